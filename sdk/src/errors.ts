@@ -1,0 +1,114 @@
+/**
+ * The one registry of Buntime error codes. Every failure the kernel, the registry or the
+ * CLI reports carries a `BUNTIME_ERR_<AREA>_<PROBLEM>` code from this table, a message
+ * built from its template and, where it reaches HTTP, a status.
+ */
+
+interface ErrorSpec {
+  readonly status: number;
+  /** Message template; `{name}` placeholders are filled from the error's params. */
+  readonly message: string;
+}
+
+/** Every error code Buntime raises, with its HTTP status and message template. */
+export const ERROR_CODES = {
+  BUNTIME_ERR_MANIFEST_INVALID: { status: 400, message: "{source}: invalid plugin manifest: {details}" },
+  BUNTIME_ERR_CONFIG_INVALID: { status: 400, message: "{source}: invalid configuration: {details}" },
+  BUNTIME_ERR_PLUGIN_UNKNOWN_HOOK: {
+    status: 500,
+    message: "{plugin}: unknown hook or field '{hook}' in definePlugin (known: {known})",
+  },
+  BUNTIME_ERR_PLUGIN_ENTRY_INVALID: { status: 500, message: "{plugin}: {details}" },
+  BUNTIME_ERR_PLUGIN_KERNEL_INCOMPATIBLE: {
+    status: 409,
+    message: "{plugin} requires kernel {range}, this kernel is {kernel}",
+  },
+  BUNTIME_ERR_PLUGIN_DEPENDENCY_MISSING: { status: 409, message: "{chain} : not installed" },
+  BUNTIME_ERR_PLUGIN_DEPENDENCY_INCOMPATIBLE: {
+    status: 409,
+    message: "{chain} : installed {installed} does not satisfy",
+  },
+  BUNTIME_ERR_PLUGIN_DEPENDENCY_CYCLE: { status: 409, message: "dependency cycle: {chain}" },
+  BUNTIME_ERR_PLUGIN_DUPLICATE: { status: 409, message: "{plugin} is already loaded" },
+  BUNTIME_ERR_PLUGIN_NOT_LOADED: { status: 404, message: "{plugin} is not loaded" },
+  BUNTIME_ERR_PLUGIN_IN_USE: { status: 409, message: "{plugin} is needed by {dependents}" },
+  BUNTIME_ERR_PLUGIN_START_FAILED: { status: 500, message: "{plugin} failed to start: {reason}" },
+  BUNTIME_ERR_HOOK_FAILED: { status: 500, message: "{plugin} {hook} failed" },
+  BUNTIME_ERR_HOOK_TIMEOUT: { status: 500, message: "{plugin} {hook} timed out after {ms} ms" },
+  BUNTIME_ERR_SERVICE_NOT_DECLARED: {
+    status: 500,
+    message: "{plugin} asked for service '{service}' but does not declare it in consumes",
+  },
+  BUNTIME_ERR_SERVICE_NOT_PROVIDED: {
+    status: 500,
+    message: "{plugin} asked for service '{service}' but no loaded plugin provides it",
+  },
+  BUNTIME_ERR_SERVICE_NOT_OWNED: {
+    status: 500,
+    message: "{plugin} provides service '{service}' but does not declare it in provides",
+  },
+  BUNTIME_ERR_SERVICE_TAKEN: {
+    status: 409,
+    message: "{plugin} cannot provide service '{service}': {owner} already provides it",
+  },
+  BUNTIME_ERR_CSRF_REJECTED: {
+    status: 403,
+    message: "cross-site {method} to {path} refused (origin {origin})",
+  },
+  BUNTIME_ERR_UNAUTHORIZED: { status: 401, message: "{action} needs the admin token" },
+  BUNTIME_ERR_BAD_REQUEST: { status: 400, message: "{details}" },
+  BUNTIME_ERR_NOT_FOUND: { status: 404, message: "no route for {path}" },
+  BUNTIME_ERR_POOL_WORKER_FAILED: { status: 502, message: "app {app} failed: {reason}" },
+  BUNTIME_ERR_POOL_TIMEOUT: { status: 504, message: "app {app} did not answer within {ms} ms" },
+  BUNTIME_ERR_POOL_SHUTTING_DOWN: { status: 503, message: "the worker pool is shutting down" },
+  BUNTIME_ERR_SHUTTING_DOWN: { status: 503, message: "the kernel is shutting down" },
+} as const satisfies Record<string, ErrorSpec>;
+
+/** A Buntime error code, e.g. `BUNTIME_ERR_MANIFEST_INVALID`. */
+export type ErrorCode = keyof typeof ERROR_CODES;
+
+/** Values substituted into an error's message template. */
+export type ErrorParams = Record<string, string | number>;
+
+function render(template: string, params: ErrorParams): string {
+  return template.replace(/\{(\w+)\}/g, (whole, key: string) =>
+    key in params ? String(params[key]) : whole,
+  );
+}
+
+/**
+ * An error with a registered code and an HTTP status.
+ *
+ * @example
+ * throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: "auth" });
+ */
+export class BuntimeError extends Error {
+  readonly code: ErrorCode;
+  readonly status: number;
+  readonly params: ErrorParams;
+  /** The plugin whose code raised or caused this error, stamped by the kernel. */
+  plugin?: string;
+
+  constructor(code: ErrorCode, params: ErrorParams = {}, options?: { cause?: unknown }) {
+    super(render(ERROR_CODES[code].message, params), options);
+    this.name = "BuntimeError";
+    this.code = code;
+    this.status = ERROR_CODES[code].status;
+    this.params = params;
+  }
+
+  /** The JSON body APIs answer with: `{ error: { code, message } }`. */
+  toJSON(): { error: { code: ErrorCode; message: string; plugin?: string } } {
+    return { error: { code: this.code, message: this.message, plugin: this.plugin } };
+  }
+
+  /** This error as an HTTP response. */
+  getResponse(headers?: HeadersInit): Response {
+    return Response.json(this.toJSON(), { status: this.status, headers });
+  }
+}
+
+/** True when `value` is a BuntimeError, optionally with the given code. */
+export function isBuntimeError(value: unknown, code?: ErrorCode): value is BuntimeError {
+  return value instanceof BuntimeError && (code === undefined || value.code === code);
+}

@@ -1,0 +1,22 @@
+/**
+ * @buntime/sdk: the plugin contract shared by the kernel, the registry, the CLI and every
+ * plugin: `definePlugin`, the manifest schema, the service and pool interfaces, and the
+ * error-code registry.
+ */
+
+export type { ErrorCode, ErrorParams } from "./errors.ts";
+export { BuntimeError, ERROR_CODES, isBuntimeError } from "./errors.ts";
+export type { LogFields, Logger, LogLevel } from "./logger.ts";
+export type { ManifestOptions, PluginPackage, ResolvedManifest } from "./manifest.ts";
+export {
+  manifestSchema,
+  packageNameSchema,
+  parsePluginPackage,
+  pluginPackageSchema,
+  semverRangeSchema,
+} from "./manifest.ts";
+export type { HookName, PluginContext, PluginDefinition, PluginHooks, ServerInfo } from "./plugin.ts";
+export { definePlugin, HOOK_NAMES, PLUGIN_DEFINITION_KEYS } from "./plugin.ts";
+export type { AppPoolStats, AppSpec, PoolStats, WorkerEvent, WorkerPool } from "./pool.ts";
+export type { ServiceAccess, ServiceName, ServiceOf, Services } from "./services.ts";
+export { formatZodIssues } from "./zod-issues.ts";

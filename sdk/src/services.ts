@@ -1,0 +1,28 @@
+/**
+ * The service registry as plugins see it. Plugins add their services' types by augmenting
+ * `Services`:
+ *
+ * @example
+ * declare module "@buntime/sdk" {
+ *   interface Services { keyval: KeyValueStore }
+ * }
+ */
+
+// biome-ignore lint/suspicious/noEmptyInterface: augmented by plugins through declaration merging
+export interface Services {}
+
+/** A known service name, or any other string for services without declared types. */
+export type ServiceName = keyof Services | (string & {});
+
+/** The type of service `K`: its declared type, or `unknown` when nobody declared it. */
+export type ServiceOf<K extends ServiceName> = K extends keyof Services ? Services[K] : unknown;
+
+/** `ctx.services`: provide what the manifest lists in `provides`, get what it lists in `consumes`. */
+export interface ServiceAccess {
+  /** Registers this plugin's implementation of `name` (declared in `provides`). */
+  provide<K extends ServiceName>(name: K, implementation: ServiceOf<K>): void;
+  /** Resolves `name` (declared in `consumes`); throws a coded error naming plugin and service otherwise. */
+  get<K extends ServiceName>(name: K): ServiceOf<K>;
+  /** True when `name` is declared in `consumes` and some loaded plugin provides it. */
+  has(name: ServiceName): boolean;
+}
