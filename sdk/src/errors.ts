@@ -58,10 +58,57 @@ export const ERROR_CODES = {
   BUNTIME_ERR_UNAUTHORIZED: { status: 401, message: "{action} needs the admin token" },
   BUNTIME_ERR_BAD_REQUEST: { status: 400, message: "{details}" },
   BUNTIME_ERR_NOT_FOUND: { status: 404, message: "no route for {path}" },
+  BUNTIME_ERR_INTERNAL: { status: 500, message: "internal error" },
   BUNTIME_ERR_POOL_WORKER_FAILED: { status: 502, message: "app {app} failed: {reason}" },
   BUNTIME_ERR_POOL_TIMEOUT: { status: 504, message: "app {app} did not answer within {ms} ms" },
   BUNTIME_ERR_POOL_SHUTTING_DOWN: { status: 503, message: "the worker pool is shutting down" },
   BUNTIME_ERR_SHUTTING_DOWN: { status: 503, message: "the kernel is shutting down" },
+  BUNTIME_ERR_REGISTRY_AUTH_REQUIRED: { status: 401, message: "{action} needs a registry token" },
+  BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS: { status: 401, message: "wrong username, password or token" },
+  BUNTIME_ERR_REGISTRY_RATE_LIMITED: {
+    status: 429,
+    message: "too many failed sign-in attempts; retry in {seconds} s",
+  },
+  BUNTIME_ERR_REGISTRY_FORBIDDEN: { status: 403, message: "{user} may not {action}" },
+  BUNTIME_ERR_REGISTRY_TOKEN_SCOPE: {
+    status: 403,
+    message: "a token with scope '{scope}' may not {action} (needs '{needed}')",
+  },
+  BUNTIME_ERR_REGISTRY_NOT_OWNER: { status: 403, message: "{user} is not an owner of {package}" },
+  BUNTIME_ERR_REGISTRY_REGISTRATION_CLOSED: {
+    status: 403,
+    message: "this registry does not accept new users ({user})",
+  },
+  BUNTIME_ERR_REGISTRY_USER_INVALID: { status: 400, message: "invalid user: {details}" },
+  BUNTIME_ERR_REGISTRY_PACKAGE_NOT_FOUND: { status: 404, message: "{package} is not in this registry" },
+  BUNTIME_ERR_REGISTRY_VERSION_NOT_FOUND: { status: 404, message: "{package}@{version} is not in this registry" },
+  BUNTIME_ERR_REGISTRY_TOKEN_NOT_FOUND: { status: 404, message: "no token {token} for {user}" },
+  BUNTIME_ERR_REGISTRY_VERSION_EXISTS: {
+    status: 409,
+    message: "{package}@{version} was already published; versions are immutable",
+  },
+  BUNTIME_ERR_REGISTRY_TARBALL_TOO_LARGE: {
+    status: 413,
+    message: "{package}: the {what} is {size} bytes, over the {limit}-byte limit",
+  },
+  BUNTIME_ERR_REGISTRY_TARBALL_INVALID: { status: 400, message: "{package}: invalid tarball: {reason}" },
+  BUNTIME_ERR_REGISTRY_INTEGRITY_MISMATCH: {
+    status: 400,
+    message: "{package}: declared {field} {declared} does not match the tarball ({actual})",
+  },
+  BUNTIME_ERR_REGISTRY_PACKAGE_MISMATCH: {
+    status: 400,
+    message: "the tarball's package.json is {found} but the request publishes {expected}",
+  },
+  BUNTIME_ERR_REGISTRY_PUBLISH_INVALID: { status: 400, message: "invalid publish request: {details}" },
+  BUNTIME_ERR_REGISTRY_CHANGE_REFUSED: { status: 400, message: "{package}: {details}" },
+  BUNTIME_ERR_REGISTRY_TAG_INVALID: { status: 400, message: "invalid dist-tag {tag}: {details}" },
+  BUNTIME_ERR_REGISTRY_SIGNATURE_INVALID: {
+    status: 400,
+    message: "{package}: publisher signature with key {keyid} does not verify",
+  },
+  BUNTIME_ERR_REGISTRY_KEY_INVALID: { status: 400, message: "invalid publisher key: {details}" },
+  BUNTIME_ERR_REGISTRY_STORAGE_FAILED: { status: 500, message: "registry storage failed: {details}" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A Buntime error code, e.g. `BUNTIME_ERR_MANIFEST_INVALID`. */

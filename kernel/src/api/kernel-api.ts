@@ -1,0 +1,65 @@
+import { BuntimeError, packageNameSchema, type PoolStats } from "@buntime/sdk";
+import { Hono } from "hono";
+import { z } from "zod";
+import type { PluginStatus } from "../plugins/loaded-plugin.ts";
+import { KERNEL_VERSION } from "../version.ts";
+import { hasAdminToken } from "./admin-token.ts";
+
+/** What the kernel API reads and drives. */
+export interface KernelApiDeps {
+  readonly adminToken: string;
+  readonly startedAt: number;
+  plugins(): PluginStatus[];
+  poolStats(): PoolStats;
+  /** Loads `<home>/plugins/<name>/<version>/` into the running kernel. */
+  loadInstalled(name: string, version: string): Promise<PluginStatus>;
+  unload(name: string): Promise<void>;
+}
+
+const loadRequestSchema = z.object({ name: packageNameSchema, version: z.string().min(1) });
+
+/**
+ * The kernel's own API under `/_/api`: `health`, `plugins` and `pool` for everyone (after the
+ * `onRequest` hooks, so an auth plugin can guard them), and plugin load/unload for callers
+ * holding the admin token.
+ */
+export function createKernelApi(deps: KernelApiDeps): Hono {
+  const api = new Hono().basePath("/_/api");
+
+  api.use("*", async (c, next) => {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && !hasAdminToken(c.req.raw, deps.adminToken)) {
+      return new BuntimeError("BUNTIME_ERR_UNAUTHORIZED", { action: `${c.req.method} ${c.req.path}` }).getResponse({
+        "www-authenticate": 'Bearer realm="buntime"',
+      });
+    }
+    await next();
+  });
+
+  api.get("/health", (c) =>
+    c.json({ status: "ok", version: KERNEL_VERSION, uptimeMs: Math.round(performance.now() - deps.startedAt) }),
+  );
+  api.get("/plugins", (c) => c.json({ plugins: deps.plugins() }));
+  api.get("/pool", (c) => c.json(deps.poolStats()));
+
+  api.post("/plugins", async (c) => {
+    const body = loadRequestSchema.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) {
+      return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
+        details: "expected a JSON body {name, version} naming a plugin installed in this home",
+      }).getResponse();
+    }
+    return c.json(await deps.loadInstalled(body.data.name, body.data.version), 201);
+  });
+
+  api.delete("/plugins/:name{.+}", async (c) => {
+    await deps.unload(c.req.param("name"));
+    return c.body(null, 204);
+  });
+
+  api.onError((error) => {
+    if (error instanceof BuntimeError) return error.getResponse();
+    throw error; // the pipeline turns anything else into a logged 500
+  });
+  api.notFound((c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
+  return api;
+}

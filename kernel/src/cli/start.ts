@@ -1,0 +1,62 @@
+import { parseArgs } from "node:util";
+import { loadConfig } from "../config/load.ts";
+import { createKernel } from "../kernel.ts";
+
+export const START_HELP = `Usage: buntime start [options]
+
+Starts the kernel: loads the plugins pinned in <home>/plugins/lock.json and those in the
+plugin folders, then serves HTTP. SIGTERM or SIGINT stops it gracefully.
+
+Options:
+  --port <n>         port to listen on (env BUNTIME_PORT, default 8000; 0 picks a free port)
+  --hostname <host>  address to bind (env BUNTIME_HOSTNAME, default 0.0.0.0)
+  --home <dir>       Buntime home (env BUNTIME_HOME, default ./.buntime)
+  --config <file>    settings file (default ./buntime.config.json when present)
+  --plugins <dir>    a folder of plugin folders to load as they are (repeatable)
+  -h, --help         show this help
+`;
+
+/** `buntime start`: resolves settings, starts the plugins, listens, and stops on a signal. */
+export async function runStart(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: "string" },
+      hostname: { type: "string" },
+      home: { type: "string" },
+      config: { type: "string" },
+      plugins: { type: "string", multiple: true },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(START_HELP);
+    return 0;
+  }
+  const config = loadConfig({
+    configPath: values.config,
+    overrides: {
+      port: values.port === undefined ? undefined : Number(values.port),
+      hostname: values.hostname,
+      home: values.home,
+      pluginDirs: values.plugins,
+    },
+  });
+  const kernel = createKernel({ config });
+  await kernel.start();
+  const url = await kernel.listen();
+  process.stdout.write(`buntime ${kernel.version} listening on ${url.href}\n`);
+
+  const stopped = Promise.withResolvers<number>();
+  const stop = (signal: string) => {
+    process.stdout.write(`${signal}: stopping (waiting up to ${config.shutdownTimeout} ms for requests in flight)\n`);
+    kernel.stop().then(
+      () => stopped.resolve(0),
+      () => stopped.resolve(1),
+    );
+  };
+  process.once("SIGTERM", () => stop("SIGTERM"));
+  process.once("SIGINT", () => stop("SIGINT"));
+  return stopped.promise;
+}

@@ -1,0 +1,98 @@
+import { existsSync, readFileSync } from "node:fs";
+import { resolve } from "node:path";
+import { BuntimeError, formatZodIssues } from "@buntime/sdk";
+import { type KernelConfigOptions, kernelConfigSchema, type ResolvedKernelConfig } from "./schema.ts";
+
+/** `BUNTIME_*` variables and the settings they fill. */
+const ENV_SETTINGS: Record<string, { key: keyof KernelConfigOptions; parse: (raw: string) => unknown }> = {
+  BUNTIME_PORT: { key: "port", parse: Number },
+  BUNTIME_HOSTNAME: { key: "hostname", parse: String },
+  BUNTIME_HOME: { key: "home", parse: String },
+  BUNTIME_PLUGIN_DIRS: { key: "pluginDirs", parse: (raw) => raw.split(":").filter(Boolean) },
+  BUNTIME_HOOK_TIMEOUT: { key: "hookTimeout", parse: Number },
+  BUNTIME_LIFECYCLE_TIMEOUT: { key: "lifecycleTimeout", parse: Number },
+  BUNTIME_SHUTDOWN_TIMEOUT: { key: "shutdownTimeout", parse: Number },
+  BUNTIME_ADMIN_TOKEN: { key: "adminToken", parse: String },
+  BUNTIME_TRUSTED_ORIGINS: { key: "trustedOrigins", parse: (raw) => raw.split(",").filter(Boolean) },
+  BUNTIME_LOG_LEVEL: { key: "logLevel", parse: String },
+  BUNTIME_LOG_FORMAT: { key: "logFormat", parse: String },
+};
+
+/** Validates one layer of settings so that an error names where the bad value came from. */
+function checkLayer(layer: Record<string, unknown>, source: string): void {
+  const result = kernelConfigSchema.partial().safeParse(layer);
+  if (!result.success) {
+    throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", { source, details: formatZodIssues(result.error) });
+  }
+}
+
+function readConfigFile(path: string): Record<string, unknown> {
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new BuntimeError(
+      "BUNTIME_ERR_CONFIG_INVALID",
+      { source: path, details: error instanceof Error ? error.message : String(error) },
+      { cause: error },
+    );
+  }
+  if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed)) {
+    throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", { source: path, details: "expected a JSON object" });
+  }
+  return parsed as Record<string, unknown>;
+}
+
+function readEnv(env: Record<string, string | undefined>): Record<string, unknown> {
+  const layer: Record<string, unknown> = {};
+  for (const [variable, { key, parse }] of Object.entries(ENV_SETTINGS)) {
+    const raw = env[variable];
+    if (raw === undefined || raw === "") continue;
+    const value = parse(raw);
+    checkLayer({ [key]: value }, `env ${variable}`);
+    layer[key] = value;
+  }
+  return layer;
+}
+
+export interface LoadConfigOptions {
+  /** Path of the config file; when unset, `buntime.config.json` in `cwd` is used if present. */
+  configPath?: string;
+  /** Settings that win over file and env (CLI flags). */
+  overrides?: KernelConfigOptions;
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+}
+
+/**
+ * Resolves the kernel's settings: defaults < config file < `BUNTIME_*` env < overrides.
+ * Each layer is validated on its own, so an error names the file or the variable at fault.
+ * Relative `home` and `pluginDirs` are resolved against `cwd`.
+ */
+export function loadConfig(options: LoadConfigOptions = {}): ResolvedKernelConfig {
+  const cwd = options.cwd ?? process.cwd();
+  const defaultPath = resolve(cwd, "buntime.config.json");
+  const filePath = options.configPath ? resolve(cwd, options.configPath) : defaultPath;
+  const fromFile = options.configPath || existsSync(defaultPath) ? readConfigFile(filePath) : {};
+  checkLayer(fromFile, filePath);
+  const fromEnv = readEnv(options.env ?? process.env);
+  const overrides = Object.fromEntries(
+    Object.entries(options.overrides ?? {}).filter(([, value]) => value !== undefined),
+  );
+  checkLayer(overrides, "command line");
+  return resolveConfig({ ...fromFile, ...fromEnv, ...overrides }, "configuration", cwd);
+}
+
+/**
+ * Validates settings given in code and applies defaults; relative `home` and `pluginDirs`
+ * are resolved against `cwd`.
+ */
+export function resolveConfig(options: KernelConfigOptions, source = "configuration", cwd = process.cwd()): ResolvedKernelConfig {
+  checkLayer(options as Record<string, unknown>, source);
+  const config = kernelConfigSchema.parse(options);
+  return {
+    ...config,
+    home: resolve(cwd, config.home),
+    pluginDirs: config.pluginDirs.map((dir) => resolve(cwd, dir)),
+  };
+}

@@ -1,0 +1,169 @@
+import type { LogSink } from "./logger.ts";
+import { createLogger } from "./logger.ts";
+import { BuntimeError, parsePluginPackage, type PluginDefinition, type WorkerPool } from "@buntime/sdk";
+import { createKernelApi } from "./api/kernel-api.ts";
+import { resolveAdminToken } from "./api/admin-token.ts";
+import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
+import { resolveConfig } from "./config/load.ts";
+import { createDispatcher } from "./pipeline/dispatch.ts";
+import { discoverPluginFolders } from "./plugins/discover.ts";
+import { PluginHost } from "./plugins/host.ts";
+import type { PluginStatus } from "./plugins/loaded-plugin.ts";
+import { installedPluginDir } from "./plugins/lockfile.ts";
+import type { PluginSource } from "./plugins/plugin-source.ts";
+import { readPluginFolder } from "./plugins/read-plugin-folder.ts";
+import { validateDefinition } from "./plugins/validate-definition.ts";
+import { createWorkerPool } from "./pool/index.ts";
+import { ServiceRegistry } from "./services/registry.ts";
+import { KERNEL_VERSION } from "./version.ts";
+
+/** A plugin passed in code rather than loaded from a folder (tests, embedding). */
+export interface InlinePlugin {
+  /** What the plugin's package.json would hold: name, version and the `buntime` manifest. */
+  readonly packageJson: unknown;
+  // biome-ignore lint/suspicious/noExplicitAny: any plugin, whatever its config schema
+  readonly plugin: PluginDefinition<any>;
+}
+
+export interface KernelOptions {
+  /** Settings; see `loadConfig` to read them from file and env the way `buntime start` does. */
+  readonly config?: KernelConfigOptions | ResolvedKernelConfig;
+  /** Plugins to start besides those found in the home and the plugin folders. */
+  readonly plugins?: readonly InlinePlugin[];
+  /** Receives log lines instead of stderr. */
+  readonly logSink?: LogSink;
+}
+
+/** A kernel: start its plugins, serve HTTP, load and unload plugins, stop gracefully. */
+export interface Kernel {
+  readonly config: ResolvedKernelConfig;
+  readonly version: string;
+  /** The token that authorizes kernel API writes. */
+  readonly adminToken: string;
+  /** Where the kernel listens, once `listen` has resolved. */
+  readonly url: URL | undefined;
+  readonly pool: WorkerPool;
+  /** Discovers and starts the plugins (no HTTP yet). */
+  start(): Promise<void>;
+  /** Serves HTTP on the configured host and port; resolves with the URL. */
+  listen(): Promise<URL>;
+  /** Runs one request through the pipeline, in process. */
+  fetch(request: Request): Promise<Response>;
+  /** Loads the plugin in `dir` while the kernel runs. */
+  load(dir: string): Promise<PluginStatus>;
+  /** Unloads a plugin while the kernel runs. */
+  unload(name: string): Promise<void>;
+  plugins(): PluginStatus[];
+  /**
+   * Stops gracefully: no new connections, requests in flight finish (up to `shutdownTimeout`),
+   * `onShutdown` in reverse order, workers terminated.
+   */
+  stop(): Promise<void>;
+}
+
+function inlineSource(inline: InlinePlugin): PluginSource {
+  const pkg = parsePluginPackage(inline.packageJson, "inline plugin");
+  return { pkg, definition: validateDefinition(inline.plugin, `${pkg.name}@${pkg.version}`), origin: "inline" };
+}
+
+/**
+ * Creates a kernel.
+ *
+ * @example
+ * const kernel = createKernel({ config: { port: 0, home: "/tmp/bt" }, plugins: [{ packageJson, plugin }] });
+ * await kernel.start();
+ * const url = await kernel.listen();
+ */
+export function createKernel(options: KernelOptions = {}): Kernel {
+  const config = resolveConfig(options.config ?? {});
+  const logger = createLogger({ level: config.logLevel, format: config.logFormat, sink: options.logSink });
+  const adminToken = resolveAdminToken(config.home, config.adminToken);
+  const services = new ServiceRegistry();
+  let host: PluginHost | undefined;
+  const pool = createWorkerPool({
+    logger: logger.child("pool"),
+    onWorkerSpawn: (event) => void host?.workerEvent("onWorkerSpawn", event),
+    onWorkerTerminate: (event) => void host?.workerEvent("onWorkerTerminate", event),
+  });
+  const pluginHost = new PluginHost({
+    services,
+    pool,
+    logger,
+    home: config.home,
+    pluginSettings: config.plugins,
+    hookTimeout: config.hookTimeout,
+    lifecycleTimeout: config.lifecycleTimeout,
+    drainTimeout: config.shutdownTimeout,
+  });
+  host = pluginHost;
+  const startedAt = performance.now();
+  const api = createKernelApi({
+    adminToken,
+    startedAt,
+    plugins: () => pluginHost.list(),
+    poolStats: () => pool.stats(),
+    loadInstalled: async (name, version) =>
+      pluginHost.load(await readPluginFolder(installedPluginDir(config.home, name, version))),
+    unload: (name) => pluginHost.unload(name),
+  });
+  const dispatch = createDispatcher({
+    currentTable: () => pluginHost.table,
+    kernelApi: (request) => api.fetch(request),
+    hookTimeout: config.hookTimeout,
+    trustedOrigins: new Set(config.trustedOrigins),
+    logger: logger.child("kernel:pipeline"),
+  });
+
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  let stopping: Promise<void> | undefined;
+
+  return {
+    config,
+    version: KERNEL_VERSION,
+    adminToken,
+    pool,
+    get url() {
+      return server ? new URL(server.url) : undefined;
+    },
+    async start() {
+      const folders = await discoverPluginFolders(config.home, config.pluginDirs);
+      const sources = [...(await Promise.all(folders.map(readPluginFolder))), ...(options.plugins ?? []).map(inlineSource)];
+      await pluginHost.start(sources);
+    },
+    async listen() {
+      server = Bun.serve({
+        port: config.port,
+        hostname: config.hostname,
+        fetch: dispatch,
+        error: (error) => {
+          logger.error("unhandled error while serving", { error });
+          return new BuntimeError("BUNTIME_ERR_INTERNAL").getResponse();
+        },
+      });
+      const url = new URL(server.url);
+      logger.info(`listening on ${url.href}`);
+      await pluginHost.serverStarted({ url });
+      return url;
+    },
+    fetch: dispatch,
+    load: async (dir) => pluginHost.load(await readPluginFolder(dir)),
+    unload: (name) => pluginHost.unload(name),
+    plugins: () => pluginHost.list(),
+    stop() {
+      stopping ??= (async () => {
+        if (server) {
+          const closed = server.stop(false);
+          const deadline = Bun.sleep(config.shutdownTimeout).then(() => "deadline" as const);
+          if ((await Promise.race([closed, deadline])) === "deadline") {
+            logger.warn(`requests still in flight after ${config.shutdownTimeout} ms; closing them`);
+          }
+          await server.stop(true);
+        }
+        await pluginHost.shutdown();
+        await pool.shutdown();
+        logger.info("stopped");
+      })();
+      return stopping;
+    },
+  };
+}

@@ -1,0 +1,69 @@
+import type { LogFields, Logger, LogLevel } from "@buntime/sdk";
+
+const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** One structured log line. */
+export interface LogEntry {
+  readonly time: string;
+  readonly level: LogLevel;
+  readonly namespace: string;
+  readonly message: string;
+  readonly fields?: LogFields;
+}
+
+/** Where log lines go; the default writes to stderr. */
+export type LogSink = (entry: LogEntry) => void;
+
+export interface LoggerOptions {
+  /** Lines below this level are dropped. @default "info" */
+  level?: LogLevel;
+  /** `pretty` for people, `json` for one JSON object per line. @default "pretty" */
+  format?: "pretty" | "json";
+  /** Receives every line at or above `level` instead of stderr. */
+  sink?: LogSink;
+}
+
+function serializeFields(fields: LogFields): LogFields {
+  const out: LogFields = {};
+  for (const [key, value] of Object.entries(fields)) {
+    out[key] = value instanceof Error ? { name: value.name, message: value.message, stack: value.stack } : value;
+  }
+  return out;
+}
+
+function stderrSink(format: "pretty" | "json"): LogSink {
+  return (entry) => {
+    const fields = entry.fields ? serializeFields(entry.fields) : undefined;
+    const line =
+      format === "json"
+        ? JSON.stringify({ ...entry, fields })
+        : `${entry.time} ${entry.level.toUpperCase().padEnd(5)} [${entry.namespace}] ${entry.message}${
+            fields ? ` ${JSON.stringify(fields)}` : ""
+          }`;
+    process.stderr.write(`${line}\n`);
+  };
+}
+
+/**
+ * Creates the root logger. Namespaces nest with `child`: `kernel` → `kernel:pool`.
+ *
+ * @example
+ * const log = createLogger({ level: "debug" }).child("plugin:auth");
+ * log.info("ready", { users: 3 });
+ */
+export function createLogger(options: LoggerOptions = {}, namespace = "kernel"): Logger {
+  const threshold = LEVEL_RANK[options.level ?? "info"];
+  const sink = options.sink ?? stderrSink(options.format ?? "pretty");
+  const emit = (level: LogLevel) => (message: string, fields?: LogFields) => {
+    if (LEVEL_RANK[level] < threshold) return;
+    sink({ time: new Date().toISOString(), level, namespace, message, fields });
+  };
+  return {
+    namespace,
+    debug: emit("debug"),
+    info: emit("info"),
+    warn: emit("warn"),
+    error: emit("error"),
+    child: (name) => createLogger({ ...options, sink }, name.includes(":") ? name : `${namespace}:${name}`),
+  };
+}

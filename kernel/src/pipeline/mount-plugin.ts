@@ -1,0 +1,30 @@
+import { Hono } from "hono";
+import type { LoadedPlugin } from "../plugins/loaded-plugin.ts";
+
+/** Answers a request under a plugin's base, or resolves undefined to let the next handler try. */
+export type PluginHandler = (request: Request) => Response | undefined | Promise<Response | undefined>;
+
+/**
+ * Builds the handler for a plugin's base: its `fetch` first, then its `routes` (a Hono app
+ * mounted at the base). A `fetch` that returns nothing, or routes that match nothing,
+ * decline the request so that shorter bases get their turn.
+ */
+export function mountPlugin(plugin: LoadedPlugin): PluginHandler | undefined {
+  const { fetch, routes } = plugin.definition;
+  const base = plugin.manifest.base;
+  if (base === undefined || (!fetch && !routes)) return undefined;
+
+  let mounted: Hono | undefined;
+  const declined = new Response(null, { status: 404 });
+  if (routes) {
+    mounted = new Hono();
+    mounted.route(base === "/" ? "" : base, routes);
+    mounted.notFound(() => declined);
+  }
+  const viaRoutes = async (request: Request): Promise<Response | undefined> => {
+    const response = await mounted?.fetch(request);
+    return response === declined ? undefined : response;
+  };
+  if (!fetch) return viaRoutes;
+  return async (request) => (await fetch(request, plugin.ctx)) ?? (mounted ? viaRoutes(request) : undefined);
+}

@@ -1,0 +1,232 @@
+import { BuntimeError, type HookName, type Logger, type ServerInfo, type WorkerEvent } from "@buntime/sdk";
+import { callWithTimeout } from "../hooks/call-with-timeout.ts";
+import { PluginTable } from "../pipeline/plugin-table.ts";
+import { KERNEL_VERSION } from "../version.ts";
+import { type LoadedPlugin, type PluginStatus, pluginStatus } from "./loaded-plugin.ts";
+import { checkKernelRange, type DependencyNode, orderByDependencies } from "./order.ts";
+import { type ContextDeps, createPluginContext, resolvePluginConfig } from "./plugin-context.ts";
+import { type PluginSource, pluginId } from "./plugin-source.ts";
+
+export interface PluginHostOptions extends ContextDeps {
+  readonly hookTimeout: number;
+  readonly lifecycleTimeout: number;
+  readonly drainTimeout: number;
+}
+
+function dependencyNode(source: PluginSource): DependencyNode & { source: PluginSource } {
+  const { name, version, buntime } = source.pkg;
+  return {
+    name,
+    version,
+    dependencies: buntime.dependencies,
+    optionalDependencies: buntime.optionalDependencies,
+    source,
+  };
+}
+
+function loadedNode(plugin: LoadedPlugin): DependencyNode {
+  return { name: plugin.name, version: plugin.version, ...plugin.manifest };
+}
+
+function reason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
+}
+
+/**
+ * Hosts plugins: validates, orders by dependencies, starts them (`onInit`), and loads or
+ * unloads them while the kernel runs. A plugin whose `onInit` throws or hangs loses its
+ * start (and so do the plugins that depend on it); the kernel goes on.
+ */
+export class PluginHost {
+  readonly #options: PluginHostOptions;
+  readonly #logger: Logger;
+  readonly #running = new Map<string, LoadedPlugin>();
+  readonly #failed = new Map<string, PluginStatus>();
+  #table = new PluginTable([]);
+  #server: ServerInfo | undefined;
+  /** Loads and unloads run one at a time. */
+  #queue: Promise<unknown> = Promise.resolve();
+
+  constructor(options: PluginHostOptions) {
+    this.#options = options;
+    this.#logger = options.logger.child("kernel:plugins");
+  }
+
+  /** The table requests run against right now. */
+  get table(): PluginTable {
+    return this.#table;
+  }
+
+  /** Every plugin the host knows, running or failed. */
+  list(): PluginStatus[] {
+    return [...[...this.#running.values()].map((plugin) => pluginStatus(plugin, plugin.manifest)), ...this.#failed.values()];
+  }
+
+  #serialize<T>(task: () => Promise<T>): Promise<T> {
+    const run = this.#queue.then(task, task);
+    this.#queue = run.catch(() => undefined);
+    return run;
+  }
+
+  /** Checks kernel ranges, dependencies and settings of every plugin before any of them starts. */
+  #prepare(sources: readonly PluginSource[]): { source: PluginSource; config: unknown }[] {
+    for (const source of sources) {
+      checkKernelRange(pluginId(source.pkg), source.pkg.buntime.kernel, KERNEL_VERSION);
+    }
+    const ordered = orderByDependencies(sources.map(dependencyNode), [...this.#running.values()].map(loadedNode));
+    return ordered.map(({ source }) => ({
+      source,
+      config: resolvePluginConfig(source, this.#options.pluginSettings[source.pkg.name]),
+    }));
+  }
+
+  async #init(source: PluginSource, config: unknown): Promise<LoadedPlugin> {
+    const ctx = createPluginContext(source, config, this.#options);
+    const plugin: LoadedPlugin = {
+      name: source.pkg.name,
+      version: source.pkg.version,
+      origin: source.origin,
+      manifest: source.pkg.buntime,
+      definition: source.definition,
+      ctx,
+    };
+    const { onInit, onServerStart } = source.definition;
+    try {
+      if (onInit) await callWithTimeout(plugin.name, "onInit", this.#options.lifecycleTimeout, () => onInit(ctx));
+      if (onServerStart && this.#server) {
+        const server = this.#server;
+        await callWithTimeout(plugin.name, "onServerStart", this.#options.lifecycleTimeout, () =>
+          onServerStart(ctx, server),
+        );
+      }
+    } catch (error) {
+      this.#options.services.withdraw(plugin.name);
+      throw error;
+    }
+    return plugin;
+  }
+
+  /**
+   * Starts a set of plugins in dependency order. A bad manifest, an incompatible kernel, a
+   * missing, incompatible or circular dependency, or invalid settings throw before anything
+   * starts; a failing `onInit` only costs that plugin and its dependents their start.
+   */
+  start(sources: readonly PluginSource[]): Promise<void> {
+    return this.#serialize(async () => {
+      for (const { source, config } of this.#prepare(sources)) {
+        const blocker = Object.keys(source.pkg.buntime.dependencies).find((name) => this.#failed.has(name));
+        if (blocker) {
+          this.#markFailed(source, `dependency ${blocker} failed to start`);
+          continue;
+        }
+        try {
+          const plugin = await this.#init(source, config);
+          this.#running.set(plugin.name, plugin);
+          this.#logger.info(`started ${pluginId(source.pkg)}`, { base: source.pkg.buntime.base });
+        } catch (error) {
+          this.#markFailed(source, reason(error));
+        }
+      }
+      this.#table = new PluginTable([...this.#running.values()]);
+    });
+  }
+
+  #markFailed(source: PluginSource, message: string): void {
+    this.#failed.set(source.pkg.name, pluginStatus(source.pkg, source.pkg.buntime, message));
+    this.#logger.error(`plugin ${pluginId(source.pkg)} failed to start: ${message}`);
+  }
+
+  /** Loads one more plugin while the kernel runs; throws (and changes nothing) when it cannot start. */
+  load(source: PluginSource): Promise<PluginStatus> {
+    return this.#serialize(async () => {
+      const [prepared] = this.#prepare([source]);
+      if (!prepared) throw new BuntimeError("BUNTIME_ERR_PLUGIN_DUPLICATE", { plugin: source.pkg.name });
+      const plugin = await this.#init(prepared.source, prepared.config).catch((error: unknown) => {
+        throw new BuntimeError(
+          "BUNTIME_ERR_PLUGIN_START_FAILED",
+          { plugin: pluginId(source.pkg), reason: reason(error) },
+          { cause: error },
+        );
+      });
+      this.#failed.delete(plugin.name);
+      this.#running.set(plugin.name, plugin);
+      this.#table = new PluginTable([...this.#running.values()]);
+      this.#logger.info(`loaded ${pluginId(source.pkg)}`);
+      return pluginStatus(plugin, plugin.manifest);
+    });
+  }
+
+  /**
+   * Unloads a plugin while the kernel runs: new requests no longer see it, requests already
+   * in flight finish, then its `onShutdown` runs and its services are withdrawn.
+   */
+  unload(name: string): Promise<void> {
+    return this.#serialize(async () => {
+      const plugin = this.#running.get(name);
+      if (!plugin) {
+        if (this.#failed.delete(name)) return;
+        throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: name });
+      }
+      const dependents = [...this.#running.values()].filter((other) => name in other.manifest.dependencies);
+      if (dependents.length > 0) {
+        throw new BuntimeError("BUNTIME_ERR_PLUGIN_IN_USE", {
+          plugin: name,
+          dependents: dependents.map((other) => other.name).join(", "),
+        });
+      }
+      const previous = this.#table;
+      this.#running.delete(name);
+      this.#table = new PluginTable([...this.#running.values()]);
+      await previous.drained(this.#options.drainTimeout);
+      await this.#stopPlugin(plugin);
+      this.#logger.info(`unloaded ${name}@${plugin.version}`);
+    });
+  }
+
+  async #stopPlugin(plugin: LoadedPlugin): Promise<void> {
+    const { onShutdown } = plugin.definition;
+    try {
+      if (onShutdown) await callWithTimeout(plugin.name, "onShutdown", this.#options.lifecycleTimeout, () => onShutdown(plugin.ctx));
+    } catch (error) {
+      this.#logger.error(`plugin ${plugin.name} onShutdown failed: ${reason(error)}`);
+    } finally {
+      this.#options.services.withdraw(plugin.name);
+    }
+  }
+
+  /** Runs `onServerStart` of every running plugin once the kernel listens. */
+  async serverStarted(server: ServerInfo): Promise<void> {
+    this.#server = server;
+    await this.#broadcast("onServerStart", (plugin) => plugin.definition.onServerStart?.(plugin.ctx, server));
+  }
+
+  /** Tells every running plugin about a worker event (`onWorkerSpawn` / `onWorkerTerminate`). */
+  async workerEvent(hook: "onWorkerSpawn" | "onWorkerTerminate", event: WorkerEvent): Promise<void> {
+    await this.#broadcast(hook, (plugin) => plugin.definition[hook]?.(event, plugin.ctx));
+  }
+
+  async #broadcast(hook: HookName, call: (plugin: LoadedPlugin) => unknown): Promise<void> {
+    const timeout = hook === "onServerStart" ? this.#options.lifecycleTimeout : this.#options.hookTimeout;
+    for (const plugin of this.#table.plugins) {
+      if (!plugin.definition[hook]) continue;
+      try {
+        await callWithTimeout(plugin.name, hook, timeout, () => call(plugin));
+      } catch (error) {
+        this.#logger.error(`plugin ${plugin.name} ${hook} failed: ${reason(error)}`);
+      }
+    }
+  }
+
+  /** Stops every plugin in reverse dependency order, after requests in flight have finished. */
+  shutdown(): Promise<void> {
+    return this.#serialize(async () => {
+      const plugins = [...this.#running.values()].reverse();
+      const previous = this.#table;
+      this.#running.clear();
+      this.#table = new PluginTable([]);
+      await previous.drained(this.#options.drainTimeout);
+      for (const plugin of plugins) await this.#stopPlugin(plugin);
+    });
+  }
+}

@@ -1,0 +1,46 @@
+import { join } from "node:path";
+import { BuntimeError, formatZodIssues, packageNameSchema } from "@buntime/sdk";
+import { z } from "zod";
+
+/** `<home>/plugins/lock.json`: the exact plugin versions installed in a home. */
+export const lockfileSchema = z.object({
+  lockfileVersion: z.literal(1),
+  plugins: z.record(
+    packageNameSchema,
+    z.object({
+      version: z.string().min(1),
+      integrity: z.string().optional(),
+      signature: z.string().optional(),
+    }),
+  ),
+});
+
+export type Lockfile = z.output<typeof lockfileSchema>;
+
+/** Path of a home's lockfile. */
+export function lockfilePath(home: string): string {
+  return join(home, "plugins", "lock.json");
+}
+
+/** Folder of one installed plugin version: `<home>/plugins/<name>/<version>/`. */
+export function installedPluginDir(home: string, name: string, version: string): string {
+  return join(home, "plugins", name, version);
+}
+
+/** Reads a home's lockfile; a home without one has no installed plugins. */
+export async function readLockfile(home: string): Promise<Lockfile> {
+  const path = lockfilePath(home);
+  const file = Bun.file(path);
+  if (!(await file.exists())) return { lockfileVersion: 1, plugins: {} };
+  let raw: unknown;
+  try {
+    raw = await file.json();
+  } catch (error) {
+    throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", { source: path, details: "not valid JSON" }, { cause: error });
+  }
+  const result = lockfileSchema.safeParse(raw);
+  if (!result.success) {
+    throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", { source: path, details: formatZodIssues(result.error) });
+  }
+  return result.data;
+}

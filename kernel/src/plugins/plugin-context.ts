@@ -1,0 +1,49 @@
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
+import { BuntimeError, formatZodIssues, type Logger, type PluginContext, type WorkerPool } from "@buntime/sdk";
+import type { ServiceRegistry } from "../services/registry.ts";
+import { KERNEL_VERSION } from "../version.ts";
+import type { PluginSource } from "./plugin-source.ts";
+
+export interface ContextDeps {
+  readonly services: ServiceRegistry;
+  readonly pool: WorkerPool;
+  readonly logger: Logger;
+  readonly home: string;
+  /** Settings per plugin name from the kernel config. */
+  readonly pluginSettings: Readonly<Record<string, unknown>>;
+}
+
+/** Validates a plugin's settings against its own schema; the error names plugin and field. */
+export function resolvePluginConfig(source: PluginSource, settings: unknown): unknown {
+  const schema = source.definition.config;
+  if (!schema) return settings ?? {};
+  const result = schema.safeParse(settings ?? {});
+  if (result.success) return result.data;
+  throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", {
+    source: `config of plugin ${source.pkg.name}`,
+    details: formatZodIssues(result.error, `plugins["${source.pkg.name}"]`),
+  });
+}
+
+/** Builds the `ctx` a plugin's hooks receive. */
+export function createPluginContext(source: PluginSource, config: unknown, deps: ContextDeps): PluginContext {
+  const { pkg } = source;
+  const dataDir = join(deps.home, "data", pkg.name);
+  mkdirSync(dataDir, { recursive: true });
+  return Object.freeze({
+    name: pkg.name,
+    version: pkg.version,
+    base: pkg.buntime.base,
+    config,
+    services: deps.services.accessFor({
+      plugin: pkg.name,
+      provides: pkg.buntime.provides,
+      consumes: pkg.buntime.consumes,
+    }),
+    pool: deps.pool,
+    logger: deps.logger.child(`plugin:${pkg.name}`),
+    dataDir,
+    kernel: { version: KERNEL_VERSION },
+  });
+}

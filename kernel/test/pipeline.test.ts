@@ -1,0 +1,85 @@
+import { describe, expect, it } from "bun:test";
+import { Hono } from "hono";
+import { inlinePlugin, startTestKernel } from "./support/kernel-fixture.ts";
+
+const say = (text: string) => () => new Response(text);
+
+describe("request pipeline", () => {
+  it("routes to the longest matching base first, then shorter ones, then the plugin at /", async () => {
+    const { request } = await startTestKernel({
+      plugins: [
+        inlinePlugin("root", { base: "/" }, { fetch: say("root") }),
+        inlinePlugin("api", { base: "/api" }, { fetch: say("api") }),
+        inlinePlugin("api-users", { base: "/api/users" }, { fetch: say("users") }),
+      ],
+    });
+    expect(await (await request("/api/users/7")).text()).toBe("users");
+    expect(await (await request("/api/other")).text()).toBe("api");
+    expect(await (await request("/api")).text()).toBe("api");
+    expect(await (await request("/apiary")).text()).toBe("root");
+  });
+
+  it("tries fetch, then routes mounted at the base, and falls through when both decline", async () => {
+    const routes = new Hono().get("/hello", (c) => c.text("from routes"));
+    const { request } = await startTestKernel({
+      plugins: [
+        inlinePlugin("root", { base: "/" }, { fetch: say("fallback") }),
+        inlinePlugin("mixed", { base: "/m" }, {
+          fetch: (req) => (req.url.endsWith("/direct") ? new Response("from fetch") : undefined),
+          routes,
+        }),
+      ],
+    });
+    expect(await (await request("/m/direct")).text()).toBe("from fetch");
+    expect(await (await request("/m/hello")).text()).toBe("from routes");
+    expect(await (await request("/m/missing")).text()).toBe("fallback");
+  });
+
+  it("answers an unmatched path with a coded 404", async () => {
+    const { request } = await startTestKernel();
+    const res = await request("/nowhere?x=1");
+    expect(res.status).toBe(404);
+    expect(await res.json()).toEqual({ error: { code: "BUNTIME_ERR_NOT_FOUND", message: "no route for /nowhere" } });
+  });
+
+  it("puts a request id on every response, keeping a sane one the caller sent", async () => {
+    const { request } = await startTestKernel();
+    const generated = (await request("/x")).headers.get("x-request-id");
+    expect(generated).toMatch(/^[0-9a-f-]{36}$/);
+    expect((await request("/x", { headers: { "x-request-id": "abc-123" } })).headers.get("x-request-id")).toBe("abc-123");
+    expect((await request("/x", { headers: { "x-request-id": "bad id\n" } })).headers.get("x-request-id")).not.toBe("bad id\n");
+  });
+
+  it("adds the request id even to responses with immutable headers", async () => {
+    const upstream = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("up") });
+    try {
+      const { request } = await startTestKernel({
+        plugins: [inlinePlugin("proxy", { base: "/" }, { fetch: () => fetch(upstream.url) })],
+      });
+      const res = await request("/");
+      expect(await res.text()).toBe("up");
+      expect(res.headers.get("x-request-id")).toBeTruthy();
+    } finally {
+      upstream.stop(true);
+    }
+  });
+
+  it("serves the kernel API before plugin bases, after onRequest hooks", async () => {
+    const { request } = await startTestKernel({
+      plugins: [
+        inlinePlugin("root", { base: "/", kernel: "^0.1.0" }, { fetch: say("root") }),
+        inlinePlugin("gate", {}, {
+          onRequest: (req) => (req.headers.get("x-deny") ? new Response("denied", { status: 403 }) : undefined),
+        }),
+      ],
+    });
+    const health = await request("/_/api/health");
+    expect(health.status).toBe(200);
+    expect(await health.json()).toMatchObject({ status: "ok", version: "0.1.0" });
+    const plugins = (await (await request("/_/api/plugins")).json()) as { plugins: { name: string }[] };
+    expect(plugins.plugins.map((p) => p.name).sort()).toEqual(["gate", "root"]);
+    expect((await request("/_/api/pool")).status).toBe(200);
+    expect((await request("/_/api/health", { headers: { "x-deny": "1" } })).status).toBe(403);
+    expect((await request("/_/api/unknown")).status).toBe(404);
+  });
+});

@@ -1,0 +1,71 @@
+import { afterEach } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createKernel, type InlinePlugin, type Kernel, type KernelOptions, type LogEntry } from "@buntime/kernel";
+import type { ManifestOptions, PluginDefinition } from "@buntime/sdk";
+
+const cleanups: (() => unknown)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** Registers work to undo after the current test. */
+export function onCleanup(cleanup: () => unknown): void {
+  cleanups.push(cleanup);
+}
+
+/** A fresh temporary folder, removed after the test. */
+export function tempDir(prefix = "buntime-test-"): string {
+  const dir = mkdtempSync(join(tmpdir(), prefix));
+  onCleanup(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** The package.json of a test plugin. */
+export function pluginPackage(name: string, manifest: Partial<ManifestOptions> = {}, version = "1.0.0") {
+  return { name, version, buntime: { kernel: "*", ...manifest } };
+}
+
+/** An inline test plugin. */
+export function inlinePlugin(
+  name: string,
+  manifest: Partial<ManifestOptions>,
+  // biome-ignore lint/suspicious/noExplicitAny: test plugins of any config type
+  plugin: PluginDefinition<any>,
+  version = "1.0.0",
+): InlinePlugin {
+  return { packageJson: pluginPackage(name, manifest, version), plugin };
+}
+
+/** Writes a plugin folder: package.json plus an entry module with `source` as its text. */
+export function writePluginFolder(dir: string, packageJson: object, source: string): string {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(join(dir, "package.json"), JSON.stringify(packageJson, null, 2));
+  writeFileSync(join(dir, "index.ts"), source);
+  return dir;
+}
+
+export interface TestKernel {
+  kernel: Kernel;
+  logs: LogEntry[];
+  /** Sends a request to `path` through the in-process pipeline. */
+  request(path: string, init?: RequestInit): Promise<Response>;
+}
+
+/** A started kernel with a temporary home, its log lines captured, stopped after the test. */
+export async function startTestKernel(options: Omit<KernelOptions, "logSink"> = {}): Promise<TestKernel> {
+  const logs: LogEntry[] = [];
+  const kernel = createKernel({
+    ...options,
+    config: { home: tempDir(), port: 0, hostname: "127.0.0.1", ...options.config },
+    logSink: (entry) => logs.push(entry),
+  });
+  onCleanup(() => kernel.stop());
+  await kernel.start();
+  return {
+    kernel,
+    logs,
+    request: (path, init) => kernel.fetch(new Request(`http://127.0.0.1${path}`, init)),
+  };
+}
