@@ -4,15 +4,15 @@
  * dependencies, starts, stops and hot-loads them, and runs every request through one pipeline.
  */
 export { adminTokenPath } from "./api/admin-token.ts";
-export { loadConfig, resolveConfig } from "./config/load.ts";
 export type { LoadConfigOptions } from "./config/load.ts";
-export { kernelConfigSchema } from "./config/schema.ts";
+export { loadConfig, resolveConfig } from "./config/load.ts";
 export type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
-export { createKernel } from "./kernel.ts";
+export { kernelConfigSchema } from "./config/schema.ts";
 export type { InlinePlugin, Kernel, KernelOptions } from "./kernel.ts";
-export { createLogger } from "./logger.ts";
+export { createKernel } from "./kernel.ts";
 export type { LogEntry, LoggerOptions, LogSink } from "./logger.ts";
+export { createLogger } from "./logger.ts";
 export type { PluginStatus } from "./plugins/loaded-plugin.ts";
-export { installedPluginDir, lockfilePath, lockfileSchema, readLockfile } from "./plugins/lockfile.ts";
 export type { Lockfile } from "./plugins/lockfile.ts";
+export { installedPluginDir, lockfilePath, lockfileSchema, readLockfile } from "./plugins/lockfile.ts";
 export { KERNEL_VERSION } from "./version.ts";

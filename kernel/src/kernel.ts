@@ -1,10 +1,17 @@
+import {
+  BuntimeError,
+  type PluginDefinition,
+  parsePluginPackage,
+  type WorkerEvent,
+  type WorkerPool,
+} from "@buntime/sdk";
+import { createWorkerPool } from "./pool/index.ts";
+import { resolveAdminToken } from "./api/admin-token.ts";
+import { createKernelApi } from "./api/kernel-api.ts";
+import { resolveConfig } from "./config/load.ts";
+import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
 import type { LogSink } from "./logger.ts";
 import { createLogger } from "./logger.ts";
-import { BuntimeError, parsePluginPackage, type PluginDefinition, type WorkerPool } from "@buntime/sdk";
-import { createKernelApi } from "./api/kernel-api.ts";
-import { resolveAdminToken } from "./api/admin-token.ts";
-import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
-import { resolveConfig } from "./config/load.ts";
 import { createDispatcher } from "./pipeline/dispatch.ts";
 import { discoverPluginFolders } from "./plugins/discover.ts";
 import { PluginHost } from "./plugins/host.ts";
@@ -13,7 +20,6 @@ import { installedPluginDir } from "./plugins/lockfile.ts";
 import type { PluginSource } from "./plugins/plugin-source.ts";
 import { readPluginFolder } from "./plugins/read-plugin-folder.ts";
 import { validateDefinition } from "./plugins/validate-definition.ts";
-import { createWorkerPool } from "./pool/index.ts";
 import { ServiceRegistry } from "./services/registry.ts";
 import { KERNEL_VERSION } from "./version.ts";
 
@@ -63,7 +69,11 @@ export interface Kernel {
 
 function inlineSource(inline: InlinePlugin): PluginSource {
   const pkg = parsePluginPackage(inline.packageJson, "inline plugin");
-  return { pkg, definition: validateDefinition(inline.plugin, `${pkg.name}@${pkg.version}`), origin: "inline" };
+  return {
+    pkg,
+    definition: validateDefinition(inline.plugin, `${pkg.name}@${pkg.version}`),
+    origin: "inline",
+  };
 }
 
 /**
@@ -82,8 +92,8 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   let host: PluginHost | undefined;
   const pool = createWorkerPool({
     logger: logger.child("pool"),
-    onWorkerSpawn: (event) => void host?.workerEvent("onWorkerSpawn", event),
-    onWorkerTerminate: (event) => void host?.workerEvent("onWorkerTerminate", event),
+    onWorkerSpawn: (event: WorkerEvent) => void host?.workerEvent("onWorkerSpawn", event),
+    onWorkerTerminate: (event: WorkerEvent) => void host?.workerEvent("onWorkerTerminate", event),
   });
   const pluginHost = new PluginHost({
     services,
@@ -104,7 +114,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     poolStats: () => pool.stats(),
     loadInstalled: async (name, version) =>
       pluginHost.load(await readPluginFolder(installedPluginDir(config.home, name, version))),
-    unload: (name) => pluginHost.unload(name),
+    unload: (name) => pluginHost.unload(name, { waitForStop: false }),
   });
   const dispatch = createDispatcher({
     currentTable: () => pluginHost.table,
@@ -127,7 +137,10 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     },
     async start() {
       const folders = await discoverPluginFolders(config.home, config.pluginDirs);
-      const sources = [...(await Promise.all(folders.map(readPluginFolder))), ...(options.plugins ?? []).map(inlineSource)];
+      const sources = [
+        ...(await Promise.all(folders.map(readPluginFolder))),
+        ...(options.plugins ?? []).map(inlineSource),
+      ];
       await pluginHost.start(sources);
     },
     async listen() {

@@ -65,12 +65,21 @@ describe("lifecycle hooks", () => {
   it("passes a Request returned by onRequest on to the next hooks and the handler", async () => {
     const { request } = await startTestKernel({
       plugins: [
-        inlinePlugin("rewrite", {}, {
-          onRequest: (req) => new Request(req.url.replace("/old", "/new"), { headers: { "x-tag": "rewritten" } }),
-        }),
-        inlinePlugin("echo", { base: "/new", dependencies: { rewrite: "*" } }, {
-          fetch: (req) => new Response(`${new URL(req.url).pathname} ${req.headers.get("x-tag")}`),
-        }),
+        inlinePlugin(
+          "rewrite",
+          {},
+          {
+            onRequest: (req) =>
+              new Request(req.url.replace("/old", "/new"), { headers: { "x-tag": "rewritten" } }),
+          },
+        ),
+        inlinePlugin(
+          "echo",
+          { base: "/new", dependencies: { rewrite: "*" } },
+          {
+            fetch: (req) => new Response(`${new URL(req.url).pathname} ${req.headers.get("x-tag")}`),
+          },
+        ),
       ],
     });
     expect(await (await request("/old/page")).text()).toBe("/new/page rewritten");
@@ -79,10 +88,14 @@ describe("lifecycle hooks", () => {
   it("lets onResponse replace the response", async () => {
     const { request } = await startTestKernel({
       plugins: [
-        inlinePlugin("wrap", { base: "/" }, {
-          fetch: () => new Response("inner"),
-          onResponse: async (res) => new Response(`wrapped(${await res.text()})`),
-        }),
+        inlinePlugin(
+          "wrap",
+          { base: "/" },
+          {
+            fetch: () => new Response("inner"),
+            onResponse: async (res) => new Response(`wrapped(${await res.text()})`),
+          },
+        ),
       ],
     });
     expect(await (await request("/")).text()).toBe("wrapped(inner)");
@@ -92,12 +105,16 @@ describe("lifecycle hooks", () => {
     let fail = true;
     const { request, logs } = await startTestKernel({
       plugins: [
-        inlinePlugin("flaky", { base: "/" }, {
-          onRequest: () => {
-            if (fail) throw new Error("boom");
+        inlinePlugin(
+          "flaky",
+          { base: "/" },
+          {
+            onRequest: () => {
+              if (fail) throw new Error("boom");
+            },
+            fetch: () => new Response("fine"),
           },
-          fetch: () => new Response("fine"),
-        }),
+        ),
       ],
     });
     const res = await request("/");
@@ -105,7 +122,9 @@ describe("lifecycle hooks", () => {
     expect(await res.json()).toEqual({
       error: { code: "BUNTIME_ERR_HOOK_FAILED", message: "flaky onRequest failed", plugin: "flaky" },
     });
-    expect(logs.some((line) => line.level === "error" && line.message === "flaky onRequest failed")).toBe(true);
+    expect(logs.some((line) => line.level === "error" && line.message === "flaky onRequest failed")).toBe(
+      true,
+    );
     fail = false;
     expect(await (await request("/")).text()).toBe("fine");
   });
@@ -134,7 +153,15 @@ describe("lifecycle hooks", () => {
   it("costs a plugin whose onInit throws its start, and its dependents theirs, not the kernel's", async () => {
     const { kernel, logs, request } = await startTestKernel({
       plugins: [
-        inlinePlugin("bad", {}, { onInit: () => { throw new Error("cannot open database"); } }),
+        inlinePlugin(
+          "bad",
+          {},
+          {
+            onInit: () => {
+              throw new Error("cannot open database");
+            },
+          },
+        ),
         inlinePlugin("needs-bad", { dependencies: { bad: "^1" } }, {}),
         inlinePlugin("good", { base: "/good" }, { fetch: () => new Response("ok") }),
       ],
@@ -143,7 +170,9 @@ describe("lifecycle hooks", () => {
     expect(status.bad).toMatchObject({ status: "failed", error: "bad onInit failed: cannot open database" });
     expect(status["needs-bad"]).toMatchObject({ status: "failed", error: "dependency bad failed to start" });
     expect(status.good?.status).toBe("running");
-    expect(logs.map((l) => l.message)).toContain("plugin bad@1.0.0 failed to start: bad onInit failed: cannot open database");
+    expect(logs.map((l) => l.message)).toContain(
+      "plugin bad@1.0.0 failed to start: bad onInit failed: cannot open database",
+    );
     expect(await (await request("/good")).text()).toBe("ok");
   });
 
@@ -152,7 +181,10 @@ describe("lifecycle hooks", () => {
       config: { lifecycleTimeout: 50 },
       plugins: [inlinePlugin("stuck", {}, { onInit: () => new Promise(() => {}) })],
     });
-    expect(kernel.plugins()[0]).toMatchObject({ status: "failed", error: "stuck onInit timed out after 50 ms" });
+    expect(kernel.plugins()[0]).toMatchObject({
+      status: "failed",
+      error: "stuck onInit timed out after 50 ms",
+    });
   });
 
   it("refuses an unknown hook name at load", async () => {

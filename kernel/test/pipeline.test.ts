@@ -24,10 +24,14 @@ describe("request pipeline", () => {
     const { request } = await startTestKernel({
       plugins: [
         inlinePlugin("root", { base: "/" }, { fetch: say("fallback") }),
-        inlinePlugin("mixed", { base: "/m" }, {
-          fetch: (req) => (req.url.endsWith("/direct") ? new Response("from fetch") : undefined),
-          routes,
-        }),
+        inlinePlugin(
+          "mixed",
+          { base: "/m" },
+          {
+            fetch: (req) => (req.url.endsWith("/direct") ? new Response("from fetch") : undefined),
+            routes,
+          },
+        ),
       ],
     });
     expect(await (await request("/m/direct")).text()).toBe("from fetch");
@@ -39,15 +43,21 @@ describe("request pipeline", () => {
     const { request } = await startTestKernel();
     const res = await request("/nowhere?x=1");
     expect(res.status).toBe(404);
-    expect(await res.json()).toEqual({ error: { code: "BUNTIME_ERR_NOT_FOUND", message: "no route for /nowhere" } });
+    expect(await res.json()).toEqual({
+      error: { code: "BUNTIME_ERR_NOT_FOUND", message: "no route for /nowhere" },
+    });
   });
 
   it("puts a request id on every response, keeping a sane one the caller sent", async () => {
     const { request } = await startTestKernel();
     const generated = (await request("/x")).headers.get("x-request-id");
     expect(generated).toMatch(/^[0-9a-f-]{36}$/);
-    expect((await request("/x", { headers: { "x-request-id": "abc-123" } })).headers.get("x-request-id")).toBe("abc-123");
-    expect((await request("/x", { headers: { "x-request-id": "bad id\n" } })).headers.get("x-request-id")).not.toBe("bad id\n");
+    expect(
+      (await request("/x", { headers: { "x-request-id": "abc-123" } })).headers.get("x-request-id"),
+    ).toBe("abc-123");
+    expect(
+      (await request("/x", { headers: { "x-request-id": "bad id\n" } })).headers.get("x-request-id"),
+    ).not.toBe("bad id\n");
   });
 
   it("adds the request id even to responses with immutable headers", async () => {
@@ -68,9 +78,14 @@ describe("request pipeline", () => {
     const { request } = await startTestKernel({
       plugins: [
         inlinePlugin("root", { base: "/", kernel: "^0.1.0" }, { fetch: say("root") }),
-        inlinePlugin("gate", {}, {
-          onRequest: (req) => (req.headers.get("x-deny") ? new Response("denied", { status: 403 }) : undefined),
-        }),
+        inlinePlugin(
+          "gate",
+          {},
+          {
+            onRequest: (req) =>
+              req.headers.get("x-deny") ? new Response("denied", { status: 403 }) : undefined,
+          },
+        ),
       ],
     });
     const health = await request("/_/api/health");

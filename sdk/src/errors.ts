@@ -81,7 +81,10 @@ export const ERROR_CODES = {
   },
   BUNTIME_ERR_REGISTRY_USER_INVALID: { status: 400, message: "invalid user: {details}" },
   BUNTIME_ERR_REGISTRY_PACKAGE_NOT_FOUND: { status: 404, message: "{package} is not in this registry" },
-  BUNTIME_ERR_REGISTRY_VERSION_NOT_FOUND: { status: 404, message: "{package}@{version} is not in this registry" },
+  BUNTIME_ERR_REGISTRY_VERSION_NOT_FOUND: {
+    status: 404,
+    message: "{package}@{version} is not in this registry",
+  },
   BUNTIME_ERR_REGISTRY_TOKEN_NOT_FOUND: { status: 404, message: "no token {token} for {user}" },
   BUNTIME_ERR_REGISTRY_VERSION_EXISTS: {
     status: 409,
@@ -109,6 +112,7 @@ export const ERROR_CODES = {
   },
   BUNTIME_ERR_REGISTRY_KEY_INVALID: { status: 400, message: "invalid publisher key: {details}" },
   BUNTIME_ERR_REGISTRY_STORAGE_FAILED: { status: 500, message: "registry storage failed: {details}" },
+  BUNTIME_ERR_REGISTRY_INTERNAL: { status: 500, message: "internal registry error: {details}" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A Buntime error code, e.g. `BUNTIME_ERR_MANIFEST_INVALID`. */

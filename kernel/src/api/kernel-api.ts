@@ -1,4 +1,4 @@
-import { BuntimeError, packageNameSchema, type PoolStats } from "@buntime/sdk";
+import { BuntimeError, type PoolStats, packageNameSchema } from "@buntime/sdk";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { PluginStatus } from "../plugins/loaded-plugin.ts";
@@ -28,7 +28,9 @@ export function createKernelApi(deps: KernelApiDeps): Hono {
 
   api.use("*", async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD" && !hasAdminToken(c.req.raw, deps.adminToken)) {
-      return new BuntimeError("BUNTIME_ERR_UNAUTHORIZED", { action: `${c.req.method} ${c.req.path}` }).getResponse({
+      return new BuntimeError("BUNTIME_ERR_UNAUTHORIZED", {
+        action: `${c.req.method} ${c.req.path}`,
+      }).getResponse({
         "www-authenticate": 'Bearer realm="buntime"',
       });
     }
@@ -36,7 +38,11 @@ export function createKernelApi(deps: KernelApiDeps): Hono {
   });
 
   api.get("/health", (c) =>
-    c.json({ status: "ok", version: KERNEL_VERSION, uptimeMs: Math.round(performance.now() - deps.startedAt) }),
+    c.json({
+      status: "ok",
+      version: KERNEL_VERSION,
+      uptimeMs: Math.round(performance.now() - deps.startedAt),
+    }),
   );
   api.get("/plugins", (c) => c.json({ plugins: deps.plugins() }));
   api.get("/pool", (c) => c.json(deps.poolStats()));

@@ -50,7 +50,9 @@ export async function runStart(args: string[]): Promise<number> {
 
   const stopped = Promise.withResolvers<number>();
   const stop = (signal: string) => {
-    process.stdout.write(`${signal}: stopping (waiting up to ${config.shutdownTimeout} ms for requests in flight)\n`);
+    process.stdout.write(
+      `${signal}: stopping (waiting up to ${config.shutdownTimeout} ms for requests in flight)\n`,
+    );
     kernel.stop().then(
       () => stopped.resolve(0),
       () => stopped.resolve(1),

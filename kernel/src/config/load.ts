@@ -87,7 +87,11 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedKernelConfi
  * Validates settings given in code and applies defaults; relative `home` and `pluginDirs`
  * are resolved against `cwd`.
  */
-export function resolveConfig(options: KernelConfigOptions, source = "configuration", cwd = process.cwd()): ResolvedKernelConfig {
+export function resolveConfig(
+  options: KernelConfigOptions,
+  source = "configuration",
+  cwd = process.cwd(),
+): ResolvedKernelConfig {
   checkLayer(options as Record<string, unknown>, source);
   const config = kernelConfigSchema.parse(options);
   return {

@@ -23,11 +23,17 @@ export function callWithTimeout<T>(
   return raceDeadline(plugin, hook, timeoutMs, result);
 }
 
-async function raceDeadline<T>(plugin: string, hook: string, timeoutMs: number, pending: Promise<T>): Promise<T> {
+async function raceDeadline<T>(
+  plugin: string,
+  hook: string,
+  timeoutMs: number,
+  pending: Promise<T>,
+): Promise<T> {
   let timer: Timer | undefined;
   const deadline = new Promise<never>((_, reject) => {
     timer = setTimeout(
-      () => reject(stamp(new BuntimeError("BUNTIME_ERR_HOOK_TIMEOUT", { plugin, hook, ms: timeoutMs }), plugin)),
+      () =>
+        reject(stamp(new BuntimeError("BUNTIME_ERR_HOOK_TIMEOUT", { plugin, hook, ms: timeoutMs }), plugin)),
       timeoutMs,
     );
   });

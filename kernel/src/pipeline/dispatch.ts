@@ -19,7 +19,8 @@ export interface DispatchOptions {
 
 /** Turns any failure into the JSON error response a client gets, logging what the client is not told. */
 function failureResponse(error: unknown, logger: Logger, requestId: string): Response {
-  const known = error instanceof BuntimeError ? error : new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error });
+  const known =
+    error instanceof BuntimeError ? error : new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error });
   const cause = known.cause instanceof Error ? known.cause : undefined;
   logger.error(known.message, { requestId, plugin: known.plugin, code: known.code, cause });
   return known.getResponse();
@@ -33,7 +34,11 @@ function failureResponse(error: unknown, logger: Logger, requestId: string): Res
 export function createDispatcher(options: DispatchOptions): (request: Request) => Promise<Response> {
   const { hookTimeout, trustedOrigins, logger } = options;
 
-  async function produce(table: PluginTable, original: Request, pathname: string): Promise<[Response, Request]> {
+  async function produce(
+    table: PluginTable,
+    original: Request,
+    pathname: string,
+  ): Promise<[Response, Request]> {
     let request = original;
     const refused = checkCsrf(request, pathname, trustedOrigins);
     if (refused) return [refused, request];
@@ -63,7 +68,9 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
 
   async function finish(table: PluginTable, response: Response, request: Request): Promise<Response> {
     for (const hook of table.responseHooks) {
-      let out = callWithTimeout(hook.plugin, "onResponse", hookTimeout, () => hook.fn(response, request, hook.ctx));
+      let out = callWithTimeout(hook.plugin, "onResponse", hookTimeout, () =>
+        hook.fn(response, request, hook.ctx),
+      );
       if (out instanceof Promise) out = await out;
       if (out instanceof Response) response = out;
     }

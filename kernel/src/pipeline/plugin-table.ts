@@ -48,7 +48,8 @@ export class PluginTable {
     const handlers: BaseHandler[] = [];
     for (const plugin of plugins) {
       const handle = mountPlugin(plugin);
-      if (handle && plugin.manifest.base) handlers.push({ plugin: plugin.name, base: plugin.manifest.base, handle });
+      if (handle && plugin.manifest.base)
+        handlers.push({ plugin: plugin.name, base: plugin.manifest.base, handle });
     }
     this.handlers = handlers.sort((a, b) => b.base.length - a.base.length);
   }

@@ -14,5 +14,7 @@ export function pathnameOf(url: string): string {
 /** True when `pathname` is `base` or below it (`/auth` matches `/auth` and `/auth/x`, not `/authx`). */
 export function isUnderBase(pathname: string, base: string): boolean {
   if (base === "/") return true;
-  return pathname.startsWith(base) && (pathname.length === base.length || pathname.charCodeAt(base.length) === 47);
+  return (
+    pathname.startsWith(base) && (pathname.length === base.length || pathname.charCodeAt(base.length) === 47)
+  );
 }

@@ -60,7 +60,10 @@ export class PluginHost {
 
   /** Every plugin the host knows, running or failed. */
   list(): PluginStatus[] {
-    return [...[...this.#running.values()].map((plugin) => pluginStatus(plugin, plugin.manifest)), ...this.#failed.values()];
+    return [
+      ...[...this.#running.values()].map((plugin) => pluginStatus(plugin, plugin.manifest)),
+      ...this.#failed.values(),
+    ];
   }
 
   #serialize<T>(task: () => Promise<T>): Promise<T> {
@@ -71,10 +74,19 @@ export class PluginHost {
 
   /** Checks kernel ranges, dependencies and settings of every plugin before any of them starts. */
   #prepare(sources: readonly PluginSource[]): { source: PluginSource; config: unknown }[] {
-    for (const source of sources) {
-      checkKernelRange(pluginId(source.pkg), source.pkg.buntime.kernel, KERNEL_VERSION);
+    for (const { pkg, definition } of sources) {
+      checkKernelRange(pluginId(pkg), pkg.buntime.kernel, KERNEL_VERSION);
+      if ((definition.fetch || definition.routes) && pkg.buntime.base === undefined) {
+        throw new BuntimeError("BUNTIME_ERR_PLUGIN_ENTRY_INVALID", {
+          plugin: pluginId(pkg),
+          details: "fetch and routes need a base in the manifest (buntime.base)",
+        });
+      }
     }
-    const ordered = orderByDependencies(sources.map(dependencyNode), [...this.#running.values()].map(loadedNode));
+    const ordered = orderByDependencies(
+      sources.map(dependencyNode),
+      [...this.#running.values()].map(loadedNode),
+    );
     return ordered.map(({ source }) => ({
       source,
       config: resolvePluginConfig(source, this.#options.pluginSettings[source.pkg.name]),
@@ -93,7 +105,8 @@ export class PluginHost {
     };
     const { onInit, onServerStart } = source.definition;
     try {
-      if (onInit) await callWithTimeout(plugin.name, "onInit", this.#options.lifecycleTimeout, () => onInit(ctx));
+      if (onInit)
+        await callWithTimeout(plugin.name, "onInit", this.#options.lifecycleTimeout, () => onInit(ctx));
       if (onServerStart && this.#server) {
         const server = this.#server;
         await callWithTimeout(plugin.name, "onServerStart", this.#options.lifecycleTimeout, () =>
@@ -159,35 +172,48 @@ export class PluginHost {
 
   /**
    * Unloads a plugin while the kernel runs: new requests no longer see it, requests already
-   * in flight finish, then its `onShutdown` runs and its services are withdrawn.
+   * in flight finish, then its `onShutdown` runs and its services are withdrawn. With
+   * `waitForStop: false` it resolves as soon as the plugin is out of the pipeline (what a
+   * request to the kernel API needs, since it is itself in flight) and stops it afterwards.
    */
-  unload(name: string): Promise<void> {
-    return this.#serialize(async () => {
-      const plugin = this.#running.get(name);
-      if (!plugin) {
-        if (this.#failed.delete(name)) return;
-        throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: name });
-      }
-      const dependents = [...this.#running.values()].filter((other) => name in other.manifest.dependencies);
-      if (dependents.length > 0) {
-        throw new BuntimeError("BUNTIME_ERR_PLUGIN_IN_USE", {
-          plugin: name,
-          dependents: dependents.map((other) => other.name).join(", "),
-        });
-      }
-      const previous = this.#table;
-      this.#running.delete(name);
-      this.#table = new PluginTable([...this.#running.values()]);
-      await previous.drained(this.#options.drainTimeout);
+  async unload(name: string, { waitForStop = true } = {}): Promise<void> {
+    const detached = await this.#serialize(async () => this.#detach(name));
+    if (!detached) return;
+    const { plugin, previous } = detached;
+    const stopped = previous.drained(this.#options.drainTimeout).then(async () => {
       await this.#stopPlugin(plugin);
       this.#logger.info(`unloaded ${name}@${plugin.version}`);
     });
+    if (waitForStop) await stopped;
+  }
+
+  /** Takes a plugin out of the pipeline; a plugin that failed to start is only forgotten. */
+  #detach(name: string): { plugin: LoadedPlugin; previous: PluginTable } | undefined {
+    const plugin = this.#running.get(name);
+    if (!plugin) {
+      if (this.#failed.delete(name)) return undefined;
+      throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: name });
+    }
+    const dependents = [...this.#running.values()].filter((other) => name in other.manifest.dependencies);
+    if (dependents.length > 0) {
+      throw new BuntimeError("BUNTIME_ERR_PLUGIN_IN_USE", {
+        plugin: name,
+        dependents: dependents.map((other) => other.name).join(", "),
+      });
+    }
+    const previous = this.#table;
+    this.#running.delete(name);
+    this.#table = new PluginTable([...this.#running.values()]);
+    return { plugin, previous };
   }
 
   async #stopPlugin(plugin: LoadedPlugin): Promise<void> {
     const { onShutdown } = plugin.definition;
     try {
-      if (onShutdown) await callWithTimeout(plugin.name, "onShutdown", this.#options.lifecycleTimeout, () => onShutdown(plugin.ctx));
+      if (onShutdown)
+        await callWithTimeout(plugin.name, "onShutdown", this.#options.lifecycleTimeout, () =>
+          onShutdown(plugin.ctx),
+        );
     } catch (error) {
       this.#logger.error(`plugin ${plugin.name} onShutdown failed: ${reason(error)}`);
     } finally {

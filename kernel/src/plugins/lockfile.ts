@@ -36,11 +36,18 @@ export async function readLockfile(home: string): Promise<Lockfile> {
   try {
     raw = await file.json();
   } catch (error) {
-    throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", { source: path, details: "not valid JSON" }, { cause: error });
+    throw new BuntimeError(
+      "BUNTIME_ERR_CONFIG_INVALID",
+      { source: path, details: "not valid JSON" },
+      { cause: error },
+    );
   }
   const result = lockfileSchema.safeParse(raw);
   if (!result.success) {
-    throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", { source: path, details: formatZodIssues(result.error) });
+    throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", {
+      source: path,
+      details: formatZodIssues(result.error),
+    });
   }
   return result.data;
 }

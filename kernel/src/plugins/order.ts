@@ -14,7 +14,11 @@ const SEMVER_OPTIONS = { includePrerelease: true };
 /** Throws unless the plugin's `kernel` range admits this kernel's version. */
 export function checkKernelRange(plugin: string, range: string, kernelVersion: string): void {
   if (!semver.satisfies(kernelVersion, range, SEMVER_OPTIONS)) {
-    throw new BuntimeError("BUNTIME_ERR_PLUGIN_KERNEL_INCOMPATIBLE", { plugin, range, kernel: kernelVersion });
+    throw new BuntimeError("BUNTIME_ERR_PLUGIN_KERNEL_INCOMPATIBLE", {
+      plugin,
+      range,
+      kernel: kernelVersion,
+    });
   }
 }
 
@@ -82,7 +86,10 @@ export function orderByDependencies<T extends DependencyNode>(
   };
 
   const dependedOn = new Set(
-    candidates.flatMap((node) => [...Object.keys(node.dependencies), ...Object.keys(node.optionalDependencies)]),
+    candidates.flatMap((node) => [
+      ...Object.keys(node.dependencies),
+      ...Object.keys(node.optionalDependencies),
+    ]),
   );
   const sorted = [...candidates].sort((a, b) => a.name.localeCompare(b.name));
   // Roots first, so an error's chain starts at the plugin nobody depends on.

@@ -1,6 +1,12 @@
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { BuntimeError, formatZodIssues, type Logger, type PluginContext, type WorkerPool } from "@buntime/sdk";
+import {
+  BuntimeError,
+  formatZodIssues,
+  type Logger,
+  type PluginContext,
+  type WorkerPool,
+} from "@buntime/sdk";
 import type { ServiceRegistry } from "../services/registry.ts";
 import { KERNEL_VERSION } from "../version.ts";
 import type { PluginSource } from "./plugin-source.ts";

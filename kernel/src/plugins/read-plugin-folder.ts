@@ -14,7 +14,10 @@ async function readPackageJson(dir: string): Promise<unknown> {
   } catch (error) {
     throw new BuntimeError(
       "BUNTIME_ERR_MANIFEST_INVALID",
-      { source: path, details: existsSync(path) ? "package.json is not valid JSON" : "package.json is missing" },
+      {
+        source: path,
+        details: existsSync(path) ? "package.json is not valid JSON" : "package.json is missing",
+      },
       { cause: error },
     );
   }

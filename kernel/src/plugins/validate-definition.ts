@@ -28,7 +28,10 @@ export function validateDefinition(value: unknown, plugin: string): PluginDefini
       (key === "config" && typeof (field as { safeParse?: unknown })?.safeParse !== "function");
     if (wrongKind) {
       const expected = key === "routes" ? "a Hono app" : key === "config" ? "a zod schema" : "a function";
-      throw new BuntimeError("BUNTIME_ERR_PLUGIN_ENTRY_INVALID", { plugin, details: `${key} must be ${expected}` });
+      throw new BuntimeError("BUNTIME_ERR_PLUGIN_ENTRY_INVALID", {
+        plugin,
+        details: `${key} must be ${expected}`,
+      });
     }
   }
   return value as PluginDefinition;

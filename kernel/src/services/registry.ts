@@ -13,7 +13,10 @@ export interface ServiceScope {
  * each plugin gets a view that only reaches the services its manifest declares.
  */
 export class ServiceRegistry {
-  readonly #container: AwilixContainer = createContainer({ injectionMode: InjectionMode.PROXY, strict: true });
+  readonly #container: AwilixContainer = createContainer({
+    injectionMode: InjectionMode.PROXY,
+    strict: true,
+  });
   /** Service name → providing plugin, for services currently provided. */
   readonly #owners = new Map<string, string>();
 

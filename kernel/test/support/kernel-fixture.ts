@@ -2,7 +2,13 @@ import { afterEach } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createKernel, type InlinePlugin, type Kernel, type KernelOptions, type LogEntry } from "@buntime/kernel";
+import {
+  createKernel,
+  type InlinePlugin,
+  type Kernel,
+  type KernelOptions,
+  type LogEntry,
+} from "@buntime/kernel";
 import type { ManifestOptions, PluginDefinition } from "@buntime/sdk";
 
 const cleanups: (() => unknown)[] = [];

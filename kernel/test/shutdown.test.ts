@@ -1,0 +1,57 @@
+import { describe, expect, it } from "bun:test";
+import { createKernel } from "@buntime/kernel";
+import { inlinePlugin, tempDir } from "./support/kernel-fixture.ts";
+
+function slowKernel(shutdownTimeout: number, calls: string[] = []) {
+  return createKernel({
+    config: { home: tempDir(), port: 0, hostname: "127.0.0.1", shutdownTimeout },
+    logSink: () => {},
+    plugins: [
+      inlinePlugin("first", {}, { onShutdown: () => void calls.push("first") }),
+      inlinePlugin(
+        "slow",
+        { base: "/", dependencies: { first: "*" } },
+        {
+          fetch: async (req) => {
+            await Bun.sleep(Number(new URL(req.url).searchParams.get("ms")));
+            return new Response("finished");
+          },
+          onShutdown: () => void calls.push("slow"),
+        },
+      ),
+    ],
+  });
+}
+
+describe("graceful shutdown", () => {
+  it("finishes a request in flight before stopping, then runs onShutdown in reverse order", async () => {
+    const calls: string[] = [];
+    const kernel = slowKernel(5_000, calls);
+    await kernel.start();
+    const url = await kernel.listen();
+    const inflight = fetch(new URL("/?ms=300", url));
+    await Bun.sleep(50);
+    const stopped = kernel.stop();
+    const res = await inflight;
+    expect(res.status).toBe(200);
+    expect(await res.text()).toBe("finished");
+    await stopped;
+    expect(calls).toEqual(["slow", "first"]);
+    await expect(fetch(new URL("/?ms=0", url))).rejects.toThrow();
+  });
+
+  it("cuts off requests still running at the deadline and still stops", async () => {
+    const kernel = slowKernel(100);
+    await kernel.start();
+    const url = await kernel.listen();
+    const inflight = fetch(new URL("/?ms=5000", url)).then(
+      (res) => res.status,
+      () => "cut off",
+    );
+    await Bun.sleep(30);
+    const started = performance.now();
+    await kernel.stop();
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect(await inflight).toBe("cut off");
+  });
+});
