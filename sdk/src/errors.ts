@@ -62,6 +62,16 @@ export const ERROR_CODES = {
   BUNTIME_ERR_POOL_WORKER_FAILED: { status: 502, message: "app {app} failed: {reason}" },
   BUNTIME_ERR_POOL_TIMEOUT: { status: 504, message: "app {app} did not answer within {ms} ms" },
   BUNTIME_ERR_POOL_SHUTTING_DOWN: { status: 503, message: "the worker pool is shutting down" },
+  BUNTIME_ERR_POOL_BODY_TOO_LARGE: {
+    status: 413,
+    message: "app {app} accepts request bodies up to {limit} bytes",
+  },
+  BUNTIME_ERR_POOL_OVERLOADED: {
+    status: 503,
+    message: "app {app} is busy ({queued} requests waiting); retry in {seconds} s",
+  },
+  BUNTIME_ERR_POOL_APP_CONFIG_INVALID: { status: 500, message: "app {app}: invalid config: {details}" },
+  BUNTIME_ERR_POOL_APP_ENTRY_MISSING: { status: 500, message: "app {app}: no entry module ({details})" },
   BUNTIME_ERR_SHUTTING_DOWN: { status: 503, message: "the kernel is shutting down" },
   BUNTIME_ERR_REGISTRY_AUTH_REQUIRED: { status: 401, message: "{action} needs a registry token" },
   BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS: { status: 401, message: "wrong username, password or token" },

@@ -1,0 +1,53 @@
+import type { Hono } from "hono";
+import type { AuthRateLimiter } from "./auth/rate-limit.ts";
+import type { TarballLimits } from "./publish/inspect-tarball.ts";
+import type { RegistrySigner } from "./signing/registry-signer.ts";
+import type { DownloadCounter } from "./stats/download-counter.ts";
+import type { RegistryStorage, TokenRecord, UserRecord } from "./storage/types.ts";
+
+/** Options for {@link createRegistryServer}. */
+export interface RegistryServerOptions {
+  /** Where metadata and tarballs live. */
+  storage: RegistryStorage;
+  /** Base URL written into tarball links; by default the origin each request came to. */
+  publicUrl?: string;
+  /** Caps on published tarballs. @default 10 MiB gzipped, 100 MiB unpacked, 10 000 entries */
+  limits?: Partial<TarballLimits>;
+  /** Serve packuments, tarballs and search without a token. @default true */
+  anonymousRead?: boolean;
+  /** Let `npm adduser` create new users (the first user becomes admin). @default true */
+  allowRegistration?: boolean;
+  /** Failed sign-ins allowed per client within `windowMs` before 429. @default 10 per 60 s */
+  authRateLimit?: { attempts: number; windowMs: number };
+}
+
+/** Options with their defaults applied. */
+export interface ResolvedRegistryOptions {
+  publicUrl: string | undefined;
+  limits: TarballLimits;
+  anonymousRead: boolean;
+  allowRegistration: boolean;
+  authRateLimit: { attempts: number; windowMs: number };
+}
+
+/** Everything a route needs, built once per server. */
+export interface RegistryContext extends RegistryStorage {
+  options: ResolvedRegistryOptions;
+  signer: RegistrySigner;
+  downloads: DownloadCounter;
+  rateLimiter: AuthRateLimiter;
+}
+
+/** The caller, once its token was checked. */
+export interface Caller {
+  user: UserRecord;
+  token: TokenRecord;
+}
+
+/** Hono environment of the registry app. */
+export interface RegistryEnv {
+  Variables: { caller: Caller | null };
+}
+
+/** The registry's Hono app type. */
+export type RegistryApp = Hono<RegistryEnv>;

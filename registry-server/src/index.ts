@@ -1,0 +1,36 @@
+/**
+ * @buntime/registry-server: Buntime's self-hosted plugin registry. It speaks the subset of
+ * the npm registry protocol that `npm` and `bun` use (login, publish, packuments, tarballs,
+ * dist-tags, deprecate, unpublish, search, signing keys), signs every version the npm way,
+ * and adds a marketplace API for browsing plugins. Storage is two small interfaces with an
+ * embedded default (SQLite + files) and a PostgreSQL backend for several nodes.
+ */
+
+export type {
+  Caller,
+  RegistryEnv,
+  RegistryServerOptions,
+  ResolvedRegistryOptions,
+} from "./context.ts";
+export type { TarballLimits } from "./publish/inspect-tarball.ts";
+export type { RegistryServer } from "./server.ts";
+export { createRegistryServer } from "./server.ts";
+export type { RegistryKey } from "./signing/registry-signer.ts";
+export type { RunningRegistry, StartRegistryOptions } from "./start.ts";
+export { runRegistryCommand, startRegistry } from "./start.ts";
+export { createFsBlobs } from "./storage/fs-blobs.ts";
+export { createSqliteMetadata } from "./storage/sqlite-metadata.ts";
+export { openSqliteStorage } from "./storage/sqlite-storage.ts";
+export { sweepOrphanBlobs } from "./storage/sweep.ts";
+export type {
+  BlobStore,
+  MetadataStore,
+  PackageRecord,
+  PublisherKey,
+  RegistryStorage,
+  Signature,
+  TokenRecord,
+  TokenScope,
+  UserRecord,
+  VersionRecord,
+} from "./storage/types.ts";

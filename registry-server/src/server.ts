@@ -1,0 +1,83 @@
+import { Hono } from "hono";
+import { identify } from "./auth/identify.ts";
+import { createAuthRateLimiter } from "./auth/rate-limit.ts";
+import type {
+  RegistryContext,
+  RegistryEnv,
+  RegistryServerOptions,
+  ResolvedRegistryOptions,
+} from "./context.ts";
+import { renderError, renderNotFound } from "./http/errors.ts";
+import { distTagRoutes } from "./routes/dist-tags.ts";
+import { keyRoutes } from "./routes/keys.ts";
+import { packageRoutes } from "./routes/packages.ts";
+import { tarballRoutes } from "./routes/tarballs.ts";
+import { tokenRoutes } from "./routes/tokens.ts";
+import { userRoutes } from "./routes/users.ts";
+import { loadRegistrySigner } from "./signing/registry-signer.ts";
+import { createDownloadCounter } from "./stats/download-counter.ts";
+
+/** A registry app ready to serve, with what it holds open. */
+export interface RegistryServer {
+  /** The Hono app: mount it, or pass `fetch` to `Bun.serve`. */
+  app: Hono<RegistryEnv>;
+  fetch: (request: Request, server?: unknown) => Response | Promise<Response>;
+  /** Flushes download counts and closes the storage. */
+  close(): Promise<void>;
+}
+
+function resolveOptions(options: RegistryServerOptions): ResolvedRegistryOptions {
+  return {
+    publicUrl: options.publicUrl,
+    limits: {
+      maxTarballBytes: 10 * 1024 * 1024,
+      maxUnpackedBytes: 100 * 1024 * 1024,
+      maxEntries: 10_000,
+      ...options.limits,
+    },
+    anonymousRead: options.anonymousRead ?? true,
+    allowRegistration: options.allowRegistration ?? true,
+    authRateLimit: options.authRateLimit ?? { attempts: 10, windowMs: 60_000 },
+  };
+}
+
+/**
+ * Builds the registry: the npm protocol subset (login, publish, packuments, tarballs,
+ * dist-tags, deprecate, unpublish, search, signing keys) and the marketplace API, over the
+ * given storage.
+ *
+ * @example
+ * const registry = await createRegistryServer({ storage: openSqliteStorage("./data") });
+ * Bun.serve({ port: 4873, fetch: registry.fetch });
+ */
+export async function createRegistryServer(options: RegistryServerOptions): Promise<RegistryServer> {
+  const resolved = resolveOptions(options);
+  const { metadata, blobs } = options.storage;
+  const ctx: RegistryContext = {
+    metadata,
+    blobs,
+    options: resolved,
+    signer: await loadRegistrySigner(metadata),
+    downloads: createDownloadCounter(metadata),
+    rateLimiter: createAuthRateLimiter(resolved.authRateLimit.attempts, resolved.authRateLimit.windowMs),
+  };
+  const app = new Hono<RegistryEnv>();
+  app.onError(renderError);
+  app.notFound(renderNotFound);
+  app.use(identify(ctx));
+  keyRoutes(app, ctx);
+  userRoutes(app, ctx);
+  tokenRoutes(app, ctx);
+  distTagRoutes(app, ctx);
+  tarballRoutes(app, ctx);
+  packageRoutes(app, ctx);
+  return {
+    app,
+    fetch: (request, server) => app.fetch(request, server),
+    async close() {
+      await ctx.downloads.close();
+      await metadata.close();
+      await blobs.close();
+    },
+  };
+}

@@ -1,0 +1,105 @@
+import { parseArgs } from "node:util";
+import { BuntimeError } from "@buntime/sdk";
+import type { RegistryServerOptions } from "./context.ts";
+import { createRegistryServer } from "./server.ts";
+import { openSqliteStorage } from "./storage/sqlite-storage.ts";
+import { sweepOrphanBlobs } from "./storage/sweep.ts";
+import type { RegistryStorage } from "./storage/types.ts";
+
+/** Options for {@link startRegistry}. */
+export interface StartRegistryOptions extends Omit<RegistryServerOptions, "storage"> {
+  /** TCP port; 0 picks a free one. @default 4873 */
+  port?: number;
+  /** Interface to bind. @default "127.0.0.1" */
+  hostname?: string;
+  /** Folder for the embedded storage (SQLite + tarballs). @default "./.buntime/registry" */
+  storageDir?: string;
+  /** Another storage (e.g. PostgreSQL) instead of `storageDir`. */
+  storage?: RegistryStorage;
+}
+
+/** A registry listening on a port. */
+export interface RunningRegistry {
+  /** Base URL with a trailing slash, as npm's `--registry` wants it. */
+  url: string;
+  port: number;
+  hostname: string;
+  /** Stops listening, flushes download counts and closes the storage. */
+  stop(): Promise<void>;
+}
+
+/**
+ * Starts a registry on `hostname:port` over the embedded storage in `storageDir`, after
+ * sweeping tarballs that no version references (left by a crash mid-publish).
+ *
+ * @example
+ * const registry = await startRegistry({ port: 4873, storageDir: ".buntime/registry" });
+ * console.log(`npm --registry ${registry.url} ...`);
+ */
+export async function startRegistry(options: StartRegistryOptions = {}): Promise<RunningRegistry> {
+  const {
+    port = 4873,
+    hostname = "127.0.0.1",
+    storageDir = "./.buntime/registry",
+    storage,
+    ...rest
+  } = options;
+  const store = storage ?? openSqliteStorage(storageDir);
+  await sweepOrphanBlobs(store);
+  const registry = await createRegistryServer({ ...rest, storage: store });
+  const maxTarball = rest.limits?.maxTarballBytes ?? 10 * 1024 * 1024;
+  const server = Bun.serve({
+    port,
+    hostname,
+    maxRequestBodySize: Math.ceil((maxTarball * 4) / 3) + 2 * 1024 * 1024,
+    fetch: (request, bunServer) => registry.fetch(request, bunServer),
+  });
+  const url = `http://${hostname.includes(":") ? `[${hostname}]` : hostname}:${server.port}/`;
+  return {
+    url,
+    port: server.port ?? port,
+    hostname,
+    async stop() {
+      await server.stop(true);
+      await registry.close();
+    },
+  };
+}
+
+/**
+ * The `buntime registry start` command: parses `--port`, `--host`, `--storage` and
+ * `--public-url`, starts the registry and resolves once it listens.
+ *
+ * @example
+ * await runRegistryCommand(["start", "--port", "4873", "--storage", "/var/lib/buntime-registry"]);
+ */
+export async function runRegistryCommand(argv: string[]): Promise<RunningRegistry> {
+  const { values, positionals } = parseArgs({
+    args: argv,
+    allowPositionals: true,
+    options: {
+      port: { type: "string", default: "4873" },
+      host: { type: "string", default: "127.0.0.1" },
+      storage: { type: "string", default: "./.buntime/registry" },
+      "public-url": { type: "string" },
+    },
+  });
+  const [command = "start"] = positionals;
+  if (command !== "start") {
+    throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
+      details: `unknown registry command ${command} (try: start)`,
+    });
+  }
+  const port = Number(values.port);
+  if (!Number.isInteger(port) || port < 0 || port > 65535) {
+    throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
+      details: `--port must be 0-65535, got ${values.port}`,
+    });
+  }
+  return startRegistry({
+    port,
+    hostname: values.host,
+    storageDir: values.storage,
+    publicUrl: values["public-url"],
+  });
+}
