@@ -1,6 +1,6 @@
 /** The worker pool as plugins see it: run an app's request in its isolated worker. */
 
-/** What the pool needs to know to run an app. */
+/** What the pool needs to know to run an app. Durations are in milliseconds, sizes in bytes. */
 export interface AppSpec {
   /** The app's name, e.g. `todo`. */
   readonly name: string;
@@ -12,6 +12,25 @@ export interface AppSpec {
   readonly env?: Readonly<Record<string, string>>;
   /** Milliseconds a request may take before it gets 504 and the worker is recycled. @default 30000 */
   readonly timeout?: number;
+  /**
+   * How long a persistent worker lives after the last request arrived (sliding); `0` makes the
+   * app ephemeral: a fresh worker per request, discarded after. @default 300000
+   */
+  readonly ttl?: number;
+  /** A persistent worker with nothing in flight for this long is retired. @default 60000 */
+  readonly idleTimeout?: number;
+  /** A persistent worker is recycled after this many requests; `0` means never. @default 0 */
+  readonly maxRequests?: number;
+  /** Request bodies larger than this get 413 without reaching the worker. @default 16777216 */
+  readonly maxBodySize?: number;
+  /** A worker whose reported JS heap passes this is recycled. @default 268435456 */
+  readonly maxMemory?: number;
+  /** Ephemeral apps: requests served at once; more wait in the queue. @default 4 */
+  readonly concurrency?: number;
+  /** Ephemeral apps: requests that may wait; past it the pool answers 503. @default 64 */
+  readonly maxQueue?: number;
+  /** Ephemeral apps: fresh workers kept loaded on standby so requests skip the spawn. @default 2 */
+  readonly standby?: number;
 }
 
 /** Emitted to `onWorkerSpawn` / `onWorkerTerminate` hooks. */
@@ -19,18 +38,37 @@ export interface WorkerEvent {
   /** `name@version` of the app. */
   readonly app: string;
   readonly workerId: number;
-  /** Why a worker ended: `idle`, `crash`, `timeout`, `shutdown`, … */
+  /** Why a worker ended: `idle`, `ttl`, `max-requests`, `done`, `crash`, `timeout`, `memory`, `evicted`, `shutdown`, `load-error`. */
   readonly reason?: string;
+}
+
+/** Request latency percentiles over an app's recent requests, in milliseconds. */
+export interface LatencyStats {
+  readonly p50: number;
+  readonly p95: number;
+  readonly p99: number;
 }
 
 /** Figures for one app in the pool. */
 export interface AppPoolStats {
+  /** `persistent` or `ephemeral` (`ttl: 0`). */
+  readonly mode: "persistent" | "ephemeral";
+  /** Workers alive now (serving, on standby or closing). */
   readonly workers: number;
   readonly requests: number;
+  /** Requests answered with a 5xx, by the pool or by the app. */
   readonly errors: number;
+  /** Requests in flight. */
   readonly active: number;
+  /** Requests waiting for an ephemeral worker. */
+  readonly queued: number;
   readonly spawned: number;
   readonly terminated: number;
+  /** Terminated workers counted by reason (`idle`, `timeout`, `crash`, …). */
+  readonly recycled: Readonly<Record<string, number>>;
+  /** Sum of the JS heaps its workers last reported, in bytes. */
+  readonly memory: number;
+  readonly latency: LatencyStats;
 }
 
 /** A snapshot of the pool. */

@@ -55,6 +55,8 @@ export interface EndMessage {
 export interface AckMessage {
   readonly t: "ack";
   readonly id: number;
+  /** Chunks the receiver's reader has taken so far. */
+  readonly n: number;
 }
 
 /** Either side: the receiver no longer wants the stream (client left, app ignored the body). */

@@ -1,0 +1,73 @@
+/** What persistent and ephemeral apps share: their workers, spawning, and the events they report. */
+import type { AppPoolStats } from "@buntime/sdk";
+import type { AppMetrics } from "./app-metrics.ts";
+import type { ResolvedAppSpec } from "./options.ts";
+import { PoolWorker, type PoolWorkerEvents } from "./pool-worker.ts";
+import type { SpawnGate } from "./spawn-gate.ts";
+
+/** What a slot needs from the pool. */
+export interface SlotHost {
+  readonly gate: SpawnGate;
+  readonly memoryReportInterval: number;
+  workerStarted(worker: PoolWorker): void;
+  workerEnded(worker: PoolWorker, reason: string): void;
+}
+
+/** A slot asks the pool to route the request again (it was retired meanwhile). */
+export const RETRY = Symbol("retry");
+
+/** The workers of one `name@version`. */
+export abstract class AppSlot implements PoolWorkerEvents {
+  abstract readonly mode: AppPoolStats["mode"];
+  protected readonly workers = new Set<PoolWorker>();
+  protected retired = false;
+
+  constructor(
+    readonly spec: ResolvedAppSpec,
+    readonly metrics: AppMetrics,
+    protected readonly host: SlotHost,
+  ) {}
+
+  /** Runs `request` in one of the app's workers. */
+  abstract fetch(request: Request): Promise<Response | typeof RETRY>;
+
+  /** Expiry and standby upkeep; called by the pool's ticker. */
+  tick(now: number): void {
+    for (const worker of this.workers) worker.tick(now);
+  }
+
+  /** Retires every worker (each closes itself once its requests are done). */
+  retire(reason: string): void {
+    this.retired = true;
+    for (const worker of this.workers) worker.retire(reason);
+  }
+
+  /** Live figures for stats. */
+  live(): { workers: number; queued: number; memory: number } {
+    let memory = 0;
+    for (const worker of this.workers) memory += worker.heap;
+    return { workers: this.workers.size, queued: 0, memory };
+  }
+
+  protected spawn(): PoolWorker {
+    const worker = new PoolWorker(this.spec, this);
+    this.workers.add(worker);
+    this.metrics.spawned++;
+    this.host.workerStarted(worker);
+    void worker.start(this.host.gate, this.host.memoryReportInterval);
+    return worker;
+  }
+
+  onRequestDone(_worker: PoolWorker, ms: number): void {
+    this.metrics.active--;
+    this.metrics.record(ms);
+  }
+
+  onIdle(_worker: PoolWorker): void {}
+
+  onExit(worker: PoolWorker, reason: string): void {
+    this.workers.delete(worker);
+    this.metrics.ended(reason);
+    this.host.workerEnded(worker, reason);
+  }
+}

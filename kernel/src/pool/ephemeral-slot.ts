@@ -1,0 +1,113 @@
+/**
+ * An ephemeral app (`ttl: 0`): every request gets a fresh worker that closes itself after
+ * answering. A few fresh workers wait on standby with the app already loaded, so a request
+ * rarely waits for a spawn; at most `concurrency` requests run at once, up to `maxQueue`
+ * wait, and the rest get 503 with `Retry-After`.
+ */
+import { BuntimeError } from "@buntime/sdk";
+import { AppSlot, RETRY } from "./app-slot.ts";
+import type { PoolWorker } from "./pool-worker.ts";
+
+interface Waiter {
+  readonly request: Request;
+  readonly since: number;
+  readonly resolve: (response: Response | typeof RETRY) => void;
+}
+
+export class EphemeralSlot extends AppSlot {
+  readonly mode = "ephemeral" as const;
+  private readonly standby: PoolWorker[] = [];
+  private readonly queue: Waiter[] = [];
+  private running = 0;
+  private lastRequest = performance.now();
+
+  fetch(request: Request): Promise<Response | typeof RETRY> {
+    if (this.retired) return Promise.resolve(RETRY);
+    this.lastRequest = performance.now();
+    if (this.running < this.spec.concurrency) return this.run(request);
+    if (this.queue.length >= this.spec.maxQueue) {
+      const error = new BuntimeError("BUNTIME_ERR_POOL_OVERLOADED", {
+        app: this.spec.key,
+        queued: this.queue.length,
+        seconds: 1,
+      });
+      return Promise.resolve(error.getResponse({ "retry-after": "1" }));
+    }
+    const { promise, resolve } = Promise.withResolvers<Response | typeof RETRY>();
+    this.queue.push({ request, since: this.lastRequest, resolve });
+    return promise;
+  }
+
+  override tick(now: number): void {
+    super.tick(now);
+    while (this.queue.length > 0 && now - (this.queue[0] as Waiter).since >= this.spec.timeout) {
+      const waiter = this.queue.shift() as Waiter;
+      waiter.resolve(
+        new BuntimeError("BUNTIME_ERR_POOL_TIMEOUT", {
+          app: this.spec.key,
+          ms: this.spec.timeout,
+        }).getResponse(),
+      );
+    }
+    if (this.standby.length > 0 && this.running === 0 && now - this.lastRequest >= this.spec.idleTimeout) {
+      for (const worker of this.standby.splice(0)) worker.retire("idle");
+    }
+  }
+
+  override retire(reason: string): void {
+    super.retire(reason);
+    this.standby.length = 0;
+    for (const waiter of this.queue.splice(0)) waiter.resolve(RETRY);
+  }
+
+  override live(): { workers: number; queued: number; memory: number } {
+    return { ...super.live(), queued: this.queue.length };
+  }
+
+  override onIdle(worker: PoolWorker): void {
+    if (worker.served === 0) return;
+    worker.retire("done");
+    this.release();
+  }
+
+  override onExit(worker: PoolWorker, reason: string): void {
+    const index = this.standby.indexOf(worker);
+    if (index >= 0) this.standby.splice(index, 1);
+    super.onExit(worker, reason);
+  }
+
+  private async run(request: Request): Promise<Response | typeof RETRY> {
+    this.running++;
+    const worker = this.take() ?? this.spawn();
+    this.refill();
+    if (worker.state === "loading") await worker.ready;
+    if (worker.state !== "ready") {
+      if (worker.served === 0) this.release();
+      return new BuntimeError("BUNTIME_ERR_POOL_WORKER_FAILED", {
+        app: this.spec.key,
+        reason: worker.failure ?? "it ended before the request",
+      }).getResponse();
+    }
+    this.metrics.active++;
+    return worker.dispatch(request);
+  }
+
+  /** A standby worker, loaded ones first. */
+  private take(): PoolWorker | undefined {
+    let index = this.standby.findIndex((worker) => worker.state === "ready");
+    if (index < 0) index = this.standby.findIndex((worker) => worker.state === "loading");
+    if (index < 0) return undefined;
+    return this.standby.splice(index, 1)[0];
+  }
+
+  private refill(): void {
+    while (!this.retired && this.standby.length < this.spec.standby) this.standby.push(this.spawn());
+  }
+
+  /** A request finished with its worker: let the next waiter in. */
+  private release(): void {
+    this.running--;
+    const waiter = this.queue.shift();
+    if (waiter !== undefined) void this.run(waiter.request).then(waiter.resolve);
+  }
+}

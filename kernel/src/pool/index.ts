@@ -1,0 +1,166 @@
+/**
+ * The worker pool: runs each app's requests in isolated Bun workers (own heap, modules and
+ * env) behind an LRU keyed `name@version`. Persistent apps keep one warm worker; ephemeral
+ * apps (`ttl: 0`) get a fresh worker per request from a standby set. Timeouts, crashes and
+ * memory bombs cost only the requests of the worker at fault. One ticker drives every
+ * deadline; one spawn gate bounds how many workers load at once.
+ */
+import { type AppSpec, BuntimeError, type PoolStats, type WorkerPool } from "@buntime/sdk";
+import { LRUCache } from "lru-cache";
+import { AppMetrics } from "./app-metrics.ts";
+import { type AppSlot, RETRY, type SlotHost } from "./app-slot.ts";
+import { EphemeralSlot } from "./ephemeral-slot.ts";
+import { resolveAppSpec, resolvePoolOptions, type WorkerPoolOptions } from "./options.ts";
+import { PersistentSlot } from "./persistent-slot.ts";
+import type { PoolWorker } from "./pool-worker.ts";
+import { SpawnGate } from "./spawn-gate.ts";
+
+export type { ResolvedAppSpec, ResolvedWorkerPoolOptions, WorkerPoolOptions } from "./options.ts";
+export { APP_DEFAULTS } from "./options.ts";
+
+/** The pool the kernel owns: the plugin-facing `WorkerPool` plus shutdown. */
+export interface KernelWorkerPool extends WorkerPool {
+  /** Stops taking requests, lets workers finish and close, terminates stragglers. */
+  shutdown(): Promise<void>;
+}
+
+const MAX_ROUTES = 3;
+
+/**
+ * Creates the worker pool.
+ *
+ * @example
+ * const pool = createWorkerPool({ maxWorkers: 100 });
+ * const response = await pool.fetch({ name: "hello", version: "0.0.0", entry: "/apps/hello/index.ts" }, request);
+ */
+export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerPool {
+  const resolved = resolvePoolOptions(options);
+  const logger = resolved.logger;
+  const metrics = new Map<string, AppMetrics>();
+  const live = new Set<PoolWorker>();
+  const exited = new Set<() => void>();
+  let closing = false;
+
+  const slots = new LRUCache<string, AppSlot>({
+    max: resolved.maxWorkers,
+    dispose: (slot, _key, why) => {
+      if (why === "evict" || why === "delete") slot.retire(why === "evict" ? "evicted" : "shutdown");
+    },
+  });
+
+  const host: SlotHost = {
+    gate: new SpawnGate(resolved.maxConcurrentSpawns),
+    memoryReportInterval: resolved.memoryReportInterval,
+    workerStarted(worker) {
+      live.add(worker);
+      resolved.onWorkerSpawn?.({ app: worker.spec.key, workerId: worker.id });
+    },
+    workerEnded(worker, reason) {
+      live.delete(worker);
+      if (reason !== "done" && reason !== "idle" && reason !== "shutdown") {
+        logger?.warn(`worker ${worker.id} of ${worker.spec.key} ended: ${reason}`, {
+          app: worker.spec.key,
+          workerId: worker.id,
+          reason,
+          failure: worker.failure,
+        });
+      }
+      resolved.onWorkerTerminate?.({ app: worker.spec.key, workerId: worker.id, reason });
+      for (const notify of exited) notify();
+    },
+  };
+
+  const ticker = setInterval(() => {
+    const now = performance.now();
+    for (const slot of slots.values()) slot.tick(now);
+    for (const worker of live) if (worker.state === "closing") worker.tick(now);
+  }, resolved.tickInterval);
+  ticker.unref();
+
+  function metricsOf(key: string): AppMetrics {
+    let found = metrics.get(key);
+    if (found === undefined) {
+      found = new AppMetrics();
+      metrics.set(key, found);
+    }
+    return found;
+  }
+
+  function slotFor(app: AppSpec): AppSlot {
+    const key = `${app.name}@${app.version}`;
+    const existing = slots.get(key);
+    if (existing !== undefined) return existing;
+    const spec = resolveAppSpec(app);
+    const slot =
+      spec.ttl === 0
+        ? new EphemeralSlot(spec, metricsOf(key), host)
+        : new PersistentSlot(spec, metricsOf(key), host);
+    slots.set(key, slot);
+    return slot;
+  }
+
+  async function route(app: AppSpec, request: Request): Promise<Response> {
+    for (let attempt = 0; attempt < MAX_ROUTES && !closing; attempt++) {
+      const response = await slotFor(app).fetch(request);
+      if (response !== RETRY) return response;
+    }
+    return new BuntimeError("BUNTIME_ERR_POOL_SHUTTING_DOWN").getResponse({ "retry-after": "1" });
+  }
+
+  return {
+    async fetch(app, request) {
+      if (closing)
+        return new BuntimeError("BUNTIME_ERR_POOL_SHUTTING_DOWN").getResponse({ "retry-after": "1" });
+      const key = `${app.name}@${app.version}`;
+      const appMetrics = metricsOf(key);
+      appMetrics.requests++;
+      const limit = app.maxBodySize ?? resolveAppSpec(app).maxBodySize;
+      const length = request.headers.get("content-length");
+      let response: Response;
+      if (length !== null && Number(length) > limit) {
+        request.body?.cancel().catch(() => {});
+        response = new BuntimeError("BUNTIME_ERR_POOL_BODY_TOO_LARGE", { app: key, limit }).getResponse({
+          connection: "close",
+        });
+      } else {
+        response = await route(app, request);
+      }
+      if (response.status >= 500) appMetrics.errors++;
+      return response;
+    },
+
+    stats(): PoolStats {
+      const apps: Record<string, ReturnType<AppMetrics["snapshot"]>> = {};
+      for (const [key, appMetrics] of metrics) {
+        const slot = slots.peek(key);
+        const liveFigures = slot?.live() ?? { workers: 0, queued: 0, memory: 0 };
+        let workers = liveFigures.workers;
+        if (slot === undefined) for (const worker of live) if (worker.spec.key === key) workers++;
+        apps[key] = appMetrics.snapshot({ mode: slot?.mode ?? "persistent", ...liveFigures, workers });
+      }
+      return { workers: live.size, apps };
+    },
+
+    async shutdown() {
+      if (closing) return;
+      closing = true;
+      slots.clear();
+      for (const worker of live) worker.retire("shutdown");
+      const deadline = performance.now() + resolved.shutdownTimeout;
+      while (live.size > 0) {
+        const remaining = deadline - performance.now();
+        if (remaining <= 0) {
+          for (const worker of live) worker.kill("shutdown");
+          if (remaining < -resolved.shutdownTimeout) break;
+        }
+        const { promise, resolve } = Promise.withResolvers<void>();
+        exited.add(resolve);
+        const timer = setTimeout(resolve, Math.max(10, Math.min(100, remaining)));
+        await promise;
+        clearTimeout(timer);
+        exited.delete(resolve);
+      }
+      clearInterval(ticker);
+    },
+  };
+}

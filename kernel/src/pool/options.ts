@@ -1,0 +1,95 @@
+/** Pool options and per-app settings, with their defaults applied. */
+import type { AppSpec, Logger, WorkerEvent } from "@buntime/sdk";
+
+/** Options of `createWorkerPool`. */
+export interface WorkerPoolOptions {
+  /** Apps kept in the LRU; past it the least recently used app's workers retire. @default 64 */
+  readonly maxWorkers?: number;
+  /** Workers that may be loading at once, across all apps (Bun crashes on bursts of spawns). @default 2 */
+  readonly maxConcurrentSpawns?: number;
+  /** How often workers report their heap, in ms. @default 500 */
+  readonly memoryReportInterval?: number;
+  /** How often the pool checks deadlines, expiry and standby workers, in ms. @default 50 */
+  readonly tickInterval?: number;
+  /** Milliseconds `shutdown()` waits for workers to close before terminating them. @default 5000 */
+  readonly shutdownTimeout?: number;
+  readonly logger?: Logger;
+  onWorkerSpawn?(event: WorkerEvent): void;
+  onWorkerTerminate?(event: WorkerEvent): void;
+}
+
+/** Pool options after defaults. */
+export interface ResolvedWorkerPoolOptions {
+  readonly maxWorkers: number;
+  readonly maxConcurrentSpawns: number;
+  readonly memoryReportInterval: number;
+  readonly tickInterval: number;
+  readonly shutdownTimeout: number;
+  readonly logger: Logger | undefined;
+  readonly onWorkerSpawn: ((event: WorkerEvent) => void) | undefined;
+  readonly onWorkerTerminate: ((event: WorkerEvent) => void) | undefined;
+}
+
+/** An app's settings after defaults. */
+export interface ResolvedAppSpec {
+  /** `name@version`, the pool's key. */
+  readonly key: string;
+  readonly name: string;
+  readonly version: string;
+  readonly entry: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly timeout: number;
+  readonly ttl: number;
+  readonly idleTimeout: number;
+  readonly maxRequests: number;
+  readonly maxBodySize: number;
+  readonly maxMemory: number;
+  readonly concurrency: number;
+  readonly maxQueue: number;
+  readonly standby: number;
+}
+
+/** Defaults of the per-app settings. */
+export const APP_DEFAULTS = {
+  timeout: 30_000,
+  ttl: 300_000,
+  idleTimeout: 60_000,
+  maxRequests: 0,
+  maxBodySize: 16 * 1024 * 1024,
+  maxMemory: 256 * 1024 * 1024,
+  concurrency: 4,
+  maxQueue: 64,
+  standby: 2,
+} as const;
+
+export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedWorkerPoolOptions {
+  return {
+    maxWorkers: Math.max(1, options.maxWorkers ?? 64),
+    maxConcurrentSpawns: Math.max(1, options.maxConcurrentSpawns ?? 2),
+    memoryReportInterval: options.memoryReportInterval ?? 500,
+    tickInterval: options.tickInterval ?? 50,
+    shutdownTimeout: options.shutdownTimeout ?? 5000,
+    logger: options.logger,
+    onWorkerSpawn: options.onWorkerSpawn,
+    onWorkerTerminate: options.onWorkerTerminate,
+  };
+}
+
+export function resolveAppSpec(spec: AppSpec): ResolvedAppSpec {
+  return {
+    key: `${spec.name}@${spec.version}`,
+    name: spec.name,
+    version: spec.version,
+    entry: spec.entry,
+    env: { ...(spec.env ?? {}) },
+    timeout: spec.timeout ?? APP_DEFAULTS.timeout,
+    ttl: spec.ttl ?? APP_DEFAULTS.ttl,
+    idleTimeout: spec.idleTimeout ?? APP_DEFAULTS.idleTimeout,
+    maxRequests: spec.maxRequests ?? APP_DEFAULTS.maxRequests,
+    maxBodySize: spec.maxBodySize ?? APP_DEFAULTS.maxBodySize,
+    maxMemory: spec.maxMemory ?? APP_DEFAULTS.maxMemory,
+    concurrency: Math.max(1, spec.concurrency ?? APP_DEFAULTS.concurrency),
+    maxQueue: Math.max(0, spec.maxQueue ?? APP_DEFAULTS.maxQueue),
+    standby: Math.max(0, spec.standby ?? APP_DEFAULTS.standby),
+  };
+}

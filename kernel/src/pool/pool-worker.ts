@@ -1,0 +1,305 @@
+/**
+ * One Bun worker as the pool sees it: spawning behind the spawn gate, dispatching requests as
+ * messages, tracking what is in flight, deadlines and heap reports, and ending either by
+ * asking the worker to close itself or, for a stuck or bloated worker that has finished
+ * loading, by terminating it. A worker is never terminated while it is still loading.
+ */
+import { BuntimeError } from "@buntime/sdk";
+import type { ResolvedAppSpec } from "./options.ts";
+import type { FromWorker, ResponseMessage } from "./protocol.ts";
+import { flattenHeaders, toHeaders } from "./protocol.ts";
+import type { SpawnGate } from "./spawn-gate.ts";
+import { StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
+
+const WORKER_URL = new URL("./worker-entry.ts", import.meta.url).href;
+
+/** Request bodies up to this size with a known length travel inside the request message. */
+const INLINE_BODY_LIMIT = 1024 * 1024;
+
+/** How long a timed-out worker may take to close itself before it is terminated. */
+const TIMEOUT_GRACE_MS = 2000;
+
+export type WorkerState = "loading" | "ready" | "closing" | "dead";
+
+/** What a worker tells its owner. */
+export interface PoolWorkerEvents {
+  /** A request finished (answered, streamed to the end, or failed). */
+  onRequestDone(worker: PoolWorker, ms: number): void;
+  /** No request is in flight any more. */
+  onIdle(worker: PoolWorker): void;
+  /** The worker is gone, for `reason`. */
+  onExit(worker: PoolWorker, reason: string): void;
+}
+
+interface InFlight {
+  readonly start: number;
+  readonly deadline: number;
+  readonly resolve: (response: Response) => void;
+  answered: boolean;
+  status: number;
+  receiver?: StreamReceiver;
+  sender?: StreamSender;
+}
+
+let nextWorkerId = 1;
+
+/** The main-thread handle of one worker. */
+export class PoolWorker {
+  readonly id = nextWorkerId++;
+  state: WorkerState = "loading";
+  /** Resolves true once the app loaded, false if it failed to (see `failure`). */
+  readonly ready: Promise<boolean>;
+  /** Why loading failed, when it did. */
+  failure: string | undefined;
+  /** Requests dispatched to this worker. */
+  served = 0;
+  /** The JS heap the worker last reported, in bytes. */
+  heap = 0;
+  readonly createdAt = performance.now();
+  /** When the last request arrived / when the worker last had nothing in flight. */
+  lastArrival = this.createdAt;
+  idleSince = this.createdAt;
+
+  private worker: Worker | undefined;
+  private readonly requests = new Map<number, InFlight>();
+  private nextRequestId = 1;
+  private endReason: string | undefined;
+  private killAt = Number.POSITIVE_INFINITY;
+  private pendingKill: string | undefined;
+  private releaseGate: (() => void) | undefined;
+  private settleReady!: (ok: boolean) => void;
+
+  constructor(
+    readonly spec: ResolvedAppSpec,
+    private readonly events: PoolWorkerEvents,
+  ) {
+    this.ready = new Promise<boolean>((settle) => (this.settleReady = settle));
+  }
+
+  /** Requests in flight, streamed responses included. */
+  get load(): number {
+    return this.requests.size;
+  }
+
+  /** Waits for a spawn slot, then creates the worker and asks it to load the app. */
+  async start(gate: SpawnGate, memoryReportMs: number): Promise<boolean> {
+    this.releaseGate = await gate.acquire();
+    if (this.pendingKill !== undefined || this.endReason !== undefined) {
+      this.releaseGate();
+      this.exit(this.endReason ?? this.pendingKill ?? "shutdown");
+      return this.ready;
+    }
+    const worker = new Worker(WORKER_URL, { env: { ...this.spec.env } });
+    this.worker = worker;
+    worker.onmessage = (event: MessageEvent<FromWorker>) => this.onMessage(event.data);
+    worker.addEventListener("error", (event: ErrorEvent) => {
+      this.failure ??= event.message || "uncaught error";
+    });
+    worker.addEventListener("close", (event: Event) => {
+      const code = (event as CloseEvent).code;
+      this.exit(this.endReason ?? (this.state === "loading" ? "load-error" : "crash"), code);
+    });
+    worker.postMessage({ t: "init", entry: this.spec.entry, memoryReportMs });
+    return this.ready;
+  }
+
+  /** Sends `request` to the worker; resolves with the response head (bodies may still stream). */
+  dispatch(request: Request): Promise<Response> {
+    const worker = this.worker as Worker;
+    const id = this.nextRequestId++;
+    const start = performance.now();
+    this.served++;
+    this.lastArrival = start;
+    const { promise, resolve } = Promise.withResolvers<Response>();
+    const entry: InFlight = {
+      start,
+      deadline: start + this.spec.timeout,
+      resolve,
+      answered: false,
+      status: 0,
+    };
+    this.requests.set(id, entry);
+    const head = { t: "req", id, method: request.method, url: request.url };
+    const headers = flattenHeaders(request.headers);
+    const body = request.body;
+    if (body === null) {
+      worker.postMessage({ ...head, headers, body: null, streamed: false });
+      return promise;
+    }
+    const length = request.headers.get("content-length");
+    if (length !== null && Number(length) <= INLINE_BODY_LIMIT) {
+      request.arrayBuffer().then(
+        (buffer) => {
+          if (this.requests.has(id))
+            worker.postMessage({ ...head, headers, body: buffer, streamed: false }, [buffer]);
+        },
+        (error: unknown) => this.fail(id, 400, `could not read the request body: ${String(error)}`),
+      );
+      return promise;
+    }
+    worker.postMessage({ ...head, headers, body: null, streamed: true });
+    const sender = senderForReader(worker, id, body.getReader(), {
+      owned: true,
+      limit: this.spec.maxBodySize,
+    });
+    entry.sender = sender;
+    sender.run().then((outcome) => {
+      if (outcome === "too-large") this.fail(id, 413, "");
+    });
+    return promise;
+  }
+
+  /** Checks deadlines; called by the pool's single ticker. */
+  tick(now: number): void {
+    if (now >= this.killAt) {
+      this.kill(this.endReason ?? "timeout");
+      return;
+    }
+    for (const [id, entry] of this.requests) {
+      if (entry.answered) continue;
+      if (now < entry.deadline) break;
+      this.fail(id, 504, "");
+      this.retire("timeout");
+      this.killAt = Math.min(this.killAt, now + TIMEOUT_GRACE_MS);
+    }
+  }
+
+  /** Asks the worker to close itself once what it has in flight is done. */
+  retire(reason: string): void {
+    if (this.state === "dead" || this.endReason !== undefined) return;
+    this.endReason = reason;
+    const wasLoading = this.state === "loading";
+    this.state = "closing";
+    if (this.worker === undefined) return;
+    if (wasLoading) void this.ready.then(() => this.worker?.postMessage({ t: "close" }));
+    else this.worker.postMessage({ t: "close" });
+  }
+
+  /** Terminates the worker now; a worker still loading is terminated as soon as it loaded. */
+  kill(reason: string): void {
+    if (this.state === "dead") return;
+    this.endReason ??= reason;
+    if (this.worker === undefined || this.state === "loading" || !this.loaded) {
+      this.pendingKill = reason;
+      if (this.state !== "loading") this.state = "closing";
+      return;
+    }
+    this.state = "closing";
+    this.worker.terminate();
+  }
+
+  private loaded = false;
+
+  private onMessage(message: FromWorker): void {
+    switch (message.t) {
+      case "res":
+        this.onResponse(message);
+        break;
+      case "chunk":
+        this.requests.get(message.id)?.receiver?.push(message.chunk);
+        break;
+      case "end": {
+        const entry = this.requests.get(message.id);
+        entry?.receiver?.end(message.error);
+        if (entry) this.complete(message.id, entry);
+        break;
+      }
+      case "ack":
+        this.requests.get(message.id)?.sender?.ack(message.n);
+        break;
+      case "cancel":
+        this.requests.get(message.id)?.sender?.cancel();
+        break;
+      case "fail":
+        this.fail(message.id, 502, `the handler threw: ${message.message}`);
+        break;
+      case "mem":
+        this.heap = message.heap;
+        if (message.heap > this.spec.maxMemory) {
+          this.failure = `its heap reached ${message.heap} bytes (limit ${this.spec.maxMemory})`;
+          this.kill("memory");
+        }
+        break;
+      case "ready":
+        this.loaded = true;
+        this.releaseGate?.();
+        if (this.pendingKill !== undefined) {
+          this.state = "closing";
+          this.worker?.terminate();
+        } else if (this.state === "loading") {
+          this.state = "ready";
+        }
+        this.settleReady(true);
+        break;
+      case "load-error":
+        this.failure = `it failed to load: ${message.message}`;
+        break;
+    }
+  }
+
+  private onResponse(message: ResponseMessage): void {
+    const entry = this.requests.get(message.id);
+    if (entry === undefined || entry.answered) return;
+    const init = {
+      status: message.status,
+      statusText: message.statusText,
+      headers: toHeaders(message.headers),
+    };
+    entry.status = message.status;
+    if (!message.streamed) {
+      entry.resolve(new Response(message.body, init));
+      this.complete(message.id, entry);
+      return;
+    }
+    const id = message.id;
+    const receiver = new StreamReceiver(this.worker as Worker, id, () => this.complete(id, entry));
+    entry.receiver = receiver;
+    entry.answered = true;
+    entry.resolve(new Response(receiver.stream, init));
+  }
+
+  /** Answers request `id` with a pool error (or ends its stream) and forgets it. */
+  private fail(id: number, status: 413 | 400 | 502 | 504, reason: string): void {
+    const entry = this.requests.get(id);
+    if (entry === undefined) return;
+    const app = this.spec.key;
+    if (entry.answered) {
+      entry.receiver?.end(reason || "the worker failed");
+    } else {
+      entry.status = status;
+      const error =
+        status === 504
+          ? new BuntimeError("BUNTIME_ERR_POOL_TIMEOUT", { app, ms: this.spec.timeout })
+          : status === 413
+            ? new BuntimeError("BUNTIME_ERR_POOL_BODY_TOO_LARGE", { app, limit: this.spec.maxBodySize })
+            : status === 400
+              ? new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: reason })
+              : new BuntimeError("BUNTIME_ERR_POOL_WORKER_FAILED", { app, reason });
+      entry.resolve(error.getResponse());
+    }
+    this.complete(id, entry);
+  }
+
+  private complete(id: number, entry: InFlight): void {
+    if (!this.requests.delete(id)) return;
+    entry.sender?.cancel();
+    const now = performance.now();
+    this.events.onRequestDone(this, now - entry.start);
+    if (this.requests.size === 0) {
+      this.idleSince = now;
+      this.events.onIdle(this);
+    }
+  }
+
+  private exit(reason: string, code?: number): void {
+    if (this.state === "dead") return;
+    this.state = "dead";
+    this.releaseGate?.();
+    const why =
+      this.failure ?? (code !== undefined && code !== 0 ? `it exited with code ${code}` : "the worker ended");
+    if (!this.loaded) this.failure = why;
+    for (const id of [...this.requests.keys()]) this.fail(id, 502, why);
+    this.settleReady(false);
+    this.events.onExit(this, reason);
+  }
+}

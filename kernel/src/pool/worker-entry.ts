@@ -1,0 +1,167 @@
+/**
+ * The script every pool worker runs. It loads the app's entry (a default export with a
+ * `fetch` method: `{ fetch }` or a Hono app), answers request messages with the app's
+ * responses, reports its heap, and exits by itself when the pool asks it to close, so the
+ * pool never has to `terminate()` a healthy worker.
+ */
+import type { FromWorker, HeaderList, InitMessage, RequestMessage, ToWorker } from "./protocol.ts";
+import { flattenHeaders, toHeaders } from "./protocol.ts";
+import { type ReadResult, StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
+
+interface App {
+  fetch(request: Request): Response | Promise<Response>;
+}
+
+const port = globalThis as unknown as {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+};
+
+let app: App | undefined;
+let active = 0;
+let closing = false;
+const uploads = new Map<number, StreamReceiver>();
+const downloads = new Map<number, StreamSender>();
+
+function exitIfDone(): void {
+  if (closing && active === 0) process.exit(0);
+}
+
+function finish(id: number): void {
+  active--;
+  uploads.delete(id);
+  exitIfDone();
+}
+
+function describe(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+async function load(message: InitMessage): Promise<void> {
+  try {
+    const mod = (await import(message.entry)) as { default?: unknown };
+    const candidate = (mod.default ?? mod) as Partial<App> | undefined;
+    if (typeof candidate?.fetch !== "function") {
+      throw new Error("the entry must default-export { fetch } or a Hono app");
+    }
+    app = candidate as App;
+  } catch (error) {
+    port.postMessage({ t: "load-error", message: describe(error) });
+    process.exit(1);
+  }
+  const report = () => port.postMessage({ t: "mem", heap: process.memoryUsage().heapUsed });
+  setInterval(report, message.memoryReportMs);
+  port.postMessage({ t: "ready" });
+}
+
+/** Reads one chunk past the first; settles within a few microtasks when the body is already complete. */
+async function bodyIsComplete(next: Promise<ReadResult>): Promise<boolean> {
+  let complete = false;
+  next.then(
+    (result) => {
+      complete = result.done;
+    },
+    () => {},
+  );
+  for (let i = 0; i < 3; i++) await undefined;
+  return complete;
+}
+
+function owned(bytes: Uint8Array): ArrayBuffer {
+  return bytes.slice().buffer as ArrayBuffer;
+}
+
+async function respond(id: number, response: Response): Promise<void> {
+  const head = { t: "res" as const, id, status: response.status, statusText: response.statusText };
+  const headers: HeaderList = flattenHeaders(response.headers);
+  const source = response.body;
+  if (source === null) {
+    port.postMessage({ ...head, headers, body: null, streamed: false });
+    return finish(id);
+  }
+  const reader = source.getReader();
+  const first = await reader.read();
+  if (first.done) {
+    port.postMessage({ ...head, headers, body: null, streamed: false });
+    return finish(id);
+  }
+  const next = reader.read();
+  if (first.value instanceof Uint8Array && (await bodyIsComplete(next))) {
+    const body = owned(first.value);
+    port.postMessage({ ...head, headers, body, streamed: false }, [body]);
+    return finish(id);
+  }
+  port.postMessage({ ...head, headers, body: null, streamed: true });
+  const queue: Array<Promise<ReadResult>> = [Promise.resolve(first), next];
+  const sender = senderForReader(port, id, {
+    read: () => queue.shift() ?? reader.read(),
+    cancel: (reason?: unknown) => reader.cancel(reason),
+  });
+  downloads.set(id, sender);
+  await sender.run();
+  downloads.delete(id);
+  finish(id);
+}
+
+async function handle(message: RequestMessage): Promise<void> {
+  active++;
+  const { id } = message;
+  let body: BodyInit | null = message.body;
+  if (message.streamed) {
+    const receiver = new StreamReceiver(port, id, () => uploads.delete(id));
+    uploads.set(id, receiver);
+    body = receiver.stream;
+  }
+  let response: unknown;
+  try {
+    const request = new Request(message.url, {
+      method: message.method,
+      headers: toHeaders(message.headers),
+      body,
+      // @ts-expect-error Bun accepts `duplex` for streamed request bodies
+      duplex: "half",
+    });
+    response = await (app as App).fetch(request);
+    if (!(response instanceof Response)) throw new TypeError("fetch did not return a Response");
+  } catch (error) {
+    port.postMessage({ t: "fail", id, message: describe(error) });
+    return finish(id);
+  }
+  try {
+    await respond(id, response);
+  } catch (error) {
+    port.postMessage({ t: "fail", id, message: describe(error) });
+    finish(id);
+  }
+}
+
+port.onmessage = (event) => {
+  const message = event.data;
+  switch (message.t) {
+    case "req":
+      void handle(message);
+      break;
+    case "chunk":
+      uploads.get(message.id)?.push(message.chunk);
+      break;
+    case "end": {
+      const upload = uploads.get(message.id);
+      uploads.delete(message.id);
+      upload?.end(message.error);
+      break;
+    }
+    case "ack":
+      downloads.get(message.id)?.ack(message.n);
+      break;
+    case "cancel":
+      downloads.get(message.id)?.cancel();
+      break;
+    case "init":
+      void load(message);
+      break;
+    case "close":
+      closing = true;
+      exitIfDone();
+      break;
+  }
+};
