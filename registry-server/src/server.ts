@@ -10,7 +10,10 @@ import type {
 import { renderError, renderNotFound } from "./http/errors.ts";
 import { distTagRoutes } from "./routes/dist-tags.ts";
 import { keyRoutes } from "./routes/keys.ts";
+import { marketplaceRoutes } from "./routes/marketplace.ts";
 import { packageRoutes } from "./routes/packages.ts";
+import { publisherKeyRoutes } from "./routes/publisher-keys.ts";
+import { searchRoutes } from "./routes/search.ts";
 import { tarballRoutes } from "./routes/tarballs.ts";
 import { tokenRoutes } from "./routes/tokens.ts";
 import { userRoutes } from "./routes/users.ts";
@@ -68,6 +71,9 @@ export async function createRegistryServer(options: RegistryServerOptions): Prom
   keyRoutes(app, ctx);
   userRoutes(app, ctx);
   tokenRoutes(app, ctx);
+  searchRoutes(app, ctx);
+  marketplaceRoutes(app, ctx);
+  publisherKeyRoutes(app, ctx);
   distTagRoutes(app, ctx);
   tarballRoutes(app, ctx);
   packageRoutes(app, ctx);

@@ -1,4 +1,11 @@
-import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject, sign } from "node:crypto";
+import {
+  createPrivateKey,
+  createPublicKey,
+  generateKeyPairSync,
+  type KeyObject,
+  sign,
+  verify,
+} from "node:crypto";
 import type { MetadataStore, Signature } from "../storage/types.ts";
 import { keyIdOf, spkiBase64 } from "./key-id.ts";
 
@@ -17,6 +24,8 @@ export interface RegistryKey {
 export interface RegistrySigner {
   /** Signs `${name}@${version}:${integrity}` (SHA-256, DER signature, base64). */
   sign(name: string, version: string, integrity: string): Signature;
+  /** True when `signature` is this registry's valid signature of the version. */
+  verify(name: string, version: string, integrity: string, signature: Signature): boolean;
   /** The public keys for `/-/npm/v1/keys`. */
   keys(): RegistryKey[];
 }
@@ -35,6 +44,11 @@ function signerFor(privateKey: KeyObject): RegistrySigner {
     sign(name, version, integrity) {
       const sig = sign("sha256", Buffer.from(`${name}@${version}:${integrity}`), privateKey);
       return { keyid, sig: sig.toString("base64") };
+    },
+    verify(name, version, integrity, signature) {
+      if (signature.keyid !== keyid) return false;
+      const message = Buffer.from(`${name}@${version}:${integrity}`);
+      return verify("sha256", message, publicKey, Buffer.from(signature.sig, "base64"));
     },
     keys: () => [entry],
   };

@@ -1,0 +1,72 @@
+import { manifestSchema } from "@buntime/sdk";
+import semver from "semver";
+import { type CatalogEntry, listField } from "../catalog/catalog.ts";
+import type { RegistryContext } from "../context.ts";
+import { verifyPublisherSignature } from "../signing/publisher-keys.ts";
+import type { PublisherKey, VersionRecord } from "../storage/types.ts";
+
+/** True when the version carries a `buntime` manifest, i.e. is a plugin. */
+export function isPlugin(record: VersionRecord): boolean {
+  return typeof record.manifest.buntime === "object" && record.manifest.buntime !== null;
+}
+
+/** The kernel range a plugin version declares. */
+export function kernelRange(record: VersionRecord): string | undefined {
+  const kernel = (record.manifest.buntime as { kernel?: unknown } | undefined)?.kernel;
+  return typeof kernel === "string" ? kernel : undefined;
+}
+
+/** The highest live plugin version that runs on `kernel` (any kernel when undefined). */
+export function newestCompatible(entry: CatalogEntry, kernel: string | undefined): VersionRecord | undefined {
+  const candidates = entry.versions.filter((v) => {
+    if (!isPlugin(v)) return false;
+    if (kernel === undefined) return true;
+    const range = kernelRange(v);
+    return range !== undefined && semver.satisfies(kernel, range, { includePrerelease: true });
+  });
+  if (kernel === undefined && isPlugin(entry.latest)) return entry.latest;
+  return candidates.sort((a, b) => semver.rcompare(a.version, b.version))[0];
+}
+
+/** The summary card of a plugin in lists. */
+export function pluginSummary(entry: CatalogEntry, version: VersionRecord) {
+  return {
+    name: entry.pkg.name,
+    version: version.version,
+    description: String(version.manifest.description ?? ""),
+    keywords: listField(version.manifest, "keywords"),
+    categories: listField(version.manifest, "categories"),
+    kernel: kernelRange(version) ?? null,
+    downloads: entry.downloads,
+    updatedAt: entry.pkg.modifiedAt,
+    publisher: version.publisher,
+    deprecated: version.deprecated,
+    signed: { registry: true, publisher: version.publisherSignature !== null },
+  };
+}
+
+/** Signature status of one version, checked now against the keys the registry holds. */
+export function signatureStatus(ctx: RegistryContext, record: VersionRecord, keys: PublisherKey[]) {
+  const reg = record.registrySignature;
+  const pub = record.publisherSignature;
+  const key = pub ? keys.find((k) => k.keyid === pub.keyid) : undefined;
+  return {
+    registry: {
+      keyid: reg.keyid,
+      verified: ctx.signer.verify(record.name, record.version, record.integrity, reg),
+    },
+    publisher: pub
+      ? {
+          keyid: pub.keyid,
+          publisher: record.publisher,
+          verified: !!key && verifyPublisherSignature(key, record.integrity, pub),
+        }
+      : null,
+  };
+}
+
+/** A plugin manifest with the sdk's defaults applied, or the raw value when it no longer parses. */
+export function resolvedManifest(record: VersionRecord): unknown {
+  const parsed = manifestSchema.safeParse(record.manifest.buntime);
+  return parsed.success ? parsed.data : record.manifest.buntime;
+}

@@ -1,0 +1,165 @@
+import { BuntimeError, packageNameSchema } from "@buntime/sdk";
+import type { Context } from "hono";
+import semver from "semver";
+import { requireReader } from "../auth/identify.ts";
+import { type CatalogEntry, listField, loadCatalog, textScore } from "../catalog/catalog.ts";
+import type { RegistryApp, RegistryContext, RegistryEnv } from "../context.ts";
+import {
+  isPlugin,
+  kernelRange,
+  newestCompatible,
+  pluginSummary,
+  resolvedManifest,
+  signatureStatus,
+} from "../marketplace/views.ts";
+import type { PublisherKey } from "../storage/types.ts";
+
+const SORTS = ["downloads", "updated", "name", "relevance"] as const;
+
+function badQuery(details: string): BuntimeError {
+  return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details });
+}
+
+async function keysOf(ctx: RegistryContext, users: string[]): Promise<PublisherKey[]> {
+  const lists = await Promise.all([...new Set(users)].map((user) => ctx.metadata.listPublisherKeys(user)));
+  return lists.flat();
+}
+
+/**
+ * The marketplace API under `/-/marketplace`: plugin list and search with filters, plugin
+ * detail, publisher profiles and categories. Only packages with a `buntime` manifest appear.
+ */
+export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void {
+  app.get("/-/marketplace/plugins", async (c) => {
+    requireReader(ctx, c, "browsing the marketplace");
+    const q = (c.req.query("q") ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+    const keyword = c.req.query("keyword")?.toLowerCase();
+    const category = c.req.query("category")?.toLowerCase();
+    const kernel = c.req.query("kernel");
+    const sort = c.req.query("sort") ?? (q.length > 0 ? "relevance" : "downloads");
+    const limit = Number(c.req.query("limit") ?? 20);
+    const offset = Number(c.req.query("offset") ?? 0);
+    if (kernel !== undefined && semver.valid(kernel) === null)
+      throw badQuery(`kernel must be a version such as 1.2.0, got ${kernel}`);
+    if (!(SORTS as readonly string[]).includes(sort))
+      throw badQuery(`sort must be one of ${SORTS.join(", ")}`);
+    if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badQuery("limit must be 1-100");
+    if (!Number.isInteger(offset) || offset < 0) throw badQuery("offset must be 0 or more");
+
+    const hits: { entry: CatalogEntry; score: number; summary: ReturnType<typeof pluginSummary> }[] = [];
+    for (const entry of await loadCatalog(ctx)) {
+      const version = newestCompatible(entry, kernel);
+      if (!version) continue;
+      const score = textScore({ ...entry, latest: version }, q);
+      const lower = (field: string) => listField(version.manifest, field).map((v) => v.toLowerCase());
+      if (score === 0 || (keyword && !lower("keywords").includes(keyword))) continue;
+      if (category && !lower("categories").includes(category)) continue;
+      hits.push({ entry, score, summary: pluginSummary(entry, version) });
+    }
+    const byName = (a: (typeof hits)[number], b: (typeof hits)[number]) =>
+      a.entry.pkg.name.localeCompare(b.entry.pkg.name);
+    const order: Record<string, (a: (typeof hits)[number], b: (typeof hits)[number]) => number> = {
+      downloads: (a, b) => b.entry.downloads - a.entry.downloads || byName(a, b),
+      updated: (a, b) => b.entry.pkg.modifiedAt.localeCompare(a.entry.pkg.modifiedAt) || byName(a, b),
+      name: byName,
+      relevance: (a, b) => b.score - a.score || b.entry.downloads - a.entry.downloads || byName(a, b),
+    };
+    hits.sort(order[sort]);
+    return c.json({
+      total: hits.length,
+      offset,
+      limit,
+      plugins: hits.slice(offset, offset + limit).map((h) => h.summary),
+    });
+  });
+
+  const detail = async (c: Context<RegistryEnv>) => {
+    requireReader(ctx, c, "browsing the marketplace");
+    const raw = c.req.param("scope")
+      ? `${c.req.param("scope")}/${c.req.param("name")}`
+      : (c.req.param("name") ?? "");
+    const name = packageNameSchema.safeParse(raw).success ? raw : "";
+    const pkg = name ? await ctx.metadata.getPackage(name) : undefined;
+    const versions = pkg ? await ctx.metadata.listVersions(name) : [];
+    const latest = versions.find((v) => v.version === pkg?.distTags.latest) ?? versions.at(-1);
+    if (!pkg || !latest || !isPlugin(latest))
+      throw new BuntimeError("BUNTIME_ERR_REGISTRY_PACKAGE_NOT_FOUND", { package: raw });
+    const [byVersion, keys] = await Promise.all([
+      ctx.metadata.downloadsByVersion(name),
+      keysOf(
+        ctx,
+        versions.map((v) => v.publisher),
+      ),
+    ]);
+    const manifest = resolvedManifest(latest) as { permissions?: unknown };
+    return c.json({
+      name,
+      description: String(latest.manifest.description ?? ""),
+      version: latest.version,
+      distTags: pkg.distTags,
+      readme: latest.readme,
+      manifest,
+      permissions: manifest.permissions ?? null,
+      keywords: listField(latest.manifest, "keywords"),
+      categories: listField(latest.manifest, "categories"),
+      license: latest.manifest.license ?? null,
+      homepage: latest.manifest.homepage ?? null,
+      repository: latest.manifest.repository ?? null,
+      publisher: latest.publisher,
+      owners: pkg.owners,
+      createdAt: pkg.createdAt,
+      updatedAt: pkg.modifiedAt,
+      downloads: { total: Object.values(byVersion).reduce((a, b) => a + b, 0), byVersion },
+      signatures: signatureStatus(ctx, latest, keys),
+      versions: versions
+        .slice()
+        .sort((a, b) => semver.rcompare(a.version, b.version))
+        .map((v) => ({
+          version: v.version,
+          publishedAt: v.publishedAt,
+          publisher: v.publisher,
+          kernel: kernelRange(v) ?? null,
+          deprecated: v.deprecated,
+          integrity: v.integrity,
+          size: v.size,
+          downloads: byVersion[v.version] ?? 0,
+          signatures: signatureStatus(ctx, v, keys),
+        })),
+    });
+  };
+  app.get("/-/marketplace/plugins/:scope{@[^/%]+}/:name", detail);
+  app.get("/-/marketplace/plugins/:name", detail);
+
+  app.get("/-/marketplace/publishers/:user", async (c) => {
+    requireReader(ctx, c, "browsing the marketplace");
+    const user = await ctx.metadata.getUser(c.req.param("user"));
+    if (!user) throw new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path });
+    const plugins = (await loadCatalog(ctx))
+      .filter((entry) => entry.pkg.owners.includes(user.name) && isPlugin(entry.latest))
+      .map((entry) => pluginSummary(entry, entry.latest));
+    const keys = await ctx.metadata.listPublisherKeys(user.name);
+    return c.json({
+      name: user.name,
+      joinedAt: user.createdAt,
+      plugins,
+      downloads: plugins.reduce((sum, p) => sum + p.downloads, 0),
+      keys: keys.map((k) => ({ keyid: k.keyid, publicKey: k.publicKey, createdAt: k.createdAt })),
+    });
+  });
+
+  app.get("/-/marketplace/categories", async (c) => {
+    requireReader(ctx, c, "browsing the marketplace");
+    const counts = new Map<string, number>();
+    for (const entry of await loadCatalog(ctx)) {
+      if (!isPlugin(entry.latest)) continue;
+      for (const category of listField(entry.latest.manifest, "categories")) {
+        counts.set(category, (counts.get(category) ?? 0) + 1);
+      }
+    }
+    return c.json({
+      categories: [...counts]
+        .map(([name, plugins]) => ({ name, plugins }))
+        .sort((a, b) => a.name.localeCompare(b.name)),
+    });
+  });
+}

@@ -1,0 +1,155 @@
+import { describe, expect, it } from "bun:test";
+import { generateKeyPairSync } from "node:crypto";
+import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { npmUser, writePackage } from "./helpers/npm.ts";
+import { call, startTestRegistry } from "./helpers/registry.ts";
+
+const registry = await startTestRegistry();
+const alice = npmUser(join(registry.dir, "alice"), registry.url);
+const LOGIN: [RegExp, string][] = [
+  [/Username:/, "alice"],
+  [/Password:/, "alice-secret-pw"],
+  [/Email/, "alice@example.com"],
+];
+const plugin = {
+  name: "@acme/hello",
+  version: "1.0.0",
+  description: "Says hello",
+  keywords: ["greeting"],
+  main: "index.js",
+  buntime: { kernel: "^0.1.0", base: "/hello" },
+};
+
+describe("the npm CLI against the registry", () => {
+  it("signs up with npm adduser and answers npm whoami with the new user", async () => {
+    const added = await alice.npm(["adduser"], { answers: LOGIN });
+    expect(added.code).toBe(0);
+    expect(readFileSync(alice.userconfig, "utf8")).toMatch(/:_authToken=bt_/);
+    const who = await alice.npm(["whoami"]);
+    expect(who.stdout.trim()).toBe("alice");
+  }, 30_000);
+
+  it("logs an existing user in again with npm login and refuses a wrong password", async () => {
+    const bob = npmUser(join(registry.dir, "alice-2"), registry.url);
+    const wrong = await bob.npm(["login"], {
+      answers: [
+        [/Username:/, "alice"],
+        [/Password:/, "not-her-password"],
+      ],
+    });
+    expect(wrong.code).not.toBe(0);
+    expect(wrong.stderr).toMatch(/401|wrong username, password or token/);
+    const right = await bob.npm(["login"], {
+      answers: [
+        [/Username:/, "alice"],
+        [/Password:/, "alice-secret-pw"],
+      ],
+    });
+    expect(right.code).toBe(0);
+    expect((await bob.npm(["whoami"])).stdout.trim()).toBe("alice");
+  }, 30_000);
+
+  it("publishes a scoped plugin and an unscoped package that npm view then lists", async () => {
+    const scoped = writePackage(join(registry.dir, "hello"), plugin, "# Hello\nA plugin.\n");
+    expect((await alice.npm(["publish", "--access", "public"], { cwd: scoped })).code).toBe(0);
+    writePackage(scoped, { ...plugin, version: "1.1.0" });
+    expect((await alice.npm(["publish"], { cwd: scoped })).code).toBe(0);
+    const plain = writePackage(join(registry.dir, "left-pad-ish"), {
+      name: "left-pad-ish",
+      version: "2.0.0",
+    });
+    expect((await alice.npm(["publish"], { cwd: plain })).code).toBe(0);
+
+    const view = await alice.npm(["view", "@acme/hello", "versions", "dist-tags", "--json"]);
+    expect(JSON.parse(view.stdout)).toEqual({
+      versions: ["1.0.0", "1.1.0"],
+      "dist-tags": { latest: "1.1.0" },
+    });
+    const plainView = await alice.npm(["view", "left-pad-ish", "version"]);
+    expect(plainView.stdout.trim()).toBe("2.0.0");
+  }, 40_000);
+
+  it("adds, lists and removes a dist-tag with npm dist-tag", async () => {
+    expect((await alice.npm(["dist-tag", "add", "@acme/hello@1.0.0", "stable"])).code).toBe(0);
+    expect((await alice.npm(["dist-tag", "ls", "@acme/hello"])).stdout).toContain("stable: 1.0.0");
+    expect((await alice.npm(["dist-tag", "rm", "@acme/hello", "stable"])).code).toBe(0);
+    const tags = await call(registry.base, "GET", "/-/package/@acme%2fhello/dist-tags");
+    expect(tags.body).toEqual({ latest: "1.1.0" });
+  }, 30_000);
+
+  it("deprecates a version with npm deprecate", async () => {
+    expect((await alice.npm(["deprecate", "@acme/hello@1.0.0", "use 1.1"])).code).toBe(0);
+    const view = await alice.npm(["view", "@acme/hello@1.0.0", "deprecated"]);
+    expect(view.stdout.trim()).toBe("use 1.1");
+  }, 30_000);
+
+  it("finds published packages with npm search", async () => {
+    const found = await alice.npm(["search", "hello", "--json"]);
+    const names = (JSON.parse(found.stdout) as { name: string }[]).map((p) => p.name);
+    expect(names).toEqual(["@acme/hello"]);
+  }, 30_000);
+
+  it("installs a plugin with npm install into a fresh folder and bun add into another", async () => {
+    const app = join(registry.dir, "npm-app");
+    mkdirSync(app);
+    writeFileSync(join(app, "package.json"), JSON.stringify({ name: "npm-app", version: "1.0.0" }));
+    const installed = await alice.npm(["install", "@acme/hello"], { cwd: app });
+    expect(installed.code).toBe(0);
+    const pkg = JSON.parse(readFileSync(join(app, "node_modules/@acme/hello/package.json"), "utf8"));
+    expect(pkg.version).toBe("1.1.0");
+
+    const bunApp = join(registry.dir, "bun-app");
+    mkdirSync(bunApp);
+    writeFileSync(join(bunApp, "package.json"), JSON.stringify({ name: "bun-app", version: "1.0.0" }));
+    writeFileSync(join(bunApp, "bunfig.toml"), `[install]\nregistry = "${registry.url}"\n`);
+    const bun = Bun.spawn([process.execPath, "add", "@acme/hello@1.0.0", "left-pad-ish"], {
+      cwd: bunApp,
+      env: { ...process.env, BUN_INSTALL_CACHE_DIR: join(registry.dir, "bun-cache") },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(await bun.exited).toBe(0);
+    expect(
+      JSON.parse(readFileSync(join(bunApp, "node_modules/@acme/hello/package.json"), "utf8")).version,
+    ).toBe("1.0.0");
+    expect(readFileSync(join(bunApp, "node_modules/left-pad-ish/README.md"), "utf8")).toBe("# readme\n");
+  }, 60_000);
+
+  it("serves registry signatures that npm's own verifier (pacote, as npm audit signatures runs it) accepts", async () => {
+    const { keys } = (await call(registry.base, "GET", "/-/npm/v1/keys")).body;
+    const script = `
+      const pacote = require(process.argv[1] + "/node_modules/pacote");
+      const keys = JSON.parse(process.argv[2]).map((k) => ({ ...k, pemkey: "-----BEGIN PUBLIC KEY-----\\n" + k.key + "\\n-----END PUBLIC KEY-----" }));
+      const url = new URL(process.argv[3]);
+      pacote.manifest("@acme/hello@1.1.0", { registry: url.href, verifySignatures: true, ["//" + url.host + "/:_keys"]: keys, cache: process.argv[4] })
+        .then((m) => console.log(JSON.stringify({ signatures: m._signatures, integrity: m._integrity })))
+        .catch((e) => { console.error(e.code, e.message); process.exit(1); });`;
+    const npmRoot = (await Bun.$`npm root -g`.quiet().text()).trim();
+    const ok =
+      await Bun.$`node -e ${script} ${join(npmRoot, "npm")} ${JSON.stringify(keys)} ${registry.url} ${join(registry.dir, "pacote")}`
+        .quiet()
+        .nothrow();
+    expect(ok.exitCode).toBe(0);
+    const verified = JSON.parse(ok.stdout.toString());
+    expect(verified.signatures[0].keyid).toBe(keys[0].keyid);
+
+    const other = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey;
+    const otherKey = other.export({ type: "spki", format: "der" }).toString("base64");
+    const tampered = keys.map((k: object) => ({ ...k, key: otherKey }));
+    const bad =
+      await Bun.$`node -e ${script} ${join(npmRoot, "npm")} ${JSON.stringify(tampered)} ${registry.url} ${join(registry.dir, "pacote-2")}`
+        .quiet()
+        .nothrow();
+    expect(bad.exitCode).toBe(1);
+    expect(bad.stderr.toString()).toContain("EINTEGRITYSIGNATURE");
+  }, 30_000);
+
+  it("unpublishes one version with npm unpublish NAME@VERSION and keeps the rest", async () => {
+    expect((await alice.npm(["unpublish", "@acme/hello@1.0.0"])).code).toBe(0);
+    const view = await alice.npm(["view", "@acme/hello", "versions", "--json"]);
+    expect(JSON.parse(view.stdout)).toEqual(["1.1.0"]);
+    const tarball = await fetch(`${registry.base}/@acme/hello/-/hello-1.0.0.tgz`);
+    expect(tarball.status).toBe(404);
+  }, 30_000);
+});
