@@ -4,6 +4,15 @@
  * error-code registry.
  */
 
+export type { AppConfigInput, ResolvedApp, ResolvedAppConfig } from "./app-config.ts";
+export {
+  appConfigSchema,
+  durationSchema,
+  loadAppConfig,
+  resolveApp,
+  sizeSchema,
+  visibilitySchema,
+} from "./app-config.ts";
 export type { ErrorCode, ErrorParams } from "./errors.ts";
 export { BuntimeError, ERROR_CODES, isBuntimeError } from "./errors.ts";
 export type { LogFields, Logger, LogLevel } from "./logger.ts";

@@ -16,7 +16,7 @@ const WORKER_URL = new URL("./worker-entry.ts", import.meta.url).href;
 /** Request bodies up to this size with a known length travel inside the request message. */
 const INLINE_BODY_LIMIT = 1024 * 1024;
 
-/** How long a timed-out worker may take to close itself before it is terminated. */
+/** At most this long a timed-out worker may take to close itself before it is terminated. */
 const TIMEOUT_GRACE_MS = 2000;
 
 export type WorkerState = "loading" | "ready" | "closing" | "dead";
@@ -160,7 +160,7 @@ export class PoolWorker {
       if (now < entry.deadline) break;
       this.fail(id, 504, "");
       this.retire("timeout");
-      this.killAt = Math.min(this.killAt, now + TIMEOUT_GRACE_MS);
+      this.killAt = Math.min(this.killAt, now + Math.min(TIMEOUT_GRACE_MS, this.spec.timeout));
     }
   }
 

@@ -1,0 +1,193 @@
+/**
+ * Apps as folders: the per-app config schema (`package.json#buntime` or `buntime.json`) and
+ * the loader that turns an app folder into the `AppSpec` the worker pool runs. Durations are
+ * milliseconds or strings such as `"30s"`; sizes are bytes or strings such as `"10mb"`.
+ */
+import { readFile, stat } from "node:fs/promises";
+import { basename, isAbsolute, join, resolve } from "node:path";
+import { z } from "zod";
+import { BuntimeError } from "./errors.ts";
+import type { AppSpec } from "./pool.ts";
+import { formatZodIssues } from "./zod-issues.ts";
+
+const DURATION_UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+const SIZE_UNITS: Record<string, number> = { b: 1, kb: 1024, mb: 1024 ** 2, gb: 1024 ** 3 };
+
+function measured(units: Record<string, number>, example: string, unit: string) {
+  const message = `expected ${unit} (a whole number, 0 or more) or a string such as "${example}"`;
+  const pattern = new RegExp(`^(\\d+(?:\\.\\d+)?)\\s*(${Object.keys(units).join("|")})$`, "i");
+  const text = z
+    .string()
+    .regex(pattern, { message })
+    .transform((value) => {
+      const [, amount, suffix] = pattern.exec(value) as RegExpExecArray;
+      return Math.round(Number(amount) * (units[(suffix as string).toLowerCase()] as number));
+    });
+  const number = z.number({ message }).int({ message }).nonnegative({ message });
+  return z.union([number, text], { message });
+}
+
+/** A duration: milliseconds, or a string with a unit (`500ms`, `30s`, `5m`, `1h`). */
+export const durationSchema = measured(DURATION_UNITS, "30s", "milliseconds");
+/** A size: bytes, or a string with a unit (`512kb`, `10mb`, `1gb`). */
+export const sizeSchema = measured(SIZE_UNITS, "10mb", "bytes");
+
+/** Who may reach an app: anyone, signed-in users, or only other apps and plugins. */
+export const visibilitySchema = z.enum(["public", "protected", "internal"], {
+  message: 'expected "public", "protected" or "internal"',
+});
+
+/**
+ * The per-app config, in `package.json#buntime` or `buntime.json`.
+ *
+ * @example
+ * { "ttl": 0, "timeout": "5s", "maxBodySize": "1mb", "env": { "GREETING": "hi" } }
+ */
+export const appConfigSchema = z
+  .object({
+    /** Sliding lifetime of a persistent worker; `0` makes the app ephemeral. @default "5m" */
+    ttl: durationSchema.optional(),
+    /** A persistent worker with nothing in flight this long is retired. @default "1m" */
+    idleTimeout: durationSchema.optional(),
+    /** Recycle a persistent worker after this many requests; `0` never. @default 0 */
+    maxRequests: z.number({ message: "expected a whole number" }).int().nonnegative().optional(),
+    /** Time a request may take before it gets 504. @default "30s" */
+    timeout: durationSchema.optional(),
+    /** Largest accepted request body; larger gets 413. @default "16mb" */
+    maxBodySize: sizeSchema.optional(),
+    /** JS heap past which a worker is recycled. @default "256mb" */
+    maxMemory: sizeSchema.optional(),
+    /** Ephemeral apps: requests served at once. @default 4 */
+    concurrency: z.number({ message: "expected a whole number" }).int().positive().optional(),
+    /** Ephemeral apps: requests that may wait before 503. @default 64 */
+    maxQueue: z.number({ message: "expected a whole number" }).int().nonnegative().optional(),
+    /** Ephemeral apps: fresh workers kept loaded on standby. @default 2 */
+    standby: z.number({ message: "expected a whole number" }).int().nonnegative().max(16).optional(),
+    /** The only environment variables the app's workers see. @default {} */
+    env: z
+      .record(
+        z.string().regex(/^[A-Za-z_][A-Za-z0-9_]*$/, { message: "expected a variable name like API_URL" }),
+        z.string({ message: "expected a string value" }),
+      )
+      .default({}),
+    /** @default "public" */
+    visibility: visibilitySchema.default("public"),
+    /** Paths of a `protected` app reachable without signing in, e.g. `/health` or `/public/*`. @default [] */
+    publicRoutes: z
+      .array(z.string().startsWith("/", { message: 'expected a path starting with "/"' }))
+      .default([]),
+  })
+  .strict();
+
+/** The per-app config as written. */
+export type AppConfigInput = z.input<typeof appConfigSchema>;
+/** The per-app config with units converted (ms, bytes) and defaults applied. */
+export type ResolvedAppConfig = z.output<typeof appConfigSchema>;
+
+/** An app folder turned into what the pool runs plus what the router needs. */
+export interface ResolvedApp extends AppSpec {
+  /** The app's folder. */
+  readonly dir: string;
+  readonly env: Readonly<Record<string, string>>;
+  readonly visibility: ResolvedAppConfig["visibility"];
+  readonly publicRoutes: readonly string[];
+}
+
+const KNOWN_FIELDS = Object.keys(appConfigSchema.shape).join(", ");
+
+/** Words for the zod issues whose default messages name neither the field nor the expectation. */
+function readableIssue(issue: z.core.$ZodRawIssue): string | undefined {
+  if (issue.code === "invalid_key") return "expected an environment variable name such as API_URL";
+  if (issue.code === "unrecognized_keys") {
+    return `unknown field ${issue.keys.map((key) => `"${key}"`).join(", ")} (known: ${KNOWN_FIELDS})`;
+  }
+  return undefined;
+}
+
+async function readJson(path: string, app: string): Promise<Record<string, unknown> | undefined> {
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    return undefined;
+  }
+  try {
+    const parsed: unknown = JSON.parse(text);
+    if (typeof parsed !== "object" || parsed === null || Array.isArray(parsed))
+      throw new Error("not an object");
+    return parsed as Record<string, unknown>;
+  } catch (error) {
+    throw new BuntimeError(
+      "BUNTIME_ERR_POOL_APP_CONFIG_INVALID",
+      { app, details: `${basename(path)} is not a JSON object` },
+      { cause: error },
+    );
+  }
+}
+
+async function isFile(path: string): Promise<boolean> {
+  try {
+    return (await stat(path)).isFile();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Reads and validates an app folder's config: `buntime.json` when present, else the
+ * `buntime` field of `package.json`, else defaults.
+ *
+ * @throws BuntimeError `BUNTIME_ERR_POOL_APP_CONFIG_INVALID` naming the app, the field and what was expected.
+ */
+export async function loadAppConfig(dir: string, app = basename(dir)): Promise<ResolvedAppConfig> {
+  const fromFile = await readJson(join(dir, "buntime.json"), app);
+  const pkg = fromFile === undefined ? await readJson(join(dir, "package.json"), app) : undefined;
+  const [raw, source] =
+    fromFile !== undefined ? [fromFile, "buntime.json"] : [pkg?.buntime ?? {}, "package.json#buntime"];
+  const parsed = appConfigSchema.safeParse(raw, { error: readableIssue });
+  if (!parsed.success) {
+    throw new BuntimeError("BUNTIME_ERR_POOL_APP_CONFIG_INVALID", {
+      app,
+      details: formatZodIssues(parsed.error, source),
+    });
+  }
+  return parsed.data;
+}
+
+/**
+ * Turns an app folder into the spec the pool runs: name and version (from the arguments,
+ * else `package.json`, else the folder name and `0.0.0`), the entry (`package.json#main`,
+ * else `index.ts`, else `index.js`) and the validated config.
+ *
+ * @example
+ * const app = await resolveApp("/srv/buntime/apps/todo");
+ * const response = await pool.fetch(app, request);
+ */
+export async function resolveApp(
+  dir: string,
+  names: { name?: string; version?: string } = {},
+): Promise<ResolvedApp> {
+  const root = resolve(dir);
+  const fallback = names.name ?? basename(root);
+  const pkg = await readJson(join(root, "package.json"), fallback);
+  const name = names.name ?? (typeof pkg?.name === "string" ? pkg.name : basename(root));
+  const version = names.version ?? (typeof pkg?.version === "string" ? pkg.version : "0.0.0");
+  const app = `${name}@${version}`;
+  const config = await loadAppConfig(root, app);
+  const candidates = typeof pkg?.main === "string" ? [pkg.main] : ["index.ts", "index.js"];
+  let entry: string | undefined;
+  for (const candidate of candidates) {
+    const path = isAbsolute(candidate) ? candidate : join(root, candidate);
+    if (await isFile(path)) {
+      entry = path;
+      break;
+    }
+  }
+  if (entry === undefined) {
+    throw new BuntimeError("BUNTIME_ERR_POOL_APP_ENTRY_MISSING", {
+      app,
+      details: `looked for ${candidates.join(", ")} in ${root}`,
+    });
+  }
+  return { ...config, name, version, entry, dir: root };
+}
