@@ -47,6 +47,7 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
     if (!Number.isInteger(offset) || offset < 0) throw badQuery("offset must be 0 or more");
 
     const hits: { entry: CatalogEntry; score: number; summary: ReturnType<typeof pluginSummary> }[] = [];
+    await ctx.downloads.flush();
     for (const entry of await loadCatalog(ctx)) {
       const version = newestCompatible(entry, kernel);
       if (!version) continue;
@@ -84,6 +85,7 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
     const latest = versions.find((v) => v.version === pkg?.distTags.latest) ?? versions.at(-1);
     if (!pkg || !latest || !isPlugin(latest))
       throw new BuntimeError("BUNTIME_ERR_REGISTRY_PACKAGE_NOT_FOUND", { package: raw });
+    await ctx.downloads.flush();
     const [byVersion, keys] = await Promise.all([
       ctx.metadata.downloadsByVersion(name),
       keysOf(
@@ -134,6 +136,7 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
     requireReader(ctx, c, "browsing the marketplace");
     const user = await ctx.metadata.getUser(c.req.param("user"));
     if (!user) throw new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path });
+    await ctx.downloads.flush();
     const plugins = (await loadCatalog(ctx))
       .filter((entry) => entry.pkg.owners.includes(user.name) && isPlugin(entry.latest))
       .map((entry) => pluginSummary(entry, entry.latest));
