@@ -158,8 +158,8 @@ export class PoolWorker {
     for (const [id, entry] of this.requests) {
       if (entry.answered) continue;
       if (now < entry.deadline) break;
-      this.fail(id, 504, "");
       this.retire("timeout");
+      this.fail(id, 504, "");
       this.killAt = Math.min(this.killAt, now + Math.min(TIMEOUT_GRACE_MS, this.spec.timeout));
     }
   }
