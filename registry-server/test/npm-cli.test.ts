@@ -3,7 +3,8 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { npmUser, writePackage } from "./helpers/npm.ts";
-import { call, startTestRegistry } from "./helpers/registry.ts";
+import { call, signUp, startTestRegistry } from "./helpers/registry.ts";
+import { packageTgz, publishBody } from "./helpers/tarball.ts";
 
 const registry = await startTestRegistry();
 const alice = npmUser(join(registry.dir, "alice"), registry.url);
@@ -145,11 +146,48 @@ describe("the npm CLI against the registry", () => {
     expect(bad.stderr.toString()).toContain("EINTEGRITYSIGNATURE");
   }, 30_000);
 
+  it("adds and removes an owner with npm owner, who may then publish", async () => {
+    const bob = await signUp(registry.base, "bob");
+    expect((await alice.npm(["owner", "add", "bob", "@acme/hello"])).code).toBe(0);
+    expect((await alice.npm(["owner", "ls", "@acme/hello"])).stdout).toMatch(/alice[\s\S]*bob/);
+    const tarball = packageTgz("@acme/hello", "1.2.0", { buntime: { kernel: "^0.1.0" } });
+    const published = await call(registry.base, "PUT", "/@acme%2fhello", {
+      token: bob,
+      body: publishBody("@acme/hello", "1.2.0", tarball),
+    });
+    expect(published.status).toBe(201);
+    expect((await alice.npm(["owner", "rm", "bob", "@acme/hello"])).code).toBe(0);
+    expect((await alice.npm(["owner", "ls", "@acme/hello"])).stdout).not.toContain("bob");
+    const refused = await call(registry.base, "PUT", "/-/package/@acme%2fhello/dist-tags/bob", {
+      token: bob,
+      body: "1.2.0",
+    });
+    expect(refused.status).toBe(403);
+  }, 30_000);
+
+  it("creates a read-only token with npm token create that cannot publish", async () => {
+    const created = await alice.npm(["token", "create", "--packages-and-scopes-permission", "read-only"], {
+      answers: [[/password/i, "alice-secret-pw"]],
+    });
+    expect(created.code).toBe(0);
+    const token = /Created token (\S+)/.exec(created.stdout)?.[1] ?? "";
+    expect((await call(registry.base, "GET", "/-/whoami", { token })).body).toEqual({ username: "alice" });
+    const body = publishBody("@acme/hello", "9.0.0", packageTgz("@acme/hello", "9.0.0"));
+    expect((await call(registry.base, "PUT", "/@acme%2fhello", { token, body })).status).toBe(403);
+  }, 30_000);
+
   it("unpublishes one version with npm unpublish NAME@VERSION and keeps the rest", async () => {
     expect((await alice.npm(["unpublish", "@acme/hello@1.0.0"])).code).toBe(0);
     const view = await alice.npm(["view", "@acme/hello", "versions", "--json"]);
-    expect(JSON.parse(view.stdout)).toEqual(["1.1.0"]);
+    expect(JSON.parse(view.stdout)).toEqual(["1.1.0", "1.2.0"]);
     const tarball = await fetch(`${registry.base}/@acme/hello/-/hello-1.0.0.tgz`);
     expect(tarball.status).toBe(404);
+  }, 30_000);
+
+  it("revokes the saved token with npm logout", async () => {
+    const token = /:_authToken=(\S+)/.exec(readFileSync(alice.userconfig, "utf8"))?.[1] ?? "";
+    expect((await call(registry.base, "GET", "/-/whoami", { token })).status).toBe(200);
+    expect((await alice.npm(["logout"])).code).toBe(0);
+    expect((await call(registry.base, "GET", "/-/whoami", { token })).status).toBe(401);
   }, 30_000);
 });

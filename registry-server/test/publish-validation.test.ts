@@ -271,7 +271,7 @@ describe("publish validation", () => {
     const refused = await call(registry.base, "PUT", "/tokenless", { token: read.body.token, body });
     expect(refused.status).toBe(403);
     expect(refused.body.error.message).toBe(
-      "a token with scope 'read' may not publishing tokenless (needs 'publish')",
+      "a 'read' token cannot be used for publishing tokenless (needs 'publish')",
     );
   });
 

@@ -82,7 +82,7 @@ export const ERROR_CODES = {
   BUNTIME_ERR_REGISTRY_FORBIDDEN: { status: 403, message: "{user} may not {action}" },
   BUNTIME_ERR_REGISTRY_TOKEN_SCOPE: {
     status: 403,
-    message: "a token with scope '{scope}' may not {action} (needs '{needed}')",
+    message: "a '{scope}' token cannot be used for {action} (needs '{needed}')",
   },
   BUNTIME_ERR_REGISTRY_NOT_OWNER: { status: 403, message: "{user} is not an owner of {package}" },
   BUNTIME_ERR_REGISTRY_REGISTRATION_CLOSED: {

@@ -33,10 +33,26 @@ function ownersOf(body: Record<string, unknown>): string[] | undefined {
   return body.maintainers.map((m) => String((m as { name?: unknown })?.name ?? ""));
 }
 
+/** The new owner list when it differs from `current` and names only existing users. */
+async function checkedOwners(
+  ctx: RegistryContext,
+  name: string,
+  current: string[],
+  owners: string[] | undefined,
+): Promise<string[] | undefined> {
+  if (!owners || owners.join() === current.join()) return undefined;
+  if (owners.length === 0) throw refused(name, "a package needs at least one owner");
+  for (const owner of owners) {
+    if (!(await ctx.metadata.getUser(owner))) throw refused(name, `no user named ${JSON.stringify(owner)}`);
+  }
+  return [...new Set(owners)];
+}
+
 /**
- * Applies the edits npm makes by PUTting a whole packument back: `deprecated` messages
- * (`npm deprecate`), maintainers (`npm owner`) and, on `/-rev/` URLs, versions left out
- * (`npm unpublish name@version`). Everything else in a version is immutable and ignored.
+ * Applies the edits npm makes by PUTting a packument back: `deprecated` messages
+ * (`npm deprecate`), maintainers (`npm owner`, which sends only `maintainers`) and, on `/-rev/`
+ * URLs, versions left out (`npm unpublish name@version`). Everything else in a version is
+ * immutable and ignored. Every change is checked before the first one is written.
  */
 export async function applyPackageUpdate(
   ctx: RegistryContext,
@@ -45,32 +61,27 @@ export async function applyPackageUpdate(
   body: Record<string, unknown> | null,
   allowRemoval: boolean,
 ): Promise<void> {
-  if (!body || typeof body.versions !== "object" || body.versions === null) {
-    throw refused(name, "the body must be a packument with versions");
-  }
-  if (body.name !== undefined && body.name !== name)
-    throw refused(name, `the body names ${String(body.name)}`);
+  if (!body || typeof body !== "object") throw refused(name, "the body must be a packument");
+  const docName = body.name ?? body._id;
+  if (docName !== undefined && docName !== name) throw refused(name, `the body names ${String(docName)}`);
   const { pkg, versions } = await loadPackage(ctx, name);
   requireOwner(caller, pkg.owners, name);
-  const sent = body.versions as Record<string, { deprecated?: unknown } | undefined>;
+  const owners = await checkedOwners(ctx, name, pkg.owners, ownersOf(body));
+  const hasVersions = typeof body.versions === "object" && body.versions !== null;
+  if (!hasVersions && !ownersOf(body)) throw refused(name, "the body must hold versions or maintainers");
+  const sent = (hasVersions ? body.versions : {}) as Record<string, { deprecated?: unknown } | undefined>;
   const live = new Map(versions.map((v) => [v.version, v]));
   for (const version of Object.keys(sent)) {
     if (!live.has(version)) throw refused(name, `version ${version} cannot be added without a tarball`);
   }
-  const owners = ownersOf(body);
-  if (owners && owners.join() !== pkg.owners.join()) {
-    if (owners.length === 0) throw refused(name, "a package needs at least one owner");
-    for (const owner of owners) {
-      if (!(await ctx.metadata.getUser(owner))) throw refused(name, `no user named ${JSON.stringify(owner)}`);
-    }
-    await ctx.metadata.setOwners(name, [...new Set(owners)]);
-  }
+  const removed = hasVersions ? versions.filter((v) => !(v.version in sent)) : [];
+  if (removed.length > 0 && !allowRemoval) throw refused(name, "versions can only be removed by unpublish");
+
+  if (owners) await ctx.metadata.setOwners(name, owners);
   for (const [version, doc] of Object.entries(sent)) {
     const message = typeof doc?.deprecated === "string" && doc.deprecated !== "" ? doc.deprecated : null;
     if (message !== (live.get(version)?.deprecated ?? null))
       await ctx.metadata.setDeprecated(name, version, message);
   }
-  const removed = versions.filter((v) => !(v.version in sent));
-  if (removed.length > 0 && !allowRemoval) throw refused(name, "versions can only be removed by unpublish");
   if (removed.length > 0) await removeVersions(ctx, removed);
 }

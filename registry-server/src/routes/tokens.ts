@@ -7,9 +7,12 @@ import type { TokenRecord } from "../storage/types.ts";
 
 const createSchema = z.object({
   password: z.string(),
-  readonly: z.boolean().optional(),
-  scope: z.enum(["read", "publish", "admin"]).optional(),
-  name: z.string().max(100).optional(),
+  /** npm 10 and older: `npm token create --read-only`. */
+  readonly: z.boolean().nullish(),
+  /** npm 11: `npm token create --packages-and-scopes-permission read-only`. */
+  packages_and_scopes_permission: z.string().nullish(),
+  scope: z.enum(["read", "publish", "admin"]).nullish(),
+  name: z.string().max(100).nullish(),
 });
 
 function listed(token: TokenRecord) {
@@ -49,7 +52,9 @@ export function tokenRoutes(app: RegistryApp, ctx: RegistryContext): void {
       ctx.rateLimiter.fail(client);
       throw new BuntimeError("BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS");
     }
-    const scope = parsed.data.scope ?? (parsed.data.readonly ? "read" : "publish");
+    const readOnly =
+      parsed.data.readonly === true || parsed.data.packages_and_scopes_permission === "read-only";
+    const scope = parsed.data.scope ?? (readOnly ? "read" : "publish");
     if (scope === "admin" && !caller.user.admin) {
       throw new BuntimeError("BUNTIME_ERR_REGISTRY_FORBIDDEN", {
         user: caller.user.name,
