@@ -1,5 +1,5 @@
 /** What persistent and ephemeral apps share: their workers, spawning, and the events they report. */
-import type { AppPoolStats } from "@buntime/sdk";
+import type { AppPoolStats, BuntimeError } from "@buntime/sdk";
 import type { AppMetrics } from "./app-metrics.ts";
 import type { ResolvedAppSpec } from "./options.ts";
 import { PoolWorker, type PoolWorkerEvents } from "./pool-worker.ts";
@@ -31,6 +31,17 @@ export abstract class AppSlot implements PoolWorkerEvents {
   /** Runs `request` in one of the app's workers. */
   abstract fetch(request: Request): Promise<Response | typeof RETRY>;
 
+  /** The fast path: dispatches at once when a worker is ready, else returns undefined. */
+  dispatch(_request: Request): Promise<Response> | undefined {
+    return undefined;
+  }
+
+  /** A response the pool made up on the app's behalf (overload, failed spawn), counted as an error. */
+  protected failed(error: BuntimeError, headers?: HeadersInit): Response {
+    this.metrics.errors++;
+    return error.getResponse(headers);
+  }
+
   /** Expiry and standby upkeep; called by the pool's ticker. */
   tick(now: number): void {
     for (const worker of this.workers) worker.tick(now);
@@ -58,9 +69,10 @@ export abstract class AppSlot implements PoolWorkerEvents {
     return worker;
   }
 
-  onRequestDone(_worker: PoolWorker, ms: number): void {
+  onRequestDone(_worker: PoolWorker, ms: number, status: number): void {
     this.metrics.active--;
     this.metrics.record(ms);
+    if (status >= 500) this.metrics.errors++;
   }
 
   onIdle(_worker: PoolWorker): void {}

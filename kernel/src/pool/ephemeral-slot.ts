@@ -31,7 +31,7 @@ export class EphemeralSlot extends AppSlot {
         queued: this.queue.length,
         seconds: 1,
       });
-      return Promise.resolve(error.getResponse({ "retry-after": "1" }));
+      return Promise.resolve(this.failed(error, { "retry-after": "1" }));
     }
     const { promise, resolve } = Promise.withResolvers<Response | typeof RETRY>();
     this.queue.push({ request, since: this.lastRequest, resolve });
@@ -42,12 +42,11 @@ export class EphemeralSlot extends AppSlot {
     super.tick(now);
     while (this.queue.length > 0 && now - (this.queue[0] as Waiter).since >= this.spec.timeout) {
       const waiter = this.queue.shift() as Waiter;
-      waiter.resolve(
-        new BuntimeError("BUNTIME_ERR_POOL_TIMEOUT", {
-          app: this.spec.key,
-          ms: this.spec.timeout,
-        }).getResponse(),
-      );
+      const error = new BuntimeError("BUNTIME_ERR_POOL_TIMEOUT", {
+        app: this.spec.key,
+        ms: this.spec.timeout,
+      });
+      waiter.resolve(this.failed(error));
     }
     if (this.standby.length > 0 && this.running === 0 && now - this.lastRequest >= this.spec.idleTimeout) {
       for (const worker of this.standby.splice(0)) worker.retire("idle");
@@ -83,10 +82,12 @@ export class EphemeralSlot extends AppSlot {
     if (worker.state === "loading") await worker.ready;
     if (worker.state !== "ready") {
       if (worker.served === 0) this.release();
-      return new BuntimeError("BUNTIME_ERR_POOL_WORKER_FAILED", {
-        app: this.spec.key,
-        reason: worker.failure ?? "it ended before the request",
-      }).getResponse();
+      return this.failed(
+        new BuntimeError("BUNTIME_ERR_POOL_WORKER_FAILED", {
+          app: this.spec.key,
+          reason: worker.failure ?? "it ended before the request",
+        }),
+      );
     }
     this.metrics.active++;
     return worker.dispatch(request);

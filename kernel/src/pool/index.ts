@@ -10,7 +10,12 @@ import { LRUCache } from "lru-cache";
 import { AppMetrics } from "./app-metrics.ts";
 import { type AppSlot, RETRY, type SlotHost } from "./app-slot.ts";
 import { EphemeralSlot } from "./ephemeral-slot.ts";
-import { resolveAppSpec, resolvePoolOptions, type WorkerPoolOptions } from "./options.ts";
+import {
+  type ResolvedAppSpec,
+  resolveAppSpec,
+  resolvePoolOptions,
+  type WorkerPoolOptions,
+} from "./options.ts";
 import { PersistentSlot } from "./persistent-slot.ts";
 import type { PoolWorker } from "./pool-worker.ts";
 import { SpawnGate } from "./spawn-gate.ts";
@@ -39,6 +44,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
   const metrics = new Map<string, AppMetrics>();
   const live = new Set<PoolWorker>();
   const exited = new Set<() => void>();
+  const specs = new WeakMap<AppSpec, ResolvedAppSpec>();
   let closing = false;
 
   const slots = new LRUCache<string, AppSlot>({
@@ -86,47 +92,56 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
     return found;
   }
 
-  function slotFor(app: AppSpec): AppSlot {
-    const key = `${app.name}@${app.version}`;
-    const existing = slots.get(key);
+  function slotFor(spec: ResolvedAppSpec): AppSlot {
+    const existing = slots.get(spec.key);
     if (existing !== undefined) return existing;
-    const spec = resolveAppSpec(app);
     const slot =
       spec.ttl === 0
-        ? new EphemeralSlot(spec, metricsOf(key), host)
-        : new PersistentSlot(spec, metricsOf(key), host);
-    slots.set(key, slot);
+        ? new EphemeralSlot(spec, metricsOf(spec.key), host)
+        : new PersistentSlot(spec, metricsOf(spec.key), host);
+    slots.set(spec.key, slot);
     return slot;
   }
 
-  async function route(app: AppSpec, request: Request): Promise<Response> {
+  /** The resolved spec of `app`, cached per spec object (routers pass the same object each time). */
+  function specOf(app: AppSpec): ResolvedAppSpec {
+    let spec = specs.get(app);
+    if (spec === undefined) {
+      spec = resolveAppSpec(app);
+      specs.set(app, spec);
+    }
+    return spec;
+  }
+
+  async function route(spec: ResolvedAppSpec, request: Request): Promise<Response> {
     for (let attempt = 0; attempt < MAX_ROUTES && !closing; attempt++) {
-      const response = await slotFor(app).fetch(request);
+      const response = await slotFor(spec).fetch(request);
       if (response !== RETRY) return response;
     }
+    metricsOf(spec.key).errors++;
     return new BuntimeError("BUNTIME_ERR_POOL_SHUTTING_DOWN").getResponse({ "retry-after": "1" });
   }
 
   return {
-    async fetch(app, request) {
-      if (closing)
-        return new BuntimeError("BUNTIME_ERR_POOL_SHUTTING_DOWN").getResponse({ "retry-after": "1" });
-      const key = `${app.name}@${app.version}`;
-      const appMetrics = metricsOf(key);
-      appMetrics.requests++;
-      const limit = app.maxBodySize ?? resolveAppSpec(app).maxBodySize;
-      const length = request.headers.get("content-length");
-      let response: Response;
-      if (length !== null && Number(length) > limit) {
-        request.body?.cancel().catch(() => {});
-        response = new BuntimeError("BUNTIME_ERR_POOL_BODY_TOO_LARGE", { app: key, limit }).getResponse({
-          connection: "close",
-        });
-      } else {
-        response = await route(app, request);
+    fetch(app, request) {
+      if (closing) {
+        return Promise.resolve(
+          new BuntimeError("BUNTIME_ERR_POOL_SHUTTING_DOWN").getResponse({ "retry-after": "1" }),
+        );
       }
-      if (response.status >= 500) appMetrics.errors++;
-      return response;
+      const spec = specOf(app);
+      const slot = slotFor(spec);
+      slot.metrics.requests++;
+      const length = request.headers.get("content-length");
+      if (length !== null && Number(length) > spec.maxBodySize) {
+        request.body?.cancel().catch(() => {});
+        const error = new BuntimeError("BUNTIME_ERR_POOL_BODY_TOO_LARGE", {
+          app: spec.key,
+          limit: spec.maxBodySize,
+        });
+        return Promise.resolve(error.getResponse({ connection: "close" }));
+      }
+      return slot.dispatch(request) ?? route(spec, request);
     },
 
     stats(): PoolStats {

@@ -22,18 +22,30 @@ export class PersistentSlot extends AppSlot {
         this.current = worker;
       }
       if (worker.state === "loading" && !(await worker.ready)) {
-        return new BuntimeError("BUNTIME_ERR_POOL_WORKER_FAILED", {
-          app: this.spec.key,
-          reason: worker.failure ?? "it failed to load",
-        }).getResponse();
+        return this.failed(
+          new BuntimeError("BUNTIME_ERR_POOL_WORKER_FAILED", {
+            app: this.spec.key,
+            reason: worker.failure ?? "it failed to load",
+          }),
+        );
       }
       if (worker.state !== "ready") continue;
-      this.metrics.active++;
-      const response = worker.dispatch(request);
-      if (this.spec.maxRequests > 0 && worker.served >= this.spec.maxRequests) this.rotate(worker);
-      return response;
+      return this.send(worker, request);
     }
     return RETRY;
+  }
+
+  override dispatch(request: Request): Promise<Response> | undefined {
+    const worker = this.current;
+    if (worker === undefined || worker.state !== "ready" || this.retired) return undefined;
+    return this.send(worker, request);
+  }
+
+  private send(worker: PoolWorker, request: Request): Promise<Response> {
+    this.metrics.active++;
+    const response = worker.dispatch(request);
+    if (this.spec.maxRequests > 0 && worker.served >= this.spec.maxRequests) this.rotate(worker);
+    return response;
   }
 
   override tick(now: number): void {

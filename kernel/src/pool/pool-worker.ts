@@ -24,7 +24,7 @@ export type WorkerState = "loading" | "ready" | "closing" | "dead";
 /** What a worker tells its owner. */
 export interface PoolWorkerEvents {
   /** A request finished (answered, streamed to the end, or failed). */
-  onRequestDone(worker: PoolWorker, ms: number): void;
+  onRequestDone(worker: PoolWorker, ms: number, status: number): void;
   /** No request is in flight any more. */
   onIdle(worker: PoolWorker): void;
   /** The worker is gone, for `reason`. */
@@ -119,25 +119,35 @@ export class PoolWorker {
       status: 0,
     };
     this.requests.set(id, entry);
-    const head = { t: "req", id, method: request.method, url: request.url };
-    const headers = flattenHeaders(request.headers);
-    const body = request.body;
+    const method = request.method;
+    const message = {
+      t: "req" as const,
+      id,
+      method,
+      url: request.url,
+      headers: flattenHeaders(request.headers),
+      body: null as ArrayBuffer | null,
+      streamed: false,
+    };
+    const body = method === "GET" || method === "HEAD" ? null : request.body;
     if (body === null) {
-      worker.postMessage({ ...head, headers, body: null, streamed: false });
+      worker.postMessage(message);
       return promise;
     }
     const length = request.headers.get("content-length");
     if (length !== null && Number(length) <= INLINE_BODY_LIMIT) {
       request.arrayBuffer().then(
         (buffer) => {
-          if (this.requests.has(id))
-            worker.postMessage({ ...head, headers, body: buffer, streamed: false }, [buffer]);
+          if (!this.requests.has(id)) return;
+          message.body = buffer;
+          worker.postMessage(message, [buffer]);
         },
         (error: unknown) => this.fail(id, 400, `could not read the request body: ${String(error)}`),
       );
       return promise;
     }
-    worker.postMessage({ ...head, headers, body: null, streamed: true });
+    message.streamed = true;
+    worker.postMessage(message);
     const sender = senderForReader(worker, id, body.getReader(), {
       owned: true,
       limit: this.spec.maxBodySize,
@@ -284,7 +294,7 @@ export class PoolWorker {
     if (!this.requests.delete(id)) return;
     entry.sender?.cancel();
     const now = performance.now();
-    this.events.onRequestDone(this, now - entry.start);
+    this.events.onRequestDone(this, now - entry.start, entry.status);
     if (this.requests.size === 0) {
       this.idleSince = now;
       this.events.onIdle(this);

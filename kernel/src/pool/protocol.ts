@@ -4,8 +4,8 @@
  * bodies flow as credit-controlled chunk messages keyed by the request id.
  */
 
-/** Flat header list `[name, value, name, value, …]`; repeated names (Set-Cookie) stay separate. */
-export type HeaderList = string[];
+/** Headers as Bun's `Headers#toJSON()` gives them: Set-Cookie as an array, so each cookie stays separate. */
+export type HeaderList = Record<string, string | string[]>;
 
 /** Main → worker: load the app's entry module. */
 export interface InitMessage {
@@ -121,24 +121,20 @@ export interface MessagePort {
   postMessage(message: unknown, transfer?: Transferable[]): void;
 }
 
-/** Turns a Headers object into a flat list, keeping every Set-Cookie separate. */
+/** Turns Headers into a plain object (native and fast in Bun), keeping every Set-Cookie separate. */
 export function flattenHeaders(headers: Headers): HeaderList {
-  const out: HeaderList = [];
-  let cookies = false;
-  for (const [name, value] of headers) {
-    if (name === "set-cookie") {
-      cookies = true;
-      continue;
-    }
-    out.push(name, value);
-  }
-  if (cookies) for (const cookie of headers.getSetCookie()) out.push("set-cookie", cookie);
-  return out;
+  return (headers as Headers & { toJSON(): HeaderList }).toJSON();
 }
 
-/** Rebuilds Headers from a flat list. */
-export function toHeaders(list: HeaderList): Headers {
+/** Headers for a Response or Request init: the object itself unless it carries cookies. */
+export function toHeaders(list: HeaderList): HeadersInit {
+  const cookies = list["set-cookie"];
+  if (cookies === undefined) return list as Record<string, string>;
   const headers = new Headers();
-  for (let i = 0; i < list.length; i += 2) headers.append(list[i] as string, list[i + 1] as string);
+  for (const name in list) {
+    const value = list[name] as string | string[];
+    if (typeof value === "string") headers.append(name, value);
+    else for (const item of value) headers.append(name, item);
+  }
   return headers;
 }

@@ -4,7 +4,8 @@
  * responses, reports its heap, and exits by itself when the pool asks it to close, so the
  * pool never has to `terminate()` a healthy worker.
  */
-import type { FromWorker, HeaderList, InitMessage, RequestMessage, ToWorker } from "./protocol.ts";
+import { hasCompleteBody, trackCompleteBodies } from "./complete-bodies.ts";
+import type { FromWorker, InitMessage, RequestMessage, ToWorker } from "./protocol.ts";
 import { flattenHeaders, toHeaders } from "./protocol.ts";
 import { type ReadResult, StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
 
@@ -17,6 +18,8 @@ const port = globalThis as unknown as {
   onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
 };
 
+/** The native class: responses the app builds with the tracking subclass are instances too. */
+const NativeResponse = globalThis.Response;
 let app: App | undefined;
 let active = 0;
 let closing = false;
@@ -38,6 +41,7 @@ function describe(error: unknown): string {
 }
 
 async function load(message: InitMessage): Promise<void> {
+  trackCompleteBodies();
   try {
     const mod = (await import(message.entry)) as { default?: unknown };
     const candidate = (mod.default ?? mod) as Partial<App> | undefined;
@@ -71,27 +75,48 @@ function owned(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer as ArrayBuffer;
 }
 
+const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+function answer(id: number, response: Response, body: ArrayBuffer | null, streamed: boolean): void {
+  const message = {
+    t: "res" as const,
+    id,
+    status: response.status,
+    statusText: response.statusText,
+    headers: flattenHeaders(response.headers),
+    body: body !== null && body.byteLength === 0 ? null : body,
+    streamed,
+  };
+  if (message.body === null) port.postMessage(message);
+  else port.postMessage(message, [message.body]);
+}
+
 async function respond(id: number, response: Response): Promise<void> {
-  const head = { t: "res" as const, id, status: response.status, statusText: response.statusText };
-  const headers: HeaderList = flattenHeaders(response.headers);
+  if (NULL_BODY_STATUSES.has(response.status)) {
+    answer(id, response, null, false);
+    return finish(id);
+  }
+  if (hasCompleteBody(response)) {
+    answer(id, response, await response.arrayBuffer(), false);
+    return finish(id);
+  }
   const source = response.body;
   if (source === null) {
-    port.postMessage({ ...head, headers, body: null, streamed: false });
+    answer(id, response, null, false);
     return finish(id);
   }
   const reader = source.getReader();
   const first = await reader.read();
   if (first.done) {
-    port.postMessage({ ...head, headers, body: null, streamed: false });
+    answer(id, response, null, false);
     return finish(id);
   }
   const next = reader.read();
   if (first.value instanceof Uint8Array && (await bodyIsComplete(next))) {
-    const body = owned(first.value);
-    port.postMessage({ ...head, headers, body, streamed: false }, [body]);
+    answer(id, response, owned(first.value), false);
     return finish(id);
   }
-  port.postMessage({ ...head, headers, body: null, streamed: true });
+  answer(id, response, null, true);
   const queue: Array<Promise<ReadResult>> = [Promise.resolve(first), next];
   const sender = senderForReader(port, id, {
     read: () => queue.shift() ?? reader.read(),
@@ -122,7 +147,7 @@ async function handle(message: RequestMessage): Promise<void> {
       duplex: "half",
     });
     response = await (app as App).fetch(request);
-    if (!(response instanceof Response)) throw new TypeError("fetch did not return a Response");
+    if (!(response instanceof NativeResponse)) throw new TypeError("fetch did not return a Response");
   } catch (error) {
     port.postMessage({ t: "fail", id, message: describe(error) });
     return finish(id);

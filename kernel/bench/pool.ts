@@ -1,0 +1,207 @@
+/**
+ * Worker pool benchmark: the pool alone behind Bun.serve against a raw Bun.serve measured in
+ * the same run. Each server runs in its own process, `wrk` generates the load from another;
+ * every figure is the median of 3 runs.
+ *
+ *   bun kernel/bench/pool.ts            # all scenarios (needs `wrk` on PATH)
+ *   bun kernel/bench/pool.ts serve MODE # one server (used by the driver)
+ */
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import type { AppSpec } from "@buntime/sdk";
+import { createWorkerPool } from "../src/pool/index.ts";
+
+const FIXTURES = join(import.meta.dir, "../test/pool/fixtures");
+const RUNS = 3;
+const DURATION = Number(process.env.BENCH_SECONDS ?? 4);
+
+function app(name: string, extra: Partial<AppSpec> = {}): AppSpec {
+  return { name, version: "0.0.0", entry: join(FIXTURES, name, "index.ts"), ...extra };
+}
+
+const median = (values: number[]): number =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] ?? 0;
+
+// ---------------------------------------------------------------- servers (child processes)
+
+function serve(mode: string): void {
+  const pool = createWorkerPool({ maxWorkers: 512 });
+  const specs: Record<string, AppSpec> = {
+    hello: app("hello"),
+    echo: app("echo"),
+    slow: app("slow"),
+    ephemeral: app("hello", { name: "hello-ephemeral", ttl: 0, concurrency: 8, standby: 3, maxQueue: 256 }),
+  };
+  const workerUrl = new URL("./bare-worker.ts", import.meta.url).href;
+  const handlers: Record<string, (request: Request) => Response | Promise<Response>> = {
+    raw: async (request) => {
+      if (request.method === "POST") return new Response(await request.arrayBuffer());
+      return new Response("hello");
+    },
+    bare: () =>
+      new Promise<Response>((resolve) => {
+        const worker = new Worker(workerUrl);
+        worker.onmessage = (event: MessageEvent<string>) => {
+          resolve(new Response(event.data));
+          worker.terminate();
+        };
+      }),
+  };
+  const spec = specs[mode];
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    fetch: handlers[mode] ?? ((request) => pool.fetch(spec as AppSpec, request)),
+  });
+  console.log(String(server.port));
+}
+
+function rssPerApp(count: number): void {
+  const pool = createWorkerPool({ maxWorkers: count + 8, maxConcurrentSpawns: 2 });
+  const run = async () => {
+    await pool.fetch(app("hello", { name: "warmup" }), new Request("http://x/"));
+    await Bun.sleep(500);
+    Bun.gc(true);
+    const before = process.memoryUsage().rss;
+    const firsts: number[] = [];
+    for (let i = 0; i < count; i++) {
+      const started = performance.now();
+      const response = await pool.fetch(app("hello", { name: `app-${i}` }), new Request("http://x/"));
+      await response.text();
+      firsts.push(performance.now() - started);
+    }
+    await Bun.sleep(1500);
+    Bun.gc(true);
+    const after = process.memoryUsage().rss;
+    console.log(
+      JSON.stringify({
+        perApp: (after - before) / count,
+        spawnToFirst: median(firsts),
+        workers: pool.stats().workers,
+      }),
+    );
+    await pool.shutdown();
+    process.exit(0);
+  };
+  void run();
+}
+
+// ---------------------------------------------------------------- driver
+
+interface WrkResult {
+  rps: number;
+  p50: number;
+  p99: number;
+}
+
+function parseLatency(text: string, label: string): number {
+  const match = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(text);
+  if (!match) return Number.NaN;
+  const value = Number(match[1]);
+  return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
+}
+
+async function wrk(url: string, clients: number, script?: string): Promise<WrkResult> {
+  const args = [
+    "wrk",
+    "-t1",
+    `-c${clients}`,
+    `-d${DURATION}s`,
+    "--latency",
+    ...(script ? ["-s", script] : []),
+    url,
+  ];
+  const child = Bun.spawn(args, { stdout: "pipe", stderr: "pipe" });
+  const text = await new Response(child.stdout).text();
+  await child.exited;
+  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? Number.NaN);
+  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(text);
+  if (non2xx) console.error(`  (${non2xx[1]} non-2xx responses at ${url})`);
+  return { rps, p50: parseLatency(text, "50"), p99: parseLatency(text, "99") };
+}
+
+async function startServer(mode: string): Promise<{ url: string; stop: () => void }> {
+  const child = Bun.spawn([process.execPath, import.meta.path, "serve", mode], {
+    stdout: "pipe",
+    stderr: "inherit",
+  });
+  const reader = child.stdout.getReader();
+  const { value } = await reader.read();
+  const port = new TextDecoder().decode(value).trim();
+  const url = `http://127.0.0.1:${port}/`;
+  for (let i = 0; i < 3; i++) await (await fetch(url)).text();
+  return { url, stop: () => child.kill() };
+}
+
+async function measure(mode: string, clients: number, script?: string): Promise<WrkResult> {
+  const server = await startServer(mode);
+  try {
+    await wrk(server.url, clients, script).catch(() => undefined);
+    const runs: WrkResult[] = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await wrk(server.url, clients, script));
+    return {
+      rps: median(runs.map((r) => r.rps)),
+      p50: median(runs.map((r) => r.p50)),
+      p99: median(runs.map((r) => r.p99)),
+    };
+  } finally {
+    server.stop();
+  }
+}
+
+async function drive(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), "buntime-bench-"));
+  const post = join(dir, "post.lua");
+  writeFileSync(
+    post,
+    `wrk.method = "POST"\nwrk.body = string.rep("x", 1024)\nwrk.headers["Content-Type"] = "text/plain"\n`,
+  );
+  const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 2) : "n/a");
+  const ratio = (a: number, b: number) => `${(a / b).toFixed(2)}x`;
+
+  const rawHello = await measure("raw", 50);
+  const poolHello = await measure("hello", 50);
+  console.log(
+    `warm hello (50 clients): raw ${fmt(rawHello.rps)} req/s, pool ${fmt(poolHello.rps)} req/s, ratio ${ratio(poolHello.rps, rawHello.rps)} (target >= 0.40)`,
+  );
+
+  const rawEcho = await measure("raw", 50, post);
+  const poolEcho = await measure("echo", 50, post);
+  console.log(
+    `1 KB POST echo (50 clients): raw ${fmt(rawEcho.rps)} req/s, pool ${fmt(poolEcho.rps)} req/s, ratio ${ratio(poolEcho.rps, rawEcho.rps)}`,
+  );
+
+  const slow = await measure("slow", 50);
+  console.log(
+    `50 ms handler (50 clients): pool ${fmt(slow.rps)} req/s, ideal 1000, ratio ${ratio(slow.rps, 1000)} (target >= 0.90)`,
+  );
+
+  const bare = await measure("bare", 5);
+  const ephemeral = await measure("ephemeral", 5);
+  console.log(
+    `ephemeral hello (5 clients): bare spawn-per-request ${fmt(bare.rps)} req/s p50 ${fmt(bare.p50)} ms p99 ${fmt(bare.p99)} ms`,
+  );
+  console.log(
+    `                             pool ${fmt(ephemeral.rps)} req/s p50 ${fmt(ephemeral.p50)} ms p99 ${fmt(ephemeral.p99)} ms, ratio ${ratio(ephemeral.rps, bare.rps)} (targets p50 <= 5, p99 <= 50, >= 0.8x)`,
+  );
+
+  const memory: Array<{ perApp: number; spawnToFirst: number }> = [];
+  for (let i = 0; i < RUNS; i++) {
+    const child = Bun.spawn([process.execPath, import.meta.path, "rss", "200"], {
+      stdout: "pipe",
+      stderr: "inherit",
+    });
+    memory.push(JSON.parse(await new Response(child.stdout).text()));
+  }
+  const perApp = median(memory.map((m) => m.perApp)) / 1024 / 1024;
+  const spawnToFirst = median(memory.map((m) => m.spawnToFirst));
+  console.log(
+    `200 persistent apps: ${perApp.toFixed(2)} MB RSS per idle app (target <= 8), spawn to first response ${spawnToFirst.toFixed(2)} ms (target <= 5)`,
+  );
+}
+
+const [command, argument] = process.argv.slice(2);
+if (command === "serve") serve(argument ?? "hello");
+else if (command === "rss") rssPerApp(Number(argument ?? 200));
+else await drive();

@@ -1,0 +1,43 @@
+/** Load generation for benchmarks: servers in their own processes, wrk as the client. */
+import type { Subprocess } from "bun";
+
+export interface LoadOptions {
+  connections?: number;
+  seconds?: number;
+  threads?: number;
+}
+
+/** Starts `script` in its own Bun process and resolves with the URL it prints first. */
+export async function startServer(script: string): Promise<{ url: string; process: Subprocess }> {
+  const child = Bun.spawn([process.execPath, script], { stdout: "pipe", stderr: "inherit" });
+  const reader = child.stdout.getReader();
+  const { value } = await reader.read();
+  reader.releaseLock();
+  const url = new TextDecoder().decode(value).trim().split("\n")[0];
+  if (!url?.startsWith("http")) throw new Error(`${script} did not print its URL`);
+  return { url, process: child };
+}
+
+/** Runs wrk against `url` and returns requests per second. */
+export async function requestsPerSecond(url: string, options: LoadOptions = {}): Promise<number> {
+  const { connections = 50, seconds = 5, threads = 1 } = options;
+  const wrk = Bun.spawnSync(["wrk", `-t${threads}`, `-c${connections}`, `-d${seconds}s`, url], {
+    timeout: (seconds + 10) * 1000,
+  });
+  const output = wrk.stdout.toString();
+  const match = output.match(/Requests\/sec:\s+([\d.]+)/);
+  if (!match?.[1])
+    throw new Error(`wrk gave no figure (is it installed? apt-get install wrk):\n${output}${wrk.stderr}`);
+  const errors = output.match(/Non-2xx or 3xx responses: (\d+)/);
+  if (errors) throw new Error(`${errors[1]} failed responses from ${url}`);
+  return Number(match[1]);
+}
+
+/** The median of a list of figures. */
+export function median(values: readonly number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const middle = Math.floor(sorted.length / 2);
+  return sorted.length % 2
+    ? (sorted[middle] as number)
+    : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
