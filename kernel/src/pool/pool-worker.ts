@@ -7,7 +7,7 @@
 import { BuntimeError } from "@buntime/sdk";
 import type { ResolvedAppSpec } from "./options.ts";
 import type { FromWorker, ResponseMessage } from "./protocol.ts";
-import { flattenHeaders, toHeaders } from "./protocol.ts";
+import { flattenHeaders, Outbox, toHeaders } from "./protocol.ts";
 import type { SpawnGate } from "./spawn-gate.ts";
 import { StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
 
@@ -61,6 +61,8 @@ export class PoolWorker {
   idleSince = this.createdAt;
 
   private worker: Worker | undefined;
+  /** Batches what goes to the worker; set once it exists. */
+  private port!: Outbox;
   private readonly requests = new Map<number, InFlight>();
   private nextRequestId = 1;
   private endReason: string | undefined;
@@ -91,7 +93,10 @@ export class PoolWorker {
     }
     const worker = new Worker(WORKER_URL, { env: { ...this.spec.env } });
     this.worker = worker;
-    worker.onmessage = (event: MessageEvent<FromWorker>) => this.onMessage(event.data);
+    this.port = new Outbox(worker);
+    worker.onmessage = (event: MessageEvent<FromWorker[]>) => {
+      for (const message of event.data) this.onMessage(message);
+    };
     worker.addEventListener("error", (event: ErrorEvent) => {
       this.failure ??= event.message || "uncaught error";
     });
@@ -99,13 +104,13 @@ export class PoolWorker {
       const code = (event as CloseEvent).code;
       this.exit(this.endReason ?? (this.state === "loading" ? "load-error" : "crash"), code);
     });
-    worker.postMessage({ t: "init", entry: this.spec.entry, memoryReportMs });
+    this.port.postMessage({ t: "init", entry: this.spec.entry, memoryReportMs });
     return this.ready;
   }
 
   /** Sends `request` to the worker; resolves with the response head (bodies may still stream). */
   dispatch(request: Request): Promise<Response> {
-    const worker = this.worker as Worker;
+    const worker = this.port;
     const id = this.nextRequestId++;
     const start = performance.now();
     this.served++;
@@ -181,8 +186,8 @@ export class PoolWorker {
     const wasLoading = this.state === "loading";
     this.state = "closing";
     if (this.worker === undefined) return;
-    if (wasLoading) void this.ready.then(() => this.worker?.postMessage({ t: "close" }));
-    else this.worker.postMessage({ t: "close" });
+    if (wasLoading) void this.ready.then(() => this.port.postMessage({ t: "close" }));
+    else this.port.postMessage({ t: "close" });
   }
 
   /** Terminates the worker now; a worker still loading is terminated as soon as it loaded. */
@@ -262,7 +267,7 @@ export class PoolWorker {
       return;
     }
     const id = message.id;
-    const receiver = new StreamReceiver(this.worker as Worker, id, () => this.complete(id, entry));
+    const receiver = new StreamReceiver(this.port, id, () => this.complete(id, entry));
     entry.receiver = receiver;
     entry.answered = true;
     entry.resolve(new Response(receiver.stream, init));

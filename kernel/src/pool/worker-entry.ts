@@ -5,18 +5,27 @@
  * pool never has to `terminate()` a healthy worker.
  */
 import { hasCompleteBody, trackCompleteBodies } from "./complete-bodies.ts";
-import type { FromWorker, InitMessage, RequestMessage, ToWorker } from "./protocol.ts";
-import { flattenHeaders, toHeaders } from "./protocol.ts";
+import type { FromWorker, InitMessage, MessagePort, RequestMessage, ToWorker } from "./protocol.ts";
+import { flattenHeaders, Outbox, toHeaders } from "./protocol.ts";
 import { type ReadResult, StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
 
 interface App {
   fetch(request: Request): Response | Promise<Response>;
 }
 
-const port = globalThis as unknown as {
-  postMessage(message: FromWorker, transfer?: Transferable[]): void;
-  onmessage: ((event: MessageEvent<ToWorker>) => void) | null;
+const scope = globalThis as unknown as {
+  postMessage(message: FromWorker[], transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<ToWorker[]>) => void) | null;
 };
+const port = new Outbox(scope as MessagePort) as Outbox & {
+  postMessage(message: FromWorker, transfer?: Transferable[]): void;
+};
+
+/** Exits the worker after posting what is queued. */
+function exit(code: number): never {
+  port.flush();
+  process.exit(code);
+}
 
 /** The native class: responses the app builds with the tracking subclass are instances too. */
 const NativeResponse = globalThis.Response;
@@ -27,7 +36,7 @@ const uploads = new Map<number, StreamReceiver>();
 const downloads = new Map<number, StreamSender>();
 
 function exitIfDone(): void {
-  if (closing && active === 0) process.exit(0);
+  if (closing && active === 0) exit(0);
 }
 
 function finish(id: number): void {
@@ -51,7 +60,7 @@ async function load(message: InitMessage): Promise<void> {
     app = candidate as App;
   } catch (error) {
     port.postMessage({ t: "load-error", message: describe(error) });
-    process.exit(1);
+    exit(1);
   }
   const report = () => port.postMessage({ t: "mem", heap: process.memoryUsage().heapUsed });
   setInterval(report, message.memoryReportMs);
@@ -160,8 +169,7 @@ async function handle(message: RequestMessage): Promise<void> {
   }
 }
 
-port.onmessage = (event) => {
-  const message = event.data;
+function receive(message: ToWorker): void {
   switch (message.t) {
     case "req":
       void handle(message);
@@ -189,4 +197,8 @@ port.onmessage = (event) => {
       exitIfDone();
       break;
   }
+}
+
+scope.onmessage = (event) => {
+  for (const message of event.data) receive(message);
 };
