@@ -158,7 +158,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       await pluginHost.serverStarted({ url });
       return url;
     },
-    fetch: dispatch,
+    fetch: async (request) => dispatch(request),
     load: async (dir) => pluginHost.load(await readPluginFolder(dir)),
     unload: (name) => pluginHost.unload(name),
     plugins: () => pluginHost.list(),

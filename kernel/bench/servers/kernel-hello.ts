@@ -20,7 +20,7 @@ const kernel = createKernel({
     logLevel: "warn",
   },
   plugins: [
-    ...[1, 2, 3, 4, 5].map(noop),
+    ...Array.from({ length: Number(process.env.BENCH_HOOK_PLUGINS ?? 5) }, (_, i) => noop(i + 1)),
     {
       packageJson: { name: "hello", version: "1.0.0", buntime: { kernel: "*", base: "/" } },
       plugin: { fetch: () => new Response("hello") },

@@ -3,8 +3,7 @@ import { BuntimeError } from "@buntime/sdk";
 /**
  * Runs one plugin hook under a deadline and stamps any failure with the plugin's name.
  * A hook that answers synchronously, or with an already settled promise, is answered
- * synchronously with no timer: the common no-op hook stays on the fast path. Callers
- * `await` the result only when it is a promise.
+ * synchronously with no timer: the common no-op hook stays on the fast path.
  */
 export function callWithTimeout<T>(
   plugin: string,
@@ -18,9 +17,18 @@ export function callWithTimeout<T>(
   } catch (error) {
     throw hookFailure(plugin, hook, error);
   }
-  if (!(result instanceof Promise)) return result;
-  if (Bun.peek.status(result) === "fulfilled") return Bun.peek(result) as T;
-  return raceDeadline(plugin, hook, timeoutMs, result);
+  return result instanceof Promise ? settleWithin(plugin, hook, timeoutMs, result) : result;
+}
+
+/** A hook's promise, read at once when already fulfilled, else raced against the deadline. */
+export function settleWithin<T>(
+  plugin: string,
+  hook: string,
+  timeoutMs: number,
+  pending: Promise<T>,
+): T | Promise<T> {
+  if (Bun.peek.status(pending) === "fulfilled") return Bun.peek(pending) as T;
+  return raceDeadline(plugin, hook, timeoutMs, pending);
 }
 
 async function raceDeadline<T>(

@@ -1,6 +1,7 @@
 import { BuntimeError, type Logger } from "@buntime/sdk";
-import { callWithTimeout, hookFailure } from "../hooks/call-with-timeout.ts";
+import { hookFailure, settleWithin } from "../hooks/call-with-timeout.ts";
 import { checkCsrf } from "./csrf.ts";
+import type { MaybePromise } from "./maybe-async.ts";
 import type { PluginTable } from "./plugin-table.ts";
 import { REQUEST_ID_HEADER, requestIdOf, withHeader } from "./request-id.ts";
 import { isUnderBase, pathnameOf } from "./url-path.ts";
@@ -11,92 +12,158 @@ export interface DispatchOptions {
   /** The table of running plugins at the moment a request arrives. */
   currentTable(): PluginTable;
   /** The kernel's own API at `/_/api/*`. */
-  kernelApi(request: Request): Response | Promise<Response>;
+  kernelApi(request: Request): MaybePromise<Response>;
   hookTimeout: number;
   trustedOrigins: ReadonlySet<string>;
   logger: Logger;
 }
 
-/** Turns any failure into the JSON error response a client gets, logging what the client is not told. */
-function failureResponse(error: unknown, logger: Logger, requestId: string): Response {
-  const known =
-    error instanceof BuntimeError ? error : new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error });
-  const cause = known.cause instanceof Error ? known.cause : undefined;
-  logger.error(known.message, { requestId, plugin: known.plugin, code: known.code, cause });
-  return known.getResponse();
+/** One request on its way through the pipeline. */
+interface Flow {
+  readonly table: PluginTable;
+  readonly requestId: string;
+  request: Request;
+  pathname: string;
 }
 
 /**
  * The request pipeline: CSRF check → `onRequest` hooks → kernel API → plugins by base,
  * longest first → 404 → `onResponse` hooks (reverse order), then the request id header.
- * A hook that throws or hangs costs this request a 500, never the kernel.
+ * A hook that throws or hangs costs this request a 500, never the kernel. Each stage runs
+ * synchronously unless a hook or handler returns a pending promise.
  */
-export function createDispatcher(options: DispatchOptions): (request: Request) => Promise<Response> {
+export function createDispatcher(options: DispatchOptions): (request: Request) => MaybePromise<Response> {
   const { hookTimeout, trustedOrigins, logger } = options;
 
-  async function produce(
-    table: PluginTable,
-    original: Request,
-    pathname: string,
-  ): Promise<[Response, Request]> {
-    let request = original;
-    const refused = checkCsrf(request, pathname, trustedOrigins);
-    if (refused) return [refused, request];
-    for (const hook of table.requestHooks) {
-      let out = callWithTimeout(hook.plugin, "onRequest", hookTimeout, () => hook.fn(request, hook.ctx));
-      if (out instanceof Promise) out = await out;
-      if (out instanceof Response) return [out, request];
-      if (out instanceof Request) {
-        request = out;
-        pathname = pathnameOf(request.url);
-      }
+  /** Turns any failure into the JSON error a client gets, logging what the client is not told. */
+  function failure(flow: Flow, error: unknown): Response {
+    const known =
+      error instanceof BuntimeError ? error : new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error });
+    const cause = known.cause instanceof Error ? known.cause : undefined;
+    logger.error(known.message, { requestId: flow.requestId, plugin: known.plugin, code: known.code, cause });
+    return known.getResponse();
+  }
+
+  /** Applies what an `onRequest` hook returned; a Response ends the hook stage. */
+  function applyRequestOutcome(flow: Flow, outcome: unknown): Response | undefined {
+    if (outcome instanceof Response) return outcome;
+    if (outcome instanceof Request) {
+      flow.request = outcome;
+      flow.pathname = pathnameOf(outcome.url);
     }
-    if (isUnderBase(pathname, KERNEL_API_PREFIX)) return [await options.kernelApi(request), request];
-    for (const handler of table.handlers) {
-      if (!isUnderBase(pathname, handler.base)) continue;
-      let out: Response | undefined | Promise<Response | undefined>;
+    return undefined;
+  }
+
+  function requestHooks(flow: Flow, from: number): MaybePromise<Response> {
+    const hooks = flow.table.requestHooks;
+    for (let index = from; index < hooks.length; index++) {
+      const hook = hooks[index] as (typeof hooks)[number];
+      let outcome: ReturnType<typeof hook.fn>;
       try {
-        out = handler.handle(request);
-        if (out instanceof Promise) out = await out;
+        outcome = hook.fn(flow.request, hook.ctx);
+      } catch (error) {
+        throw hookFailure(hook.plugin, "onRequest", error);
+      }
+      if (outcome === undefined) continue; // the common no-op hook
+      if (outcome instanceof Promise) outcome = settleWithin(hook.plugin, "onRequest", hookTimeout, outcome);
+      if (outcome instanceof Promise) {
+        return outcome.then(
+          (resolved) => applyRequestOutcome(flow, resolved) ?? requestHooks(flow, index + 1),
+        );
+      }
+      const response = applyRequestOutcome(flow, outcome);
+      if (response) return response;
+    }
+    if (isUnderBase(flow.pathname, KERNEL_API_PREFIX)) return options.kernelApi(flow.request);
+    return handlers(flow, 0);
+  }
+
+  function handlers(flow: Flow, from: number): MaybePromise<Response> {
+    const mounted = flow.table.handlers;
+    for (let index = from; index < mounted.length; index++) {
+      const handler = mounted[index] as (typeof mounted)[number];
+      if (!isUnderBase(flow.pathname, handler.base)) continue;
+      let outcome: MaybePromise<Response | undefined>;
+      try {
+        outcome = handler.handle(flow.request);
       } catch (error) {
         throw hookFailure(handler.plugin, "fetch", error);
       }
-      if (out) return [out, request];
+      if (outcome instanceof Promise) {
+        return outcome.then(
+          (resolved) => resolved ?? handlers(flow, index + 1),
+          (error) => {
+            throw hookFailure(handler.plugin, "fetch", error);
+          },
+        );
+      }
+      if (outcome) return outcome;
     }
-    return [new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: pathname }).getResponse(), request];
+    return new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: flow.pathname }).getResponse();
   }
 
-  async function finish(table: PluginTable, response: Response, request: Request): Promise<Response> {
-    for (const hook of table.responseHooks) {
-      let out = callWithTimeout(hook.plugin, "onResponse", hookTimeout, () =>
-        hook.fn(response, request, hook.ctx),
-      );
-      if (out instanceof Promise) out = await out;
-      if (out instanceof Response) response = out;
+  function responseHooks(flow: Flow, response: Response, from: number): MaybePromise<Response> {
+    const hooks = flow.table.responseHooks;
+    for (let index = from; index < hooks.length; index++) {
+      const hook = hooks[index] as (typeof hooks)[number];
+      let outcome: ReturnType<typeof hook.fn>;
+      try {
+        outcome = hook.fn(response, flow.request, hook.ctx);
+      } catch (error) {
+        throw hookFailure(hook.plugin, "onResponse", error);
+      }
+      if (outcome === undefined) continue;
+      if (outcome instanceof Promise) outcome = settleWithin(hook.plugin, "onResponse", hookTimeout, outcome);
+      if (outcome instanceof Promise) {
+        return outcome.then((resolved) => responseHooks(flow, resolved ?? response, index + 1));
+      }
+      if (outcome) response = outcome;
     }
     return response;
   }
 
-  return async function dispatch(request: Request): Promise<Response> {
-    const table = options.currentTable();
-    const requestId = requestIdOf(request);
-    table.enter();
+  function produce(flow: Flow): MaybePromise<Response> {
+    return checkCsrf(flow.request, flow.pathname, trustedOrigins) ?? requestHooks(flow, 0);
+  }
+
+  /** The response hooks and the request id header, after `produce` gave a response. */
+  function finish(flow: Flow, response: Response): MaybePromise<Response> {
+    let finished: MaybePromise<Response>;
     try {
-      let response: Response;
-      let seen = request;
-      try {
-        [response, seen] = await produce(table, request, pathnameOf(request.url));
-      } catch (error) {
-        response = failureResponse(error, logger, requestId);
-      }
-      try {
-        response = await finish(table, response, seen);
-      } catch (error) {
-        response = failureResponse(error, logger, requestId);
-      }
-      return withHeader(response, REQUEST_ID_HEADER, requestId);
-    } finally {
-      table.leave();
+      finished = responseHooks(flow, response, 0);
+    } catch (error) {
+      finished = failure(flow, error);
     }
+    if (finished instanceof Promise) {
+      return finished.then(
+        (resolved) => withHeader(resolved, REQUEST_ID_HEADER, flow.requestId),
+        (error) => withHeader(failure(flow, error), REQUEST_ID_HEADER, flow.requestId),
+      );
+    }
+    return withHeader(finished, REQUEST_ID_HEADER, flow.requestId);
+  }
+
+  return function dispatch(request: Request): MaybePromise<Response> {
+    const table = options.currentTable();
+    const flow: Flow = { table, requestId: requestIdOf(request), request, pathname: pathnameOf(request.url) };
+    table.enter();
+    let produced: MaybePromise<Response>;
+    try {
+      produced = produce(flow);
+    } catch (error) {
+      produced = failure(flow, error);
+    }
+    if (produced instanceof Promise) {
+      return produced
+        .then(
+          (response) => finish(flow, response),
+          (error) => finish(flow, failure(flow, error)),
+        )
+        .finally(() => table.leave());
+    }
+    const finished = finish(flow, produced);
+    if (finished instanceof Promise) return finished.finally(() => table.leave());
+    table.leave();
+    return finished;
   };
 }

@@ -1,8 +1,9 @@
 import { Hono } from "hono";
 import type { LoadedPlugin } from "../plugins/loaded-plugin.ts";
+import { type MaybePromise, then } from "./maybe-async.ts";
 
 /** Answers a request under a plugin's base, or resolves undefined to let the next handler try. */
-export type PluginHandler = (request: Request) => Response | undefined | Promise<Response | undefined>;
+export type PluginHandler = (request: Request) => MaybePromise<Response | undefined>;
 
 /**
  * Builds the handler for a plugin's base: its `fetch` first, then its `routes` (a Hono app
@@ -21,10 +22,10 @@ export function mountPlugin(plugin: LoadedPlugin): PluginHandler | undefined {
     mounted.route(base === "/" ? "" : base, routes);
     mounted.notFound(() => declined);
   }
-  const viaRoutes = async (request: Request): Promise<Response | undefined> => {
-    const response = await mounted?.fetch(request);
-    return response === declined ? undefined : response;
-  };
+  const viaRoutes = (request: Request): MaybePromise<Response | undefined> =>
+    mounted
+      ? then(mounted.fetch(request), (response) => (response === declined ? undefined : response))
+      : undefined;
   if (!fetch) return viaRoutes;
-  return async (request) => (await fetch(request, plugin.ctx)) ?? (mounted ? viaRoutes(request) : undefined);
+  return (request) => then(fetch(request, plugin.ctx), (response) => response ?? viaRoutes(request));
 }

@@ -1,12 +1,17 @@
 const VALID_ID = /^[\w.:-]{1,128}$/;
+/** Random per process, so ids from different kernels do not collide. */
+const PROCESS_PREFIX = crypto.randomUUID().slice(0, 8);
+let sequence = 0;
 
 /** Header carrying the id of a request on every response. */
 export const REQUEST_ID_HEADER = "x-request-id";
 
-/** The caller's request id when it is sane, otherwise a fresh one. */
+/** The caller's request id when it is sane, otherwise a fresh `<process>-<sequence>` one. */
 export function requestIdOf(request: Request): string {
   const given = request.headers.get(REQUEST_ID_HEADER);
-  return given !== null && VALID_ID.test(given) ? given : crypto.randomUUID();
+  if (given !== null && VALID_ID.test(given)) return given;
+  sequence = (sequence + 1) % Number.MAX_SAFE_INTEGER;
+  return `${PROCESS_PREFIX}-${sequence.toString(36)}`;
 }
 
 /** Sets a header on a response, copying it first when its headers are immutable (e.g. from fetch). */
