@@ -9,7 +9,10 @@ import type { SpawnGate } from "./spawn-gate.ts";
 export interface SlotHost {
   readonly gate: SpawnGate;
   readonly memoryReportInterval: number;
+  /** A worker was created (it may still wait for the spawn gate). */
   workerStarted(worker: PoolWorker): void;
+  /** Its Bun worker now exists. */
+  workerSpawned(worker: PoolWorker): void;
   workerEnded(worker: PoolWorker, reason: string): void;
 }
 
@@ -63,7 +66,6 @@ export abstract class AppSlot implements PoolWorkerEvents {
   protected spawn(): PoolWorker {
     const worker = new PoolWorker(this.spec, this);
     this.workers.add(worker);
-    this.metrics.spawned++;
     this.host.workerStarted(worker);
     void worker.start(this.host.gate, this.host.memoryReportInterval);
     return worker;
@@ -77,9 +79,14 @@ export abstract class AppSlot implements PoolWorkerEvents {
 
   onIdle(_worker: PoolWorker): void {}
 
+  onSpawn(worker: PoolWorker): void {
+    this.metrics.spawned++;
+    this.host.workerSpawned(worker);
+  }
+
   onExit(worker: PoolWorker, reason: string): void {
     this.workers.delete(worker);
-    this.metrics.ended(reason);
+    if (worker.spawned) this.metrics.ended(reason);
     this.host.workerEnded(worker, reason);
   }
 }

@@ -55,14 +55,18 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
   });
 
   const host: SlotHost = {
-    gate: new SpawnGate(resolved.maxConcurrentSpawns),
+    gate: new SpawnGate(resolved.maxConcurrentSpawns, resolved.maxClosingWorkers),
     memoryReportInterval: resolved.memoryReportInterval,
     workerStarted(worker) {
       live.add(worker);
+    },
+    workerSpawned(worker) {
       resolved.onWorkerSpawn?.({ app: worker.spec.key, workerId: worker.id });
     },
     workerEnded(worker, reason) {
       live.delete(worker);
+      for (const notify of exited) notify();
+      if (!worker.spawned) return;
       if (reason !== "done" && reason !== "idle" && reason !== "shutdown") {
         logger?.warn(`worker ${worker.id} of ${worker.spec.key} ended: ${reason}`, {
           app: worker.spec.key,
@@ -72,7 +76,6 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
         });
       }
       resolved.onWorkerTerminate?.({ app: worker.spec.key, workerId: worker.id, reason });
-      for (const notify of exited) notify();
     },
   };
 

@@ -7,6 +7,8 @@ export interface WorkerPoolOptions {
   readonly maxWorkers?: number;
   /** Workers that may be loading at once, across all apps (Bun crashes on bursts of spawns). @default 2 */
   readonly maxConcurrentSpawns?: number;
+  /** Spawns wait while this many workers are still closing, so churn cannot pile up threads. @default 8 */
+  readonly maxClosingWorkers?: number;
   /** How often workers report their heap, in ms. @default 500 */
   readonly memoryReportInterval?: number;
   /** How often the pool checks deadlines, expiry and standby workers, in ms. @default 50 */
@@ -22,6 +24,7 @@ export interface WorkerPoolOptions {
 export interface ResolvedWorkerPoolOptions {
   readonly maxWorkers: number;
   readonly maxConcurrentSpawns: number;
+  readonly maxClosingWorkers: number;
   readonly memoryReportInterval: number;
   readonly tickInterval: number;
   readonly shutdownTimeout: number;
@@ -66,6 +69,7 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedWorkerPo
   return {
     maxWorkers: Math.max(1, options.maxWorkers ?? 64),
     maxConcurrentSpawns: Math.max(1, options.maxConcurrentSpawns ?? 2),
+    maxClosingWorkers: Math.max(1, options.maxClosingWorkers ?? 8),
     memoryReportInterval: options.memoryReportInterval ?? 500,
     tickInterval: options.tickInterval ?? 50,
     shutdownTimeout: options.shutdownTimeout ?? 5000,

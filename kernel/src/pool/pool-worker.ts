@@ -10,8 +10,7 @@ import type { FromWorker, ResponseMessage } from "./protocol.ts";
 import { flattenHeaders, Outbox, toHeaders } from "./protocol.ts";
 import type { SpawnGate } from "./spawn-gate.ts";
 import { StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
-
-const WORKER_URL = new URL("./worker-entry.ts", import.meta.url).href;
+import { workerScript } from "./worker-script.ts";
 
 /** Request bodies up to this size with a known length travel inside the request message. */
 const INLINE_BODY_LIMIT = 1024 * 1024;
@@ -27,6 +26,8 @@ export interface PoolWorkerEvents {
   onRequestDone(worker: PoolWorker, ms: number, status: number): void;
   /** No request is in flight any more. */
   onIdle(worker: PoolWorker): void;
+  /** The Bun worker now exists (it waited for the spawn gate before). */
+  onSpawn(worker: PoolWorker): void;
   /** The worker is gone, for `reason`. */
   onExit(worker: PoolWorker, reason: string): void;
 }
@@ -69,6 +70,8 @@ export class PoolWorker {
   private killAt = Number.POSITIVE_INFINITY;
   private pendingKill: string | undefined;
   private releaseGate: (() => void) | undefined;
+  private gate: SpawnGate | undefined;
+  private closed: (() => void) | undefined;
   private settleReady!: (ok: boolean) => void;
 
   constructor(
@@ -78,6 +81,11 @@ export class PoolWorker {
     this.ready = new Promise<boolean>((settle) => (this.settleReady = settle));
   }
 
+  /** True once the Bun worker exists. */
+  get spawned(): boolean {
+    return this.worker !== undefined;
+  }
+
   /** Requests in flight, streamed responses included. */
   get load(): number {
     return this.requests.size;
@@ -85,13 +93,15 @@ export class PoolWorker {
 
   /** Waits for a spawn slot, then creates the worker and asks it to load the app. */
   async start(gate: SpawnGate, memoryReportMs: number): Promise<boolean> {
+    this.gate = gate;
+    const script = await workerScript();
     this.releaseGate = await gate.acquire();
     if (this.pendingKill !== undefined || this.endReason !== undefined) {
       this.releaseGate();
       this.exit(this.endReason ?? this.pendingKill ?? "shutdown");
       return this.ready;
     }
-    const worker = new Worker(WORKER_URL, { env: { ...this.spec.env } });
+    const worker = new Worker(script, { env: { ...this.spec.env } });
     this.worker = worker;
     this.port = new Outbox(worker);
     worker.onmessage = (event: MessageEvent<FromWorker[]>) => {
@@ -105,6 +115,7 @@ export class PoolWorker {
       this.exit(this.endReason ?? (this.state === "loading" ? "load-error" : "crash"), code);
     });
     this.port.postMessage({ t: "init", entry: this.spec.entry, memoryReportMs });
+    this.events.onSpawn(this);
     return this.ready;
   }
 
@@ -186,6 +197,7 @@ export class PoolWorker {
     const wasLoading = this.state === "loading";
     this.state = "closing";
     if (this.worker === undefined) return;
+    this.closed ??= this.gate?.closingStarted();
     if (wasLoading) void this.ready.then(() => this.port.postMessage({ t: "close" }));
     else this.port.postMessage({ t: "close" });
   }
@@ -200,6 +212,7 @@ export class PoolWorker {
       return;
     }
     this.state = "closing";
+    this.closed ??= this.gate?.closingStarted();
     this.worker.terminate();
   }
 
@@ -310,6 +323,7 @@ export class PoolWorker {
     if (this.state === "dead") return;
     this.state = "dead";
     this.releaseGate?.();
+    this.closed?.();
     const why =
       this.failure ?? (code !== undefined && code !== 0 ? `it exited with code ${code}` : "the worker ended");
     if (!this.loaded) this.failure = why;

@@ -139,10 +139,18 @@ describe("ephemeral apps (ttl: 0)", () => {
 
   it("answer 504 to a queued request that waits past its timeout", async () => {
     const { pool } = track();
-    const spec = fixture("slow", { ttl: 0, concurrency: 1, maxQueue: 4, timeout: 400 });
-    const [first, second] = await Promise.all([call(pool, spec, "/?ms=1000"), call(pool, spec, "/?ms=1")]);
-    expect(first.status).toBe(504);
-    expect(second.status).toBe(504);
+    const spec = fixture("sse", { ttl: 0, concurrency: 1, maxQueue: 4, timeout: 300 });
+    // an open event stream holds the only slot (streams are not subject to the timeout)
+    const stream = await pool.fetch(spec, new Request("http://app.test/events"));
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    expect((await reader.read()).done).toBe(false);
+    const started = performance.now();
+    const queued = await call(pool, spec, "/status");
+    expect(queued.status).toBe(504);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(280);
+    await reader.cancel();
+    // once the stream ends its slot frees up and a fresh worker answers
+    expect(JSON.parse((await call(pool, spec, "/status")).text)).toEqual({ opened: 0, cancelled: 0 });
   });
 });
 
