@@ -1,0 +1,18 @@
+import { describe, expect, it } from "bun:test";
+import { join } from "node:path";
+import { startTestKernel } from "./support/kernel-fixture.ts";
+
+const EXAMPLES = join(import.meta.dir, "..", "..", "docs", "examples");
+
+describe("the plugin in docs/writing-a-plugin.md", () => {
+  it("works as the page says", async () => {
+    const { request, kernel } = await startTestKernel({
+      config: { pluginDirs: [EXAMPLES], plugins: { greeter: { greeting: "Hi" } } },
+    });
+    expect(kernel.plugins()).toMatchObject([{ name: "greeter", status: "running", base: "/greeter" }]);
+    const hello = await request("/greeter/Ada");
+    expect(await hello.text()).toBe("Hi, Ada!");
+    expect(hello.headers.get("x-greeter")).toBe("1");
+    expect(await (await request("/greeter")).json()).toEqual({ greeted: 1 });
+  });
+});
