@@ -101,6 +101,7 @@ export class PoolWorker {
       this.exit(this.endReason ?? this.pendingKill ?? "shutdown");
       return this.ready;
     }
+    this.spawnedAt = performance.now();
     const worker = new Worker(script, { env: { ...this.spec.env } });
     this.worker = worker;
     this.port = new Outbox(worker);
@@ -177,6 +178,10 @@ export class PoolWorker {
 
   /** Checks deadlines; called by the pool's single ticker. */
   tick(now: number): void {
+    if (this.state === "loading") {
+      if (this.worker !== undefined && now - this.spawnedAt >= this.spec.timeout) this.abandonLoad();
+      return;
+    }
     if (now >= this.killAt) {
       this.kill(this.endReason ?? "timeout");
       return;
@@ -217,6 +222,21 @@ export class PoolWorker {
   }
 
   private loaded = false;
+  private spawnedAt = 0;
+
+  /**
+   * The app has not loaded within its timeout (a loop at import, say): waiting requests get
+   * 502 and the slot moves on, but the worker is terminated only once it has loaded, since
+   * terminating a loading worker can crash Bun. Its spawn-gate slot is freed now.
+   */
+  private abandonLoad(): void {
+    this.failure = `it did not load within ${this.spec.timeout} ms`;
+    this.endReason = "load-timeout";
+    this.pendingKill = "load-timeout";
+    this.state = "closing";
+    this.releaseGate?.();
+    this.settleReady(false);
+  }
 
   private onMessage(message: FromWorker): void {
     switch (message.t) {
@@ -253,6 +273,7 @@ export class PoolWorker {
         this.releaseGate?.();
         if (this.pendingKill !== undefined) {
           this.state = "closing";
+          this.closed ??= this.gate?.closingStarted();
           this.worker?.terminate();
         } else if (this.state === "loading") {
           this.state = "ready";

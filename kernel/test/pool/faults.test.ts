@@ -81,6 +81,23 @@ describe("a faulty app costs only its own requests", () => {
     await othersUnaffected(before);
   });
 
+  it("answers 502 for an app stuck loading past its timeout, and terminates it only after it loaded", async () => {
+    const before = await warmBystanders();
+    const stuck = fixture("slow-import", { timeout: 300 });
+    const started = performance.now();
+    const { status, text } = await call(pool, stuck);
+    expect(status).toBe(502);
+    expect(text).toContain("did not load within 300 ms");
+    expect(performance.now() - started).toBeLessThan(1200);
+    await othersUnaffected(before);
+    const ended = () =>
+      terminated.filter((e) => e.app === "slow-import@0.0.0" && e.reason === "load-timeout");
+    // never terminated mid-load: it ends only after its import finished (~1.5 s after spawn)
+    expect(ended()).toHaveLength(0);
+    expect(await eventually(() => ended().length === 1, 5000)).toBe(true);
+    expect(performance.now() - started).toBeGreaterThanOrEqual(1400);
+  });
+
   it("recycles a worker whose heap grows past maxMemory", async () => {
     const before = await warmBystanders();
     const bomb = fixture("memory", { maxMemory: 64 * 1024 * 1024 });

@@ -64,6 +64,33 @@ describe("requests and responses cross the worker boundary intact", () => {
     expect(result.chunks).toBeGreaterThan(10);
   });
 
+  it("streams a chunked response as it is produced, byte for byte", async () => {
+    const started = performance.now();
+    const response = await fetch(`${server.url}/stream/?chunks=8&size=3000&gap=60`);
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await reader.read();
+    const firstAt = performance.now() - started;
+    const parts = [first.value as Uint8Array];
+    for (let i = 0; i < 100; i++) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      parts.push(value);
+    }
+    const total = performance.now() - started;
+    const bytes = Buffer.concat(parts);
+    expect(bytes.byteLength).toBe(8 * 3000);
+    for (let n = 0; n < 8; n++) expect(bytes[n * 3000 + 5]).toBe((n + 5) % 256);
+    expect(total).toBeGreaterThanOrEqual(7 * 60 - 20);
+    expect(firstAt).toBeLessThan(total / 2);
+  });
+
+  it("delivers a 5 MB single-chunk stream intact", async () => {
+    const response = await fetch(`${server.url}/stream/?chunks=1&size=5242880`);
+    const bytes = new Uint8Array(await response.arrayBuffer());
+    expect(bytes.byteLength).toBe(5 * 1024 * 1024);
+    expect(bytes[4_000_000]).toBe(4_000_000 % 256);
+  });
+
   it("keeps an SSE stream open and cancels it in the app when the client leaves", async () => {
     const controller = new AbortController();
     const response = await fetch(`${server.url}/sse/events`, { signal: controller.signal });
