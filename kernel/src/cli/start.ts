@@ -46,6 +46,8 @@ export async function runStart(args: string[]): Promise<number> {
   const kernel = createKernel({ config });
   await kernel.start();
   const url = await kernel.listen();
+  // 0.0.0.0 is where the kernel binds, not an address to browse to
+  if (url.hostname === "0.0.0.0") url.hostname = "localhost";
   process.stdout.write(`buntime ${kernel.version} listening on ${url.href}\n`);
 
   const stopped = Promise.withResolvers<number>();
