@@ -1,9 +1,9 @@
 import { afterAll, describe, expect, it } from "bun:test";
 import { fixture, servePool, testPool } from "./helpers.ts";
 
-const REQUESTS = 3000;
+const REQUESTS = 2000;
 const CLIENTS = 32;
-const TIME_LIMIT_MS = 40_000;
+const TIME_LIMIT_MS = 45_000;
 
 let live = 0;
 let peakLive = 0;
