@@ -5,7 +5,6 @@ import {
   type WorkerEvent,
   type WorkerPool,
 } from "@buntime/sdk";
-import { createWorkerPool } from "./pool/index.ts";
 import { resolveAdminToken } from "./api/admin-token.ts";
 import { createKernelApi } from "./api/kernel-api.ts";
 import { resolveConfig } from "./config/load.ts";
@@ -20,6 +19,7 @@ import { installedPluginDir } from "./plugins/lockfile.ts";
 import type { PluginSource } from "./plugins/plugin-source.ts";
 import { readPluginFolder } from "./plugins/read-plugin-folder.ts";
 import { validateDefinition } from "./plugins/validate-definition.ts";
+import { createWorkerPool } from "./pool/index.ts";
 import { ServiceRegistry } from "./services/registry.ts";
 import { KERNEL_VERSION } from "./version.ts";
 
