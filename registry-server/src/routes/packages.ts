@@ -2,8 +2,9 @@ import { BuntimeError } from "@buntime/sdk";
 import type { Context } from "hono";
 import { requireCaller, requireOwner, requireReader } from "../auth/identify.ts";
 import type { RegistryApp, RegistryContext, RegistryEnv } from "../context.ts";
-import { baseUrlOf, jsonWithEtag } from "../http/etag.ts";
+import { baseUrlOf, jsonWithEtag, renderJson, sendRendered } from "../http/etag.ts";
 import { abbreviatedPackument, fullPackument, fullVersion } from "../packument/build.ts";
+import { createPackumentCache } from "../packument/cache.ts";
 import { loadPackage } from "../packument/load.ts";
 import { NAME_ROUTES, packageNameOf } from "../packument/names.ts";
 import { applyPackageUpdate, removeVersions } from "../publish/package-update.ts";
@@ -29,15 +30,23 @@ export function packageRoutes(app: RegistryApp, ctx: RegistryContext): void {
   // base64 grows a tarball by a third; leave room for the JSON around it.
   const maxBody = Math.ceil((ctx.options.limits.maxTarballBytes * 4) / 3) + 1024 * 1024;
 
+  const cache = createPackumentCache();
   const getPackument = async (c: Context<RegistryEnv>) => {
     requireReader(ctx, c, "reading packages");
-    const view = await loadPackage(ctx, packageNameOf(c));
+    const name = packageNameOf(c);
+    const pkg = await ctx.metadata.getPackage(name);
+    if (!pkg) throw new BuntimeError("BUNTIME_ERR_REGISTRY_PACKAGE_NOT_FOUND", { package: name });
     const base = baseUrlOf(c, ctx.options.publicUrl);
-    const wantsAbbreviated =
+    const abbreviated =
       (c.req.header("accept") ?? "").includes(ABBREVIATED) && c.req.query("write") !== "true";
-    return wantsAbbreviated
-      ? jsonWithEtag(c, abbreviatedPackument(view, base), ABBREVIATED)
-      : jsonWithEtag(c, fullPackument(view, base));
+    const key = `${abbreviated ? "a" : "f"} ${base} ${name}`;
+    let rendered = cache.get(key, pkg.modifiedAt);
+    if (!rendered) {
+      const view = await loadPackage(ctx, name);
+      rendered = renderJson(abbreviated ? abbreviatedPackument(view, base) : fullPackument(view, base));
+      cache.set(key, view.pkg.modifiedAt, rendered);
+    }
+    return sendRendered(c, rendered, abbreviated ? ABBREVIATED : "application/json");
   };
 
   const getVersion = async (c: Context<RegistryEnv>) => {

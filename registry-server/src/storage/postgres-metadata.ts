@@ -1,6 +1,15 @@
 import { BuntimeError } from "@buntime/sdk";
 import type { SQL } from "bun";
-import { type Row, tagsWithout, toPackage, toPublisherKey, toToken, toUser, toVersion } from "./rows.ts";
+import {
+  nextModified,
+  type Row,
+  tagsWithout,
+  toPackage,
+  toPublisherKey,
+  toToken,
+  toUser,
+  toVersion,
+} from "./rows.ts";
 import type { MetadataStore, PackageRecord } from "./types.ts";
 
 const SCHEMA = `
@@ -47,12 +56,12 @@ async function withLockedPackage(
 
 async function writePackage(
   tx: SQL,
-  name: string,
+  pkg: PackageRecord,
   tags: Record<string, string>,
   owners: string[],
 ): Promise<void> {
   await tx`UPDATE registry_packages SET dist_tags = ${JSON.stringify(tags)}, owners = ${JSON.stringify(owners)},
-    modified_at = ${new Date().toISOString()} WHERE name = ${name}`;
+    modified_at = ${nextModified(pkg.modifiedAt)} WHERE name = ${pkg.name}`;
 }
 
 /**
@@ -151,34 +160,34 @@ export async function createPostgresMetadata(sql: SQL): Promise<MetadataStore> {
           ${record.version}, ${JSON.stringify(record)}, ${record.publishedAt})`;
         const distTags = { ...pkg.distTags };
         for (const tag of tags) distTags[tag] = record.version;
-        await writePackage(tx, record.name, distTags, pkg.owners);
+        await writePackage(tx, pkg, distTags, pkg.owners);
       });
     },
     async setDistTag(name, tag, version) {
       await withLockedPackage(sql, name, (tx, pkg) =>
-        writePackage(tx, name, { ...pkg.distTags, [tag]: version }, pkg.owners),
+        writePackage(tx, pkg, { ...pkg.distTags, [tag]: version }, pkg.owners),
       );
     },
     async removeDistTag(name, tag) {
       await withLockedPackage(sql, name, (tx, pkg) => {
         const { [tag]: _removed, ...rest } = pkg.distTags;
-        return writePackage(tx, name, rest, pkg.owners);
+        return writePackage(tx, pkg, rest, pkg.owners);
       });
     },
     async setDeprecated(name, version, message) {
       await withLockedPackage(sql, name, async (tx, pkg) => {
         await tx`UPDATE registry_versions SET deprecated = ${message} WHERE name = ${name} AND version = ${version}`;
-        await writePackage(tx, name, pkg.distTags, pkg.owners);
+        await writePackage(tx, pkg, pkg.distTags, pkg.owners);
       });
     },
     async unpublishVersion(name, version) {
       await withLockedPackage(sql, name, async (tx, pkg) => {
         await tx`UPDATE registry_versions SET unpublished = TRUE WHERE name = ${name} AND version = ${version}`;
-        await writePackage(tx, name, tagsWithout(pkg.distTags, version), pkg.owners);
+        await writePackage(tx, pkg, tagsWithout(pkg.distTags, version), pkg.owners);
       });
     },
     async setOwners(name, owners) {
-      await withLockedPackage(sql, name, (tx, pkg) => writePackage(tx, name, pkg.distTags, owners));
+      await withLockedPackage(sql, name, (tx, pkg) => writePackage(tx, pkg, pkg.distTags, owners));
     },
     async addDownloads(name, version, day, count) {
       await sql`INSERT INTO registry_downloads VALUES (${name}, ${version}, ${day}, ${count})

@@ -69,3 +69,13 @@ export function toPublisherKey(row: Row): PublisherKey {
 export function tagsWithout(tags: Record<string, string>, version: string): Record<string, string> {
   return Object.fromEntries(Object.entries(tags).filter(([, v]) => v !== version));
 }
+
+/**
+ * A modification time strictly after `previous`, so every change to a package gets a new
+ * `modifiedAt` even within one millisecond (packument caches and ETags key on it).
+ */
+export function nextModified(previous: string): string {
+  const now = Date.now();
+  const last = Date.parse(previous);
+  return new Date(Number.isNaN(last) || now > last ? now : last + 1).toISOString();
+}

@@ -1,6 +1,15 @@
 import { Database } from "bun:sqlite";
 import { BuntimeError } from "@buntime/sdk";
-import { type Row, tagsWithout, toPackage, toPublisherKey, toToken, toUser, toVersion } from "./rows.ts";
+import {
+  nextModified,
+  type Row,
+  tagsWithout,
+  toPackage,
+  toPublisherKey,
+  toToken,
+  toUser,
+  toVersion,
+} from "./rows.ts";
 import type { MetadataStore, PackageRecord, VersionRecord } from "./types.ts";
 
 const SCHEMA = `
@@ -57,7 +66,7 @@ export function createSqliteMetadata(path: string): MetadataStore {
     db.run("UPDATE packages SET dist_tags = ?, owners = ?, modified_at = ? WHERE name = ?", [
       JSON.stringify(tags),
       JSON.stringify(owners ?? pkg.owners),
-      new Date().toISOString(),
+      nextModified(pkg.modifiedAt),
       name,
     ]);
   };

@@ -184,6 +184,18 @@ export function storageContract(label: string, open: () => Promise<RegistryStora
       );
     });
 
+    it("gives every change a later modified time, even within one millisecond", async () => {
+      const name = unique("quick");
+      await storage.metadata.insertVersion(version(name, "1.0.0"), ["latest"]);
+      const seen: string[] = [];
+      for (let i = 0; i < 5; i++) {
+        await storage.metadata.setDeprecated(name, "1.0.0", i % 2 ? `old ${i}` : null);
+        seen.push((await storage.metadata.getPackage(name))?.modifiedAt ?? "");
+      }
+      expect([...seen].sort()).toEqual(seen);
+      expect(new Set(seen).size).toBe(5);
+    });
+
     it("adds up downloads per version and per package", async () => {
       const name = unique("popular");
       await storage.metadata.addDownloads(name, "1.0.0", "2026-11-01", 2);
