@@ -10,33 +10,8 @@ import {
   toUser,
   toVersion,
 } from "./rows.ts";
+import { metadataSchema, POSTGRES } from "./schema.ts";
 import type { MetadataStore, PackageRecord } from "./types.ts";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS registry_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS registry_users (
-  name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, email TEXT, admin BOOLEAN NOT NULL, created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS registry_tokens (
-  id TEXT PRIMARY KEY, user_name TEXT NOT NULL, label TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
-  scope TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT
-);
-CREATE TABLE IF NOT EXISTS registry_packages (
-  name TEXT PRIMARY KEY, owners TEXT NOT NULL, dist_tags TEXT NOT NULL, created_at TEXT NOT NULL,
-  modified_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS registry_versions (
-  name TEXT NOT NULL, version TEXT NOT NULL, record TEXT NOT NULL, deprecated TEXT,
-  published_at TEXT NOT NULL, unpublished BOOLEAN NOT NULL DEFAULT FALSE, PRIMARY KEY (name, version)
-);
-CREATE TABLE IF NOT EXISTS registry_downloads (
-  name TEXT NOT NULL, version TEXT NOT NULL, day TEXT NOT NULL, count BIGINT NOT NULL,
-  PRIMARY KEY (name, version, day)
-);
-CREATE TABLE IF NOT EXISTS registry_publisher_keys (
-  keyid TEXT PRIMARY KEY, user_name TEXT NOT NULL, public_key TEXT NOT NULL, created_at TEXT NOT NULL
-);
-`;
 
 /** A schema-creating lock id, so nodes starting together do not race on CREATE TABLE. */
 const SCHEMA_LOCK = 4873_0001;
@@ -74,7 +49,7 @@ async function writePackage(
 export async function createPostgresMetadata(sql: SQL): Promise<MetadataStore> {
   await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK})`;
-    await tx.unsafe(SCHEMA);
+    await tx.unsafe(metadataSchema(POSTGRES));
   });
   const rows = async (query: Promise<unknown>) => (await query) as Row[];
 

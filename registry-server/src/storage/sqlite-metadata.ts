@@ -10,33 +10,8 @@ import {
   toUser,
   toVersion,
 } from "./rows.ts";
+import { metadataSchema, SQLITE } from "./schema.ts";
 import type { MetadataStore, PackageRecord, VersionRecord } from "./types.ts";
-
-const SCHEMA = `
-CREATE TABLE IF NOT EXISTS settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS users (
-  name TEXT PRIMARY KEY, password_hash TEXT NOT NULL, email TEXT, admin INTEGER NOT NULL, created_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS tokens (
-  id TEXT PRIMARY KEY, user_name TEXT NOT NULL, label TEXT NOT NULL, hash TEXT NOT NULL UNIQUE,
-  scope TEXT NOT NULL, created_at TEXT NOT NULL, revoked_at TEXT
-);
-CREATE TABLE IF NOT EXISTS packages (
-  name TEXT PRIMARY KEY, owners TEXT NOT NULL, dist_tags TEXT NOT NULL, created_at TEXT NOT NULL,
-  modified_at TEXT NOT NULL
-);
-CREATE TABLE IF NOT EXISTS versions (
-  name TEXT NOT NULL, version TEXT NOT NULL, record TEXT NOT NULL, deprecated TEXT,
-  published_at TEXT NOT NULL, unpublished INTEGER NOT NULL DEFAULT 0, PRIMARY KEY (name, version)
-);
-CREATE TABLE IF NOT EXISTS downloads (
-  name TEXT NOT NULL, version TEXT NOT NULL, day TEXT NOT NULL, count INTEGER NOT NULL,
-  PRIMARY KEY (name, version, day)
-);
-CREATE TABLE IF NOT EXISTS publisher_keys (
-  keyid TEXT PRIMARY KEY, user_name TEXT NOT NULL, public_key TEXT NOT NULL, created_at TEXT NOT NULL
-);
-`;
 
 /**
  * Metadata in one SQLite file (`bun:sqlite`, WAL journal, synchronous=FULL so a commit that
@@ -50,7 +25,7 @@ export function createSqliteMetadata(path: string): MetadataStore {
   db.run("PRAGMA journal_mode = WAL");
   db.run("PRAGMA synchronous = FULL");
   db.run("PRAGMA busy_timeout = 5000");
-  db.run(SCHEMA);
+  db.run(metadataSchema(SQLITE));
 
   const getPackageRow = db.query<Row, [string]>("SELECT * FROM packages WHERE name = ?");
   const getVersionRow = db.query<Row, [string, string]>(
