@@ -184,6 +184,14 @@ describe("the npm CLI against the registry", () => {
     expect(tarball.status).toBe(404);
   }, 30_000);
 
+  it("unpublishes a whole package with npm unpublish --force and keeps its versions reserved", async () => {
+    expect((await alice.npm(["unpublish", "left-pad-ish", "--force"])).code).toBe(0);
+    expect((await call(registry.base, "GET", "/left-pad-ish")).status).toBe(404);
+    const again = await alice.npm(["publish"], { cwd: join(registry.dir, "left-pad-ish") });
+    expect(again.code).not.toBe(0);
+    expect(again.stderr).toContain("409 Conflict");
+  }, 30_000);
+
   it("revokes the saved token with npm logout", async () => {
     const token = /:_authToken=(\S+)/.exec(readFileSync(alice.userconfig, "utf8"))?.[1] ?? "";
     expect((await call(registry.base, "GET", "/-/whoami", { token })).status).toBe(200);
