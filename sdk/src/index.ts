@@ -24,7 +24,14 @@ export {
   pluginPackageSchema,
   semverRangeSchema,
 } from "./manifest.ts";
-export type { HookName, PluginContext, PluginDefinition, PluginHooks, ServerInfo } from "./plugin.ts";
+export type {
+  HookName,
+  KernelInfo,
+  PluginContext,
+  PluginDefinition,
+  PluginHooks,
+  ServerInfo,
+} from "./plugin.ts";
 export { definePlugin, HOOK_NAMES, PLUGIN_DEFINITION_KEYS } from "./plugin.ts";
 export type { AppPoolStats, AppSpec, LatencyStats, PoolStats, WorkerEvent, WorkerPool } from "./pool.ts";
 export type { ServiceAccess, ServiceName, ServiceOf, Services } from "./services.ts";

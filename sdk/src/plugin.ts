@@ -23,7 +23,14 @@ export interface PluginContext<TConfig = unknown> {
   readonly logger: Logger;
   /** A folder of the plugin's own for data that survives restarts. */
   readonly dataDir: string;
-  readonly kernel: { readonly version: string };
+  readonly kernel: KernelInfo;
+}
+
+/** What a plugin may know about the kernel hosting it. */
+export interface KernelInfo {
+  readonly version: string;
+  /** `<home>/apps`: where app folders live (`<name>/` or `<name>/<version>/`). */
+  readonly appsDir: string;
 }
 
 /** The listening server, passed to `onServerStart`. */

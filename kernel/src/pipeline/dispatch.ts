@@ -83,7 +83,7 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     for (let index = from; index < mounted.length; index++) {
       const handler = mounted[index] as (typeof mounted)[number];
       if (!isUnderBase(flow.pathname, handler.base)) continue;
-      let outcome: MaybePromise<Response | undefined>;
+      let outcome: MaybePromise<Response | undefined | void>;
       try {
         outcome = handler.handle(flow.request);
       } catch (error) {

@@ -50,6 +50,6 @@ export function createPluginContext(source: PluginSource, config: unknown, deps:
     pool: deps.pool,
     logger: deps.logger.child(`plugin:${pkg.name}`),
     dataDir,
-    kernel: { version: KERNEL_VERSION },
+    kernel: { version: KERNEL_VERSION, appsDir: join(deps.home, "apps") },
   });
 }
