@@ -117,7 +117,16 @@ export async function publishVersion(
   const tags = new Set(request.tags);
   if (!pkg?.distTags.latest) tags.add("latest");
 
-  await ctx.blobs.put(record.blobKey, request.tarball);
+  try {
+    await ctx.blobs.put(record.blobKey, request.tarball);
+  } catch (error) {
+    await ctx.blobs.delete(record.blobKey).catch(() => {});
+    throw new BuntimeError(
+      "BUNTIME_ERR_REGISTRY_STORAGE_FAILED",
+      { details: `could not store the tarball of ${label}` },
+      { cause: error },
+    );
+  }
   try {
     await ctx.metadata.insertVersion(record, [...tags]);
   } catch (error) {
