@@ -1,3 +1,4 @@
+import type { Logger } from "@buntime/sdk";
 import type { Hono } from "hono";
 import type { AuthRateLimiter } from "./auth/rate-limit.ts";
 import type { TarballLimits } from "./publish/inspect-tarball.ts";
@@ -19,6 +20,8 @@ export interface RegistryServerOptions {
   allowRegistration?: boolean;
   /** Failed sign-ins allowed per client within `windowMs` before 429. @default 10 per 60 s */
   authRateLimit?: { attempts: number; windowMs: number };
+  /** Where unexpected failures are logged. @default JSON lines on stderr, namespace `registry` */
+  logger?: Logger;
 }
 
 /** Options with their defaults applied. */
@@ -28,6 +31,7 @@ export interface ResolvedRegistryOptions {
   anonymousRead: boolean;
   allowRegistration: boolean;
   authRateLimit: { attempts: number; windowMs: number };
+  logger: Logger;
 }
 
 /** Everything a route needs, built once per server. */

@@ -12,6 +12,7 @@ export type {
   RegistryServerOptions,
   ResolvedRegistryOptions,
 } from "./context.ts";
+export { createConsoleLogger } from "./http/console-logger.ts";
 export type { TarballLimits } from "./publish/inspect-tarball.ts";
 export type { RegistryServer } from "./server.ts";
 export { createRegistryServer } from "./server.ts";

@@ -7,6 +7,7 @@ import type {
   RegistryServerOptions,
   ResolvedRegistryOptions,
 } from "./context.ts";
+import { createConsoleLogger } from "./http/console-logger.ts";
 import { renderError, renderNotFound } from "./http/errors.ts";
 import { distTagRoutes } from "./routes/dist-tags.ts";
 import { keyRoutes } from "./routes/keys.ts";
@@ -41,6 +42,7 @@ function resolveOptions(options: RegistryServerOptions): ResolvedRegistryOptions
     anonymousRead: options.anonymousRead ?? true,
     allowRegistration: options.allowRegistration ?? true,
     authRateLimit: options.authRateLimit ?? { attempts: 10, windowMs: 60_000 },
+    logger: options.logger ?? createConsoleLogger(),
   };
 }
 
@@ -65,7 +67,7 @@ export async function createRegistryServer(options: RegistryServerOptions): Prom
     rateLimiter: createAuthRateLimiter(resolved.authRateLimit.attempts, resolved.authRateLimit.windowMs),
   };
   const app = new Hono<RegistryEnv>();
-  app.onError(renderError);
+  app.onError(renderError(resolved.logger));
   app.notFound(renderNotFound);
   app.use(identify(ctx));
   keyRoutes(app, ctx);

@@ -1,13 +1,23 @@
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import { createRegistryServer, openSqliteStorage, type RegistryStorage } from "@buntime/registry-server";
+import type { LogFields, Logger } from "@buntime/sdk";
 import { tempDir } from "./helpers/registry.ts";
 import { packageTgz, publishBody } from "./helpers/tarball.ts";
 
 /** A registry app over real storage where `sabotage` may make one store call fail. */
 async function registryWith(sabotage: (storage: RegistryStorage) => RegistryStorage) {
   const storage = openSqliteStorage(join(tempDir(), "store"));
-  const registry = await createRegistryServer({ storage: sabotage(storage) });
+  const logged: { message: string; fields?: LogFields }[] = [];
+  const logger: Logger = {
+    namespace: "test",
+    debug: () => {},
+    info: () => {},
+    warn: () => {},
+    error: (message, fields) => logged.push({ message, fields }),
+    child: () => logger,
+  };
+  const registry = await createRegistryServer({ storage: sabotage(storage), logger });
   const request = (method: string, path: string, body?: unknown, token?: string) =>
     registry.fetch(
       new Request(`http://registry.test${path}`, {
@@ -24,7 +34,7 @@ async function registryWith(sabotage: (storage: RegistryStorage) => RegistryStor
     password: "long-password",
   });
   const { token } = (await login.json()) as { token: string };
-  return { storage, registry, request, token };
+  return { storage, registry, request, token, logged };
 }
 
 describe("storage failures during publish", () => {
@@ -51,7 +61,7 @@ describe("storage failures during publish", () => {
   });
 
   it("removes the written tarball again when the metadata commit fails", async () => {
-    const { storage, request, token, registry } = await registryWith((s) => ({
+    const { storage, request, token, registry, logged } = await registryWith((s) => ({
       metadata: { ...s.metadata, insertVersion: async () => Promise.reject(new Error("database gone")) },
       blobs: s.blobs,
     }));
@@ -66,6 +76,9 @@ describe("storage failures during publish", () => {
       "BUNTIME_ERR_REGISTRY_INTERNAL",
     );
     expect(await storage.blobs.list()).toEqual([]);
+    expect(logged).toEqual([
+      { message: "request failed", fields: { method: "PUT", path: "/half", error: "Error: database gone" } },
+    ]);
     await registry.close();
   });
 });

@@ -1,32 +1,37 @@
-import { BuntimeError, isBuntimeError } from "@buntime/sdk";
+import { BuntimeError, isBuntimeError, type Logger } from "@buntime/sdk";
 import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 
-/** Renders every failure as `{error: {code, message}}` with the code's status. */
-export const renderError: ErrorHandler = (error, c) => {
-  if (isBuntimeError(error)) {
-    const headers: Record<string, string> = {};
-    if (error.code === "BUNTIME_ERR_REGISTRY_RATE_LIMITED")
-      headers["retry-after"] = String(error.params.seconds);
-    if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="buntime-registry"';
-    return error.getResponse(headers);
-  }
-  if (error instanceof HTTPException && error.status < 500) {
-    return Response.json(
-      { error: { code: "BUNTIME_ERR_BAD_REQUEST", message: error.message || "bad request" } },
-      { status: error.status },
-    );
-  }
-  if (error instanceof SyntaxError) {
-    return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
-      details: `malformed JSON body: ${error.message}`,
+/**
+ * Renders every failure as `{error: {code, message}}` with the code's status; unexpected
+ * failures are logged with the request that hit them.
+ */
+export const renderError =
+  (logger: Logger): ErrorHandler =>
+  (error, c) => {
+    if (isBuntimeError(error)) {
+      const headers: Record<string, string> = {};
+      if (error.code === "BUNTIME_ERR_REGISTRY_RATE_LIMITED")
+        headers["retry-after"] = String(error.params.seconds);
+      if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="buntime-registry"';
+      return error.getResponse(headers);
+    }
+    if (error instanceof HTTPException && error.status < 500) {
+      return Response.json(
+        { error: { code: "BUNTIME_ERR_BAD_REQUEST", message: error.message || "bad request" } },
+        { status: error.status },
+      );
+    }
+    if (error instanceof SyntaxError) {
+      return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
+        details: `malformed JSON body: ${error.message}`,
+      }).getResponse();
+    }
+    logger.error("request failed", { method: c.req.method, path: c.req.path, error: String(error) });
+    return new BuntimeError("BUNTIME_ERR_REGISTRY_INTERNAL", {
+      details: (error as Error).message,
     }).getResponse();
-  }
-  console.error(`registry-server: ${c.req.method} ${c.req.path} failed`, error);
-  return new BuntimeError("BUNTIME_ERR_REGISTRY_INTERNAL", {
-    details: (error as Error).message,
-  }).getResponse();
-};
+  };
 
 /** The 404 for a path no route answers. */
 export const renderNotFound: NotFoundHandler = (c) =>
