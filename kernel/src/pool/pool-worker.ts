@@ -104,7 +104,7 @@ export class PoolWorker {
     this.spawnedAt = performance.now();
     const worker = new Worker(script, { env: { ...this.spec.env } });
     this.worker = worker;
-    this.port = new Outbox(worker);
+    this.port = new Outbox(worker, "immediate");
     worker.onmessage = (event: MessageEvent<FromWorker[]>) => {
       for (const message of event.data) this.onMessage(message);
     };

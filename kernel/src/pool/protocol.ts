@@ -139,19 +139,30 @@ export function toHeaders(list: HeaderList): HeadersInit {
   return headers;
 }
 
+/** When an Outbox flushes: at the end of the current job, or after the event loop's I/O phase. */
+export type FlushTiming = "microtask" | "immediate";
+
 /**
- * Batches the messages posted in one turn of the event loop into a single `postMessage`
- * (an array), flushed on the next microtask. Under load a worker boundary crossing costs a
- * fraction of one per message; order is kept.
+ * Batches messages into a single `postMessage` (an array); order is kept. On the main thread
+ * it flushes on `setImmediate`, so every request Bun.serve hands over in one event-loop turn
+ * crosses in one message; inside a worker, on the next microtask. Under load a boundary
+ * crossing then costs a fraction of one per request.
  */
 export class Outbox implements MessagePort {
   private messages: unknown[] = [];
   private transfers: Transferable[] = [];
+  private readonly schedule: () => void;
 
-  constructor(private readonly target: MessagePort) {}
+  constructor(
+    private readonly target: MessagePort,
+    timing: FlushTiming = "microtask",
+  ) {
+    const flush = () => this.flush();
+    this.schedule = timing === "immediate" ? () => setImmediate(flush) : () => queueMicrotask(flush);
+  }
 
   postMessage(message: unknown, transfer?: Transferable[]): void {
-    if (this.messages.length === 0) queueMicrotask(() => this.flush());
+    if (this.messages.length === 0) this.schedule();
     this.messages.push(message);
     if (transfer !== undefined) for (const item of transfer) this.transfers.push(item);
   }
