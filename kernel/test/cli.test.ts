@@ -1,4 +1,5 @@
 import { describe, expect, it } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pluginPackage, tempDir, writePluginFolder } from "./support/kernel-fixture.ts";
 
@@ -58,6 +59,26 @@ export default definePlugin({ fetch: () => new Response("hello") });`,
       expect(await (await fetch(url)).text()).toBe("hello");
       const health = await (await fetch(new URL("/_/api/health", url))).json();
       expect(health.status).toBe("ok");
+      child.kill("SIGTERM");
+      expect(await child.exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("runs the default distribution on a bare home, serving an app dropped into <home>/apps", async () => {
+    const home = tempDir();
+    mkdirSync(join(home, "apps", "hello"), { recursive: true });
+    writeFileSync(
+      join(home, "apps", "hello", "index.ts"),
+      `export default { fetch: (req) => new Response("app saw " + new URL(req.url).pathname) };`,
+    );
+    const child = buntime(["start", "--port", "0", "--hostname", "127.0.0.1", "--home", home]);
+    try {
+      const url = await waitForUrl(child.stdout);
+      expect(await (await fetch(new URL("/hello/there", url))).text()).toBe("app saw /there");
+      const plugins = await (await fetch(new URL("/_/api/plugins", url))).json();
+      expect(plugins.plugins.map((p: { name: string }) => p.name)).toContain("@buntime/plugin-router");
       child.kill("SIGTERM");
       expect(await child.exited).toBe(0);
     } finally {

@@ -1,11 +1,14 @@
 import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import { createKernel } from "../kernel.ts";
+import { withDefaultDistribution } from "./default-distribution.ts";
 
 export const START_HELP = `Usage: buntime start [options]
 
 Starts the kernel: loads the plugins pinned in <home>/plugins/lock.json and those in the
-plugin folders, then serves HTTP. SIGTERM or SIGINT stops it gracefully.
+plugin folders, then serves HTTP. A home without a lockfile started without --plugins runs
+the default distribution's first-party plugins (the router among them), so apps dropped into
+<home>/apps/ are served at /<app>/. SIGTERM or SIGINT stops it gracefully.
 
 Options:
   --port <n>         port to listen on (env BUNTIME_PORT, default 8000; 0 picks a free port)
@@ -34,15 +37,17 @@ export async function runStart(args: string[]): Promise<number> {
     process.stdout.write(START_HELP);
     return 0;
   }
-  const config = loadConfig({
-    configPath: values.config,
-    overrides: {
-      port: values.port === undefined ? undefined : Number(values.port),
-      hostname: values.hostname,
-      home: values.home,
-      pluginDirs: values.plugins,
-    },
-  });
+  const config = withDefaultDistribution(
+    loadConfig({
+      configPath: values.config,
+      overrides: {
+        port: values.port === undefined ? undefined : Number(values.port),
+        hostname: values.hostname,
+        home: values.home,
+        pluginDirs: values.plugins,
+      },
+    }),
+  );
   const kernel = createKernel({ config });
   await kernel.start();
   const url = await kernel.listen();

@@ -1,0 +1,98 @@
+import { type FSWatcher, watch } from "node:fs";
+import { readdir, stat } from "node:fs/promises";
+import { join } from "node:path";
+import type { Logger } from "@buntime/sdk";
+import semver from "semver";
+
+/** One installed version of an app. */
+export interface InstalledApp {
+  readonly name: string;
+  /** The folder's version when versioned (`<name>/<version>/`), else undefined. */
+  readonly version: string | undefined;
+  readonly dir: string;
+}
+
+async function isDirectory(path: string): Promise<boolean> {
+  return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
+}
+
+/**
+ * What is installed under the apps folder: `<apps>/<name>/` (one unversioned app) or
+ * `<apps>/<name>/<version>/` (several versions). It rescans after the folder changes, so apps
+ * can be added, upgraded and removed while the kernel runs.
+ */
+export class AppCatalog {
+  readonly #appsDir: string;
+  readonly #logger: Logger;
+  #apps = new Map<string, InstalledApp[]>();
+  #stale = true;
+  #scanning: Promise<void> | undefined;
+  #watcher: FSWatcher | undefined;
+
+  readonly #onChange: () => void;
+
+  /** @param onChange called whenever a rescan may have changed what is installed */
+  constructor(appsDir: string, logger: Logger, onChange: () => void) {
+    this.#appsDir = appsDir;
+    this.#logger = logger;
+    this.#onChange = onChange;
+  }
+
+  /** Watches the apps folder; without a watcher every lookup of an unknown app rescans. */
+  watch(): void {
+    try {
+      this.#watcher = watch(this.#appsDir, { recursive: true }, () => {
+        this.#stale = true;
+      });
+    } catch (error) {
+      this.#logger.warn(`cannot watch ${this.#appsDir}; apps are rescanned on unknown names`, { error });
+    }
+  }
+
+  close(): void {
+    this.#watcher?.close();
+  }
+
+  /** The highest installed version of `name` that satisfies `range` (any version when undefined). */
+  async find(name: string, range: string | undefined): Promise<InstalledApp | undefined> {
+    if (this.#stale) await this.#rescan();
+    let found = this.#pick(name, range);
+    if (!found && !this.#watcher) {
+      await this.#rescan();
+      found = this.#pick(name, range);
+    }
+    return found;
+  }
+
+  #pick(name: string, range: string | undefined): InstalledApp | undefined {
+    const versions = this.#apps.get(name) ?? [];
+    if (range === undefined) return versions[0];
+    return versions.find((app) => app.version !== undefined && semver.satisfies(app.version, range));
+  }
+
+  #rescan(): Promise<void> {
+    this.#scanning ??= this.#scan().finally(() => {
+      this.#scanning = undefined;
+    });
+    return this.#scanning;
+  }
+
+  async #scan(): Promise<void> {
+    this.#stale = false;
+    const apps = new Map<string, InstalledApp[]>();
+    const names = await readdir(this.#appsDir).catch(() => []);
+    for (const name of names) {
+      const dir = join(this.#appsDir, name);
+      if (name.startsWith(".") || !(await isDirectory(dir))) continue;
+      const versions = (await readdir(dir)).filter((entry) => semver.valid(entry) !== null);
+      const installed: InstalledApp[] = [];
+      for (const version of versions) {
+        if (await isDirectory(join(dir, version))) installed.push({ name, version, dir: join(dir, version) });
+      }
+      installed.sort((a, b) => semver.rcompare(a.version as string, b.version as string));
+      apps.set(name, installed.length > 0 ? installed : [{ name, version: undefined, dir }]);
+    }
+    this.#apps = apps;
+    this.#onChange();
+  }
+}

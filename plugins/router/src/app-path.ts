@@ -1,0 +1,36 @@
+import semver from "semver";
+
+/** What the first path segment asks for: an app name and, optionally, a version or range. */
+export interface AppAddress {
+  readonly name: string;
+  /** An exact version or a semver range; undefined for "the highest installed". */
+  readonly range: string | undefined;
+  /** The prefix the app sees as its base, e.g. `/todo` or `/todo@^1`. */
+  readonly base: string;
+  /** The rest of the path, starting with `/`. */
+  readonly rest: string;
+}
+
+const APP_NAME = /^[a-z0-9][a-z0-9._~-]*$/i;
+
+/**
+ * Reads `/:app/*`, `/:app@1.2.3/*` or `/:app@^1/*` from a pathname.
+ * Returns undefined when the first segment is no app address.
+ */
+export function parseAppPath(pathname: string): AppAddress | undefined {
+  const end = pathname.indexOf("/", 1);
+  const segment = end === -1 ? pathname.slice(1) : pathname.slice(1, end);
+  const rest = end === -1 ? "/" : pathname.slice(end);
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    return undefined;
+  }
+  const at = decoded.indexOf("@");
+  const name = at === -1 ? decoded : decoded.slice(0, at);
+  const range = at === -1 ? undefined : decoded.slice(at + 1);
+  if (!APP_NAME.test(name)) return undefined;
+  if (range !== undefined && semver.validRange(range) === null) return undefined;
+  return { name, range, base: `/${segment}`, rest };
+}

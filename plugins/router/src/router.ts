@@ -1,0 +1,118 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { isBuntimeError, type PluginContext, type ResolvedApp, resolveApp } from "@buntime/sdk";
+import { AppCatalog, type InstalledApp } from "./app-catalog.ts";
+import { type AppAddress, parseAppPath } from "./app-path.ts";
+import { forwardRequest } from "./forward.ts";
+import { serveStatic } from "./static-files.ts";
+
+/** How one installed app is served: by a worker, from static files, or both. */
+interface ServedApp {
+  /** The worker side; undefined for a static-only app. */
+  readonly spec: ResolvedApp | undefined;
+  /** Folder static files come from: `public/`, or the app folder of a static-only app. */
+  readonly staticRoot: string | undefined;
+}
+
+export interface RouterOptions {
+  readonly appsDir: string;
+  /** App served at `/`. */
+  readonly homepage: string | undefined;
+}
+
+function hasEntry(dir: string): boolean {
+  if (existsSync(join(dir, "index.ts")) || existsSync(join(dir, "index.js"))) return true;
+  try {
+    return typeof JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).main === "string";
+  } catch {
+    return false;
+  }
+}
+
+/** Routes `/:app/*` (and the homepage at `/`) to the app's worker or static files. */
+export class Router {
+  readonly #ctx: PluginContext;
+  readonly #catalog: AppCatalog;
+  readonly #homepage: string | undefined;
+  readonly #served = new Map<string, Promise<ServedApp>>();
+
+  constructor(ctx: PluginContext, options: RouterOptions) {
+    this.#ctx = ctx;
+    this.#homepage = options.homepage;
+    this.#catalog = new AppCatalog(options.appsDir, ctx.logger, () => this.#served.clear());
+    this.#catalog.watch();
+  }
+
+  close(): void {
+    this.#catalog.close();
+  }
+
+  /** Answers a request for an app, or resolves undefined when no app matches (the kernel answers 404). */
+  async handle(request: Request): Promise<Response | undefined> {
+    const { pathname } = new URL(request.url);
+    const address: AppAddress | undefined =
+      pathname === "/"
+        ? this.#homepage
+          ? { name: this.#homepage, range: undefined, base: "", rest: "/" }
+          : undefined
+        : parseAppPath(pathname);
+    if (!address) return undefined;
+    const installed = await this.#catalog.find(address.name, address.range);
+    if (!installed) return undefined;
+    let served: ServedApp;
+    try {
+      served = await this.#describe(installed);
+    } catch (error) {
+      if (!isBuntimeError(error)) throw error;
+      this.#ctx.logger.error(error.message, { code: error.code });
+      return error.getResponse();
+    }
+    return this.#serve(served, address, request, pathname);
+  }
+
+  async #serve(
+    app: ServedApp,
+    address: AppAddress,
+    request: Request,
+    pathname: string,
+  ): Promise<Response | undefined> {
+    if (app.staticRoot) {
+      // a static page at /todo needs /todo/ so that its relative links resolve under it
+      if (address.rest === "/" && !pathname.endsWith("/") && !app.spec) {
+        return Response.redirect(
+          new URL(`${pathname}/${new URL(request.url).search}`, request.url).href,
+          308,
+        );
+      }
+      const file = await serveStatic(app.staticRoot, address.rest, request);
+      if (file) return file;
+    }
+    if (app.spec) return this.#ctx.pool.fetch(app.spec, forwardRequest(request, address));
+    // a static single-page app answers its own client-side routes with index.html
+    if (app.staticRoot && request.headers.get("accept")?.includes("text/html")) {
+      return serveStatic(app.staticRoot, "/", request);
+    }
+    return undefined;
+  }
+
+  #describe(installed: InstalledApp): Promise<ServedApp> {
+    let served = this.#served.get(installed.dir);
+    if (!served) {
+      served = this.#load(installed);
+      this.#served.set(installed.dir, served);
+      served.catch(() => this.#served.delete(installed.dir));
+    }
+    return served;
+  }
+
+  async #load({ name, version, dir }: InstalledApp): Promise<ServedApp> {
+    const spec = hasEntry(dir) ? await resolveApp(dir, { name, version }) : undefined;
+    const publicDir = join(dir, "public");
+    const staticRoot = existsSync(publicDir)
+      ? publicDir
+      : !spec && existsSync(join(dir, "index.html"))
+        ? dir
+        : undefined;
+    return { spec, staticRoot };
+  }
+}

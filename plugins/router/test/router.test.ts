@@ -1,0 +1,165 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createKernel, type InlinePlugin, type Kernel } from "@buntime/kernel";
+import router from "@buntime/plugin-router";
+import routerPackage from "../package.json" with { type: "json" };
+
+const kernels: Kernel[] = [];
+const dirs: string[] = [];
+afterEach(async () => {
+  for (const kernel of kernels.splice(0)) await kernel.stop();
+  for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const routerPlugin: InlinePlugin = { packageJson: routerPackage, plugin: router };
+
+/** Writes an app folder whose worker echoes what it received, tagged with `tag`. */
+function writeApp(dir: string, tag: string, extra: Record<string, string> = {}) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "index.ts"),
+    `export default { fetch: (req) => Response.json({ tag: ${JSON.stringify(tag)}, url: req.url,
+      base: req.headers.get("x-base"), host: req.headers.get("x-forwarded-host") }) };`,
+  );
+  for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
+}
+
+async function start(options: { plugins?: InlinePlugin[]; homepage?: string } = {}) {
+  const home = mkdtempSync(join(tmpdir(), "buntime-router-"));
+  dirs.push(home);
+  const kernel = createKernel({
+    config: { home, port: 0, plugins: { "@buntime/plugin-router": { homepage: options.homepage } } },
+    plugins: [routerPlugin, ...(options.plugins ?? [])],
+    logSink: () => {},
+  });
+  kernels.push(kernel);
+  await kernel.start();
+  const apps = join(home, "apps");
+  const get = (path: string, init?: RequestInit) =>
+    kernel.fetch(new Request(`http://127.0.0.1:8000${path}`, init));
+  return { apps, get };
+}
+
+describe("router plugin", () => {
+  it("sends /:app/* to the app's worker with the base stripped and forwarding headers set", async () => {
+    const { apps, get } = await start();
+    writeApp(join(apps, "hello"), "hello");
+    const res = await get("/hello/items/7?sort=asc");
+    expect(res.status).toBe(200);
+    expect(await res.json()).toEqual({
+      tag: "hello",
+      url: "http://127.0.0.1:8000/items/7?sort=asc",
+      base: "/hello",
+      host: "127.0.0.1:8000",
+    });
+    expect((await (await get("/hello")).json()).url).toBe("http://127.0.0.1:8000/");
+  });
+
+  it("picks versions from the path: highest installed, exact, or highest satisfying a range", async () => {
+    const { apps, get } = await start();
+    for (const version of ["1.0.0", "1.5.0", "2.0.0"]) writeApp(join(apps, "api", version), version);
+    const tagOf = async (path: string) => (await (await get(path)).json()).tag;
+    expect(await tagOf("/api/")).toBe("2.0.0");
+    expect(await tagOf("/api@1.0.0/")).toBe("1.0.0");
+    expect(await tagOf("/api@^1/x")).toBe("1.5.0");
+    expect(await tagOf("/api@%5E1/x")).toBe("1.5.0");
+    expect((await (await get("/api@^1/x")).json()).base).toBe("/api@%5E1"); // as the browser sends it
+    expect((await get("/api@^3/")).status).toBe(404);
+  });
+
+  it("lets plugin bases win over app names", async () => {
+    const { apps, get } = await start({
+      plugins: [
+        {
+          packageJson: { name: "hello-plugin", version: "1.0.0", buntime: { kernel: "*", base: "/hello" } },
+          plugin: { fetch: () => new Response("plugin") },
+        },
+      ],
+    });
+    writeApp(join(apps, "hello"), "app");
+    expect(await (await get("/hello/x")).text()).toBe("plugin");
+  });
+
+  it("serves the configured homepage app at /", async () => {
+    const { apps, get } = await start({ homepage: "welcome" });
+    writeApp(join(apps, "welcome"), "welcome");
+    expect(await (await get("/")).json()).toMatchObject({ tag: "welcome", base: "" });
+  });
+
+  it("answers 404 for unknown apps and for / without a homepage", async () => {
+    const { get } = await start();
+    expect((await get("/nobody/here")).status).toBe(404);
+    expect((await get("/")).status).toBe(404);
+  });
+
+  it("serves a static app's files, never its private ones, with index.html for client routes", async () => {
+    const { apps, get } = await start();
+    const site = join(apps, "site");
+    mkdirSync(site, { recursive: true });
+    writeFileSync(join(site, "index.html"), "<h1>site</h1>");
+    writeFileSync(join(site, "style.css"), "h1{}");
+    writeFileSync(join(site, "package.json"), JSON.stringify({ name: "site", private: true }));
+    writeFileSync(join(site, ".env"), "SECRET=1");
+
+    const bare = await get("/site");
+    expect(bare.status).toBe(308);
+    expect(bare.headers.get("location")).toBe("http://127.0.0.1:8000/site/");
+    const index = await get("/site/");
+    expect(await index.text()).toBe("<h1>site</h1>");
+    expect(index.headers.get("content-type")).toContain("text/html");
+    expect(await (await get("/site/style.css")).text()).toBe("h1{}");
+    expect((await get("/site/package.json")).status).toBe(404);
+    expect((await get("/site/.env")).status).toBe(404);
+    expect((await get("/site/%2e%2e/%2e%2e/etc/passwd")).status).toBe(404);
+    const route = await get("/site/settings/profile", { headers: { accept: "text/html" } });
+    expect(await route.text()).toBe("<h1>site</h1>");
+  });
+
+  it("serves public/ files beside a worker app", async () => {
+    const { apps, get } = await start();
+    writeApp(join(apps, "mixed"), "mixed");
+    mkdirSync(join(apps, "mixed", "public"));
+    writeFileSync(join(apps, "mixed", "public", "logo.svg"), "<svg/>");
+    expect(await (await get("/mixed/logo.svg")).text()).toBe("<svg/>");
+    expect((await (await get("/mixed/api")).json()).tag).toBe("mixed");
+    expect((await get("/mixed/index.ts")).status).toBe(200); // reaches the worker, not the source file
+    expect((await (await get("/mixed/index.ts")).json()).tag).toBe("mixed");
+  });
+
+  it("picks up apps added and upgraded while the kernel runs", async () => {
+    const { apps, get } = await start();
+    expect((await get("/late/")).status).toBe(404);
+    writeApp(join(apps, "late", "1.0.0"), "v1");
+    const tagSoon = async (expected: string) => {
+      for (let attempt = 0; attempt < 50; attempt++) {
+        const res = await get("/late/");
+        if (res.status === 200 && (await res.json()).tag === expected) return expected;
+        await Bun.sleep(50);
+      }
+      return "never";
+    };
+    expect(await tagSoon("v1")).toBe("v1");
+    writeApp(join(apps, "late", "1.1.0"), "v1.1");
+    expect(await tagSoon("v1.1")).toBe("v1.1");
+    rmSync(join(apps, "late"), { recursive: true });
+    let gone = false;
+    for (let attempt = 0; attempt < 50 && !gone; attempt++) {
+      gone = (await get("/late/")).status === 404;
+      if (!gone) await Bun.sleep(50);
+    }
+    expect(gone).toBe(true);
+  });
+
+  it("answers a readable error naming the app and field when its config is invalid", async () => {
+    const { apps, get } = await start();
+    writeApp(join(apps, "broken"), "broken", { "buntime.json": JSON.stringify({ ttl: "soon" }) });
+    const res = await get("/broken/");
+    expect(res.status).toBe(500);
+    const { error } = await res.json();
+    expect(error.code).toBe("BUNTIME_ERR_POOL_APP_CONFIG_INVALID");
+    expect(error.message).toContain("broken@0.0.0");
+    expect(error.message).toContain("buntime.json.ttl");
+  });
+});
