@@ -71,6 +71,20 @@ describe("the npm CLI against the registry", () => {
     expect(plainView.stdout.trim()).toBe("2.0.0");
   }, 40_000);
 
+  it("shows npm users why a publish was refused", async () => {
+    const broken = writePackage(join(registry.dir, "broken"), {
+      ...plugin,
+      name: "broken-plugin",
+      buntime: { kernel: "soon" },
+    });
+    const refused = await alice.npm(["publish"], { cwd: broken });
+    expect(refused.code).not.toBe(0);
+    expect(refused.stderr).toContain("400 Bad Request");
+    expect(refused.stderr).toContain(
+      'BUNTIME_ERR_MANIFEST_INVALID: broken-plugin@1.0.0 (published tarball): invalid plugin manifest: buntime.kernel: expected a semver range, got "soon"',
+    );
+  }, 30_000);
+
   it("adds, lists and removes a dist-tag with npm dist-tag", async () => {
     expect((await alice.npm(["dist-tag", "add", "@acme/hello@1.0.0", "stable"])).code).toBe(0);
     expect((await alice.npm(["dist-tag", "ls", "@acme/hello"])).stdout).toContain("stable: 1.0.0");

@@ -187,7 +187,8 @@ const rejections: Rejection[] = [
       ),
     status: 400,
     code: "BUNTIME_ERR_MANIFEST_INVALID",
-    message: /buntime.kernel: expected a semver range.*buntime.base: the \/_ prefix is reserved/,
+    message:
+      /^bad-plugin@1\.0\.0 \(published tarball\): invalid plugin manifest: buntime.kernel: expected a semver range.*buntime.base: the \/_ prefix is reserved/,
   },
   {
     title: "a declared integrity that does not match the tarball",

@@ -3,6 +3,15 @@ import type { ErrorHandler, NotFoundHandler } from "hono";
 import { HTTPException } from "hono/http-exception";
 
 /**
+ * npm prints an error response only as `<status> <reason> - <method> <url>`, but it shows any
+ * `npm-notice` header as a notice line, so the code and message travel there too.
+ */
+function errorResponse(error: BuntimeError, headers: Record<string, string> = {}): Response {
+  const notice = `${error.code}: ${error.message}`.replace(/[^\x20-\x7e]/g, "?").slice(0, 1000);
+  return error.getResponse({ ...headers, "npm-notice": notice });
+}
+
+/**
  * Renders every failure as `{error: {code, message}}` with the code's status; unexpected
  * failures are logged with the request that hit them.
  */
@@ -14,7 +23,7 @@ export const renderError =
       if (error.code === "BUNTIME_ERR_REGISTRY_RATE_LIMITED")
         headers["retry-after"] = String(error.params.seconds);
       if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="buntime-registry"';
-      return error.getResponse(headers);
+      return errorResponse(error, headers);
     }
     if (error instanceof HTTPException && error.status < 500) {
       return Response.json(
@@ -23,16 +32,16 @@ export const renderError =
       );
     }
     if (error instanceof SyntaxError) {
-      return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
-        details: `malformed JSON body: ${error.message}`,
-      }).getResponse();
+      return errorResponse(
+        new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: `malformed JSON body: ${error.message}` }),
+      );
     }
     logger.error("request failed", { method: c.req.method, path: c.req.path, error: String(error) });
-    return new BuntimeError("BUNTIME_ERR_REGISTRY_INTERNAL", {
-      details: (error as Error).message,
-    }).getResponse();
+    return errorResponse(
+      new BuntimeError("BUNTIME_ERR_REGISTRY_INTERNAL", { details: (error as Error).message }),
+    );
   };
 
 /** The 404 for a path no route answers. */
 export const renderNotFound: NotFoundHandler = (c) =>
-  new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse();
+  errorResponse(new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }));

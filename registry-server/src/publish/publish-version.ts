@@ -65,7 +65,8 @@ export async function publishVersion(
   if (found !== label || request.versionDoc.name !== name || request.versionDoc.version !== request.version) {
     throw new BuntimeError("BUNTIME_ERR_REGISTRY_PACKAGE_MISMATCH", { found, expected: label });
   }
-  if (contents.packageJson.buntime !== undefined) parsePluginPackage(contents.packageJson, label);
+  if (contents.packageJson.buntime !== undefined)
+    parsePluginPackage(contents.packageJson, "published tarball");
 
   const integrity = `sha512-${createHash("sha512").update(request.tarball).digest("base64")}`;
   const shasum = createHash("sha1").update(request.tarball).digest("hex");
