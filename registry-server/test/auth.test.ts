@@ -31,6 +31,12 @@ describe("tokens", () => {
     const after = await call(registry.base, "GET", "/-/whoami", { token: created.body.token });
     expect(after.status).toBe(401);
     expect(after.body.error.code).toBe("BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS");
+    // A client still holding the revoked token can sign in again.
+    const again = await call(registry.base, "PUT", "/-/user/org.couchdb.user:owner1", {
+      token: created.body.token,
+      body: { name: "owner1", password: "correct-horse" },
+    });
+    expect(again.status).toBe(201);
   });
 
   it("stores tokens hashed: the secret appears nowhere in the database file", async () => {
