@@ -4,16 +4,12 @@
  * asking the worker to close itself or, for a stuck or bloated worker that has finished
  * loading, by terminating it. A worker is never terminated while it is still loading.
  */
-import { BuntimeError } from "@buntime/sdk";
 import type { ResolvedAppSpec } from "./options.ts";
-import type { FromWorker, ResponseMessage } from "./protocol.ts";
-import { flattenHeaders, Outbox, toHeaders } from "./protocol.ts";
+import type { FromWorker } from "./protocol.ts";
+import { Outbox } from "./protocol.ts";
+import { RequestTable } from "./request-table.ts";
 import type { SpawnGate } from "./spawn-gate.ts";
-import { StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
 import { workerScript } from "./worker-script.ts";
-
-/** Request bodies up to this size with a known length travel inside the request message. */
-const INLINE_BODY_LIMIT = 1024 * 1024;
 
 /** At most this long a timed-out worker may take to close itself before it is terminated. */
 const TIMEOUT_GRACE_MS = 2000;
@@ -30,16 +26,6 @@ export interface PoolWorkerEvents {
   onSpawn(worker: PoolWorker): void;
   /** The worker is gone, for `reason`. */
   onExit(worker: PoolWorker, reason: string): void;
-}
-
-interface InFlight {
-  readonly start: number;
-  readonly deadline: number;
-  readonly resolve: (response: Response) => void;
-  answered: boolean;
-  status: number;
-  receiver?: StreamReceiver;
-  sender?: StreamSender;
 }
 
 let nextWorkerId = 1;
@@ -64,8 +50,7 @@ export class PoolWorker {
   private worker: Worker | undefined;
   /** Batches what goes to the worker; set once it exists. */
   private port!: Outbox;
-  private readonly requests = new Map<number, InFlight>();
-  private nextRequestId = 1;
+  private readonly requests: RequestTable;
   private endReason: string | undefined;
   private killAt = Number.POSITIVE_INFINITY;
   private pendingKill: string | undefined;
@@ -79,6 +64,14 @@ export class PoolWorker {
     private readonly events: PoolWorkerEvents,
   ) {
     this.ready = new Promise<boolean>((settle) => (this.settleReady = settle));
+    this.requests = new RequestTable(spec, {
+      done: (ms, status, idle) => {
+        events.onRequestDone(this, ms, status);
+        if (!idle) return;
+        this.idleSince = performance.now();
+        events.onIdle(this);
+      },
+    });
   }
 
   /** True once the Bun worker exists. */
@@ -122,58 +115,9 @@ export class PoolWorker {
 
   /** Sends `request` to the worker; resolves with the response head (bodies may still stream). */
   dispatch(request: Request): Promise<Response> {
-    const worker = this.port;
-    const id = this.nextRequestId++;
-    const start = performance.now();
     this.served++;
-    this.lastArrival = start;
-    const { promise, resolve } = Promise.withResolvers<Response>();
-    const entry: InFlight = {
-      start,
-      deadline: start + this.spec.timeout,
-      resolve,
-      answered: false,
-      status: 0,
-    };
-    this.requests.set(id, entry);
-    const method = request.method;
-    const message = {
-      t: "req" as const,
-      id,
-      method,
-      url: request.url,
-      headers: flattenHeaders(request.headers),
-      body: null as ArrayBuffer | null,
-      streamed: false,
-    };
-    const body = method === "GET" || method === "HEAD" ? null : request.body;
-    if (body === null) {
-      worker.postMessage(message);
-      return promise;
-    }
-    const length = request.headers.get("content-length");
-    if (length !== null && Number(length) <= INLINE_BODY_LIMIT) {
-      request.arrayBuffer().then(
-        (buffer) => {
-          if (!this.requests.has(id)) return;
-          message.body = buffer;
-          worker.postMessage(message, [buffer]);
-        },
-        (error: unknown) => this.fail(id, 400, `could not read the request body: ${String(error)}`),
-      );
-      return promise;
-    }
-    message.streamed = true;
-    worker.postMessage(message);
-    const sender = senderForReader(worker, id, body.getReader(), {
-      owned: true,
-      limit: this.spec.maxBodySize,
-    });
-    entry.sender = sender;
-    sender.run().then((outcome) => {
-      if (outcome === "too-large") this.fail(id, 413, "");
-    });
-    return promise;
+    this.lastArrival = performance.now();
+    return this.requests.send(this.port, request);
   }
 
   /** Checks deadlines; called by the pool's single ticker. */
@@ -186,13 +130,11 @@ export class PoolWorker {
       this.kill(this.endReason ?? "timeout");
       return;
     }
-    for (const [id, entry] of this.requests) {
-      if (entry.answered) continue;
-      if (now < entry.deadline) break;
-      this.retire("timeout");
-      this.fail(id, 504, "");
-      this.killAt = Math.min(this.killAt, now + Math.min(TIMEOUT_GRACE_MS, this.spec.timeout));
-    }
+    const overdue = this.requests.overdue(now);
+    if (overdue.length === 0) return;
+    this.retire("timeout");
+    this.killAt = Math.min(this.killAt, now + Math.min(TIMEOUT_GRACE_MS, this.spec.timeout));
+    for (const id of overdue) this.requests.fail(id, 504, "");
   }
 
   /** Asks the worker to close itself once what it has in flight is done. */
@@ -241,25 +183,22 @@ export class PoolWorker {
   private onMessage(message: FromWorker): void {
     switch (message.t) {
       case "res":
-        this.onResponse(message);
+        this.requests.respond(this.port, message);
         break;
       case "chunk":
-        this.requests.get(message.id)?.receiver?.push(message.chunk);
+        this.requests.chunk(message.id, message.chunk);
         break;
-      case "end": {
-        const entry = this.requests.get(message.id);
-        entry?.receiver?.end(message.error);
-        if (entry) this.complete(message.id, entry);
+      case "end":
+        this.requests.end(message.id, message.error);
         break;
-      }
       case "ack":
-        this.requests.get(message.id)?.sender?.ack(message.n);
+        this.requests.ack(message.id, message.n);
         break;
       case "cancel":
-        this.requests.get(message.id)?.sender?.cancel();
+        this.requests.cancelUpload(message.id);
         break;
       case "fail":
-        this.fail(message.id, 502, `the handler threw: ${message.message}`);
+        this.requests.fail(message.id, 502, `the handler threw: ${message.message}`);
         break;
       case "mem":
         this.heap = message.heap;
@@ -286,60 +225,6 @@ export class PoolWorker {
     }
   }
 
-  private onResponse(message: ResponseMessage): void {
-    const entry = this.requests.get(message.id);
-    if (entry === undefined || entry.answered) return;
-    const init = {
-      status: message.status,
-      statusText: message.statusText,
-      headers: toHeaders(message.headers),
-    };
-    entry.status = message.status;
-    if (!message.streamed) {
-      entry.resolve(new Response(message.body, init));
-      this.complete(message.id, entry);
-      return;
-    }
-    const id = message.id;
-    const receiver = new StreamReceiver(this.port, id, () => this.complete(id, entry));
-    entry.receiver = receiver;
-    entry.answered = true;
-    entry.resolve(new Response(receiver.stream, init));
-  }
-
-  /** Answers request `id` with a pool error (or ends its stream) and forgets it. */
-  private fail(id: number, status: 413 | 400 | 502 | 504, reason: string): void {
-    const entry = this.requests.get(id);
-    if (entry === undefined) return;
-    const app = this.spec.key;
-    if (entry.answered) {
-      entry.receiver?.end(reason || "the worker failed");
-    } else {
-      entry.status = status;
-      const error =
-        status === 504
-          ? new BuntimeError("BUNTIME_ERR_POOL_TIMEOUT", { app, ms: this.spec.timeout })
-          : status === 413
-            ? new BuntimeError("BUNTIME_ERR_POOL_BODY_TOO_LARGE", { app, limit: this.spec.maxBodySize })
-            : status === 400
-              ? new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: reason })
-              : new BuntimeError("BUNTIME_ERR_POOL_WORKER_FAILED", { app, reason });
-      entry.resolve(error.getResponse());
-    }
-    this.complete(id, entry);
-  }
-
-  private complete(id: number, entry: InFlight): void {
-    if (!this.requests.delete(id)) return;
-    entry.sender?.cancel();
-    const now = performance.now();
-    this.events.onRequestDone(this, now - entry.start, entry.status);
-    if (this.requests.size === 0) {
-      this.idleSince = now;
-      this.events.onIdle(this);
-    }
-  }
-
   private exit(reason: string, code?: number): void {
     if (this.state === "dead") return;
     this.state = "dead";
@@ -348,7 +233,7 @@ export class PoolWorker {
     const why =
       this.failure ?? (code !== undefined && code !== 0 ? `it exited with code ${code}` : "the worker ended");
     if (!this.loaded) this.failure = why;
-    for (const id of [...this.requests.keys()]) this.fail(id, 502, why);
+    this.requests.failAll(why);
     this.settleReady(false);
     this.events.onExit(this, reason);
   }

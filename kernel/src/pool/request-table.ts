@@ -1,0 +1,192 @@
+/**
+ * The requests one worker has in flight: encoding each request into a message (inline body,
+ * or a streamed upload), turning the worker's answers back into Responses (inline, or a
+ * stream fed by chunk messages), deadlines, and the pool's own error answers.
+ */
+import { BuntimeError } from "@buntime/sdk";
+import type { ResolvedAppSpec } from "./options.ts";
+import type { MessagePort, ResponseMessage } from "./protocol.ts";
+import { flattenHeaders, toHeaders } from "./protocol.ts";
+import { StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
+
+/** Request bodies up to this size with a known length travel inside the request message. */
+const INLINE_BODY_LIMIT = 1024 * 1024;
+
+/** Statuses the pool answers with on the app's behalf. */
+export type PoolFailure = 400 | 413 | 502 | 504;
+
+interface InFlight {
+  readonly start: number;
+  readonly deadline: number;
+  readonly resolve: (response: Response) => void;
+  /** The head went out: the body streams, and the deadline no longer applies. */
+  answered: boolean;
+  status: number;
+  receiver?: StreamReceiver;
+  sender?: StreamSender;
+}
+
+/** What the table reports to its worker. */
+export interface RequestTableEvents {
+  /** A request finished after `ms` with `status`; `idle` when none is left in flight. */
+  done(ms: number, status: number, idle: boolean): void;
+}
+
+export class RequestTable {
+  private readonly requests = new Map<number, InFlight>();
+  private nextId = 1;
+
+  constructor(
+    private readonly spec: ResolvedAppSpec,
+    private readonly events: RequestTableEvents,
+  ) {}
+
+  /** Requests in flight, streamed responses included. */
+  get size(): number {
+    return this.requests.size;
+  }
+
+  /** Sends `request` through `port`; resolves with the response head (bodies may still stream). */
+  send(port: MessagePort, request: Request): Promise<Response> {
+    const id = this.nextId++;
+    const start = performance.now();
+    const { promise, resolve } = Promise.withResolvers<Response>();
+    const entry: InFlight = {
+      start,
+      deadline: start + this.spec.timeout,
+      resolve,
+      answered: false,
+      status: 0,
+    };
+    this.requests.set(id, entry);
+    const method = request.method;
+    const message = {
+      t: "req" as const,
+      id,
+      method,
+      url: request.url,
+      headers: flattenHeaders(request.headers),
+      body: null as ArrayBuffer | null,
+      streamed: false,
+    };
+    const body = method === "GET" || method === "HEAD" ? null : request.body;
+    if (body === null) {
+      port.postMessage(message);
+      return promise;
+    }
+    const length = request.headers.get("content-length");
+    if (length !== null && Number(length) <= INLINE_BODY_LIMIT) {
+      request.arrayBuffer().then(
+        (buffer) => {
+          if (!this.requests.has(id)) return;
+          message.body = buffer;
+          port.postMessage(message, [buffer]);
+        },
+        (error: unknown) => this.fail(id, 400, `could not read the request body: ${String(error)}`),
+      );
+      return promise;
+    }
+    message.streamed = true;
+    port.postMessage(message);
+    const sender = senderForReader(port, id, body.getReader(), { owned: true, limit: this.spec.maxBodySize });
+    entry.sender = sender;
+    sender.run().then((outcome) => {
+      if (outcome === "too-large") this.fail(id, 413, "");
+    });
+    return promise;
+  }
+
+  /** The worker answered: resolve with its response, inline or as a stream of chunk messages. */
+  respond(port: MessagePort, message: ResponseMessage): void {
+    const id = message.id;
+    const entry = this.requests.get(id);
+    if (entry === undefined || entry.answered) return;
+    const init = {
+      status: message.status,
+      statusText: message.statusText,
+      headers: toHeaders(message.headers),
+    };
+    entry.status = message.status;
+    if (!message.streamed) {
+      entry.resolve(new Response(message.body, init));
+      this.complete(id, entry);
+      return;
+    }
+    const receiver = new StreamReceiver(port, id, () => this.complete(id, entry));
+    entry.receiver = receiver;
+    entry.answered = true;
+    entry.resolve(new Response(receiver.stream, init));
+  }
+
+  chunk(id: number, chunk: Uint8Array): void {
+    this.requests.get(id)?.receiver?.push(chunk);
+  }
+
+  /** A streamed response ended (as an error when `error` is set). */
+  end(id: number, error?: string): void {
+    const entry = this.requests.get(id);
+    if (entry === undefined) return;
+    entry.receiver?.end(error);
+    this.complete(id, entry);
+  }
+
+  /** The worker consumed `consumed` chunks of an upload. */
+  ack(id: number, consumed: number): void {
+    this.requests.get(id)?.sender?.ack(consumed);
+  }
+
+  /** The app stopped reading an upload. */
+  cancelUpload(id: number): void {
+    this.requests.get(id)?.sender?.cancel();
+  }
+
+  /** Ids of requests still waiting for a head past their deadline. */
+  overdue(now: number): number[] {
+    const ids: number[] = [];
+    for (const [id, entry] of this.requests) {
+      if (entry.answered) continue;
+      // insertion order is deadline order: the first one still in time ends the scan
+      if (now < entry.deadline) break;
+      ids.push(id);
+    }
+    return ids;
+  }
+
+  /** Answers request `id` with a pool error (or ends its stream) and forgets it. */
+  fail(id: number, status: PoolFailure, reason: string): void {
+    const entry = this.requests.get(id);
+    if (entry === undefined) return;
+    if (entry.answered) {
+      entry.receiver?.end(reason || "the worker failed");
+    } else {
+      entry.status = status;
+      entry.resolve(this.error(status, reason).getResponse());
+    }
+    this.complete(id, entry);
+  }
+
+  /** Fails everything in flight (the worker is gone). */
+  failAll(reason: string): void {
+    for (const id of [...this.requests.keys()]) this.fail(id, 502, reason);
+  }
+
+  private error(status: PoolFailure, reason: string): BuntimeError {
+    const app = this.spec.key;
+    switch (status) {
+      case 504:
+        return new BuntimeError("BUNTIME_ERR_POOL_TIMEOUT", { app, ms: this.spec.timeout });
+      case 413:
+        return new BuntimeError("BUNTIME_ERR_POOL_BODY_TOO_LARGE", { app, limit: this.spec.maxBodySize });
+      case 400:
+        return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: reason });
+      default:
+        return new BuntimeError("BUNTIME_ERR_POOL_WORKER_FAILED", { app, reason });
+    }
+  }
+
+  private complete(id: number, entry: InFlight): void {
+    if (!this.requests.delete(id)) return;
+    entry.sender?.cancel();
+    this.events.done(performance.now() - entry.start, entry.status, this.requests.size === 0);
+  }
+}
