@@ -49,6 +49,8 @@ export interface Kernel {
   /** Where the kernel listens, once `listen` has resolved. */
   readonly url: URL | undefined;
   readonly pool: WorkerPool;
+  /** Resolves any provided service, unscoped (for tests and embedding code, not plugins). */
+  service(name: string): unknown;
   /** Discovers and starts the plugins (no HTTP yet). */
   start(): Promise<void>;
   /** Serves HTTP on the configured host and port; resolves with the URL. */
@@ -132,6 +134,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     version: KERNEL_VERSION,
     adminToken,
     pool,
+    service: (name) => services.resolve(name),
     get url() {
       return server ? new URL(server.url) : undefined;
     },

@@ -63,4 +63,12 @@ export class ServiceRegistry {
   owners(): ReadonlyMap<string, string> {
     return this.#owners;
   }
+
+  /** Any provided service, unscoped: for the kernel's owner (tests, embedding), never for plugins. */
+  resolve(name: string): unknown {
+    if (!this.#owners.has(name)) {
+      throw new BuntimeError("BUNTIME_ERR_SERVICE_NOT_PROVIDED", { plugin: "kernel", service: name });
+    }
+    return this.#container.resolve(name);
+  }
 }
