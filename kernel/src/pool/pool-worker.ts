@@ -68,6 +68,9 @@ export class PoolWorker {
       done: (ms, status, idle) => {
         events.onRequestDone(this, ms, status);
         if (!idle) return;
+        // a retiring worker exits once idle; only then does it count as closing for the gate
+        if (this.state === "closing" && this.worker !== undefined)
+          this.closed ??= this.gate?.closingStarted();
         this.idleSince = performance.now();
         events.onIdle(this);
       },
@@ -144,7 +147,7 @@ export class PoolWorker {
     const wasLoading = this.state === "loading";
     this.state = "closing";
     if (this.worker === undefined) return;
-    this.closed ??= this.gate?.closingStarted();
+    if (this.requests.size === 0) this.closed ??= this.gate?.closingStarted();
     if (wasLoading) void this.ready.then(() => this.port.postMessage({ t: "close" }));
     else this.port.postMessage({ t: "close" });
   }

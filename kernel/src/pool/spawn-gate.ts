@@ -36,7 +36,10 @@ export class SpawnGate {
     };
   }
 
-  /** A worker started closing; returns the function to call once it is gone. */
+  /**
+   * A worker is on its way out (terminated, or asked to close with nothing left in flight);
+   * returns the function to call once it is gone. Workers still finishing long streams do not count.
+   */
   closingStarted(): () => void {
     this.closing++;
     let done = false;

@@ -79,6 +79,23 @@ describe("persistent apps", () => {
     expect(pool.stats().apps["counter@0.0.0"]?.recycled["max-requests"]).toBe(2);
   });
 
+  it("keep streaming from a retired worker without holding other spawns back", async () => {
+    const { pool, ended } = track({ maxClosingWorkers: 1 });
+    const sse = fixture("sse", { maxRequests: 1 });
+    const stream = await pool.fetch(sse, new Request("http://app.test/events"));
+    const reader = (stream.body as ReadableStream<Uint8Array>).getReader();
+    expect((await reader.read()).done).toBe(false);
+    // the streaming worker is retired (maxRequests: 1) but still busy; other apps still spawn
+    for (const name of ["spawn-a", "spawn-b"]) {
+      expect((await call(pool, fixture("hello", { name }))).text).toBe("hello");
+    }
+    expect((await reader.read()).done).toBe(false);
+    await reader.cancel();
+    expect(
+      await eventually(() => ended.some((e) => e.app === "sse@0.0.0" && e.reason === "max-requests")),
+    ).toBe(true);
+  });
+
   it("retire the least recently used app when the LRU is full", async () => {
     const { pool, ended } = track({ maxWorkers: 2 });
     const a = fixture("counter", { name: "a" });
