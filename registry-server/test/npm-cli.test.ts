@@ -3,6 +3,7 @@ import { generateKeyPairSync } from "node:crypto";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { npmUser, writePackage } from "./helpers/npm.ts";
+import { startOfflineSigstore } from "./helpers/offline-sigstore.ts";
 import { call, signUp, startTestRegistry } from "./helpers/registry.ts";
 import { packageTgz, publishBody } from "./helpers/tarball.ts";
 
@@ -130,6 +131,53 @@ describe("the npm CLI against the registry", () => {
     ).toBe("1.0.0");
     expect(readFileSync(join(bunApp, "node_modules/left-pad-ish/README.md"), "utf8")).toBe("# readme\n");
   }, 60_000);
+
+  it("passes npm audit signatures for the plugin npm installed", async () => {
+    const sigstore = await startOfflineSigstore(join(registry.dir, "sigstore"));
+    sigstore.trustIn(alice.cache);
+    const audit = await alice.npm(["audit", "signatures"], {
+      cwd: join(registry.dir, "npm-app"),
+      env: sigstore.env,
+    });
+    // npm finds no TUF target for this registry and falls back to its /-/npm/v1/keys.
+    expect(audit.stderr.trim()).toBe(
+      `npm warn Fetching verification keys using TUF failed.  Fetching directly from ${registry.url}.`,
+    );
+    expect(audit.code).toBe(0);
+    expect(audit.stdout).toContain("1 package has a verified registry signature");
+
+    // The same packages seen through a registry that serves another key must fail the audit.
+    const otherKey = generateKeyPairSync("ec", { namedCurve: "prime256v1" })
+      .publicKey.export({ type: "spki", format: "der" })
+      .toString("base64");
+    const realKeys = (await call(registry.base, "GET", "/-/npm/v1/keys")).body.keys as object[];
+    const forger = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      async fetch(request) {
+        const url = new URL(request.url);
+        if (url.pathname === "/-/npm/v1/keys")
+          return Response.json({ keys: realKeys.map((k) => ({ ...k, key: otherKey })) });
+        const upstream = await fetch(`${registry.base}${url.pathname}${url.search}`, {
+          headers: { accept: request.headers.get("accept") ?? "*/*" },
+        });
+        return new Response(await upstream.arrayBuffer(), {
+          status: upstream.status,
+          headers: { "content-type": upstream.headers.get("content-type") ?? "application/json" },
+        });
+      },
+    });
+    const forged = await alice.npm(
+      ["audit", "signatures", "--registry", `http://127.0.0.1:${forger.port}/`],
+      {
+        cwd: join(registry.dir, "npm-app"),
+        env: sigstore.env,
+      },
+    );
+    forger.stop(true);
+    expect(forged.code).toBe(1);
+    expect(forged.stdout).toContain("1 package has an invalid registry signature");
+  }, 30_000);
 
   it("serves registry signatures that npm's own verifier (pacote, as npm audit signatures runs it) accepts", async () => {
     const { keys } = (await call(registry.base, "GET", "/-/npm/v1/keys")).body;

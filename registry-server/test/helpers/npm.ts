@@ -12,7 +12,12 @@ export interface CliResult {
 export interface NpmUser {
   home: string;
   userconfig: string;
-  npm(args: string[], options?: { cwd?: string; answers?: [RegExp, string][] }): Promise<CliResult>;
+  /** npm's cache folder for this user. */
+  cache: string;
+  npm(
+    args: string[],
+    options?: { cwd?: string; answers?: [RegExp, string][]; env?: Record<string, string> },
+  ): Promise<CliResult>;
 }
 
 /**
@@ -31,22 +36,22 @@ export function npmUser(dir: string, registryUrl: string): NpmUser {
     npm_config_fund: "false",
     npm_config_audit: "false",
   };
+  const cache = join(dir, "cache");
   return {
     home,
     userconfig,
+    cache,
     async npm(args, options = {}) {
       const child = Bun.spawn(
-        [
-          "npm",
-          ...args,
-          "--registry",
-          registryUrl,
-          "--userconfig",
-          userconfig,
-          "--cache",
-          join(dir, "cache"),
-        ],
-        { cwd: options.cwd ?? home, env, stdin: "pipe", stdout: "pipe", stderr: "pipe" },
+        // Defaults first, so that flags in `args` win.
+        ["npm", "--registry", registryUrl, "--userconfig", userconfig, "--cache", cache, ...args],
+        {
+          cwd: options.cwd ?? home,
+          env: { ...env, ...options.env },
+          stdin: "pipe",
+          stdout: "pipe",
+          stderr: "pipe",
+        },
       );
       const pending = [...(options.answers ?? [])];
       let stdout = "";
