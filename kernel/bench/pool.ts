@@ -5,6 +5,9 @@
  *
  *   bun kernel/bench/pool.ts            # all scenarios (needs `wrk` on PATH)
  *   bun kernel/bench/pool.ts serve MODE # one server (used by the driver)
+ *
+ * BENCH_SECONDS sets the length of each wrk run (default 4); BENCH_SPAWNS and BENCH_CLOSING
+ * override the pool's maxConcurrentSpawns and maxClosingWorkers for experiments.
  */
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -26,10 +29,14 @@ const median = (values: number[]): number =>
 // ---------------------------------------------------------------- servers (child processes)
 
 function serve(mode: string): void {
-  const pool = createWorkerPool({ maxWorkers: 512 });
+  const pool = createWorkerPool({
+    maxWorkers: 512,
+    maxConcurrentSpawns: Number(process.env.BENCH_SPAWNS ?? 2),
+    maxClosingWorkers: Number(process.env.BENCH_CLOSING ?? 8),
+  });
   const specs: Record<string, AppSpec> = {
     hello: app("hello"),
-    echo: app("echo"),
+    echo: { name: "echo", version: "0.0.0", entry: join(import.meta.dir, "apps/echo/index.ts") },
     slow: app("slow"),
     ephemeral: app("hello", { name: "hello-ephemeral", ttl: 0, concurrency: 8, standby: 3, maxQueue: 256 }),
   };
