@@ -4,6 +4,7 @@
  * dependencies, starts, stops and hot-loads them, and runs every request through one pipeline.
  */
 export { adminTokenPath } from "./api/admin-token.ts";
+export { kernelFilePath } from "./api/kernel-file.ts";
 export type { LoadConfigOptions } from "./config/load.ts";
 export { loadConfig, resolveConfig } from "./config/load.ts";
 export type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";

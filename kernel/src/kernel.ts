@@ -7,10 +7,11 @@ import {
 } from "@buntime/sdk";
 import { resolveAdminToken } from "./api/admin-token.ts";
 import { createKernelApi } from "./api/kernel-api.ts";
+import { removeKernelFile, writeKernelFile } from "./api/kernel-file.ts";
 import { resolveConfig } from "./config/load.ts";
 import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
 import type { LogSink } from "./logger.ts";
-import { createLogger } from "./logger.ts";
+import { createLogFeed, createLogger, stderrSink } from "./logger.ts";
 import { createDispatcher } from "./pipeline/dispatch.ts";
 import { discoverPluginFolders } from "./plugins/discover.ts";
 import { PluginHost } from "./plugins/host.ts";
@@ -59,6 +60,8 @@ export interface Kernel {
   fetch(request: Request): Promise<Response>;
   /** Loads the plugin in `dir` while the kernel runs. */
   load(dir: string): Promise<PluginStatus>;
+  /** Swaps the running version of the plugin in `dir` for the one in `dir`, while the kernel runs. */
+  replace(dir: string): Promise<PluginStatus>;
   /** Unloads a plugin while the kernel runs. */
   unload(name: string): Promise<void>;
   plugins(): PluginStatus[];
@@ -88,9 +91,20 @@ function inlineSource(inline: InlinePlugin): PluginSource {
  */
 export function createKernel(options: KernelOptions = {}): Kernel {
   const config = resolveConfig(options.config ?? {});
-  const logger = createLogger({ level: config.logLevel, format: config.logFormat, sink: options.logSink });
+  const logFeed = createLogFeed();
+  const writeLog = options.logSink ?? stderrSink(config.logFormat);
+  const logger = createLogger({
+    level: config.logLevel,
+    sink: (entry) => {
+      writeLog(entry);
+      logFeed.sink(entry);
+    },
+  });
   const adminToken = resolveAdminToken(config.home, config.adminToken);
   const services = new ServiceRegistry();
+  services
+    .accessFor({ plugin: "kernel", provides: ["kernel:logs"], consumes: [] })
+    .provide("kernel:logs", logFeed);
   let host: PluginHost | undefined;
   const pool = createWorkerPool({
     logger: logger.child("pool"),
@@ -114,8 +128,11 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     startedAt,
     plugins: () => pluginHost.list(),
     poolStats: () => pool.stats(),
-    loadInstalled: async (name, version) =>
-      pluginHost.load(await readPluginFolder(installedPluginDir(config.home, name, version))),
+    loadInstalled: async (name, version, replace) => {
+      const source = await readPluginFolder(installedPluginDir(config.home, name, version));
+      const loaded = pluginHost.list().some((plugin) => plugin.name === name && plugin.status === "running");
+      return replace && loaded ? pluginHost.replace(source) : pluginHost.load(source);
+    },
     unload: (name) => pluginHost.unload(name, { waitForStop: false }),
   });
   const dispatch = createDispatcher({
@@ -157,12 +174,14 @@ export function createKernel(options: KernelOptions = {}): Kernel {
         },
       });
       const url = new URL(server.url);
+      writeKernelFile(config.home, url);
       logger.info(`listening on ${url.href}`);
       await pluginHost.serverStarted({ url });
       return url;
     },
     fetch: async (request) => dispatch(request),
     load: async (dir) => pluginHost.load(await readPluginFolder(dir)),
+    replace: async (dir) => pluginHost.replace(await readPluginFolder(dir)),
     unload: (name) => pluginHost.unload(name),
     plugins: () => pluginHost.list(),
     stop() {
@@ -174,6 +193,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
             logger.warn(`requests still in flight after ${config.shutdownTimeout} ms; closing them`);
           }
           await server.stop(true);
+          removeKernelFile(config.home);
         }
         await pluginHost.shutdown();
         await pool.shutdown();

@@ -1,15 +1,8 @@
-import type { LogFields, Logger, LogLevel } from "@buntime/sdk";
+import type { LogEntry, LogFeed, LogFields, Logger, LogLevel } from "@buntime/sdk";
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
-/** One structured log line. */
-export interface LogEntry {
-  readonly time: string;
-  readonly level: LogLevel;
-  readonly namespace: string;
-  readonly message: string;
-  readonly fields?: LogFields;
-}
+export type { LogEntry };
 
 /** Where log lines go; the default writes to stderr. */
 export type LogSink = (entry: LogEntry) => void;
@@ -32,7 +25,8 @@ function serializeFields(fields: LogFields): LogFields {
   return out;
 }
 
-function stderrSink(format: "pretty" | "json"): LogSink {
+/** Writes log lines to stderr, for people (`pretty`) or machines (`json`). */
+export function stderrSink(format: "pretty" | "json"): LogSink {
   return (entry) => {
     const fields = entry.fields ? serializeFields(entry.fields) : undefined;
     const line =
@@ -66,5 +60,25 @@ export function createLogger(options: LoggerOptions = {}, namespace = "kernel"):
     warn: emit("warn"),
     error: emit("error"),
     child: (name) => createLogger({ ...options, sink }, name.includes(":") ? name : `${namespace}:${name}`),
+  };
+}
+
+/** The `kernel:logs` feed: a sink that hands each line to every subscriber. */
+export function createLogFeed(): LogFeed & { readonly sink: LogSink } {
+  const listeners = new Set<(entry: LogEntry) => void>();
+  return {
+    subscribe(listener) {
+      listeners.add(listener);
+      return () => listeners.delete(listener);
+    },
+    sink(entry) {
+      for (const listener of listeners) {
+        try {
+          listener(entry);
+        } catch {
+          // a failing subscriber must not break logging for everyone else
+        }
+      }
+    },
   };
 }

@@ -15,7 +15,7 @@ export {
 } from "./app-config.ts";
 export type { ErrorCode, ErrorParams } from "./errors.ts";
 export { BuntimeError, ERROR_CODES, isBuntimeError } from "./errors.ts";
-export type { LogFields, Logger, LogLevel } from "./logger.ts";
+export type { LogEntry, LogFeed, LogFields, Logger, LogLevel } from "./logger.ts";
 export type { ManifestOptions, PluginPackage, ResolvedManifest } from "./manifest.ts";
 export {
   manifestSchema,

@@ -15,3 +15,19 @@ export interface Logger {
   /** A logger for a sub-namespace, e.g. `kernel` → `kernel:pool`. */
   child(name: string): Logger;
 }
+
+/** One structured log line, as the kernel's log feed hands it out. */
+export interface LogEntry {
+  readonly time: string;
+  readonly level: LogLevel;
+  /** Who spoke: `kernel`, `kernel:pool`, `plugin:auth`, … */
+  readonly namespace: string;
+  readonly message: string;
+  readonly fields?: LogFields;
+}
+
+/** The kernel-provided service `kernel:logs`: every log line of the kernel and its plugins. */
+export interface LogFeed {
+  /** Calls `listener` with each line from now on; the returned function unsubscribes. */
+  subscribe(listener: (entry: LogEntry) => void): () => void;
+}

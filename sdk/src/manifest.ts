@@ -18,7 +18,9 @@ export const semverRangeSchema = z.string().refine((range) => semver.validRange(
 });
 
 const dependencyMapSchema = z.record(packageNameSchema, semverRangeSchema).default({});
-const serviceNameSchema = z.string().regex(/^[a-zA-Z][\w.-]*$/, { error: "expected a service name" });
+const serviceNameSchema = z
+  .string()
+  .regex(/^[a-zA-Z][\w.:-]*$/, { error: "expected a service name such as keyval or kernel:logs" });
 
 /** The `buntime` field of a plugin's package.json. */
 export const manifestSchema = z

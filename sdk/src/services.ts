@@ -1,3 +1,5 @@
+import type { LogFeed } from "./logger.ts";
+
 /**
  * The service registry as plugins see it. Plugins add their services' types by augmenting
  * `Services`:
@@ -8,8 +10,10 @@
  * }
  */
 
-// biome-ignore lint/suspicious/noEmptyInterface: augmented by plugins through declaration merging
-export interface Services {}
+/** Every typed service; the kernel provides the `kernel:*` ones itself. */
+export interface Services {
+  "kernel:logs": LogFeed;
+}
 
 /** A known service name, or any other string for services without declared types. */
 export type ServiceName = keyof Services | (string & {});

@@ -11,12 +11,16 @@ export interface KernelApiDeps {
   readonly startedAt: number;
   plugins(): PluginStatus[];
   poolStats(): PoolStats;
-  /** Loads `<home>/plugins/<name>/<version>/` into the running kernel. */
-  loadInstalled(name: string, version: string): Promise<PluginStatus>;
+  /** Loads `<home>/plugins/<name>/<version>/` into the running kernel, or swaps it in for the loaded version. */
+  loadInstalled(name: string, version: string, replace: boolean): Promise<PluginStatus>;
   unload(name: string): Promise<void>;
 }
 
-const loadRequestSchema = z.object({ name: packageNameSchema, version: z.string().min(1) });
+const loadRequestSchema = z.object({
+  name: packageNameSchema,
+  version: z.string().min(1),
+  replace: z.boolean().default(false),
+});
 
 /**
  * The kernel's own API under `/_/api`: `health`, `plugins` and `pool` for everyone (after the
@@ -51,10 +55,11 @@ export function createKernelApi(deps: KernelApiDeps): Hono {
     const body = loadRequestSchema.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) {
       return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
-        details: "expected a JSON body {name, version} naming a plugin installed in this home",
+        details: "expected a JSON body {name, version, replace?} naming a plugin installed in this home",
       }).getResponse();
     }
-    return c.json(await deps.loadInstalled(body.data.name, body.data.version), 201);
+    const { name, version, replace } = body.data;
+    return c.json(await deps.loadInstalled(name, version, replace), 201);
   });
 
   api.delete("/plugins/:name{.+}", async (c) => {

@@ -1,4 +1,5 @@
 import { BuntimeError, type HookName, type Logger, type ServerInfo, type WorkerEvent } from "@buntime/sdk";
+import semver from "semver";
 import { callWithTimeout } from "../hooks/call-with-timeout.ts";
 import { PluginTable } from "../pipeline/plugin-table.ts";
 import { KERNEL_VERSION } from "../version.ts";
@@ -72,8 +73,14 @@ export class PluginHost {
     return run;
   }
 
-  /** Checks kernel ranges, dependencies and settings of every plugin before any of them starts. */
-  #prepare(sources: readonly PluginSource[]): { source: PluginSource; config: unknown }[] {
+  /**
+   * Checks kernel ranges, dependencies and settings of every plugin before any of them starts,
+   * against the running plugins (all but `replacing`, when a new version takes its place).
+   */
+  #prepare(
+    sources: readonly PluginSource[],
+    replacing?: string,
+  ): { source: PluginSource; config: unknown }[] {
     for (const { pkg, definition } of sources) {
       checkKernelRange(pluginId(pkg), pkg.buntime.kernel, KERNEL_VERSION);
       if ((definition.fetch || definition.routes) && pkg.buntime.base === undefined) {
@@ -83,14 +90,30 @@ export class PluginHost {
         });
       }
     }
-    const ordered = orderByDependencies(
-      sources.map(dependencyNode),
-      [...this.#running.values()].map(loadedNode),
-    );
+    const others = [...this.#running.values()].filter((plugin) => plugin.name !== replacing);
+    const ordered = orderByDependencies(sources.map(dependencyNode), others.map(loadedNode));
     return ordered.map(({ source }) => ({
       source,
       config: resolvePluginConfig(source, this.#options.pluginSettings[source.pkg.name]),
     }));
+  }
+
+  /** Plugins running now that depend on `name`, with the range they ask for. */
+  #dependentsOf(name: string): { plugin: LoadedPlugin; range: string }[] {
+    return [...this.#running.values()].flatMap((plugin) => {
+      const range = plugin.manifest.dependencies[name];
+      return range === undefined ? [] : [{ plugin, range }];
+    });
+  }
+
+  /** Rebuilds the running set in dependency order and compiles a new table from it. */
+  #recompile(): void {
+    const ordered = orderByDependencies(
+      [...this.#running.values()].map((plugin) => ({ ...loadedNode(plugin), plugin })),
+    );
+    this.#running.clear();
+    for (const { plugin } of ordered) this.#running.set(plugin.name, plugin);
+    this.#table = new PluginTable([...this.#running.values()]);
   }
 
   async #init(source: PluginSource, config: unknown): Promise<LoadedPlugin> {
@@ -114,7 +137,7 @@ export class PluginHost {
         );
       }
     } catch (error) {
-      this.#options.services.withdraw(plugin.name);
+      this.#options.services.withdraw(plugin.ctx.services);
       throw error;
     }
     return plugin;
@@ -164,8 +187,46 @@ export class PluginHost {
       });
       this.#failed.delete(plugin.name);
       this.#running.set(plugin.name, plugin);
-      this.#table = new PluginTable([...this.#running.values()]);
+      this.#recompile();
       this.#logger.info(`loaded ${pluginId(source.pkg)}`);
+      return pluginStatus(plugin, plugin.manifest);
+    });
+  }
+
+  /**
+   * Swaps a running plugin for another version of it while the kernel runs: the new version
+   * starts (taking over the services), then joins the pipeline in place of the old one, whose
+   * requests in flight finish before its `onShutdown` runs. If the new version cannot start,
+   * the old one keeps running with its services, and this throws.
+   */
+  replace(source: PluginSource): Promise<PluginStatus> {
+    return this.#serialize(async () => {
+      const { name, version } = source.pkg;
+      const old = this.#running.get(name);
+      if (!old) throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: name });
+      for (const { plugin, range } of this.#dependentsOf(name)) {
+        if (!semver.satisfies(version, range, { includePrerelease: true })) {
+          throw new BuntimeError("BUNTIME_ERR_PLUGIN_DEPENDENCY_INCOMPATIBLE", {
+            chain: `${pluginId(plugin)} -> ${name}@${range}`,
+            installed: `${name}@${version}`,
+          });
+        }
+      }
+      const [prepared] = this.#prepare([source], name);
+      if (!prepared) throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: name });
+      const plugin = await this.#init(prepared.source, prepared.config).catch((error: unknown) => {
+        this.#options.services.restore(old.ctx.services, name);
+        throw new BuntimeError(
+          "BUNTIME_ERR_PLUGIN_START_FAILED",
+          { plugin: pluginId(source.pkg), reason: reason(error) },
+          { cause: error },
+        );
+      });
+      const previous = this.#table;
+      this.#running.set(name, plugin);
+      this.#recompile();
+      this.#logger.info(`replaced ${pluginId(old)} with ${pluginId(source.pkg)}`);
+      void previous.drained(this.#options.drainTimeout).then(() => this.#stopPlugin(old));
       return pluginStatus(plugin, plugin.manifest);
     });
   }
@@ -194,11 +255,11 @@ export class PluginHost {
       if (this.#failed.delete(name)) return undefined;
       throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: name });
     }
-    const dependents = [...this.#running.values()].filter((other) => name in other.manifest.dependencies);
+    const dependents = this.#dependentsOf(name);
     if (dependents.length > 0) {
       throw new BuntimeError("BUNTIME_ERR_PLUGIN_IN_USE", {
         plugin: name,
-        dependents: dependents.map((other) => other.name).join(", "),
+        dependents: dependents.map((dependent) => dependent.plugin.name).join(", "),
       });
     }
     const previous = this.#table;
@@ -217,7 +278,7 @@ export class PluginHost {
     } catch (error) {
       this.#logger.error(`plugin ${plugin.name} onShutdown failed: ${reason(error)}`);
     } finally {
-      this.#options.services.withdraw(plugin.name);
+      this.#options.services.withdraw(plugin.ctx.services);
     }
   }
 

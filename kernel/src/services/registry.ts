@@ -8,6 +8,12 @@ export interface ServiceScope {
   readonly consumes: readonly string[];
 }
 
+interface Ownership {
+  readonly plugin: string;
+  /** The view that provided it: two versions of one plugin are told apart during a swap. */
+  readonly access: ServiceAccess;
+}
+
 /**
  * The kernel's service registry: one awilix container holds every provided service, and
  * each plugin gets a view that only reaches the services its manifest declares.
@@ -17,58 +23,74 @@ export class ServiceRegistry {
     injectionMode: InjectionMode.PROXY,
     strict: true,
   });
-  /** Service name → providing plugin, for services currently provided. */
-  readonly #owners = new Map<string, string>();
+  readonly #owners = new Map<string, Ownership>();
+  /** What each view provided, so a failed swap can put the previous version's services back. */
+  readonly #provided = new WeakMap<ServiceAccess, Map<string, unknown>>();
 
   /** The `ctx.services` view for one plugin. */
   accessFor(scope: ServiceScope): ServiceAccess {
     const provides = new Set(scope.provides);
     const visible = new Set([...scope.consumes, ...scope.provides]);
-    return {
+    const provided = new Map<string, unknown>();
+    const access: ServiceAccess = {
       provide: (name, implementation) => {
         if (!provides.has(name)) {
           throw new BuntimeError("BUNTIME_ERR_SERVICE_NOT_OWNED", { plugin: scope.plugin, service: name });
         }
         const owner = this.#owners.get(name);
-        if (owner !== undefined && owner !== scope.plugin) {
-          throw new BuntimeError("BUNTIME_ERR_SERVICE_TAKEN", { plugin: scope.plugin, service: name, owner });
+        if (owner !== undefined && owner.plugin !== scope.plugin) {
+          throw new BuntimeError("BUNTIME_ERR_SERVICE_TAKEN", {
+            plugin: scope.plugin,
+            service: name,
+            owner: owner.plugin,
+          });
         }
-        this.#owners.set(name, scope.plugin);
-        this.#container.register(name, asValue(implementation));
+        provided.set(name, implementation);
+        this.#register(name, { plugin: scope.plugin, access }, implementation);
       },
       get: (name) => {
         if (!visible.has(name)) {
           throw new BuntimeError("BUNTIME_ERR_SERVICE_NOT_DECLARED", { plugin: scope.plugin, service: name });
         }
-        if (!this.#owners.has(name)) {
-          throw new BuntimeError("BUNTIME_ERR_SERVICE_NOT_PROVIDED", { plugin: scope.plugin, service: name });
-        }
-        return this.#container.resolve(name);
+        return this.#resolve(name, scope.plugin) as never;
       },
       has: (name) => visible.has(name) && this.#owners.has(name),
     };
+    this.#provided.set(access, provided);
+    return access;
   }
 
-  /** Withdraws every service `plugin` provided (when it unloads). */
-  withdraw(plugin: string): void {
+  #register(name: string, owner: Ownership, implementation: unknown): void {
+    this.#owners.set(name, owner);
+    this.#container.register(name, asValue(implementation));
+  }
+
+  #resolve(name: string, asker: string): unknown {
+    if (!this.#owners.has(name)) {
+      throw new BuntimeError("BUNTIME_ERR_SERVICE_NOT_PROVIDED", { plugin: asker, service: name });
+    }
+    return this.#container.resolve(name);
+  }
+
+  /** Withdraws the services a view still provides (when its plugin unloads). */
+  withdraw(access: ServiceAccess): void {
     for (const [name, owner] of this.#owners) {
-      if (owner !== plugin) continue;
+      if (owner.access !== access) continue;
       this.#owners.delete(name);
       // awilix has no unregister: replace the value so the old implementation is released.
       this.#container.register(name, asValue(undefined));
     }
   }
 
-  /** Service name → providing plugin. */
-  owners(): ReadonlyMap<string, string> {
-    return this.#owners;
+  /** Provides again what a view provided, after a replacement that took its services over failed. */
+  restore(access: ServiceAccess, plugin: string): void {
+    for (const [name, implementation] of this.#provided.get(access) ?? []) {
+      this.#register(name, { plugin, access }, implementation);
+    }
   }
 
   /** Any provided service, unscoped: for the kernel's owner (tests, embedding), never for plugins. */
   resolve(name: string): unknown {
-    if (!this.#owners.has(name)) {
-      throw new BuntimeError("BUNTIME_ERR_SERVICE_NOT_PROVIDED", { plugin: "kernel", service: name });
-    }
-    return this.#container.resolve(name);
+    return this.#resolve(name, "kernel");
   }
 }

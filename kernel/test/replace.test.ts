@@ -1,0 +1,147 @@
+import { describe, expect, it } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { kernelFilePath } from "@buntime/kernel";
+import type { LogEntry } from "@buntime/sdk";
+import {
+  inlinePlugin,
+  pluginPackage,
+  startTestKernel,
+  tempDir,
+  writePluginFolder,
+} from "./support/kernel-fixture.ts";
+
+const SDK = JSON.stringify(import.meta.resolve("@buntime/sdk"));
+
+/** A `clock` plugin version whose service and route answer its version; `failInit` breaks its start. */
+function clockFolder(version: string, options: { failInit?: boolean } = {}): string {
+  return writePluginFolder(
+    join(tempDir(), `clock-${version}`),
+    pluginPackage("clock", { base: "/clock", provides: ["clock"] }, version),
+    `import { definePlugin } from ${SDK};
+export default definePlugin({
+  onInit: (ctx) => {
+    ${options.failInit ? 'throw new Error("cannot start");' : ""}
+    ctx.services.provide("clock", { version: () => "${version}" });
+  },
+  fetch: async (req) => {
+    const wait = Number(new URL(req.url).searchParams.get("wait") ?? 0);
+    if (wait) await Bun.sleep(wait);
+    return new Response("clock ${version}");
+  },
+});`,
+  );
+}
+
+const reader = inlinePlugin(
+  "reader",
+  { base: "/reader", consumes: ["clock"] },
+  {
+    fetch: (_req, ctx) => new Response((ctx.services.get("clock") as { version(): string }).version()),
+  },
+);
+
+describe("replacing a running plugin with another version", () => {
+  it("swaps routes and services at once while requests in flight finish on the old version", async () => {
+    const { kernel, request } = await startTestKernel({ plugins: [reader] });
+    await kernel.load(clockFolder("1.0.0"));
+    const inflight = request("/clock?wait=200");
+    await Bun.sleep(30);
+    const status = await kernel.replace(clockFolder("1.1.0"));
+    expect(status).toMatchObject({ name: "clock", version: "1.1.0", status: "running" });
+    expect(await (await request("/clock")).text()).toBe("clock 1.1.0");
+    expect(await (await request("/reader")).text()).toBe("1.1.0");
+    expect(await (await inflight).text()).toBe("clock 1.0.0");
+    await Bun.sleep(50); // the old version's onShutdown runs after its requests: it must not withdraw the new services
+    expect(await (await request("/reader")).text()).toBe("1.1.0");
+  });
+
+  it("keeps the old version running with its services when the new one cannot start", async () => {
+    const { kernel, request } = await startTestKernel({ plugins: [reader] });
+    await kernel.load(clockFolder("1.0.0"));
+    await expect(kernel.replace(clockFolder("2.0.0", { failInit: true }))).rejects.toThrow(
+      "clock@2.0.0 failed to start: clock onInit failed: cannot start",
+    );
+    expect(await (await request("/clock")).text()).toBe("clock 1.0.0");
+    expect(await (await request("/reader")).text()).toBe("1.0.0");
+  });
+
+  it("refuses a version that a running dependent does not accept", async () => {
+    const { kernel } = await startTestKernel();
+    await kernel.load(clockFolder("1.0.0"));
+    const alarm = writePluginFolder(
+      join(tempDir(), "alarm"),
+      pluginPackage("alarm", { dependencies: { clock: "^1" } }),
+      "export default {};",
+    );
+    await kernel.load(alarm);
+    await expect(kernel.replace(clockFolder("2.0.0"))).rejects.toThrow(
+      "alarm@1.0.0 -> clock@^1 : installed clock@2.0.0 does not satisfy",
+    );
+    expect(kernel.plugins().find((p) => p.name === "clock")?.version).toBe("1.0.0");
+  });
+
+  it("swaps through the kernel API with replace: true", async () => {
+    const { kernel, request } = await startTestKernel();
+    await kernel.load(clockFolder("1.0.0"));
+    const installed = join(kernel.config.home, "plugins", "clock", "1.2.0");
+    writePluginFolder(
+      installed,
+      pluginPackage("clock", { base: "/clock", provides: ["clock"] }, "1.2.0"),
+      `export default { fetch: () => new Response("clock 1.2.0") };`,
+    );
+    const res = await request("/_/api/plugins", {
+      method: "POST",
+      headers: { authorization: `Bearer ${kernel.adminToken}`, "content-type": "application/json" },
+      body: JSON.stringify({ name: "clock", version: "1.2.0", replace: true }),
+    });
+    expect(res.status).toBe(201);
+    expect(await (await request("/clock")).text()).toBe("clock 1.2.0");
+  });
+});
+
+describe("what the kernel tells others", () => {
+  it("records its URL in <home>/kernel.json while it listens", async () => {
+    const { kernel } = await startTestKernel();
+    const path = kernelFilePath(kernel.config.home);
+    expect(existsSync(path)).toBe(false);
+    const url = await kernel.listen();
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ url: url.href, pid: process.pid });
+    await kernel.stop();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("feeds every log line to plugins consuming kernel:logs", async () => {
+    const seen: LogEntry[] = [];
+    const { kernel } = await startTestKernel({
+      plugins: [
+        inlinePlugin(
+          "tail",
+          { consumes: ["kernel:logs"] },
+          {
+            onInit: (ctx) => {
+              ctx.services.get("kernel:logs").subscribe((entry) => seen.push(entry));
+            },
+          },
+        ),
+        inlinePlugin(
+          "chatty",
+          { dependencies: { tail: "*" } },
+          { onInit: (ctx) => ctx.logger.warn("hello", { n: 1 }) },
+        ),
+      ],
+    });
+    expect(seen).toContainEqual(
+      expect.objectContaining({
+        namespace: "plugin:chatty",
+        level: "warn",
+        message: "hello",
+        fields: { n: 1 },
+      }),
+    );
+    expect(
+      seen.some((entry) => entry.namespace === "kernel:plugins" && entry.message === "started chatty@1.0.0"),
+    ).toBe(true);
+    expect(kernel.service("kernel:logs")).toBeDefined();
+  });
+});
