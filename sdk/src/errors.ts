@@ -123,6 +123,32 @@ export const ERROR_CODES = {
   BUNTIME_ERR_REGISTRY_KEY_INVALID: { status: 400, message: "invalid publisher key: {details}" },
   BUNTIME_ERR_REGISTRY_STORAGE_FAILED: { status: 500, message: "registry storage failed: {details}" },
   BUNTIME_ERR_REGISTRY_INTERNAL: { status: 500, message: "internal registry error: {details}" },
+  BUNTIME_ERR_STORAGE_APP_UNAUTHORIZED: {
+    status: 401,
+    message:
+      "storage needs the app token of BUNTIME_APP_TOKEN (Authorization: Bearer or x-buntime-app-token)",
+  },
+  BUNTIME_ERR_STORAGE_APPS_UNAVAILABLE: {
+    status: 503,
+    message: "no plugin provides the apps service, so app tokens cannot be checked",
+  },
+  BUNTIME_ERR_STORAGE_KEY_INVALID: { status: 400, message: "invalid key {key}: {reason}" },
+  BUNTIME_ERR_STORAGE_VALUE_TOO_LARGE: {
+    status: 413,
+    message: "the value of {key} is {size} bytes, over the {limit}-byte limit",
+  },
+  BUNTIME_ERR_STORAGE_REQUEST_INVALID: { status: 400, message: "invalid storage request: {details}" },
+  BUNTIME_ERR_STORAGE_KEY_NOT_FOUND: { status: 404, message: "no key {key}" },
+  BUNTIME_ERR_STORAGE_VERSION_MISMATCH: {
+    status: 409,
+    message: "version check failed on {key}: it changed since you read it",
+  },
+  BUNTIME_ERR_STORAGE_BACKEND_FAILED: { status: 500, message: "storage backend {backend} failed: {details}" },
+  BUNTIME_ERR_RATELIMIT_EXCEEDED: {
+    status: 429,
+    message: "rate limit {rule} exceeded; retry in {seconds} s",
+  },
+  BUNTIME_ERR_RATELIMIT_STORE_FAILED: { status: 503, message: "rate limit store {store} failed: {details}" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A Buntime error code, e.g. `BUNTIME_ERR_MANIFEST_INVALID`. */
