@@ -14,6 +14,7 @@ export type {
 } from "./context.ts";
 export { createConsoleLogger } from "./http/console-logger.ts";
 export type { TarballLimits } from "./publish/inspect-tarball.ts";
+export type { PublishTarballOptions } from "./publish/seed.ts";
 export type { RegistryServer } from "./server.ts";
 export { createRegistryServer } from "./server.ts";
 export type { RegistryKey } from "./signing/registry-signer.ts";

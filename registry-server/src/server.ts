@@ -9,6 +9,7 @@ import type {
 } from "./context.ts";
 import { createConsoleLogger } from "./http/console-logger.ts";
 import { renderError, renderNotFound } from "./http/errors.ts";
+import { type PublishTarballOptions, publishTarball } from "./publish/seed.ts";
 import { distTagRoutes } from "./routes/dist-tags.ts";
 import { keyRoutes } from "./routes/keys.ts";
 import { marketplaceRoutes } from "./routes/marketplace.ts";
@@ -20,12 +21,18 @@ import { tokenRoutes } from "./routes/tokens.ts";
 import { userRoutes } from "./routes/users.ts";
 import { loadRegistrySigner } from "./signing/registry-signer.ts";
 import { createDownloadCounter } from "./stats/download-counter.ts";
+import type { VersionRecord } from "./storage/types.ts";
 
 /** A registry app ready to serve, with what it holds open. */
 export interface RegistryServer {
   /** The Hono app: mount it, or pass `fetch` to `Bun.serve`. */
   app: Hono<RegistryEnv>;
   fetch: (request: Request, server?: unknown) => Response | Promise<Response>;
+  /**
+   * Publishes a package tarball without HTTP or token, validated like `npm publish`; used to
+   * seed a registry (e.g. with first-party plugins). Idempotent for identical bytes.
+   */
+  publishTarball(tarball: Uint8Array, options?: PublishTarballOptions): Promise<VersionRecord>;
   /** Flushes download counts and closes the storage. */
   close(): Promise<void>;
 }
@@ -82,6 +89,7 @@ export async function createRegistryServer(options: RegistryServerOptions): Prom
   return {
     app,
     fetch: (request, server) => app.fetch(request, server),
+    publishTarball: (tarball, publishOptions) => publishTarball(ctx, tarball, publishOptions),
     async close() {
       await ctx.downloads.close();
       await metadata.close();

@@ -1,7 +1,7 @@
 import { parseArgs } from "node:util";
 import { BuntimeError } from "@buntime/sdk";
 import type { RegistryServerOptions } from "./context.ts";
-import { createRegistryServer } from "./server.ts";
+import { createRegistryServer, type RegistryServer } from "./server.ts";
 import { openSqliteStorage } from "./storage/sqlite-storage.ts";
 import { sweepOrphanBlobs } from "./storage/sweep.ts";
 import type { RegistryStorage } from "./storage/types.ts";
@@ -24,6 +24,8 @@ export interface RunningRegistry {
   url: string;
   port: number;
   hostname: string;
+  /** Publishes a tarball from inside the process (see `RegistryServer.publishTarball`). */
+  publishTarball: RegistryServer["publishTarball"];
   /** Stops listening, flushes download counts and closes the storage. */
   stop(): Promise<void>;
 }
@@ -59,6 +61,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     url,
     port: server.port ?? port,
     hostname,
+    publishTarball: registry.publishTarball,
     async stop() {
       await server.stop(true);
       await registry.close();
