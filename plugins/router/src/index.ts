@@ -3,11 +3,17 @@
  * `<home>/apps/<name>/` or `<home>/apps/<name>/<version>/`; `/:app@1.2.3/*` and `/:app@^1/*`
  * pick a version (the highest that satisfies; plain `/:app/*` picks the highest installed).
  * Plugin bases always win over app names, since the kernel tries longer bases first.
+ * It provides the `apps` service: each app's workers get `BUNTIME_APP`, `BUNTIME_APP_TOKEN` and
+ * `BUNTIME_URL`, and plugins ask `apps.identify(request)` which app is calling them.
  */
 import { mkdirSync } from "node:fs";
 import { definePlugin, type PluginContext } from "@buntime/sdk";
 import { z } from "zod";
+import { AppTokens } from "./app-identity.ts";
 import { Router } from "./router.ts";
+
+export type { AppIdentity } from "./app-identity.ts";
+export { APP_TOKEN_HEADER } from "./app-identity.ts";
 
 /** Settings of the router plugin. */
 export const routerConfigSchema = z
@@ -26,8 +32,13 @@ export default definePlugin({
   onInit(ctx) {
     const appsDir = ctx.config.appsDir ?? ctx.kernel.appsDir;
     mkdirSync(appsDir, { recursive: true });
-    routers.set(ctx, new Router(ctx, { appsDir, homepage: ctx.config.homepage }));
+    const tokens = new AppTokens();
+    routers.set(ctx, new Router(ctx, { appsDir, homepage: ctx.config.homepage, tokens }));
+    ctx.services.provide("apps", tokens);
     ctx.logger.info(`serving apps from ${appsDir}`);
+  },
+  onServerStart(ctx, server) {
+    routers.get(ctx)?.setKernelUrl(server.url);
   },
   onShutdown(ctx) {
     routers.get(ctx)?.close();

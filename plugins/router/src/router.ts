@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isBuntimeError, type PluginContext, type ResolvedApp, resolveApp } from "@buntime/sdk";
 import { AppCatalog, type InstalledApp } from "./app-catalog.ts";
+import type { AppTokens } from "./app-identity.ts";
 import { type AppAddress, parseAppPath } from "./app-path.ts";
 import { forwardRequest } from "./forward.ts";
 import { serveStatic } from "./static-files.ts";
@@ -18,6 +19,7 @@ export interface RouterOptions {
   readonly appsDir: string;
   /** App served at `/`. */
   readonly homepage: string | undefined;
+  readonly tokens: AppTokens;
 }
 
 function hasEntry(dir: string): boolean {
@@ -34,17 +36,26 @@ export class Router {
   readonly #ctx: PluginContext;
   readonly #catalog: AppCatalog;
   readonly #homepage: string | undefined;
+  readonly #tokens: AppTokens;
   readonly #served = new Map<string, Promise<ServedApp>>();
+  #kernelUrl: string | undefined;
 
   constructor(ctx: PluginContext, options: RouterOptions) {
     this.#ctx = ctx;
     this.#homepage = options.homepage;
+    this.#tokens = options.tokens;
     this.#catalog = new AppCatalog(options.appsDir, ctx.logger, () => this.#served.clear());
     this.#catalog.watch();
   }
 
   close(): void {
     this.#catalog.close();
+  }
+
+  /** Apps started from now on learn where the kernel listens (`BUNTIME_URL`). */
+  setKernelUrl(url: URL): void {
+    this.#kernelUrl = url.origin;
+    this.#served.clear();
   }
 
   /** Answers a request for an app, or resolves undefined when no app matches (the kernel answers 404). */
@@ -95,6 +106,16 @@ export class Router {
     return undefined;
   }
 
+  /** Adds what every app learns about itself: its name, its token, the kernel's URL. */
+  #withIdentity(app: ResolvedApp): ResolvedApp {
+    const identity: Record<string, string> = {
+      BUNTIME_APP: app.name,
+      BUNTIME_APP_TOKEN: this.#tokens.issue(app.name),
+    };
+    if (this.#kernelUrl) identity.BUNTIME_URL = this.#kernelUrl;
+    return { ...app, env: { ...app.env, ...identity } };
+  }
+
   #describe(installed: InstalledApp): Promise<ServedApp> {
     let served = this.#served.get(installed.dir);
     if (!served) {
@@ -106,7 +127,7 @@ export class Router {
   }
 
   async #load({ name, version, dir }: InstalledApp): Promise<ServedApp> {
-    const spec = hasEntry(dir) ? await resolveApp(dir, { name, version }) : undefined;
+    const spec = hasEntry(dir) ? this.#withIdentity(await resolveApp(dir, { name, version })) : undefined;
     const publicDir = join(dir, "public");
     const staticRoot = existsSync(publicDir)
       ? publicDir

@@ -1,0 +1,57 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createKernel, type Kernel } from "@buntime/kernel";
+import router from "@buntime/plugin-router";
+import { definePlugin } from "@buntime/sdk";
+import routerPackage from "../package.json" with { type: "json" };
+
+let kernel: Kernel | undefined;
+let home: string | undefined;
+afterEach(async () => {
+  await kernel?.stop();
+  if (home) rmSync(home, { recursive: true, force: true });
+});
+
+/** A plugin at /whoami answering which app called it, through the router's `apps` service. */
+const whoami = {
+  packageJson: {
+    name: "whoami",
+    version: "1.0.0",
+    buntime: { kernel: "*", base: "/whoami", consumes: ["apps"] },
+  },
+  plugin: definePlugin({
+    fetch: (req, ctx) => new Response(ctx.services.get("apps").identify(req) ?? "anonymous"),
+  }),
+};
+
+describe("app identity", () => {
+  it("lets an app call the kernel as itself, and nobody else pass for it", async () => {
+    home = mkdtempSync(join(tmpdir(), "buntime-identity-"));
+    const app = join(home, "apps", "notes");
+    mkdirSync(app, { recursive: true });
+    writeFileSync(
+      join(app, "index.ts"),
+      `export default { fetch: async (req) => {
+        const env = process.env;
+        const forged = new URL(req.url).searchParams.has("forged");
+        const token = forged ? "notes.AAAA" : env.BUNTIME_APP_TOKEN;
+        const res = await fetch(env.BUNTIME_URL + "/whoami", { headers: { authorization: "Bearer " + token } });
+        return new Response(env.BUNTIME_APP + " is " + (await res.text()));
+      } };`,
+    );
+    kernel = createKernel({
+      config: { home, port: 0, hostname: "127.0.0.1" },
+      plugins: [{ packageJson: routerPackage, plugin: router }, whoami],
+      logSink: () => {},
+    });
+    await kernel.start();
+    const url = await kernel.listen();
+    expect(await (await fetch(new URL("/notes/", url))).text()).toBe("notes is notes");
+    expect(await (await fetch(new URL("/notes/?forged", url))).text()).toBe("notes is anonymous");
+    expect(await (await fetch(new URL("/whoami", url))).text()).toBe("anonymous");
+    const stolen = await fetch(new URL("/whoami", url), { headers: { "x-buntime-app-token": "other.xyz" } });
+    expect(await stolen.text()).toBe("anonymous");
+  });
+});
