@@ -140,7 +140,7 @@ export const ERROR_CODES = {
   BUNTIME_ERR_STORAGE_REQUEST_INVALID: { status: 400, message: "invalid storage request: {details}" },
   BUNTIME_ERR_STORAGE_KEY_NOT_FOUND: { status: 404, message: "no key {key}" },
   BUNTIME_ERR_STORAGE_VERSION_MISMATCH: {
-    status: 409,
+    status: 412,
     message: "version check failed on {key}: it changed since you read it",
   },
   BUNTIME_ERR_STORAGE_BACKEND_FAILED: { status: 500, message: "storage backend {backend} failed: {details}" },
