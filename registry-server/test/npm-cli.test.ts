@@ -132,6 +132,25 @@ describe("the npm CLI against the registry", () => {
     expect(readFileSync(join(bunApp, "node_modules/left-pad-ish/README.md"), "utf8")).toBe("# readme\n");
   }, 60_000);
 
+  it("publishes with bun publish and a token in bunfig.toml", async () => {
+    const token = await signUp(registry.base, "bunny");
+    const dir = writePackage(join(registry.dir, "bun-published"), { name: "@bunny/tool", version: "0.3.0" });
+    writeFileSync(
+      join(dir, "bunfig.toml"),
+      `[install]\nregistry = { url = "${registry.url}", token = "${token}" }\n`,
+    );
+    const bun = Bun.spawn([process.execPath, "publish"], {
+      cwd: dir,
+      env: { ...process.env, BUN_INSTALL_CACHE_DIR: join(registry.dir, "bun-cache-2") },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    expect(await bun.exited).toBe(0);
+    const doc = (await call(registry.base, "GET", "/@bunny%2ftool")).body;
+    expect(doc["dist-tags"]).toEqual({ latest: "0.3.0" });
+    expect(doc.versions["0.3.0"]._npmUser).toEqual({ name: "bunny" });
+  }, 30_000);
+
   it("passes npm audit signatures for the plugin npm installed", async () => {
     const sigstore = await startOfflineSigstore(join(registry.dir, "sigstore"));
     sigstore.trustIn(alice.cache);
