@@ -149,6 +149,53 @@ export const ERROR_CODES = {
     message: "rate limit {rule} exceeded; retry in {seconds} s",
   },
   BUNTIME_ERR_RATELIMIT_STORE_FAILED: { status: 503, message: "rate limit store {store} failed: {details}" },
+  BUNTIME_ERR_TARBALL_INVALID: { status: 400, message: "{source}: not a valid tarball: {details}" },
+  BUNTIME_ERR_TARBALL_UNSAFE_ENTRY: { status: 400, message: "{source}: refused entry {entry}: {reason}" },
+  BUNTIME_ERR_PACK_FAILED: { status: 400, message: "{source}: cannot pack: {details}" },
+  BUNTIME_ERR_SIGNATURE_INVALID: {
+    status: 400,
+    message: "{package}: {kind} signature does not verify ({details})",
+  },
+  BUNTIME_ERR_SIGNATURE_MISSING: {
+    status: 400,
+    message: "{package}: no {kind} signature, and the signature policy '{policy}' requires one",
+  },
+  BUNTIME_ERR_SIGNATURE_KEY_CHANGED: {
+    status: 400,
+    message: "registry {registry} now signs with key {keyid}, not the pinned {pinned}",
+  },
+  BUNTIME_ERR_SIGNATURE_KEY_INVALID: { status: 400, message: "invalid signing key {source}: {details}" },
+  BUNTIME_ERR_CLIENT_UNREACHABLE: { status: 502, message: "registry {registry} is unreachable: {reason}" },
+  BUNTIME_ERR_CLIENT_HTTP: {
+    status: 502,
+    message: "registry {registry} answered {status} to {action}: {details}",
+  },
+  BUNTIME_ERR_CLIENT_INTEGRITY_MISMATCH: {
+    status: 400,
+    message: "{package}: downloaded tarball is {actual}, expected {expected}",
+  },
+  BUNTIME_ERR_CLIENT_NOT_LOGGED_IN: { status: 401, message: "not logged in to {registry}" },
+  BUNTIME_ERR_INSTALL_UNKNOWN_PLUGIN: { status: 404, message: "{package} is not in registry {registry}" },
+  BUNTIME_ERR_INSTALL_NO_MATCHING_VERSION: {
+    status: 404,
+    message: "no version of {package} satisfies {range} (available: {available})",
+  },
+  BUNTIME_ERR_INSTALL_KERNEL_INCOMPATIBLE: {
+    status: 409,
+    message: "no version of {package} matching {range} supports kernel {kernel} ({details})",
+  },
+  BUNTIME_ERR_INSTALL_CONFLICT: { status: 409, message: "{package} is wanted as {first} and as {second}" },
+  BUNTIME_ERR_INSTALL_NOT_INSTALLED: { status: 404, message: "{package} is not installed in {home}" },
+  BUNTIME_ERR_INSTALL_NO_PREVIOUS: {
+    status: 409,
+    message: "{package} has no previous version to roll back to",
+  },
+  BUNTIME_ERR_INSTALL_PERMISSION_DENIED: { status: 403, message: "cannot write {path}: permission denied" },
+  BUNTIME_ERR_INSTALL_KERNEL_REFUSED: {
+    status: 409,
+    message: "the running kernel at {url} refused {package}: {details}",
+  },
+  BUNTIME_ERR_CLI_USAGE: { status: 400, message: "{details}" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A Buntime error code, e.g. `BUNTIME_ERR_MANIFEST_INVALID`. */
