@@ -88,3 +88,27 @@ describe("packuments", () => {
     expect(res.body.error.message).toBe("@team/lib: version 2.0.0 cannot be added without a tarball");
   });
 });
+
+describe("tarball links and downloads", () => {
+  it("writes tarball links under publicUrl when one is set", async () => {
+    const behindProxy = await startTestRegistry({ publicUrl: "https://registry.example.com/" });
+    const owner = await signUp(behindProxy.base, "proxied");
+    await call(behindProxy.base, "PUT", "/linked", {
+      token: owner,
+      body: publishBody("linked", "1.0.0", packageTgz("linked", "1.0.0")),
+    });
+    const doc = (await call(behindProxy.base, "GET", "/linked")).body;
+    expect(doc.versions["1.0.0"].dist.tarball).toBe("https://registry.example.com/linked/-/linked-1.0.0.tgz");
+  });
+
+  it("counts GETs of a tarball as downloads but not HEADs", async () => {
+    const url = `${registry.base}/@team/lib/-/lib-1.0.0.tgz`;
+    const head = await fetch(url, { method: "HEAD" });
+    expect(head.status).toBe(200);
+    expect(head.headers.get("content-length")).toBe(String(tarball.length));
+    await fetch(url);
+    await fetch(url);
+    const detail = (await call(registry.base, "GET", "/-/marketplace/plugins/@team/lib")).body;
+    expect(detail.downloads.byVersion).toEqual({ "1.0.0": 2 });
+  });
+});
