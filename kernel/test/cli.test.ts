@@ -1,10 +1,9 @@
 import { describe, expect, it } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { pluginPackage, tempDir, writePluginFolder } from "./support/kernel-fixture.ts";
+import { pluginPackage, SDK_MODULE, tempDir, writePluginFolder } from "./support/kernel-fixture.ts";
 
 const CLI = join(import.meta.dir, "..", "bin", "buntime.ts");
-const SDK = import.meta.resolve("@buntime/sdk");
 
 function buntime(args: string[], cwd = tempDir()) {
   return Bun.spawn([process.execPath, CLI, ...args], {
@@ -40,7 +39,7 @@ describe("buntime start", () => {
     writePluginFolder(
       join(plugins, "hello"),
       pluginPackage("hello", { base: "/" }),
-      `import { definePlugin } from ${JSON.stringify(SDK)};
+      `import { definePlugin } from ${SDK_MODULE};
 export default definePlugin({ fetch: () => new Response("hello") });`,
     );
     const child = buntime([

@@ -2,15 +2,19 @@ import { describe, expect, it } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { installedPluginDir, lockfilePath } from "@buntime/kernel";
-import { pluginPackage, startTestKernel, tempDir, writePluginFolder } from "./support/kernel-fixture.ts";
-
-const SDK = JSON.stringify(import.meta.resolve("@buntime/sdk"));
+import {
+  pluginPackage,
+  SDK_MODULE,
+  startTestKernel,
+  tempDir,
+  writePluginFolder,
+} from "./support/kernel-fixture.ts";
 
 function install(home: string, name: string, version: string, manifest: object = {}) {
   writePluginFolder(
     installedPluginDir(home, name, version),
     pluginPackage(name, { base: `/${name.replace(/^@[^/]+\//, "")}`, ...manifest }, version),
-    `import { definePlugin } from ${SDK};
+    `import { definePlugin } from ${SDK_MODULE};
 export default definePlugin({ fetch: () => new Response("${name}@${version}") });`,
   );
 }

@@ -4,28 +4,24 @@ import { join } from "node:path";
 import {
   inlinePlugin,
   pluginPackage,
+  SDK_MODULE,
+  slowFetchSource,
   startTestKernel,
   tempDir,
   writePluginFolder,
 } from "./support/kernel-fixture.ts";
-
-const SDK = import.meta.resolve("@buntime/sdk");
 
 /** A plugin folder whose entry answers at `base` and records lifecycle calls on globalThis. */
 function greeterFolder(dir: string, name: string, version = "1.0.0", manifest: object = {}): string {
   return writePluginFolder(
     dir,
     pluginPackage(name, { base: `/${name}`, ...manifest }, version),
-    `import { definePlugin } from ${JSON.stringify(SDK)};
+    `import { definePlugin } from ${SDK_MODULE};
 const calls = (globalThis.hotLoadCalls ??= []);
 export default definePlugin({
   onInit: (ctx) => void calls.push("init:" + ctx.name + "@" + ctx.version),
   onShutdown: (ctx) => void calls.push("shutdown:" + ctx.name),
-  fetch: async (req) => {
-    const wait = Number(new URL(req.url).searchParams.get("wait") ?? 0);
-    if (wait) await Bun.sleep(wait);
-    return new Response("hello from ${name}@${version}");
-  },
+  ${slowFetchSource(`hello from ${name}@${version}`)}
 });
 `,
   );

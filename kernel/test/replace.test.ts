@@ -6,29 +6,25 @@ import type { LogEntry } from "@buntime/sdk";
 import {
   inlinePlugin,
   pluginPackage,
+  SDK_MODULE,
+  slowFetchSource,
   startTestKernel,
   tempDir,
   writePluginFolder,
 } from "./support/kernel-fixture.ts";
-
-const SDK = JSON.stringify(import.meta.resolve("@buntime/sdk"));
 
 /** A `clock` plugin version whose service and route answer its version; `failInit` breaks its start. */
 function clockFolder(version: string, options: { failInit?: boolean } = {}): string {
   return writePluginFolder(
     join(tempDir(), `clock-${version}`),
     pluginPackage("clock", { base: "/clock", provides: ["clock"] }, version),
-    `import { definePlugin } from ${SDK};
+    `import { definePlugin } from ${SDK_MODULE};
 export default definePlugin({
   onInit: (ctx) => {
     ${options.failInit ? 'throw new Error("cannot start");' : ""}
     ctx.services.provide("clock", { version: () => "${version}" });
   },
-  fetch: async (req) => {
-    const wait = Number(new URL(req.url).searchParams.get("wait") ?? 0);
-    if (wait) await Bun.sleep(wait);
-    return new Response("clock ${version}");
-  },
+  ${slowFetchSource(`clock ${version}`)}
 });`,
   );
 }

@@ -28,6 +28,18 @@ export function tempDir(prefix = "buntime-test-"): string {
   return dir;
 }
 
+/** The sdk's module specifier, as a JS string literal, for plugin sources written by tests. */
+export const SDK_MODULE = JSON.stringify(import.meta.resolve("@buntime/sdk"));
+
+/** Source of a plugin `fetch` that waits `?wait=<ms>` and then answers `text`. */
+export function slowFetchSource(text: string): string {
+  return `fetch: async (req) => {
+    const wait = Number(new URL(req.url).searchParams.get("wait") ?? 0);
+    if (wait) await Bun.sleep(wait);
+    return new Response(${JSON.stringify(text)});
+  },`;
+}
+
 /** The package.json of a test plugin. */
 export function pluginPackage(name: string, manifest: Partial<ManifestOptions> = {}, version = "1.0.0") {
   return { name, version, buntime: { kernel: "*", ...manifest } };
