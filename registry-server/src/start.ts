@@ -16,6 +16,11 @@ export interface StartRegistryOptions extends Omit<RegistryServerOptions, "stora
   storageDir?: string;
   /** Another storage (e.g. PostgreSQL) instead of `storageDir`. */
   storage?: RegistryStorage;
+  /**
+   * Unreferenced tarballs younger than this are kept by the start-up sweep (they may belong to
+   * a publish in flight on another node). @default 600000 (10 minutes)
+   */
+  orphanGraceMs?: number;
 }
 
 /** A registry listening on a port. */
@@ -44,10 +49,11 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     hostname = "127.0.0.1",
     storageDir = "./.buntime/registry",
     storage,
+    orphanGraceMs,
     ...rest
   } = options;
   const store = storage ?? openSqliteStorage(storageDir);
-  await sweepOrphanBlobs(store);
+  await sweepOrphanBlobs(store, orphanGraceMs);
   const registry = await createRegistryServer({ ...rest, storage: store });
   const maxTarball = rest.limits?.maxTarballBytes ?? 10 * 1024 * 1024;
   const server = Bun.serve({

@@ -25,7 +25,9 @@ async function walk(root: string, dir: string, out: { key: string; modifiedAt: n
   for (const entry of await readdir(dir, { withFileTypes: true })) {
     const full = join(dir, entry.name);
     if (entry.isDirectory()) await walk(root, full, out);
-    else if (entry.isFile() && !entry.name.endsWith(".partial")) {
+    // Leftovers of interrupted writes (`*.partial`) are listed too: nothing references them,
+    // so the orphan sweep removes them.
+    else if (entry.isFile()) {
       out.push({ key: relative(root, full).split(sep).join("/"), modifiedAt: (await stat(full)).mtimeMs });
     }
   }
