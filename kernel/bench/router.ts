@@ -1,0 +1,44 @@
+/**
+ * Benchmark: a warm persistent app through kernel + router plugin + worker pool, against a bare
+ * Bun.serve hello server measured in the same run, alternating, medians of ROUNDS.
+ * Target (issue 3): ratio >= 0.40.
+ *
+ *   bun kernel/bench/router.ts [--rounds 3] [--seconds 5] [--connections 50]
+ */
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { type LoadResult, measure, median, startServer } from "./support/load.ts";
+
+const { values } = parseArgs({
+  options: {
+    rounds: { type: "string", default: "3" },
+    seconds: { type: "string", default: "5" },
+    connections: { type: "string", default: "50" },
+  },
+});
+const rounds = Number(values.rounds);
+const load = { seconds: Number(values.seconds), connections: Number(values.connections) };
+
+const raw = await startServer(join(import.meta.dir, "servers", "raw-hello.ts"));
+const kernel = await startServer(join(import.meta.dir, "servers", "kernel-router-hello.ts"));
+try {
+  const rawRuns: LoadResult[] = [];
+  const kernelRuns: LoadResult[] = [];
+  for (let round = 1; round <= rounds; round++) {
+    rawRuns.push(await measure(raw, load));
+    kernelRuns.push(await measure(kernel, load));
+    console.log(
+      `round ${round}: raw ${rawRuns.at(-1)?.requestsPerSecond.toFixed(0)} req/s | kernel+router+worker ${kernelRuns.at(-1)?.requestsPerSecond.toFixed(0)} req/s`,
+    );
+  }
+  const rate = (runs: LoadResult[]) => median(runs.map((run) => run.requestsPerSecond));
+  const ratio = rate(kernelRuns) / rate(rawRuns);
+  console.log(`raw Bun.serve              ${rate(rawRuns).toFixed(0)} req/s (median of ${rounds})`);
+  console.log(`kernel + router + worker   ${rate(kernelRuns).toFixed(0)} req/s`);
+  console.log(
+    `ratio                      ${ratio.toFixed(2)} (target >= 0.40) ${ratio >= 0.4 ? "OK" : "BELOW TARGET"}`,
+  );
+} finally {
+  raw.process.kill();
+  kernel.process.kill();
+}
