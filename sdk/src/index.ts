@@ -33,6 +33,14 @@ export type {
   ServerInfo,
 } from "./plugin.ts";
 export { definePlugin, HOOK_NAMES, PLUGIN_DEFINITION_KEYS } from "./plugin.ts";
-export type { AppPoolStats, AppSpec, LatencyStats, PoolStats, WorkerEvent, WorkerPool } from "./pool.ts";
+export type {
+  AppPoolStats,
+  AppSpec,
+  LatencyStats,
+  PoolStats,
+  UpgradeTarget,
+  WorkerEvent,
+  WorkerPool,
+} from "./pool.ts";
 export type { ServiceAccess, ServiceName, ServiceOf, Services } from "./services.ts";
 export { formatZodIssues } from "./zod-issues.ts";

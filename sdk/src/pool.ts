@@ -77,10 +77,21 @@ export interface PoolStats {
   readonly apps: Readonly<Record<string, AppPoolStats>>;
 }
 
+/** The part of Bun's `Server` the pool needs to take over a WebSocket upgrade. */
+export interface UpgradeTarget {
+  upgrade(request: Request, options: { data: unknown }): boolean;
+}
+
 /** The worker pool offered to plugins through `ctx.pool`. */
 export interface WorkerPool {
   /** Sends `request` to a worker running `app` and resolves with its response. */
   fetch(app: AppSpec, request: Request): Promise<Response>;
+  /**
+   * Upgrades `request` to a WebSocket served by the persistent worker of `app` (whose entry
+   * exports `websocket` handlers beside `fetch`). Resolves with `undefined` once upgraded (the
+   * server's fetch handler must then return `undefined`), or with an error response.
+   */
+  upgrade?(app: AppSpec, request: Request, server: UpgradeTarget): Promise<Response | undefined>;
   /** Current figures per app. */
   stats(): PoolStats;
 }

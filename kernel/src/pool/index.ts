@@ -5,7 +5,13 @@
  * memory bombs cost only the requests of the worker at fault. One ticker drives every
  * deadline; one spawn gate bounds how many workers load at once.
  */
-import { type AppSpec, BuntimeError, type PoolStats, type WorkerPool } from "@buntime/sdk";
+import {
+  type AppSpec,
+  BuntimeError,
+  type PoolStats,
+  type UpgradeTarget,
+  type WorkerPool,
+} from "@buntime/sdk";
 import { LRUCache } from "lru-cache";
 import { AppMetrics } from "./app-metrics.ts";
 import { type AppSlot, RETRY, type SlotHost } from "./app-slot.ts";
@@ -18,13 +24,18 @@ import {
 } from "./options.ts";
 import { PersistentSlot } from "./persistent-slot.ts";
 import type { PoolWorker } from "./pool-worker.ts";
+import { flattenHeaders } from "./protocol.ts";
+import type { PoolSocketData } from "./socket-bridge.ts";
 import { SpawnGate } from "./spawn-gate.ts";
 
 export type { ResolvedAppSpec, ResolvedWorkerPoolOptions, WorkerPoolOptions } from "./options.ts";
 export { APP_DEFAULTS } from "./options.ts";
+export type { PoolSocketData } from "./socket-bridge.ts";
+export { poolWebSocketHandler } from "./socket-bridge.ts";
 
 /** The pool the kernel owns: the plugin-facing `WorkerPool` plus shutdown. */
 export interface KernelWorkerPool extends WorkerPool {
+  upgrade(app: AppSpec, request: Request, server: UpgradeTarget): Promise<Response | undefined>;
   /** Stops taking requests, lets workers finish and close, terminates stragglers. */
   shutdown(): Promise<void>;
 }
@@ -145,6 +156,29 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
         return Promise.resolve(error.getResponse({ connection: "close" }));
       }
       return slot.dispatch(request) ?? route(spec, request);
+    },
+
+    async upgrade(app, request, server) {
+      if (closing)
+        return new BuntimeError("BUNTIME_ERR_POOL_SHUTTING_DOWN").getResponse({ "retry-after": "1" });
+      const spec = specOf(app);
+      const refuse = (details: string) =>
+        new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details }).getResponse();
+      const slot = slotFor(spec);
+      if (!(slot instanceof PersistentSlot))
+        return refuse(`${spec.key} is ephemeral; WebSockets need a persistent app`);
+      const worker = await slot.readyWorker();
+      if (worker === RETRY) return new BuntimeError("BUNTIME_ERR_POOL_SHUTTING_DOWN").getResponse();
+      if (worker instanceof Response) return worker;
+      if (!worker.acceptsWebSocket) return refuse(`${spec.key} does not export websocket handlers`);
+      const table = worker.sockets;
+      const sid = table.reserve();
+      const data: PoolSocketData = {
+        pool: { table, sid, url: request.url, headers: flattenHeaders(request.headers) },
+      };
+      if (server.upgrade(request, { data })) return undefined;
+      table.release(sid);
+      return refuse("not a WebSocket upgrade request");
     },
 
     stats(): PoolStats {

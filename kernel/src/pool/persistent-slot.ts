@@ -5,7 +5,7 @@
  */
 import { BuntimeError } from "@buntime/sdk";
 import { AppSlot, RETRY } from "./app-slot.ts";
-import type { PoolWorker } from "./pool-worker.ts";
+import { PoolWorker } from "./pool-worker.ts";
 
 const MAX_ATTEMPTS = 3;
 
@@ -14,6 +14,12 @@ export class PersistentSlot extends AppSlot {
   private current: PoolWorker | undefined;
 
   async fetch(request: Request): Promise<Response | typeof RETRY> {
+    const worker = await this.readyWorker();
+    return worker instanceof PoolWorker ? this.send(worker, request) : worker;
+  }
+
+  /** The warm worker, spawning it (or its replacement) and waiting for it to load if needed. */
+  async readyWorker(): Promise<PoolWorker | Response | typeof RETRY> {
     for (let attempt = 0; attempt < MAX_ATTEMPTS; attempt++) {
       if (this.retired) return RETRY;
       let worker = this.current;
@@ -29,8 +35,7 @@ export class PersistentSlot extends AppSlot {
           }),
         );
       }
-      if (worker.state !== "ready") continue;
-      return this.send(worker, request);
+      if (worker.state === "ready") return worker;
     }
     return RETRY;
   }

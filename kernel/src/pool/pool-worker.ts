@@ -8,6 +8,7 @@ import type { ResolvedAppSpec } from "./options.ts";
 import type { FromWorker } from "./protocol.ts";
 import { Outbox } from "./protocol.ts";
 import { RequestTable } from "./request-table.ts";
+import { SocketTable } from "./socket-bridge.ts";
 import type { SpawnGate } from "./spawn-gate.ts";
 import { workerScript } from "./worker-script.ts";
 
@@ -51,6 +52,10 @@ export class PoolWorker {
   /** Batches what goes to the worker; set once it exists. */
   private port!: Outbox;
   private readonly requests: RequestTable;
+  /** WebSockets this worker serves. */
+  readonly sockets: SocketTable;
+  /** The app exports `websocket` handlers. */
+  acceptsWebSocket = false;
   private endReason: string | undefined;
   private killAt = Number.POSITIVE_INFINITY;
   private pendingKill: string | undefined;
@@ -65,16 +70,15 @@ export class PoolWorker {
   ) {
     this.ready = new Promise<boolean>((settle) => (this.settleReady = settle));
     this.requests = new RequestTable(spec, {
-      done: (ms, status, idle) => {
+      done: (ms, status) => {
         events.onRequestDone(this, ms, status);
-        if (!idle) return;
-        // a retiring worker exits once idle; only then does it count as closing for the gate
-        if (this.state === "closing" && this.worker !== undefined)
-          this.closed ??= this.gate?.closingStarted();
-        this.idleSince = performance.now();
-        events.onIdle(this);
+        this.settle();
       },
     });
+    this.sockets = new SocketTable(
+      () => this.port,
+      () => this.settle(),
+    );
   }
 
   /** True once the Bun worker exists. */
@@ -82,9 +86,17 @@ export class PoolWorker {
     return this.worker !== undefined;
   }
 
-  /** Requests in flight, streamed responses included. */
+  /** Requests in flight (streamed responses included) and open WebSockets. */
   get load(): number {
-    return this.requests.size;
+    return this.requests.size + this.sockets.size;
+  }
+
+  /** Nothing in flight any more: note it, and let a retiring worker count as closing. */
+  private settle(): void {
+    if (this.load > 0) return;
+    if (this.state === "closing" && this.worker !== undefined) this.closed ??= this.gate?.closingStarted();
+    this.idleSince = performance.now();
+    this.events.onIdle(this);
   }
 
   /** Waits for a spawn slot, then creates the worker and asks it to load the app. */
@@ -147,7 +159,7 @@ export class PoolWorker {
     const wasLoading = this.state === "loading";
     this.state = "closing";
     if (this.worker === undefined) return;
-    if (this.requests.size === 0) this.closed ??= this.gate?.closingStarted();
+    if (this.load === 0) this.closed ??= this.gate?.closingStarted();
     if (wasLoading) void this.ready.then(() => this.port.postMessage({ t: "close" }));
     else this.port.postMessage({ t: "close" });
   }
@@ -210,8 +222,15 @@ export class PoolWorker {
           this.kill("memory");
         }
         break;
+      case "ws-data":
+        this.sockets.send(message.sid, message.data);
+        break;
+      case "ws-close":
+        this.sockets.close(message.sid, message.code, message.reason);
+        break;
       case "ready":
         this.loaded = true;
+        this.acceptsWebSocket = message.websocket;
         this.releaseGate?.();
         if (this.pendingKill !== undefined) {
           this.state = "closing";
@@ -237,6 +256,7 @@ export class PoolWorker {
       this.failure ?? (code !== undefined && code !== 0 ? `it exited with code ${code}` : "the worker ended");
     if (!this.loaded) this.failure = why;
     this.requests.failAll(why);
+    this.sockets.closeAll(why);
     this.settleReady(false);
     this.events.onExit(this, reason);
   }

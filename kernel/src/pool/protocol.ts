@@ -75,6 +75,31 @@ export interface FailMessage {
 /** Worker → main: the entry loaded and the worker takes requests. */
 export interface ReadyMessage {
   readonly t: "ready";
+  /** The app exports `websocket` handlers and accepts upgrades. */
+  readonly websocket: boolean;
+}
+
+/** Main → worker: a client's WebSocket opened (the upgrade request's URL and headers). */
+export interface SocketOpenMessage {
+  readonly t: "ws-open";
+  readonly sid: number;
+  readonly url: string;
+  readonly headers: HeaderList;
+}
+
+/** Either side: one WebSocket message (text, or binary as an ArrayBuffer). */
+export interface SocketDataMessage {
+  readonly t: "ws-data";
+  readonly sid: number;
+  readonly data: string | ArrayBuffer;
+}
+
+/** Either side: the WebSocket closed (from the client) or should close (from the app). */
+export interface SocketCloseMessage {
+  readonly t: "ws-close";
+  readonly sid: number;
+  readonly code: number;
+  readonly reason: string;
 }
 
 /** Worker → main: the entry could not be loaded; the worker closes itself next. */
@@ -102,7 +127,10 @@ export type ToWorker =
   | EndMessage
   | AckMessage
   | CancelMessage
-  | CloseMessage;
+  | CloseMessage
+  | SocketOpenMessage
+  | SocketDataMessage
+  | SocketCloseMessage;
 
 /** Messages the pool receives from a worker. */
 export type FromWorker =
@@ -114,7 +142,9 @@ export type FromWorker =
   | AckMessage
   | CancelMessage
   | FailMessage
-  | MemoryMessage;
+  | MemoryMessage
+  | SocketDataMessage
+  | SocketCloseMessage;
 
 /** Something `postMessage` can be called on: a Worker from the pool, `self` inside one. */
 export interface MessagePort {

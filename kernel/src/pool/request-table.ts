@@ -28,8 +28,8 @@ interface InFlight {
 
 /** What the table reports to its worker. */
 export interface RequestTableEvents {
-  /** A request finished after `ms` with `status`; `idle` when none is left in flight. */
-  done(ms: number, status: number, idle: boolean): void;
+  /** A request finished after `ms` with `status`. */
+  done(ms: number, status: number): void;
 }
 
 export class RequestTable {
@@ -187,6 +187,6 @@ export class RequestTable {
   private complete(id: number, entry: InFlight): void {
     if (!this.requests.delete(id)) return;
     entry.sender?.cancel();
-    this.events.done(performance.now() - entry.start, entry.status, this.requests.size === 0);
+    this.events.done(performance.now() - entry.start, entry.status);
   }
 }

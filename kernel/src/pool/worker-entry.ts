@@ -8,9 +8,11 @@ import { hasCompleteBody, trackCompleteBodies } from "./complete-bodies.ts";
 import type { FromWorker, InitMessage, MessagePort, RequestMessage, ToWorker } from "./protocol.ts";
 import { flattenHeaders, Outbox, toHeaders } from "./protocol.ts";
 import { type ReadResult, StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
+import { type AppSocketHandlers, WorkerSockets } from "./worker-sockets.ts";
 
 interface App {
   fetch(request: Request): Response | Promise<Response>;
+  websocket?: AppSocketHandlers;
 }
 
 const scope = globalThis as unknown as {
@@ -33,6 +35,14 @@ let app: App | undefined;
 let active = 0;
 let closing = false;
 const uploads = new Map<number, StreamReceiver>();
+const sockets = new WorkerSockets(
+  port,
+  () => app?.websocket,
+  (delta) => {
+    active += delta;
+    if (delta < 0) exitIfDone();
+  },
+);
 const downloads = new Map<number, StreamSender>();
 
 function exitIfDone(): void {
@@ -64,7 +74,7 @@ async function load(message: InitMessage): Promise<void> {
   }
   const report = () => port.postMessage({ t: "mem", heap: process.memoryUsage().heapUsed });
   setInterval(report, message.memoryReportMs);
-  port.postMessage({ t: "ready" });
+  port.postMessage({ t: "ready", websocket: typeof app.websocket === "object" && app.websocket !== null });
 }
 
 /** Reads one chunk past the first; settles within a few microtasks when the body is already complete. */
@@ -191,6 +201,15 @@ function receive(message: ToWorker): void {
       break;
     case "init":
       void load(message);
+      break;
+    case "ws-open":
+      sockets.open(message);
+      break;
+    case "ws-data":
+      sockets.data(message);
+      break;
+    case "ws-close":
+      sockets.closed(message);
       break;
     case "close":
       closing = true;
