@@ -15,8 +15,13 @@ async function spawnRegistry(storageDir: string) {
     },
   );
   const reader = child.stdout.getReader();
-  const { value } = await reader.read();
-  return { child, url: new TextDecoder().decode(value).trim() };
+  let printed = "";
+  while (!printed.includes("\n")) {
+    const { value, done } = await reader.read();
+    if (done) throw new Error("the registry process exited before printing its URL");
+    printed += new TextDecoder().decode(value);
+  }
+  return { child, url: printed.trim() };
 }
 
 describe("a registry killed in the middle of publishing", () => {
