@@ -196,6 +196,46 @@ export const ERROR_CODES = {
     message: "the running kernel at {url} refused {package}: {details}",
   },
   BUNTIME_ERR_CLI_USAGE: { status: 400, message: "{details}" },
+  BUNTIME_ERR_AUTH_REQUIRED: { status: 401, message: "{path} needs a signed-in user or a token" },
+  BUNTIME_ERR_AUTH_FORBIDDEN: { status: 403, message: "{user} may not {action} (needs role {role})" },
+  BUNTIME_ERR_AUTH_BAD_CREDENTIALS: { status: 401, message: "wrong username or password" },
+  BUNTIME_ERR_AUTH_TOKEN_INVALID: { status: 401, message: "invalid bearer token: {reason}" },
+  BUNTIME_ERR_AUTH_RATE_LIMITED: {
+    status: 429,
+    message: "too many failed sign-in attempts for {user}; retry in {seconds} s",
+  },
+  BUNTIME_ERR_AUTH_SETUP_REFUSED: { status: 403, message: "setup refused: {reason}" },
+  BUNTIME_ERR_AUTH_REQUEST_INVALID: { status: 400, message: "invalid auth request: {details}" },
+  BUNTIME_ERR_AUTH_USER_EXISTS: { status: 409, message: "user {user} already exists" },
+  BUNTIME_ERR_AUTH_NOT_FOUND: { status: 404, message: "no {what} {id}" },
+  BUNTIME_ERR_AUTH_OIDC_FAILED: { status: 502, message: "sign-in with {issuer} failed: {details}" },
+  BUNTIME_ERR_AUTH_APP_INTERNAL: {
+    status: 403,
+    message: "app {app} is internal: only other apps and plugins may call it",
+  },
+  BUNTIME_ERR_PROXY_UPSTREAM_UNREACHABLE: {
+    status: 502,
+    message: "proxy rule {rule}: upstream {upstream} is unreachable ({reason})",
+  },
+  BUNTIME_ERR_PROXY_UPSTREAM_TIMEOUT: {
+    status: 504,
+    message: "proxy rule {rule}: upstream {upstream} did not answer within {ms} ms",
+  },
+  BUNTIME_ERR_PROXY_RULE_INVALID: { status: 400, message: "invalid proxy rule: {details}" },
+  BUNTIME_ERR_PROXY_RULE_NOT_FOUND: { status: 404, message: "no proxy rule {rule}" },
+  BUNTIME_ERR_PROXY_RULE_READONLY: {
+    status: 409,
+    message: "proxy rule {rule} comes from the plugin settings; change it there",
+  },
+  BUNTIME_ERR_PROXY_API_LOCKED: {
+    status: 403,
+    message: "the proxy rules API needs an admin: {details}",
+  },
+  BUNTIME_ERR_LOGS_QUERY_INVALID: { status: 400, message: "invalid log query: {details}" },
+  BUNTIME_ERR_LOGS_TAIL_LIMIT: {
+    status: 503,
+    message: "{limit} live log tails are open already; retry later",
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A Buntime error code, e.g. `BUNTIME_ERR_MANIFEST_INVALID`. */
