@@ -24,6 +24,8 @@ export {
   pluginPackageSchema,
   semverRangeSchema,
 } from "./manifest.ts";
+export type { PackedPlugin } from "./pack/index.ts";
+export { packPlugin, selectFiles, tarballFilename } from "./pack/index.ts";
 export type {
   HookName,
   KernelInfo,
@@ -42,5 +44,44 @@ export type {
   WorkerEvent,
   WorkerPool,
 } from "./pool.ts";
+export type {
+  CachedPackument,
+  DownloadProgress,
+  Packument,
+  PackumentCache,
+  PluginSummary,
+  PublishOptions,
+  RegistryClient,
+  RegistryClientOptions,
+  VersionDist,
+  VersionDocument,
+} from "./registry-client/index.ts";
+export { createRegistryClient, resolveVersion } from "./registry-client/index.ts";
 export type { ServiceAccess, ServiceName, ServiceOf, Services } from "./services.ts";
+export type {
+  KeyPins,
+  PublisherKeyPair,
+  Signature,
+  TrustedKey,
+  TrustedRegistryKeys,
+} from "./signing/index.ts";
+export {
+  generatePublisherKeys,
+  keyIdOf,
+  readPrivateKey,
+  readPublicKey,
+  signIntegrity,
+  trustRegistryKeys,
+  verifyPublisherSignature,
+  verifyRegistrySignature,
+} from "./signing/index.ts";
+export type { ExtractedTarball, ExtractOptions, TarEntry, TarInput } from "./tarball/index.ts";
+export {
+  extractTarball,
+  integrityOf,
+  matchesIntegrity,
+  readTar,
+  shasumOf,
+  writeTar,
+} from "./tarball/index.ts";
 export { formatZodIssues } from "./zod-issues.ts";

@@ -1,0 +1,87 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { extractTarball, packPlugin, readTar } from "@buntime/sdk";
+
+const temporary: string[] = [];
+afterEach(() => {
+  for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
+});
+
+const manifest = { name: "@acme/hello", version: "1.2.3", buntime: { kernel: "^0.1.0", base: "/hello" } };
+
+function pluginFolder(files: Record<string, string>, pkg: Record<string, unknown> = manifest): string {
+  const dir = mkdtempSync(join(tmpdir(), "sdk-pack-"));
+  temporary.push(dir);
+  writeFileSync(join(dir, "package.json"), JSON.stringify(pkg));
+  for (const [path, text] of Object.entries(files)) {
+    mkdirSync(dirname(join(dir, path)), { recursive: true });
+    writeFileSync(join(dir, path), text);
+  }
+  return dir;
+}
+
+describe("packPlugin", () => {
+  it("gives the same bytes for the same files, whatever their mtimes", () => {
+    const dir = pluginFolder({ "index.ts": "export default {}", "README.md": "# hi" });
+    const first = packPlugin(dir);
+    utimesSync(join(dir, "index.ts"), new Date(2001, 1, 1), new Date(2001, 1, 1));
+    const second = packPlugin(dir);
+    expect(second.integrity).toBe(first.integrity);
+    expect(Buffer.from(second.tarball).equals(Buffer.from(first.tarball))).toBe(true);
+    expect(first.filename).toBe("acme-hello-1.2.3.tgz");
+  });
+
+  it("packs sorted entries under package/ and never node_modules or .git", () => {
+    const dir = pluginFolder({
+      "src/z.ts": "z",
+      "src/a.ts": "a",
+      "node_modules/dep/index.js": "no",
+      ".git/HEAD": "no",
+    });
+    const entries = readTar(Bun.gunzipSync(packPlugin(dir).tarball as Uint8Array<ArrayBuffer>), "t");
+    expect(entries.map((e) => e.path)).toEqual([
+      "package/package.json",
+      "package/src/a.ts",
+      "package/src/z.ts",
+    ]);
+  });
+
+  it("honours .npmignore, negations included", () => {
+    const dir = pluginFolder({
+      ".npmignore": "test/\n*.log\n!keep.log\n",
+      "index.ts": "1",
+      "test/a.test.ts": "t",
+      "debug.log": "l",
+      "keep.log": "k",
+    });
+    expect(packPlugin(dir).files).toEqual(["index.ts", "keep.log", "package.json"]);
+  });
+
+  it("packs only the files field, plus package.json and the README", () => {
+    const dir = pluginFolder(
+      { "src/index.ts": "1", "bench/b.ts": "b", "README.md": "r", "notes.txt": "n" },
+      { ...manifest, files: ["src"] },
+    );
+    expect(packPlugin(dir).files).toEqual(["README.md", "package.json", "src/index.ts"]);
+  });
+
+  it("validates the manifest before packing", () => {
+    const dir = pluginFolder({ "index.ts": "1" }, { name: "bad", version: "1.0.0", buntime: { base: "/x" } });
+    expect(() => packPlugin(dir)).toThrow("invalid plugin manifest: buntime.kernel");
+  });
+
+  it("names the folder when there is no package.json", () => {
+    const dir = mkdtempSync(join(tmpdir(), "sdk-pack-"));
+    temporary.push(dir);
+    expect(() => packPlugin(dir)).toThrow(`${dir}: cannot pack: no readable package.json`);
+  });
+
+  it("unpacks to the same files it packed", () => {
+    const dir = pluginFolder({ "index.ts": "export default 1" });
+    const out = join(dir, "..", `${dir.split("/").pop()}-out`);
+    temporary.push(out);
+    expect(extractTarball(packPlugin(dir).tarball, out).files).toEqual(["index.ts", "package.json"]);
+  });
+});
