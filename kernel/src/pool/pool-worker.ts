@@ -110,11 +110,26 @@ export class PoolWorker {
       return this.ready;
     }
     this.spawnedAt = performance.now();
-    const worker = new Worker(script, { env: { ...this.spec.env } });
+    let worker: Worker;
+    try {
+      worker = new Worker(script, { env: { ...this.spec.env } });
+    } catch (error) {
+      this.failure = `it could not be spawned: ${error instanceof Error ? error.message : String(error)}`;
+      this.releaseGate();
+      this.exit("load-error");
+      return this.ready;
+    }
     this.worker = worker;
     this.port = new Outbox(worker, "immediate");
     worker.onmessage = (event: MessageEvent<FromWorker[]>) => {
-      for (const message of event.data) this.onMessage(message);
+      for (const message of event.data) {
+        try {
+          this.onMessage(message);
+        } catch (error) {
+          // a malformed answer must cost the request, never the kernel
+          if ("id" in message) this.requests.fail(message.id, 502, `invalid answer: ${String(error)}`);
+        }
+      }
     };
     worker.addEventListener("error", (event: ErrorEvent) => {
       this.failure ??= event.message || "uncaught error";

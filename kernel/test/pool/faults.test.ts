@@ -63,6 +63,25 @@ describe("a faulty app costs only its own requests", () => {
     await othersUnaffected(before);
   });
 
+  it("answers 502 when fetch returns something that is not a Response", async () => {
+    const before = await warmBystanders();
+    const { status, text } = await call(pool, fixture("bad-return"));
+    expect(status).toBe(502);
+    expect(text).toContain("fetch did not return a Response");
+    await othersUnaffected(before);
+  });
+
+  it("answers 502 to the request in flight when an uncaught error ends the worker", async () => {
+    const before = await warmBystanders();
+    const started = performance.now();
+    const { status, text } = await call(pool, fixture("async-throw", { timeout: 5000 }));
+    expect(status).toBe(502);
+    expect(text).toContain("thrown from a timer");
+    expect(performance.now() - started).toBeLessThan(2000);
+    expect(await eventually(() => pool.stats().apps["async-throw@0.0.0"]?.recycled.crash === 1)).toBe(true);
+    await othersUnaffected(before);
+  });
+
   it("answers 504 for an infinite loop, terminates that worker and serves the next request from a new one", async () => {
     const before = await warmBystanders();
     const loop = fixture("loop", { timeout: 300 });
