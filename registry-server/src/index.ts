@@ -24,6 +24,7 @@ export { createFsBlobs } from "./storage/fs-blobs.ts";
 export { createPostgresBlobs } from "./storage/postgres-blobs.ts";
 export { createPostgresMetadata } from "./storage/postgres-metadata.ts";
 export { openPostgresStorage } from "./storage/postgres-storage.ts";
+export { createS3Blobs } from "./storage/s3-blobs.ts";
 export { createSqliteMetadata } from "./storage/sqlite-metadata.ts";
 export { openSqliteStorage } from "./storage/sqlite-storage.ts";
 export { sweepOrphanBlobs } from "./storage/sweep.ts";
