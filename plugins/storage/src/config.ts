@@ -1,0 +1,23 @@
+/** The storage plugin's settings. */
+import { z } from "zod";
+
+/** Settings of `@buntime/plugin-storage`; all optional, so the plugin starts with none. */
+export const storageConfigSchema = z
+  .object({
+    /** Where entries live. @default "sqlite" */
+    backend: z.enum(["sqlite", "postgres"]).default("sqlite"),
+    /** The SQLite file. @default "<dataDir>/keyval.sqlite" */
+    path: z.string().min(1).optional(),
+    /** The PostgreSQL URL (backend "postgres"); defaults to env DATABASE_URL. */
+    url: z.string().min(1).optional(),
+    /** Largest JSON value, in bytes. @default 65536 */
+    maxValueBytes: z.number().int().positive().max(16_777_216).default(65536),
+    /** Largest batch request body, in bytes. @default 1048576 */
+    maxBatchBytes: z.number().int().positive().max(67_108_864).default(1_048_576),
+    /** How often expired entries are removed, in ms. @default 60000 */
+    sweepInterval: z.number().int().positive().default(60_000),
+  })
+  .strict();
+
+/** The settings after defaults. */
+export type ResolvedStorageConfig = z.output<typeof storageConfigSchema>;

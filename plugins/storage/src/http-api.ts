@@ -1,0 +1,151 @@
+/**
+ * The HTTP API at the plugin's base, for apps in workers. Every request must carry the calling
+ * app's token; the app then reads and writes only its own namespace (`app/<name>`). Versions
+ * travel as ETags: `If-Match` makes a write conditional, `If-None-Match: *` makes it create-only.
+ */
+import { BuntimeError, type Logger, type PluginContext } from "@buntime/sdk";
+import { type Context, Hono } from "hono";
+import { bodyLimit } from "hono/body-limit";
+import { requireApp } from "./app-identity.ts";
+import type { BatchOperation, CommitResult, KeyValueStore, KvEntry } from "./types.ts";
+
+/** Options of the HTTP API. */
+export interface StorageApiOptions {
+  readonly maxValueBytes: number;
+  readonly maxBatchBytes: number;
+}
+
+type Env = { Variables: { store: KeyValueStore } };
+
+const etag = (version: string) => `"${version}"`;
+
+/** The version a conditional request asks for: undefined (none), null (absent) or a version. */
+function requestedVersion(c: Context): string | null | undefined {
+  const ifNoneMatch = c.req.header("if-none-match");
+  if (ifNoneMatch?.trim() === "*") return null;
+  const ifMatch = c.req.header("if-match");
+  if (ifMatch === undefined) return undefined;
+  const version = /^\s*(?:W\/)?"?(\d{1,20})"?\s*$/.exec(ifMatch)?.[1];
+  if (version === undefined) {
+    throw new BuntimeError("BUNTIME_ERR_STORAGE_REQUEST_INVALID", {
+      details: 'If-Match must be an ETag from a read, as in If-Match: "00000000000000000042"',
+    });
+  }
+  return version;
+}
+
+function committed(c: Context, key: string, result: CommitResult, status: 200 | 204 = 200): Response {
+  if (!result.ok) throw new BuntimeError("BUNTIME_ERR_STORAGE_VERSION_MISMATCH", { key: result.key });
+  if (status === 204) return c.body(null, 204, { etag: etag(result.version) });
+  return c.json({ key, version: result.version }, 200, { etag: etag(result.version) });
+}
+
+function entryJson(entry: KvEntry) {
+  return { key: entry.key, value: entry.value, version: entry.version, expiresAt: entry.expiresAt };
+}
+
+async function readJson(c: Context): Promise<unknown> {
+  const text = await c.req.text();
+  try {
+    return JSON.parse(text);
+  } catch {
+    throw new BuntimeError("BUNTIME_ERR_STORAGE_REQUEST_INVALID", { details: "the body is not JSON" });
+  }
+}
+
+function optionalNumber(value: string | undefined, name: string): number | undefined {
+  if (value === undefined) return undefined;
+  if (!/^\d+$/.test(value)) {
+    throw new BuntimeError("BUNTIME_ERR_STORAGE_REQUEST_INVALID", {
+      details: `${name} must be a whole number`,
+    });
+  }
+  return Number(value);
+}
+
+function tooLarge(what: string, limit: number) {
+  return (c: Context): never => {
+    const size = c.req.header("content-length") ?? `over ${limit}`;
+    throw new BuntimeError("BUNTIME_ERR_STORAGE_VALUE_TOO_LARGE", { key: what, size, limit });
+  };
+}
+
+/** Builds the API for one plugin instance; `root` is the store whose `app/<name>` namespaces apps get. */
+export function createStorageApi(
+  root: KeyValueStore,
+  ctx: PluginContext,
+  options: StorageApiOptions,
+): Hono<Env> {
+  const apps = root.namespace("app");
+  const logger: Logger = ctx.logger;
+  const api = new Hono<Env>().basePath(ctx.base ?? "/storage");
+
+  api.onError((error) => {
+    if (error instanceof BuntimeError) {
+      if (error.status >= 500) logger.error(error.message, { code: error.code, cause: error.cause });
+      return error.getResponse();
+    }
+    logger.error("unexpected storage failure", { cause: error });
+    return new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error }).getResponse();
+  });
+  api.notFound((c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
+
+  api.use("/api/*", async (c, next) => {
+    c.set("store", apps.namespace(requireApp(c.req.raw, ctx)));
+    await next();
+  });
+
+  api.get("/api/keys", async (c) => {
+    const page = await c.var.store.list({
+      prefix: c.req.query("prefix") ?? "",
+      cursor: c.req.query("cursor") || undefined,
+      limit: optionalNumber(c.req.query("limit"), "limit"),
+    });
+    return c.json({ entries: page.entries.map(entryJson), cursor: page.cursor });
+  });
+
+  api.get("/api/keys/:key{.+}", async (c) => {
+    const key = c.req.param("key");
+    const entry = await c.var.store.get(key);
+    if (!entry) throw new BuntimeError("BUNTIME_ERR_STORAGE_KEY_NOT_FOUND", { key });
+    return c.json(entryJson(entry), 200, { etag: etag(entry.version) });
+  });
+
+  api.put(
+    "/api/keys/:key{.+}",
+    bodyLimit({
+      maxSize: options.maxValueBytes,
+      onError: tooLarge("the request body", options.maxValueBytes),
+    }),
+    async (c) => {
+      const key = c.req.param("key");
+      const version = requestedVersion(c);
+      const value = await readJson(c);
+      const ttl = optionalNumber(c.req.query("ttl"), "ttl");
+      return committed(c, key, await c.var.store.set(key, value, { ttl, version }));
+    },
+  );
+
+  api.delete("/api/keys/:key{.+}", async (c) => {
+    const key = c.req.param("key");
+    return committed(c, key, await c.var.store.delete(key, { version: requestedVersion(c) }), 204);
+  });
+
+  api.post(
+    "/api/batch",
+    bodyLimit({ maxSize: options.maxBatchBytes, onError: tooLarge("the batch", options.maxBatchBytes) }),
+    async (c) => {
+      const body = (await readJson(c)) as { operations?: unknown } | null;
+      if (!Array.isArray(body?.operations)) {
+        throw new BuntimeError("BUNTIME_ERR_STORAGE_REQUEST_INVALID", {
+          details: 'the body must be { "operations": [...] }',
+        });
+      }
+      const result = await c.var.store.batch(body.operations as BatchOperation[]);
+      if (!result.ok) throw new BuntimeError("BUNTIME_ERR_STORAGE_VERSION_MISMATCH", { key: result.key });
+      return c.json({ version: result.version });
+    },
+  );
+
+  return api;
+}

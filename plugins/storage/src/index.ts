@@ -1,0 +1,87 @@
+/**
+ * @buntime/plugin-storage: the `keyval` service (get, set with TTL, delete, list by prefix with
+ * a cursor, check-and-set on version stamps, atomic batches) on SQLite (default, in the plugin's
+ * data folder) or PostgreSQL, and an HTTP API at `/storage/api` through which each app reaches
+ * its own namespace with its `BUNTIME_APP_TOKEN`.
+ */
+import { join } from "node:path";
+import { BuntimeError, definePlugin, type PluginContext } from "@buntime/sdk";
+import type { KvBackend } from "./backend.ts";
+import { storageConfigSchema } from "./config.ts";
+import { createStorageApi } from "./http-api.ts";
+import { createKeyValueStore } from "./keyval.ts";
+import { openPostgresBackend } from "./postgres-backend.ts";
+import { openSqliteBackend } from "./sqlite-backend.ts";
+import type { KeyValueStore } from "./types.ts";
+
+export type { AppIdentity } from "./app-identity.ts";
+export type { BackendCommit, KeyRange, KvBackend, RowWrite, StoredRow, VersionCheck } from "./backend.ts";
+export type { ResolvedStorageConfig } from "./config.ts";
+export { storageConfigSchema } from "./config.ts";
+export type { KeyValueStoreOptions } from "./keyval.ts";
+export { createKeyValueStore, MAX_BATCH_OPERATIONS, MAX_KEY_BYTES } from "./keyval.ts";
+export { openPostgresBackend } from "./postgres-backend.ts";
+export { openSqliteBackend } from "./sqlite-backend.ts";
+export type {
+  BatchOperation,
+  CommitResult,
+  DeleteOptions,
+  KeyValueStore,
+  KvEntry,
+  ListOptions,
+  ListPage,
+  SetOptions,
+} from "./types.ts";
+
+declare module "@buntime/sdk" {
+  interface Services {
+    keyval: KeyValueStore;
+  }
+}
+
+interface Instance {
+  backend: KvBackend;
+  sweeper: ReturnType<typeof setInterval>;
+  fetch(request: Request): Response | Promise<Response>;
+}
+
+const instances = new WeakMap<PluginContext, Instance>();
+
+export default definePlugin({
+  config: storageConfigSchema,
+  async onInit(ctx) {
+    const { config } = ctx;
+    let backend: KvBackend;
+    if (config.backend === "postgres") {
+      const url = config.url ?? process.env.DATABASE_URL;
+      if (!url) {
+        throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", {
+          source: ctx.name,
+          details: 'backend "postgres" needs url (or env DATABASE_URL)',
+        });
+      }
+      backend = await openPostgresBackend(url);
+    } else {
+      backend = openSqliteBackend(config.path ?? join(ctx.dataDir, "keyval.sqlite"));
+    }
+    const store = createKeyValueStore(backend, { maxValueBytes: config.maxValueBytes });
+    const sweeper = setInterval(() => {
+      backend
+        .sweep(Date.now())
+        .catch((error) => ctx.logger.warn("sweep of expired keys failed", { cause: error }));
+    }, config.sweepInterval);
+    sweeper.unref();
+    const api = createStorageApi(store, ctx, config);
+    instances.set(ctx, { backend, sweeper, fetch: (request) => api.fetch(request) });
+    ctx.services.provide("keyval", store);
+    ctx.logger.info(`keyval on ${backend.name}`);
+  },
+  async onShutdown(ctx) {
+    const instance = instances.get(ctx);
+    instances.delete(ctx);
+    if (!instance) return;
+    clearInterval(instance.sweeper);
+    await instance.backend.close();
+  },
+  fetch: (request, ctx) => instances.get(ctx)?.fetch(request),
+});

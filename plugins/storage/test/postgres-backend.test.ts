@@ -1,0 +1,42 @@
+import { describe, expect, it } from "bun:test";
+import { createKeyValueStore, openPostgresBackend } from "@buntime/plugin-storage";
+import { keyvalContract } from "./helpers/keyval-contract.ts";
+import { startPostgres } from "./helpers/postgres.ts";
+
+// A real server, required: without PostgreSQL binaries this file fails rather than skips.
+const url = await startPostgres();
+
+keyvalContract("PostgreSQL", () => openPostgresBackend(url));
+
+describe("PostgreSQL backend", () => {
+  it("lets several nodes on one database agree: one create-only winner, exact counts", async () => {
+    const nodes = await Promise.all([1, 2, 3].map(() => openPostgresBackend(url)));
+    try {
+      const stores = nodes.map((node) => createKeyValueStore(node).namespace("shared"));
+      const created = await Promise.all(
+        Array.from({ length: 9 }, (_, i) => stores[i % 3]?.set("leader", `node ${i % 3}`, { version: null })),
+      );
+      expect(created.filter((result) => result?.ok)).toHaveLength(1);
+      await stores[0]?.set("hits", 0);
+      const increment = async (index: number) => {
+        const store = stores[index % 3];
+        for (let attempt = 0; attempt < 100 && store; attempt++) {
+          const entry = await store.get<number>("hits");
+          if ((await store.set("hits", (entry?.value ?? 0) + 1, { version: entry?.version ?? null })).ok)
+            return;
+        }
+        throw new Error("gave up after 100 attempts");
+      };
+      await Promise.all(Array.from({ length: 9 }, (_, i) => increment(i)));
+      expect((await stores[2]?.get("hits"))?.value).toBe(9);
+    } finally {
+      for (const node of nodes) await node.close();
+    }
+  });
+
+  it("reports an unreachable server as a failure naming it", async () => {
+    const error = await openPostgresBackend("postgres://postgres@127.0.0.1:1/postgres").catch((e) => e);
+    expect(error).toBeInstanceOf(Error);
+    expect(String(error.message ?? error)).toMatch(/connect|ECONNREFUSED|refused/i);
+  });
+});
