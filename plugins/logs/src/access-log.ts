@@ -1,0 +1,68 @@
+import type { LogEntry } from "@buntime/sdk";
+
+/** The namespace of access lines. */
+export const ACCESS_NAMESPACE = "http";
+
+/** The pathname of an absolute URL string, without building a URL object. */
+function pathnameOf(url: string): string {
+  const authority = url.indexOf("//");
+  const start = url.indexOf("/", authority === -1 ? 0 : authority + 2);
+  if (start === -1) return "/";
+  const query = url.indexOf("?", start);
+  return query === -1 ? url.slice(start) : url.slice(start, query);
+}
+
+/** `/hello@^1/x` → `/hello`: the first path segment without its version. */
+function routeOf(pathname: string): string {
+  let end = pathname.indexOf("/", 1);
+  if (end === -1) end = pathname.length;
+  const at = pathname.indexOf("@", 1);
+  if (at !== -1 && at < end) end = at;
+  return end <= 1 ? "/" : pathname.slice(0, end);
+}
+
+function isUnder(pathname: string, base: string): boolean {
+  return (
+    pathname.startsWith(base) && (pathname.length === base.length || pathname.charCodeAt(base.length) === 47)
+  );
+}
+
+/**
+ * One access line per request: `onRequest` notes when it arrived, `onResponse` writes
+ * `GET /hello/x 200` with method, path, route, status and duration. Requests under `skipBase`
+ * (the logs plugin's own API and UI) are not logged, so a tail does not feed on itself.
+ */
+export class AccessLog {
+  readonly #arrived = new WeakMap<Request, number>();
+  readonly #write: (entry: LogEntry) => void;
+  readonly #skipBase: string | undefined;
+
+  constructor(write: (entry: LogEntry) => void, skipBase?: string) {
+    this.#write = write;
+    this.#skipBase = skipBase;
+  }
+
+  /** Notes the arrival time of `request`. */
+  arrived(request: Request): void {
+    this.#arrived.set(request, performance.now());
+  }
+
+  /** Writes the access line of `request` answered by `response`. */
+  answered(response: Response, request: Request): void {
+    const path = pathnameOf(request.url);
+    if (this.#skipBase !== undefined && isUnder(path, this.#skipBase)) return;
+    const start = this.#arrived.get(request);
+    const status = response.status;
+    const fields: Record<string, unknown> = { method: request.method, path, route: routeOf(path), status };
+    if (start !== undefined) fields.durationMs = Math.round((performance.now() - start) * 1000) / 1000;
+    const requestId = request.headers.get("x-request-id");
+    if (requestId !== null) fields.requestId = requestId;
+    this.#write({
+      time: new Date().toISOString(),
+      level: status >= 500 ? "error" : "info",
+      namespace: ACCESS_NAMESPACE,
+      message: `${request.method} ${path} ${status}`,
+      fields,
+    });
+  }
+}

@@ -1,0 +1,90 @@
+/**
+ * @buntime/plugin-logs: keeps the structured log lines of the kernel and every plugin (through
+ * the kernel's `kernel:logs` feed) plus one access line per request in a bounded ring buffer.
+ * Under its base (`/logs`) it answers queries by level, plugin, namespace, app, text and time
+ * (`api/logs`), streams new lines live over SSE (`api/tail`) and serves a UI page (`/logs/`).
+ * Other plugins reach the buffer through the `logs` service.
+ */
+import { fileURLToPath } from "node:url";
+import { definePlugin, type PluginContext } from "@buntime/sdk";
+import { z } from "zod";
+import { AccessLog } from "./access-log.ts";
+import { LogStore, type LogsService } from "./log-store.ts";
+import { createLogsRoutes } from "./routes.ts";
+
+export { ACCESS_NAMESPACE } from "./access-log.ts";
+export type { LogFilter } from "./log-filter.ts";
+export { logQuerySchema } from "./log-filter.ts";
+export type { StoredLogEntry } from "./log-record.ts";
+export type { LogListener, LogQueryResult, LogsService } from "./log-store.ts";
+
+declare module "@buntime/sdk" {
+  interface Services {
+    logs: LogsService;
+  }
+}
+
+/** Settings of the logs plugin; all optional. */
+export const logsConfigSchema = z
+  .object({
+    /** Lines kept; the oldest are forgotten first. @default 5000 */
+    capacity: z.number().int().min(10).max(1_000_000).default(5000),
+    /** One `http` line per request (method, path, status, duration). @default true */
+    accessLog: z.boolean().default(true),
+    /** Live tails open at once. @default 64 */
+    maxTails: z.number().int().min(1).max(10_000).default(64),
+  })
+  .strict();
+
+/** The settings after defaults. */
+export type ResolvedLogsConfig = z.output<typeof logsConfigSchema>;
+
+interface LogsState {
+  readonly access: AccessLog | undefined;
+  readonly handle: (request: Request) => Promise<Response | undefined>;
+  readonly tails: Set<() => void>;
+  readonly unsubscribe: (() => void) | undefined;
+}
+
+const UI_DIR = fileURLToPath(new URL("../ui", import.meta.url));
+const states = new WeakMap<PluginContext, LogsState>();
+
+export default definePlugin({
+  config: logsConfigSchema,
+  onInit(ctx) {
+    const base = ctx.base ?? "/logs";
+    const store = new LogStore(ctx.config.capacity);
+    const record = (entry: Parameters<LogStore["record"]>[0]) => store.record(entry);
+    const unsubscribe = ctx.services.has("kernel:logs")
+      ? ctx.services.get("kernel:logs").subscribe(record)
+      : undefined;
+    const tails = new Set<() => void>();
+    states.set(ctx, {
+      access: ctx.config.accessLog ? new AccessLog(record, base) : undefined,
+      handle: createLogsRoutes({
+        base,
+        store,
+        uiDir: UI_DIR,
+        tail: { maxTails: ctx.config.maxTails, open: tails },
+      }),
+      tails,
+      unsubscribe,
+    });
+    ctx.services.provide("logs", store);
+    if (!unsubscribe) ctx.logger.warn("no kernel:logs feed; keeping access lines and recorded lines only");
+  },
+  onRequest(request, ctx) {
+    states.get(ctx)?.access?.arrived(request);
+  },
+  onResponse(response, request, ctx) {
+    states.get(ctx)?.access?.answered(response, request);
+  },
+  onShutdown(ctx) {
+    const state = states.get(ctx);
+    if (!state) return;
+    state.unsubscribe?.();
+    for (const close of [...state.tails]) close();
+    states.delete(ctx);
+  },
+  fetch: (request, ctx) => states.get(ctx)?.handle(request),
+});

@@ -1,0 +1,100 @@
+import { BuntimeError, formatZodIssues, type LogLevel } from "@buntime/sdk";
+import { z } from "zod";
+import { LEVEL_RANK, type LogRecord } from "./log-record.ts";
+
+/** What a query or a tail asks for; every field narrows the result. */
+export interface LogFilter {
+  /** The lowest level to include: `warn` keeps warn and error. */
+  readonly level?: LogLevel;
+  /** Lines of plugin `name`: namespace `plugin:<name>` (and below), or a `plugin` field naming it. */
+  readonly plugin?: string;
+  /** Lines whose namespace is this or below it (`kernel` matches `kernel:pool`). */
+  readonly namespace?: string;
+  /** Lines about app `name`: an `app` field of `name` or `name@version`, or an access line under `/name`. */
+  readonly app?: string;
+  /** Case-insensitive text searched in the message and the fields. */
+  readonly text?: string;
+  /** Lines at or after this time (epoch ms). */
+  readonly since?: number;
+  /** Lines at or before this time (epoch ms). */
+  readonly until?: number;
+  /** Lines recorded after sequence number `after`. */
+  readonly after?: number;
+}
+
+const timeSchema = z.string().transform((value, ctx) => {
+  const ms = /^\d+$/.test(value) ? Number(value) : Date.parse(value);
+  if (Number.isNaN(ms)) {
+    ctx.addIssue({ code: "custom", message: "expected an ISO time or epoch milliseconds" });
+    return z.NEVER;
+  }
+  return ms;
+});
+
+/** The query string of `GET <base>/api/logs` and `GET <base>/api/tail`. */
+export const logQuerySchema = z
+  .object({
+    level: z.enum(["debug", "info", "warn", "error"]).optional(),
+    plugin: z.string().min(1).optional(),
+    namespace: z.string().min(1).optional(),
+    app: z.string().min(1).optional(),
+    q: z.string().min(1).optional(),
+    since: timeSchema.optional(),
+    until: timeSchema.optional(),
+    after: z.coerce.number().int().min(0).optional(),
+    limit: z.coerce.number().int().min(1).optional(),
+  })
+  .strict();
+
+/** A parsed query: the filter and how many lines to return. */
+export interface ParsedLogQuery {
+  readonly filter: LogFilter;
+  readonly limit?: number;
+}
+
+/** Parses a query string into a filter; throws `BUNTIME_ERR_LOGS_QUERY_INVALID` naming the bad parameter. */
+export function parseLogQuery(params: Record<string, string>): ParsedLogQuery {
+  const result = logQuerySchema.safeParse(params);
+  if (!result.success) {
+    throw new BuntimeError("BUNTIME_ERR_LOGS_QUERY_INVALID", { details: formatZodIssues(result.error) });
+  }
+  const { q, limit, ...rest } = result.data;
+  return { filter: { ...rest, text: q }, limit };
+}
+
+function underNamespace(namespace: string, prefix: string): boolean {
+  return namespace === prefix || (namespace.startsWith(prefix) && namespace.charCodeAt(prefix.length) === 58);
+}
+
+function aboutApp(record: LogRecord, app: string): boolean {
+  const fields = record.entry.fields;
+  if (!fields) return false;
+  const named = fields.app;
+  if (typeof named === "string" && (named === app || named.startsWith(`${app}@`))) return true;
+  return fields.route === `/${app}`;
+}
+
+function mentions(record: LogRecord, text: string, json: (record: LogRecord) => string): boolean {
+  if (record.entry.message.toLowerCase().includes(text)) return true;
+  return record.entry.fields !== undefined && json(record).toLowerCase().includes(text);
+}
+
+/** True when `record` passes every condition of `filter`. */
+export function matches(record: LogRecord, filter: LogFilter, json: (record: LogRecord) => string): boolean {
+  const { entry } = record;
+  if (filter.after !== undefined && entry.seq <= filter.after) return false;
+  if (filter.level !== undefined && record.rank < LEVEL_RANK[filter.level]) return false;
+  if (filter.since !== undefined && record.ms < filter.since) return false;
+  if (filter.until !== undefined && record.ms > filter.until) return false;
+  if (filter.namespace !== undefined && !underNamespace(entry.namespace, filter.namespace)) return false;
+  if (
+    filter.plugin !== undefined &&
+    !underNamespace(entry.namespace, `plugin:${filter.plugin}`) &&
+    entry.fields?.plugin !== filter.plugin
+  ) {
+    return false;
+  }
+  if (filter.app !== undefined && !aboutApp(record, filter.app)) return false;
+  if (filter.text !== undefined && !mentions(record, filter.text, json)) return false;
+  return true;
+}

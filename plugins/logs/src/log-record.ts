@@ -1,0 +1,59 @@
+import type { LogEntry, LogFields, LogLevel } from "@buntime/sdk";
+
+/** Rank of each level; a filter `level=warn` keeps lines ranked at or above warn. */
+export const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info: 20, warn: 30, error: 40 };
+
+/** A log line as the logs plugin stores and serves it: the entry plus a sequence number. */
+export interface StoredLogEntry extends LogEntry {
+  /** Increases by one with every recorded line; SSE event ids are these numbers. */
+  readonly seq: number;
+}
+
+/** A recorded line with what queries need precomputed. */
+export interface LogRecord {
+  readonly entry: StoredLogEntry;
+  /** `entry.time` in epoch milliseconds. */
+  readonly ms: number;
+  readonly rank: number;
+  /** JSON of `entry`, built when first needed. */
+  json?: string;
+}
+
+function plainValue(value: unknown): unknown {
+  if (value instanceof Error) return { name: value.name, message: value.message, stack: value.stack };
+  if (typeof value === "bigint") return value.toString();
+  return value;
+}
+
+/** Errors and bigints in fields become plain JSON values, so every line serializes. */
+function plainFields(fields: LogFields): LogFields {
+  const out: LogFields = {};
+  for (const key in fields) out[key] = plainValue(fields[key]);
+  return out;
+}
+
+/** Wraps an entry for the buffer, giving it the sequence number `seq`. */
+export function toRecord(entry: LogEntry, seq: number): LogRecord {
+  const ms = Date.parse(entry.time);
+  const stored: StoredLogEntry = {
+    seq,
+    time: entry.time,
+    level: entry.level,
+    namespace: entry.namespace,
+    message: entry.message,
+    ...(entry.fields === undefined ? {} : { fields: plainFields(entry.fields) }),
+  };
+  return { entry: stored, ms: Number.isNaN(ms) ? Date.now() : ms, rank: LEVEL_RANK[entry.level] ?? 0 };
+}
+
+/** The record's JSON, computed once; fields that cannot be serialized (cycles) are replaced by a note. */
+export function recordJson(record: LogRecord): string {
+  if (record.json === undefined) {
+    try {
+      record.json = JSON.stringify(record.entry);
+    } catch {
+      record.json = JSON.stringify({ ...record.entry, fields: { unserializable: true } });
+    }
+  }
+  return record.json;
+}

@@ -1,0 +1,211 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import logs, { type StoredLogEntry } from "@buntime/plugin-logs";
+import { definePlugin } from "@buntime/sdk";
+import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
+import logsPackage from "../package.json" with { type: "json" };
+
+const kernels: TestKernel[] = [];
+afterEach(async () => {
+  for (const kernel of kernels.splice(0)) await kernel.stop();
+});
+
+const logsPlugin: TestPlugin = { packageJson: logsPackage, plugin: logs };
+
+/** A plugin at /talk that logs what it is told: `/talk/<level>/<message>?app=…`. */
+const talker: TestPlugin = {
+  packageJson: { name: "talker", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/talk" } },
+  plugin: definePlugin({
+    fetch(request, ctx) {
+      const url = new URL(request.url);
+      const [, , level, message] = url.pathname.split("/");
+      const app = url.searchParams.get("app");
+      ctx.logger[level as "info" | "warn" | "error"](
+        decodeURIComponent(message ?? ""),
+        app ? { app } : undefined,
+      );
+      return new Response("ok");
+    },
+  }),
+};
+
+async function start(settings: Record<string, unknown> = {}, extra: TestPlugin[] = [talker]) {
+  const kernel = await createTestKernel({
+    plugins: [logsPlugin, ...extra],
+    config: { plugins: { "@buntime/plugin-logs": settings } },
+  });
+  kernels.push(kernel);
+  return kernel;
+}
+
+async function query(kernel: TestKernel, params: string) {
+  const response = await kernel.fetch(`/logs/api/logs?${params}`);
+  return { status: response.status, body: (await response.json()) as Record<string, unknown> };
+}
+
+async function entries(kernel: TestKernel, params: string): Promise<StoredLogEntry[]> {
+  const { status, body } = await query(kernel, params);
+  expect(status).toBe(200);
+  return body.entries as StoredLogEntry[];
+}
+
+describe("logs plugin", () => {
+  it("keeps the kernel's own log lines from the kernel:logs feed", async () => {
+    const kernel = await start();
+    const found = await entries(kernel, "namespace=kernel&q=started%20talker");
+    expect(found).toHaveLength(1);
+    expect(found[0]?.message).toBe("started talker@1.0.0");
+    expect(found[0]?.level).toBe("info");
+  });
+
+  it("writes one access line per request with method, path, route, status and duration", async () => {
+    const kernel = await start();
+    expect((await kernel.fetch("/talk/info/hello")).status).toBe(200);
+    expect((await kernel.fetch("/nowhere/x?y=1", { method: "POST" })).status).toBe(404);
+    const access = await entries(kernel, "namespace=http");
+    expect(access.map((entry) => entry.message)).toEqual(["GET /talk/info/hello 200", "POST /nowhere/x 404"]);
+    const fields = access[1]?.fields as Record<string, unknown>;
+    expect(fields).toMatchObject({ method: "POST", path: "/nowhere/x", route: "/nowhere", status: 404 });
+    expect(typeof fields.durationMs).toBe("number");
+    expect(fields.durationMs as number).toBeGreaterThanOrEqual(0);
+  });
+
+  it("leaves its own API and UI requests out of the access lines", async () => {
+    const kernel = await start();
+    await kernel.fetch("/logs/");
+    await kernel.fetch("/logs/api/logs");
+    await kernel.fetch("/talk/info/x");
+    const access = await entries(kernel, "namespace=http");
+    expect(access.map((entry) => entry.fields?.path)).toEqual(["/talk/info/x"]);
+  });
+
+  it("logs 5xx answers at error level", async () => {
+    const failing: TestPlugin = {
+      packageJson: { name: "failing", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/fail" } },
+      plugin: definePlugin({ fetch: () => new Response("down", { status: 503 }) }),
+    };
+    const kernel = await start({}, [failing]);
+    await kernel.fetch("/fail");
+    const errors = await entries(kernel, "namespace=http&level=error");
+    expect(errors.map((entry) => entry.message)).toEqual(["GET /fail 503"]);
+  });
+
+  it("writes no access lines when accessLog is off", async () => {
+    const kernel = await start({ accessLog: false });
+    await kernel.fetch("/talk/info/x");
+    expect(await entries(kernel, "namespace=http")).toEqual([]);
+    expect((await entries(kernel, "plugin=talker")).map((entry) => entry.message)).toEqual(["x"]);
+  });
+
+  const cases: [string, string, string[]][] = [
+    ["level=warn keeps warn and error", "level=warn&namespace=plugin:talker", ["careful", "broken"]],
+    ["plugin=talker keeps the plugin's lines", "plugin=talker", ["hello", "careful", "broken"]],
+    ["app=shop keeps lines about the app", "app=shop&namespace=plugin", ["careful"]],
+    ["q searches messages case-insensitively", "q=BROK", ["broken", "GET /talk/error/broken 200"]],
+    ["q searches fields too", "q=shop@2&namespace=plugin", ["careful"]],
+    ["limit keeps the newest", "plugin=talker&limit=2", ["careful", "broken"]],
+  ];
+  it.each(cases)("filters: %s", async (_name, params, messages) => {
+    const kernel = await start();
+    await kernel.fetch("/talk/info/hello");
+    await kernel.fetch("/talk/warn/careful?app=shop@2.0.0");
+    await kernel.fetch("/talk/error/broken?app=other");
+    expect((await entries(kernel, params)).map((entry) => entry.message)).toEqual(messages);
+  });
+
+  it("filters by time with since and until", async () => {
+    const kernel = await start();
+    await kernel.fetch("/talk/info/early");
+    const [early] = await entries(kernel, "plugin=talker");
+    const after = Date.parse(early?.time ?? "") + 1;
+    const lines = await entries(kernel, `plugin=talker&since=${after}`);
+    expect(lines).toEqual([]);
+    const until = await entries(kernel, `plugin=talker&until=${encodeURIComponent(early?.time ?? "")}`);
+    expect(until.map((entry) => entry.message)).toEqual(["early"]);
+  });
+
+  it("keeps only the newest lines up to its capacity", async () => {
+    const kernel = await start({ capacity: 10, accessLog: false });
+    for (let index = 0; index < 25; index++) await kernel.fetch(`/talk/info/line-${index}`);
+    const { body } = await query(kernel, "limit=100");
+    const kept = body.entries as StoredLogEntry[];
+    expect(kept).toHaveLength(10);
+    expect(kept.at(-1)?.message).toBe("line-24");
+    expect(kept[0]?.message).toBe("line-15");
+    expect(body.capacity).toBe(10);
+    expect(body.recorded as number).toBeGreaterThanOrEqual(25);
+    const limited = await query(kernel, "limit=3");
+    expect(limited.body.truncated).toBe(true);
+    expect((limited.body.entries as StoredLogEntry[]).map((entry) => entry.message)).toEqual([
+      "line-22",
+      "line-23",
+      "line-24",
+    ]);
+  });
+
+  it.each([
+    ["level=loud", "level"],
+    ["since=yesterday", "since"],
+    ["limit=0", "limit"],
+    ["colour=red", "colour"],
+  ])("refuses the query %s naming the parameter", async (params, name) => {
+    const kernel = await start();
+    const { status, body } = await query(kernel, params);
+    expect(status).toBe(400);
+    const error = body.error as { code: string; message: string };
+    expect(error.code).toBe("BUNTIME_ERR_LOGS_QUERY_INVALID");
+    expect(error.message).toStartWith("invalid log query: ");
+    expect(error.message).toContain(name);
+  });
+
+  it("refuses settings of the wrong type at start, naming the field", async () => {
+    await expect(start({ capacity: "lots" })).rejects.toThrow(/plugins\["@buntime\/plugin-logs"\]\.capacity/);
+  });
+
+  it("serves its UI page at its base and redirects the bare base there", async () => {
+    const kernel = await start();
+    const page = await kernel.fetch("/logs/");
+    expect(page.status).toBe(200);
+    expect(page.headers.get("content-type")).toStartWith("text/html");
+    expect(await page.text()).toContain('<script src="logs.js">');
+    const script = await kernel.fetch("/logs/logs.js");
+    expect(script.headers.get("content-type")).toStartWith("text/javascript");
+    expect(await script.text()).toContain("api/tail");
+    const bare = await kernel.fetch("/logs");
+    expect(bare.status).toBe(301);
+    expect(bare.headers.get("location")).toBe("/logs/");
+    expect((await kernel.fetch("/logs/missing.js")).status).toBe(404);
+    expect((await kernel.fetch("/logs/package.json")).status).toBe(404);
+  });
+
+  it("offers the logs service to other plugins", async () => {
+    const reader: TestPlugin = {
+      packageJson: {
+        name: "reader",
+        version: "1.0.0",
+        buntime: {
+          kernel: "^0.1.0",
+          base: "/reader",
+          consumes: ["logs"],
+          dependencies: { "@buntime/plugin-logs": "^0.1.0" },
+        },
+      },
+      plugin: definePlugin({
+        fetch(_request, ctx) {
+          const service = ctx.services.get("logs");
+          service.record({
+            time: new Date().toISOString(),
+            level: "warn",
+            namespace: "reader",
+            message: "noted",
+          });
+          return Response.json(service.query({ namespace: "reader" }).entries.map((entry) => entry.message));
+        },
+      }),
+    };
+    const kernel = await start({}, [reader]);
+    expect(await (await kernel.fetch("/reader")).json()).toEqual(["noted"]);
+    expect((await entries(kernel, "level=warn&namespace=reader")).map((entry) => entry.message)).toEqual([
+      "noted",
+    ]);
+  });
+});
