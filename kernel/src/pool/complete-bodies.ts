@@ -5,7 +5,8 @@
  * ReadableStream, a proxied `fetch` response) is streamed, or probed first.
  */
 
-const complete = new WeakSet<Response>();
+/** Responses with a complete body, mapped to the body when it is a string (sent as is), else to null. */
+const complete = new WeakMap<Response, string | null>();
 
 function isComplete(body: unknown): boolean {
   return (
@@ -26,18 +27,18 @@ export function trackCompleteBodies(): void {
   class Response extends Native {
     constructor(body?: BodyInit | null, init?: ResponseInit) {
       super(body, init);
-      if (isComplete(body)) complete.add(this);
+      if (isComplete(body)) complete.set(this, typeof body === "string" ? body : null);
     }
 
     static override json(data: unknown, init?: ResponseInit): Response {
       const response = Native.json(data, init);
-      complete.add(response);
+      complete.set(response, null);
       return response;
     }
 
     static override redirect(url: string | URL, status?: number): Response {
       const response = Native.redirect(url, status);
-      complete.add(response);
+      complete.set(response, null);
       return response;
     }
   }
@@ -47,4 +48,9 @@ export function trackCompleteBodies(): void {
 /** True when `response` was built from a body that is already complete. */
 export function hasCompleteBody(response: Response): boolean {
   return complete.has(response);
+}
+
+/** The body of `response` when it was built from a string: it can cross as is, unread. */
+export function stringBody(response: Response): string | undefined {
+  return complete.get(response) ?? undefined;
 }

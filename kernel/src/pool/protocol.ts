@@ -33,7 +33,8 @@ export interface ResponseMessage {
   readonly status: number;
   readonly statusText: string;
   readonly headers: HeaderList;
-  readonly body: ArrayBuffer | null;
+  /** The whole body: bytes, or the string the app built its Response from. */
+  readonly body: ArrayBuffer | string | null;
   readonly streamed: boolean;
 }
 

@@ -4,7 +4,7 @@
  * responses, reports its heap, and exits by itself when the pool asks it to close, so the
  * pool never has to `terminate()` a healthy worker.
  */
-import { hasCompleteBody, trackCompleteBodies } from "./complete-bodies.ts";
+import { hasCompleteBody, stringBody, trackCompleteBodies } from "./complete-bodies.ts";
 import type { FromWorker, InitMessage, MessagePort, RequestMessage, ToWorker } from "./protocol.ts";
 import { flattenHeaders, Outbox, toHeaders } from "./protocol.ts";
 import { type ReadResult, StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
@@ -96,23 +96,29 @@ function owned(bytes: Uint8Array): ArrayBuffer {
 
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
-function answer(id: number, response: Response, body: ArrayBuffer | null, streamed: boolean): void {
+function answer(id: number, response: Response, body: ArrayBuffer | string | null, streamed: boolean): void {
+  const empty = body === null || (typeof body === "string" ? body.length === 0 : body.byteLength === 0);
   const message = {
     t: "res" as const,
     id,
     status: response.status,
     statusText: response.statusText,
     headers: flattenHeaders(response.headers),
-    body: body !== null && body.byteLength === 0 ? null : body,
+    body: empty ? null : body,
     streamed,
   };
-  if (message.body === null) port.postMessage(message);
-  else port.postMessage(message, [message.body]);
+  if (message.body instanceof ArrayBuffer) port.postMessage(message, [message.body]);
+  else port.postMessage(message);
 }
 
 async function respond(id: number, response: Response): Promise<void> {
   if (NULL_BODY_STATUSES.has(response.status)) {
     answer(id, response, null, false);
+    return finish(id);
+  }
+  const text = stringBody(response);
+  if (text !== undefined && !response.bodyUsed) {
+    answer(id, response, text, false);
     return finish(id);
   }
   if (hasCompleteBody(response)) {
