@@ -1,0 +1,158 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createKernel, type Kernel } from "@buntime/kernel";
+import logs, { type StoredLogEntry } from "@buntime/plugin-logs";
+import { definePlugin } from "@buntime/sdk";
+import logsPackage from "../package.json" with { type: "json" };
+
+const cleanups: (() => Promise<void> | void)[] = [];
+afterEach(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+const talker = {
+  packageJson: { name: "talker", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/talk" } },
+  plugin: definePlugin({
+    fetch(request, ctx) {
+      ctx.logger.warn(new URL(request.url).pathname.slice("/talk/".length));
+      return new Response("ok");
+    },
+  }),
+};
+
+async function listening(settings: Record<string, unknown> = {}): Promise<{ kernel: Kernel; url: URL }> {
+  const home = mkdtempSync(join(tmpdir(), "buntime-logs-tail-"));
+  cleanups.push(() => rmSync(home, { recursive: true, force: true }));
+  const kernel = createKernel({
+    config: { home, port: 0, hostname: "127.0.0.1", plugins: { "@buntime/plugin-logs": settings } },
+    plugins: [{ packageJson: logsPackage, plugin: logs }, talker],
+    logSink: () => {},
+  });
+  cleanups.push(() => kernel.stop());
+  await kernel.start();
+  return { kernel, url: await kernel.listen() };
+}
+
+interface Tail {
+  readonly response: Response;
+  /** Resolves with the next `count` log events, or rejects after `ms`. */
+  next(count: number, ms?: number): Promise<{ id: number; entry: StoredLogEntry }[]>;
+  /** Resolves true once the server has ended the stream. */
+  ended(ms?: number): Promise<boolean>;
+  close(): void;
+}
+
+async function openTail(url: URL, query: string, headers: Record<string, string> = {}): Promise<Tail> {
+  const abort = new AbortController();
+  const response = await fetch(new URL(`/logs/api/tail?${query}`, url), { headers, signal: abort.signal });
+  const close = () => abort.abort();
+  cleanups.push(close);
+  if (!response.ok || !response.body)
+    return { response, next: async () => [], ended: async () => true, close };
+  const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+  let buffer = "";
+  const read = (ms: number) =>
+    Promise.race([
+      reader.read(),
+      Bun.sleep(ms).then(() => {
+        throw new Error(`no data within ${ms} ms; got so far: ${JSON.stringify(buffer)}`);
+      }),
+    ]);
+  return {
+    response,
+    close,
+    async next(count, ms = 5000) {
+      const events: { id: number; entry: StoredLogEntry }[] = [];
+      const deadline = Date.now() + ms;
+      while (events.length < count) {
+        const end = buffer.indexOf("\n\n");
+        if (end !== -1) {
+          const block = buffer.slice(0, end);
+          buffer = buffer.slice(end + 2);
+          const id = /^id: (\d+)$/m.exec(block)?.[1];
+          const data = /^data: (.*)$/m.exec(block)?.[1];
+          if (/^event: log$/m.test(block) && id && data)
+            events.push({ id: Number(id), entry: JSON.parse(data) });
+          continue;
+        }
+        const chunk = await read(Math.max(1, deadline - Date.now()));
+        if (chunk.done) throw new Error(`stream ended after ${events.length} events`);
+        buffer += chunk.value;
+      }
+      return events;
+    },
+    async ended(ms = 5000) {
+      const deadline = Date.now() + ms;
+      for (let reads = 0; reads < 1000 && Date.now() < deadline; reads++) {
+        const chunk = await read(Math.max(1, deadline - Date.now())).catch(() => ({ done: true, value: "" }));
+        if (chunk.done) return true;
+      }
+      return false;
+    },
+  };
+}
+
+describe("logs plugin live tail", () => {
+  it("streams new lines that pass its filter as SSE events, in order", async () => {
+    const { url } = await listening();
+    const tail = await openTail(url, "plugin=talker");
+    expect(tail.response.status).toBe(200);
+    expect(tail.response.headers.get("content-type")).toStartWith("text/event-stream");
+    await fetch(new URL("/talk/one", url));
+    await fetch(new URL("/elsewhere", url));
+    await fetch(new URL("/talk/two", url));
+    const events = await tail.next(2);
+    expect(events.map((event) => event.entry.message)).toEqual(["one", "two"]);
+    expect(events.map((event) => event.entry.namespace)).toEqual(["plugin:talker", "plugin:talker"]);
+    expect(events[1]?.id).toBeGreaterThan(events[0]?.id ?? Number.POSITIVE_INFINITY);
+    expect(events[0]?.id).toBe(events[0]?.entry.seq ?? -1);
+  });
+
+  it("replays the lines a reconnecting client missed after its Last-Event-ID", async () => {
+    const { url } = await listening();
+    const first = await openTail(url, "plugin=talker");
+    await fetch(new URL("/talk/seen", url));
+    const [seen] = await first.next(1);
+    first.close();
+    await fetch(new URL("/talk/missed", url));
+    const again = await openTail(url, "plugin=talker", { "last-event-id": String(seen?.id) });
+    await fetch(new URL("/talk/live", url));
+    expect((await again.next(2)).map((event) => event.entry.message)).toEqual(["missed", "live"]);
+  });
+
+  it("refuses a tail past maxTails with 503 and takes one again once a tail closes", async () => {
+    const { url } = await listening({ maxTails: 1 });
+    const first = await openTail(url, "level=error");
+    expect(first.response.status).toBe(200);
+    const refused = await openTail(url, "level=error");
+    expect(refused.response.status).toBe(503);
+    expect(refused.response.headers.get("retry-after")).toBe("5");
+    expect(await refused.response.json()).toEqual({
+      error: {
+        code: "BUNTIME_ERR_LOGS_TAIL_LIMIT",
+        message: "1 live log tails are open already; retry later",
+      },
+    });
+    first.close();
+    // The server learns of the disconnect asynchronously; ask again until it has (bounded).
+    let status = 0;
+    for (let attempt = 0; attempt < 100 && status !== 200; attempt++) {
+      const retry = await openTail(url, "level=error");
+      status = retry.response.status;
+      retry.close();
+      if (status !== 200) await Bun.sleep(20);
+    }
+    expect(status).toBe(200);
+  });
+
+  it("ends open tails when the plugin unloads", async () => {
+    const { kernel, url } = await listening();
+    const tail = await openTail(url, "plugin=talker");
+    await fetch(new URL("/talk/before", url));
+    expect((await tail.next(1)).map((event) => event.entry.message)).toEqual(["before"]);
+    await kernel.unload("@buntime/plugin-logs");
+    expect(await tail.ended()).toBe(true);
+  });
+});
