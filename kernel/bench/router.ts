@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { type LoadResult, measure, median, startServer } from "./support/load.ts";
+import { median, requestsPerSecond, startServer } from "./support/load.ts";
 
 const { values } = parseArgs({
   options: {
@@ -22,16 +22,16 @@ const load = { seconds: Number(values.seconds), connections: Number(values.conne
 const raw = await startServer(join(import.meta.dir, "servers", "raw-hello.ts"));
 const kernel = await startServer(join(import.meta.dir, "servers", "kernel-router-hello.ts"));
 try {
-  const rawRuns: LoadResult[] = [];
-  const kernelRuns: LoadResult[] = [];
+  const rawRuns: number[] = [];
+  const kernelRuns: number[] = [];
   for (let round = 1; round <= rounds; round++) {
-    rawRuns.push(await measure(raw, load));
-    kernelRuns.push(await measure(kernel, load));
+    rawRuns.push(await requestsPerSecond(raw.url, load));
+    kernelRuns.push(await requestsPerSecond(kernel.url, load));
     console.log(
-      `round ${round}: raw ${rawRuns.at(-1)?.requestsPerSecond.toFixed(0)} req/s | kernel+router+worker ${kernelRuns.at(-1)?.requestsPerSecond.toFixed(0)} req/s`,
+      `round ${round}: raw ${rawRuns.at(-1)?.toFixed(0)} req/s | kernel+router+worker ${kernelRuns.at(-1)?.toFixed(0)} req/s`,
     );
   }
-  const rate = (runs: LoadResult[]) => median(runs.map((run) => run.requestsPerSecond));
+  const rate = median;
   const ratio = rate(kernelRuns) / rate(rawRuns);
   console.log(`raw Bun.serve              ${rate(rawRuns).toFixed(0)} req/s (median of ${rounds})`);
   console.log(`kernel + router + worker   ${rate(kernelRuns).toFixed(0)} req/s`);

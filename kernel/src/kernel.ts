@@ -140,6 +140,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     kernelApi: (request) => api.fetch(request),
     hookTimeout: config.hookTimeout,
     trustedOrigins: new Set(config.trustedOrigins),
+    trustRequestId: config.trustRequestId,
     logger: logger.child("kernel:pipeline"),
   });
 

@@ -13,6 +13,7 @@ const ENV_SETTINGS: Record<string, { key: keyof KernelConfigOptions; parse: (raw
   BUNTIME_LIFECYCLE_TIMEOUT: { key: "lifecycleTimeout", parse: Number },
   BUNTIME_SHUTDOWN_TIMEOUT: { key: "shutdownTimeout", parse: Number },
   BUNTIME_ADMIN_TOKEN: { key: "adminToken", parse: String },
+  BUNTIME_TRUST_REQUEST_ID: { key: "trustRequestId", parse: (raw) => raw === "true" || raw === "1" },
   BUNTIME_TRUSTED_ORIGINS: { key: "trustedOrigins", parse: (raw) => raw.split(",").filter(Boolean) },
   BUNTIME_LOG_LEVEL: { key: "logLevel", parse: String },
   BUNTIME_LOG_FORMAT: { key: "logFormat", parse: String },

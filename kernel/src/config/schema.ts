@@ -24,6 +24,8 @@ export const kernelConfigSchema = z
     adminToken: z.string().min(16).optional(),
     /** Origins besides the kernel's own allowed to send state-changing API requests. */
     trustedOrigins: z.array(z.url()).default([]),
+    /** Keep a sane `x-request-id` sent by the caller (set it behind a proxy that assigns ids). */
+    trustRequestId: z.boolean().default(false),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
     logFormat: z.enum(["pretty", "json"]).default("pretty"),
   })

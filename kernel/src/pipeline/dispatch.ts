@@ -3,7 +3,7 @@ import { hookFailure, settleWithin } from "../hooks/call-with-timeout.ts";
 import { checkCsrf } from "./csrf.ts";
 import type { MaybePromise } from "./maybe-async.ts";
 import type { PluginTable } from "./plugin-table.ts";
-import { REQUEST_ID_HEADER, requestIdOf, withHeader } from "./request-id.ts";
+import { newRequestId, REQUEST_ID_HEADER, trustedRequestIdOf, withHeader } from "./request-id.ts";
 import { isUnderBase, pathnameOf } from "./url-path.ts";
 
 const KERNEL_API_PREFIX = "/_/api";
@@ -15,6 +15,8 @@ export interface DispatchOptions {
   kernelApi(request: Request): MaybePromise<Response>;
   hookTimeout: number;
   trustedOrigins: ReadonlySet<string>;
+  /** Keep a sane `x-request-id` sent by the caller instead of always making a fresh one. */
+  trustRequestId: boolean;
   logger: Logger;
 }
 
@@ -34,6 +36,7 @@ interface Flow {
  */
 export function createDispatcher(options: DispatchOptions): (request: Request) => MaybePromise<Response> {
   const { hookTimeout, trustedOrigins, logger } = options;
+  const requestIdOf = options.trustRequestId ? trustedRequestIdOf : newRequestId;
 
   /** Turns any failure into the JSON error a client gets, logging what the client is not told. */
   function failure(flow: Flow, error: unknown): Response {
