@@ -10,6 +10,7 @@ import {
   BuntimeError,
   type PoolStats,
   type UpgradeTarget,
+  type WorkerEvent,
   type WorkerPool,
 } from "@buntime/sdk";
 import { LRUCache } from "lru-cache";
@@ -65,6 +66,15 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
     },
   });
 
+  /** Calls a hook callback; one that throws is logged and must not disturb the pool. */
+  function notify(callback: ((event: WorkerEvent) => void) | undefined, event: WorkerEvent): void {
+    try {
+      callback?.(event);
+    } catch (error) {
+      logger?.error(`a worker event callback threw: ${String(error)}`, { app: event.app });
+    }
+  }
+
   const host: SlotHost = {
     gate: new SpawnGate(resolved.maxConcurrentSpawns, resolved.maxClosingWorkers),
     memoryReportInterval: resolved.memoryReportInterval,
@@ -72,11 +82,11 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
       live.add(worker);
     },
     workerSpawned(worker) {
-      resolved.onWorkerSpawn?.({ app: worker.spec.key, workerId: worker.id });
+      notify(resolved.onWorkerSpawn, { app: worker.spec.key, workerId: worker.id });
     },
     workerEnded(worker, reason) {
       live.delete(worker);
-      for (const notify of exited) notify();
+      for (const wake of exited) wake();
       if (!worker.spawned) return;
       if (reason !== "done" && reason !== "idle" && reason !== "shutdown") {
         logger?.warn(`worker ${worker.id} of ${worker.spec.key} ended: ${reason}`, {
@@ -86,7 +96,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
           failure: worker.failure,
         });
       }
-      resolved.onWorkerTerminate?.({ app: worker.spec.key, workerId: worker.id, reason });
+      notify(resolved.onWorkerTerminate, { app: worker.spec.key, workerId: worker.id, reason });
     },
   };
 
