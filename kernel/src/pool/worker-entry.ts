@@ -29,6 +29,9 @@ function exit(code: number): never {
   process.exit(code);
 }
 
+/** Heap changes smaller than this are not reported. */
+const REPORT_STEP = 512 * 1024;
+
 /** The native class: responses the app builds with the tracking subclass are instances too. */
 const NativeResponse = globalThis.Response;
 let app: App | undefined;
@@ -72,7 +75,16 @@ async function load(message: InitMessage): Promise<void> {
     port.postMessage({ t: "load-error", message: describe(error) });
     exit(1);
   }
-  const report = () => port.postMessage({ t: "mem", heap: process.memoryUsage().heapUsed });
+  // report the heap at once, then whenever it moved by more than REPORT_STEP, so a few
+  // hundred idle apps do not keep the main thread busy with unchanged figures
+  let reported = Number.NEGATIVE_INFINITY;
+  const report = () => {
+    const heap = process.memoryUsage().heapUsed;
+    if (Math.abs(heap - reported) < REPORT_STEP) return;
+    reported = heap;
+    port.postMessage({ t: "mem", heap });
+  };
+  report();
   setInterval(report, message.memoryReportMs);
   port.postMessage({ t: "ready", websocket: typeof app.websocket === "object" && app.websocket !== null });
 }
