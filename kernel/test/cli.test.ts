@@ -14,8 +14,8 @@ function buntime(args: string[], cwd = tempDir()) {
   });
 }
 
-/** Reads stdout until the line announcing the URL, within a deadline. */
-async function waitForUrl(stdout: ReadableStream<Uint8Array>): Promise<URL> {
+/** Reads stdout until the line announcing the URL, within a deadline; resolves with the URL and what was read. */
+async function waitForUrl(stdout: ReadableStream<Uint8Array>): Promise<{ url: URL; output: string }> {
   const reader = stdout.getReader();
   const decoder = new TextDecoder();
   let seen = "";
@@ -27,7 +27,7 @@ async function waitForUrl(stdout: ReadableStream<Uint8Array>): Promise<URL> {
     const match = seen.match(/listening on (\S+)/);
     if (match?.[1]) {
       reader.releaseLock();
-      return new URL(match[1]);
+      return { url: new URL(match[1]), output: seen };
     }
   }
   throw new Error(`no URL announced; stdout so far: ${seen}`);
@@ -54,7 +54,7 @@ export default definePlugin({ fetch: () => new Response("hello") });`,
       plugins,
     ]);
     try {
-      const url = await waitForUrl(child.stdout);
+      const { url } = await waitForUrl(child.stdout);
       expect(await (await fetch(url)).text()).toBe("hello");
       const health = await (await fetch(new URL("/_/api/health", url))).json();
       expect(health.status).toBe("ok");
@@ -74,10 +74,38 @@ export default definePlugin({ fetch: () => new Response("hello") });`,
     );
     const child = buntime(["start", "--port", "0", "--hostname", "127.0.0.1", "--home", home]);
     try {
-      const url = await waitForUrl(child.stdout);
+      const { url } = await waitForUrl(child.stdout);
       expect(await (await fetch(new URL("/hello/there", url))).text()).toBe("app saw /there");
       const plugins = await (await fetch(new URL("/_/api/plugins", url))).json();
       expect(plugins.plugins.map((p: { name: string }) => p.name)).toContain("@buntime/plugin-router");
+      child.kill("SIGTERM");
+      expect(await child.exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("runs the default distribution's registry beside the kernel, seeded with the first-party plugins", async () => {
+    const home = tempDir();
+    const child = buntime([
+      "start",
+      "--port",
+      "0",
+      "--home",
+      home,
+      "--plugins",
+      tempDir(),
+      "--with-registry",
+      "--registry-port",
+      "0",
+    ]);
+    try {
+      const { output } = await waitForUrl(child.stdout);
+      const registryUrl = output.match(/registry (\S+) seeded with (.*)/);
+      expect(registryUrl?.[2]).toContain("@buntime/plugin-router@0.1.0");
+      const packument = await (await fetch(`${registryUrl?.[1]}@buntime%2fplugin-router`)).json();
+      expect(Object.keys(packument.versions)).toContain("0.1.0");
+      expect(packument.versions["0.1.0"].buntime.base).toBe("/");
       child.kill("SIGTERM");
       expect(await child.exited).toBe(0);
     } finally {

@@ -2,6 +2,7 @@ import { parseArgs } from "node:util";
 import { loadConfig } from "../config/load.ts";
 import { createKernel } from "../kernel.ts";
 import { withDefaultDistribution } from "./default-distribution.ts";
+import { startSeededRegistry } from "./seeded-registry.ts";
 
 export const START_HELP = `Usage: buntime start [options]
 
@@ -16,6 +17,9 @@ Options:
   --home <dir>       Buntime home (env BUNTIME_HOME, default ./.buntime)
   --config <file>    settings file (default ./buntime.config.json when present)
   --plugins <dir>    a folder of plugin folders to load as they are (repeatable)
+  --with-registry    also run the default distribution's registry on 127.0.0.1, its storage
+                     in <home>/registry, seeded with the first-party plugins
+  --registry-port <n>  port of that registry (default 4873; 0 picks a free port)
   -h, --help         show this help
 `;
 
@@ -29,6 +33,8 @@ export async function runStart(args: string[]): Promise<number> {
       home: { type: "string" },
       config: { type: "string" },
       plugins: { type: "string", multiple: true },
+      "with-registry": { type: "boolean" },
+      "registry-port": { type: "string", default: "4873" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -48,6 +54,12 @@ export async function runStart(args: string[]): Promise<number> {
       },
     }),
   );
+  const registry = values["with-registry"]
+    ? await startSeededRegistry(config.home, Number(values["registry-port"]))
+    : undefined;
+  if (registry) {
+    process.stdout.write(`registry ${registry.url} seeded with ${registry.seeded.join(", ")}\n`);
+  }
   const kernel = createKernel({ config });
   await kernel.start();
   const url = await kernel.listen();
@@ -60,7 +72,7 @@ export async function runStart(args: string[]): Promise<number> {
     process.stdout.write(
       `${signal}: stopping (waiting up to ${config.shutdownTimeout} ms for requests in flight)\n`,
     );
-    kernel.stop().then(
+    Promise.all([kernel.stop(), registry?.stop()]).then(
       () => stopped.resolve(0),
       () => stopped.resolve(1),
     );
