@@ -4,18 +4,32 @@
  */
 import { isBuntimeError } from "@buntime/sdk";
 import { KERNEL_VERSION } from "../version.ts";
+import { runLogin, runWhoami } from "./account.ts";
+import { runKeys } from "./keys.ts";
+import { runPlugin } from "./plugin/index.ts";
+import { runRegistry } from "./registry.ts";
 import { runStart } from "./start.ts";
 
 const HELP = `Usage: buntime <command> [options]
 
 Commands:
   start       start the kernel (buntime start --help for its options)
+  plugin      create, pack, publish, install, list, upgrade, remove plugins (buntime plugin --help)
+  login       sign in to a registry and save the token
+  whoami      the user of the saved registry token
+  keys        generate and register a publisher signing key
+  registry    run a plugin registry (buntime registry start)
   version     print the kernel version
   help        show this help
 `;
 
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   start: runStart,
+  plugin: runPlugin,
+  login: runLogin,
+  whoami: runWhoami,
+  keys: runKeys,
+  registry: runRegistry,
   version: async () => {
     process.stdout.write(`${KERNEL_VERSION}\n`);
     return 0;

@@ -1,0 +1,72 @@
+import { BuntimeError } from "@buntime/sdk";
+import { HOME_OPTIONS, parseCommand, usage } from "./common/args.ts";
+import { cliContext } from "./common/context.ts";
+import { runCommand } from "./common/output.ts";
+import { writeSettings } from "./common/settings.ts";
+
+export const LOGIN_HELP = `Usage: buntime login --user <name> [--registry <url>] [--email <email>] [--json]
+
+Signs in to the registry (creating the user when the registry allows sign-up) and saves the
+token in the CLI settings (~/.config/buntime/cli.json, or $BUNTIME_CLI_DIR/cli.json). The
+password is read from BUNTIME_REGISTRY_PASSWORD, else from the first line of stdin.
+`;
+
+export const WHOAMI_HELP = `Usage: buntime whoami [--registry <url>] [--json]
+
+Prints the user the saved token (or BUNTIME_REGISTRY_TOKEN) belongs to.
+`;
+
+async function readPassword(): Promise<string> {
+  const fromEnv = process.env.BUNTIME_REGISTRY_PASSWORD;
+  if (fromEnv) return fromEnv;
+  if (process.stdin.isTTY) process.stderr.write("password: ");
+  const text = await new Response(Bun.stdin.stream()).text();
+  return text.split(/\r?\n/)[0] ?? "";
+}
+
+/** `buntime login`. */
+export async function runLogin(args: string[]): Promise<number> {
+  const { values } = parseCommand(args, {
+    registry: HOME_OPTIONS.registry,
+    user: { type: "string" },
+    email: { type: "string" },
+  });
+  return runCommand("login", values, LOGIN_HELP, async (out) => {
+    if (!values.user) usage("login needs --user <name>");
+    const context = cliContext(values);
+    const password = await readPassword();
+    if (!password) usage("no password: set BUNTIME_REGISTRY_PASSWORD or pipe it on stdin");
+    const token = await context.client.login(values.user, password, values.email);
+    writeSettings(
+      { ...context.settings, tokens: { ...context.settings.tokens, [context.registry]: token } },
+      context.settingsDir,
+    );
+    out.result(
+      { user: values.user, registry: context.registry },
+      `logged in as ${values.user} to ${context.registry}`,
+    );
+    return 0;
+  });
+}
+
+/** `buntime whoami`. */
+export async function runWhoami(args: string[]): Promise<number> {
+  const { values } = parseCommand(args, { registry: HOME_OPTIONS.registry });
+  return runCommand("whoami", values, WHOAMI_HELP, async (out) => {
+    const context = cliContext(values);
+    try {
+      const user = await context.client.whoami();
+      out.result({ user, registry: context.registry }, user);
+    } catch (error) {
+      if ((error as BuntimeError).params?.status === 401) {
+        throw new BuntimeError(
+          "BUNTIME_ERR_CLIENT_NOT_LOGGED_IN",
+          { registry: context.registry },
+          { cause: error },
+        );
+      }
+      throw error;
+    }
+    return 0;
+  });
+}

@@ -1,0 +1,170 @@
+import { existsSync, readFileSync, rmSync } from "node:fs";
+import { join } from "node:path";
+import { extractTarball, parsePluginPackage } from "@buntime/sdk";
+import { installedPluginDir, lockfilePath } from "../../plugins/lockfile.ts";
+import { KERNEL_VERSION } from "../../version.ts";
+import type { CliContext } from "../common/context.ts";
+import type { Output } from "../common/output.ts";
+import { type SignaturePolicy, writeSettings } from "../common/settings.ts";
+import { beginHomeChange, type HomeChange } from "./home-change.ts";
+import { findKernel, type KernelLink } from "./kernel-link.ts";
+import { historyPath, type LockEntry, readHistory, readLock, writeHistory, writeLock } from "./lock-store.ts";
+import { type InstalledDependents, type PlannedPlugin, type PluginSpec, planInstall } from "./plan.ts";
+import { createSignatureChecker } from "./verify.ts";
+
+/** One plugin an install put in place. */
+export interface InstalledPlugin {
+  name: string;
+  version: string;
+  previous?: string;
+  wantedBy: string;
+  signed: { registry: boolean; publisher?: string };
+}
+
+/** What an install did. */
+export interface InstallResult {
+  installed: InstalledPlugin[];
+  /** The kernel the plugins were loaded into, if one runs on the home. */
+  kernel?: string;
+}
+
+/** The dependency ranges installed plugins declare, read from their installed package.json. */
+export function installedDependents(home: string, plugins: Record<string, LockEntry>): InstalledDependents {
+  const dependents: InstalledDependents = new Map();
+  for (const [name, { version }] of Object.entries(plugins)) {
+    const path = join(installedPluginDir(home, name, version), "package.json");
+    if (!existsSync(path)) continue;
+    const manifest = JSON.parse(readFileSync(path, "utf8")).buntime as {
+      dependencies?: Record<string, string>;
+    };
+    for (const [dependency, range] of Object.entries(manifest?.dependencies ?? {})) {
+      dependents.set(dependency, [
+        ...(dependents.get(dependency) ?? []),
+        { dependent: `${name}@${version}`, range },
+      ]);
+    }
+  }
+  return dependents;
+}
+
+/** Loads planned plugins into a running kernel in order; on failure undoes what it loaded and rethrows. */
+async function loadIntoKernel(link: KernelLink, plan: PlannedPlugin[]): Promise<void> {
+  const loaded = new Set((await link.loaded()).map((p) => p.name));
+  const undo: (() => Promise<void>)[] = [];
+  try {
+    for (const plugin of plan) {
+      const replace = plugin.replaces !== undefined && loaded.has(plugin.name);
+      await link.load(plugin.name, plugin.version, replace);
+      const previous = plugin.replaces;
+      undo.push(
+        replace && previous ? () => link.load(plugin.name, previous, true) : () => link.unload(plugin.name),
+      );
+    }
+  } catch (error) {
+    for (const step of undo.reverse()) await step().catch(() => undefined);
+    throw error;
+  }
+}
+
+/**
+ * Installs (or upgrades) plugins into a home: plans against the registry and this kernel,
+ * downloads with progress, verifies integrity and signatures per `policy`, extracts each into
+ * staging and renames it into place, writes `lock.json` atomically and loads the plugins into
+ * the kernel running on the home. Any failure leaves the home exactly as it was.
+ */
+export async function installPlugins(
+  context: CliContext,
+  out: Output,
+  specs: readonly PluginSpec[],
+  options: { policy: SignaturePolicy; upgrade?: boolean },
+): Promise<InstallResult> {
+  const { home, client } = context;
+  const lock = await readLock(home);
+  const history = existsSync(historyPath(home)) ? readHistory(home) : {};
+  const dependents = installedDependents(home, lock.plugins);
+  const plan = await planInstall(specs, client, KERNEL_VERSION, lock.plugins, dependents, options.upgrade);
+  if (plan.length === 0) return { installed: [] };
+  out.note(`resolved ${plan.map((p) => `${p.name}@${p.version}`).join(", ")}`);
+
+  const checker = createSignatureChecker(client, options.policy, context.settings.registryKeys);
+  const downloads: {
+    plugin: PlannedPlugin;
+    bytes: Uint8Array;
+    signed: InstalledPlugin["signed"];
+    sig?: string;
+  }[] = [];
+  for (const plugin of plan) {
+    const label = `${plugin.name}@${plugin.version}`;
+    const bytes = await client.tarball(
+      plugin.doc.dist.tarball,
+      plugin.doc.dist.integrity,
+      label,
+      (n, total) => out.progress(label, n, total),
+    );
+    const verified = await checker.check(plugin.doc);
+    downloads.push({
+      plugin,
+      bytes,
+      signed: { registry: verified.registry !== undefined, publisher: verified.publisher },
+      sig: verified.registry,
+    });
+  }
+
+  const change: HomeChange = beginHomeChange(home);
+  try {
+    const nextLock = { lockfileVersion: 1 as const, plugins: { ...lock.plugins } };
+    const nextHistory = { ...history };
+    for (const [index, { plugin, bytes, sig }] of downloads.entries()) {
+      const label = `${plugin.name}@${plugin.version}`;
+      const staged = join(change.staging, String(index));
+      extractTarball(bytes, staged, { source: label });
+      parsePluginPackage(JSON.parse(readFileSync(join(staged, "package.json"), "utf8")), label);
+      const dest = installedPluginDir(home, plugin.name, plugin.version);
+      if (existsSync(dest)) rmSync(staged, { recursive: true, force: true });
+      else change.place(staged, dest);
+      const previous = lock.plugins[plugin.name];
+      if (previous) {
+        const older = history[plugin.name];
+        if (older && older.version !== plugin.version && older.version !== previous.version) {
+          const olderDir = installedPluginDir(home, plugin.name, older.version);
+          if (existsSync(olderDir)) change.retire(olderDir);
+        }
+        nextHistory[plugin.name] = previous;
+      }
+      nextLock.plugins[plugin.name] = {
+        version: plugin.version,
+        integrity: plugin.doc.dist.integrity,
+        ...(sig ? { signature: sig } : {}),
+      };
+    }
+    change.write(lockfilePath(home), () => writeLock(home, nextLock));
+    if (JSON.stringify(nextHistory) !== JSON.stringify(history)) {
+      change.write(historyPath(home), () => writeHistory(home, nextHistory));
+    }
+    const link = await findKernel(home);
+    if (link) {
+      out.note(`loading into the kernel at ${link.url}`);
+      await loadIntoKernel(link, plan);
+    }
+    change.commit();
+    if (Object.keys(checker.newPins).length > 0) {
+      writeSettings(
+        { ...context.settings, registryKeys: { ...context.settings.registryKeys, ...checker.newPins } },
+        context.settingsDir,
+      );
+    }
+    return {
+      installed: downloads.map(({ plugin, signed }) => ({
+        name: plugin.name,
+        version: plugin.version,
+        previous: plugin.replaces,
+        wantedBy: plugin.wantedBy,
+        signed,
+      })),
+      kernel: link?.url,
+    };
+  } catch (error) {
+    change.rollback();
+    throw error;
+  }
+}

@@ -1,0 +1,77 @@
+import { existsSync, readFileSync } from "node:fs";
+import { BuntimeError } from "@buntime/sdk";
+import { adminTokenPath } from "../../api/admin-token.ts";
+import { kernelFilePath } from "../../api/kernel-file.ts";
+
+/** The kernel running on a home, reached over its API with the home's admin token. */
+export interface KernelLink {
+  url: string;
+  /** Loads an installed plugin version; `replace` swaps the loaded version for it. */
+  load(name: string, version: string, replace: boolean): Promise<void>;
+  unload(name: string): Promise<void>;
+  /** Names and versions of the loaded plugins. */
+  loaded(): Promise<{ name: string; version: string; status: string }[]>;
+}
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as { code?: string }).code === "EPERM";
+  }
+}
+
+/**
+ * Finds the kernel listening on `home` from `<home>/kernel.json`; undefined when none runs
+ * (no file, a dead pid, or no answer to `/_/api/health` within a second).
+ */
+export async function findKernel(home: string): Promise<KernelLink | undefined> {
+  const path = kernelFilePath(home);
+  if (!existsSync(path)) return undefined;
+  let record: { url?: string; pid?: number };
+  try {
+    record = JSON.parse(readFileSync(path, "utf8"));
+  } catch {
+    return undefined;
+  }
+  if (!record.url || (record.pid && !alive(record.pid))) return undefined;
+  const base = record.url;
+  try {
+    const health = await fetch(new URL("/_/api/health", base), { signal: AbortSignal.timeout(1000) });
+    if (!health.ok) return undefined;
+  } catch {
+    return undefined;
+  }
+  const token = existsSync(adminTokenPath(home)) ? readFileSync(adminTokenPath(home), "utf8").trim() : "";
+  const call = async (method: string, path: string, label: string, body?: unknown) => {
+    const response = await fetch(new URL(path, base), {
+      method,
+      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (response.ok) return response;
+    const answer = (await response.json().catch(() => ({}))) as {
+      error?: { code?: string; message?: string };
+    };
+    throw new BuntimeError("BUNTIME_ERR_INSTALL_KERNEL_REFUSED", {
+      url: base,
+      package: label,
+      details: `${answer.error?.message ?? response.statusText} [${answer.error?.code ?? response.status}]`,
+    });
+  };
+  return {
+    url: base,
+    async load(name, version, replace) {
+      await call("POST", "/_/api/plugins", `${name}@${version}`, { name, version, replace });
+    },
+    async unload(name) {
+      await call("DELETE", `/_/api/plugins/${name}`, name);
+    },
+    async loaded() {
+      const response = await call("GET", "/_/api/plugins", "the plugin list");
+      return ((await response.json()) as { plugins: { name: string; version: string; status: string }[] })
+        .plugins;
+    },
+  };
+}

@@ -1,0 +1,40 @@
+import { BuntimeError } from "@buntime/sdk";
+import { HOME_OPTIONS, parseCommand } from "../common/args.ts";
+import { cliContext } from "../common/context.ts";
+import { runCommand } from "../common/output.ts";
+import { installPlugins } from "../install/apply.ts";
+import { readLock } from "../install/lock-store.ts";
+import { policyOf, reportInstall } from "./install.ts";
+
+export const UPGRADE_HELP = `Usage: buntime plugin upgrade [name...] [options]
+
+Upgrades the named plugins (default: every installed plugin) to the newest version this kernel
+supports, swapping each in a running kernel atomically. The version it replaces is kept for
+buntime plugin rollback until the next successful upgrade.
+
+Options: --home, --config, --registry, --signatures, --json (as for plugin install)
+`;
+
+/** `buntime plugin upgrade [name...]`. */
+export async function runUpgrade(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(args, { ...HOME_OPTIONS, signatures: { type: "string" } });
+  return runCommand("plugin upgrade", values, UPGRADE_HELP, async (out) => {
+    const context = cliContext(values);
+    const lock = await readLock(context.home);
+    for (const name of positionals) {
+      if (!lock.plugins[name]) {
+        throw new BuntimeError("BUNTIME_ERR_INSTALL_NOT_INSTALLED", { package: name, home: context.home });
+      }
+    }
+    const names = positionals.length ? positionals : Object.keys(lock.plugins);
+    const policy = policyOf(values.signatures, context.settings.signaturePolicy);
+    const result = await installPlugins(
+      context,
+      out,
+      names.map((name) => ({ name })),
+      { policy, upgrade: true },
+    );
+    reportInstall(out, result, "everything is up to date");
+    return 0;
+  });
+}
