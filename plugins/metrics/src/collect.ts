@@ -1,0 +1,124 @@
+import type { PoolStats } from "@buntime/sdk";
+import type { Exposition } from "./exposition.ts";
+import type { HttpMetrics } from "./http-metrics.ts";
+import type { PluginStatusLine } from "./plugin-status.ts";
+
+/** Writes request counts, the latency histogram and requests in flight. */
+export function writeHttpMetrics(out: Exposition, http: HttpMetrics): void {
+  out.metric("buntime_http_requests_total", "counter", "Requests answered, by route, method and status.");
+  for (const series of http.series()) {
+    for (const [status, count] of series.statuses) {
+      out.sample("buntime_http_requests_total", count, {
+        route: series.route,
+        method: series.method,
+        status: String(status),
+      });
+    }
+  }
+  out.metric(
+    "buntime_http_request_duration_seconds",
+    "histogram",
+    "Time from a request's arrival to its response headers, by route and method.",
+  );
+  for (const series of http.series()) {
+    const labels = { route: series.route, method: series.method };
+    let cumulative = 0;
+    for (let index = 0; index < series.buckets.length; index++) {
+      cumulative += series.buckets[index] as number;
+      const le = index < http.bounds.length ? String(http.bounds[index]) : "+Inf";
+      out.sample("buntime_http_request_duration_seconds_bucket", cumulative, { ...labels, le });
+    }
+    out.sample("buntime_http_request_duration_seconds_sum", series.sum, labels);
+    out.sample("buntime_http_request_duration_seconds_count", series.count, labels);
+  }
+  out.metric("buntime_http_requests_in_flight", "gauge", "Requests that arrived and are not answered yet.");
+  out.sample("buntime_http_requests_in_flight", http.inFlight);
+}
+
+/** Writes the worker pool's figures, per app (`name@version`). */
+export function writePoolMetrics(out: Exposition, stats: PoolStats): void {
+  const apps = Object.entries(stats.apps);
+  out
+    .metric("buntime_pool_workers", "gauge", "Workers alive in the pool.")
+    .sample("buntime_pool_workers", stats.workers);
+  const perApp: [string, "gauge" | "counter", string, (app: PoolStats["apps"][string]) => number][] = [
+    ["buntime_pool_app_workers", "gauge", "Workers alive for the app.", (app) => app.workers],
+    [
+      "buntime_pool_app_requests_total",
+      "counter",
+      "Requests the pool sent to the app.",
+      (app) => app.requests,
+    ],
+    [
+      "buntime_pool_app_errors_total",
+      "counter",
+      "Requests answered with a 5xx by the pool or the app.",
+      (app) => app.errors,
+    ],
+    ["buntime_pool_app_active", "gauge", "Requests of the app in flight.", (app) => app.active],
+    ["buntime_pool_app_queued", "gauge", "Requests waiting for an ephemeral worker.", (app) => app.queued],
+    ["buntime_pool_app_spawned_total", "counter", "Workers started for the app.", (app) => app.spawned],
+    [
+      "buntime_pool_app_terminated_total",
+      "counter",
+      "Workers of the app that ended.",
+      (app) => app.terminated,
+    ],
+    ["buntime_pool_app_memory_bytes", "gauge", "JS heap its workers last reported.", (app) => app.memory],
+  ];
+  for (const [name, type, help, value] of perApp) {
+    out.metric(name, type, help);
+    for (const [app, figures] of apps) out.sample(name, value(figures), { app, mode: figures.mode });
+  }
+  out.metric("buntime_pool_app_recycled_total", "counter", "Workers of the app that ended, by reason.");
+  for (const [app, figures] of apps) {
+    for (const [reason, count] of Object.entries(figures.recycled)) {
+      out.sample("buntime_pool_app_recycled_total", count, { app, reason });
+    }
+  }
+  out.metric(
+    "buntime_pool_app_latency_seconds",
+    "gauge",
+    "Latency percentiles over the app's recent requests.",
+  );
+  for (const [app, figures] of apps) {
+    for (const [quantile, ms] of [
+      ["0.5", figures.latency.p50],
+      ["0.95", figures.latency.p95],
+      ["0.99", figures.latency.p99],
+    ] as const) {
+      out.sample("buntime_pool_app_latency_seconds", ms / 1000, { app, quantile });
+    }
+  }
+}
+
+/** Writes one `buntime_plugin_up` line per plugin, or `buntime_plugin_status_ok 0` when unknown. */
+export function writePluginMetrics(out: Exposition, plugins: readonly PluginStatusLine[] | undefined): void {
+  out.metric(
+    "buntime_plugin_status_ok",
+    "gauge",
+    "1 when the kernel's plugin list could be read for this scrape.",
+  );
+  out.sample("buntime_plugin_status_ok", plugins ? 1 : 0);
+  if (!plugins) return;
+  out.metric("buntime_plugin_up", "gauge", "1 for a running plugin, 0 for one that failed to start.");
+  for (const plugin of plugins) {
+    out.sample("buntime_plugin_up", plugin.status === "running" ? 1 : 0, {
+      plugin: plugin.name,
+      version: plugin.version,
+    });
+  }
+}
+
+/** Writes the kernel version and this process's memory and uptime. */
+export function writeProcessMetrics(out: Exposition, kernelVersion: string): void {
+  const memory = process.memoryUsage();
+  out.metric("buntime_kernel_info", "gauge", "The kernel's version, as a label.");
+  out.sample("buntime_kernel_info", 1, { version: kernelVersion });
+  out.metric("buntime_process_resident_memory_bytes", "gauge", "Resident memory of the kernel process.");
+  out.sample("buntime_process_resident_memory_bytes", memory.rss);
+  out.metric("buntime_process_heap_used_bytes", "gauge", "JS heap used in the kernel's main thread.");
+  out.sample("buntime_process_heap_used_bytes", memory.heapUsed);
+  out.metric("buntime_process_uptime_seconds", "gauge", "Seconds since the kernel process started.");
+  out.sample("buntime_process_uptime_seconds", Math.round(process.uptime() * 1000) / 1000);
+}

@@ -1,0 +1,53 @@
+/** Label names and values of one sample. */
+export type Labels = Readonly<Record<string, string>>;
+
+/** The three metric types this plugin writes. */
+export type MetricType = "counter" | "gauge" | "histogram";
+
+function escapeLabel(value: string): string {
+  return value.replace(/[\\"\n]/g, (char) => (char === "\n" ? "\\n" : `\\${char}`));
+}
+
+function formatNumber(value: number): string {
+  if (Number.isNaN(value)) return "NaN";
+  if (value === Number.POSITIVE_INFINITY) return "+Inf";
+  if (value === Number.NEGATIVE_INFINITY) return "-Inf";
+  return String(value);
+}
+
+function formatLabels(labels: Labels | undefined): string {
+  if (!labels) return "";
+  const parts: string[] = [];
+  for (const name in labels) parts.push(`${name}="${escapeLabel(labels[name] as string)}"`);
+  return parts.length === 0 ? "" : `{${parts.join(",")}}`;
+}
+
+/**
+ * Writes the Prometheus text exposition format (version 0.0.4): each metric's `# HELP` and
+ * `# TYPE` once, then its samples.
+ *
+ * @example
+ * const out = new Exposition();
+ * out.metric("buntime_up", "gauge", "1 while the kernel runs.").sample("buntime_up", 1);
+ * out.toString(); // "# HELP buntime_up 1 while the kernel runs.\n# TYPE buntime_up gauge\nbuntime_up 1\n"
+ */
+export class Exposition {
+  readonly #lines: string[] = [];
+
+  /** Opens metric `name`: its help text and type. */
+  metric(name: string, type: MetricType, help: string): this {
+    this.#lines.push(`# HELP ${name} ${help.replace(/\\/g, "\\\\").replace(/\n/g, "\\n")}`);
+    this.#lines.push(`# TYPE ${name} ${type}`);
+    return this;
+  }
+
+  /** One sample; `name` may carry a histogram suffix (`_bucket`, `_sum`, `_count`). */
+  sample(name: string, value: number, labels?: Labels): this {
+    this.#lines.push(`${name}${formatLabels(labels)} ${formatNumber(value)}`);
+    return this;
+  }
+
+  toString(): string {
+    return this.#lines.length === 0 ? "" : `${this.#lines.join("\n")}\n`;
+  }
+}

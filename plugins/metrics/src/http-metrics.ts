@@ -1,0 +1,102 @@
+import { OTHER_ROUTE, pathnameOf, routeOf } from "./route-label.ts";
+
+/** Default latency buckets, in seconds. */
+export const DEFAULT_BUCKETS: readonly number[] = [
+  0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10,
+];
+
+const METHODS = new Set(["GET", "HEAD", "POST", "PUT", "PATCH", "DELETE", "OPTIONS"]);
+
+/** Counts and latencies of one route and method. */
+export interface RouteSeries {
+  readonly route: string;
+  readonly method: string;
+  /** Answers by status code. */
+  readonly statuses: Map<number, number>;
+  /** Per bucket (the last is +Inf), the requests that took at most its bound and more than the previous one. */
+  readonly buckets: Float64Array;
+  /** Seconds summed over the timed requests. */
+  sum: number;
+  /** Timed requests (those whose arrival this plugin saw). */
+  count: number;
+}
+
+/**
+ * Request counts and latency histograms per route and method, fed by `onRequest` (arrival)
+ * and `onResponse` (answer). The hot path allocates only the route string; series are made
+ * once per route and method. Routes are the first path segment, capped at `maxRoutes`.
+ */
+export class HttpMetrics {
+  readonly bounds: readonly number[];
+  readonly #maxRoutes: number;
+  readonly #arrived = new WeakMap<Request, number>();
+  readonly #routes = new Map<string, Map<string, RouteSeries>>();
+  #inFlight = 0;
+
+  constructor(options: { maxRoutes: number; buckets?: readonly number[] }) {
+    this.#maxRoutes = options.maxRoutes;
+    this.bounds = [...(options.buckets ?? DEFAULT_BUCKETS)].sort((a, b) => a - b);
+  }
+
+  /** Requests that arrived and have no answer yet. */
+  get inFlight(): number {
+    return this.#inFlight;
+  }
+
+  arrived(request: Request): void {
+    this.#arrived.set(request, performance.now());
+    this.#inFlight++;
+  }
+
+  answered(response: Response, request: Request): void {
+    const start = this.#arrived.get(request);
+    if (start !== undefined) {
+      this.#arrived.delete(request);
+      this.#inFlight--;
+    }
+    const series = this.#series(routeOf(pathnameOf(request.url)), request.method, response.status);
+    series.statuses.set(response.status, (series.statuses.get(response.status) ?? 0) + 1);
+    if (start === undefined) return;
+    const seconds = (performance.now() - start) / 1000;
+    const bounds = this.bounds;
+    let bucket = 0;
+    while (bucket < bounds.length && seconds > (bounds[bucket] as number)) bucket++;
+    series.buckets[bucket] = (series.buckets[bucket] as number) + 1;
+    series.sum += seconds;
+    series.count++;
+  }
+
+  /** Every series, in the order they first appeared. */
+  *series(): Generator<RouteSeries> {
+    for (const methods of this.#routes.values()) yield* methods.values();
+  }
+
+  #series(route: string, rawMethod: string, status: number): RouteSeries {
+    const method = METHODS.has(rawMethod) ? rawMethod : "OTHER";
+    let methods = this.#routes.get(route);
+    if (!methods) {
+      // A 404 on a route never answered otherwise is most likely a probe: it takes no label of its own.
+      if (status === 404 || this.#routes.size >= this.#maxRoutes) {
+        route = OTHER_ROUTE;
+        methods = this.#routes.get(route);
+      }
+      if (!methods) {
+        methods = new Map();
+        this.#routes.set(route, methods);
+      }
+    }
+    let series = methods.get(method);
+    if (!series) {
+      series = {
+        route,
+        method,
+        statuses: new Map(),
+        buckets: new Float64Array(this.bounds.length + 1),
+        sum: 0,
+        count: 0,
+      };
+      methods.set(method, series);
+    }
+    return series;
+  }
+}
