@@ -1,0 +1,168 @@
+/**
+ * Helpers for the end-to-end suites: a workspace inside the repository (so installed plugins
+ * resolve `@buntime/sdk`), a live registry on a free loopback port, the real CLI and kernel as
+ * subprocesses, and snapshots of a home's tree to prove a failure left it unchanged.
+ */
+import { afterAll } from "bun:test";
+import { createHash } from "node:crypto";
+import {
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  writeFileSync,
+} from "node:fs";
+import { dirname, join } from "node:path";
+import { type RunningRegistry, startRegistry } from "@buntime/registry-server";
+import { type Logger, packPlugin } from "@buntime/sdk";
+
+const REPO = join(import.meta.dir, "..", "..", "..");
+const CLI = join(REPO, "kernel", "bin", "buntime.ts");
+
+const cleanups: (() => unknown)[] = [];
+afterAll(async () => {
+  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+});
+
+/** A fresh folder under `<repo>/.tmp/` (git-ignored), removed after the file's tests. */
+export function workspace(): string {
+  const root = join(REPO, ".tmp");
+  mkdirSync(root, { recursive: true });
+  const dir = mkdtempSync(join(root, "e2e-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+/** Starts a registry on 127.0.0.1 with a free port, stopped after the file's tests. */
+export async function liveRegistry(dir: string): Promise<RunningRegistry> {
+  const registry = await startRegistry({ port: 0, storageDir: join(dir, "registry"), logger: quietLogger() });
+  cleanups.push(() => registry.stop());
+  return registry;
+}
+
+function quietLogger(): Logger {
+  const logger: Logger = {
+    namespace: "registry",
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    child: () => logger,
+  };
+  return logger;
+}
+
+/** Writes a plugin folder: package.json with its manifest and an entry answering `text` at its base. */
+export function writePlugin(
+  dir: string,
+  options: { name: string; version: string; kernel?: string; deps?: Record<string, string>; entry?: string },
+): string {
+  const folder = join(dir, "src-plugins", `${options.name.replace("/", "__")}-${options.version}`);
+  mkdirSync(folder, { recursive: true });
+  const base = `/${options.name.replace(/^@[^/]+\//, "")}`;
+  writeFileSync(
+    join(folder, "package.json"),
+    JSON.stringify({
+      name: options.name,
+      version: options.version,
+      type: "module",
+      main: "index.ts",
+      buntime: { kernel: options.kernel ?? "^0.1.0", base, dependencies: options.deps ?? {} },
+    }),
+  );
+  writeFileSync(
+    join(folder, "index.ts"),
+    options.entry ??
+      `export default { fetch: () => new Response(${JSON.stringify(`${options.name}@${options.version}`)}) };\n`,
+  );
+  return folder;
+}
+
+/** Packs a plugin folder and publishes it from inside the test process. */
+export async function seed(registry: RunningRegistry, folder: string): Promise<void> {
+  await registry.publishTarball(packPlugin(folder).tarball);
+}
+
+/** The outcome of one CLI run. */
+export interface CliRun {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs the real `buntime` CLI in a subprocess with its settings in `<cwd>/cli-settings`. */
+export async function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+  const child = Bun.spawn([process.execPath, CLI, ...args], {
+    cwd,
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
+    env: { PATH: process.env.PATH ?? "", HOME: cwd, BUNTIME_CLI_DIR: join(cwd, "cli-settings"), ...env },
+  });
+  const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  clearTimeout(timer);
+  return { code, stdout, stderr };
+}
+
+/** Starts `buntime start` on `home` in a subprocess and resolves once it listens; stopped after the file's tests. */
+export async function runningKernel(home: string, cwd: string): Promise<{ url: URL; stop(): Promise<void> }> {
+  const child = Bun.spawn(
+    [process.execPath, CLI, "start", "--port", "0", "--hostname", "127.0.0.1", "--home", home],
+    { cwd, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", HOME: cwd } },
+  );
+  const stop = async () => {
+    child.kill("SIGTERM");
+    const timer = setTimeout(() => child.kill("SIGKILL"), 5_000);
+    await child.exited;
+    clearTimeout(timer);
+  };
+  cleanups.push(stop);
+  const reader = child.stdout.getReader();
+  let seen = "";
+  const deadline = Date.now() + 15_000;
+  while (Date.now() < deadline) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    seen += new TextDecoder().decode(value);
+    const match = seen.match(/listening on (\S+)/);
+    if (match?.[1]) {
+      reader.releaseLock();
+      return { url: new URL(match[1]), stop };
+    }
+  }
+  throw new Error(`the kernel did not start: ${seen}${await new Response(child.stderr).text()}`);
+}
+
+/** Every path under `dir` with a hash of its bytes (`dir` for folders), to compare a tree before and after. */
+export function snapshot(dir: string): Record<string, string> {
+  const tree: Record<string, string> = {};
+  if (!existsSync(dir)) return tree;
+  const walk = (relative: string) => {
+    for (const entry of readdirSync(join(dir, relative), { withFileTypes: true })) {
+      const path = relative ? `${relative}/${entry.name}` : entry.name;
+      if (entry.isDirectory()) {
+        tree[path] = "dir";
+        walk(path);
+      } else {
+        tree[path] = createHash("sha256")
+          .update(readFileSync(join(dir, path)))
+          .digest("hex");
+      }
+    }
+  };
+  walk("");
+  return tree;
+}
+
+/** Writes text to a file, creating its folder. */
+export function writeText(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
