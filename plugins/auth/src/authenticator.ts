@@ -1,0 +1,138 @@
+/**
+ * Finds out who sent a request: the kernel's admin token, an API key or a JWT in
+ * `Authorization: Bearer`, else the session cookie. Also the `auth` service other plugins use.
+ */
+import { timingSafeEqual } from "node:crypto";
+import { BuntimeError } from "@buntime/sdk";
+import { parse } from "hono/utils/cookie";
+import { API_KEY_PREFIX, type ApiKeyStore } from "./api-keys.ts";
+import type { JwtVerifier } from "./jwt-verifier.ts";
+import type { SessionStore } from "./sessions.ts";
+import { publicUser, type User, type UserStore } from "./users.ts";
+
+/** The `auth` service: who is calling, and a check that they have a role. */
+export interface AuthService {
+  /** The user behind `request`, or undefined when it carries no valid credentials. */
+  currentUser(request: Request): Promise<User | undefined>;
+  /**
+   * The user behind `request`.
+   * @throws BuntimeError `BUNTIME_ERR_AUTH_REQUIRED` (401) without valid credentials.
+   */
+  requireUser(request: Request): Promise<User>;
+  /**
+   * The user behind `request` when they have `role` (admins have every role).
+   * @throws BuntimeError `BUNTIME_ERR_AUTH_REQUIRED` (401) without a user, `BUNTIME_ERR_AUTH_FORBIDDEN` (403) without the role.
+   */
+  requireRole(request: Request, role: string): Promise<User>;
+}
+
+/** The user the kernel's own admin token stands for. */
+export const KERNEL_ADMIN: User = { username: "kernel-admin", roles: ["admin"], via: "kernel-token" };
+
+/** Where the credential of a request is, without looking anything up. */
+export type CredentialKind = "none" | "kernel-or-foreign" | "api-key" | "jwt" | "session";
+
+/** The bearer token of a request, if any. */
+export function bearerOf(request: Request): string | undefined {
+  const header = request.headers.get("authorization");
+  if (!header || header.length < 8 || header.slice(0, 7).toLowerCase() !== "bearer ") return undefined;
+  return header.slice(7).trim();
+}
+
+/** True when the user has `role`; admins have every role. */
+export function hasRole(user: User, role: string): boolean {
+  return user.roles.includes(role) || user.roles.includes("admin");
+}
+
+export interface AuthenticatorOptions {
+  readonly users: UserStore;
+  readonly sessions: SessionStore;
+  readonly apiKeys: ApiKeyStore;
+  readonly jwt: JwtVerifier | undefined;
+  readonly cookieName: string;
+  readonly kernelToken: () => string | undefined;
+}
+
+/** Resolves credentials into users. */
+export class Authenticator implements AuthService {
+  constructor(private readonly options: AuthenticatorOptions) {}
+
+  /** Classifies the credential of `request` cheaply (no I/O). */
+  credentialKind(request: Request): CredentialKind {
+    const bearer = bearerOf(request);
+    if (bearer !== undefined) {
+      if (bearer.startsWith(API_KEY_PREFIX)) return "api-key";
+      if (this.options.jwt && bearer.split(".").length === 3) return "jwt";
+      return "kernel-or-foreign";
+    }
+    const cookie = request.headers.get("cookie");
+    return cookie?.includes(this.options.cookieName) ? "session" : "none";
+  }
+
+  /** The session id in the request's cookie, if any. */
+  sessionId(request: Request): string | undefined {
+    const cookie = request.headers.get("cookie");
+    return cookie ? parse(cookie, this.options.cookieName)[this.options.cookieName] : undefined;
+  }
+
+  /** True when `token` is the kernel's admin token (compared in constant time). */
+  isKernelToken(token: string): boolean {
+    const expected = this.options.kernelToken();
+    if (expected === undefined || expected.length !== token.length) return false;
+    return timingSafeEqual(Buffer.from(expected), Buffer.from(token));
+  }
+
+  /**
+   * The user behind `request`. A bearer token that is present but invalid is an error (401),
+   * rather than a silent fall-back to the cookie.
+   */
+  async resolve(request: Request): Promise<User | undefined> {
+    const bearer = bearerOf(request);
+    if (bearer !== undefined) {
+      if (this.isKernelToken(bearer)) return KERNEL_ADMIN;
+      if (bearer.startsWith(API_KEY_PREFIX)) {
+        const owner = await this.options.apiKeys.owner(bearer);
+        const user = owner === undefined ? undefined : await this.options.users.get(owner);
+        if (!user)
+          throw new BuntimeError("BUNTIME_ERR_AUTH_TOKEN_INVALID", { reason: "unknown or revoked API key" });
+        return publicUser(user, "api-key");
+      }
+      if (this.options.jwt && bearer.split(".").length === 3) return this.options.jwt.verify(bearer);
+      throw new BuntimeError("BUNTIME_ERR_AUTH_TOKEN_INVALID", {
+        reason: "neither an API key, a JWT this kernel accepts, nor the kernel's admin token",
+      });
+    }
+    const id = this.sessionId(request);
+    if (id === undefined) return undefined;
+    const username = await this.options.sessions.find(id);
+    const user = username === undefined ? undefined : await this.options.users.get(username);
+    return user ? publicUser(user, "session") : undefined;
+  }
+
+  async currentUser(request: Request): Promise<User | undefined> {
+    try {
+      return await this.resolve(request);
+    } catch (error) {
+      if (error instanceof BuntimeError && error.code === "BUNTIME_ERR_AUTH_TOKEN_INVALID") return undefined;
+      throw error;
+    }
+  }
+
+  async requireUser(request: Request): Promise<User> {
+    const user = await this.resolve(request);
+    if (!user) throw new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: new URL(request.url).pathname });
+    return user;
+  }
+
+  async requireRole(request: Request, role: string): Promise<User> {
+    const user = await this.requireUser(request);
+    if (!hasRole(user, role)) {
+      throw new BuntimeError("BUNTIME_ERR_AUTH_FORBIDDEN", {
+        user: user.username,
+        action: `${request.method} ${new URL(request.url).pathname}`,
+        role,
+      });
+    }
+    return user;
+  }
+}

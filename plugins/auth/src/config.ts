@@ -1,0 +1,80 @@
+/**
+ * The auth plugin's settings. With none at all, a fresh install stays usable: public apps and
+ * kernel API reads stay open, and only admin paths need a sign-in or a token.
+ */
+import { durationSchema } from "@buntime/sdk";
+import { z } from "zod";
+
+const pathPattern = z
+  .string()
+  .regex(/^\/[^*]*\*?$/, { message: 'expected a path such as "/docs" or a prefix such as "/docs/*"' });
+
+/** Settings of JWT bearer verification. */
+export const jwtConfigSchema = z
+  .object({
+    /** Shared secret for HS256 tokens. */
+    secret: z.string().min(16, { message: "expected a secret of at least 16 characters" }).optional(),
+    /** Where the public keys of RS256/ES256 tokens are: a JWKS URL. */
+    jwksUrl: z.url().optional(),
+    /** Or a JWKS file on disk. */
+    jwksFile: z.string().min(1).optional(),
+    /** Required `iss` claim. */
+    issuer: z.string().optional(),
+    /** Required `aud` claim. */
+    audience: z.string().optional(),
+    /** Claim holding the user's roles (an array or a space-separated string). @default "roles" */
+    rolesClaim: z.string().default("roles"),
+  })
+  .strict();
+
+/** Settings of OpenID Connect sign-in. */
+export const oidcConfigSchema = z
+  .object({
+    /** The issuer URL; `/.well-known/openid-configuration` is read from it. */
+    issuer: z.url(),
+    clientId: z.string().min(1),
+    clientSecret: z.string().optional(),
+    /** Where the issuer sends users back. @default "<origin of the request>/auth/oidc/callback" */
+    redirectUri: z.url().optional(),
+    /** @default ["openid", "profile", "email"] */
+    scopes: z.array(z.string()).default(["openid", "profile", "email"]),
+    /** Claim naming the user. @default "email" (falling back to `sub`) */
+    usernameClaim: z.string().default("email"),
+    /** Users (by that claim) who get the admin role. @default [] */
+    admins: z.array(z.string()).default([]),
+  })
+  .strict();
+
+/** Settings of the auth plugin. */
+export const authConfigSchema = z
+  .object({
+    /** Paths anyone may reach, even under protected or admin prefixes. @default [] */
+    publicPaths: z.array(pathPattern).default([]),
+    /** Paths that need any signed-in user or token. @default [] */
+    protectedPaths: z.array(pathPattern).default([]),
+    /** Paths that need the admin role, besides kernel API writes. @default [] */
+    adminPaths: z.array(pathPattern).default([]),
+    /** How long a session lasts. @default "12h" */
+    sessionTtl: durationSchema.default(12 * 3_600_000),
+    /** Session cookie name. @default "buntime_session" */
+    cookieName: z
+      .string()
+      .regex(/^[\w-]+$/)
+      .default("buntime_session"),
+    /** Mark cookies `Secure`: always, never, or when the request came over https. @default "auto" */
+    secureCookies: z.union([z.boolean(), z.literal("auto")]).default("auto"),
+    /** Failed sign-ins allowed per user and client within `loginWindow`. @default 5 */
+    loginAttempts: z.number().int().positive().default(5),
+    /** @default "1m" */
+    loginWindow: durationSchema.default(60_000),
+    /** How long the guard trusts an app's cached visibility before it reads it again. @default "2s" */
+    appConfigTtl: durationSchema.default(2_000),
+    jwt: jwtConfigSchema.optional(),
+    oidc: oidcConfigSchema.optional(),
+  })
+  .strict();
+
+/** The auth plugin's settings as written in `buntime.config.json`. */
+export type AuthConfigInput = z.input<typeof authConfigSchema>;
+/** The auth plugin's settings with defaults applied. */
+export type ResolvedAuthConfig = z.output<typeof authConfigSchema>;

@@ -1,0 +1,40 @@
+/** The sign-in page: a plain form that posts to `/auth/login`, and a link for OpenID Connect. */
+
+function escapeHtml(text: string): string {
+  return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
+}
+
+/** Renders the page; `next` is where a successful sign-in lands. */
+export function loginPage(options: { base: string; next: string; error?: string; oidc: boolean }): string {
+  const next = escapeHtml(options.next);
+  const error = options.error ? `<p role="alert" class="error">${escapeHtml(options.error)}</p>` : "";
+  const oidc = options.oidc
+    ? `<p><a href="${options.base}/oidc/login?next=${encodeURIComponent(options.next)}">Sign in with single sign-on</a></p>`
+    : "";
+  return `<!doctype html>
+<html lang="en">
+<head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
+<title>Sign in · Buntime</title>
+<style>body{font-family:system-ui,sans-serif;max-width:22rem;margin:4rem auto;padding:0 1rem}
+label,input,button{display:block;width:100%;margin:.4rem 0}input,button{padding:.5rem;box-sizing:border-box}
+.error{color:#b00020}</style></head>
+<body>
+<h1>Sign in</h1>
+${error}
+<form method="post" action="${options.base}/login">
+<input type="hidden" name="next" value="${next}">
+<label>Username <input name="username" autocomplete="username" required></label>
+<label>Password <input name="password" type="password" autocomplete="current-password" required></label>
+<button type="submit">Sign in</button>
+</form>
+${oidc}
+</body>
+</html>`;
+}
+
+/** `next` when it is a path on this site, else `/` (no open redirects). */
+export function safeNext(next: unknown): string {
+  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.includes("\\")
+    ? next
+    : "/";
+}

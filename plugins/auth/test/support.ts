@@ -1,0 +1,76 @@
+/** Helpers of the auth plugin's tests: a kernel with auth, fake services, and a few requests. */
+import { afterEach } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import auth from "@buntime/plugin-auth";
+import { definePlugin } from "@buntime/sdk";
+import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
+import authPackage from "../package.json" with { type: "json" };
+
+const kernels: TestKernel[] = [];
+afterEach(async () => {
+  for (const kernel of kernels.splice(0)) await kernel.stop();
+  delete process.env.BUNTIME_ADMIN_PASSWORD;
+});
+
+export const ADMIN_PASSWORD = "correct horse battery";
+
+/** The auth plugin as an inline test plugin. */
+export const authPlugin: TestPlugin = { packageJson: authPackage, plugin: auth };
+
+/** A plugin at `/echo` that answers with the headers auth passed on. */
+export const echoPlugin: TestPlugin = {
+  packageJson: { name: "echo", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/echo" } },
+  plugin: definePlugin({
+    fetch: (request) =>
+      Response.json({
+        path: new URL(request.url).pathname,
+        user: request.headers.get("x-buntime-user"),
+        roles: request.headers.get("x-buntime-roles"),
+      }),
+  }),
+};
+
+/** Starts a kernel with auth and `plugins`; `adminPassword` sets BUNTIME_ADMIN_PASSWORD first. */
+export async function startAuth(
+  options: { config?: Record<string, unknown>; plugins?: TestPlugin[]; adminPassword?: string | null } = {},
+) {
+  if (options.adminPassword !== null)
+    process.env.BUNTIME_ADMIN_PASSWORD = options.adminPassword ?? ADMIN_PASSWORD;
+  const kernel = await createTestKernel({
+    plugins: [authPlugin, echoPlugin, ...(options.plugins ?? [])],
+    config: { plugins: { "@buntime/plugin-auth": options.config ?? {} } },
+  });
+  kernels.push(kernel);
+  const adminToken = readFileSync(join(kernel.home, "admin-token"), "utf8").trim();
+  return { kernel, adminToken };
+}
+
+/** The `name=value` of a response's session cookie, for the next request's Cookie header. */
+export function cookieOf(response: Response, name = "buntime_session"): string {
+  const header = response.headers.getSetCookie().find((cookie) => cookie.startsWith(`${name}=`));
+  if (!header) throw new Error(`no ${name} cookie in ${response.status} response`);
+  return header.split(";")[0] as string;
+}
+
+/** Signs in through the JSON endpoint and returns the cookie. */
+export async function signIn(kernel: TestKernel, username = "admin", password = ADMIN_PASSWORD) {
+  const response = await kernel.fetch("/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username, password }),
+  });
+  if (response.status !== 200)
+    throw new Error(`sign-in answered ${response.status}: ${await response.text()}`);
+  return cookieOf(response);
+}
+
+/** A JSON request with optional extra headers. */
+export function json(method: string, body: unknown, headers: Record<string, string> = {}): RequestInit {
+  return { method, headers: { "content-type": "application/json", ...headers }, body: JSON.stringify(body) };
+}
+
+/** The `{ error: { code, message } }` of a response. */
+export async function errorOf(response: Response): Promise<{ code: string; message: string }> {
+  return ((await response.json()) as { error: { code: string; message: string } }).error;
+}
