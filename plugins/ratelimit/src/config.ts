@@ -1,0 +1,45 @@
+/** The rate limit plugin's settings. */
+import { z } from "zod";
+import { policyFields } from "./policy.ts";
+
+/** One rule: which requests it counts, what it keys them by, and its limit. */
+export const ruleSchema = z
+  .object({
+    /** Names the rule in 429 messages and its counters. @default "<methods> <path>" */
+    name: z.string().min(1).optional(),
+    /** `/login` matches that path only; `/api/*` matches `/api` and everything under it; `/*` all. */
+    path: z.string().regex(/^\/[^*]*\*?$/, "expected a path such as /login or /api/* (one * at the end)"),
+    /** Methods counted, e.g. ["POST"]. @default every method */
+    methods: z.array(z.string().min(1)).nonempty().optional(),
+    /** Whose counter a request takes from. @default "ip" */
+    key: z.enum(["ip", "user", "apiKey", "route"]).default("ip"),
+    ...policyFields,
+  })
+  .strict();
+
+/** Settings of `@buntime/plugin-ratelimit`; with none, it limits nothing. */
+export const ratelimitConfigSchema = z
+  .object({
+    /** Where counters live. @default "memory" */
+    store: z.enum(["memory", "redis"]).default("memory"),
+    /** Redis URL for store "redis". @default env REDIS_URL */
+    redisUrl: z.string().min(1).optional(),
+    /** Prefix of Redis keys; kernels sharing counters share it. @default "buntime:ratelimit:" */
+    prefix: z.string().default("buntime:ratelimit:"),
+    /** Memory store: most counters kept. @default 100000 */
+    maxKeys: z.number().int().positive().default(100_000),
+    /** Header with the client address, set by a proxy you trust (first entry of a list is used). */
+    ipHeader: z.string().min(1).optional(),
+    /** Header with the API key; `Authorization: Bearer` is used when it is absent. @default "x-api-key" */
+    apiKeyHeader: z.string().min(1).default("x-api-key"),
+    /** When the store fails: let requests through (true) or answer 503 (false). @default true */
+    failOpen: z.boolean().default(true),
+    /** The rules; every matching rule counts a request, and any of them may refuse it. */
+    rules: z.array(ruleSchema).default([]),
+  })
+  .strict();
+
+/** Settings after defaults. */
+export type ResolvedRatelimitConfig = z.output<typeof ratelimitConfigSchema>;
+/** One rule after defaults. */
+export type ResolvedRule = z.output<typeof ruleSchema>;

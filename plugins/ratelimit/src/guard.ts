@@ -1,0 +1,93 @@
+/**
+ * The request hook: counts each request against every rule it matches, answers 429 when any
+ * refuses, and remembers the tightest decision so the response carries `RateLimit-*` headers.
+ * With a memory store and no `user` rule it never returns a promise.
+ */
+import { BuntimeError, type PluginContext } from "@buntime/sdk";
+import { clientKey, type KeySettings } from "./client-key.ts";
+import { exceededResponse, withDecisionHeaders } from "./headers.ts";
+import { type CompiledRule, pathOf } from "./rules.ts";
+import type { RateLimitDecision, RateLimitStore } from "./types.ts";
+
+/** What the guard needs. */
+export interface GuardOptions {
+  readonly rules: readonly CompiledRule[];
+  readonly store: RateLimitStore;
+  readonly settings: KeySettings;
+  readonly failOpen: boolean;
+  readonly now: () => number;
+  readonly ctx: PluginContext;
+}
+
+/** A decision, nothing (the store failed open), or the failure to answer with (failed closed). */
+type Outcome = RateLimitDecision | BuntimeError | undefined;
+
+/** A request hook and a response hook for one plugin instance. */
+export function createGuard(options: GuardOptions) {
+  const { rules, store, settings, failOpen, now, ctx } = options;
+  const decided = new WeakMap<Request, RateLimitDecision>();
+
+  function storeFailed(error: unknown): Outcome {
+    const failure = new BuntimeError(
+      "BUNTIME_ERR_RATELIMIT_STORE_FAILED",
+      { store: store.name, details: error instanceof Error ? error.message : String(error) },
+      { cause: error },
+    );
+    if (!failOpen) {
+      ctx.logger.error(`${failure.message}; refusing the request`, { code: failure.code });
+      return failure;
+    }
+    ctx.logger.warn(`${failure.message}; letting the request through`, { code: failure.code });
+    return undefined;
+  }
+
+  function consume(rule: CompiledRule, key: string): Outcome | Promise<Outcome> {
+    try {
+      const result = store.consume(`rule:${rule.policy.name}:${key}`, rule.policy, 1, now());
+      return result instanceof Promise ? result.catch(storeFailed) : result;
+    } catch (error) {
+      return storeFailed(error);
+    }
+  }
+
+  function conclude(request: Request, outcomes: readonly Outcome[]): Response | undefined {
+    let refused: RateLimitDecision | undefined;
+    let tightest: RateLimitDecision | undefined;
+    for (const outcome of outcomes) {
+      if (!outcome) continue;
+      if (outcome instanceof BuntimeError) return outcome.getResponse();
+      if (!outcome.allowed) {
+        if (!refused || outcome.retryAfterMs > refused.retryAfterMs) refused = outcome;
+      } else if (!tightest || outcome.remaining < tightest.remaining) {
+        tightest = outcome;
+      }
+    }
+    if (refused) return exceededResponse(refused);
+    if (tightest) decided.set(request, tightest);
+    return undefined;
+  }
+
+  function onRequest(request: Request): Response | undefined | Promise<Response | undefined> {
+    const path = pathOf(request.url);
+    let outcomes: (Outcome | Promise<Outcome>)[] | undefined;
+    let waiting = false;
+    for (const rule of rules) {
+      if (!rule.matches(request.method, path)) continue;
+      const key = clientKey(rule.key, request, settings, ctx);
+      const outcome = key instanceof Promise ? key.then((k) => consume(rule, k)) : consume(rule, key);
+      if (outcome instanceof Promise) waiting = true;
+      if (outcomes === undefined) outcomes = [outcome];
+      else outcomes.push(outcome);
+    }
+    if (outcomes === undefined) return undefined;
+    if (!waiting) return conclude(request, outcomes as Outcome[]);
+    return Promise.all(outcomes).then((settled) => conclude(request, settled));
+  }
+
+  function onResponse(response: Response, request: Request): Response | undefined {
+    const decision = decided.get(request);
+    return decision === undefined ? undefined : withDecisionHeaders(response, decision);
+  }
+
+  return { onRequest, onResponse };
+}

@@ -1,0 +1,47 @@
+import { afterAll } from "bun:test";
+
+function freeLoopbackPort(): number {
+  const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+  const { port } = listener;
+  listener.stop(true);
+  return port;
+}
+
+/** Resolves when `text` shows up on `stream`, rejects after `ms` or when the stream ends. */
+async function waitForLine(stream: ReadableStream<Uint8Array>, text: string, ms: number): Promise<string> {
+  const reader = stream.getReader();
+  const decoder = new TextDecoder();
+  let seen = "";
+  const timer = setTimeout(() => reader.cancel(`no "${text}" within ${ms} ms`), ms);
+  try {
+    for (let chunks = 0; chunks < 10_000; chunks++) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      seen += decoder.decode(value, { stream: true });
+      if (seen.includes(text)) return seen;
+    }
+    throw new Error(`redis-server did not start: ${seen}`);
+  } finally {
+    clearTimeout(timer);
+    reader.releaseLock();
+  }
+}
+
+/**
+ * Starts Debian's redis-server on a free loopback port for this test file (no persistence) and
+ * returns its URL; it is stopped after the file.
+ */
+export async function startRedis(): Promise<string> {
+  if (!Bun.which("redis-server")) throw new Error("redis-server not found: apt-get install -y redis-server");
+  const port = freeLoopbackPort();
+  const server = Bun.spawn(
+    ["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+    { stdout: "pipe", stderr: "pipe" },
+  );
+  afterAll(async () => {
+    server.kill("SIGKILL");
+    await server.exited;
+  });
+  await waitForLine(server.stdout, "Ready to accept connections", 15_000);
+  return `redis://127.0.0.1:${port}`;
+}

@@ -1,0 +1,236 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import ratelimit, { type RateLimitPolicy } from "@buntime/plugin-ratelimit";
+import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
+import ratelimitPackage from "../package.json" with { type: "json" };
+
+const ratelimitPlugin: TestPlugin = { packageJson: ratelimitPackage, plugin: ratelimit };
+
+/** Answers 200 under /api and /login, so that limits are what decides. */
+const echo: TestPlugin = {
+  packageJson: { name: "echo", version: "1.0.0", buntime: { kernel: "*", base: "/api" } },
+  plugin: { fetch: () => new Response("ok") },
+};
+
+/** Stands in for the auth plugin: the user is named by the x-user header. */
+const fakeAuth: TestPlugin = {
+  packageJson: { name: "fake-auth", version: "1.0.0", buntime: { kernel: "*", provides: ["auth"] } },
+  plugin: {
+    onInit(ctx) {
+      ctx.services.provide("auth", {
+        currentUser: async (request: Request) => {
+          const name = request.headers.get("x-user");
+          return name ? { username: name, roles: [] } : undefined;
+        },
+      } as never);
+    },
+  },
+};
+
+const kernels: TestKernel[] = [];
+afterEach(async () => {
+  for (const kernel of kernels.splice(0)) await kernel.stop();
+});
+
+async function start(settings: Record<string, unknown> = {}, extra: TestPlugin[] = []) {
+  const kernel = await createTestKernel({
+    plugins: [ratelimitPlugin, echo, ...extra],
+    config: { plugins: { "@buntime/plugin-ratelimit": settings } },
+  });
+  kernels.push(kernel);
+  return kernel;
+}
+
+/** Sends `count` requests one after another and returns their statuses. */
+async function statuses(kernel: TestKernel, count: number, path: string, init: RequestInit = {}) {
+  const seen: number[] = [];
+  for (let i = 0; i < count; i++) seen.push((await kernel.fetch(path, init)).status);
+  return seen;
+}
+
+const ip = (address: string) => ({ headers: { "x-forwarded-for": `${address}, 10.0.0.1` } });
+
+describe("ratelimit plugin", () => {
+  it("starts with no settings, limits nothing and adds no headers", async () => {
+    const kernel = await start();
+    expect(await statuses(kernel, 50, "/api/x")).toEqual(Array(50).fill(200));
+    const response = await kernel.fetch("/api/x");
+    expect(response.headers.get("ratelimit-limit")).toBeNull();
+    expect(kernel.logs.some((line) => line.message === "0 rule(s), memory store")).toBe(true);
+  });
+
+  it("refuses past the limit with 429, Retry-After and RateLimit headers, per client address", async () => {
+    const kernel = await start({
+      ipHeader: "x-forwarded-for",
+      rules: [{ name: "api", path: "/api/*", limit: 3, window: "1m" }],
+    });
+    const first = await kernel.fetch("/api/a", ip("1.1.1.1"));
+    expect(first.status).toBe(200);
+    expect(first.headers.get("ratelimit-limit")).toBe("3");
+    expect(first.headers.get("ratelimit-remaining")).toBe("2");
+    expect(first.headers.get("ratelimit-policy")).toBe("3;w=60");
+    expect(Number(first.headers.get("ratelimit-reset"))).toBeGreaterThan(0);
+    expect(await statuses(kernel, 3, "/api/b", ip("1.1.1.1"))).toEqual([200, 200, 429]);
+    const refused = await kernel.fetch("/api/c", ip("1.1.1.1"));
+    expect(refused.status).toBe(429);
+    const retryAfter = Number(refused.headers.get("retry-after"));
+    expect(retryAfter).toBeGreaterThanOrEqual(1);
+    expect(retryAfter).toBeLessThanOrEqual(120);
+    expect(refused.headers.get("ratelimit-remaining")).toBe("0");
+    expect(await refused.json()).toEqual({
+      error: {
+        code: "BUNTIME_ERR_RATELIMIT_EXCEEDED",
+        message: `rate limit api exceeded; retry in ${retryAfter} s`,
+      },
+    });
+    expect((await kernel.fetch("/api/a", ip("2.2.2.2"))).status).toBe(200);
+  });
+
+  it("applies rules only to their paths and methods", async () => {
+    const kernel = await start({
+      ipHeader: "x-forwarded-for",
+      rules: [{ path: "/api/login", methods: ["post"], limit: 1, window: 60_000 }],
+    });
+    expect(await statuses(kernel, 3, "/api/login", { method: "POST" })).toEqual([200, 429, 429]);
+    expect(await statuses(kernel, 3, "/api/login")).toEqual([200, 200, 200]);
+    expect(await statuses(kernel, 3, "/api/login/other", { method: "POST" })).toEqual([200, 200, 200]);
+    const refused = await kernel.fetch("/api/login", { method: "POST" });
+    expect(((await refused.json()) as { error: { message: string } }).error.message).toContain(
+      "POST /api/login",
+    );
+  });
+
+  it("refuses when any matching rule refuses, and reports the tightest one otherwise", async () => {
+    const kernel = await start({
+      ipHeader: "x-forwarded-for",
+      rules: [
+        { name: "wide", path: "/*", limit: 100, window: "1m" },
+        { name: "narrow", path: "/api/search", limit: 2, window: "1m" },
+      ],
+    });
+    const response = await kernel.fetch("/api/search");
+    expect(response.headers.get("ratelimit-limit")).toBe("2");
+    expect((await kernel.fetch("/api/other")).headers.get("ratelimit-limit")).toBe("100");
+    expect(await statuses(kernel, 2, "/api/search")).toEqual([200, 429]);
+  });
+
+  it("keys by API key, hashed, falling back to the address without one", async () => {
+    const kernel = await start({
+      ipHeader: "x-forwarded-for",
+      rules: [{ path: "/api/*", key: "apiKey", limit: 1, window: "1m" }],
+    });
+    const withKey = (key: string) => ({ headers: { "x-api-key": key, "x-forwarded-for": "9.9.9.9" } });
+    expect(await statuses(kernel, 2, "/api/x", withKey("alpha"))).toEqual([200, 429]);
+    expect(await statuses(kernel, 1, "/api/x", withKey("beta"))).toEqual([200]);
+    expect(await statuses(kernel, 1, "/api/x", { headers: { authorization: "Bearer gamma" } })).toEqual([
+      200,
+    ]);
+    expect(await statuses(kernel, 2, "/api/x", ip("9.9.9.9"))).toEqual([200, 429]);
+  });
+
+  it("keys by the auth service's user, and anonymous callers by address", async () => {
+    const kernel = await start(
+      { ipHeader: "x-forwarded-for", rules: [{ path: "/api/*", key: "user", limit: 2, window: "1m" }] },
+      [fakeAuth],
+    );
+    const as = (user: string) => ({ headers: { "x-user": user, "x-forwarded-for": "5.5.5.5" } });
+    expect(await statuses(kernel, 3, "/api/x", as("ada"))).toEqual([200, 200, 429]);
+    expect(await statuses(kernel, 2, "/api/x", as("bob"))).toEqual([200, 200]);
+    expect(await statuses(kernel, 3, "/api/x", ip("5.5.5.5"))).toEqual([200, 200, 429]);
+  });
+
+  it("keys a route rule by the route alone, whoever calls", async () => {
+    const kernel = await start({
+      ipHeader: "x-forwarded-for",
+      rules: [{ path: "/api/export", key: "route", algorithm: "token-bucket", limit: 2, window: "1h" }],
+    });
+    expect((await kernel.fetch("/api/export", ip("1.1.1.1"))).status).toBe(200);
+    expect((await kernel.fetch("/api/export", ip("2.2.2.2"))).status).toBe(200);
+    expect((await kernel.fetch("/api/export", ip("3.3.3.3"))).status).toBe(429);
+  });
+
+  it("refuses a rule with a bad path or limit, naming the field", async () => {
+    for (const [rule, field] of [
+      [{ path: "api", limit: 1, window: "1m" }, "rules[0].path"],
+      [{ path: "/a*b", limit: 1, window: "1m" }, "rules[0].path"],
+      [{ path: "/a", limit: 0, window: "1m" }, "rules[0].limit"],
+      [{ path: "/a", limit: 1, window: "soon" }, "rules[0].window"],
+    ] as const) {
+      const error = await createTestKernel({
+        plugins: [ratelimitPlugin],
+        config: { plugins: { "@buntime/plugin-ratelimit": { rules: [rule] } } },
+      }).then(
+        (kernel) => kernel.stop().then(() => undefined),
+        (e: Error) => e,
+      );
+      expect(error?.message).toContain(field);
+    }
+  });
+});
+
+describe("ratelimit service", () => {
+  const login: RateLimitPolicy = { name: "login", limit: 3, window: "15m" };
+
+  /** A plugin that limits sign-in attempts per user name through the service, as auth does. */
+  const signIn: TestPlugin = {
+    packageJson: {
+      name: "sign-in",
+      version: "1.0.0",
+      buntime: { kernel: "*", base: "/signin", consumes: ["ratelimit"] },
+    },
+    plugin: {
+      async fetch(request, ctx) {
+        const limiter = ctx.services.get("ratelimit");
+        const { user, password } = (await request.json()) as { user: string; password: string };
+        const decision = await limiter.consume(`user:${user}`, login);
+        if (!decision.allowed) return limiter.exceeded(decision);
+        if (password !== "right")
+          return new Response("wrong", { status: 401, headers: limiter.headers(decision) });
+        await limiter.reset(`user:${user}`, login);
+        return new Response("welcome");
+      },
+    },
+  };
+
+  it("limits sign-in attempts for another plugin and forgets them after a success", async () => {
+    const kernel = await start({}, [signIn]);
+    const attempt = (password: string) =>
+      kernel.fetch("/signin", { method: "POST", body: JSON.stringify({ user: "ada", password }) });
+    const wrong = await attempt("nope");
+    expect(wrong.status).toBe(401);
+    expect(wrong.headers.get("ratelimit-remaining")).toBe("2");
+    expect((await attempt("right")).status).toBe(200);
+    expect([(await attempt("x")).status, (await attempt("x")).status, (await attempt("x")).status]).toEqual([
+      401, 401, 401,
+    ]);
+    const locked = await attempt("right");
+    expect(locked.status).toBe(429);
+    expect(Number(locked.headers.get("retry-after"))).toBeGreaterThan(0);
+    expect(((await locked.json()) as { error: { code: string } }).error.code).toBe(
+      "BUNTIME_ERR_RATELIMIT_EXCEEDED",
+    );
+  });
+
+  it("accepts an unnamed policy with windowMs, as the auth plugin sends it", async () => {
+    const kernel = await start();
+    const limiter = kernel.service("ratelimit");
+    const policy = { limit: 2, windowMs: 60_000 };
+    const decisions = [];
+    for (let i = 0; i < 3; i++) decisions.push(await limiter.consume("auth:login:ada", policy));
+    expect(decisions.map((d) => d.allowed)).toEqual([true, true, false]);
+    expect(decisions[2]?.policy).toBe("sliding-window:2/60000");
+    expect(decisions[2]?.retryAfterMs).toBeGreaterThan(0);
+  });
+
+  it("refuses a bad policy or cost with coded errors", async () => {
+    const kernel = await start();
+    const limiter = kernel.service("ratelimit");
+    const badPolicy = await limiter.consume("k", { name: "", limit: 1, window: "1m" }).catch((e) => e);
+    expect(badPolicy.code).toBe("BUNTIME_ERR_CONFIG_INVALID");
+    expect(badPolicy.message).toContain("name");
+    const twoWindows = await limiter.consume("k", { limit: 1, window: "1m", windowMs: 5 }).catch((e) => e);
+    expect(twoWindows.message).toContain("give window or windowMs, not both");
+    const badCost = await limiter.consume("k", login, 4).catch((e) => e);
+    expect(badCost.code).toBe("BUNTIME_ERR_BAD_REQUEST");
+    expect(badCost.message).toContain("from 1 to 3");
+  });
+});

@@ -1,0 +1,81 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import ratelimit from "@buntime/plugin-ratelimit";
+import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
+import ratelimitPackage from "../package.json" with { type: "json" };
+import { startRedis } from "./helpers/redis.ts";
+
+const url = await startRedis();
+
+const plugins: TestPlugin[] = [
+  { packageJson: ratelimitPackage, plugin: ratelimit },
+  {
+    packageJson: { name: "echo", version: "1.0.0", buntime: { kernel: "*", base: "/api" } },
+    plugin: { fetch: () => new Response("ok") },
+  },
+];
+
+const kernels: TestKernel[] = [];
+afterEach(async () => {
+  for (const kernel of kernels.splice(0)) await kernel.stop();
+});
+
+async function start(settings: Record<string, unknown>) {
+  const kernel = await createTestKernel({
+    plugins,
+    config: { plugins: { "@buntime/plugin-ratelimit": settings } },
+  });
+  kernels.push(kernel);
+  return kernel;
+}
+
+describe("ratelimit on Redis", () => {
+  it("shares one limit between several kernels", async () => {
+    const settings = {
+      store: "redis",
+      redisUrl: url,
+      prefix: `shared-${crypto.randomUUID()}:`,
+      ipHeader: "x-real-ip",
+      rules: [{ name: "api", path: "/api/*", limit: 5, window: "1m" }],
+    };
+    const nodes = await Promise.all([start(settings), start(settings), start(settings)]);
+    const statuses = await Promise.all(
+      Array.from({ length: 12 }, async (_, i) => {
+        const response = await (nodes[i % 3] as TestKernel).fetch("/api/x", {
+          headers: { "x-real-ip": "7.7.7.7" },
+        });
+        return response.status;
+      }),
+    );
+    expect(statuses.filter((s) => s === 200)).toHaveLength(5);
+    expect(statuses.filter((s) => s === 429)).toHaveLength(7);
+    const other = await (nodes[0] as TestKernel).fetch("/api/x", { headers: { "x-real-ip": "8.8.8.8" } });
+    expect(other.status).toBe(200);
+    expect(other.headers.get("ratelimit-remaining")).toBe("4");
+  });
+
+  it("lets requests through and logs when Redis is unreachable, unless told to fail closed", async () => {
+    const rules = [{ path: "/api/*", limit: 1, window: "1m" }];
+    const open = await start({ store: "redis", redisUrl: "redis://127.0.0.1:1", rules });
+    expect((await open.fetch("/api/x")).status).toBe(200);
+    expect((await open.fetch("/api/x")).status).toBe(200);
+    expect(open.logs.some((line) => line.message.startsWith("rate limit store redis failed"))).toBe(true);
+
+    const closed = await start({ store: "redis", redisUrl: "redis://127.0.0.1:1", failOpen: false, rules });
+    const refused = await closed.fetch("/api/x");
+    expect(refused.status).toBe(503);
+    const body = (await refused.json()) as { error: { code: string } };
+    expect(body.error.code).toBe("BUNTIME_ERR_RATELIMIT_STORE_FAILED");
+  });
+
+  it("refuses to start the redis store without a URL", async () => {
+    const saved = process.env.REDIS_URL;
+    delete process.env.REDIS_URL;
+    try {
+      const kernel = await start({ store: "redis" });
+      const listed = JSON.stringify(await (await kernel.fetch("/_/api/plugins")).json());
+      expect(listed).toContain('store \\"redis\\" needs redisUrl');
+    } finally {
+      if (saved !== undefined) process.env.REDIS_URL = saved;
+    }
+  });
+});
