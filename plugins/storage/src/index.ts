@@ -14,7 +14,6 @@ import { openPostgresBackend } from "./postgres-backend.ts";
 import { openSqliteBackend } from "./sqlite-backend.ts";
 import type { KeyValueStore } from "./types.ts";
 
-export type { AppIdentity } from "./app-identity.ts";
 export type { BackendCommit, KeyRange, KvBackend, RowWrite, StoredRow, VersionCheck } from "./backend.ts";
 export type { ResolvedStorageConfig } from "./config.ts";
 export { storageConfigSchema } from "./config.ts";

@@ -1,0 +1,78 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createKernel, type Kernel } from "@buntime/kernel";
+import router from "@buntime/plugin-router";
+import storage, { type KeyValueStore } from "@buntime/plugin-storage";
+import routerPackage from "../../router/package.json" with { type: "json" };
+import storagePackage from "../package.json" with { type: "json" };
+
+/** An app that keeps a counter in its own storage namespace, through BUNTIME_URL and its token. */
+const COUNTER_APP = `
+const kv = (path, init = {}) =>
+  fetch(process.env.BUNTIME_URL.replace(/\\/$/, "") + "/storage/api" + path, {
+    ...init,
+    headers: { authorization: "Bearer " + process.env.BUNTIME_APP_TOKEN, ...init.headers },
+  });
+export default {
+  async fetch(request) {
+    const path = new URL(request.url).pathname;
+    if (path === "/forged") {
+      const res = await fetch(process.env.BUNTIME_URL.replace(/\\/$/, "") + "/storage/api/keys/count", {
+        headers: { authorization: "Bearer other." + process.env.BUNTIME_APP_TOKEN.split(".")[1] },
+      });
+      return new Response(String(res.status));
+    }
+    const current = await kv("/keys/count");
+    const entry = current.status === 200 ? await current.json() : { value: 0 };
+    const put = await kv("/keys/count", {
+      method: "PUT",
+      body: JSON.stringify(entry.value + 1),
+      headers: entry.version ? { "if-match": '"' + entry.version + '"' } : { "if-none-match": "*" },
+    });
+    return Response.json({ app: process.env.BUNTIME_APP, count: entry.value + 1, status: put.status });
+  },
+};
+`;
+
+// createTestKernel does not listen, and apps need BUNTIME_URL: a listening kernel it is.
+let kernel: Kernel;
+let base: URL;
+const home = mkdtempSync(join(tmpdir(), "buntime-storage-e2e-"));
+beforeAll(async () => {
+  kernel = createKernel({
+    config: { home, port: 0, hostname: "127.0.0.1" },
+    plugins: [
+      { packageJson: routerPackage, plugin: router },
+      { packageJson: storagePackage, plugin: storage },
+    ],
+    logSink: () => {},
+  });
+  await kernel.start();
+  base = await kernel.listen();
+  for (const app of ["alpha", "beta"]) {
+    mkdirSync(join(home, "apps", app), { recursive: true });
+    writeFileSync(join(home, "apps", app, "index.ts"), COUNTER_APP);
+  }
+});
+afterAll(async () => {
+  await kernel.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+describe("apps in workers with the router's apps service", () => {
+  it("reach their own namespace with BUNTIME_APP_TOKEN and only theirs", async () => {
+    const visit = async (app: string) => (await fetch(new URL(`/${app}/`, base))).json();
+    expect(await visit("alpha")).toEqual({ app: "alpha", count: 1, status: 200 });
+    expect(await visit("alpha")).toEqual({ app: "alpha", count: 2, status: 200 });
+    expect(await visit("beta")).toEqual({ app: "beta", count: 1, status: 200 });
+    const keyval = kernel.service("keyval") as KeyValueStore;
+    expect((await keyval.namespace("app").namespace("alpha").get("count"))?.value).toBe(2);
+    expect((await keyval.namespace("app").namespace("beta").get("count"))?.value).toBe(1);
+  });
+
+  it("refuses a token forged from another app's signature", async () => {
+    expect(await (await fetch(new URL("/alpha/forged", base))).text()).toBe("401");
+  });
+});
