@@ -5,6 +5,7 @@
 import { isBuntimeError } from "@buntime/sdk";
 import { KERNEL_VERSION } from "../version.ts";
 import { runLogin, runWhoami } from "./account.ts";
+import { guardCommand } from "./common/guard.ts";
 import { runKeys } from "./keys.ts";
 import { runPlugin } from "./plugin/index.ts";
 import { runRegistry } from "./registry.ts";
@@ -26,10 +27,10 @@ Commands:
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   start: runStart,
   plugin: runPlugin,
-  login: runLogin,
-  whoami: runWhoami,
-  keys: runKeys,
-  registry: runRegistry,
+  login: guardCommand("login", runLogin),
+  whoami: guardCommand("whoami", runWhoami),
+  keys: guardCommand("keys", runKeys),
+  registry: guardCommand("registry", runRegistry),
   version: async () => {
     process.stdout.write(`${KERNEL_VERSION}\n`);
     return 0;

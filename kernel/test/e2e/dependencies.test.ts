@@ -1,7 +1,16 @@
 import { beforeAll, describe, expect, it } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli, liveRegistry, runningKernel, seed, snapshot, workspace, writePlugin } from "./support.ts";
+import {
+  cli,
+  liveRegistry,
+  type PluginFixture,
+  runningKernel,
+  seed,
+  snapshot,
+  workspace,
+  writePlugin,
+} from "./support.ts";
 
 const dir = workspace();
 let registry = "";
@@ -9,13 +18,14 @@ let registry = "";
 beforeAll(async () => {
   const running = await liveRegistry(dir);
   registry = running.url;
-  for (const plugin of [
+  const plugins: PluginFixture[] = [
     { name: "store", version: "1.0.0" },
     { name: "store", version: "1.3.0" },
     { name: "store", version: "2.0.0" },
     { name: "@acme/session", version: "1.0.0", deps: { store: "^1.0.0" } },
     { name: "web", version: "1.0.0", deps: { "@acme/session": "^1.0.0" } },
-  ]) {
+  ];
+  for (const plugin of plugins) {
     await seed(running, writePlugin(dir, plugin));
   }
 }, 30_000);

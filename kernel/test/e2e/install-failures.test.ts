@@ -2,7 +2,16 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { type TarInput, writeTar } from "@buntime/sdk";
-import { cli, liveRegistry, runningKernel, seed, snapshot, workspace, writePlugin } from "./support.ts";
+import {
+  cli,
+  liveRegistry,
+  type PluginFixture,
+  runningKernel,
+  seed,
+  snapshot,
+  workspace,
+  writePlugin,
+} from "./support.ts";
 import { type TamperMode, tamperingProxy } from "./tampering-proxy.ts";
 
 const dir = workspace();
@@ -14,7 +23,7 @@ beforeAll(async () => {
   const running = await liveRegistry(dir);
   registry = running.url;
   proxy = tamperingProxy(registry);
-  for (const plugin of [
+  const plugins: PluginFixture[] = [
     { name: "auth", version: "1.0.0" },
     { name: "auth", version: "1.1.0" },
     { name: "future", version: "1.0.0", kernel: "^9.0.0" },
@@ -24,7 +33,8 @@ beforeAll(async () => {
     { name: "api", version: "1.0.0", deps: { lib: "^2.0.0" } },
     { name: "crash", version: "1.0.0", entry: `export default { onInit() { throw new Error("boom"); } };\n` },
     { name: "victim", version: "1.0.0" },
-  ]) {
+  ];
+  for (const plugin of plugins) {
     await seed(running, writePlugin(dir, plugin));
   }
   const first = await cli(["plugin", "install", "auth@1.0.0", "--registry", registry, "--home", home], dir);

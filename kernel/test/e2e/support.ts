@@ -54,11 +54,17 @@ function quietLogger(): Logger {
   return logger;
 }
 
-/** Writes a plugin folder: package.json with its manifest and an entry answering `text` at its base. */
-export function writePlugin(
-  dir: string,
-  options: { name: string; version: string; kernel?: string; deps?: Record<string, string>; entry?: string },
-): string {
+/** A plugin to publish in a test: its name, version, kernel range, plugin dependencies and entry source. */
+export interface PluginFixture {
+  name: string;
+  version: string;
+  kernel?: string;
+  deps?: Record<string, string>;
+  entry?: string;
+}
+
+/** Writes a plugin folder: package.json with its manifest and an entry answering `name@version` at its base. */
+export function writePlugin(dir: string, options: PluginFixture): string {
   const folder = join(dir, "src-plugins", `${options.name.replace("/", "__")}-${options.version}`);
   mkdirSync(folder, { recursive: true });
   const base = `/${options.name.replace(/^@[^/]+\//, "")}`;

@@ -22,7 +22,8 @@ export function tamperingProxy(registry: string) {
       const url = new URL(request.url);
       const self = `${url.origin}/`;
       const mode = state.mode;
-      if (mode.kind === "crafted" && url.pathname === "/crafted.tgz") return new Response(mode.tarball as Uint8Array<ArrayBuffer>);
+      if (mode.kind === "crafted" && url.pathname === "/crafted.tgz")
+        return new Response(mode.tarball as Uint8Array<ArrayBuffer>);
       const upstream = await fetch(new URL(url.pathname + url.search, registry), {
         method: request.method,
         headers: request.headers,

@@ -1,3 +1,4 @@
+import { guardCommand } from "../common/guard.ts";
 import { runCreate } from "./create.ts";
 import { runInfo } from "./info.ts";
 import { runInstall } from "./install.ts";
@@ -56,5 +57,5 @@ export async function runPlugin(args: string[]): Promise<number> {
     );
     return 2;
   }
-  return command(rest);
+  return guardCommand(`plugin ${name}`, command)(rest);
 }
