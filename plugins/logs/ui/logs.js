@@ -30,9 +30,9 @@
     const row = document.createElement("tr");
     row.className = entry.level;
     row.dataset.seq = String(entry.seq);
-    cell(row, entry.time.replace("T", " ").replace("Z", ""));
+    cell(row, entry.time.replace("T", " ").replace("Z", ""), "time");
     cell(row, entry.level, "level");
-    cell(row, entry.namespace);
+    cell(row, entry.namespace, "namespace");
     cell(row, entry.message);
     cell(row, entry.fields ? JSON.stringify(entry.fields) : "");
     lines.prepend(row);

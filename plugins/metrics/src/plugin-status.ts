@@ -38,3 +38,23 @@ export async function readPluginStatus(
     return undefined;
   }
 }
+
+/**
+ * A reader of the plugin list that reuses an answer younger than `maxAgeMs` (and one request in
+ * flight), so that a UI polling every 2 s does not ask the kernel every time.
+ */
+export function cachedPluginStatus(
+  kernelUrl: () => URL | undefined,
+  maxAgeMs = 5000,
+): () => Promise<PluginStatusLine[] | undefined> {
+  let pending: Promise<PluginStatusLine[] | undefined> | undefined;
+  let readAt = Number.NEGATIVE_INFINITY;
+  return () => {
+    const url = kernelUrl();
+    if (!url) return Promise.resolve(undefined);
+    if (pending && performance.now() - readAt < maxAgeMs) return pending;
+    readAt = performance.now();
+    pending = readPluginStatus(url);
+    return pending;
+  };
+}

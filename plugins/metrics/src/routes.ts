@@ -3,7 +3,7 @@ import { Hono } from "hono";
 import { writeHttpMetrics, writePluginMetrics, writePoolMetrics, writeProcessMetrics } from "./collect.ts";
 import { Exposition } from "./exposition.ts";
 import type { HttpMetrics } from "./http-metrics.ts";
-import { readPluginStatus } from "./plugin-status.ts";
+import { cachedPluginStatus } from "./plugin-status.ts";
 import { takeSnapshot } from "./snapshot.ts";
 import { uiFiles } from "./ui-files.ts";
 
@@ -30,6 +30,7 @@ export function createMetricsRoutes(
 ): (request: Request) => Promise<Response | undefined> {
   const { base, ctx, http } = options;
   const ui = uiFiles(options.uiDir);
+  const pluginStatus = cachedPluginStatus(options.kernelUrl);
   const declined = new Response(null, { status: 404 });
   const app = new Hono().basePath(base);
 
@@ -39,7 +40,7 @@ export function createMetricsRoutes(
     const out = new Exposition();
     writeHttpMetrics(out, http);
     writePoolMetrics(out, ctx.pool.stats());
-    writePluginMetrics(out, await readPluginStatus(options.kernelUrl()));
+    writePluginMetrics(out, await pluginStatus());
     writeProcessMetrics(out, ctx.kernel.version);
     return c.body(out.toString(), 200, {
       "content-type": PROMETHEUS_CONTENT_TYPE,
@@ -47,7 +48,7 @@ export function createMetricsRoutes(
     });
   });
   app.get("/api/snapshot", async (c) => {
-    const plugins = await readPluginStatus(options.kernelUrl());
+    const plugins = await pluginStatus();
     c.header("cache-control", "no-store");
     return c.json(takeSnapshot(ctx.kernel.version, http, ctx.pool.stats(), plugins));
   });

@@ -1,6 +1,7 @@
 // The metrics page: polls api/snapshot, keeps a short history and draws it with drawLineChart.
 (() => {
-  const POLL_MS = 2000;
+  // `?every=500` polls faster (at most every 250 ms); the default is 2 s.
+  const POLL_MS = Math.max(250, Number(new URLSearchParams(location.search).get("every")) || 2000);
   const HISTORY = 150;
   const COLORS = ["#1e88e5", "#e53935", "#43a047", "#fb8c00", "#8e24aa", "#00897b"];
   const history = [];
@@ -74,6 +75,7 @@
     }
     const apps = document.querySelector("#apps tbody");
     apps.replaceChildren();
+    if (Object.keys(snapshot.pool.apps).length === 0) row(apps, ["(no app has run yet)"]);
     for (const [name, app] of Object.entries(snapshot.pool.apps)) {
       row(apps, [
         name,

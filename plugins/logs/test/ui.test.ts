@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, expect, it } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createKernel, type Kernel } from "@buntime/kernel";
+import logs from "@buntime/plugin-logs";
+import { definePlugin } from "@buntime/sdk";
+import { type Browser, chromium } from "playwright-core";
+import logsPackage from "../package.json" with { type: "json" };
+
+const talker = {
+  packageJson: { name: "talker", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/talk" } },
+  plugin: definePlugin({
+    fetch(request, ctx) {
+      const [, , level, message] = new URL(request.url).pathname.split("/");
+      ctx.logger[level as "info" | "warn"](message ?? "");
+      return new Response("ok");
+    },
+  }),
+};
+
+let home: string;
+let kernel: Kernel;
+let url: URL;
+let browser: Browser;
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), "buntime-logs-ui-"));
+  kernel = createKernel({
+    config: { home, port: 0, hostname: "127.0.0.1" },
+    plugins: [{ packageJson: logsPackage, plugin: logs }, talker],
+    logSink: () => {},
+  });
+  await kernel.start();
+  url = await kernel.listen();
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await kernel?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+it("shows buffered lines, follows new ones live and filters by level in a real browser", async () => {
+  await fetch(new URL("/talk/info/already-there", url));
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(new URL("/logs/", url).href);
+  const rows = page.locator("#lines tr");
+  await rows.filter({ hasText: "already-there" }).first().waitFor({ timeout: 10000 });
+  await page.locator("#status", { hasText: "live" }).waitFor({ timeout: 10000 });
+
+  await fetch(new URL("/talk/warn/arrived-live", url));
+  const live = rows.filter({ hasText: "arrived-live" }).filter({ hasText: "plugin:talker" });
+  await live.waitFor({ timeout: 10000 });
+  expect(await live.getAttribute("class")).toBe("warn");
+
+  await page.selectOption("select[name=level]", "warn");
+  await page.click("button[type=submit]");
+  await rows.filter({ hasText: "already-there" }).first().waitFor({ state: "detached", timeout: 10000 });
+  const levels = await page.locator("#lines td.level").allTextContents();
+  expect(levels.length).toBeGreaterThan(0);
+  expect(new Set(levels)).toEqual(new Set(["warn"]));
+  expect(errors).toEqual([]);
+  await page.close();
+}, 30000);

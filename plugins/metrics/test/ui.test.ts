@@ -1,0 +1,76 @@
+import { afterAll, beforeAll, expect, it } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createKernel, type Kernel } from "@buntime/kernel";
+import metrics from "@buntime/plugin-metrics";
+import { definePlugin } from "@buntime/sdk";
+import { type Browser, chromium } from "playwright-core";
+import metricsPackage from "../package.json" with { type: "json" };
+
+const hello = {
+  packageJson: { name: "hello", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/hello" } },
+  plugin: definePlugin({ fetch: () => new Response("hi") }),
+};
+
+let home: string;
+let kernel: Kernel;
+let url: URL;
+let browser: Browser;
+
+beforeAll(async () => {
+  home = mkdtempSync(join(tmpdir(), "buntime-metrics-ui-"));
+  kernel = createKernel({
+    config: { home, port: 0, hostname: "127.0.0.1" },
+    plugins: [{ packageJson: metricsPackage, plugin: metrics }, hello],
+    logSink: () => {},
+  });
+  await kernel.start();
+  url = await kernel.listen();
+  browser = await chromium.launch({
+    executablePath: "/usr/bin/chromium",
+    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
+  });
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await kernel?.stop();
+  rmSync(home, { recursive: true, force: true });
+});
+
+it("draws the charts and fills the tables in a real browser", async () => {
+  for (let index = 0; index < 5; index++) await fetch(new URL("/hello", url));
+  const page = await browser.newPage();
+  const errors: string[] = [];
+  page.on("pageerror", (error) => errors.push(error.message));
+  await page.goto(new URL("/metrics/?every=250", url).href);
+
+  const helloRow = page.locator("#routes tbody tr", { hasText: "/hello" });
+  await helloRow.waitFor({ timeout: 10000 });
+  expect((await helloRow.locator("td").allTextContents()).slice(0, 3)).toEqual(["/hello", "GET", "5"]);
+  // A line appears once two polls give a rate; the pool chart draws both of its lines.
+  await page.locator("#chart-rate path.line").waitFor({ timeout: 10000 });
+  await page.waitForFunction(
+    () => document.querySelectorAll("#chart-pool path.line").length === 2,
+    undefined,
+    {
+      timeout: 10000,
+    },
+  );
+  expect(await page.locator("#chart-rate path.line").getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+L/);
+  const plugins = await page.locator("#plugins tbody td").allTextContents();
+  expect(plugins).toContain("@buntime/plugin-metrics");
+  expect(plugins).toContain("running");
+  expect(await page.locator("#status").textContent()).toContain("kernel 0.1.0");
+  expect(errors).toEqual([]);
+  await page.close();
+}, 30000);
+
+it("sends a browser that opens /metrics to the page", async () => {
+  const page = await browser.newPage();
+  await page.goto(new URL("/metrics", url).href);
+  expect(new URL(page.url()).pathname).toBe("/metrics/");
+  expect(await page.title()).toBe("Metrics · Buntime");
+  await page.close();
+});
