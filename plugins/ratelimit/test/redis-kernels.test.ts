@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "bun:test";
 import ratelimit from "@buntime/plugin-ratelimit";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 import ratelimitPackage from "../package.json" with { type: "json" };
-import { startRedis } from "./helpers/redis.ts";
+import { startRedis, startRedisServer } from "./helpers/redis.ts";
 
 const url = await startRedis();
 
@@ -65,6 +65,24 @@ describe("ratelimit on Redis", () => {
     expect(refused.status).toBe(503);
     const body = (await refused.json()) as { error: { code: string } };
     expect(body.error.code).toBe("BUNTIME_ERR_RATELIMIT_STORE_FAILED");
+  });
+
+  it("lets requests through while Redis is down and counts again once it is back", async () => {
+    const redis = await startRedisServer();
+    const kernel = await start({
+      store: "redis",
+      redisUrl: redis.url,
+      rules: [{ path: "/api/*", key: "route", limit: 2, window: "1m" }],
+    });
+    const status = async () => (await kernel.fetch("/api/x")).status;
+    expect([await status(), await status(), await status()]).toEqual([200, 200, 429]);
+    await redis.stop();
+    expect([await status(), await status(), await status()]).toEqual([200, 200, 200]);
+    expect(
+      kernel.logs.filter((line) => line.message.startsWith("rate limit store redis failed")).length,
+    ).toBe(3);
+    await redis.restart(); // empty: nothing was persisted
+    expect([await status(), await status(), await status()]).toEqual([200, 200, 429]);
   });
 
   it("refuses to start the redis store without a URL", async () => {

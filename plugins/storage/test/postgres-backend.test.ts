@@ -1,5 +1,11 @@
 import { describe, expect, it } from "bun:test";
-import { createKeyValueStore, openPostgresBackend } from "@buntime/plugin-storage";
+import storage, {
+  createKeyValueStore,
+  type KeyValueStore,
+  openPostgresBackend,
+} from "@buntime/plugin-storage";
+import { createTestKernel } from "@buntime/sdk/testing";
+import storagePackage from "../package.json" with { type: "json" };
 import { keyvalContract } from "./helpers/keyval-contract.ts";
 import { startPostgres } from "./helpers/postgres.ts";
 
@@ -31,6 +37,28 @@ describe("PostgreSQL backend", () => {
       expect((await stores[2]?.get("hits"))?.value).toBe(9);
     } finally {
       for (const node of nodes) await node.close();
+    }
+  });
+
+  it("serves the keyval service from PostgreSQL when the plugin is set to it", async () => {
+    const settings = { backend: "postgres", url };
+    const start = () =>
+      createTestKernel({
+        plugins: [{ packageJson: storagePackage, plugin: storage }],
+        config: { plugins: { "@buntime/plugin-storage": settings } },
+      });
+    const [one, two] = [await start(), await start()];
+    try {
+      expect(one.logs.some((line) => line.message === "keyval on postgres")).toBe(true);
+      const written = await (one.service("keyval") as KeyValueStore)
+        .namespace("plugin-test")
+        .set("seen", "one");
+      const read = await (two.service("keyval") as KeyValueStore).namespace("plugin-test").get("seen");
+      expect(read?.value).toBe("one");
+      expect(read?.version).toBe(written.ok ? written.version : "");
+    } finally {
+      await one.stop();
+      await two.stop();
     }
   });
 

@@ -32,16 +32,35 @@ async function waitForLine(stream: ReadableStream<Uint8Array>, text: string, ms:
  * returns its URL; it is stopped after the file.
  */
 export async function startRedis(): Promise<string> {
+  return (await startRedisServer()).url;
+}
+
+/** A redis-server the test can stop and start again on the same port. */
+export interface TestRedis {
+  readonly url: string;
+  stop(): Promise<void>;
+  restart(): Promise<void>;
+}
+
+/** Like `startRedis`, with control over the server's life; it is stopped after the file. */
+export async function startRedisServer(): Promise<TestRedis> {
   if (!Bun.which("redis-server")) throw new Error("redis-server not found: apt-get install -y redis-server");
   const port = freeLoopbackPort();
-  const server = Bun.spawn(
-    ["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
-    { stdout: "pipe", stderr: "pipe" },
-  );
-  afterAll(async () => {
-    server.kill("SIGKILL");
-    await server.exited;
-  });
-  await waitForLine(server.stdout, "Ready to accept connections", 15_000);
-  return `redis://127.0.0.1:${port}`;
+  let server: Bun.Subprocess | undefined;
+  const start = async () => {
+    const spawned = Bun.spawn(
+      ["redis-server", "--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no"],
+      { stdout: "pipe", stderr: "pipe" },
+    );
+    server = spawned;
+    await waitForLine(spawned.stdout, "Ready to accept connections", 15_000);
+  };
+  const stop = async () => {
+    server?.kill("SIGKILL");
+    await server?.exited;
+    server = undefined;
+  };
+  afterAll(stop);
+  await start();
+  return { url: `redis://127.0.0.1:${port}`, stop, restart: start };
 }
