@@ -1,8 +1,10 @@
-import { describe, expect, it } from "bun:test";
+import { afterEach, describe, expect, it } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { definePlugin } from "@buntime/sdk";
-import { cookieOf, errorOf, json, signIn, startAuth } from "./support.ts";
+import { cookieOf, errorOf, json, signIn, startAuth, stopKernels } from "./support.ts";
+
+afterEach(stopKernels);
 
 /** Writes `<home>/apps/<name>/` with an index and, when given, a buntime.json. */
 function writeApp(home: string, name: string, config?: Record<string, unknown>) {

@@ -1,5 +1,4 @@
 /** Helpers of the auth plugin's tests: a kernel with auth, fake services, and a few requests. */
-import { afterEach } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import auth from "@buntime/plugin-auth";
@@ -8,10 +7,12 @@ import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk
 import authPackage from "../package.json" with { type: "json" };
 
 const kernels: TestKernel[] = [];
-afterEach(async () => {
+
+/** Stops the kernels the test started; every test file registers it with `afterEach`. */
+export async function stopKernels(): Promise<void> {
   for (const kernel of kernels.splice(0)) await kernel.stop();
   delete process.env.BUNTIME_ADMIN_PASSWORD;
-});
+}
 
 export const ADMIN_PASSWORD = "correct horse battery";
 
