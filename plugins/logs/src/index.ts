@@ -6,7 +6,7 @@
  * Other plugins reach the buffer through the `logs` service.
  */
 import { fileURLToPath } from "node:url";
-import { definePlugin, type PluginContext } from "@buntime/sdk";
+import { definePlugin, type LogEntry, type PluginContext } from "@buntime/sdk";
 import { z } from "zod";
 import { AccessLog } from "./access-log.ts";
 import { LogStore, type LogsService } from "./log-store.ts";
@@ -54,7 +54,7 @@ export default definePlugin({
   onInit(ctx) {
     const base = ctx.base ?? "/logs";
     const store = new LogStore(ctx.config.capacity);
-    const record = (entry: Parameters<LogStore["record"]>[0]) => store.record(entry);
+    const record = (entry: LogEntry, ms?: number) => store.record(entry, ms);
     const unsubscribe = ctx.services.has("kernel:logs")
       ? ctx.services.get("kernel:logs").subscribe(record)
       : undefined;

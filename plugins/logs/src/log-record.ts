@@ -25,25 +25,43 @@ function plainValue(value: unknown): unknown {
   return value;
 }
 
-/** Errors and bigints in fields become plain JSON values, so every line serializes. */
+function needsPlain(value: unknown): boolean {
+  return value instanceof Error || typeof value === "bigint";
+}
+
+/** Errors and bigints in fields become plain JSON values, so every line serializes; plain fields are kept as they are. */
 function plainFields(fields: LogFields): LogFields {
+  let plain = true;
+  for (const key in fields) {
+    if (needsPlain(fields[key])) {
+      plain = false;
+      break;
+    }
+  }
+  if (plain) return fields;
   const out: LogFields = {};
   for (const key in fields) out[key] = plainValue(fields[key]);
   return out;
 }
 
-/** Wraps an entry for the buffer, giving it the sequence number `seq`. */
-export function toRecord(entry: LogEntry, seq: number): LogRecord {
-  const ms = Date.parse(entry.time);
-  const stored: StoredLogEntry = {
-    seq,
-    time: entry.time,
-    level: entry.level,
-    namespace: entry.namespace,
-    message: entry.message,
-    ...(entry.fields === undefined ? {} : { fields: plainFields(entry.fields) }),
-  };
-  return { entry: stored, ms: Number.isNaN(ms) ? Date.now() : ms, rank: LEVEL_RANK[entry.level] ?? 0 };
+/**
+ * Wraps an entry for the buffer, giving it the sequence number `seq`. `ms` is `entry.time` in
+ * epoch milliseconds when the caller knows it (saves parsing the time).
+ */
+export function toRecord(entry: LogEntry, seq: number, ms?: number): LogRecord {
+  const time = ms ?? Date.parse(entry.time);
+  const stored: StoredLogEntry =
+    entry.fields === undefined
+      ? { seq, time: entry.time, level: entry.level, namespace: entry.namespace, message: entry.message }
+      : {
+          seq,
+          time: entry.time,
+          level: entry.level,
+          namespace: entry.namespace,
+          message: entry.message,
+          fields: plainFields(entry.fields),
+        };
+  return { entry: stored, ms: Number.isNaN(time) ? Date.now() : time, rank: LEVEL_RANK[entry.level] ?? 0 };
 }
 
 /** The record's JSON, computed once; fields that cannot be serialized (cycles) are replaced by a note. */

@@ -16,8 +16,8 @@ export interface LogQueryResult {
 
 /** The `logs` service: record lines, query the buffer, follow new lines. */
 export interface LogsService {
-  /** Stores a line (and hands it to followers). */
-  record(entry: LogEntry): void;
+  /** Stores a line (and hands it to followers); `ms` is its time in epoch milliseconds, if known. */
+  record(entry: LogEntry, ms?: number): void;
   /** The newest lines that pass `filter`, oldest first. @default limit 100 */
   query(filter?: LogFilter, limit?: number): LogQueryResult;
   /** Calls `listener` with each new line that passes `filter`; returns the function that stops it. */
@@ -49,8 +49,8 @@ export class LogStore implements LogsService {
     return this.#seq;
   }
 
-  record(entry: LogEntry): void {
-    const record = toRecord(entry, ++this.#seq);
+  record(entry: LogEntry, ms?: number): void {
+    const record = toRecord(entry, ++this.#seq, ms);
     this.#buffer.push(record);
     if (this.#followers.size === 0) return;
     for (const [listener, filter] of this.#followers) {
