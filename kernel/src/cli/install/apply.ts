@@ -53,12 +53,12 @@ async function loadIntoKernel(link: KernelLink, plan: PlannedPlugin[]): Promise<
   const undo: (() => Promise<void>)[] = [];
   try {
     for (const plugin of plan) {
-      const replace = plugin.replaces !== undefined && loaded.has(plugin.name);
+      // loaded but not from this home's lock (a development folder, the default distribution): swap it too
+      const replace = loaded.has(plugin.name);
       await link.load(plugin.name, plugin.version, replace);
       const previous = plugin.replaces;
-      undo.push(
-        replace && previous ? () => link.load(plugin.name, previous, true) : () => link.unload(plugin.name),
-      );
+      if (previous && replace) undo.push(() => link.load(plugin.name, previous, true));
+      else if (!replace) undo.push(() => link.unload(plugin.name));
     }
   } catch (error) {
     for (const step of undo.reverse()) await step().catch(() => undefined);

@@ -36,6 +36,25 @@ export function parseSpec(text: string): PluginSpec {
   return { name: text.slice(0, at), range: text.slice(at + 1) || undefined };
 }
 
+/** Short names (`auth`) stand for first-party plugins (`@buntime/plugin-auth`) when no package has the short name. */
+export const FIRST_PARTY_PREFIX = "@buntime/plugin-";
+
+/**
+ * The package a user means by `name`: itself when installed or in the registry, else the
+ * first-party `@buntime/plugin-<name>` when that is installed or in the registry.
+ */
+export async function canonicalName(
+  name: string,
+  client: RegistryClient | undefined,
+  installed: Record<string, LockEntry>,
+): Promise<string> {
+  if (installed[name] || name.startsWith("@")) return name;
+  const firstParty = `${FIRST_PARTY_PREFIX}${name}`;
+  if (installed[firstParty]) return firstParty;
+  if (!client || (await client.packument(name))) return name;
+  return (await client.packument(firstParty)) ? firstParty : name;
+}
+
 /** Versions this plan wants, with the chain that asked, to explain conflicts. */
 interface Want {
   range: string;
@@ -75,11 +94,11 @@ export async function planInstall(
   const planned = new Map<string, PlannedPlugin>();
   const wants = new Map<string, Want[]>();
   const packuments = new Map<string, Packument>();
-  const queue: { spec: PluginSpec; path: string; explicit: boolean }[] = specs.map((spec) => ({
-    spec,
-    path: "you",
-    explicit: true,
-  }));
+  const queue: { spec: PluginSpec; path: string; explicit: boolean }[] = [];
+  for (const spec of specs) {
+    const name = await canonicalName(spec.name, client, installed);
+    queue.push({ spec: { ...spec, name }, path: "you", explicit: true });
+  }
 
   async function packumentOf(name: string): Promise<Packument> {
     const known = packuments.get(name);

@@ -5,6 +5,7 @@ import { HOME_OPTIONS, parseCommand, usage } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
 import { runCommand, withHint } from "../common/output.ts";
 import { readLock } from "../install/lock-store.ts";
+import { canonicalName } from "../install/plan.ts";
 import { suggestNames } from "../install/suggest.ts";
 
 export const INFO_HELP = `Usage: buntime plugin info <name> [--registry <url>] [--home <dir>] [--json]
@@ -18,9 +19,11 @@ installed in the home.
 export async function runInfo(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, HOME_OPTIONS);
   return runCommand("plugin info", values, INFO_HELP, async (out) => {
-    const [name] = positionals;
-    if (!name) usage("plugin info needs a plugin name");
+    const [given] = positionals;
+    if (!given) usage("plugin info needs a plugin name");
     const context = cliContext(values);
+    const lock = await readLock(context.home);
+    const name = await canonicalName(given, context.client, lock.plugins);
     const packument = await context.client.packument(name);
     if (!packument) {
       const error = new BuntimeError("BUNTIME_ERR_INSTALL_UNKNOWN_PLUGIN", {
@@ -31,7 +34,7 @@ export async function runInfo(args: string[]): Promise<number> {
       throw close.length ? withHint(error, `did you mean ${close.join(" or ")}?`) : error;
     }
     const doc = resolveVersion(packument, "*", KERNEL_VERSION);
-    const installed = (await readLock(context.home)).plugins[name]?.version ?? null;
+    const installed = lock.plugins[name]?.version ?? null;
     const versions = Object.keys(packument.versions).sort(semver.rcompare);
     const info = {
       name,

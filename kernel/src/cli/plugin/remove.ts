@@ -8,6 +8,7 @@ import { installedDependents } from "../install/apply.ts";
 import { beginHomeChange } from "../install/home-change.ts";
 import { findKernel } from "../install/kernel-link.ts";
 import { historyPath, readHistory, readLock, writeHistory, writeLock } from "../install/lock-store.ts";
+import { canonicalName } from "../install/plan.ts";
 
 export const REMOVE_HELP = `Usage: buntime plugin remove <name> [--force] [--home <dir>] [--json]
 
@@ -20,10 +21,11 @@ on it, unless --force. Any failure leaves the home as it was.
 export async function runRemove(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, { ...HOME_OPTIONS, force: { type: "boolean" } });
   return runCommand("plugin remove", values, REMOVE_HELP, async (out) => {
-    const [name] = positionals;
-    if (!name) usage("plugin remove needs a plugin name");
+    const [given] = positionals;
+    if (!given) usage("plugin remove needs a plugin name");
     const { home } = cliContext(values);
     const lock = await readLock(home);
+    const name = await canonicalName(given, undefined, lock.plugins);
     const entry = lock.plugins[name];
     if (!entry) throw new BuntimeError("BUNTIME_ERR_INSTALL_NOT_INSTALLED", { package: name, home });
     const others = { ...lock.plugins };

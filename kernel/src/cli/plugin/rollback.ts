@@ -9,6 +9,7 @@ import { installedDependents } from "../install/apply.ts";
 import { beginHomeChange } from "../install/home-change.ts";
 import { findKernel } from "../install/kernel-link.ts";
 import { historyPath, readHistory, readLock, writeHistory, writeLock } from "../install/lock-store.ts";
+import { canonicalName } from "../install/plan.ts";
 
 export const ROLLBACK_HELP = `Usage: buntime plugin rollback <name> [--home <dir>] [--json]
 
@@ -21,10 +22,11 @@ to the upgraded version.
 export async function runRollback(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, HOME_OPTIONS);
   return runCommand("plugin rollback", values, ROLLBACK_HELP, async (out) => {
-    const [name] = positionals;
-    if (!name) usage("plugin rollback needs a plugin name");
+    const [given] = positionals;
+    if (!given) usage("plugin rollback needs a plugin name");
     const { home } = cliContext(values);
     const lock = await readLock(home);
+    const name = await canonicalName(given, undefined, lock.plugins);
     const current = lock.plugins[name];
     if (!current) throw new BuntimeError("BUNTIME_ERR_INSTALL_NOT_INSTALLED", { package: name, home });
     const history = readHistory(home);

@@ -4,6 +4,7 @@ import { cliContext } from "../common/context.ts";
 import { runCommand } from "../common/output.ts";
 import { installPlugins } from "../install/apply.ts";
 import { readLock } from "../install/lock-store.ts";
+import { canonicalName } from "../install/plan.ts";
 import { policyOf, reportInstall } from "./install.ts";
 
 export const UPGRADE_HELP = `Usage: buntime plugin upgrade [name...] [options]
@@ -21,12 +22,13 @@ export async function runUpgrade(args: string[]): Promise<number> {
   return runCommand("plugin upgrade", values, UPGRADE_HELP, async (out) => {
     const context = cliContext(values);
     const lock = await readLock(context.home);
-    for (const name of positionals) {
+    const named = await Promise.all(positionals.map((name) => canonicalName(name, undefined, lock.plugins)));
+    for (const name of named) {
       if (!lock.plugins[name]) {
         throw new BuntimeError("BUNTIME_ERR_INSTALL_NOT_INSTALLED", { package: name, home: context.home });
       }
     }
-    const names = positionals.length ? positionals : Object.keys(lock.plugins);
+    const names = named.length ? named : Object.keys(lock.plugins);
     const policy = policyOf(values.signatures, context.settings.signaturePolicy);
     const result = await installPlugins(
       context,
