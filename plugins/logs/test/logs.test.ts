@@ -89,6 +89,27 @@ describe("logs plugin", () => {
     expect(errors.map((entry) => entry.message)).toEqual(["GET /fail 503"]);
   });
 
+  it("finds the kernel's error line about a plugin by plugin name, with its cause as plain JSON", async () => {
+    const thrower: TestPlugin = {
+      packageJson: { name: "thrower", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/throw" } },
+      plugin: definePlugin({
+        fetch() {
+          throw new TypeError("wires crossed");
+        },
+      }),
+    };
+    const kernel = await start({}, [thrower]);
+    expect((await kernel.fetch("/throw")).status).toBe(500);
+    const [line, ...rest] = await entries(kernel, "plugin=thrower&level=error&namespace=kernel");
+    expect(rest).toEqual([]);
+    expect(line?.fields).toMatchObject({
+      plugin: "thrower",
+      code: "BUNTIME_ERR_HOOK_FAILED",
+      cause: { name: "TypeError", message: "wires crossed" },
+    });
+    expect((await entries(kernel, "q=wires%20crossed&namespace=kernel")).length).toBe(1);
+  });
+
   it("writes no access lines when accessLog is off", async () => {
     const kernel = await start({ accessLog: false });
     await kernel.fetch("/talk/info/x");
