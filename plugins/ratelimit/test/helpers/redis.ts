@@ -18,12 +18,16 @@ async function waitForLine(stream: ReadableStream<Uint8Array>, text: string, ms:
       const { done, value } = await reader.read();
       if (done) break;
       seen += decoder.decode(value, { stream: true });
-      if (seen.includes(text)) return seen;
+      if (seen.includes(text)) {
+        reader.releaseLock();
+        // Keep reading what the server logs, or a full pipe would stall it.
+        stream.pipeTo(new WritableStream()).catch(() => {});
+        return seen;
+      }
     }
     throw new Error(`redis-server did not start: ${seen}`);
   } finally {
     clearTimeout(timer);
-    reader.releaseLock();
   }
 }
 

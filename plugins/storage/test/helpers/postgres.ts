@@ -70,16 +70,26 @@ export async function startPostgres(): Promise<string> {
     await server.exited;
     rmSync(dir, { recursive: true, force: true });
   });
-  const deadline = Date.now() + 20_000;
-  for (let attempt = 0; attempt < 400; attempt++) {
-    if (
-      Bun.spawnSync([join(bin, "pg_isready"), "-q", "-h", "127.0.0.1", "-p", String(port)]).exitCode === 0
-    ) {
-      return `postgres://postgres@127.0.0.1:${port}/postgres`;
+  // Postgres says so on stderr once it accepts connections: await that line, not a poll.
+  const reader = server.stderr.getReader();
+  const decoder = new TextDecoder();
+  let said = "";
+  const timer = setTimeout(() => reader.cancel("postgres took over 20 s to start"), 20_000);
+  try {
+    for (let chunks = 0; chunks < 10_000; chunks++) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      said += decoder.decode(value, { stream: true });
+      if (said.includes("ready to accept connections")) {
+        reader.releaseLock();
+        // Keep reading what postgres logs, or a full pipe would stall it.
+        server.stderr.pipeTo(new WritableStream()).catch(() => {});
+        return `postgres://postgres@127.0.0.1:${port}/postgres`;
+      }
     }
-    if (server.exitCode !== null || Date.now() > deadline) break;
-    await Bun.sleep(50); // polling readiness: postgres offers no event to await
+  } finally {
+    clearTimeout(timer);
   }
   server.kill("SIGKILL");
-  throw new Error(`postgres did not start: ${await new Response(server.stderr).text()}`);
+  throw new Error(`postgres did not start: ${said}`);
 }
