@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel, type Kernel } from "@buntime/kernel";
@@ -70,6 +70,23 @@ describe("apps in workers with the router's apps service", () => {
     const keyval = kernel.service("keyval") as KeyValueStore;
     expect((await keyval.namespace("app").namespace("alpha").get("count"))?.value).toBe(2);
     expect((await keyval.namespace("app").namespace("beta").get("count"))?.value).toBe(1);
+  });
+
+  it("runs the app example of docs/plugins/storage.md as written", async () => {
+    const page = readFileSync(
+      join(import.meta.dir, "..", "..", "..", "docs", "plugins", "storage.md"),
+      "utf8",
+    );
+    const example = /```ts\n(\/\/ apps\/notes\/index\.ts\n[\s\S]*?)```/.exec(page)?.[1];
+    expect(example).toContain("BUNTIME_APP_TOKEN");
+    mkdirSync(join(home, "apps", "notes"), { recursive: true });
+    writeFileSync(join(home, "apps", "notes", "index.ts"), example as string);
+    const before = new Date().toISOString();
+    const response = await fetch(new URL("/notes/", base));
+    expect(response.status).toBe(200);
+    const entry = (await response.json()) as { key: string; value: string };
+    expect(entry.key).toBe("visits/last");
+    expect(entry.value >= before).toBe(true);
   });
 
   it("refuses a token forged from another app's signature", async () => {
