@@ -82,9 +82,4 @@ export class LogStore implements LogsService {
     this.#followers.set(listener, normalized(filter));
     return () => this.#followers.delete(listener);
   }
-
-  /** How many followers are attached. */
-  get followers(): number {
-    return this.#followers.size;
-  }
 }
