@@ -1,0 +1,72 @@
+/**
+ * @buntime/plugin-proxy: a reverse proxy inside the kernel. Rules send a path pattern to an
+ * upstream URL, with a path rewrite, header changes and a timeout; bodies stream both ways and
+ * an upstream that is down gets a 502 with a body that says which rule and which upstream.
+ * Rules come from the settings and from an admin-only API at `/proxy/api/rules`, applied
+ * without a restart. With no rules it starts empty and its hook returns at once.
+ */
+import { definePlugin, type PluginContext } from "@buntime/sdk";
+import type { Hono } from "hono";
+import { z } from "zod";
+import { forward } from "./forward.ts";
+import { type AdminCheck, createProxyRoutes } from "./routes.ts";
+import { ruleSchema } from "./rule.ts";
+import { RuleStore } from "./rule-store.ts";
+
+export type { ProxyRule, ProxyRuleInput } from "./rule.ts";
+export { ruleSchema } from "./rule.ts";
+export type { ListedRule } from "./rule-store.ts";
+
+/** Settings of the proxy plugin. */
+export const proxyConfigSchema = z
+  .object({
+    /** Rules that always apply; the API cannot change them. @default [] */
+    rules: z.array(ruleSchema).default([]),
+  })
+  .strict();
+
+const BASE = "/proxy";
+
+interface ProxyState {
+  readonly store: RuleStore;
+  readonly routes: Hono;
+  readonly base: string;
+}
+
+const states = new WeakMap<PluginContext, ProxyState>();
+
+/** True for paths the proxy never takes: its own API and the kernel's. */
+function reserved(pathname: string, base: string): boolean {
+  return pathname.startsWith("/_/") || pathname === base || pathname.startsWith(`${base}/`);
+}
+
+function pathnameOf(url: string): string {
+  const start = url.indexOf("/", url.indexOf("//") + 2);
+  if (start === -1) return "/";
+  const end = url.search(/[?#]/);
+  return end === -1 || end < start ? url.slice(start) : url.slice(start, end);
+}
+
+export default definePlugin({
+  config: proxyConfigSchema,
+  onInit(ctx) {
+    const base = ctx.base ?? BASE;
+    const store = new RuleStore(ctx.config.rules, ctx.dataDir);
+    const auth = () => (ctx.services.has("auth") ? (ctx.services.get("auth") as AdminCheck) : undefined);
+    const routes = createProxyRoutes({ base, store, auth, logger: ctx.logger });
+    states.set(ctx, { store, routes, base });
+    ctx.logger.info(`${store.table.size} rule(s)`);
+  },
+  onRequest(request, ctx) {
+    const state = states.get(ctx);
+    if (!state || state.store.table.size === 0) return undefined;
+    const pathname = pathnameOf(request.url);
+    if (reserved(pathname, state.base)) return undefined;
+    const entry = state.store.table.match(request.method, pathname);
+    return entry ? forward(entry, request) : undefined;
+  },
+  onShutdown(ctx) {
+    states.delete(ctx);
+  },
+  fetch: (request, ctx) => states.get(ctx)?.routes.fetch(request),
+});
