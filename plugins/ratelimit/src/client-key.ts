@@ -49,10 +49,17 @@ export function clientKey(
   if (kind === "ip") return clientAddress(request, settings);
   if (kind === "apiKey") return apiKeyOf(request, settings) ?? clientAddress(request, settings);
   if (!ctx.services.has("auth")) return clientAddress(request, settings);
-  const user = (ctx.services.get("auth") as UserSource).currentUser(request);
   const toKey = (found: unknown) => {
     const id = userId(found);
     return id === undefined ? clientAddress(request, settings) : `user:${id}`;
   };
-  return user instanceof Promise ? user.then(toKey) : toKey(user);
+  // A caller auth cannot place (a bad token, a failing lookup) is counted as anonymous.
+  const anonymous = () => clientAddress(request, settings);
+  let user: unknown;
+  try {
+    user = (ctx.services.get("auth") as UserSource).currentUser(request);
+  } catch {
+    return anonymous();
+  }
+  return user instanceof Promise ? user.then(toKey, anonymous) : toKey(user);
 }

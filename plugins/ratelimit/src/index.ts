@@ -59,7 +59,7 @@ export default definePlugin({
           details: 'store "redis" needs redisUrl (or env REDIS_URL)',
         });
       }
-      store = createRedisStore({ url, prefix: config.prefix });
+      store = createRedisStore({ url, prefix: config.prefix, reconnectDelay: config.reconnectDelay });
     } else {
       store = createMemoryStore({ maxKeys: config.maxKeys });
     }

@@ -14,6 +14,8 @@ export interface RedisStoreOptions {
   readonly prefix?: string;
   /** Milliseconds to wait for a connection. @default 2000 */
   readonly connectionTimeout?: number;
+  /** After a failed connection, milliseconds during which commands fail without trying. @default 1000 */
+  readonly reconnectDelay?: number;
 }
 
 /** A script loaded once and then called by its SHA1, reloaded if Redis forgot it. */
@@ -43,12 +45,24 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     enableOfflineQueue: false,
     connectionTimeout: options.connectionTimeout ?? 2000,
   });
+  const reconnectDelay = options.reconnectDelay ?? 1000;
   let connecting: Promise<void> | undefined;
+  // After a failed connection, fail at once until this time, so that an outage does not cost
+  // every request a connection timeout.
+  let downUntil = 0;
   const ready = async () => {
     if (client.connected) return;
-    connecting ??= client.connect().finally(() => {
-      connecting = undefined;
-    });
+    const wait = downUntil - Date.now();
+    if (wait > 0) throw new Error(`unreachable; next connection attempt in ${wait} ms`);
+    connecting ??= client
+      .connect()
+      .catch((error) => {
+        downUntil = Date.now() + reconnectDelay;
+        throw error;
+      })
+      .finally(() => {
+        connecting = undefined;
+      });
     await connecting;
   };
   const prefix = options.prefix ?? "buntime:ratelimit:";

@@ -138,6 +138,27 @@ describe("ratelimit plugin", () => {
     expect(await statuses(kernel, 3, "/api/x", ip("5.5.5.5"))).toEqual([200, 200, 429]);
   });
 
+  it("counts callers whom auth cannot place as anonymous, by address", async () => {
+    const failingAuth: TestPlugin = {
+      packageJson: { name: "failing-auth", version: "1.0.0", buntime: { kernel: "*", provides: ["auth"] } },
+      plugin: {
+        onInit(ctx) {
+          ctx.services.provide("auth", {
+            currentUser: async () => {
+              throw new Error("session store down");
+            },
+          } as never);
+        },
+      },
+    };
+    const kernel = await start(
+      { ipHeader: "x-forwarded-for", rules: [{ path: "/api/*", key: "user", limit: 1, window: "1m" }] },
+      [failingAuth],
+    );
+    expect(await statuses(kernel, 2, "/api/x", ip("4.4.4.4"))).toEqual([200, 429]);
+    expect(await statuses(kernel, 1, "/api/x", ip("4.4.4.5"))).toEqual([200]);
+  });
+
   it("keys a route rule by the route alone, whoever calls", async () => {
     const kernel = await start({
       ipHeader: "x-forwarded-for",

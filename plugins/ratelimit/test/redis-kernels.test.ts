@@ -72,6 +72,7 @@ describe("ratelimit on Redis", () => {
     const kernel = await start({
       store: "redis",
       redisUrl: redis.url,
+      reconnectDelay: 0,
       rules: [{ path: "/api/*", key: "route", limit: 2, window: "1m" }],
     });
     const status = async () => (await kernel.fetch("/api/x")).status;
@@ -83,6 +84,20 @@ describe("ratelimit on Redis", () => {
     ).toBe(3);
     await redis.restart(); // empty: nothing was persisted
     expect([await status(), await status(), await status()]).toEqual([200, 200, 429]);
+  });
+
+  it("fails fast for reconnectDelay after a failed connection instead of trying on every request", async () => {
+    const kernel = await start({
+      store: "redis",
+      redisUrl: "redis://127.0.0.1:1",
+      reconnectDelay: 60_000,
+      rules: [{ path: "/api/*", limit: 1, window: "1m" }],
+    });
+    for (let i = 0; i < 3; i++) expect((await kernel.fetch("/api/x")).status).toBe(200);
+    const failures = kernel.logs.filter((line) => line.message.startsWith("rate limit store redis failed"));
+    expect(failures).toHaveLength(3);
+    expect(failures[0]?.message).not.toContain("next connection attempt");
+    expect(failures[1]?.message).toMatch(/unreachable; next connection attempt in \d+ ms/);
   });
 
   it("refuses to start the redis store without a URL", async () => {
