@@ -60,11 +60,22 @@ describe("logs plugin", () => {
   it("writes one access line per request with method, path, route, status and duration", async () => {
     const kernel = await start();
     expect((await kernel.fetch("/talk/info/hello")).status).toBe(200);
-    expect((await kernel.fetch("/nowhere/x?y=1", { method: "POST" })).status).toBe(404);
+    const posted = await kernel.fetch("/nowhere/x?y=1", {
+      method: "POST",
+      headers: { "x-request-id": "req-42" },
+    });
+    expect(posted.status).toBe(404);
     const access = await entries(kernel, "namespace=http");
     expect(access.map((entry) => entry.message)).toEqual(["GET /talk/info/hello 200", "POST /nowhere/x 404"]);
     const fields = access[1]?.fields as Record<string, unknown>;
-    expect(fields).toMatchObject({ method: "POST", path: "/nowhere/x", route: "/nowhere", status: 404 });
+    expect(fields).toMatchObject({
+      method: "POST",
+      path: "/nowhere/x",
+      route: "/nowhere",
+      status: 404,
+      requestId: "req-42",
+    });
+    expect(access[0]?.fields?.requestId).toBeUndefined();
     expect(typeof fields.durationMs).toBe("number");
     expect(fields.durationMs as number).toBeGreaterThanOrEqual(0);
   });
@@ -124,6 +135,7 @@ describe("logs plugin", () => {
     ["q searches messages case-insensitively", "q=BROK", ["broken", "GET /talk/error/broken 200"]],
     ["q searches fields too", "q=shop@2&namespace=plugin", ["careful"]],
     ["limit keeps the newest", "plugin=talker&limit=2", ["careful", "broken"]],
+    ["namespace keeps a namespace and those below it", "namespace=plugin:talker&level=error", ["broken"]],
   ];
   it.each(cases)("filters: %s", async (_name, params, messages) => {
     const kernel = await start();
@@ -131,6 +143,16 @@ describe("logs plugin", () => {
     await kernel.fetch("/talk/warn/careful?app=shop@2.0.0");
     await kernel.fetch("/talk/error/broken?app=other");
     expect((await entries(kernel, params)).map((entry) => entry.message)).toEqual(messages);
+  });
+
+  it("returns only the lines recorded after a sequence number with after", async () => {
+    const kernel = await start();
+    await kernel.fetch("/talk/info/first");
+    const [first] = await entries(kernel, "plugin=talker");
+    await kernel.fetch("/talk/info/second");
+    const later = await entries(kernel, `plugin=talker&after=${first?.seq}`);
+    expect(later.map((entry) => entry.message)).toEqual(["second"]);
+    expect(later[0]?.seq).toBeGreaterThan(first?.seq ?? Number.POSITIVE_INFINITY);
   });
 
   it("filters by time with since and until", async () => {

@@ -10,7 +10,7 @@
   function filters() {
     const params = new URLSearchParams();
     const data = new FormData(form);
-    for (const name of ["level", "plugin", "app", "q"]) {
+    for (const name of ["level", "plugin", "namespace", "app", "q"]) {
       const value = String(data.get(name) || "").trim();
       if (value) params.set(name, value);
     }

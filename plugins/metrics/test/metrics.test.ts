@@ -51,7 +51,9 @@ describe("metrics plugin", () => {
     await kernel.fetch("/hello/a");
     await kernel.fetch("/hello/b?x=1");
     await kernel.fetch("/hello", { method: "POST" });
+    await kernel.fetch("/hello", { method: "PROPFIND" });
     const text = await scrape(kernel);
+    expect(sample(text, 'buntime_http_requests_total{route="/hello",method="OTHER",status="200"}')).toBe(1);
     expect(text).toContain("# TYPE buntime_http_requests_total counter");
     expect(sample(text, 'buntime_http_requests_total{route="/hello",method="GET",status="200"}')).toBe(2);
     expect(sample(text, 'buntime_http_requests_total{route="/hello",method="POST",status="200"}')).toBe(1);
