@@ -64,6 +64,21 @@ describe("storage HTTP API", () => {
     expect(await get.json()).toEqual({ key: "notes/1", value: { title: "hi" }, version, expiresAt: null });
   });
 
+  it.each([
+    ["unicode and spaces", "日本/ä b"],
+    ["an encoded slash", "a/b%c"],
+    ["a question mark", "what?"],
+  ])("round-trips a key with %s when it is percent-encoded in the path", async (_, key) => {
+    const { call } = await start();
+    const path = `/keys/${encodeURIComponent(key)}`;
+    expect((await call("token-notes", "PUT", path, { key })).status).toBe(200);
+    expect(((await (await call("token-notes", "GET", path)).json()) as { key: string }).key).toBe(key);
+    const listed = (await (await call("token-notes", "GET", "/keys")).json()) as {
+      entries: { key: string }[];
+    };
+    expect(listed.entries.map((e) => e.key)).toEqual([key]);
+  });
+
   it("answers 401 without a valid app token, in either header", async () => {
     const { call } = await start();
     for (const token of [undefined, "wrong"]) {
