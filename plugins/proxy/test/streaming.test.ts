@@ -1,0 +1,111 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createKernel } from "@buntime/kernel";
+import { cleanUp, onCleanUp, proxyPlugin, startUpstream } from "./support.ts";
+
+afterEach(cleanUp);
+
+/** `promise`, or a rejection naming `what` after `ms`: no test waits forever. */
+function within<T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> {
+  let timer: Timer | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}
+
+function signal() {
+  let fire = () => {};
+  const fired = new Promise<void>((resolve) => {
+    fire = resolve;
+  });
+  return { fire, fired };
+}
+
+/** A listening kernel with the proxy and one rule `/stream/*` to `upstream`. */
+async function listeningKernel(upstream: string): Promise<URL> {
+  const home = mkdtempSync(join(tmpdir(), "proxy-stream-"));
+  const kernel = createKernel({
+    config: {
+      home,
+      port: 0,
+      hostname: "127.0.0.1",
+      plugins: { "@buntime/plugin-proxy": { rules: [{ id: "stream", path: "/stream/*", upstream }] } },
+    },
+    plugins: [proxyPlugin],
+    logSink: () => {},
+  });
+  onCleanUp(() => rmSync(home, { recursive: true, force: true }));
+  onCleanUp(() => kernel.stop());
+  await kernel.start();
+  return kernel.listen();
+}
+
+describe("streaming through the proxy", () => {
+  it("sends the response's first chunk before the upstream has finished", async () => {
+    const clientGotFirst = signal();
+    const upstream = startUpstream(
+      () =>
+        new Response(
+          new ReadableStream({
+            async start(controller) {
+              controller.enqueue(new TextEncoder().encode("data: first\n\n"));
+              await clientGotFirst.fired;
+              controller.enqueue(new TextEncoder().encode("data: second\n\n"));
+              controller.close();
+            },
+          }),
+          { headers: { "content-type": "text/event-stream" } },
+        ),
+    );
+    const url = await listeningKernel(upstream);
+    const response = await fetch(new URL("/stream/events", url));
+    expect(response.headers.get("content-type")).toBe("text/event-stream");
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    const first = await within(reader.read(), "the first chunk");
+    expect(new TextDecoder().decode(first.value)).toBe("data: first\n\n");
+    clientGotFirst.fire();
+    let rest = "";
+    for (
+      let chunk = await within(reader.read(), "the rest");
+      !chunk.done;
+      chunk = await within(reader.read(), "the rest")
+    ) {
+      rest += new TextDecoder().decode(chunk.value);
+    }
+    expect(rest).toBe("data: second\n\n");
+  });
+
+  it("passes the request body's first chunk upstream before the client has finished sending", async () => {
+    const upstreamGotFirst = signal();
+    const upstream = startUpstream(async (request) => {
+      const reader = (request.body as ReadableStream<Uint8Array>).getReader();
+      let received = "";
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        received += new TextDecoder().decode(chunk.value);
+        if (received.includes("first")) upstreamGotFirst.fire();
+      }
+      return new Response(`upstream got: ${received}`);
+    });
+    const url = await listeningKernel(upstream);
+    let push: ReadableStreamDefaultController<Uint8Array> | undefined;
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        push = controller;
+        controller.enqueue(new TextEncoder().encode("first,"));
+      },
+    });
+    const pending = fetch(new URL("/stream/upload", url), {
+      method: "POST",
+      body,
+      duplex: "half",
+    } as RequestInit);
+    await within(upstreamGotFirst.fired, "the upstream to see the first chunk");
+    push?.enqueue(new TextEncoder().encode("second"));
+    push?.close();
+    const response = await within(pending, "the response");
+    expect(await response.text()).toBe("upstream got: first,second");
+  });
+});
