@@ -1,9 +1,10 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { existsSync } from "node:fs";
+import { chmodSync, existsSync } from "node:fs";
 import { join } from "node:path";
 import { type TarInput, writeTar } from "@buntime/sdk";
 import {
   cli,
+  cliAs,
   liveRegistry,
   type PluginFixture,
   runningKernel,
@@ -190,6 +191,25 @@ describe("every install failure says why, hints what to do, and leaves the home 
     20_000,
   );
 
+  it("says permission denied on a home it may not write, and changes nothing", async () => {
+    const before = snapshot(home);
+    const args = ["plugin", "install", "auth@1.1.0", "--registry", registry, "--home", home];
+    let run: Awaited<ReturnType<typeof cli>>;
+    if (process.getuid?.() === 0) {
+      chmodSync(dir, 0o755); // let the other user reach the registry-free parts of the workspace
+      run = await cliAs(65534, args, dir);
+    } else {
+      chmodSync(join(home, "plugins"), 0o555);
+      run = await cli(args, dir);
+      chmodSync(join(home, "plugins"), 0o755);
+    }
+    expect(run.stderr).toContain(`cannot write ${join(home, "plugins")}`);
+    expect(run.stderr).toContain("permission denied [BUNTIME_ERR_INSTALL_PERMISSION_DENIED]");
+    expect(run.stderr).toContain("hint: run as the home's owner");
+    expect(run.code).toBe(1);
+    expect(snapshot(home)).toEqual(before);
+  }, 30_000);
+
   it("answers failures as JSON with --json", async () => {
     const run = await cli(
       ["plugin", "install", "auht", "--json", "--registry", registry, "--home", home],
@@ -207,13 +227,13 @@ describe("every install failure says why, hints what to do, and leaves the home 
 
   it("puts the home back when the running kernel refuses the plugin", async () => {
     const kernel = await runningKernel(home, dir);
-    const before = snapshot(join(home, "plugins"));
+    const before = snapshot(home);
     const run = await cli(["plugin", "install", "crash", "--registry", registry, "--home", home], dir);
     expect(run.stderr).toContain(
       `the running kernel at ${kernel.url.href} refused crash@1.0.0: crash@1.0.0 failed to start: crash onInit failed: boom`,
     );
     expect(run.code).toBe(1);
-    expect(snapshot(join(home, "plugins"))).toEqual(before);
+    expect(snapshot(home)).toEqual(before);
     const loaded = await (await fetch(new URL("/_/api/plugins", kernel.url))).json();
     expect(loaded.plugins.map((p: { name: string }) => p.name)).toEqual(["auth"]);
     await kernel.stop();

@@ -4,6 +4,7 @@
  * subprocesses, and snapshots of a home's tree to prove a failure left it unchanged.
  */
 import { afterAll } from "bun:test";
+import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
   existsSync,
@@ -14,6 +15,7 @@ import {
   rmSync,
   writeFileSync,
 } from "node:fs";
+import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type RunningRegistry, startRegistry } from "@buntime/registry-server";
 import { type Logger, packPlugin } from "@buntime/sdk";
@@ -96,6 +98,27 @@ export interface CliRun {
   code: number;
   stdout: string;
   stderr: string;
+}
+
+/** Runs the CLI as another user (root only: to meet a real permission denied). */
+export async function cliAs(uid: number, args: string[], cwd: string): Promise<CliRun> {
+  const child = spawn(process.execPath, [CLI, ...args], {
+    cwd,
+    uid,
+    gid: uid,
+    timeout: 20_000,
+    env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), BUNTIME_CLI_DIR: join(cwd, "cli-settings") },
+  });
+  let stdout = "";
+  let stderr = "";
+  child.stdout.on("data", (chunk) => {
+    stdout += chunk;
+  });
+  child.stderr.on("data", (chunk) => {
+    stderr += chunk;
+  });
+  const code = await new Promise<number>((resolve) => child.on("close", (status) => resolve(status ?? -1)));
+  return { code, stdout, stderr };
 }
 
 /** Runs the real `buntime` CLI in a subprocess with its settings in `<cwd>/cli-settings`. */

@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { extractTarball, parsePluginPackage } from "@buntime/sdk";
 import { installedPluginDir, lockfilePath } from "../../plugins/lockfile.ts";
@@ -45,6 +45,23 @@ export function installedDependents(home: string, plugins: Record<string, LockEn
     }
   }
   return dependents;
+}
+
+/** Removes the empty `<home>/data/<name>` folders a refused load left behind (the kernel makes them before `onInit`). */
+function removeNewDataDirs(
+  home: string,
+  plan: PlannedPlugin[],
+  before: { names: Set<string>; data: boolean },
+): void {
+  for (const { name } of plan) {
+    const dir = join(home, "data", name);
+    if (before.names.has(name) || !existsSync(dir) || readdirSync(dir).length > 0) continue;
+    rmSync(dir, { recursive: true, force: true });
+    const scope = join(dir, "..");
+    if (name.startsWith("@") && readdirSync(scope).length === 0) rmSync(scope, { recursive: true });
+  }
+  const data = join(home, "data");
+  if (!before.data && existsSync(data) && readdirSync(data).length === 0) rmSync(data);
 }
 
 /** Loads planned plugins into a running kernel in order; on failure undoes what it loaded and rethrows. */
@@ -110,6 +127,10 @@ export async function installPlugins(
     });
   }
 
+  const dataDirsBefore = {
+    names: new Set(plan.map((p) => p.name).filter((name) => existsSync(join(home, "data", name)))),
+    data: existsSync(join(home, "data")),
+  };
   const change: HomeChange = beginHomeChange(home);
   try {
     const nextLock = { lockfileVersion: 1 as const, plugins: { ...lock.plugins } };
@@ -144,7 +165,10 @@ export async function installPlugins(
     const link = await findKernel(home);
     if (link) {
       out.note(`loading into the kernel at ${link.url}`);
-      await loadIntoKernel(link, plan);
+      await loadIntoKernel(link, plan).catch((error) => {
+        removeNewDataDirs(home, plan, dataDirsBefore);
+        throw error;
+      });
     }
     change.commit();
     if (Object.keys(checker.newPins).length > 0) {
