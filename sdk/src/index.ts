@@ -1,7 +1,8 @@
 /**
  * @buntime/sdk: the plugin contract shared by the kernel, the registry, the CLI and every
  * plugin: `definePlugin`, the manifest schema, the service and pool interfaces, and the
- * error-code registry.
+ * error-code registry; and the tools for shipping plugins: deterministic packing, safe tarball
+ * extraction, publisher signing and signature verification, and a registry client.
  */
 
 export type { AppConfigInput, ResolvedApp, ResolvedAppConfig } from "./app-config.ts";

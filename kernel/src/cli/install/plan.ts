@@ -7,9 +7,8 @@ import {
   type VersionDocument,
 } from "@buntime/sdk";
 import semver from "semver";
-import { withHint } from "../common/output.ts";
 import type { LockEntry } from "./lock-store.ts";
-import { suggestNames } from "./suggest.ts";
+import { unknownPlugin } from "./suggest.ts";
 
 /** A requested plugin: `name`, `name@range` or `@scope/name@range`. */
 export interface PluginSpec {
@@ -104,14 +103,7 @@ export async function planInstall(
     const known = packuments.get(name);
     if (known) return known;
     const packument = await client.packument(name);
-    if (!packument) {
-      const error = new BuntimeError("BUNTIME_ERR_INSTALL_UNKNOWN_PLUGIN", {
-        package: name,
-        registry: client.registry,
-      });
-      const close = await suggestNames(client, name).catch(() => []);
-      throw close.length ? withHint(error, `did you mean ${close.join(" or ")}?`) : error;
-    }
+    if (!packument) throw await unknownPlugin(client, name);
     packuments.set(name, packument);
     return packument;
   }

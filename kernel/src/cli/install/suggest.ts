@@ -1,4 +1,5 @@
-import type { RegistryClient } from "@buntime/sdk";
+import { BuntimeError, type RegistryClient } from "@buntime/sdk";
+import { withHint } from "../common/output.ts";
 
 function distance(a: string, b: string): number {
   const row = Array.from({ length: b.length + 1 }, (_, i) => i);
@@ -32,4 +33,14 @@ export async function suggestNames(client: RegistryClient, name: string): Promis
     .sort((a, b) => a.score - b.score || a.name.localeCompare(b.name))
     .slice(0, 3)
     .map((candidate) => candidate.name);
+}
+
+/** `BUNTIME_ERR_INSTALL_UNKNOWN_PLUGIN` for `name`, with a did-you-mean hint when the registry has close names. */
+export async function unknownPlugin(client: RegistryClient, name: string): Promise<BuntimeError> {
+  const error = new BuntimeError("BUNTIME_ERR_INSTALL_UNKNOWN_PLUGIN", {
+    package: name,
+    registry: client.registry,
+  });
+  const close = await suggestNames(client, name).catch(() => []);
+  return close.length ? withHint(error, `did you mean ${close.join(" or ")}?`) : error;
 }

@@ -1,12 +1,12 @@
-import { BuntimeError, resolveVersion } from "@buntime/sdk";
+import { resolveVersion } from "@buntime/sdk";
 import semver from "semver";
 import { KERNEL_VERSION } from "../../version.ts";
 import { HOME_OPTIONS, parseCommand, usage } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
-import { runCommand, withHint } from "../common/output.ts";
+import { runCommand } from "../common/output.ts";
 import { readLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
-import { suggestNames } from "../install/suggest.ts";
+import { unknownPlugin } from "../install/suggest.ts";
 
 export const INFO_HELP = `Usage: buntime plugin info <name> [--registry <url>] [--home <dir>] [--json]
 
@@ -25,14 +25,7 @@ export async function runInfo(args: string[]): Promise<number> {
     const lock = await readLock(context.home);
     const name = await canonicalName(given, context.client, lock.plugins);
     const packument = await context.client.packument(name);
-    if (!packument) {
-      const error = new BuntimeError("BUNTIME_ERR_INSTALL_UNKNOWN_PLUGIN", {
-        package: name,
-        registry: context.registry,
-      });
-      const close = await suggestNames(context.client, name).catch(() => []);
-      throw close.length ? withHint(error, `did you mean ${close.join(" or ")}?`) : error;
-    }
+    if (!packument) throw await unknownPlugin(context.client, name);
     const doc = resolveVersion(packument, "*", KERNEL_VERSION);
     const installed = lock.plugins[name]?.version ?? null;
     const versions = Object.keys(packument.versions).sort(semver.rcompare);

@@ -1,0 +1,103 @@
+import { beforeAll, describe, expect, it } from "bun:test";
+import {
+  createRegistryClient,
+  generatePublisherKeys,
+  type PackumentCache,
+  packPlugin,
+  resolveVersion,
+  signIntegrity,
+  verifyPublisherSignature,
+  verifyRegistrySignature,
+} from "@buntime/sdk";
+import { cli, liveRegistry, workspace, writePlugin } from "./support.ts";
+
+const dir = workspace();
+let registry = "";
+let token = "";
+
+beforeAll(async () => {
+  registry = (await liveRegistry(dir)).url;
+  token = await createRegistryClient({ registry }).login("grace", "a long password", "grace@example.com");
+}, 30_000);
+
+describe("the sdk registry client against the live registry", () => {
+  it("publishes a signed plugin whose registry and publisher signatures both verify", async () => {
+    const client = createRegistryClient({ registry, token });
+    expect(await client.whoami()).toBe("grace");
+    const keys = generatePublisherKeys();
+    expect(await client.registerPublisherKey(keys.publicKey)).toBe(keys.keyid);
+    const packed = packPlugin(writePlugin(dir, { name: "signed", version: "1.0.0" }));
+    await client.publish(packed, { publisherSignature: signIntegrity(keys.privateKey, packed.integrity) });
+
+    const packument = await client.packument("signed");
+    expect(packument?.name).toBe("signed");
+    const doc = resolveVersion(packument as NonNullable<typeof packument>, "^1", "0.1.0");
+    expect(doc.dist.integrity).toBe(packed.integrity);
+    const registryKeys = await client.registryKeys();
+    expect(
+      verifyRegistrySignature("signed", "1.0.0", doc.dist.integrity, doc.dist.signatures ?? [], registryKeys)
+        .keyid,
+    ).toBe(registryKeys[0]?.keyid as string);
+    const publisherSignatures = doc.dist.publisherSignatures ?? [];
+    expect(publisherSignatures[0]?.publisher).toBe("grace");
+    const publisherKeys = await client.publisherKeys("grace");
+    expect(
+      verifyPublisherSignature("signed@1.0.0", doc.dist.integrity, publisherSignatures, publisherKeys).keyid,
+    ).toBe(keys.keyid);
+    const bytes = await client.tarball(doc.dist.tarball, doc.dist.integrity, "signed@1.0.0");
+    expect(Buffer.from(bytes).equals(Buffer.from(packed.tarball))).toBe(true);
+  });
+
+  it("revalidates a cached packument with the registry's ETag", async () => {
+    const stored = new Map<string, { etag: string }>();
+    let hits = 0;
+    const cache: PackumentCache = {
+      get: (key) => {
+        const value = stored.get(key) as ReturnType<PackumentCache["get"]>;
+        if (value) hits++;
+        return value;
+      },
+      set: (key, value) => void stored.set(key, value),
+    };
+    const client = createRegistryClient({ registry, cache });
+    const first = await client.packument("signed");
+    expect([...stored.values()][0]?.etag).toBeTruthy();
+    expect(await client.packument("signed")).toEqual(first as never);
+    expect(hits).toBe(1);
+  });
+
+  it("refuses a republish of the same version, with the registry's reason", async () => {
+    const client = createRegistryClient({ registry, token });
+    const packed = packPlugin(writePlugin(dir, { name: "once", version: "1.0.0" }));
+    await client.publish(packed);
+    await expect(client.publish(packed)).rejects.toThrow(
+      "answered 409 to publish once@1.0.0: once@1.0.0 was already published; versions are immutable [BUNTIME_ERR_REGISTRY_VERSION_EXISTS]",
+    );
+  });
+});
+
+describe("finding plugins with the CLI", () => {
+  it("searches the marketplace and shows a plugin's details", async () => {
+    const client = createRegistryClient({ registry, token });
+    await client.publish(packPlugin(writePlugin(dir, { name: "searchable", version: "1.0.0" })));
+    await client.publish(packPlugin(writePlugin(dir, { name: "searchable", version: "1.1.0" })), {
+      tag: "next",
+    });
+    const found = await cli(["plugin", "search", "searchable", "--registry", registry, "--json"], dir);
+    expect(JSON.parse(found.stdout).plugins.map((p: { name: string }) => p.name)).toEqual(["searchable"]);
+    const info = await cli(
+      ["plugin", "info", "searchable", "--registry", registry, "--home", `${dir}/home`],
+      dir,
+    );
+    expect(info.stdout).toContain("searchable@1.1.0");
+    expect(info.stdout).toContain("dist-tags: latest=1.0.0, next=1.1.0");
+    expect(info.stdout).toContain("versions: 1.1.0, 1.0.0");
+    expect(info.stdout).toContain("signed: registry yes, publisher no");
+    expect(info.stdout).toContain("installed: no");
+    const tagged = await cli(
+      ["plugin", "install", "searchable@next", "--registry", registry, "--home", `${dir}/home`, "--json"],
+      dir,
+    );
+    expect(JSON.parse(tagged.stdout).installed[0]).toMatchObject({ name: "searchable", version: "1.1.0" });
+  }, 30_000);
+});
