@@ -82,7 +82,9 @@ export function createStorageApi(
 
   api.onError((error) => {
     if (error instanceof BuntimeError) {
-      if (error.status >= 500) logger.error(error.message, { code: error.code, cause: error.cause });
+      if (error.code === "BUNTIME_ERR_STORAGE_BACKEND_FAILED") {
+        logger.error(error.message, { code: error.code, cause: error.cause });
+      }
       return error.getResponse();
     }
     logger.error("unexpected storage failure", { cause: error });

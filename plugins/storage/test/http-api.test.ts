@@ -91,10 +91,12 @@ describe("storage HTTP API", () => {
   });
 
   it("answers 503 naming the missing apps service when no plugin provides it", async () => {
-    const { call } = await start({ apps: false });
+    const { kernel, call } = await start({ apps: false });
     const response = await call("token-notes", "GET", "/keys/x");
     expect(response.status).toBe(503);
     expect((await errorOf(response)).message).toContain("apps service");
+    // A setup problem, said by the answer, not an error line per request.
+    expect(kernel.logs.filter((line) => line.level === "error")).toEqual([]);
   });
 
   it("keeps each app to its own keys and away from plugins' keys", async () => {
