@@ -33,6 +33,11 @@ export const logsConfigSchema = z
     accessLog: z.boolean().default(true),
     /** Live tails open at once. @default 64 */
     maxTails: z.number().int().min(1).max(10_000).default(64),
+    /**
+     * Milliseconds between keep-alive comments on a quiet tail. Keep it under the server's idle
+     * timeout (Bun's default is 10 s) and any proxy's. @default 5000
+     */
+    tailHeartbeat: z.number().int().min(100).max(60_000).default(5000),
   })
   .strict();
 
@@ -65,7 +70,7 @@ export default definePlugin({
         base,
         store,
         uiDir: UI_DIR,
-        tail: { maxTails: ctx.config.maxTails, open: tails },
+        tail: { maxTails: ctx.config.maxTails, heartbeatMs: ctx.config.tailHeartbeat, open: tails },
       }),
       tails,
       unsubscribe,

@@ -6,7 +6,7 @@ import type { LogStore } from "./log-store.ts";
 export interface TailOptions {
   /** Tails open at once; one more gets 503. */
   readonly maxTails: number;
-  /** A comment line is sent this often so proxies keep the connection. @default 15000 */
+  /** A comment line is sent this often so that the server and proxies keep the connection. @default 5000 */
   readonly heartbeatMs?: number;
   /** Events a slow client may leave unread before its tail is closed. @default 1000 */
   readonly maxBacklog?: number;
@@ -68,7 +68,7 @@ export function openTail(
       const unfollow = store.follow(filter, (entry, json) => send(event(entry.seq, json)));
       const heartbeat = setInterval(
         () => send(encoder.encode(": keep-alive\n\n")),
-        options.heartbeatMs ?? 15000,
+        options.heartbeatMs ?? 5000,
       );
       heartbeat.unref?.();
       signal.addEventListener("abort", close);

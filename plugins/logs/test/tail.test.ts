@@ -39,6 +39,8 @@ interface Tail {
   readonly response: Response;
   /** Resolves with the next `count` log events, or rejects after `ms`. */
   next(count: number, ms?: number): Promise<{ id: number; entry: StoredLogEntry }[]>;
+  /** Resolves with the next `count` comment lines (skipping events), or rejects after `ms`. */
+  comments(count: number, ms?: number): Promise<string[]>;
   /** Resolves true once the server has ended the stream. */
   ended(ms?: number): Promise<boolean>;
   close(): void;
@@ -49,8 +51,9 @@ async function openTail(url: URL, query: string, headers: Record<string, string>
   const response = await fetch(new URL(`/logs/api/tail?${query}`, url), { headers, signal: abort.signal });
   const close = () => abort.abort();
   cleanups.push(close);
-  if (!response.ok || !response.body)
-    return { response, next: async () => [], ended: async () => true, close };
+  if (!response.ok || !response.body) {
+    return { response, next: async () => [], comments: async () => [], ended: async () => true, close };
+  }
   const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
   let buffer = "";
   const read = (ms: number) =>
@@ -60,6 +63,20 @@ async function openTail(url: URL, query: string, headers: Record<string, string>
         throw new Error(`no data within ${ms} ms; got so far: ${JSON.stringify(buffer)}`);
       }),
     ]);
+  /** The next SSE block (an event or a comment), waiting until `deadline` at most. */
+  const nextBlock = async (deadline: number): Promise<string> => {
+    for (;;) {
+      const end = buffer.indexOf("\n\n");
+      if (end !== -1) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        return block;
+      }
+      const chunk = await read(Math.max(1, deadline - Date.now()));
+      if (chunk.done) throw new Error("the stream ended");
+      buffer += chunk.value;
+    }
+  };
   return {
     response,
     close,
@@ -67,21 +84,22 @@ async function openTail(url: URL, query: string, headers: Record<string, string>
       const events: { id: number; entry: StoredLogEntry }[] = [];
       const deadline = Date.now() + ms;
       while (events.length < count) {
-        const end = buffer.indexOf("\n\n");
-        if (end !== -1) {
-          const block = buffer.slice(0, end);
-          buffer = buffer.slice(end + 2);
-          const id = /^id: (\d+)$/m.exec(block)?.[1];
-          const data = /^data: (.*)$/m.exec(block)?.[1];
-          if (/^event: log$/m.test(block) && id && data)
-            events.push({ id: Number(id), entry: JSON.parse(data) });
-          continue;
-        }
-        const chunk = await read(Math.max(1, deadline - Date.now()));
-        if (chunk.done) throw new Error(`stream ended after ${events.length} events`);
-        buffer += chunk.value;
+        const block = await nextBlock(deadline);
+        const id = /^id: (\d+)$/m.exec(block)?.[1];
+        const data = /^data: (.*)$/m.exec(block)?.[1];
+        if (/^event: log$/m.test(block) && id && data)
+          events.push({ id: Number(id), entry: JSON.parse(data) });
       }
       return events;
+    },
+    async comments(count, ms = 5000) {
+      const found: string[] = [];
+      const deadline = Date.now() + ms;
+      while (found.length < count) {
+        const block = await nextBlock(deadline);
+        if (block.startsWith(":")) found.push(block);
+      }
+      return found;
     },
     async ended(ms = 5000) {
       const deadline = Date.now() + ms;
@@ -108,6 +126,12 @@ describe("logs plugin live tail", () => {
     expect(events.map((event) => event.entry.namespace)).toEqual(["plugin:talker", "plugin:talker"]);
     expect(events[1]?.id).toBeGreaterThan(events[0]?.id ?? Number.POSITIVE_INFINITY);
     expect(events[0]?.id).toBe(events[0]?.entry.seq ?? -1);
+  });
+
+  it("keeps a quiet tail alive with comment lines, every tailHeartbeat", async () => {
+    const { url } = await listening({ tailHeartbeat: 100 });
+    const tail = await openTail(url, "level=error");
+    expect(await tail.comments(2)).toEqual([": keep-alive", ": keep-alive"]);
   });
 
   it("replays the lines a reconnecting client missed after its Last-Event-ID", async () => {
