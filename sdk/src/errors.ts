@@ -227,6 +227,10 @@ export const ERROR_CODES = {
     status: 409,
     message: "proxy rule {rule} comes from the plugin settings; change it there",
   },
+  BUNTIME_ERR_PROXY_WEBSOCKET_UNAVAILABLE: {
+    status: 501,
+    message: "proxy rule {rule} takes WebSockets, but this server does not hand upgrades to the proxy",
+  },
   BUNTIME_ERR_PROXY_API_LOCKED: {
     status: 403,
     message: "the proxy rules API needs an admin: {details}",
