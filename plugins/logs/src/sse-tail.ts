@@ -40,7 +40,29 @@ export function openTail(
   let stop = () => {};
   const body = new ReadableStream<Uint8Array>({
     start(controller) {
+      controller.enqueue(encoder.encode("retry: 2000\n\n"));
+      // The replay is bounded by the buffer's capacity, so it is queued whole; the backlog
+      // limit counts from where it leaves the queue.
+      let replayed = 0;
+      if (filter.after !== undefined) {
+        for (const entry of store.query(filter, store.capacity).entries) {
+          controller.enqueue(event(entry.seq, JSON.stringify(entry)));
+          replayed++;
+        }
+      }
+      const lowest = -(maxBacklog + replayed);
       let closed = false;
+      const send = (chunk: Uint8Array) => {
+        if (closed) return;
+        if ((controller.desiredSize ?? 0) < lowest) return close(); // too slow: let it reconnect
+        controller.enqueue(chunk);
+      };
+      const unfollow = store.follow(filter, (entry, json) => send(event(entry.seq, json)));
+      const heartbeat = setInterval(
+        () => send(encoder.encode(": keep-alive\n\n")),
+        options.heartbeatMs ?? 5000,
+      );
+      heartbeat.unref?.();
       const close = () => {
         if (closed) return;
         closed = true;
@@ -54,23 +76,6 @@ export function openTail(
           // already closed by the client going away
         }
       };
-      const send = (chunk: Uint8Array) => {
-        if (closed) return;
-        if ((controller.desiredSize ?? 0) < -maxBacklog) return close(); // too slow: let it reconnect
-        controller.enqueue(chunk);
-      };
-      controller.enqueue(encoder.encode("retry: 2000\n\n"));
-      if (filter.after !== undefined) {
-        for (const entry of store.query(filter, store.capacity).entries) {
-          send(event(entry.seq, JSON.stringify(entry)));
-        }
-      }
-      const unfollow = store.follow(filter, (entry, json) => send(event(entry.seq, json)));
-      const heartbeat = setInterval(
-        () => send(encoder.encode(": keep-alive\n\n")),
-        options.heartbeatMs ?? 5000,
-      );
-      heartbeat.unref?.();
       signal.addEventListener("abort", close);
       options.open.add(close);
       stop = close;

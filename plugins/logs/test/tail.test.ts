@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel, type Kernel } from "@buntime/kernel";
-import logs, { type StoredLogEntry } from "@buntime/plugin-logs";
+import logs, { type LogsService, type StoredLogEntry } from "@buntime/plugin-logs";
 import { definePlugin } from "@buntime/sdk";
 import logsPackage from "../package.json" with { type: "json" };
 
@@ -144,6 +144,21 @@ describe("logs plugin live tail", () => {
     const again = await openTail(url, "plugin=talker", { "last-event-id": String(seen?.id) });
     await fetch(new URL("/talk/live", url));
     expect((await again.next(2)).map((event) => event.entry.message)).toEqual(["missed", "live"]);
+  });
+
+  it("replays more buffered lines than a slow client may leave unread, then goes on live", async () => {
+    const { kernel, url } = await listening({ accessLog: false });
+    const logsService = kernel.service("logs") as LogsService;
+    const time = new Date().toISOString();
+    for (let index = 1; index <= 1500; index++) {
+      logsService.record({ time, level: "info", namespace: "bulk", message: `line ${index}` });
+    }
+    const tail = await openTail(url, "namespace=bulk&after=0");
+    const replayed = await tail.next(1500);
+    expect(replayed.at(0)?.entry.message).toBe("line 1");
+    expect(replayed.at(-1)?.entry.message).toBe("line 1500");
+    logsService.record({ time, level: "info", namespace: "bulk", message: "live" });
+    expect((await tail.next(1)).map((event) => event.entry.message)).toEqual(["live"]);
   });
 
   it("refuses a tail past maxTails with 503 and takes one again once a tail closes", async () => {
