@@ -19,6 +19,8 @@ export interface GuardOptions {
   readonly ctx: PluginContext;
 }
 
+const LOG_EVERY_MS = 10_000;
+
 /** A decision, nothing (the store failed open), or the failure to answer with (failed closed). */
 type Outcome = RateLimitDecision | BuntimeError | undefined;
 
@@ -27,24 +29,45 @@ export function createGuard(options: GuardOptions) {
   const { rules, store, settings, failOpen, now, ctx } = options;
   const decided = new WeakMap<Request, RateLimitDecision>();
 
+  // An outage is logged when it starts, then at most every LOG_EVERY_MS, and when it ends.
+  let failingSince: number | undefined;
+  let lastLogged = 0;
+  let unlogged = 0;
+
   function storeFailed(error: unknown): Outcome {
     const failure = new BuntimeError(
       "BUNTIME_ERR_RATELIMIT_STORE_FAILED",
       { store: store.name, details: error instanceof Error ? error.message : String(error) },
       { cause: error },
     );
-    if (!failOpen) {
-      ctx.logger.error(`${failure.message}; refusing the request`, { code: failure.code });
-      return failure;
+    const at = Date.now();
+    failingSince ??= at;
+    if (at - lastLogged >= LOG_EVERY_MS) {
+      const action = failOpen ? "letting requests through" : "refusing requests";
+      const more = unlogged > 0 ? ` (${unlogged} more failures since the last line)` : "";
+      ctx.logger.warn(`${failure.message}; ${action}${more}`, { code: failure.code });
+      lastLogged = at;
+      unlogged = 0;
+    } else {
+      unlogged++;
     }
-    ctx.logger.warn(`${failure.message}; letting the request through`, { code: failure.code });
-    return undefined;
+    return failOpen ? undefined : failure;
+  }
+
+  function recovered(decision: RateLimitDecision): RateLimitDecision {
+    if (failingSince !== undefined) {
+      ctx.logger.info(`rate limit store ${store.name} is back after ${Date.now() - failingSince} ms`);
+      failingSince = undefined;
+      lastLogged = 0;
+      unlogged = 0;
+    }
+    return decision;
   }
 
   function consume(rule: CompiledRule, key: string): Outcome | Promise<Outcome> {
     try {
       const result = store.consume(`rule:${rule.policy.name}:${key}`, rule.policy, 1, now());
-      return result instanceof Promise ? result.catch(storeFailed) : result;
+      return result instanceof Promise ? result.then(recovered, storeFailed) : result;
     } catch (error) {
       return storeFailed(error);
     }
