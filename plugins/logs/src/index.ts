@@ -38,6 +38,8 @@ export const logsConfigSchema = z
      * timeout (Bun's default is 10 s) and any proxy's. @default 5000
      */
     tailHeartbeat: z.number().int().min(100).max(60_000).default(5000),
+    /** Events a tail's client may leave unread before the tail is closed (it reconnects and catches up). @default 1000 */
+    tailBacklog: z.number().int().min(1).max(100_000).default(1000),
   })
   .strict();
 
@@ -70,7 +72,12 @@ export default definePlugin({
         base,
         store,
         uiDir: UI_DIR,
-        tail: { maxTails: ctx.config.maxTails, heartbeatMs: ctx.config.tailHeartbeat, open: tails },
+        tail: {
+          maxTails: ctx.config.maxTails,
+          heartbeatMs: ctx.config.tailHeartbeat,
+          maxBacklog: ctx.config.tailBacklog,
+          open: tails,
+        },
       }),
       tails,
       unsubscribe,

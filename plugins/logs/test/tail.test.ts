@@ -161,6 +161,26 @@ describe("logs plugin live tail", () => {
     expect((await tail.next(1)).map((event) => event.entry.message)).toEqual(["live"]);
   });
 
+  it("closes the tail of a client that stops reading, and frees its place", async () => {
+    const { kernel, url } = await listening({ accessLog: false, capacity: 50, tailBacklog: 5, maxTails: 1 });
+    const logsService = kernel.service("logs") as LogsService;
+    const stalled = await openTail(url, "namespace=bulk");
+    const big = "x".repeat(64 * 1024);
+    const time = new Date().toISOString();
+    // Unread, these fill the client's and the socket's buffers (a few MB), then the tail's queue.
+    let freed = false;
+    for (let index = 0; index < 1000 && !freed; index++) {
+      logsService.record({ time, level: "info", namespace: "bulk", message: big });
+      if (index % 50 === 49) {
+        const probe = await openTail(url, "namespace=other");
+        freed = probe.response.status === 200;
+        probe.close();
+      }
+    }
+    expect(freed).toBe(true);
+    expect(await stalled.ended(10000)).toBe(true);
+  });
+
   it("refuses a tail past maxTails with 503 and takes one again once a tail closes", async () => {
     const { url } = await listening({ maxTails: 1 });
     const first = await openTail(url, "level=error");
