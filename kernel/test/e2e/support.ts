@@ -107,7 +107,8 @@ export async function cliAs(uid: number, args: string[], cwd: string): Promise<C
     uid,
     gid: uid,
     timeout: 20_000,
-    env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), BUNTIME_CLI_DIR: join(cwd, "cli-settings") },
+    // that user's own settings (a folder it cannot create: it reads none and caches nothing)
+    env: { PATH: process.env.PATH ?? "", HOME: tmpdir(), BUNTIME_CLI_DIR: join(cwd, `cli-settings-${uid}`) },
   });
   let stdout = "";
   let stderr = "";

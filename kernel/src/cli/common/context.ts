@@ -1,6 +1,7 @@
 import { join } from "node:path";
-import { createRegistryClient, type PackumentCache, type RegistryClient } from "@buntime/sdk";
+import { createRegistryClient, type RegistryClient } from "@buntime/sdk";
 import { loadConfig } from "../../config/load.ts";
+import { diskPackumentCache } from "./packument-cache.ts";
 import { type CliSettings, readSettings, settingsDir } from "./settings.ts";
 
 /** The default registry: a local one, as `buntime registry start` runs it. */
@@ -24,12 +25,6 @@ export function registryOf(flag: string | undefined, settings: CliSettings): str
   return normalize(flag ?? process.env.BUNTIME_REGISTRY ?? settings.registry ?? DEFAULT_REGISTRY);
 }
 
-/** A packument cache kept in memory for one command run. */
-function runCache(): PackumentCache {
-  const map = new Map();
-  return { get: (key) => map.get(key), set: (key, value) => void map.set(key, value) };
-}
-
 /** Resolves the home, the registry, the CLI settings and a registry client from the common flags. */
 export function cliContext(flags: { home?: string; config?: string; registry?: string }): CliContext {
   const dir = settingsDir();
@@ -42,7 +37,7 @@ export function cliContext(flags: { home?: string; config?: string; registry?: s
     registry,
     settings,
     settingsDir: dir,
-    client: createRegistryClient({ registry, token, cache: runCache() }),
+    client: createRegistryClient({ registry, token, cache: diskPackumentCache(join(dir, "packuments")) }),
   };
 }
 

@@ -38,9 +38,10 @@ export function readSettings(dir = settingsDir()): CliSettings {
   try {
     raw = JSON.parse(readFileSync(path, "utf8"));
   } catch (error) {
+    const unreadable = (error as { code?: string }).code === "EACCES";
     throw new BuntimeError(
       "BUNTIME_ERR_CONFIG_INVALID",
-      { source: path, details: "not valid JSON" },
+      { source: path, details: unreadable ? "not readable by this user" : "not valid JSON" },
       { cause: error },
     );
   }
