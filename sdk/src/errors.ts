@@ -240,6 +240,10 @@ export const ERROR_CODES = {
     status: 503,
     message: "{limit} live log tails are open already; retry later",
   },
+  BUNTIME_ERR_INSTALL_BUSY: {
+    status: 409,
+    message: "another buntime command (pid {pid}) is changing {home}",
+  },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A Buntime error code, e.g. `BUNTIME_ERR_MANIFEST_INVALID`. */
