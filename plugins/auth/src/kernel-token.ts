@@ -15,11 +15,13 @@ export function homeOf(dataDir: string, name: string): string | undefined {
   return dataDir.endsWith(suffix) ? dataDir.slice(0, -suffix.length) : undefined;
 }
 
-/** Reads `<home>/admin-token` when it exists, once. */
+/** The kernel's token: `BUNTIME_ADMIN_TOKEN` when set, else `<home>/admin-token`; read once. */
 export function readKernelToken(home: string | undefined): () => string | undefined {
   let token: string | undefined | null = null;
   return () => {
     if (token !== null) return token;
+    token = process.env.BUNTIME_ADMIN_TOKEN || undefined;
+    if (token !== undefined) return token;
     try {
       token =
         home === undefined ? undefined : readFileSync(join(home, "admin-token"), "utf8").trim() || undefined;

@@ -74,6 +74,14 @@ describe("the auth guard with no settings", () => {
     expect((await errorOf(response)).code).toBe("BUNTIME_ERR_BAD_REQUEST");
   });
 
+  it("lends the token of BUNTIME_ADMIN_TOKEN when the kernel's token is configured", async () => {
+    process.env.BUNTIME_ADMIN_TOKEN = "a configured admin token";
+    const { kernel } = await startAuth({ adminToken: "a configured admin token" });
+    const cookie = await signIn(kernel);
+    const response = await kernel.fetch("/_/api/plugins", json("POST", { nonsense: true }, { cookie }));
+    expect((await errorOf(response)).code).toBe("BUNTIME_ERR_BAD_REQUEST");
+  });
+
   it("refuses kernel API writes to a signed-in user who is not an admin", async () => {
     const { kernel } = await startAuth();
     const admin = await signIn(kernel);

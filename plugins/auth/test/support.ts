@@ -12,6 +12,7 @@ const kernels: TestKernel[] = [];
 export async function stopKernels(): Promise<void> {
   for (const kernel of kernels.splice(0)) await kernel.stop();
   delete process.env.BUNTIME_ADMIN_PASSWORD;
+  delete process.env.BUNTIME_ADMIN_TOKEN;
 }
 
 export const ADMIN_PASSWORD = "correct horse battery";
@@ -34,16 +35,24 @@ export const echoPlugin: TestPlugin = {
 
 /** Starts a kernel with auth and `plugins`; `adminPassword` sets BUNTIME_ADMIN_PASSWORD first. */
 export async function startAuth(
-  options: { config?: Record<string, unknown>; plugins?: TestPlugin[]; adminPassword?: string | null } = {},
+  options: {
+    config?: Record<string, unknown>;
+    plugins?: TestPlugin[];
+    adminPassword?: string | null;
+    adminToken?: string;
+  } = {},
 ) {
   if (options.adminPassword !== null)
     process.env.BUNTIME_ADMIN_PASSWORD = options.adminPassword ?? ADMIN_PASSWORD;
   const kernel = await createTestKernel({
     plugins: [authPlugin, echoPlugin, ...(options.plugins ?? [])],
-    config: { plugins: { "@buntime/plugin-auth": options.config ?? {} } },
+    config: {
+      ...(options.adminToken ? { adminToken: options.adminToken } : {}),
+      plugins: { "@buntime/plugin-auth": options.config ?? {} },
+    },
   });
   kernels.push(kernel);
-  const adminToken = readFileSync(join(kernel.home, "admin-token"), "utf8").trim();
+  const adminToken = options.adminToken ?? readFileSync(join(kernel.home, "admin-token"), "utf8").trim();
   return { kernel, adminToken };
 }
 
