@@ -20,7 +20,10 @@ export interface LogsService {
   record(entry: LogEntry, ms?: number): void;
   /** The newest lines that pass `filter`, oldest first. @default limit 100 */
   query(filter?: LogFilter, limit?: number): LogQueryResult;
-  /** Calls `listener` with each new line that passes `filter`; returns the function that stops it. */
+  /**
+   * Calls `listener` with each new line that passes `filter`; returns the function that stops it.
+   * Lines logged from inside a listener are kept but not handed to listeners.
+   */
   follow(filter: LogFilter, listener: LogListener): () => void;
 }
 
@@ -35,6 +38,7 @@ export class LogStore implements LogsService {
   readonly #buffer: RingBuffer<LogRecord>;
   readonly #followers = new Map<LogListener, LogFilter>();
   #seq = 0;
+  #delivering = false;
 
   constructor(capacity: number) {
     this.#buffer = new RingBuffer(capacity);
@@ -52,14 +56,21 @@ export class LogStore implements LogsService {
   record(entry: LogEntry, ms?: number): void {
     const record = toRecord(entry, ++this.#seq, ms);
     this.#buffer.push(record);
-    if (this.#followers.size === 0) return;
-    for (const [listener, filter] of this.#followers) {
-      if (!matches(record, filter, recordJson)) continue;
-      try {
-        listener(record.entry, recordJson(record));
-      } catch {
-        // one broken follower must not keep the line from the others
+    // A follower that logs while it is handed a line would otherwise loop forever: lines
+    // written from inside a follower are kept but not handed out.
+    if (this.#followers.size === 0 || this.#delivering) return;
+    this.#delivering = true;
+    try {
+      for (const [listener, filter] of this.#followers) {
+        if (!matches(record, filter, recordJson)) continue;
+        try {
+          listener(record.entry, recordJson(record));
+        } catch {
+          // one broken follower must not keep the line from the others
+        }
       }
+    } finally {
+      this.#delivering = false;
     }
   }
 

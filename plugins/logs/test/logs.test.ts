@@ -220,6 +220,31 @@ describe("logs plugin", () => {
     expect((await kernel.fetch("/logs/package.json")).status).toBe(404);
   });
 
+  it("keeps lines that a follower logs while it is handed one, without looping", async () => {
+    const echo: TestPlugin = {
+      packageJson: {
+        name: "echo",
+        version: "1.0.0",
+        buntime: { kernel: "^0.1.0", consumes: ["logs"], dependencies: { "@buntime/plugin-logs": "^0.1.0" } },
+      },
+      plugin: definePlugin({
+        onInit(ctx) {
+          ctx.services
+            .get("logs")
+            .follow({ text: "ping" }, (entry) => ctx.logger.info(`echo: ${entry.message}`));
+        },
+      }),
+    };
+    const kernel = await start({}, [talker, echo]);
+    await kernel.fetch("/talk/warn/ping");
+    const lines = await entries(kernel, "q=ping&namespace=plugin");
+    expect(lines.map((entry) => [entry.namespace, entry.message])).toEqual([
+      ["plugin:talker", "ping"],
+      ["plugin:echo", "echo: ping"],
+      ["plugin:echo", "echo: GET /talk/warn/ping 200"],
+    ]);
+  });
+
   it("offers the logs service to other plugins", async () => {
     const reader: TestPlugin = {
       packageJson: {
