@@ -47,6 +47,7 @@ export class Exposition {
     return this;
   }
 
+  /** The exposition text, one line per HELP, TYPE and sample, ending in a newline. */
   toString(): string {
     return this.#lines.length === 0 ? "" : `${this.#lines.join("\n")}\n`;
   }
