@@ -26,6 +26,8 @@ export const ratelimitConfigSchema = z
     redisUrl: z.string().min(1).optional(),
     /** After Redis could not be reached, ms before the next attempt (requests fail fast meanwhile). @default 1000 */
     reconnectDelay: z.number().int().nonnegative().default(1000),
+    /** Ms a Redis command may take before it counts as a store failure. @default 1000 */
+    commandTimeout: z.number().int().positive().default(1000),
     /** Prefix of Redis keys; kernels sharing counters share it. @default "buntime:ratelimit:" */
     prefix: z.string().default("buntime:ratelimit:"),
     /** Memory store: most counters kept. @default 100000 */

@@ -59,7 +59,12 @@ export default definePlugin({
           details: 'store "redis" needs redisUrl (or env REDIS_URL)',
         });
       }
-      store = createRedisStore({ url, prefix: config.prefix, reconnectDelay: config.reconnectDelay });
+      store = createRedisStore({
+        url,
+        prefix: config.prefix,
+        reconnectDelay: config.reconnectDelay,
+        commandTimeout: config.commandTimeout,
+      });
     } else {
       store = createMemoryStore({ maxKeys: config.maxKeys });
     }

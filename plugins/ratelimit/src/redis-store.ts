@@ -14,8 +14,19 @@ export interface RedisStoreOptions {
   readonly prefix?: string;
   /** Milliseconds to wait for a connection. @default 2000 */
   readonly connectionTimeout?: number;
-  /** After a failed connection, milliseconds during which commands fail without trying. @default 1000 */
+  /** After a failed connection or command, milliseconds during which commands fail without trying. @default 1000 */
   readonly reconnectDelay?: number;
+  /** Milliseconds a command may take before it counts as failed. @default 1000 */
+  readonly commandTimeout?: number;
+}
+
+/** Rejects when `work` has not settled within `ms`, so a Redis that hangs cannot hold requests. */
+function within<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: ReturnType<typeof setTimeout> | undefined;
+  const late = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`no answer within ${ms} ms`)), ms);
+  });
+  return Promise.race([work, late]).finally(() => clearTimeout(timer));
 }
 
 /** A script loaded once and then called by its SHA1, reloaded if Redis forgot it. */
@@ -51,9 +62,9 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
   // every request a connection timeout.
   let downUntil = 0;
   const ready = async () => {
-    if (client.connected) return;
     const wait = downUntil - Date.now();
-    if (wait > 0) throw new Error(`unreachable; next connection attempt in ${wait} ms`);
+    if (wait > 0) throw new Error(`unreachable; next attempt in ${wait} ms`);
+    if (client.connected) return;
     connecting ??= client
       .connect()
       .catch((error) => {
@@ -65,6 +76,13 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
       });
     await connecting;
   };
+  const commandTimeout = options.commandTimeout ?? 1000;
+  /** A command bounded in time; one that times out makes the next ones fail fast for a while. */
+  const command = <T>(work: Promise<T>): Promise<T> =>
+    within(work, commandTimeout).catch((error) => {
+      if (String(error?.message).startsWith("no answer within")) downUntil = Date.now() + reconnectDelay;
+      throw error;
+    });
   const prefix = options.prefix ?? "buntime:ratelimit:";
   const bucket = script(client, TOKEN_BUCKET_SCRIPT);
   const window = script(client, SLIDING_WINDOW_SCRIPT);
@@ -79,7 +97,9 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
       await ready();
       const run = policy.algorithm === "token-bucket" ? bucket : window;
       const args = [policy.capacity, policy.limit, policy.window, cost, now].map(String);
-      const [allowed, remaining, resetMs, retryAfterMs] = (await run(prefix + key, args)).map(Number);
+      const [allowed, remaining, resetMs, retryAfterMs] = (await command(run(prefix + key, args))).map(
+        Number,
+      );
       return {
         policy: policy.name,
         allowed: allowed === 1,
@@ -92,7 +112,7 @@ export function createRedisStore(options: RedisStoreOptions): RateLimitStore {
     },
     async reset(key) {
       await ready();
-      await client.del(prefix + key);
+      await command(client.del(prefix + key));
     },
     close() {
       client.close();

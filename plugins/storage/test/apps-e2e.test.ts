@@ -36,11 +36,27 @@ export default {
 };
 `;
 
+/** The app example of docs/plugins/storage.md, the block that starts with `// apps/notes/index.ts`. */
+function docsExample(): string {
+  const page = readFileSync(join(import.meta.dir, "..", "..", "..", "docs", "plugins", "storage.md"), "utf8");
+  return /```ts\n(\/\/ apps\/notes\/index\.ts\n[\s\S]*?)```/.exec(page)?.[1] ?? "";
+}
+
 // createTestKernel does not listen, and apps need BUNTIME_URL: a listening kernel it is.
 let kernel: Kernel;
 let base: URL;
 const home = mkdtempSync(join(tmpdir(), "buntime-storage-e2e-"));
 beforeAll(async () => {
+  // Every app is in place before the kernel starts: an app added later waits for the router's
+  // file watcher to notice it.
+  for (const [app, source] of [
+    ["alpha", COUNTER_APP],
+    ["beta", COUNTER_APP],
+    ["notes", docsExample()],
+  ] as const) {
+    mkdirSync(join(home, "apps", app), { recursive: true });
+    writeFileSync(join(home, "apps", app, "index.ts"), source);
+  }
   kernel = createKernel({
     config: { home, port: 0, hostname: "127.0.0.1" },
     plugins: [
@@ -51,10 +67,6 @@ beforeAll(async () => {
   });
   await kernel.start();
   base = await kernel.listen();
-  for (const app of ["alpha", "beta"]) {
-    mkdirSync(join(home, "apps", app), { recursive: true });
-    writeFileSync(join(home, "apps", app, "index.ts"), COUNTER_APP);
-  }
 });
 afterAll(async () => {
   await kernel.stop();
@@ -73,14 +85,7 @@ describe("apps in workers with the router's apps service", () => {
   });
 
   it("runs the app example of docs/plugins/storage.md as written", async () => {
-    const page = readFileSync(
-      join(import.meta.dir, "..", "..", "..", "docs", "plugins", "storage.md"),
-      "utf8",
-    );
-    const example = /```ts\n(\/\/ apps\/notes\/index\.ts\n[\s\S]*?)```/.exec(page)?.[1];
-    expect(example).toContain("BUNTIME_APP_TOKEN");
-    mkdirSync(join(home, "apps", "notes"), { recursive: true });
-    writeFileSync(join(home, "apps", "notes", "index.ts"), example as string);
+    expect(docsExample()).toContain("BUNTIME_APP_TOKEN");
     const before = new Date().toISOString();
     const response = await fetch(new URL("/notes/", base));
     expect(response.status).toBe(200);

@@ -44,6 +44,10 @@ export interface TestRedis {
   readonly url: string;
   stop(): Promise<void>;
   restart(): Promise<void>;
+  /** Freezes the server (SIGSTOP): connections stay open, nothing answers. */
+  pause(): void;
+  /** Thaws it (SIGCONT). */
+  resume(): void;
 }
 
 /** Like `startRedis`, with control over the server's life; it is stopped after the file. */
@@ -60,11 +64,21 @@ export async function startRedisServer(): Promise<TestRedis> {
     await waitForLine(spawned.stdout, "Ready to accept connections", 15_000);
   };
   const stop = async () => {
+    if (server?.pid) process.kill(server.pid, "SIGCONT"); // a frozen server must wake to die cleanly
     server?.kill("SIGKILL");
     await server?.exited;
     server = undefined;
   };
   afterAll(stop);
   await start();
-  return { url: `redis://127.0.0.1:${port}`, stop, restart: start };
+  const signal = (name: "SIGSTOP" | "SIGCONT") => {
+    if (server?.pid) process.kill(server.pid, name);
+  };
+  return {
+    url: `redis://127.0.0.1:${port}`,
+    stop,
+    restart: start,
+    pause: () => signal("SIGSTOP"),
+    resume: () => signal("SIGCONT"),
+  };
 }
