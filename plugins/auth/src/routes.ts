@@ -107,6 +107,18 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     return new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error }).getResponse();
   });
 
+  // The kernel checks cross-site writes under /api; sign-in, sign-out and setup are checked here.
+  app.use("*", async (c, next) => {
+    if (c.req.method === "POST" && c.req.header("sec-fetch-site") === "cross-site") {
+      throw new BuntimeError("BUNTIME_ERR_CSRF_REJECTED", {
+        method: c.req.method,
+        path: c.req.path,
+        origin: c.req.header("origin") ?? "unknown",
+      });
+    }
+    await next();
+  });
+
   app.notFound((c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
 
   app.get("/login", (c) =>

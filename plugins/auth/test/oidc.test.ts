@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "bun:test";
 import { keyPair, signToken, type TestKeyPair } from "./keys.ts";
-import { cookieOf, errorOf, startAuth, stopKernels } from "./support.ts";
+import { cookieOf, errorOf, HASHING, startAuth, stopKernels } from "./support.ts";
 
 afterEach(stopKernels);
 
@@ -80,80 +80,102 @@ async function startWithIssuer() {
 }
 
 describe("OpenID Connect sign-in", () => {
-  it("sends the browser to the issuer with PKCE, state and nonce", async () => {
-    const { issuer, kernel } = await startWithIssuer();
-    const response = await kernel.fetch("/auth/oidc/login?next=/crm/");
-    expect(response.status).toBe(302);
-    const location = new URL(response.headers.get("location") as string);
-    expect(`${location.origin}${location.pathname}`).toBe(`${issuer.url}/authorize`);
-    const params = Object.fromEntries(location.searchParams);
-    expect(params).toMatchObject({
-      response_type: "code",
-      client_id: "buntime-test",
-      redirect_uri: "http://localhost/auth/oidc/callback",
-      scope: "openid profile email",
-      code_challenge_method: "S256",
-    });
-    expect(params.state?.length).toBeGreaterThan(20);
-    expect(params.nonce?.length).toBeGreaterThan(10);
-    expect((await kernel.fetch("/auth/login")).status).toBe(200);
-    expect(await (await kernel.fetch("/auth/login")).text()).toContain("/auth/oidc/login");
-  });
+  it(
+    "sends the browser to the issuer with PKCE, state and nonce",
+    async () => {
+      const { issuer, kernel } = await startWithIssuer();
+      const response = await kernel.fetch("/auth/oidc/login?next=/crm/");
+      expect(response.status).toBe(302);
+      const location = new URL(response.headers.get("location") as string);
+      expect(`${location.origin}${location.pathname}`).toBe(`${issuer.url}/authorize`);
+      const params = Object.fromEntries(location.searchParams);
+      expect(params).toMatchObject({
+        response_type: "code",
+        client_id: "buntime-test",
+        redirect_uri: "http://localhost/auth/oidc/callback",
+        scope: "openid profile email",
+        code_challenge_method: "S256",
+      });
+      expect(params.state?.length).toBeGreaterThan(20);
+      expect(params.nonce?.length).toBeGreaterThan(10);
+      expect((await kernel.fetch("/auth/login")).status).toBe(200);
+      expect(await (await kernel.fetch("/auth/login")).text()).toContain("/auth/oidc/login");
+    },
+    HASHING,
+  );
 
-  it("signs the user in on the callback, with the admin role for configured admins", async () => {
-    const { issuer, kernel } = await startWithIssuer();
-    const start = await kernel.fetch("/auth/oidc/login?next=/crm/");
-    const callback = await kernel.fetch(
-      issuer.approve(start.headers.get("location") as string, "ada@example.test"),
-    );
-    expect(callback.status).toBe(302);
-    expect(callback.headers.get("location")).toBe("/crm/");
-    const me = await kernel.fetch("/auth/me", { headers: { cookie: cookieOf(callback) } });
-    expect((await me.json()).user).toEqual({
-      username: "ada@example.test",
-      roles: ["admin"],
-      via: "session",
-    });
+  it(
+    "signs the user in on the callback, with the admin role for configured admins",
+    async () => {
+      const { issuer, kernel } = await startWithIssuer();
+      const start = await kernel.fetch("/auth/oidc/login?next=/crm/");
+      const callback = await kernel.fetch(
+        issuer.approve(start.headers.get("location") as string, "ada@example.test"),
+      );
+      expect(callback.status).toBe(302);
+      expect(callback.headers.get("location")).toBe("/crm/");
+      const me = await kernel.fetch("/auth/me", { headers: { cookie: cookieOf(callback) } });
+      expect((await me.json()).user).toEqual({
+        username: "ada@example.test",
+        roles: ["admin"],
+        via: "session",
+      });
 
-    const other = await kernel.fetch("/auth/oidc/login");
-    const plain = await kernel.fetch(
-      issuer.approve(other.headers.get("location") as string, "bob@example.test"),
-    );
-    const bob = await kernel.fetch("/auth/me", { headers: { cookie: cookieOf(plain) } });
-    expect((await bob.json()).user).toEqual({ username: "bob@example.test", roles: [], via: "session" });
-  });
+      const other = await kernel.fetch("/auth/oidc/login");
+      const plain = await kernel.fetch(
+        issuer.approve(other.headers.get("location") as string, "bob@example.test"),
+      );
+      const bob = await kernel.fetch("/auth/me", { headers: { cookie: cookieOf(plain) } });
+      expect((await bob.json()).user).toEqual({ username: "bob@example.test", roles: [], via: "session" });
+    },
+    HASHING,
+  );
 
-  it("refuses a replayed callback and an issuer that rejects the code", async () => {
-    const { issuer, kernel } = await startWithIssuer();
-    const start = await kernel.fetch("/auth/oidc/login");
-    const callbackPath = issuer.approve(start.headers.get("location") as string, "ada@example.test");
-    expect((await kernel.fetch(callbackPath)).status).toBe(302);
-    const replay = await kernel.fetch(callbackPath);
-    expect(replay.status).toBe(502);
-    expect(await errorOf(replay)).toEqual({
-      code: "BUNTIME_ERR_AUTH_OIDC_FAILED",
-      message: `sign-in with ${issuer.url} failed: unknown or expired state (start the sign-in again)`,
-    });
-    const again = await kernel.fetch("/auth/oidc/login");
-    const state = new URL(again.headers.get("location") as string).searchParams.get("state");
-    const unknownCode = await kernel.fetch(`/auth/oidc/callback?code=made-up&state=${state}`);
-    expect(unknownCode.status).toBe(502);
-    expect((await errorOf(unknownCode)).message).toContain("the token endpoint answered 400");
-  });
+  it(
+    "refuses a replayed callback and an issuer that rejects the code",
+    async () => {
+      const { issuer, kernel } = await startWithIssuer();
+      const start = await kernel.fetch("/auth/oidc/login");
+      const callbackPath = issuer.approve(start.headers.get("location") as string, "ada@example.test");
+      expect((await kernel.fetch(callbackPath)).status).toBe(302);
+      const replay = await kernel.fetch(callbackPath);
+      expect(replay.status).toBe(502);
+      expect(await errorOf(replay)).toEqual({
+        code: "BUNTIME_ERR_AUTH_OIDC_FAILED",
+        message: `sign-in with ${issuer.url} failed: unknown or expired state (start the sign-in again)`,
+      });
+      const again = await kernel.fetch("/auth/oidc/login");
+      const state = new URL(again.headers.get("location") as string).searchParams.get("state");
+      const unknownCode = await kernel.fetch(`/auth/oidc/callback?code=made-up&state=${state}`);
+      expect(unknownCode.status).toBe(502);
+      expect((await errorOf(unknownCode)).message).toContain("the token endpoint answered 400");
+    },
+    HASHING,
+  );
 
-  it("reports an issuer that cannot be reached", async () => {
-    const { kernel } = await startAuth({ config: { oidc: { issuer: "http://127.0.0.1:9", clientId: "x" } } });
-    const response = await kernel.fetch("/auth/oidc/login");
-    expect(response.status).toBe(502);
-    expect((await errorOf(response)).code).toBe("BUNTIME_ERR_AUTH_OIDC_FAILED");
-  });
+  it(
+    "reports an issuer that cannot be reached",
+    async () => {
+      const { kernel } = await startAuth({
+        config: { oidc: { issuer: "http://127.0.0.1:9", clientId: "x" } },
+      });
+      const response = await kernel.fetch("/auth/oidc/login");
+      expect(response.status).toBe(502);
+      expect((await errorOf(response)).code).toBe("BUNTIME_ERR_AUTH_OIDC_FAILED");
+    },
+    HASHING,
+  );
 
-  it("is not offered when not configured", async () => {
-    const { kernel } = await startAuth();
-    const response = await kernel.fetch("/auth/oidc/login");
-    expect(await errorOf(response)).toEqual({
-      code: "BUNTIME_ERR_AUTH_NOT_FOUND",
-      message: "no sign-in method oidc",
-    });
-  });
+  it(
+    "is not offered when not configured",
+    async () => {
+      const { kernel } = await startAuth();
+      const response = await kernel.fetch("/auth/oidc/login");
+      expect(await errorOf(response)).toEqual({
+        code: "BUNTIME_ERR_AUTH_NOT_FOUND",
+        message: "no sign-in method oidc",
+      });
+    },
+    HASHING,
+  );
 });

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "bun:test";
 import type { AuthService } from "@buntime/plugin-auth";
 import { BuntimeError, definePlugin } from "@buntime/sdk";
 import type { TestPlugin } from "@buntime/sdk/testing";
-import { ADMIN_PASSWORD, errorOf, json, signIn, startAuth, stopKernels } from "./support.ts";
+import { ADMIN_PASSWORD, errorOf, HASHING, json, signIn, startAuth, stopKernels } from "./support.ts";
 
 afterEach(stopKernels);
 
@@ -85,90 +85,106 @@ const probe: TestPlugin = {
 };
 
 describe("storage through the keyval service", () => {
-  it("keeps users and sessions in the auth namespace, shared by kernels on one store", async () => {
-    const storage = fakeKeyval();
-    const first = await startAuth({ plugins: [storage.plugin] });
-    expect([...storage.rows.keys()]).toEqual(["auth/user/admin"]);
-    expect(JSON.stringify(storage.rows.get("auth/user/admin"))).toContain("$argon2id$");
-    expect(JSON.stringify([...storage.rows.values()])).not.toContain(ADMIN_PASSWORD);
-    expect(first.kernel.logs.some((entry) => entry.message.includes("no keyval service"))).toBe(false);
+  it(
+    "keeps users and sessions in the auth namespace, shared by kernels on one store",
+    async () => {
+      const storage = fakeKeyval();
+      const first = await startAuth({ plugins: [storage.plugin] });
+      expect([...storage.rows.keys()]).toEqual(["auth/user/admin"]);
+      expect(JSON.stringify(storage.rows.get("auth/user/admin"))).toContain("$argon2id$");
+      expect(JSON.stringify([...storage.rows.values()])).not.toContain(ADMIN_PASSWORD);
+      expect(first.kernel.logs.some((entry) => entry.message.includes("no keyval service"))).toBe(false);
 
-    const cookie = await signIn(first.kernel);
-    const second = await startAuth({ plugins: [storage.plugin] });
-    const me = await second.kernel.fetch("/auth/me", { headers: { cookie } });
-    expect((await me.json()).user.username).toBe("admin");
-    // the session id itself is never stored, only its digest
-    const sessionId = cookie.split("=")[1] as string;
-    expect([...storage.rows.keys()].some((key) => key.includes(sessionId))).toBe(false);
-  });
+      const cookie = await signIn(first.kernel);
+      const second = await startAuth({ plugins: [storage.plugin] });
+      const me = await second.kernel.fetch("/auth/me", { headers: { cookie } });
+      expect((await me.json()).user.username).toBe("admin");
+      // the session id itself is never stored, only its digest
+      const sessionId = cookie.split("=")[1] as string;
+      expect([...storage.rows.keys()].some((key) => key.includes(sessionId))).toBe(false);
+    },
+    HASHING,
+  );
 
-  it("falls back to memory with a warning when no plugin provides keyval", async () => {
-    const { kernel } = await startAuth();
-    const warning = kernel.logs.find((entry) => entry.message.includes("no keyval service"));
-    expect(warning?.level).toBe("warn");
-    await signIn(kernel);
-  });
+  it(
+    "falls back to memory with a warning when no plugin provides keyval",
+    async () => {
+      const { kernel } = await startAuth();
+      const warning = kernel.logs.find((entry) => entry.message.includes("no keyval service"));
+      expect(warning?.level).toBe("warn");
+      await signIn(kernel);
+    },
+    HASHING,
+  );
 });
 
 describe("the ratelimit service", () => {
-  it("decides sign-in attempts when present", async () => {
-    const seen: string[] = [];
-    const ratelimit: TestPlugin = {
-      packageJson: {
-        name: "@buntime/plugin-ratelimit",
-        version: "0.1.0",
-        buntime: { kernel: "^0.1.0", provides: ["ratelimit"] },
-      },
-      plugin: definePlugin({
-        onInit: (ctx) =>
-          ctx.services.provide("ratelimit", {
-            async consume(key: string, policy: { name: string; limit: number; window: number }) {
-              seen.push(`${policy.name}:${policy.limit}/${policy.window}:${key}`);
-              return { allowed: false, retryAfterMs: 6_500 };
-            },
-            async reset() {},
-          } as never),
-      }),
-    };
-    const { kernel } = await startAuth({ plugins: [ratelimit] });
-    const response = await kernel.fetch(
-      "/auth/login",
-      json("POST", { username: "admin", password: ADMIN_PASSWORD }),
-    );
-    expect(response.status).toBe(429);
-    expect((await errorOf(response)).message).toBe(
-      "too many failed sign-in attempts for admin; retry in 7 s",
-    );
-    expect(seen).toEqual(["auth-login:5/60000:admin|direct"]);
-  });
+  it(
+    "decides sign-in attempts when present",
+    async () => {
+      const seen: string[] = [];
+      const ratelimit: TestPlugin = {
+        packageJson: {
+          name: "@buntime/plugin-ratelimit",
+          version: "0.1.0",
+          buntime: { kernel: "^0.1.0", provides: ["ratelimit"] },
+        },
+        plugin: definePlugin({
+          onInit: (ctx) =>
+            ctx.services.provide("ratelimit", {
+              async consume(key: string, policy: { name: string; limit: number; window: number }) {
+                seen.push(`${policy.name}:${policy.limit}/${policy.window}:${key}`);
+                return { allowed: false, retryAfterMs: 6_500 };
+              },
+              async reset() {},
+            } as never),
+        }),
+      };
+      const { kernel } = await startAuth({ plugins: [ratelimit] });
+      const response = await kernel.fetch(
+        "/auth/login",
+        json("POST", { username: "admin", password: ADMIN_PASSWORD }),
+      );
+      expect(response.status).toBe(429);
+      expect((await errorOf(response)).message).toBe(
+        "too many failed sign-in attempts for admin; retry in 7 s",
+      );
+      expect(seen).toEqual(["auth-login:5/60000:admin|direct"]);
+    },
+    HASHING,
+  );
 });
 
 describe("the auth service", () => {
-  it("tells other plugins who is calling and checks roles", async () => {
-    const { kernel, adminToken } = await startAuth({ plugins: [probe] });
-    const anonymous = await kernel.fetch("/probe");
-    expect(await anonymous.json()).toEqual({ user: null });
-    const needsLogin = await kernel.fetch("/probe?role=editor");
-    expect(needsLogin.status).toBe(401);
+  it(
+    "tells other plugins who is calling and checks roles",
+    async () => {
+      const { kernel, adminToken } = await startAuth({ plugins: [probe] });
+      const anonymous = await kernel.fetch("/probe");
+      expect(await anonymous.json()).toEqual({ user: null });
+      const needsLogin = await kernel.fetch("/probe?role=editor");
+      expect(needsLogin.status).toBe(401);
 
-    const admin = await signIn(kernel);
-    await kernel.fetch(
-      "/auth/api/users",
-      json("POST", { username: "bob", password: "bobs password" }, { cookie: admin }),
-    );
-    const bob = await signIn(kernel, "bob", "bobs password");
-    const forbidden = await kernel.fetch("/probe?role=editor", { headers: { cookie: bob } });
-    expect(await errorOf(forbidden)).toEqual({
-      code: "BUNTIME_ERR_AUTH_FORBIDDEN",
-      message: "bob may not GET /probe (needs role editor)",
-    });
-    const asAdmin = await kernel.fetch("/probe?role=editor", { headers: { cookie: admin } });
-    expect(await asAdmin.json()).toEqual({ user: { username: "admin", roles: ["admin"], via: "session" } });
-    const kernelToken = await kernel.fetch("/probe?role=admin", {
-      headers: { authorization: `Bearer ${adminToken}` },
-    });
-    expect(await kernelToken.json()).toEqual({
-      user: { username: "kernel-admin", roles: ["admin"], via: "kernel-token" },
-    });
-  });
+      const admin = await signIn(kernel);
+      await kernel.fetch(
+        "/auth/api/users",
+        json("POST", { username: "bob", password: "bobs password" }, { cookie: admin }),
+      );
+      const bob = await signIn(kernel, "bob", "bobs password");
+      const forbidden = await kernel.fetch("/probe?role=editor", { headers: { cookie: bob } });
+      expect(await errorOf(forbidden)).toEqual({
+        code: "BUNTIME_ERR_AUTH_FORBIDDEN",
+        message: "bob may not GET /probe (needs role editor)",
+      });
+      const asAdmin = await kernel.fetch("/probe?role=editor", { headers: { cookie: admin } });
+      expect(await asAdmin.json()).toEqual({ user: { username: "admin", roles: ["admin"], via: "session" } });
+      const kernelToken = await kernel.fetch("/probe?role=admin", {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      expect(await kernelToken.json()).toEqual({
+        user: { username: "kernel-admin", roles: ["admin"], via: "kernel-token" },
+      });
+    },
+    HASHING,
+  );
 });

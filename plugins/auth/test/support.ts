@@ -17,6 +17,12 @@ export async function stopKernels(): Promise<void> {
 
 export const ADMIN_PASSWORD = "correct horse battery";
 
+/**
+ * Time allowed to a test: passwords are hashed with argon2id, slow on purpose, and a test that
+ * hashes several of them on a loaded machine needs more than bun's default 5 s.
+ */
+export const HASHING = 20_000;
+
 /** The auth plugin as an inline test plugin. */
 export const authPlugin: TestPlugin = { packageJson: authPackage, plugin: auth };
 
