@@ -1,7 +1,8 @@
-import { beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  cleanUp,
   cli,
   liveRegistry,
   type PluginFixture,
@@ -11,6 +12,8 @@ import {
   workspace,
   writePlugin,
 } from "./support.ts";
+
+afterAll(cleanUp);
 
 const dir = workspace();
 let registry = "";

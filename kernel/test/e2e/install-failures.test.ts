@@ -1,8 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { chmodSync, existsSync } from "node:fs";
+import { chmodSync, existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TarInput, writeTar } from "@buntime/sdk";
 import {
+  cleanUp,
   cli,
   cliAs,
   liveRegistry,
@@ -12,8 +13,11 @@ import {
   snapshot,
   workspace,
   writePlugin,
+  writeText,
 } from "./support.ts";
 import { type TamperMode, tamperingProxy } from "./tampering-proxy.ts";
+
+afterAll(cleanUp);
 
 const dir = workspace();
 const home = join(dir, "home");
@@ -199,16 +203,43 @@ describe("every install failure says why, hints what to do, and leaves the home 
       chmodSync(dir, 0o755); // let the other user reach the registry-free parts of the workspace
       run = await cliAs(65534, args, dir);
     } else {
-      chmodSync(join(home, "plugins"), 0o555);
+      chmodSync(home, 0o555);
       run = await cli(args, dir);
-      chmodSync(join(home, "plugins"), 0o755);
+      chmodSync(home, 0o755);
     }
-    expect(run.stderr).toContain(`cannot write ${join(home, "plugins")}`);
+    expect(run.stderr).toContain(`cannot write ${join(home, ".cli-lock")}`);
     expect(run.stderr).toContain("permission denied [BUNTIME_ERR_INSTALL_PERMISSION_DENIED]");
     expect(run.stderr).toContain("hint: run as the home's owner");
     expect(run.code).toBe(1);
     expect(snapshot(home)).toEqual(before);
   }, 30_000);
+
+  it("refuses to change a home another buntime command is changing", async () => {
+    writeFileSync(join(home, ".cli-lock"), `${process.pid}\n`);
+    const before = snapshot(home);
+    const run = await cli(["plugin", "install", "auth@1.1.0", "--registry", registry, "--home", home], dir);
+    const after = snapshot(home);
+    rmSync(join(home, ".cli-lock"));
+    expect(run.stderr).toContain(`another buntime command (pid ${process.pid}) is changing ${home}`);
+    expect(run.code).toBe(1);
+    expect(after).toEqual(before);
+  });
+
+  it("takes over a lock left by a command that died, and leaves no lock behind", async () => {
+    const fresh = join(dir, "home-stale-lock");
+    writeText(join(fresh, ".cli-lock"), "2147483646\n");
+    const run = await cli(["plugin", "install", "auth", "--registry", registry, "--home", fresh], dir);
+    expect(run.code).toBe(0);
+    expect(existsSync(join(fresh, ".cli-lock"))).toBe(false);
+    expect(existsSync(join(fresh, "plugins", "auth", "1.1.0", "package.json"))).toBe(true);
+  });
+
+  it("leaves no trace of a home it had to create when the install fails", async () => {
+    const fresh = join(dir, "never-created");
+    const run = await cli(["plugin", "install", "auht", "--registry", registry, "--home", fresh], dir);
+    expect(run.code).toBe(1);
+    expect(existsSync(fresh)).toBe(false);
+  });
 
   it("answers failures as JSON with --json", async () => {
     const run = await cli(

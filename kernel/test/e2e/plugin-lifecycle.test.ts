@@ -1,7 +1,9 @@
-import { describe, expect, it } from "bun:test";
+import { afterAll, describe, expect, it } from "bun:test";
 import { existsSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cli, liveRegistry, runningKernel, workspace } from "./support.ts";
+import { cleanUp, cli, liveRegistry, runningKernel, workspace } from "./support.ts";
+
+afterAll(cleanUp);
 
 describe("a plugin's life from scaffold to removal", () => {
   it("is created, tested, published, installed into a running kernel, upgraded, rolled back and removed", async () => {

@@ -1,4 +1,4 @@
-import { beforeAll, describe, expect, it } from "bun:test";
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import {
   createRegistryClient,
   generatePublisherKeys,
@@ -9,7 +9,9 @@ import {
   verifyPublisherSignature,
   verifyRegistrySignature,
 } from "@buntime/sdk";
-import { cli, liveRegistry, workspace, writePlugin } from "./support.ts";
+import { cleanUp, cli, liveRegistry, workspace, writePlugin } from "./support.ts";
+
+afterAll(cleanUp);
 
 const dir = workspace();
 let registry = "";

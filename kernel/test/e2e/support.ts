@@ -3,7 +3,6 @@
  * resolve `@buntime/sdk`), a live registry on a free loopback port, the real CLI and kernel as
  * subprocesses, and snapshots of a home's tree to prove a failure left it unchanged.
  */
-import { afterAll } from "bun:test";
 import { spawn } from "node:child_process";
 import { createHash } from "node:crypto";
 import {
@@ -24,9 +23,15 @@ const REPO = join(import.meta.dir, "..", "..", "..");
 const CLI = join(REPO, "kernel", "bin", "buntime.ts");
 
 const cleanups: (() => unknown)[] = [];
-afterAll(async () => {
+
+/**
+ * Stops the registries and kernels and removes the workspaces made so far. Every test file
+ * registers it with `afterAll(cleanUp)`: a hook registered here would belong to whichever
+ * file imported this module first.
+ */
+export async function cleanUp(): Promise<void> {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
+}
 
 /** A fresh folder under `<repo>/.tmp/` (git-ignored), removed after the file's tests. */
 export function workspace(): string {

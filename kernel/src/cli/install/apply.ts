@@ -7,6 +7,7 @@ import type { CliContext } from "../common/context.ts";
 import type { Output } from "../common/output.ts";
 import { type SignaturePolicy, writeSettings } from "../common/settings.ts";
 import { beginHomeChange, type HomeChange } from "./home-change.ts";
+import { withHomeLock } from "./home-lock.ts";
 import { findKernel, type KernelLink } from "./kernel-link.ts";
 import { historyPath, type LockEntry, readHistory, readLock, writeHistory, writeLock } from "./lock-store.ts";
 import { type InstalledDependents, type PlannedPlugin, type PluginSpec, planInstall } from "./plan.ts";
@@ -89,7 +90,16 @@ async function loadIntoKernel(link: KernelLink, plan: PlannedPlugin[]): Promise<
  * staging and renames it into place, writes `lock.json` atomically and loads the plugins into
  * the kernel running on the home. Any failure leaves the home exactly as it was.
  */
-export async function installPlugins(
+export function installPlugins(
+  context: CliContext,
+  out: Output,
+  specs: readonly PluginSpec[],
+  options: { policy: SignaturePolicy; upgrade?: boolean },
+): Promise<InstallResult> {
+  return withHomeLock(context.home, () => install(context, out, specs, options));
+}
+
+async function install(
   context: CliContext,
   out: Output,
   specs: readonly PluginSpec[],

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { BuntimeError } from "@buntime/sdk";
 import { adminTokenPath } from "../../api/admin-token.ts";
 import { kernelFilePath } from "../../api/kernel-file.ts";
+import { isAlive } from "./home-lock.ts";
 
 /** The kernel running on a home, reached over its API with the home's admin token. */
 export interface KernelLink {
@@ -11,15 +12,6 @@ export interface KernelLink {
   unload(name: string): Promise<void>;
   /** Names and versions of the loaded plugins. */
   loaded(): Promise<{ name: string; version: string; status: string }[]>;
-}
-
-function alive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    return (error as { code?: string }).code === "EPERM";
-  }
 }
 
 /**
@@ -35,7 +27,7 @@ export async function findKernel(home: string): Promise<KernelLink | undefined> 
   } catch {
     return undefined;
   }
-  if (!record.url || (record.pid && !alive(record.pid))) return undefined;
+  if (!record.url || (record.pid && !isAlive(record.pid))) return undefined;
   const base = record.url;
   try {
     const health = await fetch(new URL("/_/api/health", base), { signal: AbortSignal.timeout(1000) });

@@ -6,6 +6,7 @@ import { cliContext } from "../common/context.ts";
 import { runCommand } from "../common/output.ts";
 import { installedDependents } from "../install/apply.ts";
 import { beginHomeChange } from "../install/home-change.ts";
+import { withHomeLock } from "../install/home-lock.ts";
 import { findKernel } from "../install/kernel-link.ts";
 import { historyPath, readHistory, readLock, writeHistory, writeLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
@@ -24,37 +25,39 @@ export async function runRemove(args: string[]): Promise<number> {
     const [given] = positionals;
     if (!given) usage("plugin remove needs a plugin name");
     const { home } = cliContext(values);
-    const lock = await readLock(home);
-    const name = await canonicalName(given, undefined, lock.plugins);
-    const entry = lock.plugins[name];
-    if (!entry) throw new BuntimeError("BUNTIME_ERR_INSTALL_NOT_INSTALLED", { package: name, home });
-    const others = { ...lock.plugins };
-    delete others[name];
-    const needing = (installedDependents(home, others).get(name) ?? []).map((d) => d.dependent);
-    if (needing.length > 0 && !values.force) {
-      throw new BuntimeError("BUNTIME_ERR_PLUGIN_IN_USE", { plugin: name, dependents: needing.join(", ") });
-    }
-    const history = readHistory(home);
-    const change = beginHomeChange(home);
-    try {
-      change.retire(join(home, "plugins", name));
-      change.write(lockfilePath(home), () => writeLock(home, { lockfileVersion: 1, plugins: others }));
-      if (history[name]) {
-        const rest = { ...history };
-        delete rest[name];
-        change.write(historyPath(home), () => writeHistory(home, rest));
+    return withHomeLock(home, async () => {
+      const lock = await readLock(home);
+      const name = await canonicalName(given, undefined, lock.plugins);
+      const entry = lock.plugins[name];
+      if (!entry) throw new BuntimeError("BUNTIME_ERR_INSTALL_NOT_INSTALLED", { package: name, home });
+      const others = { ...lock.plugins };
+      delete others[name];
+      const needing = (installedDependents(home, others).get(name) ?? []).map((d) => d.dependent);
+      if (needing.length > 0 && !values.force) {
+        throw new BuntimeError("BUNTIME_ERR_PLUGIN_IN_USE", { plugin: name, dependents: needing.join(", ") });
       }
-      const kernel = await findKernel(home);
-      if (kernel && (await kernel.loaded()).some((p) => p.name === name)) await kernel.unload(name);
-      change.commit();
-      out.result(
-        { removed: name, version: entry.version, kernel: kernel?.url ?? null },
-        `- ${name}@${entry.version}${kernel ? ` (unloaded from ${kernel.url})` : ""}`,
-      );
-      return 0;
-    } catch (error) {
-      change.rollback();
-      throw error;
-    }
+      const history = readHistory(home);
+      const change = beginHomeChange(home);
+      try {
+        change.retire(join(home, "plugins", name));
+        change.write(lockfilePath(home), () => writeLock(home, { lockfileVersion: 1, plugins: others }));
+        if (history[name]) {
+          const rest = { ...history };
+          delete rest[name];
+          change.write(historyPath(home), () => writeHistory(home, rest));
+        }
+        const kernel = await findKernel(home);
+        if (kernel && (await kernel.loaded()).some((p) => p.name === name)) await kernel.unload(name);
+        change.commit();
+        out.result(
+          { removed: name, version: entry.version, kernel: kernel?.url ?? null },
+          `- ${name}@${entry.version}${kernel ? ` (unloaded from ${kernel.url})` : ""}`,
+        );
+        return 0;
+      } catch (error) {
+        change.rollback();
+        throw error;
+      }
+    });
   });
 }

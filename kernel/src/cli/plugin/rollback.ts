@@ -7,6 +7,7 @@ import { cliContext } from "../common/context.ts";
 import { runCommand } from "../common/output.ts";
 import { installedDependents } from "../install/apply.ts";
 import { beginHomeChange } from "../install/home-change.ts";
+import { withHomeLock } from "../install/home-lock.ts";
 import { findKernel } from "../install/kernel-link.ts";
 import { historyPath, readHistory, readLock, writeHistory, writeLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
@@ -25,44 +26,46 @@ export async function runRollback(args: string[]): Promise<number> {
     const [given] = positionals;
     if (!given) usage("plugin rollback needs a plugin name");
     const { home } = cliContext(values);
-    const lock = await readLock(home);
-    const name = await canonicalName(given, undefined, lock.plugins);
-    const current = lock.plugins[name];
-    if (!current) throw new BuntimeError("BUNTIME_ERR_INSTALL_NOT_INSTALLED", { package: name, home });
-    const history = readHistory(home);
-    const previous = history[name];
-    if (!previous || !existsSync(installedPluginDir(home, name, previous.version))) {
-      throw new BuntimeError("BUNTIME_ERR_INSTALL_NO_PREVIOUS", { package: name });
-    }
-    for (const { dependent, range } of installedDependents(home, lock.plugins).get(name) ?? []) {
-      if (!semver.satisfies(previous.version, range)) {
-        throw new BuntimeError("BUNTIME_ERR_INSTALL_CONFLICT", {
-          package: name,
-          first: `${previous.version} (rollback)`,
-          second: `${range} (installed ${dependent})`,
-        });
+    return withHomeLock(home, async () => {
+      const lock = await readLock(home);
+      const name = await canonicalName(given, undefined, lock.plugins);
+      const current = lock.plugins[name];
+      if (!current) throw new BuntimeError("BUNTIME_ERR_INSTALL_NOT_INSTALLED", { package: name, home });
+      const history = readHistory(home);
+      const previous = history[name];
+      if (!previous || !existsSync(installedPluginDir(home, name, previous.version))) {
+        throw new BuntimeError("BUNTIME_ERR_INSTALL_NO_PREVIOUS", { package: name });
       }
-    }
-    const change = beginHomeChange(home);
-    try {
-      change.write(lockfilePath(home), () =>
-        writeLock(home, { lockfileVersion: 1, plugins: { ...lock.plugins, [name]: previous } }),
-      );
-      change.write(historyPath(home), () => writeHistory(home, { ...history, [name]: current }));
-      const kernel = await findKernel(home);
-      if (kernel) {
-        const loaded = (await kernel.loaded()).some((p) => p.name === name);
-        await kernel.load(name, previous.version, loaded);
+      for (const { dependent, range } of installedDependents(home, lock.plugins).get(name) ?? []) {
+        if (!semver.satisfies(previous.version, range)) {
+          throw new BuntimeError("BUNTIME_ERR_INSTALL_CONFLICT", {
+            package: name,
+            first: `${previous.version} (rollback)`,
+            second: `${range} (installed ${dependent})`,
+          });
+        }
       }
-      change.commit();
-      out.result(
-        { name, version: previous.version, previous: current.version, kernel: kernel?.url ?? null },
-        `${name}: ${current.version} -> ${previous.version}${kernel ? ` (swapped in ${kernel.url})` : ""}`,
-      );
-      return 0;
-    } catch (error) {
-      change.rollback();
-      throw error;
-    }
+      const change = beginHomeChange(home);
+      try {
+        change.write(lockfilePath(home), () =>
+          writeLock(home, { lockfileVersion: 1, plugins: { ...lock.plugins, [name]: previous } }),
+        );
+        change.write(historyPath(home), () => writeHistory(home, { ...history, [name]: current }));
+        const kernel = await findKernel(home);
+        if (kernel) {
+          const loaded = (await kernel.loaded()).some((p) => p.name === name);
+          await kernel.load(name, previous.version, loaded);
+        }
+        change.commit();
+        out.result(
+          { name, version: previous.version, previous: current.version, kernel: kernel?.url ?? null },
+          `${name}: ${current.version} -> ${previous.version}${kernel ? ` (swapped in ${kernel.url})` : ""}`,
+        );
+        return 0;
+      } catch (error) {
+        change.rollback();
+        throw error;
+      }
+    });
   });
 }
