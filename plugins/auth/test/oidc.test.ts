@@ -58,12 +58,13 @@ async function fakeIssuer(clientId: string) {
   stops.push(() => server.stop(true));
   return {
     url: server.url.href.replace(/\/$/, ""),
-    /** What the issuer's sign-in page would do: approve `email` for the authorization request. */
-    approve(authorizeUrl: string, email: string, code = crypto.randomUUID()) {
+    /** What the issuer's sign-in page would do: approve `email` (an ID token with `nonce`, if given). */
+    approve(authorizeUrl: string, email: string, nonce?: string) {
+      const code = crypto.randomUUID();
       const params = new URL(authorizeUrl).searchParams;
       grants.set(code, {
         challenge: params.get("code_challenge") ?? "",
-        nonce: params.get("nonce") ?? "",
+        nonce: nonce ?? params.get("nonce") ?? "",
         email,
       });
       return `/auth/oidc/callback?code=${code}&state=${params.get("state")}`;
@@ -149,6 +150,22 @@ describe("OpenID Connect sign-in", () => {
       const unknownCode = await kernel.fetch(`/auth/oidc/callback?code=made-up&state=${state}`);
       expect(unknownCode.status).toBe(502);
       expect((await errorOf(unknownCode)).message).toContain("the token endpoint answered 400");
+    },
+    HASHING,
+  );
+
+  it(
+    "refuses an ID token whose nonce is not the one it sent",
+    async () => {
+      const { issuer, kernel } = await startWithIssuer();
+      const start = await kernel.fetch("/auth/oidc/login");
+      const location = start.headers.get("location") as string;
+      const callback = await kernel.fetch(issuer.approve(location, "ada@example.test", "replayed-nonce"));
+      expect(callback.status).toBe(502);
+      expect((await errorOf(callback)).message).toBe(
+        `sign-in with ${issuer.url} failed: the id_token's nonce does not match`,
+      );
+      expect(callback.headers.getSetCookie()).toEqual([]);
     },
     HASHING,
   );

@@ -108,4 +108,28 @@ describe("streaming through the proxy", () => {
     const response = await within(pending, "the response");
     expect(await response.text()).toBe("upstream got: first,second");
   });
+
+  it("cancels the upstream request when the client goes away", async () => {
+    const upstreamGotRequest = signal();
+    const upstreamSawAbort = signal();
+    const upstream = startUpstream((request) => {
+      request.signal.addEventListener("abort", upstreamSawAbort.fire);
+      upstreamGotRequest.fire();
+      return new Response(
+        new ReadableStream({
+          start(controller) {
+            controller.enqueue(new TextEncoder().encode("tick\n"));
+          },
+        }),
+      );
+    });
+    const url = await listeningKernel(upstream);
+    const client = new AbortController();
+    const response = await fetch(new URL("/stream/forever", url), { signal: client.signal });
+    const reader = (response.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await within(reader.read(), "the first tick")).value)).toBe("tick\n");
+    await within(upstreamGotRequest.fired, "the upstream request");
+    client.abort();
+    await within(upstreamSawAbort.fired, "the upstream to see the client leave");
+  });
 });
