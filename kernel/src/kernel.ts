@@ -19,6 +19,7 @@ import type { PluginStatus } from "./plugins/loaded-plugin.ts";
 import { installedPluginDir } from "./plugins/lockfile.ts";
 import type { PluginSource } from "./plugins/plugin-source.ts";
 import { readPluginFolder } from "./plugins/read-plugin-folder.ts";
+import { linkSharedPackages } from "./plugins/shared-packages.ts";
 import { validateDefinition } from "./plugins/validate-definition.ts";
 import { createWorkerPool } from "./pool/index.ts";
 import { ServiceRegistry } from "./services/registry.ts";
@@ -157,6 +158,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       return server ? new URL(server.url) : undefined;
     },
     async start() {
+      linkSharedPackages(config.home);
       const folders = await discoverPluginFolders(config.home, config.pluginDirs);
       const sources = [
         ...(await Promise.all(folders.map(readPluginFolder))),

@@ -41,6 +41,24 @@ describe("plugins installed in the home", () => {
     expect(await (await request("/tasks")).text()).toBe("tasks@0.3.1");
   });
 
+  it("lends installed plugins the kernel's sdk, hono and zod, imported by bare name", async () => {
+    const home = tempDir();
+    writePluginFolder(
+      installedPluginDir(home, "@acme/bare", "1.0.0"),
+      pluginPackage("@acme/bare", { base: "/bare" }),
+      `import { definePlugin } from "@buntime/sdk";
+import { Hono } from "hono";
+import { z } from "zod";
+export default definePlugin({
+  config: z.object({ word: z.string().default("bare") }),
+  routes: new Hono().get("/", (c) => c.text("imports resolved")),
+});`,
+    );
+    writeLock(home, { "@acme/bare": "1.0.0" });
+    const { request } = await startTestKernel({ config: { home } });
+    expect(await (await request("/bare")).text()).toBe("imports resolved");
+  });
+
   it("loads development folders beside installed plugins, scoped ones too", async () => {
     const dev = tempDir();
     writePluginFolder(
