@@ -4,7 +4,7 @@
  * transpiling four: about a millisecond of CPU saved per worker, which is most of what an
  * ephemeral request costs. Falls back to the TypeScript source if bundling fails.
  */
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -21,7 +21,10 @@ async function bundle(): Promise<string> {
     const dir = join(tmpdir(), "buntime-pool");
     mkdirSync(dir, { recursive: true });
     const file = join(dir, `worker-${Bun.hash(code).toString(36)}.js`);
-    writeFileSync(file, code);
+    // write then rename, so another kernel starting at the same moment never reads half a file
+    const partial = `${file}.${process.pid}.tmp`;
+    writeFileSync(partial, code);
+    renameSync(partial, file);
     return file;
   } catch {
     return SOURCE.href;
