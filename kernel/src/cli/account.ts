@@ -4,6 +4,7 @@ import { cliContext } from "./common/context.ts";
 import { runCommand } from "./common/output.ts";
 import { writeSettings } from "./common/settings.ts";
 
+/** The `--help` text of `buntime login`. */
 export const LOGIN_HELP = `Usage: buntime login --user <name> [--registry <url>] [--email <email>] [--json]
 
 Signs in to the registry (creating the user when the registry allows sign-up) and saves the
@@ -11,6 +12,7 @@ token in the CLI settings (~/.config/buntime/cli.json, or $BUNTIME_CLI_DIR/cli.j
 password is read from BUNTIME_REGISTRY_PASSWORD, else from the first line of stdin.
 `;
 
+/** The `--help` text of `buntime whoami`. */
 export const WHOAMI_HELP = `Usage: buntime whoami [--registry <url>] [--json]
 
 Prints the user the saved token (or BUNTIME_REGISTRY_TOKEN) belongs to.

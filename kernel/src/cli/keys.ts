@@ -7,6 +7,7 @@ import { cliContext, settingsFile } from "./common/context.ts";
 import { runCommand } from "./common/output.ts";
 import { writeSettings } from "./common/settings.ts";
 
+/** The `--help` text of `buntime keys`. */
 export const KEYS_HELP = `Usage: buntime keys <generate|register> [options]
 
   generate [--out <file>] [--force]   create an ed25519 publisher key (default

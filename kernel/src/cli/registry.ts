@@ -1,6 +1,7 @@
 import { parseCommand } from "./common/args.ts";
 import { runCommand } from "./common/output.ts";
 
+/** The `--help` text of `buntime registry`. */
 export const REGISTRY_HELP = `Usage: buntime registry start [--port 4873] [--host 127.0.0.1] [--storage DIR] [--public-url URL]
 
 Runs a Buntime plugin registry (see docs/registry.md) until SIGINT or SIGTERM.

@@ -6,6 +6,7 @@ import { z } from "zod";
 
 /** How strict installs are about signatures. */
 export const SIGNATURE_POLICIES = ["publisher", "registry", "none"] as const;
+/** One of {@link SIGNATURE_POLICIES}. */
 export type SignaturePolicy = (typeof SIGNATURE_POLICIES)[number];
 
 const keySchema = z.object({ keyid: z.string(), key: z.string() });

@@ -6,6 +6,7 @@ import { KERNEL_VERSION } from "../../version.ts";
 import { parseCommand, usage } from "../common/args.ts";
 import { runCommand } from "../common/output.ts";
 
+/** The `--help` text of `buntime plugin create`. */
 export const CREATE_HELP = `Usage: buntime plugin create <name> [--dir <folder>] [--json]
 
 Scaffolds a working plugin in ./<name> (or --dir): package.json with its manifest, src/index.ts,

@@ -10,6 +10,7 @@ import { runRollback } from "./rollback.ts";
 import { runSearch } from "./search.ts";
 import { runUpgrade } from "./upgrade.ts";
 
+/** The `--help` text of `buntime plugin`. */
 export const PLUGIN_HELP = `Usage: buntime plugin <command> [options]
 
 Authoring:

@@ -8,6 +8,7 @@ import { readLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
 import { unknownPlugin } from "../install/suggest.ts";
 
+/** The `--help` text of `buntime plugin info`. */
 export const INFO_HELP = `Usage: buntime plugin info <name> [--registry <url>] [--home <dir>] [--json]
 
 Shows a plugin from the registry: description, the newest version this kernel supports, its

@@ -6,6 +6,7 @@ import { SIGNATURE_POLICIES, type SignaturePolicy } from "../common/settings.ts"
 import { type InstallResult, installPlugins } from "../install/apply.ts";
 import { parseSpec } from "../install/plan.ts";
 
+/** The `--help` text of `buntime plugin install`. */
 export const INSTALL_HELP = `Usage: buntime plugin install <name>[@range]... [options]
 
 Resolves each plugin (and its plugin dependencies) to the highest version that satisfies the

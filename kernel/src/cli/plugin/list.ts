@@ -7,6 +7,7 @@ import { runCommand } from "../common/output.ts";
 import { findKernel } from "../install/kernel-link.ts";
 import { readHistory, readLock } from "../install/lock-store.ts";
 
+/** The `--help` text of `buntime plugin list`. */
 export const LIST_HELP = `Usage: buntime plugin list [--home <dir>] [--registry <url>] [--offline] [--json]
 
 Lists the plugins installed in the home with their versions, the version kept for rollback,

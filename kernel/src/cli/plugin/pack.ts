@@ -4,6 +4,7 @@ import { packPlugin } from "@buntime/sdk";
 import { parseCommand } from "../common/args.ts";
 import { runCommand } from "../common/output.ts";
 
+/** The `--help` text of `buntime plugin pack`. */
 export const PACK_HELP = `Usage: buntime plugin pack [dir] [--out <folder>] [--json]
 
 Validates the manifest and writes a deterministic npm-format tarball of the plugin in dir

@@ -5,6 +5,7 @@ import { HOME_OPTIONS, parseCommand } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
 import { runCommand } from "../common/output.ts";
 
+/** The `--help` text of `buntime plugin publish`. */
 export const PUBLISH_HELP = `Usage: buntime plugin publish [dir] [--tag <tag>] [--registry <url>] [--key <file>] [--json]
 
 Packs the plugin in dir (default: the current folder) and publishes it. Signs the tarball's

@@ -11,6 +11,7 @@ import { findKernel } from "../install/kernel-link.ts";
 import { historyPath, readHistory, readLock, writeHistory, writeLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
 
+/** The `--help` text of `buntime plugin remove`. */
 export const REMOVE_HELP = `Usage: buntime plugin remove <name> [--force] [--home <dir>] [--json]
 
 Unloads the plugin from the kernel running on the home, removes it from lock.json and deletes

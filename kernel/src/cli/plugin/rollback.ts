@@ -12,6 +12,7 @@ import { findKernel } from "../install/kernel-link.ts";
 import { historyPath, readHistory, readLock, writeHistory, writeLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
 
+/** The `--help` text of `buntime plugin rollback`. */
 export const ROLLBACK_HELP = `Usage: buntime plugin rollback <name> [--home <dir>] [--json]
 
 Puts back the version a plugin had before its last upgrade (kept on disk until the next

@@ -3,6 +3,7 @@ import { HOME_OPTIONS, parseCommand } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
 import { runCommand } from "../common/output.ts";
 
+/** The `--help` text of `buntime plugin search`. */
 export const SEARCH_HELP = `Usage: buntime plugin search [words] [--all] [--registry <url>] [--json]
 
 Searches the registry's marketplace for plugins supporting this kernel (--all: any kernel).

@@ -7,6 +7,7 @@ import { readLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
 import { policyOf, reportInstall } from "./install.ts";
 
+/** The `--help` text of `buntime plugin upgrade`. */
 export const UPGRADE_HELP = `Usage: buntime plugin upgrade [name...] [options]
 
 Upgrades the named plugins (default: every installed plugin) to the newest version this kernel
