@@ -170,6 +170,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       server = Bun.serve({
         port: config.port,
         hostname: config.hostname,
+        idleTimeout: config.idleTimeout,
         fetch: dispatch,
         error: (error) => {
           logger.error("unhandled error while serving", { error });
@@ -189,17 +190,20 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     plugins: () => pluginHost.list(),
     stop() {
       stopping ??= (async () => {
-        if (server) {
-          const closed = server.stop(false);
-          const deadline = Bun.sleep(config.shutdownTimeout).then(() => "deadline" as const);
-          if ((await Promise.race([closed, deadline])) === "deadline") {
-            logger.warn(`requests still in flight after ${config.shutdownTimeout} ms; closing them`);
+        const deadline = performance.now() + config.shutdownTimeout;
+        const closed = server?.stop(false); // no new connections; requests in flight go on
+        // Handlers still running finish (up to the deadline), then plugins and workers stop,
+        // which ends the long-lived streams they serve (log tails, SSE) instead of waiting them out.
+        await pluginHost.shutdown();
+        await pool.shutdown();
+        if (server && closed) {
+          const late = Bun.sleep(Math.max(0, deadline - performance.now())).then(() => "late" as const);
+          if ((await Promise.race([closed, late])) === "late") {
+            logger.warn(`responses still streaming after ${config.shutdownTimeout} ms; closing them`);
           }
           await server.stop(true);
           removeKernelFile(config.home);
         }
-        await pluginHost.shutdown();
-        await pool.shutdown();
         logger.info("stopped");
       })();
       return stopping;

@@ -85,6 +85,27 @@ describe("lifecycle hooks", () => {
     expect(await (await request("/old/page")).text()).toBe("/new/page rewritten");
   });
 
+  it("shows onResponse hooks the request id the response will carry", async () => {
+    let seen: string | null = null;
+    const { request } = await startTestKernel({
+      plugins: [
+        inlinePlugin(
+          "access-log",
+          { base: "/" },
+          {
+            fetch: () => new Response("ok"),
+            onResponse: (res) => {
+              seen = res.headers.get("x-request-id");
+            },
+          },
+        ),
+      ],
+    });
+    const res = await request("/");
+    expect(seen).not.toBeNull();
+    expect(res.headers.get("x-request-id")).toBe(seen);
+  });
+
   it("lets onResponse replace the response", async () => {
     const { request } = await startTestKernel({
       plugins: [
@@ -98,7 +119,9 @@ describe("lifecycle hooks", () => {
         ),
       ],
     });
-    expect(await (await request("/")).text()).toBe("wrapped(inner)");
+    const res = await request("/");
+    expect(await res.text()).toBe("wrapped(inner)");
+    expect(res.headers.get("x-request-id")).toMatch(/^[0-9a-f]{8}-[0-9a-z]+$/);
   });
 
   it("answers 500 naming the plugin when onRequest throws, and keeps serving", async () => {

@@ -54,4 +54,42 @@ describe("graceful shutdown", () => {
     expect(performance.now() - started).toBeLessThan(2_000);
     expect(await inflight).toBe("cut off");
   });
+
+  it("lets plugins end their endless streams in onShutdown instead of waiting for the deadline", async () => {
+    const streams = new Set<ReadableStreamDefaultController<Uint8Array>>();
+    const kernel = createKernel({
+      config: { home: tempDir(), port: 0, hostname: "127.0.0.1", shutdownTimeout: 5_000 },
+      logSink: () => {},
+      plugins: [
+        inlinePlugin(
+          "tail",
+          { base: "/tail" },
+          {
+            fetch: () =>
+              new Response(
+                new ReadableStream<Uint8Array>({
+                  start(controller) {
+                    streams.add(controller);
+                    controller.enqueue(new TextEncoder().encode("data: hello\n\n"));
+                  },
+                }),
+                { headers: { "content-type": "text/event-stream" } },
+              ),
+            onShutdown: () => {
+              for (const stream of streams) stream.close();
+            },
+          },
+        ),
+      ],
+    });
+    await kernel.start();
+    const url = await kernel.listen();
+    const res = await fetch(new URL("/tail", url));
+    const reader = (res.body as ReadableStream<Uint8Array>).getReader();
+    expect(new TextDecoder().decode((await reader.read()).value)).toBe("data: hello\n\n");
+    const started = performance.now();
+    await kernel.stop();
+    expect(performance.now() - started).toBeLessThan(2_000);
+    expect((await reader.read()).done).toBe(true);
+  });
 });

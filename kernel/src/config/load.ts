@@ -11,6 +11,7 @@ const ENV_SETTINGS: Record<string, { key: keyof KernelConfigOptions; parse: (raw
   BUNTIME_PLUGIN_DIRS: { key: "pluginDirs", parse: (raw) => raw.split(":").filter(Boolean) },
   BUNTIME_HOOK_TIMEOUT: { key: "hookTimeout", parse: Number },
   BUNTIME_LIFECYCLE_TIMEOUT: { key: "lifecycleTimeout", parse: Number },
+  BUNTIME_IDLE_TIMEOUT: { key: "idleTimeout", parse: Number },
   BUNTIME_SHUTDOWN_TIMEOUT: { key: "shutdownTimeout", parse: Number },
   BUNTIME_ADMIN_TOKEN: { key: "adminToken", parse: String },
   BUNTIME_TRUST_REQUEST_ID: { key: "trustRequestId", parse: (raw) => raw === "true" || raw === "1" },

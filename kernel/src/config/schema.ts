@@ -18,6 +18,8 @@ export const kernelConfigSchema = z
     hookTimeout: milliseconds.default(5_000),
     /** Longest `onInit`, `onServerStart` or `onShutdown` may take. */
     lifecycleTimeout: milliseconds.default(30_000),
+    /** Seconds a connection may stay silent before it is closed (0: never; Bun allows up to 255). */
+    idleTimeout: z.number().int().min(0).max(255).default(120),
     /** How long a stop waits for requests in flight before cutting them off. */
     shutdownTimeout: milliseconds.default(10_000),
     /** Bearer token for the kernel API's writes; generated into `<home>/admin-token` when unset. */

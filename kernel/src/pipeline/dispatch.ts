@@ -129,21 +129,24 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     return checkCsrf(flow.request, flow.pathname, trustedOrigins) ?? requestHooks(flow, 0);
   }
 
-  /** The response hooks and the request id header, after `produce` gave a response. */
+  /**
+   * The request id header, then the response hooks (so they can read the id), after `produce`
+   * gave a response. A response a hook put in its place gets the header too.
+   */
   function finish(flow: Flow, response: Response): MaybePromise<Response> {
+    const stamped = withHeader(response, REQUEST_ID_HEADER, flow.requestId);
+    const restamp = (final: Response) =>
+      final === stamped ? final : withHeader(final, REQUEST_ID_HEADER, flow.requestId);
     let finished: MaybePromise<Response>;
     try {
-      finished = responseHooks(flow, response, 0);
+      finished = responseHooks(flow, stamped, 0);
     } catch (error) {
       finished = failure(flow, error);
     }
     if (finished instanceof Promise) {
-      return finished.then(
-        (resolved) => withHeader(resolved, REQUEST_ID_HEADER, flow.requestId),
-        (error) => withHeader(failure(flow, error), REQUEST_ID_HEADER, flow.requestId),
-      );
+      return finished.then(restamp, (error) => restamp(failure(flow, error)));
     }
-    return withHeader(finished, REQUEST_ID_HEADER, flow.requestId);
+    return restamp(finished);
   }
 
   return function dispatch(request: Request): MaybePromise<Response> {
