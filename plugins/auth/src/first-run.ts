@@ -1,8 +1,9 @@
 /**
  * The first admin. With no admin stored yet, `BUNTIME_ADMIN_PASSWORD` creates user `admin`;
- * without it a one-time setup token is logged, which `POST /auth/setup` trades for an admin
- * account. There is never a default password.
+ * without it a one-time setup token goes to the terminal and to a file only its owner may read,
+ * and `POST /auth/setup` trades it for an admin account. There is never a default password.
  */
+import { rmSync, writeFileSync } from "node:fs";
 import { BuntimeError, type Logger } from "@buntime/sdk";
 import { randomToken, sha256 } from "./digest.ts";
 import type { StoredUser, UserStore } from "./users.ts";
@@ -16,8 +17,11 @@ export class FirstRun {
     private readonly logger: Logger,
   ) {}
 
-  /** Makes sure an admin exists or can be created; `password` is `BUNTIME_ADMIN_PASSWORD`. */
-  async ensureAdmin(password: string | undefined, setupUrl: string): Promise<void> {
+  /**
+   * Makes sure an admin exists or can be created; `password` is `BUNTIME_ADMIN_PASSWORD`, and
+   * `tokenFile` is where the setup token is written (mode 0600) when there is none.
+   */
+  async ensureAdmin(password: string | undefined, setupUrl: string, tokenFile: string): Promise<void> {
     if (await this.users.hasAdmin()) return;
     if (password) {
       await this.users.create("admin", password, ["admin"]);
@@ -26,11 +30,19 @@ export class FirstRun {
     }
     const token = randomToken(24);
     this.tokenDigest = sha256(token);
+    this.tokenFile = tokenFile;
+    writeFileSync(tokenFile, `${token}\n`, { mode: 0o600 });
+    // The token itself stays out of the logger: log lines reach the kernel:logs feed, which a
+    // plugin such as logs may serve over HTTP before anyone could protect it.
+    process.stderr.write(`buntime auth: one-time setup token ${token}\n`);
     this.logger.warn(
-      `no admin user yet: create one with POST ${setupUrl} {"token":"${token}","username":...,"password":...}` +
-        " (the token works once; set BUNTIME_ADMIN_PASSWORD to create user admin instead)",
+      `no admin user yet: create one with POST ${setupUrl} {"token":...,"username":...,"password":...}` +
+        ` with the setup token printed above and kept in ${tokenFile}` +
+        " (it works once; set BUNTIME_ADMIN_PASSWORD to create user admin instead)",
     );
   }
+
+  private tokenFile: string | undefined;
 
   /** True while an admin may still be created with the setup token. */
   get pending(): boolean {
@@ -47,6 +59,7 @@ export class FirstRun {
     }
     const user = await this.users.create(username, password, ["admin"]);
     this.tokenDigest = undefined;
+    if (this.tokenFile) rmSync(this.tokenFile, { force: true });
     return user;
   }
 }

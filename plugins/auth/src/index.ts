@@ -6,6 +6,7 @@
  * `publicRoutes`), and provides the `auth` service (`currentUser`, `requireUser`, `requireRole`).
  * With no settings, public apps and kernel API reads stay open and only admin paths need a login.
  */
+import { join } from "node:path";
 import { definePlugin, type PluginContext } from "@buntime/sdk";
 import type { Hono } from "hono";
 import { ApiKeyStore } from "./api-keys.ts";
@@ -78,7 +79,8 @@ export default definePlugin({
       return isRateLimitLike(service) ? service : undefined;
     };
     const firstRun = new FirstRun(users, ctx.logger);
-    await firstRun.ensureAdmin(process.env.BUNTIME_ADMIN_PASSWORD, `${base}/setup`);
+    const tokenFile = join(ctx.dataDir, "setup-token");
+    await firstRun.ensureAdmin(process.env.BUNTIME_ADMIN_PASSWORD, `${base}/setup`, tokenFile);
     const apps = new AppVisibility(ctx.kernel.appsDir, config.appConfigTtl, ctx.logger);
     const callingApp = (request: Request) => {
       if (!ctx.services.has("apps")) return undefined;

@@ -1,4 +1,6 @@
 import { afterEach, describe, expect, it } from "bun:test";
+import { existsSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
 import { cookieOf, errorOf, HASHING, json, signIn, startAuth, stopKernels } from "./support.ts";
 
 afterEach(stopKernels);
@@ -180,13 +182,18 @@ describe("the first admin", () => {
   );
 
   it(
-    "is created once with the logged setup token when no password is set",
+    "is created once with the setup token, kept in a private file and out of the logs, when no password is set",
     async () => {
       const { kernel } = await startAuth({ adminPassword: null });
       const line = kernel.logs.find((entry) => entry.message.startsWith("no admin user yet"));
       expect(line?.level).toBe("warn");
-      const token = /"token":"([\w-]+)"/.exec(line?.message ?? "")?.[1] as string;
+      const tokenFile = join(kernel.home, "data", "@buntime", "plugin-auth", "setup-token");
+      expect(line?.message).toContain(tokenFile);
+      expect(statSync(tokenFile).mode & 0o777).toBe(0o600);
+      const token = readFileSync(tokenFile, "utf8").trim();
       expect(token.length).toBeGreaterThan(20);
+      // the token never reaches the log feed, which other plugins may serve over HTTP
+      expect(kernel.logs.some((entry) => JSON.stringify(entry).includes(token))).toBe(false);
       // nobody can sign in with a default password
       const guessed = await kernel.fetch(
         "/auth/login",
@@ -209,6 +216,7 @@ describe("the first admin", () => {
         json("POST", { token, username: "ada", password: "adas password" }),
       );
       expect(done.status).toBe(201);
+      expect(existsSync(tokenFile)).toBe(false);
       const me = await kernel.fetch("/auth/me", { headers: { cookie: cookieOf(done) } });
       expect((await me.json()).user).toEqual({ username: "ada", roles: ["admin"], via: "session" });
 
