@@ -55,7 +55,7 @@ export const appConfigSchema = z
     timeout: durationSchema.optional(),
     /** Largest accepted request body; larger gets 413. @default "16mb" */
     maxBodySize: sizeSchema.optional(),
-    /** JS heap past which a worker is recycled. @default "256mb" */
+    /** Memory (JS heap plus ArrayBuffers) past which a worker is recycled. @default "256mb" */
     maxMemory: sizeSchema.optional(),
     /** Ephemeral apps: requests served at once. @default 4 */
     concurrency: z.number({ message: "expected a whole number" }).int().positive().optional(),

@@ -23,7 +23,7 @@ export interface AppSpec {
   readonly maxRequests?: number;
   /** Request bodies larger than this get 413 without reaching the worker. @default 16777216 */
   readonly maxBodySize?: number;
-  /** A worker whose reported JS heap passes this is recycled. @default 268435456 */
+  /** A worker whose reported memory (JS heap plus ArrayBuffers) passes this is recycled. @default 268435456 */
   readonly maxMemory?: number;
   /** Ephemeral apps: requests served at once; more wait in the queue. @default 4 */
   readonly concurrency?: number;
@@ -66,7 +66,7 @@ export interface AppPoolStats {
   readonly terminated: number;
   /** Terminated workers counted by reason (`idle`, `timeout`, `crash`, …). */
   readonly recycled: Readonly<Record<string, number>>;
-  /** Sum of the JS heaps its workers last reported, in bytes. */
+  /** Sum of the memory (JS heap plus ArrayBuffers) its workers last reported, in bytes. */
   readonly memory: number;
   readonly latency: LatencyStats;
 }

@@ -109,7 +109,7 @@ export interface LoadErrorMessage {
   readonly message: string;
 }
 
-/** Worker → main: the worker's JS heap in bytes. */
+/** Worker → main: the worker's JS heap plus external memory (ArrayBuffers), in bytes. */
 export interface MemoryMessage {
   readonly t: "mem";
   readonly heap: number;

@@ -79,7 +79,9 @@ async function load(message: InitMessage): Promise<void> {
   // hundred idle apps do not keep the main thread busy with unchanged figures
   let reported = Number.NEGATIVE_INFINITY;
   const report = () => {
-    const heap = process.memoryUsage().heapUsed;
+    // ArrayBuffers live outside the JS heap; count them, or a buffer bomb would go unseen
+    const usage = process.memoryUsage();
+    const heap = usage.heapUsed + usage.external;
     if (Math.abs(heap - reported) < REPORT_STEP) return;
     reported = heap;
     port.postMessage({ t: "mem", heap });

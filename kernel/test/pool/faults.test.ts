@@ -131,6 +131,16 @@ describe("a faulty app costs only its own requests", () => {
     await othersUnaffected(before);
   });
 
+  it("counts ArrayBuffers against maxMemory too", async () => {
+    const before = await warmBystanders();
+    const bomb = fixture("buffer-bomb", { maxMemory: 64 * 1024 * 1024 });
+    expect(await call(pool, bomb, "/grow")).toMatchObject({ status: 200, text: "hoarding" });
+    const stats = () => pool.stats().apps["buffer-bomb@0.0.0"];
+    expect(await eventually(() => (stats()?.recycled.memory ?? 0) === 1, 10_000)).toBe(true);
+    expect(await call(pool, bomb)).toMatchObject({ status: 200, text: "ok 0" });
+    await othersUnaffected(before);
+  });
+
   it("answers 502 to a request in flight on a worker that is recycled for memory", async () => {
     const before = await warmBystanders();
     const bomb = fixture("memory", { version: "2.0.0", maxMemory: 64 * 1024 * 1024, timeout: 20_000 });
