@@ -4,6 +4,9 @@ import { join } from "node:path";
 import type { Logger } from "@buntime/sdk";
 import semver from "semver";
 
+/** An unknown app name rescans the folder at most this often, so probing names costs little. */
+const MISS_RESCAN_MS = 250;
+
 /** One installed version of an app. */
 export interface InstalledApp {
   readonly name: string;
@@ -26,6 +29,7 @@ export class AppCatalog {
   readonly #logger: Logger;
   #apps = new Map<string, InstalledApp[]>();
   #stale = true;
+  #scannedAt = Number.NEGATIVE_INFINITY;
   #scanning: Promise<void> | undefined;
   #watcher: FSWatcher | undefined;
 
@@ -38,7 +42,7 @@ export class AppCatalog {
     this.#onChange = onChange;
   }
 
-  /** Watches the apps folder; without a watcher every lookup of an unknown app rescans. */
+  /** Watches the apps folder, so that changes (upgrades, removals) are seen on the next request. */
   watch(): void {
     try {
       this.#watcher = watch(this.#appsDir, { recursive: true }, () => {
@@ -53,11 +57,15 @@ export class AppCatalog {
     this.#watcher?.close();
   }
 
-  /** The highest installed version of `name` that satisfies `range` (any version when undefined). */
+  /**
+   * The highest installed version of `name` that satisfies `range` (any version when undefined).
+   * An unknown name rescans at once (at most every MISS_RESCAN_MS): a folder just copied in is
+   * found even before the watcher reports it.
+   */
   async find(name: string, range: string | undefined): Promise<InstalledApp | undefined> {
     if (this.#stale) await this.#rescan();
     let found = this.#pick(name, range);
-    if (!found && !this.#watcher) {
+    if (!found && performance.now() - this.#scannedAt >= MISS_RESCAN_MS) {
       await this.#rescan();
       found = this.#pick(name, range);
     }
@@ -79,6 +87,7 @@ export class AppCatalog {
 
   async #scan(): Promise<void> {
     this.#stale = false;
+    this.#scannedAt = performance.now();
     const apps = new Map<string, InstalledApp[]>();
     const names = await readdir(this.#appsDir).catch(() => []);
     for (const name of names) {

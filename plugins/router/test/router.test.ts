@@ -152,6 +152,14 @@ describe("router plugin", () => {
     expect(gone).toBe(true);
   });
 
+  it("finds an app copied in a moment ago, before the folder watcher reports it", async () => {
+    const { apps, get } = await start();
+    expect((await get("/fresh/")).status).toBe(404);
+    await Bun.sleep(300); // past the rescan interval for unknown names
+    writeApp(join(apps, "fresh"), "fresh");
+    expect((await (await get("/fresh/")).json()).tag).toBe("fresh");
+  });
+
   it("answers a readable error naming the app and field when its config is invalid", async () => {
     const { apps, get } = await start();
     writeApp(join(apps, "broken"), "broken", { "buntime.json": JSON.stringify({ ttl: "soon" }) });
