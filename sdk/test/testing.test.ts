@@ -45,6 +45,16 @@ describe("createTestKernel", () => {
     }
   });
 
+  it("listens on a free loopback port when asked", async () => {
+    const kernel = await createTestKernel({ plugins: [counter], listen: true });
+    try {
+      expect(kernel.url?.hostname).toBe("127.0.0.1");
+      expect(await (await fetch(new URL("/count", kernel.url))).text()).toBe("hello counter");
+    } finally {
+      await kernel.stop();
+    }
+  });
+
   it("rejects, removing its temporary home, when a plugin cannot start", async () => {
     const broken = {
       packageJson: {

@@ -24,6 +24,8 @@ export interface TestKernelOptions {
   readonly pluginDirs?: readonly string[];
   /** Kernel settings; `plugins` holds each plugin's settings by package name. */
   readonly config?: Omit<KernelConfigOptions, "pluginDirs">;
+  /** Also listen on 127.0.0.1 (a free port unless `config.port` says otherwise): `url` tells where. */
+  readonly listen?: boolean;
 }
 
 /** A started in-process kernel. */
@@ -36,6 +38,8 @@ export interface TestKernel {
   readonly logs: readonly LogEntry[];
   /** The home folder (temporary unless `config.home` was given). */
   readonly home: string;
+  /** Where the kernel listens, with `listen: true`. */
+  readonly url: URL | undefined;
   /** Stops the kernel and removes its temporary home. */
   stop(): Promise<void>;
 }
@@ -63,9 +67,12 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     plugins: options.plugins,
     logSink: (entry) => logs.push(entry),
   });
+  let url: URL | undefined;
   try {
     await kernel.start();
+    if (options.listen) url = await kernel.listen();
   } catch (error) {
+    await kernel.stop();
     if (temporaryHome) rmSync(home, { recursive: true, force: true });
     throw error;
   }
@@ -75,6 +82,7 @@ export async function createTestKernel(options: TestKernelOptions = {}): Promise
     service: (name) => kernel.service(name) as never,
     logs,
     home,
+    url,
     async stop() {
       await kernel.stop();
       if (temporaryHome) rmSync(home, { recursive: true, force: true });
