@@ -143,7 +143,11 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
       if (response !== RETRY) return response;
     }
     metricsOf(spec.key).errors++;
-    return new BuntimeError("BUNTIME_ERR_POOL_SHUTTING_DOWN").getResponse({ "retry-after": "1" });
+    // retired under our feet each time: the pool is closing, or the LRU is thrashing
+    const error = closing
+      ? new BuntimeError("BUNTIME_ERR_POOL_SHUTTING_DOWN")
+      : new BuntimeError("BUNTIME_ERR_POOL_OVERLOADED", { app: spec.key, queued: 0, seconds: 1 });
+    return error.getResponse({ "retry-after": "1" });
   }
 
   return {
