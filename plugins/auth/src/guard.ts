@@ -137,8 +137,9 @@ export function createGuard(options: GuardOptions): (request: Request) => Outcom
     if (access.visibility === "public" || (access.visibility === "protected" && access.isPublicRoute(rest))) {
       return stripSpoofed(request);
     }
-    if (access.visibility === "protected") return requireUser(request, pathname);
+    // Other apps, proven by their app token, may call protected and internal apps alike.
     if (options.callingApp(request) !== undefined) return stripSpoofed(request);
+    if (access.visibility === "protected") return requireUser(request, pathname);
     return (async () => {
       const user = await caller(request);
       if (user instanceof Response) return user;

@@ -207,7 +207,7 @@ describe("app visibility", () => {
   );
 
   it(
-    "lets only other apps and admins reach an internal app",
+    "lets only other apps and admins reach an internal app, and other apps a protected one",
     async () => {
       const { kernel } = await startAuth({ plugins: [fakeApps] });
       writeApp(kernel.home, "billing", { visibility: "internal" });
@@ -220,6 +220,9 @@ describe("app visibility", () => {
       expect((await kernel.fetch("/billing/invoices", { headers: { "x-test-app": "shop" } })).status).toBe(
         404,
       );
+      writeApp(kernel.home, "crm", { visibility: "protected" });
+      expect((await kernel.fetch("/crm/deals")).status).toBe(401);
+      expect((await kernel.fetch("/crm/deals", { headers: { "x-test-app": "shop" } })).status).toBe(404);
       const cookie = await signIn(kernel);
       expect((await kernel.fetch("/billing/invoices", { headers: { cookie } })).status).toBe(404);
     },
