@@ -103,9 +103,14 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   });
   const adminToken = resolveAdminToken(config.home, config.adminToken);
   const services = new ServiceRegistry();
-  services
-    .accessFor({ plugin: "kernel", provides: ["kernel:logs"], consumes: [] })
-    .provide("kernel:logs", logFeed);
+  let server: ReturnType<typeof Bun.serve> | undefined;
+  const kernelServices = services.accessFor({
+    plugin: "kernel",
+    provides: ["kernel:logs", "kernel:clients"],
+    consumes: [],
+  });
+  kernelServices.provide("kernel:logs", logFeed);
+  kernelServices.provide("kernel:clients", { address: (request) => server?.requestIP(request)?.address });
   let host: PluginHost | undefined;
   const pool = createWorkerPool({
     logger: logger.child("pool"),
@@ -145,7 +150,6 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     logger: logger.child("kernel:pipeline"),
   });
 
-  let server: ReturnType<typeof Bun.serve> | undefined;
   let stopping: Promise<void> | undefined;
 
   return {

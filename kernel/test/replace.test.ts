@@ -140,4 +140,21 @@ describe("what the kernel tells others", () => {
     ).toBe(true);
     expect(kernel.service("kernel:logs")).toBeDefined();
   });
+
+  it("tells plugins consuming kernel:clients the client's address", async () => {
+    const { kernel, request } = await startTestKernel({
+      plugins: [
+        inlinePlugin(
+          "ip",
+          { base: "/ip", consumes: ["kernel:clients"] },
+          {
+            fetch: (req, ctx) => new Response(ctx.services.get("kernel:clients").address(req) ?? "unknown"),
+          },
+        ),
+      ],
+    });
+    expect(await (await request("/ip")).text()).toBe("unknown"); // in process: no connection
+    const url = await kernel.listen();
+    expect(await (await fetch(new URL("/ip", url))).text()).toBe("127.0.0.1");
+  });
 });

@@ -10,9 +10,19 @@ import type { LogFeed } from "./logger.ts";
  * }
  */
 
+/** The kernel-provided service `kernel:clients`: who is on the other end of a request. */
+export interface ClientInfo {
+  /**
+   * The client's IP address as the kernel's server saw the connection, for a request the server
+   * received; undefined for requests made in process or replaced by an `onRequest` hook.
+   */
+  address(request: Request): string | undefined;
+}
+
 /** Every typed service; the kernel provides the `kernel:*` ones itself. */
 export interface Services {
   "kernel:logs": LogFeed;
+  "kernel:clients": ClientInfo;
 }
 
 /** A known service name, or any other string for services without declared types. */
