@@ -80,8 +80,8 @@ describe("requests and responses cross the worker boundary intact", () => {
     const bytes = Buffer.concat(parts);
     expect(bytes.byteLength).toBe(8 * 3000);
     for (let n = 0; n < 8; n++) expect(bytes[n * 3000 + 5]).toBe((n + 5) % 256);
-    expect(total).toBeGreaterThanOrEqual(7 * 60 - 20);
-    expect(firstAt).toBeLessThan(total / 2);
+    // the first chunk arrived while the app was still producing the other seven
+    expect(total - firstAt).toBeGreaterThanOrEqual(6 * 60 - 20);
   });
 
   it("delivers a 5 MB single-chunk stream intact", async () => {

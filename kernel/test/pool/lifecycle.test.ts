@@ -57,10 +57,11 @@ describe("persistent apps", () => {
 
   it("retire a worker when its sliding ttl lapses, and requests keep extending it", async () => {
     const { pool, ended } = track();
-    const spec = fixture("counter", { ttl: 300, idleTimeout: 60_000 });
+    const spec = fixture("counter", { ttl: 600, idleTimeout: 60_000 });
     const first = await count(pool, spec);
-    for (let i = 0; i < 4; i++) {
-      await Bun.sleep(120);
+    // five requests 200 ms apart outlive a 600 ms ttl only because each one extends it
+    for (let i = 0; i < 5; i++) {
+      await Bun.sleep(200);
       expect((await count(pool, spec)).bootedAt).toBe(first.bootedAt);
     }
     expect(ended).toHaveLength(0);
