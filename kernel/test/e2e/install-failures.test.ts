@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { chmodSync, existsSync, rmSync, writeFileSync } from "node:fs";
+import { generateKeyPairSync } from "node:crypto";
+import { chmodSync, existsSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { type TarInput, writeTar } from "@buntime/sdk";
 import {
@@ -239,6 +240,35 @@ describe("every install failure says why, hints what to do, and leaves the home 
     const run = await cli(["plugin", "install", "auht", "--registry", registry, "--home", fresh], dir);
     expect(run.code).toBe(1);
     expect(existsSync(fresh)).toBe(false);
+  });
+
+  it("refuses a registry that signs with another key than the one pinned at first use", async () => {
+    const settings = join(dir, "cli-settings", "cli.json");
+    const saved = readFileSync(settings, "utf8");
+    const pinned = JSON.parse(saved).registryKeys[registry];
+    expect(pinned).toHaveLength(1);
+    const other = generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey;
+    const forged = {
+      keyid: "SHA256:forged",
+      key: other.export({ type: "spki", format: "der" }).toString("base64"),
+    };
+    writeFileSync(settings, JSON.stringify({ ...JSON.parse(saved), registryKeys: { [registry]: [forged] } }));
+    const before = snapshot(home);
+    const run = await cli(["plugin", "install", "auth@1.1.0", "--registry", registry, "--home", home], dir);
+    writeFileSync(settings, saved);
+    expect(run.stderr).toContain(
+      `registry ${registry} now signs with key ${pinned[0].keyid}, not the pinned SHA256:forged [BUNTIME_ERR_SIGNATURE_KEY_CHANGED]`,
+    );
+    expect(run.code).toBe(1);
+    expect(snapshot(home)).toEqual(before);
+  });
+
+  it("tells an unsigned-in publisher to log in", async () => {
+    const plugin = writePlugin(dir, { name: "unsigned-in", version: "1.0.0" });
+    const run = await cli(["plugin", "publish", plugin, "--registry", registry], dir);
+    expect(run.stderr).toContain("answered 401 to publish unsigned-in@1.0.0");
+    expect(run.stderr).toContain("hint: sign in first: buntime login --user <name>");
+    expect(run.code).toBe(1);
   });
 
   it("answers failures as JSON with --json", async () => {

@@ -11,6 +11,7 @@ import {
   mkdtempSync,
   readdirSync,
   readFileSync,
+  readlinkSync,
   rmSync,
   writeFileSync,
 } from "node:fs";
@@ -182,7 +183,9 @@ export function snapshot(dir: string): Record<string, string> {
   const walk = (relative: string) => {
     for (const entry of readdirSync(join(dir, relative), { withFileTypes: true })) {
       const path = relative ? `${relative}/${entry.name}` : entry.name;
-      if (entry.isDirectory()) {
+      if (entry.isSymbolicLink()) {
+        tree[path] = `link to ${readlinkSync(join(dir, path))}`;
+      } else if (entry.isDirectory()) {
         tree[path] = "dir";
         walk(path);
       } else {

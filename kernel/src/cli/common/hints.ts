@@ -33,3 +33,13 @@ export const HINTS: Partial<Record<ErrorCode, string>> = {
   BUNTIME_ERR_PACK_FAILED: "run it in a plugin folder, or give the folder: buntime plugin pack <dir>",
   BUNTIME_ERR_PLUGIN_IN_USE: "remove the plugins that need it first, or use --force",
 };
+
+/** Hints for a registry's own refusal (`BUNTIME_ERR_CLIENT_HTTP`), by the registry's code. */
+export const REGISTRY_HINTS: Record<string, string> = {
+  BUNTIME_ERR_REGISTRY_AUTH_REQUIRED: "sign in first: buntime login --user <name>",
+  BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS: "sign in again: buntime login --user <name>",
+  BUNTIME_ERR_REGISTRY_NOT_OWNER: "publish under a name you own, or ask an owner to add you",
+  BUNTIME_ERR_REGISTRY_VERSION_EXISTS: "versions are immutable: bump version in package.json",
+  BUNTIME_ERR_REGISTRY_SIGNATURE_INVALID: "register your key first: buntime keys register",
+  BUNTIME_ERR_REGISTRY_TOKEN_SCOPE: "this token cannot publish: buntime login gives a publish token",
+};

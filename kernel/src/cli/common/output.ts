@@ -1,5 +1,5 @@
 import { type BuntimeError, isBuntimeError } from "@buntime/sdk";
-import { HINTS } from "./hints.ts";
+import { HINTS, REGISTRY_HINTS } from "./hints.ts";
 
 /** Where a command writes: human text on stdout and progress on stderr, or one JSON document. */
 export interface Output {
@@ -53,7 +53,11 @@ export function withHint<T extends Error>(error: T, hint: string): T {
 export function reportFailure(command: string, error: unknown, json: boolean): number {
   const coded = isBuntimeError(error) ? (error as BuntimeError) : undefined;
   const message = error instanceof Error ? error.message : String(error);
-  const hint = (error as { hint?: string } | undefined)?.hint ?? (coded ? HINTS[coded.code] : undefined);
+  const registryCode = coded?.params.registryCode;
+  const hint =
+    (error as { hint?: string } | undefined)?.hint ??
+    (typeof registryCode === "string" ? REGISTRY_HINTS[registryCode] : undefined) ??
+    (coded ? HINTS[coded.code] : undefined);
   const exitCode = coded?.code === "BUNTIME_ERR_CLI_USAGE" ? 2 : 1;
   if (json) {
     process.stdout.write(
