@@ -3,18 +3,9 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel } from "@buntime/kernel";
-import { cleanUp, onCleanUp, proxyPlugin, startUpstream } from "./support.ts";
+import { cleanUp, onCleanUp, proxyPlugin, startUpstream, within } from "./support.ts";
 
 afterEach(cleanUp);
-
-/** `promise`, or a rejection naming `what` after `ms`: no test waits forever. */
-function within<T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> {
-  let timer: Timer | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
 
 function signal() {
   let fire = () => {};

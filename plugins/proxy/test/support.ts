@@ -82,3 +82,12 @@ export async function startProxy(options: { rules?: unknown[]; plugins?: TestPlu
 export async function errorOf(response: Response): Promise<{ code: string; message: string }> {
   return ((await response.json()) as { error: { code: string; message: string } }).error;
 }
+
+/** `promise`, or a rejection naming `what` after `ms`: no test waits forever. */
+export function within<T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> {
+  let timer: Timer | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
+  });
+  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
+}

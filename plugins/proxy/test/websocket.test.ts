@@ -4,18 +4,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel } from "@buntime/kernel";
 import { completeWebSocketUpgrade, proxyWebSocketHandler } from "@buntime/plugin-proxy";
-import { cleanUp, errorOf, onCleanUp, proxyPlugin, startProxy } from "./support.ts";
+import { cleanUp, errorOf, onCleanUp, proxyPlugin, startProxy, within } from "./support.ts";
 
 afterEach(cleanUp);
-
-/** `promise`, or a rejection naming `what` after `ms`: no test waits forever. */
-function within<T>(promise: Promise<T>, what: string, ms = 5_000): Promise<T> {
-  let timer: Timer | undefined;
-  const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`timed out waiting for ${what}`)), ms);
-  });
-  return Promise.race([promise, deadline]).finally(() => clearTimeout(timer));
-}
 
 /** A WebSocket upstream: greets, echoes, closes on request, and reports how clients left. */
 function startSocketUpstream() {
