@@ -12,6 +12,9 @@ import { SocketTable } from "./socket-bridge.ts";
 import type { SpawnGate } from "./spawn-gate.ts";
 import { workerScript } from "./worker-script.ts";
 
+/** Requests are checked for a client that left once they have waited this long. */
+const ABANDON_CHECK_AFTER_MS = 20;
+
 /** At most this long a timed-out worker may take to close itself before it is terminated. */
 const TIMEOUT_GRACE_MS = 2000;
 
@@ -160,11 +163,18 @@ export class PoolWorker {
       this.kill(this.endReason ?? "timeout");
       return;
     }
+    for (const id of this.requests.abandoned(now, ABANDON_CHECK_AFTER_MS)) {
+      this.port.postMessage({ t: "abort", id });
+      this.requests.fail(id, 499, "");
+    }
     const overdue = this.requests.overdue(now);
     if (overdue.length === 0) return;
     this.retire("timeout");
     this.killAt = Math.min(this.killAt, now + Math.min(TIMEOUT_GRACE_MS, this.spec.timeout));
-    for (const id of overdue) this.requests.fail(id, 504, "");
+    for (const id of overdue) {
+      this.port.postMessage({ t: "abort", id });
+      this.requests.fail(id, 504, "");
+    }
   }
 
   /** Asks the worker to close itself once what it has in flight is done. */

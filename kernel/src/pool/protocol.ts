@@ -66,6 +66,12 @@ export interface CancelMessage {
   readonly id: number;
 }
 
+/** Main → worker: the pool gave up on a request (its client left, or it timed out). */
+export interface AbortMessage {
+  readonly t: "abort";
+  readonly id: number;
+}
+
 /** Worker → main: the handler threw before answering. */
 export interface FailMessage {
   readonly t: "fail";
@@ -128,6 +134,7 @@ export type ToWorker =
   | EndMessage
   | AckMessage
   | CancelMessage
+  | AbortMessage
   | CloseMessage
   | SocketOpenMessage
   | SocketDataMessage

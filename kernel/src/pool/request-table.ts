@@ -12,10 +12,11 @@ import { StreamReceiver, type StreamSender, senderForReader } from "./stream-cha
 /** Request bodies up to this size with a known length travel inside the request message. */
 const INLINE_BODY_LIMIT = 1024 * 1024;
 
-/** Statuses the pool answers with on the app's behalf. */
-export type PoolFailure = 400 | 413 | 502 | 504;
+/** Statuses the pool answers with on the app's behalf; 499 means the client left first. */
+export type PoolFailure = 400 | 413 | 499 | 502 | 504;
 
 interface InFlight {
+  readonly request: Request;
   readonly start: number;
   readonly deadline: number;
   readonly resolve: (response: Response) => void;
@@ -52,6 +53,7 @@ export class RequestTable {
     const start = performance.now();
     const { promise, resolve } = Promise.withResolvers<Response>();
     const entry: InFlight = {
+      request,
       start,
       deadline: start + this.spec.timeout,
       resolve,
@@ -152,6 +154,20 @@ export class RequestTable {
     return ids;
   }
 
+  /**
+   * Ids of requests still waiting for a head whose client has gone. Checked on the ticker,
+   * not per request: `request.signal` is only looked at once a request has waited a tick.
+   */
+  abandoned(now: number, after: number): number[] {
+    const ids: number[] = [];
+    for (const [id, entry] of this.requests) {
+      if (entry.answered) continue;
+      if (now - entry.start < after) break;
+      if (entry.request.signal.aborted) ids.push(id);
+    }
+    return ids;
+  }
+
   /** Answers request `id` with a pool error (or ends its stream) and forgets it. */
   fail(id: number, status: PoolFailure, reason: string): void {
     const entry = this.requests.get(id);
@@ -160,7 +176,9 @@ export class RequestTable {
       entry.receiver?.end(reason || "the worker failed");
     } else {
       entry.status = status;
-      entry.resolve(this.error(status, reason).getResponse());
+      entry.resolve(
+        status === 499 ? new Response(null, { status }) : this.error(status, reason).getResponse(),
+      );
     }
     this.complete(id, entry);
   }
@@ -170,7 +188,7 @@ export class RequestTable {
     for (const id of [...this.requests.keys()]) this.fail(id, 502, reason);
   }
 
-  private error(status: PoolFailure, reason: string): BuntimeError {
+  private error(status: Exclude<PoolFailure, 499>, reason: string): BuntimeError {
     const app = this.spec.key;
     switch (status) {
       case 504:

@@ -52,10 +52,27 @@ function exitIfDone(): void {
   if (closing && active === 0) exit(0);
 }
 
+/** Requests the app is handling, with the controller behind each one's `request.signal`. */
+const handling = new Map<number, AbortController>();
+
 function finish(id: number): void {
+  if (!handling.delete(id)) return;
   active--;
   uploads.delete(id);
   exitIfDone();
+}
+
+/**
+ * The pool gave up on request `id` (its client left, or it timed out): abort its signal, stop
+ * its streams, and stop counting it, so a closing worker can exit even if the handler hangs.
+ */
+function abandon(id: number): void {
+  const controller = handling.get(id);
+  if (controller === undefined) return;
+  downloads.get(id)?.cancel();
+  uploads.get(id)?.end("the request was abandoned");
+  finish(id);
+  controller.abort();
 }
 
 function describe(error: unknown): string {
@@ -170,6 +187,8 @@ async function respond(id: number, response: Response): Promise<void> {
 async function handle(message: RequestMessage): Promise<void> {
   active++;
   const { id } = message;
+  const controller = new AbortController();
+  handling.set(id, controller);
   let body: BodyInit | null = message.body;
   if (message.streamed) {
     const receiver = new StreamReceiver(port, id, () => uploads.delete(id));
@@ -182,6 +201,7 @@ async function handle(message: RequestMessage): Promise<void> {
       method: message.method,
       headers: toHeaders(message.headers),
       body,
+      signal: controller.signal,
       // @ts-expect-error Bun accepts `duplex` for streamed request bodies
       duplex: "half",
     });
@@ -218,6 +238,9 @@ function receive(message: ToWorker): void {
       break;
     case "cancel":
       downloads.get(message.id)?.cancel();
+      break;
+    case "abort":
+      abandon(message.id);
       break;
     case "init":
       void load(message);

@@ -112,6 +112,27 @@ describe("requests and responses cross the worker boundary intact", () => {
   });
 });
 
+describe("a client that leaves before the answer", () => {
+  it("aborts the app's request.signal and frees the request", async () => {
+    const controller = new AbortController();
+    const pending = fetch(`${server.url}/long-poll/wait`, { signal: controller.signal }).catch(
+      () => "aborted",
+    );
+    await Bun.sleep(100);
+    expect(pool.stats().apps["long-poll@0.0.0"]?.active).toBe(1);
+    controller.abort();
+    expect(await pending).toBe("aborted");
+    let status = { aborted: 0 };
+    for (let i = 0; i < 100 && status.aborted < 1; i++) {
+      await Bun.sleep(20);
+      status = (await (await fetch(`${server.url}/long-poll/status`)).json()) as typeof status;
+    }
+    expect(status.aborted).toBe(1);
+    expect(pool.stats().apps["long-poll@0.0.0"]?.active).toBe(0);
+    expect(pool.stats().apps["long-poll@0.0.0"]?.errors).toBe(0);
+  });
+});
+
 describe("the pool without a server in front", () => {
   it("keeps a custom status text", async () => {
     const response = await pool.fetch(

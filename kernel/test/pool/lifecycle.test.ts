@@ -161,6 +161,31 @@ describe("ephemeral apps (ttl: 0)", () => {
     expect(stats?.queued).toBe(0);
   });
 
+  it("let a worker whose client left close itself even though its handler never returns", async () => {
+    const { pool, ended } = track();
+    const spec = fixture("long-poll", { ttl: 0, standby: 0 });
+    const server = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: (request) => pool.fetch(spec, request),
+    });
+    try {
+      const controller = new AbortController();
+      const pending = fetch(`http://127.0.0.1:${server.port}/wait`, { signal: controller.signal }).catch(
+        () => "gone",
+      );
+      expect(await eventually(() => pool.stats().apps["long-poll@0.0.0"]?.active === 1)).toBe(true);
+      controller.abort();
+      expect(await pending).toBe("gone");
+      expect(
+        await eventually(() => ended.some((e) => e.app === "long-poll@0.0.0" && e.reason === "done")),
+      ).toBe(true);
+      expect(pool.stats().apps["long-poll@0.0.0"]?.workers).toBe(0);
+    } finally {
+      server.stop(true);
+    }
+  });
+
   it("answer 504 to a queued request that waits past its timeout", async () => {
     const { pool } = track();
     const spec = fixture("sse", { ttl: 0, concurrency: 1, maxQueue: 4, timeout: 300 });
