@@ -36,8 +36,11 @@ export interface InlinePlugin {
 export interface KernelOptions {
   /** Settings; see `loadConfig` to read them from file and env the way `buntime start` does. */
   readonly config?: KernelConfigOptions | ResolvedKernelConfig;
-  /** Plugins to start besides those found in the home and the plugin folders. */
-  readonly plugins?: readonly InlinePlugin[];
+  /**
+   * Plugins to start besides those found in the home and the plugin folders: passed in code, or
+   * the path of one plugin's folder (which, unlike code, can carry a `ui` folder).
+   */
+  readonly plugins?: readonly (InlinePlugin | string)[];
   /** Receives log lines instead of stderr. */
   readonly logSink?: LogSink;
 }
@@ -164,9 +167,11 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     async start() {
       linkSharedPackages(config.home);
       const folders = await discoverPluginFolders(config.home, config.pluginDirs);
+      const given = options.plugins ?? [];
       const sources = [
         ...(await Promise.all(folders.map(readPluginFolder))),
-        ...(options.plugins ?? []).map(inlineSource),
+        ...(await Promise.all(given.filter((plugin) => typeof plugin === "string").map(readPluginFolder))),
+        ...given.filter((plugin) => typeof plugin !== "string").map(inlineSource),
       ];
       await pluginHost.start(sources);
     },

@@ -96,5 +96,5 @@ describe("manifest and config validation", () => {
 it("refuses a plugin with a handler but no base", async () => {
   await expect(
     startTestKernel({ plugins: [inlinePlugin("lost", {}, { fetch: () => new Response("x") })] }),
-  ).rejects.toThrow("lost@1.0.0: fetch and routes need a base in the manifest (buntime.base)");
+  ).rejects.toThrow("lost@1.0.0: fetch, routes and ui need a base in the manifest (buntime.base)");
 });

@@ -1,6 +1,14 @@
 import { describe, expect, it } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { Hono } from "hono";
-import { inlinePlugin, startTestKernel } from "./support/kernel-fixture.ts";
+import {
+  inlinePlugin,
+  pluginPackage,
+  startTestKernel,
+  tempDir,
+  writePluginFolder,
+} from "./support/kernel-fixture.ts";
 
 const say = (text: string) => () => new Response(text);
 
@@ -104,5 +112,40 @@ describe("request pipeline", () => {
     expect((await request("/_/api/pool")).status).toBe(200);
     expect((await request("/_/api/health", { headers: { "x-deny": "1" } })).status).toBe(403);
     expect((await request("/_/api/unknown")).status).toBe(404);
+  });
+});
+
+describe("plugin UI folders", () => {
+  it("serves the files of a plugin's ui folder at its base, after fetch and routes decline", async () => {
+    const dev = tempDir();
+    const dir = writePluginFolder(
+      join(dev, "panel"),
+      pluginPackage("panel", {
+        base: "/panel",
+        ui: { dir: "ui", menu: [{ label: "Panel", path: "/panel/" }] },
+      }),
+      `export default { fetch: (req) => (req.url.endsWith("/api") ? new Response("api") : undefined) };`,
+    );
+    mkdirSync(join(dir, "ui", "assets"), { recursive: true });
+    writeFileSync(join(dir, "ui", "index.html"), "<h1>panel</h1>");
+    writeFileSync(join(dir, "ui", "assets", "app.js"), "console.log(1)");
+    writeFileSync(join(dir, "ui", ".secret"), "no");
+    writeFileSync(join(dir, "package-note.txt"), "outside the ui folder");
+    const { request } = await startTestKernel({ config: { pluginDirs: [dev] } });
+
+    const index = await request("/panel/");
+    expect(await index.text()).toBe("<h1>panel</h1>");
+    expect(index.headers.get("content-type")).toContain("text/html");
+    expect(await (await request("/panel/assets/app.js")).text()).toBe("console.log(1)");
+    expect(await (await request("/panel/api")).text()).toBe("api");
+    for (const path of [
+      "/panel/.secret",
+      "/panel/../package-note.txt",
+      "/panel/%2e%2e/package-note.txt",
+      "/panel/missing.js",
+    ]) {
+      expect((await request(path)).status).toBe(404);
+    }
+    expect((await request("/panel/", { method: "POST" })).status).toBe(404);
   });
 });

@@ -1,32 +1,51 @@
+import { join } from "node:path";
 import { Hono } from "hono";
 import type { LoadedPlugin } from "../plugins/loaded-plugin.ts";
 import { type MaybePromise, then } from "./maybe-async.ts";
+import { createUiHandler } from "./plugin-ui.ts";
 
 /** Answers a request under a plugin's base, or resolves undefined to let the next handler try. */
 export type PluginHandler = (request: Request) => MaybePromise<Response | undefined | void>;
 
+function routesHandler(plugin: LoadedPlugin, base: string): PluginHandler | undefined {
+  const { routes } = plugin.definition;
+  if (!routes) return undefined;
+  const mounted = new Hono();
+  const declined = new Response(null, { status: 404 });
+  mounted.route(base === "/" ? "" : base, routes);
+  mounted.notFound(() => declined);
+  return (request) =>
+    then(mounted.fetch(request), (response) => (response === declined ? undefined : response));
+}
+
+function uiHandler(plugin: LoadedPlugin, base: string): PluginHandler | undefined {
+  const { ui } = plugin.manifest;
+  if (!ui || plugin.origin === "inline") return undefined;
+  return createUiHandler(join(plugin.origin, ui.dir), base);
+}
+
+/** Tries `handlers` in turn until one answers. */
+function chain(handlers: readonly PluginHandler[]): PluginHandler | undefined {
+  const [first, ...rest] = handlers;
+  if (!first) return undefined;
+  const next = chain(rest);
+  if (!next) return first; // the hot case: a plugin with only `fetch` costs no extra closure
+  return (request) => then(first(request), (response) => response ?? next(request));
+}
+
 /**
  * Builds the handler for a plugin's base: its `fetch` first, then its `routes` (a Hono app
- * mounted at the base). A `fetch` that returns nothing, or routes that match nothing,
- * decline the request so that shorter bases get their turn.
+ * mounted at the base), then the files of its UI folder (manifest `ui.dir`). When all of them
+ * decline, shorter bases get their turn.
  */
 export function mountPlugin(plugin: LoadedPlugin): PluginHandler | undefined {
-  const { fetch, routes } = plugin.definition;
   const base = plugin.manifest.base;
-  if (base === undefined || (!fetch && !routes)) return undefined;
-
-  let mounted: Hono | undefined;
-  const declined = new Response(null, { status: 404 });
-  if (routes) {
-    mounted = new Hono();
-    mounted.route(base === "/" ? "" : base, routes);
-    mounted.notFound(() => declined);
-  }
-  const viaRoutes = (request: Request): MaybePromise<Response | undefined> =>
-    mounted
-      ? then(mounted.fetch(request), (response) => (response === declined ? undefined : response))
-      : undefined;
-  if (!fetch) return viaRoutes;
-  if (!mounted) return (request) => fetch(request, plugin.ctx); // the hot case: no extra closure per request
-  return (request) => then(fetch(request, plugin.ctx), (response) => response ?? viaRoutes(request));
+  if (base === undefined) return undefined;
+  const { fetch } = plugin.definition;
+  const viaFetch: PluginHandler | undefined = fetch && ((request) => fetch(request, plugin.ctx));
+  return chain(
+    [viaFetch, routesHandler(plugin, base), uiHandler(plugin, base)].filter(
+      (handler): handler is PluginHandler => handler !== undefined,
+    ),
+  );
 }

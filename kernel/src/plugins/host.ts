@@ -83,10 +83,10 @@ export class PluginHost {
   ): { source: PluginSource; config: unknown }[] {
     for (const { pkg, definition } of sources) {
       checkKernelRange(pluginId(pkg), pkg.buntime.kernel, KERNEL_VERSION);
-      if ((definition.fetch || definition.routes) && pkg.buntime.base === undefined) {
+      if ((definition.fetch || definition.routes || pkg.buntime.ui) && pkg.buntime.base === undefined) {
         throw new BuntimeError("BUNTIME_ERR_PLUGIN_ENTRY_INVALID", {
           plugin: pluginId(pkg),
-          details: "fetch and routes need a base in the manifest (buntime.base)",
+          details: "fetch, routes and ui need a base in the manifest (buntime.base)",
         });
       }
     }

@@ -1,11 +1,3 @@
-/**
- * @buntime/plugin-logs: keeps the structured log lines of the kernel and every plugin (through
- * the kernel's `kernel:logs` feed) plus one access line per request in a bounded ring buffer.
- * Under its base (`/logs`) it answers queries by level, plugin, namespace, app, text and time
- * (`api/logs`), streams new lines live over SSE (`api/tail`) and serves a UI page (`/logs/`).
- * Other plugins reach the buffer through the `logs` service.
- */
-import { fileURLToPath } from "node:url";
 import { definePlugin, type LogEntry, type PluginContext } from "@buntime/sdk";
 import { z } from "zod";
 import { AccessLog } from "./access-log.ts";
@@ -53,7 +45,6 @@ interface LogsState {
   readonly unsubscribe: (() => void) | undefined;
 }
 
-const UI_DIR = fileURLToPath(new URL("../ui", import.meta.url));
 const states = new WeakMap<PluginContext, LogsState>();
 
 export default definePlugin({
@@ -71,7 +62,6 @@ export default definePlugin({
       handle: createLogsRoutes({
         base,
         store,
-        uiDir: UI_DIR,
         tail: {
           maxTails: ctx.config.maxTails,
           heartbeatMs: ctx.config.tailHeartbeat,

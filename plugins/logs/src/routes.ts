@@ -3,15 +3,12 @@ import { Hono } from "hono";
 import { parseLogQuery } from "./log-filter.ts";
 import type { LogStore } from "./log-store.ts";
 import { openTail, type TailOptions } from "./sse-tail.ts";
-import { uiFiles } from "./ui-files.ts";
 
 /** What the HTTP side of the logs plugin reads. */
 export interface LogsRoutesOptions {
   readonly base: string;
   readonly store: LogStore;
   readonly tail: TailOptions;
-  /** The folder holding `index.html` and its assets. */
-  readonly uiDir: string;
 }
 
 /**
@@ -22,7 +19,6 @@ export function createLogsRoutes(
   options: LogsRoutesOptions,
 ): (request: Request) => Promise<Response | undefined> {
   const { store } = options;
-  const ui = uiFiles(options.uiDir);
   const declined = new Response(null, { status: 404 });
   const app = new Hono().basePath(options.base);
 
@@ -41,7 +37,6 @@ export function createLogsRoutes(
     const { filter } = parseLogQuery(params);
     return openTail(store, filter, c.req.raw.signal, options.tail);
   });
-  app.get("/:file{[a-z0-9-]*(\\.[a-z]+)?}", (c) => ui(c.req.param("file")) ?? declined);
 
   app.onError((error) => {
     if (error instanceof BuntimeError) return error.getResponse();

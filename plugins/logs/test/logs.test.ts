@@ -1,15 +1,18 @@
 import { afterEach, describe, expect, it } from "bun:test";
-import logs, { type StoredLogEntry } from "@buntime/plugin-logs";
+import { join } from "node:path";
+import type { StoredLogEntry } from "@buntime/plugin-logs";
 import { definePlugin } from "@buntime/sdk";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
-import logsPackage from "../package.json" with { type: "json" };
+
+/** The plugin's own folder: loaded from there, it also serves its `ui` folder. */
+const PLUGIN_DIR = join(import.meta.dir, "..");
 
 const kernels: TestKernel[] = [];
 afterEach(async () => {
   for (const kernel of kernels.splice(0)) await kernel.stop();
 });
 
-const logsPlugin: TestPlugin = { packageJson: logsPackage, plugin: logs };
+const logsPlugin = PLUGIN_DIR;
 
 /** A plugin at /talk that logs what it is told: `/talk/<level>/<message>?app=…`. */
 const talker: TestPlugin = {

@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel, type Kernel } from "@buntime/kernel";
-import logs from "@buntime/plugin-logs";
 import { definePlugin } from "@buntime/sdk";
 import { type Browser, chromium } from "playwright-core";
-import logsPackage from "../package.json" with { type: "json" };
+
+/** The plugin's own folder: loaded from there, it also serves its `ui` folder. */
+const PLUGIN_DIR = join(import.meta.dir, "..");
 
 const talker = {
   packageJson: { name: "talker", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/talk" } },
@@ -28,7 +29,7 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), "buntime-logs-ui-"));
   kernel = createKernel({
     config: { home, port: 0, hostname: "127.0.0.1" },
-    plugins: [{ packageJson: logsPackage, plugin: logs }, talker],
+    plugins: [PLUGIN_DIR, talker],
     logSink: () => {},
   });
   await kernel.start();

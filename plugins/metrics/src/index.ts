@@ -1,10 +1,3 @@
-/**
- * @buntime/plugin-metrics: Prometheus metrics of the kernel at `/metrics`: requests per route
- * and method with latency histograms (timed from its `onRequest` to its `onResponse`), the
- * worker pool's figures per app, each plugin's status and the process's memory. A UI page of
- * charts drawn by its own small script lives at `/metrics/`.
- */
-import { fileURLToPath } from "node:url";
 import { definePlugin, type PluginContext } from "@buntime/sdk";
 import { z } from "zod";
 import { HttpMetrics } from "./http-metrics.ts";
@@ -38,7 +31,6 @@ interface MetricsState {
   kernelUrl: URL | undefined;
 }
 
-const UI_DIR = fileURLToPath(new URL("../ui", import.meta.url));
 const states = new WeakMap<PluginContext, MetricsState>();
 
 export default definePlugin({
@@ -53,7 +45,6 @@ export default definePlugin({
         ctx,
         http,
         kernelUrl: () => (ctx.config.pluginStatus ? state.kernelUrl : undefined),
-        uiDir: UI_DIR,
       }),
     };
     states.set(ctx, state);

@@ -5,7 +5,6 @@ import { Exposition } from "./exposition.ts";
 import type { HttpMetrics } from "./http-metrics.ts";
 import { cachedPluginStatus } from "./plugin-status.ts";
 import { takeSnapshot } from "./snapshot.ts";
-import { uiFiles } from "./ui-files.ts";
 
 /** The content type of the Prometheus text format. */
 export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8";
@@ -17,7 +16,6 @@ export interface MetricsRoutesOptions {
   readonly http: HttpMetrics;
   /** Where the kernel listens, once it does; `undefined` leaves plugin status out. */
   kernelUrl(): URL | undefined;
-  readonly uiDir: string;
 }
 
 /**
@@ -29,7 +27,6 @@ export function createMetricsRoutes(
   options: MetricsRoutesOptions,
 ): (request: Request) => Promise<Response | undefined> {
   const { base, ctx, http } = options;
-  const ui = uiFiles(options.uiDir);
   const pluginStatus = cachedPluginStatus(options.kernelUrl);
   const declined = new Response(null, { status: 404 });
   const app = new Hono().basePath(base);
@@ -52,7 +49,6 @@ export function createMetricsRoutes(
     c.header("cache-control", "no-store");
     return c.json(takeSnapshot(ctx.kernel.version, http, ctx.pool.stats(), plugins));
   });
-  app.get("/:file{[a-z0-9-]*(\\.[a-z]+)?}", (c) => ui(c.req.param("file")) ?? declined);
   app.notFound(() => declined);
   return async (request) => {
     const response = await app.fetch(request);

@@ -2,17 +2,19 @@ import { afterEach, describe, expect, it } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import metrics, { Exposition, type MetricsSnapshot } from "@buntime/plugin-metrics";
+import { Exposition, type MetricsSnapshot } from "@buntime/plugin-metrics";
 import { definePlugin } from "@buntime/sdk";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
-import metricsPackage from "../package.json" with { type: "json" };
+
+/** The plugin's own folder: loaded from there, it also serves its `ui` folder. */
+const PLUGIN_DIR = join(import.meta.dir, "..");
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 });
 
-const metricsPlugin: TestPlugin = { packageJson: metricsPackage, plugin: metrics };
+const metricsPlugin = PLUGIN_DIR;
 
 function plugin(name: string, base: string, definition: Parameters<typeof definePlugin>[0]): TestPlugin {
   return {

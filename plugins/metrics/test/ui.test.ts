@@ -3,10 +3,11 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel, type Kernel } from "@buntime/kernel";
-import metrics from "@buntime/plugin-metrics";
 import { definePlugin } from "@buntime/sdk";
 import { type Browser, chromium } from "playwright-core";
-import metricsPackage from "../package.json" with { type: "json" };
+
+/** The plugin's own folder: loaded from there, it also serves its `ui` folder. */
+const PLUGIN_DIR = join(import.meta.dir, "..");
 
 const hello = {
   packageJson: { name: "hello", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/hello" } },
@@ -22,7 +23,7 @@ beforeAll(async () => {
   home = mkdtempSync(join(tmpdir(), "buntime-metrics-ui-"));
   kernel = createKernel({
     config: { home, port: 0, hostname: "127.0.0.1" },
-    plugins: [{ packageJson: metricsPackage, plugin: metrics }, hello],
+    plugins: [PLUGIN_DIR, hello],
     logSink: () => {},
   });
   await kernel.start();

@@ -18,8 +18,8 @@ export interface TestPlugin {
 }
 
 export interface TestKernelOptions {
-  /** Plugins passed in code. */
-  readonly plugins?: readonly TestPlugin[];
+  /** Plugins passed in code, or paths of plugin folders (a folder also serves its `ui`). */
+  readonly plugins?: readonly (TestPlugin | string)[];
   /** Folders of plugin folders to load, as `buntime start --plugins` does. */
   readonly pluginDirs?: readonly string[];
   /** Kernel settings; `plugins` holds each plugin's settings by package name. */
