@@ -12,13 +12,16 @@ export interface UserSource {
 
 /** Where to find client identities. */
 export interface KeySettings {
+  /** A header a trusted proxy in front sets to the client's address; it wins when present. */
   readonly ipHeader: string | undefined;
   readonly apiKeyHeader: string;
+  /** The address of the connection, from the kernel's `kernel:clients` service. */
+  readonly socketAddress: ((request: Request) => string | undefined) | undefined;
 }
 
 function clientAddress(request: Request, settings: KeySettings): string {
   const value = settings.ipHeader ? request.headers.get(settings.ipHeader) : null;
-  const first = value?.split(",")[0]?.trim();
+  const first = value?.split(",")[0]?.trim() || settings.socketAddress?.(request);
   return `ip:${first || "unknown"}`;
 }
 

@@ -69,9 +69,10 @@ export default definePlugin({
       store = createMemoryStore({ maxKeys: config.maxKeys });
     }
     const rules = compileRules(config.rules);
-    if (!config.ipHeader && rules.some((rule) => rule.key !== "route")) {
+    const clients = ctx.services.has("kernel:clients") ? ctx.services.get("kernel:clients") : undefined;
+    if (!config.ipHeader && !clients && rules.some((rule) => rule.key !== "route")) {
       ctx.logger.warn(
-        "no ipHeader set: requests without a user or API key share one counter per rule, since the kernel does not tell plugins the client address",
+        "no ipHeader set and no kernel:clients service: requests without a user or API key share one counter per rule",
       );
     }
     const guard =
@@ -80,7 +81,11 @@ export default definePlugin({
         : createGuard({
             rules,
             store,
-            settings: { ipHeader: config.ipHeader, apiKeyHeader: config.apiKeyHeader },
+            settings: {
+              ipHeader: config.ipHeader,
+              apiKeyHeader: config.apiKeyHeader,
+              socketAddress: clients && ((request) => clients.address(request)),
+            },
             failOpen: config.failOpen,
             now: Date.now,
             ctx,

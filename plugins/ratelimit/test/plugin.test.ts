@@ -255,3 +255,24 @@ describe("ratelimit service", () => {
     expect(badCost.message).toContain("from 1 to 3");
   });
 });
+
+describe("client addresses from the kernel", () => {
+  it("keys ip rules by the connection's address when no proxy header is configured", async () => {
+    const kernel = await createTestKernel({
+      plugins: [ratelimitPlugin, echo],
+      config: {
+        plugins: {
+          "@buntime/plugin-ratelimit": { rules: [{ path: "/api/*", key: "ip", limit: 2, window: "1m" }] },
+        },
+      },
+      listen: true,
+    });
+    kernels.push(kernel);
+    const overSocket = async () => (await fetch(new URL("/api/x", kernel.url))).status;
+    expect([await overSocket(), await overSocket()]).toEqual([200, 200]);
+    // a request made in process has no address: it counts apart from 127.0.0.1
+    expect((await kernel.fetch("/api/x")).status).toBe(200);
+    expect(await overSocket()).toBe(429);
+    expect(kernel.logs.some((line) => line.message.includes("no ipHeader set"))).toBe(false);
+  });
+});
