@@ -9,7 +9,8 @@
  *
  *   bun kernel/bench/install.ts [runs=5]
  */
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startRegistry } from "@buntime/registry-server";
 import { type Logger, packPlugin } from "@buntime/sdk";
@@ -18,8 +19,9 @@ const REPO = join(import.meta.dir, "..", "..");
 const CLI = join(REPO, "kernel", "bin", "buntime.ts");
 const RUNS = Number(process.argv[2] ?? 5);
 
-mkdirSync(join(REPO, ".tmp"), { recursive: true });
-const dir = mkdtempSync(join(REPO, ".tmp", "bench-install-"));
+const dir = mkdtempSync(join(tmpdir(), "buntime-bench-install-"));
+// installed plugins resolve their imports (@buntime/sdk, hono, …) through this link
+symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"));
 const quiet: Logger = {
   namespace: "registry",
   debug() {},

@@ -1,11 +1,11 @@
 import { afterAll, describe, expect, it } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 
 const REPO = join(import.meta.dir, "..", "..");
 const CLI = join(REPO, "kernel", "bin", "buntime.ts");
-mkdirSync(join(REPO, ".tmp"), { recursive: true });
-const dir = mkdtempSync(join(REPO, ".tmp", "cli-plugin-"));
+const dir = mkdtempSync(join(tmpdir(), "buntime-cli-plugin-"));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 async function buntime(args: string[], cwd = dir) {

@@ -1,6 +1,6 @@
 /**
- * Helpers for the end-to-end suites: a workspace inside the repository (so installed plugins
- * resolve `@buntime/sdk`), a live registry on a free loopback port, the real CLI and kernel as
+ * Helpers for the end-to-end suites: a temporary workspace that sees the repository's packages
+ * (so installed plugins resolve `@buntime/sdk`), a live registry on a free loopback port, the real CLI and kernel as
  * subprocesses, and snapshots of a home's tree to prove a failure left it unchanged.
  */
 import { spawn } from "node:child_process";
@@ -13,6 +13,7 @@ import {
   readFileSync,
   readlinkSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { tmpdir } from "node:os";
@@ -34,11 +35,13 @@ export async function cleanUp(): Promise<void> {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
 }
 
-/** A fresh folder under `<repo>/.tmp/` (git-ignored), removed after the file's tests. */
+/**
+ * A fresh temporary folder whose `node_modules` links to the repository's, so plugins
+ * installed or scaffolded in it resolve `@buntime/sdk`; removed by {@link cleanUp}.
+ */
 export function workspace(): string {
-  const root = join(REPO, ".tmp");
-  mkdirSync(root, { recursive: true });
-  const dir = mkdtempSync(join(root, "e2e-"));
+  const dir = mkdtempSync(join(tmpdir(), "buntime-e2e-"));
+  symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
