@@ -85,3 +85,15 @@ describe("packPlugin", () => {
     expect(extractTarball(packPlugin(dir).tarball, out).files).toEqual(["index.ts", "package.json"]);
   });
 });
+
+describe("ignore rules", () => {
+  it.each([
+    ["/dist anchors to the root", "/dist\n", ["dist/a.js", "src/dist/b.js"], ["src/dist/b.js"]],
+    ["a trailing slash matches folders only", "logs/\n", ["logs/a.txt", "src/logs"], ["src/logs"]],
+    ["a later negation wins", "*.md\n!KEEP.md\n", ["a.md", "KEEP.md"], ["KEEP.md"]],
+    ["comments and blank lines are skipped", "# note\n\n*.tmp\n", ["x.tmp", "x.ts"], ["x.ts"]],
+  ])("%s", (_label, npmignore, files, expected) => {
+    const dir = pluginFolder({ ".npmignore": npmignore, ...Object.fromEntries(files.map((f) => [f, "x"])) });
+    expect(packPlugin(dir).files.filter((f) => f !== "package.json")).toEqual(expected);
+  });
+});

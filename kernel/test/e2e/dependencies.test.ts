@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   cleanUp,
@@ -64,6 +64,26 @@ describe("plugin dependencies", () => {
     const again = await cli(["plugin", "install", "web", "--registry", registry, "--home", home], dir);
     expect(again.stdout).toContain("already installed: nothing to do");
     await kernel.stop();
+  }, 30_000);
+
+  it("keeps only the version before the last upgrade, and lists updates as unknown when the registry is down", async () => {
+    const home = join(dir, "home-history");
+    expect(
+      (await cli(["plugin", "install", "store@1.0.0", "--registry", registry, "--home", home], dir)).code,
+    ).toBe(0);
+    expect(
+      (await cli(["plugin", "install", "store@1.3.0", "--registry", registry, "--home", home], dir)).code,
+    ).toBe(0);
+    expect(
+      (await cli(["plugin", "upgrade", "store", "--registry", registry, "--home", home], dir)).stdout,
+    ).toContain("+ store@2.0.0 (was 1.3.0)");
+    expect(readdirSync(join(home, "plugins", "store")).sort()).toEqual(["1.3.0", "2.0.0"]);
+    const listed = await cli(["plugin", "list", "--registry", "http://127.0.0.1:9/", "--home", home], dir);
+    expect(listed.stdout).toContain("store@2.0.0  (update: ?)  (rollback: 1.3.0)");
+    expect(listed.stderr).toContain("registry http://127.0.0.1:9/ is unreachable: updates unknown");
+    expect(listed.code).toBe(0);
+    const upToDate = await cli(["plugin", "upgrade", "--registry", registry, "--home", home], dir);
+    expect(upToDate.stdout).toContain("everything is up to date");
   }, 30_000);
 
   it("refuses to remove a plugin others depend on, unless forced", async () => {
