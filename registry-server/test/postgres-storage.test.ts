@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { createRegistryServer, openPostgresStorage } from "@buntime/registry-server";
-import { startTestPostgres } from "./helpers/postgres-server.ts";
+import { startTestPostgres } from "@buntime/sdk/testing/postgres";
 import { storageContract } from "./helpers/storage-contract.ts";
 import { packageTgz, publishBody } from "./helpers/tarball.ts";
 

@@ -5,12 +5,12 @@ import storage, {
   openPostgresBackend,
 } from "@buntime/plugin-storage";
 import { createTestKernel } from "@buntime/sdk/testing";
+import { startTestPostgres } from "@buntime/sdk/testing/postgres";
 import storagePackage from "../package.json" with { type: "json" };
 import { keyvalContract } from "./helpers/keyval-contract.ts";
-import { startPostgres } from "./helpers/postgres.ts";
 
 // A real server, required: without PostgreSQL binaries this file fails rather than skips.
-const url = await startPostgres();
+const { url } = await startTestPostgres();
 
 keyvalContract("PostgreSQL", () => openPostgresBackend(url));
 
