@@ -67,6 +67,11 @@ export const authConfigSchema = z
     loginAttempts: z.number().int().positive().default(5),
     /** @default "1m" */
     loginWindow: durationSchema.default(60_000),
+    /**
+     * Header naming the client's address, set by a proxy in front of the kernel (e.g.
+     * `x-forwarded-for`). Without it every client counts as one, so attempts are limited per user.
+     */
+    clientIpHeader: z.string().toLowerCase().optional(),
     /** How long the guard trusts an app's cached visibility before it reads it again. @default "2s" */
     appConfigTtl: durationSchema.default(2_000),
     jwt: jwtConfigSchema.optional(),

@@ -108,6 +108,7 @@ export default definePlugin({
       cookieName: config.cookieName,
       sessionTtl: config.sessionTtl,
       secureCookies: config.secureCookies,
+      clientIpHeader: config.clientIpHeader,
       logger: ctx.logger,
     });
     states.set(ctx, { guard, routes });

@@ -12,7 +12,10 @@ import type { FirstRun } from "./first-run.ts";
 import type { LoginLimiter } from "./login-limiter.ts";
 import { loginPage, safeNext } from "./login-page.ts";
 import type { OidcClient } from "./oidc.ts";
+import { mountOidcRoutes } from "./oidc-routes.ts";
+import { isForm, readBody } from "./request-body.ts";
 import type { SessionStore } from "./sessions.ts";
+import { mountUserRoutes } from "./user-routes.ts";
 import { publicUser, type UserStore } from "./users.ts";
 
 export interface AuthRoutesOptions {
@@ -27,6 +30,7 @@ export interface AuthRoutesOptions {
   readonly cookieName: string;
   readonly sessionTtl: number;
   readonly secureCookies: boolean | "auto";
+  readonly clientIpHeader: string | undefined;
   readonly logger: Logger;
 }
 
@@ -35,44 +39,9 @@ const credentialsSchema = z.object({
   password: z.string().min(1).max(1024),
   next: z.string().optional(),
 });
-const newUserSchema = z
-  .object({
-    username: z.string().min(1),
-    password: z.string().min(8).optional(),
-    roles: z.array(z.string().regex(/^[\w:-]{1,64}$/)).default([]),
-  })
-  .strict();
-const rolesSchema = z.object({ roles: z.array(z.string().regex(/^[\w:-]{1,64}$/)) }).strict();
 const setupSchema = z.object({ token: z.string(), username: z.string(), password: z.string() }).strict();
 const keySchema = z.object({ name: z.string() }).strict();
-
-function invalid(error: z.ZodError): BuntimeError {
-  const details = error.issues
-    .map((issue) => `${issue.path.join(".") || "body"}: ${issue.message}`)
-    .join("; ");
-  return new BuntimeError("BUNTIME_ERR_AUTH_REQUEST_INVALID", { details });
-}
-
-async function body<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
-  const type = c.req.header("content-type") ?? "";
-  let raw: unknown;
-  try {
-    raw = type.includes("application/json") ? await c.req.json() : await c.req.parseBody();
-  } catch (error) {
-    throw new BuntimeError(
-      "BUNTIME_ERR_AUTH_REQUEST_INVALID",
-      { details: "unreadable body" },
-      { cause: error },
-    );
-  }
-  const parsed = schema.safeParse(raw);
-  if (!parsed.success) throw invalid(parsed.error);
-  return parsed.data;
-}
-
-function isForm(c: Context): boolean {
-  return !(c.req.header("content-type") ?? "").includes("application/json");
-}
+const ownPasswordSchema = z.object({ current: z.string(), password: z.string() }).strict();
 
 /** Builds the Hono app mounted at the plugin's base. */
 export function createAuthRoutes(options: AuthRoutesOptions): Hono {
@@ -93,6 +62,17 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
       secure: secure(c),
       maxAge: Math.floor(options.sessionTtl / 1000),
     });
+  }
+
+  /** Counts an attempt to prove `username`'s password; throws past the limit. */
+  async function limit(username: string, client: string) {
+    const attempt = await limiter.attempt(`${username}|${client}`);
+    if (!attempt.allowed) {
+      throw new BuntimeError("BUNTIME_ERR_AUTH_RATE_LIMITED", {
+        user: username,
+        seconds: attempt.retryAfterSeconds,
+      });
+    }
   }
 
   app.onError((error, c) => {
@@ -126,15 +106,11 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
   );
 
   app.post("/login", async (c) => {
-    const { username, password, next } = await body(c, credentialsSchema);
-    const client = c.req.header("x-forwarded-for")?.split(",")[0]?.trim() ?? "direct";
-    const attempt = await limiter.attempt(`${username}|${client}`);
-    if (!attempt.allowed) {
-      throw new BuntimeError("BUNTIME_ERR_AUTH_RATE_LIMITED", {
-        user: username,
-        seconds: attempt.retryAfterSeconds,
-      });
-    }
+    const { username, password, next } = await readBody(c, credentialsSchema);
+    // A client could send any x-forwarded-for itself: only a configured header names it.
+    const header = options.clientIpHeader ? c.req.header(options.clientIpHeader) : undefined;
+    const client = header?.split(",")[0]?.trim() || "any";
+    await limit(username, client);
     const user = await users.verify(username, password);
     if (!user) throw new BuntimeError("BUNTIME_ERR_AUTH_BAD_CREDENTIALS");
     await limiter.reset(`${username}|${client}`);
@@ -157,7 +133,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
   });
 
   app.post("/setup", async (c) => {
-    const { token, username, password } = await body(c, setupSchema);
+    const { token, username, password } = await readBody(c, setupSchema);
     const user = await firstRun.complete(token, username, password);
     options.logger.info(`first admin ${user.username} created through setup`);
     await startSession(c, user.username);
@@ -176,7 +152,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
         details: "API keys belong to users; sign in as one to create them",
       });
     }
-    const { name } = await body(c, keySchema);
+    const { name } = await readBody(c, keySchema);
     return c.json(await apiKeys.create(user.username, name), 201);
   });
 
@@ -189,68 +165,20 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     return c.body(null, 204);
   });
 
-  app.get("/api/users", async (c) => {
-    await authenticator.requireRole(c.req.raw, "admin");
-    return c.json({ users: (await users.list()).map((user) => publicUser(user)) });
-  });
-
-  app.post("/api/users", async (c) => {
-    await authenticator.requireRole(c.req.raw, "admin");
-    const input = await body(c, newUserSchema);
-    return c.json({ user: publicUser(await users.create(input.username, input.password, input.roles)) }, 201);
-  });
-
-  app.put("/api/users/:name/roles", async (c) => {
-    await authenticator.requireRole(c.req.raw, "admin");
-    const name = c.req.param("name");
-    const stored = await users.get(name);
-    if (!stored) throw new BuntimeError("BUNTIME_ERR_AUTH_NOT_FOUND", { what: "user", id: name });
-    const { roles } = await body(c, rolesSchema);
-    await users.put({ ...stored, roles });
-    return c.json({ user: publicUser({ ...stored, roles }) });
-  });
-
-  app.delete("/api/users/:name", async (c) => {
-    await authenticator.requireRole(c.req.raw, "admin");
-    const name = c.req.param("name");
-    if (!(await users.remove(name)))
-      throw new BuntimeError("BUNTIME_ERR_AUTH_NOT_FOUND", { what: "user", id: name });
+  app.post("/api/password", async (c) => {
+    const user = await authenticator.requireUser(c.req.raw);
+    const { current, password } = await readBody(c, ownPasswordSchema);
+    await limit(user.username, "password-change");
+    if (!(await users.verify(user.username, current))) {
+      throw new BuntimeError("BUNTIME_ERR_AUTH_BAD_CREDENTIALS");
+    }
+    await users.setPassword(user.username, password);
     return c.body(null, 204);
   });
 
-  app.get("/oidc/login", async (c) => {
-    if (!options.oidc)
-      throw new BuntimeError("BUNTIME_ERR_AUTH_NOT_FOUND", { what: "sign-in method", id: "oidc" });
-    return c.redirect(
-      await options.oidc.authorizationUrl(new URL(c.req.url), safeNext(c.req.query("next"))),
-      302,
-    );
-  });
+  mountUserRoutes(app, users, authenticator);
 
-  app.get("/oidc/callback", async (c) => {
-    const oidc = options.oidc;
-    if (!oidc) throw new BuntimeError("BUNTIME_ERR_AUTH_NOT_FOUND", { what: "sign-in method", id: "oidc" });
-    const code = c.req.query("code");
-    const state = c.req.query("state");
-    if (!code || !state) {
-      const reason = c.req.query("error_description") ?? c.req.query("error") ?? "no code or state";
-      throw new BuntimeError("BUNTIME_ERR_AUTH_REQUEST_INVALID", {
-        details: `OpenID Connect callback: ${reason}`,
-      });
-    }
-    const identity = await oidc.complete(code, state);
-    const existing = await users.get(identity.username);
-    const roles = new Set(existing?.roles ?? []);
-    if (identity.admin) roles.add("admin");
-    await users.put({
-      username: identity.username,
-      roles: [...roles],
-      passwordHash: existing?.passwordHash,
-      createdAt: existing?.createdAt ?? Date.now(),
-    });
-    await startSession(c, identity.username);
-    return c.redirect(identity.next, 302);
-  });
+  mountOidcRoutes(app, options.oidc, users, startSession);
 
   return app;
 }

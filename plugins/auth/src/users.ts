@@ -25,6 +25,14 @@ const USERNAME = /^[\w.@+-]{1,128}$/;
 // Compared against when the user does not exist, so that timing does not tell who exists.
 const DUMMY_HASH = Bun.password.hash("buntime-no-such-user", { algorithm: "argon2id" });
 
+function checkPassword(password: string): void {
+  if (password.length < 8) {
+    throw new BuntimeError("BUNTIME_ERR_AUTH_REQUEST_INVALID", {
+      details: "password: expected at least 8 characters",
+    });
+  }
+}
+
 /** Reads and writes users. */
 export class UserStore {
   constructor(private readonly kv: AuthKv) {}
@@ -37,6 +45,14 @@ export class UserStore {
     return (await listAll<StoredUser>(this.kv, "user/")).map((entry) => entry.value);
   }
 
+  /** Replaces the password of an existing user. */
+  async setPassword(username: string, password: string): Promise<void> {
+    const user = await this.get(username);
+    if (!user) throw new BuntimeError("BUNTIME_ERR_AUTH_NOT_FOUND", { what: "user", id: username });
+    checkPassword(password);
+    await this.put({ ...user, passwordHash: await Bun.password.hash(password, "argon2id") });
+  }
+
   /** Creates a user; refuses a taken name. */
   async create(username: string, password: string | undefined, roles: string[]): Promise<StoredUser> {
     if (!USERNAME.test(username)) {
@@ -44,11 +60,7 @@ export class UserStore {
         details: "username: expected 1-128 letters, digits or . @ + - _",
       });
     }
-    if (password !== undefined && password.length < 8) {
-      throw new BuntimeError("BUNTIME_ERR_AUTH_REQUEST_INVALID", {
-        details: "password: expected at least 8 characters",
-      });
-    }
+    if (password !== undefined) checkPassword(password);
     const user: StoredUser = {
       username,
       roles,

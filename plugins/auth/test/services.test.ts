@@ -149,7 +149,7 @@ describe("the ratelimit service", () => {
       expect((await errorOf(response)).message).toBe(
         "too many failed sign-in attempts for admin; retry in 7 s",
       );
-      expect(seen).toEqual(["auth-login:5/60000:admin|direct"]);
+      expect(seen).toEqual(["auth-login:5/60000:admin|any"]);
     },
     HASHING,
   );

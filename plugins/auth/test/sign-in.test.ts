@@ -1,6 +1,7 @@
 import { afterEach, describe, expect, it } from "bun:test";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
+import type { TestKernel } from "@buntime/sdk/testing";
 import { cookieOf, errorOf, HASHING, json, signIn, startAuth, stopKernels } from "./support.ts";
 
 afterEach(stopKernels);
@@ -115,6 +116,27 @@ describe("signing in", () => {
       const error = await errorOf(blocked);
       expect(error.code).toBe("BUNTIME_ERR_AUTH_RATE_LIMITED");
       expect(error.message).toMatch(/^too many failed sign-in attempts for admin; retry in \d+ s$/);
+    },
+    HASHING,
+  );
+
+  it(
+    "counts attempts per user whatever x-forwarded-for says, unless a client header is configured",
+    async () => {
+      const attempt = (kernel: TestKernel, ip: string) =>
+        kernel.fetch(
+          "/auth/login",
+          json("POST", { username: "admin", password: "bad guess" }, { "x-forwarded-for": ip }),
+        );
+      const { kernel } = await startAuth({ config: { loginAttempts: 2 } });
+      expect((await attempt(kernel, "10.0.0.1")).status).toBe(401);
+      expect((await attempt(kernel, "10.0.0.2")).status).toBe(401);
+      expect((await attempt(kernel, "10.0.0.3")).status).toBe(429);
+      const trusted = await startAuth({ config: { loginAttempts: 2, clientIpHeader: "X-Forwarded-For" } });
+      expect((await attempt(trusted.kernel, "10.0.0.1")).status).toBe(401);
+      expect((await attempt(trusted.kernel, "10.0.0.1")).status).toBe(401);
+      expect((await attempt(trusted.kernel, "10.0.0.1")).status).toBe(429);
+      expect((await attempt(trusted.kernel, "10.0.0.2")).status).toBe(401);
     },
     HASHING,
   );
@@ -276,6 +298,50 @@ describe("the users API", () => {
       expect(await errorOf(gone)).toEqual({ code: "BUNTIME_ERR_AUTH_NOT_FOUND", message: "no user bob" });
       // a deleted user's session no longer works
       expect((await kernel.fetch("/auth/me", { headers: { cookie: bob } })).status).toBe(401);
+    },
+    HASHING,
+  );
+});
+
+describe("passwords", () => {
+  it(
+    "are changed by their owner with the current one, and reset by an admin",
+    async () => {
+      const { kernel } = await startAuth();
+      const admin = await signIn(kernel);
+      const change = (body: unknown, cookie = admin) =>
+        kernel.fetch("/auth/api/password", json("POST", body, { cookie }));
+      const wrong = await change({ current: "not it", password: "a new passphrase" });
+      expect(await errorOf(wrong)).toEqual({
+        code: "BUNTIME_ERR_AUTH_BAD_CREDENTIALS",
+        message: "wrong username or password",
+      });
+      const short = await change({ current: "correct horse battery", password: "short" });
+      expect(short.status).toBe(400);
+      expect((await change({ current: "correct horse battery", password: "a new passphrase" })).status).toBe(
+        204,
+      );
+      await expect(signIn(kernel)).rejects.toThrow(/401/);
+      await signIn(kernel, "admin", "a new passphrase");
+
+      await kernel.fetch(
+        "/auth/api/users",
+        json("POST", { username: "bob", password: "bobs password" }, { cookie: admin }),
+      );
+      const reset = await kernel.fetch(
+        "/auth/api/users/bob/password",
+        json("PUT", { password: "bobs new password" }, { cookie: admin }),
+      );
+      expect(reset.status).toBe(204);
+      await signIn(kernel, "bob", "bobs new password");
+      const missing = await kernel.fetch(
+        "/auth/api/users/nobody/password",
+        json("PUT", { password: "whatever it is" }, { cookie: admin }),
+      );
+      expect(await errorOf(missing)).toEqual({
+        code: "BUNTIME_ERR_AUTH_NOT_FOUND",
+        message: "no user nobody",
+      });
     },
     HASHING,
   );

@@ -1,0 +1,43 @@
+/** The two halves of an OpenID Connect sign-in as routes: the redirect out, and the callback. */
+import { BuntimeError } from "@buntime/sdk";
+import type { Context, Hono } from "hono";
+import { safeNext } from "./login-page.ts";
+import type { OidcClient } from "./oidc.ts";
+import type { UserStore } from "./users.ts";
+
+/** Adds `/oidc/login` and `/oidc/callback` to `app`; `startSession` signs the user in. */
+export function mountOidcRoutes(
+  app: Hono,
+  oidc: OidcClient | undefined,
+  users: UserStore,
+  startSession: (c: Context, username: string) => Promise<void>,
+): void {
+  app.get("/oidc/login", async (c) => {
+    if (!oidc) throw new BuntimeError("BUNTIME_ERR_AUTH_NOT_FOUND", { what: "sign-in method", id: "oidc" });
+    return c.redirect(await oidc.authorizationUrl(new URL(c.req.url), safeNext(c.req.query("next"))), 302);
+  });
+
+  app.get("/oidc/callback", async (c) => {
+    if (!oidc) throw new BuntimeError("BUNTIME_ERR_AUTH_NOT_FOUND", { what: "sign-in method", id: "oidc" });
+    const code = c.req.query("code");
+    const state = c.req.query("state");
+    if (!code || !state) {
+      const reason = c.req.query("error_description") ?? c.req.query("error") ?? "no code or state";
+      throw new BuntimeError("BUNTIME_ERR_AUTH_REQUEST_INVALID", {
+        details: `OpenID Connect callback: ${reason}`,
+      });
+    }
+    const identity = await oidc.complete(code, state);
+    const existing = await users.get(identity.username);
+    const roles = new Set(existing?.roles ?? []);
+    if (identity.admin) roles.add("admin");
+    await users.put({
+      username: identity.username,
+      roles: [...roles],
+      passwordHash: existing?.passwordHash,
+      createdAt: existing?.createdAt ?? Date.now(),
+    });
+    await startSession(c, identity.username);
+    return c.redirect(identity.next, 302);
+  });
+}
