@@ -45,6 +45,20 @@ interface AuthState {
 
 const states = new WeakMap<PluginContext, AuthState>();
 
+/**
+ * Who sent a request: the configured header (set by a trusted proxy in front), else the address
+ * the kernel's server saw. A client could send any `x-forwarded-for` itself, so no header is
+ * trusted unless configured.
+ */
+function clientAddress(ctx: PluginContext, header: string | undefined) {
+  return (request: Request): string | undefined => {
+    if (header) return request.headers.get(header)?.split(",")[0]?.trim() || undefined;
+    return ctx.services.has("kernel:clients")
+      ? ctx.services.get("kernel:clients").address(request)
+      : undefined;
+  };
+}
+
 /** The keyval service's `auth` namespace when provided, else a process-local store. */
 function storeFor(ctx: PluginContext): AuthKv {
   if (ctx.services.has("keyval")) {
@@ -108,7 +122,7 @@ export default definePlugin({
       cookieName: config.cookieName,
       sessionTtl: config.sessionTtl,
       secureCookies: config.secureCookies,
-      clientIpHeader: config.clientIpHeader,
+      clientOf: clientAddress(ctx, config.clientIpHeader),
       logger: ctx.logger,
     });
     states.set(ctx, { guard, routes });

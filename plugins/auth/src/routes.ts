@@ -30,7 +30,8 @@ export interface AuthRoutesOptions {
   readonly cookieName: string;
   readonly sessionTtl: number;
   readonly secureCookies: boolean | "auto";
-  readonly clientIpHeader: string | undefined;
+  /** The address of the client that sent `request`, when known. */
+  readonly clientOf: (request: Request) => string | undefined;
   readonly logger: Logger;
 }
 
@@ -107,9 +108,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
 
   app.post("/login", async (c) => {
     const { username, password, next } = await readBody(c, credentialsSchema);
-    // A client could send any x-forwarded-for itself: only a configured header names it.
-    const header = options.clientIpHeader ? c.req.header(options.clientIpHeader) : undefined;
-    const client = header?.split(",")[0]?.trim() || "any";
+    const client = options.clientOf(c.req.raw) ?? "any";
     await limit(username, client);
     const user = await users.verify(username, password);
     if (!user) throw new BuntimeError("BUNTIME_ERR_AUTH_BAD_CREDENTIALS");

@@ -1,8 +1,21 @@
-import { afterEach, describe, expect, it } from "bun:test";
+import { afterEach, describe, expect, it, onTestFinished } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createKernel } from "@buntime/kernel";
 import type { AuthService } from "@buntime/plugin-auth";
 import { BuntimeError, definePlugin } from "@buntime/sdk";
 import type { TestPlugin } from "@buntime/sdk/testing";
-import { ADMIN_PASSWORD, errorOf, HASHING, json, signIn, startAuth, stopKernels } from "./support.ts";
+import {
+  ADMIN_PASSWORD,
+  authPlugin,
+  errorOf,
+  HASHING,
+  json,
+  signIn,
+  startAuth,
+  stopKernels,
+} from "./support.ts";
 
 afterEach(stopKernels);
 
@@ -140,16 +153,29 @@ describe("the ratelimit service", () => {
             } as never),
         }),
       };
-      const { kernel } = await startAuth({ plugins: [ratelimit] });
-      const response = await kernel.fetch(
-        "/auth/login",
-        json("POST", { username: "admin", password: ADMIN_PASSWORD }),
+      process.env.BUNTIME_ADMIN_PASSWORD = ADMIN_PASSWORD;
+      const home = mkdtempSync(join(tmpdir(), "auth-ratelimit-"));
+      const kernel = createKernel({
+        config: { home, port: 0, hostname: "127.0.0.1" },
+        plugins: [authPlugin, ratelimit],
+        logSink: () => {},
+      });
+      onTestFinished(async () => {
+        await kernel.stop();
+        rmSync(home, { recursive: true, force: true });
+      });
+      await kernel.start();
+      const url = await kernel.listen();
+      // a listening kernel knows the client's address: the counter is per user and address
+      const response = await fetch(
+        new URL("/auth/login", url),
+        json("POST", { username: "admin", password: ADMIN_PASSWORD }, { "x-forwarded-for": "203.0.113.9" }),
       );
       expect(response.status).toBe(429);
       expect((await errorOf(response)).message).toBe(
         "too many failed sign-in attempts for admin; retry in 7 s",
       );
-      expect(seen).toEqual(["auth-login:5/60000:admin|any"]);
+      expect(seen).toEqual(["auth-login:5/60000:admin|127.0.0.1"]);
     },
     HASHING,
   );
