@@ -7,18 +7,9 @@
  *   bun kernel/bench/pipeline.ts [--rounds 3] [--seconds 5] [--connections 50]
  */
 import { join } from "node:path";
-import { parseArgs } from "node:util";
-import { median, requestsPerSecond, startServer } from "./support/load.ts";
+import { benchArgs, median, requestsPerSecond, startServer } from "./support/load.ts";
 
-const { values } = parseArgs({
-  options: {
-    rounds: { type: "string", default: "3" },
-    seconds: { type: "string", default: "5" },
-    connections: { type: "string", default: "50" },
-  },
-});
-const rounds = Number(values.rounds);
-const load = { seconds: Number(values.seconds), connections: Number(values.connections) };
+const { rounds, load } = benchArgs();
 
 const servers = {
   bare: await startServer(join(import.meta.dir, "servers", "raw-hello.ts")),

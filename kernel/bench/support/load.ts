@@ -1,4 +1,5 @@
 /** Load generation for benchmarks: servers in their own processes, wrk as the client. */
+import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
 
 export interface LoadOptions {
@@ -43,4 +44,22 @@ export function median(values: readonly number[]): number {
   return sorted.length % 2
     ? (sorted[middle] as number)
     : ((sorted[middle - 1] as number) + (sorted[middle] as number)) / 2;
+}
+
+/** `--rounds`, `--seconds` and `--connections` from the command line of a benchmark. */
+export function benchArgs(): {
+  rounds: number;
+  load: Required<Pick<LoadOptions, "seconds" | "connections">>;
+} {
+  const { values } = parseArgs({
+    options: {
+      rounds: { type: "string", default: "3" },
+      seconds: { type: "string", default: "5" },
+      connections: { type: "string", default: "50" },
+    },
+  });
+  return {
+    rounds: Number(values.rounds),
+    load: { seconds: Number(values.seconds), connections: Number(values.connections) },
+  };
 }

@@ -1,10 +1,9 @@
 import { afterAll, beforeAll, expect, it } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createKernel, type Kernel } from "@buntime/kernel";
 import { definePlugin } from "@buntime/sdk";
-import { type Browser, chromium } from "playwright-core";
+import { createTestKernel, type TestKernel } from "@buntime/sdk/testing";
+import { launchTestBrowser } from "@buntime/sdk/testing/browser";
+import type { Browser } from "playwright-core";
 
 /** The plugin's own folder: loaded from there, it also serves its `ui` folder. */
 const PLUGIN_DIR = join(import.meta.dir, "..");
@@ -14,30 +13,19 @@ const hello = {
   plugin: definePlugin({ fetch: () => new Response("hi") }),
 };
 
-let home: string;
-let kernel: Kernel;
+let kernel: TestKernel;
 let url: URL;
 let browser: Browser;
 
 beforeAll(async () => {
-  home = mkdtempSync(join(tmpdir(), "buntime-metrics-ui-"));
-  kernel = createKernel({
-    config: { home, port: 0, hostname: "127.0.0.1" },
-    plugins: [PLUGIN_DIR, hello],
-    logSink: () => {},
-  });
-  await kernel.start();
-  url = await kernel.listen();
-  browser = await chromium.launch({
-    executablePath: "/usr/bin/chromium",
-    args: ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-  });
+  kernel = await createTestKernel({ plugins: [PLUGIN_DIR, hello], listen: true });
+  url = kernel.url as URL;
+  browser = await launchTestBrowser();
 });
 
 afterAll(async () => {
   await browser?.close();
   await kernel?.stop();
-  rmSync(home, { recursive: true, force: true });
 });
 
 it("draws the charts and fills the tables in a real browser", async () => {
