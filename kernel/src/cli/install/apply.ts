@@ -182,10 +182,15 @@ async function install(
     }
     change.commit();
     if (Object.keys(checker.newPins).length > 0) {
-      writeSettings(
-        { ...context.settings, registryKeys: { ...context.settings.registryKeys, ...checker.newPins } },
-        context.settingsDir,
-      );
+      try {
+        writeSettings(
+          { ...context.settings, registryKeys: { ...context.settings.registryKeys, ...checker.newPins } },
+          context.settingsDir,
+        );
+      } catch (error) {
+        // the install is done; only trust on first use is lost, so say it and carry on
+        out.note(`could not pin the registry's keys in ${context.settingsDir}: ${(error as Error).message}`);
+      }
     }
     return {
       installed: downloads.map(({ plugin, signed }) => ({

@@ -16,7 +16,8 @@ export interface KernelLink {
 
 /**
  * Finds the kernel listening on `home` from `<home>/kernel.json`; undefined when none runs
- * (no file, a dead pid, or no answer to `/_/api/health` within a second).
+ * (no file, a dead pid, or no answer to `/_/api/health` within a second). A kernel that
+ * answers the health check with an error is `BUNTIME_ERR_INSTALL_KERNEL_REFUSED`.
  */
 export async function findKernel(home: string): Promise<KernelLink | undefined> {
   const path = kernelFilePath(home);
@@ -29,17 +30,30 @@ export async function findKernel(home: string): Promise<KernelLink | undefined> 
   }
   if (!record.url || (record.pid && !isAlive(record.pid))) return undefined;
   const base = record.url;
-  try {
-    const health = await fetch(new URL("/_/api/health", base), { signal: AbortSignal.timeout(1000) });
-    if (!health.ok) return undefined;
-  } catch {
-    return undefined;
-  }
   const token = existsSync(adminTokenPath(home)) ? readFileSync(adminTokenPath(home), "utf8").trim() : "";
+  const authorization = { authorization: `Bearer ${token}` };
+  let health: Response;
+  try {
+    // with the token: an auth plugin may guard the kernel API
+    health = await fetch(new URL("/_/api/health", base), {
+      headers: authorization,
+      signal: AbortSignal.timeout(1000),
+    });
+  } catch {
+    return undefined; // nothing answers there: the record is stale
+  }
+  if (!health.ok) {
+    // a kernel runs but will not talk to us: better to stop than to install what it will not load
+    throw new BuntimeError("BUNTIME_ERR_INSTALL_KERNEL_REFUSED", {
+      url: base,
+      package: "the health check",
+      details: `it answered ${health.status}`,
+    });
+  }
   const call = async (method: string, path: string, label: string, body?: unknown) => {
     const response = await fetch(new URL(path, base), {
       method,
-      headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+      headers: { ...authorization, "content-type": "application/json" },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
     if (response.ok) return response;

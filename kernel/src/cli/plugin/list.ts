@@ -22,7 +22,7 @@ export async function runList(args: string[]): Promise<number> {
     const context = cliContext(values);
     const lock = await readLock(context.home);
     const history = readHistory(context.home);
-    const kernel = await findKernel(context.home);
+    const kernel = await findKernel(context.home).catch((error: Error) => void out.note(error.message));
     const loaded = new Map((await kernel?.loaded().catch(() => []))?.map((p) => [p.name, p]) ?? []);
     let registryDown = false;
     const plugins = [];
