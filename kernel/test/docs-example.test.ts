@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
+import { createTestKernel } from "@buntime/sdk/testing";
 import { startTestKernel } from "./support/kernel-fixture.ts";
 
 const EXAMPLES = join(import.meta.dir, "..", "..", "docs", "examples");
@@ -14,5 +15,21 @@ describe("the plugin in docs/writing-a-plugin.md", () => {
     expect(await hello.text()).toBe("Hi, Ada!");
     expect(hello.headers.get("x-greeter")).toBe("1");
     expect(await (await request("/greeter")).json()).toEqual({ greeted: 1 });
+  });
+});
+
+describe("the test in docs/writing-a-plugin.md", () => {
+  it("passes as written", async () => {
+    const kernel = await createTestKernel({
+      plugins: [join(EXAMPLES, "greeter")],
+      config: { plugins: { greeter: { greeting: "Hi" } } },
+    });
+    try {
+      const before = (kernel.service("greetings") as { count(): number }).count();
+      expect(await (await kernel.fetch("/greeter/Ada")).text()).toBe("Hi, Ada!");
+      expect((kernel.service("greetings") as { count(): number }).count()).toBe(before + 1);
+    } finally {
+      await kernel.stop();
+    }
   });
 });
