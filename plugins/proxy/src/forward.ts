@@ -35,12 +35,18 @@ export function upstreamUrl(entry: CompiledRule, url: URL): URL {
   return target;
 }
 
-function requestHeaders(entry: CompiledRule, request: Request, url: URL, target: URL): Headers {
+function requestHeaders(
+  entry: CompiledRule,
+  request: Request,
+  url: URL,
+  target: URL,
+  client: string | undefined,
+): Headers {
   const headers = new Headers(request.headers);
   const listed = headers.get("connection");
   for (const name of HOP_BY_HOP) headers.delete(name);
   for (const name of listed?.split(",") ?? []) headers.delete(name.trim());
-  const forwardedFor = request.headers.get("x-forwarded-for");
+  const forwardedFor = [request.headers.get("x-forwarded-for"), client].filter(Boolean).join(", ");
   if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);
   headers.set("x-forwarded-host", request.headers.get("host") ?? url.host);
   headers.set("x-forwarded-proto", url.protocol.slice(0, -1));
@@ -64,8 +70,11 @@ function reasonOf(error: unknown): string {
   return String(error);
 }
 
-/** Sends `request` upstream under rule `entry`; resolves with the upstream's answer or a coded 502/504. */
-export async function forward(entry: CompiledRule, request: Request): Promise<Response> {
+/**
+ * Sends `request` upstream under rule `entry`; resolves with the upstream's answer or a coded
+ * 502/504. `client` (the address the server saw) is appended to `x-forwarded-for`.
+ */
+export async function forward(entry: CompiledRule, request: Request, client?: string): Promise<Response> {
   const url = new URL(request.url);
   const target = upstreamUrl(entry, url);
   const { rule } = entry;
@@ -76,7 +85,7 @@ export async function forward(entry: CompiledRule, request: Request): Promise<Re
   const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
   const init = {
     method: request.method,
-    headers: requestHeaders(entry, request, url, target),
+    headers: requestHeaders(entry, request, url, target, client),
     body: hasBody ? request.body : undefined,
     duplex: "half",
     redirect: "manual",

@@ -35,6 +35,7 @@ const BASE = "/proxy";
 
 interface ProxyState {
   readonly store: RuleStore;
+  readonly clientOf: (request: Request) => string | undefined;
   readonly routes: Hono;
   readonly base: string;
 }
@@ -89,7 +90,9 @@ export default definePlugin({
     const store = new RuleStore(ctx.config.rules, ctx.dataDir);
     const auth = () => (ctx.services.has("auth") ? (ctx.services.get("auth") as AdminCheck) : undefined);
     const routes = createProxyRoutes({ base, store, auth, logger: ctx.logger });
-    states.set(ctx, { store, routes, base });
+    const clientOf = (request: Request) =>
+      ctx.services.has("kernel:clients") ? ctx.services.get("kernel:clients").address(request) : undefined;
+    states.set(ctx, { store, routes, base, clientOf });
     ctx.logger.info(`${store.table.size} rule(s)`);
   },
   onRequest(request, ctx) {
@@ -99,7 +102,7 @@ export default definePlugin({
     if (reserved(pathname, state.base)) return undefined;
     const entry = state.store.table.match(request.method, pathname);
     if (!entry) return undefined;
-    if (!isWebSocketUpgrade(request)) return forward(entry, request);
+    if (!isWebSocketUpgrade(request)) return forward(entry, request, state.clientOf(request));
     const id = parked.park(entry, request);
     return new BuntimeError("BUNTIME_ERR_PROXY_WEBSOCKET_UNAVAILABLE", { rule: entry.rule.id }).getResponse({
       [UPGRADE_HEADER]: id,

@@ -123,4 +123,15 @@ describe("streaming through the proxy", () => {
     client.abort();
     await within(upstreamSawAbort.fired, "the upstream to see the client leave");
   });
+
+  it("appends the client's address to x-forwarded-for", async () => {
+    const upstream = startUpstream((request) => new Response(request.headers.get("x-forwarded-for")));
+    const url = await listeningKernel(upstream);
+    const direct = await fetch(new URL("/stream/who", url));
+    expect(await direct.text()).toBe("127.0.0.1");
+    const relayed = await fetch(new URL("/stream/who", url), {
+      headers: { "x-forwarded-for": "198.51.100.7" },
+    });
+    expect(await relayed.text()).toBe("198.51.100.7, 127.0.0.1");
+  });
 });
