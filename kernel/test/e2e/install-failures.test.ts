@@ -300,3 +300,29 @@ describe("every install failure says why, hints what to do, and leaves the home 
     await kernel.stop();
   }, 30_000);
 });
+
+describe("a kernel that will not talk", () => {
+  it("stops the install and leaves the home as it was", async () => {
+    const guarded = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response("no", { status: 401 }),
+    });
+    try {
+      const record = join(home, "kernel.json");
+      writeFileSync(record, JSON.stringify({ url: `http://127.0.0.1:${guarded.port}/`, pid: process.pid }));
+      const before = snapshot(home);
+      const run = await cli(["plugin", "install", "auth@1.1.0", "--registry", registry, "--home", home], dir);
+      const after = snapshot(home);
+      rmSync(record);
+      expect(run.stderr).toContain(
+        `the running kernel at http://127.0.0.1:${guarded.port}/ refused the health check`,
+      );
+      expect(run.stderr).toContain("it answered 401");
+      expect(run.code).toBe(1);
+      expect(after).toEqual(before);
+    } finally {
+      guarded.stop(true);
+    }
+  });
+});
