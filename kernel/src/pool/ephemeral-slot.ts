@@ -14,6 +14,7 @@ interface Waiter {
   readonly resolve: (response: Response | typeof RETRY) => void;
 }
 
+/** The slot of an ephemeral app: a fresh worker per request, standby workers, a bounded queue. */
 export class EphemeralSlot extends AppSlot {
   readonly mode = "ephemeral" as const;
   private readonly standby: PoolWorker[] = [];

@@ -65,6 +65,7 @@ export const APP_DEFAULTS = {
   standby: 2,
 } as const;
 
+/** Applies the defaults to the pool options. */
 export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedWorkerPoolOptions {
   return {
     maxWorkers: Math.max(1, options.maxWorkers ?? 64),
@@ -79,6 +80,7 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedWorkerPo
   };
 }
 
+/** Applies the defaults to an app's settings and computes its `name@version` key. */
 export function resolveAppSpec(spec: AppSpec): ResolvedAppSpec {
   return {
     key: `${spec.name}@${spec.version}`,

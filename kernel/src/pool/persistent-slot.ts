@@ -9,6 +9,7 @@ import { PoolWorker } from "./pool-worker.ts";
 
 const MAX_ATTEMPTS = 3;
 
+/** The slot of a persistent app: one warm worker, replaced when it retires. */
 export class PersistentSlot extends AppSlot {
   readonly mode = "persistent" as const;
   private current: PoolWorker | undefined;

@@ -18,6 +18,7 @@ const ABANDON_CHECK_AFTER_MS = 20;
 /** At most this long a timed-out worker may take to close itself before it is terminated. */
 const TIMEOUT_GRACE_MS = 2000;
 
+/** A worker's life: loading the app, serving, on its way out (asked to close or terminated), gone. */
 export type WorkerState = "loading" | "ready" | "closing" | "dead";
 
 /** What a worker tells its owner. */

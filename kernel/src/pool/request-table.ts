@@ -33,6 +33,7 @@ export interface RequestTableEvents {
   done(ms: number, status: number): void;
 }
 
+/** The in-flight requests of one worker, keyed by the id their messages carry. */
 export class RequestTable {
   private readonly requests = new Map<number, InFlight>();
   private nextId = 1;
