@@ -68,6 +68,23 @@ describe("API keys", () => {
     },
     HASHING,
   );
+
+  it(
+    "are not made for the kernel's admin token, which is no user",
+    async () => {
+      const { kernel, adminToken } = await startAuth();
+      const response = await kernel.fetch(
+        "/auth/api/keys",
+        json("POST", { name: "ci" }, { authorization: `Bearer ${adminToken}` }),
+      );
+      expect(response.status).toBe(400);
+      expect(await errorOf(response)).toEqual({
+        code: "BUNTIME_ERR_AUTH_REQUEST_INVALID",
+        message: "invalid auth request: API keys belong to users; sign in as one to create them",
+      });
+    },
+    HASHING,
+  );
 });
 
 describe("JWT bearer tokens", () => {

@@ -79,6 +79,26 @@ describe("proxy rules", () => {
     expect(await (await kernel.fetch("/svc/deep/health")).text()).toBe("c");
   });
 
+  it("keep the client's Host header when asked to", async () => {
+    const upstream = startUpstream();
+    const kernel = await startProxy({
+      rules: [
+        { id: "kept", path: "/kept/*", upstream, preserveHost: true },
+        { id: "set", path: "/set/*", upstream },
+      ],
+    });
+    const host = { host: "app.example.test" };
+    const kept = (await (await kernel.fetch("/kept/x", { headers: host })).json()) as {
+      headers: Record<string, string>;
+    };
+    expect(kept.headers.host).toBe("app.example.test");
+    const set = (await (await kernel.fetch("/set/x", { headers: host })).json()) as {
+      headers: Record<string, string>;
+    };
+    expect(set.headers.host).toBe(new URL(upstream).host);
+    expect(set.headers["x-forwarded-host"]).toBe("app.example.test");
+  });
+
   it("take only the listed methods", async () => {
     const upstream = startUpstream(() => new Response("proxied"));
     const kernel = await startProxy({
