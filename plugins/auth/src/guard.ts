@@ -4,7 +4,7 @@
  * an app lose any `x-buntime-user` headers the client sent and, when signed in, carry the
  * user's name and roles in `x-buntime-user` / `x-buntime-roles`.
  */
-import { BuntimeError, type Logger } from "@buntime/sdk";
+import { BuntimeError } from "@buntime/sdk";
 import { type AppAccess, type AppVisibility, appOfPath } from "./app-visibility.ts";
 import { type Authenticator, hasRole } from "./authenticator.ts";
 import type { Requirement } from "./policy.ts";
@@ -24,7 +24,6 @@ export interface GuardOptions {
   readonly callingApp: (request: Request) => string | undefined;
   readonly kernelToken: () => string | undefined;
   readonly loginPath: string;
-  readonly logger: Logger;
 }
 
 function pathnameOf(url: string): string {

@@ -108,7 +108,6 @@ export default definePlugin({
       callingApp,
       kernelToken,
       loginPath: `${base}/login`,
-      logger: ctx.logger,
     });
     const routes = createAuthRoutes({
       base,
