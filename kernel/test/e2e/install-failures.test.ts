@@ -12,6 +12,7 @@ import {
   runningKernel,
   seed,
   snapshot,
+  spawnCli,
   workspace,
   writePlugin,
   writeText,
@@ -325,4 +326,40 @@ describe("a kernel that will not talk", () => {
       guarded.stop(true);
     }
   });
+
+  it("puts the home back when interrupted while the kernel loads the plugin", async () => {
+    const requested = Promise.withResolvers<void>();
+    const stuck = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch(request) {
+        const path = new URL(request.url).pathname;
+        if (path === "/_/api/health") return Response.json({ status: "ok" });
+        if (request.method === "GET") return Response.json({ plugins: [] });
+        requested.resolve();
+        return new Promise<Response>(() => {}); // never answers the load
+      },
+    });
+    const record = join(home, "kernel.json");
+    try {
+      writeFileSync(record, JSON.stringify({ url: `http://127.0.0.1:${stuck.port}/`, pid: process.pid }));
+      const before = snapshot(home);
+      const child = spawnCli(
+        ["plugin", "install", "auth@1.1.0", "--registry", registry, "--home", home],
+        dir,
+      );
+      const timeout = setTimeout(() => child.kill("SIGKILL"), 15_000);
+      await requested.promise;
+      expect(existsSync(join(home, "plugins", "auth", "1.1.0"))).toBe(true);
+      child.kill("SIGINT");
+      const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+      clearTimeout(timeout);
+      expect(stderr).toContain("buntime: interrupted (SIGINT); nothing was changed");
+      expect(code).toBe(130);
+      expect(snapshot(home)).toEqual(before);
+    } finally {
+      rmSync(record, { force: true });
+      stuck.stop(true);
+    }
+  }, 30_000);
 });

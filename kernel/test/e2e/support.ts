@@ -131,6 +131,17 @@ export async function cliAs(uid: number, args: string[], cwd: string): Promise<C
   return { code, stdout, stderr };
 }
 
+/** Starts the real `buntime` CLI in a subprocess (settings in `<cwd>/cli-settings`) and hands back the process. */
+export function spawnCli(args: string[], cwd: string) {
+  return Bun.spawn([process.execPath, CLI, ...args], {
+    cwd,
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
+    env: { PATH: process.env.PATH ?? "", HOME: cwd, BUNTIME_CLI_DIR: join(cwd, "cli-settings") },
+  });
+}
+
 /** Runs the real `buntime` CLI in a subprocess with its settings in `<cwd>/cli-settings`. */
 export async function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
   const child = Bun.spawn([process.execPath, CLI, ...args], {

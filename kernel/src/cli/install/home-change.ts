@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BuntimeError } from "@buntime/sdk";
+import { undoIfInterrupted } from "../common/interrupt.ts";
 
 /**
  * A set of changes to a home that can be undone as a whole: folders created, folders moved
@@ -37,7 +38,6 @@ export function guarded<T>(path: string, step: () => T): T {
 export function beginHomeChange(home: string): HomeChange {
   const created: string[] = [];
   const undo: (() => void)[] = [];
-  const retired: string[] = [];
 
   const mkdirs = (dir: string) => {
     const missing: string[] = [];
@@ -52,6 +52,19 @@ export function beginHomeChange(home: string): HomeChange {
   mkdirs(staging);
   let retiredCount = 0;
 
+  const rollback = () => {
+    for (const step of undo.splice(0).reverse()) {
+      try {
+        step();
+      } catch {
+        // keep undoing the rest: a half-undone home is worse than one leftover
+      }
+    }
+    rmSync(staging, { recursive: true, force: true });
+    for (const dir of created.splice(0).reverse()) rmSync(dir, { recursive: true, force: true });
+  };
+  const forget = undoIfInterrupted(rollback);
+
   return {
     staging,
     place(staged, dest) {
@@ -62,7 +75,6 @@ export function beginHomeChange(home: string): HomeChange {
     retire(path) {
       const aside = join(staging, `retired-${retiredCount++}`);
       guarded(path, () => renameSync(path, aside));
-      retired.push(aside);
       undo.push(() => renameSync(aside, path));
     },
     write(path, write) {
@@ -72,17 +84,11 @@ export function beginHomeChange(home: string): HomeChange {
       undo.push(() => (before === undefined ? rmSync(path, { force: true }) : writeFileSync(path, before)));
     },
     rollback() {
-      for (const step of undo.reverse()) {
-        try {
-          step();
-        } catch {
-          // keep undoing the rest: a half-undone home is worse than one leftover
-        }
-      }
-      rmSync(staging, { recursive: true, force: true });
-      for (const dir of created.reverse()) rmSync(dir, { recursive: true, force: true });
+      forget();
+      rollback();
     },
     commit() {
+      forget();
       rmSync(staging, { recursive: true, force: true });
     },
   };

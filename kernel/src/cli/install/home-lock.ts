@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BuntimeError } from "@buntime/sdk";
+import { undoIfInterrupted } from "../common/interrupt.ts";
 import { guarded } from "./home-change.ts";
 
 /** True when a process with this pid exists (even one we may not signal). */
@@ -44,12 +45,17 @@ export async function withHomeLock<T>(home: string, body: () => Promise<T>): Pro
     for (const dir of created.reverse()) rmSync(dir, { recursive: true, force: true });
     throw error;
   }
-  try {
-    return await body();
-  } finally {
+  const release = () => {
     rmSync(path, { force: true });
     for (const dir of created.reverse()) {
       if (existsSync(dir) && readdirSync(dir).length === 0) rmSync(dir, { recursive: true });
     }
+  };
+  const forget = undoIfInterrupted(release);
+  try {
+    return await body();
+  } finally {
+    forget();
+    release();
   }
 }
