@@ -4,7 +4,7 @@
  * and `POST /auth/setup` trades it for an admin account. There is never a default password.
  */
 import { rmSync, writeFileSync } from "node:fs";
-import { BuntimeError, type Logger } from "@buntime/sdk";
+import { BuntimeError, isBuntimeError, type Logger } from "@buntime/sdk";
 import { randomToken, sha256 } from "./digest.ts";
 import type { StoredUser, UserStore } from "./users.ts";
 
@@ -24,8 +24,13 @@ export class FirstRun {
   async ensureAdmin(password: string | undefined, setupUrl: string, tokenFile: string): Promise<void> {
     if (await this.users.hasAdmin()) return;
     if (password) {
-      await this.users.create("admin", password, ["admin"]);
-      this.logger.info("created user admin from BUNTIME_ADMIN_PASSWORD");
+      try {
+        await this.users.create("admin", password, ["admin"]);
+        this.logger.info("created user admin from BUNTIME_ADMIN_PASSWORD");
+      } catch (error) {
+        // another kernel on the same store created it first: nothing left to do
+        if (!isBuntimeError(error, "BUNTIME_ERR_AUTH_USER_EXISTS")) throw error;
+      }
       return;
     }
     const token = randomToken(24);
@@ -56,6 +61,11 @@ export class FirstRun {
     }
     if (sha256(token) !== this.tokenDigest) {
       throw new BuntimeError("BUNTIME_ERR_AUTH_SETUP_REFUSED", { reason: "wrong setup token" });
+    }
+    // Another kernel on the same store may have created one since this kernel started.
+    if (await this.users.hasAdmin()) {
+      this.tokenDigest = undefined;
+      throw new BuntimeError("BUNTIME_ERR_AUTH_SETUP_REFUSED", { reason: "an admin already exists" });
     }
     const user = await this.users.create(username, password, ["admin"]);
     this.tokenDigest = undefined;

@@ -1,11 +1,11 @@
 import { afterEach, describe, expect, it, onTestFinished } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel } from "@buntime/kernel";
 import type { AuthService } from "@buntime/plugin-auth";
 import { BuntimeError, definePlugin } from "@buntime/sdk";
-import type { TestPlugin } from "@buntime/sdk/testing";
+import type { TestKernel, TestPlugin } from "@buntime/sdk/testing";
 import {
   ADMIN_PASSWORD,
   authPlugin,
@@ -115,6 +115,52 @@ describe("storage through the keyval service", () => {
       // the session id itself is never stored, only its digest
       const sessionId = cookie.split("=")[1] as string;
       expect([...storage.rows.keys()].some((key) => key.includes(sessionId))).toBe(false);
+    },
+    HASHING,
+  );
+
+  it(
+    "lets only one of several kernels on one store create the first admin",
+    async () => {
+      const storage = fakeKeyval();
+      const first = await startAuth({ plugins: [storage.plugin], adminPassword: null });
+      const second = await startAuth({ plugins: [storage.plugin], adminPassword: null });
+      const tokenOf = (home: string) =>
+        readFileSync(join(home, "data", "@buntime", "plugin-auth", "setup-token"), "utf8").trim();
+      const setup = (kernel: TestKernel, username: string) =>
+        kernel.fetch(
+          "/auth/setup",
+          json("POST", { token: tokenOf(kernel.home), username, password: "a long passphrase" }),
+        );
+      const secondToken = tokenOf(second.kernel.home);
+      expect((await setup(first.kernel, "ada")).status).toBe(201);
+      const late = await second.kernel.fetch(
+        "/auth/setup",
+        json("POST", { token: secondToken, username: "eve", password: "a long passphrase" }),
+      );
+      expect(await errorOf(late)).toEqual({
+        code: "BUNTIME_ERR_AUTH_SETUP_REFUSED",
+        message: "setup refused: an admin already exists",
+      });
+      expect([...storage.rows.keys()].filter((key) => key.startsWith("auth/user/"))).toEqual([
+        "auth/user/ada",
+      ]);
+    },
+    HASHING,
+  );
+
+  it(
+    "starts a second kernel on a store where the first already made admin from BUNTIME_ADMIN_PASSWORD",
+    async () => {
+      const storage = fakeKeyval();
+      const kernels = await Promise.all([
+        startAuth({ plugins: [storage.plugin] }),
+        startAuth({ plugins: [storage.plugin] }),
+      ]);
+      for (const { kernel } of kernels) await signIn(kernel);
+      expect([...storage.rows.keys()].filter((key) => key.startsWith("auth/user/"))).toEqual([
+        "auth/user/admin",
+      ]);
     },
     HASHING,
   );
