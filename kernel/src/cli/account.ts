@@ -22,7 +22,16 @@ async function readPassword(): Promise<string> {
   const fromEnv = process.env.BUNTIME_REGISTRY_PASSWORD;
   if (fromEnv) return fromEnv;
   if (process.stdin.isTTY) process.stderr.write("password: ");
-  const text = await new Response(Bun.stdin.stream()).text();
+  // the first line is enough: do not wait for the end of stdin
+  const reader = Bun.stdin.stream().getReader();
+  const decoder = new TextDecoder();
+  let text = "";
+  for (let chunks = 0; !text.includes("\n") && chunks < 1000; chunks++) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    text += decoder.decode(value, { stream: true });
+  }
+  reader.releaseLock();
   return text.split(/\r?\n/)[0] ?? "";
 }
 

@@ -78,6 +78,34 @@ describe("the sdk registry client against the live registry", () => {
   });
 });
 
+describe("signing in with the CLI", () => {
+  it("reads the password from the first line of stdin and saves a token that whoami uses", async () => {
+    const login = await cli(
+      ["login", "--user", "linus", "--registry", registry],
+      dir,
+      {},
+      "a long password\nignored\n",
+    );
+    expect(login.stdout).toContain(`logged in as linus to ${registry}`);
+    expect(login.code).toBe(0);
+    expect((await cli(["whoami", "--registry", registry, "--json"], dir)).stdout).toContain(
+      '"user": "linus"',
+    );
+  });
+
+  it("refuses a wrong password with the registry's reason and a hint", async () => {
+    const run = await cli(
+      ["login", "--user", "linus", "--registry", registry],
+      dir,
+      {},
+      "not the password\n",
+    );
+    expect(run.stderr).toContain("wrong username, password or token [BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS]");
+    expect(run.stderr).toContain("hint: sign in again: buntime login --user <name>");
+    expect(run.code).toBe(1);
+  });
+});
+
 describe("finding plugins with the CLI", () => {
   it("searches the marketplace and shows a plugin's details", async () => {
     const client = createRegistryClient({ registry, token });

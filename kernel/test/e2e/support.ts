@@ -143,12 +143,17 @@ export function spawnCli(args: string[], cwd: string) {
 }
 
 /** Runs the real `buntime` CLI in a subprocess with its settings in `<cwd>/cli-settings`. */
-export async function cli(args: string[], cwd: string, env: Record<string, string> = {}): Promise<CliRun> {
+export async function cli(
+  args: string[],
+  cwd: string,
+  env: Record<string, string> = {},
+  stdin?: string,
+): Promise<CliRun> {
   const child = Bun.spawn([process.execPath, CLI, ...args], {
     cwd,
     stdout: "pipe",
     stderr: "pipe",
-    stdin: "ignore",
+    stdin: stdin === undefined ? "ignore" : new TextEncoder().encode(stdin),
     env: { PATH: process.env.PATH ?? "", HOME: cwd, BUNTIME_CLI_DIR: join(cwd, "cli-settings"), ...env },
   });
   const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
