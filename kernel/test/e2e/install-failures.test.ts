@@ -162,6 +162,41 @@ const cases: FailureCase[] = [
     hint: "nothing was written",
   },
   {
+    label: "a tarball whose package.json names another plugin",
+    args: ["plugin", "install", "victim", "--signatures", "none"],
+    viaProxy: {
+      kind: "crafted",
+      name: "victim",
+      version: "1.0.0",
+      tarball: Bun.gzipSync(
+        writeTar([
+          {
+            path: "package/package.json",
+            data: new TextEncoder().encode(
+              JSON.stringify({ name: "other", version: "9.9.9", buntime: { kernel: "^0.1.0" } }),
+            ),
+            mode: 0o644,
+          },
+          file("package/index.ts"),
+        ]) as Uint8Array<ArrayBuffer>,
+      ),
+    },
+    message: "victim@1.0.0: not a valid tarball: its package.json is other@9.9.9",
+    hint: "the package is broken; nothing was written",
+  },
+  {
+    label: "a tarball without a package.json",
+    args: ["plugin", "install", "victim", "--signatures", "none"],
+    viaProxy: {
+      kind: "crafted",
+      name: "victim",
+      version: "1.0.0",
+      tarball: Bun.gzipSync(writeTar([file("package/index.ts")]) as Uint8Array<ArrayBuffer>),
+    },
+    message: "victim@1.0.0: not a valid tarball: no readable package.json in it",
+    hint: "the package is broken; nothing was written",
+  },
+  {
     label: "removing a plugin that is not installed",
     args: ["plugin", "remove", "nothing"],
     message: "nothing is not installed in",

@@ -1,6 +1,6 @@
 import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
-import { extractTarball, parsePluginPackage } from "@buntime/sdk";
+import { BuntimeError, extractTarball, parsePluginPackage } from "@buntime/sdk";
 import { installedPluginDir, lockfilePath } from "../../plugins/lockfile.ts";
 import { KERNEL_VERSION } from "../../version.ts";
 import type { CliContext } from "../common/context.ts";
@@ -27,6 +27,19 @@ export interface InstallResult {
   installed: InstalledPlugin[];
   /** The kernel the plugins were loaded into, if one runs on the home. */
   kernel?: string;
+}
+
+/** The package.json of an extracted tarball; a missing or broken one is `BUNTIME_ERR_TARBALL_INVALID`. */
+function readPackageJson(dir: string, label: string): unknown {
+  try {
+    return JSON.parse(readFileSync(join(dir, "package.json"), "utf8"));
+  } catch (error) {
+    throw new BuntimeError(
+      "BUNTIME_ERR_TARBALL_INVALID",
+      { source: label, details: "no readable package.json in it" },
+      { cause: error },
+    );
+  }
 }
 
 /** The dependency ranges installed plugins declare, read from their installed package.json. */
@@ -149,7 +162,13 @@ async function install(
       const label = `${plugin.name}@${plugin.version}`;
       const staged = join(change.staging, String(index));
       extractTarball(bytes, staged, { source: label });
-      parsePluginPackage(JSON.parse(readFileSync(join(staged, "package.json"), "utf8")), label);
+      const packed = parsePluginPackage(readPackageJson(staged, label), label);
+      if (packed.name !== plugin.name || packed.version !== plugin.version) {
+        throw new BuntimeError("BUNTIME_ERR_TARBALL_INVALID", {
+          source: label,
+          details: `its package.json is ${packed.name}@${packed.version}`,
+        });
+      }
       const dest = installedPluginDir(home, plugin.name, plugin.version);
       if (existsSync(dest)) rmSync(staged, { recursive: true, force: true });
       else change.place(staged, dest);
