@@ -84,7 +84,7 @@ describe("a plugin's life from scaffold to removal", () => {
     const removed = await cli(["plugin", "remove", "@e2e/hello", "--home", home], dir);
     expect(removed.stdout).toContain("- @e2e/hello@0.1.0");
     expect((await fetch(new URL("/hello/x", kernel.url))).status).toBe(404);
-    expect(existsSync(join(home, "plugins", "@e2e", "hello"))).toBe(false);
+    expect(existsSync(join(home, "plugins", "@e2e"))).toBe(false);
     expect(JSON.parse(readFileSync(join(home, "plugins", "lock.json"), "utf8")).plugins).toEqual({});
   }, 60_000);
 });

@@ -1,3 +1,4 @@
+import { readdirSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BuntimeError } from "@buntime/sdk";
 import { lockfilePath } from "../../plugins/lockfile.ts";
@@ -50,6 +51,8 @@ export async function runRemove(args: string[]): Promise<number> {
         const kernel = await findKernel(home);
         if (kernel && (await kernel.loaded()).some((p) => p.name === name)) await kernel.unload(name);
         change.commit();
+        const scope = join(home, "plugins", name, "..");
+        if (name.startsWith("@") && readdirSync(scope).length === 0) rmSync(scope, { recursive: true });
         out.result(
           { removed: name, version: entry.version, kernel: kernel?.url ?? null },
           `- ${name}@${entry.version}${kernel ? ` (unloaded from ${kernel.url})` : ""}`,
