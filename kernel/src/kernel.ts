@@ -13,6 +13,7 @@ import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.
 import type { LogSink } from "./logger.ts";
 import { createLogFeed, createLogger, stderrSink } from "./logger.ts";
 import { createDispatcher } from "./pipeline/dispatch.ts";
+import { pluginFacingPool } from "./plugin-pool.ts";
 import { discoverPluginFolders } from "./plugins/discover.ts";
 import { PluginHost } from "./plugins/host.ts";
 import type { PluginStatus } from "./plugins/loaded-plugin.ts";
@@ -24,6 +25,7 @@ import { validateDefinition } from "./plugins/validate-definition.ts";
 import { createWorkerPool } from "./pool/index.ts";
 import { ServiceRegistry } from "./services/registry.ts";
 import { KERNEL_VERSION } from "./version.ts";
+import { WebSocketHub } from "./websocket-hub.ts";
 
 /** A plugin passed in code rather than loaded from a folder (tests, embedding). */
 export interface InlinePlugin {
@@ -107,22 +109,25 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   const adminToken = resolveAdminToken(config.home, config.adminToken);
   const services = new ServiceRegistry();
   let server: ReturnType<typeof Bun.serve> | undefined;
+  const hub = new WebSocketHub();
   const kernelServices = services.accessFor({
     plugin: "kernel",
-    provides: ["kernel:logs", "kernel:clients"],
+    provides: ["kernel:logs", "kernel:clients", "kernel:websockets"],
     consumes: [],
   });
   kernelServices.provide("kernel:logs", logFeed);
   kernelServices.provide("kernel:clients", { address: (request) => server?.requestIP(request)?.address });
+  kernelServices.provide("kernel:websockets", hub.service);
   let host: PluginHost | undefined;
   const pool = createWorkerPool({
     logger: logger.child("pool"),
     onWorkerSpawn: (event: WorkerEvent) => void host?.workerEvent("onWorkerSpawn", event),
     onWorkerTerminate: (event: WorkerEvent) => void host?.workerEvent("onWorkerTerminate", event),
   });
+  const pluginPool = pluginFacingPool(pool, hub);
   const pluginHost = new PluginHost({
     services,
-    pool,
+    pool: pluginPool,
     logger,
     home: config.home,
     pluginSettings: config.plugins,
@@ -154,12 +159,13 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   });
 
   let stopping: Promise<void> | undefined;
+  const settleUpgrade = (response: Response) => hub.settle(response);
 
   return {
     config,
     version: KERNEL_VERSION,
     adminToken,
-    pool,
+    pool: pluginPool,
     service: (name) => services.resolve(name),
     get url() {
       return server ? new URL(server.url) : undefined;
@@ -180,12 +186,17 @@ export function createKernel(options: KernelOptions = {}): Kernel {
         port: config.port,
         hostname: config.hostname,
         idleTimeout: config.idleTimeout,
-        fetch: dispatch,
+        fetch: (request) => {
+          const response = dispatch(request);
+          return response instanceof Promise ? response.then(settleUpgrade) : hub.settle(response);
+        },
+        websocket: hub.handler,
         error: (error) => {
           logger.error("unhandled error while serving", { error });
           return new BuntimeError("BUNTIME_ERR_INTERNAL").getResponse();
         },
       });
+      hub.attach(server);
       const url = new URL(server.url);
       writeKernelFile(config.home, url);
       logger.info(`listening on ${url.href}`);

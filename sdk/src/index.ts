@@ -58,7 +58,15 @@ export type {
   VersionDocument,
 } from "./registry-client/index.ts";
 export { createRegistryClient, resolveVersion } from "./registry-client/index.ts";
-export type { ClientInfo, ServiceAccess, ServiceName, ServiceOf, Services } from "./services.ts";
+export type {
+  ClientInfo,
+  ServiceAccess,
+  ServiceName,
+  ServiceOf,
+  Services,
+  SocketHandlers,
+  WebSocketUpgrades,
+} from "./services.ts";
 export type {
   KeyPins,
   PublisherKeyPair,

@@ -87,11 +87,12 @@ export interface WorkerPool {
   /** Sends `request` to a worker running `app` and resolves with its response. */
   fetch(app: AppSpec, request: Request): Promise<Response>;
   /**
-   * Upgrades `request` to a WebSocket served by the persistent worker of `app` (whose entry
-   * exports `websocket` handlers beside `fetch`). Resolves with `undefined` once upgraded (the
-   * server's fetch handler must then return `undefined`), or with an error response.
+   * Upgrades `request` (as the kernel's server received it) to a WebSocket served by the
+   * persistent worker of `app`, whose entry exports `websocket` handlers beside `fetch`.
+   * Resolves with the response to return from the plugin's handler: once upgraded, a placeholder
+   * the kernel recognizes (nothing is sent), else an error response.
    */
-  upgrade?(app: AppSpec, request: Request, server: UpgradeTarget): Promise<Response | undefined>;
+  upgrade?(app: AppSpec, request: Request): Promise<Response>;
   /** Current figures per app. */
   stats(): PoolStats;
 }

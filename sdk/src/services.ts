@@ -1,3 +1,4 @@
+import type { ServerWebSocket } from "bun";
 import type { LogFeed } from "./logger.ts";
 
 /**
@@ -19,10 +20,30 @@ export interface ClientInfo {
   address(request: Request): string | undefined;
 }
 
+/** The handlers of a WebSocket a plugin takes over; `ws.data` is the `data` given at upgrade. */
+export interface SocketHandlers<T> {
+  open?(ws: ServerWebSocket<T>): void | Promise<void>;
+  message?(ws: ServerWebSocket<T>, message: string | Buffer): void | Promise<void>;
+  close?(ws: ServerWebSocket<T>, code: number, reason: string): void | Promise<void>;
+  drain?(ws: ServerWebSocket<T>): void | Promise<void>;
+}
+
+/** The kernel-provided service `kernel:websockets`: take a request over as a WebSocket. */
+export interface WebSocketUpgrades {
+  /**
+   * Upgrades `request` (as the kernel's server received it, not a copy) to a WebSocket served by
+   * `handlers`. Returns the response to return from the plugin's handler (a placeholder: nothing
+   * is sent), or undefined when the request cannot be upgraded (not a WebSocket request, or made
+   * in process).
+   */
+  upgrade<T extends object>(request: Request, handlers: SocketHandlers<T>, data: T): Response | undefined;
+}
+
 /** Every typed service; the kernel provides the `kernel:*` ones itself. */
 export interface Services {
   "kernel:logs": LogFeed;
   "kernel:clients": ClientInfo;
+  "kernel:websockets": WebSocketUpgrades;
 }
 
 /** A known service name, or any other string for services without declared types. */

@@ -34,8 +34,8 @@ export { APP_DEFAULTS } from "./options.ts";
 export type { PoolSocketData } from "./socket-bridge.ts";
 export { poolWebSocketHandler } from "./socket-bridge.ts";
 
-/** The pool the kernel owns: the plugin-facing `WorkerPool` plus shutdown. */
-export interface KernelWorkerPool extends WorkerPool {
+/** The pool the kernel owns: the plugin-facing `WorkerPool`, upgrades on a given server, shutdown. */
+export interface KernelWorkerPool extends Omit<WorkerPool, "upgrade"> {
   upgrade(app: AppSpec, request: Request, server: UpgradeTarget): Promise<Response | undefined>;
   /** Stops taking requests, lets workers finish and close, terminates stragglers. */
   shutdown(): Promise<void>;

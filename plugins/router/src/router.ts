@@ -22,6 +22,10 @@ export interface RouterOptions {
   readonly tokens: AppTokens;
 }
 
+function isWebSocketUpgrade(request: Request): boolean {
+  return request.method === "GET" && request.headers.get("upgrade")?.toLowerCase() === "websocket";
+}
+
 function hasEntry(dir: string): boolean {
   if (existsSync(join(dir, "index.ts")) || existsSync(join(dir, "index.js"))) return true;
   try {
@@ -97,6 +101,10 @@ export class Router {
       }
       const file = await serveStatic(app.staticRoot, address.rest, request);
       if (file) return file;
+    }
+    if (app.spec && isWebSocketUpgrade(request) && this.#ctx.pool.upgrade) {
+      // the kernel's server upgrades the request it received, not a copy
+      return this.#ctx.pool.upgrade(app.spec, request);
     }
     if (app.spec) return this.#ctx.pool.fetch(app.spec, forwardRequest(request, address));
     // a static single-page app answers its own client-side routes with index.html

@@ -55,3 +55,36 @@ describe("app identity", () => {
     expect(await stolen.text()).toBe("anonymous");
   });
 });
+
+describe("WebSockets", () => {
+  it("upgrades /:app/ to a socket served by the app's persistent worker", async () => {
+    home = mkdtempSync(join(tmpdir(), "buntime-ws-"));
+    const app = join(home, "apps", "chat");
+    mkdirSync(app, { recursive: true });
+    writeFileSync(
+      join(app, "index.ts"),
+      `export default {
+        fetch: () => new Response("plain http"),
+        websocket: { message(ws, message) { ws.send("echo: " + message); } },
+      };`,
+    );
+    kernel = createKernel({
+      config: { home, port: 0, hostname: "127.0.0.1" },
+      plugins: [{ packageJson: routerPackage, plugin: router }],
+      logSink: () => {},
+    });
+    await kernel.start();
+    const url = await kernel.listen();
+    expect(await (await fetch(new URL("/chat/", url))).text()).toBe("plain http");
+    const socket = new WebSocket(new URL("/chat/", url.href.replace("http", "ws")));
+    const reply = new Promise<string>((resolve, reject) => {
+      socket.addEventListener("message", (event) => resolve(String(event.data)));
+      socket.addEventListener("error", () => reject(new Error("socket failed")));
+      setTimeout(() => reject(new Error("no reply within 10 s")), 10_000);
+    });
+    await new Promise<void>((resolve) => socket.addEventListener("open", () => resolve()));
+    socket.send("hi");
+    expect(await reply).toBe("echo: hi");
+    socket.close();
+  });
+});

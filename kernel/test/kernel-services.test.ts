@@ -1,0 +1,103 @@
+import { describe, expect, it } from "bun:test";
+import { existsSync, readFileSync } from "node:fs";
+import { kernelFilePath } from "@buntime/kernel";
+import type { LogEntry } from "@buntime/sdk";
+import { inlinePlugin, startTestKernel } from "./support/kernel-fixture.ts";
+
+describe("what the kernel tells others", () => {
+  it("records its URL in <home>/kernel.json while it listens", async () => {
+    const { kernel } = await startTestKernel();
+    const path = kernelFilePath(kernel.config.home);
+    expect(existsSync(path)).toBe(false);
+    const url = await kernel.listen();
+    expect(JSON.parse(readFileSync(path, "utf8"))).toEqual({ url: url.href, pid: process.pid });
+    await kernel.stop();
+    expect(existsSync(path)).toBe(false);
+  });
+
+  it("feeds every log line to plugins consuming kernel:logs", async () => {
+    const seen: LogEntry[] = [];
+    const { kernel } = await startTestKernel({
+      plugins: [
+        inlinePlugin(
+          "tail",
+          { consumes: ["kernel:logs"] },
+          {
+            onInit: (ctx) => {
+              ctx.services.get("kernel:logs").subscribe((entry) => seen.push(entry));
+            },
+          },
+        ),
+        inlinePlugin(
+          "chatty",
+          { dependencies: { tail: "*" } },
+          { onInit: (ctx) => ctx.logger.warn("hello", { n: 1 }) },
+        ),
+      ],
+    });
+    expect(seen).toContainEqual(
+      expect.objectContaining({
+        namespace: "plugin:chatty",
+        level: "warn",
+        message: "hello",
+        fields: { n: 1 },
+      }),
+    );
+    expect(
+      seen.some((entry) => entry.namespace === "kernel:plugins" && entry.message === "started chatty@1.0.0"),
+    ).toBe(true);
+    expect(kernel.service("kernel:logs")).toBeDefined();
+  });
+
+  it("tells plugins consuming kernel:clients the client's address", async () => {
+    const { kernel, request } = await startTestKernel({
+      plugins: [
+        inlinePlugin(
+          "ip",
+          { base: "/ip", consumes: ["kernel:clients"] },
+          {
+            fetch: (req, ctx) => new Response(ctx.services.get("kernel:clients").address(req) ?? "unknown"),
+          },
+        ),
+      ],
+    });
+    expect(await (await request("/ip")).text()).toBe("unknown"); // in process: no connection
+    const url = await kernel.listen();
+    expect(await (await fetch(new URL("/ip", url))).text()).toBe("127.0.0.1");
+  });
+
+  it("lets plugins consuming kernel:websockets take a request over as a WebSocket", async () => {
+    const { kernel, request } = await startTestKernel({
+      plugins: [
+        inlinePlugin(
+          "shout",
+          { base: "/shout", consumes: ["kernel:websockets"] },
+          {
+            fetch: (req, ctx) =>
+              ctx.services.get("kernel:websockets").upgrade(
+                req,
+                {
+                  message: (ws, message) => {
+                    ws.send(String(message).toUpperCase() + ws.data.suffix);
+                  },
+                },
+                { suffix: "!" },
+              ) ?? new Response("not a websocket", { status: 426 }),
+          },
+        ),
+      ],
+    });
+    expect((await request("/shout")).status).toBe(426); // in process: nothing to upgrade
+    const url = await kernel.listen();
+    expect((await fetch(new URL("/shout", url))).status).toBe(426);
+    const socket = new WebSocket(new URL("/shout", url.href.replace("http", "ws")));
+    const reply = new Promise<string>((resolve, reject) => {
+      socket.addEventListener("message", (event) => resolve(String(event.data)));
+      setTimeout(() => reject(new Error("no reply within 10 s")), 10_000);
+    });
+    await new Promise<void>((resolve) => socket.addEventListener("open", () => resolve()));
+    socket.send("hello");
+    expect(await reply).toBe("HELLO!");
+    socket.close();
+  });
+});
