@@ -1,17 +1,26 @@
-import { existsSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { BuntimeError, extractTarball, parsePluginPackage } from "@buntime/sdk";
-import { installedPluginDir, lockfilePath } from "../../plugins/lockfile.ts";
+import { installedPluginDir, type Lockfile, lockfilePath } from "../../plugins/lockfile.ts";
 import { KERNEL_VERSION } from "../../version.ts";
 import type { CliContext } from "../common/context.ts";
 import type { Output } from "../common/output.ts";
 import { type SignaturePolicy, writeSettings } from "../common/settings.ts";
 import { beginHomeChange, type HomeChange } from "./home-change.ts";
 import { withHomeLock } from "./home-lock.ts";
-import { findKernel, type KernelLink } from "./kernel-link.ts";
-import { historyPath, type LockEntry, readHistory, readLock, writeHistory, writeLock } from "./lock-store.ts";
+import { findKernel } from "./kernel-link.ts";
+import { loadIntoKernel, removeNewDataDirs } from "./kernel-load.ts";
+import {
+  type History,
+  historyPath,
+  type LockEntry,
+  readHistory,
+  readLock,
+  writeHistory,
+  writeLock,
+} from "./lock-store.ts";
 import { type InstalledDependents, type PlannedPlugin, type PluginSpec, planInstall } from "./plan.ts";
-import { createSignatureChecker } from "./verify.ts";
+import { createSignatureChecker, type SignatureChecker } from "./verify.ts";
 
 /** One plugin an install put in place. */
 export interface InstalledPlugin {
@@ -61,42 +70,6 @@ export function installedDependents(home: string, plugins: Record<string, LockEn
   return dependents;
 }
 
-/** Removes the empty `<home>/data/<name>` folders a refused load left behind (the kernel makes them before `onInit`). */
-function removeNewDataDirs(
-  home: string,
-  plan: PlannedPlugin[],
-  before: { names: Set<string>; data: boolean },
-): void {
-  for (const { name } of plan) {
-    const dir = join(home, "data", name);
-    if (before.names.has(name) || !existsSync(dir) || readdirSync(dir).length > 0) continue;
-    rmSync(dir, { recursive: true, force: true });
-    const scope = join(dir, "..");
-    if (name.startsWith("@") && readdirSync(scope).length === 0) rmSync(scope, { recursive: true });
-  }
-  const data = join(home, "data");
-  if (!before.data && existsSync(data) && readdirSync(data).length === 0) rmSync(data);
-}
-
-/** Loads planned plugins into a running kernel in order; on failure undoes what it loaded and rethrows. */
-async function loadIntoKernel(link: KernelLink, plan: PlannedPlugin[]): Promise<void> {
-  const loaded = new Set((await link.loaded()).map((p) => p.name));
-  const undo: (() => Promise<void>)[] = [];
-  try {
-    for (const plugin of plan) {
-      // loaded but not from this home's lock (a development folder, the default distribution): swap it too
-      const replace = loaded.has(plugin.name);
-      await link.load(plugin.name, plugin.version, replace);
-      const previous = plugin.replaces;
-      if (previous && replace) undo.push(() => link.load(plugin.name, previous, true));
-      else if (!replace) undo.push(() => link.unload(plugin.name));
-    }
-  } catch (error) {
-    for (const step of undo.reverse()) await step().catch(() => undefined);
-    throw error;
-  }
-}
-
 /**
  * Installs (or upgrades) plugins into a home: plans against the registry and this kernel,
  * downloads with progress, verifies integrity and signatures per `policy`, extracts each into
@@ -112,34 +85,28 @@ export function installPlugins(
   return withHomeLock(context.home, () => install(context, out, specs, options));
 }
 
-async function install(
+/** A downloaded, verified tarball of a planned plugin. */
+interface Download {
+  plugin: PlannedPlugin;
+  bytes: Uint8Array;
+  signed: InstalledPlugin["signed"];
+  /** The registry signature that verified, recorded in the lockfile. */
+  sig?: string;
+}
+
+/** Downloads every planned tarball (integrity checked by the client) and verifies its signatures. */
+async function downloadAll(
+  plan: PlannedPlugin[],
   context: CliContext,
   out: Output,
-  specs: readonly PluginSpec[],
-  options: { policy: SignaturePolicy; upgrade?: boolean },
-): Promise<InstallResult> {
-  const { home, client } = context;
-  const lock = await readLock(home);
-  const history = existsSync(historyPath(home)) ? readHistory(home) : {};
-  const dependents = installedDependents(home, lock.plugins);
-  const plan = await planInstall(specs, client, KERNEL_VERSION, lock.plugins, dependents, options.upgrade);
-  if (plan.length === 0) return { installed: [] };
-  out.note(`resolved ${plan.map((p) => `${p.name}@${p.version}`).join(", ")}`);
-
-  const checker = createSignatureChecker(client, options.policy, context.settings.registryKeys);
-  const downloads: {
-    plugin: PlannedPlugin;
-    bytes: Uint8Array;
-    signed: InstalledPlugin["signed"];
-    sig?: string;
-  }[] = [];
+  checker: SignatureChecker,
+) {
+  const downloads: Download[] = [];
   for (const plugin of plan) {
     const label = `${plugin.name}@${plugin.version}`;
-    const bytes = await client.tarball(
-      plugin.doc.dist.tarball,
-      plugin.doc.dist.integrity,
-      label,
-      (n, total) => out.progress(label, n, total),
+    const { tarball, integrity } = plugin.doc.dist;
+    const bytes = await context.client.tarball(tarball, integrity, label, (n, total) =>
+      out.progress(label, n, total),
     );
     const verified = await checker.check(plugin.doc);
     downloads.push({
@@ -149,44 +116,85 @@ async function install(
       sig: verified.registry,
     });
   }
+  return downloads;
+}
+
+/**
+ * Extracts each download into staging, checks it is the version planned, moves it into
+ * place, and answers the next lockfile and rollback record (the version before the last
+ * upgrade stays; the one before that is retired).
+ */
+function stageAll(home: string, change: HomeChange, downloads: Download[], lock: Lockfile, history: History) {
+  const nextLock: Lockfile = { lockfileVersion: 1, plugins: { ...lock.plugins } };
+  const nextHistory = { ...history };
+  for (const [index, { plugin, bytes, sig }] of downloads.entries()) {
+    const label = `${plugin.name}@${plugin.version}`;
+    const staged = join(change.staging, String(index));
+    extractTarball(bytes, staged, { source: label });
+    const packed = parsePluginPackage(readPackageJson(staged, label), label);
+    if (packed.name !== plugin.name || packed.version !== plugin.version) {
+      throw new BuntimeError("BUNTIME_ERR_TARBALL_INVALID", {
+        source: label,
+        details: `its package.json is ${packed.name}@${packed.version}`,
+      });
+    }
+    const dest = installedPluginDir(home, plugin.name, plugin.version);
+    if (existsSync(dest)) rmSync(staged, { recursive: true, force: true });
+    else change.place(staged, dest);
+    const previous = lock.plugins[plugin.name];
+    if (previous) {
+      const older = history[plugin.name];
+      if (older && older.version !== plugin.version && older.version !== previous.version) {
+        const olderDir = installedPluginDir(home, plugin.name, older.version);
+        if (existsSync(olderDir)) change.retire(olderDir);
+      }
+      nextHistory[plugin.name] = previous;
+    }
+    nextLock.plugins[plugin.name] = {
+      version: plugin.version,
+      integrity: plugin.doc.dist.integrity,
+      ...(sig ? { signature: sig } : {}),
+    };
+  }
+  return { nextLock, nextHistory };
+}
+
+/** Saves registry keys pinned on first use; a failure here only loses the pin, so it is a note. */
+function savePins(context: CliContext, out: Output, checker: SignatureChecker): void {
+  if (Object.keys(checker.newPins).length === 0) return;
+  try {
+    writeSettings(
+      { ...context.settings, registryKeys: { ...context.settings.registryKeys, ...checker.newPins } },
+      context.settingsDir,
+    );
+  } catch (error) {
+    out.note(`could not pin the registry's keys in ${context.settingsDir}: ${(error as Error).message}`);
+  }
+}
+
+async function install(
+  context: CliContext,
+  out: Output,
+  specs: readonly PluginSpec[],
+  options: { policy: SignaturePolicy; upgrade?: boolean },
+): Promise<InstallResult> {
+  const { home, client } = context;
+  const lock = await readLock(home);
+  const history = readHistory(home);
+  const dependents = installedDependents(home, lock.plugins);
+  const plan = await planInstall(specs, client, KERNEL_VERSION, lock.plugins, dependents, options.upgrade);
+  if (plan.length === 0) return { installed: [] };
+  out.note(`resolved ${plan.map((p) => `${p.name}@${p.version}`).join(", ")}`);
+  const checker = createSignatureChecker(client, options.policy, context.settings.registryKeys);
+  const downloads = await downloadAll(plan, context, out, checker);
 
   const dataDirsBefore = {
     names: new Set(plan.map((p) => p.name).filter((name) => existsSync(join(home, "data", name)))),
     data: existsSync(join(home, "data")),
   };
-  const change: HomeChange = beginHomeChange(home);
+  const change = beginHomeChange(home);
   try {
-    const nextLock = { lockfileVersion: 1 as const, plugins: { ...lock.plugins } };
-    const nextHistory = { ...history };
-    for (const [index, { plugin, bytes, sig }] of downloads.entries()) {
-      const label = `${plugin.name}@${plugin.version}`;
-      const staged = join(change.staging, String(index));
-      extractTarball(bytes, staged, { source: label });
-      const packed = parsePluginPackage(readPackageJson(staged, label), label);
-      if (packed.name !== plugin.name || packed.version !== plugin.version) {
-        throw new BuntimeError("BUNTIME_ERR_TARBALL_INVALID", {
-          source: label,
-          details: `its package.json is ${packed.name}@${packed.version}`,
-        });
-      }
-      const dest = installedPluginDir(home, plugin.name, plugin.version);
-      if (existsSync(dest)) rmSync(staged, { recursive: true, force: true });
-      else change.place(staged, dest);
-      const previous = lock.plugins[plugin.name];
-      if (previous) {
-        const older = history[plugin.name];
-        if (older && older.version !== plugin.version && older.version !== previous.version) {
-          const olderDir = installedPluginDir(home, plugin.name, older.version);
-          if (existsSync(olderDir)) change.retire(olderDir);
-        }
-        nextHistory[plugin.name] = previous;
-      }
-      nextLock.plugins[plugin.name] = {
-        version: plugin.version,
-        integrity: plugin.doc.dist.integrity,
-        ...(sig ? { signature: sig } : {}),
-      };
-    }
+    const { nextLock, nextHistory } = stageAll(home, change, downloads, lock, history);
     change.write(lockfilePath(home), () => writeLock(home, nextLock));
     if (JSON.stringify(nextHistory) !== JSON.stringify(history)) {
       change.write(historyPath(home), () => writeHistory(home, nextHistory));
@@ -200,17 +208,7 @@ async function install(
       });
     }
     change.commit();
-    if (Object.keys(checker.newPins).length > 0) {
-      try {
-        writeSettings(
-          { ...context.settings, registryKeys: { ...context.settings.registryKeys, ...checker.newPins } },
-          context.settingsDir,
-        );
-      } catch (error) {
-        // the install is done; only trust on first use is lost, so say it and carry on
-        out.note(`could not pin the registry's keys in ${context.settingsDir}: ${(error as Error).message}`);
-      }
-    }
+    savePins(context, out, checker);
     return {
       installed: downloads.map(({ plugin, signed }) => ({
         name: plugin.name,

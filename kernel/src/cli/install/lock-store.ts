@@ -6,6 +6,9 @@ import { writeFileAtomic } from "../common/settings.ts";
 /** One plugin's lock entry. */
 export type LockEntry = Lockfile["plugins"][string];
 
+/** Previous lock entries by plugin name, for `plugin rollback`. */
+export type History = Record<string, LockEntry>;
+
 /** `<home>/plugins/rollback.json`: the version each plugin had before its last upgrade. */
 export function historyPath(home: string): string {
   return join(home, "plugins", "rollback.json");
