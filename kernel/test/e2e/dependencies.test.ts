@@ -27,6 +27,11 @@ beforeAll(async () => {
     { name: "store", version: "2.0.0" },
     { name: "@acme/session", version: "1.0.0", deps: { store: "^1.0.0" } },
     { name: "web", version: "1.0.0", deps: { "@acme/session": "^1.0.0" } },
+    {
+      name: "mailer",
+      version: "1.0.0",
+      permissions: { network: ["smtp.example.com"], env: ["SMTP_PASSWORD"], storage: true },
+    },
   ];
   for (const plugin of plugins) {
     await seed(running, writePlugin(dir, plugin));
@@ -84,6 +89,23 @@ describe("plugin dependencies", () => {
     expect(listed.code).toBe(0);
     const upToDate = await cli(["plugin", "upgrade", "--registry", registry, "--home", home], dir);
     expect(upToDate.stdout).toContain("everything is up to date");
+  }, 30_000);
+
+  it("says what an installed plugin may use, from its manifest's permissions", async () => {
+    const home = join(dir, "home-permissions");
+    const run = await cli(["plugin", "install", "mailer", "--registry", registry, "--home", home], dir);
+    expect(run.stdout).toContain(
+      "+ mailer@1.0.0, registry-signed\n    may use: network smtp.example.com, env SMTP_PASSWORD, storage",
+    );
+    const json = await cli(
+      ["plugin", "install", "store", "--registry", registry, "--home", home, "--json"],
+      dir,
+    );
+    expect(JSON.parse(json.stdout).installed[0].permissions).toEqual({
+      network: [],
+      env: [],
+      storage: false,
+    });
   }, 30_000);
 
   it("refuses to remove a plugin others depend on, unless forced", async () => {

@@ -72,6 +72,7 @@ export interface PluginFixture {
   kernel?: string;
   deps?: Record<string, string>;
   entry?: string;
+  permissions?: { network?: string[]; env?: string[]; storage?: boolean };
 }
 
 /** Writes a plugin folder: package.json with its manifest and an entry answering `name@version` at its base. */
@@ -86,7 +87,12 @@ export function writePlugin(dir: string, options: PluginFixture): string {
       version: options.version,
       type: "module",
       main: "index.ts",
-      buntime: { kernel: options.kernel ?? "^0.1.0", base, dependencies: options.deps ?? {} },
+      buntime: {
+        kernel: options.kernel ?? "^0.1.0",
+        base,
+        dependencies: options.deps ?? {},
+        ...(options.permissions ? { permissions: options.permissions } : {}),
+      },
     }),
   );
   writeFileSync(

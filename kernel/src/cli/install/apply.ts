@@ -29,6 +29,8 @@ export interface InstalledPlugin {
   previous?: string;
   wantedBy: string;
   signed: { registry: boolean; publisher?: string };
+  /** What the manifest says the plugin may touch. */
+  permissions: { network: string[]; env: string[]; storage: boolean };
 }
 
 /** What an install did. */
@@ -159,6 +161,11 @@ function stageAll(home: string, change: HomeChange, downloads: Download[], lock:
   return { nextLock, nextHistory };
 }
 
+function permissionsOf(plugin: PlannedPlugin): InstalledPlugin["permissions"] {
+  const declared = (plugin.doc.buntime?.permissions ?? {}) as Partial<InstalledPlugin["permissions"]>;
+  return { network: declared.network ?? [], env: declared.env ?? [], storage: declared.storage === true };
+}
+
 /** Saves registry keys pinned on first use; a failure here only loses the pin, so it is a note. */
 function savePins(context: CliContext, out: Output, checker: SignatureChecker): void {
   if (Object.keys(checker.newPins).length === 0) return;
@@ -216,6 +223,7 @@ async function install(
         previous: plugin.replaces,
         wantedBy: plugin.wantedBy,
         signed,
+        permissions: permissionsOf(plugin),
       })),
       kernel: link?.url,
     };

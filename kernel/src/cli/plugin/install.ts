@@ -42,7 +42,13 @@ export function reportInstall(out: Output, result: InstallResult, nothing: strin
       : p.signed.registry
         ? "registry-signed"
         : "unsigned";
-    return `+ ${p.name}@${p.version}${from}, ${signed}${p.wantedBy === "you" ? "" : `, for ${p.wantedBy}`}`;
+    const wants = [
+      ...p.permissions.network.map((host) => `network ${host}`),
+      ...p.permissions.env.map((name) => `env ${name}`),
+      ...(p.permissions.storage ? ["storage"] : []),
+    ];
+    const asks = wants.length ? `\n    may use: ${wants.join(", ")}` : "";
+    return `+ ${p.name}@${p.version}${from}, ${signed}${p.wantedBy === "you" ? "" : `, for ${p.wantedBy}`}${asks}`;
   });
   const tail = result.kernel
     ? `loaded into the kernel at ${result.kernel}`
