@@ -1,7 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import {
+  type CachedPackument,
   createRegistryClient,
   generatePublisherKeys,
+  type Packument,
   type PackumentCache,
   packPlugin,
   resolveVersion,
@@ -50,22 +52,23 @@ describe("the sdk registry client against the live registry", () => {
     expect(Buffer.from(bytes).equals(Buffer.from(packed.tarball))).toBe(true);
   });
 
-  it("revalidates a cached packument with the registry's ETag", async () => {
-    const stored = new Map<string, { etag: string }>();
-    let hits = 0;
+  it("revalidates a cached packument with the registry's ETag and gets a 304", async () => {
+    const stored = new Map<string, CachedPackument>();
     const cache: PackumentCache = {
-      get: (key) => {
-        const value = stored.get(key) as ReturnType<PackumentCache["get"]>;
-        if (value) hits++;
-        return value;
-      },
+      get: (key) => stored.get(key),
       set: (key, value) => void stored.set(key, value),
     };
-    const client = createRegistryClient({ registry, cache });
+    const statuses: number[] = [];
+    const recording = (async (input: RequestInfo | URL, init?: RequestInit) => {
+      const response = await fetch(input, init);
+      statuses.push(response.status);
+      return response;
+    }) as typeof fetch;
+    const client = createRegistryClient({ registry, cache, fetch: recording });
     const first = await client.packument("signed");
     expect([...stored.values()][0]?.etag).toBeTruthy();
-    expect(await client.packument("signed")).toEqual(first as never);
-    expect(hits).toBe(1);
+    expect(await client.packument("signed")).toEqual(first as Packument);
+    expect(statuses).toEqual([200, 304]);
   });
 
   it("refuses a republish of the same version, with the registry's reason", async () => {
