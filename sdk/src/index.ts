@@ -93,4 +93,5 @@ export {
   shasumOf,
   writeTar,
 } from "./tarball/index.ts";
+export { isUnderBase, pathnameOf } from "./url-path.ts";
 export { formatZodIssues } from "./zod-issues.ts";

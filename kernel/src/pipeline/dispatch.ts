@@ -1,10 +1,9 @@
-import { BuntimeError, type Logger } from "@buntime/sdk";
+import { BuntimeError, isUnderBase, type Logger, pathnameOf } from "@buntime/sdk";
 import { hookFailure, settleWithin } from "../hooks/call-with-timeout.ts";
 import { checkCsrf } from "./csrf.ts";
 import type { MaybePromise } from "./maybe-async.ts";
 import type { PluginTable } from "./plugin-table.ts";
 import { newRequestId, REQUEST_ID_HEADER, trustedRequestIdOf, withHeader } from "./request-id.ts";
-import { isUnderBase, pathnameOf } from "./url-path.ts";
 
 const KERNEL_API_PREFIX = "/_/api";
 

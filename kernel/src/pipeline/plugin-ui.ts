@@ -1,7 +1,7 @@
 import { readdirSync } from "node:fs";
 import { join, relative, sep } from "node:path";
+import { pathnameOf } from "@buntime/sdk";
 import type { PluginHandler } from "./mount-plugin.ts";
-import { pathnameOf } from "./url-path.ts";
 
 /** Every file under `dir`, as `/`-separated paths relative to it; dotfiles are skipped. */
 function listFiles(dir: string): string[] {

@@ -4,7 +4,7 @@
  * an app lose any `x-buntime-user` headers the client sent and, when signed in, carry the
  * user's name and roles in `x-buntime-user` / `x-buntime-roles`.
  */
-import { BuntimeError } from "@buntime/sdk";
+import { BuntimeError, pathnameOf } from "@buntime/sdk";
 import { type AppAccess, type AppVisibility, appOfPath } from "./app-visibility.ts";
 import { type Authenticator, hasRole } from "./authenticator.ts";
 import type { Requirement } from "./policy.ts";
@@ -24,13 +24,6 @@ export interface GuardOptions {
   readonly callingApp: (request: Request) => string | undefined;
   readonly kernelToken: () => string | undefined;
   readonly loginPath: string;
-}
-
-function pathnameOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  const end = url.search(/[?#]/);
-  return end === -1 || end < start ? url.slice(start) : url.slice(start, end);
 }
 
 /** True when the client is a browser navigating, which gets a redirect rather than JSON. */

@@ -1,16 +1,8 @@
 import type { LogEntry } from "@buntime/sdk";
+import { pathnameOf } from "@buntime/sdk";
 
 /** The namespace of access lines. */
 export const ACCESS_NAMESPACE = "http";
-
-/** The pathname of an absolute URL string, without building a URL object. */
-function pathnameOf(url: string): string {
-  const authority = url.indexOf("//");
-  const start = url.indexOf("/", authority === -1 ? 0 : authority + 2);
-  if (start === -1) return "/";
-  const query = url.indexOf("?", start);
-  return query === -1 ? url.slice(start) : url.slice(start, query);
-}
 
 /** `/hello@^1/x` → `/hello`: the first path segment without its version. */
 function routeOf(pathname: string): string {

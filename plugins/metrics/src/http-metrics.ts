@@ -1,4 +1,5 @@
-import { OTHER_ROUTE, pathnameOf, routeOf } from "./route-label.ts";
+import { pathnameOf } from "@buntime/sdk";
+import { OTHER_ROUTE, routeOf } from "./route-label.ts";
 
 /** Default latency buckets, in seconds. */
 export const DEFAULT_BUCKETS: readonly number[] = [

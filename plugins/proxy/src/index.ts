@@ -6,7 +6,7 @@
  * without a restart. With no rules it starts empty and its hook returns at once. WebSockets
  * pass through when the server hands upgrades to the proxy (`completeWebSocketUpgrade`).
  */
-import { BuntimeError, definePlugin, type PluginContext } from "@buntime/sdk";
+import { BuntimeError, definePlugin, type PluginContext, pathnameOf } from "@buntime/sdk";
 import type { Hono } from "hono";
 import { z } from "zod";
 import { forward } from "./forward.ts";
@@ -74,13 +74,6 @@ export async function completeWebSocketUpgrade(
 /** True for paths the proxy never takes: its own API and the kernel's. */
 function reserved(pathname: string, base: string): boolean {
   return pathname.startsWith("/_/") || pathname === base || pathname.startsWith(`${base}/`);
-}
-
-function pathnameOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start === -1) return "/";
-  const end = url.search(/[?#]/);
-  return end === -1 || end < start ? url.slice(start) : url.slice(start, end);
 }
 
 export default definePlugin({

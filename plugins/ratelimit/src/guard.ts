@@ -3,10 +3,10 @@
  * refuses, and remembers the tightest decision so the response carries `RateLimit-*` headers.
  * With a memory store and no `user` rule it never returns a promise.
  */
-import { BuntimeError, type PluginContext } from "@buntime/sdk";
+import { BuntimeError, type PluginContext, pathnameOf } from "@buntime/sdk";
 import { clientKey, type KeySettings } from "./client-key.ts";
 import { exceededResponse, withDecisionHeaders } from "./headers.ts";
-import { type CompiledRule, pathOf } from "./rules.ts";
+import type { CompiledRule } from "./rules.ts";
 import type { RateLimitDecision, RateLimitStore } from "./types.ts";
 
 /** What the guard needs. */
@@ -91,7 +91,7 @@ export function createGuard(options: GuardOptions) {
   }
 
   function onRequest(request: Request): Response | undefined | Promise<Response | undefined> {
-    const path = pathOf(request.url);
+    const path = pathnameOf(request.url);
     let outcomes: (Outcome | Promise<Outcome>)[] | undefined;
     let waiting = false;
     for (const rule of rules) {

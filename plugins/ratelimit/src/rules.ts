@@ -30,18 +30,3 @@ export function compileRules(rules: readonly ResolvedRule[]): CompiledRule[] {
     };
   });
 }
-
-/** The path of a request URL without parsing all of it. */
-export function pathOf(url: string): string {
-  const start = url.indexOf("/", url.indexOf("//") + 2);
-  if (start < 0) return "/";
-  let end = url.length;
-  for (let i = start; i < url.length; i++) {
-    const c = url.charCodeAt(i);
-    if (c === 63 /* ? */ || c === 35 /* # */) {
-      end = i;
-      break;
-    }
-  }
-  return url.slice(start, end);
-}

@@ -1,3 +1,5 @@
+/** Fast URL path helpers for request hot paths (hooks run on every request). */
+
 /** The pathname of an absolute URL string, without allocating a URL object (hot path). */
 export function pathnameOf(url: string): string {
   const authority = url.indexOf("//");
