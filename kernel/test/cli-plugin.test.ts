@@ -81,7 +81,7 @@ describe("buntime CLI for plugins", () => {
     expect(second.integrity).toBe(first.integrity);
     expect(readFileSync(second.path).equals(bytes)).toBe(true);
     expect(first.files).toEqual(["README.md", "package.json", "src/index.ts"]);
-  });
+  }, 20_000);
 
   it("refuses to pack a plugin whose manifest is invalid", async () => {
     const bad = join(dir, "bad");

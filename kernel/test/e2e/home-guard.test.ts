@@ -68,7 +68,7 @@ describe("the home is guarded: one command at a time, owner only, pinned keys", 
     expect(run.stderr).toContain(`another buntime command (pid ${process.pid}) is changing ${home}`);
     expect(run.code).toBe(1);
     expect(after).toEqual(before);
-  });
+  }, 20_000);
 
   it("takes over a lock left by a command that died, and leaves no lock behind", async () => {
     const fresh = join(dir, "home-stale-lock");
@@ -77,14 +77,14 @@ describe("the home is guarded: one command at a time, owner only, pinned keys", 
     expect(run.code).toBe(0);
     expect(existsSync(join(fresh, ".cli-lock"))).toBe(false);
     expect(existsSync(join(fresh, "plugins", "auth", "1.1.0", "package.json"))).toBe(true);
-  });
+  }, 20_000);
 
   it("leaves no trace of a home it had to create when the install fails", async () => {
     const fresh = join(dir, "never-created");
     const run = await cli(["plugin", "install", "auht", "--registry", registry, "--home", fresh], dir);
     expect(run.code).toBe(1);
     expect(existsSync(fresh)).toBe(false);
-  });
+  }, 20_000);
 
   it("refuses a registry that signs with another key than the one pinned at first use", async () => {
     const settings = join(dir, "cli-settings", "cli.json");
@@ -105,7 +105,7 @@ describe("the home is guarded: one command at a time, owner only, pinned keys", 
     );
     expect(run.code).toBe(1);
     expect(snapshot(home)).toEqual(before);
-  });
+  }, 20_000);
 });
 
 describe("a running kernel that refuses", () => {
@@ -147,7 +147,7 @@ describe("a kernel that will not talk", () => {
     } finally {
       guarded.stop(true);
     }
-  });
+  }, 20_000);
 
   it("puts the home back when interrupted while the kernel loads the plugin", async () => {
     const requested = Promise.withResolvers<void>();

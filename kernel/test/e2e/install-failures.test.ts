@@ -232,7 +232,7 @@ describe("every install failure says why, hints what to do, and leaves the home 
     expect(run.stderr).toContain("answered 401 to publish unsigned-in@1.0.0");
     expect(run.stderr).toContain("hint: sign in first: buntime login --user <name>");
     expect(run.code).toBe(1);
-  });
+  }, 20_000);
 
   it("answers failures as JSON with --json", async () => {
     const run = await cli(
@@ -247,5 +247,5 @@ describe("every install failure says why, hints what to do, and leaves the home 
         hint: "did you mean auth?",
       },
     });
-  });
+  }, 20_000);
 });

@@ -50,7 +50,7 @@ describe("the sdk registry client against the live registry", () => {
     ).toBe(keys.keyid);
     const bytes = await client.tarball(doc.dist.tarball, doc.dist.integrity, "signed@1.0.0");
     expect(Buffer.from(bytes).equals(Buffer.from(packed.tarball))).toBe(true);
-  });
+  }, 20_000);
 
   it("revalidates a cached packument with the registry's ETag and gets a 304", async () => {
     const stored = new Map<string, CachedPackument>();
@@ -69,7 +69,7 @@ describe("the sdk registry client against the live registry", () => {
     expect([...stored.values()][0]?.etag).toBeTruthy();
     expect(await client.packument("signed")).toEqual(first as Packument);
     expect(statuses).toEqual([200, 304]);
-  });
+  }, 20_000);
 
   it("refuses a republish of the same version, with the registry's reason", async () => {
     const client = createRegistryClient({ registry, token });
@@ -78,7 +78,7 @@ describe("the sdk registry client against the live registry", () => {
     await expect(client.publish(packed)).rejects.toThrow(
       "answered 409 to publish once@1.0.0: once@1.0.0 was already published; versions are immutable [BUNTIME_ERR_REGISTRY_VERSION_EXISTS]",
     );
-  });
+  }, 20_000);
 });
 
 describe("signing in with the CLI", () => {
@@ -94,7 +94,7 @@ describe("signing in with the CLI", () => {
     expect((await cli(["whoami", "--registry", registry, "--json"], dir)).stdout).toContain(
       '"user": "linus"',
     );
-  });
+  }, 20_000);
 
   it("refuses a wrong password with the registry's reason and a hint", async () => {
     const run = await cli(
@@ -106,7 +106,7 @@ describe("signing in with the CLI", () => {
     expect(run.stderr).toContain("wrong username, password or token [BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS]");
     expect(run.stderr).toContain("hint: sign in again: buntime login --user <name>");
     expect(run.code).toBe(1);
-  });
+  }, 20_000);
 });
 
 describe("finding plugins with the CLI", () => {
