@@ -91,6 +91,16 @@ describe("extractTarball", () => {
     );
   });
 
+  it("stops unpacking a gzip bomb at the size limit and writes nothing", () => {
+    const dest = join(tempDir(), "out");
+    const bomb = Bun.gzipSync(new Uint8Array(50 * 1024 * 1024));
+    expect(bomb.length).toBeLessThan(100 * 1024);
+    expect(() =>
+      extractTarball(bomb, dest, { maxUnpackedBytes: 1024, maxEntries: 10, source: "bomb.tgz" }),
+    ).toThrow("bomb.tgz: not a valid tarball: it unpacks to more than 13312 bytes");
+    expect(existsSync(dest)).toBe(false);
+  });
+
   it("refuses an archive past the entry limit before writing", () => {
     const dest = join(tempDir(), "out");
     expect(() =>

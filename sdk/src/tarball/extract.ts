@@ -1,5 +1,6 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, resolve, sep } from "node:path";
+import { gunzipSync } from "node:zlib";
 import { BuntimeError } from "../errors.ts";
 import { readTar, type TarEntry } from "./tar-format.ts";
 
@@ -53,13 +54,17 @@ export function extractTarball(
   options: ExtractOptions = {},
 ): ExtractedTarball {
   const { source = "tarball", maxEntries = 10_000, maxUnpackedBytes = 100 * 1024 * 1024 } = options;
+  // tar adds at most two 512-byte blocks per entry and the end marker; a gzip bomb stops here
+  const maxTarBytes = maxUnpackedBytes + (maxEntries + 2) * 1024;
   let tar: Uint8Array;
   try {
-    tar = Bun.gunzipSync(tgz as Uint8Array<ArrayBuffer>);
+    tar = gunzipSync(tgz, { maxOutputLength: maxTarBytes });
   } catch (error) {
+    const tooLarge =
+      (error as { code?: string }).code === "ERR_BUFFER_TOO_LARGE" || error instanceof RangeError;
     throw new BuntimeError(
       "BUNTIME_ERR_TARBALL_INVALID",
-      { source, details: "not gzip data" },
+      { source, details: tooLarge ? `it unpacks to more than ${maxTarBytes} bytes` : "not gzip data" },
       { cause: error },
     );
   }
