@@ -13,6 +13,7 @@ import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.
 import type { LogSink } from "./logger.ts";
 import { createLogFeed, createLogger, stderrSink } from "./logger.ts";
 import { createDispatcher } from "./pipeline/dispatch.ts";
+import { RequestOrigins } from "./pipeline/request-origins.ts";
 import { pluginFacingPool } from "./plugin-pool.ts";
 import { discoverPluginFolders } from "./plugins/discover.ts";
 import { PluginHost } from "./plugins/host.ts";
@@ -109,14 +110,17 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   const adminToken = resolveAdminToken(config.home, config.adminToken);
   const services = new ServiceRegistry();
   let server: ReturnType<typeof Bun.serve> | undefined;
-  const hub = new WebSocketHub();
+  const origins = new RequestOrigins();
+  const hub = new WebSocketHub(origins);
   const kernelServices = services.accessFor({
     plugin: "kernel",
     provides: ["kernel:logs", "kernel:clients", "kernel:websockets"],
     consumes: [],
   });
   kernelServices.provide("kernel:logs", logFeed);
-  kernelServices.provide("kernel:clients", { address: (request) => server?.requestIP(request)?.address });
+  kernelServices.provide("kernel:clients", {
+    address: (request) => server?.requestIP(origins.receivedFor(request))?.address,
+  });
   kernelServices.provide("kernel:websockets", hub.service);
   let host: PluginHost | undefined;
   const pool = createWorkerPool({
@@ -155,6 +159,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     hookTimeout: config.hookTimeout,
     trustedOrigins: new Set(config.trustedOrigins),
     trustRequestId: config.trustRequestId,
+    origins,
     logger: logger.child("kernel:pipeline"),
   });
 

@@ -1,5 +1,6 @@
 import type { SocketHandlers, WebSocketUpgrades } from "@buntime/sdk";
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
+import type { RequestOrigins } from "./pipeline/request-origins.ts";
 
 /**
  * One Bun server has one set of WebSocket handlers; the hub lets each plugin (and the worker
@@ -14,6 +15,12 @@ export class WebSocketHub {
   /** Placeholders handed out and not yet seen by the server: lets every other request skip the check. */
   #pending = 0;
   #server: Server<object> | undefined;
+  readonly #origins: RequestOrigins;
+
+  /** @param origins maps requests hooks replaced to the ones the server received (only those upgrade) */
+  constructor(origins: RequestOrigins) {
+    this.#origins = origins;
+  }
 
   /** The kernel's server, once it listens. */
   attach(server: Server<object>): void {
@@ -21,10 +28,15 @@ export class WebSocketHub {
   }
 
   /** Upgrades `request` to a socket served by `handlers`; false when it is no WebSocket request. */
-  upgrade<T extends object>(request: Request, handlers: SocketHandlers<T>, data: T): boolean {
+  upgrade<T extends object>(
+    request: Request,
+    handlers: SocketHandlers<T>,
+    data: T,
+    headers?: HeadersInit,
+  ): boolean {
     if (!this.#server) return false;
     this.#handlers.set(data, handlers);
-    if (this.#server.upgrade(request, { data })) return true;
+    if (this.#server.upgrade(this.#origins.receivedFor(request), { data, headers })) return true;
     this.#handlers.delete(data);
     return false;
   }
@@ -46,8 +58,9 @@ export class WebSocketHub {
 
   /** The `kernel:websockets` service. */
   readonly service: WebSocketUpgrades = {
-    upgrade: (request, handlers, data) =>
-      this.upgrade(request, handlers, data) ? this.placeholder() : undefined,
+    upgrade: (request, handlers, data, headers) =>
+      this.upgrade(request, handlers, data, headers) ? this.placeholder() : undefined,
+    available: () => this.#server !== undefined,
   };
 
   /** The `websocket` option of the kernel's `Bun.serve`. */

@@ -59,11 +59,21 @@ describe("what the kernel tells others", () => {
             fetch: (req, ctx) => new Response(ctx.services.get("kernel:clients").address(req) ?? "unknown"),
           },
         ),
+        // replaces requests to /ip/copy with copies: the address must survive that
+        inlinePlugin(
+          "copier",
+          {},
+          {
+            onRequest: (req) =>
+              req.url.endsWith("/copy") ? new Request(req.url.replace("/copy", ""), req) : undefined,
+          },
+        ),
       ],
     });
     expect(await (await request("/ip")).text()).toBe("unknown"); // in process: no connection
     const url = await kernel.listen();
     expect(await (await fetch(new URL("/ip", url))).text()).toBe("127.0.0.1");
+    expect(await (await fetch(new URL("/ip/copy", url))).text()).toBe("127.0.0.1");
   });
 
   it("lets plugins consuming kernel:websockets take a request over as a WebSocket", async () => {

@@ -36,7 +36,15 @@ export interface WebSocketUpgrades {
    * is sent), or undefined when the request cannot be upgraded (not a WebSocket request, or made
    * in process).
    */
-  upgrade<T extends object>(request: Request, handlers: SocketHandlers<T>, data: T): Response | undefined;
+  upgrade<T extends object>(
+    request: Request,
+    handlers: SocketHandlers<T>,
+    data: T,
+    /** Headers for the 101 answer, e.g. the chosen `sec-websocket-protocol`. */
+    headers?: HeadersInit,
+  ): Response | undefined;
+  /** True once the kernel listens: before that (and in process) nothing can be upgraded. */
+  available(): boolean;
 }
 
 /** Every typed service; the kernel provides the `kernel:*` ones itself. */

@@ -4,6 +4,7 @@ import { checkCsrf } from "./csrf.ts";
 import type { MaybePromise } from "./maybe-async.ts";
 import type { PluginTable } from "./plugin-table.ts";
 import { newRequestId, REQUEST_ID_HEADER, trustedRequestIdOf, withHeader } from "./request-id.ts";
+import type { RequestOrigins } from "./request-origins.ts";
 
 const KERNEL_API_PREFIX = "/_/api";
 
@@ -16,6 +17,8 @@ export interface DispatchOptions {
   trustedOrigins: ReadonlySet<string>;
   /** Keep a sane `x-request-id` sent by the caller instead of always making a fresh one. */
   trustRequestId: boolean;
+  /** Told of every request a hook replaced. */
+  origins: RequestOrigins;
   logger: Logger;
 }
 
@@ -50,6 +53,7 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
   function applyRequestOutcome(flow: Flow, outcome: unknown): Response | undefined {
     if (outcome instanceof Response) return outcome;
     if (outcome instanceof Request) {
+      options.origins.replaced(flow.request, outcome);
       flow.request = outcome;
       flow.pathname = pathnameOf(outcome.url);
     }
