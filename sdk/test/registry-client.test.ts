@@ -37,6 +37,7 @@ const server = Bun.serve({
     }
     if (url.pathname.startsWith("/hello/-/")) return new Response(tarball);
     if (url.pathname === "/bad/-/bad.tgz") return new Response("other bytes");
+    if (url.pathname === "/huge/-/huge.tgz") return new Response(new Uint8Array(64 * 1024));
     if (url.pathname === "/-/whoami") return Response.json({ username: "ada" });
     if (url.pathname === "/denied") {
       return Response.json(
@@ -77,6 +78,13 @@ describe("registry client", () => {
     expect(progress.at(-1)).toBe(tarball.length);
     await expect(client.tarball("/bad/-/bad.tgz", integrityOf(tarball), "bad@1.0.0")).rejects.toThrow(
       "bad@1.0.0: downloaded tarball is sha512-",
+    );
+  });
+
+  it("cuts off a download past the size limit", async () => {
+    const client = createRegistryClient({ registry, maxTarballBytes: 1024 });
+    await expect(client.tarball("/huge/-/huge.tgz", integrityOf(tarball), "huge@1.0.0")).rejects.toThrow(
+      "huge@1.0.0: not a valid tarball: the download passed 1024 bytes",
     );
   });
 

@@ -15,6 +15,8 @@ export interface RegistryClientOptions {
   cache?: PackumentCache;
   /** @default globalThis.fetch */
   fetch?: typeof fetch;
+  /** Largest tarball accepted; a download past it is cut off. @default 104857600 (100 MiB) */
+  maxTarballBytes?: number;
 }
 
 /** Options for {@link RegistryClient.publish}. */
@@ -69,6 +71,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const registry = options.registry.endsWith("/") ? options.registry : `${options.registry}/`;
   const transport: Transport = { registry, token: options.token, fetch: options.fetch ?? fetch };
   const cache = options.cache ?? memoryCache();
+  const maxTarballBytes = options.maxTarballBytes ?? 100 * 1024 * 1024;
 
   async function json<T>(path: string, action: string, init?: RequestInit): Promise<T> {
     const response = await send(transport, path, init);
@@ -104,6 +107,13 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       for await (const chunk of response.body) {
         chunks.push(chunk);
         received += chunk.length;
+        if (received > maxTarballBytes) {
+          await response.body.cancel().catch(() => undefined);
+          throw new BuntimeError("BUNTIME_ERR_TARBALL_INVALID", {
+            source: label,
+            details: `the download passed ${maxTarballBytes} bytes`,
+          });
+        }
         onProgress?.(received, total);
       }
       const bytes = Buffer.concat(chunks);
