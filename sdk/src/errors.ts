@@ -229,7 +229,8 @@ export const ERROR_CODES = {
   },
   BUNTIME_ERR_PROXY_WEBSOCKET_UNAVAILABLE: {
     status: 501,
-    message: "proxy rule {rule} takes WebSockets, but this server does not hand upgrades to the proxy",
+    message:
+      "proxy rule {rule} takes WebSockets, but this kernel does not listen (requests made in process cannot be upgraded)",
   },
   BUNTIME_ERR_PROXY_API_LOCKED: {
     status: 403,

@@ -4,24 +4,21 @@
  * an upstream that is down gets a 502 with a body that says which rule and which upstream.
  * Rules come from the settings and from an admin-only API at `/proxy/api/rules`, applied
  * without a restart. With no rules it starts empty and its hook returns at once. WebSockets
- * pass through when the server hands upgrades to the proxy (`completeWebSocketUpgrade`).
+ * pass through, upgraded on the kernel's server through the `kernel:websockets` service.
  */
 import { BuntimeError, definePlugin, type PluginContext, pathnameOf } from "@buntime/sdk";
 import type { Hono } from "hono";
 import { z } from "zod";
 import { forward } from "./forward.ts";
-import { ParkedUpgrades, UPGRADE_HEADER } from "./parked-upgrades.ts";
 import { type AdminCheck, createProxyRoutes } from "./routes.ts";
 import { ruleSchema } from "./rule.ts";
 import { RuleStore } from "./rule-store.ts";
-import { isWebSocketUpgrade, relayUpgrade, type SocketServer } from "./socket-relay.ts";
+import { isWebSocketUpgrade, proxyWebSocketHandler, type RelayData, relayUpgrade } from "./socket-relay.ts";
 
 export type { ProxyRule, ProxyRuleInput } from "./rule.ts";
 export { ruleSchema } from "./rule.ts";
 export type { ListedRule } from "./rule-store.ts";
-export type { RelayData, SocketServer } from "./socket-relay.ts";
-export { proxyWebSocketHandler } from "./socket-relay.ts";
-export { UPGRADE_HEADER };
+export type { RelayData } from "./socket-relay.ts";
 
 /** Settings of the proxy plugin. */
 export const proxyConfigSchema = z
@@ -41,36 +38,6 @@ interface ProxyState {
 }
 
 const states = new WeakMap<PluginContext, ProxyState>();
-// Upgrades are parked process-wide: the server that finishes them knows no plugin context.
-const parked = new ParkedUpgrades();
-
-/**
- * Finishes a WebSocket upgrade that a proxy rule took. Call it from the server's `fetch` with
- * the kernel's response to an upgrade request: it resolves with `undefined` once the socket is
- * upgraded and relayed (return nothing then), or with the response to send (the kernel's own,
- * or a coded 502/504 when the upstream refused). Pass `proxyWebSocketHandler` as `websocket`.
- *
- * @example
- * Bun.serve({
- *   async fetch(request, server) {
- *     const response = await kernel.fetch(request);
- *     return completeWebSocketUpgrade(response, request, server);
- *   },
- *   websocket: proxyWebSocketHandler,
- * });
- */
-export async function completeWebSocketUpgrade(
-  response: Response,
-  request: Request,
-  server: SocketServer,
-): Promise<Response | undefined> {
-  const id = response.headers.get(UPGRADE_HEADER);
-  const item = id === null ? undefined : parked.take(id);
-  if (!item) return response;
-  await response.body?.cancel();
-  return relayUpgrade(item.entry, item.request, server, request);
-}
-
 /** True for paths the proxy never takes: its own API and the kernel's. */
 function reserved(pathname: string, base: string): boolean {
   return pathname.startsWith("/_/") || pathname === base || pathname.startsWith(`${base}/`);
@@ -96,10 +63,21 @@ export default definePlugin({
     const entry = state.store.table.match(request.method, pathname);
     if (!entry) return undefined;
     if (!isWebSocketUpgrade(request)) return forward(entry, request, state.clientOf(request));
-    const id = parked.park(entry, request);
-    return new BuntimeError("BUNTIME_ERR_PROXY_WEBSOCKET_UNAVAILABLE", { rule: entry.rule.id }).getResponse({
-      [UPGRADE_HEADER]: id,
-    });
+    const websockets = ctx.services.get("kernel:websockets");
+    if (!websockets.available()) {
+      return new BuntimeError("BUNTIME_ERR_PROXY_WEBSOCKET_UNAVAILABLE", {
+        rule: entry.rule.id,
+      }).getResponse();
+    }
+    // relayUpgrade answers nothing once upgraded: the plugin returns the kernel's placeholder then
+    let placeholder: Response | undefined;
+    const server = {
+      upgrade(received: Request, options: { data: RelayData; headers?: HeadersInit }) {
+        placeholder = websockets.upgrade(received, proxyWebSocketHandler, options.data, options.headers);
+        return placeholder !== undefined;
+      },
+    };
+    return relayUpgrade(entry, request, server).then((refused) => refused ?? placeholder);
   },
   onShutdown(ctx) {
     states.delete(ctx);

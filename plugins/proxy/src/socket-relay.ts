@@ -4,8 +4,8 @@
  * client upgraded, so an upstream that is down still gets a coded 502. Then messages flow both
  * ways as they come, and a close on either side closes the other with the same code.
  *
- * It needs the listening server's `upgrade` and a `websocket` handler on `Bun.serve`, which
- * plugins do not get from the kernel: code that embeds the kernel wires them in (see the docs).
+ * The client is upgraded on the kernel's server through the `kernel:websockets` service, with
+ * `proxyWebSocketHandler` serving its socket.
  */
 import { BuntimeError } from "@buntime/sdk";
 import type { ServerWebSocket, WebSocketHandler } from "bun";
@@ -90,8 +90,6 @@ export async function relayUpgrade(
   entry: CompiledRule,
   request: Request,
   server: SocketServer,
-  /** The request as the server received it, when `request` is a copy the pipeline made. */
-  received: Request = request,
 ): Promise<Response | undefined> {
   let upstream: WebSocket;
   try {
@@ -120,7 +118,7 @@ export async function relayUpgrade(
   });
   const data: RelayData = { proxyRelay: relay };
   const headers = upstream.protocol ? { "sec-websocket-protocol": upstream.protocol } : undefined;
-  if (server.upgrade(received, { data, headers })) return undefined;
+  if (server.upgrade(request, { data, headers })) return undefined;
   upstream.close(1011, "the client's upgrade failed");
   return new BuntimeError("BUNTIME_ERR_PROXY_UPSTREAM_UNREACHABLE", {
     rule: entry.rule.id,

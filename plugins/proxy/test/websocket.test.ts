@@ -3,7 +3,6 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel } from "@buntime/kernel";
-import { completeWebSocketUpgrade, proxyWebSocketHandler } from "@buntime/plugin-proxy";
 import { cleanUp, errorOf, onCleanUp, proxyPlugin, startProxy, within } from "./support.ts";
 
 afterEach(cleanUp);
@@ -38,13 +37,15 @@ function startSocketUpstream() {
   return { url: server.url.href.replace(/\/$/, ""), closed };
 }
 
-/** A kernel with one rule `/ws/*`, behind a server that hands upgrades to the proxy. */
+/** A listening kernel with one rule `/ws/*`; resolves with its `ws:` URL. */
 async function frontedKernel(upstream: string): Promise<string> {
   const home = mkdtempSync(join(tmpdir(), "proxy-ws-"));
   onCleanUp(() => rmSync(home, { recursive: true, force: true }));
   const kernel = createKernel({
     config: {
       home,
+      port: 0,
+      hostname: "127.0.0.1",
       plugins: {
         "@buntime/plugin-proxy": { rules: [{ id: "sockets", path: "/ws/*", upstream, stripPrefix: true }] },
       },
@@ -54,16 +55,8 @@ async function frontedKernel(upstream: string): Promise<string> {
   });
   onCleanUp(() => kernel.stop());
   await kernel.start();
-  const front = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(request, server) {
-      return completeWebSocketUpgrade(await kernel.fetch(request), request, server);
-    },
-    websocket: proxyWebSocketHandler,
-  });
-  onCleanUp(() => front.stop(true));
-  return front.url.href.replace(/^http/, "ws").replace(/\/$/, "");
+  const url = await kernel.listen();
+  return url.href.replace(/^http/, "ws").replace(/\/$/, "");
 }
 
 /** Opens a client socket and collects what it receives. */
@@ -136,7 +129,7 @@ describe("WebSockets through the proxy", () => {
     expect(error.message).toStartWith("proxy rule sockets: upstream http://127.0.0.1:9 is unreachable");
   });
 
-  it("answer 501 with a clear reason where no server hands upgrades to the proxy", async () => {
+  it("answer 501 with a clear reason when the kernel does not listen", async () => {
     const kernel = await startProxy({
       rules: [{ id: "sockets", path: "/ws/*", upstream: "http://127.0.0.1:9" }],
     });
@@ -146,7 +139,8 @@ describe("WebSockets through the proxy", () => {
     expect(response.status).toBe(501);
     expect(await errorOf(response)).toEqual({
       code: "BUNTIME_ERR_PROXY_WEBSOCKET_UNAVAILABLE",
-      message: "proxy rule sockets takes WebSockets, but this server does not hand upgrades to the proxy",
+      message:
+        "proxy rule sockets takes WebSockets, but this kernel does not listen (requests made in process cannot be upgraded)",
     });
   });
 });
