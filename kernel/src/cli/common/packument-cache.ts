@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { CachedPackument, PackumentCache } from "@buntime/sdk";
-import { writeFileAtomic } from "./settings.ts";
+import { writeFileAtomic } from "./atomic-write.ts";
 
 /**
  * Packuments kept on disk between CLI runs (`<dir>/<sha256 of the URL>.json`), so a repeated

@@ -1,8 +1,9 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync } from "node:fs";
 import { homedir } from "node:os";
-import { dirname, join } from "node:path";
+import { join } from "node:path";
 import { BuntimeError, formatZodIssues, type KeyPins } from "@buntime/sdk";
 import { z } from "zod";
+import { writeFileAtomic } from "./atomic-write.ts";
 
 /** How strict installs are about signatures. */
 export const SIGNATURE_POLICIES = ["publisher", "registry", "none"] as const;
@@ -60,12 +61,4 @@ export function readSettings(dir = settingsDir()): CliSettings {
 export function writeSettings(settings: CliSettings, dir = settingsDir()): void {
   mkdirSync(dir, { recursive: true, mode: 0o700 });
   writeFileAtomic(join(dir, "cli.json"), `${JSON.stringify(settings, null, 2)}\n`, 0o600);
-}
-
-/** Writes a file through a temp file in the same folder and a rename, so readers never see half of it. */
-export function writeFileAtomic(path: string, text: string, mode = 0o644): void {
-  mkdirSync(dirname(path), { recursive: true });
-  const temporary = `${path}.${process.pid}.${Date.now()}.tmp`;
-  writeFileSync(temporary, text, { mode });
-  renameSync(temporary, path);
 }

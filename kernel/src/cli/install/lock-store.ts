@@ -1,7 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { type Lockfile, lockfilePath, readLockfile } from "../../plugins/lockfile.ts";
-import { writeFileAtomic } from "../common/settings.ts";
+import { writeFileAtomic } from "../common/atomic-write.ts";
 
 /** One plugin's lock entry. */
 export type LockEntry = Lockfile["plugins"][string];
