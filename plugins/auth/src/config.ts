@@ -45,6 +45,9 @@ export const oidcConfigSchema = z
   })
   .strict();
 
+/** Logs and metrics read the whole kernel's activity: only admins see them by default. */
+export const DEFAULT_ADMIN_PATHS = ["/logs/api/*", "/metrics", "/metrics/api/*"] as const;
+
 /** Settings of the auth plugin. */
 export const authConfigSchema = z
   .object({
@@ -52,8 +55,12 @@ export const authConfigSchema = z
     publicPaths: z.array(pathPattern).default([]),
     /** Paths that need any signed-in user or token. @default [] */
     protectedPaths: z.array(pathPattern).default([]),
-    /** Paths that need the admin role, besides kernel API writes. @default [] */
-    adminPaths: z.array(pathPattern).default([]),
+    /**
+     * Paths that need the admin role, besides kernel API writes. The default covers the data of
+     * the default distribution's logs and metrics plugins (their pages stay open; what the pages
+     * show needs an admin). Set `[]` to open them, e.g. for a Prometheus without credentials.
+     */
+    adminPaths: z.array(pathPattern).default([...DEFAULT_ADMIN_PATHS]),
     /** How long a session lasts. @default "12h" */
     sessionTtl: durationSchema.default(12 * 3_600_000),
     /** Session cookie name. @default "buntime_session" */
