@@ -35,6 +35,16 @@ beforeAll(async () => {
       entry: `export default { onInit() { throw new Error("boom"); } };\n`,
     }),
   );
+  await seed(running, writePlugin(dir, { name: "good", version: "1.0.0" }));
+  await seed(
+    running,
+    writePlugin(dir, {
+      name: "bad",
+      version: "1.0.0",
+      deps: { good: "^1.0.0" },
+      entry: `export default { onInit() { throw new Error("bad to the bone"); } };\n`,
+    }),
+  );
   const first = await cli(["plugin", "install", "auth@1.0.0", "--registry", registry, "--home", home], dir);
   expect(first.code).toBe(0);
 }, 30_000);
@@ -109,6 +119,21 @@ describe("the home is guarded: one command at a time, owner only, pinned keys", 
 });
 
 describe("a running kernel that refuses", () => {
+  it("unloads the dependencies it had loaded when the plugin that needs them is refused", async () => {
+    const kernel = await runningKernel(home, dir);
+    const before = snapshot(home);
+    const run = await cli(["plugin", "install", "bad", "--registry", registry, "--home", home], dir);
+    expect(run.stderr).toContain(
+      "refused bad@1.0.0: bad@1.0.0 failed to start: bad onInit failed: bad to the bone",
+    );
+    expect(run.code).toBe(1);
+    const loaded = await (await fetch(new URL("/_/api/plugins", kernel.url))).json();
+    expect(loaded.plugins.map((p: { name: string }) => p.name)).toEqual(["auth"]);
+    expect((await fetch(new URL("/good", kernel.url))).status).toBe(404);
+    expect(snapshot(home)).toEqual(before);
+    await kernel.stop();
+  }, 30_000);
+
   it("puts the home back when the running kernel refuses the plugin", async () => {
     const kernel = await runningKernel(home, dir);
     const before = snapshot(home);
