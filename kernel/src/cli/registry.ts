@@ -1,3 +1,4 @@
+import { BuntimeError } from "@buntime/sdk";
 import { parseCommand } from "./common/args.ts";
 import { runCommand } from "./common/output.ts";
 
@@ -16,7 +17,16 @@ export async function runRegistry(args: string[]): Promise<number> {
     "public-url": { type: "string" },
   });
   return runCommand("registry", values, REGISTRY_HELP, async (out) => {
-    const { runRegistryCommand } = await import("@buntime/registry-server");
+    const { runRegistryCommand } = await import("@buntime/registry-server").catch((error) => {
+      throw new BuntimeError(
+        "BUNTIME_ERR_CLI_USAGE",
+        {
+          details:
+            "buntime registry needs the @buntime/registry-server package (npm install @buntime/registry-server)",
+        },
+        { cause: error },
+      );
+    });
     const forwarded = Object.entries(values)
       .filter(([key, value]) => typeof value === "string" && key !== "json")
       .flatMap(([key, value]) => [`--${key}`, value as string]);
