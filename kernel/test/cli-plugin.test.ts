@@ -106,3 +106,32 @@ describe("buntime CLI for plugins", () => {
     expect(run.code).toBe(0);
   });
 });
+
+describe("buntime registry start", () => {
+  it("serves a registry until SIGTERM, then exits 0", async () => {
+    const child = Bun.spawn(
+      [process.execPath, CLI, "registry", "start", "--port", "0", "--storage", join(dir, "registry")],
+      { cwd: dir, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", HOME: dir } },
+    );
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    try {
+      const reader = child.stdout.getReader();
+      let seen = "";
+      let url: string | undefined;
+      for (let reads = 0; !url && reads < 100; reads++) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += new TextDecoder().decode(value);
+        url = seen.match(/listening on (\S+)/)?.[1];
+      }
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const keys = await (await fetch(new URL("-/npm/v1/keys", url))).json();
+      expect(keys.keys[0].keytype).toBe("ecdsa-sha2-nistp256");
+      child.kill("SIGTERM");
+      expect(await child.exited).toBe(0);
+    } finally {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+    }
+  }, 20_000);
+});
