@@ -105,3 +105,31 @@ export default definePlugin({
     );
   });
 });
+
+describe("installed plugins beside development folders", () => {
+  it("loads both, the installed version winning over a development folder of the same plugin", async () => {
+    const home = tempDir();
+    install(home, "tasks", "2.0.0");
+    writeLock(home, { tasks: "2.0.0" });
+    const dev = tempDir();
+    writePluginFolder(
+      join(dev, "tasks"),
+      pluginPackage("tasks", { base: "/tasks" }, "1.0.0"),
+      `export default { fetch: () => new Response("dev tasks") };`,
+    );
+    writePluginFolder(
+      join(dev, "notes"),
+      pluginPackage("notes", { base: "/notes" }),
+      `export default { fetch: () => new Response("dev notes") };`,
+    );
+    const { kernel, request } = await startTestKernel({ config: { home, pluginDirs: [dev] } });
+    expect(
+      kernel
+        .plugins()
+        .map((p) => `${p.name}@${p.version}`)
+        .sort(),
+    ).toEqual(["notes@1.0.0", "tasks@2.0.0"]);
+    expect(await (await request("/tasks")).text()).toBe("tasks@2.0.0");
+    expect(await (await request("/notes")).text()).toBe("dev notes");
+  });
+});

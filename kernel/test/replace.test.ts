@@ -1,8 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { kernelFilePath } from "@buntime/kernel";
-import type { LogEntry } from "@buntime/sdk";
 import {
   inlinePlugin,
   pluginPackage,

@@ -7,9 +7,10 @@ import { startSeededRegistry } from "./seeded-registry.ts";
 export const START_HELP = `Usage: buntime start [options]
 
 Starts the kernel: loads the plugins pinned in <home>/plugins/lock.json and those in the
-plugin folders, then serves HTTP. A home without a lockfile started without --plugins runs
-the default distribution's first-party plugins (the router among them), so apps dropped into
-<home>/apps/ are served at /<app>/. SIGTERM or SIGINT stops it gracefully.
+plugin folders, then serves HTTP. Without --plugins it runs the default distribution: the
+first-party plugins (the router among them) besides those installed in the home, an installed
+version winning over the bundled one; apps dropped into <home>/apps/ are served at /<app>/.
+SIGTERM or SIGINT stops it gracefully.
 
 Options:
   --port <n>         port to listen on (env BUNTIME_PORT, default 8000; 0 picks a free port)

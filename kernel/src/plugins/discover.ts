@@ -16,15 +16,28 @@ async function pluginFoldersIn(dir: string): Promise<string[]> {
   return found;
 }
 
+async function packageName(dir: string): Promise<unknown> {
+  try {
+    return (await Bun.file(join(dir, "package.json")).json()).name;
+  } catch {
+    return undefined; // unreadable: let readPluginFolder report it
+  }
+}
+
 /**
  * Every plugin folder the kernel should load: the versions pinned in `<home>/plugins/lock.json`,
- * then the plugin folders found in each development directory.
+ * then the plugin folders found in each development directory, except those of a plugin the
+ * lock pins (the installed version wins, so an upgrade of a first-party plugin takes effect).
  */
 export async function discoverPluginFolders(home: string, pluginDirs: readonly string[]): Promise<string[]> {
   const lock = await readLockfile(home);
   const installed = Object.entries(lock.plugins).map(([name, { version }]) =>
     installedPluginDir(home, name, version),
   );
-  const development = (await Promise.all(pluginDirs.map(pluginFoldersIn))).flat();
+  const development: string[] = [];
+  for (const dir of (await Promise.all(pluginDirs.map(pluginFoldersIn))).flat()) {
+    const name = await packageName(dir);
+    if (typeof name !== "string" || !(name in lock.plugins)) development.push(dir);
+  }
   return [...installed, ...development];
 }

@@ -173,9 +173,28 @@ export async function cli(
 }
 
 /** Starts `buntime start` on `home` in a subprocess and resolves once it listens; stopped after the file's tests. */
+function emptyFolder(): string {
+  const dir = mkdtempSync(join(tmpdir(), "buntime-no-plugins-"));
+  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
 export async function runningKernel(home: string, cwd: string): Promise<{ url: URL; stop(): Promise<void> }> {
   const child = Bun.spawn(
-    [process.execPath, CLI, "start", "--port", "0", "--hostname", "127.0.0.1", "--home", home],
+    // an empty --plugins folder: only what the home installs, not the default distribution
+    [
+      process.execPath,
+      CLI,
+      "start",
+      "--port",
+      "0",
+      "--hostname",
+      "127.0.0.1",
+      "--home",
+      home,
+      "--plugins",
+      emptyFolder(),
+    ],
     { cwd, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", HOME: cwd } },
   );
   const stop = async () => {

@@ -186,7 +186,6 @@ async function install(
   options: { policy: SignaturePolicy; upgrade?: boolean },
 ): Promise<InstallResult> {
   const { home, client } = context;
-  const bare = !existsSync(lockfilePath(home));
   const lock = await readLock(home);
   const history = readHistory(home);
   const dependents = installedDependents(home, lock.plugins);
@@ -217,11 +216,6 @@ async function install(
     }
     change.commit();
     savePins(context, out, checker);
-    if (bare) {
-      out.note(
-        "this home had no lock.json, so `buntime start` ran the default distribution on it; from its next start it loads only the plugins in lock.json (install the others you need, e.g. buntime plugin install router)",
-      );
-    }
     return {
       installed: downloads.map(({ plugin, signed }) => ({
         name: plugin.name,
