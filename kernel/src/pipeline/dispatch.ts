@@ -138,14 +138,15 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
    */
   function finish(flow: Flow, response: Response): MaybePromise<Response> {
     const stamped = withHeader(response, REQUEST_ID_HEADER, flow.requestId);
-    const restamp = (final: Response) =>
-      final === stamped ? final : withHeader(final, REQUEST_ID_HEADER, flow.requestId);
     let finished: MaybePromise<Response>;
     try {
       finished = responseHooks(flow, stamped, 0);
     } catch (error) {
       finished = failure(flow, error);
     }
+    if (finished === stamped) return stamped; // the common case: no hook replaced it
+    const restamp = (final: Response) =>
+      final === stamped ? final : withHeader(final, REQUEST_ID_HEADER, flow.requestId);
     if (finished instanceof Promise) {
       return finished.then(restamp, (error) => restamp(failure(flow, error)));
     }
