@@ -171,3 +171,33 @@ describe("router plugin", () => {
     expect(error.message).toContain("buntime.json.ttl");
   });
 });
+
+describe("what crosses the router", () => {
+  it("streams a request body to the app and keeps method and headers", async () => {
+    const { apps, get } = await start();
+    mkdirSync(join(apps, "upload"), { recursive: true });
+    writeFileSync(
+      join(apps, "upload", "index.ts"),
+      `export default { fetch: async (req) => Response.json({ method: req.method, type: req.headers.get("content-type"),
+        bytes: (await req.arrayBuffer()).byteLength, proto: req.headers.get("x-forwarded-proto") }) };`,
+    );
+    const body = new ReadableStream<Uint8Array>({
+      start(controller) {
+        for (let i = 0; i < 8; i++) controller.enqueue(new Uint8Array(64 * 1024).fill(i));
+        controller.close();
+      },
+    });
+    const res = await get("/upload/files", {
+      method: "PUT",
+      body,
+      headers: { "content-type": "application/octet-stream" },
+      duplex: "half",
+    } as RequestInit);
+    expect(await res.json()).toEqual({
+      method: "PUT",
+      type: "application/octet-stream",
+      bytes: 8 * 64 * 1024,
+      proto: "http",
+    });
+  });
+});
