@@ -57,6 +57,11 @@ export class AppCatalog {
     this.#watcher?.close();
   }
 
+  /** What `find` would answer, when it can be told without looking at the folder again. */
+  known(name: string, range: string | undefined): InstalledApp | undefined {
+    return this.#stale ? undefined : this.#pick(name, range);
+  }
+
   /**
    * The highest installed version of `name` that satisfies `range` (any version when undefined).
    * An unknown name rescans at once (at most every MISS_RESCAN_MS): a folder just copied in is

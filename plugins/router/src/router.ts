@@ -1,11 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isBuntimeError, type PluginContext, type ResolvedApp, resolveApp } from "@buntime/sdk";
+import { isBuntimeError, type PluginContext, pathnameOf, type ResolvedApp, resolveApp } from "@buntime/sdk";
 import { AppCatalog, type InstalledApp } from "./app-catalog.ts";
 import type { AppTokens } from "./app-identity.ts";
 import { type AppAddress, parseAppPath } from "./app-path.ts";
 import { forwardRequest } from "./forward.ts";
 import { serveStatic } from "./static-files.ts";
+
+type MaybePromise<T> = T | Promise<T>;
 
 /** How one installed app is served: by a worker, from static files, or both. */
 interface ServedApp {
@@ -42,13 +44,15 @@ export class Router {
   readonly #homepage: string | undefined;
   readonly #tokens: AppTokens;
   readonly #served = new Map<string, Promise<ServedApp>>();
+  /** The same, once described: what the request path reads without awaiting. */
+  readonly #ready = new Map<string, ServedApp>();
   #kernelUrl: string | undefined;
 
   constructor(ctx: PluginContext, options: RouterOptions) {
     this.#ctx = ctx;
     this.#homepage = options.homepage;
     this.#tokens = options.tokens;
-    this.#catalog = new AppCatalog(options.appsDir, ctx.logger, () => this.#served.clear());
+    this.#catalog = new AppCatalog(options.appsDir, ctx.logger, () => this.#forget());
     this.#catalog.watch();
   }
 
@@ -59,12 +63,21 @@ export class Router {
   /** Apps started from now on learn where the kernel listens (`BUNTIME_URL`). */
   setKernelUrl(url: URL): void {
     this.#kernelUrl = url.origin;
-    this.#served.clear();
+    this.#forget();
   }
 
-  /** Answers a request for an app, or resolves undefined when no app matches (the kernel answers 404). */
-  async handle(request: Request): Promise<Response | undefined> {
-    const { pathname } = new URL(request.url);
+  /** Drops what was learnt about apps, after the apps folder changed. */
+  #forget(): void {
+    this.#served.clear();
+    this.#ready.clear();
+  }
+
+  /**
+   * Answers a request for an app, or gives undefined when no app matches (the kernel answers
+   * 404). A known app that is already described is served without awaiting anything first.
+   */
+  handle(request: Request): MaybePromise<Response | undefined> {
+    const pathname = pathnameOf(request.url);
     const address: AppAddress | undefined =
       pathname === "/"
         ? this.#homepage
@@ -72,6 +85,17 @@ export class Router {
           : undefined
         : parseAppPath(pathname);
     if (!address) return undefined;
+    const installed = this.#catalog.known(address.name, address.range);
+    const ready = installed && this.#ready.get(installed.dir);
+    if (ready) return this.#serve(ready, address, request, pathname);
+    return this.#handleSlowly(request, address, pathname);
+  }
+
+  async #handleSlowly(
+    request: Request,
+    address: AppAddress,
+    pathname: string,
+  ): Promise<Response | undefined> {
     const installed = await this.#catalog.find(address.name, address.range);
     if (!installed) return undefined;
     let served: ServedApp;
@@ -85,7 +109,25 @@ export class Router {
     return this.#serve(served, address, request, pathname);
   }
 
-  async #serve(
+  #serve(
+    app: ServedApp,
+    address: AppAddress,
+    request: Request,
+    pathname: string,
+  ): MaybePromise<Response | undefined> {
+    if (app.spec && !app.staticRoot) return this.#toWorker(app.spec, address, request); // the hot case
+    return this.#serveWithFiles(app, address, request, pathname);
+  }
+
+  #toWorker(spec: ResolvedApp, address: AppAddress, request: Request): Promise<Response> {
+    if (isWebSocketUpgrade(request) && this.#ctx.pool.upgrade) {
+      // the kernel's server upgrades the request it received, not a copy
+      return this.#ctx.pool.upgrade(spec, request);
+    }
+    return this.#ctx.pool.fetch(spec, forwardRequest(request, address));
+  }
+
+  async #serveWithFiles(
     app: ServedApp,
     address: AppAddress,
     request: Request,
@@ -102,11 +144,7 @@ export class Router {
       const file = await serveStatic(app.staticRoot, address.rest, request);
       if (file) return file;
     }
-    if (app.spec && isWebSocketUpgrade(request) && this.#ctx.pool.upgrade) {
-      // the kernel's server upgrades the request it received, not a copy
-      return this.#ctx.pool.upgrade(app.spec, request);
-    }
-    if (app.spec) return this.#ctx.pool.fetch(app.spec, forwardRequest(request, address));
+    if (app.spec) return this.#toWorker(app.spec, address, request);
     // a static single-page app answers its own client-side routes with index.html
     if (app.staticRoot && request.headers.get("accept")?.includes("text/html")) {
       return serveStatic(app.staticRoot, "/", request);
@@ -129,7 +167,12 @@ export class Router {
     if (!served) {
       served = this.#load(installed);
       this.#served.set(installed.dir, served);
-      served.catch(() => this.#served.delete(installed.dir));
+      served.then(
+        (ready) => {
+          if (this.#served.get(installed.dir) === served) this.#ready.set(installed.dir, ready);
+        },
+        () => this.#served.delete(installed.dir),
+      );
     }
     return served;
   }
