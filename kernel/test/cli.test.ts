@@ -2,6 +2,7 @@ import { describe, expect, it } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { pluginPackage, SDK_MODULE, tempDir, writePluginFolder } from "./support/kernel-fixture.ts";
+import { untilListening } from "./support/listening.ts";
 
 const CLI = join(import.meta.dir, "..", "bin", "buntime.ts");
 
@@ -12,25 +13,6 @@ function buntime(args: string[], cwd = tempDir()) {
     stderr: "pipe",
     env: { PATH: process.env.PATH ?? "", HOME: cwd },
   });
-}
-
-/** Reads stdout until the line announcing the URL, within a deadline; resolves with the URL and what was read. */
-async function waitForUrl(stdout: ReadableStream<Uint8Array>): Promise<{ url: URL; output: string }> {
-  const reader = stdout.getReader();
-  const decoder = new TextDecoder();
-  let seen = "";
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    seen += decoder.decode(value, { stream: true });
-    const match = seen.match(/listening on (\S+)/);
-    if (match?.[1]) {
-      reader.releaseLock();
-      return { url: new URL(match[1]), output: seen };
-    }
-  }
-  throw new Error(`no URL announced; stdout so far: ${seen}`);
 }
 
 describe("buntime start", () => {
@@ -54,7 +36,7 @@ export default definePlugin({ fetch: () => new Response("hello") });`,
       plugins,
     ]);
     try {
-      const { url } = await waitForUrl(child.stdout);
+      const { url } = await untilListening(child.stdout);
       expect(await (await fetch(url)).text()).toBe("hello");
       const health = await (await fetch(new URL("/_/api/health", url))).json();
       expect(health.status).toBe("ok");
@@ -74,7 +56,7 @@ export default definePlugin({ fetch: () => new Response("hello") });`,
     );
     const child = buntime(["start", "--port", "0", "--hostname", "127.0.0.1", "--home", home]);
     try {
-      const { url } = await waitForUrl(child.stdout);
+      const { url } = await untilListening(child.stdout);
       expect(await (await fetch(new URL("/hello/there", url))).text()).toBe("app saw /there");
       const plugins = await (await fetch(new URL("/_/api/plugins", url))).json();
       expect(plugins.plugins.map((p: { name: string }) => p.name)).toContain("@buntime/plugin-router");
@@ -100,7 +82,7 @@ export default definePlugin({ fetch: () => new Response("hello") });`,
       "0",
     ]);
     try {
-      const { output } = await waitForUrl(child.stdout);
+      const { output } = await untilListening(child.stdout);
       const registryUrl = output.match(/registry (\S+) seeded with (.*)/);
       expect(registryUrl?.[2]).toContain("@buntime/plugin-router@0.1.0");
       const packument = await (await fetch(`${registryUrl?.[1]}@buntime%2fplugin-router`)).json();

@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type RunningRegistry, startRegistry } from "@buntime/registry-server";
 import { type Logger, packPlugin } from "@buntime/sdk";
+import { untilListening } from "../support/listening.ts";
 
 const REPO = join(import.meta.dir, "..", "..", "..");
 const CLI = join(REPO, "kernel", "bin", "buntime.ts");
@@ -172,13 +173,13 @@ export async function cli(
   return { code, stdout, stderr };
 }
 
-/** Starts `buntime start` on `home` in a subprocess and resolves once it listens; stopped after the file's tests. */
 function emptyFolder(): string {
   const dir = mkdtempSync(join(tmpdir(), "buntime-no-plugins-"));
   cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
+/** Starts `buntime start` on `home` in a subprocess and resolves once it listens; stopped after the file's tests. */
 export async function runningKernel(home: string, cwd: string): Promise<{ url: URL; stop(): Promise<void> }> {
   const child = Bun.spawn(
     // an empty --plugins folder: only what the home installs, not the default distribution
@@ -204,20 +205,11 @@ export async function runningKernel(home: string, cwd: string): Promise<{ url: U
     clearTimeout(timer);
   };
   cleanups.push(stop);
-  const reader = child.stdout.getReader();
-  let seen = "";
-  const deadline = Date.now() + 15_000;
-  while (Date.now() < deadline) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    seen += new TextDecoder().decode(value);
-    const match = seen.match(/listening on (\S+)/);
-    if (match?.[1]) {
-      reader.releaseLock();
-      return { url: new URL(match[1]), stop };
-    }
+  try {
+    return { url: (await untilListening(child.stdout)).url, stop };
+  } catch (error) {
+    throw new Error(`the kernel did not start: ${error}${await new Response(child.stderr).text()}`);
   }
-  throw new Error(`the kernel did not start: ${seen}${await new Response(child.stderr).text()}`);
 }
 
 /** Every path under `dir` with a hash of its bytes (`dir` for folders), to compare a tree before and after. */
