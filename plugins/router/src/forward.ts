@@ -17,10 +17,11 @@ function searchOf(url: string): string {
 /**
  * The request as the app sees it: its base stripped from the path, the query kept, and
  * `x-forwarded-host`, `x-forwarded-proto`, `x-forwarded-prefix` and `x-base` telling it where
- * it is mounted. The copy takes method, headers, body (streamed, not read) and the client's
- * abort signal from the original, which costs a third of building it field by field.
+ * it is mounted, plus `x-forwarded-for` with the client's address appended when it is known.
+ * The copy takes method, headers, body (streamed, not read) and the client's abort signal from
+ * the original, which costs a third of building it field by field.
  */
-export function forwardRequest(request: Request, address: AppAddress): Request {
+export function forwardRequest(request: Request, address: AppAddress, client: string | undefined): Request {
   const url = request.url;
   const origin = originOf(url);
   const forwarded = new Request(origin + address.rest + searchOf(url), request);
@@ -29,5 +30,9 @@ export function forwardRequest(request: Request, address: AppAddress): Request {
   headers.set("x-forwarded-proto", origin.slice(0, origin.indexOf(":")));
   headers.set("x-forwarded-prefix", address.base);
   headers.set("x-base", address.base);
+  if (client) {
+    const earlier = headers.get("x-forwarded-for");
+    headers.set("x-forwarded-for", earlier ? `${earlier}, ${client}` : client);
+  }
   return forwarded;
 }

@@ -1,6 +1,13 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { isBuntimeError, type PluginContext, pathnameOf, type ResolvedApp, resolveApp } from "@buntime/sdk";
+import {
+  type ClientInfo,
+  isBuntimeError,
+  type PluginContext,
+  pathnameOf,
+  type ResolvedApp,
+  resolveApp,
+} from "@buntime/sdk";
 import { AppCatalog, type InstalledApp } from "./app-catalog.ts";
 import type { AppTokens } from "./app-identity.ts";
 import { type AppAddress, parseAppPath } from "./app-path.ts";
@@ -43,6 +50,7 @@ export class Router {
   readonly #catalog: AppCatalog;
   readonly #homepage: string | undefined;
   readonly #tokens: AppTokens;
+  readonly #clients: ClientInfo | undefined;
   readonly #served = new Map<string, Promise<ServedApp>>();
   /** The same, once described: what the request path reads without awaiting. */
   readonly #ready = new Map<string, ServedApp>();
@@ -52,6 +60,7 @@ export class Router {
     this.#ctx = ctx;
     this.#homepage = options.homepage;
     this.#tokens = options.tokens;
+    this.#clients = ctx.services.has("kernel:clients") ? ctx.services.get("kernel:clients") : undefined;
     this.#catalog = new AppCatalog(options.appsDir, ctx.logger, () => this.#forget());
     this.#catalog.watch();
   }
@@ -124,7 +133,8 @@ export class Router {
       // the kernel's server upgrades the request it received, not a copy
       return this.#ctx.pool.upgrade(spec, request);
     }
-    return this.#ctx.pool.fetch(spec, forwardRequest(request, address));
+    const client = this.#clients?.address(request);
+    return this.#ctx.pool.fetch(spec, forwardRequest(request, address, client));
   }
 
   async #serveWithFiles(

@@ -56,6 +56,27 @@ describe("app identity", () => {
   });
 });
 
+describe("forwarding headers over a real connection", () => {
+  it("appends the client's address to x-forwarded-for", async () => {
+    home = mkdtempSync(join(tmpdir(), "buntime-xff-"));
+    mkdirSync(join(home, "apps", "who"), { recursive: true });
+    writeFileSync(
+      join(home, "apps", "who", "index.ts"),
+      `export default { fetch: (req) => new Response(req.headers.get("x-forwarded-for")) };`,
+    );
+    kernel = createKernel({
+      config: { home, port: 0, hostname: "127.0.0.1" },
+      plugins: [{ packageJson: routerPackage, plugin: router }],
+      logSink: () => {},
+    });
+    await kernel.start();
+    const url = await kernel.listen();
+    expect(await (await fetch(new URL("/who/", url))).text()).toBe("127.0.0.1");
+    const behindProxy = await fetch(new URL("/who/", url), { headers: { "x-forwarded-for": "203.0.113.9" } });
+    expect(await behindProxy.text()).toBe("203.0.113.9, 127.0.0.1");
+  });
+});
+
 describe("WebSockets", () => {
   it("upgrades /:app/ to a socket served by the app's persistent worker", async () => {
     home = mkdtempSync(join(tmpdir(), "buntime-ws-"));
