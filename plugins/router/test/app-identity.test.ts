@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createKernel, type Kernel } from "@buntime/kernel";
+import { createKernel, type InlinePlugin, type Kernel } from "@buntime/kernel";
 import router from "@buntime/plugin-router";
 import { definePlugin } from "@buntime/sdk";
 import routerPackage from "../package.json" with { type: "json" };
@@ -26,13 +26,27 @@ const whoami = {
   }),
 };
 
+/**
+ * A listening kernel with the router (and `plugins`) on a fresh home holding one app whose
+ * `index.ts` is `source`; resolves with the kernel's URL.
+ */
+async function listeningWithApp(app: string, source: string, plugins: InlinePlugin[] = []): Promise<URL> {
+  home = mkdtempSync(join(tmpdir(), "buntime-router-live-"));
+  mkdirSync(join(home, "apps", app), { recursive: true });
+  writeFileSync(join(home, "apps", app, "index.ts"), source);
+  kernel = createKernel({
+    config: { home, port: 0, hostname: "127.0.0.1" },
+    plugins: [{ packageJson: routerPackage, plugin: router }, ...plugins],
+    logSink: () => {},
+  });
+  await kernel.start();
+  return kernel.listen();
+}
+
 describe("app identity", () => {
   it("lets an app call the kernel as itself, and nobody else pass for it", async () => {
-    home = mkdtempSync(join(tmpdir(), "buntime-identity-"));
-    const app = join(home, "apps", "notes");
-    mkdirSync(app, { recursive: true });
-    writeFileSync(
-      join(app, "index.ts"),
+    const url = await listeningWithApp(
+      "notes",
       `export default { fetch: async (req) => {
         const env = process.env;
         const forged = new URL(req.url).searchParams.has("forged");
@@ -40,14 +54,8 @@ describe("app identity", () => {
         const res = await fetch(env.BUNTIME_URL + "/whoami", { headers: { authorization: "Bearer " + token } });
         return new Response(env.BUNTIME_APP + " is " + (await res.text()));
       } };`,
+      [whoami],
     );
-    kernel = createKernel({
-      config: { home, port: 0, hostname: "127.0.0.1" },
-      plugins: [{ packageJson: routerPackage, plugin: router }, whoami],
-      logSink: () => {},
-    });
-    await kernel.start();
-    const url = await kernel.listen();
     expect(await (await fetch(new URL("/notes/", url))).text()).toBe("notes is notes");
     expect(await (await fetch(new URL("/notes/?forged", url))).text()).toBe("notes is anonymous");
     expect(await (await fetch(new URL("/whoami", url))).text()).toBe("anonymous");
@@ -58,19 +66,10 @@ describe("app identity", () => {
 
 describe("forwarding headers over a real connection", () => {
   it("appends the client's address to x-forwarded-for", async () => {
-    home = mkdtempSync(join(tmpdir(), "buntime-xff-"));
-    mkdirSync(join(home, "apps", "who"), { recursive: true });
-    writeFileSync(
-      join(home, "apps", "who", "index.ts"),
+    const url = await listeningWithApp(
+      "who",
       `export default { fetch: (req) => new Response(req.headers.get("x-forwarded-for")) };`,
     );
-    kernel = createKernel({
-      config: { home, port: 0, hostname: "127.0.0.1" },
-      plugins: [{ packageJson: routerPackage, plugin: router }],
-      logSink: () => {},
-    });
-    await kernel.start();
-    const url = await kernel.listen();
     expect(await (await fetch(new URL("/who/", url))).text()).toBe("127.0.0.1");
     const behindProxy = await fetch(new URL("/who/", url), { headers: { "x-forwarded-for": "203.0.113.9" } });
     expect(await behindProxy.text()).toBe("203.0.113.9, 127.0.0.1");
@@ -79,23 +78,13 @@ describe("forwarding headers over a real connection", () => {
 
 describe("WebSockets", () => {
   it("upgrades /:app/ to a socket served by the app's persistent worker", async () => {
-    home = mkdtempSync(join(tmpdir(), "buntime-ws-"));
-    const app = join(home, "apps", "chat");
-    mkdirSync(app, { recursive: true });
-    writeFileSync(
-      join(app, "index.ts"),
+    const url = await listeningWithApp(
+      "chat",
       `export default {
         fetch: () => new Response("plain http"),
         websocket: { message(ws, message) { ws.send("echo: " + message); } },
       };`,
     );
-    kernel = createKernel({
-      config: { home, port: 0, hostname: "127.0.0.1" },
-      plugins: [{ packageJson: routerPackage, plugin: router }],
-      logSink: () => {},
-    });
-    await kernel.start();
-    const url = await kernel.listen();
     expect(await (await fetch(new URL("/chat/", url))).text()).toBe("plain http");
     const socket = new WebSocket(new URL("/chat/", url.href.replace("http", "ws")));
     const reply = new Promise<string>((resolve, reject) => {
