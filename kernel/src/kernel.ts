@@ -10,6 +10,7 @@ import { createKernelApi } from "./api/kernel-api.ts";
 import { removeKernelFile, writeKernelFile } from "./api/kernel-file.ts";
 import { resolveConfig } from "./config/load.ts";
 import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
+import { provideKernelServices } from "./kernel-services.ts";
 import type { LogSink } from "./logger.ts";
 import { createLogFeed, createLogger, stderrSink } from "./logger.ts";
 import { createDispatcher } from "./pipeline/dispatch.ts";
@@ -112,16 +113,8 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   let server: ReturnType<typeof Bun.serve> | undefined;
   const origins = new RequestOrigins();
   const hub = new WebSocketHub(origins);
-  const kernelServices = services.accessFor({
-    plugin: "kernel",
-    provides: ["kernel:logs", "kernel:clients", "kernel:websockets"],
-    consumes: [],
-  });
-  kernelServices.provide("kernel:logs", logFeed);
-  kernelServices.provide("kernel:clients", {
-    address: (request) => server?.requestIP(origins.receivedFor(request))?.address,
-  });
-  kernelServices.provide("kernel:websockets", hub.service);
+  provideKernelServices(services, { logFeed, hub, origins, server: () => server });
+  // the pool reports to the host's hooks, and the host hands plugins the pool: one must come first
   let host: PluginHost | undefined;
   const pool = createWorkerPool({
     logger: logger.child("pool"),
