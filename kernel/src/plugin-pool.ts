@@ -12,7 +12,7 @@ export function pluginFacingPool(pool: KernelWorkerPool, hub: WebSocketHub): Wor
       hub.upgrade(request, poolWebSocketHandler, data as PoolSocketData),
   };
   return {
-    fetch: (app, request) => pool.fetch(app, request),
+    fetch: (app, request, overrides) => pool.fetch(app, request, overrides),
     stats: () => pool.stats(),
     upgrade: async (app: AppSpec, request: Request) =>
       (await pool.upgrade(app, request, target)) ?? hub.placeholder(),

@@ -82,10 +82,22 @@ export interface UpgradeTarget {
   upgrade(request: Request, options: { data: unknown }): boolean;
 }
 
+/**
+ * Parts of a request the app sees differently from the request handed to the pool, so a
+ * router forwarding under another path need not copy the request (method, body and abort
+ * signal always come from the request itself).
+ */
+export interface RequestOverrides {
+  /** The URL the app sees instead of `request.url`. */
+  readonly url?: string;
+  /** Headers set on top of the request's, replacing any of the same (lower-case) name. */
+  readonly headers?: Readonly<Record<string, string>>;
+}
+
 /** The worker pool offered to plugins through `ctx.pool`. */
 export interface WorkerPool {
-  /** Sends `request` to a worker running `app` and resolves with its response. */
-  fetch(app: AppSpec, request: Request): Promise<Response>;
+  /** Sends `request` (as `overrides` amend it) to a worker running `app`; resolves with its response. */
+  fetch(app: AppSpec, request: Request, overrides?: RequestOverrides): Promise<Response>;
   /**
    * Upgrades `request` (as the kernel's server received it) to a WebSocket served by the
    * persistent worker of `app`, whose entry exports `websocket` handlers beside `fetch`.

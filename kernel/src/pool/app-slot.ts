@@ -3,6 +3,7 @@ import type { AppPoolStats, BuntimeError } from "@buntime/sdk";
 import type { AppMetrics } from "./app-metrics.ts";
 import type { ResolvedAppSpec } from "./options.ts";
 import { PoolWorker, type PoolWorkerEvents } from "./pool-worker.ts";
+import type { RequestOverrides } from "./request-table.ts";
 import type { SpawnGate } from "./spawn-gate.ts";
 
 /** What a slot needs from the pool. */
@@ -32,10 +33,10 @@ export abstract class AppSlot implements PoolWorkerEvents {
   ) {}
 
   /** Runs `request` in one of the app's workers. */
-  abstract fetch(request: Request): Promise<Response | typeof RETRY>;
+  abstract fetch(request: Request, overrides?: RequestOverrides): Promise<Response | typeof RETRY>;
 
   /** The fast path: dispatches at once when a worker is ready, else returns undefined. */
-  dispatch(_request: Request): Promise<Response> | undefined {
+  dispatch(_request: Request, _overrides?: RequestOverrides): Promise<Response> | undefined {
     return undefined;
   }
 

@@ -7,9 +7,11 @@
 import { BuntimeError } from "@buntime/sdk";
 import { AppSlot, RETRY } from "./app-slot.ts";
 import type { PoolWorker } from "./pool-worker.ts";
+import type { RequestOverrides } from "./request-table.ts";
 
 interface Waiter {
   readonly request: Request;
+  readonly overrides: RequestOverrides | undefined;
   readonly since: number;
   readonly resolve: (response: Response | typeof RETRY) => void;
 }
@@ -22,10 +24,10 @@ export class EphemeralSlot extends AppSlot {
   private running = 0;
   private lastRequest = performance.now();
 
-  fetch(request: Request): Promise<Response | typeof RETRY> {
+  fetch(request: Request, overrides?: RequestOverrides): Promise<Response | typeof RETRY> {
     if (this.retired) return Promise.resolve(RETRY);
     this.lastRequest = performance.now();
-    if (this.running < this.spec.concurrency) return this.run(request);
+    if (this.running < this.spec.concurrency) return this.run(request, overrides);
     if (this.queue.length >= this.spec.maxQueue) {
       const error = new BuntimeError("BUNTIME_ERR_POOL_OVERLOADED", {
         app: this.spec.key,
@@ -35,7 +37,7 @@ export class EphemeralSlot extends AppSlot {
       return Promise.resolve(this.failed(error, { "retry-after": "1" }));
     }
     const { promise, resolve } = Promise.withResolvers<Response | typeof RETRY>();
-    this.queue.push({ request, since: this.lastRequest, resolve });
+    this.queue.push({ request, overrides, since: this.lastRequest, resolve });
     return promise;
   }
 
@@ -76,7 +78,7 @@ export class EphemeralSlot extends AppSlot {
     super.onExit(worker, reason);
   }
 
-  private async run(request: Request): Promise<Response | typeof RETRY> {
+  private async run(request: Request, overrides?: RequestOverrides): Promise<Response | typeof RETRY> {
     this.running++;
     const worker = this.take() ?? this.spawn();
     this.refill();
@@ -91,7 +93,7 @@ export class EphemeralSlot extends AppSlot {
       );
     }
     this.metrics.active++;
-    return worker.dispatch(request);
+    return worker.dispatch(request, overrides);
   }
 
   /** A standby worker, loaded ones first. */
@@ -110,6 +112,6 @@ export class EphemeralSlot extends AppSlot {
   private release(): void {
     this.running--;
     const waiter = this.queue.shift();
-    if (waiter !== undefined) void this.run(waiter.request).then(waiter.resolve);
+    if (waiter !== undefined) void this.run(waiter.request, waiter.overrides).then(waiter.resolve);
   }
 }

@@ -26,6 +26,7 @@ import {
 import { PersistentSlot } from "./persistent-slot.ts";
 import type { PoolWorker } from "./pool-worker.ts";
 import { flattenHeaders } from "./protocol.ts";
+import type { RequestOverrides } from "./request-table.ts";
 import type { PoolSocketData } from "./socket-bridge.ts";
 import { SpawnGate } from "./spawn-gate.ts";
 
@@ -137,9 +138,13 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
     return spec;
   }
 
-  async function route(spec: ResolvedAppSpec, request: Request): Promise<Response> {
+  async function route(
+    spec: ResolvedAppSpec,
+    request: Request,
+    overrides: RequestOverrides | undefined,
+  ): Promise<Response> {
     for (let attempt = 0; attempt < MAX_ROUTES && !closing; attempt++) {
-      const response = await slotFor(spec).fetch(request);
+      const response = await slotFor(spec).fetch(request, overrides);
       if (response !== RETRY) return response;
     }
     metricsOf(spec.key).errors++;
@@ -151,7 +156,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
   }
 
   return {
-    fetch(app, request) {
+    fetch(app, request, overrides) {
       if (closing) {
         return Promise.resolve(
           new BuntimeError("BUNTIME_ERR_POOL_SHUTTING_DOWN").getResponse({ "retry-after": "1" }),
@@ -169,7 +174,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
         });
         return Promise.resolve(error.getResponse({ connection: "close" }));
       }
-      return slot.dispatch(request) ?? route(spec, request);
+      return slot.dispatch(request, overrides) ?? route(spec, request, overrides);
     },
 
     async upgrade(app, request, server) {

@@ -6,6 +6,7 @@
 import { BuntimeError } from "@buntime/sdk";
 import { AppSlot, RETRY } from "./app-slot.ts";
 import { PoolWorker } from "./pool-worker.ts";
+import type { RequestOverrides } from "./request-table.ts";
 
 const MAX_ATTEMPTS = 3;
 
@@ -14,9 +15,9 @@ export class PersistentSlot extends AppSlot {
   readonly mode = "persistent" as const;
   private current: PoolWorker | undefined;
 
-  async fetch(request: Request): Promise<Response | typeof RETRY> {
+  async fetch(request: Request, overrides?: RequestOverrides): Promise<Response | typeof RETRY> {
     const worker = await this.readyWorker();
-    return worker instanceof PoolWorker ? this.send(worker, request) : worker;
+    return worker instanceof PoolWorker ? this.send(worker, request, overrides) : worker;
   }
 
   /** The warm worker, spawning it (or its replacement) and waiting for it to load if needed. */
@@ -41,15 +42,15 @@ export class PersistentSlot extends AppSlot {
     return RETRY;
   }
 
-  override dispatch(request: Request): Promise<Response> | undefined {
+  override dispatch(request: Request, overrides?: RequestOverrides): Promise<Response> | undefined {
     const worker = this.current;
     if (worker === undefined || worker.state !== "ready" || this.retired) return undefined;
-    return this.send(worker, request);
+    return this.send(worker, request, overrides);
   }
 
-  private send(worker: PoolWorker, request: Request): Promise<Response> {
+  private send(worker: PoolWorker, request: Request, overrides?: RequestOverrides): Promise<Response> {
     this.metrics.active++;
-    const response = worker.dispatch(request);
+    const response = worker.dispatch(request, overrides);
     if (this.spec.maxRequests > 0 && worker.served >= this.spec.maxRequests) this.rotate(worker);
     return response;
   }

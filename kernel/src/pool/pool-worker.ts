@@ -7,7 +7,7 @@
 import type { ResolvedAppSpec } from "./options.ts";
 import type { FromWorker } from "./protocol.ts";
 import { Outbox } from "./protocol.ts";
-import { RequestTable } from "./request-table.ts";
+import { type RequestOverrides, RequestTable } from "./request-table.ts";
 import { SocketTable } from "./socket-bridge.ts";
 import type { SpawnGate } from "./spawn-gate.ts";
 import { workerScript } from "./worker-script.ts";
@@ -148,10 +148,10 @@ export class PoolWorker {
   }
 
   /** Sends `request` to the worker; resolves with the response head (bodies may still stream). */
-  dispatch(request: Request): Promise<Response> {
+  dispatch(request: Request, overrides?: RequestOverrides): Promise<Response> {
     this.served++;
     this.lastArrival = performance.now();
-    return this.requests.send(this.port, request);
+    return this.requests.send(this.port, request, overrides);
   }
 
   /** Checks deadlines; called by the pool's single ticker. */

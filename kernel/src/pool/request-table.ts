@@ -3,7 +3,7 @@
  * or a streamed upload), turning the worker's answers back into Responses (inline, or a
  * stream fed by chunk messages), deadlines, and the pool's own error answers.
  */
-import { BuntimeError } from "@buntime/sdk";
+import { BuntimeError, type WorkerPool } from "@buntime/sdk";
 import type { ResolvedAppSpec } from "./options.ts";
 import type { MessagePort, ResponseMessage } from "./protocol.ts";
 import { flattenHeaders, toHeaders } from "./protocol.ts";
@@ -11,6 +11,9 @@ import { StreamReceiver, type StreamSender, senderForReader } from "./stream-cha
 
 /** Request bodies up to this size with a known length travel inside the request message. */
 const INLINE_BODY_LIMIT = 1024 * 1024;
+
+/** What the app sees differently from the request itself (`WorkerPool.fetch`'s third argument). */
+export type RequestOverrides = NonNullable<Parameters<WorkerPool["fetch"]>[2]>;
 
 /** Statuses the pool answers with on the app's behalf; 499 means the client left first. */
 export type PoolFailure = 400 | 413 | 499 | 502 | 504;
@@ -48,8 +51,8 @@ export class RequestTable {
     return this.requests.size;
   }
 
-  /** Sends `request` through `port`; resolves with the response head (bodies may still stream). */
-  send(port: MessagePort, request: Request): Promise<Response> {
+  /** Sends `request` (as `overrides` amend it) through `port`; resolves with the response head. */
+  send(port: MessagePort, request: Request, overrides?: RequestOverrides): Promise<Response> {
     const id = this.nextId++;
     const start = performance.now();
     const { promise, resolve } = Promise.withResolvers<Response>();
@@ -63,12 +66,14 @@ export class RequestTable {
     };
     this.requests.set(id, entry);
     const method = request.method;
+    const headers = flattenHeaders(request.headers);
+    if (overrides?.headers !== undefined) Object.assign(headers, overrides.headers);
     const message = {
       t: "req" as const,
       id,
       method,
-      url: request.url,
-      headers: flattenHeaders(request.headers),
+      url: overrides?.url ?? request.url,
+      headers,
       body: null as ArrayBuffer | null,
       streamed: false,
     };

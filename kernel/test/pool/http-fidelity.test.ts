@@ -143,4 +143,23 @@ describe("the pool without a server in front", () => {
     expect(response.statusText).toBe("Made");
     expect(await response.text()).toBe("x");
   });
+
+  it("shows the app the URL and headers given as overrides, with the request's method and body", async () => {
+    const response = await pool.fetch(
+      fixture("echo"),
+      new Request("http://app.test/outer/path?q=1", {
+        method: "POST",
+        headers: { "x-custom": "original", "x-kept": "yes" },
+        body: "x",
+      }),
+      { url: "http://app.test/path?q=1", headers: { "x-custom": "replaced", "x-added": "new" } },
+    );
+    expect(response.headers.get("x-method")).toBe("POST");
+    expect(response.headers.get("x-url")).toBe("http://app.test/path?q=1");
+    const seen = new Map(JSON.parse(response.headers.get("x-headers") ?? "[]") as [string, string][]);
+    expect(seen.get("x-custom")).toBe("replaced");
+    expect(seen.get("x-added")).toBe("new");
+    expect(seen.get("x-kept")).toBe("yes");
+    expect(await response.text()).toBe("x");
+  });
 });

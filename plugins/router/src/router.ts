@@ -11,7 +11,7 @@ import {
 import { AppCatalog, type InstalledApp } from "./app-catalog.ts";
 import type { AppTokens } from "./app-identity.ts";
 import { type AppAddress, parseAppPath } from "./app-path.ts";
-import { forwardRequest } from "./forward.ts";
+import { forwardingOf } from "./forward.ts";
 import { serveStatic } from "./static-files.ts";
 
 type MaybePromise<T> = T | Promise<T>;
@@ -134,7 +134,8 @@ export class Router {
       return this.#ctx.pool.upgrade(spec, request);
     }
     const client = this.#clients?.address(request);
-    return this.#ctx.pool.fetch(spec, forwardRequest(request, address, client));
+    const forwarding = forwardingOf(request, address, client);
+    return this.#ctx.pool.fetch(spec, request, forwarding);
   }
 
   async #serveWithFiles(
