@@ -6,7 +6,7 @@
  */
 import type { ResolvedAppSpec } from "./options.ts";
 import type { FromWorker } from "./protocol.ts";
-import { Outbox } from "./protocol.ts";
+import { type Batch, Outbox, unbatch } from "./protocol.ts";
 import { type RequestOverrides, RequestTable } from "./request-table.ts";
 import { SocketTable } from "./socket-bridge.ts";
 import type { SpawnGate } from "./spawn-gate.ts";
@@ -125,8 +125,8 @@ export class PoolWorker {
     }
     this.worker = worker;
     this.port = new Outbox(worker, "immediate");
-    worker.onmessage = (event: MessageEvent<FromWorker[]>) => {
-      for (const message of event.data) {
+    worker.onmessage = (event: MessageEvent<Batch<FromWorker>>) => {
+      for (const message of unbatch(event.data)) {
         try {
           this.onMessage(message);
         } catch (error) {

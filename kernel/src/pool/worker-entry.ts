@@ -5,8 +5,8 @@
  * pool never has to `terminate()` a healthy worker.
  */
 import { hasCompleteBody, stringBody, trackCompleteBodies } from "./complete-bodies.ts";
-import type { FromWorker, InitMessage, MessagePort, RequestMessage, ToWorker } from "./protocol.ts";
-import { flattenHeaders, Outbox, toHeaders } from "./protocol.ts";
+import type { Batch, FromWorker, InitMessage, MessagePort, RequestMessage, ToWorker } from "./protocol.ts";
+import { flattenHeaders, Outbox, toHeaders, unbatch } from "./protocol.ts";
 import { type ReadResult, StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
 import { type AppSocketHandlers, WorkerSockets } from "./worker-sockets.ts";
 
@@ -16,8 +16,8 @@ interface App {
 }
 
 const scope = globalThis as unknown as {
-  postMessage(message: FromWorker[], transfer?: Transferable[]): void;
-  onmessage: ((event: MessageEvent<ToWorker[]>) => void) | null;
+  postMessage(message: Batch<FromWorker>, transfer?: Transferable[]): void;
+  onmessage: ((event: MessageEvent<Batch<ToWorker>>) => void) | null;
 };
 const port = new Outbox(scope as MessagePort) as Outbox & {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
@@ -262,5 +262,5 @@ function receive(message: ToWorker): void {
 }
 
 scope.onmessage = (event) => {
-  for (const message of event.data) receive(message);
+  for (const message of unbatch(event.data)) receive(message);
 };
