@@ -142,7 +142,8 @@ function answer(id: number, response: Response, body: ArrayBuffer | string | nul
   else port.postMessage(message);
 }
 
-async function respond(id: number, response: Response): Promise<void> {
+/** Answers at once when the body needs no reading (a null-body status, a string), else reads it first. */
+function respond(id: number, response: Response): void {
   if (NULL_BODY_STATUSES.has(response.status)) {
     answer(id, response, null, false);
     return finish(id);
@@ -152,6 +153,10 @@ async function respond(id: number, response: Response): Promise<void> {
     answer(id, response, text, false);
     return finish(id);
   }
+  readAndRespond(id, response).catch((error: unknown) => failed(id, error));
+}
+
+async function readAndRespond(id: number, response: Response): Promise<void> {
   if (hasCompleteBody(response)) {
     answer(id, response, await response.arrayBuffer(), false);
     return finish(id);
@@ -184,7 +189,25 @@ async function respond(id: number, response: Response): Promise<void> {
   finish(id);
 }
 
-async function handle(message: RequestMessage): Promise<void> {
+/** Tells the pool the handler failed, and stops counting the request. */
+function failed(id: number, error: unknown): void {
+  port.postMessage({ t: "fail", id, message: describe(error) });
+  finish(id);
+}
+
+/** Answers with what the app's `fetch` gave, once it settled. */
+function settle(id: number, response: unknown): void {
+  if (!(response instanceof NativeResponse))
+    return failed(id, new TypeError("fetch did not return a Response"));
+  try {
+    respond(id, response);
+  } catch (error) {
+    failed(id, error);
+  }
+}
+
+/** Runs the app's `fetch`; a Response returned synchronously is answered without a promise. */
+function handle(message: RequestMessage): void {
   active++;
   const { id } = message;
   const controller = new AbortController();
@@ -205,24 +228,24 @@ async function handle(message: RequestMessage): Promise<void> {
       // @ts-expect-error Bun accepts `duplex` for streamed request bodies
       duplex: "half",
     });
-    response = await (app as App).fetch(request);
-    if (!(response instanceof NativeResponse)) throw new TypeError("fetch did not return a Response");
+    response = (app as App).fetch(request);
   } catch (error) {
-    port.postMessage({ t: "fail", id, message: describe(error) });
-    return finish(id);
+    return failed(id, error);
   }
-  try {
-    await respond(id, response);
-  } catch (error) {
-    port.postMessage({ t: "fail", id, message: describe(error) });
-    finish(id);
+  if (typeof (response as PromiseLike<unknown> | null)?.then === "function") {
+    Promise.resolve(response).then(
+      (resolved) => settle(id, resolved),
+      (error: unknown) => failed(id, error),
+    );
+  } else {
+    settle(id, response);
   }
 }
 
 function receive(message: ToWorker): void {
   switch (message.t) {
     case "req":
-      void handle(message);
+      handle(message);
       break;
     case "chunk":
       uploads.get(message.id)?.push(message.chunk);
