@@ -146,12 +146,14 @@ function answer(id: number, response: Response, body: ArrayBuffer | string | nul
 function respond(id: number, response: Response): void {
   if (NULL_BODY_STATUSES.has(response.status)) {
     answer(id, response, null, false);
-    return finish(id);
+    finish(id);
+    return;
   }
   const text = stringBody(response);
   if (text !== undefined && !response.bodyUsed) {
     answer(id, response, text, false);
-    return finish(id);
+    finish(id);
+    return;
   }
   readAndRespond(id, response).catch((error: unknown) => failed(id, error));
 }
@@ -197,8 +199,10 @@ function failed(id: number, error: unknown): void {
 
 /** Answers with what the app's `fetch` gave, once it settled. */
 function settle(id: number, response: unknown): void {
-  if (!(response instanceof NativeResponse))
-    return failed(id, new TypeError("fetch did not return a Response"));
+  if (!(response instanceof NativeResponse)) {
+    failed(id, new TypeError("fetch did not return a Response"));
+    return;
+  }
   try {
     respond(id, response);
   } catch (error) {
@@ -230,7 +234,8 @@ function handle(message: RequestMessage): void {
     });
     response = (app as App).fetch(request);
   } catch (error) {
-    return failed(id, error);
+    failed(id, error);
+    return;
   }
   if (typeof (response as PromiseLike<unknown> | null)?.then === "function") {
     Promise.resolve(response).then(
