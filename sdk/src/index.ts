@@ -30,6 +30,7 @@ export { packPlugin, selectFiles, tarballFilename } from "./pack/index.ts";
 export type {
   HookName,
   KernelInfo,
+  MaybePromise,
   PluginContext,
   PluginDefinition,
   PluginHooks,

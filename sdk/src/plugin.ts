@@ -38,7 +38,8 @@ export interface ServerInfo {
   readonly url: URL;
 }
 
-type MaybePromise<T> = T | Promise<T>;
+/** A value, or a promise of it: what hooks and handlers may return. */
+export type MaybePromise<T> = T | Promise<T>;
 
 /** The hooks a plugin may implement; any other key is refused at load. */
 export interface PluginHooks<TConfig = unknown> {

@@ -4,7 +4,9 @@
  * request pipeline only goes async when a hook or handler does.
  */
 
-export type MaybePromise<T> = T | Promise<T>;
+import type { MaybePromise } from "@buntime/sdk";
+
+export type { MaybePromise };
 
 /** Applies `next` to `value` now, or once it resolves. */
 export function then<T, R>(value: MaybePromise<T>, next: (resolved: T) => MaybePromise<R>): MaybePromise<R> {

@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   type ClientInfo,
   isBuntimeError,
+  type MaybePromise,
   type PluginContext,
   pathnameOf,
   type ResolvedApp,
@@ -13,8 +14,6 @@ import type { AppTokens } from "./app-identity.ts";
 import { type AppAddress, parseAppPath } from "./app-path.ts";
 import { forwardingOf } from "./forward.ts";
 import { serveStatic } from "./static-files.ts";
-
-type MaybePromise<T> = T | Promise<T>;
 
 /** How one installed app is served: by a worker, from static files, or both. */
 interface ServedApp {
