@@ -21,11 +21,13 @@ export function parseAppPath(pathname: string): AppAddress | undefined {
   const end = pathname.indexOf("/", 1);
   const segment = end === -1 ? pathname.slice(1) : pathname.slice(1, end);
   const rest = end === -1 ? "/" : pathname.slice(end);
-  let decoded: string;
-  try {
-    decoded = decodeURIComponent(segment);
-  } catch {
-    return undefined;
+  let decoded = segment;
+  if (segment.includes("%")) {
+    try {
+      decoded = decodeURIComponent(segment);
+    } catch {
+      return undefined;
+    }
   }
   const at = decoded.indexOf("@");
   const name = at === -1 ? decoded : decoded.slice(0, at);
