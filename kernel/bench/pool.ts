@@ -187,6 +187,49 @@ async function measure(mode: string, clients: number, script?: string): Promise<
   }
 }
 
+/** Offered loads for the ephemeral open-loop runs: below saturation, where standby workers keep spawns off the request path. */
+const OPEN_LOOP_RATES = [100, 200, 300, 400];
+
+/**
+ * Sends requests on a fixed schedule (`rate` per second for `seconds`) whatever the answers'
+ * pace, unlike wrk's closed loop, where each client waits for its previous answer and, once
+ * the server is saturated, the latency measured is just clients / throughput.
+ */
+async function openLoop(url: string, rate: number, seconds: number): Promise<WrkResult & { failed: number }> {
+  const total = rate * seconds;
+  const started = performance.now();
+  const latencies: number[] = [];
+  let failed = 0;
+  const pending: Promise<void>[] = [];
+  for (let i = 0; i < total; i++) {
+    const due = started + (i * 1000) / rate;
+    const wait = due - performance.now();
+    if (wait > 1) await Bun.sleep(wait);
+    const sent = fetch(url, { signal: AbortSignal.timeout(10_000) }).then(async (response) => {
+      await response.arrayBuffer();
+      if (response.ok) latencies.push(performance.now() - due);
+      else failed++;
+    });
+    pending.push(sent.catch(() => void failed++));
+  }
+  await Promise.all(pending);
+  const sorted = latencies.sort((a, b) => a - b);
+  const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
+  return { rps: (total - failed) / seconds, p50: at(0.5), p99: at(0.99), failed };
+}
+
+/** Medians of RUNS open-loop runs of 2 s against one server. */
+async function measureOpenLoop(mode: string, rate: number): Promise<WrkResult & { failed: number }> {
+  const server = await startServer(mode);
+  try {
+    const runs: Array<WrkResult & { failed: number }> = [];
+    for (let i = 0; i < RUNS; i++) runs.push(await openLoop(server.url, rate, 2));
+    return { ...summarize(runs), failed: runs.reduce((sum, run) => sum + run.failed, 0) };
+  } finally {
+    server.stop();
+  }
+}
+
 async function drive(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), "buntime-bench-"));
   const post = join(dir, "post.lua");
@@ -218,6 +261,14 @@ async function drive(): Promise<void> {
   console.log(
     `  pool ${fmt(ephemeral.pool.rps)} req/s p50 ${fmt(ephemeral.pool.p50)} ms p99 ${fmt(ephemeral.pool.p99)} ms, ratio ${ephemeral.ratio.toFixed(2)} (targets p50 <= 5, p99 <= 50, >= 0.8)`,
   );
+
+  for (const rate of OPEN_LOOP_RATES) {
+    const bare = await measureOpenLoop("bare", rate);
+    const pool = await measureOpenLoop("ephemeral", rate);
+    console.log(
+      `  at a steady ${rate} req/s offered: bare p50 ${fmt(bare.p50)} ms p99 ${fmt(bare.p99)} ms, pool p50 ${fmt(pool.p50)} ms p99 ${fmt(pool.p99)} ms (${bare.failed + pool.failed} failed)`,
+    );
+  }
 
   const memory: Array<{ perApp: number; spawnToFirst: number }> = [];
   for (let i = 0; i < RUNS; i++) {
