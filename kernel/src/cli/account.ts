@@ -2,6 +2,7 @@ import { BuntimeError } from "@buntime/sdk";
 import { HOME_OPTIONS, parseCommand, usage } from "./common/args.ts";
 import { cliContext } from "./common/context.ts";
 import { runCommand } from "./common/output.ts";
+import { readSecret } from "./common/read-secret.ts";
 import { writeSettings } from "./common/settings.ts";
 
 /** The `--help` text of `buntime login`. */
@@ -9,7 +10,8 @@ export const LOGIN_HELP = `Usage: buntime login --user <name> [--registry <url>]
 
 Signs in to the registry (creating the user when the registry allows sign-up) and saves the
 token in the CLI settings (~/.config/buntime/cli.json, or $BUNTIME_CLI_DIR/cli.json). The
-password is read from BUNTIME_REGISTRY_PASSWORD, else from the first line of stdin.
+password is read from BUNTIME_REGISTRY_PASSWORD, else from the first line of stdin (typed at a
+terminal, it is not echoed).
 `;
 
 /** The `--help` text of `buntime whoami`. */
@@ -17,23 +19,6 @@ export const WHOAMI_HELP = `Usage: buntime whoami [--registry <url>] [--json]
 
 Prints the user the saved token (or BUNTIME_REGISTRY_TOKEN) belongs to.
 `;
-
-async function readPassword(): Promise<string> {
-  const fromEnv = process.env.BUNTIME_REGISTRY_PASSWORD;
-  if (fromEnv) return fromEnv;
-  if (process.stdin.isTTY) process.stderr.write("password: ");
-  // the first line is enough: do not wait for the end of stdin
-  const reader = Bun.stdin.stream().getReader();
-  const decoder = new TextDecoder();
-  let text = "";
-  for (let chunks = 0; !text.includes("\n") && chunks < 1000; chunks++) {
-    const { value, done } = await reader.read();
-    if (done) break;
-    text += decoder.decode(value, { stream: true });
-  }
-  reader.releaseLock();
-  return text.split(/\r?\n/)[0] ?? "";
-}
 
 /** `buntime login`. */
 export async function runLogin(args: string[]): Promise<number> {
@@ -45,7 +30,7 @@ export async function runLogin(args: string[]): Promise<number> {
   return runCommand("login", values, LOGIN_HELP, async (out) => {
     if (!values.user) usage("login needs --user <name>");
     const context = cliContext(values);
-    const password = await readPassword();
+    const password = process.env.BUNTIME_REGISTRY_PASSWORD || (await readSecret("password: "));
     if (!password) usage("no password: set BUNTIME_REGISTRY_PASSWORD or pipe it on stdin");
     const token = await context.client.login(values.user, password, values.email);
     writeSettings(
