@@ -1,5 +1,5 @@
 /** What persistent and ephemeral apps share: their workers, spawning, and the events they report. */
-import type { AppPoolStats, BuntimeError } from "@buntime/sdk";
+import { type AppPoolStats, BuntimeError } from "@buntime/sdk";
 import type { AppMetrics } from "./app-metrics.ts";
 import type { ResolvedAppSpec } from "./options.ts";
 import { PoolWorker, type PoolWorkerEvents } from "./pool-worker.ts";
@@ -62,6 +62,21 @@ export abstract class AppSlot implements PoolWorkerEvents {
     let memory = 0;
     for (const worker of this.workers) memory += worker.heap;
     return { workers: this.workers.size, queued: 0, memory };
+  }
+
+  /**
+   * Why no new worker may start now: a worker of this app is still stuck loading. Each spawn of
+   * an app that hangs at import would otherwise leave one more thread spinning for good.
+   */
+  protected spawnBlocked(): BuntimeError | undefined {
+    for (const worker of this.workers) {
+      if (!worker.stuckLoading) continue;
+      return new BuntimeError("BUNTIME_ERR_POOL_WORKER_FAILED", {
+        app: this.spec.key,
+        reason: `its previous worker is still loading after ${this.spec.timeout} ms; no new one starts until it ends`,
+      });
+    }
+    return undefined;
   }
 
   protected spawn(): PoolWorker {

@@ -80,7 +80,15 @@ export class EphemeralSlot extends AppSlot {
 
   private async run(request: Request, overrides?: RequestOverrides): Promise<Response | typeof RETRY> {
     this.running++;
-    const worker = this.take() ?? this.spawn();
+    let worker = this.take();
+    if (worker === undefined) {
+      const blocked = this.spawnBlocked();
+      if (blocked !== undefined) {
+        this.release();
+        return this.failed(blocked);
+      }
+      worker = this.spawn();
+    }
     this.refill();
     if (worker.state === "loading") await worker.ready;
     if (worker.state !== "ready") {
@@ -105,6 +113,7 @@ export class EphemeralSlot extends AppSlot {
   }
 
   private refill(): void {
+    if (this.spawnBlocked()) return;
     while (!this.retired && this.standby.length < this.spec.standby) this.standby.push(this.spawn());
   }
 

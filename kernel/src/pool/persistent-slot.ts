@@ -26,6 +26,8 @@ export class PersistentSlot extends AppSlot {
       if (this.retired) return RETRY;
       let worker = this.current;
       if (worker === undefined || worker.state === "closing" || worker.state === "dead") {
+        const blocked = this.spawnBlocked();
+        if (blocked !== undefined) return this.failed(blocked);
         worker = this.spawn();
         this.current = worker;
       }
@@ -71,7 +73,7 @@ export class PersistentSlot extends AppSlot {
   /** Retires a worker that served `maxRequests` and starts loading its successor. */
   private rotate(worker: PoolWorker): void {
     worker.retire("max-requests");
-    this.current = this.retired ? undefined : this.spawn();
+    this.current = this.retired || this.spawnBlocked() ? undefined : this.spawn();
   }
 
   private expire(worker: PoolWorker, reason: string): void {

@@ -90,6 +90,14 @@ export class PoolWorker {
     return this.worker !== undefined;
   }
 
+  /**
+   * Gave up waiting for the app to load but cannot be terminated before it has (Bun may crash):
+   * its thread lives on until the import ends, possibly never.
+   */
+  get stuckLoading(): boolean {
+    return this.endReason === "load-timeout" && !this.loaded && this.state !== "dead";
+  }
+
   /** Requests in flight (streamed responses included) and open WebSockets. */
   get load(): number {
     return this.requests.size + this.sockets.size;

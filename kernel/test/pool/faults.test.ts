@@ -117,6 +117,28 @@ describe("a faulty app costs only its own requests", () => {
     expect(performance.now() - started).toBeGreaterThanOrEqual(1400);
   });
 
+  for (const mode of [{ ttl: 60_000 }, { ttl: 0, standby: 0 }]) {
+    const kind = mode.ttl === 0 ? "ephemeral" : "persistent";
+    it(`starts no second worker for a ${kind} app while one is stuck loading, and starts again once it ended`, async () => {
+      const before = await warmBystanders();
+      const stuck = fixture("slow-import", { name: `stuck-${kind}`, timeout: 300, ...mode });
+      const key = `stuck-${kind}@0.0.0`;
+      expect((await call(pool, stuck)).text).toContain("did not load within 300 ms");
+      const started = performance.now();
+      const second = await call(pool, stuck);
+      expect(second.status).toBe(502);
+      expect(second.text).toContain("still loading");
+      expect(performance.now() - started).toBeLessThan(250);
+      expect(pool.stats().apps[key]?.spawned).toBe(1);
+      await othersUnaffected(before);
+      const ended = () => terminated.some((e) => e.app === key && e.reason === "load-timeout");
+      expect(await eventually(ended, 5000)).toBe(true);
+      // the stuck worker is gone: the next request may spawn again (and this app is slow again)
+      expect((await call(pool, stuck)).text).toContain("did not load within 300 ms");
+      expect(pool.stats().apps[key]?.spawned).toBe(2);
+    });
+  }
+
   it("recycles a worker whose heap grows past maxMemory", async () => {
     const before = await warmBystanders();
     const bomb = fixture("memory", { maxMemory: 64 * 1024 * 1024 });
