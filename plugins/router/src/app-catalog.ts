@@ -77,6 +77,11 @@ export class AppCatalog {
     return found;
   }
 
+  /** Every installed version of `name`, highest first; none for an unknown name (as `find` looks). */
+  async versions(name: string): Promise<readonly InstalledApp[]> {
+    return (await this.find(name, undefined)) ? (this.#apps.get(name) ?? []) : [];
+  }
+
   #pick(name: string, range: string | undefined): InstalledApp | undefined {
     const versions = this.#apps.get(name) ?? [];
     if (range === undefined) return versions[0];

@@ -6,9 +6,33 @@ export interface AppIdentity {
   identify(request: Request): string | undefined;
 }
 
+/** Which app a request path addresses, as the router reads it. */
+export interface AppLocation {
+  /** The app's name (the homepage's name for `/`). */
+  readonly name: string;
+  /** The path the app sees, starting with `/`. */
+  readonly rest: string;
+}
+
+/**
+ * The `apps` service: the router is the one place that knows which paths reach which app and
+ * where apps live (its `appsDir`, the homepage at `/`), so other plugins (auth) ask it. Another
+ * provider of `apps` may only identify callers: consumers check that `locate` and `folders` exist.
+ */
+export interface AppsService extends AppIdentity {
+  /**
+   * The app `pathname` addresses (`/:app/*`, `/:app@range/*`, or `/` when a homepage is set),
+   * read from the path alone, synchronously; undefined for paths that are no app address. The
+   * app need not be installed: `folders` tells.
+   */
+  locate?(pathname: string): AppLocation | undefined;
+  /** The folders of every installed version of app `name`, highest first; none when unknown. */
+  folders?(name: string): Promise<readonly string[]>;
+}
+
 declare module "@buntime/sdk" {
   interface Services {
-    apps: AppIdentity;
+    apps: AppsService;
   }
 }
 

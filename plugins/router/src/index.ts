@@ -4,15 +4,17 @@
  * pick a version (the highest that satisfies; plain `/:app/*` picks the highest installed).
  * Plugin bases always win over app names, since the kernel tries longer bases first.
  * It provides the `apps` service: each app's workers get `BUNTIME_APP`, `BUNTIME_APP_TOKEN` and
- * `BUNTIME_URL`, and plugins ask `apps.identify(request)` which app is calling them.
+ * `BUNTIME_URL`, and plugins ask `apps.identify(request)` which app is calling them,
+ * `apps.locate(pathname)` which app a path reaches (the homepage at `/` too) and
+ * `apps.folders(name)` where its versions live, whatever `appsDir` is: auth guards apps so.
  */
 import { mkdirSync } from "node:fs";
 import { definePlugin, type PluginContext } from "@buntime/sdk";
 import { z } from "zod";
-import { AppTokens } from "./app-identity.ts";
+import { type AppsService, AppTokens } from "./app-identity.ts";
 import { Router } from "./router.ts";
 
-export type { AppIdentity } from "./app-identity.ts";
+export type { AppIdentity, AppLocation, AppsService } from "./app-identity.ts";
 export { APP_TOKEN_HEADER } from "./app-identity.ts";
 
 /** Settings of the router plugin. */
@@ -33,8 +35,14 @@ export default definePlugin({
     const appsDir = ctx.config.appsDir ?? ctx.kernel.appsDir;
     mkdirSync(appsDir, { recursive: true });
     const tokens = new AppTokens();
-    routers.set(ctx, new Router(ctx, { appsDir, homepage: ctx.config.homepage, tokens }));
-    ctx.services.provide("apps", tokens);
+    const router = new Router(ctx, { appsDir, homepage: ctx.config.homepage, tokens });
+    routers.set(ctx, router);
+    const apps = {
+      identify: (request: Request) => tokens.identify(request),
+      locate: (pathname: string) => router.locate(pathname),
+      folders: (name: string) => router.folders(name),
+    } satisfies Required<AppsService>;
+    ctx.services.provide("apps", apps);
     ctx.logger.info(`serving apps from ${appsDir}`);
   },
   onServerStart(ctx, server) {

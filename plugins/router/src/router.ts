@@ -80,18 +80,24 @@ export class Router {
     this.#ready.clear();
   }
 
+  /** The app `pathname` addresses: `/:app/*`, or the homepage at `/`; undefined for neither. */
+  locate(pathname: string): AppAddress | undefined {
+    if (pathname !== "/") return parseAppPath(pathname);
+    return this.#homepage ? { name: this.#homepage, range: undefined, base: "", rest: "/" } : undefined;
+  }
+
+  /** The folders of every installed version of `name`, highest first. */
+  async folders(name: string): Promise<readonly string[]> {
+    return (await this.#catalog.versions(name)).map((app) => app.dir);
+  }
+
   /**
    * Answers a request for an app, or gives undefined when no app matches (the kernel answers
    * 404). A known app that is already described is served without awaiting anything first.
    */
   handle(request: Request): MaybePromise<Response | undefined> {
     const pathname = pathnameOf(request.url);
-    const address: AppAddress | undefined =
-      pathname === "/"
-        ? this.#homepage
-          ? { name: this.#homepage, range: undefined, base: "", rest: "/" }
-          : undefined
-        : parseAppPath(pathname);
+    const address = this.locate(pathname);
     if (!address) return undefined;
     const installed = this.#catalog.known(address.name, address.range);
     const ready = installed && this.#ready.get(installed.dir);

@@ -4,6 +4,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel, type InlinePlugin, type Kernel } from "@buntime/kernel";
 import router from "@buntime/plugin-router";
+import { definePlugin } from "@buntime/sdk";
 import routerPackage from "../package.json" with { type: "json" };
 
 const kernels: Kernel[] = [];
@@ -26,17 +27,18 @@ function writeApp(dir: string, tag: string, extra: Record<string, string> = {}) 
   for (const [name, text] of Object.entries(extra)) writeFileSync(join(dir, name), text);
 }
 
-async function start(options: { plugins?: InlinePlugin[]; homepage?: string } = {}) {
+async function start(options: { plugins?: InlinePlugin[]; homepage?: string; appsDir?: string } = {}) {
   const home = mkdtempSync(join(tmpdir(), "buntime-router-"));
   dirs.push(home);
+  const settings = { homepage: options.homepage, appsDir: options.appsDir };
   const kernel = createKernel({
-    config: { home, port: 0, plugins: { "@buntime/plugin-router": { homepage: options.homepage } } },
+    config: { home, port: 0, plugins: { "@buntime/plugin-router": settings } },
     plugins: [routerPlugin, ...(options.plugins ?? [])],
     logSink: () => {},
   });
   kernels.push(kernel);
   await kernel.start();
-  const apps = join(home, "apps");
+  const apps = options.appsDir ?? join(home, "apps");
   const get = (path: string, init?: RequestInit) =>
     kernel.fetch(new Request(`http://127.0.0.1:8000${path}`, init));
   return { apps, get };
@@ -86,6 +88,46 @@ describe("router plugin", () => {
     const { apps, get } = await start({ homepage: "welcome" });
     writeApp(join(apps, "welcome"), "welcome");
     expect(await (await get("/")).json()).toMatchObject({ tag: "welcome", base: "" });
+  });
+
+  it("tells other plugins through the apps service which app a path reaches and where it lives", async () => {
+    const appsDir = mkdtempSync(join(tmpdir(), "buntime-router-apps-"));
+    dirs.push(appsDir);
+    /** A plugin at /where answering what the router's service says of `?path=` and `?app=`. */
+    const where: InlinePlugin = {
+      packageJson: {
+        name: "where",
+        version: "1.0.0",
+        buntime: { kernel: "*", base: "/where", consumes: ["apps"] },
+      },
+      plugin: definePlugin({
+        async fetch(request, ctx) {
+          const apps = ctx.services.get("apps");
+          const query = new URL(request.url).searchParams;
+          return Response.json({
+            located: apps.locate?.(query.get("path") ?? "") ?? null,
+            folders: await apps.folders?.(query.get("app") ?? ""),
+          });
+        },
+      }),
+    };
+    const { get } = await start({ homepage: "welcome", appsDir, plugins: [where] });
+    writeApp(join(appsDir, "welcome"), "welcome");
+    for (const version of ["1.0.0", "2.0.0"]) writeApp(join(appsDir, "api", version), version);
+    const ask = async (query: string) => (await get(`/where?${query}`)).json();
+    expect(await ask("path=/&app=welcome")).toMatchObject({
+      located: { name: "welcome", rest: "/" },
+      folders: [join(appsDir, "welcome")],
+    });
+    expect(await ask(`path=${encodeURIComponent("/api@^1/users/7")}&app=api`)).toMatchObject({
+      located: { name: "api", rest: "/users/7" },
+      folders: [join(appsDir, "api", "2.0.0"), join(appsDir, "api", "1.0.0")],
+    });
+    expect(await ask(`path=${encodeURIComponent("/.hidden/x")}&app=nobody`)).toEqual({
+      located: null,
+      folders: [],
+    });
+    expect((await (await get("/")).json()).tag).toBe("welcome");
   });
 
   it("answers 404 for unknown apps and for / without a homepage", async () => {
