@@ -5,7 +5,7 @@
  * user's name and roles in `x-buntime-user` / `x-buntime-roles`.
  */
 import { BuntimeError, pathnameOf } from "@buntime/sdk";
-import { type AppAccess, type AppVisibility, appOfPath } from "./app-visibility.ts";
+import type { AppAccess, AppVisibility } from "./app-visibility.ts";
 import { type Authenticator, hasRole } from "./authenticator.ts";
 import type { Requirement } from "./policy.ts";
 import type { User } from "./users.ts";
@@ -150,12 +150,10 @@ export function createGuard(options: GuardOptions): (request: Request) => Outcom
         ? kernelWrite(request, pathname)
         : requireUser(request, pathname, "admin");
     }
-    const target = appOfPath(pathname);
+    const target = apps.target(pathname);
     if (!target) return stripSpoofed(request);
-    const cached = apps.cached(target.app);
-    if (cached) return appAccess(request, pathname, cached, target.app, target.rest);
-    return apps
-      .load(target.app)
-      .then((access) => appAccess(request, pathname, access, target.app, target.rest));
+    const access = apps.access(target.app);
+    if (!(access instanceof Promise)) return appAccess(request, pathname, access, target.app, target.rest);
+    return access.then((loaded) => appAccess(request, pathname, loaded, target.app, target.rest));
   };
 }

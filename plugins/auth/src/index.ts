@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { definePlugin, type PluginContext } from "@buntime/sdk";
 import type { Hono } from "hono";
 import { ApiKeyStore } from "./api-keys.ts";
-import { AppVisibility } from "./app-visibility.ts";
+import { type AppDirectory, AppVisibility } from "./app-visibility.ts";
 import { Authenticator } from "./authenticator.ts";
 import { authConfigSchema } from "./config.ts";
 import { FirstRun } from "./first-run.ts";
@@ -95,7 +95,16 @@ export default definePlugin({
     const firstRun = new FirstRun(users, ctx.logger);
     const tokenFile = join(ctx.dataDir, "setup-token");
     await firstRun.ensureAdmin(process.env.BUNTIME_ADMIN_PASSWORD, `${base}/setup`, tokenFile);
-    const apps = new AppVisibility(ctx.kernel.appsDir, config.appConfigTtl, ctx.logger);
+    // The router says which app a path reaches and where apps live (its own appsDir, the
+    // homepage at `/`); it may be absent, or loaded and unloaded later, so ask it each time.
+    const directory = (): AppDirectory | undefined => {
+      if (!ctx.services.has("apps")) return undefined;
+      const service = ctx.services.get("apps") as Partial<AppDirectory>;
+      return typeof service.locate === "function" && typeof service.folders === "function"
+        ? (service as AppDirectory)
+        : undefined;
+    };
+    const apps = new AppVisibility(ctx.kernel.appsDir, config.appConfigTtl, ctx.logger, directory);
     const callingApp = (request: Request) => {
       if (!ctx.services.has("apps")) return undefined;
       const service = ctx.services.get("apps") as { identify?(request: Request): string | undefined };

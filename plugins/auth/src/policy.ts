@@ -1,6 +1,7 @@
 /**
  * The guard's policy, decided from method and path alone (synchronously): who may reach a path
- * that is not an app. Apps (`/:app/*`) are left to their own `visibility`.
+ * that is not an app. Apps (`/:app/*`, and the homepage app at `/`) are left to their own
+ * `visibility`.
  */
 import type { ResolvedAuthConfig } from "./config.ts";
 import { pathMatcher } from "./path-patterns.ts";
@@ -32,7 +33,7 @@ export function createPolicy(
       return isProtected(pathname) ? "user" : "public";
     }
     if (isProtected(pathname)) return "user";
-    return pathname === "/" ? "public" : "app";
+    return "app"; // `/` too: the router may serve a homepage app there
   };
 }
 

@@ -39,22 +39,34 @@ export const echoPlugin: TestPlugin = {
   }),
 };
 
-/** Starts a kernel with auth and `plugins`; `adminPassword` sets BUNTIME_ADMIN_PASSWORD first. */
+/** The folder of a first-party plugin, for `startAuth({ plugins: [...] })`. */
+export function pluginFolder(name: string): string {
+  return join(import.meta.dir, "..", "..", name);
+}
+
+/**
+ * Starts a kernel with auth and `plugins` (inline, or folders); `adminPassword` sets
+ * BUNTIME_ADMIN_PASSWORD first; `settings` holds other plugins' settings by package name.
+ */
 export async function startAuth(
   options: {
     config?: Record<string, unknown>;
-    plugins?: TestPlugin[];
+    plugins?: (TestPlugin | string)[];
+    settings?: Record<string, Record<string, unknown>>;
     adminPassword?: string | null;
     adminToken?: string;
+    /** Also listen on 127.0.0.1, for real HTTP requests to `kernel.url`. */
+    listen?: boolean;
   } = {},
 ) {
   if (options.adminPassword !== null)
     process.env.BUNTIME_ADMIN_PASSWORD = options.adminPassword ?? ADMIN_PASSWORD;
   const kernel = await createTestKernel({
+    listen: options.listen,
     plugins: [authPlugin, echoPlugin, ...(options.plugins ?? [])],
     config: {
       ...(options.adminToken ? { adminToken: options.adminToken } : {}),
-      plugins: { "@buntime/plugin-auth": options.config ?? {} },
+      plugins: { ...options.settings, "@buntime/plugin-auth": options.config ?? {} },
     },
   });
   kernels.push(kernel);
