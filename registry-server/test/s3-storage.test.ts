@@ -6,9 +6,11 @@ import { tempDir } from "./helpers/registry.ts";
 import { storageContract } from "./helpers/storage-contract.ts";
 
 const s3 = startFakeS3("registry");
+// made here, not in the contract's beforeAll, so that it lasts until the file ends
+const dir = tempDir();
 
 storageContract("SQLite + S3 (Bun.s3)", async () => ({
-  metadata: createSqliteMetadata(join(tempDir(), "registry.db")),
+  metadata: createSqliteMetadata(join(dir, "registry.db")),
   blobs: createS3Blobs(
     new S3Client({
       endpoint: s3.endpoint,

@@ -1,4 +1,4 @@
-import { afterEach } from "bun:test";
+import { onTestFinished } from "bun:test";
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -11,13 +11,16 @@ import {
 } from "@buntime/kernel";
 import type { ManifestOptions, PluginDefinition } from "@buntime/sdk";
 
+// Work to undo after the current test, newest first. Flushed by a hook added to the running test:
+// bun evaluates this module once per run, so a hook at its top level would serve the first file only.
 const cleanups: (() => unknown)[] = [];
-afterEach(async () => {
-  for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
-});
 
-/** Registers work to undo after the current test. */
+/** Registers work to undo after the current test (after its `afterEach` hooks); call it inside a test. */
 export function onCleanup(cleanup: () => unknown): void {
+  if (cleanups.length === 0)
+    onTestFinished(async () => {
+      for (const pending of cleanups.splice(0).reverse()) await pending();
+    });
   cleanups.push(cleanup);
 }
 

@@ -1,28 +1,45 @@
-import { afterAll } from "bun:test";
+import { afterAll, onTestFinished } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { type RunningRegistry, type StartRegistryOptions, startRegistry } from "@buntime/registry-server";
 
-/** A temporary folder removed after the file's tests. */
+/**
+ * Runs `cleanup` after the current test and its `afterEach` hooks or, called outside a test, after
+ * the enclosing `describe` or file. Not from a `beforeAll`: bun runs a hook added there as soon as
+ * that `beforeAll` ends.
+ */
+function afterScope(cleanup: () => unknown): void {
+  try {
+    onTestFinished(cleanup);
+  } catch {
+    afterAll(cleanup);
+  }
+}
+
+/** A temporary folder, removed after the test or, made outside one, after the `describe` or file. */
 export function tempDir(prefix = "buntime-registry-"): string {
   const dir = mkdtempSync(join(tmpdir(), prefix));
-  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  afterScope(() => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
-/** A registry on a free loopback port over fresh storage, stopped after the file's tests. */
+/** A registry on a free loopback port over fresh storage, stopped and removed like {@link tempDir}. */
 export async function startTestRegistry(
   options: StartRegistryOptions = {},
 ): Promise<RunningRegistry & { base: string; dir: string }> {
-  const dir = tempDir();
-  const registry = await startRegistry({
+  const dir = mkdtempSync(join(tmpdir(), "buntime-registry-"));
+  let registry: RunningRegistry | undefined;
+  afterScope(async () => {
+    await registry?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+  registry = await startRegistry({
     port: 0,
     hostname: "127.0.0.1",
     storageDir: join(dir, "store"),
     ...options,
   });
-  afterAll(() => registry.stop());
   return { ...registry, base: registry.url.replace(/\/$/, ""), dir };
 }
 
