@@ -31,8 +31,9 @@ export interface ResponseMessage {
   readonly t: "res";
   readonly id: number;
   readonly status: number;
-  readonly statusText: string;
-  readonly headers: HeaderList;
+  /** Left out when empty, as are the headers: the pool then builds a leaner Response. */
+  readonly statusText?: string;
+  readonly headers?: HeaderList;
   /** The whole body: bytes, or the string the app built its Response from. */
   readonly body: ArrayBuffer | string | null;
   readonly streamed: boolean;

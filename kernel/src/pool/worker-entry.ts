@@ -125,16 +125,22 @@ function owned(bytes: Uint8Array): ArrayBuffer {
   return bytes.slice().buffer as ArrayBuffer;
 }
 
+function hasAny(headers: object): boolean {
+  for (const _ in headers) return true;
+  return false;
+}
+
 const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
 
 function answer(id: number, response: Response, body: ArrayBuffer | string | null, streamed: boolean): void {
   const empty = body === null || (typeof body === "string" ? body.length === 0 : body.byteLength === 0);
+  const headers = flattenHeaders(response.headers);
   const message = {
     t: "res" as const,
     id,
     status: response.status,
-    statusText: response.statusText,
-    headers: flattenHeaders(response.headers),
+    statusText: response.statusText || undefined,
+    headers: hasAny(headers) ? headers : undefined,
     body: empty ? null : body,
     streamed,
   };
