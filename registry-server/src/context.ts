@@ -1,6 +1,7 @@
 import type { Logger } from "@buntime/sdk";
 import type { Hono } from "hono";
 import type { AuthRateLimiter } from "./auth/rate-limit.ts";
+import type { Catalog } from "./catalog/catalog.ts";
 import type { TarballLimits } from "./publish/inspect-tarball.ts";
 import type { RegistrySigner } from "./signing/registry-signer.ts";
 import type { DownloadCounter } from "./stats/download-counter.ts";
@@ -40,6 +41,8 @@ export interface RegistryContext extends RegistryStorage {
   signer: RegistrySigner;
   downloads: DownloadCounter;
   rateLimiter: AuthRateLimiter;
+  /** What the search and the marketplace browse. */
+  catalog: Catalog;
 }
 
 /** The caller, once its token was checked. */

@@ -1,6 +1,7 @@
 import { Hono } from "hono";
 import { identify } from "./auth/identify.ts";
 import { createAuthRateLimiter } from "./auth/rate-limit.ts";
+import { createCatalog } from "./catalog/catalog.ts";
 import type {
   RegistryContext,
   RegistryEnv,
@@ -72,6 +73,7 @@ export async function createRegistryServer(options: RegistryServerOptions): Prom
     signer: await loadRegistrySigner(metadata),
     downloads: createDownloadCounter(metadata),
     rateLimiter: createAuthRateLimiter(resolved.authRateLimit.attempts, resolved.authRateLimit.windowMs),
+    catalog: createCatalog(metadata),
   };
   const app = new Hono<RegistryEnv>();
   app.onError(renderError(resolved.logger));

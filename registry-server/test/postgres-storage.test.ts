@@ -1,6 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import { createRegistryServer, openPostgresStorage } from "@buntime/registry-server";
 import { startTestPostgres } from "@buntime/sdk/testing/postgres";
+import { countListVersions, expectCatalogFollowsWrites } from "./helpers/catalog.ts";
+import { startTestRegistry } from "./helpers/registry.ts";
 import { storageContract } from "./helpers/storage-contract.ts";
 import { packageTgz, publishBody } from "./helpers/tarball.ts";
 
@@ -59,5 +61,19 @@ describe("several registry nodes on one PostgreSQL database", () => {
     await observer.metadata.close();
     expect(blobs.filter((b) => b.key.startsWith("shared/"))).toHaveLength(1);
     await Promise.all(nodes.map((node) => node.close()));
+  });
+});
+
+describe("search and marketplace on several nodes", () => {
+  it("show on every node what another node wrote, reading only the packages that changed", async () => {
+    const [first, second] = await Promise.all(
+      [0, 1].map(async () => {
+        const counted = countListVersions(await openPostgresStorage(postgres.url));
+        const registry = await startTestRegistry({ storage: counted.storage });
+        return { base: registry.base, listVersionsCalls: counted.listVersionsCalls };
+      }),
+    );
+    if (!first || !second) throw new Error("two nodes expected");
+    await expectCatalogFollowsWrites(first.base, [first, second]);
   });
 });

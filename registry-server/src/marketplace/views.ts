@@ -1,23 +1,26 @@
 import { manifestSchema } from "@buntime/sdk";
 import semver from "semver";
-import { type CatalogEntry, listField } from "../catalog/catalog.ts";
+import { type CatalogEntry, type CatalogVersion, listField } from "../catalog/catalog.ts";
 import type { RegistryContext } from "../context.ts";
 import { verifyPublisherSignature } from "../signing/publisher-keys.ts";
 import type { PublisherKey, VersionRecord } from "../storage/types.ts";
 
 /** True when the version carries a `buntime` manifest, i.e. is a plugin. */
-export function isPlugin(record: VersionRecord): boolean {
+export function isPlugin(record: CatalogVersion): boolean {
   return typeof record.manifest.buntime === "object" && record.manifest.buntime !== null;
 }
 
 /** The kernel range a plugin version declares. */
-export function kernelRange(record: VersionRecord): string | undefined {
+export function kernelRange(record: CatalogVersion): string | undefined {
   const kernel = (record.manifest.buntime as { kernel?: unknown } | undefined)?.kernel;
   return typeof kernel === "string" ? kernel : undefined;
 }
 
 /** The highest live plugin version that runs on `kernel` (any kernel when undefined). */
-export function newestCompatible(entry: CatalogEntry, kernel: string | undefined): VersionRecord | undefined {
+export function newestCompatible(
+  entry: CatalogEntry,
+  kernel: string | undefined,
+): CatalogVersion | undefined {
   const candidates = entry.versions.filter((v) => {
     if (!isPlugin(v)) return false;
     if (kernel === undefined) return true;
@@ -29,7 +32,7 @@ export function newestCompatible(entry: CatalogEntry, kernel: string | undefined
 }
 
 /** The summary card of a plugin in lists. */
-export function pluginSummary(entry: CatalogEntry, version: VersionRecord) {
+export function pluginSummary(entry: CatalogEntry, version: CatalogVersion) {
   return {
     name: entry.pkg.name,
     version: version.version,
@@ -66,7 +69,7 @@ export function signatureStatus(ctx: RegistryContext, record: VersionRecord, key
 }
 
 /** A plugin manifest with the sdk's defaults applied, or the raw value when it no longer parses. */
-export function resolvedManifest(record: VersionRecord): unknown {
+export function resolvedManifest(record: CatalogVersion): unknown {
   const parsed = manifestSchema.safeParse(record.manifest.buntime);
   return parsed.success ? parsed.data : record.manifest.buntime;
 }

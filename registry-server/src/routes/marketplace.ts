@@ -2,7 +2,7 @@ import { BuntimeError, packageNameSchema } from "@buntime/sdk";
 import type { Context } from "hono";
 import semver from "semver";
 import { requireReader } from "../auth/identify.ts";
-import { type CatalogEntry, listField, loadCatalog, textScore } from "../catalog/catalog.ts";
+import { type CatalogEntry, listField, textScore } from "../catalog/catalog.ts";
 import type { RegistryApp, RegistryContext, RegistryEnv } from "../context.ts";
 import {
   isPlugin,
@@ -48,7 +48,7 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
 
     const hits: { entry: CatalogEntry; score: number; summary: ReturnType<typeof pluginSummary> }[] = [];
     await ctx.downloads.flush();
-    for (const entry of await loadCatalog(ctx)) {
+    for (const entry of await ctx.catalog.entries()) {
       const version = newestCompatible(entry, kernel);
       if (!version) continue;
       const score = textScore({ ...entry, latest: version }, q);
@@ -137,7 +137,7 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
     const user = await ctx.metadata.getUser(c.req.param("user"));
     if (!user) throw new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path });
     await ctx.downloads.flush();
-    const plugins = (await loadCatalog(ctx))
+    const plugins = (await ctx.catalog.entries())
       .filter((entry) => entry.pkg.owners.includes(user.name) && isPlugin(entry.latest))
       .map((entry) => pluginSummary(entry, entry.latest));
     const keys = await ctx.metadata.listPublisherKeys(user.name);
@@ -153,7 +153,7 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
   app.get("/-/marketplace/categories", async (c) => {
     requireReader(ctx, c, "browsing the marketplace");
     const counts = new Map<string, number>();
-    for (const entry of await loadCatalog(ctx)) {
+    for (const entry of await ctx.catalog.entries()) {
       if (!isPlugin(entry.latest)) continue;
       for (const category of listField(entry.latest.manifest, "categories")) {
         counts.set(category, (counts.get(category) ?? 0) + 1);

@@ -1,5 +1,5 @@
 import { requireReader } from "../auth/identify.ts";
-import { type CatalogEntry, listField, loadCatalog, textScore } from "../catalog/catalog.ts";
+import { type CatalogEntry, listField, textScore } from "../catalog/catalog.ts";
 import type { RegistryApp, RegistryContext } from "../context.ts";
 
 interface SearchQuery {
@@ -49,7 +49,7 @@ export function searchRoutes(app: RegistryApp, ctx: RegistryContext): void {
     const query = parseText(c.req.query("text") ?? "");
     const size = Math.min(Math.max(Number(c.req.query("size") ?? 20) || 20, 1), 250);
     const from = Math.max(Number(c.req.query("from") ?? 0) || 0, 0);
-    const hits = (await loadCatalog(ctx))
+    const hits = (await ctx.catalog.entries())
       .map((entry) => ({ entry, score: textScore(entry, query.terms) }))
       .filter(({ entry, score }) => {
         if (score === 0) return false;

@@ -37,6 +37,11 @@ export interface PackageRecord {
   owners: string[];
   distTags: Record<string, string>;
   createdAt: string;
+  /**
+   * Strictly later after every write to the package, its versions or its tags (in the same
+   * transaction): the packument cache and the search catalog reuse what they read while it is
+   * unchanged.
+   */
   modifiedAt: string;
 }
 

@@ -196,6 +196,36 @@ export function storageContract(label: string, open: () => Promise<RegistryStora
       expect(new Set(seen).size).toBe(5);
     });
 
+    it("gives a package a later modified time on every write to it, its versions or its tags", async () => {
+      // The search and marketplace catalog and the packument cache reuse what they read while
+      // modifiedAt is unchanged, so no write that changes what a package shows may keep it.
+      const name = unique("marker");
+      const writes: [string, () => Promise<void>][] = [
+        [
+          "publish of a new package",
+          () => storage.metadata.insertVersion(version(name, "1.0.0"), ["latest"]),
+        ],
+        ["publish of a new version", () => storage.metadata.insertVersion(version(name, "1.1.0"), ["next"])],
+        ["dist-tag add", () => storage.metadata.setDistTag(name, "stable", "1.0.0")],
+        ["dist-tag move", () => storage.metadata.setDistTag(name, "latest", "1.1.0")],
+        ["dist-tag remove", () => storage.metadata.removeDistTag(name, "stable")],
+        ["deprecation", () => storage.metadata.setDeprecated(name, "1.0.0", "old")],
+        ["undeprecation", () => storage.metadata.setDeprecated(name, "1.0.0", null)],
+        ["owner change", () => storage.metadata.setOwners(name, ["owner", "friend"])],
+        ["unpublish of a version", () => storage.metadata.unpublishVersion(name, "1.1.0")],
+        ["unpublish of the last version", () => storage.metadata.unpublishVersion(name, "1.0.0")],
+      ];
+      let previous = "";
+      for (const [label, write] of writes) {
+        await write();
+        const modifiedAt = (await storage.metadata.getPackage(name))?.modifiedAt ?? "";
+        expect({ label, later: modifiedAt > previous }).toEqual({ label, later: true });
+        previous = modifiedAt;
+      }
+      expect(await storage.metadata.listVersions(name)).toEqual([]);
+      expect((await storage.metadata.listPackages()).some((p) => p.name === name)).toBe(true);
+    });
+
     it("adds up downloads per version and per package", async () => {
       const name = unique("popular");
       await storage.metadata.addDownloads(name, "1.0.0", "2026-11-01", 2);
