@@ -1,4 +1,8 @@
+import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, it } from "bun:test";
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import storage from "@buntime/plugin-storage";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 import storagePackage from "../package.json" with { type: "json" };
@@ -226,6 +230,33 @@ describe("storage plugin", () => {
     expect(kernel.logs.some((line) => line.message === "keyval on sqlite")).toBe(true);
     const plain = await kernel.fetch("/somewhere-else");
     expect(plain.headers.get("etag")).toBeNull();
+  });
+
+  it("removes expired entries from the database on its sweep timer", async () => {
+    const dir = mkdtempSync(join(tmpdir(), "buntime-storage-sweep-"));
+    const path = join(dir, "keyval.sqlite");
+    try {
+      const { kernel } = await start({ settings: { path, sweepInterval: 50 } });
+      const notes = kernel.service("keyval").namespace("notes");
+      await notes.set("short", 1, { ttl: 10 });
+      await notes.set("kept", 2);
+      const rows = () => {
+        const db = new Database(path, { readonly: true });
+        try {
+          return db.query("SELECT key FROM kv ORDER BY key").all();
+        } finally {
+          db.close();
+        }
+      };
+      expect(rows()).toEqual([{ key: "kept" }, { key: "short" }]);
+      // expired entries read as absent at once; the timer is what deletes their rows
+      const deadline = performance.now() + 2000;
+      while (rows().length > 1 && performance.now() < deadline) await Bun.sleep(25);
+      expect(rows()).toEqual([{ key: "kept" }]);
+    } finally {
+      for (const kernel of kernels.splice(0)) await kernel.stop();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 
   it("refuses to start on PostgreSQL without a URL", async () => {
