@@ -174,7 +174,7 @@ describe("a kernel that will not talk", () => {
     }
   }, 20_000);
 
-  it("puts the home back when interrupted while the kernel loads the plugin", async () => {
+  it("puts the home back when interrupted twice while the kernel never answers the load", async () => {
     const requested = Promise.withResolvers<void>();
     const stuck = Bun.serve({
       hostname: "127.0.0.1",
@@ -199,8 +199,22 @@ describe("a kernel that will not talk", () => {
       await requested.promise;
       expect(existsSync(join(home, "plugins", "auth", "1.1.0"))).toBe(true);
       child.kill("SIGINT");
-      const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
+      // the first interrupt waits for the kernel to answer (to undo its load); the second stops at once
+      let stderr = "";
+      const decoder = new TextDecoder();
+      const reader = child.stderr.getReader();
+      while (!stderr.includes("interrupt again to stop at once")) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        stderr += decoder.decode(value, { stream: true });
+      }
+      child.kill("SIGINT");
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        stderr += decoder.decode(chunk.value, { stream: true });
+      }
+      const code = await child.exited;
       clearTimeout(timeout);
+      expect(stderr).toContain("buntime: interrupted (SIGINT); undoing the running kernel's changes first");
       expect(stderr).toContain("buntime: interrupted (SIGINT); nothing was changed");
       expect(code).toBe(130);
       expect(snapshot(home)).toEqual(before);

@@ -4,6 +4,7 @@ import { BuntimeError, extractTarball, parsePluginPackage } from "@buntime/sdk";
 import { installedPluginDir, type Lockfile, lockfilePath } from "../../plugins/lockfile.ts";
 import { KERNEL_VERSION } from "../../version.ts";
 import type { CliContext } from "../common/context.ts";
+import { holdInterrupts } from "../common/interrupt.ts";
 import type { Output } from "../common/output.ts";
 import { type SignaturePolicy, writeSettings } from "../common/settings.ts";
 import { beginHomeChange, type HomeChange } from "./home-change.ts";
@@ -209,10 +210,12 @@ async function install(
     const link = await findKernel(home);
     if (link) {
       out.note(`loading into the kernel at ${link.url}`);
-      await loadIntoKernel(link, plan).catch((error) => {
-        removeNewDataDirs(home, plan, dataDirsBefore);
-        throw error;
-      });
+      await holdInterrupts(() =>
+        loadIntoKernel(link, plan).catch((error) => {
+          removeNewDataDirs(home, plan, dataDirsBefore);
+          throw error;
+        }),
+      );
     }
     change.commit();
     savePins(context, out, checker);

@@ -4,6 +4,7 @@ import { BuntimeError } from "@buntime/sdk";
 import { lockfilePath } from "../../plugins/lockfile.ts";
 import { HOME_OPTIONS, parseCommand, usage } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
+import { holdInterrupts, interruptHeld } from "../common/interrupt.ts";
 import { runCommand } from "../common/output.ts";
 import { installedDependents } from "../install/apply.ts";
 import { beginHomeChange } from "../install/home-change.ts";
@@ -49,7 +50,14 @@ export async function runRemove(args: string[]): Promise<number> {
           change.write(historyPath(home), () => writeHistory(home, rest));
         }
         const kernel = await findKernel(home);
-        if (kernel && (await kernel.loaded()).some((p) => p.name === name)) await kernel.unload(name);
+        if (kernel && (await kernel.loaded()).some((p) => p.name === name)) {
+          await holdInterrupts(async () => {
+            await kernel.unload(name);
+            if (!interruptHeld()) return;
+            change.rollback(); // first: the kernel loads the plugin from the folder this puts back
+            await kernel.load(name, entry.version, false).catch(() => undefined);
+          });
+        }
         change.commit();
         const scope = join(home, "plugins", name, "..");
         if (name.startsWith("@") && readdirSync(scope).length === 0) rmSync(scope, { recursive: true });

@@ -4,11 +4,13 @@ import semver from "semver";
 import { installedPluginDir, lockfilePath } from "../../plugins/lockfile.ts";
 import { HOME_OPTIONS, parseCommand, usage } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
+import { holdInterrupts } from "../common/interrupt.ts";
 import { runCommand } from "../common/output.ts";
 import { installedDependents } from "../install/apply.ts";
 import { beginHomeChange } from "../install/home-change.ts";
 import { withHomeLock } from "../install/home-lock.ts";
 import { findKernel } from "../install/kernel-link.ts";
+import { loadIntoKernel } from "../install/kernel-load.ts";
 import { historyPath, readHistory, readLock, writeHistory, writeLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
 
@@ -54,8 +56,8 @@ export async function runRollback(args: string[]): Promise<number> {
         change.write(historyPath(home), () => writeHistory(home, { ...history, [name]: current }));
         const kernel = await findKernel(home);
         if (kernel) {
-          const loaded = (await kernel.loaded()).some((p) => p.name === name);
-          await kernel.load(name, previous.version, loaded);
+          const swap = { name, version: previous.version, replaces: current.version };
+          await holdInterrupts(() => loadIntoKernel(kernel, [swap]));
         }
         change.commit();
         out.result(
