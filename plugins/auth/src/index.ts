@@ -97,19 +97,20 @@ export default definePlugin({
     await firstRun.ensureAdmin(process.env.BUNTIME_ADMIN_PASSWORD, `${base}/setup`, tokenFile);
     // The router says which app a path reaches and where apps live (its own appsDir, the
     // homepage at `/`); it may be absent, or loaded and unloaded later, so ask it each time.
+    const appsService = () =>
+      ctx.services.has("apps")
+        ? (ctx.services.get("apps") as Partial<AppDirectory> & {
+            identify?(request: Request): string | undefined;
+          })
+        : undefined;
     const directory = (): AppDirectory | undefined => {
-      if (!ctx.services.has("apps")) return undefined;
-      const service = ctx.services.get("apps") as Partial<AppDirectory>;
-      return typeof service.locate === "function" && typeof service.folders === "function"
+      const service = appsService();
+      return typeof service?.locate === "function" && typeof service.folders === "function"
         ? (service as AppDirectory)
         : undefined;
     };
     const apps = new AppVisibility(ctx.kernel.appsDir, config.appConfigTtl, ctx.logger, directory);
-    const callingApp = (request: Request) => {
-      if (!ctx.services.has("apps")) return undefined;
-      const service = ctx.services.get("apps") as { identify?(request: Request): string | undefined };
-      return service.identify?.(request);
-    };
+    const callingApp = (request: Request) => appsService()?.identify?.(request);
     const guard = createGuard({
       policy: createPolicy(config, base),
       authenticator,
