@@ -63,9 +63,11 @@ export function createCatalog(metadata: MetadataStore): Catalog {
       const [packages, totals] = await Promise.all([metadata.listPackages(), metadata.downloadTotals()]);
       const listed = new Set(packages.map((pkg) => pkg.name));
       for (const name of cache.keys()) if (!listed.has(name)) cache.delete(name);
+      // changed packages are read side by side, not one query after another
+      const versionLists = await Promise.all(packages.map(versionsOf));
       const entries: CatalogEntry[] = [];
-      for (const pkg of packages) {
-        const versions = await versionsOf(pkg);
+      for (const [index, pkg] of packages.entries()) {
+        const versions = versionLists[index] as readonly CatalogVersion[];
         const latest = versions.find((v) => v.version === pkg.distTags.latest) ?? versions.at(-1);
         if (latest) entries.push({ pkg, versions, latest, downloads: totals.get(pkg.name) ?? 0 });
       }
