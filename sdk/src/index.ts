@@ -14,6 +14,27 @@ export {
   sizeSchema,
   visibilitySchema,
 } from "./app-config.ts";
+export type { AppLocation, AppsService } from "./contracts/apps.ts";
+export type { AuthService, RequestUser } from "./contracts/auth.ts";
+export type { KernelAdmin, KernelPlugins, PluginEvent, PluginStatus } from "./contracts/kernel.ts";
+export type {
+  BatchOperation,
+  CommitResult,
+  DeleteOptions,
+  KeyValueStore,
+  KvEntry,
+  ListOptions,
+  ListPage,
+  SetOptions,
+} from "./contracts/keyval.ts";
+export type {
+  RateLimitAlgorithm,
+  RateLimitDecision,
+  RateLimitPolicy,
+  RateLimiter,
+} from "./contracts/ratelimit.ts";
+export type { DependencyNode } from "./dependencies.ts";
+export { checkKernelRange, orderByDependencies, satisfiesRange } from "./dependencies.ts";
 export type { ErrorCode, ErrorParams } from "./errors.ts";
 export { BuntimeError, ERROR_CODES, isBuntimeError } from "./errors.ts";
 export type { LogEntry, LogFeed, LogFields, Logger, LogLevel } from "./logger.ts";
@@ -34,6 +55,7 @@ export type {
   PluginContext,
   PluginDefinition,
   PluginHooks,
+  PluginRoutes,
   ServerInfo,
 } from "./plugin.ts";
 export { definePlugin, HOOK_NAMES, PLUGIN_DEFINITION_KEYS } from "./plugin.ts";
@@ -46,6 +68,7 @@ export type {
   WorkerEvent,
   WorkerPool,
 } from "./pool.ts";
+export type { RequestContext, RequestLocals } from "./request.ts";
 export type {
   CachedPackument,
   DownloadProgress,

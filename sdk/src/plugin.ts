@@ -1,14 +1,16 @@
 /**
- * The plugin contract: the closed set of hooks a plugin may implement, the context the
- * kernel hands it, and `definePlugin`, which types `ctx.config` from the plugin's own schema.
+ * The plugin contract: `definePlugin({ config, setup })`. `setup` runs once when the plugin
+ * loads, keeps the plugin's state in its closure, and returns the plugin's hooks from the closed
+ * set below; any other key is refused at load.
  */
 import type { Hono } from "hono";
 import type { z } from "zod";
 import type { Logger } from "./logger.ts";
 import type { WorkerEvent, WorkerPool } from "./pool.ts";
+import type { RequestContext } from "./request.ts";
 import type { ServiceAccess } from "./services.ts";
 
-/** What the kernel hands every hook of a plugin. */
+/** What the kernel hands a plugin's `setup`. */
 export interface PluginContext<TConfig = unknown> {
   /** The plugin's package name. */
   readonly name: string;
@@ -41,56 +43,62 @@ export interface ServerInfo {
 /** A value, or a promise of it: what hooks and handlers may return. */
 export type MaybePromise<T> = T | Promise<T>;
 
-/** The hooks a plugin may implement; any other key is refused at load. */
-export interface PluginHooks<TConfig = unknown> {
-  /** Runs once when the plugin loads, in dependency order. Provide services here. */
-  onInit?(ctx: PluginContext<TConfig>): MaybePromise<void>;
-  /** Runs after the kernel listens. */
-  onServerStart?(ctx: PluginContext<TConfig>, server: ServerInfo): MaybePromise<void>;
-  /** Return a Response to answer now, a Request to replace the request, nothing to pass it on. */
-  onRequest?(
-    request: Request,
-    ctx: PluginContext<TConfig>,
-  ): MaybePromise<Response | Request | undefined | void>;
+/**
+ * The Hono app of `routes`: mounted at the plugin's base, with the request's context as
+ * `c.env` (so `c.env.locals.user` is the signed-in user).
+ */
+export type PluginRoutes = Hono<{ Bindings: RequestContext }>;
+
+/** The hooks `setup` may return; any other key is refused at load. */
+export interface PluginHooks {
+  /** Return a Response to answer now, nothing to pass the request on. */
+  onRequest?(request: Request, context: RequestContext): MaybePromise<Response | undefined | void>;
   /** Runs in reverse dependency order; return a Response to replace the one going out. */
   onResponse?(
     response: Response,
     request: Request,
-    ctx: PluginContext<TConfig>,
+    context: RequestContext,
   ): MaybePromise<Response | undefined | void>;
-  /** Runs when the plugin unloads or the kernel stops, in reverse dependency order. */
-  onShutdown?(ctx: PluginContext<TConfig>): MaybePromise<void>;
-  onWorkerSpawn?(event: WorkerEvent, ctx: PluginContext<TConfig>): MaybePromise<void>;
-  onWorkerTerminate?(event: WorkerEvent, ctx: PluginContext<TConfig>): MaybePromise<void>;
   /** Handles requests under the plugin's base; return nothing to let the next handler try. */
-  fetch?(request: Request, ctx: PluginContext<TConfig>): MaybePromise<Response | undefined | void>;
+  fetch?(request: Request, context: RequestContext): MaybePromise<Response | undefined | void>;
+  /** A Hono app mounted at the plugin's base, tried after `fetch`. */
+  // biome-ignore lint/suspicious/noExplicitAny: any Hono app whose bindings fit the request context
+  routes?: Hono<any, any, any>;
+  /** Runs after the kernel listens (at once, for a plugin loaded while it listens). */
+  onServerStart?(server: ServerInfo): MaybePromise<void>;
+  /** Runs when the plugin unloads or the kernel stops, in reverse dependency order. */
+  onShutdown?(): MaybePromise<void>;
+  onWorkerSpawn?(event: WorkerEvent): MaybePromise<void>;
+  onWorkerTerminate?(event: WorkerEvent): MaybePromise<void>;
 }
 
 /** A plugin as its entry module default-exports it. */
-export interface PluginDefinition<TSchema extends z.ZodType = z.ZodType<unknown>>
-  extends PluginHooks<z.output<TSchema>> {
+export interface PluginDefinition<TSchema extends z.ZodType = z.ZodType<unknown>> {
   /** The zod schema of the plugin's settings; `ctx.config` is its output type. */
   config?: TSchema;
-  /** A Hono app mounted at the plugin's base, tried after `fetch`. */
-  // biome-ignore lint/suspicious/noExplicitAny: any Hono app, whatever its env and schema
-  routes?: Hono<any, any, any>;
+  /**
+   * Runs once when the plugin loads, in dependency order: provide services, build state, and
+   * return the hooks. A throw (or a hang past the kernel's `lifecycleTimeout`) costs the plugin its start.
+   */
+  setup(ctx: PluginContext<z.output<TSchema>>): MaybePromise<PluginHooks | undefined | void>;
 }
 
-/** Names of the lifecycle hooks, in no particular order. */
+/** Names of the hooks `setup` may return. */
 export const HOOK_NAMES = [
-  "onInit",
-  "onServerStart",
   "onRequest",
   "onResponse",
+  "fetch",
+  "routes",
+  "onServerStart",
   "onShutdown",
   "onWorkerSpawn",
   "onWorkerTerminate",
-] as const;
-
-/** Every key a plugin definition may have. */
-export const PLUGIN_DEFINITION_KEYS: readonly string[] = [...HOOK_NAMES, "fetch", "routes", "config"];
+] as const satisfies readonly (keyof PluginHooks)[];
 
 export type HookName = (typeof HOOK_NAMES)[number];
+
+/** Every key a plugin definition may have. */
+export const PLUGIN_DEFINITION_KEYS = ["config", "setup"] as const;
 
 /**
  * Declares a plugin. The identity at run time; at compile time it infers `ctx.config` from
@@ -99,7 +107,10 @@ export type HookName = (typeof HOOK_NAMES)[number];
  * @example
  * export default definePlugin({
  *   config: z.object({ greeting: z.string().default("hello") }),
- *   fetch: (req, ctx) => new Response(ctx.config.greeting),
+ *   setup(ctx) {
+ *     let served = 0;
+ *     return { fetch: () => new Response(`${ctx.config.greeting} #${++served}`) };
+ *   },
  * });
  */
 export function definePlugin<TSchema extends z.ZodType = z.ZodType<unknown>>(

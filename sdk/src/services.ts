@@ -1,4 +1,9 @@
 import type { ServerWebSocket } from "bun";
+import type { AppsService } from "./contracts/apps.ts";
+import type { AuthService } from "./contracts/auth.ts";
+import type { KernelAdmin, KernelPlugins } from "./contracts/kernel.ts";
+import type { KeyValueStore } from "./contracts/keyval.ts";
+import type { RateLimiter } from "./contracts/ratelimit.ts";
 import type { LogFeed } from "./logger.ts";
 
 /**
@@ -47,11 +52,24 @@ export interface WebSocketUpgrades {
   available(): boolean;
 }
 
-/** Every typed service; the kernel provides the `kernel:*` ones itself. */
+/**
+ * Every typed service: the kernel provides the `kernel:*` ones itself; the others are shared
+ * contracts that any plugin may provide (the first-party provider is named beside each).
+ */
 export interface Services {
   "kernel:logs": LogFeed;
   "kernel:clients": ClientInfo;
   "kernel:websockets": WebSocketUpgrades;
+  "kernel:plugins": KernelPlugins;
+  "kernel:admin": KernelAdmin;
+  /** `@buntime/plugin-storage` */
+  keyval: KeyValueStore;
+  /** `@buntime/plugin-router` */
+  apps: AppsService;
+  /** `@buntime/plugin-auth` */
+  auth: AuthService;
+  /** `@buntime/plugin-ratelimit` */
+  ratelimit: RateLimiter;
 }
 
 /** A known service name, or any other string for services without declared types. */

@@ -7,7 +7,7 @@ import { BuntimeError, type Logger, type PluginContext } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requireApp } from "./app-identity.ts";
-import type { BatchOperation, CommitResult, KeyValueStore, KvEntry } from "./types.ts";
+import type { BatchOperation, CommitResult, KeyValueStore, KvEntry } from "@buntime/sdk";
 
 /** Options of the HTTP API. */
 export interface StorageApiOptions {

@@ -12,7 +12,7 @@ import { createStorageApi } from "./http-api.ts";
 import { createKeyValueStore } from "./keyval.ts";
 import { openPostgresBackend } from "./postgres-backend.ts";
 import { openSqliteBackend } from "./sqlite-backend.ts";
-import type { KeyValueStore } from "./types.ts";
+import type { KeyValueStore } from "@buntime/sdk";
 
 export type { BackendCommit, KeyRange, KvBackend, RowWrite, StoredRow, VersionCheck } from "./backend.ts";
 export type { ResolvedStorageConfig } from "./config.ts";
@@ -30,7 +30,7 @@ export type {
   ListOptions,
   ListPage,
   SetOptions,
-} from "./types.ts";
+} from "@buntime/sdk";
 
 declare module "@buntime/sdk" {
   interface Services {

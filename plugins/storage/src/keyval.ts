@@ -5,7 +5,7 @@
 import { BuntimeError } from "@buntime/sdk";
 import type { KvBackend, RowWrite, StoredRow, VersionCheck } from "./backend.ts";
 import { encodeCursor, listRange } from "./key-range.ts";
-import type { BatchOperation, CommitResult, KeyValueStore, KvEntry, ListPage } from "./types.ts";
+import type { BatchOperation, CommitResult, KeyValueStore, KvEntry, ListPage } from "@buntime/sdk";
 
 /** Options of `createKeyValueStore`. */
 export interface KeyValueStoreOptions {

@@ -1,4 +1,4 @@
-import { manifestSchema } from "@buntime/sdk";
+import { manifestSchema, satisfiesRange } from "@buntime/sdk";
 import semver from "semver";
 import { type CatalogEntry, type CatalogVersion, listField } from "../catalog/catalog.ts";
 import type { RegistryContext } from "../context.ts";
@@ -25,7 +25,7 @@ export function newestCompatible(
     if (!isPlugin(v)) return false;
     if (kernel === undefined) return true;
     const range = kernelRange(v);
-    return range !== undefined && semver.satisfies(kernel, range, { includePrerelease: true });
+    return range !== undefined && satisfiesRange(kernel, range);
   });
   if (kernel === undefined && isPlugin(entry.latest)) return entry.latest;
   return candidates.sort((a, b) => semver.rcompare(a.version, b.version))[0];

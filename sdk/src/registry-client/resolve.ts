@@ -1,4 +1,5 @@
 import semver from "semver";
+import { satisfiesRange } from "../dependencies.ts";
 import { BuntimeError } from "../errors.ts";
 import type { Packument, VersionDocument } from "./types.ts";
 
@@ -25,7 +26,7 @@ export function resolveVersion(packument: Packument, range: string, kernelVersio
   }
   const fits = (v: string) => {
     const kernel = packument.versions[v]?.buntime?.kernel;
-    return !kernelVersion || !kernel || semver.satisfies(kernelVersion, kernel, { includePrerelease: true });
+    return !kernelVersion || !kernel || satisfiesRange(kernelVersion, kernel);
   };
   const compatible = matching.filter(fits);
   const picked = compatible[0];

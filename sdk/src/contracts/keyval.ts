@@ -1,6 +1,6 @@
 /**
- * The `keyval` service as other plugins see it: JSON values under string keys, each write
- * stamped with a version that later writes can be conditioned on.
+ * The `keyval` service contract: JSON values under string keys, each write stamped with a version
+ * that later writes can be conditioned on. `@buntime/plugin-storage` provides it.
  */
 
 /** One stored key with its value and the version of the write that put it there. */

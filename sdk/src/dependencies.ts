@@ -1,5 +1,10 @@
-import { BuntimeError } from "@buntime/sdk";
+/**
+ * The one set of version rules every Buntime package follows: when a version satisfies a range
+ * (prereleases included, so `^1.0.0` admits `1.1.0-beta.1`), and the order plugins start in.
+ * The kernel, the CLI and the registry all call these; none keeps its own.
+ */
 import semver from "semver";
+import { BuntimeError } from "./errors.ts";
 
 /** The part of a plugin that ordering looks at. */
 export interface DependencyNode {
@@ -9,11 +14,17 @@ export interface DependencyNode {
   readonly optionalDependencies: Readonly<Record<string, string>>;
 }
 
-const SEMVER_OPTIONS = { includePrerelease: true };
+/**
+ * True when `version` satisfies `range`. Prereleases count: a plugin author publishing
+ * `2.0.0-rc.1` for `^2` users to try should not be told it does not match.
+ */
+export function satisfiesRange(version: string, range: string): boolean {
+  return semver.satisfies(version, range, { includePrerelease: true });
+}
 
 /** Throws unless the plugin's `kernel` range admits this kernel's version. */
 export function checkKernelRange(plugin: string, range: string, kernelVersion: string): void {
-  if (!semver.satisfies(kernelVersion, range, SEMVER_OPTIONS)) {
+  if (!satisfiesRange(kernelVersion, range)) {
     throw new BuntimeError("BUNTIME_ERR_PLUGIN_KERNEL_INCOMPATIBLE", {
       plugin,
       range,
@@ -61,7 +72,7 @@ export function orderByDependencies<T extends DependencyNode>(
         if (optional) continue;
         throw new BuntimeError("BUNTIME_ERR_PLUGIN_DEPENDENCY_MISSING", { chain });
       }
-      if (!semver.satisfies(target.version, range, SEMVER_OPTIONS)) {
+      if (!satisfiesRange(target.version, range)) {
         throw new BuntimeError("BUNTIME_ERR_PLUGIN_DEPENDENCY_INCOMPATIBLE", {
           chain,
           installed: `${name}@${target.version}`,

@@ -1,0 +1,47 @@
+/**
+ * Contracts of the services the kernel itself provides to plugins that list them in `consumes`:
+ * `kernel:plugins` (what runs, and news of loads and unloads) and `kernel:admin` (is this the
+ * kernel's administrator).
+ */
+import type { ResolvedManifest } from "../manifest.ts";
+
+/** A plugin as the kernel lists it. */
+export interface PluginStatus {
+  readonly name: string;
+  readonly version: string;
+  readonly base?: string;
+  readonly status: "running" | "failed";
+  /** Why it failed to start, for a failed plugin. */
+  readonly error?: string;
+  readonly provides: readonly string[];
+  readonly dependencies: Readonly<Record<string, string>>;
+  /** The manifest's `ui`, when the plugin has pages (the shell builds its menu from it). */
+  readonly ui?: ResolvedManifest["ui"];
+}
+
+/** What happened to a plugin, as `kernel:plugins` tells its listeners. */
+export type PluginEvent =
+  | { readonly type: "loaded"; readonly plugin: PluginStatus }
+  | { readonly type: "replaced"; readonly plugin: PluginStatus; readonly previous: string }
+  | { readonly type: "unloaded"; readonly name: string; readonly version: string };
+
+/**
+ * The `kernel:plugins` service.
+ *
+ * @example
+ * const plugins = ctx.services.get("kernel:plugins");
+ * const stop = plugins.subscribe((event) => ctx.logger.info(event.type));
+ * // in onShutdown: stop();
+ */
+export interface KernelPlugins {
+  /** Every plugin the kernel knows, running or failed, in dependency order. */
+  list(): PluginStatus[];
+  /** Calls `listener` after each load, replacement and unload; returns a function that stops it. */
+  subscribe(listener: (event: PluginEvent) => void): () => void;
+}
+
+/** The `kernel:admin` service. */
+export interface KernelAdmin {
+  /** True when `request` carries the kernel's admin token (`Authorization: Bearer`), compared in constant time. */
+  isAdmin(request: Request): boolean;
+}

@@ -1,0 +1,34 @@
+/**
+ * What request hooks and handlers get beside the request: the request's own context, with
+ * `locals` for the data plugins hand each other (who signed in, which app the path reaches).
+ */
+import type { AppLocation } from "./contracts/apps.ts";
+import type { RequestUser } from "./contracts/auth.ts";
+
+/**
+ * Per-request data that plugins share: set by one plugin's `onRequest`, read by later hooks and
+ * handlers. Plugins add their own fields by augmenting this interface.
+ *
+ * @example
+ * declare module "@buntime/sdk" {
+ *   interface RequestLocals { tenant?: string }
+ * }
+ */
+export interface RequestLocals {
+  /** The signed-in user: set by the auth plugin for requests with valid credentials. */
+  user?: RequestUser;
+  /** The app the path reaches: set by the router, once per request. */
+  app?: AppLocation;
+}
+
+/** The context of one request, passed to `onRequest`, `fetch`, `onResponse` and `routes` (as Hono's `c.env`). */
+export interface RequestContext {
+  /** The request id, also sent back as `x-request-id`. */
+  readonly requestId: string;
+  /** The request's path, percent-decoding and dot segments resolved as the kernel routes it. */
+  readonly pathname: string;
+  /** Data plugins share about this request. */
+  readonly locals: RequestLocals;
+  /** The client's IP address as the kernel's server saw the connection; undefined in process. */
+  clientAddress(): string | undefined;
+}
