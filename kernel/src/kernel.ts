@@ -10,11 +10,10 @@ import { createKernelApi } from "./api/kernel-api.ts";
 import { removeKernelFile, writeKernelFile } from "./api/kernel-file.ts";
 import { resolveConfig } from "./config/load.ts";
 import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
-import { provideKernelServices } from "./kernel-services.ts";
+import { createPluginEvents, provideKernelServices } from "./kernel-services.ts";
 import type { LogSink } from "./logger.ts";
 import { createLogFeed, createLogger, stderrSink } from "./logger.ts";
 import { createDispatcher } from "./pipeline/dispatch.ts";
-import { RequestOrigins } from "./pipeline/request-origins.ts";
 import { pluginFacingPool } from "./plugin-pool.ts";
 import { discoverPluginFolders } from "./plugins/discover.ts";
 import { PluginHost } from "./plugins/host.ts";
@@ -111,11 +110,11 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   const adminToken = resolveAdminToken(config.home, config.adminToken);
   const services = new ServiceRegistry();
   let server: ReturnType<typeof Bun.serve> | undefined;
-  const origins = new RequestOrigins();
-  const hub = new WebSocketHub(origins);
-  provideKernelServices(services, { logFeed, hub, origins, server: () => server });
+  const hub = new WebSocketHub();
   // the pool reports to the host's hooks, and the host hands plugins the pool: one must come first
   let host: PluginHost | undefined;
+  const pluginEvents = createPluginEvents(() => host?.list() ?? []);
+  provideKernelServices(services, { logFeed, hub, adminToken, server: () => server }, pluginEvents.service);
   const pool = createWorkerPool({
     logger: logger.child("pool"),
     onWorkerSpawn: (event: WorkerEvent) => void host?.workerEvent("onWorkerSpawn", event),
@@ -131,6 +130,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     hookTimeout: config.hookTimeout,
     lifecycleTimeout: config.lifecycleTimeout,
     drainTimeout: config.shutdownTimeout,
+    onEvent: pluginEvents.emit,
   });
   host = pluginHost;
   const startedAt = performance.now();
@@ -148,11 +148,11 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   });
   const dispatch = createDispatcher({
     currentTable: () => pluginHost.table,
-    kernelApi: (request) => api.fetch(request),
+    kernelApi: (request, context) => api.fetch(request, context),
+    clientAddress: (request) => server?.requestIP(request)?.address,
     hookTimeout: config.hookTimeout,
     trustedOrigins: new Set(config.trustedOrigins),
     trustRequestId: config.trustRequestId,
-    origins,
     logger: logger.child("kernel:pipeline"),
   });
 

@@ -1,6 +1,5 @@
 import type { SocketHandlers, WebSocketUpgrades } from "@buntime/sdk";
 import type { Server, ServerWebSocket, WebSocketHandler } from "bun";
-import type { RequestOrigins } from "./pipeline/request-origins.ts";
 
 /**
  * One Bun server has one set of WebSocket handlers; the hub lets each plugin (and the worker
@@ -15,12 +14,6 @@ export class WebSocketHub {
   /** Placeholders handed out and not yet seen by the server: lets every other request skip the check. */
   #pending = 0;
   #server: Server<object> | undefined;
-  readonly #origins: RequestOrigins;
-
-  /** @param origins maps requests hooks replaced to the ones the server received (only those upgrade) */
-  constructor(origins: RequestOrigins) {
-    this.#origins = origins;
-  }
 
   /** The kernel's server, once it listens. */
   attach(server: Server<object>): void {
@@ -36,7 +29,7 @@ export class WebSocketHub {
   ): boolean {
     if (!this.#server) return false;
     this.#handlers.set(data, handlers);
-    if (this.#server.upgrade(this.#origins.receivedFor(request), { data, headers })) return true;
+    if (this.#server.upgrade(request, { data, headers })) return true;
     this.#handlers.delete(data);
     return false;
   }

@@ -30,8 +30,8 @@ export type {
 export type {
   RateLimitAlgorithm,
   RateLimitDecision,
-  RateLimitPolicy,
   RateLimiter,
+  RateLimitPolicy,
 } from "./contracts/ratelimit.ts";
 export type { DependencyNode } from "./dependencies.ts";
 export { checkKernelRange, orderByDependencies, satisfiesRange } from "./dependencies.ts";
@@ -68,7 +68,6 @@ export type {
   WorkerEvent,
   WorkerPool,
 } from "./pool.ts";
-export type { RequestContext, RequestLocals } from "./request.ts";
 export type {
   CachedPackument,
   DownloadProgress,
@@ -82,6 +81,7 @@ export type {
   VersionDocument,
 } from "./registry-client/index.ts";
 export { createRegistryClient, resolveVersion } from "./registry-client/index.ts";
+export type { RequestContext, RequestLocals } from "./request.ts";
 export type {
   ClientInfo,
   ServiceAccess,

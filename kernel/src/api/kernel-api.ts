@@ -1,4 +1,4 @@
-import { BuntimeError, type PoolStats, packageNameSchema } from "@buntime/sdk";
+import { BuntimeError, type PoolStats, packageNameSchema, type RequestContext } from "@buntime/sdk";
 import { Hono } from "hono";
 import { z } from "zod";
 import type { PluginStatus } from "../plugins/loaded-plugin.ts";
@@ -23,15 +23,23 @@ const loadRequestSchema = z.object({
 });
 
 /**
+ * True when the caller may write: it holds the kernel's admin token, or a plugin's `onRequest`
+ * (the auth plugin) vouched for it as a signed-in user with the `admin` role.
+ */
+function mayWrite(request: Request, context: RequestContext | undefined, adminToken: string): boolean {
+  return hasAdminToken(request, adminToken) || context?.locals.user?.roles.includes("admin") === true;
+}
+
+/**
  * The kernel's own API under `/_/api`: `health`, `plugins` and `pool` for everyone (after the
  * `onRequest` hooks, so an auth plugin can guard them), and plugin load/unload for callers
- * holding the admin token.
+ * holding the admin token or signed in as admins.
  */
-export function createKernelApi(deps: KernelApiDeps): Hono {
-  const api = new Hono().basePath("/_/api");
+export function createKernelApi(deps: KernelApiDeps): Hono<{ Bindings: RequestContext }> {
+  const api = new Hono<{ Bindings: RequestContext }>().basePath("/_/api");
 
   api.use("*", async (c, next) => {
-    if (c.req.method !== "GET" && c.req.method !== "HEAD" && !hasAdminToken(c.req.raw, deps.adminToken)) {
+    if (c.req.method !== "GET" && c.req.method !== "HEAD" && !mayWrite(c.req.raw, c.env, deps.adminToken)) {
       return new BuntimeError("BUNTIME_ERR_UNAUTHORIZED", {
         action: `${c.req.method} ${c.req.path}`,
       }).getResponse({

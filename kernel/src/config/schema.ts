@@ -16,7 +16,7 @@ export const kernelConfigSchema = z
     plugins: z.record(z.string(), z.unknown()).default({}),
     /** Longest a request hook (`onRequest`, `onResponse`, worker hooks) may take. */
     hookTimeout: milliseconds.default(5_000),
-    /** Longest `onInit`, `onServerStart` or `onShutdown` may take. */
+    /** Longest `setup`, `onServerStart` or `onShutdown` may take. */
     lifecycleTimeout: milliseconds.default(30_000),
     /** Seconds a connection may stay silent before it is closed (0: never; Bun allows up to 255). */
     idleTimeout: z.number().int().min(0).max(255).default(120),

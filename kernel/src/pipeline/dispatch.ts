@@ -1,10 +1,16 @@
-import { BuntimeError, isUnderBase, type Logger, pathnameOf } from "@buntime/sdk";
+import {
+  BuntimeError,
+  isUnderBase,
+  type Logger,
+  pathnameOf,
+  type RequestContext,
+  type RequestLocals,
+} from "@buntime/sdk";
 import { hookFailure, settleWithin } from "../hooks/call-with-timeout.ts";
 import { checkCsrf } from "./csrf.ts";
 import type { MaybePromise } from "./maybe-async.ts";
 import type { PluginTable } from "./plugin-table.ts";
 import { newRequestId, REQUEST_ID_HEADER, trustedRequestIdOf, withHeader } from "./request-id.ts";
-import type { RequestOrigins } from "./request-origins.ts";
 
 const KERNEL_API_PREFIX = "/_/api";
 
@@ -12,22 +18,54 @@ export interface DispatchOptions {
   /** The table of running plugins at the moment a request arrives. */
   currentTable(): PluginTable;
   /** The kernel's own API at `/_/api/*`. */
-  kernelApi(request: Request): MaybePromise<Response>;
+  kernelApi(request: Request, context: RequestContext): MaybePromise<Response>;
+  /** The address of the client that sent `request`, when the kernel's server received it. */
+  clientAddress(request: Request): string | undefined;
   hookTimeout: number;
   trustedOrigins: ReadonlySet<string>;
   /** Keep a sane `x-request-id` sent by the caller instead of always making a fresh one. */
   trustRequestId: boolean;
-  /** Told of every request a hook replaced. */
-  origins: RequestOrigins;
   logger: Logger;
 }
 
-/** One request on its way through the pipeline. */
-interface Flow {
+/**
+ * One request on its way through the pipeline, and the context its hooks see: a class, so a
+ * request that no plugin asks for `locals` or the client's address allocates neither.
+ */
+class Flow implements RequestContext {
   readonly table: PluginTable;
   readonly requestId: string;
-  request: Request;
-  pathname: string;
+  readonly request: Request;
+  readonly pathname: string;
+  readonly #addressOf: (request: Request) => string | undefined;
+  #locals: RequestLocals | undefined;
+
+  constructor(
+    table: PluginTable,
+    requestId: string,
+    request: Request,
+    addressOf: (request: Request) => string | undefined,
+  ) {
+    this.table = table;
+    this.requestId = requestId;
+    this.request = request;
+    this.pathname = pathnameOf(request.url);
+    this.#addressOf = addressOf;
+  }
+
+  get locals(): RequestLocals {
+    this.#locals ??= {};
+    return this.#locals;
+  }
+
+  clientAddress(): string | undefined {
+    return this.#addressOf(this.request);
+  }
+}
+
+/** What an `onRequest` hook returned, if it answers the request. */
+function answered(outcome: unknown): Response | undefined {
+  return outcome instanceof Response ? outcome : undefined;
 }
 
 /**
@@ -49,38 +87,25 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     return known.getResponse();
   }
 
-  /** Applies what an `onRequest` hook returned; a Response ends the hook stage. */
-  function applyRequestOutcome(flow: Flow, outcome: unknown): Response | undefined {
-    if (outcome instanceof Response) return outcome;
-    if (outcome instanceof Request) {
-      options.origins.replaced(flow.request, outcome);
-      flow.request = outcome;
-      flow.pathname = pathnameOf(outcome.url);
-    }
-    return undefined;
-  }
-
   function requestHooks(flow: Flow, from: number): MaybePromise<Response> {
     const hooks = flow.table.requestHooks;
     for (let index = from; index < hooks.length; index++) {
       const hook = hooks[index] as (typeof hooks)[number];
       let outcome: ReturnType<typeof hook.fn>;
       try {
-        outcome = hook.fn(flow.request, hook.ctx);
+        outcome = hook.fn(flow.request, flow);
       } catch (error) {
         throw hookFailure(hook.plugin, "onRequest", error);
       }
       if (outcome === undefined) continue; // the common no-op hook
       if (outcome instanceof Promise) outcome = settleWithin(hook.plugin, "onRequest", hookTimeout, outcome);
       if (outcome instanceof Promise) {
-        return outcome.then(
-          (resolved) => applyRequestOutcome(flow, resolved) ?? requestHooks(flow, index + 1),
-        );
+        return outcome.then((resolved) => answered(resolved) ?? requestHooks(flow, index + 1));
       }
-      const response = applyRequestOutcome(flow, outcome);
+      const response = answered(outcome);
       if (response) return response;
     }
-    if (isUnderBase(flow.pathname, KERNEL_API_PREFIX)) return options.kernelApi(flow.request);
+    if (isUnderBase(flow.pathname, KERNEL_API_PREFIX)) return options.kernelApi(flow.request, flow);
     return handlers(flow, 0);
   }
 
@@ -91,7 +116,7 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
       if (!isUnderBase(flow.pathname, handler.base)) continue;
       let outcome: MaybePromise<Response | undefined | void>;
       try {
-        outcome = handler.handle(flow.request);
+        outcome = handler.handle(flow.request, flow);
       } catch (error) {
         throw hookFailure(handler.plugin, "fetch", error);
       }
@@ -114,7 +139,7 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
       const hook = hooks[index] as (typeof hooks)[number];
       let outcome: ReturnType<typeof hook.fn>;
       try {
-        outcome = hook.fn(response, flow.request, hook.ctx);
+        outcome = hook.fn(response, flow.request, flow);
       } catch (error) {
         throw hookFailure(hook.plugin, "onResponse", error);
       }
@@ -163,7 +188,7 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
 
   return function dispatch(request: Request): MaybePromise<Response> {
     const table = options.currentTable();
-    const flow: Flow = { table, requestId: requestIdOf(request), request, pathname: pathnameOf(request.url) };
+    const flow = new Flow(table, requestIdOf(request), request, options.clientAddress);
     table.enter();
     let produced: MaybePromise<Response>;
     try {

@@ -1,21 +1,26 @@
 import { join } from "node:path";
+import type { RequestContext } from "@buntime/sdk";
 import { Hono } from "hono";
 import type { LoadedPlugin } from "../plugins/loaded-plugin.ts";
 import { type MaybePromise, then } from "./maybe-async.ts";
 import { createUiHandler } from "./plugin-ui.ts";
 
 /** Answers a request under a plugin's base, or resolves undefined to let the next handler try. */
-export type PluginHandler = (request: Request) => MaybePromise<Response | undefined | void>;
+export type PluginHandler = (
+  request: Request,
+  context: RequestContext,
+) => MaybePromise<Response | undefined | void>;
 
 function routesHandler(plugin: LoadedPlugin, base: string): PluginHandler | undefined {
-  const { routes } = plugin.definition;
+  const { routes } = plugin.hooks;
   if (!routes) return undefined;
-  const mounted = new Hono();
+  const mounted = new Hono<{ Bindings: RequestContext }>();
   const declined = new Response(null, { status: 404 });
   mounted.route(base === "/" ? "" : base, routes);
   mounted.notFound(() => declined);
-  return (request) =>
-    then(mounted.fetch(request), (response) => (response === declined ? undefined : response));
+  // the request context travels as Hono's env, so handlers read `c.env.locals`
+  return (request, context) =>
+    then(mounted.fetch(request, context), (response) => (response === declined ? undefined : response));
 }
 
 function uiHandler(plugin: LoadedPlugin, base: string): PluginHandler | undefined {
@@ -30,7 +35,8 @@ function chain(handlers: readonly PluginHandler[]): PluginHandler | undefined {
   if (!first) return undefined;
   const next = chain(rest);
   if (!next) return first; // the hot case: a plugin with only `fetch` costs no extra closure
-  return (request) => then(first(request), (response) => response ?? next(request));
+  return (request, context) =>
+    then(first(request, context), (response) => response ?? next(request, context));
 }
 
 /**
@@ -41,10 +47,8 @@ function chain(handlers: readonly PluginHandler[]): PluginHandler | undefined {
 export function mountPlugin(plugin: LoadedPlugin): PluginHandler | undefined {
   const base = plugin.manifest.base;
   if (base === undefined) return undefined;
-  const { fetch } = plugin.definition;
-  const viaFetch: PluginHandler | undefined = fetch && ((request) => fetch(request, plugin.ctx));
   return chain(
-    [viaFetch, routesHandler(plugin, base), uiHandler(plugin, base)].filter(
+    [plugin.hooks.fetch, routesHandler(plugin, base), uiHandler(plugin, base)].filter(
       (handler): handler is PluginHandler => handler !== undefined,
     ),
   );

@@ -1,10 +1,9 @@
-import type { PluginContext, PluginHooks } from "@buntime/sdk";
+import type { PluginHooks } from "@buntime/sdk";
 import type { LoadedPlugin } from "../plugins/loaded-plugin.ts";
 import { mountPlugin, type PluginHandler } from "./mount-plugin.ts";
 
 interface BoundHook<F> {
   readonly plugin: string;
-  readonly ctx: PluginContext;
   readonly fn: F;
 }
 
@@ -20,8 +19,8 @@ type ResponseHook = NonNullable<PluginHooks["onResponse"]>;
 function bind<K extends "onRequest" | "onResponse">(plugins: readonly LoadedPlugin[], hook: K) {
   const bound: BoundHook<NonNullable<PluginHooks[K]>>[] = [];
   for (const plugin of plugins) {
-    const fn = plugin.definition[hook];
-    if (fn) bound.push({ plugin: plugin.name, ctx: plugin.ctx, fn: fn as NonNullable<PluginHooks[K]> });
+    const fn = plugin.hooks[hook];
+    if (fn) bound.push({ plugin: plugin.name, fn: fn as NonNullable<PluginHooks[K]> });
   }
   return bound;
 }

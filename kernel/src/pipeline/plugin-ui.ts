@@ -1,6 +1,5 @@
 import { readdirSync } from "node:fs";
 import { join, relative, sep } from "node:path";
-import { pathnameOf } from "@buntime/sdk";
 import type { PluginHandler } from "./mount-plugin.ts";
 
 /** Every file under `dir`, as `/`-separated paths relative to it; dotfiles are skipped. */
@@ -24,9 +23,8 @@ export function createUiHandler(dir: string, base: string): PluginHandler | unde
     return undefined; // no such folder: nothing to serve
   }
   const prefix = base === "/" ? "/" : `${base}/`;
-  return (request) => {
+  return (request, { pathname }) => {
     if (request.method !== "GET" && request.method !== "HEAD") return undefined;
-    const pathname = pathnameOf(request.url);
     if (!pathname.startsWith(prefix)) return undefined;
     let name: string;
     try {

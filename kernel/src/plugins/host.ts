@@ -1,17 +1,29 @@
-import { BuntimeError, type HookName, type Logger, type ServerInfo, type WorkerEvent } from "@buntime/sdk";
-import semver from "semver";
+import {
+  BuntimeError,
+  checkKernelRange,
+  type DependencyNode,
+  type HookName,
+  type Logger,
+  orderByDependencies,
+  type PluginEvent,
+  type ServerInfo,
+  satisfiesRange,
+  type WorkerEvent,
+} from "@buntime/sdk";
 import { callWithTimeout } from "../hooks/call-with-timeout.ts";
 import { PluginTable } from "../pipeline/plugin-table.ts";
 import { KERNEL_VERSION } from "../version.ts";
 import { type LoadedPlugin, type PluginStatus, pluginStatus } from "./loaded-plugin.ts";
-import { checkKernelRange, type DependencyNode, orderByDependencies } from "./order.ts";
 import { type ContextDeps, createPluginContext, resolvePluginConfig } from "./plugin-context.ts";
 import { type PluginSource, pluginId } from "./plugin-source.ts";
+import { validateHooks } from "./validate-definition.ts";
 
 export interface PluginHostOptions extends ContextDeps {
   readonly hookTimeout: number;
   readonly lifecycleTimeout: number;
   readonly drainTimeout: number;
+  /** Told of every load, replacement and unload once it has happened. */
+  readonly onEvent?: (event: PluginEvent) => void;
 }
 
 function dependencyNode(source: PluginSource): DependencyNode & { source: PluginSource } {
@@ -35,8 +47,8 @@ function reason(error: unknown): string {
 }
 
 /**
- * Hosts plugins: validates, orders by dependencies, starts them (`onInit`), and loads or
- * unloads them while the kernel runs. A plugin whose `onInit` throws or hangs loses its
+ * Hosts plugins: validates, orders by dependencies, starts them (`setup`), and loads or
+ * unloads them while the kernel runs. A plugin whose `setup` throws or hangs loses its
  * start (and so do the plugins that depend on it); the kernel goes on.
  */
 export class PluginHost {
@@ -81,12 +93,12 @@ export class PluginHost {
     sources: readonly PluginSource[],
     replacing?: string,
   ): { source: PluginSource; config: unknown }[] {
-    for (const { pkg, definition } of sources) {
+    for (const { pkg } of sources) {
       checkKernelRange(pluginId(pkg), pkg.buntime.kernel, KERNEL_VERSION);
-      if ((definition.fetch || definition.routes || pkg.buntime.ui) && pkg.buntime.base === undefined) {
+      if (pkg.buntime.ui && pkg.buntime.base === undefined) {
         throw new BuntimeError("BUNTIME_ERR_PLUGIN_ENTRY_INVALID", {
           plugin: pluginId(pkg),
-          details: "fetch, routes and ui need a base in the manifest (buntime.base)",
+          details: "ui needs a base in the manifest (buntime.base)",
         });
       }
     }
@@ -116,37 +128,43 @@ export class PluginHost {
     this.#table = new PluginTable([...this.#running.values()]);
   }
 
+  /** Runs the plugin's `setup` (and `onServerStart` when the kernel already listens). */
   async #init(source: PluginSource, config: unknown): Promise<LoadedPlugin> {
     const ctx = createPluginContext(source, config, this.#options);
-    const plugin: LoadedPlugin = {
-      name: source.pkg.name,
-      version: source.pkg.version,
-      origin: source.origin,
-      manifest: source.pkg.buntime,
-      definition: source.definition,
-      ctx,
-    };
-    const { onInit, onServerStart } = source.definition;
+    const { name } = source.pkg;
+    const timeout = this.#options.lifecycleTimeout;
     try {
-      if (onInit)
-        await callWithTimeout(plugin.name, "onInit", this.#options.lifecycleTimeout, () => onInit(ctx));
-      if (onServerStart && this.#server) {
-        const server = this.#server;
-        await callWithTimeout(plugin.name, "onServerStart", this.#options.lifecycleTimeout, () =>
-          onServerStart(ctx, server),
-        );
+      const returned = await callWithTimeout(name, "setup", timeout, () => source.definition.setup(ctx));
+      const hooks = validateHooks(returned, pluginId(source.pkg));
+      if ((hooks.fetch || hooks.routes) && source.pkg.buntime.base === undefined) {
+        throw new BuntimeError("BUNTIME_ERR_PLUGIN_ENTRY_INVALID", {
+          plugin: pluginId(source.pkg),
+          details: "fetch and routes need a base in the manifest (buntime.base)",
+        });
       }
+      const server = this.#server;
+      if (hooks.onServerStart && server) {
+        const onServerStart = hooks.onServerStart;
+        await callWithTimeout(name, "onServerStart", timeout, () => onServerStart(server));
+      }
+      return {
+        name,
+        version: source.pkg.version,
+        origin: source.origin,
+        manifest: source.pkg.buntime,
+        hooks,
+        ctx,
+      };
     } catch (error) {
-      this.#options.services.withdraw(plugin.ctx.services);
+      this.#options.services.withdraw(ctx.services);
       throw error;
     }
-    return plugin;
   }
 
   /**
    * Starts a set of plugins in dependency order. A bad manifest, an incompatible kernel, a
    * missing, incompatible or circular dependency, or invalid settings throw before anything
-   * starts; a failing `onInit` only costs that plugin and its dependents their start.
+   * starts; a failing `setup` only costs that plugin and its dependents their start.
    */
   start(sources: readonly PluginSource[]): Promise<void> {
     return this.#serialize(async () => {
@@ -189,7 +207,9 @@ export class PluginHost {
       this.#running.set(plugin.name, plugin);
       this.#recompile();
       this.#logger.info(`loaded ${pluginId(source.pkg)}`);
-      return pluginStatus(plugin, plugin.manifest);
+      const status = pluginStatus(plugin, plugin.manifest);
+      this.#options.onEvent?.({ type: "loaded", plugin: status });
+      return status;
     });
   }
 
@@ -205,7 +225,7 @@ export class PluginHost {
       const old = this.#running.get(name);
       if (!old) throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: name });
       for (const { plugin, range } of this.#dependentsOf(name)) {
-        if (!semver.satisfies(version, range, { includePrerelease: true })) {
+        if (!satisfiesRange(version, range)) {
           throw new BuntimeError("BUNTIME_ERR_PLUGIN_DEPENDENCY_INCOMPATIBLE", {
             chain: `${pluginId(plugin)} -> ${name}@${range}`,
             installed: `${name}@${version}`,
@@ -227,7 +247,9 @@ export class PluginHost {
       this.#recompile();
       this.#logger.info(`replaced ${pluginId(old)} with ${pluginId(source.pkg)}`);
       void previous.drained(this.#options.drainTimeout).then(() => this.#stopPlugin(old));
-      return pluginStatus(plugin, plugin.manifest);
+      const status = pluginStatus(plugin, plugin.manifest);
+      this.#options.onEvent?.({ type: "replaced", plugin: status, previous: old.version });
+      return status;
     });
   }
 
@@ -241,6 +263,7 @@ export class PluginHost {
     const detached = await this.#serialize(async () => this.#detach(name));
     if (!detached) return;
     const { plugin, previous } = detached;
+    this.#options.onEvent?.({ type: "unloaded", name, version: plugin.version });
     const stopped = previous.drained(this.#options.drainTimeout).then(async () => {
       await this.#stopPlugin(plugin);
       this.#logger.info(`unloaded ${name}@${plugin.version}`);
@@ -269,12 +292,10 @@ export class PluginHost {
   }
 
   async #stopPlugin(plugin: LoadedPlugin): Promise<void> {
-    const { onShutdown } = plugin.definition;
+    const { onShutdown } = plugin.hooks;
     try {
       if (onShutdown)
-        await callWithTimeout(plugin.name, "onShutdown", this.#options.lifecycleTimeout, () =>
-          onShutdown(plugin.ctx),
-        );
+        await callWithTimeout(plugin.name, "onShutdown", this.#options.lifecycleTimeout, () => onShutdown());
     } catch (error) {
       this.#logger.error(`plugin ${plugin.name} onShutdown failed: ${reason(error)}`);
     } finally {
@@ -285,18 +306,18 @@ export class PluginHost {
   /** Runs `onServerStart` of every running plugin once the kernel listens. */
   async serverStarted(server: ServerInfo): Promise<void> {
     this.#server = server;
-    await this.#broadcast("onServerStart", (plugin) => plugin.definition.onServerStart?.(plugin.ctx, server));
+    await this.#broadcast("onServerStart", (plugin) => plugin.hooks.onServerStart?.(server));
   }
 
   /** Tells every running plugin about a worker event (`onWorkerSpawn` / `onWorkerTerminate`). */
   async workerEvent(hook: "onWorkerSpawn" | "onWorkerTerminate", event: WorkerEvent): Promise<void> {
-    await this.#broadcast(hook, (plugin) => plugin.definition[hook]?.(event, plugin.ctx));
+    await this.#broadcast(hook, (plugin) => plugin.hooks[hook]?.(event));
   }
 
   async #broadcast(hook: HookName, call: (plugin: LoadedPlugin) => unknown): Promise<void> {
     const timeout = hook === "onServerStart" ? this.#options.lifecycleTimeout : this.#options.hookTimeout;
     for (const plugin of this.#table.plugins) {
-      if (!plugin.definition[hook]) continue;
+      if (!plugin.hooks[hook]) continue;
       try {
         await callWithTimeout(plugin.name, hook, timeout, () => call(plugin));
       } catch (error) {

@@ -1,4 +1,6 @@
-import type { PluginContext, PluginDefinition, ResolvedManifest } from "@buntime/sdk";
+import type { PluginContext, PluginHooks, PluginStatus, ResolvedManifest } from "@buntime/sdk";
+
+export type { PluginStatus };
 
 /** A plugin the host has started, as the pipeline and the kernel API see it. */
 export interface LoadedPlugin {
@@ -6,19 +8,9 @@ export interface LoadedPlugin {
   readonly version: string;
   readonly origin: string;
   readonly manifest: ResolvedManifest;
-  readonly definition: PluginDefinition;
+  /** What the plugin's `setup` returned. */
+  readonly hooks: PluginHooks;
   readonly ctx: PluginContext;
-}
-
-/** A plugin as `/_/api/plugins` lists it. */
-export interface PluginStatus {
-  readonly name: string;
-  readonly version: string;
-  readonly base?: string;
-  readonly status: "running" | "failed";
-  readonly error?: string;
-  readonly provides: readonly string[];
-  readonly dependencies: Readonly<Record<string, string>>;
 }
 
 /** The status line of a plugin: running, or failed with `error`. */
@@ -35,5 +27,6 @@ export function pluginStatus(
     error,
     provides: manifest.provides,
     dependencies: manifest.dependencies,
+    ui: manifest.ui,
   };
 }

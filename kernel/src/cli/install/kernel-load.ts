@@ -4,7 +4,7 @@ import { throwIfInterrupted } from "../common/interrupt.ts";
 import type { KernelLink } from "./kernel-link.ts";
 import type { PlannedPlugin } from "./plan.ts";
 
-/** Removes the empty `<home>/data/<name>` folders a refused load left behind (the kernel makes them before `onInit`). */
+/** Removes the empty `<home>/data/<name>` folders a refused load left behind (the kernel makes them before `setup`). */
 export function removeNewDataDirs(
   home: string,
   plan: PlannedPlugin[],

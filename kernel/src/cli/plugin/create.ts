@@ -35,9 +35,14 @@ function files(name: string): Record<string, string> {
 import { definePlugin } from "@buntime/sdk";
 
 export default definePlugin({
-  fetch(request) {
-    const url = new URL(request.url);
-    return Response.json({ plugin: "${name}", path: url.pathname });
+  setup(ctx) {
+    // state lives here, in setup's closure: one copy per loaded plugin
+    ctx.logger.info("ready");
+    return {
+      fetch(request, context) {
+        return Response.json({ plugin: "${name}", path: context.pathname, method: request.method });
+      },
+    };
   },
 });
 `,
@@ -51,7 +56,7 @@ it("answers at its base", async () => {
   try {
     const response = await kernel.fetch("/${short}/hello");
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ plugin: "${name}", path: "/${short}/hello" });
+    expect(await response.json()).toEqual({ plugin: "${name}", path: "/${short}/hello", method: "GET" });
   } finally {
     await kernel.stop();
   }
