@@ -2,6 +2,7 @@ import type { KernelPlugins, LogFeed, PluginEvent } from "@buntime/sdk";
 import type { Server } from "bun";
 import { hasAdminToken } from "./api/admin-token.ts";
 import type { PluginStatus } from "./plugins/loaded-plugin.ts";
+import { createFeed, type Feed, subscriptionsOf } from "./services/feed.ts";
 import type { ServiceRegistry } from "./services/registry.ts";
 import type { WebSocketHub } from "./websocket-hub.ts";
 
@@ -11,53 +12,47 @@ export interface KernelServiceSources {
   readonly adminToken: string;
   /** The kernel's server, once it listens. */
   server(): Server<object> | undefined;
+  /** Every plugin the host knows, running or failed. */
+  plugins(): PluginStatus[];
+  /** Where the host reports loads, replacements and unloads. */
+  readonly pluginEvents: Feed<PluginEvent>;
 }
 
-/** The kernel's plugin events: what `kernel:plugins` subscribers hear. */
-export interface PluginEvents {
-  readonly service: KernelPlugins;
-  emit(event: PluginEvent): void;
-}
-
-/** The `kernel:plugins` service over the host's list, with listeners told of every change. */
-export function createPluginEvents(list: () => PluginStatus[]): PluginEvents {
-  const listeners = new Set<(event: PluginEvent) => void>();
+/** A feed's per-plugin view, whose subscriptions end when the plugin unloads. */
+function scopedFeed<S extends LogFeed | KernelPlugins>(service: S) {
+  const views = new WeakMap<S, () => void>();
   return {
-    service: {
-      list,
-      subscribe(listener) {
-        listeners.add(listener);
-        return () => listeners.delete(listener);
-      },
+    create: () => {
+      const { view, release } = subscriptionsOf(service);
+      views.set(view, release);
+      return view;
     },
-    emit(event) {
-      // a listener that throws must not cost the others their news, nor the load its success
-      for (const listener of listeners) {
-        try {
-          listener(event);
-        } catch {}
-      }
-    },
+    dispose: (view: S) => views.get(view)?.(),
   };
 }
+
+/** The host's plugin events, to hand to `provideKernelServices` and the host alike. */
+export const createPluginEvents = (): Feed<PluginEvent> => createFeed<PluginEvent>();
 
 /**
  * Registers what the kernel itself provides to plugins that declare it in `consumes`:
  * `kernel:logs`, `kernel:clients`, `kernel:websockets`, `kernel:plugins` and `kernel:admin`.
+ * The two feeds are scoped: a plugin that unloads loses the subscriptions it forgot to end.
  */
-export function provideKernelServices(
-  services: ServiceRegistry,
-  sources: KernelServiceSources,
-  plugins: KernelPlugins,
-): void {
-  const kernel = services.accessFor({
-    plugin: "kernel",
-    provides: ["kernel:logs", "kernel:clients", "kernel:websockets", "kernel:plugins", "kernel:admin"],
-    consumes: [],
-  });
-  kernel.provide("kernel:logs", sources.logFeed);
-  kernel.provide("kernel:clients", { address: (request) => sources.server()?.requestIP(request)?.address });
-  kernel.provide("kernel:websockets", sources.hub.service);
-  kernel.provide("kernel:plugins", plugins);
-  kernel.provide("kernel:admin", { isAdmin: (request) => hasAdminToken(request, sources.adminToken) });
+export function provideKernelServices(services: ServiceRegistry, sources: KernelServiceSources): void {
+  const shared = <T>(value: T) => ({ create: () => value });
+  services.provideKernel("kernel:logs", scopedFeed(sources.logFeed));
+  services.provideKernel(
+    "kernel:clients",
+    shared({ address: (request: Request) => sources.server()?.requestIP(request)?.address }),
+  );
+  services.provideKernel("kernel:websockets", shared(sources.hub.service));
+  services.provideKernel(
+    "kernel:plugins",
+    scopedFeed<KernelPlugins>({ list: sources.plugins, subscribe: sources.pluginEvents.subscribe }),
+  );
+  services.provideKernel(
+    "kernel:admin",
+    shared({ isAdmin: (request: Request) => hasAdminToken(request, sources.adminToken) }),
+  );
 }

@@ -113,8 +113,15 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   const hub = new WebSocketHub();
   // the pool reports to the host's hooks, and the host hands plugins the pool: one must come first
   let host: PluginHost | undefined;
-  const pluginEvents = createPluginEvents(() => host?.list() ?? []);
-  provideKernelServices(services, { logFeed, hub, adminToken, server: () => server }, pluginEvents.service);
+  const pluginEvents = createPluginEvents();
+  provideKernelServices(services, {
+    logFeed,
+    hub,
+    adminToken,
+    server: () => server,
+    plugins: () => host?.list() ?? [],
+    pluginEvents,
+  });
   const pool = createWorkerPool({
     logger: logger.child("pool"),
     onWorkerSpawn: (event: WorkerEvent) => void host?.workerEvent("onWorkerSpawn", event),

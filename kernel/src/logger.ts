@@ -1,4 +1,5 @@
 import type { LogEntry, LogFeed, LogFields, Logger, LogLevel } from "@buntime/sdk";
+import { createFeed } from "./services/feed.ts";
 
 const LEVEL_RANK: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error: 40 };
 
@@ -65,20 +66,6 @@ export function createLogger(options: LoggerOptions = {}, namespace = "kernel"):
 
 /** The `kernel:logs` feed: a sink that hands each line to every subscriber. */
 export function createLogFeed(): LogFeed & { readonly sink: LogSink } {
-  const listeners = new Set<(entry: LogEntry) => void>();
-  return {
-    subscribe(listener) {
-      listeners.add(listener);
-      return () => listeners.delete(listener);
-    },
-    sink(entry) {
-      for (const listener of listeners) {
-        try {
-          listener(entry);
-        } catch {
-          // a failing subscriber must not break logging for everyone else
-        }
-      }
-    },
-  };
+  const feed = createFeed<LogEntry>();
+  return { subscribe: feed.subscribe, sink: feed.emit };
 }

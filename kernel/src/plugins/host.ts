@@ -130,7 +130,7 @@ export class PluginHost {
 
   /** Runs the plugin's `setup` (and `onServerStart` when the kernel already listens). */
   async #init(source: PluginSource, config: unknown): Promise<LoadedPlugin> {
-    const ctx = createPluginContext(source, config, this.#options);
+    const { ctx, services } = createPluginContext(source, config, this.#options);
     const { name } = source.pkg;
     const timeout = this.#options.lifecycleTimeout;
     try {
@@ -154,9 +154,10 @@ export class PluginHost {
         manifest: source.pkg.buntime,
         hooks,
         ctx,
+        release: services.release,
       };
     } catch (error) {
-      this.#options.services.withdraw(ctx.services);
+      await services.release();
       throw error;
     }
   }
@@ -299,7 +300,7 @@ export class PluginHost {
     } catch (error) {
       this.#logger.error(`plugin ${plugin.name} onShutdown failed: ${reason(error)}`);
     } finally {
-      this.#options.services.withdraw(plugin.ctx.services);
+      await plugin.release();
     }
   }
 

@@ -11,6 +11,8 @@ export interface LoadedPlugin {
   /** What the plugin's `setup` returned. */
   readonly hooks: PluginHooks;
   readonly ctx: PluginContext;
+  /** Withdraws the plugin's services and disposes its service scope. */
+  release(): Promise<void>;
 }
 
 /** The status line of a plugin: running, or failed with `error`. */

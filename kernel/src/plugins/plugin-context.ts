@@ -7,7 +7,7 @@ import {
   type PluginContext,
   type WorkerPool,
 } from "@buntime/sdk";
-import type { ServiceRegistry } from "../services/registry.ts";
+import type { PluginServices, ServiceRegistry } from "../services/registry.ts";
 import { KERNEL_VERSION } from "../version.ts";
 import type { PluginSource } from "./plugin-source.ts";
 
@@ -32,24 +32,30 @@ export function resolvePluginConfig(source: PluginSource, settings: unknown): un
   });
 }
 
-/** Builds the `ctx` a plugin's hooks receive. */
-export function createPluginContext(source: PluginSource, config: unknown, deps: ContextDeps): PluginContext {
+/** Builds the `ctx` a plugin's `setup` receives, with the plugin's service scope. */
+export function createPluginContext(
+  source: PluginSource,
+  config: unknown,
+  deps: ContextDeps,
+): { ctx: PluginContext; services: PluginServices } {
   const { pkg } = source;
   const dataDir = join(deps.home, "data", pkg.name);
   mkdirSync(dataDir, { recursive: true });
-  return Object.freeze({
+  const services = deps.services.scopeFor({
+    plugin: pkg.name,
+    provides: pkg.buntime.provides,
+    consumes: pkg.buntime.consumes,
+  });
+  const ctx = Object.freeze({
     name: pkg.name,
     version: pkg.version,
     base: pkg.buntime.base,
     config,
-    services: deps.services.accessFor({
-      plugin: pkg.name,
-      provides: pkg.buntime.provides,
-      consumes: pkg.buntime.consumes,
-    }),
+    services: services.access,
     pool: deps.pool,
     logger: deps.logger.child(`plugin:${pkg.name}`),
     dataDir,
     kernel: { version: KERNEL_VERSION, appsDir: join(deps.home, "apps") },
   });
+  return { ctx, services };
 }
