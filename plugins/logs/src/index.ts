@@ -1,6 +1,11 @@
-import { definePlugin, type LogEntry, type PluginContext } from "@buntime/sdk";
+/**
+ * @buntime/plugin-logs: keeps the kernel's and the plugins' log lines, plus one access line per
+ * request, in a bounded ring buffer, and serves them as a query API, a live SSE tail and a UI
+ * page at its base. Other plugins reach the buffer through the `logs` service.
+ */
+import { definePlugin, type LogEntry } from "@buntime/sdk";
 import { z } from "zod";
-import { AccessLog } from "./access-log.ts";
+import { createAccessLog } from "./access-log.ts";
 import { LogStore, type LogsService } from "./log-store.ts";
 import { createLogsRoutes } from "./routes.ts";
 
@@ -38,28 +43,22 @@ export const logsConfigSchema = z
 /** The settings after defaults. */
 export type ResolvedLogsConfig = z.output<typeof logsConfigSchema>;
 
-interface LogsState {
-  readonly access: AccessLog | undefined;
-  readonly handle: (request: Request) => Promise<Response | undefined>;
-  readonly tails: Set<() => void>;
-  readonly unsubscribe: (() => void) | undefined;
-}
-
-const states = new WeakMap<PluginContext, LogsState>();
-
+/** The logs plugin: all its state (buffer, open tails, feed subscription) lives in `setup`'s closure. */
 export default definePlugin({
   config: logsConfigSchema,
-  onInit(ctx) {
+  setup(ctx) {
     const base = ctx.base ?? "/logs";
     const store = new LogStore(ctx.config.capacity);
     const record = (entry: LogEntry, ms?: number) => store.record(entry, ms);
     const unsubscribe = ctx.services.has("kernel:logs")
       ? ctx.services.get("kernel:logs").subscribe(record)
       : undefined;
+    if (!unsubscribe) ctx.logger.warn("no kernel:logs feed; keeping access lines and recorded lines only");
+    ctx.services.provide("logs", store);
     const tails = new Set<() => void>();
-    states.set(ctx, {
-      access: ctx.config.accessLog ? new AccessLog(record, base) : undefined,
-      handle: createLogsRoutes({
+    return {
+      ...(ctx.config.accessLog ? createAccessLog(record, base) : {}),
+      routes: createLogsRoutes({
         base,
         store,
         tail: {
@@ -69,24 +68,10 @@ export default definePlugin({
           open: tails,
         },
       }),
-      tails,
-      unsubscribe,
-    });
-    ctx.services.provide("logs", store);
-    if (!unsubscribe) ctx.logger.warn("no kernel:logs feed; keeping access lines and recorded lines only");
+      onShutdown() {
+        unsubscribe?.();
+        for (const close of [...tails]) close();
+      },
+    };
   },
-  onRequest(request, ctx) {
-    states.get(ctx)?.access?.arrived(request);
-  },
-  onResponse(response, request, ctx) {
-    states.get(ctx)?.access?.answered(response, request);
-  },
-  onShutdown(ctx) {
-    const state = states.get(ctx);
-    if (!state) return;
-    state.unsubscribe?.();
-    for (const close of [...state.tails]) close();
-    states.delete(ctx);
-  },
-  fetch: (request, ctx) => states.get(ctx)?.handle(request),
 });

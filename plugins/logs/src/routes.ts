@@ -1,4 +1,4 @@
-import { BuntimeError } from "@buntime/sdk";
+import { BuntimeError, type PluginRoutes, type RequestContext } from "@buntime/sdk";
 import { Hono } from "hono";
 import { parseLogQuery } from "./log-filter.ts";
 import type { LogStore } from "./log-store.ts";
@@ -6,21 +6,19 @@ import { openTail, type TailOptions } from "./sse-tail.ts";
 
 /** What the HTTP side of the logs plugin reads. */
 export interface LogsRoutesOptions {
+  /** Where the kernel mounts the routes: the bare base redirects to `<base>/`, the UI page. */
   readonly base: string;
   readonly store: LogStore;
   readonly tail: TailOptions;
 }
 
 /**
- * The logs plugin's HTTP API under its base: `api/logs` (query), `api/tail` (SSE) and the UI.
- * Requests it has no route for resolve to `undefined`, so the kernel lets other handlers try.
+ * The logs plugin's HTTP API, mounted at its base: `api/logs` (query) and `api/tail` (SSE).
+ * Paths it has no route for fall through to the kernel, which serves the UI folder there.
  */
-export function createLogsRoutes(
-  options: LogsRoutesOptions,
-): (request: Request) => Promise<Response | undefined> {
+export function createLogsRoutes(options: LogsRoutesOptions): PluginRoutes {
   const { store } = options;
-  const declined = new Response(null, { status: 404 });
-  const app = new Hono().basePath(options.base);
+  const app = new Hono<{ Bindings: RequestContext }>();
 
   app.get("/", (c) => c.redirect(`${options.base}/`, 301));
   app.get("/api/logs", (c) => {
@@ -42,9 +40,5 @@ export function createLogsRoutes(
     if (error instanceof BuntimeError) return error.getResponse();
     throw error;
   });
-  app.notFound(() => declined);
-  return async (request) => {
-    const response = await app.fetch(request);
-    return response === declined ? undefined : response;
-  };
+  return app;
 }

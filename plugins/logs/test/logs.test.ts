@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "bun:test";
 import { join } from "node:path";
+import type { KernelConfigOptions } from "@buntime/kernel";
 import type { StoredLogEntry } from "@buntime/plugin-logs";
 import { definePlugin } from "@buntime/sdk";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
@@ -18,23 +19,29 @@ const logsPlugin = PLUGIN_DIR;
 const talker: TestPlugin = {
   packageJson: { name: "talker", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/talk" } },
   plugin: definePlugin({
-    fetch(request, ctx) {
-      const url = new URL(request.url);
-      const [, , level, message] = url.pathname.split("/");
-      const app = url.searchParams.get("app");
-      ctx.logger[level as "info" | "warn" | "error"](
-        decodeURIComponent(message ?? ""),
-        app ? { app } : undefined,
-      );
-      return new Response("ok");
-    },
+    setup: (ctx) => ({
+      fetch(request) {
+        const url = new URL(request.url);
+        const [, , level, message] = url.pathname.split("/");
+        const app = url.searchParams.get("app");
+        ctx.logger[level as "info" | "warn" | "error"](
+          decodeURIComponent(message ?? ""),
+          app ? { app } : undefined,
+        );
+        return new Response("ok");
+      },
+    }),
   }),
 };
 
-async function start(settings: Record<string, unknown> = {}, extra: TestPlugin[] = [talker]) {
+async function start(
+  settings: Record<string, unknown> = {},
+  extra: TestPlugin[] = [talker],
+  kernelSettings: KernelConfigOptions = {},
+) {
   const kernel = await createTestKernel({
     plugins: [logsPlugin, ...extra],
-    config: { plugins: { "@buntime/plugin-logs": settings } },
+    config: { ...kernelSettings, plugins: { "@buntime/plugin-logs": settings } },
   });
   kernels.push(kernel);
   return kernel;
@@ -60,9 +67,10 @@ describe("logs plugin", () => {
     expect(found[0]?.level).toBe("info");
   });
 
-  it("writes one access line per request with method, path, route, status and duration", async () => {
-    const kernel = await start();
-    expect((await kernel.fetch("/talk/info/hello")).status).toBe(200);
+  it("writes one access line per request with method, path, route, status, duration and request id", async () => {
+    const kernel = await start({}, [talker], { trustRequestId: true });
+    const got = await kernel.fetch("/talk/info/hello");
+    expect(got.status).toBe(200);
     const posted = await kernel.fetch("/nowhere/x?y=1", {
       method: "POST",
       headers: { "x-request-id": "req-42" },
@@ -78,7 +86,8 @@ describe("logs plugin", () => {
       status: 404,
       requestId: "req-42",
     });
-    expect(access[0]?.fields?.requestId).toBeUndefined();
+    // the id the kernel answered with, which its own log lines about the request carry too
+    expect(access[0]?.fields?.requestId).toBe(got.headers.get("x-request-id") ?? "");
     expect(typeof fields.durationMs).toBe("number");
     expect(fields.durationMs as number).toBeGreaterThanOrEqual(0);
   });
@@ -95,7 +104,7 @@ describe("logs plugin", () => {
   it("logs 5xx answers at error level", async () => {
     const failing: TestPlugin = {
       packageJson: { name: "failing", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/fail" } },
-      plugin: definePlugin({ fetch: () => new Response("down", { status: 503 }) }),
+      plugin: definePlugin({ setup: () => ({ fetch: () => new Response("down", { status: 503 }) }) }),
     };
     const kernel = await start({}, [failing]);
     await kernel.fetch("/fail");
@@ -107,9 +116,11 @@ describe("logs plugin", () => {
     const thrower: TestPlugin = {
       packageJson: { name: "thrower", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/throw" } },
       plugin: definePlugin({
-        fetch() {
-          throw new TypeError("wires crossed");
-        },
+        setup: () => ({
+          fetch() {
+            throw new TypeError("wires crossed");
+          },
+        }),
       }),
     };
     const kernel = await start({}, [thrower]);
@@ -231,7 +242,7 @@ describe("logs plugin", () => {
         buntime: { kernel: "^0.1.0", consumes: ["logs"], dependencies: { "@buntime/plugin-logs": "^0.1.0" } },
       },
       plugin: definePlugin({
-        onInit(ctx) {
+        setup(ctx) {
           ctx.services
             .get("logs")
             .follow({ text: "ping" }, (entry) => ctx.logger.info(`echo: ${entry.message}`));
@@ -261,15 +272,21 @@ describe("logs plugin", () => {
         },
       },
       plugin: definePlugin({
-        fetch(_request, ctx) {
+        setup(ctx) {
           const service = ctx.services.get("logs");
-          service.record({
-            time: new Date().toISOString(),
-            level: "warn",
-            namespace: "reader",
-            message: "noted",
-          });
-          return Response.json(service.query({ namespace: "reader" }).entries.map((entry) => entry.message));
+          return {
+            fetch() {
+              service.record({
+                time: new Date().toISOString(),
+                level: "warn",
+                namespace: "reader",
+                message: "noted",
+              });
+              return Response.json(
+                service.query({ namespace: "reader" }).entries.map((entry) => entry.message),
+              );
+            },
+          };
         },
       }),
     };

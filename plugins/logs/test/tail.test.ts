@@ -15,10 +15,12 @@ afterEach(async () => {
 const talker = {
   packageJson: { name: "talker", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/talk" } },
   plugin: definePlugin({
-    fetch(request, ctx) {
-      ctx.logger.warn(new URL(request.url).pathname.slice("/talk/".length));
-      return new Response("ok");
-    },
+    setup: (ctx) => ({
+      fetch(request) {
+        ctx.logger.warn(new URL(request.url).pathname.slice("/talk/".length));
+        return new Response("ok");
+      },
+    }),
   }),
 };
 

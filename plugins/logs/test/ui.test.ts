@@ -11,11 +11,13 @@ const PLUGIN_DIR = join(import.meta.dir, "..");
 const talker = {
   packageJson: { name: "talker", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/talk" } },
   plugin: definePlugin({
-    fetch(request, ctx) {
-      const [, , level, message] = new URL(request.url).pathname.split("/");
-      ctx.logger[level as "info" | "warn"](message ?? "");
-      return new Response("ok");
-    },
+    setup: (ctx) => ({
+      fetch(request) {
+        const [, , level, message] = new URL(request.url).pathname.split("/");
+        ctx.logger[level as "info" | "warn"](message ?? "");
+        return new Response("ok");
+      },
+    }),
   }),
 };
 
