@@ -1,14 +1,12 @@
+import type { AppLocation } from "@buntime/sdk";
 import semver from "semver";
 
 /** What the first path segment asks for: an app name and, optionally, a version or range. */
-export interface AppAddress {
-  readonly name: string;
+export interface AppAddress extends AppLocation {
   /** An exact version or a semver range; undefined for "the highest installed". */
   readonly range: string | undefined;
   /** The prefix the app sees as its base, e.g. `/todo` or `/todo@^1`. */
   readonly base: string;
-  /** The rest of the path, starting with `/`. */
-  readonly rest: string;
 }
 
 const APP_NAME = /^[a-z0-9][a-z0-9._~-]*$/i;
@@ -35,4 +33,12 @@ export function parseAppPath(pathname: string): AppAddress | undefined {
   if (!APP_NAME.test(name)) return undefined;
   if (range !== undefined && semver.validRange(range) === null) return undefined;
   return { name, range, base: `/${segment}`, rest };
+}
+
+/**
+ * True when `location` is one the router read itself (with the range and base it forwards
+ * under), rather than one another plugin put in `locals.app`.
+ */
+export function isAppAddress(location: AppLocation): location is AppAddress {
+  return "base" in location && "range" in location;
 }

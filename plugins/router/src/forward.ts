@@ -1,4 +1,6 @@
+import type { RequestUser } from "@buntime/sdk";
 import type { AppAddress } from "./app-path.ts";
+import { addUserHeaders } from "./user-headers.ts";
 
 /** `http://host:port` of an absolute URL string, without parsing it all. */
 function originOf(url: string): string {
@@ -23,10 +25,16 @@ export interface Forwarding {
 /**
  * How the app sees the request: its base stripped from the path, the query kept, and
  * `x-forwarded-host`, `x-forwarded-proto`, `x-forwarded-prefix` and `x-base` telling it where
- * it is mounted, plus `x-forwarded-for` with the client's address appended when it is known.
+ * it is mounted, plus `x-forwarded-for` with the client's address appended when it is known,
+ * and `x-buntime-user` / `x-buntime-roles` when someone is signed in.
  * The pool applies these to the request as it encodes it, so the request is never copied.
  */
-export function forwardingOf(request: Request, address: AppAddress, client: string | undefined): Forwarding {
+export function forwardingOf(
+  request: Request,
+  address: AppAddress,
+  client: string | undefined,
+  user: RequestUser | undefined,
+): Forwarding {
   const url = request.url;
   const origin = originOf(url);
   const headers: Record<string, string> = {
@@ -39,5 +47,6 @@ export function forwardingOf(request: Request, address: AppAddress, client: stri
     const earlier = request.headers.get("x-forwarded-for");
     headers["x-forwarded-for"] = earlier ? `${earlier}, ${client}` : client;
   }
+  if (user) addUserHeaders(headers, user);
   return { url: origin + address.rest + searchOf(url), headers };
 }

@@ -1,19 +1,21 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
+  BuntimeError,
   type ClientInfo,
   isBuntimeError,
   type MaybePromise,
   type PluginContext,
-  pathnameOf,
+  type RequestContext,
   type ResolvedApp,
   resolveApp,
 } from "@buntime/sdk";
 import { AppCatalog, type InstalledApp } from "./app-catalog.ts";
 import type { AppTokens } from "./app-identity.ts";
-import { type AppAddress, parseAppPath } from "./app-path.ts";
+import { type AppAddress, isAppAddress, parseAppPath } from "./app-path.ts";
 import { forwardingOf } from "./forward.ts";
 import { serveStatic } from "./static-files.ts";
+import { carriesUserHeaders, withoutUserHeaders } from "./user-headers.ts";
 
 /** How one installed app is served: by a worker, from static files, or both. */
 interface ServedApp {
@@ -34,6 +36,13 @@ function isWebSocketUpgrade(request: Request): boolean {
   return request.method === "GET" && request.headers.get("upgrade")?.toLowerCase() === "websocket";
 }
 
+/** A WebSocket upgrade that carries `x-buntime-user` or `x-buntime-roles` of the client's own. */
+function spoofedUpgrade(): Response {
+  return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
+    details: "x-buntime-user and x-buntime-roles are set by the kernel, not sent by clients",
+  }).getResponse();
+}
+
 function hasEntry(dir: string): boolean {
   if (existsSync(join(dir, "index.ts")) || existsSync(join(dir, "index.js"))) return true;
   try {
@@ -47,7 +56,8 @@ function hasEntry(dir: string): boolean {
 export class Router {
   readonly #ctx: PluginContext;
   readonly #catalog: AppCatalog;
-  readonly #homepage: string | undefined;
+  /** Where `/` leads: the homepage app, read once rather than per request. */
+  readonly #homepage: AppAddress | undefined;
   readonly #tokens: AppTokens;
   readonly #clients: ClientInfo | undefined;
   readonly #served = new Map<string, Promise<ServedApp>>();
@@ -57,7 +67,9 @@ export class Router {
 
   constructor(ctx: PluginContext, options: RouterOptions) {
     this.#ctx = ctx;
-    this.#homepage = options.homepage;
+    this.#homepage = options.homepage
+      ? { name: options.homepage, range: undefined, base: "", rest: "/" }
+      : undefined;
     this.#tokens = options.tokens;
     this.#clients = ctx.services.has("kernel:clients") ? ctx.services.get("kernel:clients") : undefined;
     this.#catalog = new AppCatalog(options.appsDir, ctx.logger, () => this.#forget());
@@ -82,8 +94,7 @@ export class Router {
 
   /** The app `pathname` addresses: `/:app/*`, or the homepage at `/`; undefined for neither. */
   locate(pathname: string): AppAddress | undefined {
-    if (pathname !== "/") return parseAppPath(pathname);
-    return this.#homepage ? { name: this.#homepage, range: undefined, base: "", rest: "/" } : undefined;
+    return pathname === "/" ? this.#homepage : parseAppPath(pathname);
   }
 
   /** The folders of every installed version of `name`, highest first. */
@@ -92,23 +103,23 @@ export class Router {
   }
 
   /**
-   * Answers a request for an app, or gives undefined when no app matches (the kernel answers
-   * 404). A known app that is already described is served without awaiting anything first.
+   * Answers a request for the app in `locals.app` (as this router's `onRequest` located it), or
+   * gives undefined when no app matches (the kernel answers 404). A known app that is already
+   * described is served without awaiting anything first.
    */
-  handle(request: Request): MaybePromise<Response | undefined> {
-    const pathname = pathnameOf(request.url);
-    const address = this.locate(pathname);
-    if (!address) return undefined;
+  handle(request: Request, context: RequestContext): MaybePromise<Response | undefined> {
+    const address = context.locals.app;
+    if (!address || !isAppAddress(address)) return undefined;
     const installed = this.#catalog.known(address.name, address.range);
     const ready = installed && this.#ready.get(installed.dir);
-    if (ready) return this.#serve(ready, address, request, pathname);
-    return this.#handleSlowly(request, address, pathname);
+    if (ready) return this.#serve(ready, address, request, context);
+    return this.#handleSlowly(request, address, context);
   }
 
   async #handleSlowly(
     request: Request,
     address: AppAddress,
-    pathname: string,
+    context: RequestContext,
   ): Promise<Response | undefined> {
     const installed = await this.#catalog.find(address.name, address.range);
     if (!installed) return undefined;
@@ -120,35 +131,50 @@ export class Router {
       this.#ctx.logger.error(error.message, { code: error.code });
       return error.getResponse();
     }
-    return this.#serve(served, address, request, pathname);
+    return this.#serve(served, address, request, context);
   }
 
   #serve(
     app: ServedApp,
     address: AppAddress,
     request: Request,
-    pathname: string,
+    context: RequestContext,
   ): MaybePromise<Response | undefined> {
-    if (app.spec && !app.staticRoot) return this.#toWorker(app.spec, address, request); // the hot case
-    return this.#serveWithFiles(app, address, request, pathname);
+    if (app.spec && !app.staticRoot) return this.#toWorker(app.spec, address, request, context); // the hot case
+    return this.#serveWithFiles(app, address, request, context);
   }
 
-  #toWorker(spec: ResolvedApp, address: AppAddress, request: Request): Promise<Response> {
+  /**
+   * Sends the request to the app's worker, telling it who is signed in (`locals.user`) and never
+   * passing on the client's own copies of those headers.
+   */
+  #toWorker(
+    spec: ResolvedApp,
+    address: AppAddress,
+    request: Request,
+    context: RequestContext,
+  ): Promise<Response> {
     if (isWebSocketUpgrade(request) && this.#ctx.pool.upgrade) {
-      // the kernel's server upgrades the request it received, not a copy
+      // The kernel's server upgrades the request it received, not a copy, and the app sees its
+      // headers as they are: a client's own user headers cannot be dropped there, so refuse.
+      if (carriesUserHeaders(request)) return Promise.resolve(spoofedUpgrade());
       return this.#ctx.pool.upgrade(spec, request);
     }
+    const user = context.locals.user;
     const client = this.#clients?.address(request);
-    const forwarding = forwardingOf(request, address, client);
-    return this.#ctx.pool.fetch(spec, request, forwarding);
+    const forwarding = forwardingOf(request, address, client, user);
+    // with a user, the forwarding headers replace the client's copies; without, drop them
+    const sent = !user && carriesUserHeaders(request) ? withoutUserHeaders(request) : request;
+    return this.#ctx.pool.fetch(spec, sent, forwarding);
   }
 
   async #serveWithFiles(
     app: ServedApp,
     address: AppAddress,
     request: Request,
-    pathname: string,
+    context: RequestContext,
   ): Promise<Response | undefined> {
+    const pathname = context.pathname;
     if (app.staticRoot) {
       // a static page at /todo needs /todo/ so that its relative links resolve under it
       if (address.rest === "/" && !pathname.endsWith("/") && !app.spec) {
@@ -160,7 +186,7 @@ export class Router {
       const file = await serveStatic(app.staticRoot, address.rest, request);
       if (file) return file;
     }
-    if (app.spec) return this.#toWorker(app.spec, address, request);
+    if (app.spec) return this.#toWorker(app.spec, address, request, context);
     // a static single-page app answers its own client-side routes with index.html
     if (app.staticRoot && request.headers.get("accept")?.includes("text/html")) {
       return serveStatic(app.staticRoot, "/", request);

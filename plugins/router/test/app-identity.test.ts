@@ -22,7 +22,9 @@ const whoami = {
     buntime: { kernel: "*", base: "/whoami", consumes: ["apps"] },
   },
   plugin: definePlugin({
-    fetch: (req, ctx) => new Response(ctx.services.get("apps").identify(req) ?? "anonymous"),
+    setup(ctx) {
+      return { fetch: (req) => new Response(ctx.services.get("apps").identify(req) ?? "anonymous") };
+    },
   }),
 };
 

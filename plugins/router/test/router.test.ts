@@ -76,7 +76,7 @@ describe("router plugin", () => {
       plugins: [
         {
           packageJson: { name: "hello-plugin", version: "1.0.0", buntime: { kernel: "*", base: "/hello" } },
-          plugin: { fetch: () => new Response("plugin") },
+          plugin: { setup: () => ({ fetch: () => new Response("plugin") }) },
         },
       ],
     });
@@ -101,13 +101,17 @@ describe("router plugin", () => {
         buntime: { kernel: "*", base: "/where", consumes: ["apps"] },
       },
       plugin: definePlugin({
-        async fetch(request, ctx) {
+        setup(ctx) {
           const apps = ctx.services.get("apps");
-          const query = new URL(request.url).searchParams;
-          return Response.json({
-            located: apps.locate?.(query.get("path") ?? "") ?? null,
-            folders: await apps.folders?.(query.get("app") ?? ""),
-          });
+          return {
+            async fetch(request) {
+              const query = new URL(request.url).searchParams;
+              return Response.json({
+                located: apps.locate(query.get("path") ?? "") ?? null,
+                folders: await apps.folders(query.get("app") ?? ""),
+              });
+            },
+          };
         },
       }),
     };
@@ -211,6 +215,104 @@ describe("router plugin", () => {
     expect(error.code).toBe("BUNTIME_ERR_POOL_APP_CONFIG_INVALID");
     expect(error.message).toContain("broken@0.0.0");
     expect(error.message).toContain("buntime.json.ttl");
+  });
+});
+
+/** A plugin that runs after the router and signs in whoever `x-test-user` names, as auth would. */
+const signer: InlinePlugin = {
+  packageJson: {
+    name: "signer",
+    version: "1.0.0",
+    buntime: { kernel: "*", optionalDependencies: { "@buntime/plugin-router": "*" } },
+  },
+  plugin: definePlugin({
+    setup: () => ({
+      onRequest(request, context) {
+        const username = request.headers.get("x-test-user");
+        if (username) context.locals.user = { username, roles: ["dev", "ops"] };
+      },
+    }),
+  }),
+};
+
+/** A plugin that runs after the router and answers `x-probe` requests with their `locals.app`. */
+const probe: InlinePlugin = {
+  packageJson: {
+    name: "probe",
+    version: "1.0.0",
+    buntime: { kernel: "*", optionalDependencies: { "@buntime/plugin-router": "*" } },
+  },
+  plugin: definePlugin({
+    setup: () => ({
+      onRequest(request, context) {
+        if (request.headers.has("x-probe")) return Response.json(context.locals.app ?? null);
+      },
+    }),
+  }),
+};
+
+/** Writes an app whose worker answers with the user headers it received. */
+function writeWhoAmI(dir: string) {
+  mkdirSync(dir, { recursive: true });
+  writeFileSync(
+    join(dir, "index.ts"),
+    `export default { fetch: async (req) => Response.json({ user: req.headers.get("x-buntime-user"),
+      roles: req.headers.get("x-buntime-roles"), body: req.body ? await req.text() : null }) };`,
+  );
+}
+
+describe("the app in locals.app", () => {
+  it("is put there for every later plugin: the app a path reaches, or nothing", async () => {
+    const { get } = await start({ homepage: "welcome", plugins: [probe] });
+    const located = async (path: string) => (await get(path, { headers: { "x-probe": "1" } })).json();
+    expect(await located("/api@%5E1/users/7")).toMatchObject({ name: "api", rest: "/users/7" });
+    expect(await located("/todo")).toMatchObject({ name: "todo", rest: "/" });
+    expect(await located("/")).toMatchObject({ name: "welcome", rest: "/" });
+    expect(await located("/.hidden/x")).toBeNull();
+    expect(await located("/api@not-a-range/x")).toBeNull();
+  });
+
+  it("is nothing at / without a homepage", async () => {
+    const { get } = await start({ plugins: [probe] });
+    expect(await (await get("/", { headers: { "x-probe": "1" } })).json()).toBeNull();
+  });
+});
+
+describe("the signed-in user, as apps see it", () => {
+  it("reaches the app as x-buntime-user and x-buntime-roles, whatever the client sent", async () => {
+    const { apps, get } = await start({ plugins: [signer] });
+    writeWhoAmI(join(apps, "who"));
+    const signed = await get("/who/", {
+      headers: { "x-test-user": "ada", "x-buntime-user": "mallory", "x-buntime-roles": "admin" },
+    });
+    expect(await signed.json()).toEqual({ user: "ada", roles: "dev,ops", body: null });
+  });
+
+  it("drops the client's own x-buntime-user and x-buntime-roles when nobody is signed in", async () => {
+    const { apps, get } = await start({ plugins: [signer] });
+    writeWhoAmI(join(apps, "who"));
+    const spoofed = await get("/who/", { headers: { "x-buntime-user": "mallory" } });
+    expect(await spoofed.json()).toEqual({ user: null, roles: null, body: null });
+    const onlyRoles = await get("/who/", { headers: { "x-buntime-roles": "admin" } });
+    expect(await onlyRoles.json()).toEqual({ user: null, roles: null, body: null });
+    const posted = await get("/who/", {
+      method: "POST",
+      body: "kept",
+      headers: { "x-buntime-user": "mallory", "content-type": "text/plain" },
+    });
+    expect(await posted.json()).toEqual({ user: null, roles: null, body: "kept" });
+  });
+
+  it("refuses a WebSocket upgrade that carries the client's own user headers", async () => {
+    const { apps, get } = await start();
+    writeWhoAmI(join(apps, "who"));
+    const response = await get("/who/", { headers: { upgrade: "websocket", "x-buntime-user": "mallory" } });
+    expect(response.status).toBe(400);
+    const { error } = await response.json();
+    expect(error).toEqual({
+      code: "BUNTIME_ERR_BAD_REQUEST",
+      message: "x-buntime-user and x-buntime-roles are set by the kernel, not sent by clients",
+    });
   });
 });
 
