@@ -146,11 +146,14 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     startedAt,
     plugins: () => pluginHost.list(),
     poolStats: () => pool.stats(),
-    loadInstalled: async (name, version, replace) => {
-      const source = await readPluginFolder(installedPluginDir(config.home, name, version));
-      const loaded = pluginHost.list().some((plugin) => plugin.name === name && plugin.status === "running");
-      return replace && loaded ? pluginHost.replace(source) : pluginHost.load(source);
-    },
+    loadInstalled: async (plugins) =>
+      pluginHost.apply(
+        await Promise.all(
+          plugins.map(({ name, version }) =>
+            readPluginFolder(installedPluginDir(config.home, name, version)),
+          ),
+        ),
+      ),
     unload: (name) => pluginHost.unload(name, { waitForStop: false }),
   });
   const dispatch = createDispatcher({

@@ -11,16 +11,22 @@ export interface KernelApiDeps {
   readonly startedAt: number;
   plugins(): PluginStatus[];
   poolStats(): PoolStats;
-  /** Loads `<home>/plugins/<name>/<version>/` into the running kernel, or swaps it in for the loaded version. */
-  loadInstalled(name: string, version: string, replace: boolean): Promise<PluginStatus>;
+  /**
+   * Loads each `<home>/plugins/<name>/<version>/` into the running kernel, or swaps it in for
+   * the loaded version, all or nothing, in dependency order.
+   */
+  loadInstalled(plugins: readonly InstalledRef[]): Promise<PluginStatus[]>;
   unload(name: string): Promise<void>;
 }
 
-const loadRequestSchema = z.object({
-  name: packageNameSchema,
-  version: z.string().min(1),
-  replace: z.boolean().default(false),
-});
+/** A plugin installed in the home, by name and version. */
+export interface InstalledRef {
+  readonly name: string;
+  readonly version: string;
+}
+
+const installedRefSchema = z.object({ name: packageNameSchema, version: z.string().min(1) }).strict();
+const batchRequestSchema = z.object({ plugins: z.array(installedRefSchema).min(1).max(200) }).strict();
 
 /**
  * True when the caller may write: it holds the kernel's admin token, or a plugin's `onRequest`
@@ -60,14 +66,14 @@ export function createKernelApi(deps: KernelApiDeps): Hono<{ Bindings: RequestCo
   api.get("/pool", (c) => c.json(deps.poolStats()));
 
   api.post("/plugins", async (c) => {
-    const body = loadRequestSchema.safeParse(await c.req.json().catch(() => undefined));
+    const body = batchRequestSchema.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) {
       return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
-        details: "expected a JSON body {name, version, replace?} naming a plugin installed in this home",
+        details:
+          'expected a JSON body {"plugins": [{"name", "version"}, ...]} naming plugins installed in this home',
       }).getResponse();
     }
-    const { name, version, replace } = body.data;
-    return c.json(await deps.loadInstalled(name, version, replace), 201);
+    return c.json({ plugins: await deps.loadInstalled(body.data.plugins) }, 201);
   });
 
   api.delete("/plugins/:name{.+}", async (c) => {

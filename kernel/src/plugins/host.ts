@@ -1,3 +1,4 @@
+import { existsSync } from "node:fs";
 import {
   BuntimeError,
   checkKernelRange,
@@ -14,8 +15,9 @@ import { callWithTimeout } from "../hooks/call-with-timeout.ts";
 import { PluginTable } from "../pipeline/plugin-table.ts";
 import { KERNEL_VERSION } from "../version.ts";
 import { type LoadedPlugin, type PluginStatus, pluginStatus } from "./loaded-plugin.ts";
-import { type ContextDeps, createPluginContext, resolvePluginConfig } from "./plugin-context.ts";
+import { type ContextDeps, createPluginContext, dataDirOf, resolvePluginConfig } from "./plugin-context.ts";
 import { type PluginSource, pluginId } from "./plugin-source.ts";
+import { removeEmptyDirs } from "./remove-empty-dirs.ts";
 import { validateHooks } from "./validate-definition.ts";
 
 export interface PluginHostOptions extends ContextDeps {
@@ -87,11 +89,11 @@ export class PluginHost {
 
   /**
    * Checks kernel ranges, dependencies and settings of every plugin before any of them starts,
-   * against the running plugins (all but `replacing`, when a new version takes its place).
+   * against the running plugins (all but those `replacing` names, whose new versions take their place).
    */
   #prepare(
     sources: readonly PluginSource[],
-    replacing?: string,
+    replacing: ReadonlySet<string> = new Set(),
   ): { source: PluginSource; config: unknown }[] {
     for (const { pkg } of sources) {
       checkKernelRange(pluginId(pkg), pkg.buntime.kernel, KERNEL_VERSION);
@@ -102,7 +104,7 @@ export class PluginHost {
         });
       }
     }
-    const others = [...this.#running.values()].filter((plugin) => plugin.name !== replacing);
+    const others = [...this.#running.values()].filter((plugin) => !replacing.has(plugin.name));
     const ordered = orderByDependencies(sources.map(dependencyNode), others.map(loadedNode));
     return ordered.map(({ source }) => ({
       source,
@@ -193,65 +195,97 @@ export class PluginHost {
   }
 
   /** Loads one more plugin while the kernel runs; throws (and changes nothing) when it cannot start. */
-  load(source: PluginSource): Promise<PluginStatus> {
-    return this.#serialize(async () => {
-      const [prepared] = this.#prepare([source]);
-      if (!prepared) throw new BuntimeError("BUNTIME_ERR_PLUGIN_DUPLICATE", { plugin: source.pkg.name });
-      const plugin = await this.#init(prepared.source, prepared.config).catch((error: unknown) => {
-        throw new BuntimeError(
-          "BUNTIME_ERR_PLUGIN_START_FAILED",
-          { plugin: pluginId(source.pkg), reason: reason(error) },
-          { cause: error },
-        );
-      });
-      this.#failed.delete(plugin.name);
-      this.#running.set(plugin.name, plugin);
-      this.#recompile();
-      this.#logger.info(`loaded ${pluginId(source.pkg)}`);
-      const status = pluginStatus(plugin, plugin.manifest);
-      this.#options.onEvent?.({ type: "loaded", plugin: status });
-      return status;
-    });
+  async load(source: PluginSource): Promise<PluginStatus> {
+    if (this.#running.has(source.pkg.name)) {
+      throw new BuntimeError("BUNTIME_ERR_PLUGIN_DUPLICATE", { plugin: source.pkg.name });
+    }
+    return (await this.apply([source]))[0] as PluginStatus;
+  }
+
+  /** Swaps a running plugin for another version of it; see `apply`. */
+  async replace(source: PluginSource): Promise<PluginStatus> {
+    if (!this.#running.has(source.pkg.name)) {
+      throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: source.pkg.name });
+    }
+    return (await this.apply([source]))[0] as PluginStatus;
   }
 
   /**
-   * Swaps a running plugin for another version of it while the kernel runs: the new version
-   * starts (taking over the services), then joins the pipeline in place of the old one, whose
-   * requests in flight finish before its `onShutdown` runs. If the new version cannot start,
-   * the old one keeps running with its services, and this throws.
+   * Applies a batch while the kernel runs, all or nothing: each plugin is loaded, or swapped in
+   * for the running version of it, in dependency order across the batch (so `auth` started in
+   * the same batch as `storage` sees `keyval`). New versions start first and take the services
+   * over; then they join the pipeline together, and the old versions stop once their requests
+   * in flight finish. If any plugin cannot start, those that started stop again, the old
+   * versions keep running with their services, data folders the batch created are removed,
+   * and this throws naming the plugin.
    */
-  replace(source: PluginSource): Promise<PluginStatus> {
+  apply(sources: readonly PluginSource[]): Promise<PluginStatus[]> {
     return this.#serialize(async () => {
-      const { name, version } = source.pkg;
-      const old = this.#running.get(name);
-      if (!old) throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: name });
-      for (const { plugin, range } of this.#dependentsOf(name)) {
-        if (!satisfiesRange(version, range)) {
-          throw new BuntimeError("BUNTIME_ERR_PLUGIN_DEPENDENCY_INCOMPATIBLE", {
-            chain: `${pluginId(plugin)} -> ${name}@${range}`,
-            installed: `${name}@${version}`,
-          });
-        }
-      }
-      const [prepared] = this.#prepare([source], name);
-      if (!prepared) throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: name });
-      const plugin = await this.#init(prepared.source, prepared.config).catch((error: unknown) => {
-        this.#options.services.restore(old.ctx.services, name);
-        throw new BuntimeError(
-          "BUNTIME_ERR_PLUGIN_START_FAILED",
-          { plugin: pluginId(source.pkg), reason: reason(error) },
-          { cause: error },
-        );
+      const replaced = sources.flatMap(({ pkg }) => this.#running.get(pkg.name) ?? []);
+      const batch = new Set(sources.map(({ pkg }) => pkg.name));
+      for (const { pkg } of sources) this.#checkDependents(pkg.name, pkg.version, batch);
+      const prepared = this.#prepare(sources, batch);
+      const started: LoadedPlugin[] = [];
+      const newDataDirs = prepared.flatMap(({ source }) => {
+        const dir = dataDirOf(this.#options.home, source.pkg.name);
+        return existsSync(dir) ? [] : [dir];
       });
+      try {
+        for (const { source, config } of prepared) {
+          started.push(
+            await this.#init(source, config).catch((error: unknown) => {
+              throw new BuntimeError(
+                "BUNTIME_ERR_PLUGIN_START_FAILED",
+                { plugin: pluginId(source.pkg), reason: reason(error) },
+                { cause: error },
+              );
+            }),
+          );
+        }
+      } catch (error) {
+        for (const plugin of started.reverse()) await this.#stopPlugin(plugin);
+        for (const old of replaced) this.#options.services.restore(old.ctx.services, old.name);
+        removeEmptyDirs(newDataDirs);
+        throw error;
+      }
       const previous = this.#table;
-      this.#running.set(name, plugin);
+      for (const plugin of started) {
+        this.#failed.delete(plugin.name);
+        this.#running.set(plugin.name, plugin);
+      }
       this.#recompile();
-      this.#logger.info(`replaced ${pluginId(old)} with ${pluginId(source.pkg)}`);
-      void previous.drained(this.#options.drainTimeout).then(() => this.#stopPlugin(old));
-      const status = pluginStatus(plugin, plugin.manifest);
-      this.#options.onEvent?.({ type: "replaced", plugin: status, previous: old.version });
-      return status;
+      if (replaced.length > 0) {
+        void previous.drained(this.#options.drainTimeout).then(async () => {
+          for (const old of replaced) await this.#stopPlugin(old);
+        });
+      }
+      return started.map((plugin) => this.#announce(plugin, replaced));
     });
+  }
+
+  /** Logs and tells `kernel:plugins` listeners that `plugin` joined, maybe in place of an old version. */
+  #announce(plugin: LoadedPlugin, replaced: readonly LoadedPlugin[]): PluginStatus {
+    const status = pluginStatus(plugin, plugin.manifest);
+    const old = replaced.find((candidate) => candidate.name === plugin.name);
+    if (old) {
+      this.#logger.info(`replaced ${pluginId(old)} with ${pluginId(plugin)}`);
+      this.#options.onEvent?.({ type: "replaced", plugin: status, previous: old.version });
+    } else {
+      this.#logger.info(`loaded ${pluginId(plugin)}`);
+      this.#options.onEvent?.({ type: "loaded", plugin: status });
+    }
+    return status;
+  }
+
+  /** Throws if a running plugin outside the batch needs a version of `name` that `version` is not. */
+  #checkDependents(name: string, version: string, batch: ReadonlySet<string>): void {
+    for (const { plugin, range } of this.#dependentsOf(name)) {
+      if (batch.has(plugin.name) || satisfiesRange(version, range)) continue;
+      throw new BuntimeError("BUNTIME_ERR_PLUGIN_DEPENDENCY_INCOMPATIBLE", {
+        chain: `${pluginId(plugin)} -> ${name}@${range}`,
+        installed: `${name}@${version}`,
+      });
+    }
   }
 
   /**

@@ -32,6 +32,11 @@ export function resolvePluginConfig(source: PluginSource, settings: unknown): un
   });
 }
 
+/** `<home>/data/<name>`: the plugin's own folder for data that survives restarts. */
+export function dataDirOf(home: string, name: string): string {
+  return join(home, "data", name);
+}
+
 /** Builds the `ctx` a plugin's `setup` receives, with the plugin's service scope. */
 export function createPluginContext(
   source: PluginSource,
@@ -39,7 +44,7 @@ export function createPluginContext(
   deps: ContextDeps,
 ): { ctx: PluginContext; services: PluginServices } {
   const { pkg } = source;
-  const dataDir = join(deps.home, "data", pkg.name);
+  const dataDir = dataDirOf(deps.home, pkg.name);
   mkdirSync(dataDir, { recursive: true });
   const services = deps.services.scopeFor({
     plugin: pkg.name,

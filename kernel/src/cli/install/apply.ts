@@ -10,7 +10,7 @@ import { type SignaturePolicy, writeSettings } from "../common/settings.ts";
 import { beginHomeChange, type HomeChange } from "./home-change.ts";
 import { withHomeLock } from "./home-lock.ts";
 import { findKernel } from "./kernel-link.ts";
-import { loadIntoKernel, removeNewDataDirs } from "./kernel-load.ts";
+import { loadIntoKernel } from "./kernel-load.ts";
 import {
   type History,
   historyPath,
@@ -190,16 +190,15 @@ async function install(
   const lock = await readLock(home);
   const history = readHistory(home);
   const dependents = installedDependents(home, lock.plugins);
-  const plan = await planInstall(specs, client, KERNEL_VERSION, lock.plugins, dependents, options.upgrade);
+  // plugins must suit the kernel they will run in: the one running on the home, else this CLI's own
+  const link = await findKernel(home);
+  const kernelVersion = link?.version ?? KERNEL_VERSION;
+  const plan = await planInstall(specs, client, kernelVersion, lock.plugins, dependents, options.upgrade);
   if (plan.length === 0) return { installed: [] };
   out.note(`resolved ${plan.map((p) => `${p.name}@${p.version}`).join(", ")}`);
   const checker = createSignatureChecker(client, options.policy, context.settings.registryKeys);
   const downloads = await downloadAll(plan, context, out, checker);
 
-  const dataDirsBefore = {
-    names: new Set(plan.map((p) => p.name).filter((name) => existsSync(join(home, "data", name)))),
-    data: existsSync(join(home, "data")),
-  };
   const change = beginHomeChange(home);
   try {
     const { nextLock, nextHistory } = stageAll(home, change, downloads, lock, history);
@@ -207,15 +206,9 @@ async function install(
     if (JSON.stringify(nextHistory) !== JSON.stringify(history)) {
       change.write(historyPath(home), () => writeHistory(home, nextHistory));
     }
-    const link = await findKernel(home);
     if (link) {
       out.note(`loading into the kernel at ${link.url}`);
-      await holdInterrupts(() =>
-        loadIntoKernel(link, plan).catch((error) => {
-          removeNewDataDirs(home, plan, dataDirsBefore);
-          throw error;
-        }),
-      );
+      await holdInterrupts(() => loadIntoKernel(link, plan));
     }
     change.commit();
     savePins(context, out, checker);

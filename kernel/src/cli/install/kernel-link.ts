@@ -7,8 +7,13 @@ import { isAlive } from "./home-lock.ts";
 /** The kernel running on a home, reached over its API with the home's admin token. */
 export interface KernelLink {
   url: string;
-  /** Loads an installed plugin version; `replace` swaps the loaded version for it. */
-  load(name: string, version: string, replace: boolean): Promise<void>;
+  /** The running kernel's version, which plugins' `kernel` ranges must admit. */
+  version: string;
+  /**
+   * Loads installed plugin versions as one batch (the kernel orders them, all or nothing); a
+   * loaded plugin is swapped for the version named.
+   */
+  apply(plugins: readonly { name: string; version: string }[]): Promise<void>;
   unload(name: string): Promise<void>;
   /** Names and versions of the loaded plugins. */
   loaded(): Promise<{ name: string; version: string; status: string }[]>;
@@ -66,10 +71,15 @@ export async function findKernel(home: string): Promise<KernelLink | undefined> 
       details: `${answer.error?.message ?? response.statusText} [${answer.error?.code ?? response.status}]`,
     });
   };
+  const { version } = (await health.json()) as { version: string };
   return {
     url: base,
-    async load(name, version, replace) {
-      await call("POST", "/_/api/plugins", `${name}@${version}`, { name, version, replace });
+    version,
+    async apply(plugins) {
+      const label = plugins.map(({ name, version }) => `${name}@${version}`).join(", ");
+      await call("POST", "/_/api/plugins", label, {
+        plugins: plugins.map(({ name, version }) => ({ name, version })),
+      });
     },
     async unload(name) {
       await call("DELETE", `/_/api/plugins/${name}`, name);

@@ -4,6 +4,7 @@ import {
   type Packument,
   type RegistryClient,
   resolveVersion,
+  satisfiesRange,
   type VersionDocument,
 } from "@buntime/sdk";
 import semver from "semver";
@@ -122,13 +123,13 @@ export async function planInstall(
     wants.set(spec.name, [...earlier, want]);
     const already = planned.get(spec.name);
     if (already) {
-      if (spec.range && !semver.satisfies(already.version, spec.range)) {
+      if (spec.range && !satisfiesRange(already.version, spec.range)) {
         throw conflict(spec.name, earlier[0] as Want, want);
       }
       continue;
     }
     const current = installed[spec.name];
-    if (!explicit && current && (!spec.range || semver.satisfies(current.version, spec.range))) continue;
+    if (!explicit && current && (!spec.range || satisfiesRange(current.version, spec.range))) continue;
     const packument = await packumentOf(spec.name);
     const doc = spec.range
       ? resolveVersion(packument, spec.range, kernel)
@@ -136,7 +137,7 @@ export async function planInstall(
     if (current && current.version === doc.version) continue;
     if (upgrade && current && semver.lte(doc.version, current.version)) continue;
     for (const { dependent, range } of dependents.get(spec.name) ?? []) {
-      if (!semver.satisfies(doc.version, range)) {
+      if (!satisfiesRange(doc.version, range)) {
         throw conflict(spec.name, { range: doc.version, path }, { range, path: `installed ${dependent}` });
       }
     }
@@ -152,23 +153,5 @@ export async function planInstall(
       queue.push({ spec: { name, range }, path: `${path} > ${spec.name}@${doc.version}`, explicit: false });
     }
   }
-  return orderByDependencies([...planned.values()]);
-}
-
-/** Dependencies before their dependents, so a running kernel can load them in this order. */
-export function orderByDependencies(plugins: PlannedPlugin[]): PlannedPlugin[] {
-  const byName = new Map(plugins.map((p) => [p.name, p]));
-  const ordered: PlannedPlugin[] = [];
-  const visiting = new Set<string>();
-  const visit = (plugin: PlannedPlugin) => {
-    if (ordered.includes(plugin) || visiting.has(plugin.name)) return;
-    visiting.add(plugin.name);
-    for (const dependency of Object.keys(plugin.doc.buntime?.dependencies ?? {})) {
-      const planned = byName.get(dependency);
-      if (planned) visit(planned);
-    }
-    ordered.push(plugin);
-  };
-  for (const plugin of plugins) visit(plugin);
-  return ordered;
+  return [...planned.values()];
 }

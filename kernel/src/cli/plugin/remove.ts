@@ -55,7 +55,7 @@ export async function runRemove(args: string[]): Promise<number> {
             await kernel.unload(name);
             if (!interruptHeld()) return;
             change.rollback(); // first: the kernel loads the plugin from the folder this puts back
-            await kernel.load(name, entry.version, false).catch(() => undefined);
+            await kernel.apply([{ name, version: entry.version }]).catch(() => undefined);
           });
         }
         change.commit();
