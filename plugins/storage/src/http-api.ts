@@ -3,19 +3,30 @@
  * app's token; the app then reads and writes only its own namespace (`app/<name>`). Versions
  * travel as ETags: `If-Match` makes a write conditional, `If-None-Match: *` makes it create-only.
  */
-import { BuntimeError, type Logger, type PluginContext } from "@buntime/sdk";
+import {
+  type BatchOperation,
+  BuntimeError,
+  type CommitResult,
+  type KeyValueStore,
+  type KvEntry,
+  type Logger,
+  type RequestContext,
+  type ServiceAccess,
+} from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requireApp } from "./app-identity.ts";
-import type { BatchOperation, CommitResult, KeyValueStore, KvEntry } from "@buntime/sdk";
 
 /** Options of the HTTP API. */
 export interface StorageApiOptions {
+  /** The plugin's services, where the router's `apps` service names the calling app. */
+  readonly services: ServiceAccess;
+  readonly logger: Logger;
   readonly maxValueBytes: number;
   readonly maxBatchBytes: number;
 }
 
-type Env = { Variables: { store: KeyValueStore } };
+type Env = { Bindings: RequestContext; Variables: { store: KeyValueStore } };
 
 const etag = (version: string) => `"${version}"`;
 
@@ -70,15 +81,14 @@ function tooLarge(what: string, limit: number) {
   };
 }
 
-/** Builds the API for one plugin instance; `root` is the store whose `app/<name>` namespaces apps get. */
-export function createStorageApi(
-  root: KeyValueStore,
-  ctx: PluginContext,
-  options: StorageApiOptions,
-): Hono<Env> {
+/**
+ * Builds the API (the plugin's `routes`, mounted at its base); `root` is the store whose
+ * `app/<name>` namespaces apps get.
+ */
+export function createStorageApi(root: KeyValueStore, options: StorageApiOptions): Hono<Env> {
   const apps = root.namespace("app");
-  const logger: Logger = ctx.logger;
-  const api = new Hono<Env>().basePath(ctx.base ?? "/storage");
+  const { logger, services } = options;
+  const api = new Hono<Env>();
 
   api.onError((error) => {
     if (error instanceof BuntimeError) {
@@ -90,10 +100,9 @@ export function createStorageApi(
     logger.error("unexpected storage failure", { cause: error });
     return new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error }).getResponse();
   });
-  api.notFound((c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
 
   api.use("/api/*", async (c, next) => {
-    c.set("store", apps.namespace(requireApp(c.req.raw, ctx)));
+    c.set("store", apps.namespace(requireApp(c.req.raw, services)));
     await next();
   });
 
@@ -148,6 +157,9 @@ export function createStorageApi(
       return c.json({ version: result.version });
     },
   );
+
+  // The base is the plugin's own: a path under it that no route takes is a coded 404 here.
+  api.all("*", (c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
 
   return api;
 }

@@ -5,22 +5,14 @@
  * its own namespace with its `BUNTIME_APP_TOKEN`.
  */
 import { join } from "node:path";
-import { BuntimeError, definePlugin, type PluginContext } from "@buntime/sdk";
+import { BuntimeError, definePlugin } from "@buntime/sdk";
 import type { KvBackend } from "./backend.ts";
 import { storageConfigSchema } from "./config.ts";
 import { createStorageApi } from "./http-api.ts";
 import { createKeyValueStore } from "./keyval.ts";
 import { openPostgresBackend } from "./postgres-backend.ts";
 import { openSqliteBackend } from "./sqlite-backend.ts";
-import type { KeyValueStore } from "@buntime/sdk";
 
-export type { BackendCommit, KeyRange, KvBackend, RowWrite, StoredRow, VersionCheck } from "./backend.ts";
-export type { ResolvedStorageConfig } from "./config.ts";
-export { storageConfigSchema } from "./config.ts";
-export type { KeyValueStoreOptions } from "./keyval.ts";
-export { createKeyValueStore, MAX_BATCH_OPERATIONS, MAX_KEY_BYTES } from "./keyval.ts";
-export { openPostgresBackend } from "./postgres-backend.ts";
-export { openSqliteBackend } from "./sqlite-backend.ts";
 export type {
   BatchOperation,
   CommitResult,
@@ -31,24 +23,17 @@ export type {
   ListPage,
   SetOptions,
 } from "@buntime/sdk";
-
-declare module "@buntime/sdk" {
-  interface Services {
-    keyval: KeyValueStore;
-  }
-}
-
-interface Instance {
-  backend: KvBackend;
-  sweeper: ReturnType<typeof setInterval>;
-  fetch(request: Request): Response | Promise<Response>;
-}
-
-const instances = new WeakMap<PluginContext, Instance>();
+export type { BackendCommit, KeyRange, KvBackend, RowWrite, StoredRow, VersionCheck } from "./backend.ts";
+export type { ResolvedStorageConfig } from "./config.ts";
+export { storageConfigSchema } from "./config.ts";
+export type { KeyValueStoreOptions } from "./keyval.ts";
+export { createKeyValueStore, MAX_BATCH_OPERATIONS, MAX_KEY_BYTES } from "./keyval.ts";
+export { openPostgresBackend } from "./postgres-backend.ts";
+export { openSqliteBackend } from "./sqlite-backend.ts";
 
 export default definePlugin({
   config: storageConfigSchema,
-  async onInit(ctx) {
+  async setup(ctx) {
     const { config } = ctx;
     let backend: KvBackend;
     if (config.backend === "postgres") {
@@ -70,17 +55,19 @@ export default definePlugin({
         .catch((error) => ctx.logger.warn("sweep of expired keys failed", { cause: error }));
     }, config.sweepInterval);
     sweeper.unref();
-    const api = createStorageApi(store, ctx, config);
-    instances.set(ctx, { backend, sweeper, fetch: (request) => api.fetch(request) });
     ctx.services.provide("keyval", store);
     ctx.logger.info(`keyval on ${backend.name}`);
+    return {
+      routes: createStorageApi(store, {
+        services: ctx.services,
+        logger: ctx.logger,
+        maxValueBytes: config.maxValueBytes,
+        maxBatchBytes: config.maxBatchBytes,
+      }),
+      async onShutdown() {
+        clearInterval(sweeper);
+        await backend.close();
+      },
+    };
   },
-  async onShutdown(ctx) {
-    const instance = instances.get(ctx);
-    instances.delete(ctx);
-    if (!instance) return;
-    clearInterval(instance.sweeper);
-    await instance.backend.close();
-  },
-  fetch: (request, ctx) => instances.get(ctx)?.fetch(request),
 });

@@ -2,10 +2,11 @@
  * The key-value store over any backend: validates keys, values and options, turns values into
  * JSON and back, scopes a view to its namespace, and gives every backend failure one coded error.
  */
+
+import type { BatchOperation, CommitResult, KeyValueStore, KvEntry, ListPage } from "@buntime/sdk";
 import { BuntimeError } from "@buntime/sdk";
 import type { KvBackend, RowWrite, StoredRow, VersionCheck } from "./backend.ts";
 import { encodeCursor, listRange } from "./key-range.ts";
-import type { BatchOperation, CommitResult, KeyValueStore, KvEntry, ListPage } from "@buntime/sdk";
 
 /** Options of `createKeyValueStore`. */
 export interface KeyValueStoreOptions {

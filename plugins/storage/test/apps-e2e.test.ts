@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createKernel, type Kernel } from "@buntime/kernel";
 import router from "@buntime/plugin-router";
-import storage, { type KeyValueStore } from "@buntime/plugin-storage";
+import storage from "@buntime/plugin-storage";
+import { createTestKernel, type TestKernel } from "@buntime/sdk/testing";
 import routerPackage from "../../router/package.json" with { type: "json" };
 import storagePackage from "../package.json" with { type: "json" };
 
@@ -42,8 +42,8 @@ function docsExample(): string {
   return /```ts\n(\/\/ apps\/notes\/index\.ts\n[\s\S]*?)```/.exec(page)?.[1] ?? "";
 }
 
-// createTestKernel does not listen, and apps need BUNTIME_URL: a listening kernel it is.
-let kernel: Kernel;
+// Apps need BUNTIME_URL: a listening kernel it is.
+let kernel: TestKernel;
 let base: URL;
 const home = mkdtempSync(join(tmpdir(), "buntime-storage-e2e-"));
 beforeAll(async () => {
@@ -57,16 +57,16 @@ beforeAll(async () => {
     mkdirSync(join(home, "apps", app), { recursive: true });
     writeFileSync(join(home, "apps", app, "index.ts"), source);
   }
-  kernel = createKernel({
-    config: { home, port: 0, hostname: "127.0.0.1" },
+  kernel = await createTestKernel({
+    config: { home },
     plugins: [
       { packageJson: routerPackage, plugin: router },
       { packageJson: storagePackage, plugin: storage },
     ],
-    logSink: () => {},
+    listen: true,
   });
-  await kernel.start();
-  base = await kernel.listen();
+  if (!kernel.url) throw new Error("the test kernel does not listen");
+  base = kernel.url;
 });
 afterAll(async () => {
   await kernel.stop();
@@ -79,7 +79,7 @@ describe("apps in workers with the router's apps service", () => {
     expect(await visit("alpha")).toEqual({ app: "alpha", count: 1, status: 200 });
     expect(await visit("alpha")).toEqual({ app: "alpha", count: 2, status: 200 });
     expect(await visit("beta")).toEqual({ app: "beta", count: 1, status: 200 });
-    const keyval = kernel.service("keyval") as KeyValueStore;
+    const keyval = kernel.service("keyval");
     expect((await keyval.namespace("app").namespace("alpha").get("count"))?.value).toBe(2);
     expect((await keyval.namespace("app").namespace("beta").get("count"))?.value).toBe(1);
   });

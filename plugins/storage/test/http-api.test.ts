@@ -4,6 +4,7 @@ import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import storage from "@buntime/plugin-storage";
+import { type AppsService, definePlugin } from "@buntime/sdk";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 import storagePackage from "../package.json" with { type: "json" };
 
@@ -12,16 +13,18 @@ const TOKENS: Record<string, string> = { "token-notes": "notes", "token-todo": "
 /** Stands in for the router's `apps` service: knows two apps by their tokens. */
 const fakeApps: TestPlugin = {
   packageJson: { name: "fake-apps", version: "1.0.0", buntime: { kernel: "*", provides: ["apps"] } },
-  plugin: {
-    onInit(ctx) {
+  plugin: definePlugin({
+    setup(ctx) {
       ctx.services.provide("apps", {
-        identify(request: Request) {
+        identify(request) {
           const bearer = request.headers.get("authorization")?.replace(/^Bearer /, "");
           return TOKENS[request.headers.get("x-buntime-app-token") ?? bearer ?? ""];
         },
-      });
+        locate: () => undefined,
+        folders: async () => [],
+      } satisfies AppsService);
     },
-  },
+  }),
 };
 
 /** A body sent as is rather than as JSON. */

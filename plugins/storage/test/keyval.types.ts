@@ -1,15 +1,28 @@
 /**
- * Type-level tests of the `keyval` service, checked by `tsc --noEmit`: importing the plugin types
- * `ctx.services.get("keyval")`, and each `@ts-expect-error` fails the build if its line compiles.
+ * Type-level tests of the `keyval` contract, checked by `tsc --noEmit`: the plugin's store
+ * satisfies the contract's `KeyValueStore`, `ctx.services` types `keyval` from the contract alone,
+ * and each `@ts-expect-error` fails the build if its line compiles.
  */
-import type {} from "@buntime/plugin-storage";
-import { definePlugin } from "@buntime/sdk";
+import { createKeyValueStore, openSqliteBackend } from "@buntime/plugin-storage";
+import { definePlugin, type KeyValueStore } from "@buntime/sdk";
 
 definePlugin({
-  async onInit(ctx) {
+  async setup(ctx) {
+    // The plugin's implementation, and each of its namespace views, is the contract's store.
+    const implementation = createKeyValueStore(openSqliteBackend(":memory:")) satisfies KeyValueStore;
+    implementation.namespace("types") satisfies KeyValueStore;
+    ctx.services.provide("keyval", implementation);
+    const { batch: _, ...withoutBatch } = implementation;
+    // @ts-expect-error a store without batch is not a KeyValueStore
+    withoutBatch satisfies KeyValueStore;
+    // @ts-expect-error keyval is provided whole, not in part
+    ctx.services.provide("keyval", { get: async () => null });
+
     const store = ctx.services.get("keyval").namespace("types");
     const entry = await store.get<{ role: string }>("user/ada");
     const role: string | undefined = entry?.value.role;
+    // @ts-expect-error the value has the type get was asked for
+    const count: number | undefined = entry?.value.role;
     const result = await store.set(
       "user/ada",
       { role: "admin" },
@@ -28,6 +41,6 @@ definePlugin({
     await store.batch([{ type: "increment", key: "k" }]);
     // @ts-expect-error a check needs a version
     await store.batch([{ type: "check", key: "k" }]);
-    void role;
+    void [role, count];
   },
 });

@@ -1,9 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import storage, {
-  createKeyValueStore,
-  type KeyValueStore,
-  openPostgresBackend,
-} from "@buntime/plugin-storage";
+import storage, { createKeyValueStore, openPostgresBackend } from "@buntime/plugin-storage";
 import { createTestKernel } from "@buntime/sdk/testing";
 import { startTestPostgres } from "@buntime/sdk/testing/postgres";
 import storagePackage from "../package.json" with { type: "json" };
@@ -50,10 +46,8 @@ describe("PostgreSQL backend", () => {
     const [one, two] = [await start(), await start()];
     try {
       expect(one.logs.some((line) => line.message === "keyval on postgres")).toBe(true);
-      const written = await (one.service("keyval") as KeyValueStore)
-        .namespace("plugin-test")
-        .set("seen", "one");
-      const read = await (two.service("keyval") as KeyValueStore).namespace("plugin-test").get("seen");
+      const written = await one.service("keyval").namespace("plugin-test").set("seen", "one");
+      const read = await two.service("keyval").namespace("plugin-test").get("seen");
       expect(read?.value).toBe("one");
       expect(read?.version).toBe(written.ok ? written.version : "");
     } finally {
