@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createKernel, type InlinePlugin } from "@buntime/kernel";
 import ratelimit from "@buntime/plugin-ratelimit";
+import { definePlugin } from "@buntime/sdk";
 import ratelimitPackage from "../package.json" with { type: "json" };
 
 const { values } = parseArgs({
@@ -21,7 +22,7 @@ const rounds = Number(values.rounds);
 
 const hello: InlinePlugin = {
   packageJson: { name: "hello", version: "1.0.0", buntime: { kernel: "*", base: "/" } },
-  plugin: { fetch: () => new Response("hello") },
+  plugin: definePlugin({ setup: () => ({ fetch: () => new Response("hello") }) }),
 };
 const limiter: InlinePlugin = { packageJson: ratelimitPackage, plugin: ratelimit };
 const huge = { limit: 1_000_000_000, window: "1h" };

@@ -2,7 +2,8 @@
  * The two algorithms as pure functions over a counter's state, for the memory store. The Redis
  * store runs the same arithmetic in Lua (redis-scripts.ts); one contract suite checks both.
  */
-import type { RateLimitDecision, ResolvedPolicy } from "./types.ts";
+import type { RateLimitDecision } from "@buntime/sdk";
+import type { ResolvedPolicy } from "./types.ts";
 
 /** Token bucket: `tokens` left at time `at`. */
 export interface BucketState {

@@ -1,13 +1,13 @@
 /**
- * The request hook: counts each request against every rule it matches, answers 429 when any
- * refuses, and remembers the tightest decision so the response carries `RateLimit-*` headers.
- * With a memory store and no `user` rule it never returns a promise.
+ * The request hook: counts each request against every rule it matches (by the request's
+ * canonical path), answers 429 when any refuses, and remembers the tightest decision so the
+ * response carries `RateLimit-*` headers. With a memory store it never returns a promise.
  */
-import { BuntimeError, type PluginContext, pathnameOf } from "@buntime/sdk";
+import { BuntimeError, type Logger, type RateLimitDecision, type RequestContext } from "@buntime/sdk";
 import { clientKey, type KeySettings } from "./client-key.ts";
 import { exceededResponse, withDecisionHeaders } from "./headers.ts";
 import type { CompiledRule } from "./rules.ts";
-import type { RateLimitDecision, RateLimitStore } from "./types.ts";
+import type { RateLimitStore } from "./types.ts";
 
 /** What the guard needs. */
 export interface GuardOptions {
@@ -16,7 +16,7 @@ export interface GuardOptions {
   readonly settings: KeySettings;
   readonly failOpen: boolean;
   readonly now: () => number;
-  readonly ctx: PluginContext;
+  readonly logger: Logger;
 }
 
 const LOG_EVERY_MS = 10_000;
@@ -26,8 +26,8 @@ type Outcome = RateLimitDecision | BuntimeError | undefined;
 
 /** A request hook and a response hook for one plugin instance. */
 export function createGuard(options: GuardOptions) {
-  const { rules, store, settings, failOpen, now, ctx } = options;
-  const decided = new WeakMap<Request, RateLimitDecision>();
+  const { rules, store, settings, failOpen, now, logger } = options;
+  const decided = new WeakMap<RequestContext, RateLimitDecision>();
 
   // An outage is logged when it starts, then at most every LOG_EVERY_MS, and when it ends.
   let failingSince: number | undefined;
@@ -45,7 +45,7 @@ export function createGuard(options: GuardOptions) {
     if (at - lastLogged >= LOG_EVERY_MS) {
       const action = failOpen ? "letting requests through" : "refusing requests";
       const more = unlogged > 0 ? ` (${unlogged} more failures since the last line)` : "";
-      ctx.logger.warn(`${failure.message}; ${action}${more}`, { code: failure.code });
+      logger.warn(`${failure.message}; ${action}${more}`, { code: failure.code });
       lastLogged = at;
       unlogged = 0;
     } else {
@@ -56,7 +56,7 @@ export function createGuard(options: GuardOptions) {
 
   function recovered(decision: RateLimitDecision): RateLimitDecision {
     if (failingSince !== undefined) {
-      ctx.logger.info(`rate limit store ${store.name} is back after ${Date.now() - failingSince} ms`);
+      logger.info(`rate limit store ${store.name} is back after ${Date.now() - failingSince} ms`);
       failingSince = undefined;
       lastLogged = 0;
       unlogged = 0;
@@ -73,7 +73,7 @@ export function createGuard(options: GuardOptions) {
     }
   }
 
-  function conclude(request: Request, outcomes: readonly Outcome[]): Response | undefined {
+  function conclude(context: RequestContext, outcomes: readonly Outcome[]): Response | undefined {
     let refused: RateLimitDecision | undefined;
     let tightest: RateLimitDecision | undefined;
     for (const outcome of outcomes) {
@@ -86,29 +86,30 @@ export function createGuard(options: GuardOptions) {
       }
     }
     if (refused) return exceededResponse(refused);
-    if (tightest) decided.set(request, tightest);
+    if (tightest) decided.set(context, tightest);
     return undefined;
   }
 
-  function onRequest(request: Request): Response | undefined | Promise<Response | undefined> {
-    const path = pathnameOf(request.url);
+  function onRequest(
+    request: Request,
+    context: RequestContext,
+  ): Response | undefined | Promise<Response | undefined> {
     let outcomes: (Outcome | Promise<Outcome>)[] | undefined;
     let waiting = false;
     for (const rule of rules) {
-      if (!rule.matches(request.method, path)) continue;
-      const key = clientKey(rule.key, request, settings, ctx);
-      const outcome = key instanceof Promise ? key.then((k) => consume(rule, k)) : consume(rule, key);
+      if (!rule.matches(request.method, context.pathname)) continue;
+      const outcome = consume(rule, clientKey(rule.key, request, context, settings));
       if (outcome instanceof Promise) waiting = true;
       if (outcomes === undefined) outcomes = [outcome];
       else outcomes.push(outcome);
     }
     if (outcomes === undefined) return undefined;
-    if (!waiting) return conclude(request, outcomes as Outcome[]);
-    return Promise.all(outcomes).then((settled) => conclude(request, settled));
+    if (!waiting) return conclude(context, outcomes as Outcome[]);
+    return Promise.all(outcomes).then((settled) => conclude(context, settled));
   }
 
-  function onResponse(response: Response, request: Request): Response | undefined {
-    const decision = decided.get(request);
+  function onResponse(response: Response, _request: Request, context: RequestContext): Response | undefined {
+    const decision = decided.get(context);
     return decision === undefined ? undefined : withDecisionHeaders(response, decision);
   }
 

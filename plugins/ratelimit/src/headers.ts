@@ -2,8 +2,7 @@
  * Decisions as HTTP: `RateLimit-Limit`, `RateLimit-Remaining`, `RateLimit-Reset` (seconds) and
  * `RateLimit-Policy` as in the IETF RateLimit header fields draft, and `Retry-After` on 429.
  */
-import { BuntimeError } from "@buntime/sdk";
-import type { RateLimitDecision } from "./types.ts";
+import { BuntimeError, type RateLimitDecision } from "@buntime/sdk";
 
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 

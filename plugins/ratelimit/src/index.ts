@@ -3,18 +3,19 @@
  * route, with a token bucket or a sliding window, `RateLimit-*` headers and 429 with
  * `Retry-After`. Counters live in memory, or in Redis so several kernels share one limit. It
  * provides the `ratelimit` service, which other plugins (auth) use for limits of their own.
- * Without rules it limits nothing and its hooks return at once.
+ * Rules keyed by user read `locals.user`, which the auth plugin sets. Without rules it limits
+ * nothing and returns no request hooks.
  */
-import { BuntimeError, definePlugin, type PluginContext } from "@buntime/sdk";
+import { BuntimeError, definePlugin } from "@buntime/sdk";
 import { ratelimitConfigSchema } from "./config.ts";
 import { createGuard } from "./guard.ts";
 import { createRateLimiter } from "./limiter.ts";
 import { createMemoryStore } from "./memory-store.ts";
 import { createRedisStore } from "./redis-store.ts";
 import { compileRules } from "./rules.ts";
-import type { RateLimitService, RateLimitStore } from "./types.ts";
+import type { RateLimitStore } from "./types.ts";
 
-export type { UserSource } from "./client-key.ts";
+export type { RateLimitAlgorithm, RateLimitDecision, RateLimiter, RateLimitPolicy } from "@buntime/sdk";
 export type { ResolvedRatelimitConfig, ResolvedRule } from "./config.ts";
 export { ratelimitConfigSchema, ruleSchema } from "./config.ts";
 export { decisionHeaders, exceededResponse } from "./headers.ts";
@@ -24,31 +25,11 @@ export type { MemoryStoreOptions } from "./memory-store.ts";
 export { createMemoryStore } from "./memory-store.ts";
 export type { RedisStoreOptions } from "./redis-store.ts";
 export { createRedisStore } from "./redis-store.ts";
-export type {
-  RateLimitAlgorithm,
-  RateLimitDecision,
-  RateLimitPolicy,
-  RateLimitService,
-  RateLimitStore,
-  ResolvedPolicy,
-} from "./types.ts";
-
-declare module "@buntime/sdk" {
-  interface Services {
-    ratelimit: RateLimitService;
-  }
-}
-
-interface Instance {
-  store: RateLimitStore;
-  guard: ReturnType<typeof createGuard> | undefined;
-}
-
-const instances = new WeakMap<PluginContext, Instance>();
+export type { RateLimitStore, ResolvedPolicy } from "./types.ts";
 
 export default definePlugin({
   config: ratelimitConfigSchema,
-  onInit(ctx) {
+  setup(ctx) {
     const { config } = ctx;
     let store: RateLimitStore;
     if (config.store === "redis") {
@@ -69,36 +50,24 @@ export default definePlugin({
       store = createMemoryStore({ maxKeys: config.maxKeys });
     }
     const rules = compileRules(config.rules);
-    const clients = ctx.services.has("kernel:clients") ? ctx.services.get("kernel:clients") : undefined;
-    if (!config.ipHeader && !clients && rules.some((rule) => rule.key !== "route")) {
+    // Hooks run in load order: auth must have set `locals.user` before these rules look at it.
+    if (rules.some((rule) => rule.key === "user") && !ctx.services.has("auth")) {
       ctx.logger.warn(
-        "no ipHeader set and no kernel:clients service: requests without a user or API key share one counter per rule",
+        "no auth plugin runs before ratelimit: rules keyed by user count every caller by address",
       );
     }
-    const guard =
-      rules.length === 0
-        ? undefined
-        : createGuard({
-            rules,
-            store,
-            settings: {
-              ipHeader: config.ipHeader,
-              apiKeyHeader: config.apiKeyHeader,
-              socketAddress: clients && ((request) => clients.address(request)),
-            },
-            failOpen: config.failOpen,
-            now: Date.now,
-            ctx,
-          });
-    instances.set(ctx, { store, guard });
     ctx.services.provide("ratelimit", createRateLimiter(store));
     ctx.logger.info(`${rules.length} rule(s), ${store.name} store`);
-  },
-  onRequest: (request, ctx) => instances.get(ctx)?.guard?.onRequest(request),
-  onResponse: (response, request, ctx) => instances.get(ctx)?.guard?.onResponse(response, request),
-  async onShutdown(ctx) {
-    const instance = instances.get(ctx);
-    instances.delete(ctx);
-    await instance?.store.close();
+    const onShutdown = () => store.close();
+    if (rules.length === 0) return { onShutdown };
+    const guard = createGuard({
+      rules,
+      store,
+      settings: { ipHeader: config.ipHeader, apiKeyHeader: config.apiKeyHeader },
+      failOpen: config.failOpen,
+      now: Date.now,
+      logger: ctx.logger,
+    });
+    return { onRequest: guard.onRequest, onResponse: guard.onResponse, onShutdown };
   },
 });

@@ -1,8 +1,8 @@
-/** The `ratelimit` service over a store. */
-import { BuntimeError } from "@buntime/sdk";
+/** The `ratelimit` service (the contract's `RateLimiter`) over a store. */
+import { BuntimeError, type RateLimiter } from "@buntime/sdk";
 import { decisionHeaders, exceededResponse } from "./headers.ts";
 import { policyOf } from "./policy.ts";
-import type { RateLimitService, RateLimitStore } from "./types.ts";
+import type { RateLimitStore } from "./types.ts";
 
 /** Options of `createRateLimiter`. */
 export interface RateLimiterOptions {
@@ -18,7 +18,7 @@ export interface RateLimiterOptions {
  * const limiter = createRateLimiter(createMemoryStore());
  * const decision = await limiter.consume("ip:10.0.0.1", { name: "search", limit: 10, window: "1s" });
  */
-export function createRateLimiter(store: RateLimitStore, options: RateLimiterOptions = {}): RateLimitService {
+export function createRateLimiter(store: RateLimitStore, options: RateLimiterOptions = {}): RateLimiter {
   const now = options.now ?? Date.now;
   /** Gives a store failure the store's coded error, keeping the cause. */
   async function guarded<T>(work: () => T | Promise<T>): Promise<T> {
@@ -49,5 +49,5 @@ export function createRateLimiter(store: RateLimitStore, options: RateLimiterOpt
     },
     headers: decisionHeaders,
     exceeded: exceededResponse,
-  };
+  } satisfies RateLimiter;
 }

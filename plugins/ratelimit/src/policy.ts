@@ -1,7 +1,7 @@
 /** Policies: their schema, and resolving one into the form stores use. */
-import { BuntimeError, durationSchema, formatZodIssues } from "@buntime/sdk";
+import { BuntimeError, durationSchema, formatZodIssues, type RateLimitPolicy } from "@buntime/sdk";
 import { z } from "zod";
-import type { RateLimitPolicy, ResolvedPolicy } from "./types.ts";
+import type { ResolvedPolicy } from "./types.ts";
 
 /** The fields a policy and a rule share. */
 export const policyFields = {

@@ -2,9 +2,11 @@
  * The shared store: counters in Redis through `Bun.redis`'s client, each update one Lua script
  * so that concurrent requests on several kernels never lose a count.
  */
+
+import type { RateLimitDecision } from "@buntime/sdk";
 import { RedisClient } from "bun";
 import { SLIDING_WINDOW_SCRIPT, TOKEN_BUCKET_SCRIPT } from "./redis-scripts.ts";
-import type { RateLimitDecision, RateLimitStore, ResolvedPolicy } from "./types.ts";
+import type { RateLimitStore, ResolvedPolicy } from "./types.ts";
 
 /** Options of the Redis store. */
 export interface RedisStoreOptions {

@@ -1,26 +1,8 @@
 /**
- * The `ratelimit` service and the shapes it shares with stores: policies going in, decisions
- * coming out.
+ * What stores share inside the plugin: a policy resolved for counting, and the store itself.
+ * Policies going in and decisions coming out are the `ratelimit` contract's, in `@buntime/sdk`.
  */
-
-/** The two algorithms. */
-export type RateLimitAlgorithm = "token-bucket" | "sliding-window";
-
-/** A limit: `limit` requests per `window`, under a name that keeps its counters apart. */
-export interface RateLimitPolicy {
-  /** Names the counters; two policies with one name share them. @default "<algorithm>:<limit>/<window ms>" */
-  readonly name?: string;
-  /** Requests allowed per window (sliding window), or tokens refilled per window (token bucket). */
-  readonly limit: number;
-  /** The window: milliseconds or a duration such as `"1m"` (give this or `windowMs`). */
-  readonly window?: number | string;
-  /** The window in milliseconds (give this or `window`). */
-  readonly windowMs?: number;
-  /** @default "sliding-window" */
-  readonly algorithm?: RateLimitAlgorithm;
-  /** Token bucket only: the bucket's size, i.e. the largest burst. @default limit */
-  readonly burst?: number;
-}
+import type { RateLimitAlgorithm, RateLimitDecision } from "@buntime/sdk";
 
 /** A policy with defaults applied and the window in milliseconds. */
 export interface ResolvedPolicy {
@@ -30,23 +12,6 @@ export interface ResolvedPolicy {
   readonly algorithm: RateLimitAlgorithm;
   /** Requests a full window allows at once: `burst` (token bucket) or `limit`. */
   readonly capacity: number;
-}
-
-/** The outcome of taking from a limit. */
-export interface RateLimitDecision {
-  /** The name of the policy that decided. */
-  readonly policy: string;
-  readonly allowed: boolean;
-  /** The policy's capacity, for `RateLimit-Limit`. */
-  readonly limit: number;
-  /** Whole requests left right now. */
-  readonly remaining: number;
-  /** Milliseconds until the limit is fully available again. */
-  readonly resetMs: number;
-  /** Milliseconds until a refused request would be allowed; 0 when allowed. */
-  readonly retryAfterMs: number;
-  /** The policy's window in milliseconds, for `RateLimit-Policy`. */
-  readonly windowMs: number;
 }
 
 /** Where counters live: in this process, or in Redis for several kernels. */
@@ -63,25 +28,4 @@ export interface RateLimitStore {
   /** Forgets the counter under `key`. */
   reset(key: string): void | Promise<void>;
   close(): void | Promise<void>;
-}
-
-/**
- * The `ratelimit` service, for plugins that limit something of their own.
- *
- * @example
- * const attempts = { name: "login", limit: 5, window: "15m" };
- * const decision = await ctx.services.get("ratelimit").consume(`user:${username}`, attempts);
- * if (!decision.allowed) return ratelimit.exceeded(decision);
- * // ... on a successful login:
- * await ratelimit.reset(`user:${username}`, attempts);
- */
-export interface RateLimitService {
-  /** Takes `cost` (default 1) from `key`'s counter under `policy`. */
-  consume(key: string, policy: RateLimitPolicy, cost?: number): Promise<RateLimitDecision>;
-  /** Clears `key`'s counter under `policy` (e.g. after a successful login). */
-  reset(key: string, policy: RateLimitPolicy): Promise<void>;
-  /** The `RateLimit-*` headers (and `Retry-After` when refused) of a decision. */
-  headers(decision: RateLimitDecision): Record<string, string>;
-  /** A 429 JSON response (`BUNTIME_ERR_RATELIMIT_EXCEEDED`) with the decision's headers. */
-  exceeded(decision: RateLimitDecision): Response;
 }

@@ -2,6 +2,7 @@ import { afterAll, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import ratelimit from "@buntime/plugin-ratelimit";
+import { definePlugin } from "@buntime/sdk";
 import { createTestKernel, type TestKernel } from "@buntime/sdk/testing";
 import ratelimitPackage from "../package.json" with { type: "json" };
 
@@ -18,7 +19,7 @@ it("answers as docs/plugins/ratelimit.md shows for its first rule", async () => 
       { packageJson: ratelimitPackage, plugin: ratelimit },
       {
         packageJson: { name: "items", version: "1.0.0", buntime: { kernel: "*", base: "/api" } },
-        plugin: { fetch: () => Response.json([]) },
+        plugin: definePlugin({ setup: () => ({ fetch: () => Response.json([]) }) }),
       },
     ],
     config: { plugins: settings.plugins as Record<string, unknown> },

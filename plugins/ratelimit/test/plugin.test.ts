@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "bun:test";
 import ratelimit, { type RateLimitPolicy } from "@buntime/plugin-ratelimit";
+import { type AuthService, definePlugin, type RequestUser } from "@buntime/sdk";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 import ratelimitPackage from "../package.json" with { type: "json" };
 
@@ -8,22 +9,57 @@ const ratelimitPlugin: TestPlugin = { packageJson: ratelimitPackage, plugin: rat
 /** Answers 200 under /api and /login, so that limits are what decides. */
 const echo: TestPlugin = {
   packageJson: { name: "echo", version: "1.0.0", buntime: { kernel: "*", base: "/api" } },
-  plugin: { fetch: () => new Response("ok") },
+  plugin: definePlugin({ setup: () => ({ fetch: () => new Response("ok") }) }),
 };
 
-/** Stands in for the auth plugin: the user is named by the x-user header. */
-const fakeAuth: TestPlugin = {
-  packageJson: { name: "fake-auth", version: "1.0.0", buntime: { kernel: "*", provides: ["auth"] } },
-  plugin: {
-    onInit(ctx) {
-      ctx.services.provide("auth", {
-        currentUser: async (request: Request) => {
-          const name = request.headers.get("x-user");
-          return name ? { username: name, roles: [] } : undefined;
-        },
-      } as never);
+/** The user named by the x-user header. */
+function userOf(request: Request): RequestUser | undefined {
+  const name = request.headers.get("x-user");
+  return name ? { username: name, roles: [] } : undefined;
+}
+
+/**
+ * Stands in for the auth plugin: its `onRequest` sets `locals.user` to the user named by the
+ * x-user header, unless `places` is false (a caller it cannot place, its session store down).
+ */
+function fakeAuth(places = true): TestPlugin {
+  const notUsed = async (): Promise<never> => {
+    throw new Error("ratelimit reads locals.user, not the auth service");
+  };
+  return {
+    packageJson: {
+      name: "@buntime/plugin-auth",
+      version: "0.1.0",
+      buntime: { kernel: "*", provides: ["auth"] },
     },
+    plugin: definePlugin({
+      setup(ctx) {
+        ctx.services.provide("auth", {
+          currentUser: notUsed,
+          requireUser: notUsed,
+          requireRole: notUsed,
+        } satisfies AuthService);
+        return {
+          onRequest(request, context) {
+            const user = places ? userOf(request) : undefined;
+            if (user) context.locals.user = user;
+          },
+        };
+      },
+    }),
+  };
+}
+
+/**
+ * Ratelimit loaded after auth, so that auth's `onRequest` has set `locals.user` when ratelimit's
+ * runs (hooks run in load order).
+ */
+const ratelimitAfterAuth: TestPlugin = {
+  packageJson: {
+    ...ratelimitPackage,
+    buntime: { ...ratelimitPackage.buntime, optionalDependencies: { "@buntime/plugin-auth": "^0.1.0" } },
   },
+  plugin: ratelimit,
 };
 
 const kernels: TestKernel[] = [];
@@ -31,9 +67,13 @@ afterEach(async () => {
   for (const kernel of kernels.splice(0)) await kernel.stop();
 });
 
-async function start(settings: Record<string, unknown> = {}, extra: TestPlugin[] = []) {
+async function start(
+  settings: Record<string, unknown> = {},
+  extra: TestPlugin[] = [],
+  limiter = ratelimitPlugin,
+) {
   const kernel = await createTestKernel({
-    plugins: [ratelimitPlugin, echo, ...extra],
+    plugins: [limiter, echo, ...extra],
     config: { plugins: { "@buntime/plugin-ratelimit": settings } },
   });
   kernels.push(kernel);
@@ -127,36 +167,42 @@ describe("ratelimit plugin", () => {
     expect(await statuses(kernel, 2, "/api/x", ip("9.9.9.9"))).toEqual([200, 429]);
   });
 
-  it("keys by the auth service's user, and anonymous callers by address", async () => {
+  it("keys by the user auth put in locals, and anonymous callers by address", async () => {
     const kernel = await start(
       { ipHeader: "x-forwarded-for", rules: [{ path: "/api/*", key: "user", limit: 2, window: "1m" }] },
-      [fakeAuth],
+      [fakeAuth()],
+      ratelimitAfterAuth,
     );
     const as = (user: string) => ({ headers: { "x-user": user, "x-forwarded-for": "5.5.5.5" } });
     expect(await statuses(kernel, 3, "/api/x", as("ada"))).toEqual([200, 200, 429]);
     expect(await statuses(kernel, 2, "/api/x", as("bob"))).toEqual([200, 200]);
     expect(await statuses(kernel, 3, "/api/x", ip("5.5.5.5"))).toEqual([200, 200, 429]);
+    expect(kernel.logs.some((line) => line.message.startsWith("no auth plugin runs before"))).toBe(false);
   });
 
   it("counts callers whom auth cannot place as anonymous, by address", async () => {
-    const failingAuth: TestPlugin = {
-      packageJson: { name: "failing-auth", version: "1.0.0", buntime: { kernel: "*", provides: ["auth"] } },
-      plugin: {
-        onInit(ctx) {
-          ctx.services.provide("auth", {
-            currentUser: async () => {
-              throw new Error("session store down");
-            },
-          } as never);
-        },
-      },
-    };
     const kernel = await start(
       { ipHeader: "x-forwarded-for", rules: [{ path: "/api/*", key: "user", limit: 1, window: "1m" }] },
-      [failingAuth],
+      [fakeAuth(false)],
+      ratelimitAfterAuth,
     );
-    expect(await statuses(kernel, 2, "/api/x", ip("4.4.4.4"))).toEqual([200, 429]);
-    expect(await statuses(kernel, 1, "/api/x", ip("4.4.4.5"))).toEqual([200]);
+    const as = (user: string, address: string) => ({
+      headers: { "x-user": user, "x-forwarded-for": address },
+    });
+    expect(await statuses(kernel, 2, "/api/x", as("ada", "4.4.4.4"))).toEqual([200, 429]);
+    expect(await statuses(kernel, 1, "/api/x", as("ada", "4.4.4.5"))).toEqual([200]);
+  });
+
+  it("counts every caller of a user rule by address, and says so at start, without auth before it", async () => {
+    const kernel = await start({
+      ipHeader: "x-forwarded-for",
+      rules: [{ path: "/api/*", key: "user", limit: 2, window: "1m" }],
+    });
+    const warning = kernel.logs.find((line) => line.message.startsWith("no auth plugin runs before"));
+    expect(warning?.level).toBe("warn");
+    const as = (user: string) => ({ headers: { "x-user": user, "x-forwarded-for": "6.6.6.6" } });
+    expect(await statuses(kernel, 1, "/api/x", as("ada"))).toEqual([200]);
+    expect(await statuses(kernel, 2, "/api/x", as("bob"))).toEqual([200, 429]);
   });
 
   it("keys a route rule by the route alone, whoever calls", async () => {
@@ -198,18 +244,20 @@ describe("ratelimit service", () => {
       version: "1.0.0",
       buntime: { kernel: "*", base: "/signin", consumes: ["ratelimit"] },
     },
-    plugin: {
-      async fetch(request, ctx) {
-        const limiter = ctx.services.get("ratelimit");
-        const { user, password } = (await request.json()) as { user: string; password: string };
-        const decision = await limiter.consume(`user:${user}`, login);
-        if (!decision.allowed) return limiter.exceeded(decision);
-        if (password !== "right")
-          return new Response("wrong", { status: 401, headers: limiter.headers(decision) });
-        await limiter.reset(`user:${user}`, login);
-        return new Response("welcome");
-      },
-    },
+    plugin: definePlugin({
+      setup: (ctx) => ({
+        async fetch(request) {
+          const limiter = ctx.services.get("ratelimit");
+          const { user, password } = (await request.json()) as { user: string; password: string };
+          const decision = await limiter.consume(`user:${user}`, login);
+          if (!decision.allowed) return limiter.exceeded(decision);
+          if (password !== "right")
+            return new Response("wrong", { status: 401, headers: limiter.headers(decision) });
+          await limiter.reset(`user:${user}`, login);
+          return new Response("welcome");
+        },
+      }),
+    }),
   };
 
   it("limits sign-in attempts for another plugin and forgets them after a success", async () => {

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, it } from "bun:test";
-import ratelimit, { type RateLimitService } from "@buntime/plugin-ratelimit";
+import ratelimit from "@buntime/plugin-ratelimit";
+import { definePlugin } from "@buntime/sdk";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 import ratelimitPackage from "../package.json" with { type: "json" };
 import { startRedis, startRedisServer } from "./helpers/redis.ts";
@@ -10,7 +11,7 @@ const plugins: TestPlugin[] = [
   { packageJson: ratelimitPackage, plugin: ratelimit },
   {
     packageJson: { name: "echo", version: "1.0.0", buntime: { kernel: "*", base: "/api" } },
-    plugin: { fetch: () => new Response("ok") },
+    plugin: definePlugin({ setup: () => ({ fetch: () => new Response("ok") }) }),
   },
 ];
 
@@ -124,7 +125,7 @@ describe("ratelimit on Redis", () => {
 
   it("fails fast for reconnectDelay after a failed connection instead of trying on every request", async () => {
     const kernel = await start({ store: "redis", redisUrl: "redis://127.0.0.1:1", reconnectDelay: 60_000 });
-    const limiter = kernel.service("ratelimit") as RateLimitService;
+    const limiter = kernel.service("ratelimit");
     const policy = { limit: 1, window: "1m" };
     const first = await limiter.consume("k", policy).catch((error) => error);
     expect(first.code).toBe("BUNTIME_ERR_RATELIMIT_STORE_FAILED");
