@@ -24,7 +24,7 @@ const requests = Number(values.requests);
 
 const hello: InlinePlugin = {
   packageJson: { name: "hello", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/" } },
-  plugin: definePlugin({ fetch: () => new Response("hi") }),
+  plugin: definePlugin({ setup: () => ({ fetch: () => new Response("hi") }) }),
 };
 const variants: Record<string, InlinePlugin[]> = {
   "bare kernel": [hello],

@@ -1,7 +1,6 @@
-import type { PoolStats } from "@buntime/sdk";
+import type { PluginStatus, PoolStats } from "@buntime/sdk";
 import type { Exposition } from "./exposition.ts";
 import type { HttpMetrics } from "./http-metrics.ts";
-import type { PluginStatusLine } from "./plugin-status.ts";
 
 /** Writes request counts, the latency histogram and requests in flight. */
 export function writeHttpMetrics(out: Exposition, http: HttpMetrics): void {
@@ -92,13 +91,9 @@ export function writePoolMetrics(out: Exposition, stats: PoolStats): void {
   }
 }
 
-/** Writes one `buntime_plugin_up` line per plugin, or `buntime_plugin_status_ok 0` when unknown. */
-export function writePluginMetrics(out: Exposition, plugins: readonly PluginStatusLine[] | undefined): void {
-  out.metric(
-    "buntime_plugin_status_ok",
-    "gauge",
-    "1 when the kernel's plugin list could be read for this scrape.",
-  );
+/** Writes one `buntime_plugin_up` line per plugin, or `buntime_plugin_status_ok 0` when plugin status is off. */
+export function writePluginMetrics(out: Exposition, plugins: readonly PluginStatus[] | undefined): void {
+  out.metric("buntime_plugin_status_ok", "gauge", "1 when this scrape lists the kernel's plugins.");
   out.sample("buntime_plugin_status_ok", plugins ? 1 : 0);
   if (!plugins) return;
   out.metric("buntime_plugin_up", "gauge", "1 for a running plugin, 0 for one that failed to start.");

@@ -1,5 +1,12 @@
-import { pathnameOf } from "@buntime/sdk";
+import type { RequestContext } from "@buntime/sdk";
 import { OTHER_ROUTE, routeOf } from "./route-label.ts";
+
+declare module "@buntime/sdk" {
+  interface RequestLocals {
+    /** `performance.now()` when the metrics plugin's `onRequest` saw the request: the start of its latency. */
+    metricsArrivedAt?: number;
+  }
+}
 
 /** Default latency buckets, in seconds. */
 export const DEFAULT_BUCKETS: readonly number[] = [
@@ -23,14 +30,14 @@ export interface RouteSeries {
 }
 
 /**
- * Request counts and latency histograms per route and method, fed by `onRequest` (arrival)
- * and `onResponse` (answer). The hot path allocates only the route string; series are made
- * once per route and method. Routes are the first path segment, capped at `maxRoutes`.
+ * Request counts and latency histograms per route and method, fed by `onRequest` (arrival,
+ * noted in the request's locals) and `onResponse` (answer). The hot path allocates only the
+ * route string; series are made once per route and method. Routes are the first path segment,
+ * capped at `maxRoutes`.
  */
 export class HttpMetrics {
   readonly bounds: readonly number[];
   readonly #maxRoutes: number;
-  readonly #arrived = new WeakMap<Request, number>();
   readonly #routes = new Map<string, Map<string, RouteSeries>>();
   #inFlight = 0;
 
@@ -44,18 +51,17 @@ export class HttpMetrics {
     return this.#inFlight;
   }
 
-  arrived(request: Request): void {
-    this.#arrived.set(request, performance.now());
+  /** Notes that the request of `context` arrived. */
+  arrived(context: RequestContext): void {
+    context.locals.metricsArrivedAt = performance.now();
     this.#inFlight++;
   }
 
-  answered(response: Response, request: Request): void {
-    const start = this.#arrived.get(request);
-    if (start !== undefined) {
-      this.#arrived.delete(request);
-      this.#inFlight--;
-    }
-    const series = this.#series(routeOf(pathnameOf(request.url)), request.method, response.status);
+  /** Counts the answer to the request of `context`, and times it when its arrival was noted. */
+  answered(response: Response, request: Request, context: RequestContext): void {
+    const start = context.locals.metricsArrivedAt;
+    if (start !== undefined) this.#inFlight--;
+    const series = this.#series(routeOf(context.pathname), request.method, response.status);
     series.statuses.set(response.status, (series.statuses.get(response.status) ?? 0) + 1);
     if (start === undefined) return;
     const seconds = (performance.now() - start) / 1000;

@@ -1,4 +1,9 @@
-import { definePlugin, type PluginContext } from "@buntime/sdk";
+/**
+ * @buntime/plugin-metrics: counts and times every request per route, and serves them with the
+ * worker pool's figures, each plugin's status (from `kernel:plugins`) and the process's memory as
+ * Prometheus text at its base, a JSON snapshot, and a UI page of charts.
+ */
+import { definePlugin } from "@buntime/sdk";
 import { z } from "zod";
 import { HttpMetrics } from "./http-metrics.ts";
 import { createMetricsRoutes } from "./routes.ts";
@@ -17,7 +22,7 @@ export const metricsConfigSchema = z
     maxRoutes: z.number().int().min(1).max(10_000).default(100),
     /** Upper bounds of the latency histogram's buckets, in seconds. @default DEFAULT_BUCKETS */
     buckets: z.array(z.number().positive().finite()).min(1).max(50).optional(),
-    /** Read each plugin's status from the kernel's `/_/api/plugins` on every scrape. @default true */
+    /** List each plugin's status (from the kernel's `kernel:plugins` service) on every scrape. @default true */
     pluginStatus: z.boolean().default(true),
   })
   .strict();
@@ -25,42 +30,25 @@ export const metricsConfigSchema = z
 /** The settings after defaults. */
 export type ResolvedMetricsConfig = z.output<typeof metricsConfigSchema>;
 
-interface MetricsState {
-  readonly http: HttpMetrics;
-  readonly handle: (request: Request) => Promise<Response | undefined>;
-  kernelUrl: URL | undefined;
-}
-
-const states = new WeakMap<PluginContext, MetricsState>();
-
+/** The metrics plugin: its counters live in `setup`'s closure, one set per loaded copy. */
 export default definePlugin({
   config: metricsConfigSchema,
-  onInit(ctx) {
+  setup(ctx) {
     const http = new HttpMetrics({ maxRoutes: ctx.config.maxRoutes, buckets: ctx.config.buckets });
-    const state: MetricsState = {
-      http,
-      kernelUrl: undefined,
-      handle: createMetricsRoutes({
+    const kernelPlugins = ctx.config.pluginStatus ? ctx.services.get("kernel:plugins") : undefined;
+    return {
+      onRequest(_request, context) {
+        http.arrived(context);
+      },
+      onResponse(response, request, context) {
+        http.answered(response, request, context);
+      },
+      routes: createMetricsRoutes({
         base: ctx.base ?? "/metrics",
         ctx,
         http,
-        kernelUrl: () => (ctx.config.pluginStatus ? state.kernelUrl : undefined),
+        plugins: () => kernelPlugins?.list(),
       }),
     };
-    states.set(ctx, state);
   },
-  onServerStart(ctx, server) {
-    const state = states.get(ctx);
-    if (state) state.kernelUrl = server.url;
-  },
-  onRequest(request, ctx) {
-    states.get(ctx)?.http.arrived(request);
-  },
-  onResponse(response, request, ctx) {
-    states.get(ctx)?.http.answered(response, request);
-  },
-  onShutdown(ctx) {
-    states.delete(ctx);
-  },
-  fetch: (request, ctx) => states.get(ctx)?.handle(request),
 });

@@ -1,9 +1,8 @@
-import type { PluginContext } from "@buntime/sdk";
+import type { PluginContext, PluginRoutes, PluginStatus, RequestContext } from "@buntime/sdk";
 import { Hono } from "hono";
 import { writeHttpMetrics, writePluginMetrics, writePoolMetrics, writeProcessMetrics } from "./collect.ts";
 import { Exposition } from "./exposition.ts";
 import type { HttpMetrics } from "./http-metrics.ts";
-import { cachedPluginStatus } from "./plugin-status.ts";
 import { takeSnapshot } from "./snapshot.ts";
 
 /** The content type of the Prometheus text format. */
@@ -11,47 +10,39 @@ export const PROMETHEUS_CONTENT_TYPE = "text/plain; version=0.0.4; charset=utf-8
 
 /** What the HTTP side of the metrics plugin reads. */
 export interface MetricsRoutesOptions {
+  /** Where the kernel mounts the routes: a browser asking for the bare base is sent to `<base>/`. */
   readonly base: string;
   readonly ctx: PluginContext;
   readonly http: HttpMetrics;
-  /** Where the kernel listens, once it does; `undefined` leaves plugin status out. */
-  kernelUrl(): URL | undefined;
+  /** Every plugin the kernel knows right now; `undefined` leaves plugin status out. */
+  plugins(): readonly PluginStatus[] | undefined;
 }
 
 /**
- * The metrics plugin's HTTP side under its base: the Prometheus text at the base itself (a
- * browser asking for HTML is sent to the UI page instead), `api/snapshot` as JSON for the UI,
- * and the UI page at `<base>/`. Requests it has no route for resolve to `undefined`.
+ * The metrics plugin's HTTP side, mounted at its base: the Prometheus text at the base itself
+ * (a browser asking for HTML is sent to the UI page instead) and `api/snapshot` as JSON for the
+ * UI. Other paths fall through to the kernel, which serves the UI folder there.
  */
-export function createMetricsRoutes(
-  options: MetricsRoutesOptions,
-): (request: Request) => Promise<Response | undefined> {
-  const { base, ctx, http } = options;
-  const pluginStatus = cachedPluginStatus(options.kernelUrl);
-  const declined = new Response(null, { status: 404 });
-  const app = new Hono().basePath(base);
+export function createMetricsRoutes(options: MetricsRoutesOptions): PluginRoutes {
+  const { base, ctx, http, plugins } = options;
+  const app = new Hono<{ Bindings: RequestContext }>();
 
-  app.get("/", async (c) => {
+  app.get("/", (c) => {
     const browser = (c.req.header("accept") ?? "").includes("text/html");
     if (browser && c.req.query("format") !== "prometheus") return c.redirect(`${base}/`, 302);
     const out = new Exposition();
     writeHttpMetrics(out, http);
     writePoolMetrics(out, ctx.pool.stats());
-    writePluginMetrics(out, await pluginStatus());
+    writePluginMetrics(out, plugins());
     writeProcessMetrics(out, ctx.kernel.version);
     return c.body(out.toString(), 200, {
       "content-type": PROMETHEUS_CONTENT_TYPE,
       "cache-control": "no-store",
     });
   });
-  app.get("/api/snapshot", async (c) => {
-    const plugins = await pluginStatus();
+  app.get("/api/snapshot", (c) => {
     c.header("cache-control", "no-store");
-    return c.json(takeSnapshot(ctx.kernel.version, http, ctx.pool.stats(), plugins));
+    return c.json(takeSnapshot(ctx.kernel.version, http, ctx.pool.stats(), plugins()));
   });
-  app.notFound(() => declined);
-  return async (request) => {
-    const response = await app.fetch(request);
-    return response === declined ? undefined : response;
-  };
+  return app;
 }

@@ -1,6 +1,5 @@
-import type { PoolStats } from "@buntime/sdk";
+import type { PluginStatus, PoolStats } from "@buntime/sdk";
 import type { HttpMetrics } from "./http-metrics.ts";
-import type { PluginStatusLine } from "./plugin-status.ts";
 
 /** One route and method in a snapshot. */
 export interface RouteSnapshot {
@@ -24,8 +23,8 @@ export interface MetricsSnapshot {
   readonly inFlight: number;
   readonly routes: readonly RouteSnapshot[];
   readonly pool: PoolStats;
-  /** `null` when the kernel's plugin list could not be read. */
-  readonly plugins: readonly PluginStatusLine[] | null;
+  /** Every plugin the kernel knows, running or failed; `null` when plugin status is off. */
+  readonly plugins: readonly PluginStatus[] | null;
 }
 
 /** Takes a snapshot of the figures for the UI page. */
@@ -33,7 +32,7 @@ export function takeSnapshot(
   kernel: string,
   http: HttpMetrics,
   pool: PoolStats,
-  plugins: readonly PluginStatusLine[] | undefined,
+  plugins: readonly PluginStatus[] | undefined,
 ): MetricsSnapshot {
   const routes: RouteSnapshot[] = [];
   for (const series of http.series()) {

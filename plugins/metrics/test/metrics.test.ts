@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { Exposition, type MetricsSnapshot } from "@buntime/plugin-metrics";
-import { definePlugin } from "@buntime/sdk";
+import { definePlugin, type PluginDefinition } from "@buntime/sdk";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 
 /** The plugin's own folder: loaded from there, it also serves its `ui` folder. */
@@ -16,14 +16,14 @@ afterEach(async () => {
 
 const metricsPlugin = PLUGIN_DIR;
 
-function plugin(name: string, base: string, definition: Parameters<typeof definePlugin>[0]): TestPlugin {
+function plugin(name: string, base: string, setup: PluginDefinition["setup"]): TestPlugin {
   return {
     packageJson: { name, version: "1.0.0", buntime: { kernel: "^0.1.0", base } },
-    plugin: definePlugin(definition),
+    plugin: definePlugin({ setup }),
   };
 }
 
-const hello = plugin("hello", "/hello", { fetch: () => new Response("hi") });
+const hello = plugin("hello", "/hello", () => ({ fetch: () => new Response("hi") }));
 
 async function start(settings: Record<string, unknown> = {}, extra: TestPlugin[] = [hello]) {
   const kernel = await createTestKernel({
@@ -62,12 +62,12 @@ describe("metrics plugin", () => {
   });
 
   it("keeps a latency histogram per route whose buckets add up", async () => {
-    const slow = plugin("slow", "/slow", {
+    const slow = plugin("slow", "/slow", () => ({
       fetch: async () => {
         await Bun.sleep(40); // gives the request a latency to measure
         return new Response("late");
       },
-    });
+    }));
     const kernel = await start({ buckets: [10, 0.01] }, [slow]);
     await kernel.fetch("/slow");
     await kernel.fetch("/slow");
@@ -83,9 +83,9 @@ describe("metrics plugin", () => {
 
   it("labels an app's versions with the app's route and gives unknown 404 paths no label", async () => {
     // Stands in for the router at /: apps answer, anything else is 404.
-    const apps = plugin("apps", "/", {
+    const apps = plugin("apps", "/", () => ({
       fetch: (request) => new Response(null, { status: request.url.includes("/probe") ? 404 : 200 }),
-    });
+    }));
     const kernel = await start({}, [apps]);
     await kernel.fetch("/hello@1.2.0/x");
     await kernel.fetch("/probe-1/wp-login.php");
@@ -98,7 +98,7 @@ describe("metrics plugin", () => {
 
   it("counts routes past maxRoutes as other", async () => {
     const extra = ["/a", "/b", "/c"].map((base) =>
-      plugin(`p${base.slice(1)}`, base, { fetch: () => new Response("") }),
+      plugin(`p${base.slice(1)}`, base, () => ({ fetch: () => new Response("") })),
     );
     const kernel = await start({ maxRoutes: 2 }, extra);
     for (const path of ["/a", "/b", "/c", "/c"]) await kernel.fetch(path);
@@ -115,13 +115,13 @@ describe("metrics plugin", () => {
     const inside = new Promise<void>((resolve) => {
       entered = resolve;
     });
-    const held = plugin("held", "/held", {
+    const held = plugin("held", "/held", () => ({
       fetch: () =>
         new Promise<Response>((resolve) => {
           release = () => resolve(new Response("done"));
           entered();
         }),
-    });
+    }));
     const kernel = await start({}, [held]);
     expect(sample(await scrape(kernel), "buntime_http_requests_in_flight")).toBe(1);
     const pending = kernel.fetch("/held");
@@ -137,9 +137,9 @@ describe("metrics plugin", () => {
     cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
     const entry = join(dir, "index.ts");
     writeFileSync(entry, "export default { fetch: () => new Response('from the worker') };");
-    const runner = plugin("runner", "/run", {
-      fetch: (request, ctx) => ctx.pool.fetch({ name: "echo", version: "1.0.0", entry }, request),
-    });
+    const runner = plugin("runner", "/run", (ctx) => ({
+      fetch: (request) => ctx.pool.fetch({ name: "echo", version: "1.0.0", entry }, request),
+    }));
     const kernel = await start({}, [runner]);
     expect(await (await kernel.fetch("/run")).text()).toBe("from the worker");
     const text = await scrape(kernel);
@@ -151,10 +151,11 @@ describe("metrics plugin", () => {
     ).toBeGreaterThan(0);
   });
 
-  it("says plugin status is unknown while the kernel does not listen", async () => {
+  it("reports plugin status from kernel:plugins in process, with no server listening", async () => {
     const text = await scrape(await start());
-    expect(sample(text, "buntime_plugin_status_ok")).toBe(0);
-    expect(text).not.toContain("buntime_plugin_up");
+    expect(sample(text, "buntime_plugin_status_ok")).toBe(1);
+    expect(sample(text, 'buntime_plugin_up{plugin="@buntime/plugin-metrics",version="0.1.0"}')).toBe(1);
+    expect(sample(text, 'buntime_plugin_up{plugin="hello",version="1.0.0"}')).toBe(1);
     expect(sample(text, 'buntime_kernel_info{version="0.1.0"}')).toBe(1);
     expect(sample(text, "buntime_process_resident_memory_bytes")).toBeGreaterThan(0);
   });
@@ -182,7 +183,10 @@ describe("metrics plugin", () => {
     expect(response.headers.get("content-type")).toStartWith("application/json");
     const snapshot = (await response.json()) as MetricsSnapshot;
     expect(snapshot.bounds).toEqual([0.5, 5]);
-    expect(snapshot.plugins).toBeNull();
+    expect(snapshot.plugins?.map((plugin) => [plugin.name, plugin.status])).toEqual([
+      ["@buntime/plugin-metrics", "running"],
+      ["hello", "running"],
+    ]);
     expect(snapshot.pool.workers).toBe(0);
     const route = snapshot.routes.find((candidate) => candidate.route === "/hello");
     expect(route).toMatchObject({ method: "GET", statuses: { "200": 1 }, count: 1 });

@@ -10,7 +10,7 @@ const PLUGIN_DIR = join(import.meta.dir, "..");
 
 const hello = {
   packageJson: { name: "hello", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/hello" } },
-  plugin: definePlugin({ fetch: () => new Response("hi") }),
+  plugin: definePlugin({ setup: () => ({ fetch: () => new Response("hi") }) }),
 };
 
 let kernel: TestKernel;
