@@ -1,30 +1,14 @@
 /**
- * Finds out who sent a request: the kernel's admin token, an API key or a JWT in
- * `Authorization: Bearer`, else the session cookie. Also the `auth` service other plugins use.
+ * Finds out who sent a request: the kernel's admin token (as the kernel's `kernel:admin` service
+ * recognises it), an API key or a JWT in `Authorization: Bearer`, else the session cookie. Also
+ * the `auth` service other plugins use.
  */
-import { timingSafeEqual } from "node:crypto";
-import { BuntimeError } from "@buntime/sdk";
+import { type AuthService, BuntimeError } from "@buntime/sdk";
 import { parse } from "hono/utils/cookie";
 import { API_KEY_PREFIX, type ApiKeyStore } from "./api-keys.ts";
 import type { JwtVerifier } from "./jwt-verifier.ts";
 import type { SessionStore } from "./sessions.ts";
 import { publicUser, type User, type UserStore } from "./users.ts";
-
-/** The `auth` service: who is calling, and a check that they have a role. */
-export interface AuthService {
-  /** The user behind `request`, or undefined when it carries no valid credentials. */
-  currentUser(request: Request): Promise<User | undefined>;
-  /**
-   * The user behind `request`.
-   * @throws BuntimeError `BUNTIME_ERR_AUTH_REQUIRED` (401) without valid credentials.
-   */
-  requireUser(request: Request): Promise<User>;
-  /**
-   * The user behind `request` when they have `role` (admins have every role).
-   * @throws BuntimeError `BUNTIME_ERR_AUTH_REQUIRED` (401) without a user, `BUNTIME_ERR_AUTH_FORBIDDEN` (403) without the role.
-   */
-  requireRole(request: Request, role: string): Promise<User>;
-}
 
 /** The user the kernel's own admin token stands for. */
 export const KERNEL_ADMIN: User = { username: "kernel-admin", roles: ["admin"], via: "kernel-token" };
@@ -50,7 +34,8 @@ export interface AuthenticatorOptions {
   readonly apiKeys: ApiKeyStore;
   readonly jwt: JwtVerifier | undefined;
   readonly cookieName: string;
-  readonly kernelToken: () => string | undefined;
+  /** True when the request carries the kernel's own admin token. */
+  readonly isKernelAdmin: (request: Request) => boolean;
 }
 
 /** Resolves credentials into users. */
@@ -75,13 +60,6 @@ export class Authenticator implements AuthService {
     return cookie ? parse(cookie, this.options.cookieName)[this.options.cookieName] : undefined;
   }
 
-  /** True when `token` is the kernel's admin token (compared in constant time). */
-  isKernelToken(token: string): boolean {
-    const expected = this.options.kernelToken();
-    if (expected === undefined || expected.length !== token.length) return false;
-    return timingSafeEqual(Buffer.from(expected), Buffer.from(token));
-  }
-
   /**
    * The user behind `request`. A bearer token that is present but invalid is an error (401),
    * rather than a silent fall-back to the cookie.
@@ -89,7 +67,7 @@ export class Authenticator implements AuthService {
   async resolve(request: Request): Promise<User | undefined> {
     const bearer = bearerOf(request);
     if (bearer !== undefined) {
-      if (this.isKernelToken(bearer)) return KERNEL_ADMIN;
+      if (this.options.isKernelAdmin(request)) return KERNEL_ADMIN;
       if (bearer.startsWith(API_KEY_PREFIX)) {
         const owner = await this.options.apiKeys.owner(bearer);
         const user = owner === undefined ? undefined : await this.options.users.get(owner);

@@ -1,20 +1,16 @@
 /**
- * The `onRequest` guard. Public paths pass synchronously; everything else is checked against
- * the policy, the app's visibility and the caller's credentials. Requests it lets through to
- * an app lose any `x-buntime-user` headers the client sent and, when signed in, carry the
- * user's name and roles in `x-buntime-user` / `x-buntime-roles`.
+ * The `onRequest` guard. Each request is checked against the policy, the visibility of the app
+ * it reaches (`locals.app`, as the router located it) and the caller's credentials. Whoever
+ * proves who they are is put in `locals.user`, where the kernel API, other plugins and the router
+ * (which tells apps) read it. Requests without credentials on open paths pass synchronously.
  */
-import { BuntimeError, pathnameOf } from "@buntime/sdk";
+import { BuntimeError, type MaybePromise, type RequestContext } from "@buntime/sdk";
 import type { AppAccess, AppVisibility } from "./app-visibility.ts";
-import { type Authenticator, hasRole } from "./authenticator.ts";
-import type { Requirement } from "./policy.ts";
+import { type Authenticator, hasRole, KERNEL_ADMIN } from "./authenticator.ts";
+import { isKernelApi, type Requirement } from "./policy.ts";
 import type { User } from "./users.ts";
 
-/** Headers the guard sets on requests it passes to apps; a client's own are dropped. */
-export const USER_HEADER = "x-buntime-user";
-export const ROLES_HEADER = "x-buntime-roles";
-
-type Outcome = Response | Request | undefined;
+type Outcome = Response | undefined;
 
 export interface GuardOptions {
   readonly policy: (method: string, pathname: string) => Requirement;
@@ -22,7 +18,8 @@ export interface GuardOptions {
   readonly apps: AppVisibility;
   /** The name of the app a request comes from (by its app token), when the router says so. */
   readonly callingApp: (request: Request) => string | undefined;
-  readonly kernelToken: () => string | undefined;
+  /** True when the request carries the kernel's own admin token. */
+  readonly isKernelAdmin: (request: Request) => boolean;
   readonly loginPath: string;
 }
 
@@ -33,40 +30,11 @@ function wantsPage(request: Request, pathname: string): boolean {
   return request.headers.get("accept")?.includes("text/html") === true;
 }
 
-/** `request` with its headers replaced by `headers`. */
-function withHeaders(request: Request, headers: Headers): Request {
-  // Bun keeps the original headers when the replacement is empty, so rebuild the request then.
-  if (headers.keys().next().done) {
-    const init = {
-      method: request.method,
-      headers,
-      body: request.body,
-      signal: request.signal,
-      duplex: "half",
-    };
-    return new Request(request.url, init as RequestInit);
-  }
-  return new Request(request, { headers });
-}
-
-/** Builds the guard's `onRequest` body. */
-export function createGuard(options: GuardOptions): (request: Request) => Outcome | Promise<Outcome> {
+/** Builds the guard's `onRequest` hook. */
+export function createGuard(
+  options: GuardOptions,
+): (request: Request, context: RequestContext) => MaybePromise<Outcome> {
   const { policy, authenticator, apps } = options;
-
-  function stripSpoofed(request: Request): Request | undefined {
-    if (!request.headers.has(USER_HEADER) && !request.headers.has(ROLES_HEADER)) return undefined;
-    const headers = new Headers(request.headers);
-    headers.delete(USER_HEADER);
-    headers.delete(ROLES_HEADER);
-    return withHeaders(request, headers);
-  }
-
-  function withUser(request: Request, user: User): Request {
-    const headers = new Headers(request.headers);
-    headers.set(USER_HEADER, user.username);
-    headers.set(ROLES_HEADER, user.roles.join(","));
-    return withHeaders(request, headers);
-  }
 
   function unauthenticated(request: Request, pathname: string): Response {
     if (wantsPage(request, pathname)) {
@@ -98,62 +66,77 @@ export function createGuard(options: GuardOptions): (request: Request) => Outcom
     }
   }
 
-  async function requireUser(request: Request, pathname: string, role?: string): Promise<Outcome> {
+  async function requireUser(request: Request, context: RequestContext, role?: string): Promise<Outcome> {
     const user = await caller(request);
     if (user instanceof Response) return user;
-    if (!user) return unauthenticated(request, pathname);
-    if (role !== undefined && !hasRole(user, role)) return forbidden(user, request, pathname, role);
-    return withUser(request, user);
+    if (!user) return unauthenticated(request, context.pathname);
+    if (role !== undefined && !hasRole(user, role)) return forbidden(user, request, context.pathname, role);
+    context.locals.user = user;
+    return undefined;
   }
 
-  async function kernelWrite(request: Request, pathname: string): Promise<Outcome> {
+  /**
+   * On a path open to anyone: names the caller in `locals.user` when their credentials are valid,
+   * and lets the request pass whatever they are. Without credentials it costs nothing.
+   */
+  function passWithUser(request: Request, context: RequestContext): MaybePromise<Outcome> {
     const kind = authenticator.credentialKind(request);
+    if (kind === "none") return undefined;
+    if (kind === "kernel-or-foreign") {
+      // no lookup: the kernel's token is compared in memory, and other bearers are not ours
+      if (options.isKernelAdmin(request)) context.locals.user = KERNEL_ADMIN;
+      return undefined;
+    }
+    return authenticator.currentUser(request).then((user) => {
+      if (user) context.locals.user = user;
+      return undefined;
+    });
+  }
+
+  function kernelWrite(request: Request, context: RequestContext): MaybePromise<Outcome> {
     // The kernel checks its own token; any other bearer we do not issue goes to it unchanged.
-    if (kind === "kernel-or-foreign") return undefined;
-    const outcome = await requireUser(request, pathname, "admin");
-    if (!(outcome instanceof Request)) return outcome;
-    const token = options.kernelToken();
-    if (token === undefined) return outcome;
-    const headers = new Headers(outcome.headers);
-    headers.set("authorization", `Bearer ${token}`); // lend the admin the kernel's token
-    return withHeaders(outcome, headers);
+    if (authenticator.credentialKind(request) === "kernel-or-foreign") return passWithUser(request, context);
+    // The kernel lets a signed-in admin write (`locals.user` with role admin).
+    return requireUser(request, context, "admin");
   }
 
   function appAccess(
     request: Request,
-    pathname: string,
+    context: RequestContext,
     access: AppAccess,
     app: string,
     rest: string,
-  ): Outcome | Promise<Outcome> {
+  ): MaybePromise<Outcome> {
     if (access.visibility === "public" || (access.visibility === "protected" && access.isPublicRoute(rest))) {
-      return stripSpoofed(request);
+      return passWithUser(request, context);
     }
     // Other apps, proven by their app token, may call protected and internal apps alike.
-    if (options.callingApp(request) !== undefined) return stripSpoofed(request);
-    if (access.visibility === "protected") return requireUser(request, pathname);
+    if (options.callingApp(request) !== undefined) return passWithUser(request, context);
+    if (access.visibility === "protected") return requireUser(request, context);
     return (async () => {
       const user = await caller(request);
       if (user instanceof Response) return user;
-      if (user && hasRole(user, "admin")) return withUser(request, user);
-      return new BuntimeError("BUNTIME_ERR_AUTH_APP_INTERNAL", { app }).getResponse();
+      if (!user || !hasRole(user, "admin")) {
+        return new BuntimeError("BUNTIME_ERR_AUTH_APP_INTERNAL", { app }).getResponse();
+      }
+      context.locals.user = user;
+      return undefined;
     })();
   }
 
-  return function guard(request) {
-    const pathname = pathnameOf(request.url);
-    const requirement = policy(request.method, pathname);
-    if (requirement === "public") return stripSpoofed(request);
-    if (requirement === "user") return requireUser(request, pathname);
+  return function guard(request, context) {
+    const requirement = policy(request.method, context.pathname);
+    if (requirement === "public") return passWithUser(request, context);
+    if (requirement === "user") return requireUser(request, context);
     if (requirement === "admin") {
-      return pathname.startsWith("/_/api")
-        ? kernelWrite(request, pathname)
-        : requireUser(request, pathname, "admin");
+      return isKernelApi(context.pathname)
+        ? kernelWrite(request, context)
+        : requireUser(request, context, "admin");
     }
-    const target = apps.target(pathname);
-    if (!target) return stripSpoofed(request);
-    const access = apps.access(target.app);
-    if (!(access instanceof Promise)) return appAccess(request, pathname, access, target.app, target.rest);
-    return access.then((loaded) => appAccess(request, pathname, loaded, target.app, target.rest));
+    const target = context.locals.app;
+    if (!target) return passWithUser(request, context);
+    const access = apps.access(target.name);
+    if (!(access instanceof Promise)) return appAccess(request, context, access, target.name, target.rest);
+    return access.then((loaded) => appAccess(request, context, loaded, target.name, target.rest));
   };
 }

@@ -1,34 +1,15 @@
 /**
- * The slice of the storage plugin's `keyval` service that auth uses, and an in-memory stand-in
- * for when no plugin provides `keyval` (users then live only as long as the process).
+ * The part of the `keyval` service that auth uses, and an in-memory stand-in for when no plugin
+ * provides `keyval` (users then live only as long as the process).
  */
+import type { CommitResult, KeyValueStore, KvEntry, ListOptions, ListPage, SetOptions } from "@buntime/sdk";
 
-/** One stored entry. */
-export interface AuthKvEntry<T> {
-  readonly key: string;
-  readonly value: T;
-  readonly version: string;
-}
-
-/** What auth needs from a key-value store. */
-export interface AuthKv {
-  get<T>(key: string): Promise<AuthKvEntry<T> | null>;
-  set(
-    key: string,
-    value: unknown,
-    options?: { ttl?: number; version?: string | null },
-  ): Promise<{ ok: boolean }>;
-  delete(key: string): Promise<unknown>;
-  list<T>(options: {
-    prefix: string;
-    cursor?: string;
-    limit?: number;
-  }): Promise<{ entries: AuthKvEntry<T>[]; cursor: string | null }>;
-}
+/** What auth needs from a key-value store: the `keyval` contract's reads and writes. */
+export type AuthKv = Pick<KeyValueStore, "get" | "set" | "delete" | "list">;
 
 /** Reads every entry under `prefix`, a page at a time, up to `max` entries. */
-export async function listAll<T>(kv: AuthKv, prefix: string, max = 10_000): Promise<AuthKvEntry<T>[]> {
-  const all: AuthKvEntry<T>[] = [];
+export async function listAll<T>(kv: AuthKv, prefix: string, max = 10_000): Promise<KvEntry<T>[]> {
+  const all: KvEntry<T>[] = [];
   let cursor: string | undefined;
   while (all.length < max) {
     const page = await kv.list<T>({ prefix, cursor, limit: 100 });
@@ -59,35 +40,36 @@ export class MemoryKv implements AuthKv {
     return row;
   }
 
-  async get<T>(key: string): Promise<AuthKvEntry<T> | null> {
+  async get<T>(key: string): Promise<KvEntry<T> | null> {
     const row = this.live(key);
-    return row ? { key, value: structuredClone(row.value) as T, version: String(row.version) } : null;
+    if (!row) return null;
+    const value = structuredClone(row.value) as T;
+    return { key, value, version: String(row.version), expiresAt: row.expiresAt };
   }
 
-  async set(key: string, value: unknown, options: { ttl?: number; version?: string | null } = {}) {
+  async set(key: string, value: unknown, options: SetOptions = {}): Promise<CommitResult> {
     const current = this.live(key);
     if (options.version !== undefined) {
       const currentVersion = current ? String(current.version) : null;
-      if (currentVersion !== options.version) return { ok: false };
+      if (currentVersion !== options.version) return { ok: false, key };
     }
     const expiresAt = options.ttl ? Date.now() + options.ttl : null;
     this.rows.set(key, { value: structuredClone(value), version: ++this.version, expiresAt });
-    return { ok: true };
+    return { ok: true, version: String(this.version) };
   }
 
-  async delete(key: string) {
+  async delete(key: string): Promise<CommitResult> {
     this.rows.delete(key);
-    return { ok: true };
+    return { ok: true, version: String(++this.version) };
   }
 
-  async list<T>(options: { prefix: string; cursor?: string; limit?: number }) {
+  async list<T>(options: ListOptions = {}): Promise<ListPage<T>> {
+    const prefix = options.prefix ?? "";
     const limit = options.limit ?? 100;
     const keys = [...this.rows.keys()]
-      .filter(
-        (key) => key.startsWith(options.prefix) && (options.cursor === undefined || key > options.cursor),
-      )
+      .filter((key) => key.startsWith(prefix) && (options.cursor === undefined || key > options.cursor))
       .sort();
-    const entries: AuthKvEntry<T>[] = [];
+    const entries: KvEntry<T>[] = [];
     for (const key of keys) {
       if (entries.length === limit) break;
       const entry = await this.get<T>(key);

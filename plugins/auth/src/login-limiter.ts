@@ -3,25 +3,7 @@
  * provided (policy `auth-login`); otherwise it counts in memory, in a fixed window, with a
  * bounded table.
  */
-
-/** A limit as the `ratelimit` service takes it. */
-interface LoginPolicy {
-  readonly name: string;
-  readonly limit: number;
-  readonly window: number;
-}
-
-/** The part of the `ratelimit` service auth uses. */
-export interface RateLimitLike {
-  consume(key: string, policy: LoginPolicy): Promise<{ allowed: boolean; retryAfterMs: number }>;
-  reset(key: string, policy: LoginPolicy): Promise<void>;
-}
-
-/** True when `service` has the `consume` and `reset` functions auth calls. */
-export function isRateLimitLike(service: unknown): service is RateLimitLike {
-  const candidate = service as Partial<RateLimitLike> | undefined;
-  return typeof candidate?.consume === "function" && typeof candidate.reset === "function";
-}
+import type { RateLimiter, RateLimitPolicy } from "@buntime/sdk";
 
 const MAX_TRACKED = 10_000;
 
@@ -35,7 +17,7 @@ export class LoginLimiter {
   constructor(
     private readonly limit: number,
     private readonly windowMs: number,
-    private readonly service: () => RateLimitLike | undefined,
+    private readonly service: () => RateLimiter | undefined,
   ) {}
 
   /** Records an attempt for `key`; refuses it past the limit. */
@@ -64,7 +46,7 @@ export class LoginLimiter {
     await this.service()?.reset(key, this.policy);
   }
 
-  private get policy(): LoginPolicy {
+  private get policy(): RateLimitPolicy {
     return { name: "auth-login", limit: this.limit, window: this.windowMs };
   }
 

@@ -2,13 +2,11 @@
  * Users and their roles, stored in the key-value store under `user/<name>`. Passwords are
  * hashed with `Bun.password` (argon2id); users who sign in through OpenID Connect have none.
  */
-import { BuntimeError } from "@buntime/sdk";
+import { BuntimeError, type RequestUser } from "@buntime/sdk";
 import { type AuthKv, listAll } from "./kv.ts";
 
-/** A user as the rest of Buntime sees it. */
-export interface User {
-  readonly username: string;
-  readonly roles: readonly string[];
+/** A user as the rest of Buntime sees it (`locals.user`, the `auth` service). */
+export interface User extends RequestUser {
   /** How this request proved who it is. */
   readonly via?: "session" | "api-key" | "jwt" | "kernel-token";
 }

@@ -1,30 +1,31 @@
 import { afterEach, describe, expect, it } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { definePlugin } from "@buntime/sdk";
-import { cookieOf, errorOf, HASHING, json, signIn, startAuth, stopKernels } from "./support.ts";
+import { cookieOf, errorOf, HASHING, json, pluginFolder, signIn, startAuth, stopKernels } from "./support.ts";
 
 afterEach(stopKernels);
 
 /** Writes `<home>/apps/<name>/` with an index and, when given, a buntime.json. */
-function writeApp(home: string, name: string, config?: Record<string, unknown>) {
+function writeApp(home: string, name: string, config?: Record<string, unknown>, source = APP_SOURCE) {
   const dir = join(home, "apps", name);
   mkdirSync(dir, { recursive: true });
-  writeFileSync(join(dir, "index.ts"), "export default { fetch: () => new Response('app') };");
+  writeFileSync(join(dir, "index.ts"), source);
   if (config) writeFileSync(join(dir, "buntime.json"), JSON.stringify(config));
 }
 
-/** A plugin that provides `apps` and names the calling app from `x-test-app`. */
-const fakeApps = {
-  packageJson: { name: "fake-apps", version: "1.0.0", buntime: { kernel: "^0.1.0", provides: ["apps"] } },
-  plugin: definePlugin({
-    onInit(ctx) {
-      ctx.services.provide("apps", {
-        identify: (request: Request) => request.headers.get("x-test-app") ?? undefined,
-      } as never);
-    },
-  }),
-};
+const APP_SOURCE = "export default { fetch: () => new Response('app') };";
+
+/** An app that calls the path in `?to=` on the kernel as itself (with its app token). */
+const CALLER_SOURCE = `export default { fetch: async (req) => {
+  const to = new URL(req.url).searchParams.get("to");
+  const res = await fetch(process.env.BUNTIME_URL + to, {
+    headers: { authorization: "Bearer " + process.env.BUNTIME_APP_TOKEN },
+  });
+  return new Response(res.status + " " + (await res.text()));
+} };`;
+
+/** Auth with the router, which tells auth which app a path reaches (`locals.app`). */
+const ROUTER = pluginFolder("router");
 
 describe("the auth guard with no settings", () => {
   it(
@@ -79,7 +80,7 @@ describe("the auth guard with no settings", () => {
   );
 
   it(
-    "lends a signed-in admin the kernel's token for kernel API writes",
+    "lets a signed-in admin write to the kernel API as themselves",
     async () => {
       const { kernel } = await startAuth();
       const cookie = await signIn(kernel);
@@ -91,13 +92,31 @@ describe("the auth guard with no settings", () => {
   );
 
   it(
-    "lends the token of BUNTIME_ADMIN_TOKEN when the kernel's token is configured",
+    "knows the kernel's token when it is configured (BUNTIME_ADMIN_TOKEN) rather than generated",
     async () => {
-      process.env.BUNTIME_ADMIN_TOKEN = "a configured admin token";
       const { kernel } = await startAuth({ adminToken: "a configured admin token" });
       const cookie = await signIn(kernel);
       const response = await kernel.fetch("/_/api/plugins", json("POST", { nonsense: true }, { cookie }));
       expect((await errorOf(response)).code).toBe("BUNTIME_ERR_BAD_REQUEST");
+      const withToken = await kernel.fetch(
+        "/logs/api/x",
+        json("POST", {}, { authorization: "Bearer a configured admin token" }),
+      );
+      expect(withToken.status).toBe(404); // past the admin path's guard, to no plugin there
+    },
+    HASHING,
+  );
+
+  it(
+    "refuses kernel API writes to a client that only claims to be an admin in headers",
+    async () => {
+      const { kernel } = await startAuth();
+      const response = await kernel.fetch(
+        "/_/api/plugins",
+        json("POST", {}, { "x-buntime-user": "admin", "x-buntime-roles": "admin" }),
+      );
+      expect(response.status).toBe(401);
+      expect((await errorOf(response)).code).toBe("BUNTIME_ERR_AUTH_REQUIRED");
     },
     HASHING,
   );
@@ -140,7 +159,7 @@ describe("the auth guard with no settings", () => {
   );
 
   it(
-    "drops x-buntime-user headers a client sends and sets them for signed-in users",
+    "ignores x-buntime-user headers a client sends and names signed-in users in locals.user",
     async () => {
       const { kernel } = await startAuth({ config: { protectedPaths: ["/echo/private/*"] } });
       const spoofed = await kernel.fetch("/echo/open", { headers: { "x-buntime-user": "admin" } });
@@ -150,6 +169,24 @@ describe("the auth guard with no settings", () => {
         headers: { cookie, "x-buntime-user": "mallory" },
       });
       expect(await signed.json()).toEqual({ path: "/echo/private/x", user: "admin", roles: "admin" });
+    },
+    HASHING,
+  );
+
+  it(
+    "names a signed-in user on open paths too, and lets a bad token through there without one",
+    async () => {
+      const { kernel, adminToken } = await startAuth();
+      const cookie = await signIn(kernel);
+      const open = await kernel.fetch("/echo/open", { headers: { cookie } });
+      expect(await open.json()).toEqual({ path: "/echo/open", user: "admin", roles: "admin" });
+      const kernelAdmin = await kernel.fetch("/echo/open", {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      expect(await kernelAdmin.json()).toEqual({ path: "/echo/open", user: "kernel-admin", roles: "admin" });
+      const badToken = await kernel.fetch("/echo/open", { headers: { authorization: "Bearer bak_revoked" } });
+      expect(badToken.status).toBe(200);
+      expect(await badToken.json()).toEqual({ path: "/echo/open", user: null, roles: null });
     },
     HASHING,
   );
@@ -194,14 +231,14 @@ describe("app visibility", () => {
   it(
     "guards a protected app except its publicRoutes",
     async () => {
-      const { kernel } = await startAuth();
+      const { kernel } = await startAuth({ plugins: [ROUTER] });
       writeApp(kernel.home, "crm", { visibility: "protected", publicRoutes: ["/health", "/assets/*"] });
       expect((await kernel.fetch("/crm/customers")).status).toBe(401);
       expect((await kernel.fetch("/crm@1.0.0/customers")).status).toBe(401);
-      expect((await kernel.fetch("/crm/health")).status).toBe(404); // open: on to the (absent) router
-      expect((await kernel.fetch("/crm/assets/app.css")).status).toBe(404);
+      expect((await kernel.fetch("/crm/health")).status).toBe(200); // open: on to the app
+      expect((await kernel.fetch("/crm/assets/app.css")).status).toBe(200);
       const cookie = await signIn(kernel);
-      expect((await kernel.fetch("/crm/customers", { headers: { cookie } })).status).toBe(404);
+      expect((await kernel.fetch("/crm/customers", { headers: { cookie } })).status).toBe(200);
     },
     HASHING,
   );
@@ -209,22 +246,22 @@ describe("app visibility", () => {
   it(
     "lets only other apps and admins reach an internal app, and other apps a protected one",
     async () => {
-      const { kernel } = await startAuth({ plugins: [fakeApps] });
+      const { kernel } = await startAuth({ plugins: [ROUTER], listen: true });
       writeApp(kernel.home, "billing", { visibility: "internal" });
+      writeApp(kernel.home, "shop", undefined, CALLER_SOURCE);
+      writeApp(kernel.home, "crm", { visibility: "protected" });
       const stranger = await kernel.fetch("/billing/invoices");
       expect(stranger.status).toBe(403);
       expect(await errorOf(stranger)).toEqual({
         code: "BUNTIME_ERR_AUTH_APP_INTERNAL",
         message: "app billing is internal: only other apps and plugins may call it",
       });
-      expect((await kernel.fetch("/billing/invoices", { headers: { "x-test-app": "shop" } })).status).toBe(
-        404,
-      );
-      writeApp(kernel.home, "crm", { visibility: "protected" });
+      const viaShop = (to: string) => kernel.fetch(`/shop/?to=${encodeURIComponent(to)}`);
+      expect(await (await viaShop("/billing/invoices")).text()).toBe("200 app");
       expect((await kernel.fetch("/crm/deals")).status).toBe(401);
-      expect((await kernel.fetch("/crm/deals", { headers: { "x-test-app": "shop" } })).status).toBe(404);
+      expect(await (await viaShop("/crm/deals")).text()).toBe("200 app");
       const cookie = await signIn(kernel);
-      expect((await kernel.fetch("/billing/invoices", { headers: { cookie } })).status).toBe(404);
+      expect((await kernel.fetch("/billing/invoices", { headers: { cookie } })).status).toBe(200);
     },
     HASHING,
   );
@@ -232,7 +269,7 @@ describe("app visibility", () => {
   it(
     "takes the strictest visibility of a versioned app",
     async () => {
-      const { kernel } = await startAuth();
+      const { kernel } = await startAuth({ plugins: [ROUTER] });
       writeApp(kernel.home, join("api", "1.0.0"));
       writeApp(kernel.home, join("api", "2.0.0"), { visibility: "protected" });
       expect((await kernel.fetch("/api@1.0.0/users")).status).toBe(401);
@@ -243,7 +280,7 @@ describe("app visibility", () => {
   it(
     "treats an app with an invalid config as protected",
     async () => {
-      const { kernel } = await startAuth();
+      const { kernel } = await startAuth({ plugins: [ROUTER] });
       writeApp(kernel.home, "broken", { visibility: "secret" });
       expect((await kernel.fetch("/broken/")).status).toBe(401);
       expect(kernel.logs.some((entry) => entry.message.includes("app broken has an invalid config"))).toBe(
@@ -256,9 +293,9 @@ describe("app visibility", () => {
   it(
     "notices a visibility change once the cached config is older than appConfigTtl",
     async () => {
-      const { kernel } = await startAuth({ config: { appConfigTtl: 0 } });
+      const { kernel } = await startAuth({ config: { appConfigTtl: 0 }, plugins: [ROUTER] });
       writeApp(kernel.home, "notes");
-      expect((await kernel.fetch("/notes/")).status).toBe(404);
+      expect((await kernel.fetch("/notes/")).status).toBe(200);
       writeApp(kernel.home, "notes", { visibility: "protected" });
       expect((await kernel.fetch("/notes/")).status).toBe(401);
     },

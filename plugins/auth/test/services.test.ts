@@ -1,10 +1,17 @@
 import { afterEach, describe, expect, it, onTestFinished } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel } from "@buntime/kernel";
-import type { AuthService } from "@buntime/plugin-auth";
-import { BuntimeError, definePlugin } from "@buntime/sdk";
+import {
+  BuntimeError,
+  type CommitResult,
+  definePlugin,
+  type KeyValueStore,
+  type KvEntry,
+  type RateLimitDecision,
+  type RateLimiter,
+} from "@buntime/sdk";
 import type { TestKernel, TestPlugin } from "@buntime/sdk/testing";
 import {
   ADMIN_PASSWORD,
@@ -20,52 +27,69 @@ import {
 afterEach(stopKernels);
 
 /**
- * A keyval stand-in over one Map shared by every kernel given it (get, set with a version check,
- * delete, list, namespace), named as the storage plugin so that auth starts after it.
+ * A keyval stand-in over one Map shared by every kernel given it (versioned reads and writes,
+ * paging, namespaces, batches), named as the storage plugin so that auth starts after it.
  */
 function fakeKeyval(rows = new Map<string, { value: unknown; version: number }>()) {
   let version = 0;
-  const view = (prefix: string): unknown => ({
-    namespace: (name: string) => view(`${prefix}${name}/`),
-    async get(key: string) {
+  const view = (prefix: string): KeyValueStore => {
+    const entry = <T>(key: string): KvEntry<T> | null => {
       const row = rows.get(prefix + key);
       return row
-        ? { key, value: structuredClone(row.value), version: String(row.version), expiresAt: null }
+        ? { key, value: structuredClone(row.value) as T, version: String(row.version), expiresAt: null }
         : null;
-    },
-    async set(key: string, value: unknown, options: { version?: string | null } = {}) {
-      const current = rows.get(prefix + key);
-      if (options.version !== undefined && (current ? String(current.version) : null) !== options.version) {
-        return { ok: false, key };
-      }
-      rows.set(prefix + key, { value: structuredClone(value), version: ++version });
+    };
+    const holds = (key: string, expected: string | null | undefined) =>
+      expected === undefined || (entry(key)?.version ?? null) === expected;
+    const write = (apply: () => void): CommitResult => {
+      version++;
+      apply();
       return { ok: true, version: String(version) };
-    },
-    async delete(key: string) {
-      rows.delete(prefix + key);
-      return { ok: true, version: String(++version) };
-    },
-    async list(options: { prefix?: string; cursor?: string; limit?: number }) {
-      const keys = [...rows.keys()]
-        .filter((key) => key.startsWith(prefix + (options.prefix ?? "")))
-        .map((key) => key.slice(prefix.length))
-        .filter((key) => options.cursor === undefined || key > options.cursor)
-        .sort();
-      const page = keys.slice(0, options.limit ?? 100);
-      const entries = page.map((key) => {
-        const row = rows.get(prefix + key) as { value: unknown; version: number };
-        return { key, value: structuredClone(row.value), version: String(row.version), expiresAt: null };
-      });
-      return { entries, cursor: keys.length > page.length ? (page.at(-1) ?? null) : null };
-    },
-  });
+    };
+    const store: KeyValueStore = {
+      namespaceName: prefix.replace(/\/$/, ""),
+      namespace: (name) => view(`${prefix}${name}/`),
+      get: async (key) => entry(key),
+      getMany: async (keys) => keys.map((key) => entry(key)),
+      async set(key, value, options = {}) {
+        if (!holds(key, options.version)) return { ok: false, key };
+        return write(() => rows.set(prefix + key, { value: structuredClone(value), version: version }));
+      },
+      async delete(key, options = {}) {
+        if (!holds(key, options.version)) return { ok: false, key };
+        return write(() => rows.delete(prefix + key));
+      },
+      async list<T>(options: { prefix?: string; cursor?: string; limit?: number } = {}) {
+        const keys = [...rows.keys()]
+          .filter((key) => key.startsWith(prefix + (options.prefix ?? "")))
+          .map((key) => key.slice(prefix.length))
+          .filter((key) => options.cursor === undefined || key > options.cursor)
+          .sort();
+        const page = keys.slice(0, options.limit ?? 100);
+        const entries = page.map((key) => entry<T>(key) as KvEntry<T>);
+        return { entries, cursor: keys.length > page.length ? (page.at(-1) ?? null) : null };
+      },
+      async batch(operations) {
+        const failed = operations.find((operation) => !holds(operation.key, operation.version));
+        if (failed) return { ok: false, key: failed.key };
+        return write(() => {
+          for (const operation of operations) {
+            if (operation.type === "set")
+              rows.set(prefix + operation.key, { value: operation.value, version });
+            if (operation.type === "delete") rows.delete(prefix + operation.key);
+          }
+        });
+      },
+    };
+    return store;
+  };
   const plugin: TestPlugin = {
     packageJson: {
       name: "@buntime/plugin-storage",
       version: "0.1.0",
       buntime: { kernel: "^0.1.0", provides: ["keyval"] },
     },
-    plugin: definePlugin({ onInit: (ctx) => ctx.services.provide("keyval", view("") as never) }),
+    plugin: definePlugin({ setup: (ctx) => ctx.services.provide("keyval", view("")) }),
   };
   return { rows, plugin };
 }
@@ -83,16 +107,20 @@ const probe: TestPlugin = {
     },
   },
   plugin: definePlugin({
-    async fetch(request, ctx) {
-      const auth = ctx.services.get("auth") as AuthService;
-      const role = new URL(request.url).searchParams.get("role");
-      try {
-        const user = role ? await auth.requireRole(request, role) : await auth.currentUser(request);
-        return Response.json({ user: user ?? null });
-      } catch (error) {
-        if (error instanceof BuntimeError) return error.getResponse();
-        throw error;
-      }
+    setup(ctx) {
+      const auth = ctx.services.get("auth");
+      return {
+        async fetch(request) {
+          const role = new URL(request.url).searchParams.get("role");
+          try {
+            const user = role ? await auth.requireRole(request, role) : await auth.currentUser(request);
+            return Response.json({ user: user ?? null });
+          } catch (error) {
+            if (error instanceof BuntimeError) return error.getResponse();
+            throw error;
+          }
+        },
+      };
     },
   }),
 };
@@ -189,14 +217,26 @@ describe("the ratelimit service", () => {
           buntime: { kernel: "^0.1.0", provides: ["ratelimit"] },
         },
         plugin: definePlugin({
-          onInit: (ctx) =>
+          setup(ctx) {
+            const refused: RateLimitDecision = {
+              policy: "auth-login",
+              allowed: false,
+              limit: 5,
+              remaining: 0,
+              resetMs: 6_500,
+              retryAfterMs: 6_500,
+              windowMs: 60_000,
+            };
             ctx.services.provide("ratelimit", {
-              async consume(key: string, policy: { name: string; limit: number; window: number }) {
+              async consume(key, policy) {
                 seen.push(`${policy.name}:${policy.limit}/${policy.window}:${key}`);
-                return { allowed: false, retryAfterMs: 6_500 };
+                return refused;
               },
               async reset() {},
-            } as never),
+              headers: () => ({}),
+              exceeded: () => new Response(null, { status: 429 }),
+            } satisfies RateLimiter);
+          },
         }),
       };
       process.env.BUNTIME_ADMIN_PASSWORD = ADMIN_PASSWORD;
@@ -256,6 +296,24 @@ describe("the auth service", () => {
       expect(await kernelToken.json()).toEqual({
         user: { username: "kernel-admin", roles: ["admin"], via: "kernel-token" },
       });
+    },
+    HASHING,
+  );
+
+  it(
+    "takes the kernel's token from the kernel, not from a file in the home folder",
+    async () => {
+      const { kernel } = await startAuth({ plugins: [probe], adminToken: "the kernel's configured token" });
+      writeFileSync(join(kernel.home, "admin-token"), "a token left on disk\n");
+      const fromDisk = await kernel.fetch("/probe?role=admin", {
+        headers: { authorization: "Bearer a token left on disk" },
+      });
+      expect(fromDisk.status).toBe(401);
+      expect((await errorOf(fromDisk)).code).toBe("BUNTIME_ERR_AUTH_TOKEN_INVALID");
+      const configured = await kernel.fetch("/probe?role=admin", {
+        headers: { authorization: "Bearer the kernel's configured token" },
+      });
+      expect((await configured.json()).user.username).toBe("kernel-admin");
     },
     HASHING,
   );

@@ -12,7 +12,6 @@ const kernels: TestKernel[] = [];
 export async function stopKernels(): Promise<void> {
   for (const kernel of kernels.splice(0)) await kernel.stop();
   delete process.env.BUNTIME_ADMIN_PASSWORD;
-  delete process.env.BUNTIME_ADMIN_TOKEN;
 }
 
 export const ADMIN_PASSWORD = "correct horse battery";
@@ -26,16 +25,18 @@ export const HASHING = 20_000;
 /** The auth plugin as an inline test plugin. */
 export const authPlugin: TestPlugin = { packageJson: authPackage, plugin: auth };
 
-/** A plugin at `/echo` that answers with the headers auth passed on. */
+/** A plugin at `/echo` that answers with the user auth put in `locals.user` (name, roles joined). */
 export const echoPlugin: TestPlugin = {
   packageJson: { name: "echo", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/echo" } },
   plugin: definePlugin({
-    fetch: (request) =>
-      Response.json({
-        path: new URL(request.url).pathname,
-        user: request.headers.get("x-buntime-user"),
-        roles: request.headers.get("x-buntime-roles"),
-      }),
+    setup: () => ({
+      fetch: (request, context) =>
+        Response.json({
+          path: new URL(request.url).pathname,
+          user: context.locals.user?.username ?? null,
+          roles: context.locals.user?.roles.join(",") ?? null,
+        }),
+    }),
   }),
 };
 
