@@ -4,9 +4,10 @@
  * than followed. The timeout covers the wait for the upstream's response headers; a streaming
  * body may take as long as it needs. A client that goes away aborts the upstream request.
  */
-import { BuntimeError } from "@buntime/sdk";
+import { BuntimeError, type RequestContext } from "@buntime/sdk";
 import type { CompiledRule } from "./rule-table.ts";
 import { upstreamPath } from "./rule-table.ts";
+import { setUserHeaders } from "./user-headers.ts";
 
 // Hop-by-hop headers (RFC 9110 7.6.1) concern one connection and are never forwarded.
 const HOP_BY_HOP = [
@@ -26,26 +27,31 @@ function applyChanges(headers: Headers, changes: { set: Record<string, string>; 
   for (const [name, value] of Object.entries(changes.set)) headers.set(name, value);
 }
 
-/** The URL on the upstream for `url`, under rule `entry`. */
-export function upstreamUrl(entry: CompiledRule, url: URL): URL {
+/**
+ * The URL on the upstream under rule `entry` for a request to `pathname` (the path the rule
+ * matched) with query `search`.
+ */
+export function upstreamUrl(entry: CompiledRule, pathname: string, search: string): URL {
   const target = new URL(entry.rule.upstream);
   const base = target.pathname.endsWith("/") ? target.pathname.slice(0, -1) : target.pathname;
-  target.pathname = `${base}${upstreamPath(entry, url.pathname)}`;
-  target.search = url.search;
+  target.pathname = `${base}${upstreamPath(entry, pathname)}`;
+  target.search = search;
   return target;
 }
 
 function requestHeaders(
   entry: CompiledRule,
   request: Request,
+  context: RequestContext,
   url: URL,
   target: URL,
-  client: string | undefined,
 ): Headers {
   const headers = new Headers(request.headers);
   const listed = headers.get("connection");
   for (const name of HOP_BY_HOP) headers.delete(name);
   for (const name of listed?.split(",") ?? []) headers.delete(name.trim());
+  setUserHeaders(headers, context.locals.user);
+  const client = context.clientAddress();
   const forwardedFor = [request.headers.get("x-forwarded-for"), client].filter(Boolean).join(", ");
   if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);
   headers.set("x-forwarded-host", request.headers.get("host") ?? url.host);
@@ -72,11 +78,17 @@ function reasonOf(error: unknown): string {
 
 /**
  * Sends `request` upstream under rule `entry`; resolves with the upstream's answer or a coded
- * 502/504. `client` (the address the server saw) is appended to `x-forwarded-for`.
+ * 502/504. The client's address (as the kernel's server saw it) is appended to
+ * `x-forwarded-for`, and the signed-in user (`locals.user`) named in `x-buntime-user` and
+ * `x-buntime-roles`.
  */
-export async function forward(entry: CompiledRule, request: Request, client?: string): Promise<Response> {
+export async function forward(
+  entry: CompiledRule,
+  request: Request,
+  context: RequestContext,
+): Promise<Response> {
   const url = new URL(request.url);
-  const target = upstreamUrl(entry, url);
+  const target = upstreamUrl(entry, context.pathname, url.search);
   const { rule } = entry;
   const controller = new AbortController();
   const timer = setTimeout(() => controller.abort(new Error("timeout")), rule.timeout);
@@ -85,7 +97,7 @@ export async function forward(entry: CompiledRule, request: Request, client?: st
   const hasBody = request.body !== null && request.method !== "GET" && request.method !== "HEAD";
   const init = {
     method: request.method,
-    headers: requestHeaders(entry, request, url, target, client),
+    headers: requestHeaders(entry, request, context, url, target),
     body: hasBody ? request.body : undefined,
     duplex: "half",
     redirect: "manual",

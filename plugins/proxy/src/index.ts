@@ -3,14 +3,15 @@
  * upstream URL, with a path rewrite, header changes and a timeout; bodies stream both ways and
  * an upstream that is down gets a 502 with a body that says which rule and which upstream.
  * Rules come from the settings and from an admin-only API at `/proxy/api/rules`, applied
- * without a restart. With no rules it starts empty and its hook returns at once. WebSockets
- * pass through, upgraded on the kernel's server through the `kernel:websockets` service.
+ * without a restart. With no rules it starts empty and its hook returns at once. Forwarded
+ * requests name the signed-in user (`locals.user`) in `x-buntime-user` / `x-buntime-roles`,
+ * never the client's own copies. WebSockets pass through, upgraded on the kernel's server
+ * through the `kernel:websockets` service.
  */
-import { BuntimeError, definePlugin, type PluginContext, pathnameOf } from "@buntime/sdk";
-import type { Hono } from "hono";
+import { BuntimeError, definePlugin, isUnderBase } from "@buntime/sdk";
 import { z } from "zod";
 import { forward } from "./forward.ts";
-import { type AdminCheck, createProxyRoutes } from "./routes.ts";
+import { createProxyRoutes } from "./routes.ts";
 import { ruleSchema } from "./rule.ts";
 import { RuleStore } from "./rule-store.ts";
 import { isWebSocketUpgrade, proxyWebSocketHandler, type RelayData, relayUpgrade } from "./socket-relay.ts";
@@ -30,57 +31,44 @@ export const proxyConfigSchema = z
 
 const BASE = "/proxy";
 
-interface ProxyState {
-  readonly store: RuleStore;
-  readonly clientOf: (request: Request) => string | undefined;
-  readonly routes: Hono;
-  readonly base: string;
-}
-
-const states = new WeakMap<PluginContext, ProxyState>();
-/** True for paths the proxy never takes: its own API and the kernel's. */
-function reserved(pathname: string, base: string): boolean {
-  return pathname.startsWith("/_/") || pathname === base || pathname.startsWith(`${base}/`);
-}
-
 export default definePlugin({
   config: proxyConfigSchema,
-  onInit(ctx) {
+  setup(ctx) {
     const base = ctx.base ?? BASE;
     const store = new RuleStore(ctx.config.rules, ctx.dataDir);
-    const auth = () => (ctx.services.has("auth") ? (ctx.services.get("auth") as AdminCheck) : undefined);
-    const routes = createProxyRoutes({ base, store, auth, logger: ctx.logger });
-    const clientOf = (request: Request) =>
-      ctx.services.has("kernel:clients") ? ctx.services.get("kernel:clients").address(request) : undefined;
-    states.set(ctx, { store, routes, base, clientOf });
+    const { services } = ctx;
+    const routes = createProxyRoutes({
+      store,
+      auth: () => (services.has("auth") ? services.get("auth") : undefined),
+      logger: ctx.logger,
+    });
     ctx.logger.info(`${store.table.size} rule(s)`);
-  },
-  onRequest(request, ctx) {
-    const state = states.get(ctx);
-    if (!state || state.store.table.size === 0) return undefined;
-    const pathname = pathnameOf(request.url);
-    if (reserved(pathname, state.base)) return undefined;
-    const entry = state.store.table.match(request.method, pathname);
-    if (!entry) return undefined;
-    if (!isWebSocketUpgrade(request)) return forward(entry, request, state.clientOf(request));
-    const websockets = ctx.services.get("kernel:websockets");
-    if (!websockets.available()) {
-      return new BuntimeError("BUNTIME_ERR_PROXY_WEBSOCKET_UNAVAILABLE", {
-        rule: entry.rule.id,
-      }).getResponse();
-    }
-    // relayUpgrade answers nothing once upgraded: the plugin returns the kernel's placeholder then
-    let placeholder: Response | undefined;
-    const server = {
-      upgrade(received: Request, options: { data: RelayData; headers?: HeadersInit }) {
-        placeholder = websockets.upgrade(received, proxyWebSocketHandler, options.data, options.headers);
-        return placeholder !== undefined;
+    return {
+      routes,
+      onRequest(request, context) {
+        if (store.table.size === 0) return undefined;
+        const { pathname } = context;
+        // The proxy never takes the kernel's API or its own.
+        if (pathname.startsWith("/_/") || isUnderBase(pathname, base)) return undefined;
+        const entry = store.table.match(request.method, pathname);
+        if (!entry) return undefined;
+        if (!isWebSocketUpgrade(request)) return forward(entry, request, context);
+        const websockets = services.get("kernel:websockets");
+        if (!websockets.available()) {
+          return new BuntimeError("BUNTIME_ERR_PROXY_WEBSOCKET_UNAVAILABLE", {
+            rule: entry.rule.id,
+          }).getResponse();
+        }
+        // relayUpgrade answers nothing once upgraded: the plugin returns the kernel's placeholder then
+        let placeholder: Response | undefined;
+        const server = {
+          upgrade(received: Request, options: { data: RelayData; headers?: HeadersInit }) {
+            placeholder = websockets.upgrade(received, proxyWebSocketHandler, options.data, options.headers);
+            return placeholder !== undefined;
+          },
+        };
+        return relayUpgrade(entry, request, pathname, server).then((refused) => refused ?? placeholder);
       },
     };
-    return relayUpgrade(entry, request, server).then((refused) => refused ?? placeholder);
   },
-  onShutdown(ctx) {
-    states.delete(ctx);
-  },
-  fetch: (request, ctx) => states.get(ctx)?.routes.fetch(request),
 });

@@ -1,22 +1,16 @@
 /**
- * The rules API at the plugin's base, for admins only (checked through the `auth` service):
- * `GET /api/rules`, `POST /api/rules`, `PUT /api/rules/:id`, `DELETE /api/rules/:id`.
- * Changes apply to the next request, without a restart.
+ * The rules API (the plugin's `routes`, mounted at its base), for admins only (checked through
+ * the `auth` service): `GET /api/rules`, `POST /api/rules`, `PUT /api/rules/:id`,
+ * `DELETE /api/rules/:id`. Changes apply to the next request, without a restart.
  */
-import { BuntimeError, type Logger } from "@buntime/sdk";
+import { type AuthService, BuntimeError, type Logger, type PluginRoutes } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { parseRule, type RuleStore } from "./rule-store.ts";
 
-/** What the proxy needs of the `auth` service. */
-export interface AdminCheck {
-  requireRole(request: Request, role: string): Promise<unknown>;
-}
-
 export interface ProxyRoutesOptions {
-  readonly base: string;
   readonly store: RuleStore;
   /** The `auth` service, when a plugin provides it. */
-  readonly auth: () => AdminCheck | undefined;
+  readonly auth: () => AuthService | undefined;
   readonly logger: Logger;
 }
 
@@ -32,10 +26,10 @@ async function readJson(c: Context): Promise<unknown> {
   }
 }
 
-/** Builds the Hono app mounted at the plugin's base. */
-export function createProxyRoutes(options: ProxyRoutesOptions): Hono {
+/** Builds the Hono app the kernel mounts at the plugin's base. */
+export function createProxyRoutes(options: ProxyRoutesOptions): PluginRoutes {
   const { store, logger } = options;
-  const app = new Hono().basePath(options.base);
+  const app: PluginRoutes = new Hono();
 
   app.use("/api/*", async (c, next) => {
     const auth = options.auth();
@@ -75,6 +69,7 @@ export function createProxyRoutes(options: ProxyRoutesOptions): Hono {
     logger.error("proxy API request failed", { error });
     return new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error }).getResponse();
   });
-  app.notFound((c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
+  // The base is the plugin's own: a path under it that no route takes is a coded 404 here.
+  app.all("*", (c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
   return app;
 }

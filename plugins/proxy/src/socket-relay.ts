@@ -49,8 +49,8 @@ function sendable(code: number): number {
     : 1011;
 }
 
-function connect(entry: CompiledRule, request: Request): Promise<WebSocket> {
-  const target = upstreamUrl(entry, new URL(request.url));
+function connect(entry: CompiledRule, request: Request, pathname: string): Promise<WebSocket> {
+  const target = upstreamUrl(entry, pathname, new URL(request.url).search);
   target.protocol = target.protocol === "https:" ? "wss:" : "ws:";
   const headers: Record<string, string> = {};
   for (const name of FORWARDED) {
@@ -83,17 +83,19 @@ function connect(entry: CompiledRule, request: Request): Promise<WebSocket> {
 }
 
 /**
- * Connects `request` to the rule's upstream and upgrades the connection on `server`. Resolves with
- * `undefined` once upgraded (the fetch handler then returns nothing), or with a coded 502/504.
+ * Connects `request` (to `pathname`, the path the rule matched) to the rule's upstream and
+ * upgrades the connection on `server`. Resolves with `undefined` once upgraded (the fetch
+ * handler then returns nothing), or with a coded 502/504.
  */
 export async function relayUpgrade(
   entry: CompiledRule,
   request: Request,
+  pathname: string,
   server: SocketServer,
 ): Promise<Response | undefined> {
   let upstream: WebSocket;
   try {
-    upstream = await connect(entry, request);
+    upstream = await connect(entry, request, pathname);
   } catch (error) {
     const params = { rule: entry.rule.id, upstream: new URL(entry.rule.upstream).origin };
     const timedOut = error instanceof Error && error.message === "timeout";

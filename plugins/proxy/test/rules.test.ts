@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "bun:test";
-import { cleanUp, errorOf, startProxy, startUpstream } from "./support.ts";
+import { ADMIN, cleanUp, errorOf, fakeAuth, startProxy, startUpstream } from "./support.ts";
 
 afterEach(cleanUp);
 
@@ -77,6 +77,24 @@ describe("proxy rules", () => {
     expect(await (await kernel.fetch("/svc/x")).text()).toBe("a");
     expect(await (await kernel.fetch("/svc/deep/x")).text()).toBe("b");
     expect(await (await kernel.fetch("/svc/deep/health")).text()).toBe("c");
+  });
+
+  it("name the signed-in user to the upstream and drop user headers the client sent", async () => {
+    const upstream = startUpstream();
+    const kernel = await startProxy({
+      plugins: [fakeAuth],
+      rules: [{ id: "who", path: "/who/*", upstream }],
+    });
+    const spoofed = { "x-buntime-user": "mallory", "x-buntime-roles": "admin" };
+    const headersSeen = async (headers: Record<string, string>) =>
+      ((await (await kernel.fetch("/who/x", { headers })).json()) as { headers: Record<string, string> })
+        .headers;
+    const anonymous = await headersSeen(spoofed);
+    expect(anonymous["x-buntime-user"]).toBeUndefined();
+    expect(anonymous["x-buntime-roles"]).toBeUndefined();
+    const signedIn = await headersSeen({ ...spoofed, authorization: ADMIN });
+    expect(signedIn["x-buntime-user"]).toBe("root");
+    expect(signedIn["x-buntime-roles"]).toBe("admin");
   });
 
   it("keep the client's Host header when asked to", async () => {

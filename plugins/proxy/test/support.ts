@@ -1,6 +1,6 @@
 /** Helpers of the proxy plugin's tests: upstream servers, a stand-in auth service, kernels. */
 import proxy from "@buntime/plugin-proxy";
-import { BuntimeError, definePlugin } from "@buntime/sdk";
+import { type AuthService, BuntimeError, definePlugin, type RequestUser } from "@buntime/sdk";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 import proxyPackage from "../package.json" with { type: "json" };
 
@@ -22,21 +22,56 @@ export const proxyPlugin: TestPlugin = { packageJson: proxyPackage, plugin: prox
 export const ADMIN = "Bearer admin-token";
 export const USER = "Bearer user-token";
 
-/** Stands in for the auth plugin: `ADMIN` is an admin, `USER` a plain user, anything else nobody. */
+/** The user behind an `authorization` header: `ADMIN` is an admin, `USER` a plain user. */
+function userOf(request: Request): RequestUser | undefined {
+  const header = request.headers.get("authorization");
+  if (header === ADMIN) return { username: "root", roles: ["admin"] };
+  if (header === USER) return { username: "joe", roles: [] };
+  return undefined;
+}
+
+/** The user behind `request`, or the auth plugin's 401. */
+function requireUser(request: Request): RequestUser {
+  const user = userOf(request);
+  if (!user) throw new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: new URL(request.url).pathname });
+  return user;
+}
+
+const fakeAuthService = {
+  currentUser: async (request) => userOf(request),
+  requireUser: async (request) => requireUser(request),
+  async requireRole(request, role) {
+    const user = requireUser(request);
+    if (!user.roles.includes(role)) {
+      throw new BuntimeError("BUNTIME_ERR_AUTH_FORBIDDEN", {
+        user: user.username,
+        action: "edit rules",
+        role,
+      });
+    }
+    return user;
+  },
+} satisfies AuthService;
+
+/**
+ * Stands in for the auth plugin (under its name, so the proxy's optional dependency orders it
+ * first): provides the `auth` service and sets `locals.user` for `ADMIN` and `USER`.
+ */
 export const fakeAuth: TestPlugin = {
-  packageJson: { name: "fake-auth", version: "1.0.0", buntime: { kernel: "^0.1.0", provides: ["auth"] } },
+  packageJson: {
+    name: "@buntime/plugin-auth",
+    version: "0.1.0",
+    buntime: { kernel: "^0.1.0", provides: ["auth"] },
+  },
   plugin: definePlugin({
-    onInit(ctx) {
-      ctx.services.provide("auth", {
-        async requireRole(request: Request, role: string) {
-          const header = request.headers.get("authorization");
-          if (header === ADMIN) return { username: "root", roles: ["admin"] };
-          if (header === USER) {
-            throw new BuntimeError("BUNTIME_ERR_AUTH_FORBIDDEN", { user: "joe", action: "edit rules", role });
-          }
-          throw new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: new URL(request.url).pathname });
+    setup(ctx) {
+      ctx.services.provide("auth", fakeAuthService);
+      return {
+        onRequest(request, context) {
+          const user = userOf(request);
+          if (user) context.locals.user = user;
         },
-      } as never);
+      };
     },
   }),
 };
@@ -44,7 +79,9 @@ export const fakeAuth: TestPlugin = {
 /** A plugin at /echo that says it answered, to show what the proxy left alone. */
 export const echoPlugin: TestPlugin = {
   packageJson: { name: "echo", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/echo" } },
-  plugin: definePlugin({ fetch: (request) => new Response(`echo ${new URL(request.url).pathname}`) }),
+  plugin: definePlugin({
+    setup: () => ({ fetch: (request) => new Response(`echo ${new URL(request.url).pathname}`) }),
+  }),
 };
 
 /** An upstream on loopback that reports what it received. */
