@@ -50,7 +50,8 @@ export default definePlugin({
       store = createMemoryStore({ maxKeys: config.maxKeys });
     }
     const rules = compileRules(config.rules);
-    // Hooks run in load order: auth must have set `locals.user` before these rules look at it.
+    // Hooks run in dependency order: ratelimit optionally depends on auth, so auth has set
+    // `locals.user` before these rules look at it, whenever auth runs at all.
     if (rules.some((rule) => rule.key === "user") && !ctx.services.has("auth")) {
       ctx.logger.warn(
         "no auth plugin runs before ratelimit: rules keyed by user count every caller by address",
