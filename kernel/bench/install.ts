@@ -45,7 +45,10 @@ function standIn(): string {
       buntime: { kernel: "^0.1.0", base: "/auth" },
     }),
   );
-  writeFileSync(join(folder, "index.ts"), `export default { fetch: () => new Response("auth") };\n`);
+  writeFileSync(
+    join(folder, "index.ts"),
+    `export default { setup: () => ({ fetch: () => new Response("auth") }) };\n`,
+  );
   return folder;
 }
 

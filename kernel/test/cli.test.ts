@@ -22,7 +22,7 @@ describe("buntime start", () => {
       join(plugins, "hello"),
       pluginPackage("hello", { base: "/" }),
       `import { definePlugin } from ${SDK_MODULE};
-export default definePlugin({ fetch: () => new Response("hello") });`,
+export default definePlugin({ setup: () => ({ fetch: () => new Response("hello") }) });`,
     );
     const child = buntime([
       "start",

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "bun:test";
-import { inlinePlugin, startTestKernel } from "./support/kernel-fixture.ts";
+import { inlinePlugin, startTestKernel, withHooks } from "./support/kernel-fixture.ts";
 
 const plugins = [
-  inlinePlugin("app", { base: "/" }, { fetch: (req) => new Response(`handled ${req.method}`) }),
+  inlinePlugin("app", { base: "/" }, withHooks({ fetch: (req) => new Response(`handled ${req.method}`) })),
 ];
 
 interface CsrfCase {
@@ -100,11 +100,11 @@ describe("CSRF check on state-changing API requests", () => {
         inlinePlugin(
           "spy",
           {},
-          {
+          withHooks({
             onRequest: () => {
               hookRan = true;
             },
-          },
+          }),
         ),
       ],
     });

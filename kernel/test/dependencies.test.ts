@@ -1,9 +1,9 @@
 import { describe, expect, it } from "bun:test";
-import type { ManifestOptions } from "@buntime/sdk";
-import { inlinePlugin, startTestKernel } from "./support/kernel-fixture.ts";
+import { definePlugin, type ManifestOptions } from "@buntime/sdk";
+import { inlinePlugin, startTestKernel, withHooks } from "./support/kernel-fixture.ts";
 
 const plugin = (name: string, manifest: Partial<ManifestOptions> = {}, version = "1.0.0") =>
-  inlinePlugin(name, manifest, {}, version);
+  inlinePlugin(name, manifest, withHooks(), version);
 
 describe("dependency ordering", () => {
   it.each([
@@ -49,11 +49,11 @@ describe("dependency ordering", () => {
       inlinePlugin(
         "first",
         {},
-        {
-          onInit: () => {
+        definePlugin({
+          setup() {
             started = true;
           },
-        },
+        }),
       ),
       plugin("broken", { dependencies: { ghost: "*" } }),
     ];
@@ -75,9 +75,9 @@ describe("dependency ordering", () => {
         inlinePlugin(
           "metrics",
           { optionalDependencies: { logs: "^1" } },
-          { onInit: () => void order.push("metrics") },
+          definePlugin({ setup: () => void order.push("metrics") }),
         ),
-        inlinePlugin("logs", {}, { onInit: () => void order.push("logs") }),
+        inlinePlugin("logs", {}, definePlugin({ setup: () => void order.push("logs") })),
       ],
     });
     expect(order).toEqual(["logs", "metrics"]);

@@ -15,7 +15,7 @@ function install(home: string, name: string, version: string, manifest: object =
     installedPluginDir(home, name, version),
     pluginPackage(name, { base: `/${name.replace(/^@[^/]+\//, "")}`, ...manifest }, version),
     `import { definePlugin } from ${SDK_MODULE};
-export default definePlugin({ fetch: () => new Response("${name}@${version}") });`,
+export default definePlugin({ setup: () => ({ fetch: () => new Response("${name}@${version}") }) });`,
   );
 }
 
@@ -51,12 +51,12 @@ import { Hono } from "hono";
 import { z } from "zod";
 export default definePlugin({
   config: z.object({ word: z.string().default("bare") }),
-  routes: new Hono().get("/", (c) => c.text("imports resolved")),
+  setup: (ctx) => ({ routes: new Hono().get("/", (c) => c.text("imports resolved: " + ctx.config.word)) }),
 });`,
     );
     writeLock(home, { "@acme/bare": "1.0.0" });
     const { request } = await startTestKernel({ config: { home } });
-    expect(await (await request("/bare")).text()).toBe("imports resolved");
+    expect(await (await request("/bare")).text()).toBe("imports resolved: bare");
   });
 
   it("loads development folders beside installed plugins, scoped ones too", async () => {
@@ -64,7 +64,7 @@ export default definePlugin({
     writePluginFolder(
       join(dev, "@dev", "hello"),
       pluginPackage("@dev/hello", { base: "/hello" }),
-      `export default { fetch: () => new Response("dev") };`,
+      `export default { setup: () => ({ fetch: () => new Response("dev") }) };`,
     );
     writeFileSync(join(dev, "not-a-plugin.txt"), "");
     mkdirSync(join(dev, "library"));
@@ -115,12 +115,12 @@ describe("installed plugins beside development folders", () => {
     writePluginFolder(
       join(dev, "tasks"),
       pluginPackage("tasks", { base: "/tasks" }, "1.0.0"),
-      `export default { fetch: () => new Response("dev tasks") };`,
+      `export default { setup: () => ({ fetch: () => new Response("dev tasks") }) };`,
     );
     writePluginFolder(
       join(dev, "notes"),
       pluginPackage("notes", { base: "/notes" }),
-      `export default { fetch: () => new Response("dev notes") };`,
+      `export default { setup: () => ({ fetch: () => new Response("dev notes") }) };`,
     );
     const { kernel, request } = await startTestKernel({ config: { home, pluginDirs: [dev] } });
     expect(

@@ -1,17 +1,21 @@
 import { describe, expect, it } from "bun:test";
 import { definePlugin } from "@buntime/sdk";
-import { inlinePlugin, startTestKernel } from "./support/kernel-fixture.ts";
+import { inlinePlugin, startTestKernel, withHooks } from "./support/kernel-fixture.ts";
 
-/** A plugin that records its hook calls into `calls`. */
+/** A plugin that records its setup and hook calls into `calls`. */
 function recorder(name: string, calls: string[], dependencies: Record<string, string> = {}) {
   return inlinePlugin(
     name,
     { dependencies },
     definePlugin({
-      onInit: () => void calls.push(`${name}:init`),
-      onRequest: () => void calls.push(`${name}:request`),
-      onResponse: () => void calls.push(`${name}:response`),
-      onShutdown: () => void calls.push(`${name}:shutdown`),
+      setup() {
+        calls.push(`${name}:setup`);
+        return {
+          onRequest: () => void calls.push(`${name}:request`),
+          onResponse: () => void calls.push(`${name}:response`),
+          onShutdown: () => void calls.push(`${name}:shutdown`),
+        };
+      },
     }),
   );
 }
@@ -25,9 +29,9 @@ describe("lifecycle hooks", () => {
     await request("/anything");
     await kernel.stop();
     expect(calls).toEqual([
-      "a:init",
-      "b:init",
-      "c:init",
+      "a:setup",
+      "b:setup",
+      "c:setup",
       "a:request",
       "b:request",
       "c:request",
@@ -44,15 +48,15 @@ describe("lifecycle hooks", () => {
     const calls: string[] = [];
     const { request } = await startTestKernel({
       plugins: [
-        inlinePlugin("guard", {}, { onRequest: () => new Response("blocked", { status: 418 }) }),
+        inlinePlugin("guard", {}, withHooks({ onRequest: () => new Response("blocked", { status: 418 }) })),
         inlinePlugin(
           "later",
           { dependencies: { guard: "*" }, base: "/" },
-          {
+          withHooks({
             onRequest: () => void calls.push("later:request"),
             fetch: () => new Response("should not run"),
             onResponse: (res) => void calls.push(`later:response:${res.status}`),
-          },
+          }),
         ),
       ],
     });
@@ -62,29 +66,6 @@ describe("lifecycle hooks", () => {
     expect(calls).toEqual(["later:response:418"]);
   });
 
-  it("passes a Request returned by onRequest on to the next hooks and the handler", async () => {
-    const { request } = await startTestKernel({
-      plugins: [
-        inlinePlugin(
-          "rewrite",
-          {},
-          {
-            onRequest: (req) =>
-              new Request(req.url.replace("/old", "/new"), { headers: { "x-tag": "rewritten" } }),
-          },
-        ),
-        inlinePlugin(
-          "echo",
-          { base: "/new", dependencies: { rewrite: "*" } },
-          {
-            fetch: (req) => new Response(`${new URL(req.url).pathname} ${req.headers.get("x-tag")}`),
-          },
-        ),
-      ],
-    });
-    expect(await (await request("/old/page")).text()).toBe("/new/page rewritten");
-  });
-
   it("shows onResponse hooks the request id the response will carry", async () => {
     let seen: string | null = null;
     const { request } = await startTestKernel({
@@ -92,12 +73,12 @@ describe("lifecycle hooks", () => {
         inlinePlugin(
           "access-log",
           { base: "/" },
-          {
+          withHooks({
             fetch: () => new Response("ok"),
             onResponse: (res) => {
               seen = res.headers.get("x-request-id");
             },
-          },
+          }),
         ),
       ],
     });
@@ -112,10 +93,10 @@ describe("lifecycle hooks", () => {
         inlinePlugin(
           "wrap",
           { base: "/" },
-          {
+          withHooks({
             fetch: () => new Response("inner"),
             onResponse: async (res) => new Response(`wrapped(${await res.text()})`),
-          },
+          }),
         ),
       ],
     });
@@ -131,12 +112,12 @@ describe("lifecycle hooks", () => {
         inlinePlugin(
           "flaky",
           { base: "/" },
-          {
+          withHooks({
             onRequest: () => {
               if (fail) throw new Error("boom");
             },
             fetch: () => new Response("fine"),
-          },
+          }),
         ),
       ],
     });
@@ -155,7 +136,7 @@ describe("lifecycle hooks", () => {
   it("answers 500 when a hook hangs past the hook timeout", async () => {
     const { request } = await startTestKernel({
       config: { hookTimeout: 50 },
-      plugins: [inlinePlugin("slow", {}, { onResponse: () => new Promise(() => {}) })],
+      plugins: [inlinePlugin("slow", {}, withHooks({ onResponse: () => new Promise(() => {}) }))],
     });
     const started = performance.now();
     const res = await request("/");
@@ -166,53 +147,12 @@ describe("lifecycle hooks", () => {
 
   it("answers 500 naming the plugin when its fetch handler throws", async () => {
     const { request } = await startTestKernel({
-      plugins: [inlinePlugin("broken", { base: "/b" }, { fetch: () => Promise.reject(new Error("nope")) })],
+      plugins: [
+        inlinePlugin("broken", { base: "/b" }, withHooks({ fetch: () => Promise.reject(new Error("nope")) })),
+      ],
     });
     const res = await request("/b/x");
     expect(res.status).toBe(500);
     expect((await res.json()).error.message).toBe("broken fetch failed");
-  });
-
-  it("costs a plugin whose onInit throws its start, and its dependents theirs, not the kernel's", async () => {
-    const { kernel, logs, request } = await startTestKernel({
-      plugins: [
-        inlinePlugin(
-          "bad",
-          {},
-          {
-            onInit: () => {
-              throw new Error("cannot open database");
-            },
-          },
-        ),
-        inlinePlugin("needs-bad", { dependencies: { bad: "^1" } }, {}),
-        inlinePlugin("good", { base: "/good" }, { fetch: () => new Response("ok") }),
-      ],
-    });
-    const status = Object.fromEntries(kernel.plugins().map((p) => [p.name, p]));
-    expect(status.bad).toMatchObject({ status: "failed", error: "bad onInit failed: cannot open database" });
-    expect(status["needs-bad"]).toMatchObject({ status: "failed", error: "dependency bad failed to start" });
-    expect(status.good?.status).toBe("running");
-    expect(logs.map((l) => l.message)).toContain(
-      "plugin bad@1.0.0 failed to start: bad onInit failed: cannot open database",
-    );
-    expect(await (await request("/good")).text()).toBe("ok");
-  });
-
-  it("fails a plugin whose onInit hangs past the lifecycle timeout", async () => {
-    const { kernel } = await startTestKernel({
-      config: { lifecycleTimeout: 50 },
-      plugins: [inlinePlugin("stuck", {}, { onInit: () => new Promise(() => {}) })],
-    });
-    expect(kernel.plugins()[0]).toMatchObject({
-      status: "failed",
-      error: "stuck onInit timed out after 50 ms",
-    });
-  });
-
-  it("refuses an unknown hook name at load", async () => {
-    await expect(
-      startTestKernel({ plugins: [inlinePlugin("typo", {}, { onRequset: () => {} } as never)] }),
-    ).rejects.toThrow("typo@1.0.0: unknown hook or field 'onRequset' in definePlugin");
   });
 });

@@ -8,6 +8,7 @@ import {
   slowFetchSource,
   startTestKernel,
   tempDir,
+  withHooks,
   writePluginFolder,
 } from "./support/kernel-fixture.ts";
 
@@ -19,9 +20,13 @@ function greeterFolder(dir: string, name: string, version = "1.0.0", manifest: o
     `import { definePlugin } from ${SDK_MODULE};
 const calls = (globalThis.hotLoadCalls ??= []);
 export default definePlugin({
-  onInit: (ctx) => void calls.push("init:" + ctx.name + "@" + ctx.version),
-  onShutdown: (ctx) => void calls.push("shutdown:" + ctx.name),
-  ${slowFetchSource(`hello from ${name}@${version}`)}
+  setup(ctx) {
+    calls.push("setup:" + ctx.name + "@" + ctx.version);
+    return {
+      onShutdown: () => void calls.push("shutdown:" + ctx.name),
+      ${slowFetchSource(`hello from ${name}@${version}`)}
+    };
+  },
 });
 `,
   );
@@ -39,7 +44,7 @@ describe("hot load and unload", () => {
     expect(await (await request("/greeter")).text()).toBe("hello from greeter@1.0.0");
     await kernel.unload("greeter");
     expect((await request("/greeter")).status).toBe(404);
-    expect(calls()).toEqual(["init:greeter@1.0.0", "shutdown:greeter"]);
+    expect(calls()).toEqual(["setup:greeter@1.0.0", "shutdown:greeter"]);
   });
 
   it("lets requests in flight finish before onShutdown runs", async () => {
@@ -54,14 +59,14 @@ describe("hot load and unload", () => {
     const res = await inflight;
     expect(await res.text()).toBe("hello from slowpoke@1.0.0");
     await unloading;
-    expect(calls()).toEqual(["init:slowpoke@1.0.0", "shutdown:slowpoke"]);
+    expect(calls()).toEqual(["setup:slowpoke@1.0.0", "shutdown:slowpoke"]);
   });
 
   it("refuses to unload a plugin another one depends on", async () => {
     const { kernel } = await startTestKernel({
       plugins: [
-        inlinePlugin("storage", {}, {}),
-        inlinePlugin("auth", { dependencies: { storage: "^1" } }, {}),
+        inlinePlugin("storage", {}, withHooks()),
+        inlinePlugin("auth", { dependencies: { storage: "^1" } }, withHooks()),
       ],
     });
     await expect(kernel.unload("storage")).rejects.toThrow("storage is needed by auth");
@@ -84,7 +89,7 @@ describe("hot load and unload", () => {
     cpSync(greeterFolder(join(tempDir(), "src"), "hello", "2.0.0"), installed, { recursive: true });
     const auth = { authorization: `Bearer ${kernel.adminToken}`, "content-type": "application/json" };
     // the folder's package is named "hello": load by the name it is installed under
-    const body = JSON.stringify({ name: "@acme/hello", version: "2.0.0" });
+    const body = JSON.stringify({ plugins: [{ name: "@acme/hello", version: "2.0.0" }] });
 
     const anonymous = await request("/_/api/plugins", {
       method: "POST",
@@ -102,6 +107,9 @@ describe("hot load and unload", () => {
 
     const loaded = await request("/_/api/plugins", { method: "POST", body, headers: auth });
     expect(loaded.status).toBe(201);
+    expect(await loaded.json()).toMatchObject({
+      plugins: [{ name: "hello", version: "2.0.0", status: "running" }],
+    });
     expect(await (await request("/hello")).text()).toBe("hello from hello@2.0.0");
 
     expect((await request("/_/api/plugins/hello", { method: "DELETE" })).status).toBe(401);
@@ -112,7 +120,7 @@ describe("hot load and unload", () => {
     expect((await again.json()).error.code).toBe("BUNTIME_ERR_PLUGIN_NOT_LOADED");
   });
 
-  it("answers 400 to a load request without name and version", async () => {
+  it("answers 400 to a load request that names no plugins", async () => {
     const { kernel, request } = await startTestKernel();
     const res = await request("/_/api/plugins", {
       method: "POST",

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
 import { kernelFilePath } from "@buntime/kernel";
-import type { LogEntry } from "@buntime/sdk";
-import { inlinePlugin, startTestKernel } from "./support/kernel-fixture.ts";
+import { definePlugin, type LogEntry } from "@buntime/sdk";
+import { inlinePlugin, signInPlugin, startTestKernel } from "./support/kernel-fixture.ts";
 
 describe("what the kernel tells others", () => {
   it("records its URL in <home>/kernel.json while it listens", async () => {
@@ -22,16 +22,16 @@ describe("what the kernel tells others", () => {
         inlinePlugin(
           "tail",
           { consumes: ["kernel:logs"] },
-          {
-            onInit: (ctx) => {
+          definePlugin({
+            setup(ctx) {
               ctx.services.get("kernel:logs").subscribe((entry) => seen.push(entry));
             },
-          },
+          }),
         ),
         inlinePlugin(
           "chatty",
           { dependencies: { tail: "*" } },
-          { onInit: (ctx) => ctx.logger.warn("hello", { n: 1 }) },
+          definePlugin({ setup: (ctx) => ctx.logger.warn("hello", { n: 1 }) }),
         ),
       ],
     });
@@ -55,25 +55,23 @@ describe("what the kernel tells others", () => {
         inlinePlugin(
           "ip",
           { base: "/ip", consumes: ["kernel:clients"] },
-          {
-            fetch: (req, ctx) => new Response(ctx.services.get("kernel:clients").address(req) ?? "unknown"),
-          },
-        ),
-        // replaces requests to /ip/copy with copies: the address must survive that
-        inlinePlugin(
-          "copier",
-          {},
-          {
-            onRequest: (req) =>
-              req.url.endsWith("/copy") ? new Request(req.url.replace("/copy", ""), req) : undefined,
-          },
+          definePlugin({
+            setup(ctx) {
+              const clients = ctx.services.get("kernel:clients");
+              return {
+                fetch: (req, context) =>
+                  new Response(
+                    `${clients.address(req) ?? "unknown"} ${context.clientAddress() ?? "unknown"}`,
+                  ),
+              };
+            },
+          }),
         ),
       ],
     });
-    expect(await (await request("/ip")).text()).toBe("unknown"); // in process: no connection
+    expect(await (await request("/ip")).text()).toBe("unknown unknown"); // in process: no connection
     const url = await kernel.listen();
-    expect(await (await fetch(new URL("/ip", url))).text()).toBe("127.0.0.1");
-    expect(await (await fetch(new URL("/ip/copy", url))).text()).toBe("127.0.0.1");
+    expect(await (await fetch(new URL("/ip", url))).text()).toBe("127.0.0.1 127.0.0.1");
   });
 
   it("lets plugins consuming kernel:websockets take a request over as a WebSocket", async () => {
@@ -82,18 +80,23 @@ describe("what the kernel tells others", () => {
         inlinePlugin(
           "shout",
           { base: "/shout", consumes: ["kernel:websockets"] },
-          {
-            fetch: (req, ctx) =>
-              ctx.services.get("kernel:websockets").upgrade(
-                req,
-                {
-                  message: (ws, message) => {
-                    ws.send(String(message).toUpperCase() + ws.data.suffix);
-                  },
-                },
-                { suffix: "!" },
-              ) ?? new Response("not a websocket", { status: 426 }),
-          },
+          definePlugin({
+            setup(ctx) {
+              const websockets = ctx.services.get("kernel:websockets");
+              return {
+                fetch: (req) =>
+                  websockets.upgrade(
+                    req,
+                    {
+                      message: (ws, message) => {
+                        ws.send(String(message).toUpperCase() + ws.data.suffix);
+                      },
+                    },
+                    { suffix: "!" },
+                  ) ?? new Response("not a websocket", { status: 426 }),
+              };
+            },
+          }),
         ),
       ],
     });
@@ -109,5 +112,38 @@ describe("what the kernel tells others", () => {
     socket.send("hello");
     expect(await reply).toBe("HELLO!");
     socket.close();
+  });
+
+  it("tells plugins consuming kernel:admin whether a request carries the kernel's admin token", async () => {
+    const { kernel, request } = await startTestKernel({
+      plugins: [
+        signInPlugin(),
+        inlinePlugin(
+          "gate",
+          { base: "/gate", consumes: ["kernel:admin"] },
+          definePlugin({
+            setup(ctx) {
+              const admin = ctx.services.get("kernel:admin");
+              return { fetch: (req) => new Response(String(admin.isAdmin(req))) };
+            },
+          }),
+        ),
+      ],
+    });
+    const token = kernel.adminToken;
+    const cases: [Record<string, string>, string][] = [
+      [{ authorization: `Bearer ${token}` }, "true"],
+      [{}, "false"],
+      [{ authorization: "Bearer not-the-token" }, "false"],
+      [{ authorization: `Bearer ${token}x` }, "false"],
+      [{ authorization: token }, "false"],
+      [{ authorization: `Basic ${token}` }, "false"],
+      // a signed-in admin is the auth plugin's business: isAdmin is about the kernel's token only
+      [{ "x-user": "ada", "x-roles": "admin" }, "false"],
+    ];
+    for (const [headers, expected] of cases) {
+      const answer = await (await request("/gate", { headers })).text();
+      expect({ headers, answer }).toEqual({ headers, answer: expected });
+    }
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test";
+import { definePlugin } from "@buntime/sdk";
 import { z } from "zod";
-import { inlinePlugin, pluginPackage, startTestKernel } from "./support/kernel-fixture.ts";
+import { inlinePlugin, pluginPackage, startTestKernel, withHooks } from "./support/kernel-fixture.ts";
 
 describe("manifest and config validation", () => {
   it.each([
@@ -41,7 +42,7 @@ describe("manifest and config validation", () => {
       message: "buntime.base: the /_ prefix is reserved for the kernel",
     },
   ])("refuses $case with a message naming package and field", async ({ packageJson, message }) => {
-    const started = startTestKernel({ plugins: [{ packageJson, plugin: {} }] });
+    const started = startTestKernel({ plugins: [{ packageJson, plugin: withHooks() }] });
     await expect(started).rejects.toThrow(message);
     await expect(started).rejects.toMatchObject({ code: "BUNTIME_ERR_MANIFEST_INVALID" });
   });
@@ -50,7 +51,7 @@ describe("manifest and config validation", () => {
     const plugin = inlinePlugin(
       "greeter",
       {},
-      { config: z.object({ greeting: z.string(), times: z.number().int() }) },
+      definePlugin({ config: z.object({ greeting: z.string(), times: z.number().int() }), setup() {} }),
     );
     await expect(
       startTestKernel({
@@ -70,12 +71,12 @@ describe("manifest and config validation", () => {
         inlinePlugin(
           "greeter",
           {},
-          {
+          definePlugin({
             config: z.object({ greeting: z.string(), times: z.number().default(2) }),
-            onInit: (ctx) => {
+            setup(ctx) {
               seen = ctx.config;
             },
-          },
+          }),
         ),
       ],
     });
@@ -83,18 +84,27 @@ describe("manifest and config validation", () => {
   });
 
   it.each([
-    { field: "onInit", value: "not a function", message: "onInit must be a function" },
-    { field: "routes", value: { get: 1 }, message: "routes must be a Hono app" },
-    { field: "config", value: { type: "object" }, message: "config must be a zod schema" },
-  ])("refuses a definition whose $field has the wrong kind", async ({ field, value, message }) => {
-    await expect(
-      startTestKernel({ plugins: [inlinePlugin("odd", {}, { [field]: value } as never)] }),
-    ).rejects.toThrow(`odd@1.0.0: ${message}`);
+    { case: "without setup", plugin: {}, message: "setup must be a function that returns the hooks" },
+    { case: "whose setup is no function", plugin: { setup: {} }, message: "setup must be a function" },
+    {
+      case: "whose config is no zod schema",
+      plugin: { config: { type: "object" }, setup() {} },
+      message: "config must be a zod schema",
+    },
+    {
+      case: "in the old shape, hooks beside setup",
+      plugin: { onInit() {}, setup() {} },
+      message: "unknown hook or field 'onInit' in definePlugin (known: config, setup)",
+    },
+  ])("refuses a definition $case, stopping the start", async ({ plugin, message }) => {
+    await expect(startTestKernel({ plugins: [inlinePlugin("odd", {}, plugin as never)] })).rejects.toThrow(
+      `odd@1.0.0: ${message}`,
+    );
   });
 });
 
-it("refuses a plugin with a handler but no base", async () => {
+it("refuses a plugin with a ui but no base", async () => {
   await expect(
-    startTestKernel({ plugins: [inlinePlugin("lost", {}, { fetch: () => new Response("x") })] }),
-  ).rejects.toThrow("lost@1.0.0: fetch, routes and ui need a base in the manifest (buntime.base)");
+    startTestKernel({ plugins: [inlinePlugin("lost", { ui: { dir: "ui" } }, withHooks())] }),
+  ).rejects.toThrow("lost@1.0.0: ui needs a base in the manifest (buntime.base)");
 });

@@ -7,18 +7,20 @@ import {
   pluginPackage,
   startTestKernel,
   tempDir,
+  withHooks,
   writePluginFolder,
 } from "./support/kernel-fixture.ts";
 
-const say = (text: string) => () => new Response(text);
+/** A plugin definition whose `fetch` answers `text`. */
+const say = (text: string) => withHooks({ fetch: () => new Response(text) });
 
 describe("request pipeline", () => {
   it("routes to the longest matching base first, then shorter ones, then the plugin at /", async () => {
     const { request } = await startTestKernel({
       plugins: [
-        inlinePlugin("root", { base: "/" }, { fetch: say("root") }),
-        inlinePlugin("api", { base: "/api" }, { fetch: say("api") }),
-        inlinePlugin("api-users", { base: "/api/users" }, { fetch: say("users") }),
+        inlinePlugin("root", { base: "/" }, say("root")),
+        inlinePlugin("api", { base: "/api" }, say("api")),
+        inlinePlugin("api-users", { base: "/api/users" }, say("users")),
       ],
     });
     expect(await (await request("/api/users/7")).text()).toBe("users");
@@ -31,14 +33,14 @@ describe("request pipeline", () => {
     const routes = new Hono().get("/hello", (c) => c.text("from routes"));
     const { request } = await startTestKernel({
       plugins: [
-        inlinePlugin("root", { base: "/" }, { fetch: say("fallback") }),
+        inlinePlugin("root", { base: "/" }, say("fallback")),
         inlinePlugin(
           "mixed",
           { base: "/m" },
-          {
+          withHooks({
             fetch: (req) => (req.url.endsWith("/direct") ? new Response("from fetch") : undefined),
             routes,
-          },
+          }),
         ),
       ],
     });
@@ -80,7 +82,7 @@ describe("request pipeline", () => {
     const upstream = Bun.serve({ port: 0, hostname: "127.0.0.1", fetch: () => new Response("up") });
     try {
       const { request } = await startTestKernel({
-        plugins: [inlinePlugin("proxy", { base: "/" }, { fetch: () => fetch(upstream.url) })],
+        plugins: [inlinePlugin("proxy", { base: "/" }, withHooks({ fetch: () => fetch(upstream.url) }))],
       });
       const res = await request("/");
       expect(await res.text()).toBe("up");
@@ -93,14 +95,14 @@ describe("request pipeline", () => {
   it("serves the kernel API before plugin bases, after onRequest hooks", async () => {
     const { request } = await startTestKernel({
       plugins: [
-        inlinePlugin("root", { base: "/", kernel: "^0.1.0" }, { fetch: say("root") }),
+        inlinePlugin("root", { base: "/", kernel: "^0.1.0" }, say("root")),
         inlinePlugin(
           "gate",
           {},
-          {
+          withHooks({
             onRequest: (req) =>
               req.headers.get("x-deny") ? new Response("denied", { status: 403 }) : undefined,
-          },
+          }),
         ),
       ],
     });
@@ -124,7 +126,9 @@ describe("plugin UI folders", () => {
         base: "/panel",
         ui: { dir: "ui", menu: [{ label: "Panel", path: "/panel/" }] },
       }),
-      `export default { fetch: (req) => (req.url.endsWith("/api") ? new Response("api") : undefined) };`,
+      `export default {
+  setup: () => ({ fetch: (req) => (req.url.endsWith("/api") ? new Response("api") : undefined) }),
+};`,
     );
     mkdirSync(join(dir, "ui", "assets"), { recursive: true });
     writeFileSync(join(dir, "ui", "index.html"), "<h1>panel</h1>");

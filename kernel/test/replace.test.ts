@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
+import { definePlugin } from "@buntime/sdk";
 import {
   inlinePlugin,
   pluginPackage,
@@ -10,18 +11,20 @@ import {
   writePluginFolder,
 } from "./support/kernel-fixture.ts";
 
-/** A `clock` plugin version whose service and route answer its version; `failInit` breaks its start. */
-function clockFolder(version: string, options: { failInit?: boolean } = {}): string {
+/** A `clock` plugin version whose service and route answer its version; `failSetup` breaks its start. */
+function clockFolder(version: string, options: { failSetup?: boolean } = {}): string {
   return writePluginFolder(
     join(tempDir(), `clock-${version}`),
     pluginPackage("clock", { base: "/clock", provides: ["clock"] }, version),
     `import { definePlugin } from ${SDK_MODULE};
 export default definePlugin({
-  onInit: (ctx) => {
-    ${options.failInit ? 'throw new Error("cannot start");' : ""}
+  setup(ctx) {
+    ${options.failSetup ? 'throw new Error("cannot start");' : ""}
     ctx.services.provide("clock", { version: () => "${version}" });
+    return {
+      ${slowFetchSource(`clock ${version}`)}
+    };
   },
-  ${slowFetchSource(`clock ${version}`)}
 });`,
   );
 }
@@ -29,9 +32,12 @@ export default definePlugin({
 const reader = inlinePlugin(
   "reader",
   { base: "/reader", consumes: ["clock"] },
-  {
-    fetch: (_req, ctx) => new Response((ctx.services.get("clock") as { version(): string }).version()),
-  },
+  definePlugin({
+    setup(ctx) {
+      // looked up per request: the service is whichever clock version runs now
+      return { fetch: () => new Response((ctx.services.get("clock") as { version(): string }).version()) };
+    },
+  }),
 );
 
 describe("replacing a running plugin with another version", () => {
@@ -52,8 +58,8 @@ describe("replacing a running plugin with another version", () => {
   it("keeps the old version running with its services when the new one cannot start", async () => {
     const { kernel, request } = await startTestKernel({ plugins: [reader] });
     await kernel.load(clockFolder("1.0.0"));
-    await expect(kernel.replace(clockFolder("2.0.0", { failInit: true }))).rejects.toThrow(
-      "clock@2.0.0 failed to start: clock onInit failed: cannot start",
+    await expect(kernel.replace(clockFolder("2.0.0", { failSetup: true }))).rejects.toThrow(
+      "clock@2.0.0 failed to start: clock setup failed: cannot start",
     );
     expect(await (await request("/clock")).text()).toBe("clock 1.0.0");
     expect(await (await request("/reader")).text()).toBe("1.0.0");
@@ -65,7 +71,7 @@ describe("replacing a running plugin with another version", () => {
     const alarm = writePluginFolder(
       join(tempDir(), "alarm"),
       pluginPackage("alarm", { dependencies: { clock: "^1" } }),
-      "export default {};",
+      "export default { setup() {} };",
     );
     await kernel.load(alarm);
     await expect(kernel.replace(clockFolder("2.0.0"))).rejects.toThrow(
@@ -74,19 +80,19 @@ describe("replacing a running plugin with another version", () => {
     expect(kernel.plugins().find((p) => p.name === "clock")?.version).toBe("1.0.0");
   });
 
-  it("swaps through the kernel API with replace: true", async () => {
+  it("swaps through the kernel API when the batch names another version of a running plugin", async () => {
     const { kernel, request } = await startTestKernel();
     await kernel.load(clockFolder("1.0.0"));
     const installed = join(kernel.config.home, "plugins", "clock", "1.2.0");
     writePluginFolder(
       installed,
       pluginPackage("clock", { base: "/clock", provides: ["clock"] }, "1.2.0"),
-      `export default { fetch: () => new Response("clock 1.2.0") };`,
+      `export default { setup: () => ({ fetch: () => new Response("clock 1.2.0") }) };`,
     );
     const res = await request("/_/api/plugins", {
       method: "POST",
       headers: { authorization: `Bearer ${kernel.adminToken}`, "content-type": "application/json" },
-      body: JSON.stringify({ name: "clock", version: "1.2.0", replace: true }),
+      body: JSON.stringify({ plugins: [{ name: "clock", version: "1.2.0" }] }),
     });
     expect(res.status).toBe(201);
     expect(await (await request("/clock")).text()).toBe("clock 1.2.0");

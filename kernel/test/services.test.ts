@@ -11,9 +11,9 @@ function counterProvider() {
   return inlinePlugin(
     "counter",
     { provides: ["counter"] },
-    {
-      onInit: (ctx) => ctx.services.provide("counter", { next: () => ++n } satisfies Counter),
-    },
+    definePlugin({
+      setup: (ctx) => ctx.services.provide("counter", { next: () => ++n } satisfies Counter),
+    }),
   );
 }
 
@@ -26,7 +26,10 @@ describe("service registry", () => {
           "user",
           { base: "/n", consumes: ["counter"], dependencies: { counter: "^1" } },
           definePlugin({
-            fetch: (_req, ctx) => new Response(String((ctx.services.get("counter") as Counter).next())),
+            setup(ctx) {
+              const counter = ctx.services.get("counter") as Counter;
+              return { fetch: () => new Response(String(counter.next())) };
+            },
           }),
         ),
       ],
@@ -43,15 +46,15 @@ describe("service registry", () => {
         inlinePlugin(
           "snoop",
           { dependencies: { counter: "^1" } },
-          {
-            onInit: (ctx) => {
+          definePlugin({
+            setup(ctx) {
               try {
                 ctx.services.get("counter");
               } catch (error) {
                 caught = error;
               }
             },
-          },
+          }),
         ),
       ],
     });
@@ -63,10 +66,12 @@ describe("service registry", () => {
 
   it("refuses to provide a service missing from provides, costing the plugin its start", async () => {
     const { kernel } = await startTestKernel({
-      plugins: [inlinePlugin("rogue", {}, { onInit: (ctx) => ctx.services.provide("counter", {}) })],
+      plugins: [
+        inlinePlugin("rogue", {}, definePlugin({ setup: (ctx) => ctx.services.provide("counter", {}) })),
+      ],
     });
     expect(kernel.plugins()[0]?.error).toBe(
-      "rogue onInit failed: rogue provides service 'counter' but does not declare it in provides",
+      "rogue setup failed: rogue provides service 'counter' but does not declare it in provides",
     );
   });
 
@@ -78,8 +83,8 @@ describe("service registry", () => {
         inlinePlugin(
           "lonely",
           { consumes: ["keyval"] },
-          {
-            onInit: (ctx) => {
+          definePlugin({
+            setup(ctx) {
               has = ctx.services.has("keyval");
               try {
                 ctx.services.get("keyval");
@@ -87,7 +92,7 @@ describe("service registry", () => {
                 message = (error as Error).message;
               }
             },
-          },
+          }),
         ),
       ],
     });
@@ -102,9 +107,9 @@ describe("service registry", () => {
         inlinePlugin(
           "probe",
           { base: "/probe", consumes: ["counter"] },
-          {
-            fetch: (_req, ctx) => new Response(String(ctx.services.has("counter"))),
-          },
+          definePlugin({
+            setup: (ctx) => ({ fetch: () => new Response(String(ctx.services.has("counter"))) }),
+          }),
         ),
       ],
     });

@@ -1,23 +1,23 @@
 import { describe, expect, it } from "bun:test";
 import { createKernel } from "@buntime/kernel";
-import { inlinePlugin, tempDir } from "./support/kernel-fixture.ts";
+import { inlinePlugin, tempDir, withHooks } from "./support/kernel-fixture.ts";
 
 function slowKernel(shutdownTimeout: number, calls: string[] = []) {
   return createKernel({
     config: { home: tempDir(), port: 0, hostname: "127.0.0.1", shutdownTimeout },
     logSink: () => {},
     plugins: [
-      inlinePlugin("first", {}, { onShutdown: () => void calls.push("first") }),
+      inlinePlugin("first", {}, withHooks({ onShutdown: () => void calls.push("first") })),
       inlinePlugin(
         "slow",
         { base: "/", dependencies: { first: "*" } },
-        {
+        withHooks({
           fetch: async (req) => {
             await Bun.sleep(Number(new URL(req.url).searchParams.get("ms")));
             return new Response("finished");
           },
           onShutdown: () => void calls.push("slow"),
-        },
+        }),
       ),
     ],
   });
@@ -64,7 +64,7 @@ describe("graceful shutdown", () => {
         inlinePlugin(
           "tail",
           { base: "/tail" },
-          {
+          withHooks({
             fetch: () =>
               new Response(
                 new ReadableStream<Uint8Array>({
@@ -78,7 +78,7 @@ describe("graceful shutdown", () => {
             onShutdown: () => {
               for (const stream of streams) stream.close();
             },
-          },
+          }),
         ),
       ],
     });

@@ -1,8 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { WorkerEvent } from "@buntime/sdk";
-import { inlinePlugin, startTestKernel, tempDir } from "./support/kernel-fixture.ts";
+import { definePlugin, type WorkerEvent } from "@buntime/sdk";
+import { inlinePlugin, startTestKernel, tempDir, withHooks } from "./support/kernel-fixture.ts";
 
 describe("worker pool through the kernel", () => {
   it("runs an app in a worker through ctx.pool and reports spawns to onWorkerSpawn", async () => {
@@ -17,12 +17,14 @@ describe("worker pool through the kernel", () => {
         inlinePlugin(
           "apps",
           { base: "/apps" },
-          {
-            fetch: (req, ctx) => ctx.pool.fetch({ name: "hello", version: "1.0.0", entry: app }, req),
-            onWorkerSpawn: (event) => {
-              spawned.push(event);
-            },
-          },
+          definePlugin({
+            setup: (ctx) => ({
+              fetch: (req) => ctx.pool.fetch({ name: "hello", version: "1.0.0", entry: app }, req),
+              onWorkerSpawn: (event) => {
+                spawned.push(event);
+              },
+            }),
+          }),
         ),
       ],
     });
@@ -43,11 +45,11 @@ describe("worker pool through the kernel", () => {
         inlinePlugin(
           "watcher",
           {},
-          {
-            onServerStart: (_ctx, server) => {
+          withHooks({
+            onServerStart: (server) => {
               seen = server.url;
             },
-          },
+          }),
         ),
       ],
     });

@@ -6,10 +6,11 @@ import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel, type InlinePlugin } from "@buntime/kernel";
+import { definePlugin } from "@buntime/sdk";
 
 const noop = (i: number): InlinePlugin => ({
   packageJson: { name: `noop-${i}`, version: "1.0.0", buntime: { kernel: "*" } },
-  plugin: { onRequest: () => {}, onResponse: () => {} },
+  plugin: definePlugin({ setup: () => ({ onRequest: () => {}, onResponse: () => {} }) }),
 });
 
 const kernel = createKernel({
@@ -23,7 +24,7 @@ const kernel = createKernel({
     ...Array.from({ length: Number(process.env.BENCH_HOOK_PLUGINS ?? 5) }, (_, i) => noop(i + 1)),
     {
       packageJson: { name: "hello", version: "1.0.0", buntime: { kernel: "*", base: "/" } },
-      plugin: { fetch: () => new Response("hello") },
+      plugin: definePlugin({ setup: () => ({ fetch: () => new Response("hello") }) }),
     },
   ],
 });

@@ -32,7 +32,7 @@ beforeAll(async () => {
     writePlugin(dir, {
       name: "crash",
       version: "1.0.0",
-      entry: `export default { onInit() { throw new Error("boom"); } };\n`,
+      entry: `export default { setup() { throw new Error("boom"); } };\n`,
     }),
   );
   await seed(running, writePlugin(dir, { name: "good", version: "1.0.0" }));
@@ -42,7 +42,7 @@ beforeAll(async () => {
       name: "bad",
       version: "1.0.0",
       deps: { good: "^1.0.0" },
-      entry: `export default { onInit() { throw new Error("bad to the bone"); } };\n`,
+      entry: `export default { setup() { throw new Error("bad to the bone"); } };\n`,
     }),
   );
   const first = await cli(["plugin", "install", "auth@1.0.0", "--registry", registry, "--home", home], dir);
@@ -124,7 +124,7 @@ describe("a running kernel that refuses", () => {
     const before = snapshot(home);
     const run = await cli(["plugin", "install", "bad", "--registry", registry, "--home", home], dir);
     expect(run.stderr).toContain(
-      "refused bad@1.0.0: bad@1.0.0 failed to start: bad onInit failed: bad to the bone",
+      "refused bad@1.0.0: bad@1.0.0 failed to start: bad setup failed: bad to the bone",
     );
     expect(run.code).toBe(1);
     const loaded = await (await fetch(new URL("/_/api/plugins", kernel.url))).json();
@@ -139,7 +139,7 @@ describe("a running kernel that refuses", () => {
     const before = snapshot(home);
     const run = await cli(["plugin", "install", "crash", "--registry", registry, "--home", home], dir);
     expect(run.stderr).toContain(
-      `the running kernel at ${kernel.url.href} refused crash@1.0.0: crash@1.0.0 failed to start: crash onInit failed: boom`,
+      `the running kernel at ${kernel.url.href} refused crash@1.0.0: crash@1.0.0 failed to start: crash setup failed: boom`,
     );
     expect(run.code).toBe(1);
     expect(snapshot(home)).toEqual(before);

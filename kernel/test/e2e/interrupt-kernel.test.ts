@@ -21,23 +21,23 @@ afterAll(cleanUp);
 
 const dir = workspace();
 const home = join(dir, "home");
-/** Where the slow plugins mark that their `onInit` began and ended (outside the home). */
+/** Where the slow plugins mark that their `setup` began and ended (outside the home). */
 const marks = join(dir, "marks");
 let registry = "";
 let kernel: URL;
 
-/** An entry whose `onInit` marks its start, takes 1.5 s, then marks its end. */
+/** An entry whose `setup` marks its start, takes 1.5 s, then marks its end. */
 function slowEntry(id: string): string {
   const mark = (what: string) => JSON.stringify(join(marks, `${id}.${what}`));
   return `import { mkdirSync, writeFileSync } from "node:fs";
 export default {
-  async onInit() {
+  async setup() {
     mkdirSync(${JSON.stringify(marks)}, { recursive: true });
     writeFileSync(${mark("started")}, "");
     await Bun.sleep(1500);
     writeFileSync(${mark("done")}, "");
+    return { fetch: () => new Response(${JSON.stringify(id)}) };
   },
-  fetch: () => new Response(${JSON.stringify(id)}),
 };
 `;
 }
@@ -68,7 +68,7 @@ async function run(args: string[]): Promise<void> {
 }
 
 /**
- * Runs a CLI command, sends it SIGINT once `slow` (name@version) is inside its `onInit` in the
+ * Runs a CLI command, sends it SIGINT once `slow` (name@version) is inside its `setup` in the
  * kernel, and checks it exits 130 leaving the home and the kernel's plugins as they were.
  */
 async function interruptWhileLoading(args: string[], slow: string): Promise<void> {
@@ -86,7 +86,7 @@ async function interruptWhileLoading(args: string[], slow: string): Promise<void
     child.kill("SIGINT");
     const [code, stderr] = await Promise.all([child.exited, new Response(child.stderr).text()]);
     // the kernel finishes the load it was in (with or without the CLI waiting for it)
-    await until(() => existsSync(join(marks, `${slow}.done`)), `${slow} to finish its onInit`);
+    await until(() => existsSync(join(marks, `${slow}.done`)), `${slow} to finish its setup`);
     await Bun.sleep(200);
     expect(stderr).toContain("buntime: interrupted (SIGINT); nothing was changed");
     expect(code).toBe(130);

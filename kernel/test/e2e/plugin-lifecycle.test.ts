@@ -48,14 +48,14 @@ describe("a plugin's life from scaffold to removal", () => {
       integrity: expect.stringMatching(/^sha512-/),
     });
     const first = await fetch(new URL("/hello/there", kernel.url));
-    expect(await first.json()).toEqual({ plugin: "@e2e/hello", path: "/hello/there" });
+    expect(await first.json()).toEqual({ plugin: "@e2e/hello", path: "/hello/there", method: "GET" });
 
     const pkgPath = join(plugin, "package.json");
     writeFileSync(pkgPath, readFileSync(pkgPath, "utf8").replace('"version": "0.1.0"', '"version": "0.2.0"'));
     const entry = join(plugin, "src", "index.ts");
     writeFileSync(
       entry,
-      readFileSync(entry, "utf8").replace("path: url.pathname", "path: url.pathname, v: 2"),
+      readFileSync(entry, "utf8").replace("path: context.pathname", "path: context.pathname, v: 2"),
     );
     expect((await cli(["plugin", "publish", plugin, ...reg], dir)).code).toBe(0);
 
@@ -69,6 +69,7 @@ describe("a plugin's life from scaffold to removal", () => {
       plugin: "@e2e/hello",
       path: "/hello/x",
       v: 2,
+      method: "GET",
     });
 
     const rolledBack = await cli(["plugin", "rollback", "@e2e/hello", "--home", home], dir);
@@ -76,6 +77,7 @@ describe("a plugin's life from scaffold to removal", () => {
     expect(await (await fetch(new URL("/hello/x", kernel.url))).json()).toEqual({
       plugin: "@e2e/hello",
       path: "/hello/x",
+      method: "GET",
     });
     expect(
       JSON.parse(readFileSync(join(home, "plugins", "lock.json"), "utf8")).plugins["@e2e/hello"].version,

@@ -99,7 +99,7 @@ export function writePlugin(dir: string, options: PluginFixture): string {
   writeFileSync(
     join(folder, "index.ts"),
     options.entry ??
-      `export default { fetch: () => new Response(${JSON.stringify(`${options.name}@${options.version}`)}) };\n`,
+      `export default { setup: () => ({ fetch: () => new Response(${JSON.stringify(`${options.name}@${options.version}`)}) }) };\n`,
   );
   return folder;
 }

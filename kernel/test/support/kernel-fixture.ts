@@ -9,7 +9,7 @@ import {
   type KernelOptions,
   type LogEntry,
 } from "@buntime/kernel";
-import type { ManifestOptions, PluginDefinition } from "@buntime/sdk";
+import { definePlugin, type ManifestOptions, type PluginDefinition, type PluginHooks } from "@buntime/sdk";
 
 // Work to undo after the current test, newest first. Flushed by a hook added to the running test:
 // bun evaluates this module once per run, so a hook at its top level would serve the first file only.
@@ -34,7 +34,12 @@ export function tempDir(prefix = "buntime-test-"): string {
 /** The sdk's module specifier, as a JS string literal, for plugin sources written by tests. */
 export const SDK_MODULE = JSON.stringify(import.meta.resolve("@buntime/sdk"));
 
-/** Source of a plugin `fetch` that waits `?wait=<ms>` and then answers `text`. */
+/** A plugin whose `setup` does nothing but return `hooks` (none by default). */
+export function withHooks(hooks: PluginHooks = {}): PluginDefinition {
+  return definePlugin({ setup: () => hooks });
+}
+
+/** Source of a plugin `fetch` hook that waits `?wait=<ms>` and then answers `text`. */
 export function slowFetchSource(text: string): string {
   return `fetch: async (req) => {
     const wait = Number(new URL(req.url).searchParams.get("wait") ?? 0);
@@ -57,6 +62,24 @@ export function inlinePlugin(
   version = "1.0.0",
 ): InlinePlugin {
   return { packageJson: pluginPackage(name, manifest, version), plugin };
+}
+
+/**
+ * An inline plugin `sign-in` that does what an auth plugin does for tests: its `onRequest` puts
+ * whoever `x-user` names in `locals.user`, with the comma-separated roles of `x-roles`.
+ */
+export function signInPlugin(): InlinePlugin {
+  return inlinePlugin(
+    "sign-in",
+    {},
+    withHooks({
+      onRequest(request, context) {
+        const username = request.headers.get("x-user");
+        const roles = request.headers.get("x-roles")?.split(",") ?? [];
+        if (username) context.locals.user = { username, roles, via: "test" };
+      },
+    }),
+  );
 }
 
 /** Writes a plugin folder: package.json plus an entry module with `source` as its text. */
