@@ -11,8 +11,10 @@ const counter = {
     buntime: { kernel: "*", base: "/count", provides: ["counter"] },
   },
   plugin: definePlugin({
-    onInit: (ctx) => ctx.services.provide("counter", { value: 41 }),
-    fetch: (_req, ctx) => new Response(`hello ${ctx.name}`),
+    setup(ctx) {
+      ctx.services.provide("counter", { value: 41 });
+      return { fetch: () => new Response(`hello ${ctx.name}`) };
+    },
   }),
 };
 
@@ -62,7 +64,7 @@ describe("createTestKernel", () => {
         version: "1.0.0",
         buntime: { kernel: "*", dependencies: { ghost: "^1" } },
       },
-      plugin: {},
+      plugin: definePlugin({ setup() {} }),
     };
     await expect(createTestKernel({ plugins: [broken] })).rejects.toThrow(
       "broken@1.0.0 -> ghost@^1 : not installed",
