@@ -2,7 +2,7 @@
  * A complete Buntime plugin: settings checked by a zod schema, a service for other plugins,
  * a Hono app at its base, and a hook that stamps every response.
  */
-import { definePlugin } from "@buntime/sdk";
+import { definePlugin, type RequestContext } from "@buntime/sdk";
 import { Hono } from "hono";
 import { z } from "zod";
 
@@ -18,30 +18,30 @@ declare module "@buntime/sdk" {
   }
 }
 
-let greeted = 0;
-let greeting = "Hello";
-
-const greetings: Greetings = {
-  greet: (name) => {
-    greeted++;
-    return `${greeting}, ${name}!`;
-  },
-  count: () => greeted,
-};
-
-const routes = new Hono()
-  .get("/", (c) => c.json({ greeted: greetings.count() }))
-  .get("/:name", (c) => c.text(greetings.greet(c.req.param("name"))));
-
 export default definePlugin({
   config: z.object({ greeting: z.string().min(1).default("Hello") }),
-  onInit(ctx) {
-    greeting = ctx.config.greeting; // typed as string, from the schema above
+  setup(ctx) {
+    // the plugin's state lives here, one copy per load
+    let greeted = 0;
+    const greetings: Greetings = {
+      greet: (name) => {
+        greeted++;
+        return `${ctx.config.greeting}, ${name}!`; // typed as string, from the schema above
+      },
+      count: () => greeted,
+    };
     ctx.services.provide("greetings", greetings);
-    ctx.logger.info("ready", { greeting });
+    ctx.logger.info("ready", { greeting: ctx.config.greeting });
+
+    const routes = new Hono<{ Bindings: RequestContext }>()
+      .get("/", (c) => c.json({ greeted: greetings.count() }))
+      .get("/:name", (c) => c.text(greetings.greet(c.req.param("name"))));
+
+    return {
+      routes,
+      onResponse(response) {
+        response.headers.set("x-greeter", "1");
+      },
+    };
   },
-  onResponse(response) {
-    response.headers.set("x-greeter", "1");
-  },
-  routes,
 });
