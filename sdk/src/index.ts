@@ -103,17 +103,31 @@ export {
   keyIdOf,
   readPrivateKey,
   readPublicKey,
+  readPublisherKey,
   signIntegrity,
+  signRegistryVersion,
+  spkiOf,
   trustRegistryKeys,
   verifyPublisherSignature,
   verifyRegistrySignature,
 } from "./signing/index.ts";
-export type { ExtractedTarball, ExtractOptions, TarEntry, TarInput } from "./tarball/index.ts";
+export type {
+  ExtractedTarball,
+  ExtractOptions,
+  PackageEntry,
+  PackageTarball,
+  ReadTarballOptions,
+  TarballLimits,
+  TarEntry,
+  TarHeader,
+  TarInput,
+} from "./tarball/index.ts";
 export {
   extractTarball,
   integrityOf,
   matchesIntegrity,
   readTar,
+  readTarball,
   shasumOf,
   writeTar,
 } from "./tarball/index.ts";

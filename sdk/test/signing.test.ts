@@ -4,7 +4,10 @@ import {
   generatePublisherKeys,
   keyIdOf,
   readPrivateKey,
+  readPublisherKey,
   signIntegrity,
+  signRegistryVersion,
+  spkiOf,
   trustRegistryKeys,
   verifyPublisherSignature,
   verifyRegistrySignature,
@@ -75,6 +78,52 @@ describe("registry signatures", () => {
     const signature = signFor(`hello@2.0.0:${integrity}`);
     expect(() => verifyRegistrySignature("hello", "1.0.0", integrity, [signature], [trusted])).toThrow(
       "hello@1.0.0: registry signature does not verify",
+    );
+  });
+});
+
+describe("registry signing", () => {
+  it("signs a version so that clients verify it against the served key", () => {
+    const { privateKey, publicKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    const signature = signRegistryVersion(privateKey, "hello", "1.0.0", integrity);
+    const served = { keyid: keyIdOf(publicKey), key: spkiOf(publicKey) };
+    expect(signature.keyid).toBe(served.keyid);
+    expect(verifyRegistrySignature("hello", "1.0.0", integrity, [signature], [served])).toEqual(signature);
+  });
+
+  it("refuses, without crashing, a signature checked against a key of the wrong kind", () => {
+    const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
+    const signature = signRegistryVersion(privateKey, "hello", "1.0.0", integrity);
+    const publisher = readPublisherKey(generatePublisherKeys().publicKey);
+    const wrong = { keyid: signature.keyid, key: spkiOf(publisher) };
+    expect(() => verifyRegistrySignature("hello", "1.0.0", integrity, [signature], [wrong])).toThrow(
+      "the signature does not match the tarball",
+    );
+  });
+});
+
+describe("publisher keys", () => {
+  it("reads an ed25519 public key as PEM or as base64 SPKI, with one key id", () => {
+    const keys = generatePublisherKeys();
+    const fromPem = readPublisherKey(keys.publicKey);
+    expect(keyIdOf(readPublisherKey(spkiOf(fromPem)))).toBe(keys.keyid);
+  });
+
+  it.each([
+    [
+      "an ECDSA key",
+      () =>
+        generateKeyPairSync("ec", { namedCurve: "prime256v1" }).publicKey.export({
+          type: "spki",
+          format: "pem",
+        }),
+      "expected an ed25519 key, got ec",
+    ],
+    ["a private key", () => generatePublisherKeys().privateKey, "a private key, where a public key belongs"],
+    ["text that is no key", () => "hello", "not a PEM or base64 SPKI public key"],
+  ])("refuses %s", (_label, text, details) => {
+    expect(() => readPublisherKey(String(text()), "alice.pub")).toThrow(
+      `invalid signing key alice.pub: ${details}`,
     );
   });
 });

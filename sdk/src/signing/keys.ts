@@ -23,6 +23,11 @@ export function keyIdOf(publicKey: KeyObject): string {
   return `SHA256:${createHash("sha256").update(der).digest("base64").replace(/=+$/, "")}`;
 }
 
+/** A public key as registries serve it: base64 of its SPKI DER. */
+export function spkiOf(publicKey: KeyObject): string {
+  return publicKey.export({ type: "spki", format: "der" }).toString("base64");
+}
+
 /** Generates a fresh ed25519 publisher key pair. */
 export function generatePublisherKeys(): PublisherKeyPair {
   const { privateKey, publicKey } = generateKeyPairSync("ed25519");
@@ -38,6 +43,13 @@ export function generatePublisherKeys(): PublisherKeyPair {
  * Throws `BUNTIME_ERR_SIGNATURE_KEY_INVALID` for anything else.
  */
 export function readPublicKey(text: string, source = "public key"): KeyObject {
+  // createPublicKey would derive the public half; a private key must never travel this way
+  if (/-----BEGIN [A-Z ]*PRIVATE KEY-----/.test(text)) {
+    throw new BuntimeError("BUNTIME_ERR_SIGNATURE_KEY_INVALID", {
+      source,
+      details: "a private key, where a public key belongs (keep it secret)",
+    });
+  }
   try {
     return text.includes("-----BEGIN")
       ? createPublicKey(text)
@@ -49,6 +61,24 @@ export function readPublicKey(text: string, source = "public key"): KeyObject {
       { cause: error },
     );
   }
+}
+
+function requireEd25519(key: KeyObject, source: string): KeyObject {
+  if (key.asymmetricKeyType !== "ed25519") {
+    throw new BuntimeError("BUNTIME_ERR_SIGNATURE_KEY_INVALID", {
+      source,
+      details: `expected an ed25519 key, got ${key.asymmetricKeyType}`,
+    });
+  }
+  return key;
+}
+
+/**
+ * Reads a publisher's public key (PEM or base64 SPKI DER), which must be ed25519. Throws
+ * `BUNTIME_ERR_SIGNATURE_KEY_INVALID` for anything else.
+ */
+export function readPublisherKey(text: string, source = "publisher key"): KeyObject {
+  return requireEd25519(readPublicKey(text, source), source);
 }
 
 /** Reads an ed25519 private key (PKCS#8 PEM). Throws `BUNTIME_ERR_SIGNATURE_KEY_INVALID` otherwise. */
@@ -63,11 +93,5 @@ export function readPrivateKey(pem: string, source = "private key"): KeyObject {
       { cause: error },
     );
   }
-  if (key.asymmetricKeyType !== "ed25519") {
-    throw new BuntimeError("BUNTIME_ERR_SIGNATURE_KEY_INVALID", {
-      source,
-      details: `expected an ed25519 key, got ${key.asymmetricKeyType}`,
-    });
-  }
-  return key;
+  return requireEd25519(key, source);
 }

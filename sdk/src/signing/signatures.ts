@@ -1,4 +1,4 @@
-import { createPublicKey, sign, verify } from "node:crypto";
+import { createPublicKey, type KeyObject, sign, verify } from "node:crypto";
 import { BuntimeError } from "../errors.ts";
 import { keyIdOf, readPrivateKey, readPublicKey } from "./keys.ts";
 
@@ -27,6 +27,37 @@ export function signIntegrity(privateKeyPem: string, integrity: string): Signatu
   };
 }
 
+/** What a registry signature covers, in npm's convention. */
+function registryMessage(name: string, version: string, integrity: string): Buffer {
+  return Buffer.from(`${name}@${version}:${integrity}`);
+}
+
+/**
+ * Signs a published version as a registry does, in npm's convention: ECDSA P-256 with SHA-256
+ * over `${name}@${version}:${integrity}`, the DER signature in base64, as `dist.signatures`
+ * entries carry it.
+ */
+export function signRegistryVersion(
+  privateKey: KeyObject,
+  name: string,
+  version: string,
+  integrity: string,
+): Signature {
+  return {
+    keyid: keyIdOf(createPublicKey(privateKey)),
+    sig: sign("sha256", registryMessage(name, version, integrity), privateKey).toString("base64"),
+  };
+}
+
+/** A key of the wrong kind for the algorithm (an ed25519 key for ECDSA) matches nothing. */
+function matches(algorithm: string | null, message: Buffer, publicKey: KeyObject, sig: string): boolean {
+  try {
+    return verify(algorithm, message, publicKey, Buffer.from(sig, "base64"));
+  } catch {
+    return false;
+  }
+}
+
 function check(
   signatures: readonly Signature[],
   keys: readonly TrustedKey[],
@@ -41,9 +72,7 @@ function check(
       continue;
     }
     const publicKey = readPublicKey(trusted.key, signature.keyid);
-    if (verify(algorithm, message, publicKey, Buffer.from(signature.sig, "base64"))) {
-      return { verified: signature, unknownKeys };
-    }
+    if (matches(algorithm, message, publicKey, signature.sig)) return { verified: signature, unknownKeys };
   }
   return { verified: undefined, unknownKeys };
 }
@@ -68,7 +97,7 @@ export function verifyRegistrySignature(
   signatures: readonly Signature[],
   keys: readonly TrustedKey[],
 ): Signature {
-  const message = Buffer.from(`${name}@${version}:${integrity}`);
+  const message = registryMessage(name, version, integrity);
   const { verified, unknownKeys } = check(signatures, keys, message, "sha256");
   return verified ?? refuse(`${name}@${version}`, "registry", signatures, unknownKeys);
 }
