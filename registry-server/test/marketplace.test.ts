@@ -202,6 +202,18 @@ describe("marketplace detail and publishers", () => {
     expect(res.body.error.message).toBe("invalid publisher key: expected an ed25519 key, got ec");
   });
 
+  it("refuses a private key sent as a publisher key, without deriving its public half", async () => {
+    const pem = generateKeyPairSync("ed25519").privateKey.export({ type: "pkcs8", format: "pem" });
+    const res = await call(registry.base, "POST", "/-/buntime/v1/publisher-keys", {
+      token: alice,
+      body: { publicKey: pem },
+    });
+    expect(res.status).toBe(400);
+    expect(res.body.error.message).toBe(
+      "invalid publisher key: a private key, where a public key belongs (keep it secret)",
+    );
+  });
+
   it("answers 404 for a package that is not a plugin", async () => {
     const res = await call(registry.base, "GET", "/-/marketplace/plugins/plain-lib");
     expect(res.status).toBe(404);

@@ -71,7 +71,7 @@ const rejections: Rejection[] = [
       ),
     status: 400,
     code: "BUNTIME_ERR_REGISTRY_TARBALL_INVALID",
-    message: /more than 50 entries/,
+    message: /at least 51 entries, over the limit of 50/,
   },
   {
     title: "data that is not gzip",
@@ -100,7 +100,7 @@ const rejections: Rejection[] = [
       ),
     status: 400,
     code: "BUNTIME_ERR_REGISTRY_TARBALL_INVALID",
-    message: /entry "other\/evil.js" is not under package\//,
+    message: /refused entry other\/evil.js: not under package\//,
   },
   {
     title: "a tarball entry that escapes package/ with ..",
@@ -113,7 +113,7 @@ const rejections: Rejection[] = [
       ),
     status: 400,
     code: "BUNTIME_ERR_REGISTRY_TARBALL_INVALID",
-    message: /escapes package\/ with \.\./,
+    message: /refused entry package\/\.\.\/\.\.\/etc\/x: a '\.\.' segment that escapes the folder/,
   },
   {
     title: "a tarball entry with an absolute path",
@@ -130,13 +130,13 @@ const rejections: Rejection[] = [
   },
   ...(
     [
-      ["2", "SymbolicLink"],
-      ["1", "Link"],
-      ["3", "CharacterDevice"],
-      ["4", "BlockDevice"],
-      ["6", "FIFO"],
+      ["2", "SymbolicLink", "a symbolic link (to /etc/passwd)"],
+      ["1", "Link", "a hard link (to /etc/passwd)"],
+      ["3", "CharacterDevice", "not a regular file or folder (a character device)"],
+      ["4", "BlockDevice", "not a regular file or folder (a block device)"],
+      ["6", "FIFO", "not a regular file or folder (a fifo)"],
     ] as const
-  ).map(([type, label]) => ({
+  ).map(([type, label, reason]) => ({
     title: `a tarball holding a ${label}`,
     name: `has-${label.toLowerCase()}`,
     body: () =>
@@ -150,8 +150,21 @@ const rejections: Rejection[] = [
       ),
     status: 400,
     code: "BUNTIME_ERR_REGISTRY_TARBALL_INVALID",
-    message: new RegExp(`is a ${label}; only files and folders are allowed`),
+    message: new RegExp(`refused entry package/special: ${reason.replace(/[()]/g, "\\$&")}`),
   })),
+  {
+    title: "a tarball that holds one path twice",
+    name: "twice",
+    body: () =>
+      publishBody(
+        "twice",
+        "1.0.0",
+        tgz([pkgJson("twice", "1.0.0"), { path: "package/package.json", content: '{"name":"other"}' }]),
+      ),
+    status: 400,
+    code: "BUNTIME_ERR_REGISTRY_TARBALL_INVALID",
+    message: /refused entry package\/package.json: a second entry for the same path/,
+  },
   {
     title: "a tarball without package/package.json",
     name: "no-manifest",

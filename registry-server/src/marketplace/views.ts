@@ -2,7 +2,7 @@ import { manifestSchema, satisfiesRange } from "@buntime/sdk";
 import semver from "semver";
 import { type CatalogEntry, type CatalogVersion, listField } from "../catalog/catalog.ts";
 import type { RegistryContext } from "../context.ts";
-import { verifyPublisherSignature } from "../signing/publisher-keys.ts";
+import { publisherSignatureVerifies } from "../signing/publisher-keys.ts";
 import type { PublisherKey, VersionRecord } from "../storage/types.ts";
 
 /** True when the version carries a `buntime` manifest, i.e. is a plugin. */
@@ -52,7 +52,7 @@ export function pluginSummary(entry: CatalogEntry, version: CatalogVersion) {
 export function signatureStatus(ctx: RegistryContext, record: VersionRecord, keys: PublisherKey[]) {
   const reg = record.registrySignature;
   const pub = record.publisherSignature;
-  const key = pub ? keys.find((k) => k.keyid === pub.keyid) : undefined;
+  const label = `${record.name}@${record.version}`;
   return {
     registry: {
       keyid: reg.keyid,
@@ -62,7 +62,7 @@ export function signatureStatus(ctx: RegistryContext, record: VersionRecord, key
       ? {
           keyid: pub.keyid,
           publisher: record.publisher,
-          verified: !!key && verifyPublisherSignature(key, record.integrity, pub),
+          verified: publisherSignatureVerifies(label, record.integrity, pub, keys),
         }
       : null,
   };

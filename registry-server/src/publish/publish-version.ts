@@ -2,7 +2,7 @@ import { createHash } from "node:crypto";
 import { BuntimeError, parsePluginPackage } from "@buntime/sdk";
 import semver from "semver";
 import type { Caller, RegistryContext } from "../context.ts";
-import { verifyPublisherSignature } from "../signing/publisher-keys.ts";
+import { publisherSignatureVerifies } from "../signing/publisher-keys.ts";
 import type { Signature, VersionRecord } from "../storage/types.ts";
 import { inspectTarball } from "./inspect-tarball.ts";
 import { parsePublishBody } from "./publish-body.ts";
@@ -20,8 +20,7 @@ async function checkPublisherSignature(
 ): Promise<Signature | null> {
   if (!signature) return null;
   const keys = await ctx.metadata.listPublisherKeys(caller.user.name);
-  const key = keys.find((k) => k.keyid === signature.keyid);
-  if (!key || !verifyPublisherSignature(key, integrity, signature)) {
+  if (!publisherSignatureVerifies(label, integrity, signature, keys)) {
     throw new BuntimeError("BUNTIME_ERR_REGISTRY_SIGNATURE_INVALID", {
       package: label,
       keyid: signature.keyid,
@@ -60,7 +59,7 @@ export async function publishVersion(
   }
   for (const tag of request.tags) assertTagName(tag);
 
-  const contents = await inspectTarball(request.tarball, label, ctx.options.limits);
+  const contents = inspectTarball(request.tarball, label, ctx.options.limits);
   const found = `${String(contents.packageJson.name)}@${String(contents.packageJson.version)}`;
   if (found !== label || request.versionDoc.name !== name || request.versionDoc.version !== request.version) {
     throw new BuntimeError("BUNTIME_ERR_REGISTRY_PACKAGE_MISMATCH", { found, expected: label });

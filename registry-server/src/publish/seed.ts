@@ -52,7 +52,7 @@ export async function publishTarball(
   tarball: Uint8Array,
   options: PublishTarballOptions = {},
 ): Promise<VersionRecord> {
-  const { packageJson } = await inspectTarball(tarball, "seed tarball", ctx.options.limits);
+  const { packageJson } = inspectTarball(tarball, "seed tarball", ctx.options.limits);
   const name = String(packageJson.name);
   const version = String(packageJson.version);
   const existing = await ctx.metadata.getVersion(name, version);

@@ -1,47 +1,42 @@
-import { createPublicKey, type KeyObject, verify } from "node:crypto";
-import { BuntimeError } from "@buntime/sdk";
+import {
+  BuntimeError,
+  isBuntimeError,
+  keyIdOf,
+  readPublisherKey,
+  spkiOf,
+  verifyPublisherSignature,
+} from "@buntime/sdk";
 import type { PublisherKey, Signature } from "../storage/types.ts";
-import { keyIdOf, spkiBase64 } from "./key-id.ts";
+import { verifies } from "./verifies.ts";
 
-/** Parses an ed25519 public key given as PEM or base64 SPKI DER. */
+/**
+ * Reads a publisher's ed25519 public key, given as PEM or base64 SPKI DER, into the id and
+ * form the registry stores. Throws `BUNTIME_ERR_REGISTRY_KEY_INVALID` for anything else.
+ */
 export function parsePublisherKey(text: unknown): { keyid: string; publicKey: string } {
   if (typeof text !== "string" || text.length === 0 || text.length > 4096) {
     throw new BuntimeError("BUNTIME_ERR_REGISTRY_KEY_INVALID", { details: "publicKey must be a string" });
   }
-  let key: KeyObject;
   try {
-    key = text.includes("BEGIN PUBLIC KEY")
-      ? createPublicKey(text)
-      : createPublicKey({ key: Buffer.from(text, "base64"), format: "der", type: "spki" });
+    const key = readPublisherKey(text);
+    return { keyid: keyIdOf(key), publicKey: spkiOf(key) };
   } catch (error) {
+    if (!isBuntimeError(error, "BUNTIME_ERR_SIGNATURE_KEY_INVALID")) throw error;
     throw new BuntimeError(
       "BUNTIME_ERR_REGISTRY_KEY_INVALID",
-      { details: "not a public key" },
+      { details: String(error.params.details) },
       { cause: error },
     );
   }
-  if (key.asymmetricKeyType !== "ed25519") {
-    throw new BuntimeError("BUNTIME_ERR_REGISTRY_KEY_INVALID", {
-      details: `expected an ed25519 key, got ${key.asymmetricKeyType}`,
-    });
-  }
-  return { keyid: keyIdOf(key), publicKey: spkiBase64(key) };
 }
 
-/** True when `signature` is an ed25519 signature of `integrity` by `key`. */
-export function verifyPublisherSignature(
-  key: PublisherKey,
+/** True when `signature` is a valid signature of `integrity` by one of the publisher's `keys`. */
+export function publisherSignatureVerifies(
+  label: string,
   integrity: string,
   signature: Signature,
+  keys: readonly PublisherKey[],
 ): boolean {
-  try {
-    const publicKey = createPublicKey({
-      key: Buffer.from(key.publicKey, "base64"),
-      format: "der",
-      type: "spki",
-    });
-    return verify(null, Buffer.from(integrity), publicKey, Buffer.from(signature.sig, "base64"));
-  } catch {
-    return false;
-  }
+  const trusted = keys.map((key) => ({ keyid: key.keyid, key: key.publicKey }));
+  return verifies(() => verifyPublisherSignature(label, integrity, [signature], trusted));
 }

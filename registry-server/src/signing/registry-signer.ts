@@ -1,13 +1,7 @@
-import {
-  createPrivateKey,
-  createPublicKey,
-  generateKeyPairSync,
-  type KeyObject,
-  sign,
-  verify,
-} from "node:crypto";
+import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { keyIdOf, signRegistryVersion, spkiOf, verifyRegistrySignature } from "@buntime/sdk";
 import type { MetadataStore, Signature } from "../storage/types.ts";
-import { keyIdOf, spkiBase64 } from "./key-id.ts";
+import { verifies } from "./verifies.ts";
 
 const SETTING = "registry-signing-key";
 
@@ -32,24 +26,18 @@ export interface RegistrySigner {
 
 function signerFor(privateKey: KeyObject): RegistrySigner {
   const publicKey = createPublicKey(privateKey);
-  const keyid = keyIdOf(publicKey);
   const entry: RegistryKey = {
     expires: null,
-    keyid,
+    keyid: keyIdOf(publicKey),
     keytype: "ecdsa-sha2-nistp256",
     scheme: "ecdsa-sha2-nistp256",
-    key: spkiBase64(publicKey),
+    key: spkiOf(publicKey),
   };
+  const trusted = [{ keyid: entry.keyid, key: entry.key }];
   return {
-    sign(name, version, integrity) {
-      const sig = sign("sha256", Buffer.from(`${name}@${version}:${integrity}`), privateKey);
-      return { keyid, sig: sig.toString("base64") };
-    },
-    verify(name, version, integrity, signature) {
-      if (signature.keyid !== keyid) return false;
-      const message = Buffer.from(`${name}@${version}:${integrity}`);
-      return verify("sha256", message, publicKey, Buffer.from(signature.sig, "base64"));
-    },
+    sign: (name, version, integrity) => signRegistryVersion(privateKey, name, version, integrity),
+    verify: (name, version, integrity, signature) =>
+      verifies(() => verifyRegistrySignature(name, version, integrity, [signature], trusted)),
     keys: () => [entry],
   };
 }
