@@ -137,4 +137,25 @@ describe("kernel:plugins", () => {
     // its own unload is the last news it hears
     expect(events).toEqual([{ type: "unloaded", name: "watcher", version: "1.0.0" }]);
   });
+
+  it("ends the subscriptions of a plugin whose setup fails after subscribing", async () => {
+    const events: PluginEvent[] = [];
+    const { kernel } = await startTestKernel({
+      plugins: [
+        inlinePlugin(
+          "quitter",
+          { consumes: ["kernel:plugins"] },
+          definePlugin({
+            setup(ctx) {
+              ctx.services.get("kernel:plugins").subscribe((event) => events.push(event));
+              throw new Error("gave up");
+            },
+          }),
+        ),
+      ],
+    });
+    expect(kernel.plugins()).toMatchObject([{ name: "quitter", status: "failed" }]);
+    await kernel.load(clockFolder("1.0.0"));
+    expect(events).toEqual([]);
+  });
 });
