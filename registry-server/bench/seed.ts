@@ -1,5 +1,6 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
+import { writeTar } from "@buntime/sdk";
 
 /** The bench's package set: `plugins` plugins with `versions` versions each. */
 export function benchPackages(plugins = 50, versions = 5): { name: string; version: string }[] {
@@ -8,10 +9,6 @@ export function benchPackages(plugins = 50, versions = 5): { name: string; versi
     for (let v = 0; v < versions; v++) out.push({ name: `bench-plugin-${p}`, version: `1.${v}.0` });
   }
   return out;
-}
-
-function octal(value: number, length: number): string {
-  return `${value.toString(8).padStart(length - 1, "0")}\0`;
 }
 
 /** A small but real npm tarball (package.json, README, index.js of ~4 KiB). */
@@ -31,36 +28,10 @@ export function benchTarball(name: string, version: string): Uint8Array {
     ["package/README.md", `# ${name}\n\n${"Lorem ipsum dolor sit amet. ".repeat(40)}\n`],
     ["package/index.js", `export default { name: ${JSON.stringify(name)} };\n${"// filler\n".repeat(300)}`],
   ];
-  const blocks: Uint8Array[] = [];
   const enc = new TextEncoder();
-  for (const [path, content] of files) {
-    const body = enc.encode(content);
-    const header = new Uint8Array(512);
-    const put = (offset: number, value: string) => header.set(enc.encode(value), offset);
-    put(0, path);
-    put(100, octal(0o644, 8));
-    put(108, octal(0, 8));
-    put(116, octal(0, 8));
-    put(124, octal(body.length, 12));
-    put(136, octal(1_700_000_000, 12));
-    put(148, "        ");
-    put(156, "0");
-    put(257, "ustar\0");
-    put(263, "00");
-    put(
-      148,
-      `${header
-        .reduce((a, b) => a + b, 0)
-        .toString(8)
-        .padStart(6, "0")}\0 `,
-    );
-    blocks.push(header);
-    const padded = new Uint8Array(Math.ceil(body.length / 512) * 512);
-    padded.set(body);
-    blocks.push(padded);
-  }
-  blocks.push(new Uint8Array(1024));
-  return gzipSync(Buffer.concat(blocks));
+  return gzipSync(
+    writeTar(files.map(([path, content]) => ({ path, data: enc.encode(content), mode: 0o644 }))),
+  );
 }
 
 /** Signs up `user` on a registry (npm's CouchDB-style PUT) and returns its token. */

@@ -1,6 +1,7 @@
 import { gzipSync } from "node:zlib";
+import { type TarInput, writeTar } from "@buntime/sdk";
 
-/** One entry of a hand-built tar archive. */
+/** One entry of a crafted tar archive. */
 export interface TarEntry {
   path: string;
   content?: string;
@@ -9,49 +10,26 @@ export interface TarEntry {
   linkname?: string;
 }
 
-function field(header: Uint8Array, offset: number, length: number, value: string): void {
-  header.set(new TextEncoder().encode(value).slice(0, length), offset);
-}
+const KINDS: Record<string, TarInput["type"]> = {
+  "0": "file",
+  "1": "hardlink",
+  "2": "symlink",
+  "3": "device",
+  "4": "block-device",
+  "5": "directory",
+  "6": "fifo",
+};
 
-function octal(value: number, length: number): string {
-  return `${value.toString(8).padStart(length - 1, "0")}\0`;
-}
-
-/** A plain ustar archive of `entries` (no gzip), so tests can craft what npm never would. */
-export function buildTar(entries: TarEntry[]): Uint8Array {
-  const blocks: Uint8Array[] = [];
-  for (const entry of entries) {
-    const body = new TextEncoder().encode(entry.content ?? "");
-    const type = entry.type ?? "0";
-    const size = type === "0" ? body.length : 0;
-    const header = new Uint8Array(512);
-    field(header, 0, 100, entry.path);
-    field(header, 100, 8, octal(0o644, 8));
-    field(header, 108, 8, octal(0, 8));
-    field(header, 116, 8, octal(0, 8));
-    field(header, 124, 12, octal(size, 12));
-    field(header, 136, 12, octal(1_700_000_000, 12));
-    field(header, 148, 8, "        ");
-    field(header, 156, 1, type);
-    field(header, 157, 100, entry.linkname ?? "");
-    field(header, 257, 6, "ustar\0");
-    field(header, 263, 2, "00");
-    const sum = header.reduce((acc, byte) => acc + byte, 0);
-    field(header, 148, 8, `${sum.toString(8).padStart(6, "0")}\0 `);
-    blocks.push(header);
-    if (size > 0) {
-      const padded = new Uint8Array(Math.ceil(size / 512) * 512);
-      padded.set(body);
-      blocks.push(padded);
-    }
-  }
-  blocks.push(new Uint8Array(1024));
-  return Buffer.concat(blocks);
-}
-
-/** A gzipped tarball of `entries`. */
+/** A gzipped tarball of `entries`, written by the sdk's tar writer, so tests can craft what npm never would. */
 export function buildTgz(entries: TarEntry[]): Uint8Array {
-  return gzipSync(buildTar(entries));
+  const inputs = entries.map((entry) => ({
+    path: entry.path,
+    data: new TextEncoder().encode(entry.content ?? ""),
+    mode: 0o644,
+    type: KINDS[entry.type ?? "0"],
+    linkTarget: entry.linkname,
+  }));
+  return gzipSync(writeTar(inputs));
 }
 
 /** A valid package tarball: package.json (with `extra` fields), README and index.js. */

@@ -25,8 +25,8 @@ export interface TarInput {
   /** The file's bytes; other kinds of entry carry none, whatever is given here. */
   data: Uint8Array;
   mode: number;
-  /** @default "file" */
-  type?: "file" | "directory" | "symlink" | "hardlink" | "device";
+  /** `device` is a character device. @default "file" */
+  type?: "file" | "directory" | "symlink" | "hardlink" | "device" | "block-device" | "fifo";
   /** Link target, for links. */
   linkTarget?: string;
 }
@@ -37,6 +37,8 @@ const TAR_TYPES = {
   symlink: "SymbolicLink",
   hardlink: "Link",
   device: "CharacterDevice",
+  "block-device": "BlockDevice",
+  fifo: "FIFO",
 } as const;
 const EPOCH = new Date(0);
 
