@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { extractTarball, packPlugin, readTar } from "@buntime/sdk";
@@ -46,6 +46,24 @@ describe("packPlugin", () => {
       "package/src/a.ts",
       "package/src/z.ts",
     ]);
+  });
+
+  it("writes fixed modes and no timestamp, in the tar headers or the gzip header", () => {
+    const dir = pluginFolder({ "index.ts": "1", "bin/run.sh": "#!/bin/sh" });
+    chmodSync(join(dir, "bin/run.sh"), 0o775);
+    const { tarball } = packPlugin(dir);
+    expect([...tarball.subarray(4, 8)]).toEqual([0, 0, 0, 0]);
+    const tar = Bun.gunzipSync(tarball as Uint8Array<ArrayBuffer>);
+    const entries = readTar(tar, "t");
+    expect(entries.map((e) => [e.path, e.mode.toString(8)])).toEqual([
+      ["package/bin/run.sh", "755"],
+      ["package/index.ts", "644"],
+      ["package/package.json", "644"],
+    ]);
+    // mtime (bytes 136-147), uid and gid of the first header are all zero
+    const octal = (from: number, to: number) =>
+      Number.parseInt(new TextDecoder().decode(tar.subarray(from, to)), 8);
+    expect([octal(108, 116), octal(116, 124), octal(136, 148)]).toEqual([0, 0, 0]);
   });
 
   it("honours .npmignore, negations included", () => {
