@@ -154,7 +154,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
           ),
         ),
       ),
-    unload: (name) => pluginHost.unload(name, { waitForStop: false }),
+    unload: (names) => pluginHost.unload(names, { waitForStop: false }),
   });
   const dispatch = createDispatcher({
     currentTable: () => pluginHost.table,

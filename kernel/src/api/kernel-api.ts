@@ -16,7 +16,8 @@ export interface KernelApiDeps {
    * the loaded version, all or nothing, in dependency order.
    */
   loadInstalled(plugins: readonly InstalledRef[]): Promise<PluginStatus[]>;
-  unload(name: string): Promise<void>;
+  /** Unloads plugins as one batch, dependents first. */
+  unload(names: readonly string[]): Promise<void>;
 }
 
 /** A plugin installed in the home, by name and version. */
@@ -27,6 +28,7 @@ export interface InstalledRef {
 
 const installedRefSchema = z.object({ name: packageNameSchema, version: z.string().min(1) }).strict();
 const batchRequestSchema = z.object({ plugins: z.array(installedRefSchema).min(1).max(200) }).strict();
+const unloadRequestSchema = z.object({ names: z.array(packageNameSchema).min(1).max(200) }).strict();
 
 /**
  * True when the caller may write: it holds the kernel's admin token, or a plugin's `onRequest`
@@ -76,8 +78,19 @@ export function createKernelApi(deps: KernelApiDeps): Hono<{ Bindings: RequestCo
     return c.json({ plugins: await deps.loadInstalled(body.data.plugins) }, 201);
   });
 
+  api.post("/plugins/unload", async (c) => {
+    const body = unloadRequestSchema.safeParse(await c.req.json().catch(() => undefined));
+    if (!body.success) {
+      return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
+        details: 'expected a JSON body {"names": ["<plugin>", ...]} naming loaded plugins',
+      }).getResponse();
+    }
+    await deps.unload(body.data.names);
+    return c.body(null, 204);
+  });
+
   api.delete("/plugins/:name{.+}", async (c) => {
-    await deps.unload(c.req.param("name"));
+    await deps.unload([c.req.param("name")]);
     return c.body(null, 204);
   });
 

@@ -289,41 +289,54 @@ export class PluginHost {
   }
 
   /**
-   * Unloads a plugin while the kernel runs: new requests no longer see it, requests already
-   * in flight finish, then its `onShutdown` runs and its services are withdrawn. With
-   * `waitForStop: false` it resolves as soon as the plugin is out of the pipeline (what a
-   * request to the kernel API needs, since it is itself in flight) and stops it afterwards.
+   * Unloads plugins while the kernel runs, as one batch: new requests no longer see them,
+   * requests already in flight finish, then their `onShutdown` runs (dependents first), their
+   * services are withdrawn, and data folders they left empty are removed. A plugin outside the
+   * batch that depends on one inside refuses the whole batch. With `waitForStop: false` it
+   * resolves as soon as the plugins are out of the pipeline (what a request to the kernel API
+   * needs, since it is itself in flight) and stops them afterwards.
    */
-  async unload(name: string, { waitForStop = true } = {}): Promise<void> {
-    const detached = await this.#serialize(async () => this.#detach(name));
-    if (!detached) return;
-    const { plugin, previous } = detached;
-    this.#options.onEvent?.({ type: "unloaded", name, version: plugin.version });
+  async unload(names: string | readonly string[], { waitForStop = true } = {}): Promise<void> {
+    const batch = new Set(typeof names === "string" ? [names] : names);
+    const { plugins, previous } = await this.#serialize(async () => this.#detach(batch));
+    for (const plugin of plugins) {
+      this.#options.onEvent?.({ type: "unloaded", name: plugin.name, version: plugin.version });
+    }
     const stopped = previous.drained(this.#options.drainTimeout).then(async () => {
-      await this.#stopPlugin(plugin);
-      this.#logger.info(`unloaded ${name}@${plugin.version}`);
+      for (const plugin of plugins) {
+        await this.#stopPlugin(plugin);
+        removeEmptyDirs([dataDirOf(this.#options.home, plugin.name)]);
+        this.#logger.info(`unloaded ${pluginId(plugin)}`);
+      }
     });
     if (waitForStop) await stopped;
   }
 
-  /** Takes a plugin out of the pipeline; a plugin that failed to start is only forgotten. */
-  #detach(name: string): { plugin: LoadedPlugin; previous: PluginTable } | undefined {
-    const plugin = this.#running.get(name);
-    if (!plugin) {
-      if (this.#failed.delete(name)) return undefined;
-      throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: name });
+  /**
+   * Takes plugins out of the pipeline, dependents first; plugins that failed to start are only
+   * forgotten. Changes nothing and throws when a name is unknown or a plugin outside the batch
+   * depends on one inside.
+   */
+  #detach(batch: ReadonlySet<string>): { plugins: LoadedPlugin[]; previous: PluginTable } {
+    for (const name of batch) {
+      if (!this.#running.has(name) && !this.#failed.has(name)) {
+        throw new BuntimeError("BUNTIME_ERR_PLUGIN_NOT_LOADED", { plugin: name });
+      }
+      const dependents = this.#dependentsOf(name).filter(({ plugin }) => !batch.has(plugin.name));
+      if (dependents.length > 0) {
+        throw new BuntimeError("BUNTIME_ERR_PLUGIN_IN_USE", {
+          plugin: name,
+          dependents: dependents.map((dependent) => dependent.plugin.name).join(", "),
+        });
+      }
     }
-    const dependents = this.#dependentsOf(name);
-    if (dependents.length > 0) {
-      throw new BuntimeError("BUNTIME_ERR_PLUGIN_IN_USE", {
-        plugin: name,
-        dependents: dependents.map((dependent) => dependent.plugin.name).join(", "),
-      });
-    }
+    for (const name of batch) this.#failed.delete(name);
+    // the running set is in dependency order: reversed, dependents stop before what they use
+    const plugins = [...this.#running.values()].filter((plugin) => batch.has(plugin.name)).reverse();
     const previous = this.#table;
-    this.#running.delete(name);
+    for (const plugin of plugins) this.#running.delete(plugin.name);
     this.#table = new PluginTable([...this.#running.values()]);
-    return { plugin, previous };
+    return { plugins, previous };
   }
 
   async #stopPlugin(plugin: LoadedPlugin): Promise<void> {

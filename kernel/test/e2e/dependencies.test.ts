@@ -41,7 +41,7 @@ beforeAll(async () => {
 const lockOf = (home: string) => JSON.parse(readFileSync(join(home, "plugins", "lock.json"), "utf8")).plugins;
 
 describe("plugin dependencies", () => {
-  it("installs plugin dependencies transitively, loading them into the kernel before their dependents", async () => {
+  it("installs plugin dependencies transitively, the kernel loading them before their dependents", async () => {
     const home = join(dir, "home-deps");
     const kernel = await runningKernel(home, dir);
     const run = await cli(
@@ -57,9 +57,9 @@ describe("plugin dependencies", () => {
         p.wantedBy,
       ]),
     ).toEqual([
-      ["store", "1.3.0", "you > web@1.0.0 > @acme/session@1.0.0"],
-      ["@acme/session", "1.0.0", "you > web@1.0.0"],
       ["web", "1.0.0", "you"],
+      ["@acme/session", "1.0.0", "you > web@1.0.0"],
+      ["store", "1.3.0", "you > web@1.0.0 > @acme/session@1.0.0"],
     ]);
     expect(Object.keys(lockOf(home))).toEqual(["@acme/session", "store", "web"]);
     expect(existsSync(join(home, "plugins", "@acme", "session", "1.0.0", "package.json"))).toBe(true);

@@ -119,12 +119,12 @@ describe("the home is guarded: one command at a time, owner only, pinned keys", 
 });
 
 describe("a running kernel that refuses", () => {
-  it("unloads the dependencies it had loaded when the plugin that needs them is refused", async () => {
+  it("loads none of a batch when one plugin in it is refused, its dependencies included", async () => {
     const kernel = await runningKernel(home, dir);
     const before = snapshot(home);
     const run = await cli(["plugin", "install", "bad", "--registry", registry, "--home", home], dir);
     expect(run.stderr).toContain(
-      "refused bad@1.0.0: bad@1.0.0 failed to start: bad setup failed: bad to the bone",
+      "refused bad@1.0.0, good@1.0.0: bad@1.0.0 failed to start: bad setup failed: bad to the bone",
     );
     expect(run.code).toBe(1);
     const loaded = await (await fetch(new URL("/_/api/plugins", kernel.url))).json();

@@ -187,7 +187,7 @@ describe("an interrupt while the running kernel unloads a removed plugin", () =>
       expect(stderr).toContain("buntime: interrupted (SIGINT); nothing was changed");
       expect(snapshot(other)).toEqual(before);
       expect(reloads).toEqual([
-        { body: { name: "steady", version: "1.0.0", replace: false }, folderBack: true },
+        { body: { plugins: [{ name: "steady", version: "1.0.0" }] }, folderBack: true },
       ]);
     } finally {
       clearTimeout(timeout);

@@ -179,8 +179,15 @@ function emptyFolder(): string {
   return dir;
 }
 
-/** Starts `buntime start` on `home` in a subprocess and resolves once it listens; stopped after the file's tests. */
-export async function runningKernel(home: string, cwd: string): Promise<{ url: URL; stop(): Promise<void> }> {
+/**
+ * Starts `buntime start` on `home` in a subprocess (with `env` besides PATH and HOME) and
+ * resolves once it listens; stopped after the file's tests.
+ */
+export async function runningKernel(
+  home: string,
+  cwd: string,
+  env: Record<string, string> = {},
+): Promise<{ url: URL; stop(): Promise<void> }> {
   const child = Bun.spawn(
     // an empty --plugins folder: only what the home installs, not the default distribution
     [
@@ -196,7 +203,7 @@ export async function runningKernel(home: string, cwd: string): Promise<{ url: U
       "--plugins",
       emptyFolder(),
     ],
-    { cwd, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", HOME: cwd } },
+    { cwd, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env } },
   );
   const stop = async () => {
     child.kill("SIGTERM");

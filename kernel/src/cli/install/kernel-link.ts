@@ -15,6 +15,8 @@ export interface KernelLink {
    */
   apply(plugins: readonly { name: string; version: string }[]): Promise<void>;
   unload(name: string): Promise<void>;
+  /** Unloads plugins as one batch (the kernel stops dependents first), all or nothing. */
+  unloadAll(names: readonly string[]): Promise<void>;
   /** Names and versions of the loaded plugins. */
   loaded(): Promise<{ name: string; version: string; status: string }[]>;
 }
@@ -83,6 +85,9 @@ export async function findKernel(home: string): Promise<KernelLink | undefined> 
     },
     async unload(name) {
       await call("DELETE", `/_/api/plugins/${name}`, name);
+    },
+    async unloadAll(names) {
+      await call("POST", "/_/api/plugins/unload", names.join(", "), { names });
     },
     async loaded() {
       const response = await call("GET", "/_/api/plugins", "the plugin list");

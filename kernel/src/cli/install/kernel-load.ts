@@ -6,7 +6,7 @@ import type { PlannedPlugin } from "./plan.ts";
  * Loads planned plugins into a running kernel as one batch: the kernel orders them and applies
  * them all or nothing (a refusal changes nothing there, data folders included). When an interrupt
  * was held back meanwhile (see `holdInterrupts`), the batch is undone with a second one (the
- * previous versions back, the new plugins unloaded), and this throws.
+ * previous versions back, the new plugins unloaded, the kernel removing the data folders they left empty), and this throws.
  */
 export async function loadIntoKernel(
   link: KernelLink,
@@ -22,9 +22,8 @@ export async function loadIntoKernel(
     // from this home's lock has no previous version here to go back to, so it keeps the new one
     const back = plan.flatMap(({ name, replaces }) => (replaces ? [{ name, version: replaces }] : []));
     if (back.length > 0) await link.apply(back).catch(() => undefined);
-    for (const { name } of plan.filter((p) => !loaded.has(p.name)).reverse()) {
-      await link.unload(name).catch(() => undefined);
-    }
+    const added = plan.filter((p) => !loaded.has(p.name)).map((p) => p.name);
+    if (added.length > 0) await link.unloadAll(added).catch(() => undefined);
     throw error;
   }
 }
