@@ -34,7 +34,10 @@ it("gives auth the persistent keyval when `plugin install auth storage` loads bo
   const home = join(dir, "home");
   const env = { BUNTIME_ADMIN_PASSWORD: PASSWORD };
   const first = await runningKernel(home, dir, env);
-  const run = await cli(["plugin", "install", "auth", "storage", "--registry", registry, "--home", home], dir);
+  const run = await cli(
+    ["plugin", "install", "auth", "storage", "--registry", registry, "--home", home],
+    dir,
+  );
   expect(run.code).toBe(0);
   const cookie = await signIn(first.url);
   expect(await whoAmI(first.url, cookie)).toBe(200);
