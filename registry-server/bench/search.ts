@@ -61,7 +61,7 @@ async function run(label: string, storage: RegistryStorage | undefined): Promise
 
 await run("sqlite", undefined);
 if (process.env.NODE_ENV === "test") {
-  const { startTestPostgres } = await import("@buntime/sdk/testing/postgres");
+  const { startTestPostgres } = await import("@buntime/test-kit/postgres");
   const postgres = await startTestPostgres();
   try {
     await run("postgres", await openPostgresStorage(postgres.url));

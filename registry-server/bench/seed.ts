@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { gzipSync } from "node:zlib";
-import { writeTar } from "@buntime/sdk";
+import { writeTar } from "@buntime/supply";
 
 /** The bench's package set: `plugins` plugins with `versions` versions each. */
 export function benchPackages(plugins = 50, versions = 5): { name: string; version: string }[] {

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { createRegistryServer, openPostgresStorage } from "@buntime/registry-server";
-import { startTestPostgres } from "@buntime/sdk/testing/postgres";
+import { startTestPostgres } from "@buntime/test-kit/postgres";
 import { countListVersions, expectCatalogFollowsWrites } from "./helpers/catalog.ts";
 import { startTestRegistry } from "./helpers/registry.ts";
 import { storageContract } from "./helpers/storage-contract.ts";

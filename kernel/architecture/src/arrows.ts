@@ -39,7 +39,7 @@ export const SOURCE_ARROWS: Readonly<Record<Role, readonly Role[]>> = {
   distribution: ["contract", "supply", "kernel", "registry", "plugin"],
   registry: ["contract", "supply"],
   plugin: ["contract"],
-  "test-kit": [],
+  "test-kit": ["contract"],
   checks: [],
 };
 

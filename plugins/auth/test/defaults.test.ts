@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
-import { createTestKernel, type TestKernel } from "@buntime/sdk/testing";
+import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
 import { authPlugin, stopKernels } from "./support.ts";
 
 afterEach(stopKernels);

@@ -3,6 +3,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel } from "@buntime/kernel";
+import type { TestKernel, TestPlugin } from "@buntime/kernel/testing";
 import {
   BuntimeError,
   type CommitResult,
@@ -12,7 +13,6 @@ import {
   type RateLimitDecision,
   type RateLimiter,
 } from "@buntime/sdk";
-import type { TestKernel, TestPlugin } from "@buntime/sdk/testing";
 import {
   ADMIN_PASSWORD,
   authPlugin,

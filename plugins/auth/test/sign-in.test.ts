@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "bun:test";
 import { existsSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
-import type { TestKernel } from "@buntime/sdk/testing";
+import type { TestKernel } from "@buntime/kernel/testing";
 import { cookieOf, errorOf, HASHING, json, signIn, startAuth, stopKernels } from "./support.ts";
 
 afterEach(stopKernels);

@@ -1,9 +1,9 @@
 /** Helpers of the auth plugin's tests: a kernel with auth, fake services, and a few requests. */
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/kernel/testing";
 import auth from "@buntime/plugin-auth";
 import { definePlugin } from "@buntime/sdk";
-import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 import authPackage from "../package.json" with { type: "json" };
 
 const kernels: TestKernel[] = [];

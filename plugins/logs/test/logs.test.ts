@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "bun:test";
 import { join } from "node:path";
 import type { KernelConfigOptions } from "@buntime/kernel";
+import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/kernel/testing";
 import type { StoredLogEntry } from "@buntime/plugin-logs";
 import { definePlugin } from "@buntime/sdk";
-import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 
 /** The plugin's own folder: loaded from there, it also serves its `ui` folder. */
 const PLUGIN_DIR = join(import.meta.dir, "..");

@@ -11,9 +11,9 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createKernel, type InlinePlugin } from "@buntime/kernel";
 import logs from "@buntime/plugin-logs";
+import logsPackage from "@buntime/plugin-logs/package.json" with { type: "json" };
 import metrics from "@buntime/plugin-metrics";
 import { definePlugin } from "@buntime/sdk";
-import logsPackage from "../../logs/package.json" with { type: "json" };
 import metricsPackage from "../package.json" with { type: "json" };
 
 const { values } = parseArgs({

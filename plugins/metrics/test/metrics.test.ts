@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from "bun:test";
 import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/kernel/testing";
 import { Exposition, type MetricsSnapshot } from "@buntime/plugin-metrics";
 import { definePlugin, type PluginDefinition } from "@buntime/sdk";
-import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 
 /** The plugin's own folder: loaded from there, it also serves its `ui` folder. */
 const PLUGIN_DIR = join(import.meta.dir, "..");

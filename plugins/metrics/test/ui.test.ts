@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { existsSync } from "node:fs";
 import { join } from "node:path";
+import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
 import { definePlugin } from "@buntime/sdk";
-import { createTestKernel, type TestKernel } from "@buntime/sdk/testing";
-import { CHROMIUM_PATH, launchTestBrowser } from "@buntime/sdk/testing/browser";
+import { CHROMIUM_PATH, launchTestBrowser } from "@buntime/test-kit/browser";
 import type { Browser } from "playwright-core";
 
 /** The plugin's own folder: loaded from there, it also serves its `ui` folder. */

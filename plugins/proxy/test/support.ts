@@ -1,7 +1,8 @@
 /** Helpers of the proxy plugin's tests: upstream servers, a stand-in auth service, kernels. */
+
+import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/kernel/testing";
 import proxy from "@buntime/plugin-proxy";
 import { type AuthService, BuntimeError, definePlugin, type RequestUser } from "@buntime/sdk";
-import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 import proxyPackage from "../package.json" with { type: "json" };
 
 const cleanups: (() => unknown)[] = [];

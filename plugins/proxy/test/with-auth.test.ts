@@ -1,9 +1,9 @@
 import { afterEach, describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createTestKernel } from "@buntime/kernel/testing";
 import auth from "@buntime/plugin-auth";
 import authPackage from "@buntime/plugin-auth/package.json" with { type: "json" };
-import { createTestKernel } from "@buntime/sdk/testing";
 import { cleanUp, errorOf, onCleanUp, proxyPlugin, startUpstream } from "./support.ts";
 
 afterEach(cleanUp);

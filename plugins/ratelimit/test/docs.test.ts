@@ -1,9 +1,9 @@
 import { afterAll, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
 import ratelimit from "@buntime/plugin-ratelimit";
 import { definePlugin } from "@buntime/sdk";
-import { createTestKernel, type TestKernel } from "@buntime/sdk/testing";
 import ratelimitPackage from "../package.json" with { type: "json" };
 
 const page = readFileSync(join(import.meta.dir, "..", "..", "..", "docs", "plugins", "ratelimit.md"), "utf8");

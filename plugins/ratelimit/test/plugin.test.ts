@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "bun:test";
+import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/kernel/testing";
 import ratelimit, { type RateLimitPolicy } from "@buntime/plugin-ratelimit";
 import { type AuthService, definePlugin, type RequestUser } from "@buntime/sdk";
-import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 import ratelimitPackage from "../package.json" with { type: "json" };
 
 const ratelimitPlugin: TestPlugin = { packageJson: ratelimitPackage, plugin: ratelimit };

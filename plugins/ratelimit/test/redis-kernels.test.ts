@@ -1,7 +1,7 @@
 import { afterEach, describe, expect, it } from "bun:test";
+import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/kernel/testing";
 import ratelimit from "@buntime/plugin-ratelimit";
 import { definePlugin } from "@buntime/sdk";
-import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 import ratelimitPackage from "../package.json" with { type: "json" };
 import { startRedis, startRedisServer } from "./helpers/redis.ts";
 

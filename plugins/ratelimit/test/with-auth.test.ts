@@ -1,9 +1,9 @@
 import { afterEach, expect, it } from "bun:test";
+import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
 import auth from "@buntime/plugin-auth";
 import authPackage from "@buntime/plugin-auth/package.json" with { type: "json" };
 import ratelimit from "@buntime/plugin-ratelimit";
 import { definePlugin } from "@buntime/sdk";
-import { createTestKernel, type TestKernel } from "@buntime/sdk/testing";
 import ratelimitPackage from "../package.json" with { type: "json" };
 
 let kernel: TestKernel | undefined;

@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
 import router from "@buntime/plugin-router";
+import routerPackage from "@buntime/plugin-router/package.json" with { type: "json" };
 import storage from "@buntime/plugin-storage";
-import { createTestKernel, type TestKernel } from "@buntime/sdk/testing";
-import routerPackage from "../../router/package.json" with { type: "json" };
 import storagePackage from "../package.json" with { type: "json" };
 
 /** An app that keeps a counter in its own storage namespace, through BUNTIME_URL and its token. */

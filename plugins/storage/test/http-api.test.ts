@@ -3,9 +3,9 @@ import { afterEach, describe, expect, it } from "bun:test";
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/kernel/testing";
 import storage from "@buntime/plugin-storage";
 import { type AppsService, definePlugin } from "@buntime/sdk";
-import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/sdk/testing";
 import storagePackage from "../package.json" with { type: "json" };
 
 const TOKENS: Record<string, string> = { "token-notes": "notes", "token-todo": "todo" };

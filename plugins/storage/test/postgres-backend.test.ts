@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test";
+import { createTestKernel } from "@buntime/kernel/testing";
 import storage, { createKeyValueStore, openPostgresBackend } from "@buntime/plugin-storage";
-import { createTestKernel } from "@buntime/sdk/testing";
-import { startTestPostgres } from "@buntime/sdk/testing/postgres";
+import { startTestPostgres } from "@buntime/test-kit/postgres";
 import storagePackage from "../package.json" with { type: "json" };
 import { keyvalContract } from "./helpers/keyval-contract.ts";
 

@@ -1,11 +1,10 @@
+import { BuntimeError, isBuntimeError } from "@buntime/sdk";
 import {
-  BuntimeError,
-  isBuntimeError,
   type PackageEntry,
   type PackageTarball,
   readTarball,
   type TarballLimits as UnpackLimits,
-} from "@buntime/sdk";
+} from "@buntime/supply";
 
 /** Caps applied while reading a published tarball. */
 export interface TarballLimits extends UnpackLimits {

@@ -1,11 +1,5 @@
-import {
-  BuntimeError,
-  isBuntimeError,
-  keyIdOf,
-  readPublisherKey,
-  spkiOf,
-  verifyPublisherSignature,
-} from "@buntime/sdk";
+import { BuntimeError, isBuntimeError } from "@buntime/sdk";
+import { keyIdOf, readPublisherKey, spkiOf, verifyPublisherSignature } from "@buntime/supply";
 import type { PublisherKey, Signature } from "../storage/types.ts";
 import { verifies } from "./verifies.ts";
 

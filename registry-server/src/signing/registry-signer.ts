@@ -1,5 +1,5 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
-import { keyIdOf, signRegistryVersion, spkiOf, verifyRegistrySignature } from "@buntime/sdk";
+import { keyIdOf, signRegistryVersion, spkiOf, verifyRegistrySignature } from "@buntime/supply";
 import type { MetadataStore, Signature } from "../storage/types.ts";
 import { verifies } from "./verifies.ts";
 

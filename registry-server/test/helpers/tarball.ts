@@ -1,5 +1,5 @@
 import { gzipSync } from "node:zlib";
-import { type TarInput, writeTar } from "@buntime/sdk";
+import { type TarInput, writeTar } from "@buntime/supply";
 
 /** One entry of a crafted tar archive. */
 export interface TarEntry {

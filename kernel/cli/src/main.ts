@@ -1,0 +1,63 @@
+/**
+ * The `buntime` command line: dispatches to one module per subcommand. Every failure ends
+ * with a one-line cause on stderr and a non-zero exit code.
+ */
+
+import { KERNEL_VERSION } from "@buntime/kernel";
+import { isBuntimeError } from "@buntime/sdk";
+import { runLogin, runWhoami } from "./account.ts";
+import { guardCommand } from "./common/guard.ts";
+import { runKeys } from "./keys.ts";
+import { runPlugin } from "./plugin/index.ts";
+import { runRegistry } from "./registry.ts";
+import { runStart } from "./start.ts";
+
+const HELP = `Usage: buntime <command> [options]
+
+Commands:
+  start       start the kernel (buntime start --help for its options)
+  plugin      create, pack, publish, install, list, upgrade, remove plugins (buntime plugin --help)
+  login       sign in to a registry and save the token
+  whoami      the user of the saved registry token
+  keys        generate and register a publisher signing key
+  registry    run a plugin registry (buntime registry start)
+  version     print the kernel version
+  help        show this help
+`;
+
+const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  start: runStart,
+  plugin: runPlugin,
+  login: guardCommand("login", runLogin),
+  whoami: guardCommand("whoami", runWhoami),
+  keys: guardCommand("keys", runKeys),
+  registry: guardCommand("registry", runRegistry),
+  version: async () => {
+    process.stdout.write(`${KERNEL_VERSION}\n`);
+    return 0;
+  },
+  help: async () => {
+    process.stdout.write(HELP);
+    return 0;
+  },
+};
+
+/** Runs the CLI with `argv` (without the runtime and script) and resolves with the exit code. */
+export async function main(argv: string[]): Promise<number> {
+  const [name = "help", ...rest] = argv;
+  const command = COMMANDS[name === "--help" || name === "-h" ? "help" : name];
+  if (!command) {
+    process.stderr.write(`buntime: unknown command '${name}'\n${HELP}`);
+    return 2;
+  }
+  try {
+    return await command(rest);
+  } catch (error) {
+    const message = error instanceof Error ? error.message : String(error);
+    const code = isBuntimeError(error) ? ` [${error.code}]` : "";
+    process.stderr.write(`buntime ${name}: ${message}${code}\n`);
+    return 1;
+  }
+}
+
+if (import.meta.main) process.exit(await main(process.argv.slice(2)));

@@ -1,0 +1,37 @@
+import { writeFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { packPlugin } from "@buntime/supply";
+import { parseCommand } from "../common/args.ts";
+import { runCommand } from "../common/output.ts";
+
+/** The `--help` text of `buntime plugin pack`. */
+export const PACK_HELP = `Usage: buntime plugin pack [dir] [--out <folder>] [--json]
+
+Validates the manifest and writes a deterministic npm-format tarball of the plugin in dir
+(default: the current folder) to --out (default: the current folder). The same files always
+give the same bytes. Honours "files" in package.json and .npmignore.
+`;
+
+/** `buntime plugin pack`: writes the plugin's tarball and prints its integrity. */
+export async function runPack(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(args, { out: { type: "string" } });
+  return runCommand("plugin pack", values, PACK_HELP, async (out) => {
+    const packed = packPlugin(resolve(positionals[0] ?? "."));
+    const path = join(resolve(values.out ?? "."), packed.filename);
+    writeFileSync(path, packed.tarball);
+    out.result(
+      {
+        name: packed.name,
+        version: packed.version,
+        path,
+        integrity: packed.integrity,
+        shasum: packed.shasum,
+        size: packed.tarball.length,
+        unpackedSize: packed.unpackedSize,
+        files: packed.files,
+      },
+      `${packed.files.map((f) => `  ${f}`).join("\n")}\n${path} (${packed.tarball.length} bytes, ${packed.files.length} files)\n${packed.integrity}`,
+    );
+    return 0;
+  });
+}

@@ -1,0 +1,48 @@
+import { parseArgs } from "node:util";
+import { createKernel, loadConfig, serveUntilSignal } from "@buntime/kernel";
+
+export const START_HELP = `Usage: buntime start [options]
+
+Starts the kernel: loads the plugins pinned in <home>/plugins/lock.json and those in the
+plugin folders (an installed version wins over a folder's), then serves HTTP. SIGTERM or
+SIGINT stops it gracefully. \`npm start\` in the Buntime repo runs the default distribution
+(distros/default): this command with the first-party plugins, and a registry seeded with them.
+
+Options:
+  --port <n>         port to listen on (env BUNTIME_PORT, default 8000; 0 picks a free port)
+  --hostname <host>  address to bind (env BUNTIME_HOSTNAME, default 0.0.0.0)
+  --home <dir>       Buntime home (env BUNTIME_HOME, default ./.buntime)
+  --config <file>    settings file (default ./buntime.config.json when present)
+  --plugins <dir>    a plugin folder, or a folder of plugin folders, loaded as they are (repeatable)
+  -h, --help         show this help
+`;
+
+/** `buntime start`: resolves settings, starts the plugins, listens, and stops on a signal. */
+export async function runStart(args: string[]): Promise<number> {
+  const { values } = parseArgs({
+    args,
+    options: {
+      port: { type: "string" },
+      hostname: { type: "string" },
+      home: { type: "string" },
+      config: { type: "string" },
+      plugins: { type: "string", multiple: true },
+      help: { type: "boolean", short: "h" },
+    },
+    strict: true,
+  });
+  if (values.help) {
+    process.stdout.write(START_HELP);
+    return 0;
+  }
+  const config = loadConfig({
+    configPath: values.config,
+    overrides: {
+      port: values.port === undefined ? undefined : Number(values.port),
+      hostname: values.hostname,
+      home: values.home,
+      pluginDirs: values.plugins,
+    },
+  });
+  return serveUntilSignal(createKernel({ config }));
+}

@@ -1,0 +1,136 @@
+import { afterAll, describe, expect, it } from "bun:test";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+
+const CLI = join(import.meta.dir, "..", "bin", "buntime.ts");
+const dir = mkdtempSync(join(tmpdir(), "buntime-cli-plugin-"));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+async function buntime(args: string[], cwd = dir) {
+  const child = Bun.spawn([process.execPath, CLI, ...args], {
+    cwd,
+    stdout: "pipe",
+    stderr: "pipe",
+    stdin: "ignore",
+    env: { PATH: process.env.PATH ?? "", HOME: cwd, BUNTIME_CLI_DIR: join(cwd, "cli-settings") },
+  });
+  const [stdout, stderr, code] = await Promise.all([
+    new Response(child.stdout).text(),
+    new Response(child.stderr).text(),
+    child.exited,
+  ]);
+  return { stdout, stderr, code };
+}
+
+const COMMANDS = [
+  ["plugin", "create"],
+  ["plugin", "pack"],
+  ["plugin", "publish"],
+  ["plugin", "install"],
+  ["plugin", "list"],
+  ["plugin", "info"],
+  ["plugin", "search"],
+  ["plugin", "upgrade"],
+  ["plugin", "remove"],
+  ["plugin", "rollback"],
+  ["login"],
+  ["whoami"],
+  ["keys"],
+  ["registry"],
+];
+
+describe("buntime CLI for plugins", () => {
+  it.each(COMMANDS)("prints help for %s %s and exits 0", async (...command) => {
+    const run = await buntime([...command.filter(Boolean), "--help"]);
+    expect(run.stdout).toStartWith(`Usage: buntime ${command.filter(Boolean).join(" ")}`);
+    expect(run.code).toBe(0);
+  });
+
+  it("exits 2 with a cause and a hint on an unknown flag", async () => {
+    const run = await buntime(["plugin", "install", "auth", "--frobnicate"]);
+    expect(run.stderr).toContain("Unknown option '--frobnicate'");
+    expect(run.stderr).toContain("hint: run the command with --help");
+    expect(run.code).toBe(2);
+  });
+
+  it("suggests the closest plugin subcommand", async () => {
+    const run = await buntime(["plugin", "instal"]);
+    expect(run.stderr).toContain("unknown command 'instal'");
+    expect(run.stderr).toContain("did you mean 'install'?");
+    expect(run.code).toBe(2);
+  });
+
+  it("scaffolds a plugin, refuses to scaffold over a folder that is not empty, and packs it the same twice", async () => {
+    const created = await buntime(["plugin", "create", "greeter", "--json"]);
+    expect(JSON.parse(created.stdout).files).toEqual([
+      "README.md",
+      "package.json",
+      "src/index.ts",
+      "test/plugin.test.ts",
+    ]);
+    const again = await buntime(["plugin", "create", "greeter"]);
+    expect(again.stderr).toContain("exists and is not empty");
+    expect(again.code).toBe(2);
+
+    const plugin = join(dir, "greeter");
+    const first = JSON.parse((await buntime(["plugin", "pack", "--json"], plugin)).stdout);
+    const bytes = readFileSync(first.path);
+    const second = JSON.parse((await buntime(["plugin", "pack", "--json"], plugin)).stdout);
+    expect(second.integrity).toBe(first.integrity);
+    expect(readFileSync(second.path).equals(bytes)).toBe(true);
+    expect(first.files).toEqual(["README.md", "package.json", "src/index.ts"]);
+  }, 20_000);
+
+  it("refuses to pack a plugin whose manifest is invalid", async () => {
+    const bad = join(dir, "bad");
+    mkdirSync(bad);
+    writeFileSync(join(bad, "package.json"), JSON.stringify({ name: "bad", version: "1.0.0", buntime: {} }));
+    const run = await buntime(["plugin", "pack", bad]);
+    expect(run.stderr).toContain("invalid plugin manifest: buntime.kernel");
+    expect(run.stderr).toContain("[BUNTIME_ERR_MANIFEST_INVALID]");
+    expect(run.code).toBe(1);
+  });
+
+  it("says whoami needs a login", async () => {
+    const run = await buntime(["whoami", "--registry", "http://127.0.0.1:9/"]);
+    expect(run.stderr).toContain("not logged in to http://127.0.0.1:9/ [BUNTIME_ERR_CLIENT_NOT_LOGGED_IN]");
+    expect(run.stderr).toContain("hint: sign in first: buntime login --user <name>");
+    expect(run.code).toBe(1);
+  });
+
+  it("lists an empty home offline", async () => {
+    const run = await buntime(["plugin", "list", "--offline", "--home", join(dir, "empty-home"), "--json"]);
+    expect(JSON.parse(run.stdout)).toEqual({ home: join(dir, "empty-home"), kernel: null, plugins: [] });
+    expect(run.code).toBe(0);
+  });
+});
+
+describe("buntime registry start", () => {
+  it("serves a registry until SIGTERM, then exits 0", async () => {
+    const child = Bun.spawn(
+      [process.execPath, CLI, "registry", "start", "--port", "0", "--storage", join(dir, "registry")],
+      { cwd: dir, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", HOME: dir } },
+    );
+    const timer = setTimeout(() => child.kill("SIGKILL"), 15_000);
+    try {
+      const reader = child.stdout.getReader();
+      let seen = "";
+      let url: string | undefined;
+      for (let reads = 0; !url && reads < 100; reads++) {
+        const { value, done } = await reader.read();
+        if (done) break;
+        seen += new TextDecoder().decode(value);
+        url = seen.match(/listening on (\S+)/)?.[1];
+      }
+      expect(url).toMatch(/^http:\/\/127\.0\.0\.1:\d+\/$/);
+      const keys = await (await fetch(new URL("-/npm/v1/keys", url))).json();
+      expect(keys.keys[0].keytype).toBe("ecdsa-sha2-nistp256");
+      child.kill("SIGTERM");
+      expect(await child.exited).toBe(0);
+    } finally {
+      clearTimeout(timer);
+      child.kill("SIGKILL");
+    }
+  }, 20_000);
+});

@@ -1,0 +1,39 @@
+import { z } from "zod";
+
+const milliseconds = z.number().int().positive();
+
+/** The kernel's settings, from `buntime.config.json`, `BUNTIME_*` variables and CLI flags. */
+export const kernelConfigSchema = z
+  .object({
+    /** TCP port to listen on; 0 picks a free one. */
+    port: z.number().int().min(0).max(65535).default(8000),
+    hostname: z.string().min(1).default("0.0.0.0"),
+    /** Holds `plugins/lock.json`, installed plugins, apps and data. */
+    home: z.string().min(1).default(".buntime"),
+    /** Plugin folders, or plain folders of plugin folders, loaded as they are (development, distributions). */
+    pluginDirs: z.array(z.string().min(1)).default([]),
+    /** Settings per plugin, keyed by package name; validated by each plugin's own schema. */
+    plugins: z.record(z.string(), z.unknown()).default({}),
+    /** Longest a request hook (`onRequest`, `onResponse`, worker hooks) may take. */
+    hookTimeout: milliseconds.default(5_000),
+    /** Longest `setup`, `onServerStart` or `onShutdown` may take. */
+    lifecycleTimeout: milliseconds.default(30_000),
+    /** Seconds a connection may stay silent before it is closed (0: never; Bun allows up to 255). */
+    idleTimeout: z.number().int().min(0).max(255).default(120),
+    /** How long a stop waits for requests in flight before cutting them off. */
+    shutdownTimeout: milliseconds.default(10_000),
+    /** Bearer token for the kernel API's writes; generated into `<home>/admin-token` when unset. */
+    adminToken: z.string().min(16).optional(),
+    /** Origins besides the kernel's own allowed to send state-changing API requests. */
+    trustedOrigins: z.array(z.url()).default([]),
+    /** Keep a sane `x-request-id` sent by the caller (set it behind a proxy that assigns ids). */
+    trustRequestId: z.boolean().default(false),
+    logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
+    logFormat: z.enum(["pretty", "json"]).default("pretty"),
+  })
+  .strict();
+
+/** Kernel settings as written by a user: every field optional. */
+export type KernelConfigOptions = z.input<typeof kernelConfigSchema>;
+/** Kernel settings with defaults applied. */
+export type ResolvedKernelConfig = z.output<typeof kernelConfigSchema>;

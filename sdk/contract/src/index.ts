@@ -1,0 +1,80 @@
+/**
+ * @buntime/sdk: the plugin contract shared by the kernel, the registry, the CLI and every
+ * plugin: `definePlugin` and the request context, the shared service contracts, the manifest
+ * schemas, the one set of version rules, and the error-code registry. It depends on nothing
+ * else of Buntime's; the tools for shipping plugins are in `@buntime/supply`.
+ */
+
+export type { AppConfigInput, ResolvedApp, ResolvedAppConfig } from "./app-config.ts";
+export {
+  appConfigSchema,
+  durationSchema,
+  loadAppConfig,
+  resolveApp,
+  sizeSchema,
+  visibilitySchema,
+} from "./app-config.ts";
+export type { AppLocation, AppsService } from "./contracts/apps.ts";
+export type { AuthService, RequestUser } from "./contracts/auth.ts";
+export type { KernelAdmin, KernelPlugins, PluginEvent, PluginStatus } from "./contracts/kernel.ts";
+export type {
+  BatchOperation,
+  CommitResult,
+  DeleteOptions,
+  KeyValueStore,
+  KvEntry,
+  ListOptions,
+  ListPage,
+  SetOptions,
+} from "./contracts/keyval.ts";
+export type {
+  RateLimitAlgorithm,
+  RateLimitDecision,
+  RateLimiter,
+  RateLimitPolicy,
+} from "./contracts/ratelimit.ts";
+export type { DependencyNode } from "./dependencies.ts";
+export { checkKernelRange, orderByDependencies, satisfiesRange } from "./dependencies.ts";
+export type { ErrorCode, ErrorParams } from "./errors.ts";
+export { BuntimeError, ERROR_CODES, isBuntimeError } from "./errors.ts";
+export type { LogEntry, LogFeed, LogFields, Logger, LogLevel } from "./logger.ts";
+export type { ManifestOptions, PluginPackage, ResolvedManifest } from "./manifest.ts";
+export {
+  manifestSchema,
+  packageNameSchema,
+  parsePluginPackage,
+  pluginPackageSchema,
+  semverRangeSchema,
+} from "./manifest.ts";
+export type {
+  HookName,
+  KernelInfo,
+  MaybePromise,
+  PluginContext,
+  PluginDefinition,
+  PluginHooks,
+  PluginRoutes,
+  ServerInfo,
+} from "./plugin.ts";
+export { definePlugin, HOOK_NAMES, PLUGIN_DEFINITION_KEYS } from "./plugin.ts";
+export type {
+  AppPoolStats,
+  AppSpec,
+  LatencyStats,
+  PoolStats,
+  UpgradeTarget,
+  WorkerEvent,
+  WorkerPool,
+} from "./pool.ts";
+export type { RequestContext, RequestLocals } from "./request.ts";
+export type {
+  ClientInfo,
+  ServiceAccess,
+  ServiceName,
+  ServiceOf,
+  Services,
+  SocketHandlers,
+  WebSocketUpgrades,
+} from "./services.ts";
+export { isUnderBase, pathnameOf } from "./url-path.ts";
+export { formatZodIssues } from "./zod-issues.ts";

@@ -1,0 +1,72 @@
+import { readFileSync, statSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { BuntimeError, parsePluginPackage } from "@buntime/sdk";
+import { integrityOf, shasumOf } from "../tarball/integrity.ts";
+import { writeTar } from "../tarball/tar-format.ts";
+import { selectFiles } from "./select-files.ts";
+
+/** A packed plugin: the `.tgz` bytes and what the registry needs to know about them. */
+export interface PackedPlugin {
+  name: string;
+  version: string;
+  /** npm's file name: `auth-1.0.0.tgz`, `acme-auth-1.0.0.tgz` for `@acme/auth`. */
+  filename: string;
+  tarball: Uint8Array;
+  /** `sha512-…` of the tarball. */
+  integrity: string;
+  shasum: string;
+  /** Packed paths, relative to the package folder, sorted. */
+  files: string[];
+  unpackedSize: number;
+  /** The package.json as packed. */
+  packageJson: Record<string, unknown>;
+}
+
+/** npm's tarball file name for a package version. */
+export function tarballFilename(name: string, version: string): string {
+  return `${name.replace(/^@/, "").replace("/", "-")}-${version}.tgz`;
+}
+
+/**
+ * Packs the plugin in `dir` into a deterministic npm-format tarball (sorted entries under
+ * `package/`, mtime 0, fixed modes, gzip without a timestamp): the same files give the same
+ * bytes. The manifest is validated first: an invalid one throws `BUNTIME_ERR_MANIFEST_INVALID`
+ * and packs nothing.
+ *
+ * @example
+ * const packed = packPlugin("plugins/auth");
+ * await Bun.write(packed.filename, packed.tarball);
+ */
+export function packPlugin(dir: string): PackedPlugin {
+  const root = resolve(dir);
+  const packagePath = join(root, "package.json");
+  let packageJson: Record<string, unknown>;
+  try {
+    packageJson = JSON.parse(readFileSync(packagePath, "utf8"));
+  } catch (error) {
+    throw new BuntimeError(
+      "BUNTIME_ERR_PACK_FAILED",
+      { source: root, details: "no readable package.json (is this a plugin folder?)" },
+      { cause: error },
+    );
+  }
+  const pkg = parsePluginPackage(packageJson, packagePath);
+  const files = selectFiles(root, packageJson);
+  const inputs = files.map((path) => ({
+    path: `package/${path}`,
+    data: new Uint8Array(readFileSync(join(root, path))),
+    mode: statSync(join(root, path)).mode & 0o100 ? 0o755 : 0o644,
+  }));
+  const tarball = Bun.gzipSync(writeTar(inputs) as Uint8Array<ArrayBuffer>, { level: 9 });
+  return {
+    name: pkg.name,
+    version: pkg.version,
+    filename: tarballFilename(pkg.name, pkg.version),
+    tarball,
+    integrity: integrityOf(tarball),
+    shasum: shasumOf(tarball),
+    files,
+    unpackedSize: inputs.reduce((total, input) => total + input.data.length, 0),
+    packageJson,
+  };
+}
