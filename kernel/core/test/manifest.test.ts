@@ -94,7 +94,7 @@ describe("manifest and config validation", () => {
     {
       case: "in the old shape, hooks beside setup",
       plugin: { onInit() {}, setup() {} },
-      message: "unknown hook or field 'onInit' in definePlugin (known: config, setup)",
+      message: "unknown key 'onInit' in definePlugin (known: config, setup)",
     },
   ])("refuses a definition $case, stopping the start", async ({ plugin, message }) => {
     await expect(startTestKernel({ plugins: [inlinePlugin("odd", {}, plugin as never)] })).rejects.toThrow(

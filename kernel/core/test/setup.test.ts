@@ -107,7 +107,7 @@ describe("what setup returns", () => {
       ],
     });
     const message =
-      "typo@1.0.0: unknown hook or field 'onRequset' in definePlugin (known: onRequest, onResponse, fetch, routes, onServerStart, onShutdown, onWorkerSpawn, onWorkerTerminate)";
+      "typo@1.0.0: unknown key 'onRequset' in the hooks setup returned (known: onRequest, onResponse, fetch, routes, onServerStart, onShutdown, onWorkerSpawn, onWorkerTerminate)";
     expect(kernel.plugins()).toMatchObject([{ name: "typo", status: "failed", error: message }]);
     expect(logs.map((line) => line.message)).toContain(`plugin typo@1.0.0 failed to start: ${message}`);
     expect(() => kernel.service("typo")).toThrow("no loaded plugin provides it");
@@ -125,7 +125,7 @@ describe("what setup returns", () => {
       code: "BUNTIME_ERR_PLUGIN_START_FAILED",
       cause: { code: "BUNTIME_ERR_PLUGIN_UNKNOWN_HOOK" },
     });
-    await expect(loading).rejects.toThrow("typo@1.0.0: unknown hook or field 'onInit' in definePlugin");
+    await expect(loading).rejects.toThrow("typo@1.0.0: unknown key 'onInit' in the hooks setup returned");
     expect(kernel.plugins()).toEqual([]);
   });
 

@@ -4,10 +4,9 @@
  * than followed. The timeout covers the wait for the upstream's response headers; a streaming
  * body may take as long as it needs. A client that goes away aborts the upstream request.
  */
-import { BuntimeError, type RequestContext } from "@buntime/sdk";
+import { BuntimeError, type RequestContext, setIdentityHeaders } from "@buntime/sdk";
 import type { CompiledRule } from "./rule-table.ts";
 import { upstreamPath } from "./rule-table.ts";
-import { setUserHeaders } from "./user-headers.ts";
 
 // Hop-by-hop headers (RFC 9110 7.6.1) concern one connection and are never forwarded.
 const HOP_BY_HOP = [
@@ -50,7 +49,7 @@ function requestHeaders(
   const listed = headers.get("connection");
   for (const name of HOP_BY_HOP) headers.delete(name);
   for (const name of listed?.split(",") ?? []) headers.delete(name.trim());
-  setUserHeaders(headers, context.locals.user);
+  setIdentityHeaders(headers, context.locals.user);
   const client = context.clientAddress();
   const forwardedFor = [request.headers.get("x-forwarded-for"), client].filter(Boolean).join(", ");
   if (forwardedFor) headers.set("x-forwarded-for", forwardedFor);

@@ -1,6 +1,5 @@
-import type { RequestUser } from "@buntime/sdk";
+import { identityHeadersOf, type RequestUser } from "@buntime/sdk";
 import type { AppAddress } from "./app-path.ts";
-import { addUserHeaders } from "./user-headers.ts";
 
 /** `http://host:port` of an absolute URL string, without parsing it all. */
 function originOf(url: string): string {
@@ -47,6 +46,6 @@ export function forwardingOf(
     const earlier = request.headers.get("x-forwarded-for");
     headers["x-forwarded-for"] = earlier ? `${earlier}, ${client}` : client;
   }
-  if (user) addUserHeaders(headers, user);
+  if (user) Object.assign(headers, identityHeadersOf(user));
   return { url: origin + address.rest + searchOf(url), headers };
 }

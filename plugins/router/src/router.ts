@@ -3,6 +3,7 @@ import { join } from "node:path";
 import {
   BuntimeError,
   type ClientInfo,
+  hasIdentityHeaders,
   isBuntimeError,
   type MaybePromise,
   type PluginContext,
@@ -15,7 +16,7 @@ import type { AppTokens } from "./app-identity.ts";
 import { type AppAddress, isAppAddress, parseAppPath } from "./app-path.ts";
 import { forwardingOf } from "./forward.ts";
 import { serveStatic } from "./static-files.ts";
-import { carriesUserHeaders, withoutUserHeaders } from "./user-headers.ts";
+import { withoutIdentityHeaders } from "./user-headers.ts";
 
 /** How one installed app is served: by a worker, from static files, or both. */
 interface ServedApp {
@@ -157,14 +158,14 @@ export class Router {
     if (isWebSocketUpgrade(request) && this.#ctx.pool.upgrade) {
       // The kernel's server upgrades the request it received, not a copy, and the app sees its
       // headers as they are: a client's own user headers cannot be dropped there, so refuse.
-      if (carriesUserHeaders(request)) return Promise.resolve(spoofedUpgrade());
+      if (hasIdentityHeaders(request.headers)) return Promise.resolve(spoofedUpgrade());
       return this.#ctx.pool.upgrade(spec, request);
     }
     const user = context.locals.user;
     const client = this.#clients?.address(request);
     const forwarding = forwardingOf(request, address, client, user);
     // with a user, the forwarding headers replace the client's copies; without, drop them
-    const sent = !user && carriesUserHeaders(request) ? withoutUserHeaders(request) : request;
+    const sent = !user && hasIdentityHeaders(request.headers) ? withoutIdentityHeaders(request) : request;
     return this.#ctx.pool.fetch(spec, sent, forwarding);
   }
 

@@ -16,7 +16,7 @@ export const ERROR_CODES = {
   BUNTIME_ERR_CONFIG_INVALID: { status: 400, message: "{source}: invalid configuration: {details}" },
   BUNTIME_ERR_PLUGIN_UNKNOWN_HOOK: {
     status: 500,
-    message: "{plugin}: unknown hook or field '{hook}' in definePlugin (known: {known})",
+    message: "{plugin}: unknown key '{hook}' in {where} (known: {known})",
   },
   BUNTIME_ERR_PLUGIN_ENTRY_INVALID: { status: 500, message: "{plugin}: {details}" },
   BUNTIME_ERR_PLUGIN_KERNEL_INCOMPATIBLE: {

@@ -37,6 +37,13 @@ export type { DependencyNode } from "./dependencies.ts";
 export { checkKernelRange, orderByDependencies, satisfiesRange } from "./dependencies.ts";
 export type { ErrorCode, ErrorParams } from "./errors.ts";
 export { BuntimeError, ERROR_CODES, isBuntimeError } from "./errors.ts";
+export {
+  hasIdentityHeaders,
+  identityHeadersOf,
+  ROLES_HEADER,
+  setIdentityHeaders,
+  USER_HEADER,
+} from "./identity-headers.ts";
 export type { LogEntry, LogFeed, LogFields, Logger, LogLevel } from "./logger.ts";
 export type { ManifestOptions, PluginPackage, ResolvedManifest } from "./manifest.ts";
 export {

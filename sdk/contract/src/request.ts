@@ -25,7 +25,7 @@ export interface RequestLocals {
 export interface RequestContext {
   /** The request id, also sent back as `x-request-id`. */
   readonly requestId: string;
-  /** The request's path, percent-decoding and dot segments resolved as the kernel routes it. */
+  /** The request's path as the kernel routes it: dot segments resolved, percent-encoding kept. */
   readonly pathname: string;
   /** Data plugins share about this request. */
   readonly locals: RequestLocals;

@@ -20,7 +20,7 @@ import type { LogFeed } from "./logger.ts";
 export interface ClientInfo {
   /**
    * The client's IP address as the kernel's server saw the connection, for a request the server
-   * received; undefined for requests made in process or replaced by an `onRequest` hook.
+   * received; undefined for requests made in process.
    */
   address(request: Request): string | undefined;
 }

@@ -9,8 +9,13 @@ import {
 const DEFINITION_KEYS: readonly string[] = PLUGIN_DEFINITION_KEYS;
 const HOOK_KEYS: readonly string[] = HOOK_NAMES;
 
-function unknownKey(plugin: string, key: string, known: readonly string[]): BuntimeError {
-  return new BuntimeError("BUNTIME_ERR_PLUGIN_UNKNOWN_HOOK", { plugin, hook: key, known: known.join(", ") });
+function unknownKey(plugin: string, key: string, where: string, known: readonly string[]): BuntimeError {
+  return new BuntimeError("BUNTIME_ERR_PLUGIN_UNKNOWN_HOOK", {
+    plugin,
+    hook: key,
+    where,
+    known: known.join(", "),
+  });
 }
 
 function invalid(plugin: string, details: string): BuntimeError {
@@ -26,7 +31,7 @@ export function validateDefinition(value: unknown, plugin: string): PluginDefini
     throw invalid(plugin, "the entry module must default-export definePlugin({ setup })");
   }
   for (const key of Object.keys(value)) {
-    if (!DEFINITION_KEYS.includes(key)) throw unknownKey(plugin, key, DEFINITION_KEYS);
+    if (!DEFINITION_KEYS.includes(key)) throw unknownKey(plugin, key, "definePlugin", DEFINITION_KEYS);
   }
   const { setup, config } = value as Partial<Record<string, unknown>>;
   if (typeof setup !== "function") throw invalid(plugin, "setup must be a function that returns the hooks");
@@ -46,7 +51,7 @@ export function validateHooks(value: unknown, plugin: string): PluginHooks {
     throw invalid(plugin, "setup must return an object of hooks, or nothing");
   }
   for (const [key, hook] of Object.entries(value)) {
-    if (!HOOK_KEYS.includes(key)) throw unknownKey(plugin, key, HOOK_KEYS);
+    if (!HOOK_KEYS.includes(key)) throw unknownKey(plugin, key, "the hooks setup returned", HOOK_KEYS);
     if (hook === undefined) continue;
     if (key === "routes") {
       if (typeof (hook as { fetch?: unknown })?.fetch !== "function")
