@@ -26,6 +26,7 @@ function files(name: string): Record<string, string> {
     keywords: ["buntime-plugin"],
     buntime: { kernel: kernelRange, base: `/${short}` },
     peerDependencies: { "@buntime/sdk": "*" },
+    devDependencies: { "@buntime/kernel": "*" },
   };
   return {
     "package.json": `${JSON.stringify(packageJson, null, 2)}\n`,
