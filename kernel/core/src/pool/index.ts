@@ -14,26 +14,26 @@ import {
   type WorkerPool,
 } from "@buntime/sdk";
 import { LRUCache } from "lru-cache";
-import { AppMetrics } from "./app-metrics.ts";
-import { type AppSlot, RETRY, type SlotHost } from "./app-slot.ts";
-import { EphemeralSlot } from "./ephemeral-slot.ts";
+import { AppMetrics } from "./main/app-metrics.ts";
+import { type AppSlot, RETRY, type SlotHost } from "./main/app-slot.ts";
+import { EphemeralSlot } from "./main/ephemeral-slot.ts";
 import {
   type ResolvedAppSpec,
   resolveAppSpec,
   resolvePoolOptions,
   type WorkerPoolOptions,
-} from "./options.ts";
-import { PersistentSlot } from "./persistent-slot.ts";
-import type { PoolWorker } from "./pool-worker.ts";
-import { flattenHeaders } from "./protocol.ts";
-import type { RequestOverrides } from "./request-table.ts";
-import type { PoolSocketData } from "./socket-bridge.ts";
-import { SpawnGate } from "./spawn-gate.ts";
+} from "./main/options.ts";
+import { PersistentSlot } from "./main/persistent-slot.ts";
+import type { PoolWorker } from "./main/pool-worker.ts";
+import type { RequestOverrides } from "./main/request-table.ts";
+import type { PoolSocketData } from "./main/socket-bridge.ts";
+import { SpawnGate } from "./main/spawn-gate.ts";
+import { flattenHeaders } from "./shared/protocol.ts";
 
-export type { ResolvedAppSpec, ResolvedWorkerPoolOptions, WorkerPoolOptions } from "./options.ts";
-export { APP_DEFAULTS } from "./options.ts";
-export type { PoolSocketData } from "./socket-bridge.ts";
-export { poolWebSocketHandler } from "./socket-bridge.ts";
+export type { ResolvedAppSpec, ResolvedWorkerPoolOptions, WorkerPoolOptions } from "./main/options.ts";
+export { APP_DEFAULTS } from "./main/options.ts";
+export type { PoolSocketData } from "./main/socket-bridge.ts";
+export { poolWebSocketHandler } from "./main/socket-bridge.ts";
 
 /** The pool the kernel owns: the plugin-facing `WorkerPool`, upgrades on a given server, shutdown. */
 export interface KernelWorkerPool extends Omit<WorkerPool, "upgrade"> {

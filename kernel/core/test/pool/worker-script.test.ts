@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
-import { workerScript } from "../../src/pool/worker-script.ts";
+import { workerScript } from "../../src/pool/main/worker-script.ts";
 
 describe("the worker script", () => {
   it("is one precompiled CommonJS bundle with its bytecode cache beside it", async () => {

@@ -6,7 +6,7 @@
  * its sockets with 1011.
  */
 import type { WebSocketHandler } from "bun";
-import type { HeaderList, MessagePort } from "./protocol.ts";
+import type { HeaderList, MessagePort } from "../shared/protocol.ts";
 
 /** The `data` of a socket the pool upgraded. */
 export interface PoolSocketData {

@@ -4,9 +4,10 @@
  * asking the worker to close itself or, for a stuck or bloated worker that has finished
  * loading, by terminating it. A worker is never terminated while it is still loading.
  */
+
+import type { FromWorker } from "../shared/protocol.ts";
+import { type Batch, Outbox, unbatch } from "../shared/protocol.ts";
 import type { ResolvedAppSpec } from "./options.ts";
-import type { FromWorker } from "./protocol.ts";
-import { type Batch, Outbox, unbatch } from "./protocol.ts";
 import { type RequestOverrides, RequestTable } from "./request-table.ts";
 import { SocketTable } from "./socket-bridge.ts";
 import type { SpawnGate } from "./spawn-gate.ts";

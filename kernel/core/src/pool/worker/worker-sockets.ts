@@ -9,7 +9,7 @@ import type {
   SocketCloseMessage,
   SocketDataMessage,
   SocketOpenMessage,
-} from "./protocol.ts";
+} from "../shared/protocol.ts";
 
 /** The socket an app's handlers receive. */
 export interface AppSocket {

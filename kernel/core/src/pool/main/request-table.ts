@@ -4,10 +4,10 @@
  * stream fed by chunk messages), deadlines, and the pool's own error answers.
  */
 import { BuntimeError, type WorkerPool } from "@buntime/sdk";
+import type { MessagePort, ResponseMessage } from "../shared/protocol.ts";
+import { flattenHeaders, toHeaders } from "../shared/protocol.ts";
+import { StreamReceiver, type StreamSender, senderForReader } from "../shared/stream-channel.ts";
 import type { ResolvedAppSpec } from "./options.ts";
-import type { MessagePort, ResponseMessage } from "./protocol.ts";
-import { flattenHeaders, toHeaders } from "./protocol.ts";
-import { StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
 
 /** Request bodies up to this size with a known length travel inside the request message. */
 const INLINE_BODY_LIMIT = 1024 * 1024;

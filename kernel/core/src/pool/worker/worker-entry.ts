@@ -4,10 +4,23 @@
  * responses, reports its heap, and exits by itself when the pool asks it to close, so the
  * pool never has to `terminate()` a healthy worker.
  */
+
+import type {
+  Batch,
+  FromWorker,
+  InitMessage,
+  MessagePort,
+  RequestMessage,
+  ToWorker,
+} from "../shared/protocol.ts";
+import { flattenHeaders, Outbox, toHeaders, unbatch } from "../shared/protocol.ts";
+import {
+  type ReadResult,
+  StreamReceiver,
+  type StreamSender,
+  senderForReader,
+} from "../shared/stream-channel.ts";
 import { hasCompleteBody, stringBody, trackCompleteBodies } from "./complete-bodies.ts";
-import type { Batch, FromWorker, InitMessage, MessagePort, RequestMessage, ToWorker } from "./protocol.ts";
-import { flattenHeaders, Outbox, toHeaders, unbatch } from "./protocol.ts";
-import { type ReadResult, StreamReceiver, type StreamSender, senderForReader } from "./stream-channel.ts";
 import { type AppSocketHandlers, WorkerSockets } from "./worker-sockets.ts";
 
 interface App {

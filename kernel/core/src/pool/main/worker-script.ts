@@ -9,7 +9,7 @@ import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const SOURCE = new URL("./worker-entry.ts", import.meta.url);
+const SOURCE = new URL("../worker/worker-entry.ts", import.meta.url);
 
 let script: Promise<string> | undefined;
 
