@@ -7,7 +7,7 @@
  * polls `/auth/login` (the sign-in page; the stand-in answers any path) until it stops
  * answering 404, and removes it again.
  *
- *   bun kernel/bench/install.ts [runs=5]
+ *   npx bun kernel/cli/bench/install.ts [runs=5]
  */
 import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";

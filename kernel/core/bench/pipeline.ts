@@ -4,18 +4,16 @@
  * header (the one thing the kernel adds to every response), measured in the same run,
  * alternating, medians of ROUNDS. Target: kernel / bare ratio >= 0.85.
  *
- *   bun kernel/bench/pipeline.ts [--rounds 3] [--seconds 5] [--connections 50]
+ *   npx bun kernel/core/bench/pipeline.ts [--rounds 3] [--seconds 5] [--connections 50]
  */
 import { join } from "node:path";
-import { benchArgs, median, requestsPerSecond, startServer } from "./support/load.ts";
+import { benchArgs, median, RAW_HELLO_SERVER, requestsPerSecond, startServer } from "@buntime/test-kit/load";
 
 const { rounds, load } = benchArgs();
 
 const servers = {
-  bare: await startServer(join(import.meta.dir, "servers", "raw-hello.ts")),
-  "bare + x-request-id": await startServer(join(import.meta.dir, "servers", "raw-hello.ts"), [
-    "--request-id",
-  ]),
+  bare: await startServer(RAW_HELLO_SERVER),
+  "bare + x-request-id": await startServer(RAW_HELLO_SERVER, ["--request-id"]),
   "kernel, 5 hook plugins": await startServer(join(import.meta.dir, "servers", "kernel-hello.ts")),
 };
 type Name = keyof typeof servers;

@@ -3,8 +3,8 @@
  * the same run. Each server runs in its own process, `wrk` generates the load from another;
  * every figure is the median of 3 runs.
  *
- *   bun kernel/bench/pool.ts            # all scenarios (needs `wrk` on PATH)
- *   bun kernel/bench/pool.ts serve MODE # one server (used by the driver)
+ *   npx bun kernel/core/bench/pool.ts            # all scenarios (needs `wrk` on PATH)
+ *   npx bun kernel/core/bench/pool.ts serve MODE # one server (used by the driver)
  *
  * BENCH_SECONDS sets the length of each wrk run (default 4); BENCH_SPAWNS and BENCH_CLOSING
  * override the pool's maxConcurrentSpawns and maxClosingWorkers for experiments.

@@ -7,16 +7,16 @@
  * saturated at 50 already; the kernel is not, since each request also waits for a round trip to
  * the worker thread, which more connections in flight overlap.
  *
- *   bun kernel/bench/router.ts [--rounds 3] [--seconds 5] [--connections 50]
+ *   npx bun plugins/router/bench/warm-path.ts [--rounds 3] [--seconds 5] [--connections 50]
  */
 import { join } from "node:path";
-import { benchArgs, median, requestsPerSecond, startServer } from "./support/load.ts";
+import { benchArgs, median, RAW_HELLO_SERVER, requestsPerSecond, startServer } from "@buntime/test-kit/load";
 
 const { rounds, load } = benchArgs();
 const levels = process.argv.includes("--connections") ? [load.connections] : [50, 200];
 
-const raw = await startServer(join(import.meta.dir, "servers", "raw-hello.ts"));
-const kernel = await startServer(join(import.meta.dir, "servers", "kernel-router-hello.ts"));
+const raw = await startServer(RAW_HELLO_SERVER);
+const kernel = await startServer(join(import.meta.dir, "kernel-router-hello.ts"));
 try {
   for (const connections of levels) {
     const options = { ...load, connections };

@@ -1,4 +1,5 @@
 /** Load generation for benchmarks: servers in their own processes, wrk as the client. */
+import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 import type { Subprocess } from "bun";
 
@@ -7,6 +8,12 @@ export interface LoadOptions {
   seconds?: number;
   threads?: number;
 }
+
+/**
+ * The baseline server: a bare `Bun.serve` answering `hello` (with `--request-id`, also an
+ * `x-request-id` header). Start it with `startServer(RAW_HELLO_SERVER)`.
+ */
+export const RAW_HELLO_SERVER = fileURLToPath(new URL("./raw-hello-server.ts", import.meta.url));
 
 /** Starts `script` in its own Bun process and resolves with the URL it prints first. */
 export async function startServer(
