@@ -9,5 +9,7 @@ export { checkBoundaries } from "./boundaries.ts";
 export type { OversizedFile } from "./file-size.ts";
 export { findOversizedFiles, MAX_FILE_LINES } from "./file-size.ts";
 export { importsOf } from "./imports.ts";
+export type { ReferenceViolation } from "./project-references.ts";
+export { checkPackageFiles, checkProjectReferences } from "./project-references.ts";
 export type { WorkspacePackage } from "./workspace.ts";
 export { listWorkspacePackages } from "./workspace.ts";
