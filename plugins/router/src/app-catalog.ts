@@ -1,7 +1,7 @@
 import { type FSWatcher, watch } from "node:fs";
 import { readdir, stat } from "node:fs/promises";
 import { join } from "node:path";
-import type { Logger } from "@buntime/sdk";
+import { isCandidate, type Logger } from "@buntime/sdk";
 import semver from "semver";
 
 /** An unknown app name rescans the folder at most this often, so probing names costs little. */
@@ -85,7 +85,7 @@ export class AppCatalog {
   #pick(name: string, range: string | undefined): InstalledApp | undefined {
     const versions = this.#apps.get(name) ?? [];
     if (range === undefined) return versions[0];
-    return versions.find((app) => app.version !== undefined && semver.satisfies(app.version, range));
+    return versions.find((app) => app.version !== undefined && isCandidate(app.version, range));
   }
 
   #rescan(): Promise<void> {

@@ -15,11 +15,19 @@ export interface DependencyNode {
 }
 
 /**
- * True when `version` satisfies `range`. Prereleases count: a plugin author publishing
- * `2.0.0-rc.1` for `^2` users to try should not be told it does not match.
+ * The one prerelease rule, in two halves. Checking what is there: a version satisfies a range
+ * when semver says so counting prereleases, so a `2.0.0-rc.1` someone installed on purpose is
+ * not refused by a dependent asking for `^2`. Choosing what to install or serve: a prerelease is
+ * chosen only when the range names one (npm's rule), so `^1` never picks `1.3.0-beta` over
+ * `1.2.0` by itself.
  */
 export function satisfiesRange(version: string, range: string): boolean {
   return semver.satisfies(version, range, { includePrerelease: true });
+}
+
+/** True when `version` may be chosen for `range` (see `satisfiesRange` for the rule). */
+export function isCandidate(version: string, range: string): boolean {
+  return semver.satisfies(version, range);
 }
 
 /** Throws unless the plugin's `kernel` range admits this kernel's version. */

@@ -34,7 +34,7 @@ export type {
   RateLimitPolicy,
 } from "./contracts/ratelimit.ts";
 export type { DependencyNode } from "./dependencies.ts";
-export { checkKernelRange, orderByDependencies, satisfiesRange } from "./dependencies.ts";
+export { checkKernelRange, isCandidate, orderByDependencies, satisfiesRange } from "./dependencies.ts";
 export type { ErrorCode, ErrorParams } from "./errors.ts";
 export { BuntimeError, ERROR_CODES, isBuntimeError } from "./errors.ts";
 export {

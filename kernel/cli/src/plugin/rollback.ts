@@ -1,7 +1,6 @@
 import { existsSync } from "node:fs";
 import { installedPluginDir, lockfilePath } from "@buntime/kernel";
-import { BuntimeError } from "@buntime/sdk";
-import semver from "semver";
+import { BuntimeError, satisfiesRange } from "@buntime/sdk";
 import { HOME_OPTIONS, parseCommand, usage } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
 import { holdInterrupts } from "../common/interrupt.ts";
@@ -40,7 +39,7 @@ export async function runRollback(args: string[]): Promise<number> {
         throw new BuntimeError("BUNTIME_ERR_INSTALL_NO_PREVIOUS", { package: name });
       }
       for (const { dependent, range } of installedDependents(home, lock.plugins).get(name) ?? []) {
-        if (!semver.satisfies(previous.version, range)) {
+        if (!satisfiesRange(previous.version, range)) {
           throw new BuntimeError("BUNTIME_ERR_INSTALL_CONFLICT", {
             package: name,
             first: `${previous.version} (rollback)`,

@@ -1,4 +1,4 @@
-import { BuntimeError, satisfiesRange } from "@buntime/sdk";
+import { BuntimeError, isCandidate, satisfiesRange } from "@buntime/sdk";
 import semver from "semver";
 import type { Packument, VersionDocument } from "./types.ts";
 
@@ -15,7 +15,7 @@ export function resolveVersion(packument: Packument, range: string, kernelVersio
   const tagged = packument["dist-tags"][range];
   const effective = tagged ?? range;
   const versions = Object.keys(packument.versions).sort(semver.rcompare);
-  const matching = versions.filter((v) => semver.satisfies(v, effective));
+  const matching = versions.filter((v) => isCandidate(v, effective));
   if (matching.length === 0) {
     throw new BuntimeError("BUNTIME_ERR_INSTALL_NO_MATCHING_VERSION", {
       package: packument.name,
