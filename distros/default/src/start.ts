@@ -3,7 +3,7 @@
  * plugins, and a kernel running them besides (and yielding to) the plugins installed in its home.
  */
 import { parseArgs } from "node:util";
-import { createKernel, loadConfig, serveUntilSignal } from "@buntime/kernel";
+import { createKernel, KERNEL_START_OPTIONS, loadStartConfig, serveUntilSignal } from "@buntime/kernel";
 import { firstPartyPluginFolders } from "./first-party.ts";
 import { startSeededRegistry } from "./seeded-registry.ts";
 
@@ -28,10 +28,7 @@ export async function startDefaultDistribution(args: string[]): Promise<number> 
   const { values } = parseArgs({
     args,
     options: {
-      port: { type: "string" },
-      hostname: { type: "string" },
-      home: { type: "string" },
-      config: { type: "string" },
+      ...KERNEL_START_OPTIONS,
       "registry-port": { type: "string", default: "4873" },
       help: { type: "boolean", short: "h" },
     },
@@ -41,14 +38,7 @@ export async function startDefaultDistribution(args: string[]): Promise<number> 
     process.stdout.write(HELP);
     return 0;
   }
-  const config = loadConfig({
-    configPath: values.config,
-    overrides: {
-      port: values.port === undefined ? undefined : Number(values.port),
-      hostname: values.hostname,
-      home: values.home,
-    },
-  });
+  const config = loadStartConfig(values);
   const registry = await startSeededRegistry(config.home, Number(values["registry-port"]));
   process.stdout.write(`registry ${registry.url} seeded with ${registry.seeded.join(", ")}\n`);
   const kernel = createKernel({

@@ -1,5 +1,5 @@
 import { parseArgs } from "node:util";
-import { createKernel, loadConfig, serveUntilSignal } from "@buntime/kernel";
+import { createKernel, KERNEL_START_OPTIONS, loadStartConfig, serveUntilSignal } from "@buntime/kernel";
 
 export const START_HELP = `Usage: buntime start [options]
 
@@ -22,10 +22,7 @@ export async function runStart(args: string[]): Promise<number> {
   const { values } = parseArgs({
     args,
     options: {
-      port: { type: "string" },
-      hostname: { type: "string" },
-      home: { type: "string" },
-      config: { type: "string" },
+      ...KERNEL_START_OPTIONS,
       plugins: { type: "string", multiple: true },
       help: { type: "boolean", short: "h" },
     },
@@ -35,14 +32,5 @@ export async function runStart(args: string[]): Promise<number> {
     process.stdout.write(START_HELP);
     return 0;
   }
-  const config = loadConfig({
-    configPath: values.config,
-    overrides: {
-      port: values.port === undefined ? undefined : Number(values.port),
-      hostname: values.hostname,
-      home: values.home,
-      pluginDirs: values.plugins,
-    },
-  });
-  return serveUntilSignal(createKernel({ config }));
+  return serveUntilSignal(createKernel({ config: loadStartConfig(values, values.plugins) }));
 }

@@ -9,6 +9,8 @@ export type { LoadConfigOptions } from "./config/load.ts";
 export { loadConfig, resolveConfig } from "./config/load.ts";
 export type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
 export { kernelConfigSchema } from "./config/schema.ts";
+export type { KernelStartArgs } from "./config/start-args.ts";
+export { KERNEL_START_OPTIONS, loadStartConfig } from "./config/start-args.ts";
 export type { InlinePlugin, Kernel, KernelOptions } from "./kernel.ts";
 export { createKernel } from "./kernel.ts";
 export type { LogEntry, LoggerOptions, LogSink } from "./logger.ts";
