@@ -13,16 +13,6 @@ import { createKeyValueStore } from "./keyval.ts";
 import { openPostgresBackend } from "./postgres-backend.ts";
 import { openSqliteBackend } from "./sqlite-backend.ts";
 
-export type {
-  BatchOperation,
-  CommitResult,
-  DeleteOptions,
-  KeyValueStore,
-  KvEntry,
-  ListOptions,
-  ListPage,
-  SetOptions,
-} from "@buntime/sdk";
 export type { BackendCommit, KeyRange, KvBackend, RowWrite, StoredRow, VersionCheck } from "./backend.ts";
 export type { ResolvedStorageConfig } from "./config.ts";
 export { storageConfigSchema } from "./config.ts";

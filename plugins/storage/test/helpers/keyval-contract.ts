@@ -1,5 +1,6 @@
 import { afterAll, describe, expect, it } from "bun:test";
-import { type BatchOperation, createKeyValueStore, type KvBackend } from "@buntime/plugin-storage";
+import { createKeyValueStore, type KvBackend } from "@buntime/plugin-storage";
+import type { BatchOperation } from "@buntime/sdk";
 
 /**
  * The behaviour every keyval backend must show. Each backend's test file calls this once, so
