@@ -24,7 +24,8 @@ export interface Forwarding {
 /**
  * How the app sees the request: its base stripped from the path, the query kept, and
  * `x-forwarded-host`, `x-forwarded-proto`, `x-forwarded-prefix` and `x-base` telling it where
- * it is mounted, plus `x-forwarded-for` with the client's address appended when it is known,
+ * it is mounted, plus `x-forwarded-for` set to the address the kernel's server saw (what the
+ * caller sent is dropped: apps must be able to trust its first entry; `unknown` when not known),
  * and `x-buntime-user` / `x-buntime-roles` when someone is signed in.
  * The pool applies these to the request as it encodes it, so the request is never copied.
  */
@@ -41,11 +42,8 @@ export function forwardingOf(
     "x-forwarded-proto": origin.slice(0, origin.indexOf(":")),
     "x-forwarded-prefix": address.base,
     "x-base": address.base,
+    "x-forwarded-for": client ?? "unknown",
   };
-  if (client) {
-    const earlier = request.headers.get("x-forwarded-for");
-    headers["x-forwarded-for"] = earlier ? `${earlier}, ${client}` : client;
-  }
   if (user) Object.assign(headers, identityHeadersOf(user));
   return { url: origin + address.rest + searchOf(url), headers };
 }
