@@ -81,6 +81,10 @@ export const ERROR_CODES = {
   },
   BUNTIME_ERR_REGISTRY_FORBIDDEN: { status: 403, message: "{user} may not {action}" },
   BUNTIME_ERR_REGISTRY_TOKEN_SCOPE: {
+  BUNTIME_ERR_POOL_THREAD_FORBIDDEN: {
+    status: 500,
+    message: "{call} is not allowed in the thread tier: it would {effect}; run the app in the process tier",
+  },
     status: 403,
     message: "a '{scope}' token cannot be used for {action} (needs '{needed}')",
   },

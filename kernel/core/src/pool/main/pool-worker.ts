@@ -257,6 +257,9 @@ export class PoolWorker {
           this.kill("memory");
         }
         break;
+      case "app-exit":
+        this.failure = `the app called process.exit with code ${message.code}, which in the thread tier ends only its own worker`;
+        break;
       case "ws-data":
         this.sockets.send(message.sid, message.data);
         break;

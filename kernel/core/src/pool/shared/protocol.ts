@@ -122,6 +122,12 @@ export interface MemoryMessage {
   readonly heap: number;
 }
 
+/** Worker → main: the app called `process.exit(code)`; the worker ends next. */
+export interface AppExitMessage {
+  readonly t: "app-exit";
+  readonly code: number;
+}
+
 /** Main → worker: finish what is in flight, then exit. */
 export interface CloseMessage {
   readonly t: "close";
@@ -152,6 +158,7 @@ export type FromWorker =
   | CancelMessage
   | FailMessage
   | MemoryMessage
+  | AppExitMessage
   | SocketDataMessage
   | SocketCloseMessage;
 

@@ -21,6 +21,7 @@ import {
   senderForReader,
 } from "../shared/stream-channel.ts";
 import { hasCompleteBody, stringBody, trackCompleteBodies } from "./complete-bodies.ts";
+import { guardProcess } from "./process-guards.ts";
 import { type AppSocketHandlers, WorkerSockets } from "./worker-sockets.ts";
 
 interface App {
@@ -36,10 +37,16 @@ const port = new Outbox(scope as MessagePort) as Outbox & {
   postMessage(message: FromWorker, transfer?: Transferable[]): void;
 };
 
+// before any app code runs: the app must not reach the kernel through `process`
+const realExit = guardProcess((code) => {
+  port.postMessage({ t: "app-exit", code });
+  port.flush();
+});
+
 /** Exits the worker after posting what is queued. */
 function exit(code: number): never {
   port.flush();
-  process.exit(code);
+  return realExit(code);
 }
 
 /** Heap changes smaller than this are not reported. */
