@@ -47,6 +47,10 @@ export const ERROR_CODES = {
     status: 500,
     message: "{plugin} provides service '{service}' but does not declare it in provides",
   },
+  BUNTIME_ERR_PLUGIN_BASE_TAKEN: {
+    status: 409,
+    message: "{plugin} cannot mount at {base}: {owner} already has it",
+  },
   BUNTIME_ERR_SERVICE_TAKEN: {
     status: 409,
     message: "{plugin} cannot provide service '{service}': {owner} already provides it",
@@ -57,6 +61,7 @@ export const ERROR_CODES = {
   },
   BUNTIME_ERR_UNAUTHORIZED: { status: 401, message: "{action} needs the admin token" },
   BUNTIME_ERR_BAD_REQUEST: { status: 400, message: "{details}" },
+  BUNTIME_ERR_PATH_INVALID: { status: 400, message: "request path refused: it has {reason}" },
   BUNTIME_ERR_NOT_FOUND: { status: 404, message: "no route for {path}" },
   BUNTIME_ERR_INTERNAL: { status: 500, message: "internal error" },
   BUNTIME_ERR_POOL_WORKER_FAILED: { status: 502, message: "app {app} failed: {reason}" },

@@ -14,6 +14,7 @@ export {
   sizeSchema,
   visibilitySchema,
 } from "./app-config.ts";
+export { canonicalPath, PathRefusal } from "./canonical-path.ts";
 export type { AppLocation, AppsService } from "./contracts/apps.ts";
 export type { AuthService, RequestUser } from "./contracts/auth.ts";
 export type { KernelAdmin, KernelPlugins, PluginEvent, PluginStatus } from "./contracts/kernel.ts";
@@ -83,5 +84,5 @@ export type {
   SocketHandlers,
   WebSocketUpgrades,
 } from "./services.ts";
-export { isUnderBase, pathnameOf } from "./url-path.ts";
+export { isSamePath, isUnderBase, pathnameOf } from "./url-path.ts";
 export { formatZodIssues } from "./zod-issues.ts";

@@ -1,6 +1,7 @@
 import { BuntimeError, type PoolStats, packageNameSchema, type RequestContext } from "@buntime/sdk";
 import { Hono } from "hono";
 import { z } from "zod";
+import { contextPath } from "../pipeline/context-path.ts";
 import type { PluginStatus } from "../plugins/loaded-plugin.ts";
 import { KERNEL_VERSION } from "../version.ts";
 import { hasAdminToken } from "./admin-token.ts";
@@ -44,7 +45,7 @@ function mayWrite(request: Request, context: RequestContext | undefined, adminTo
  * holding the admin token or signed in as admins.
  */
 export function createKernelApi(deps: KernelApiDeps): Hono<{ Bindings: RequestContext }> {
-  const api = new Hono<{ Bindings: RequestContext }>().basePath("/_/api");
+  const api = new Hono<{ Bindings: RequestContext }>({ getPath: contextPath }).basePath("/_/api");
 
   api.use("*", async (c, next) => {
     if (c.req.method !== "GET" && c.req.method !== "HEAD" && !mayWrite(c.req.raw, c.env, deps.adminToken)) {

@@ -1,7 +1,9 @@
 import {
   BuntimeError,
+  canonicalPath,
   isUnderBase,
   type Logger,
+  PathRefusal,
   pathnameOf,
   type RequestContext,
   type RequestLocals,
@@ -36,6 +38,7 @@ class Flow implements RequestContext {
   readonly table: PluginTable;
   readonly requestId: string;
   readonly request: Request;
+  /** The canonical path (see `canonicalPath`): every plugin decides on this one. */
   readonly pathname: string;
   readonly #addressOf: (request: Request) => string | undefined;
   #locals: RequestLocals | undefined;
@@ -44,12 +47,13 @@ class Flow implements RequestContext {
     table: PluginTable,
     requestId: string,
     request: Request,
+    pathname: string,
     addressOf: (request: Request) => string | undefined,
   ) {
     this.table = table;
     this.requestId = requestId;
     this.request = request;
-    this.pathname = pathnameOf(request.url);
+    this.pathname = pathname;
     this.#addressOf = addressOf;
   }
 
@@ -69,7 +73,7 @@ function answered(outcome: unknown): Response | undefined {
 }
 
 /**
- * The request pipeline: CSRF check → `onRequest` hooks → kernel API → plugins by base,
+ * The request pipeline: canonical path (400 when it has none) → CSRF check → `onRequest` hooks → kernel API → plugins by base,
  * longest first → 404 → `onResponse` hooks (reverse order), then the request id header.
  * A hook that throws or hangs costs this request a 500, never the kernel. Each stage runs
  * synchronously unless a hook or handler returns a pending promise.
@@ -187,8 +191,15 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
   }
 
   return function dispatch(request: Request): MaybePromise<Response> {
+    const pathname = canonicalPath(pathnameOf(request.url));
+    if (pathname instanceof PathRefusal) {
+      // before any hook: no plugin may see, let alone decide on, a path with two readings
+      return new BuntimeError("BUNTIME_ERR_PATH_INVALID", { reason: pathname.reason }).getResponse({
+        [REQUEST_ID_HEADER]: requestIdOf(request),
+      });
+    }
     const table = options.currentTable();
-    const flow = new Flow(table, requestIdOf(request), request, options.clientAddress);
+    const flow = new Flow(table, requestIdOf(request), request, pathname, options.clientAddress);
     table.enter();
     let produced: MaybePromise<Response>;
     try {

@@ -2,6 +2,7 @@ import { join } from "node:path";
 import type { RequestContext } from "@buntime/sdk";
 import { Hono } from "hono";
 import type { LoadedPlugin } from "../plugins/loaded-plugin.ts";
+import { contextPath } from "./context-path.ts";
 import { type MaybePromise, then } from "./maybe-async.ts";
 import { createUiHandler } from "./plugin-ui.ts";
 
@@ -14,7 +15,7 @@ export type PluginHandler = (
 function routesHandler(plugin: LoadedPlugin, base: string): PluginHandler | undefined {
   const { routes } = plugin.hooks;
   if (!routes) return undefined;
-  const mounted = new Hono<{ Bindings: RequestContext }>();
+  const mounted = new Hono<{ Bindings: RequestContext }>({ getPath: contextPath });
   const declined = new Response(null, { status: 404 });
   mounted.route(base === "/" ? "" : base, routes);
   mounted.notFound(() => declined);
