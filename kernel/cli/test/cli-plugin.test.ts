@@ -82,6 +82,32 @@ describe("buntime CLI for plugins", () => {
     expect(first.files).toEqual(["README.md", "package.json", "src/index.ts"]);
   }, 20_000);
 
+  it("warns on stderr and in --json about packed files that look like secrets or are source maps", async () => {
+    await buntime(["plugin", "create", "leaky"]);
+    const plugin = join(dir, "leaky");
+    for (const name of [".env.local", "server.pem", "index.js.map", "id_rsa"])
+      writeFileSync(join(plugin, "src", name), "x");
+    const human = await buntime(["plugin", "pack"], plugin);
+    expect(human.code).toBe(0);
+    expect(human.stderr).toContain(
+      "warning: src/.env.local is packed: an environment file (often holds secrets)",
+    );
+    expect(human.stderr).toContain("warning: src/server.pem is packed: a PEM key or certificate");
+    expect(human.stderr).toContain("warning: src/id_rsa is packed: an SSH key");
+    expect(human.stderr).toContain("warning: src/index.js.map is packed: a source map");
+    const json = await buntime(["plugin", "pack", "--json"], plugin);
+    expect(JSON.parse(json.stdout).warnings).toEqual([
+      "src/.env.local is packed: an environment file (often holds secrets)",
+      "src/id_rsa is packed: an SSH key",
+      "src/index.js.map is packed: a source map (it carries your source)",
+      "src/server.pem is packed: a PEM key or certificate",
+    ]);
+    writeFileSync(join(plugin, "src", ".npmignore"), ".env*\n*.pem\n*.map\nid_rsa\n");
+    const clean = JSON.parse((await buntime(["plugin", "pack", "--json"], plugin)).stdout);
+    expect(clean.warnings).toEqual([]);
+    expect(clean.files).toEqual(["README.md", "package.json", "src/index.ts"]);
+  }, 20_000);
+
   it("refuses to pack a plugin whose manifest is invalid", async () => {
     const bad = join(dir, "bad");
     mkdirSync(bad);

@@ -3,8 +3,8 @@
  * one tarball stack on the `tar` library with one safety policy, publisher and registry
  * signatures, and a registry client.
  */
-export type { PackedPlugin } from "./pack/index.ts";
-export { packPlugin, selectFiles, tarballFilename } from "./pack/index.ts";
+export type { PackedPlugin, PackFields } from "./pack/index.ts";
+export { packPlugin, packWarnings, selectFiles, tarballFilename } from "./pack/index.ts";
 export type {
   CachedPackument,
   DownloadProgress,

@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { extractTarball, packPlugin, readTar } from "@buntime/supply";
+import { extractTarball, packPlugin, packWarnings, readTar } from "@buntime/supply";
 
 const temporary: string[] = [];
 afterEach(() => {
@@ -113,5 +113,23 @@ describe("ignore rules", () => {
   ])("%s", (_label, npmignore, files, expected) => {
     const dir = pluginFolder({ ".npmignore": npmignore, ...Object.fromEntries(files.map((f) => [f, "x"])) });
     expect(packPlugin(dir).files.filter((f) => f !== "package.json")).toEqual(expected);
+  });
+});
+
+describe("packWarnings", () => {
+  it.each([
+    [".env", "an environment file (often holds secrets)"],
+    ["config/.env.production", "an environment file (often holds secrets)"],
+    ["certs/server.PEM", "a PEM key or certificate"],
+    ["tls.key", "a key file"],
+    ["id_ed25519.pub", "an SSH key"],
+    ["store.p12", "a PKCS#12 key store"],
+    ["dist/index.js.map", "a source map (it carries your source)"],
+  ])("warns about %s", (path, why) => {
+    expect(packWarnings([path])).toEqual([`${path} is packed: ${why}`]);
+  });
+
+  it("says nothing about ordinary files", () => {
+    expect(packWarnings(["src/index.ts", "environment.ts", "keys.ts", "README.md"])).toEqual([]);
   });
 });

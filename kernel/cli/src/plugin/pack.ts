@@ -9,7 +9,9 @@ export const PACK_HELP = `Usage: buntime plugin pack [dir] [--out <folder>] [--j
 
 Validates the manifest and writes a deterministic npm-format tarball of the plugin in dir
 (default: the current folder) to --out (default: the current folder). The same files always
-give the same bytes. Honours "files" in package.json and .npmignore.
+give the same bytes. Picks files by npm's rules ("files" in package.json, nested .npmignore or
+.gitignore, always- and never-packed files) and warns on stderr about packed files that look
+like secrets (.env*, *.pem, *.key, id_rsa*) or are source maps.
 `;
 
 /** `buntime plugin pack`: writes the plugin's tarball and prints its integrity. */
@@ -17,6 +19,7 @@ export async function runPack(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, { out: { type: "string" } });
   return runCommand("plugin pack", values, PACK_HELP, async (out) => {
     const packed = packPlugin(resolve(positionals[0] ?? "."));
+    for (const warning of packed.warnings) process.stderr.write(`warning: ${warning}\n`);
     const path = join(resolve(values.out ?? "."), packed.filename);
     writeFileSync(path, packed.tarball);
     out.result(
@@ -29,6 +32,7 @@ export async function runPack(args: string[]): Promise<number> {
         size: packed.tarball.length,
         unpackedSize: packed.unpackedSize,
         files: packed.files,
+        warnings: packed.warnings,
       },
       `${packed.files.map((f) => `  ${f}`).join("\n")}\n${path} (${packed.tarball.length} bytes, ${packed.files.length} files)\n${packed.integrity}`,
     );

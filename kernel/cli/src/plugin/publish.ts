@@ -30,6 +30,7 @@ export async function runPublish(args: string[]): Promise<number> {
   return runCommand("plugin publish", values, PUBLISH_HELP, async (out) => {
     const context = cliContext({ registry: values.registry });
     const packed = packPlugin(resolve(positionals[0] ?? "."));
+    for (const warning of packed.warnings) process.stderr.write(`warning: ${warning}\n`);
     const keyPath = values.key ?? context.settings.signingKey;
     const sign =
       !values["no-sign"] && keyPath !== undefined && (values.key !== undefined || existsSync(keyPath));
@@ -46,6 +47,7 @@ export async function runPublish(args: string[]): Promise<number> {
         registry: context.registry,
         integrity: packed.integrity,
         signedBy: publisherSignature?.keyid ?? null,
+        warnings: packed.warnings,
       },
       `published ${packed.name}@${packed.version} (${values.tag ?? "latest"}) to ${context.registry}`,
     );

@@ -1,37 +1,58 @@
-/** One line of a `.npmignore` / `.gitignore`, compiled to globs. */
-interface IgnoreRule {
-  negated: boolean;
-  globs: Bun.Glob[];
+import ignore, { type Ignore } from "ignore";
+
+/**
+ * One ordered set of gitignore-style rules (a `.npmignore`, a `.gitignore`, npm's defaults):
+ * `ignore` compiles and matches them. `nocase` because npm matches its rules without case.
+ */
+export interface RuleSet {
+  /** `false`: the last matching rule excludes; `true`: it includes (`!`); `undefined`: no rule matched. */
+  verdict(path: string): boolean | undefined;
+}
+
+/** Compiles gitignore text or lines into a rule set. */
+export function compileRules(rules: string | readonly string[]): RuleSet {
+  const matcher: Ignore = ignore({ ignorecase: true }).add(
+    typeof rules === "string" ? rules : rules.join("\n"),
+  );
+  return {
+    verdict(path) {
+      const result = matcher.test(path);
+      if (result.ignored) return false;
+      if (result.unignored) return true;
+      return undefined;
+    },
+  };
 }
 
 /**
- * Compiles `.npmignore` / `.gitignore` text (gitignore syntax: `#` comments, `!` negation, a
- * leading or inner `/` anchors to the package root, a trailing `/` matches folders only).
+ * npm's `files` list as a rule set: everything starts excluded, each entry in order includes what
+ * it names (a folder, its contents; a pattern, its matches) and a `!entry` excludes again. Each
+ * entry is matched on its own, so a pattern inside a folder that an earlier `*` excluded still
+ * reaches its files (npm's behaviour, which plain gitignore parent rules would not give).
  */
-export function compileIgnore(text: string): IgnoreRule[] {
-  const rules: IgnoreRule[] = [];
-  for (const raw of text.split(/\r?\n/)) {
-    let line = raw.trimEnd();
-    if (line === "" || line.startsWith("#")) continue;
-    const negated = line.startsWith("!");
-    if (negated) line = line.slice(1);
-    const folderOnly = line.endsWith("/");
-    line = line.replace(/\/+$/, "");
-    const anchored = line.includes("/");
-    line = line.replace(/^\/+/, "");
-    if (line === "") continue;
-    const base = anchored ? line : `**/${line}`;
-    const patterns = folderOnly ? [`${base}/**`] : [base, `${base}/**`];
-    rules.push({ negated, globs: patterns.map((pattern) => new Bun.Glob(pattern)) });
-  }
-  return rules;
+export function compileFilesList(entries: readonly string[]): RuleSet {
+  const rules = entries.map((raw) => {
+    const negated = raw.startsWith("!");
+    let pattern = raw.replace(/^!+/, "");
+    if (pattern.startsWith("./")) pattern = pattern.slice(1);
+    if (pattern.endsWith("/*")) pattern += "*";
+    return { negated, matcher: ignore({ ignorecase: true }).add(pattern) };
+  });
+  return {
+    verdict(path) {
+      // A folder is entered whatever the list says (npm matches folders partially): the files
+      // inside it get their own verdict.
+      if (path.endsWith("/")) return undefined;
+      let included = false;
+      for (const rule of rules) if (rule.matcher.ignores(path)) included = !rule.negated;
+      return included;
+    },
+  };
 }
 
-/** True when the last rule matching `path` (relative, `/`-separated) ignores it. */
-export function isIgnored(rules: readonly IgnoreRule[], path: string): boolean {
-  let ignored = false;
-  for (const rule of rules) {
-    if (rule.globs.some((glob) => glob.match(path))) ignored = !rule.negated;
-  }
-  return ignored;
+/** Applies rule sets in order, each one's verdict (when it has one) replacing the running one. */
+export function applyRules(sets: readonly RuleSet[], path: string, start: boolean): boolean {
+  let included = start;
+  for (const set of sets) included = set.verdict(path) ?? included;
+  return included;
 }

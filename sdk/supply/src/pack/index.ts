@@ -1,7 +1,9 @@
 /**
  * Packing plugins: a deterministic npm-format tarball of the files npm would publish
- * (`files`, `.npmignore`), after the manifest is validated.
+ * (npm's rules: `files`, nested `.npmignore`, always- and never-packed files), after the manifest is validated.
  */
 export type { PackedPlugin } from "./pack.ts";
 export { packPlugin, tarballFilename } from "./pack.ts";
+export type { PackFields } from "./select-files.ts";
 export { selectFiles } from "./select-files.ts";
+export { packWarnings } from "./warnings.ts";

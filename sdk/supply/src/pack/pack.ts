@@ -4,6 +4,7 @@ import { BuntimeError, parsePluginPackage } from "@buntime/sdk";
 import { integrityOf, shasumOf } from "../tarball/integrity.ts";
 import { writeTar } from "../tarball/tar-format.ts";
 import { selectFiles } from "./select-files.ts";
+import { packWarnings } from "./warnings.ts";
 
 /** A packed plugin: the `.tgz` bytes and what the registry needs to know about them. */
 export interface PackedPlugin {
@@ -20,6 +21,8 @@ export interface PackedPlugin {
   unpackedSize: number;
   /** The package.json as packed. */
   packageJson: Record<string, unknown>;
+  /** Packed files that look like secrets or are source maps, one line each (see `packWarnings`). */
+  warnings: string[];
 }
 
 /** npm's tarball file name for a package version. */
@@ -68,5 +71,6 @@ export function packPlugin(dir: string): PackedPlugin {
     files,
     unpackedSize: inputs.reduce((total, input) => total + input.data.length, 0),
     packageJson,
+    warnings: packWarnings(files),
   };
 }
