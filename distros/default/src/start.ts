@@ -16,7 +16,7 @@ installed in its home (an installed version wins). Apps dropped into <home>/apps
 
 Options:
   --port <n>           kernel port (env BUNTIME_PORT, default 8000; 0 picks a free port)
-  --hostname <host>    kernel address (env BUNTIME_HOSTNAME, default 0.0.0.0)
+  --hostname <host>    kernel address (env BUNTIME_HOSTNAME, default 127.0.0.1)
   --home <dir>         Buntime home (env BUNTIME_HOME, default ./.buntime)
   --config <file>      settings file (default ./buntime.config.json when present)
   --registry-port <n>  registry port (default 4873; 0 picks a free port)

@@ -10,7 +10,7 @@ SIGINT stops it gracefully. \`npm start\` in the Buntime repo runs the default d
 
 Options:
   --port <n>         port to listen on (env BUNTIME_PORT, default 8000; 0 picks a free port)
-  --hostname <host>  address to bind (env BUNTIME_HOSTNAME, default 0.0.0.0)
+  --hostname <host>  address to bind (env BUNTIME_HOSTNAME, default 127.0.0.1; 0.0.0.0 for all)
   --home <dir>       Buntime home (env BUNTIME_HOME, default ./.buntime)
   --config <file>    settings file (default ./buntime.config.json when present)
   --plugins <dir>    a plugin folder, or a folder of plugin folders, loaded as they are (repeatable)

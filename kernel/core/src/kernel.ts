@@ -15,6 +15,7 @@ import type { LogSink } from "./logger.ts";
 import { createLogFeed, createLogger, stderrSink } from "./logger.ts";
 import { createDispatcher } from "./pipeline/dispatch.ts";
 import { pluginFacingPool } from "./plugin-pool.ts";
+import { checkPluginDirs, warnUnusedSettings } from "./plugins/check-settings.ts";
 import { discoverPluginFolders } from "./plugins/discover.ts";
 import { PluginHost } from "./plugins/host.ts";
 import type { PluginStatus } from "./plugins/loaded-plugin.ts";
@@ -179,6 +180,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       return server ? new URL(server.url) : undefined;
     },
     async start() {
+      checkPluginDirs(config.pluginDirs);
       linkSharedPackages(config.home);
       const folders = await discoverPluginFolders(config.home, config.pluginDirs);
       const given = options.plugins ?? [];
@@ -188,6 +190,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
         ...given.filter((plugin) => typeof plugin !== "string").map(inlineSource),
       ];
       await pluginHost.start(sources);
+      warnUnusedSettings(config.plugins, pluginHost.list(), logger);
     },
     async listen() {
       server = Bun.serve({

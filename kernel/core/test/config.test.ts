@@ -22,7 +22,7 @@ describe("kernel configuration", () => {
       pluginDirs: [join(cwd, "a"), join(cwd, "b")],
       hookTimeout: 100,
       shutdownTimeout: 10_000,
-      hostname: "0.0.0.0",
+      hostname: "127.0.0.1",
     });
   });
 

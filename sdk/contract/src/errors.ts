@@ -14,6 +14,10 @@ interface ErrorSpec {
 export const ERROR_CODES = {
   BUNTIME_ERR_MANIFEST_INVALID: { status: 400, message: "{source}: invalid plugin manifest: {details}" },
   BUNTIME_ERR_CONFIG_INVALID: { status: 400, message: "{source}: invalid configuration: {details}" },
+  BUNTIME_ERR_CONFIG_PLUGIN_DIR_MISSING: {
+    status: 400,
+    message: "plugin folder {dir} does not exist (from --plugins, BUNTIME_PLUGIN_DIRS or pluginDirs)",
+  },
   BUNTIME_ERR_PLUGIN_UNKNOWN_HOOK: {
     status: 500,
     message: "{plugin}: unknown key '{hook}' in {where} (known: {known})",

@@ -1,6 +1,7 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BuntimeError, formatZodIssues } from "@buntime/sdk";
+import { locateJsonError } from "./json-error.ts";
 import { type KernelConfigOptions, kernelConfigSchema, type ResolvedKernelConfig } from "./schema.ts";
 
 /** `BUNTIME_*` variables and the settings they fill. */
@@ -29,13 +30,29 @@ function checkLayer(layer: Record<string, unknown>, source: string): void {
 }
 
 function readConfigFile(path: string): Record<string, unknown> {
+  let text: string;
   let parsed: unknown;
   try {
-    parsed = JSON.parse(readFileSync(path, "utf8"));
+    text = readFileSync(path, "utf8");
   } catch (error) {
     throw new BuntimeError(
       "BUNTIME_ERR_CONFIG_INVALID",
       { source: path, details: error instanceof Error ? error.message : String(error) },
+      { cause: error },
+    );
+  }
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    const place = locateJsonError(text);
+    throw new BuntimeError(
+      "BUNTIME_ERR_CONFIG_INVALID",
+      {
+        source: path,
+        details: place
+          ? `not JSON at line ${place.line}, column ${place.column}: ${place.problem}`
+          : `not JSON: ${(error as Error).message}`,
+      },
       { cause: error },
     );
   }

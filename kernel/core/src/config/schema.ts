@@ -7,7 +7,8 @@ export const kernelConfigSchema = z
   .object({
     /** TCP port to listen on; 0 picks a free one. */
     port: z.number().int().min(0).max(65535).default(8000),
-    hostname: z.string().min(1).default("0.0.0.0"),
+    /** Address to bind; loopback unless set, so a kernel is not on the network by accident. */
+    hostname: z.string().min(1).default("127.0.0.1"),
     /** Holds `plugins/lock.json`, installed plugins, apps and data. */
     home: z.string().min(1).default(".buntime"),
     /** Plugin folders, or plain folders of plugin folders, loaded as they are (development, distributions). */
