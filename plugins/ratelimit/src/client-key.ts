@@ -1,6 +1,8 @@
 /**
  * Whose counter a request takes from: its client address, its user (as the auth plugin set it in
  * `locals.user`), its API key (hashed, so raw keys never reach the store) or the rule itself.
+ * Only identities auth verified count: a caller cannot earn fresh counters by sending made-up
+ * keys, since an unverified key is counted by the caller's address.
  */
 import type { RequestContext } from "@buntime/sdk";
 import type { ResolvedRule } from "./config.ts";
@@ -9,7 +11,6 @@ import type { ResolvedRule } from "./config.ts";
 export interface KeySettings {
   /** A header a trusted proxy in front sets to the client's address; it wins when present. */
   readonly ipHeader: string | undefined;
-  readonly apiKeyHeader: string;
 }
 
 function clientAddress(request: Request, context: RequestContext, settings: KeySettings): string {
@@ -18,17 +19,17 @@ function clientAddress(request: Request, context: RequestContext, settings: KeyS
   return `ip:${first || "unknown"}`;
 }
 
-function apiKeyOf(request: Request, settings: KeySettings): string | undefined {
-  const given =
-    request.headers.get(settings.apiKeyHeader) ??
-    request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
+/** The hashed API key of `request` when auth verified it (`locals.user.via` is `api-key`). */
+function verifiedApiKeyOf(request: Request, context: RequestContext): string | undefined {
+  if (context.locals.user?.via !== "api-key") return undefined;
+  const given = request.headers.get("authorization")?.match(/^Bearer\s+(\S+)$/i)?.[1];
   if (!given) return undefined;
   return `key:${new Bun.CryptoHasher("sha256").update(given).digest("hex").slice(0, 32)}`;
 }
 
 /**
  * The counter key of `request` under a rule keyed by `kind`. Callers without a user (for `user`
- * rules) or an API key (for `apiKey` rules) fall back to their address.
+ * rules) or an API key auth verified (for `apiKey` rules) fall back to their address.
  */
 export function clientKey(
   kind: ResolvedRule["key"],
@@ -41,7 +42,7 @@ export function clientKey(
     const username = context.locals.user?.username;
     if (username) return `user:${username}`;
   } else if (kind === "apiKey") {
-    const key = apiKeyOf(request, settings);
+    const key = verifiedApiKeyOf(request, context);
     if (key) return key;
   }
   return clientAddress(request, context, settings);

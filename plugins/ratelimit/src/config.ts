@@ -34,8 +34,6 @@ export const ratelimitConfigSchema = z
     maxKeys: z.number().int().positive().default(100_000),
     /** Header with the client address, set by a proxy you trust (first entry of a list is used). */
     ipHeader: z.string().min(1).optional(),
-    /** Header with the API key; `Authorization: Bearer` is used when it is absent. @default "x-api-key" */
-    apiKeyHeader: z.string().min(1).default("x-api-key"),
     /** When the store fails: let requests through (true) or answer 503 (false). @default true */
     failOpen: z.boolean().default(true),
     /** The rules; every matching rule counts a request, and any of them may refuse it. */

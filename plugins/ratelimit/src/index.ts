@@ -52,9 +52,9 @@ export default definePlugin({
     const rules = compileRules(config.rules);
     // Hooks run in dependency order: ratelimit optionally depends on auth, so auth has set
     // `locals.user` before these rules look at it, whenever auth runs at all.
-    if (rules.some((rule) => rule.key === "user") && !ctx.services.has("auth")) {
+    if (rules.some((rule) => rule.key === "user" || rule.key === "apiKey") && !ctx.services.has("auth")) {
       ctx.logger.warn(
-        "no auth plugin runs before ratelimit: rules keyed by user count every caller by address",
+        "no auth plugin runs before ratelimit: rules keyed by user or apiKey count every caller by address",
       );
     }
     ctx.services.provide("ratelimit", createRateLimiter(store));
@@ -64,7 +64,7 @@ export default definePlugin({
     const guard = createGuard({
       rules,
       store,
-      settings: { ipHeader: config.ipHeader, apiKeyHeader: config.apiKeyHeader },
+      settings: { ipHeader: config.ipHeader },
       failOpen: config.failOpen,
       now: Date.now,
       logger: ctx.logger,

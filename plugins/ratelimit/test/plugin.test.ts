@@ -153,18 +153,19 @@ describe("ratelimit plugin", () => {
     expect(await statuses(kernel, 2, "/api/search")).toEqual([200, 429]);
   });
 
-  it("keys by API key, hashed, falling back to the address without one", async () => {
+  it("counts keys auth did not verify by address: made-up keys earn no fresh counters", async () => {
     const kernel = await start({
       ipHeader: "x-forwarded-for",
       rules: [{ path: "/api/*", key: "apiKey", limit: 1, window: "1m" }],
     });
-    const withKey = (key: string) => ({ headers: { "x-api-key": key, "x-forwarded-for": "9.9.9.9" } });
-    expect(await statuses(kernel, 2, "/api/x", withKey("alpha"))).toEqual([200, 429]);
-    expect(await statuses(kernel, 1, "/api/x", withKey("beta"))).toEqual([200]);
-    expect(await statuses(kernel, 1, "/api/x", { headers: { authorization: "Bearer gamma" } })).toEqual([
-      200,
-    ]);
-    expect(await statuses(kernel, 2, "/api/x", ip("9.9.9.9"))).toEqual([200, 429]);
+    const withKey = (key: string) => ({
+      headers: { "x-api-key": key, authorization: `Bearer ${key}`, "x-forwarded-for": "9.9.9.9" },
+    });
+    expect(await statuses(kernel, 1, "/api/x", withKey("alpha"))).toEqual([200]);
+    expect(await statuses(kernel, 1, "/api/x", withKey("beta"))).toEqual([429]);
+    expect(await statuses(kernel, 1, "/api/x", ip("9.9.9.9"))).toEqual([429]);
+    const warning = kernel.logs.find((line) => line.message.startsWith("no auth plugin runs before"));
+    expect(warning?.message).toContain("user or apiKey");
   });
 
   it("keys by the user auth put in locals, and anonymous callers by address", async () => {

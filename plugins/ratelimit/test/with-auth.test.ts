@@ -51,3 +51,47 @@ it("counts a rule keyed by user per signed-in user with the real auth plugin and
     false,
   );
 }, 20_000);
+
+it("counts a rule keyed by apiKey per key auth verified, and forged keys by address", async () => {
+  process.env.BUNTIME_ADMIN_PASSWORD = "correct horse battery";
+  const started = await createTestKernel({
+    plugins: [
+      { packageJson: ratelimitPackage, plugin: ratelimit },
+      { packageJson: authPackage, plugin: auth },
+      api,
+    ],
+    config: {
+      plugins: {
+        "@buntime/plugin-ratelimit": {
+          rules: [{ name: "per-key", path: "/api/*", key: "apiKey", limit: 1, window: "1m" }],
+        },
+      },
+    },
+  });
+  kernel = started;
+  const login = await started.fetch("/auth/login", {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password: "correct horse battery" }),
+  });
+  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
+  const newKey = async (name: string) => {
+    const created = await started.fetch("/auth/api/keys", {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json", origin: "http://localhost" },
+      body: JSON.stringify({ name }),
+    });
+    expect(created.status).toBe(201);
+    return ((await created.json()) as { key: string }).key;
+  };
+  const [first, second] = [await newKey("first"), await newKey("second")];
+  const withBearer = (key: string) =>
+    started.fetch("/api/x", { headers: { authorization: `Bearer ${key}` } }).then((r) => r.status);
+  // each verified key has its own counter
+  expect([await withBearer(first), await withBearer(first)]).toEqual([200, 429]);
+  expect(await withBearer(second)).toBe(200);
+  // made-up keys (auth lets them pass as anonymous) share the caller's address counter
+  const forged = (key: string) =>
+    started.fetch("/api/x", { headers: { "x-api-key": key } }).then((r) => r.status);
+  expect([await forged("a"), await forged("b"), await forged("c")]).toEqual([200, 429, 429]);
+}, 20_000);
