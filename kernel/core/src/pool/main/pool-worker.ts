@@ -115,8 +115,10 @@ export class PoolWorker {
   /** Waits for a spawn slot, then creates the worker and asks it to load the app. */
   async start(gate: SpawnGate, memoryReportMs: number): Promise<boolean> {
     this.gate = gate;
-    const script = await workerScript();
+    await workerScript(); // bundled once, outside the gate
     this.releaseGate = await gate.acquire();
+    // checked again right before the spawn, so what was verified is what the worker loads
+    const script = await workerScript();
     if (this.pendingKill !== undefined || this.endReason !== undefined) {
       this.releaseGate();
       this.exit(this.endReason ?? this.pendingKill ?? "shutdown");
