@@ -3,7 +3,7 @@
  * recognises it), an API key or a JWT in `Authorization: Bearer`, else the session cookie. Also
  * the `auth` service other plugins use.
  */
-import { type AuthService, BuntimeError } from "@buntime/sdk";
+import { type AuthService, BuntimeError, type RequestCredentials } from "@buntime/sdk";
 import { parse } from "hono/utils/cookie";
 import { API_KEY_PREFIX, type ApiKeyStore } from "./api-keys.ts";
 import type { JwtVerifier } from "./jwt-verifier.ts";
@@ -40,7 +40,35 @@ export interface AuthenticatorOptions {
 
 /** Resolves credentials into users. */
 export class Authenticator implements AuthService {
-  constructor(private readonly options: AuthenticatorOptions) {}
+  /** The marks for `locals.credentials`, built once: bearer, session cookie, both. */
+  readonly #marks: Record<"bearer" | "session" | "both", RequestCredentials>;
+
+  constructor(private readonly options: AuthenticatorOptions) {
+    const cookies = [options.cookieName];
+    this.#marks = {
+      bearer: Object.freeze({ headers: ["authorization"], cookies: [] }),
+      session: Object.freeze({ headers: [], cookies }),
+      both: Object.freeze({ headers: ["authorization"], cookies }),
+    };
+  }
+
+  /**
+   * The credentials of `request` this plugin reads, for `locals.credentials` (so the router keeps
+   * them from apps): the session cookie, and `authorization` when it holds an API key, a JWT this
+   * kernel accepts or the kernel's admin token. Other bearers (an app's own scheme) are not ours.
+   * No I/O: marked by shape, whether or not the credential turns out valid.
+   */
+  credentialMarks(request: Request): RequestCredentials | undefined {
+    const bearer = bearerOf(request);
+    const ours =
+      bearer !== undefined &&
+      (bearer.startsWith(API_KEY_PREFIX) ||
+        (this.options.jwt !== undefined && bearer.split(".").length === 3) ||
+        this.options.isKernelAdmin(request));
+    const session = request.headers.get("cookie")?.includes(this.options.cookieName) === true;
+    if (ours) return session ? this.#marks.both : this.#marks.bearer;
+    return session ? this.#marks.session : undefined;
+  }
 
   /** Classifies the credential of `request` cheaply (no I/O). */
   credentialKind(request: Request): CredentialKind {

@@ -2,7 +2,8 @@
  * The `onRequest` guard. Each request is checked against the policy, the visibility of the app
  * it reaches (`locals.app`, as the router located it) and the caller's credentials. Whoever
  * proves who they are is put in `locals.user`, where the kernel API, other plugins and the router
- * (which tells apps) read it. Requests without credentials on open paths pass synchronously.
+ * (which tells apps) read it. The credentials it reads are named in `locals.credentials`, so the
+ * router keeps them from apps. Requests without credentials on open paths pass synchronously.
  */
 import { BuntimeError, type MaybePromise, type RequestContext } from "@buntime/sdk";
 import type { AppAccess, AppVisibility } from "./app-visibility.ts";
@@ -16,8 +17,8 @@ export interface GuardOptions {
   readonly policy: (method: string, pathname: string) => Requirement;
   readonly authenticator: Authenticator;
   readonly apps: AppVisibility;
-  /** The name of the app a request comes from (by its app token), when the router says so. */
-  readonly callingApp: (request: Request) => string | undefined;
+  /** The name of the app calling app `callee` (by a token minted for it), when the router says so. */
+  readonly callingApp: (request: Request, callee: string) => string | undefined;
   /** True when the request carries the kernel's own admin token. */
   readonly isKernelAdmin: (request: Request) => boolean;
   readonly loginPath: string;
@@ -110,8 +111,8 @@ export function createGuard(
     if (access.visibility === "public" || (access.visibility === "protected" && access.isPublicRoute(rest))) {
       return passWithUser(request, context);
     }
-    // Other apps, proven by their app token, may call protected and internal apps alike.
-    if (options.callingApp(request) !== undefined) return passWithUser(request, context);
+    // Other apps, proven by a token minted for this app, may call protected and internal apps alike.
+    if (options.callingApp(request, app) !== undefined) return passWithUser(request, context);
     if (access.visibility === "protected") return requireUser(request, context);
     return (async () => {
       const user = await caller(request);
@@ -125,6 +126,13 @@ export function createGuard(
   }
 
   return function guard(request, context) {
+    const marks = authenticator.credentialMarks(request);
+    if (marks !== undefined) {
+      const earlier = context.locals.credentials;
+      context.locals.credentials = earlier
+        ? { headers: [...earlier.headers, ...marks.headers], cookies: [...earlier.cookies, ...marks.cookies] }
+        : marks;
+    }
     const requirement = policy(request.method, context.pathname);
     if (requirement === "public") return passWithUser(request, context);
     if (requirement === "user") return requireUser(request, context);

@@ -83,7 +83,7 @@ export default definePlugin({
       policy: createPolicy(config, base),
       authenticator,
       apps: new AppVisibility(config.appConfigTtl, ctx.logger, apps),
-      callingApp: (request) => apps()?.identify(request),
+      callingApp: (request, callee) => apps()?.identify(request, callee),
       isKernelAdmin,
       loginPath: `${base}/login`,
     });

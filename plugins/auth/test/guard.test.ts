@@ -15,12 +15,22 @@ function writeApp(home: string, name: string, config?: Record<string, unknown>, 
 
 const APP_SOURCE = "export default { fetch: () => new Response('app') };";
 
-/** An app that calls the path in `?to=` on the kernel as itself (with its app token). */
-const CALLER_SOURCE = `export default { fetch: async (req) => {
-  const to = new URL(req.url).searchParams.get("to");
-  const res = await fetch(process.env.BUNTIME_URL + to, {
-    headers: { authorization: "Bearer " + process.env.BUNTIME_APP_TOKEN },
-  });
+/** Where `mintAppToken` lives, for apps written by these tests (their folders have no node_modules). */
+const APP_TOKEN_MODULE = JSON.stringify(
+  join(import.meta.dir, "..", "..", "..", "sdk", "contract", "src", "app-token.ts"),
+);
+
+/**
+ * An app that calls the path in `?to=` on the kernel as itself: with a token minted for the app
+ * that path reaches, or for the app in `?for=`, or its own `BUNTIME_APP_TOKEN` with `?static`.
+ */
+const CALLER_SOURCE = `import { mintAppToken } from ${APP_TOKEN_MODULE};
+export default { fetch: async (req) => {
+  const query = new URL(req.url).searchParams;
+  const to = query.get("to");
+  const own = process.env.BUNTIME_APP_TOKEN;
+  const token = query.has("static") ? own : mintAppToken(own, query.get("for") ?? to.split("/")[1]);
+  const res = await fetch(process.env.BUNTIME_URL + to, { headers: { authorization: "Bearer " + token } });
   return new Response(res.status + " " + (await res.text()));
 } };`;
 
@@ -256,10 +266,15 @@ describe("app visibility", () => {
         code: "BUNTIME_ERR_AUTH_APP_INTERNAL",
         message: "app billing is internal: only other apps and plugins may call it",
       });
-      const viaShop = (to: string) => kernel.fetch(`/shop/?to=${encodeURIComponent(to)}`);
+      const viaShop = (to: string, more = "") => kernel.fetch(`/shop/?to=${encodeURIComponent(to)}${more}`);
       expect(await (await viaShop("/billing/invoices")).text()).toBe("200 app");
       expect((await kernel.fetch("/crm/deals")).status).toBe(401);
       expect(await (await viaShop("/crm/deals")).text()).toBe("200 app");
+      // the token is bound to its callee: one minted for crm does not open billing
+      const refused = `401 ${JSON.stringify({ error: { code: "BUNTIME_ERR_AUTH_TOKEN_INVALID" } }).slice(0, 40)}`;
+      expect(await (await viaShop("/billing/invoices", "&for=crm")).text()).toStartWith(refused);
+      // and an app's own BUNTIME_APP_TOKEN is its key, not a ticket to other apps
+      expect(await (await viaShop("/billing/invoices", "&static")).text()).toStartWith(refused);
       const cookie = await signIn(kernel);
       expect((await kernel.fetch("/billing/invoices", { headers: { cookie } })).status).toBe(200);
     },

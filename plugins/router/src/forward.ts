@@ -15,10 +15,10 @@ function searchOf(url: string): string {
   return hash === -1 ? url.slice(query) : url.slice(query, hash);
 }
 
-/** The URL and extra headers an app sees in place of the request's own. */
+/** The URL and extra headers an app sees in place of the request's own (`null` removes one). */
 export interface Forwarding {
   readonly url: string;
-  readonly headers: Record<string, string>;
+  readonly headers: Record<string, string | null>;
 }
 
 /**
@@ -37,7 +37,7 @@ export function forwardingOf(
 ): Forwarding {
   const url = request.url;
   const origin = originOf(url);
-  const headers: Record<string, string> = {
+  const headers: Record<string, string | null> = {
     "x-forwarded-host": origin.slice(origin.indexOf("//") + 2),
     "x-forwarded-proto": origin.slice(0, origin.indexOf(":")),
     "x-forwarded-prefix": address.base,

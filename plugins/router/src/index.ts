@@ -5,9 +5,9 @@
  * Plugin bases always win over app names, since the kernel tries longer bases first.
  * Its `onRequest` puts the app a path reaches in `locals.app` (once per request, for every plugin),
  * and it forwards the signed-in user (`locals.user`) to apps as `x-buntime-user` /
- * `x-buntime-roles`. It provides the `apps` service: each app's workers get `BUNTIME_APP`,
+ * `x-buntime-roles`, never the credentials that proved it (see `credentials.ts`). It provides the `apps` service: each app's workers get `BUNTIME_APP`,
  * `BUNTIME_APP_TOKEN` and `BUNTIME_URL`, and plugins ask `apps.identify(request)` which app is
- * calling them, `apps.locate(pathname)` which app a path reaches (the homepage at `/` too) and
+ * calling them (`apps.identify(request, callee)` for a callee-bound token of an app-to-app call), `apps.locate(pathname)` which app a path reaches (the homepage at `/` too) and
  * `apps.folders(name)` where its versions live, whatever `appsDir` is.
  */
 import { mkdirSync } from "node:fs";
@@ -37,7 +37,7 @@ export default definePlugin({
     const tokens = new AppTokens();
     const router = new Router(ctx, { appsDir, homepage: ctx.config.homepage, tokens });
     ctx.services.provide("apps", {
-      identify: (request) => tokens.identify(request),
+      identify: (request, callee) => tokens.identify(request, callee),
       locate: (pathname) => router.locate(pathname),
       folders: (name) => router.folders(name),
     } satisfies AppsService);

@@ -12,11 +12,11 @@ import {
   resolveApp,
 } from "@buntime/sdk";
 import { AppCatalog, type InstalledApp } from "./app-catalog.ts";
-import type { AppTokens } from "./app-identity.ts";
+import { APP_TOKEN_HEADER, type AppTokens } from "./app-identity.ts";
 import { type AppAddress, isAppAddress, parseAppPath } from "./app-path.ts";
+import { type CredentialCheck, dropCredentials } from "./credentials.ts";
 import { forwardingOf } from "./forward.ts";
 import { serveStatic } from "./static-files.ts";
-import { withoutIdentityHeaders } from "./user-headers.ts";
 
 /** How one installed app is served: by a worker, from static files, or both. */
 interface ServedApp {
@@ -61,6 +61,8 @@ export class Router {
   readonly #homepage: AppAddress | undefined;
   readonly #tokens: AppTokens;
   readonly #clients: ClientInfo | undefined;
+  /** What the router strips on its own: app tokens and the kernel's admin token. */
+  readonly #credentials: CredentialCheck;
   readonly #served = new Map<string, Promise<ServedApp>>();
   /** The same, once described: what the request path reads without awaiting. */
   readonly #ready = new Map<string, ServedApp>();
@@ -73,6 +75,12 @@ export class Router {
       : undefined;
     this.#tokens = options.tokens;
     this.#clients = ctx.services.has("kernel:clients") ? ctx.services.get("kernel:clients") : undefined;
+    const admin = ctx.services.has("kernel:admin") ? ctx.services.get("kernel:admin") : undefined;
+    this.#credentials = {
+      appTokenHeader: APP_TOKEN_HEADER,
+      isAppToken: (bearer) => options.tokens.isAppToken(bearer),
+      isKernelAdmin: (request) => admin?.isAdmin(request) ?? false,
+    };
     this.#catalog = new AppCatalog(options.appsDir, ctx.logger, () => this.#forget());
     this.#catalog.watch();
   }
@@ -147,7 +155,8 @@ export class Router {
 
   /**
    * Sends the request to the app's worker, telling it who is signed in (`locals.user`) and never
-   * passing on the client's own copies of those headers.
+   * passing on the client's own copies of those headers, nor any credential: those plugins marked
+   * in `locals.credentials`, app tokens, the kernel's admin token.
    */
   #toWorker(
     spec: ResolvedApp,
@@ -165,8 +174,14 @@ export class Router {
     const client = this.#clients?.address(request);
     const forwarding = forwardingOf(request, address, client, user);
     // with a user, the forwarding headers replace the client's copies; without, drop them
-    const sent = !user && hasIdentityHeaders(request.headers) ? withoutIdentityHeaders(request) : request;
-    return this.#ctx.pool.fetch(spec, sent, forwarding);
+    dropCredentials(
+      request,
+      forwarding.headers,
+      context.locals.credentials,
+      user !== undefined,
+      this.#credentials,
+    );
+    return this.#ctx.pool.fetch(spec, request, forwarding);
   }
 
   async #serveWithFiles(

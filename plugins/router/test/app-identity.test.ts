@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "bun:test";
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel, type InlinePlugin, type Kernel } from "@buntime/kernel";
@@ -23,7 +23,12 @@ const whoami = {
   },
   plugin: definePlugin({
     setup(ctx) {
-      return { fetch: (req) => new Response(ctx.services.get("apps").identify(req) ?? "anonymous") };
+      return {
+        fetch: (req) => {
+          const callee = new URL(req.url).searchParams.get("callee") ?? undefined;
+          return new Response(ctx.services.get("apps").identify(req, callee) ?? "anonymous");
+        },
+      };
     },
   }),
 };
@@ -63,6 +68,48 @@ describe("app identity", () => {
     expect(await (await fetch(new URL("/whoami", url))).text()).toBe("anonymous");
     const stolen = await fetch(new URL("/whoami", url), { headers: { "x-buntime-app-token": "other.xyz" } });
     expect(await stolen.text()).toBe("anonymous");
+  });
+});
+
+/** Where `mintAppToken` lives, for apps written by these tests (their folders have no node_modules). */
+const APP_TOKEN_MODULE = JSON.stringify(
+  join(import.meta.dir, "..", "..", "..", "sdk", "contract", "src", "app-token.ts"),
+);
+
+describe("app-to-app tokens", () => {
+  /** Asks /whoami?callee=<callee> with a token the app mints for `for`, `age` ms ago. */
+  const MINTER = `import { mintAppToken } from ${APP_TOKEN_MODULE};
+    export default { fetch: async (req) => {
+      const query = new URL(req.url).searchParams;
+      const token = mintAppToken(process.env.BUNTIME_APP_TOKEN, query.get("for"), 60, Date.now() - Number(query.get("age") ?? 0));
+      const res = await fetch(process.env.BUNTIME_URL + "/whoami?callee=" + query.get("callee"), {
+        headers: { authorization: "Bearer " + token },
+      });
+      return new Response(await res.text());
+    } };`;
+
+  it("are accepted only by the callee they name, and only before they expire", async () => {
+    const url = await listeningWithApp("shop", MINTER, [whoami]);
+    const ask = async (query: string) => (await fetch(new URL(`/shop/?${query}`, url))).text();
+    expect(await ask("for=billing&callee=billing")).toBe("shop");
+    // billing received it: replayed to crm it proves nothing
+    expect(await ask("for=billing&callee=crm")).toBe("anonymous");
+    // a minute old: expired
+    expect(await ask("for=billing&callee=billing&age=61000")).toBe("anonymous");
+    expect(await ask("for=billing&callee=billing&age=30000")).toBe("shop");
+  });
+
+  it("are never seen by the app called: app tokens and the kernel's admin token are dropped", async () => {
+    const url = await listeningWithApp(
+      "billing",
+      `export default { fetch: (req) => Response.json([req.headers.get("authorization"), req.headers.get("x-buntime-app-token")]) };`,
+    );
+    const adminToken = readFileSync(join(home as string, "admin-token"), "utf8").trim();
+    const sees = async (headers: Record<string, string>) =>
+      (await fetch(new URL("/billing/", url), { headers })).json();
+    expect(await sees({ authorization: `Bearer ${adminToken}` })).toEqual([null, null]);
+    expect(await sees({ "x-buntime-app-token": "billing.anything" })).toEqual([null, null]);
+    expect(await sees({ authorization: "Bearer its-own-scheme" })).toEqual(["Bearer its-own-scheme", null]);
   });
 });
 

@@ -14,6 +14,14 @@ export {
   sizeSchema,
   visibilitySchema,
 } from "./app-config.ts";
+export {
+  APP_TOKEN_MAX_TTL,
+  APP_TOKEN_PREFIX,
+  type AppTokenClaims,
+  appTokenMac,
+  mintAppToken,
+  readAppToken,
+} from "./app-token.ts";
 export { canonicalPath, PathRefusal } from "./canonical-path.ts";
 export type { AppLocation, AppsService } from "./contracts/apps.ts";
 export type { AuthService, RequestUser } from "./contracts/auth.ts";
@@ -74,7 +82,7 @@ export type {
   WorkerEvent,
   WorkerPool,
 } from "./pool.ts";
-export type { RequestContext, RequestLocals } from "./request.ts";
+export type { RequestContext, RequestCredentials, RequestLocals } from "./request.ts";
 export type {
   ClientInfo,
   ServiceAccess,

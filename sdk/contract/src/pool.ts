@@ -90,8 +90,11 @@ export interface UpgradeTarget {
 export interface RequestOverrides {
   /** The URL the app sees instead of `request.url`. */
   readonly url?: string;
-  /** Headers set on top of the request's, replacing any of the same (lower-case) name. */
-  readonly headers?: Readonly<Record<string, string>>;
+  /**
+   * Headers set on top of the request's, replacing any of the same (lower-case) name; `null`
+   * removes that header (how a router keeps credentials from an app without copying the request).
+   */
+  readonly headers?: Readonly<Record<string, string | null>>;
 }
 
 /** The worker pool offered to plugins through `ctx.pool`. */

@@ -6,6 +6,22 @@ import type { AppLocation } from "./contracts/apps.ts";
 import type { RequestUser } from "./contracts/auth.ts";
 
 /**
+ * Credentials a plugin consumed from a request, by name: what must not travel on to an app.
+ * Names are lower-case header names and cookie names. Whoever forwards a request to an app (the
+ * router) removes these headers and cookies and sends the verified identity instead.
+ *
+ * @example
+ * // in auth's onRequest, after reading the session cookie and the bearer token
+ * context.locals.credentials = { headers: ["authorization"], cookies: ["buntime_session"] };
+ */
+export interface RequestCredentials {
+  /** Headers that carry a credential (e.g. `authorization`, `x-api-key`). */
+  readonly headers: readonly string[];
+  /** Cookies that carry a credential (e.g. the session cookie); the request's other cookies stay. */
+  readonly cookies: readonly string[];
+}
+
+/**
  * Per-request data that plugins share: set by one plugin's `onRequest`, read by later hooks and
  * handlers. Plugins add their own fields by augmenting this interface.
  *
@@ -19,6 +35,11 @@ export interface RequestLocals {
   user?: RequestUser;
   /** The app the path reaches: set by the router, once per request. */
   app?: AppLocation;
+  /**
+   * Credentials plugins consumed from this request, which the router keeps from apps: set by
+   * the auth plugin. A plugin adding its own replaces it with a copy that keeps the earlier names.
+   */
+  credentials?: RequestCredentials;
 }
 
 /** The context of one request, passed to `onRequest`, `fetch`, `onResponse` and `routes` (as Hono's `c.env`). */

@@ -144,15 +144,18 @@ describe("the pool without a server in front", () => {
     expect(await response.text()).toBe("x");
   });
 
-  it("shows the app the URL and headers given as overrides, with the request's method and body", async () => {
+  it("shows the app the URL and headers given as overrides (null removes one), with the request's method and body", async () => {
     const response = await pool.fetch(
       fixture("echo"),
       new Request("http://app.test/outer/path?q=1", {
         method: "POST",
-        headers: { "x-custom": "original", "x-kept": "yes" },
+        headers: { "x-custom": "original", "x-kept": "yes", authorization: "Bearer secret" },
         body: "x",
       }),
-      { url: "http://app.test/path?q=1", headers: { "x-custom": "replaced", "x-added": "new" } },
+      {
+        url: "http://app.test/path?q=1",
+        headers: { "x-custom": "replaced", "x-added": "new", authorization: null, "x-absent": null },
+      },
     );
     expect(response.headers.get("x-method")).toBe("POST");
     expect(response.headers.get("x-url")).toBe("http://app.test/path?q=1");
@@ -160,6 +163,8 @@ describe("the pool without a server in front", () => {
     expect(seen.get("x-custom")).toBe("replaced");
     expect(seen.get("x-added")).toBe("new");
     expect(seen.get("x-kept")).toBe("yes");
+    expect(seen.has("authorization")).toBe(false);
+    expect(seen.has("x-absent")).toBe(false);
     expect(await response.text()).toBe("x");
   });
 });

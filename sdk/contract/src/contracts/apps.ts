@@ -19,8 +19,12 @@ export interface AppLocation {
  * const app = ctx.services.get("apps").locate("/todo/items"); // { name: "todo", rest: "/items" }
  */
 export interface AppsService {
-  /** The app's name when the request carries that app's token (`BUNTIME_APP_TOKEN`), else undefined. */
-  identify(request: Request): string | undefined;
+  /**
+   * The calling app's name, else undefined. Without `callee` (a call to a plugin) the request
+   * must carry the app's own `BUNTIME_APP_TOKEN`; with `callee` (a call to that app) a token
+   * minted for `callee` by `mintAppToken` that has not expired: a callee cannot replay what it got.
+   */
+  identify(request: Request, callee?: string): string | undefined;
   /**
    * The app `pathname` addresses (`/:app/*`, `/:app@range/*`, or `/` when a homepage is set),
    * read from the path alone; undefined for paths that are no app address. The app need not be

@@ -67,7 +67,14 @@ export class RequestTable {
     this.requests.set(id, entry);
     const method = request.method;
     const headers = flattenHeaders(request.headers);
-    if (overrides?.headers !== undefined) Object.assign(headers, overrides.headers);
+    const amended = overrides?.headers;
+    if (amended !== undefined) {
+      for (const name in amended) {
+        const value = amended[name];
+        if (value === null || value === undefined) delete headers[name];
+        else headers[name] = value;
+      }
+    }
     const message = {
       t: "req" as const,
       id,
