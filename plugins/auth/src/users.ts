@@ -1,8 +1,10 @@
 /**
  * Users and their roles, stored in the key-value store under `user/<name>`. Passwords are
- * hashed with `Bun.password` (argon2id); users who sign in through OpenID Connect have none.
+ * hashed with `Bun.password` (argon2id) through the hash gate, a few at a time; users who sign
+ * in through OpenID Connect have none.
  */
 import { BuntimeError, type RequestUser } from "@buntime/sdk";
+import { hashPassword, verifyPassword } from "./hash-gate.ts";
 import { type AuthKv, listAll } from "./kv.ts";
 
 /** A user as the rest of Buntime sees it (`locals.user`, the `auth` service). */
@@ -48,7 +50,7 @@ export class UserStore {
     const user = await this.get(username);
     if (!user) throw new BuntimeError("BUNTIME_ERR_AUTH_NOT_FOUND", { what: "user", id: username });
     checkPassword(password);
-    await this.put({ ...user, passwordHash: await Bun.password.hash(password, "argon2id") });
+    await this.put({ ...user, passwordHash: await hashPassword(password) });
   }
 
   /** Creates a user; refuses a taken name. */
@@ -62,7 +64,7 @@ export class UserStore {
     const user: StoredUser = {
       username,
       roles,
-      passwordHash: password === undefined ? undefined : await Bun.password.hash(password, "argon2id"),
+      passwordHash: password === undefined ? undefined : await hashPassword(password),
       createdAt: Date.now(),
     };
     const written = await this.kv.set(`user/${username}`, user, { version: null });
@@ -84,7 +86,7 @@ export class UserStore {
   /** The user when the password is right, else undefined (in about the same time either way). */
   async verify(username: string, password: string): Promise<StoredUser | undefined> {
     const user = USERNAME.test(username) ? await this.get(username) : undefined;
-    const ok = await Bun.password.verify(password, user?.passwordHash ?? (await DUMMY_HASH));
+    const ok = await verifyPassword(password, user?.passwordHash ?? (await DUMMY_HASH));
     return ok && user?.passwordHash ? user : undefined;
   }
 

@@ -217,6 +217,7 @@ export const ERROR_CODES = {
     status: 429,
     message: "too many failed sign-in attempts for {user}; retry in {seconds} s",
   },
+  BUNTIME_ERR_AUTH_BUSY: { status: 503, message: "too many sign-ins at once ({waiting} waiting); retry shortly" },
   BUNTIME_ERR_AUTH_SETUP_REFUSED: { status: 403, message: "setup refused: {reason}" },
   BUNTIME_ERR_AUTH_REQUEST_INVALID: { status: 400, message: "invalid auth request: {details}" },
   BUNTIME_ERR_AUTH_USER_EXISTS: { status: 409, message: "user {user} already exists" },
