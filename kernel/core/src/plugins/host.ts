@@ -14,6 +14,7 @@ import {
 import { callWithTimeout } from "../hooks/call-with-timeout.ts";
 import { PluginTable } from "../pipeline/plugin-table.ts";
 import { KERNEL_VERSION } from "../version.ts";
+import { checkAppShadow, checkBaseClaims } from "./base-conflicts.ts";
 import { type LoadedPlugin, type PluginStatus, pluginStatus } from "./loaded-plugin.ts";
 import { type ContextDeps, createPluginContext, dataDirOf, resolvePluginConfig } from "./plugin-context.ts";
 import { type PluginSource, pluginId } from "./plugin-source.ts";
@@ -105,6 +106,7 @@ export class PluginHost {
       }
     }
     const others = [...this.#running.values()].filter((plugin) => !replacing.has(plugin.name));
+    checkBaseClaims(sources, others);
     const ordered = orderByDependencies(sources.map(dependencyNode), others.map(loadedNode));
     return ordered.map(({ source }) => ({
       source,
@@ -178,6 +180,7 @@ export class PluginHost {
           continue;
         }
         try {
+          await checkAppShadow(source, this.#options.services);
           const plugin = await this.#init(source, config);
           this.#running.set(plugin.name, plugin);
           this.#logger.info(`started ${pluginId(source.pkg)}`, { base: source.pkg.buntime.base });
@@ -225,6 +228,7 @@ export class PluginHost {
       const batch = new Set(sources.map(({ pkg }) => pkg.name));
       for (const { pkg } of sources) this.#checkDependents(pkg.name, pkg.version, batch);
       const prepared = this.#prepare(sources, batch);
+      for (const { source } of prepared) await checkAppShadow(source, this.#options.services);
       const started: LoadedPlugin[] = [];
       const newDataDirs = prepared.flatMap(({ source }) => {
         const dir = dataDirOf(this.#options.home, source.pkg.name);
