@@ -166,6 +166,22 @@ const rejections: Rejection[] = [
     message: /refused entry package\/package.json: a second entry for the same path/,
   },
   {
+    title: "a malformed pax record (tar alone would skip it, so readers could disagree on the path)",
+    name: "bad-pax",
+    body: () =>
+      publishBody(
+        "bad-pax",
+        "1.0.0",
+        tgz([
+          pkgJson("bad-pax", "1.0.0"),
+          { path: "package/index.js", rawPax: "99 path=package/../evil.js\n" },
+        ]),
+      ),
+    status: 400,
+    code: "BUNTIME_ERR_REGISTRY_TARBALL_INVALID",
+    message: /bad-pax@1\.0\.0.*pax record 1 claims 99 bytes, past the header's end/,
+  },
+  {
     title: "a tarball without package/package.json",
     name: "no-manifest",
     body: () => publishBody("no-manifest", "1.0.0", tgz([{ path: "package/index.js", content: "x" }])),

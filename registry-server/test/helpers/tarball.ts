@@ -8,6 +8,8 @@ export interface TarEntry {
   /** ustar type flag: "0" file, "5" folder, "1" hard link, "2" symlink, "3"/"4" devices, "6" fifo. */
   type?: string;
   linkname?: string;
+  /** Raw pax records written before the entry (crafted, possibly malformed). */
+  rawPax?: string;
 }
 
 const KINDS: Record<string, TarInput["type"]> = {
@@ -28,6 +30,7 @@ export function buildTgz(entries: TarEntry[]): Uint8Array {
     mode: 0o644,
     type: KINDS[entry.type ?? "0"],
     linkTarget: entry.linkname,
+    rawPax: entry.rawPax,
   }));
   return gzipSync(writeTar(inputs));
 }

@@ -24,6 +24,47 @@ const bytes = (text: string) => new TextEncoder().encode(text);
 const tgz = (entries: TarInput[]) => Bun.gzipSync(writeTar(entries) as Uint8Array<ArrayBuffer>);
 const file = (path: string, text = "x"): TarInput => ({ path, data: bytes(text), mode: 0o644 });
 
+/** A well-formed pax record: its length counts its own digits. */
+const record = (text: string) => {
+  const size = Buffer.byteLength(text) + 2;
+  let length = size + 1;
+  while (String(length).length + size !== length) length += 1;
+  return `${length} ${text}\n`;
+};
+
+describe("pax extended headers", () => {
+  it("honours well-formed records (a path longer than ustar holds)", () => {
+    const long = `package/${"x".repeat(150)}.txt`;
+    const entries = readTar(
+      writeTar([{ ...file("package/short.txt"), rawPax: record(`path=${long}`) }]),
+      "t",
+    );
+    expect(entries.map((entry) => entry.path)).toEqual([long]);
+  });
+
+  it.each([
+    ["a length that is not the record's size", "99 path=package/evil.txt\n", "pax record 1 claims 99 bytes"],
+    [
+      "a length one short",
+      "24 path=package/evil.txt\n",
+      "pax record 1 is 24 bytes but not newline-terminated",
+    ],
+    ["no length", "path=package/evil.txt\n", "pax record 1 has no decimal length"],
+    ["a record without key=value", "11 nothing\n", "pax record 1 has no key=value"],
+    [
+      "a bad second record",
+      `${record("path=package/a.txt")}9 x=y`,
+      "pax record 2 claims 9 bytes, past the header's end",
+    ],
+  ])("refuses a pax header with %s, which tar alone would skip", (_title, records, reason) => {
+    const tar = writeTar([{ ...file("package/a.txt"), rawPax: records }]);
+    expect(() => readTar(tar, "crafted.tgz")).toThrow(
+      expect.objectContaining({ code: "BUNTIME_ERR_TARBALL_INVALID" }),
+    );
+    expect(() => readTar(tar, "crafted.tgz")).toThrow(reason);
+  });
+});
+
 describe("tar archives", () => {
   it("reads back what it wrote, long paths included", () => {
     const long = `package/${"deep/".repeat(30)}file.txt`;

@@ -20,6 +20,7 @@ import {
   writeHistory,
   writeLock,
 } from "./lock-store.ts";
+import { checkAdvertisedManifest } from "./manifest-check.ts";
 import { type InstalledDependents, type PlannedPlugin, type PluginSpec, planInstall } from "./plan.ts";
 import { createSignatureChecker, type SignatureChecker } from "./verify.ts";
 
@@ -134,13 +135,9 @@ function stageAll(home: string, change: HomeChange, downloads: Download[], lock:
     const label = `${plugin.name}@${plugin.version}`;
     const staged = join(change.staging, String(index));
     extractTarball(bytes, staged, { source: label });
-    const packed = parsePluginPackage(readPackageJson(staged, label), label);
-    if (packed.name !== plugin.name || packed.version !== plugin.version) {
-      throw new BuntimeError("BUNTIME_ERR_TARBALL_INVALID", {
-        source: label,
-        details: `its package.json is ${packed.name}@${packed.version}`,
-      });
-    }
+    const packageJson = readPackageJson(staged, label);
+    parsePluginPackage(packageJson, label);
+    checkAdvertisedManifest(packageJson as Record<string, unknown>, plugin.doc, label);
     const dest = installedPluginDir(home, plugin.name, plugin.version);
     if (existsSync(dest)) rmSync(staged, { recursive: true, force: true });
     else change.place(staged, dest);

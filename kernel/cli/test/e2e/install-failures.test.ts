@@ -179,6 +179,19 @@ const cases: FailureCase[] = [
     hint: "the package is broken; nothing was written",
   },
   {
+    label: "a packument advertising a manifest the tarball does not hold (fewer permissions)",
+    args: ["plugin", "install", "victim", "--signatures", "none"],
+    viaProxy: {
+      kind: "advertise",
+      name: "victim",
+      version: "1.0.0",
+      buntime: { kernel: "^0.1.0", base: "/victim", dependencies: {}, permissions: { network: [] } },
+    },
+    message:
+      "victim@1.0.0: not a valid tarball: its package.json's buntime manifest differs from the one the registry advertised (permissions)",
+    hint: "the package is broken; nothing was written",
+  },
+  {
     label: "a tarball without a package.json",
     args: ["plugin", "install", "victim", "--signatures", "none"],
     viaProxy: {

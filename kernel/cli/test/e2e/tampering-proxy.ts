@@ -5,12 +5,17 @@
  */
 import { integrityOf } from "@buntime/supply";
 
-/** How the proxy tampers: not at all, flipping tarball bytes, serving an older tarball as a newer version, or serving a crafted tarball. */
+/**
+ * How the proxy tampers: not at all, flipping tarball bytes, serving an older tarball as a newer
+ * version, serving a crafted tarball, or advertising another buntime manifest in the packument
+ * than the tarball holds.
+ */
 export type TamperMode =
   | { kind: "none" }
   | { kind: "corrupt-tarball" }
   | { kind: "replay-older"; name: string; newer: string; older: string }
-  | { kind: "crafted"; name: string; version: string; tarball: Uint8Array };
+  | { kind: "crafted"; name: string; version: string; tarball: Uint8Array }
+  | { kind: "advertise"; name: string; version: string; buntime: Record<string, unknown> };
 
 /** Starts a proxy to `registry` on a free loopback port; set `state.mode` to tamper, `stop()` when done. */
 export function tamperingProxy(registry: string) {
@@ -53,6 +58,9 @@ export function tamperingProxy(registry: string) {
           integrity: integrityOf(mode.tarball),
           signatures: [],
         };
+      }
+      if (mode.kind === "advertise" && body.name === mode.name && body.versions?.[mode.version]) {
+        body.versions[mode.version].buntime = mode.buntime;
       }
       return Response.json(body, { status: upstream.status });
     },

@@ -1,6 +1,7 @@
 import { gunzipSync } from "node:zlib";
 import { BuntimeError } from "@buntime/sdk";
 import { type Header, Parser, type ReadEntry } from "tar";
+import { looksLikePax, paxProblem } from "./pax-check.ts";
 import { BLOCK, padded, type TarEntry, type TarHeader } from "./tar-format.ts";
 
 /** How {@link scanTar} reads: a check run on every header and a cap on unpacked bytes. */
@@ -71,8 +72,8 @@ function checkTail(bytes: Buffer, source: string, maxBytes: number): void {
 
 /**
  * Reads a tar archive, gzipped or not (tar unpacks the gzip as it goes), entry by entry. Stops
- * at the end-of-archive marker, at the first problem tar reports and at the first header
- * `onHeader` refuses, so a hostile archive is never unpacked past the point it is refused.
+ * at the end-of-archive marker, at the first problem tar reports, at the first malformed pax
+ * record (which tar alone would skip) and at the first header `onHeader` refuses, so a hostile archive is never unpacked past the point it is refused.
  * Throws `BUNTIME_ERR_TARBALL_INVALID` for a malformed archive, or what `onHeader` threw.
  */
 export function scanTar(input: Uint8Array, source: string, options: ScanOptions = {}): TarEntry[] {
@@ -121,7 +122,11 @@ export function scanTar(input: Uint8Array, source: string, options: ScanOptions 
     const header = headerOf(entry);
     if (visit(header)) entries.push({ ...header, data: new Uint8Array(0) });
   });
-  parser.on("meta", (text: string) => count(BLOCK + padded(Buffer.byteLength(text))));
+  parser.on("meta", (text: string) => {
+    count(BLOCK + padded(Buffer.byteLength(text)));
+    const problem = looksLikePax(text) ? paxProblem(text) : undefined;
+    if (problem !== undefined) fail(invalid(source, problem));
+  });
   parser.on("nullBlock", () => count(BLOCK));
   parser.on("eof", () => {
     ended = true;

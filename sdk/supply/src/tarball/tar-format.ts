@@ -29,6 +29,8 @@ export interface TarInput {
   type?: "file" | "directory" | "symlink" | "hardlink" | "device" | "block-device" | "fifo";
   /** Link target, for links. */
   linkTarget?: string;
+  /** Raw pax records written as an extended header before the entry, as given (tests craft bad ones). */
+  rawPax?: string;
 }
 
 const TAR_TYPES = {
@@ -47,6 +49,18 @@ export const BLOCK = 512;
 
 /** `size` rounded up to whole blocks. */
 export const padded = (size: number) => Math.ceil(size / BLOCK) * BLOCK;
+
+function rawPaxBlocks(path: string, records: string): Uint8Array[] {
+  const data = Buffer.from(records, "utf8");
+  const header = Buffer.alloc(BLOCK);
+  new Header({
+    path: `PaxHeader/${path.slice(-80)}`,
+    type: "ExtendedHeader",
+    size: data.length,
+    mtime: EPOCH,
+  }).encode(header);
+  return [header, data, new Uint8Array(padded(data.length) - data.length)];
+}
 
 /**
  * Writes a deterministic ustar archive (pax records for what ustar cannot hold): entries in
@@ -69,6 +83,7 @@ export function writeTar(files: readonly TarInput[]): Uint8Array {
       gid: 0,
       mtime: EPOCH,
     });
+    if (file.rawPax !== undefined) blocks.push(...rawPaxBlocks(file.path, file.rawPax));
     const block = Buffer.alloc(BLOCK);
     if (header.encode(block)) {
       blocks.push(new Pax({ path: file.path, linkpath: linkpath || undefined }).encode());
