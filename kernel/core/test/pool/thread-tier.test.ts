@@ -110,6 +110,29 @@ describe("the thread tier contains an app's accidents", () => {
     expect(kernelState()).toEqual(before);
   });
 
+  it("ends a worker whose synchronous allocation passes maxMemory: 502, the kernel stays small, a new worker next", async () => {
+    const before = kernelState();
+    const app = fixture("sync-bomb", { maxMemory: 64 * 1024 * 1024, timeout: 30_000 });
+    expect(await call(pool, app)).toMatchObject({ status: 200, text: "ok" });
+    const baseline = process.memoryUsage.rss();
+    let peak = baseline;
+    const sampler = setInterval(() => {
+      peak = Math.max(peak, process.memoryUsage.rss());
+    }, 5);
+    const started = performance.now();
+    const { result, missed } = await beside(() => call(pool, app, "/bomb"));
+    clearInterval(sampler);
+    expect(result.status).toBe(502);
+    expect(result.text).toContain("without yielding (limit 67108864)");
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(missed).toBe(0);
+    // unchecked, the bomb reaches 2 GB; stopped, the process grew by well under that
+    expect(peak - baseline).toBeLessThan(640 * 1024 * 1024);
+    expect(kernelState()).toEqual(before);
+    expect(pool.stats().apps["sync-bomb@0.0.0"]?.recycled.memory).toBe(1);
+    expect(await call(pool, app)).toMatchObject({ status: 200, text: "ok" });
+  });
+
   it("still lets an app read its umask and signal a process that is not the kernel", async () => {
     const child = Bun.spawn(["sleep", "30"]);
     try {

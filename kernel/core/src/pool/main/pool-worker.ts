@@ -11,6 +11,7 @@ import type { ResolvedAppSpec } from "./options.ts";
 import { type RequestOverrides, RequestTable } from "./request-table.ts";
 import { SocketTable } from "./socket-bridge.ts";
 import type { SpawnGate } from "./spawn-gate.ts";
+import { StallWatch } from "./stall-watch.ts";
 import { workerScript } from "./worker-script.ts";
 
 /** Requests are checked for a client that left once they have waited this long. */
@@ -68,6 +69,8 @@ export class PoolWorker {
   private gate: SpawnGate | undefined;
   private closed: (() => void) | undefined;
   private settleReady!: (ok: boolean) => void;
+  /** Catches memory allocated while the worker does not yield (its own reports cannot). */
+  private stall: StallWatch | undefined;
 
   constructor(
     readonly spec: ResolvedAppSpec,
@@ -136,7 +139,11 @@ export class PoolWorker {
     }
     this.worker = worker;
     this.port = new Outbox(worker, "immediate");
+    // a worker with work in flight reports every interval; two missed reports mean it is not yielding
+    const stall = new StallWatch(2 * memoryReportMs);
+    this.stall = stall;
     worker.onmessage = (event: MessageEvent<Batch<FromWorker>>) => {
+      stall.heard(performance.now());
       for (const message of unbatch(event.data)) {
         try {
           this.onMessage(message);
@@ -162,6 +169,7 @@ export class PoolWorker {
   dispatch(request: Request, overrides?: RequestOverrides): Promise<Response> {
     this.served++;
     this.lastArrival = performance.now();
+    this.stall?.heard(this.lastArrival);
     return this.requests.send(this.port, request, overrides);
   }
 
@@ -175,6 +183,7 @@ export class PoolWorker {
       this.kill(this.endReason ?? "timeout");
       return;
     }
+    if (this.checkStalledMemory(now)) return;
     for (const id of this.requests.abandoned(now, ABANDON_CHECK_AFTER_MS)) {
       this.port.postMessage({ t: "abort", id });
       this.requests.fail(id, 499, "");
@@ -187,6 +196,20 @@ export class PoolWorker {
       this.port.postMessage({ t: "abort", id });
       this.requests.fail(id, 504, "");
     }
+  }
+
+  /** Terminates a worker that has stopped answering while the process grew past its `maxMemory`. */
+  private checkStalledMemory(now: number): boolean {
+    if (this.stall === undefined || !this.loaded) return false;
+    if (this.load === 0) {
+      this.stall.reset();
+      return false;
+    }
+    const charged = this.stall.check(now, this.heap, this.spec.maxMemory);
+    if (charged === undefined) return false;
+    this.failure = `its memory reached about ${charged} bytes without yielding (limit ${this.spec.maxMemory})`;
+    this.kill("memory");
+    return true;
   }
 
   /** Asks the worker to close itself once what it has in flight is done. */

@@ -119,7 +119,8 @@ async function load(message: InitMessage): Promise<void> {
     // ArrayBuffers live outside the JS heap; count them, or a buffer bomb would go unseen
     const usage = process.memoryUsage();
     const heap = usage.heapUsed + usage.external;
-    if (Math.abs(heap - reported) < REPORT_STEP) return;
+    // with work in flight every report is sent: the pool takes silence for a stalled worker
+    if (active === 0 && Math.abs(heap - reported) < REPORT_STEP) return;
     reported = heap;
     port.postMessage({ t: "mem", heap });
   };
