@@ -1,5 +1,12 @@
-import { BuntimeError, type PoolStats, packageNameSchema, type RequestContext } from "@buntime/sdk";
+import {
+  BuntimeError,
+  formatZodIssues,
+  type PoolStats,
+  packageNameSchema,
+  type RequestContext,
+} from "@buntime/sdk";
 import { Hono } from "hono";
+import semver from "semver";
 import { z } from "zod";
 import { contextPath } from "../pipeline/context-path.ts";
 import type { PluginStatus } from "../plugins/loaded-plugin.ts";
@@ -27,7 +34,11 @@ export interface InstalledRef {
   readonly version: string;
 }
 
-const installedRefSchema = z.object({ name: packageNameSchema, version: z.string().min(1) }).strict();
+/** An exact version: a path segment of `<home>/plugins/<name>/<version>`, so never `..` or `a/b`. */
+const exactVersionSchema = z.string().refine((version) => semver.valid(version) !== null, {
+  error: "expected an exact semver version such as 1.2.0",
+});
+const installedRefSchema = z.object({ name: packageNameSchema, version: exactVersionSchema }).strict();
 const batchRequestSchema = z.object({ plugins: z.array(installedRefSchema).min(1).max(200) }).strict();
 const unloadRequestSchema = z.object({ names: z.array(packageNameSchema).min(1).max(200) }).strict();
 
@@ -72,8 +83,7 @@ export function createKernelApi(deps: KernelApiDeps): Hono<{ Bindings: RequestCo
     const body = batchRequestSchema.safeParse(await c.req.json().catch(() => undefined));
     if (!body.success) {
       return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
-        details:
-          'expected a JSON body {"plugins": [{"name", "version"}, ...]} naming plugins installed in this home',
+        details: `expected a JSON body {"plugins": [{"name", "version"}, ...]} naming plugins installed in this home (${formatZodIssues(body.error)})`,
       }).getResponse();
     }
     return c.json({ plugins: await deps.loadInstalled(body.data.plugins) }, 201);
@@ -91,7 +101,13 @@ export function createKernelApi(deps: KernelApiDeps): Hono<{ Bindings: RequestCo
   });
 
   api.delete("/plugins/:name{.+}", async (c) => {
-    await deps.unload([c.req.param("name")]);
+    const name = packageNameSchema.safeParse(c.req.param("name"));
+    if (!name.success) {
+      return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
+        details: `${JSON.stringify(c.req.param("name"))} is no plugin name: expected an npm package name such as @scope/name`,
+      }).getResponse();
+    }
+    await deps.unload([name.data]);
     return c.body(null, 204);
   });
 

@@ -1,5 +1,6 @@
-import { join } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import { BuntimeError, formatZodIssues, packageNameSchema } from "@buntime/sdk";
+import semver from "semver";
 import { z } from "zod";
 
 /** `<home>/plugins/lock.json`: the exact plugin versions installed in a home. */
@@ -22,9 +23,27 @@ export function lockfilePath(home: string): string {
   return join(home, "plugins", "lock.json");
 }
 
-/** Folder of one installed plugin version: `<home>/plugins/<name>/<version>/`. */
+/**
+ * Folder of one installed plugin version: `<home>/plugins/<name>/<version>/`. A name that is no
+ * package name or a version that is no exact semver version (`..`, `/`, `\\` and the like) is
+ * refused, so no caller (the kernel API, a hand-edited lockfile) reaches outside `<home>/plugins`.
+ * @throws BuntimeError `BUNTIME_ERR_BAD_REQUEST` naming the plugin.
+ */
 export function installedPluginDir(home: string, name: string, version: string): string {
-  return join(home, "plugins", name, version);
+  const root = join(home, "plugins");
+  const dir = join(root, name, version);
+  const inside = relative(root, dir);
+  if (
+    !packageNameSchema.safeParse(name).success ||
+    semver.valid(version) === null ||
+    inside.startsWith("..") ||
+    isAbsolute(inside)
+  ) {
+    throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
+      details: `${JSON.stringify(name)} version ${JSON.stringify(version)} names no plugin: expected a package name and an exact semver version`,
+    });
+  }
+  return dir;
 }
 
 /** Reads a home's lockfile; a home without one has no installed plugins. */
