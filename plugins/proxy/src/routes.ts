@@ -1,9 +1,10 @@
 /**
  * The rules API (the plugin's `routes`, mounted at its base), for admins only (checked through
  * the `auth` service): `GET /api/rules`, `POST /api/rules`, `PUT /api/rules/:id`,
- * `DELETE /api/rules/:id`. Changes apply to the next request, without a restart.
+ * `DELETE /api/rules/:id`. Changes apply to the next request, without a restart. Bodies over
+ * 16 KiB are refused (413) before they are read.
  */
-import { type AuthService, BuntimeError, type Logger, type PluginRoutes } from "@buntime/sdk";
+import { type AuthService, BuntimeError, type Logger, limitBody, type PluginRoutes } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { parseRule, type RuleStore } from "./rule-store.ts";
 
@@ -41,6 +42,8 @@ export function createProxyRoutes(options: ProxyRoutesOptions): PluginRoutes {
     await auth.requireRole(c.req.raw, "admin");
     await next();
   });
+  // a rule is a few hundred bytes: even an admin's request need not buffer more than 16 KiB
+  app.use("/api/*", limitBody());
 
   app.get("/api/rules", (c) => c.json({ rules: store.list() }));
 

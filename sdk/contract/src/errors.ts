@@ -66,6 +66,7 @@ export const ERROR_CODES = {
   BUNTIME_ERR_UNAUTHORIZED: { status: 401, message: "{action} needs the admin token" },
   BUNTIME_ERR_BAD_REQUEST: { status: 400, message: "{details}" },
   BUNTIME_ERR_PATH_INVALID: { status: 400, message: "request path refused: it has {reason}" },
+  BUNTIME_ERR_BODY_TOO_LARGE: { status: 413, message: "{path} accepts request bodies up to {limit} bytes" },
   BUNTIME_ERR_NOT_FOUND: { status: 404, message: "no route for {path}" },
   BUNTIME_ERR_INTERNAL: { status: 500, message: "internal error" },
   BUNTIME_ERR_POOL_WORKER_FAILED: { status: 502, message: "app {app} failed: {reason}" },
@@ -81,6 +82,10 @@ export const ERROR_CODES = {
   },
   BUNTIME_ERR_POOL_APP_CONFIG_INVALID: { status: 500, message: "app {app}: invalid config: {details}" },
   BUNTIME_ERR_POOL_APP_ENTRY_MISSING: { status: 500, message: "app {app}: no entry module ({details})" },
+  BUNTIME_ERR_POOL_THREAD_FORBIDDEN: {
+    status: 500,
+    message: "{call} is not allowed in the thread tier: it would {effect}; run the app in the process tier",
+  },
   BUNTIME_ERR_SHUTTING_DOWN: { status: 503, message: "the kernel is shutting down" },
   BUNTIME_ERR_REGISTRY_AUTH_REQUIRED: { status: 401, message: "{action} needs a registry token" },
   BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS: { status: 401, message: "wrong username, password or token" },
@@ -90,10 +95,6 @@ export const ERROR_CODES = {
   },
   BUNTIME_ERR_REGISTRY_FORBIDDEN: { status: 403, message: "{user} may not {action}" },
   BUNTIME_ERR_REGISTRY_TOKEN_SCOPE: {
-  BUNTIME_ERR_POOL_THREAD_FORBIDDEN: {
-    status: 500,
-    message: "{call} is not allowed in the thread tier: it would {effect}; run the app in the process tier",
-  },
     status: 403,
     message: "a '{scope}' token cannot be used for {action} (needs '{needed}')",
   },
@@ -217,7 +218,10 @@ export const ERROR_CODES = {
     status: 429,
     message: "too many failed sign-in attempts for {user}; retry in {seconds} s",
   },
-  BUNTIME_ERR_AUTH_BUSY: { status: 503, message: "too many sign-ins at once ({waiting} waiting); retry shortly" },
+  BUNTIME_ERR_AUTH_BUSY: {
+    status: 503,
+    message: "too many sign-ins at once ({waiting} waiting); retry shortly",
+  },
   BUNTIME_ERR_AUTH_SETUP_REFUSED: { status: 403, message: "setup refused: {reason}" },
   BUNTIME_ERR_AUTH_REQUEST_INVALID: { status: 400, message: "invalid auth request: {details}" },
   BUNTIME_ERR_AUTH_USER_EXISTS: { status: 409, message: "user {user} already exists" },

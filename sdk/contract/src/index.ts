@@ -22,6 +22,7 @@ export {
   mintAppToken,
   readAppToken,
 } from "./app-token.ts";
+export { limitBody, SMALL_BODY_BYTES } from "./body-limit.ts";
 export { canonicalPath, PathRefusal } from "./canonical-path.ts";
 export type { AppLocation, AppsService } from "./contracts/apps.ts";
 export type { AuthService, RequestUser } from "./contracts/auth.ts";
