@@ -46,7 +46,11 @@ export interface RequestLocals {
 export interface RequestContext {
   /** The request id, also sent back as `x-request-id`. */
   readonly requestId: string;
-  /** The request's path as the kernel routes it: dot segments resolved, percent-encoding kept. */
+  /**
+   * The request's canonical path (see `canonicalPath`): escapes of unreserved characters decoded
+   * once, dot segments and `//` resolved, other escapes kept, case and trailing `/` kept. Every
+   * plugin decides on this one, never on `request.url`, comparing case-sensitively.
+   */
   readonly pathname: string;
   /** Data plugins share about this request. */
   readonly locals: RequestLocals;
