@@ -1,3 +1,5 @@
+import { BuntimeError, formatZodIssues } from "@buntime/sdk";
+import { z } from "zod";
 import { requireReader } from "../auth/identify.ts";
 import { type CatalogEntry, listField, textScore } from "../catalog/catalog.ts";
 import type { RegistryApp, RegistryContext } from "../context.ts";
@@ -6,6 +8,25 @@ interface SearchQuery {
   terms: string[];
   keywords: string[];
   maintainers: string[];
+}
+
+/**
+ * What a search may ask. Anyone who may read may search, so the parameters are bounded: the text
+ * is scored against every package, and a page is at most npm's own largest, 250.
+ */
+const searchParams = z.object({
+  text: z.string().max(256, "at most 256 characters").default(""),
+  size: z.coerce.number().int().min(1).max(250).default(20),
+  from: z.coerce.number().int().min(0).max(1_000_000).default(0),
+});
+
+/** The validated query string; throws `BUNTIME_ERR_REGISTRY_SEARCH_INVALID` naming the parameter. */
+function readParams(query: Record<string, string>): z.output<typeof searchParams> {
+  const parsed = searchParams.safeParse(query);
+  if (!parsed.success) {
+    throw new BuntimeError("BUNTIME_ERR_REGISTRY_SEARCH_INVALID", { details: formatZodIssues(parsed.error) });
+  }
+  return parsed.data;
 }
 
 /** Splits npm search text into free terms and `keywords:` / `maintainer:` / `author:` qualifiers. */
@@ -46,9 +67,8 @@ function toObject(entry: CatalogEntry, score: number) {
 export function searchRoutes(app: RegistryApp, ctx: RegistryContext): void {
   app.get("/-/v1/search", async (c) => {
     requireReader(ctx, c, "searching");
-    const query = parseText(c.req.query("text") ?? "");
-    const size = Math.min(Math.max(Number(c.req.query("size") ?? 20) || 20, 1), 250);
-    const from = Math.max(Number(c.req.query("from") ?? 0) || 0, 0);
+    const { text, size, from } = readParams(c.req.query());
+    const query = parseText(text);
     const hits = (await ctx.catalog.entries())
       .map((entry) => ({ entry, score: textScore(entry, query.terms) }))
       .filter(({ entry, score }) => {
