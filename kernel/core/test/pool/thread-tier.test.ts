@@ -92,15 +92,25 @@ describe("the thread tier contains an app's accidents", () => {
     });
   }
 
-  it("refuses process.chdir() at import: the app fails to load with the coded error, the kernel's cwd is kept", async () => {
-    const before = kernelState();
-    const app = fixture("process-fault", { name: "chdir-at-import", env: { AT_IMPORT: "chdir" } });
-    const { result, missed } = await beside(() => call(pool, app));
-    expect(result.status).toBe(502);
-    expect(result.text).toContain(`${FORBIDDEN}: process.chdir() is not allowed in the thread tier`);
-    expect(missed).toBe(0);
-    expect(kernelState()).toEqual(before);
-  });
+  for (const [action, call_] of [
+    ["abort", "process.abort()"],
+    ["kill", `process.kill(${pid})`],
+    ["chdir", "process.chdir()"],
+    ["umask", "process.umask(mask)"],
+    ["env-set", "changing process.env"],
+  ] as const) {
+    it(`refuses ${call_} at import: the app fails to load with ${FORBIDDEN}, the kernel is unchanged`, async () => {
+      const before = kernelState();
+      const app = fixture("process-fault", { name: `${action}-at-import`, env: { AT_IMPORT: action } });
+      const { result, missed } = await beside(() => call(pool, app));
+      expect(result.status).toBe(502);
+      expect(result.text).toContain(
+        `it failed to load: ${FORBIDDEN}: ${call_} is not allowed in the thread tier`,
+      );
+      expect(missed).toBe(0);
+      expect(kernelState()).toEqual(before);
+    });
+  }
 
   it("keeps a write to Bun.env in the worker's own copy, out of the kernel's environment", async () => {
     const before = kernelState();
