@@ -180,7 +180,6 @@ export class PluginHost {
           continue;
         }
         try {
-          await checkAppShadow(source, this.#options.services);
           const plugin = await this.#init(source, config);
           this.#running.set(plugin.name, plugin);
           this.#logger.info(`started ${pluginId(source.pkg)}`, { base: source.pkg.buntime.base });
@@ -228,6 +227,7 @@ export class PluginHost {
       const batch = new Set(sources.map(({ pkg }) => pkg.name));
       for (const { pkg } of sources) this.#checkDependents(pkg.name, pkg.version, batch);
       const prepared = this.#prepare(sources, batch);
+      // on a running kernel only: at start the router's catalog must not be primed before apps are copied in
       for (const { source } of prepared) await checkAppShadow(source, this.#options.services);
       const started: LoadedPlugin[] = [];
       const newDataDirs = prepared.flatMap(({ source }) => {
