@@ -1,5 +1,9 @@
-/** Reads a request body (JSON, or a form) and validates it, as auth's routes all do. */
-import { BuntimeError } from "@buntime/sdk";
+/**
+ * Reads a request body (JSON, or a form) and validates it, as auth's routes all do. Bodies are
+ * capped at 16 KiB: sign-in, setup and user changes take a few fields, and most of these routes
+ * answer anyone, so none of them buffers more.
+ */
+import { BuntimeError, limitBody } from "@buntime/sdk";
 import type { Context } from "hono";
 import type { z } from "zod";
 
@@ -10,8 +14,14 @@ function invalid(error: z.ZodError): BuntimeError {
   return new BuntimeError("BUNTIME_ERR_AUTH_REQUEST_INVALID", { details });
 }
 
-/** The body parsed with `schema`; throws `BUNTIME_ERR_AUTH_REQUEST_INVALID` naming the field. */
+const capBody = limitBody();
+
+/**
+ * The body parsed with `schema`; throws `BUNTIME_ERR_AUTH_REQUEST_INVALID` naming the field, or
+ * `BUNTIME_ERR_BODY_TOO_LARGE` for a body over 16 KiB (refused before it is parsed).
+ */
 export async function readBody<T>(c: Context, schema: z.ZodType<T>): Promise<T> {
+  await capBody(c, async () => {});
   const type = c.req.header("content-type") ?? "";
   let raw: unknown;
   try {
