@@ -31,10 +31,3 @@ ${oidc}
 </body>
 </html>`;
 }
-
-/** `next` when it is a path on this site, else `/` (no open redirects). */
-export function safeNext(next: unknown): string {
-  return typeof next === "string" && next.startsWith("/") && !next.startsWith("//") && !next.includes("\\")
-    ? next
-    : "/";
-}

@@ -1,8 +1,8 @@
 /** The two halves of an OpenID Connect sign-in as routes: the redirect out, and the callback. */
 import { BuntimeError } from "@buntime/sdk";
 import type { Context, Hono } from "hono";
-import { safeNext } from "./login-page.ts";
 import type { OidcClient } from "./oidc.ts";
+import { safeNext } from "./safe-next.ts";
 import type { UserStore } from "./users.ts";
 
 /** Adds `/oidc/login` and `/oidc/callback` to `app`; `startSession` signs the user in. */

@@ -10,10 +10,12 @@ import type { ApiKeyStore } from "./api-keys.ts";
 import type { Authenticator } from "./authenticator.ts";
 import type { FirstRun } from "./first-run.ts";
 import type { LoginLimiter } from "./login-limiter.ts";
-import { loginPage, safeNext } from "./login-page.ts";
+import { loginPage } from "./login-page.ts";
 import type { OidcClient } from "./oidc.ts";
 import { mountOidcRoutes } from "./oidc-routes.ts";
 import { isForm, readBody } from "./request-body.ts";
+import { safeNext } from "./safe-next.ts";
+import { crossSiteSource } from "./same-origin.ts";
 import type { SessionStore } from "./sessions.ts";
 import { mountUserRoutes } from "./user-routes.ts";
 import { publicUser, type UserStore } from "./users.ts";
@@ -88,14 +90,15 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     return new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error }).getResponse();
   });
 
-  // The kernel checks cross-site writes under /api; sign-in, sign-out and setup are checked here.
+  // The kernel checks cross-site writes under /api; sign-in, sign-out and setup are checked here,
+  // by Origin and Referer too, since not every browser sends Sec-Fetch-Site.
   app.use("*", async (c, next) => {
-    if (c.req.method === "POST" && c.req.header("sec-fetch-site") === "cross-site") {
-      throw new BuntimeError("BUNTIME_ERR_CSRF_REJECTED", {
-        method: c.req.method,
-        path: c.req.path,
-        origin: c.req.header("origin") ?? "unknown",
-      });
+    const method = c.req.method;
+    if (method !== "GET" && method !== "HEAD" && method !== "OPTIONS") {
+      const source = crossSiteSource(c.req.raw);
+      if (source !== undefined) {
+        throw new BuntimeError("BUNTIME_ERR_CSRF_REJECTED", { method, path: c.req.path, origin: source });
+      }
     }
     await next();
   });
@@ -172,10 +175,12 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
       throw new BuntimeError("BUNTIME_ERR_AUTH_BAD_CREDENTIALS");
     }
     await users.setPassword(user.username, password);
+    // whoever else holds a session of this user (a stolen cookie) is signed out; this one stays
+    await sessions.endAllOf(user.username, authenticator.sessionId(c.req.raw));
     return c.body(null, 204);
   });
 
-  mountUserRoutes(app, users, authenticator);
+  mountUserRoutes(app, users, sessions, authenticator);
 
   mountOidcRoutes(app, options.oidc, users, startSession);
 

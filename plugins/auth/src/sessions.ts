@@ -1,13 +1,20 @@
 /**
  * Browser sessions: a random id in an HttpOnly cookie; the store keeps only its SHA-256, with
- * the session's lifetime as its TTL, so a leaked store does not leak live sessions.
+ * the session's lifetime as its TTL, so a leaked store does not leak live sessions. Each session
+ * is also listed under its user (`user-session/<user>/<hash>`), so a password change can end the
+ * user's other sessions.
  */
 import { randomToken, sha256 } from "./digest.ts";
-import type { AuthKv } from "./kv.ts";
+import { type AuthKv, listAll } from "./kv.ts";
 
 interface StoredSession {
   readonly username: string;
   readonly expiresAt: number;
+}
+
+/** Where the sessions of `username` are listed (the name encoded: it may hold `/`). */
+function userPrefix(username: string): string {
+  return `user-session/${encodeURIComponent(username)}/`;
 }
 
 /** Creates, finds and ends sessions. */
@@ -20,8 +27,10 @@ export class SessionStore {
   /** Starts a session for `username`; returns the id to put in the cookie. */
   async create(username: string): Promise<string> {
     const id = randomToken();
+    const hash = sha256(id);
     const session: StoredSession = { username, expiresAt: Date.now() + this.ttl };
-    await this.kv.set(`session/${sha256(id)}`, session, { ttl: this.ttl });
+    await this.kv.set(`user-session/${encodeURIComponent(username)}/${hash}`, true, { ttl: this.ttl });
+    await this.kv.set(`session/${hash}`, session, { ttl: this.ttl });
     return id;
   }
 
@@ -33,6 +42,24 @@ export class SessionStore {
   }
 
   async end(id: string): Promise<void> {
-    await this.kv.delete(`session/${sha256(id)}`);
+    const hash = sha256(id);
+    const entry = await this.kv.get<StoredSession>(`session/${hash}`);
+    await this.kv.delete(`session/${hash}`);
+    if (entry) await this.kv.delete(`${userPrefix(entry.value.username)}${hash}`);
+  }
+
+  /** Ends every session of `username` but the one with id `keep`; resolves with how many ended. */
+  async endAllOf(username: string, keep?: string): Promise<number> {
+    const prefix = userPrefix(username);
+    const kept = keep === undefined ? undefined : sha256(keep);
+    let ended = 0;
+    for (const entry of await listAll<true>(this.kv, prefix)) {
+      const hash = entry.key.slice(prefix.length);
+      if (hash === kept) continue;
+      await this.kv.delete(`session/${hash}`);
+      await this.kv.delete(entry.key);
+      ended++;
+    }
+    return ended;
   }
 }

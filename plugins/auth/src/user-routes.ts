@@ -4,6 +4,7 @@ import type { Hono } from "hono";
 import { z } from "zod";
 import type { Authenticator } from "./authenticator.ts";
 import { readBody } from "./request-body.ts";
+import type { SessionStore } from "./sessions.ts";
 import { publicUser, type UserStore } from "./users.ts";
 
 const ROLE = z.string().regex(/^[\w:-]{1,64}$/);
@@ -17,12 +18,21 @@ const newUserSchema = z
 const rolesSchema = z.object({ roles: z.array(ROLE) }).strict();
 const passwordSchema = z.object({ password: z.string() }).strict();
 
-/** Adds `/api/users` routes to `app`, each for admins only. */
-export function mountUserRoutes(app: Hono, users: UserStore, authenticator: Authenticator): void {
+/**
+ * Adds `/api/users` routes to `app`, each for admins only. A password reset or a deletion ends
+ * every session of that user.
+ */
+export function mountUserRoutes(
+  app: Hono,
+  users: UserStore,
+  sessions: SessionStore,
+  authenticator: Authenticator,
+): void {
   app.put("/api/users/:name/password", async (c) => {
     await authenticator.requireRole(c.req.raw, "admin");
     const { password } = await readBody(c, passwordSchema);
     await users.setPassword(c.req.param("name"), password);
+    await sessions.endAllOf(c.req.param("name"));
     return c.body(null, 204);
   });
 
@@ -52,6 +62,7 @@ export function mountUserRoutes(app: Hono, users: UserStore, authenticator: Auth
     const name = c.req.param("name");
     if (!(await users.remove(name)))
       throw new BuntimeError("BUNTIME_ERR_AUTH_NOT_FOUND", { what: "user", id: name });
+    await sessions.endAllOf(name);
     return c.body(null, 204);
   });
 }

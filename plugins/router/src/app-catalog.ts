@@ -64,17 +64,21 @@ export class AppCatalog {
 
   /**
    * The highest installed version of `name` that satisfies `range` (any version when undefined).
-   * An unknown name rescans at once (at most every MISS_RESCAN_MS): a folder just copied in is
-   * found even before the watcher reports it.
+   * An unknown name rescans (at most every MISS_RESCAN_MS, so its answer may wait that long): a
+   * folder just copied in is found even before the watcher reports it.
    */
   async find(name: string, range: string | undefined): Promise<InstalledApp | undefined> {
     if (this.#stale) await this.#rescan();
-    let found = this.#pick(name, range);
-    if (!found && performance.now() - this.#scannedAt >= MISS_RESCAN_MS) {
-      await this.#rescan();
-      found = this.#pick(name, range);
-    }
-    return found;
+    const found = this.#pick(name, range);
+    if (found) return found;
+    // Never "not installed" from a scan older than the question (an app copied in just before it
+    // would be missed), yet one scan per MISS_RESCAN_MS at most, however many names are probed.
+    const asked = performance.now();
+    const wait = this.#scannedAt + MISS_RESCAN_MS - asked;
+    if (wait > 0) await Bun.sleep(wait);
+    if (this.#scanning) await this.#scanning;
+    if (this.#scannedAt < asked) await this.#rescan();
+    return this.#pick(name, range);
   }
 
   /** Every installed version of `name`, highest first; none for an unknown name (as `find` looks). */
