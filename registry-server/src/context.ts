@@ -49,6 +49,8 @@ export interface RegistryContext extends RegistryStorage {
 export interface Caller {
   user: UserRecord;
   token: TokenRecord;
+  /** The operator seeding from inside the process (no HTTP): may publish in reserved scopes. */
+  operator?: boolean;
 }
 
 /** Hono environment of the registry app. */

@@ -86,6 +86,27 @@ describe("the npm CLI against the registry", () => {
     );
   }, 30_000);
 
+  it("keeps latest off a prerelease: npm refuses it without --tag, the registry with --tag latest", async () => {
+    const named = { ...plugin, name: "@acme/early", description: "Tries prereleases", keywords: [] };
+    const pre = writePackage(join(registry.dir, "early"), named);
+    expect((await alice.npm(["publish"], { cwd: pre })).code).toBe(0);
+    writePackage(pre, { ...named, version: "1.2.0-beta.1" });
+    const untagged = await alice.npm(["publish"], { cwd: pre });
+    expect(untagged.code).not.toBe(0);
+    expect(untagged.stderr).toContain(
+      "You must specify a tag using --tag when publishing a prerelease version",
+    );
+    const asLatest = await alice.npm(["publish", "--tag", "latest"], { cwd: pre });
+    expect(asLatest.code).not.toBe(0);
+    expect(asLatest.stderr).toContain("400 Bad Request");
+    expect(asLatest.stderr).toContain(
+      "BUNTIME_ERR_REGISTRY_PRERELEASE_LATEST: @acme/early@1.2.0-beta.1: a prerelease does not become latest at publish",
+    );
+    expect((await alice.npm(["publish", "--tag", "next"], { cwd: pre })).code).toBe(0);
+    const view = await alice.npm(["view", "@acme/early", "dist-tags", "--json"]);
+    expect(JSON.parse(view.stdout)).toEqual({ latest: "1.0.0", next: "1.2.0-beta.1" });
+  }, 40_000);
+
   it("adds, lists and removes a dist-tag with npm dist-tag", async () => {
     expect((await alice.npm(["dist-tag", "add", "@acme/hello@1.0.0", "stable"])).code).toBe(0);
     expect((await alice.npm(["dist-tag", "ls", "@acme/hello"])).stdout).toContain("stable: 1.0.0");

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { BuntimeError, parsePluginPackage } from "@buntime/sdk";
 import semver from "semver";
+import { claimScope } from "../auth/scopes.ts";
 import type { Caller, RegistryContext } from "../context.ts";
 import { publisherSignatureVerifies } from "../signing/publisher-keys.ts";
 import type { Signature, VersionRecord } from "../storage/types.ts";
@@ -88,6 +89,10 @@ export async function publishVersion(
   if (pkg && !pkg.owners.includes(caller.user.name)) {
     throw new BuntimeError("BUNTIME_ERR_REGISTRY_NOT_OWNER", { user: caller.user.name, package: name });
   }
+  const prerelease = semver.prerelease(request.version) !== null;
+  if (prerelease && request.tags.includes("latest")) {
+    throw new BuntimeError("BUNTIME_ERR_REGISTRY_PRERELEASE_LATEST", { package: label });
+  }
   if (await ctx.metadata.getVersion(name, request.version)) {
     throw new BuntimeError("BUNTIME_ERR_REGISTRY_VERSION_EXISTS", {
       package: name,
@@ -115,7 +120,9 @@ export async function publishVersion(
     publisherSignature,
   };
   const tags = new Set(request.tags);
-  if (!pkg?.distTags.latest) tags.add("latest");
+  // npm's first-publish rule (the first version becomes latest), except for a prerelease
+  if (!pkg?.distTags.latest && !prerelease) tags.add("latest");
+  if (!pkg) await claimScope(ctx, caller, name);
 
   try {
     await ctx.blobs.put(record.blobKey, request.tarball);

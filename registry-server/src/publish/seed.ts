@@ -30,6 +30,7 @@ async function seedCaller(ctx: RegistryContext, name: string): Promise<Caller> {
   const now = new Date().toISOString();
   return {
     user,
+    operator: true,
     token: {
       id: "seed",
       user: name,

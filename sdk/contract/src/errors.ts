@@ -99,6 +99,10 @@ export const ERROR_CODES = {
     message: "a '{scope}' token cannot be used for {action} (needs '{needed}')",
   },
   BUNTIME_ERR_REGISTRY_NOT_OWNER: { status: 403, message: "{user} is not an owner of {package}" },
+  BUNTIME_ERR_REGISTRY_SCOPE_OWNED: {
+    status: 403,
+    message: "{user} may not publish {package}: the scope {scope} belongs to {owner}",
+  },
   BUNTIME_ERR_REGISTRY_REGISTRATION_CLOSED: {
     status: 403,
     message: "this registry does not accept new users ({user})",
@@ -130,6 +134,11 @@ export const ERROR_CODES = {
   BUNTIME_ERR_REGISTRY_PUBLISH_INVALID: { status: 400, message: "invalid publish request: {details}" },
   BUNTIME_ERR_REGISTRY_CHANGE_REFUSED: { status: 400, message: "{package}: {details}" },
   BUNTIME_ERR_REGISTRY_TAG_INVALID: { status: 400, message: "invalid dist-tag {tag}: {details}" },
+  BUNTIME_ERR_REGISTRY_PRERELEASE_LATEST: {
+    status: 400,
+    message:
+      "{package}: a prerelease does not become latest at publish; publish it with --tag <tag> (next, beta)",
+  },
   BUNTIME_ERR_REGISTRY_SIGNATURE_INVALID: {
     status: 400,
     message: "{package}: publisher signature with key {keyid} does not verify",
