@@ -1,4 +1,4 @@
-/** Path patterns of the policy: `/docs` matches `/docs` and `/docs/`, `/docs/*` matches `/docs` and below. */
+/** Path patterns of the policy: `/docs` matches exactly, `/docs/*` matches `/docs` and below. */
 
 /** A compiled list of patterns. */
 export type PathMatcher = (pathname: string) => boolean;
@@ -15,8 +15,6 @@ export function pathMatcher(patterns: readonly string[]): PathMatcher {
   if (exact.size === 0 && prefixes.length === 0) return () => false;
   return (pathname) => {
     if (exact.has(pathname)) return true;
-    // the trailing-form rule (isSamePath): `/docs` covers `/docs/`; slices only then
-    if (pathname.length > 1 && pathname.endsWith("/") && exact.has(pathname.slice(0, -1))) return true;
     for (const prefix of prefixes) {
       if (pathname === prefix || pathname.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`))
         return true;

@@ -3,7 +3,6 @@
  * before shorter ones. A new table replaces the old one whole, so a request sees one or the
  * other, never half of each.
  */
-import { isSamePath } from "@buntime/sdk";
 import type { ProxyRule } from "./rule.ts";
 
 /** A rule ready to match. */
@@ -49,7 +48,7 @@ export class RuleTable {
     for (const entry of this.compiled) {
       if (entry.methods.size > 0 && !entry.methods.has(method)) continue;
       if (entry.exact) {
-        if (isSamePath(pathname, entry.prefix)) return entry;
+        if (pathname === entry.prefix) return entry;
       } else if (
         entry.prefix === "/" ||
         pathname === entry.prefix ||

@@ -1,5 +1,4 @@
 /** Rules compiled for the request path: a cheap match on method and path. */
-import { isSamePath } from "@buntime/sdk";
 import type { ResolvedRule } from "./config.ts";
 import { resolvePolicy } from "./policy.ts";
 import type { ResolvedPolicy } from "./types.ts";
@@ -12,7 +11,7 @@ export interface CompiledRule {
 }
 
 function pathMatcher(pattern: string): (path: string) => boolean {
-  if (!pattern.endsWith("*")) return (path) => isSamePath(path, pattern);
+  if (!pattern.endsWith("*")) return (path) => path === pattern;
   const prefix = pattern.slice(0, -1);
   const bare = prefix.endsWith("/") && prefix.length > 1 ? prefix.slice(0, -1) : undefined;
   return (path) => path.startsWith(prefix) || path === bare;

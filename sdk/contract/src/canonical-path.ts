@@ -5,12 +5,15 @@
  * - percent-encoded unreserved characters (`A-Z a-z 0-9 - . _ ~`) are decoded, once: `%6eotes`
  *   is `notes`, `%2e%2e` is `..`; every other escape is kept, with upper-case hex (`%2525` stays
  *   `%2525`, never becoming `%25` and then `%`);
- * - an encoded `/` (`%2F`), `\` (`%5C`) or NUL (`%00`), a raw `\` or NUL, and a `%` not followed by
- *   two hex digits are refused: no router, proxy upstream or app can then read a different path;
+ * - so an encoded `/` or `\` stays encoded (`%2F`, `%5C`): it is part of a segment, never a
+ *   separator, so `/a%2F..%2Fb` is one odd segment under `/`, for every plugin (a storage key
+ *   may hold a `/` this way; `c.req.param` decodes it);
+ * - NUL (raw or `%00`), a raw `\` and a `%` not followed by two hex digits are refused;
  * - `.` and `..` segments are resolved after decoding (never above `/`), empty segments (`//`)
  *   dropped;
- * - a trailing `/` is kept (`/notes/` and `/notes` both lie under the base `/notes`), and so is
- *   a path's case: paths are case-sensitive, so plugins compare them case-sensitively.
+ * - a trailing `/` is kept, and makes another path (`/x` and `/x/` are routed apart, as Hono
+ *   routes them; a pattern `/x/*` or a base `/x` covers both), and so is a path's case: paths are
+ *   case-sensitive, so plugins compare them case-sensitively.
  */
 
 /** Why a path has no canonical form: the kernel answers 400 `BUNTIME_ERR_PATH_INVALID`. */
@@ -46,7 +49,7 @@ function hexValue(code: number): number {
   return -1;
 }
 
-/** True when `path` is already canonical as far as one scan can tell (the common case). */
+/** True when `path` is already canonical as far as one scan can tell (the common case): no allocation. */
 function looksCanonical(path: string): boolean {
   let previous = SLASH; // `path` starts with `/`
   for (let index = 1; index < path.length; index++) {
@@ -72,9 +75,7 @@ function decodeSegment(segment: string): string | PathRefusal {
     const low = hexValue(segment.charCodeAt(index + 2));
     if (high < 0 || low < 0) return new PathRefusal("a % not followed by two hex digits");
     const byte = high * 16 + low;
-    if (byte === SLASH || byte === BACKSLASH || byte === 0) {
-      return new PathRefusal("an encoded /, \\ or NUL");
-    }
+    if (byte === 0) return new PathRefusal("an encoded NUL");
     out += isUnreserved(byte)
       ? String.fromCharCode(byte)
       : `%${byte.toString(16).toUpperCase().padStart(2, "0")}`;

@@ -93,5 +93,5 @@ export type {
   SocketHandlers,
   WebSocketUpgrades,
 } from "./services.ts";
-export { isSamePath, isUnderBase, pathnameOf } from "./url-path.ts";
+export { isUnderBase, pathnameOf } from "./url-path.ts";
 export { formatZodIssues } from "./zod-issues.ts";

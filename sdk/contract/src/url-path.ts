@@ -13,20 +13,6 @@ export function pathnameOf(url: string): string {
   return url.slice(start, end);
 }
 
-/**
- * True when `pathname` is `path` in its trailing form or not (`/login` and `/login/`): the one
- * trailing-form rule, so an exact path in a policy, a limit or a proxy rule cannot be dodged by
- * adding a `/`. Does not allocate.
- */
-export function isSamePath(pathname: string, path: string): boolean {
-  if (pathname.length === path.length) return pathname === path;
-  return (
-    pathname.length === path.length + 1 &&
-    pathname.charCodeAt(path.length) === 47 &&
-    pathname.startsWith(path)
-  );
-}
-
 /** True when `pathname` is `base` or below it (`/auth` matches `/auth` and `/auth/x`, not `/authx`). */
 export function isUnderBase(pathname: string, base: string): boolean {
   if (base === "/") return true;
