@@ -7,15 +7,19 @@ import { HASHING, json, pluginFolder, signIn, startAuth, stopKernels } from "./s
 afterEach(stopKernels);
 
 /** An app that answers with the credentials and identity it received. */
-const SEEN_SOURCE = `export default { fetch: (req) => Response.json({
-  authorization: req.headers.get("authorization"),
-  cookie: req.headers.get("cookie"),
-  appToken: req.headers.get("x-buntime-app-token"),
-  user: req.headers.get("x-buntime-user"),
-}) };`;
+const SEEN_SOURCE = `const seen = (headers) => ({
+  authorization: headers.get("authorization"),
+  cookie: headers.get("cookie"),
+  appToken: headers.get("x-buntime-app-token"),
+  user: headers.get("x-buntime-user"),
+});
+export default {
+  fetch: (req) => Response.json(seen(req.headers)),
+  websocket: { open(ws) { ws.send(JSON.stringify(seen(new Headers(ws.data.headers)))); } },
+};`;
 
-async function startWithApp() {
-  const started = await startAuth({ plugins: [pluginFolder("router")] });
+async function startWithApp(listen = false) {
+  const started = await startAuth({ plugins: [pluginFolder("router")], listen });
   const dir = join(started.kernel.home, "apps", "seen");
   mkdirSync(dir, { recursive: true });
   writeFileSync(join(dir, "index.ts"), SEEN_SOURCE);
@@ -80,6 +84,29 @@ describe("credentials on the way to an app", () => {
           cookie: "a=1",
         }),
       ).toEqual({ authorization: null, cookie: "a=1", appToken: null, user: null });
+    },
+    HASHING,
+  );
+
+  it(
+    "are dropped on a WebSocket upgrade too: the socket's app sees the user, not the cookie",
+    async () => {
+      const { kernel } = await startWithApp(true);
+      const session = await signIn(kernel);
+      const url = new URL("/seen/", (kernel.url as URL).href.replace("http", "ws"));
+      const socket = new WebSocket(url, { headers: { cookie: `theme=dark; ${session}` } } as never);
+      const first = new Promise<string>((resolve, reject) => {
+        socket.addEventListener("message", (event) => resolve(String(event.data)));
+        socket.addEventListener("error", () => reject(new Error("socket failed")));
+        setTimeout(() => reject(new Error("no message within 10 s")), 10_000);
+      });
+      expect(JSON.parse(await first)).toEqual({
+        authorization: null,
+        cookie: "theme=dark",
+        appToken: null,
+        user: "admin",
+      });
+      socket.close();
     },
     HASHING,
   );

@@ -164,24 +164,18 @@ export class Router {
     request: Request,
     context: RequestContext,
   ): Promise<Response> {
-    if (isWebSocketUpgrade(request) && this.#ctx.pool.upgrade) {
-      // The kernel's server upgrades the request it received, not a copy, and the app sees its
-      // headers as they are: a client's own user headers cannot be dropped there, so refuse.
-      if (hasIdentityHeaders(request.headers)) return Promise.resolve(spoofedUpgrade());
-      return this.#ctx.pool.upgrade(spec, request);
-    }
+    const pool = this.#ctx.pool;
+    const upgrade = pool.upgrade !== undefined && isWebSocketUpgrade(request);
+    // A client sending its own user headers on an upgrade is refused outright, not corrected.
+    if (upgrade && hasIdentityHeaders(request.headers)) return Promise.resolve(spoofedUpgrade());
     const user = context.locals.user;
     const client = this.#clients?.address(request);
     const forwarding = forwardingOf(request, address, client, user);
     // with a user, the forwarding headers replace the client's copies; without, drop them
-    dropCredentials(
-      request,
-      forwarding.headers,
-      context.locals.credentials,
-      user !== undefined,
-      this.#credentials,
-    );
-    return this.#ctx.pool.fetch(spec, request, forwarding);
+    const marks = context.locals.credentials;
+    dropCredentials(request, forwarding.headers, marks, user !== undefined, this.#credentials);
+    if (upgrade && pool.upgrade) return pool.upgrade(spec, request, forwarding);
+    return pool.fetch(spec, request, forwarding);
   }
 
   async #serveWithFiles(

@@ -105,9 +105,10 @@ export interface WorkerPool {
    * Upgrades `request` (as the kernel's server received it) to a WebSocket served by the
    * persistent worker of `app`, whose entry exports `websocket` handlers beside `fetch`.
    * Resolves with the response to return from the plugin's handler: once upgraded, a placeholder
-   * the kernel recognizes (nothing is sent), else an error response.
+   * the kernel recognizes (nothing is sent), else an error response. `overrides` amend the URL
+   * and headers the app sees, as for `fetch` (the upgrade itself answers the request as received).
    */
-  upgrade?(app: AppSpec, request: Request): Promise<Response>;
+  upgrade?(app: AppSpec, request: Request, overrides?: RequestOverrides): Promise<Response>;
   /** Current figures per app. */
   stats(): PoolStats;
 }

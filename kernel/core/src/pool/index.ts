@@ -25,7 +25,7 @@ import {
 } from "./main/options.ts";
 import { PersistentSlot } from "./main/persistent-slot.ts";
 import type { PoolWorker } from "./main/pool-worker.ts";
-import type { RequestOverrides } from "./main/request-table.ts";
+import { amendHeaders, type RequestOverrides } from "./main/request-table.ts";
 import type { PoolSocketData } from "./main/socket-bridge.ts";
 import { SpawnGate } from "./main/spawn-gate.ts";
 import { flattenHeaders } from "./shared/protocol.ts";
@@ -37,7 +37,12 @@ export { poolWebSocketHandler } from "./main/socket-bridge.ts";
 
 /** The pool the kernel owns: the plugin-facing `WorkerPool`, upgrades on a given server, shutdown. */
 export interface KernelWorkerPool extends Omit<WorkerPool, "upgrade"> {
-  upgrade(app: AppSpec, request: Request, server: UpgradeTarget): Promise<Response | undefined>;
+  upgrade(
+    app: AppSpec,
+    request: Request,
+    server: UpgradeTarget,
+    overrides?: RequestOverrides,
+  ): Promise<Response | undefined>;
   /** Stops taking requests, lets workers finish and close, terminates stragglers. */
   shutdown(): Promise<void>;
 }
@@ -177,7 +182,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
       return slot.dispatch(request, overrides) ?? route(spec, request, overrides);
     },
 
-    async upgrade(app, request, server) {
+    async upgrade(app, request, server, overrides) {
       if (closing)
         return new BuntimeError("BUNTIME_ERR_POOL_SHUTTING_DOWN").getResponse({ "retry-after": "1" });
       const spec = specOf(app);
@@ -193,7 +198,12 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
       const table = worker.sockets;
       const sid = table.reserve();
       const data: PoolSocketData = {
-        pool: { table, sid, url: request.url, headers: flattenHeaders(request.headers) },
+        pool: {
+          table,
+          sid,
+          url: overrides?.url ?? request.url,
+          headers: amendHeaders(flattenHeaders(request.headers), overrides),
+        },
       };
       if (server.upgrade(request, { data })) return undefined;
       table.release(sid);

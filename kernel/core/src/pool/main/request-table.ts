@@ -4,7 +4,7 @@
  * stream fed by chunk messages), deadlines, and the pool's own error answers.
  */
 import { BuntimeError, type WorkerPool } from "@buntime/sdk";
-import type { MessagePort, ResponseMessage } from "../shared/protocol.ts";
+import type { HeaderList, MessagePort, ResponseMessage } from "../shared/protocol.ts";
 import { flattenHeaders, toHeaders } from "../shared/protocol.ts";
 import { StreamReceiver, type StreamSender, senderForReader } from "../shared/stream-channel.ts";
 import type { ResolvedAppSpec } from "./options.ts";
@@ -14,6 +14,18 @@ const INLINE_BODY_LIMIT = 1024 * 1024;
 
 /** What the app sees differently from the request itself (`WorkerPool.fetch`'s third argument). */
 export type RequestOverrides = NonNullable<Parameters<WorkerPool["fetch"]>[2]>;
+
+/** `headers` as `overrides` amend them: each override replaces its header, `null` removes it. */
+export function amendHeaders(headers: HeaderList, overrides: RequestOverrides | undefined): HeaderList {
+  const amended = overrides?.headers;
+  if (amended === undefined) return headers;
+  for (const name in amended) {
+    const value = amended[name];
+    if (value === null || value === undefined) delete headers[name];
+    else headers[name] = value;
+  }
+  return headers;
+}
 
 /** Statuses the pool answers with on the app's behalf; 499 means the client left first. */
 export type PoolFailure = 400 | 413 | 499 | 502 | 504;
@@ -66,15 +78,7 @@ export class RequestTable {
     };
     this.requests.set(id, entry);
     const method = request.method;
-    const headers = flattenHeaders(request.headers);
-    const amended = overrides?.headers;
-    if (amended !== undefined) {
-      for (const name in amended) {
-        const value = amended[name];
-        if (value === null || value === undefined) delete headers[name];
-        else headers[name] = value;
-      }
-    }
+    const headers = amendHeaders(flattenHeaders(request.headers), overrides);
     const message = {
       t: "req" as const,
       id,
