@@ -29,23 +29,26 @@ export function parseSpec(text: string): PluginSpec {
   return { name: text.slice(0, at), range: text.slice(at + 1) || undefined };
 }
 
-/** Short names (`auth`) stand for first-party plugins (`@buntime/plugin-auth`) when no package has the short name. */
+/** Short names (`auth`) stand for first-party plugins (`@buntime/plugin-auth`) before any package of that name. */
 export const FIRST_PARTY_PREFIX = "@buntime/plugin-";
 
 /**
- * The package a user means by `name`: itself when installed or in the registry, else the
- * first-party `@buntime/plugin-<name>` when that is installed or in the registry.
+ * The package a user means by `name`. A scoped name is itself. A short name means the
+ * first-party `@buntime/plugin-<name>` whenever that is installed or in the registry, even when
+ * an unscoped package of the same name exists (anyone may publish `auth`; only the registry's
+ * admins may publish in `@buntime`), so a look-alike can never take a first-party plugin's
+ * place. Only a name with no first-party plugin means the unscoped package.
  */
 export async function canonicalName(
   name: string,
   client: RegistryClient | undefined,
   installed: Record<string, LockEntry>,
 ): Promise<string> {
-  if (installed[name] || name.startsWith("@")) return name;
+  if (name.startsWith("@")) return name;
   const firstParty = `${FIRST_PARTY_PREFIX}${name}`;
   if (installed[firstParty]) return firstParty;
-  if (!client || (await client.packument(name))) return name;
-  return (await client.packument(firstParty)) ? firstParty : name;
+  if (client && (await client.packument(firstParty))) return firstParty;
+  return name;
 }
 
 /** Versions this plan wants, with the chain that asked, to explain conflicts. */
