@@ -47,8 +47,8 @@ afterAll(async () => {
   delete process.env.BUNTIME_ADMIN_PASSWORD;
 });
 
-/** Sends `GET <path>` exactly as written and resolves with the status and the body. */
-function rawGet(path: string, headers = ""): Promise<{ status: number; body: string }> {
+/** Sends `GET <path>` exactly as written and resolves with the status, the head and the body. */
+function rawGet(path: string, headers = ""): Promise<{ status: number; head: string; body: string }> {
   return new Promise((resolve, reject) => {
     const socket = connect(port, "127.0.0.1", () => {
       socket.write(`GET ${path} HTTP/1.1\r\nhost: 127.0.0.1\r\nconnection: close\r\n${headers}\r\n`);
@@ -62,7 +62,8 @@ function rawGet(path: string, headers = ""): Promise<{ status: number; body: str
     socket.setTimeout(10_000, () => socket.destroy(new Error(`no answer to GET ${path} in 10 s`)));
     socket.on("close", () => {
       const status = Number(text.slice(9, 12));
-      resolve({ status, body: text.slice(text.indexOf("\r\n\r\n") + 4) });
+      const end = text.indexOf("\r\n\r\n");
+      resolve({ status, head: text.slice(0, end), body: text.slice(end + 4) });
     });
   });
 }
@@ -127,6 +128,13 @@ describe("every encoding of a protected path reaches the same decision", () => {
   it("a trailing / makes another path, routed apart: /_/api/plugins/ is no kernel API route", async () => {
     const answer = await rawGet("/_/api/plugins/");
     expect([answer.status, codeOf(answer.body)]).toEqual([404, "BUNTIME_ERR_NOT_FOUND"]);
+  });
+
+  it("a browser sent to sign in comes back to the canonical path", async () => {
+    const answer = await rawGet("//x/../%6eotes/a?tab=1", "accept: text/html\r\n");
+    expect(answer.status).toBe(302);
+    const location = /\r\nlocation: ([^\r]*)/i.exec(answer.head)?.[1];
+    expect(location).toBe(`/auth/login?next=${encodeURIComponent("/notes/a?tab=1")}`);
   });
 
   it("paths are case-sensitive: /NOTES/ is not the app notes", async () => {

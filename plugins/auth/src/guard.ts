@@ -39,8 +39,8 @@ export function createGuard(
 
   function unauthenticated(request: Request, pathname: string): Response {
     if (wantsPage(request, pathname)) {
-      const url = new URL(request.url);
-      const next = encodeURIComponent(url.pathname + url.search);
+      // back to the canonical path the policy decided on, with the query as sent
+      const next = encodeURIComponent(pathname + new URL(request.url).search);
       return new Response(null, { status: 302, headers: { location: `${options.loginPath}?next=${next}` } });
     }
     return new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: pathname }).getResponse({
