@@ -24,6 +24,10 @@ export const jwtConfigSchema = z
     audience: z.string().optional(),
     /** Claim holding the user's roles (an array or a space-separated string). @default "roles" */
     rolesClaim: z.string().default("roles"),
+    /** Refuse tokens without an `exp` claim (tokens that never expire). @default true */
+    requireExp: z.boolean().default(true),
+    /** Leeway for `exp` and `nbf` against clocks that differ. @default "30s" */
+    clockSkew: durationSchema.default(30_000),
   })
   .strict();
 

@@ -1,13 +1,21 @@
 /**
- * JWT bearer verification with hono's JWT helpers: HS256 against a shared secret, RS256/ES256
- * against a JWKS read from a URL (cached, fetched again when a token names an unknown key) or a
- * file. The token's `sub` is the username; its roles come from a configurable claim.
+ * JWT bearer verification on `jose`: HS256 against a shared secret, RS256/ES256 against a JWKS
+ * read from a URL (cached, fetched again when a token names an unknown key, not too often) or a
+ * file. `exp` is required unless configured otherwise, with a clock-skew leeway; `iss` and `aud`
+ * are checked when configured. The token's `sub` is the username; its roles come from a
+ * configurable claim. (`JwksCache`, hono-based, still serves the OpenID Connect client.)
  */
 import { readFile } from "node:fs/promises";
 import { BuntimeError } from "@buntime/sdk";
-import { Jwt } from "hono/utils/jwt";
 import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
-import type { JWTPayload } from "hono/utils/jwt/types";
+import {
+  createLocalJWKSet,
+  createRemoteJWKSet,
+  decodeProtectedHeader,
+  type JWTPayload,
+  type JWTVerifyGetKey,
+  jwtVerify,
+} from "jose";
 import type { z } from "zod";
 import type { jwtConfigSchema } from "./config.ts";
 import type { User } from "./users.ts";
@@ -57,33 +65,42 @@ export class JwksCache {
 
 /** Verifies bearer JWTs according to the `jwt` settings. */
 export class JwtVerifier {
-  private readonly jwks: JwksCache | undefined;
+  readonly #secret: Uint8Array | undefined;
+  readonly #jwks: JWTVerifyGetKey | undefined;
 
   constructor(private readonly config: JwtConfig) {
-    const source = { url: config.jwksUrl, file: config.jwksFile };
-    this.jwks = source.url || source.file ? new JwksCache(source) : undefined;
+    this.#secret = config.secret === undefined ? undefined : new TextEncoder().encode(config.secret);
+    if (config.jwksUrl) {
+      this.#jwks = createRemoteJWKSet(new URL(config.jwksUrl), {
+        timeoutDuration: 5_000,
+        cooldownDuration: JWKS_REFRESH_MIN_MS,
+        cacheMaxAge: JWKS_TTL_MS,
+      });
+    } else if (config.jwksFile) {
+      const file = new JwksCache({ file: config.jwksFile });
+      this.#jwks = async (header, token) =>
+        createLocalJWKSet({ keys: (await file.keysFor(header.kid)) as never })(header, token);
+    }
   }
 
-  /** The user a valid token names; throws `BUNTIME_ERR_AUTH_TOKEN_INVALID` otherwise. */
+  /** The user a valid token names; throws `BUNTIME_ERR_AUTH_TOKEN_INVALID` otherwise (never echoing the token). */
   async verify(token: string): Promise<User> {
-    const verification = {
-      ...(this.config.issuer ? { iss: this.config.issuer } : {}),
-      ...(this.config.audience ? { aud: this.config.audience } : {}),
+    const options = {
+      issuer: this.config.issuer,
+      audience: this.config.audience,
+      requiredClaims: this.config.requireExp ? ["exp", "sub"] : ["sub"],
+      clockTolerance: Math.round(this.config.clockSkew / 1000),
     };
     let payload: JWTPayload;
     try {
-      const { header } = Jwt.decode(token);
-      if (header.alg === "HS256") {
-        if (!this.config.secret) throw new Error("HS256 tokens are not accepted (no secret configured)");
-        payload = await Jwt.verify(token, this.config.secret, { alg: "HS256", ...verification });
+      const { alg } = decodeProtectedHeader(token);
+      if (alg === "HS256") {
+        if (!this.#secret) throw new Error("HS256 tokens are not accepted (no secret configured)");
+        payload = (await jwtVerify(token, this.#secret, { ...options, algorithms: ["HS256"] })).payload;
       } else {
-        if (!this.jwks) throw new Error(`${header.alg} tokens are not accepted (no JWKS configured)`);
-        const keys = await this.jwks.keysFor(header.kid);
-        payload = await Jwt.verifyWithJwks(token, {
-          keys,
-          verification,
-          allowedAlgorithms: ["RS256", "ES256"],
-        });
+        if (!this.#jwks) throw new Error(`${alg} tokens are not accepted (no JWKS configured)`);
+        payload = (await jwtVerify(token, this.#jwks, { ...options, algorithms: ["RS256", "ES256"] }))
+          .payload;
       }
     } catch (error) {
       const reason = error instanceof Error ? error.message : String(error);

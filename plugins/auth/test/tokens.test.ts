@@ -202,4 +202,35 @@ describe("JWT bearer tokens", () => {
     },
     HASHING,
   );
+
+  it(
+    "need an exp (unless requireExp is false), with a clock-skew leeway, and 401s never echo the token",
+    async () => {
+      const now = Math.floor(Date.now() / 1000);
+      const strict = await startAuth({ config: { protectedPaths: ["/echo/*"], jwt: { secret: SECRET } } });
+      const call = async (kernel: typeof strict.kernel, token: string) =>
+        kernel.fetch("/echo/r", { headers: { authorization: `Bearer ${token}` } });
+      const forever = await signToken({ sub: "x", exp: undefined }, SECRET);
+      const refused = await call(strict.kernel, forever);
+      const body = await refused.text();
+      expect(refused.status).toBe(401);
+      expect(JSON.parse(body).error.message).toBe('invalid bearer token: missing required "exp" claim');
+      expect(body).not.toContain(forever.split(".")[1] as string);
+      // 20 s past exp is within the default 30 s leeway; 60 s is not
+      expect((await call(strict.kernel, await signToken({ sub: "x", exp: now - 20 }, SECRET))).status).toBe(
+        200,
+      );
+      expect((await call(strict.kernel, await signToken({ sub: "x", exp: now - 60 }, SECRET))).status).toBe(
+        401,
+      );
+      const lenient = await startAuth({
+        config: { protectedPaths: ["/echo/*"], jwt: { secret: SECRET, requireExp: false, clockSkew: "0s" } },
+      });
+      expect((await call(lenient.kernel, forever)).status).toBe(200);
+      expect((await call(lenient.kernel, await signToken({ sub: "x", exp: now - 20 }, SECRET))).status).toBe(
+        401,
+      );
+    },
+    HASHING,
+  );
 });
