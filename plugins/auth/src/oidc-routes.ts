@@ -29,6 +29,10 @@ export function mountOidcRoutes(
     }
     const identity = await oidc.complete(code, state);
     const existing = await users.get(identity.username);
+    // an address anyone could claim at the issuer never becomes an admin, new or existing
+    if (!identity.verified && (identity.admin || existing?.roles.includes("admin"))) {
+      throw oidc.unverifiedAdmin(identity.username);
+    }
     const roles = new Set(existing?.roles ?? []);
     if (identity.admin) roles.add("admin");
     await users.put({

@@ -1,14 +1,15 @@
 /**
  * OpenID Connect sign-in (authorization code flow with PKCE): discovery from the issuer, the
  * redirect to its authorization endpoint, and the callback that trades the code for an ID token,
- * verifies it against the issuer's JWKS (issuer, audience, nonce) and names the user.
+ * verifies it with `jose` against the issuer's JWKS (issuer, audience, expiry, nonce) and names
+ * the user. The discovery document must name the configured issuer, and an e-mail address the
+ * issuer has not verified never earns the admin role.
  */
 import { BuntimeError } from "@buntime/sdk";
-import { Jwt } from "hono/utils/jwt";
+import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from "jose";
 import type { z } from "zod";
 import type { oidcConfigSchema } from "./config.ts";
 import { randomToken } from "./digest.ts";
-import { JwksCache } from "./jwt-verifier.ts";
 import type { AuthKv } from "./kv.ts";
 
 type OidcConfig = z.output<typeof oidcConfigSchema>;
@@ -33,7 +34,13 @@ const PENDING_TTL_MS = 10 * 60_000;
 export interface OidcIdentity {
   readonly username: string;
   readonly admin: boolean;
+  /** False when the name is an e-mail address the issuer has not verified (`email_verified`). */
+  readonly verified: boolean;
   readonly next: string;
+}
+
+function withoutSlash(url: string): string {
+  return url.endsWith("/") ? url.slice(0, -1) : url;
 }
 
 function challengeOf(verifier: string): string {
@@ -43,7 +50,7 @@ function challengeOf(verifier: string): string {
 /** Runs the two halves of an OpenID Connect sign-in. */
 export class OidcClient {
   private discovery: Promise<Discovery> | undefined;
-  private jwks: JwksCache | undefined;
+  private jwks: JWTVerifyGetKey | undefined;
 
   constructor(
     private readonly config: OidcConfig,
@@ -67,7 +74,13 @@ export class OidcClient {
       for (const field of ["authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
         if (typeof found[field] !== "string") throw new Error(`the discovery document has no ${field}`);
       }
-      this.jwks = new JwksCache({ url: found.jwks_uri });
+      // OpenID Connect Discovery 4.3: the document must be the configured issuer's own
+      if (withoutSlash(String(found.issuer)) !== withoutSlash(this.config.issuer)) {
+        throw new Error(
+          `the discovery document names issuer ${String(found.issuer)}, not ${this.config.issuer}`,
+        );
+      }
+      this.jwks = createRemoteJWKSet(new URL(found.jwks_uri), { timeoutDuration: 5_000 });
       return found;
     })().catch((error) => {
       this.discovery = undefined; // try again on the next sign-in
@@ -101,6 +114,13 @@ export class OidcClient {
     return url.href;
   }
 
+  /** The error for an unverified address that names an admin. */
+  unverifiedAdmin(username: string): BuntimeError {
+    return this.fail(
+      `${username} names an admin, and the issuer has not verified that address (email_verified)`,
+    );
+  }
+
   /** Finishes a sign-in from the callback's `code` and `state`. */
   async complete(code: string, state: string): Promise<OidcIdentity> {
     const entry = await this.kv.get<PendingLogin>(`oidc/${state}`);
@@ -132,18 +152,27 @@ export class OidcClient {
     if (typeof tokens.id_token !== "string") throw this.fail("the token endpoint sent no id_token");
     let claims: Record<string, unknown>;
     try {
-      const { header } = Jwt.decode(tokens.id_token);
-      claims = await Jwt.verifyWithJwks(tokens.id_token, {
-        keys: await (this.jwks as JwksCache).keysFor(header.kid),
-        verification: { iss: discovery.issuer, aud: this.config.clientId },
-        allowedAlgorithms: ["RS256", "ES256"],
+      const verified = await jwtVerify(tokens.id_token, this.jwks as JWTVerifyGetKey, {
+        issuer: discovery.issuer,
+        audience: this.config.clientId,
+        algorithms: ["RS256", "ES256"],
+        requiredClaims: ["exp", "sub"],
+        clockTolerance: 30,
       });
+      claims = verified.payload;
     } catch (error) {
       throw this.fail(`invalid id_token: ${error instanceof Error ? error.message : String(error)}`, error);
     }
     if (claims.nonce !== pending.nonce) throw this.fail("the id_token's nonce does not match");
     const named = claims[this.config.usernameClaim] ?? claims.sub;
     if (typeof named !== "string" || named.length === 0) throw this.fail("the id_token names no user");
-    return { username: named, admin: this.config.admins.includes(named), next: pending.next };
+    // anyone can claim an address at some issuers: only a verified one may be an admin's
+    const unverifiedEmail = named === claims.email && claims.email_verified !== true;
+    return {
+      username: named,
+      admin: this.config.admins.includes(named),
+      verified: !unverifiedEmail,
+      next: pending.next,
+    };
   }
 }

@@ -13,10 +13,11 @@ interface Grant {
   readonly challenge: string;
   readonly nonce: string;
   readonly email: string;
+  readonly verified: boolean;
 }
 
 /** A tiny OpenID Connect issuer on loopback: discovery, token endpoint (PKCE checked) and JWKS. */
-async function fakeIssuer(clientId: string) {
+async function fakeIssuer(clientId: string, options: { discoveredIssuer?: string } = {}) {
   const key: TestKeyPair = await keyPair("ES256", "issuer-key");
   const grants = new Map<string, Grant>();
   const server = Bun.serve({
@@ -27,7 +28,7 @@ async function fakeIssuer(clientId: string) {
       const issuer = url.origin;
       if (url.pathname === "/.well-known/openid-configuration") {
         return Response.json({
-          issuer,
+          issuer: options.discoveredIssuer ?? issuer,
           authorization_endpoint: `${issuer}/authorize`,
           token_endpoint: `${issuer}/token`,
           jwks_uri: `${issuer}/jwks`,
@@ -48,6 +49,7 @@ async function fakeIssuer(clientId: string) {
           aud: clientId,
           sub: `sub-${grant.email}`,
           email: grant.email,
+          email_verified: grant.verified,
           nonce: grant.nonce,
         };
         return Response.json({ id_token: await signToken(claims, key), token_type: "Bearer" });
@@ -59,13 +61,14 @@ async function fakeIssuer(clientId: string) {
   return {
     url: server.url.href.replace(/\/$/, ""),
     /** What the issuer's sign-in page would do: approve `email` (an ID token with `nonce`, if given). */
-    approve(authorizeUrl: string, email: string, nonce?: string) {
+    approve(authorizeUrl: string, email: string, nonce?: string, verified = true) {
       const code = crypto.randomUUID();
       const params = new URL(authorizeUrl).searchParams;
       grants.set(code, {
         challenge: params.get("code_challenge") ?? "",
         nonce: nonce ?? params.get("nonce") ?? "",
         email,
+        verified,
       });
       return `/auth/oidc/callback?code=${code}&state=${params.get("state")}`;
     },
@@ -191,6 +194,50 @@ describe("OpenID Connect sign-in", () => {
       expect(await errorOf(response)).toEqual({
         code: "BUNTIME_ERR_AUTH_NOT_FOUND",
         message: "no sign-in method oidc",
+      });
+    },
+    HASHING,
+  );
+
+  it(
+    "never makes an unverified e-mail address an admin, and lets it in as a plain user",
+    async () => {
+      const { issuer, kernel } = await startWithIssuer();
+      const start = await kernel.fetch("/auth/oidc/login");
+      const location = start.headers.get("location") as string;
+      const refused = await kernel.fetch(issuer.approve(location, "ada@example.test", undefined, false));
+      expect(await errorOf(refused)).toEqual({
+        code: "BUNTIME_ERR_AUTH_OIDC_FAILED",
+        message: `sign-in with ${issuer.url} failed: ada@example.test names an admin, and the issuer has not verified that address (email_verified)`,
+      });
+      expect(refused.headers.getSetCookie()).toEqual([]);
+      // an existing admin account cannot be taken over through an unverified address either
+      const admin = await kernel.fetch("/auth/oidc/login");
+      const asLocalAdmin = await kernel.fetch(
+        issuer.approve(admin.headers.get("location") as string, "admin", undefined, false),
+      );
+      expect(asLocalAdmin.status).toBe(502);
+      const plain = await kernel.fetch("/auth/oidc/login");
+      const bob = await kernel.fetch(
+        issuer.approve(plain.headers.get("location") as string, "bob@example.test", undefined, false),
+      );
+      const me = await kernel.fetch("/auth/me", { headers: { cookie: cookieOf(bob) } });
+      expect((await me.json()).user).toEqual({ username: "bob@example.test", roles: [], via: "session" });
+    },
+    HASHING,
+  );
+
+  it(
+    "refuses a discovery document that names another issuer",
+    async () => {
+      const issuer = await fakeIssuer("buntime-test", { discoveredIssuer: "https://evil.example" });
+      const { kernel } = await startAuth({
+        config: { oidc: { issuer: issuer.url, clientId: "buntime-test" } },
+      });
+      const response = await kernel.fetch("/auth/oidc/login");
+      expect(await errorOf(response)).toEqual({
+        code: "BUNTIME_ERR_AUTH_OIDC_FAILED",
+        message: `sign-in with ${issuer.url} failed: the discovery document names issuer https://evil.example, not ${issuer.url}`,
       });
     },
     HASHING,
