@@ -3,6 +3,7 @@ import type { Hono } from "hono";
 import type { AuthRateLimiter } from "./auth/rate-limit.ts";
 import type { Catalog } from "./catalog/catalog.ts";
 import type { TarballLimits } from "./publish/inspect-tarball.ts";
+import type { SigningKeyFile } from "./signing/key-file.ts";
 import type { RegistrySigner } from "./signing/registry-signer.ts";
 import type { DownloadCounter } from "./stats/download-counter.ts";
 import type { RegistryStorage, TokenRecord, UserRecord } from "./storage/types.ts";
@@ -23,6 +24,12 @@ export interface RegistryServerOptions {
   authRateLimit?: { attempts: number; windowMs: number };
   /** Where unexpected failures are logged. @default JSON lines on stderr, namespace `registry` */
   logger?: Logger;
+  /**
+   * The file holding the registry's signing key (see docs/registry.md, _Signing key_). Without
+   * one the key is kept in the metadata store, which suits tests and in-process embedding;
+   * `startRegistry` always gives one.
+   */
+  signingKey?: SigningKeyFile;
 }
 
 /** Options with their defaults applied. */

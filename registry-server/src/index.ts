@@ -17,6 +17,7 @@ export type { TarballLimits } from "./publish/inspect-tarball.ts";
 export type { PublishTarballOptions } from "./publish/seed.ts";
 export type { RegistryServer } from "./server.ts";
 export { createRegistryServer } from "./server.ts";
+export type { SigningKeyFile } from "./signing/key-file.ts";
 export type { RegistryKey } from "./signing/registry-signer.ts";
 export type { RunningRegistry, StartRegistryOptions } from "./start.ts";
 export { runRegistryCommand, startRegistry } from "./start.ts";

@@ -70,7 +70,7 @@ export async function createRegistryServer(options: RegistryServerOptions): Prom
     metadata,
     blobs,
     options: resolved,
-    signer: await loadRegistrySigner(metadata),
+    signer: await loadRegistrySigner(metadata, options.signingKey),
     downloads: createDownloadCounter(metadata),
     rateLimiter: createAuthRateLimiter(resolved.authRateLimit.attempts, resolved.authRateLimit.windowMs),
     catalog: createCatalog(metadata),

@@ -1,3 +1,4 @@
+import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 import { BuntimeError } from "@buntime/sdk";
 import type { RegistryServerOptions } from "./context.ts";
@@ -7,7 +8,7 @@ import { sweepOrphanBlobs } from "./storage/sweep.ts";
 import type { RegistryStorage } from "./storage/types.ts";
 
 /** Options for {@link startRegistry}. */
-export interface StartRegistryOptions extends Omit<RegistryServerOptions, "storage"> {
+export interface StartRegistryOptions extends Omit<RegistryServerOptions, "storage" | "signingKey"> {
   /** TCP port; 0 picks a free one. @default 4873 */
   port?: number;
   /** Interface to bind. @default "127.0.0.1" */
@@ -16,6 +17,12 @@ export interface StartRegistryOptions extends Omit<RegistryServerOptions, "stora
   storageDir?: string;
   /** Another storage (e.g. PostgreSQL) instead of `storageDir`. */
   storage?: RegistryStorage;
+  /**
+   * A PEM file with the registry's ECDSA P-256 signing key, mode 0600 (several nodes give the
+   * same one). It must exist. @default `<storageDir>/signing/registry-key.pem`, created on first
+   * start (0600, in a 0700 folder)
+   */
+  signingKeyFile?: string;
   /**
    * Unreferenced tarballs younger than this are kept by the start-up sweep (they may belong to
    * a publish in flight on another node). @default 600000 (10 minutes)
@@ -50,11 +57,22 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     storageDir = "./.buntime/registry",
     storage,
     orphanGraceMs,
+    signingKeyFile,
     ...rest
   } = options;
+  const signingKey = signingKeyFile
+    ? { path: resolve(signingKeyFile), create: false }
+    : { path: resolve(storageDir, "signing", "registry-key.pem"), create: true };
   const store = storage ?? openSqliteStorage(storageDir);
   await sweepOrphanBlobs(store, orphanGraceMs);
-  const registry = await createRegistryServer({ ...rest, storage: store });
+  let registry: RegistryServer;
+  try {
+    registry = await createRegistryServer({ ...rest, storage: store, signingKey });
+  } catch (error) {
+    await store.metadata.close();
+    await store.blobs.close();
+    throw error;
+  }
   const maxTarball = rest.limits?.maxTarballBytes ?? 10 * 1024 * 1024;
   const server = Bun.serve({
     port,
@@ -76,8 +94,8 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
 }
 
 /**
- * The `buntime registry start` command: parses `--port`, `--host`, `--storage` and
- * `--public-url`, starts the registry and resolves once it listens.
+ * The `buntime registry start` command: parses `--port`, `--host`, `--storage`,
+ * `--public-url` and `--signing-key`, starts the registry and resolves once it listens.
  *
  * @example
  * await runRegistryCommand(["start", "--port", "4873", "--storage", "/var/lib/buntime-registry"]);
@@ -91,6 +109,7 @@ export async function runRegistryCommand(argv: string[]): Promise<RunningRegistr
       host: { type: "string", default: "127.0.0.1" },
       storage: { type: "string", default: "./.buntime/registry" },
       "public-url": { type: "string" },
+      "signing-key": { type: "string" },
     },
   });
   const [command = "start"] = positionals;
@@ -110,5 +129,6 @@ export async function runRegistryCommand(argv: string[]): Promise<RunningRegistr
     hostname: values.host,
     storageDir: values.storage,
     publicUrl: values["public-url"],
+    signingKeyFile: values["signing-key"],
   });
 }

@@ -4,8 +4,10 @@ import { runCommand } from "./common/output.ts";
 
 /** The `--help` text of `buntime registry`. */
 export const REGISTRY_HELP = `Usage: buntime registry start [--port 4873] [--host 127.0.0.1] [--storage DIR] [--public-url URL]
+                             [--signing-key FILE]
 
-Runs a Buntime plugin registry (see docs/registry.md) until SIGINT or SIGTERM.
+Runs a Buntime plugin registry (see docs/registry.md) until SIGINT or SIGTERM. Its signing key
+is --signing-key (a 0600 PEM file), else DIR/signing/registry-key.pem, created on first start.
 `;
 
 /** `buntime registry start`: loads the registry server only when asked, so the kernel never does. */
@@ -15,6 +17,7 @@ export async function runRegistry(args: string[]): Promise<number> {
     host: { type: "string" },
     storage: { type: "string" },
     "public-url": { type: "string" },
+    "signing-key": { type: "string" },
   });
   return runCommand("registry", values, REGISTRY_HELP, async (out) => {
     const { runRegistryCommand } = await import("@buntime/registry-server").catch((error) => {

@@ -1,6 +1,8 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
+import { existsSync } from "node:fs";
 import { keyIdOf, signRegistryVersion, spkiOf, verifyRegistrySignature } from "@buntime/supply";
 import type { MetadataStore, Signature } from "../storage/types.ts";
+import { loadSigningKeyFile, type SigningKeyFile } from "./key-file.ts";
 import { verifies } from "./verifies.ts";
 
 const SETTING = "registry-signing-key";
@@ -42,13 +44,26 @@ function signerFor(privateKey: KeyObject): RegistrySigner {
   };
 }
 
-/**
- * Loads the registry signing key from the metadata store, creating it on first use. Several
- * nodes sharing one store agree on the key because the first stored one wins.
- */
-export async function loadRegistrySigner(metadata: MetadataStore): Promise<RegistrySigner> {
+function freshPem(): string {
   const { privateKey } = generateKeyPairSync("ec", { namedCurve: "prime256v1" });
-  const fresh = privateKey.export({ type: "pkcs8", format: "pem" }).toString();
-  const stored = await metadata.settingOrInit(SETTING, fresh);
-  return signerFor(createPrivateKey(stored));
+  return privateKey.export({ type: "pkcs8", format: "pem" }).toString();
+}
+
+/**
+ * Loads the registry signing key. With `file`, from that file only (see `loadSigningKeyFile`):
+ * nothing of the key goes into the metadata store, and a key an older registry kept there is
+ * moved into the new file so existing signatures still verify. Without one (embedding and
+ * tests), from the metadata store, created on first use; nodes sharing one store agree on it
+ * because the first stored key wins.
+ */
+export async function loadRegistrySigner(
+  metadata: MetadataStore,
+  file?: SigningKeyFile,
+): Promise<RegistrySigner> {
+  if (file) {
+    // an empty setting marks "no key in the store" without putting one there
+    const legacy = file.create && !existsSync(file.path) ? await metadata.settingOrInit(SETTING, "") : "";
+    return signerFor(loadSigningKeyFile(file, () => legacy || freshPem()));
+  }
+  return signerFor(createPrivateKey(await metadata.settingOrInit(SETTING, freshPem())));
 }

@@ -145,6 +145,10 @@ export const ERROR_CODES = {
   },
   BUNTIME_ERR_REGISTRY_KEY_INVALID: { status: 400, message: "invalid publisher key: {details}" },
   BUNTIME_ERR_REGISTRY_SEARCH_INVALID: { status: 400, message: "invalid search: {details}" },
+  BUNTIME_ERR_REGISTRY_SIGNING_KEY_INVALID: {
+    status: 500,
+    message: "registry signing key {path}: {details}",
+  },
   BUNTIME_ERR_REGISTRY_STORAGE_FAILED: { status: 500, message: "registry storage failed: {details}" },
   BUNTIME_ERR_REGISTRY_INTERNAL: { status: 500, message: "internal registry error: {details}" },
   BUNTIME_ERR_STORAGE_APP_UNAUTHORIZED: {

@@ -1,0 +1,102 @@
+import { describe, expect, it } from "bun:test";
+import { generateKeyPairSync } from "node:crypto";
+import { chmodSync, existsSync, statSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import {
+  createRegistryServer,
+  openSqliteStorage,
+  type RunningRegistry,
+  runRegistryCommand,
+  startRegistry,
+} from "@buntime/registry-server";
+import { isBuntimeError } from "@buntime/sdk";
+import { keyIdOf } from "@buntime/supply";
+import { tempDir } from "./helpers/registry.ts";
+
+const keyIdServed = async (registry: RunningRegistry) => {
+  const body = (await (await fetch(`${registry.url}-/npm/v1/keys`)).json()) as { keys: { keyid: string }[] };
+  await registry.stop();
+  return body.keys.map((key) => key.keyid);
+};
+const pemFile = (path: string, type: "ec" | "ed25519", mode = 0o600) => {
+  const { privateKey, publicKey } =
+    type === "ec" ? generateKeyPairSync("ec", { namedCurve: "prime256v1" }) : generateKeyPairSync("ed25519");
+  writeFileSync(path, privateKey.export({ type: "pkcs8", format: "pem" }));
+  chmodSync(path, mode);
+  return keyIdOf(publicKey);
+};
+
+describe("the registry's signing key", () => {
+  it("lives in a 0600 file in a 0700 folder of its own, not in the metadata store, and survives a restart", async () => {
+    const storageDir = join(tempDir(), "store");
+    const first = await keyIdServed(await startRegistry({ port: 0, storageDir }));
+    const file = join(storageDir, "signing", "registry-key.pem");
+    expect(statSync(file).mode & 0o777).toBe(0o600);
+    expect(statSync(join(storageDir, "signing")).mode & 0o777).toBe(0o700);
+    const storage = openSqliteStorage(storageDir);
+    expect(await storage.metadata.settingOrInit("registry-signing-key", "none")).toBe("");
+    await storage.metadata.close();
+    await storage.blobs.close();
+    expect(await keyIdServed(await startRegistry({ port: 0, storageDir }))).toEqual(first);
+  });
+
+  it("moves a key an older registry kept in the metadata store into the file, so its signatures still verify", async () => {
+    const storageDir = join(tempDir(), "store");
+    const older = await createRegistryServer({ storage: openSqliteStorage(storageDir) });
+    const before = (await (await older.fetch(new Request("http://r/-/npm/v1/keys"))).json()) as {
+      keys: { keyid: string }[];
+    };
+    await older.close();
+    const after = await keyIdServed(await startRegistry({ port: 0, storageDir }));
+    expect(after).toEqual(before.keys.map((key) => key.keyid));
+    expect(existsSync(join(storageDir, "signing", "registry-key.pem"))).toBe(true);
+  });
+
+  it("is read from --signing-key when given, and nothing is written to the storage folder", async () => {
+    const dir = tempDir();
+    const keyid = pemFile(join(dir, "registry.pem"), "ec");
+    const storage = join(dir, "store");
+    const registry = await runRegistryCommand([
+      "start",
+      "--port",
+      "0",
+      "--storage",
+      storage,
+      "--signing-key",
+      join(dir, "registry.pem"),
+    ]);
+    expect(await keyIdServed(registry)).toEqual([keyid]);
+    expect(existsSync(join(storage, "signing"))).toBe(false);
+  });
+
+  const cases: [string, ((path: string) => unknown) | undefined, string][] = [
+    ["a missing file", undefined, "no such file"],
+    [
+      "a file others may read",
+      (path) => pemFile(path, "ec", 0o644),
+      "group or others may access it (mode 0644); chmod 600 it",
+    ],
+    ["a key that is not ECDSA P-256", (path) => pemFile(path, "ed25519"), "not an ECDSA P-256 key"],
+    [
+      "a file that is not a key",
+      (path) => writeFileSync(path, "junk", { mode: 0o600 }),
+      "not a PEM private key",
+    ],
+  ];
+  it.each(cases)(
+    "refuses %s given with --signing-key, naming the file, and creates no key",
+    async (_title, write, reason) => {
+      const dir = tempDir();
+      const path = join(dir, "key.pem");
+      write?.(path);
+      const error = await startRegistry({
+        port: 0,
+        storageDir: join(dir, "store"),
+        signingKeyFile: path,
+      }).catch((e: unknown) => e);
+      expect(isBuntimeError(error, "BUNTIME_ERR_REGISTRY_SIGNING_KEY_INVALID")).toBe(true);
+      expect((error as Error).message).toContain(`registry signing key ${path}: ${reason}`);
+      expect(existsSync(join(dir, "store", "signing"))).toBe(false);
+    },
+  );
+});
