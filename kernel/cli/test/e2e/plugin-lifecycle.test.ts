@@ -31,6 +31,7 @@ describe("a plugin's life from scaffold to removal", () => {
       tag: "latest",
     });
     expect(JSON.parse(published.stdout).signedBy).toStartWith("SHA256:");
+    expect(JSON.parse(published.stdout).warnings).toEqual([]);
 
     const home = join(dir, "home");
     const kernel = await runningKernel(home, dir);
@@ -57,7 +58,12 @@ describe("a plugin's life from scaffold to removal", () => {
       entry,
       readFileSync(entry, "utf8").replace("path: context.pathname", "path: context.pathname, v: 2"),
     );
-    expect((await cli(["plugin", "publish", plugin, ...reg], dir)).code).toBe(0);
+    writeFileSync(join(plugin, "src", "index.js.map"), "{}");
+    const second = await cli(["plugin", "publish", plugin, ...reg], dir);
+    expect(second.code).toBe(0);
+    expect(second.stderr).toContain(
+      "warning: src/index.js.map is packed: a source map (it carries your source)",
+    );
 
     const listed = JSON.parse((await cli(["plugin", "list", ...reg, "--home", home, "--json"], dir)).stdout);
     expect(listed.plugins).toEqual([
@@ -88,5 +94,18 @@ describe("a plugin's life from scaffold to removal", () => {
     expect((await fetch(new URL("/hello/x", kernel.url))).status).toBe(404);
     expect(existsSync(join(home, "plugins", "@e2e"))).toBe(false);
     expect(JSON.parse(readFileSync(join(home, "plugins", "lock.json"), "utf8")).plugins).toEqual({});
+
+    writeFileSync(
+      pkgPath,
+      readFileSync(pkgPath, "utf8").replace('"version": "0.2.0"', '"version": "0.3.0-beta.1"'),
+    );
+    const untagged = await cli(["plugin", "publish", plugin, ...reg], dir);
+    expect(untagged.stderr).toContain(
+      "@e2e/hello@0.3.0-beta.1: a prerelease does not become latest at publish; publish it with --tag <tag> (next, beta) [BUNTIME_ERR_REGISTRY_PRERELEASE_LATEST]",
+    );
+    expect(untagged.code).toBe(1);
+    expect((await cli(["plugin", "publish", plugin, ...reg, "--tag", "next"], dir)).code).toBe(0);
+    const tags = await (await fetch(new URL("/-/package/@e2e%2fhello/dist-tags", registry.url))).json();
+    expect(tags).toEqual({ latest: "0.2.0", next: "0.3.0-beta.1" });
   }, 60_000);
 });
