@@ -3,11 +3,10 @@
  * read from a URL (cached, fetched again when a token names an unknown key, not too often) or a
  * file. `exp` is required unless configured otherwise, with a clock-skew leeway; `iss` and `aud`
  * are checked when configured. The token's `sub` is the username; its roles come from a
- * configurable claim. (`JwksCache`, hono-based, still serves the OpenID Connect client.)
+ * configurable claim.
  */
 import { readFile } from "node:fs/promises";
 import { BuntimeError } from "@buntime/sdk";
-import type { HonoJsonWebKey } from "hono/utils/jwt/jws";
 import {
   createLocalJWKSet,
   createRemoteJWKSet,
@@ -32,35 +31,22 @@ export function rolesFromClaim(value: unknown): string[] {
   return [];
 }
 
-/** Loads and caches a JWKS, from a URL or a file. */
-export class JwksCache {
-  private keys: HonoJsonWebKey[] | undefined;
-  private fetchedAt = 0;
-
-  constructor(private readonly source: { url?: string; file?: string }) {}
-
-  private async load(): Promise<HonoJsonWebKey[]> {
-    const text = this.source.url
-      ? await fetch(this.source.url, { signal: AbortSignal.timeout(5_000) }).then((response) => {
-          if (!response.ok) throw new Error(`${this.source.url} answered ${response.status}`);
-          return response.text();
-        })
-      : await readFile(this.source.file as string, "utf8");
-    const parsed = JSON.parse(text) as { keys?: unknown };
-    if (!Array.isArray(parsed.keys)) throw new Error("the JWKS has no keys array");
-    return parsed.keys as HonoJsonWebKey[];
-  }
-
-  /** The keys, fetched again when stale or when `kid` is missing from them (not too often). */
-  async keysFor(kid: string | undefined): Promise<HonoJsonWebKey[]> {
-    const age = Date.now() - this.fetchedAt;
-    const unknownKid = kid !== undefined && !this.keys?.some((key) => key.kid === kid);
-    if (!this.keys || age > JWKS_TTL_MS || (unknownKid && age > JWKS_REFRESH_MIN_MS)) {
-      this.keys = await this.load();
-      this.fetchedAt = Date.now();
+/**
+ * The keys of a JWKS file, read again once older than the cache lifetime (so a rotated file is
+ * picked up without a restart); jose looks the token's key up in them.
+ */
+function fileKeySet(file: string): JWTVerifyGetKey {
+  let keys: JWTVerifyGetKey | undefined;
+  let readAt = 0;
+  return async (header, token) => {
+    if (!keys || Date.now() - readAt > JWKS_TTL_MS) {
+      const parsed = JSON.parse(await readFile(file, "utf8")) as { keys?: unknown };
+      if (!Array.isArray(parsed.keys)) throw new Error(`${file} has no keys array`);
+      keys = createLocalJWKSet({ keys: parsed.keys });
+      readAt = Date.now();
     }
-    return this.keys;
-  }
+    return keys(header, token);
+  };
 }
 
 /** Verifies bearer JWTs according to the `jwt` settings. */
@@ -77,9 +63,7 @@ export class JwtVerifier {
         cacheMaxAge: JWKS_TTL_MS,
       });
     } else if (config.jwksFile) {
-      const file = new JwksCache({ file: config.jwksFile });
-      this.#jwks = async (header, token) =>
-        createLocalJWKSet({ keys: (await file.keysFor(header.kid)) as never })(header, token);
+      this.#jwks = fileKeySet(config.jwksFile);
     }
   }
 
