@@ -137,6 +137,14 @@ describe("every encoding of a protected path reaches the same decision", () => {
     expect(location).toBe(`/auth/login?next=${encodeURIComponent("/notes/a?tab=1")}`);
   });
 
+  it("auth's own routes answer every encoding of their path as the plain one", async () => {
+    const plain = await rawGet("/auth/login");
+    expect(plain.status).toBe(200);
+    for (const path of ["//auth/login", "/auth/%6cogin", "/x/../auth//login"]) {
+      expect([path, (await rawGet(path)).status]).toEqual([path, 200]);
+    }
+  });
+
   it("paths are case-sensitive: /NOTES/ is not the app notes", async () => {
     expect((await rawGet("/NOTES/")).status).toBe(404);
   });

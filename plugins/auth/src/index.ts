@@ -105,7 +105,7 @@ export default definePlugin({
     ctx.services.provide("auth", authenticator satisfies AuthService);
     return {
       onRequest: guard,
-      fetch: (request) => routes.fetch(request),
+      fetch: (request, context) => routes.fetch(request, context),
     };
   },
 });

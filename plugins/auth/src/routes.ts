@@ -2,7 +2,7 @@
  * The auth plugin's HTTP API at its base: the sign-in page and endpoint, sign-out, `me`, API
  * keys, users (admins only), first-run setup and the OpenID Connect redirect and callback.
  */
-import { BuntimeError, type Logger } from "@buntime/sdk";
+import { BuntimeError, contextPath, type Logger } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
@@ -49,7 +49,8 @@ const ownPasswordSchema = z.object({ current: z.string(), password: z.string() }
 /** Builds the Hono app mounted at the plugin's base. */
 export function createAuthRoutes(options: AuthRoutesOptions): Hono {
   const { base, users, sessions, apiKeys, authenticator, limiter, firstRun } = options;
-  const app = new Hono().basePath(base);
+  // routed on the canonical context.pathname, as the guard decided on it
+  const app = new Hono({ getPath: contextPath }).basePath(base);
 
   const secure = (c: Context) =>
     options.secureCookies === "auto"

@@ -93,5 +93,5 @@ export type {
   SocketHandlers,
   WebSocketUpgrades,
 } from "./services.ts";
-export { isUnderBase, pathnameOf } from "./url-path.ts";
+export { contextPath, isUnderBase, pathnameOf } from "./url-path.ts";
 export { formatZodIssues } from "./zod-issues.ts";

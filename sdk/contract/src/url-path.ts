@@ -20,3 +20,18 @@ export function isUnderBase(pathname: string, base: string): boolean {
     pathname.startsWith(base) && (pathname.length === base.length || pathname.charCodeAt(base.length) === 47)
   );
 }
+
+/**
+ * Hono's `getPath` for a Hono app fetched with the request context as its env
+ * (`app.fetch(request, context)`, or a plugin's `routes`): it routes on the canonical
+ * `context.pathname`, the path every other plugin decided on, not on the raw URL. Without a
+ * context (a direct call in a test) the URL's own path is used.
+ *
+ * @example
+ * const app = new Hono({ getPath: contextPath }).basePath(base);
+ * return { fetch: (request, context) => app.fetch(request, context) };
+ */
+export function contextPath(request: Request, options?: { env?: unknown }): string {
+  const pathname = (options?.env as { pathname?: unknown } | undefined)?.pathname;
+  return typeof pathname === "string" ? pathname : pathnameOf(request.url);
+}

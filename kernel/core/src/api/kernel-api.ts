@@ -1,5 +1,6 @@
 import {
   BuntimeError,
+  contextPath,
   formatZodIssues,
   type PoolStats,
   packageNameSchema,
@@ -8,7 +9,6 @@ import {
 import { Hono } from "hono";
 import semver from "semver";
 import { z } from "zod";
-import { contextPath } from "../pipeline/context-path.ts";
 import type { PluginStatus } from "../plugins/loaded-plugin.ts";
 import { KERNEL_VERSION } from "../version.ts";
 import { hasAdminToken } from "./admin-token.ts";

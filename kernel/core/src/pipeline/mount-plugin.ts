@@ -1,8 +1,7 @@
 import { join } from "node:path";
-import type { RequestContext } from "@buntime/sdk";
+import { contextPath, type RequestContext } from "@buntime/sdk";
 import { Hono } from "hono";
 import type { LoadedPlugin } from "../plugins/loaded-plugin.ts";
-import { contextPath } from "./context-path.ts";
 import { type MaybePromise, then } from "./maybe-async.ts";
 import { createUiHandler } from "./plugin-ui.ts";
 
