@@ -99,6 +99,24 @@ describe("app-to-app tokens", () => {
     expect(await ask("for=billing&callee=billing&age=30000")).toBe("shop");
   });
 
+  it("reach the app they name without the token itself", async () => {
+    const url = await listeningWithApp(
+      "shop",
+      `import { mintAppToken } from ${APP_TOKEN_MODULE};
+      export default { fetch: async () => {
+        const token = mintAppToken(process.env.BUNTIME_APP_TOKEN, "billing");
+        const res = await fetch(process.env.BUNTIME_URL + "/billing/", { headers: { authorization: "Bearer " + token } });
+        return new Response(await res.text());
+      } };`,
+    );
+    mkdirSync(join(home as string, "apps", "billing"));
+    writeFileSync(
+      join(home as string, "apps", "billing", "index.ts"),
+      `export default { fetch: (req) => new Response("billing saw " + req.headers.get("authorization")) };`,
+    );
+    expect(await (await fetch(new URL("/shop/", url))).text()).toBe("billing saw null");
+  });
+
   it("are never seen by the app called: app tokens and the kernel's admin token are dropped", async () => {
     const url = await listeningWithApp(
       "billing",
