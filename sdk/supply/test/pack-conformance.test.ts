@@ -115,6 +115,57 @@ const layouts: Layout[] = [
     pkg: { main: "lib/index.js" },
     files: { ".npmignore": "lib/*\nreadme.md\n", "lib/index.js": "", "lib/other.js": "", "ReadMe.md": "" },
   },
+  {
+    name: "files entries with ./, trailing slashes, globstars and an empty-folder pattern",
+    pkg: { files: ["./lib/", "src/**/*.js", "docs/*", "empty/"], bin: "cli.js" },
+    files: [
+      "lib/a.js",
+      "lib/deep/b.md",
+      "src/x.js",
+      "src/y.ts",
+      "src/nested/z.js",
+      "docs/guide.md",
+      "docs/deep/more.md",
+      "cli.js",
+      "License.MD",
+      "README",
+    ],
+  },
+  {
+    name: "an empty files list packs only the always-packed files",
+    pkg: { files: [] },
+    files: ["index.js", "README.md", "lib/a.js"],
+  },
+  {
+    name: "a nested .npmignore that re-includes what a root rule excluded",
+    files: {
+      ".npmignore": "*.md\n",
+      "docs/.npmignore": "!keep.md\n",
+      "docs/keep.md": "",
+      "docs/drop.md": "",
+      "notes.md": "",
+      "index.js": "",
+    },
+  },
+  {
+    name: "a files pattern without a slash matches at any depth; a negated folder leaves",
+    pkg: { files: ["*.js", "lib", "!lib/private"] },
+    files: ["a.js", "deep/b.js", "deep/c.ts", "lib/x.ts", "lib/private/secret.ts", "lib/public/ok.ts"],
+  },
+  {
+    name: "a sub-folder's .gitignore counts when that folder has no .npmignore",
+    files: {
+      ".npmignore": "*.log\n",
+      "a/.gitignore": "*.tmp\n",
+      "a/x.tmp": "",
+      "a/y.js": "",
+      "b/.npmignore": "z.js\n",
+      "b/.gitignore": "w.js\n",
+      "b/z.js": "",
+      "b/w.js": "",
+      "c.log": "",
+    },
+  },
 ];
 
 function layoutFolder(layout: Layout): string {

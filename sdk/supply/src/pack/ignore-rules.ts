@@ -25,10 +25,29 @@ export function compileRules(rules: string | readonly string[]): RuleSet {
 }
 
 /**
+ * True when `pattern` (a `files` entry with a slash) can match something inside `folder`: each
+ * of the folder's segments matches the pattern's segment at that depth (or meets a `**`) and the
+ * pattern goes deeper. npm enters a folder only then (minimatch's partial match).
+ */
+function reachesInto(pattern: string, folder: string): boolean {
+  const wanted = pattern.replace(/^\/+/, "").split("/").filter(Boolean);
+  if (wanted.length < 2) return false;
+  const segments = folder.split("/").filter(Boolean);
+  for (const [depth, segment] of segments.entries()) {
+    const part = wanted[depth];
+    if (part === "**") return true;
+    if (part === undefined || !new Bun.Glob(part.toLowerCase()).match(segment.toLowerCase())) return false;
+  }
+  return wanted.length > segments.length;
+}
+
+/**
  * npm's `files` list as a rule set: everything starts excluded, each entry in order includes what
  * it names (a folder, its contents; a pattern, its matches) and a `!entry` excludes again. Each
  * entry is matched on its own, so a pattern inside a folder that an earlier `*` excluded still
- * reaches its files (npm's behaviour, which plain gitignore parent rules would not give).
+ * reaches its files (npm's behaviour, which plain gitignore parent rules would not give). A
+ * folder is entered only when an entry names it or reaches into it, so a pattern without a slash
+ * (`*.js`) packs root files only, as npm does.
  */
 export function compileFilesList(entries: readonly string[]): RuleSet {
   const rules = entries.map((raw) => {
@@ -36,15 +55,16 @@ export function compileFilesList(entries: readonly string[]): RuleSet {
     let pattern = raw.replace(/^!+/, "");
     if (pattern.startsWith("./")) pattern = pattern.slice(1);
     if (pattern.endsWith("/*")) pattern += "*";
-    return { negated, matcher: ignore({ ignorecase: true }).add(pattern) };
+    return { negated, pattern, matcher: ignore({ ignorecase: true }).add(pattern) };
   });
   return {
     verdict(path) {
-      // A folder is entered whatever the list says (npm matches folders partially): the files
-      // inside it get their own verdict.
-      if (path.endsWith("/")) return undefined;
+      const folder = path.endsWith("/");
       let included = false;
-      for (const rule of rules) if (rule.matcher.ignores(path)) included = !rule.negated;
+      for (const rule of rules) {
+        if (rule.matcher.ignores(path)) included = !rule.negated;
+        else if (folder && !rule.negated && reachesInto(rule.pattern, path)) included = true;
+      }
       return included;
     },
   };

@@ -91,7 +91,11 @@ export function selectFiles(dir: string, pkg: PackFields & Record<string, unknow
       : ignoreFileRules(dir)),
     {
       verdict: (path: string) =>
-        path === "package.json" || ROOT_DOC.test(path) || requiredFiles.includes(path) ? true : undefined,
+        path === "package.json" ||
+        ROOT_DOC.test(path) ||
+        requiredFiles.some((file) => file === path || file.startsWith(path.endsWith("/") ? path : `${path}/`))
+          ? true
+          : undefined,
     },
     compileRules(ROOT_NEVER),
   ];
