@@ -35,6 +35,9 @@ describe("the registry's signing key", () => {
     expect(statSync(join(storageDir, "signing")).mode & 0o777).toBe(0o700);
     const storage = openSqliteStorage(storageDir);
     expect(await storage.metadata.settingOrInit("registry-signing-key", "none")).toBe("");
+    const embedded = await createRegistryServer({ storage }).catch((e: unknown) => e);
+    expect(isBuntimeError(embedded, "BUNTIME_ERR_REGISTRY_SIGNING_KEY_INVALID")).toBe(true);
+    expect((embedded as Error).message).toContain("keeps its key in a file");
     await storage.metadata.close();
     await storage.blobs.close();
     expect(await keyIdServed(await startRegistry({ port: 0, storageDir }))).toEqual(first);

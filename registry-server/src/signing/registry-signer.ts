@@ -1,5 +1,6 @@
 import { createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from "node:crypto";
 import { existsSync } from "node:fs";
+import { BuntimeError } from "@buntime/sdk";
 import { keyIdOf, signRegistryVersion, spkiOf, verifyRegistrySignature } from "@buntime/supply";
 import type { MetadataStore, Signature } from "../storage/types.ts";
 import { loadSigningKeyFile, type SigningKeyFile } from "./key-file.ts";
@@ -65,5 +66,13 @@ export async function loadRegistrySigner(
     const legacy = file.create && !existsSync(file.path) ? await metadata.settingOrInit(SETTING, "") : "";
     return signerFor(loadSigningKeyFile(file, () => legacy || freshPem()));
   }
-  return signerFor(createPrivateKey(await metadata.settingOrInit(SETTING, freshPem())));
+  const stored = await metadata.settingOrInit(SETTING, freshPem());
+  if (stored === "") {
+    // a registry with a key file used this store: signing with another key would break its signatures
+    throw new BuntimeError("BUNTIME_ERR_REGISTRY_SIGNING_KEY_INVALID", {
+      path: "(metadata store)",
+      details: "this store's registry keeps its key in a file; pass that file as signingKey",
+    });
+  }
+  return signerFor(createPrivateKey(stored));
 }
