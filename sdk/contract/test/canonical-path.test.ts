@@ -37,7 +37,7 @@ describe("canonicalPath", () => {
     ["/a%", "a % not followed by two hex digits"],
     ["/a%2", "a % not followed by two hex digits"],
     ["/a%zz", "a % not followed by two hex digits"],
-  ])("refuses %s", (raw, reason) => {
+  ])("refuses %j", (raw, reason) => {
     const refused = canonicalPath(raw);
     expect(refused).toBeInstanceOf(PathRefusal);
     expect((refused as PathRefusal).reason).toBe(reason);
