@@ -18,41 +18,12 @@ const api = {
   plugin: definePlugin({ setup: () => ({ fetch: () => new Response("ok") }) }),
 };
 
-it("counts a rule keyed by user per signed-in user with the real auth plugin and the manifests both ship", async () => {
-  process.env.BUNTIME_ADMIN_PASSWORD = "correct horse battery";
-  kernel = await createTestKernel({
-    // given ratelimit first: the kernel orders by the manifests, auth (an optional dependency of ratelimit) first
-    plugins: [
-      { packageJson: ratelimitPackage, plugin: ratelimit },
-      { packageJson: authPackage, plugin: auth },
-      api,
-    ],
-    config: {
-      plugins: {
-        "@buntime/plugin-ratelimit": {
-          rules: [{ name: "per-user", path: "/api/*", key: "user", limit: 2, window: "1m" }],
-        },
-      },
-    },
-  });
-  const login = await kernel.fetch("/auth/login", {
-    method: "POST",
-    headers: { "content-type": "application/json" },
-    body: JSON.stringify({ username: "admin", password: "correct horse battery" }),
-  });
-  expect(login.status).toBe(200);
-  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
-  const asAdmin = () => kernel?.fetch("/api/x", { headers: { cookie } }).then((r) => r.status);
-  const anonymous = () => kernel?.fetch("/api/x").then((r) => r.status);
-  expect([await asAdmin(), await asAdmin(), await asAdmin()]).toEqual([200, 200, 429]);
-  // an anonymous caller has a counter of its own (by address), untouched by the admin's
-  expect(await anonymous()).toBe(200);
-  expect(kernel.logs.some((line) => line.message.includes("no auth plugin runs before ratelimit"))).toBe(
-    false,
-  );
-}, 20_000);
-
-it("counts a rule keyed by apiKey per key auth verified, and forged keys by address", async () => {
+/**
+ * A kernel with the real ratelimit and auth plugins (given ratelimit first: the kernel orders by
+ * the manifests, auth, an optional dependency of ratelimit, first) and one ratelimit rule on
+ * `/api/*`; resolves with the kernel and the session cookie of the signed-in admin.
+ */
+async function signedInKernel(rule: object): Promise<{ started: TestKernel; cookie: string }> {
   process.env.BUNTIME_ADMIN_PASSWORD = "correct horse battery";
   const started = await createTestKernel({
     plugins: [
@@ -61,11 +32,7 @@ it("counts a rule keyed by apiKey per key auth verified, and forged keys by addr
       api,
     ],
     config: {
-      plugins: {
-        "@buntime/plugin-ratelimit": {
-          rules: [{ name: "per-key", path: "/api/*", key: "apiKey", limit: 1, window: "1m" }],
-        },
-      },
+      plugins: { "@buntime/plugin-ratelimit": { rules: [{ path: "/api/*", window: "1m", ...rule }] } },
     },
   });
   kernel = started;
@@ -74,7 +41,24 @@ it("counts a rule keyed by apiKey per key auth verified, and forged keys by addr
     headers: { "content-type": "application/json" },
     body: JSON.stringify({ username: "admin", password: "correct horse battery" }),
   });
-  const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
+  expect(login.status).toBe(200);
+  return { started, cookie: (login.headers.get("set-cookie") ?? "").split(";")[0] as string };
+}
+
+it("counts a rule keyed by user per signed-in user with the real auth plugin and the manifests both ship", async () => {
+  const { started, cookie } = await signedInKernel({ name: "per-user", key: "user", limit: 2 });
+  const asAdmin = () => started.fetch("/api/x", { headers: { cookie } }).then((r) => r.status);
+  const anonymous = () => started.fetch("/api/x").then((r) => r.status);
+  expect([await asAdmin(), await asAdmin(), await asAdmin()]).toEqual([200, 200, 429]);
+  // an anonymous caller has a counter of its own (by address), untouched by the admin's
+  expect(await anonymous()).toBe(200);
+  expect(started.logs.some((line) => line.message.includes("no auth plugin runs before ratelimit"))).toBe(
+    false,
+  );
+}, 20_000);
+
+it("counts a rule keyed by apiKey per key auth verified, and forged keys by address", async () => {
+  const { started, cookie } = await signedInKernel({ name: "per-key", key: "apiKey", limit: 1 });
   const newKey = async (name: string) => {
     const created = await started.fetch("/auth/api/keys", {
       method: "POST",
