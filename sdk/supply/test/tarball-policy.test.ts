@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from "bun:test";
-import { mkdirSync, mkdtempSync, readdirSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "bun:test";
+import { mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { BuntimeError } from "@buntime/sdk";
 import {
@@ -11,25 +10,8 @@ import {
   type TarInput,
   writeTar,
 } from "@buntime/supply";
-
-const temporary: string[] = [];
-afterEach(() => {
-  for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "sdk-tarball-policy-"));
-  temporary.push(dir);
-  return dir;
-}
-const bytes = (text: string) => new TextEncoder().encode(text);
-const tgz = (entries: TarInput[]) => Bun.gzipSync(writeTar(entries) as Uint8Array<ArrayBuffer>);
-const file = (path: string, text = "x"): TarInput => ({ path, data: bytes(text), mode: 0o644 });
-const folder = (path: string): TarInput => ({
-  path,
-  data: new Uint8Array(0),
-  mode: 0o755,
-  type: "directory",
-});
+import { tempDir } from "@buntime/test-kit/fixtures";
+import { bytes, file, folder, tgz } from "./helpers/tar-inputs.ts";
 
 function refusal(archive: Uint8Array, options: ExtractOptions, dest: string): BuntimeError {
   try {

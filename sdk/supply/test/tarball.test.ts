@@ -1,6 +1,5 @@
-import { afterEach, describe, expect, it } from "bun:test";
-import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { describe, expect, it } from "bun:test";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   extractTarball,
@@ -10,19 +9,8 @@ import {
   type TarInput,
   writeTar,
 } from "@buntime/supply";
-
-const temporary: string[] = [];
-afterEach(() => {
-  for (const dir of temporary.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
-function tempDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "sdk-tarball-"));
-  temporary.push(dir);
-  return dir;
-}
-const bytes = (text: string) => new TextEncoder().encode(text);
-const tgz = (entries: TarInput[]) => Bun.gzipSync(writeTar(entries) as Uint8Array<ArrayBuffer>);
-const file = (path: string, text = "x"): TarInput => ({ path, data: bytes(text), mode: 0o644 });
+import { tempDir } from "@buntime/test-kit/fixtures";
+import { bytes, file, tgz } from "./helpers/tar-inputs.ts";
 
 /** A well-formed pax record: its length counts its own digits. */
 const record = (text: string) => {
