@@ -29,3 +29,18 @@ describe("kernel API writes from signed-in users", () => {
     expect(kernel.plugins().map((p) => p.name)).toEqual(["sign-in", "victim"]);
   });
 });
+
+describe("kernel API bodies", () => {
+  it("refuses a body over 64 KiB with 413 before reading it, even from the admin", async () => {
+    const { kernel, request } = await startTestKernel();
+    const huge = JSON.stringify({ plugins: [{ name: "a", version: "1.0.0", padding: "x".repeat(70_000) }] });
+    const refused = await request("/_/api/plugins", {
+      method: "POST",
+      headers: { authorization: `Bearer ${kernel.adminToken}`, "content-type": "application/json" },
+      body: huge,
+    });
+    expect(refused.status).toBe(413);
+    expect((await refused.json()).error.code).toBe("BUNTIME_ERR_BODY_TOO_LARGE");
+    expect(kernel.plugins()).toEqual([]);
+  });
+});

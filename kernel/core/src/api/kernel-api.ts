@@ -2,6 +2,7 @@ import {
   BuntimeError,
   contextPath,
   formatZodIssues,
+  limitBody,
   type PoolStats,
   packageNameSchema,
   type RequestContext,
@@ -50,6 +51,9 @@ function mayWrite(request: Request, context: RequestContext | undefined, adminTo
   return hasAdminToken(request, adminToken) || context?.locals.user?.roles.includes("admin") === true;
 }
 
+/** The largest request body the kernel API reads. */
+const MAX_BODY_BYTES = 64 * 1024;
+
 /**
  * The kernel's own API under `/_/api`: `health`, `plugins` and `pool` for everyone (after the
  * `onRequest` hooks, so an auth plugin can guard them), and plugin load/unload for callers
@@ -68,6 +72,8 @@ export function createKernelApi(deps: KernelApiDeps): Hono<{ Bindings: RequestCo
     }
     await next();
   });
+  // a batch of the most plugins a request may name fits well within this
+  api.use("*", limitBody(MAX_BODY_BYTES));
 
   api.get("/health", (c) =>
     c.json({
