@@ -15,20 +15,26 @@ export async function serveUntilSignal(
   companions: readonly Companion[] = [],
   write: (line: string) => void = (line) => process.stdout.write(line),
 ): Promise<number> {
-  await kernel.start();
-  const url = await kernel.listen();
-  // 0.0.0.0 is where the kernel binds, not an address to browse to
-  if (url.hostname === "0.0.0.0") url.hostname = "localhost";
-  write(`buntime ${kernel.version} listening on ${url.href}\n`);
   const stopped = Promise.withResolvers<number>();
+  let ready: Promise<unknown> = Promise.resolve();
+  // Handlers go in before the kernel starts: a signal that comes as soon as the URL is printed,
+  // or while plugins start, still stops gracefully (once starting has settled), never by default.
   const stop = (signal: string) => {
     write(`${signal}: stopping (waiting up to ${kernel.config.shutdownTimeout} ms for requests in flight)\n`);
-    Promise.all([kernel.stop(), ...companions.map((companion) => companion.stop())]).then(
-      () => stopped.resolve(0),
-      () => stopped.resolve(1),
-    );
+    ready
+      .catch(() => undefined)
+      .then(() => Promise.all([kernel.stop(), ...companions.map((companion) => companion.stop())]))
+      .then(
+        () => stopped.resolve(0),
+        () => stopped.resolve(1),
+      );
   };
   process.once("SIGTERM", () => stop("SIGTERM"));
   process.once("SIGINT", () => stop("SIGINT"));
+  ready = kernel.start().then(() => kernel.listen());
+  const url = (await ready) as URL;
+  // 0.0.0.0 is where the kernel binds, not an address to browse to
+  if (url.hostname === "0.0.0.0") url.hostname = "localhost";
+  write(`buntime ${kernel.version} listening on ${url.href}\n`);
   return stopped.promise;
 }
