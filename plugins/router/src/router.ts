@@ -5,6 +5,7 @@ import {
   type ClientInfo,
   hasIdentityHeaders,
   isBuntimeError,
+  loadAppConfig,
   type MaybePromise,
   type PluginContext,
   type RequestContext,
@@ -16,13 +17,13 @@ import { APP_TOKEN_HEADER, type AppTokens } from "./app-identity.ts";
 import { type AppAddress, isAppAddress, parseAppPath } from "./app-path.ts";
 import { type CredentialCheck, dropCredentials } from "./credentials.ts";
 import { forwardingOf } from "./forward.ts";
-import { serveStatic } from "./static-files.ts";
+import { DEFAULT_PUBLIC_DIR, serveStatic, staticRootOf } from "./static-files.ts";
 
 /** How one installed app is served: by a worker, from static files, or both. */
 interface ServedApp {
   /** The worker side; undefined for a static-only app. */
   readonly spec: ResolvedApp | undefined;
-  /** Folder static files come from: `public/`, or the app folder of a static-only app. */
+  /** Real path of the only folder files are served from (`publicDir`, default `public/`). */
   readonly staticRoot: string | undefined;
 }
 
@@ -230,13 +231,17 @@ export class Router {
   }
 
   async #load({ name, version, dir }: InstalledApp): Promise<ServedApp> {
+    const app = `${name}@${version}`;
     const spec = hasEntry(dir) ? this.#withIdentity(await resolveApp(dir, { name, version })) : undefined;
-    const publicDir = join(dir, "public");
-    const staticRoot = existsSync(publicDir)
-      ? publicDir
-      : !spec && existsSync(join(dir, "index.html"))
-        ? dir
-        : undefined;
+    const publicDir = (await loadAppConfig(dir, app)).publicDir ?? DEFAULT_PUBLIC_DIR;
+    const staticRoot = await staticRootOf(dir, publicDir);
+    // a static app from before the allowlist: say why it now answers 404 rather than its files
+    if (!spec && !staticRoot && existsSync(join(dir, "index.html"))) {
+      this.#ctx.logger.warn(
+        `static app ${app} has no ${publicDir}/ folder: static apps serve only files under it; move index.html and its assets into ${publicDir}/ or set "publicDir" in buntime.json`,
+        { app },
+      );
+    }
     return { spec, staticRoot };
   }
 }

@@ -1,6 +1,7 @@
-import { resolve, sep } from "node:path";
+import { realpath, stat } from "node:fs/promises";
+import { join, resolve, sep } from "node:path";
 
-/** Files a static app folder never serves, even when asked by name. */
+/** Files a static folder never serves, even when asked by name. */
 const PRIVATE_NAMES = new Set([
   "package.json",
   "buntime.json",
@@ -8,6 +9,28 @@ const PRIVATE_NAMES = new Set([
   "bun.lock",
   "package-lock.json",
 ]);
+
+/** The folder a static app serves when its config names none. */
+export const DEFAULT_PUBLIC_DIR = "public";
+
+/** `path` with symlinks resolved, or undefined when it does not exist. */
+async function real(path: string): Promise<string | undefined> {
+  try {
+    return await realpath(path);
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The real path of the folder `publicDir` names inside the app folder `dir`, or undefined when
+ * there is none or it leads (through a symlink) outside `dir`: only this folder is ever served.
+ */
+export async function staticRootOf(dir: string, publicDir: string): Promise<string | undefined> {
+  const [app, root] = await Promise.all([real(dir), real(join(dir, publicDir))]);
+  if (!app || !root?.startsWith(app + sep)) return undefined;
+  return (await stat(root)).isDirectory() ? root : undefined;
+}
 
 /** The file under `root` that `path` names, or undefined when it would leave `root` or is private. */
 export function staticPath(root: string, path: string): string | undefined {
@@ -30,15 +53,19 @@ export function staticPath(root: string, path: string): string | undefined {
   return file.startsWith(root + sep) ? file : undefined;
 }
 
-/** Serves `path` from `root` for GET and HEAD, or resolves undefined when there is no such file. */
+/**
+ * Serves `path` from `root` (a real path, from `staticRootOf`) for GET and HEAD, or resolves
+ * undefined when there is no such file or it is a symlink leading outside `root`.
+ */
 export async function serveStatic(
   root: string,
   path: string,
   request: Request,
 ): Promise<Response | undefined> {
   if (request.method !== "GET" && request.method !== "HEAD") return undefined;
-  const target = staticPath(root, path);
-  if (!target) return undefined;
+  const named = staticPath(root, path);
+  const target = named && (await real(named));
+  if (!target?.startsWith(root + sep)) return undefined;
   const file = Bun.file(target);
   if (!(await file.exists())) return undefined;
   return new Response(request.method === "HEAD" ? null : file, {

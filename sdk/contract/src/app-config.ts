@@ -76,6 +76,20 @@ export const appConfigSchema = z
     publicRoutes: z
       .array(z.string().startsWith("/", { message: 'expected a path starting with "/"' }))
       .default([]),
+    /**
+     * Folder inside the app whose files are served as they are; nothing outside it ever is.
+     * Left out, the router uses `public`. @default "public"
+     */
+    publicDir: z
+      .string()
+      .refine(
+        (value) => value.split("/").every((segment) => /^[A-Za-z0-9_-][A-Za-z0-9._-]*$/.test(segment)),
+        {
+          message:
+            'expected a folder inside the app such as "public" or "dist/client" (no "..", "." or leading "/")',
+        },
+      )
+      .optional(),
   })
   .strict();
 
