@@ -16,7 +16,8 @@ export function clientOf(c: Context): string {
 
 /**
  * Reads `Authorization: Bearer <token>` and sets `caller`. A token that is unknown or revoked
- * is a 401 and counts as a failed sign-in for the rate limiter.
+ * is a 401 and counts as a failed sign-in from the client's address (429 once that address is
+ * limited); a valid token is accepted without consulting the limiter.
  */
 export function identify(ctx: RegistryContext): MiddlewareHandler<RegistryEnv> {
   return async (c, next) => {
@@ -26,12 +27,14 @@ export function identify(ctx: RegistryContext): MiddlewareHandler<RegistryEnv> {
     const header = c.req.header("authorization");
     const match = header ? /^Bearer\s+(\S+)$/i.exec(header) : null;
     if (match?.[1]) {
-      const client = clientOf(c);
-      ctx.rateLimiter.check(client);
+      // The token is looked up before the limiter: a valid token is never refused, however
+      // many failed sign-ins came from its address.
       const token = await ctx.metadata.findToken(hashToken(match[1]));
       const user = token ? await ctx.metadata.getUser(token.user) : undefined;
       if (!token || !user) {
-        ctx.rateLimiter.fail(client);
+        const attempt = { address: clientOf(c) };
+        ctx.rateLimiter.check(attempt);
+        ctx.rateLimiter.fail(attempt);
         throw new BuntimeError("BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS");
       }
       c.set("caller", { user, token });

@@ -46,10 +46,10 @@ export function tokenRoutes(app: RegistryApp, ctx: RegistryContext): void {
     const parsed = createSchema.safeParse(await c.req.json());
     if (!parsed.success)
       throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: "expected {password, scope?}" });
-    const client = clientOf(c);
-    ctx.rateLimiter.check(client);
+    const attempt = { address: clientOf(c), account: caller.user.name };
+    ctx.rateLimiter.check(attempt);
     if (!(await Bun.password.verify(parsed.data.password, caller.user.passwordHash))) {
-      ctx.rateLimiter.fail(client);
+      ctx.rateLimiter.fail(attempt);
       throw new BuntimeError("BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS");
     }
     const readOnly =

@@ -44,8 +44,9 @@ export function userRoutes(app: RegistryApp, ctx: RegistryContext): void {
         details: "body and URL name different users",
       });
     }
-    const client = clientOf(c);
-    ctx.rateLimiter.check(client);
+    // Checked before any password hashing, so a limited address or account costs no CPU.
+    const attempt = { address: clientOf(c), account: name };
+    ctx.rateLimiter.check(attempt);
     let user = await ctx.metadata.getUser(name);
     let created = false;
     if (!user) {
@@ -62,7 +63,7 @@ export function userRoutes(app: RegistryApp, ctx: RegistryContext): void {
       user = await ctx.metadata.getUser(name);
     }
     if (!user || (!created && !(await Bun.password.verify(parsed.data.password, user.passwordHash)))) {
-      ctx.rateLimiter.fail(client);
+      ctx.rateLimiter.fail(attempt);
       throw new BuntimeError("BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS");
     }
     const { secret } = await mintToken(ctx.metadata, name, "publish", "npm login");

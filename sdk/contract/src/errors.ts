@@ -91,7 +91,7 @@ export const ERROR_CODES = {
   BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS: { status: 401, message: "wrong username, password or token" },
   BUNTIME_ERR_REGISTRY_RATE_LIMITED: {
     status: 429,
-    message: "too many failed sign-in attempts; retry in {seconds} s",
+    message: "too many failed sign-ins for {subject}; retry in {seconds} s",
   },
   BUNTIME_ERR_REGISTRY_FORBIDDEN: { status: 403, message: "{user} may not {action}" },
   BUNTIME_ERR_REGISTRY_TOKEN_SCOPE: {
