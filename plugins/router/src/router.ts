@@ -231,7 +231,7 @@ export class Router {
   }
 
   async #load({ name, version, dir }: InstalledApp): Promise<ServedApp> {
-    const app = `${name}@${version}`;
+    const app = version ? `${name}@${version}` : name;
     const spec = hasEntry(dir) ? this.#withIdentity(await resolveApp(dir, { name, version })) : undefined;
     const publicDir = (await loadAppConfig(dir, app)).publicDir ?? DEFAULT_PUBLIC_DIR;
     const staticRoot = await staticRootOf(dir, publicDir);

@@ -228,7 +228,7 @@ describe("router plugin", () => {
     expect((await get("/old/")).status).toBe(404);
     expect((await get("/old/index.html")).status).toBe(404);
     expect((await get("/old/.env")).status).toBe(404);
-    expect(logs.some((line) => line.includes("old@") && line.includes('"publicDir"'))).toBe(true);
+    expect(logs.some((line) => line.includes("static app old ") && line.includes('"publicDir"'))).toBe(true);
   });
 
   it("serves public/ files beside a worker app", async () => {
