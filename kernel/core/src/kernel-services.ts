@@ -1,8 +1,7 @@
 import type { KernelPlugins, LogFeed, PluginEvent } from "@buntime/sdk";
-import type { Server } from "bun";
 import { hasAdminToken } from "./api/admin-token.ts";
 import type { PluginStatus } from "./plugins/loaded-plugin.ts";
-import { createFeed, type Feed, subscriptionsOf } from "./services/feed.ts";
+import { type Feed, subscriptionsOf } from "./services/feed.ts";
 import type { ServiceRegistry } from "./services/registry.ts";
 import type { WebSocketHub } from "./websocket-hub.ts";
 
@@ -10,8 +9,8 @@ export interface KernelServiceSources {
   readonly logFeed: LogFeed;
   readonly hub: WebSocketHub;
   readonly adminToken: string;
-  /** The kernel's server, once it listens. */
-  server(): Server<object> | undefined;
+  /** The client's address as the kernel's server saw the connection (the pipeline asks the same). */
+  clientAddress(request: Request): string | undefined;
   /** Every plugin the host knows, running or failed. */
   plugins(): PluginStatus[];
   /** Where the host reports loads, replacements and unloads. */
@@ -31,9 +30,6 @@ function scopedFeed<S extends LogFeed | KernelPlugins>(service: S) {
   };
 }
 
-/** The host's plugin events, to hand to `provideKernelServices` and the host alike. */
-export const createPluginEvents = (): Feed<PluginEvent> => createFeed<PluginEvent>();
-
 /**
  * Registers what the kernel itself provides to plugins that declare it in `consumes`:
  * `kernel:logs`, `kernel:clients`, `kernel:websockets`, `kernel:plugins` and `kernel:admin`.
@@ -42,10 +38,7 @@ export const createPluginEvents = (): Feed<PluginEvent> => createFeed<PluginEven
 export function provideKernelServices(services: ServiceRegistry, sources: KernelServiceSources): void {
   const shared = <T>(value: T) => ({ create: () => value });
   services.provideKernel("kernel:logs", scopedFeed(sources.logFeed));
-  services.provideKernel(
-    "kernel:clients",
-    shared({ address: (request: Request) => sources.server()?.requestIP(request)?.address }),
-  );
+  services.provideKernel("kernel:clients", shared({ address: sources.clientAddress }));
   services.provideKernel("kernel:websockets", shared(sources.hub.service));
   services.provideKernel(
     "kernel:plugins",

@@ -1,6 +1,7 @@
 import {
   BuntimeError,
   type PluginDefinition,
+  type PluginEvent,
   parsePluginPackage,
   type WorkerEvent,
   type WorkerPool,
@@ -10,7 +11,7 @@ import { createKernelApi } from "./api/kernel-api.ts";
 import { removeKernelFile, writeKernelFile } from "./api/kernel-file.ts";
 import { resolveConfig } from "./config/load.ts";
 import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
-import { createPluginEvents, provideKernelServices } from "./kernel-services.ts";
+import { provideKernelServices } from "./kernel-services.ts";
 import type { LogSink } from "./logger.ts";
 import { createLogFeed, createLogger, stderrSink } from "./logger.ts";
 import { createDispatcher } from "./pipeline/dispatch.ts";
@@ -25,6 +26,7 @@ import { readPluginFolder } from "./plugins/read-plugin-folder.ts";
 import { linkSharedPackages } from "./plugins/shared-packages.ts";
 import { validateDefinition } from "./plugins/validate-definition.ts";
 import { createWorkerPool } from "./pool/index.ts";
+import { createFeed } from "./services/feed.ts";
 import { ServiceRegistry } from "./services/registry.ts";
 import { KERNEL_VERSION } from "./version.ts";
 import { WebSocketHub } from "./websocket-hub.ts";
@@ -114,12 +116,13 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   const hub = new WebSocketHub();
   // the pool reports to the host's hooks, and the host hands plugins the pool: one must come first
   let host: PluginHost | undefined;
-  const pluginEvents = createPluginEvents();
+  const pluginEvents = createFeed<PluginEvent>();
+  const clientAddress = (request: Request) => server?.requestIP(request)?.address;
   provideKernelServices(services, {
     logFeed,
     hub,
     adminToken,
-    server: () => server,
+    clientAddress,
     plugins: () => host?.list() ?? [],
     pluginEvents,
   });
@@ -160,7 +163,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   const dispatch = createDispatcher({
     currentTable: () => pluginHost.table,
     kernelApi: (request, context) => api.fetch(request, context),
-    clientAddress: (request) => server?.requestIP(request)?.address,
+    clientAddress,
     hookTimeout: config.hookTimeout,
     trustedOrigins: new Set(config.trustedOrigins),
     trustRequestId: config.trustRequestId,
