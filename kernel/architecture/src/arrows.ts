@@ -10,6 +10,7 @@ export type Role =
   | "supply"
   | "kernel"
   | "cli"
+  | "distro"
   | "distribution"
   | "registry"
   | "plugin"
@@ -22,6 +23,7 @@ export function roleOf(name: string): Role | undefined {
   if (name === "@buntime/supply") return "supply";
   if (name === "@buntime/kernel") return "kernel";
   if (name === "@buntime/cli") return "cli";
+  if (name === "@buntime/distro") return "distro";
   if (name.startsWith("@buntime/distro-")) return "distribution";
   if (name === "@buntime/registry-server") return "registry";
   if (name.startsWith("@buntime/plugin-") || name === "@buntime/shell") return "plugin";
@@ -35,8 +37,9 @@ export const SOURCE_ARROWS: Readonly<Record<Role, readonly Role[]>> = {
   contract: [],
   supply: ["contract"],
   kernel: ["contract"],
-  cli: ["contract", "supply", "kernel", "registry"],
-  distribution: ["contract", "supply", "kernel", "registry", "plugin"],
+  cli: ["contract", "supply", "kernel", "distro", "registry"],
+  distro: ["contract", "supply", "kernel"],
+  distribution: ["contract", "supply", "kernel", "distro", "registry", "plugin"],
   registry: ["contract", "supply"],
   plugin: ["contract"],
   "test-kit": ["contract"],

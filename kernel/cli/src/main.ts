@@ -7,6 +7,7 @@ import { KERNEL_VERSION } from "@buntime/kernel";
 import { isBuntimeError } from "@buntime/sdk";
 import { runLogin, runWhoami } from "./account.ts";
 import { guardCommand } from "./common/guard.ts";
+import { runDistro } from "./distro/index.ts";
 import { runKeys } from "./keys.ts";
 import { runPlugin } from "./plugin/index.ts";
 import { runRegistry } from "./registry.ts";
@@ -17,6 +18,7 @@ const HELP = `Usage: buntime <command> [options]
 Commands:
   start       start the kernel (buntime start --help for its options)
   plugin      create, pack, publish, install, list, upgrade, remove plugins (buntime plugin --help)
+  distro      compose, lock, build and start distributions (buntime distro --help)
   login       sign in to a registry and save the token
   whoami      the user of the saved registry token
   keys        generate and register a publisher signing key
@@ -28,6 +30,7 @@ Commands:
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   start: runStart,
   plugin: runPlugin,
+  distro: runDistro,
   login: guardCommand("login", runLogin),
   whoami: guardCommand("whoami", runWhoami),
   keys: guardCommand("keys", runKeys),

@@ -277,6 +277,19 @@ export const ERROR_CODES = {
     status: 409,
     message: "another buntime command (pid {pid}) is changing {home}",
   },
+  BUNTIME_ERR_DISTRO_NOT_FOUND: { status: 404, message: "{what} {path} does not exist" },
+  BUNTIME_ERR_DISTRO_EXISTS: { status: 409, message: "{path} exists already: {details}" },
+  BUNTIME_ERR_DISTRO_UNSATISFIABLE: { status: 409, message: "no lock satisfies {manifest}:\n{table}" },
+  BUNTIME_ERR_DISTRO_PUBLISHER_NOT_ALLOWED: {
+    status: 403,
+    message: "{package} is signed by {publisher}; the distribution allows only {allowed}",
+  },
+  BUNTIME_ERR_DISTRO_LOCK_STALE: {
+    status: 409,
+    message: "{lock} does not lock {manifest} ({details}); run buntime distro lock",
+  },
+  BUNTIME_ERR_DISTRO_TAMPERED: { status: 500, message: "{package}: {file} {details}; refusing to start" },
+  BUNTIME_ERR_DISTRO_INVALID: { status: 400, message: "{dir} is not a built distribution: {details}" },
 } as const satisfies Record<string, ErrorSpec>;
 
 /** A Buntime error code, e.g. `BUNTIME_ERR_MANIFEST_INVALID`. */

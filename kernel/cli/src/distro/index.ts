@@ -1,0 +1,38 @@
+import { guardCommand } from "../common/guard.ts";
+import { runAdd, runRemoveFromDistro } from "./edit.ts";
+import { runInit } from "./init.ts";
+
+/** The `--help` text of `buntime distro`. */
+export const DISTRO_HELP = `Usage: buntime distro <command> [options]
+
+A distribution is a kernel plus a locked set of plugins and apps (buntime.distro.json).
+
+  init                      write a starter buntime.distro.json
+  add <name>[@range]...     add plugins to the manifest (or change their range)
+  remove <name>...          remove plugins from the manifest
+
+Every command takes --file (default ./buntime.distro.json), --json and --help.
+`;
+
+const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
+  init: runInit,
+  add: runAdd,
+  remove: runRemoveFromDistro,
+};
+
+/** `buntime distro <command>`: dispatches to one module per subcommand. */
+export async function runDistro(args: string[]): Promise<number> {
+  const [name, ...rest] = args;
+  if (name === undefined || name === "help" || name === "--help" || name === "-h") {
+    process.stdout.write(DISTRO_HELP);
+    return name === undefined ? 2 : 0;
+  }
+  const command = SUBCOMMANDS[name];
+  if (!command) {
+    process.stderr.write(
+      `buntime distro: unknown command '${name}' [BUNTIME_ERR_CLI_USAGE]\n  hint: run buntime distro --help\n`,
+    );
+    return 2;
+  }
+  return guardCommand(`distro ${name}`, command)(rest);
+}

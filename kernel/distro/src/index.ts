@@ -1,0 +1,18 @@
+/**
+ * @buntime/distro: Buntime distributions. The `buntime.distro.json` schema (and its JSON
+ * Schema), locking a manifest against a registry into `distro.lock.json`, building a
+ * self-contained folder from a lock, and verifying a built folder before a kernel starts on it.
+ */
+export { MANIFEST_SCHEMA_FILE, manifestJsonSchema } from "./json-schema.ts";
+export type { DistroManifest, DistroManifestInput } from "./manifest.ts";
+export {
+  DISTRO_SIGNATURE_POLICIES,
+  distroManifestSchema,
+  MANIFEST_FILE,
+  parseManifest,
+  pluginConfig,
+  pluginRange,
+  readManifest,
+  readManifestInput,
+  writeManifest,
+} from "./manifest.ts";

@@ -1,0 +1,123 @@
+import { existsSync, readFileSync } from "node:fs";
+import { BuntimeError, formatZodIssues, packageNameSchema, semverRangeSchema } from "@buntime/sdk";
+import semver from "semver";
+import { z } from "zod";
+import { writeFileAtomic } from "./atomic-write.ts";
+
+/** The file name of a distribution manifest. */
+export const MANIFEST_FILE = "buntime.distro.json";
+
+/** The signature policies a distribution can require (the CLI's policies, same meaning). */
+export const DISTRO_SIGNATURE_POLICIES = ["publisher", "registry", "none"] as const;
+
+const pluginEntrySchema = z.union([
+  semverRangeSchema,
+  z
+    .object({
+      /** Semver range of the plugin. */
+      range: semverRangeSchema,
+      /** The plugin's settings, validated by the plugin's own schema when it loads. */
+      config: z.record(z.string(), z.unknown()).optional(),
+    })
+    .strict(),
+]);
+
+const appEntrySchema = z.union([
+  semverRangeSchema,
+  z
+    .object({
+      /** A folder holding the app, relative to the manifest. */
+      path: z.string().min(1),
+    })
+    .strict(),
+]);
+
+/** `buntime.distro.json`: what a distribution is made of. */
+export const distroManifestSchema = z
+  .object({
+    /** The JSON Schema editors validate against; ignored by Buntime. */
+    $schema: z.string().optional(),
+    /** Distribution name, as a package name: `acme-edge`, `@acme/edge`. */
+    name: packageNameSchema,
+    /** Distribution version (exact semver). */
+    version: z.string().refine((v) => semver.valid(v) !== null, {
+      error: (issue) => `expected an exact semver version, got ${JSON.stringify(issue.input)}`,
+    }),
+    /** The kernel versions this distribution runs on; every locked plugin must admit one of them. */
+    kernel: semverRangeSchema.default("*"),
+    /** The registry plugins are locked against. */
+    registry: z.url().optional(),
+    /** Plugins by package name: a range, or `{ range, config }`. */
+    plugins: z.record(packageNameSchema, pluginEntrySchema).default({}),
+    /** Apps by name: a registry range, or `{ path }` to a local folder. */
+    apps: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/), appEntrySchema).default({}),
+    /** Worker-pool defaults every app starts from (an app's own buntime.json wins). */
+    pool: z.record(z.string(), z.unknown()).optional(),
+    policy: z
+      .object({
+        /** `publisher`: every plugin publisher-signed; `registry` (default): registry-signed; `none`: unsigned allowed. */
+        signatures: z.enum(DISTRO_SIGNATURE_POLICIES).default("registry"),
+        /** When set, only plugins signed by one of these publishers may be locked. */
+        publishers: z.array(z.string().min(1)).optional(),
+      })
+      .strict()
+      .default({ signatures: "registry" }),
+  })
+  .strict();
+
+/** A manifest as written by a user. */
+export type DistroManifestInput = z.input<typeof distroManifestSchema>;
+/** A manifest with defaults applied. */
+export type DistroManifest = z.output<typeof distroManifestSchema>;
+
+/** A plugin's range, whichever form its entry takes. */
+export function pluginRange(entry: DistroManifest["plugins"][string]): string {
+  return typeof entry === "string" ? entry : entry.range;
+}
+
+/** A plugin's settings from the manifest, if any. */
+export function pluginConfig(entry: DistroManifest["plugins"][string]): Record<string, unknown> | undefined {
+  return typeof entry === "string" ? undefined : entry.config;
+}
+
+/**
+ * Validates `raw` as a distribution manifest from `source`.
+ * @throws BuntimeError `BUNTIME_ERR_CONFIG_INVALID` naming the source and every bad field.
+ */
+export function parseManifest(raw: unknown, source: string): DistroManifest {
+  const result = distroManifestSchema.safeParse(raw);
+  if (!result.success) {
+    throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", { source, details: formatZodIssues(result.error) });
+  }
+  return result.data;
+}
+
+/** Reads the manifest at `path` as written (no defaults added), so edits keep the user's form. */
+export function readManifestInput(path: string): DistroManifestInput {
+  if (!existsSync(path)) {
+    throw new BuntimeError("BUNTIME_ERR_DISTRO_NOT_FOUND", { path, what: "distribution manifest" });
+  }
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(path, "utf8"));
+  } catch (error) {
+    throw new BuntimeError(
+      "BUNTIME_ERR_CONFIG_INVALID",
+      { source: path, details: "not valid JSON" },
+      { cause: error },
+    );
+  }
+  parseManifest(raw, path);
+  return raw as DistroManifestInput;
+}
+
+/** Reads and validates the manifest at `path`, defaults applied. */
+export function readManifest(path: string): DistroManifest {
+  return parseManifest(readManifestInput(path), path);
+}
+
+/** Writes a manifest (validated first, so a bad edit never reaches the file), atomically. */
+export function writeManifest(path: string, manifest: DistroManifestInput): void {
+  parseManifest(manifest, path);
+  writeFileAtomic(path, `${JSON.stringify(manifest, null, 2)}\n`);
+}
