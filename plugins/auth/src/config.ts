@@ -31,11 +31,25 @@ export const jwtConfigSchema = z
   })
   .strict();
 
+const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
+
+/** An issuer is reached over https; plain http only on this machine (a test or dev issuer). */
+const issuerUrl = z.url().refine(
+  (value) => {
+    const url = new URL(value);
+    return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
+  },
+  { message: "expected an https URL (http only for 127.0.0.1, localhost or [::1])" },
+);
+
 /** Settings of OpenID Connect sign-in. */
 export const oidcConfigSchema = z
   .object({
-    /** The issuer URL; `/.well-known/openid-configuration` is read from it. */
-    issuer: z.url(),
+    /**
+     * The issuer URL, exactly as the issuer names itself; `/.well-known/openid-configuration` is
+     * read from it and must name the same issuer.
+     */
+    issuer: issuerUrl,
     clientId: z.string().min(1),
     clientSecret: z.string().optional(),
     /** Where the issuer sends users back. @default "<origin of the request>/auth/oidc/callback" */
@@ -44,8 +58,13 @@ export const oidcConfigSchema = z
     scopes: z.array(z.string()).default(["openid", "profile", "email"]),
     /** Claim naming the user. @default "email" (falling back to `sub`) */
     usernameClaim: z.string().default("email"),
-    /** Users (by that claim) who get the admin role. @default [] */
+    /**
+     * Users (by that claim) who get the admin role; never through an e-mail address the issuer
+     * has not verified (`email_verified`). @default []
+     */
     admins: z.array(z.string()).default([]),
+    /** Leeway for the ID token's `exp`, `iat` and `nbf` against clocks that differ. @default "30s" */
+    clockSkew: durationSchema.default(30_000),
   })
   .strict();
 

@@ -27,7 +27,7 @@ export function mountOidcRoutes(
         details: `OpenID Connect callback: ${reason}`,
       });
     }
-    const identity = await oidc.complete(code, state);
+    const identity = await oidc.complete(new URL(c.req.url).searchParams);
     const existing = await users.get(identity.username);
     // an address anyone could claim at the issuer never becomes an admin, new or existing
     if (!identity.verified && (identity.admin || existing?.roles.includes("admin"))) {

@@ -1,25 +1,19 @@
 /**
- * OpenID Connect sign-in (authorization code flow with PKCE): discovery from the issuer, the
- * redirect to its authorization endpoint, and the callback that trades the code for an ID token,
- * verifies it with `jose` against the issuer's JWKS (issuer, audience, expiry, nonce) and names
- * the user. The discovery document must name the configured issuer, and an e-mail address the
- * issuer has not verified never earns the admin role.
+ * OpenID Connect sign-in (authorization code flow with PKCE) on `oauth4webapi`: discovery from
+ * the issuer (the document must name the configured issuer), the redirect to its authorization
+ * endpoint with PKCE, state and nonce, and the callback that trades the code for an ID token. The
+ * ID token must carry `iss`, `aud`, `exp`, `iat`, `sub` and the nonce we sent, its times are
+ * checked with the `clockSkew` leeway, and its signature against the issuer's JWKS. An e-mail
+ * address the issuer has not verified never earns the admin role.
  */
 import { BuntimeError } from "@buntime/sdk";
-import { createRemoteJWKSet, type JWTVerifyGetKey, jwtVerify } from "jose";
+import * as oauth from "oauth4webapi";
 import type { z } from "zod";
 import type { oidcConfigSchema } from "./config.ts";
-import { randomToken } from "./digest.ts";
 import type { AuthKv } from "./kv.ts";
+import { describeOidcError } from "./oidc-errors.ts";
 
 type OidcConfig = z.output<typeof oidcConfigSchema>;
-
-interface Discovery {
-  readonly issuer: string;
-  readonly authorization_endpoint: string;
-  readonly token_endpoint: string;
-  readonly jwks_uri: string;
-}
 
 interface PendingLogin {
   readonly verifier: string;
@@ -29,6 +23,7 @@ interface PendingLogin {
 }
 
 const PENDING_TTL_MS = 10 * 60_000;
+const HTTP_TIMEOUT_MS = 10_000;
 
 /** Who signed in: the username claim and whether the settings make them an admin. */
 export interface OidcIdentity {
@@ -39,23 +34,30 @@ export interface OidcIdentity {
   readonly next: string;
 }
 
-function withoutSlash(url: string): string {
-  return url.endsWith("/") ? url.slice(0, -1) : url;
-}
-
-function challengeOf(verifier: string): string {
-  return new Bun.CryptoHasher("sha256").update(verifier).digest("base64url");
-}
-
 /** Runs the two halves of an OpenID Connect sign-in. */
 export class OidcClient {
-  private discovery: Promise<Discovery> | undefined;
-  private jwks: JWTVerifyGetKey | undefined;
+  private server: Promise<oauth.AuthorizationServer> | undefined;
+  private readonly issuer: URL;
+  private readonly client: oauth.Client;
+  private readonly clientAuth: oauth.ClientAuth;
+  /** Options of every request to the issuer; plain http only for a loopback issuer (config checks). */
+  private readonly http: oauth.HttpRequestOptions<"GET" | "POST", unknown>;
 
   constructor(
     private readonly config: OidcConfig,
     private readonly kv: AuthKv,
-  ) {}
+  ) {
+    this.issuer = new URL(config.issuer);
+    this.client = {
+      client_id: config.clientId,
+      [oauth.clockTolerance]: Math.round(config.clockSkew / 1000),
+    };
+    this.clientAuth = config.clientSecret ? oauth.ClientSecretPost(config.clientSecret) : oauth.None();
+    this.http = {
+      [oauth.allowInsecureRequests]: this.issuer.protocol === "http:",
+      signal: () => AbortSignal.timeout(HTTP_TIMEOUT_MS),
+    };
+  }
 
   private fail(details: string, cause?: unknown): BuntimeError {
     return new BuntimeError(
@@ -65,42 +67,43 @@ export class OidcClient {
     );
   }
 
-  private discover(): Promise<Discovery> {
-    this.discovery ??= (async () => {
-      const url = `${this.config.issuer.replace(/\/$/, "")}/.well-known/openid-configuration`;
-      const response = await fetch(url, { signal: AbortSignal.timeout(5_000) });
-      if (!response.ok) throw new Error(`${url} answered ${response.status}`);
-      const found = (await response.json()) as Discovery;
-      for (const field of ["authorization_endpoint", "token_endpoint", "jwks_uri"] as const) {
-        if (typeof found[field] !== "string") throw new Error(`the discovery document has no ${field}`);
-      }
+  /** Runs `step`, turning whatever oauth4webapi or fetch throws into our coded error. */
+  private async step<T>(step: () => Promise<T> | T): Promise<T> {
+    try {
+      return await step();
+    } catch (error) {
+      throw error instanceof BuntimeError ? error : this.fail(describeOidcError(error), error);
+    }
+  }
+
+  private discover(): Promise<oauth.AuthorizationServer> {
+    this.server ??= this.step(async () => {
+      const response = await oauth.discoveryRequest(this.issuer, { ...this.http, algorithm: "oidc" });
       // OpenID Connect Discovery 4.3: the document must be the configured issuer's own
-      if (withoutSlash(String(found.issuer)) !== withoutSlash(this.config.issuer)) {
-        throw new Error(
-          `the discovery document names issuer ${String(found.issuer)}, not ${this.config.issuer}`,
-        );
+      const found = await oauth.processDiscoveryResponse(this.issuer, response);
+      if (found.authorization_endpoint === undefined || found.token_endpoint === undefined) {
+        throw this.fail("the discovery document has no authorization_endpoint or token_endpoint");
       }
-      this.jwks = createRemoteJWKSet(new URL(found.jwks_uri), { timeoutDuration: 5_000 });
       return found;
-    })().catch((error) => {
-      this.discovery = undefined; // try again on the next sign-in
-      throw this.fail(error instanceof Error ? error.message : String(error), error);
+    }).catch((error) => {
+      this.server = undefined; // try again on the next sign-in
+      throw error;
     });
-    return this.discovery;
+    return this.server;
   }
 
   /** The URL of the issuer's sign-in page for this attempt; `next` is where to land afterwards. */
   async authorizationUrl(requestUrl: URL, next: string): Promise<string> {
-    const discovery = await this.discover();
-    const state = randomToken();
+    const server = await this.discover();
+    const state = oauth.generateRandomState();
     const pending: PendingLogin = {
-      verifier: randomToken(),
-      nonce: randomToken(16),
+      verifier: oauth.generateRandomCodeVerifier(),
+      nonce: oauth.generateRandomNonce(),
       next,
       redirectUri: this.config.redirectUri ?? `${requestUrl.origin}/auth/oidc/callback`,
     };
     await this.kv.set(`oidc/${state}`, pending, { ttl: PENDING_TTL_MS });
-    const url = new URL(discovery.authorization_endpoint);
+    const url = new URL(server.authorization_endpoint as string);
     url.search = new URLSearchParams({
       response_type: "code",
       client_id: this.config.clientId,
@@ -108,7 +111,7 @@ export class OidcClient {
       scope: this.config.scopes.join(" "),
       state,
       nonce: pending.nonce,
-      code_challenge: challengeOf(pending.verifier),
+      code_challenge: await oauth.calculatePKCECodeChallenge(pending.verifier),
       code_challenge_method: "S256",
     }).toString();
     return url.href;
@@ -121,49 +124,33 @@ export class OidcClient {
     );
   }
 
-  /** Finishes a sign-in from the callback's `code` and `state`. */
-  async complete(code: string, state: string): Promise<OidcIdentity> {
+  /** Finishes a sign-in from the query of the callback (`code`, `state`, maybe `iss`). */
+  async complete(callback: URLSearchParams): Promise<OidcIdentity> {
+    const state = callback.get("state") ?? "";
     const entry = await this.kv.get<PendingLogin>(`oidc/${state}`);
     if (!entry) throw this.fail("unknown or expired state (start the sign-in again)");
-    await this.kv.delete(`oidc/${state}`);
+    await this.kv.delete(`oidc/${state}`); // one use: a replayed callback finds no state
     const pending = entry.value;
-    const discovery = await this.discover();
-    const form = new URLSearchParams({
-      grant_type: "authorization_code",
-      code,
-      redirect_uri: pending.redirectUri,
-      client_id: this.config.clientId,
-      code_verifier: pending.verifier,
+    const server = await this.discover();
+    const claims = await this.step(async () => {
+      const params = oauth.validateAuthResponse(server, this.client, callback, state);
+      const response = await oauth.authorizationCodeGrantRequest(
+        server,
+        this.client,
+        this.clientAuth,
+        params,
+        pending.redirectUri,
+        pending.verifier,
+        this.http,
+      );
+      const result = await oauth.processAuthorizationCodeResponse(server, this.client, response, {
+        expectedNonce: pending.nonce,
+        requireIdToken: true,
+      });
+      // the token came straight from the issuer, and its signature is checked all the same
+      await oauth.validateApplicationLevelSignature(server, response, this.http);
+      return oauth.getValidatedIdTokenClaims(result) as oauth.IDToken;
     });
-    if (this.config.clientSecret) form.set("client_secret", this.config.clientSecret);
-    let tokens: { id_token?: unknown };
-    try {
-      const response = await fetch(discovery.token_endpoint, {
-        method: "POST",
-        headers: { "content-type": "application/x-www-form-urlencoded", accept: "application/json" },
-        body: form,
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!response.ok) throw new Error(`the token endpoint answered ${response.status}`);
-      tokens = (await response.json()) as { id_token?: unknown };
-    } catch (error) {
-      throw this.fail(error instanceof Error ? error.message : String(error), error);
-    }
-    if (typeof tokens.id_token !== "string") throw this.fail("the token endpoint sent no id_token");
-    let claims: Record<string, unknown>;
-    try {
-      const verified = await jwtVerify(tokens.id_token, this.jwks as JWTVerifyGetKey, {
-        issuer: discovery.issuer,
-        audience: this.config.clientId,
-        algorithms: ["RS256", "ES256"],
-        requiredClaims: ["exp", "sub"],
-        clockTolerance: 30,
-      });
-      claims = verified.payload;
-    } catch (error) {
-      throw this.fail(`invalid id_token: ${error instanceof Error ? error.message : String(error)}`, error);
-    }
-    if (claims.nonce !== pending.nonce) throw this.fail("the id_token's nonce does not match");
     const named = claims[this.config.usernameClaim] ?? claims.sub;
     if (typeof named !== "string" || named.length === 0) throw this.fail("the id_token names no user");
     // anyone can claim an address at some issuers: only a verified one may be an admin's

@@ -1,86 +1,30 @@
 import { afterEach, describe, expect, it } from "bun:test";
-import { keyPair, signToken, type TestKeyPair } from "./keys.ts";
+import { fakeIssuer, stopIssuers, type Twist } from "./fake-issuer.ts";
 import { cookieOf, errorOf, HASHING, startAuth, stopKernels } from "./support.ts";
 
 afterEach(stopKernels);
+afterEach(stopIssuers);
 
-const stops: (() => void)[] = [];
-afterEach(() => {
-  for (const stop of stops.splice(0)) stop();
-});
-
-interface Grant {
-  readonly challenge: string;
-  readonly nonce: string;
-  readonly email: string;
-  readonly verified: boolean;
-}
-
-/** A tiny OpenID Connect issuer on loopback: discovery, token endpoint (PKCE checked) and JWKS. */
-async function fakeIssuer(clientId: string, options: { discoveredIssuer?: string } = {}) {
-  const key: TestKeyPair = await keyPair("ES256", "issuer-key");
-  const grants = new Map<string, Grant>();
-  const server = Bun.serve({
-    hostname: "127.0.0.1",
-    port: 0,
-    async fetch(request) {
-      const url = new URL(request.url);
-      const issuer = url.origin;
-      if (url.pathname === "/.well-known/openid-configuration") {
-        return Response.json({
-          issuer: options.discoveredIssuer ?? issuer,
-          authorization_endpoint: `${issuer}/authorize`,
-          token_endpoint: `${issuer}/token`,
-          jwks_uri: `${issuer}/jwks`,
-        });
-      }
-      if (url.pathname === "/jwks") return Response.json({ keys: [key.publicJwk] });
-      if (url.pathname === "/token" && request.method === "POST") {
-        const form = new URLSearchParams(await request.text());
-        const grant = grants.get(form.get("code") ?? "");
-        const verifier = form.get("code_verifier") ?? "";
-        const challenge = new Bun.CryptoHasher("sha256").update(verifier).digest("base64url");
-        if (!grant || form.get("client_id") !== clientId || challenge !== grant.challenge) {
-          return Response.json({ error: "invalid_grant" }, { status: 400 });
-        }
-        grants.delete(form.get("code") ?? "");
-        const claims = {
-          iss: issuer,
-          aud: clientId,
-          sub: `sub-${grant.email}`,
-          email: grant.email,
-          email_verified: grant.verified,
-          nonce: grant.nonce,
-        };
-        return Response.json({ id_token: await signToken(claims, key), token_type: "Bearer" });
-      }
-      return new Response("not found", { status: 404 });
-    },
-  });
-  stops.push(() => server.stop(true));
-  return {
-    url: server.url.href.replace(/\/$/, ""),
-    /** What the issuer's sign-in page would do: approve `email` (an ID token with `nonce`, if given). */
-    approve(authorizeUrl: string, email: string, nonce?: string, verified = true) {
-      const code = crypto.randomUUID();
-      const params = new URL(authorizeUrl).searchParams;
-      grants.set(code, {
-        challenge: params.get("code_challenge") ?? "",
-        nonce: nonce ?? params.get("nonce") ?? "",
-        email,
-        verified,
-      });
-      return `/auth/oidc/callback?code=${code}&state=${params.get("state")}`;
-    },
-  };
-}
-
-async function startWithIssuer() {
+async function startWithIssuer(settings: Record<string, unknown> = {}) {
   const issuer = await fakeIssuer("buntime-test");
-  const { kernel } = await startAuth({
-    config: { oidc: { issuer: issuer.url, clientId: "buntime-test", admins: ["ada@example.test"] } },
+  const { kernel, adminToken } = await startAuth({
+    config: {
+      oidc: { issuer: issuer.url, clientId: "buntime-test", admins: ["ada@example.test"], ...settings },
+    },
   });
-  return { issuer, kernel };
+  /** The names of the users the plugin knows, as the admin API lists them. */
+  const userNames = async () => {
+    const listed = await kernel.fetch("/auth/api/users", {
+      headers: { authorization: `Bearer ${adminToken}` },
+    });
+    return ((await listed.json()) as { users: { username: string }[] }).users.map((user) => user.username);
+  };
+  /** A whole sign-in as `email`, the issuer twisting its ID token by `twist`. */
+  const signInAs = async (email: string, twist?: Twist) => {
+    const start = await kernel.fetch("/auth/oidc/login?next=/crm/");
+    return kernel.fetch(issuer.approve(start.headers.get("location") as string, email, twist));
+  };
+  return { issuer, kernel, userNames, signInAs };
 }
 
 describe("OpenID Connect sign-in", () => {
@@ -100,9 +44,9 @@ describe("OpenID Connect sign-in", () => {
         scope: "openid profile email",
         code_challenge_method: "S256",
       });
+      expect(params.code_challenge?.length).toBe(43);
       expect(params.state?.length).toBeGreaterThan(20);
-      expect(params.nonce?.length).toBeGreaterThan(10);
-      expect((await kernel.fetch("/auth/login")).status).toBe(200);
+      expect(params.nonce?.length).toBeGreaterThan(20);
       expect(await (await kernel.fetch("/auth/login")).text()).toContain("/auth/oidc/login");
     },
     HASHING,
@@ -111,11 +55,8 @@ describe("OpenID Connect sign-in", () => {
   it(
     "signs the user in on the callback, with the admin role for configured admins",
     async () => {
-      const { issuer, kernel } = await startWithIssuer();
-      const start = await kernel.fetch("/auth/oidc/login?next=/crm/");
-      const callback = await kernel.fetch(
-        issuer.approve(start.headers.get("location") as string, "ada@example.test"),
-      );
+      const { kernel, signInAs } = await startWithIssuer();
+      const callback = await signInAs("ada@example.test");
       expect(callback.status).toBe(302);
       expect(callback.headers.get("location")).toBe("/crm/");
       const me = await kernel.fetch("/auth/me", { headers: { cookie: cookieOf(callback) } });
@@ -124,11 +65,7 @@ describe("OpenID Connect sign-in", () => {
         roles: ["admin"],
         via: "session",
       });
-
-      const other = await kernel.fetch("/auth/oidc/login");
-      const plain = await kernel.fetch(
-        issuer.approve(other.headers.get("location") as string, "bob@example.test"),
-      );
+      const plain = await signInAs("bob@example.test");
       const bob = await kernel.fetch("/auth/me", { headers: { cookie: cookieOf(plain) } });
       expect((await bob.json()).user).toEqual({ username: "bob@example.test", roles: [], via: "session" });
     },
@@ -151,24 +88,65 @@ describe("OpenID Connect sign-in", () => {
       const again = await kernel.fetch("/auth/oidc/login");
       const state = new URL(again.headers.get("location") as string).searchParams.get("state");
       const unknownCode = await kernel.fetch(`/auth/oidc/callback?code=made-up&state=${state}`);
-      expect(unknownCode.status).toBe(502);
-      expect((await errorOf(unknownCode)).message).toContain("the token endpoint answered 400");
+      expect(await errorOf(unknownCode)).toEqual({
+        code: "BUNTIME_ERR_AUTH_OIDC_FAILED",
+        message: `sign-in with ${issuer.url} failed: the token endpoint answered 400 (invalid_grant)`,
+      });
     },
     HASHING,
   );
 
+  // Each row: an ID token the issuer twists, and why the plugin refuses it. None signs anyone in.
+  const now = () => Math.floor(Date.now() / 1000);
+  const refusals: [string, Twist, (issuer: string) => string][] = [
+    [
+      "a nonce other than the one sent",
+      { nonce: "replayed-nonce" },
+      () => "the id_token's nonce does not match",
+    ],
+    [
+      "another issuer",
+      { claims: { iss: "https://evil.example" } },
+      () => "the id_token names issuer https://evil.example",
+    ],
+    ["another client", { claims: { aud: "someone-else" } }, () => "the id_token is for another client (aud)"],
+    [
+      "an exp past the leeway",
+      { claims: { exp: now() - 120 } },
+      () => "the id_token has expired (leeway 30 s, oidc.clockSkew)",
+    ],
+    ["no exp", { claims: { exp: undefined } }, () => 'JWT "exp" (expiration time) claim missing'],
+    ["a key not in the issuer's JWKS", { foreignKey: true }, () => "JWT signature verification failed"],
+  ];
+  for (const [name, twist, reason] of refusals) {
+    it(
+      `refuses an ID token with ${name}, and signs no one in`,
+      async () => {
+        const { issuer, userNames, signInAs } = await startWithIssuer();
+        const callback = await signInAs("ada@example.test", twist);
+        expect(callback.status).toBe(502);
+        expect(await errorOf(callback)).toEqual({
+          code: "BUNTIME_ERR_AUTH_OIDC_FAILED",
+          message: `sign-in with ${issuer.url} failed: ${reason(issuer.url)}`,
+        });
+        expect(callback.headers.getSetCookie()).toEqual([]);
+        expect(await userNames()).toEqual(["admin"]);
+      },
+      HASHING,
+    );
+  }
+
   it(
-    "refuses an ID token whose nonce is not the one it sent",
+    "accepts an exp just past within oidc.clockSkew, and refuses it with no leeway",
     async () => {
-      const { issuer, kernel } = await startWithIssuer();
-      const start = await kernel.fetch("/auth/oidc/login");
-      const location = start.headers.get("location") as string;
-      const callback = await kernel.fetch(issuer.approve(location, "ada@example.test", "replayed-nonce"));
-      expect(callback.status).toBe(502);
-      expect((await errorOf(callback)).message).toBe(
-        `sign-in with ${issuer.url} failed: the id_token's nonce does not match`,
+      const late = { claims: { exp: now() - 10 } };
+      const lenient = await startWithIssuer();
+      expect((await lenient.signInAs("ada@example.test", late)).status).toBe(302);
+      const strict = await startWithIssuer({ clockSkew: "0s" });
+      const refused = await strict.signInAs("ada@example.test", late);
+      expect((await errorOf(refused)).message).toEndWith(
+        "the id_token has expired (leeway 0 s, oidc.clockSkew)",
       );
-      expect(callback.headers.getSetCookie()).toEqual([]);
     },
     HASHING,
   );
@@ -202,25 +180,17 @@ describe("OpenID Connect sign-in", () => {
   it(
     "never makes an unverified e-mail address an admin, and lets it in as a plain user",
     async () => {
-      const { issuer, kernel } = await startWithIssuer();
-      const start = await kernel.fetch("/auth/oidc/login");
-      const location = start.headers.get("location") as string;
-      const refused = await kernel.fetch(issuer.approve(location, "ada@example.test", undefined, false));
+      const { issuer, userNames, signInAs, kernel } = await startWithIssuer();
+      const refused = await signInAs("ada@example.test", { verified: false });
       expect(await errorOf(refused)).toEqual({
         code: "BUNTIME_ERR_AUTH_OIDC_FAILED",
         message: `sign-in with ${issuer.url} failed: ada@example.test names an admin, and the issuer has not verified that address (email_verified)`,
       });
       expect(refused.headers.getSetCookie()).toEqual([]);
       // an existing admin account cannot be taken over through an unverified address either
-      const admin = await kernel.fetch("/auth/oidc/login");
-      const asLocalAdmin = await kernel.fetch(
-        issuer.approve(admin.headers.get("location") as string, "admin", undefined, false),
-      );
-      expect(asLocalAdmin.status).toBe(502);
-      const plain = await kernel.fetch("/auth/oidc/login");
-      const bob = await kernel.fetch(
-        issuer.approve(plain.headers.get("location") as string, "bob@example.test", undefined, false),
-      );
+      expect((await signInAs("admin", { verified: false })).status).toBe(502);
+      expect(await userNames()).toEqual(["admin"]);
+      const bob = await signInAs("bob@example.test", { verified: false });
       const me = await kernel.fetch("/auth/me", { headers: { cookie: cookieOf(bob) } });
       expect((await me.json()).user).toEqual({ username: "bob@example.test", roles: [], via: "session" });
     },
@@ -228,18 +198,26 @@ describe("OpenID Connect sign-in", () => {
   );
 
   it(
-    "refuses a discovery document that names another issuer",
+    "refuses a discovery document that names another issuer, and sends no one to it",
     async () => {
       const issuer = await fakeIssuer("buntime-test", { discoveredIssuer: "https://evil.example" });
       const { kernel } = await startAuth({
         config: { oidc: { issuer: issuer.url, clientId: "buntime-test" } },
       });
       const response = await kernel.fetch("/auth/oidc/login");
+      expect(response.headers.get("location")).toBeNull();
       expect(await errorOf(response)).toEqual({
         code: "BUNTIME_ERR_AUTH_OIDC_FAILED",
-        message: `sign-in with ${issuer.url} failed: the discovery document names issuer https://evil.example, not ${issuer.url}`,
+        message: `sign-in with ${issuer.url} failed: the discovery document names another issuer: https://evil.example`,
       });
     },
     HASHING,
   );
+
+  it("refuses a plain-http issuer that is not on this machine, at start", async () => {
+    const start = startAuth({ config: { oidc: { issuer: "http://idp.example", clientId: "x" } } });
+    await expect(start).rejects.toThrow(
+      "expected an https URL (http only for 127.0.0.1, localhost or [::1])",
+    );
+  });
 });
