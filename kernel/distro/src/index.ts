@@ -4,6 +4,20 @@
  * self-contained folder from a lock, and verifying a built folder before a kernel starts on it.
  */
 export { MANIFEST_SCHEMA_FILE, manifestJsonSchema } from "./json-schema.ts";
+export type { LockOptions } from "./lock/lock.ts";
+export { lockDistribution } from "./lock/lock.ts";
+export type { Unsatisfiable, Want } from "./lock/resolve.ts";
+export { formatProblems } from "./lock/resolve.ts";
+export type { DistroLock, LockedPlugin } from "./lock/schema.ts";
+export {
+  canonicalJson,
+  checkLockFresh,
+  distroLockSchema,
+  LOCK_FILE,
+  manifestHash,
+  readLock,
+  serializeLock,
+} from "./lock/schema.ts";
 export type { DistroManifest, DistroManifestInput } from "./manifest.ts";
 export {
   DISTRO_SIGNATURE_POLICIES,

@@ -1,6 +1,7 @@
 import { guardCommand } from "../common/guard.ts";
 import { runAdd, runRemoveFromDistro } from "./edit.ts";
 import { runInit } from "./init.ts";
+import { runLock } from "./lock.ts";
 
 /** The `--help` text of `buntime distro`. */
 export const DISTRO_HELP = `Usage: buntime distro <command> [options]
@@ -10,6 +11,7 @@ A distribution is a kernel plus a locked set of plugins and apps (buntime.distro
   init                      write a starter buntime.distro.json
   add <name>[@range]...     add plugins to the manifest (or change their range)
   remove <name>...          remove plugins from the manifest
+  lock                      resolve the manifest against the registry into distro.lock.json
 
 Every command takes --file (default ./buntime.distro.json), --json and --help.
 `;
@@ -18,6 +20,7 @@ const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   init: runInit,
   add: runAdd,
   remove: runRemoveFromDistro,
+  lock: runLock,
 };
 
 /** `buntime distro <command>`: dispatches to one module per subcommand. */

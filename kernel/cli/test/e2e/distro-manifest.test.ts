@@ -13,7 +13,11 @@ describe("buntime distro init, add and remove", () => {
     const first = await cli(["distro", "init", "--name", "edge"], dir);
     expect(first.code).toBe(0);
     const manifest = manifestOf(dir);
-    expect(manifest).toMatchObject({ name: "edge", version: "0.1.0", plugins: { "@buntime/plugin-router": "^0.1.0" } });
+    expect(manifest).toMatchObject({
+      name: "edge",
+      version: "0.1.0",
+      plugins: { "@buntime/plugin-router": "^0.1.0" },
+    });
     const schema = JSON.parse(readFileSync(join(dir, manifest.$schema), "utf8"));
     expect(schema.title).toBe("buntime.distro.json");
 

@@ -1,0 +1,77 @@
+import { BuntimeError, satisfiesRange } from "@buntime/sdk";
+import type { RegistryClient } from "@buntime/supply";
+import type { DistroManifest } from "../manifest.ts";
+import { pluginRange } from "../manifest.ts";
+import { formatProblems, resolvePlugins } from "./resolve.ts";
+import { type DistroLock, type LockedPlugin, manifestHash } from "./schema.ts";
+import { createPolicyChecker } from "./verify-signatures.ts";
+
+/** What {@link lockDistribution} works from. */
+export interface LockOptions {
+  manifest: DistroManifest;
+  /** Names the manifest in errors. */
+  manifestPath: string;
+  client: RegistryClient;
+  /** The kernel the distribution runs on (the builder's own). */
+  kernelVersion: string;
+  /** The lock this one replaces: its registry keys must still be the registry's. */
+  previous?: DistroLock;
+}
+
+/**
+ * Resolves a manifest against a registry into a lock: one exact version per plugin (its
+ * dependencies included), its sha512 integrity, the registry signature and the publisher's key
+ * id, each verified under the manifest's policy. The same manifest and registry state give an
+ * equal lock (serialize it with `serializeLock` for equal bytes). Ranges nothing satisfies are
+ * `BUNTIME_ERR_DISTRO_UNSATISFIABLE` with a table of every such plugin.
+ */
+export async function lockDistribution(options: LockOptions): Promise<DistroLock> {
+  const { manifest, manifestPath, client, kernelVersion, previous } = options;
+  if (!satisfiesRange(kernelVersion, manifest.kernel)) {
+    throw new BuntimeError("BUNTIME_ERR_DISTRO_UNSATISFIABLE", {
+      manifest: manifestPath,
+      table: `kernel ${manifest.kernel} is wanted, and this kernel is ${kernelVersion}`,
+    });
+  }
+  const roots = Object.fromEntries(
+    Object.entries(manifest.plugins).map(([name, entry]) => [name, pluginRange(entry)]),
+  );
+  const resolved = await resolvePlugins(roots, client, kernelVersion);
+  if ("problems" in resolved) {
+    const error = new BuntimeError("BUNTIME_ERR_DISTRO_UNSATISFIABLE", {
+      manifest: manifestPath,
+      table: formatProblems(resolved.problems),
+    });
+    (error as BuntimeError & { problems?: unknown }).problems = resolved.problems;
+    throw error;
+  }
+  const pins =
+    previous && previous.registry === client.registry ? { [client.registry]: previous.registryKeys } : {};
+  const checker = createPolicyChecker(client, manifest.policy, pins);
+  const plugins: Record<string, LockedPlugin> = {};
+  for (const [name, { doc, wants }] of [...resolved.chosen].sort(([a], [b]) => a.localeCompare(b))) {
+    const proven = await checker.check(doc);
+    const dependencies = doc.buntime?.dependencies ?? {};
+    const permissions = doc.buntime?.permissions as Record<string, unknown> | undefined;
+    plugins[name] = {
+      version: doc.version,
+      integrity: doc.dist.integrity,
+      ...proven,
+      ...(doc.buntime?.kernel ? { kernel: doc.buntime.kernel } : {}),
+      ...(Object.keys(dependencies).length ? { dependencies } : {}),
+      ...(permissions && Object.keys(permissions).length ? { permissions } : {}),
+      wantedBy: [...new Set(wants.map((want) => want.by))].sort(),
+    };
+  }
+  return {
+    lockfileVersion: 1,
+    name: manifest.name,
+    version: manifest.version,
+    manifest: manifestHash(manifest),
+    kernel: kernelVersion,
+    registry: client.registry,
+    registryKeys: checker.registryKeys(),
+    publisherKeys: checker.publisherKeys(),
+    plugins,
+  };
+}
