@@ -86,6 +86,24 @@ export const ERROR_CODES = {
     status: 500,
     message: "{call} is not allowed in the thread tier: it would {effect}; run the app in the process tier",
   },
+  BUNTIME_ERR_POOL_EGRESS_DENIED: {
+    status: 403,
+    message: 'app {app} may not reach {target}: declare it in permissions.network (e.g. "{rule}")',
+  },
+  BUNTIME_ERR_POOL_EGRESS_ADDRESS_DENIED: {
+    status: 403,
+    message:
+      'app {app} may not reach {target} at {address} (not public): declare "{rule}" in permissions.network',
+  },
+  BUNTIME_ERR_POOL_EGRESS_BAD_REQUEST: { status: 400, message: "egress proxy: {details}" },
+  BUNTIME_ERR_POOL_EGRESS_UNREACHABLE: {
+    status: 502,
+    message: "app {app} could not reach {target}: {reason}",
+  },
+  BUNTIME_ERR_POOL_EGRESS_RULE_INVALID: {
+    status: 500,
+    message: 'app {app}: network permission "{rule}" is invalid: {details}',
+  },
   BUNTIME_ERR_SHUTTING_DOWN: { status: 503, message: "the kernel is shutting down" },
   BUNTIME_ERR_REGISTRY_AUTH_REQUIRED: { status: 401, message: "{action} needs a registry token" },
   BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS: { status: 401, message: "wrong username, password or token" },
