@@ -1,0 +1,46 @@
+import { describe, expect, it } from "bun:test";
+import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { startTestProxy, startUpstream } from "./support.ts";
+
+const noBwrap = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+const CHILD = new URL("./fixtures/sandbox-child.ts", import.meta.url).pathname;
+
+describe.skipIf(noBwrap)("from inside a sandbox without network (bwrap --unshare-net)", () => {
+  it("reaches a declared host only through the proxy, and an undeclared one fails naming the permission", async () => {
+    const { port } = startUpstream();
+    const { socketPath, dir } = await startTestProxy({ hosts: [], alwaysAllow: [`127.0.0.1:${port}`] });
+    const child = Bun.spawn(
+      [
+        "bwrap",
+        "--ro-bind",
+        "/",
+        "/",
+        "--unshare-net",
+        "--bind",
+        dir,
+        dir,
+        "--dev",
+        "/dev",
+        "--proc",
+        "/proc",
+      ].concat(["--", process.execPath, CHILD, socketPath, String(port)]),
+      { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } },
+    );
+    const timer = setTimeout(() => child.kill(), 15_000);
+    const [out, err, code] = await Promise.all([
+      new Response(child.stdout).text(),
+      new Response(child.stderr).text(),
+      child.exited,
+    ]);
+    clearTimeout(timer);
+    expect({ code, err }).toEqual({ code: 0, err: "" });
+    expect(JSON.parse(out)).toEqual({
+      before: "ECONNREFUSED",
+      allowed: `GET /from-sandbox host=127.0.0.1:${port} body=`,
+      denied:
+        'EgressRefusedError: app todo@1.2.0 may not reach evil.test:443: declare it in permissions.network (e.g. "evil.test")',
+      deniedHttp:
+        'EgressRefusedError: app todo@1.2.0 may not reach 169.254.169.254:80: declare it in permissions.network (e.g. "169.254.169.254")',
+    });
+  }, 20_000);
+});
