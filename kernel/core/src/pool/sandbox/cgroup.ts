@@ -1,0 +1,244 @@
+/**
+ * The cgroup limiter: one folder for this kernel under its own cgroup, one child per sandbox
+ * with memory, pids and CPU limits. The sandbox's first process joins its group before it
+ * starts anything (see command.ts), so no task escapes the limits.
+ */
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmdirSync, writeFileSync } from "node:fs";
+import { basename, dirname, join } from "node:path";
+import { findOwnCgroups } from "./cgroup-mounts.ts";
+import type { SandboxLimits } from "./types.ts";
+
+/** One sandbox's cgroup. */
+export interface CgroupGroup {
+  /** True when the group limits tasks (else the watchdog counts them). */
+  readonly limitsPids: boolean;
+  /** Files the sandbox's first process writes its pid into. */
+  readonly procsFiles: readonly string[];
+  /** Bytes charged to the group now. */
+  memory(): number;
+  /** True when the OOM killer ran in the group. */
+  oomKilled(): boolean;
+  /** SIGKILLs every task in the group. */
+  kill(): void;
+  /** Removes the group's folders (after its tasks are gone). */
+  remove(): Promise<void>;
+}
+
+/** Creates and cleans up sandbox cgroups. */
+export interface CgroupLimiter {
+  readonly kind: "cgroup-v2" | "cgroup-v1";
+  create(name: string, limits: SandboxLimits): CgroupGroup;
+  close(): Promise<void>;
+}
+
+const PERIOD_US = 100_000;
+const KERNEL_LEAF = `buntime-kernel-${process.pid}`;
+
+function read(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch {
+    return "";
+  }
+}
+
+function write(path: string, value: string): boolean {
+  try {
+    writeFileSync(path, value);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The number after `key` in a flat-keyed file such as memory.events. */
+function keyed(text: string, key: string): number {
+  return Number(new RegExp(`^${key} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
+}
+
+function killTasks(procsFile: string): void {
+  for (const pid of read(procsFile).split("\n").filter(Boolean)) {
+    try {
+      process.kill(Number(pid), "SIGKILL");
+    } catch {
+      // gone already
+    }
+  }
+}
+
+/** rmdir, retried while the last tasks of a killed group finish exiting (bounded). */
+async function removeFolder(path: string): Promise<void> {
+  for (let attempt = 0; attempt < 50 && existsSync(path); attempt++) {
+    try {
+      rmdirSync(path);
+      return;
+    } catch {
+      await Bun.sleep(20);
+    }
+  }
+}
+
+/** A group's folder name: the sandbox's name with only safe characters, plus a sequence number. */
+function groupName(name: string, seq: number): string {
+  return `${name.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64)}-${seq}`;
+}
+
+/** Removes the empty folders a kernel that died without close() left behind (its pid is gone). */
+function removeStaleFolders(parent: string): void {
+  let names: string[];
+  try {
+    names = readdirSync(parent);
+  } catch {
+    return;
+  }
+  for (const name of names) {
+    const pid = /^buntime-(\d+)$/.exec(name)?.[1];
+    if (!pid || existsSync(`/proc/${pid}`)) continue;
+    const folder = join(parent, name);
+    for (const group of readdirSync(folder, { withFileTypes: true })) {
+      if (group.isDirectory()) tryRmdir(join(folder, group.name));
+    }
+    tryRmdir(folder);
+  }
+}
+
+function tryRmdir(path: string): void {
+  try {
+    rmdirSync(path);
+  } catch {
+    // still in use, or not ours to remove
+  }
+}
+
+/** Makes `folder` for this kernel, or undefined when the cgroup is not writable here. */
+function makeKernelFolder(parent: string): string | undefined {
+  removeStaleFolders(parent);
+  const folder = join(parent, `buntime-${process.pid}`);
+  try {
+    mkdirSync(folder);
+    return folder;
+  } catch {
+    return existsSync(folder) ? folder : undefined;
+  }
+}
+
+/**
+ * cgroup v2: controllers must be enabled in the parent's subtree_control, which the kernel's
+ * own cgroup allows only when it holds no processes itself; if it does, the kernel moves itself
+ * into a leaf of its own first (see docs/sandbox.md).
+ */
+function enableV2(parent: string): boolean {
+  const wanted = ["memory", "pids"];
+  const enabled = () => read(join(parent, "cgroup.subtree_control")).split(/\s+/);
+  const tryEnable = () => {
+    for (const controller of [...wanted, "cpu"])
+      write(join(parent, "cgroup.subtree_control"), `+${controller}`);
+    return wanted.every((c) => enabled().includes(c));
+  };
+  if (wanted.every((c) => enabled().includes(c)) || tryEnable()) return true;
+  const leaf = join(parent, KERNEL_LEAF);
+  if (!existsSync(leaf) && !makeLeaf(leaf)) return false;
+  return write(join(leaf, "cgroup.procs"), String(process.pid)) && tryEnable();
+}
+
+function makeLeaf(path: string): boolean {
+  try {
+    mkdirSync(path);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+function createV2(own: string): CgroupLimiter | undefined {
+  // A kernel that moved itself into its leaf earlier uses the leaf's parent again.
+  const parent = basename(own) === KERNEL_LEAF ? dirname(own) : own;
+  const available = read(join(parent, "cgroup.controllers")).split(/\s+/);
+  if (!available.includes("memory") || !available.includes("pids") || !enableV2(parent)) return undefined;
+  const folder = makeKernelFolder(parent);
+  if (!folder) return undefined;
+  for (const controller of ["memory", "pids", "cpu"])
+    write(join(folder, "cgroup.subtree_control"), `+${controller}`);
+  if (!read(join(folder, "cgroup.subtree_control")).includes("memory")) return undefined;
+  let seq = 0;
+  return {
+    kind: "cgroup-v2",
+    create(name, limits) {
+      const path = join(folder, groupName(name, ++seq));
+      mkdirSync(path);
+      write(join(path, "memory.max"), String(limits.memory));
+      write(join(path, "memory.swap.max"), "0");
+      write(join(path, "memory.oom.group"), "1");
+      write(join(path, "pids.max"), String(limits.pids));
+      if (limits.cpu > 0) write(join(path, "cpu.max"), `${Math.ceil(limits.cpu * PERIOD_US)} ${PERIOD_US}`);
+      return {
+        limitsPids: true,
+        procsFiles: [join(path, "cgroup.procs")],
+        memory: () => Number(read(join(path, "memory.current")) || 0),
+        oomKilled: () => keyed(read(join(path, "memory.events")), "oom_kill") > 0,
+        kill: () => {
+          if (!write(join(path, "cgroup.kill"), "1")) killTasks(join(path, "cgroup.procs"));
+        },
+        remove: () => removeFolder(path),
+      };
+    },
+    close: () => removeFolder(folder),
+  };
+}
+
+function createV1(controllers: ReadonlyMap<string, string>): CgroupLimiter | undefined {
+  const folders = new Map<string, string>();
+  for (const controller of ["memory", "pids", "cpu"]) {
+    const own = controllers.get(controller);
+    const folder = own && makeKernelFolder(own);
+    if (folder) folders.set(controller, folder);
+  }
+  const memoryFolder = folders.get("memory");
+  if (!memoryFolder) return undefined;
+  let seq = 0;
+  return {
+    kind: "cgroup-v1",
+    create(name, limits) {
+      const leaf = groupName(name, ++seq);
+      const paths = new Map([...folders].map(([controller, folder]) => [controller, join(folder, leaf)]));
+      for (const path of paths.values()) mkdirSync(path);
+      const memory = join(memoryFolder, leaf);
+      if (!write(join(memory, "memory.limit_in_bytes"), String(limits.memory))) {
+        throw new Error(`cannot set memory.limit_in_bytes in ${memory}`);
+      }
+      // Without swap accounting (no memsw file) swap is not limited: docs/sandbox.md says so.
+      write(join(memory, "memory.memsw.limit_in_bytes"), String(limits.memory));
+      const pids = paths.get("pids");
+      if (pids) write(join(pids, "pids.max"), String(limits.pids));
+      const cpu = paths.get("cpu");
+      if (cpu && limits.cpu > 0) {
+        write(join(cpu, "cpu.cfs_period_us"), String(PERIOD_US));
+        write(join(cpu, "cpu.cfs_quota_us"), String(Math.ceil(limits.cpu * PERIOD_US)));
+      }
+      return {
+        limitsPids: pids !== undefined,
+        procsFiles: [...paths.values()].map((path) => join(path, "cgroup.procs")),
+        memory: () => Number(read(join(memory, "memory.usage_in_bytes")) || 0),
+        oomKilled: () => keyed(read(join(memory, "memory.oom_control")), "oom_kill") > 0,
+        kill: () => killTasks(join(memory, "cgroup.procs")),
+        remove: async () => {
+          await Promise.all([...paths.values()].map(removeFolder));
+        },
+      };
+    },
+    close: async () => {
+      await Promise.all([...folders.values()].map(removeFolder));
+    },
+  };
+}
+
+/**
+ * The cgroup limiter this host allows: v2 when the kernel's v2 cgroup offers memory and pids
+ * controllers and can be written, else v1 when the memory controller's folder can be written;
+ * undefined otherwise (or when `root` is ""), and the watchdog limits instead.
+ */
+export function createCgroupLimiter(root?: string): CgroupLimiter | undefined {
+  if (root === "") return undefined;
+  const own = findOwnCgroups(root);
+  return (own.unified && createV2(own.unified)) || createV1(own.v1);
+}

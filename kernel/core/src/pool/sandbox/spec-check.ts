@@ -1,0 +1,46 @@
+/**
+ * Refuses a sandbox spec that would not run as asked: relative host paths, variable names that
+ * are not names, limits that are not positive numbers. Nothing starts for a refused spec.
+ */
+import { isAbsolute } from "node:path";
+import { BuntimeError } from "@buntime/sdk";
+import type { SandboxSpec } from "./types.ts";
+
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+function problems(spec: SandboxSpec): string[] {
+  const found: string[] = [];
+  for (const key of ["appDir", "dataDir", "runtimeDir"] as const) {
+    if (typeof spec[key] !== "string" || !isAbsolute(spec[key]))
+      found.push(`${key} must be an absolute path`);
+  }
+  if (spec.egressSocket !== undefined && !isAbsolute(spec.egressSocket)) {
+    found.push("egressSocket must be an absolute path");
+  }
+  if (spec.argv.length === 0 || spec.argv.some((arg) => typeof arg !== "string" || arg.includes("\0"))) {
+    found.push("argv must be one or more strings without NUL");
+  }
+  for (const [name, value] of Object.entries(spec.env)) {
+    if (!ENV_NAME.test(name)) found.push(`env name ${JSON.stringify(name)} is not [A-Za-z_][A-Za-z0-9_]*`);
+    else if (typeof value !== "string" || value.includes("\0"))
+      found.push(`env ${name} must be a string without NUL`);
+  }
+  const { memory, pids, cpu } = spec.limits;
+  if (!Number.isSafeInteger(memory) || memory < 16 * 1024 * 1024)
+    found.push("limits.memory must be an integer ≥ 16 MiB");
+  if (!Number.isSafeInteger(pids) || pids < 1) found.push("limits.pids must be a positive integer");
+  if (!Number.isFinite(cpu) || cpu < 0) found.push("limits.cpu must be a number ≥ 0");
+  return found;
+}
+
+/** Throws BUNTIME_ERR_POOL_SANDBOX_SPEC_INVALID naming every problem of `spec`. */
+export function checkSpec(spec: SandboxSpec): void {
+  const found =
+    typeof spec.name === "string" && spec.name !== "" ? problems(spec) : ["name must be a non-empty string"];
+  if (found.length > 0) {
+    throw new BuntimeError("BUNTIME_ERR_POOL_SANDBOX_SPEC_INVALID", {
+      name: String(spec.name),
+      details: found.join("; "),
+    });
+  }
+}

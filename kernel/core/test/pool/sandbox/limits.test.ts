@@ -1,0 +1,118 @@
+/**
+ * What the sandbox holds a child to, and its refusals: a memory bomb dies with limit "memory"
+ * (by cgroup and by the watchdog) while the test process lives on, a fork bomb is bounded,
+ * kill() ends a hung child, and a sandbox that cannot be built is a coded error at start.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { existsSync } from "node:fs";
+import { join } from "node:path";
+import { isBuntimeError } from "@buntime/sdk";
+import { createSandbox, type Sandbox, type SandboxSpec } from "../../../src/pool/sandbox/index.ts";
+import { MiB, makeHostFolders, NO_BWRAP, startChild } from "./support.ts";
+
+const SMALL = { memory: 96 * MiB, pids: 32, cpu: 0.5 };
+
+describe.skipIf(NO_BWRAP)("sandbox limits", () => {
+  let folders: ReturnType<typeof makeHostFolders>;
+  let sandbox: Sandbox;
+  let watchdogSandbox: Sandbox;
+
+  beforeAll(async () => {
+    folders = makeHostFolders();
+    sandbox = await createSandbox();
+    watchdogSandbox = await createSandbox({ cgroupRoot: "", watchdogInterval: 50 });
+  });
+  afterAll(async () => {
+    await sandbox?.close();
+    await watchdogSandbox?.close();
+    folders?.dispose();
+  });
+
+  it("turns cgroups off with cgroupRoot '' and then limits by watchdog", () => {
+    expect(watchdogSandbox.limiter).toBe("watchdog");
+  });
+
+  for (const which of ["default", "watchdog"] as const) {
+    it(`kills a memory bomb with limit "memory" (${which} limiter) and the test process lives on`, async () => {
+      const target = which === "default" ? sandbox : watchdogSandbox;
+      const child = await startChild(target, folders, { limits: SMALL });
+      const answer = child.ask("bomb").catch((error: Error) => error.message);
+      const exit = await child.exit;
+      expect(await answer).toBe("exited");
+      expect(exit.limit).toBe("memory");
+      expect(process.memoryUsage().rss).toBeLessThan(1024 * MiB);
+    });
+  }
+
+  it("bounds a fork bomb by its pids limit", async () => {
+    const child = await startChild(sandbox, folders, { limits: SMALL });
+    const result = (await child.ask("forks", { limit: 200 }).catch((error: Error) => error.message)) as
+      | { started: number; refused: string | null }
+      | string;
+    if (typeof result === "string") {
+      // The watchdog's way: it killed the tree for too many tasks.
+      expect((await child.exit).limit).toBe("pids");
+    } else {
+      expect(result.started).toBeLessThan(SMALL.pids);
+      expect(result.refused).not.toBeNull();
+    }
+    child.process.kill();
+    await child.exit;
+  });
+
+  it("kill() ends a child stuck in a loop, with every process in it", async () => {
+    const child = await startChild(sandbox, folders);
+    await child.ask("forks", { limit: 3 });
+    void child.ask("hang").catch(() => {});
+    const pid = child.process.pid;
+    expect(child.process.memory()).toBeGreaterThan(0);
+    child.process.kill();
+    const exit = await child.exit;
+    expect(exit.signal).toBe("SIGKILL");
+    expect(existsSync(`/proc/${pid}`)).toBe(false);
+    expect(child.process.memory()).toBe(0);
+    child.process.send({ id: 99, op: "env" }); // a no-op once exited
+  });
+
+  it("refuses a spec with a relative folder or a bad env name, and starts nothing", async () => {
+    const dataDir = join(folders.root, "never-made");
+    const base = {
+      name: "bad",
+      appDir: folders.appDir,
+      runtimeDir: folders.appDir,
+      dataDir,
+      argv: ["/app/child.ts"],
+    };
+    const attempts: Partial<SandboxSpec>[] = [
+      { appDir: "relative/app", env: {} },
+      { env: { "BAD-NAME": "x" } },
+      { env: {}, argv: [] },
+    ];
+    for (const attempt of attempts) {
+      let caught: unknown;
+      try {
+        sandbox.spawn({ ...base, env: {}, ...attempt, limits: SMALL, onMessage: () => {}, onExit: () => {} });
+      } catch (error) {
+        caught = error;
+      }
+      expect(isBuntimeError(caught, "BUNTIME_ERR_POOL_SANDBOX_SPEC_INVALID")).toBe(true);
+    }
+    expect(existsSync(dataDir)).toBe(false);
+  });
+});
+
+describe("refusal at start", () => {
+  it("throws BUNTIME_ERR_POOL_SANDBOX_UNAVAILABLE naming bubblewrap when bwrap is missing", async () => {
+    const error = await createSandbox({ bwrap: "/nonexistent/bwrap" }).catch((caught: unknown) => caught);
+    expect(isBuntimeError(error, "BUNTIME_ERR_POOL_SANDBOX_UNAVAILABLE")).toBe(true);
+    expect((error as Error).message).toContain("/nonexistent/bwrap");
+    expect((error as Error).message).toContain("apt-get install bubblewrap");
+  });
+
+  it.skipIf(NO_BWRAP)("throws it with what went wrong when the test sandbox does not start", async () => {
+    const error = await createSandbox({ bwrap: "/usr/bin/false" }).catch((caught: unknown) => caught);
+    expect(isBuntimeError(error, "BUNTIME_ERR_POOL_SANDBOX_UNAVAILABLE")).toBe(true);
+    expect((error as Error).message).toContain("did not start (exit code 1");
+    expect((error as Error).message).toContain("seccomp");
+  });
+});
