@@ -93,7 +93,7 @@ export const authConfigSchema = z
       .default("buntime_session"),
     /** Mark cookies `Secure`: always, never, or when the request came over https. @default "auto" */
     secureCookies: z.union([z.boolean(), z.literal("auto")]).default("auto"),
-    /** Failed sign-ins allowed per user and client within `loginWindow`. @default 5 */
+    /** Failed sign-ins allowed per client address, and per account, within `loginWindow`. @default 5 */
     loginAttempts: z.number().int().positive().default(5),
     /** @default "1m" */
     loginWindow: durationSchema.default(60_000),

@@ -17,11 +17,11 @@ import { FirstRun } from "./first-run.ts";
 import { createGuard } from "./guard.ts";
 import { JwtVerifier } from "./jwt-verifier.ts";
 import { type AuthKv, MemoryKv } from "./kv.ts";
-import { LoginLimiter } from "./login-limiter.ts";
 import { OidcClient } from "./oidc.ts";
 import { createPolicy } from "./policy.ts";
 import { createAuthRoutes } from "./routes.ts";
 import { SessionStore } from "./sessions.ts";
+import { createAuthSignInLimits } from "./sign-in-limits.ts";
 import { UserStore } from "./users.ts";
 
 export type { AuthService } from "@buntime/sdk";
@@ -60,6 +60,8 @@ export default definePlugin({
     const config = ctx.config;
     const base = ctx.base ?? BASE;
     const kv = storeFor(ctx);
+    // failed sign-ins are kept with users and sessions when they are shared, else in a bounded table
+    const sharedKv = ctx.services.has("keyval") ? kv : undefined;
     const users = new UserStore(kv);
     const sessions = new SessionStore(kv, config.sessionTtl);
     const apiKeys = new ApiKeyStore(kv);
@@ -78,7 +80,6 @@ export default definePlugin({
     await firstRun.ensureAdmin(process.env.BUNTIME_ADMIN_PASSWORD, `${base}/setup`, tokenFile);
     // The router, which provides `apps`, may be absent, or loaded and unloaded later: ask each time.
     const apps = () => (ctx.services.has("apps") ? ctx.services.get("apps") : undefined);
-    const ratelimit = () => (ctx.services.has("ratelimit") ? ctx.services.get("ratelimit") : undefined);
     const guard = createGuard({
       policy: createPolicy(config, base),
       authenticator,
@@ -93,7 +94,7 @@ export default definePlugin({
       sessions,
       apiKeys,
       authenticator,
-      limiter: new LoginLimiter(config.loginAttempts, config.loginWindow, ratelimit),
+      limiter: createAuthSignInLimits(config.loginAttempts, config.loginWindow, sharedKv),
       firstRun,
       oidc: config.oidc ? new OidcClient(config.oidc, kv) : undefined,
       cookieName: config.cookieName,

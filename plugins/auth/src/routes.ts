@@ -2,14 +2,13 @@
  * The auth plugin's HTTP API at its base: the sign-in page and endpoint, sign-out, `me`, API
  * keys, users (admins only), first-run setup and the OpenID Connect redirect and callback.
  */
-import { BuntimeError, contextPath, type Logger } from "@buntime/sdk";
+import { BuntimeError, contextPath, type Logger, type SignInLimiter } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
 import type { ApiKeyStore } from "./api-keys.ts";
 import type { Authenticator } from "./authenticator.ts";
 import type { FirstRun } from "./first-run.ts";
-import type { LoginLimiter } from "./login-limiter.ts";
 import { loginPage } from "./login-page.ts";
 import type { OidcClient } from "./oidc.ts";
 import { mountOidcRoutes } from "./oidc-routes.ts";
@@ -17,6 +16,7 @@ import { isForm, readBody } from "./request-body.ts";
 import { safeNext } from "./safe-next.ts";
 import { crossSiteSource } from "./same-origin.ts";
 import type { SessionStore } from "./sessions.ts";
+import { refuseIfLimited } from "./sign-in-limits.ts";
 import { mountUserRoutes } from "./user-routes.ts";
 import { publicUser, type UserStore } from "./users.ts";
 
@@ -26,7 +26,8 @@ export interface AuthRoutesOptions {
   readonly sessions: SessionStore;
   readonly apiKeys: ApiKeyStore;
   readonly authenticator: Authenticator;
-  readonly limiter: LoginLimiter;
+  /** Failed sign-ins, per client address and per account. */
+  readonly limiter: SignInLimiter;
   readonly firstRun: FirstRun;
   readonly oidc: OidcClient | undefined;
   readonly cookieName: string;
@@ -68,24 +69,23 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     });
   }
 
-  /** Counts an attempt to prove `username`'s password; throws past the limit. */
-  async function limit(username: string, client: string) {
-    const attempt = await limiter.attempt(`${username}|${client}`);
-    if (!attempt.allowed) {
-      throw new BuntimeError("BUNTIME_ERR_AUTH_RATE_LIMITED", {
-        user: username,
-        seconds: attempt.retryAfterSeconds,
-      });
-    }
-  }
+  /** Who an attempt to prove `account`'s password is counted against. */
+  const attemptOf = (c: Context, account: string) => ({
+    address: options.clientOf(c.req.raw) ?? "unknown",
+    account,
+  });
+
+  /** `Retry-After` for a refusal by the sign-in limits. */
+  const retryAfter = (error: BuntimeError): Record<string, string> =>
+    error.code === "BUNTIME_ERR_AUTH_RATE_LIMITED" ? { "retry-after": String(error.params.seconds) } : {};
 
   app.onError((error, c) => {
     if (error instanceof BuntimeError) {
       if (c.req.method === "POST" && c.req.path === `${base}/login` && isForm(c)) {
         const page = loginPage({ base, next: "/", error: error.message, oidc: options.oidc !== undefined });
-        return c.html(page, error.status as 401);
+        return c.html(page, error.status as 401, retryAfter(error));
       }
-      return error.getResponse();
+      return error.getResponse(retryAfter(error));
     }
     options.logger.error("auth request failed", { error });
     return new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error }).getResponse();
@@ -112,11 +112,14 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
 
   app.post("/login", async (c) => {
     const { username, password, next } = await readBody(c, credentialsSchema);
-    const client = options.clientOf(c.req.raw) ?? "any";
-    await limit(username, client);
+    const attempt = attemptOf(c, username);
+    // checked before any hashing: a limited address or account costs no CPU
+    await refuseIfLimited(limiter, attempt);
     const user = await users.verify(username, password);
-    if (!user) throw new BuntimeError("BUNTIME_ERR_AUTH_BAD_CREDENTIALS");
-    await limiter.reset(`${username}|${client}`);
+    if (!user) {
+      await limiter.fail(attempt);
+      throw new BuntimeError("BUNTIME_ERR_AUTH_BAD_CREDENTIALS");
+    }
     await startSession(c, user.username);
     if (isForm(c)) return c.redirect(safeNext(next), 303);
     return c.json({ user: publicUser(user) });
@@ -171,8 +174,10 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
   app.post("/api/password", async (c) => {
     const user = await authenticator.requireUser(c.req.raw);
     const { current, password } = await readBody(c, ownPasswordSchema);
-    await limit(user.username, "password-change");
+    const attempt = attemptOf(c, user.username);
+    await refuseIfLimited(limiter, attempt);
     if (!(await users.verify(user.username, current))) {
+      await limiter.fail(attempt);
       throw new BuntimeError("BUNTIME_ERR_AUTH_BAD_CREDENTIALS");
     }
     await users.setPassword(user.username, password);

@@ -1,8 +1,6 @@
-import { afterEach, describe, expect, it, onTestFinished } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { afterEach, describe, expect, it } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { createKernel } from "@buntime/kernel";
 import type { TestKernel, TestPlugin } from "@buntime/kernel/testing";
 import {
   BuntimeError,
@@ -10,19 +8,8 @@ import {
   definePlugin,
   type KeyValueStore,
   type KvEntry,
-  type RateLimitDecision,
-  type RateLimiter,
 } from "@buntime/sdk";
-import {
-  ADMIN_PASSWORD,
-  authPlugin,
-  errorOf,
-  HASHING,
-  json,
-  signIn,
-  startAuth,
-  stopKernels,
-} from "./support.ts";
+import { ADMIN_PASSWORD, errorOf, HASHING, json, signIn, startAuth, stopKernels } from "./support.ts";
 
 afterEach(stopKernels);
 
@@ -205,63 +192,29 @@ describe("storage through the keyval service", () => {
   );
 });
 
-describe("the ratelimit service", () => {
+describe("sign-in limits with a keyval service", () => {
   it(
-    "decides sign-in attempts when present",
+    "are kept in it, so kernels that share users share the limits",
     async () => {
-      const seen: string[] = [];
-      const ratelimit: TestPlugin = {
-        packageJson: {
-          name: "@buntime/plugin-ratelimit",
-          version: "0.1.0",
-          buntime: { kernel: "^0.1.0", provides: ["ratelimit"] },
-        },
-        plugin: definePlugin({
-          setup(ctx) {
-            const refused: RateLimitDecision = {
-              policy: "auth-login",
-              allowed: false,
-              limit: 5,
-              remaining: 0,
-              resetMs: 6_500,
-              retryAfterMs: 6_500,
-              windowMs: 60_000,
-            };
-            ctx.services.provide("ratelimit", {
-              async consume(key, policy) {
-                seen.push(`${policy.name}:${policy.limit}/${policy.window}:${key}`);
-                return refused;
-              },
-              async reset() {},
-              headers: () => ({}),
-              exceeded: () => new Response(null, { status: 429 }),
-            } satisfies RateLimiter);
-          },
-        }),
-      };
-      process.env.BUNTIME_ADMIN_PASSWORD = ADMIN_PASSWORD;
-      const home = mkdtempSync(join(tmpdir(), "auth-ratelimit-"));
-      const kernel = createKernel({
-        config: { home, port: 0, hostname: "127.0.0.1" },
-        plugins: [authPlugin, ratelimit],
-        logSink: () => {},
-      });
-      onTestFinished(async () => {
-        await kernel.stop();
-        rmSync(home, { recursive: true, force: true });
-      });
-      await kernel.start();
-      const url = await kernel.listen();
-      // a listening kernel knows the client's address: the counter is per user and address
-      const response = await fetch(
-        new URL("/auth/login", url),
-        json("POST", { username: "admin", password: ADMIN_PASSWORD }, { "x-forwarded-for": "203.0.113.9" }),
+      const storage = fakeKeyval();
+      const config = { loginAttempts: 2 };
+      const [first, second] = await Promise.all([
+        startAuth({ plugins: [storage.plugin], config }),
+        startAuth({ plugins: [storage.plugin], config }),
+      ]);
+      const guess = json("POST", { username: "admin", password: "a guess" });
+      expect((await first?.kernel.fetch("/auth/login", guess))?.status).toBe(401);
+      expect((await second?.kernel.fetch("/auth/login", guess))?.status).toBe(401);
+      expect([...storage.rows.keys()].filter((key) => key.startsWith("auth/limits/")).sort()).toEqual([
+        "auth/limits/account:admin",
+        "auth/limits/address:unknown",
+      ]);
+      const refused = await first?.kernel.fetch(
+        "/auth/login",
+        json("POST", { username: "admin", password: ADMIN_PASSWORD }),
       );
-      expect(response.status).toBe(429);
-      expect((await errorOf(response)).message).toBe(
-        "too many failed sign-in attempts for admin; retry in 7 s",
-      );
-      expect(seen).toEqual(["auth-login:5/60000:admin|127.0.0.1"]);
+      expect(refused?.status).toBe(429);
+      expect((await errorOf(refused as Response)).code).toBe("BUNTIME_ERR_AUTH_RATE_LIMITED");
     },
     HASHING,
   );

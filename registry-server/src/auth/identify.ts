@@ -33,8 +33,8 @@ export function identify(ctx: RegistryContext): MiddlewareHandler<RegistryEnv> {
       const user = token ? await ctx.metadata.getUser(token.user) : undefined;
       if (!token || !user) {
         const attempt = { address: clientOf(c) };
-        ctx.rateLimiter.check(attempt);
-        ctx.rateLimiter.fail(attempt);
+        await ctx.rateLimiter.check(attempt);
+        await ctx.rateLimiter.fail(attempt);
         throw new BuntimeError("BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS");
       }
       c.set("caller", { user, token });

@@ -47,9 +47,9 @@ export function tokenRoutes(app: RegistryApp, ctx: RegistryContext): void {
     if (!parsed.success)
       throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: "expected {password, scope?}" });
     const attempt = { address: clientOf(c), account: caller.user.name };
-    ctx.rateLimiter.check(attempt);
+    await ctx.rateLimiter.check(attempt);
     if (!(await Bun.password.verify(parsed.data.password, caller.user.passwordHash))) {
-      ctx.rateLimiter.fail(attempt);
+      await ctx.rateLimiter.fail(attempt);
       throw new BuntimeError("BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS");
     }
     const readOnly =

@@ -46,7 +46,7 @@ export function userRoutes(app: RegistryApp, ctx: RegistryContext): void {
     }
     // Checked before any password hashing, so a limited address or account costs no CPU.
     const attempt = { address: clientOf(c), account: name };
-    ctx.rateLimiter.check(attempt);
+    await ctx.rateLimiter.check(attempt);
     let user = await ctx.metadata.getUser(name);
     let created = false;
     if (!user) {
@@ -63,7 +63,7 @@ export function userRoutes(app: RegistryApp, ctx: RegistryContext): void {
       user = await ctx.metadata.getUser(name);
     }
     if (!user || (!created && !(await Bun.password.verify(parsed.data.password, user.passwordHash)))) {
-      ctx.rateLimiter.fail(attempt);
+      await ctx.rateLimiter.fail(attempt);
       throw new BuntimeError("BUNTIME_ERR_REGISTRY_BAD_CREDENTIALS");
     }
     const { secret } = await mintToken(ctx.metadata, name, "publish", "npm login");

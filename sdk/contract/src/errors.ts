@@ -257,7 +257,7 @@ export const ERROR_CODES = {
   BUNTIME_ERR_AUTH_TOKEN_INVALID: { status: 401, message: "invalid bearer token: {reason}" },
   BUNTIME_ERR_AUTH_RATE_LIMITED: {
     status: 429,
-    message: "too many failed sign-in attempts for {user}; retry in {seconds} s",
+    message: "too many failed sign-ins for {subject}; retry in {seconds} s",
   },
   BUNTIME_ERR_AUTH_BUSY: {
     status: 503,

@@ -93,5 +93,14 @@ export type {
   SocketHandlers,
   WebSocketUpgrades,
 } from "./services.ts";
+export type {
+  FailureStore,
+  FailureWindow,
+  SignInAttempt,
+  SignInLimiter,
+  SignInLimitOptions,
+  SignInRefusal,
+} from "./sign-in-limits.ts";
+export { createSignInLimiter, memoryFailureStore } from "./sign-in-limits.ts";
 export { contextPath, isUnderBase, pathnameOf } from "./url-path.ts";
 export { formatZodIssues } from "./zod-issues.ts";
