@@ -86,15 +86,6 @@ export const ERROR_CODES = {
     status: 500,
     message: "{call} is not allowed in the thread tier: it would {effect}; run the app in the process tier",
   },
-  BUNTIME_ERR_POOL_SANDBOX_UNAVAILABLE: {
-    status: 500,
-    message: "the process-tier sandbox cannot be created: {reason}. Fix: {fix}",
-  },
-  BUNTIME_ERR_POOL_SANDBOX_SPEC_INVALID: { status: 500, message: "sandbox {name}: {details}" },
-  BUNTIME_ERR_POOL_SANDBOX_UIDS_EXHAUSTED: {
-    status: 503,
-    message: "no free sandbox uid in {range} ({live} sandboxes running); widen uidRange",
-  },
   BUNTIME_ERR_POOL_EGRESS_DENIED: {
     status: 403,
     message: 'app {app} may not reach {target}: declare it in permissions.network (e.g. "{rule}")',
@@ -112,6 +103,15 @@ export const ERROR_CODES = {
   BUNTIME_ERR_POOL_EGRESS_RULE_INVALID: {
     status: 500,
     message: 'app {app}: network permission "{rule}" is invalid: {details}',
+  },
+  BUNTIME_ERR_POOL_SANDBOX_UNAVAILABLE: {
+    status: 500,
+    message: "the process-tier sandbox cannot be created: {reason}. Fix: {fix}",
+  },
+  BUNTIME_ERR_POOL_SANDBOX_SPEC_INVALID: { status: 500, message: "sandbox {name}: {details}" },
+  BUNTIME_ERR_POOL_SANDBOX_UIDS_EXHAUSTED: {
+    status: 503,
+    message: "no free sandbox uid in {range} ({live} sandboxes running); widen uidRange",
   },
   BUNTIME_ERR_SHUTTING_DOWN: { status: 503, message: "the kernel is shutting down" },
   BUNTIME_ERR_REGISTRY_AUTH_REQUIRED: { status: 401, message: "{action} needs a registry token" },

@@ -32,6 +32,7 @@ function listen(server: Server, port: number): Promise<void> {
  * @example
  * const { proxyUrl } = await startEgressForwarder("/run/buntime/egress.sock");
  * applyProxyEnv(proxyUrl);
+ * proxyWebSockets(proxyUrl);
  * explainEgressDenials();
  */
 export async function startEgressForwarder(

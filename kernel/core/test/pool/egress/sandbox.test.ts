@@ -41,6 +41,7 @@ describe.skipIf(noBwrap)("from inside a sandbox without network (bwrap --unshare
         'EgressRefusedError: app todo@1.2.0 may not reach evil.test:443: declare it in permissions.network (e.g. "evil.test")',
       deniedHttp:
         'EgressRefusedError: app todo@1.2.0 may not reach 169.254.169.254:80: declare it in permissions.network (e.g. "169.254.169.254")',
+      webSocket: "echo hi",
     });
   }, 20_000);
 });

@@ -12,13 +12,22 @@ import {
 /** Names the proxy's test resolver knows; all of them lead to 127.0.0.1, where upstreams listen. */
 export const TEST_NAMES = ["api.test", "evil.test", "a.api.test", "deep.a.api.test", "other.test"];
 
-/** An upstream on 127.0.0.1 that answers `<method> <path> host=<host> body=<body>`. */
+/**
+ * An upstream on 127.0.0.1 that answers `<method> <path> host=<host> body=<body>`, and on
+ * `/ws` a WebSocket that echoes `echo <message>`.
+ */
 export function startUpstream(): { port: number } {
   const server = Bun.serve({
     hostname: "127.0.0.1",
     port: 0,
-    async fetch(request) {
+    websocket: {
+      message(socket, message) {
+        socket.send(`echo ${message}`);
+      },
+    },
+    async fetch(request, bun) {
       const url = new URL(request.url);
+      if (url.pathname === "/ws" && bun.upgrade(request)) return undefined;
       const body = await request.text();
       const seen = `${request.method} ${url.pathname}${url.search} host=${request.headers.get("host")} body=${body}`;
       return new Response(seen, { headers: { "x-upstream": "yes" } });
