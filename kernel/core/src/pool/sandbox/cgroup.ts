@@ -18,8 +18,8 @@ export interface CgroupGroup {
   memory(): number;
   /** True when the OOM killer ran in the group. */
   oomKilled(): boolean;
-  /** SIGKILLs every task in the group. */
-  kill(): void;
+  /** SIGKILLs every task in the group but `spare` (the outer bwrap, left to reap its child). */
+  kill(spare: number): void;
   /** Removes the group's folders (after its tasks are gone). */
   remove(): Promise<void>;
 }
@@ -56,8 +56,10 @@ function keyed(text: string, key: string): number {
   return Number(new RegExp(`^${key} (\\d+)$`, "m").exec(text)?.[1] ?? 0);
 }
 
-function killTasks(procsFile: string): void {
-  for (const pid of read(procsFile).split("\n").filter(Boolean)) {
+function killTasks(procsFile: string, spare: number): void {
+  for (const pid of read(procsFile)
+    .split("\n")
+    .filter((pid) => pid && Number(pid) !== spare)) {
     try {
       process.kill(Number(pid), "SIGKILL");
     } catch {
@@ -168,7 +170,6 @@ function createV2(own: string): CgroupLimiter | undefined {
       mkdirSync(path);
       write(join(path, "memory.max"), String(limits.memory));
       write(join(path, "memory.swap.max"), "0");
-      write(join(path, "memory.oom.group"), "1");
       write(join(path, "pids.max"), String(limits.pids));
       if (limits.cpu > 0) write(join(path, "cpu.max"), `${Math.ceil(limits.cpu * PERIOD_US)} ${PERIOD_US}`);
       return {
@@ -176,9 +177,7 @@ function createV2(own: string): CgroupLimiter | undefined {
         procsFiles: [join(path, "cgroup.procs")],
         memory: () => Number(read(join(path, "memory.current")) || 0),
         oomKilled: () => keyed(read(join(path, "memory.events")), "oom_kill") > 0,
-        kill: () => {
-          if (!write(join(path, "cgroup.kill"), "1")) killTasks(join(path, "cgroup.procs"));
-        },
+        kill: (spare) => killTasks(join(path, "cgroup.procs"), spare),
         remove: () => removeFolder(path),
       };
     },
@@ -220,7 +219,7 @@ function createV1(controllers: ReadonlyMap<string, string>): CgroupLimiter | und
         procsFiles: [...paths.values()].map((path) => join(path, "cgroup.procs")),
         memory: () => Number(read(join(memory, "memory.usage_in_bytes")) || 0),
         oomKilled: () => keyed(read(join(memory, "memory.oom_control")), "oom_kill") > 0,
-        kill: () => killTasks(join(memory, "cgroup.procs")),
+        kill: (spare) => killTasks(join(memory, "cgroup.procs"), spare),
         remove: async () => {
           await Promise.all([...paths.values()].map(removeFolder));
         },

@@ -17,6 +17,9 @@ export const INSIDE = {
   egress: "/run/buntime/egress.sock",
 } as const;
 
+/** The most /dev/shm (POSIX shared memory) may hold. */
+const SHM_MAX_BYTES = 64 * 1024 * 1024;
+
 /** What to spawn: the argv and the bytes to write on its stdin. */
 export interface SandboxCommand {
   readonly argv: readonly string[];
@@ -69,8 +72,20 @@ export function bwrapArgs(spec: SandboxSpec, host: HostLayout): string[] {
   args.push("--ro-bind", spec.runtimeDir, INSIDE.runtime);
   if (spec.egressSocket) args.push("--ro-bind", spec.egressSocket, INSIDE.egress);
   args.push("--proc", "/proc", "--dev", "/dev");
-  // A size on /tmp: files there are memory that no RSS sample would see.
-  args.push("--size", String(spec.limits.memory), "--tmpfs", "/tmp");
+  // Sizes on the writable tmpfs mounts: files there are memory that no RSS sample would see.
+  const shm = Math.min(spec.limits.memory, SHM_MAX_BYTES);
+  args.push(
+    "--size",
+    String(spec.limits.memory),
+    "--tmpfs",
+    "/tmp",
+    "--size",
+    String(shm),
+    "--tmpfs",
+    "/dev/shm",
+  );
+  // The root bwrap builds and /dev are tmpfs too: read-only, so /data, /tmp and /dev/shm are the only places to write.
+  args.push("--remount-ro", "/dev", "--remount-ro", "/");
   args.push("--chdir", INSIDE.app);
   const env = { ...spec.env, HOME: INSIDE.data, TMPDIR: "/tmp" };
   for (const [name, value] of Object.entries(env)) args.push("--setenv", name, value);

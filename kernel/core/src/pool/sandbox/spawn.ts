@@ -6,6 +6,7 @@ import type { CgroupGroup, CgroupLimiter } from "./cgroup.ts";
 import { sandboxCommand } from "./command.ts";
 import { prepareDataDir } from "./data-dir.ts";
 import type { HostLayout } from "./host.ts";
+import { killSandbox } from "./kill.ts";
 import { treeUsage } from "./proc-tree.ts";
 import { checkSpec } from "./spec-check.ts";
 import type { SandboxExit, SandboxedProcess, SandboxSpec } from "./types.ts";
@@ -26,6 +27,21 @@ export interface TrackedProcess extends SandboxedProcess {
   readonly exited: Promise<void>;
   /** The sandbox's stderr when spawned with `stderr: "pipe"` (the probe reads bwrap's complaints there). */
   readonly stderr?: ReadableStream<Uint8Array>;
+}
+
+/**
+ * How it ended. bwrap passes an inner death by signal on as exit code 128+n, so a sandbox the
+ * kernel or a limit killed is reported as SIGKILL whatever bwrap said.
+ */
+function exitOf(
+  child: { exitCode: number | null; signalCode: unknown },
+  killed: boolean,
+  limit?: "memory" | "pids",
+): SandboxExit {
+  const by = limit ? { limit } : {};
+  if (killed) return { code: null, signal: "SIGKILL", ...by };
+  const signal = child.signalCode === null ? null : String(child.signalCode);
+  return { code: child.exitCode, signal, ...by };
 }
 
 /** Starts `spec` in a sandbox; throws (changing nothing) when the spec is invalid. */
@@ -56,7 +72,13 @@ export function spawnSandboxed(
     throw error;
   }
   let exited = false;
+  let killed = false;
   let killedFor: "memory" | "pids" | undefined;
+  const kill = () => {
+    if (exited) return;
+    killed = true;
+    killSandbox(child.pid, group, () => exited);
+  };
   const unwatch = context.watchdog.watch(
     child.pid,
     {
@@ -65,23 +87,23 @@ export function spawnSandboxed(
     },
     (limit) => {
       killedFor = limit;
+      kill();
     },
   );
   const ended = child.exited.then(async () => {
     exited = true;
     unwatch();
     const limit = killedFor ?? (group?.oomKilled() ? "memory" : undefined);
-    group?.kill(); // stragglers, if the pid namespace has not taken them down yet
+    group?.kill(child.pid); // stragglers, if the pid namespace has not taken them down yet
     await group?.remove();
     if (uid !== undefined) context.uids?.release(uid);
-    const signal = child.signalCode === null ? null : String(child.signalCode);
-    const exit: SandboxExit = { code: child.exitCode, signal, ...(limit ? { limit } : {}) };
     try {
-      spec.onExit(exit);
+      spec.onExit(exitOf(child, killed || limit !== undefined, limit));
     } catch (error) {
       console.error(`sandbox ${spec.name}: onExit threw`, error);
     }
   });
+
   return {
     pid: child.pid,
     exited: ended,
@@ -94,11 +116,7 @@ export function spawnSandboxed(
         // the channel closed as the child died; onExit follows
       }
     },
-    kill() {
-      if (exited) return;
-      group?.kill();
-      child.kill("SIGKILL");
-    },
+    kill,
     memory: () => (group ? group.memory() : treeUsage(child.pid).rss),
   };
 }

@@ -1,7 +1,8 @@
 /**
  * The RSS watchdog: where no cgroup limits a sandbox, one timer samples each watched process
- * tree every `interval` ms and SIGKILLs a tree past its memory (or task) limit. A tree can
- * overshoot by what it allocates within one interval; docs/sandbox.md gives the numbers.
+ * tree every `interval` ms and reports a tree past its memory (or task) limit, which the
+ * sandbox then kills. A tree can overshoot by what it allocates within one interval;
+ * docs/sandbox.md gives the numbers.
  */
 import { treeUsage } from "./proc-tree.ts";
 
@@ -26,17 +27,20 @@ export class Watchdog {
     this.#interval = interval;
   }
 
-  /** Watches the tree under `pid` until the returned function is called; `onBreach` runs after the kill. */
+  /** Watches the tree under `pid` until the returned function is called; `onBreach` runs once. */
   watch(pid: number, limits: WatchLimits, onBreach: (limit: "memory" | "pids") => void): () => void {
+    if (limits.memory === undefined && limits.tasks === undefined) return () => {};
     this.#watched.set(pid, { limits, onBreach });
     this.#timer ??= setInterval(() => this.#sample(), this.#interval);
-    return () => {
-      this.#watched.delete(pid);
-      if (this.#watched.size === 0 && this.#timer) {
-        clearInterval(this.#timer);
-        this.#timer = undefined;
-      }
-    };
+    return () => this.#unwatch(pid);
+  }
+
+  #unwatch(pid: number): void {
+    this.#watched.delete(pid);
+    if (this.#watched.size === 0 && this.#timer) {
+      clearInterval(this.#timer);
+      this.#timer = undefined;
+    }
   }
 
   #sample(): void {
@@ -49,20 +53,8 @@ export class Watchdog {
             ? "pids"
             : undefined;
       if (!limit) continue;
-      this.#watched.delete(pid);
-      // Leaves first would let the root respawn them; the root first tears down the pid namespace.
-      for (const target of usage.pids) {
-        try {
-          process.kill(target, "SIGKILL");
-        } catch {
-          // already gone
-        }
-      }
+      this.#unwatch(pid);
       onBreach(limit);
-    }
-    if (this.#watched.size === 0 && this.#timer) {
-      clearInterval(this.#timer);
-      this.#timer = undefined;
     }
   }
 }

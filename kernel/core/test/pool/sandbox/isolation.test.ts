@@ -3,7 +3,7 @@
  * network, /app read-only and /data writable, its own user; and IPC that keeps bytes intact.
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createSandbox, type Sandbox } from "../../../src/pool/sandbox/index.ts";
 import { makeHostFolders, NO_BWRAP, startChild, type TestChild } from "./support.ts";
@@ -54,6 +54,10 @@ describe.skipIf(NO_BWRAP)("a sandboxed child", () => {
     expect(readFileSync(join(child.dataDir, "note.txt"), "utf8")).toBe("written from the sandbox");
     expect(statSync(child.dataDir).mode & 0o777).toBe(0o700);
     expect(await child.ask("write", { path: "/tmp/scratch.txt" })).toBe(true);
+    expect(await child.ask("write", { path: "/dev/shm/segment" })).toBe(true);
+    // The root and /dev that bwrap builds are read-only: no memory to fill outside the sized mounts.
+    await expect(child.ask("write", { path: "/planted" })).rejects.toThrow("EROFS");
+    await expect(child.ask("write", { path: "/dev/planted" })).rejects.toThrow("EROFS");
   });
 
   it("has no network: a server of the test on 127.0.0.1 cannot be reached", async () => {
@@ -62,6 +66,26 @@ describe.skipIf(NO_BWRAP)("a sandboxed child", () => {
       expect(await fetch(`http://127.0.0.1:${server.port}`).then((r) => r.text())).toBe("hi");
       await expect(child.ask("connect", { port: server.port })).rejects.toThrow(/ECONNREFUSED|ENETUNREACH/);
     } finally {
+      server.stop(true);
+    }
+  });
+
+  it("reaches the one Unix socket it is given at /run/buntime/egress.sock", async () => {
+    const socketPath = join(folders.root, "egress.sock");
+    let connections = 0;
+    const server = Bun.listen({
+      unix: socketPath,
+      socket: { open: () => void connections++, data: () => {} },
+    });
+    chmodSync(socketPath, 0o666);
+    const withEgress = await startChild(sandbox, folders, { egressSocket: socketPath });
+    try {
+      expect(await withEgress.ask("connect", { path: "/run/buntime/egress.sock" })).toBe("connected");
+      await expect(child.ask("connect", { path: "/run/buntime/egress.sock" })).rejects.toThrow("ENOENT");
+      await expect(withEgress.ask("connect", { path: socketPath })).rejects.toThrow("ENOENT");
+      expect(connections).toBe(1);
+    } finally {
+      withEgress.process.kill();
       server.stop(true);
     }
   });

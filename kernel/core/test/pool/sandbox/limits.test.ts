@@ -4,11 +4,29 @@
  * kill() ends a hung child, and a sandbox that cannot be built is a coded error at start.
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { existsSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { isBuntimeError } from "@buntime/sdk";
 import { createSandbox, type Sandbox, type SandboxSpec } from "../../../src/pool/sandbox/index.ts";
 import { MiB, makeHostFolders, NO_BWRAP, startChild } from "./support.ts";
+
+/** Host pids running as `uid`, once the last of a killed sandbox has gone (bounded wait). */
+async function processesOf(uid: number): Promise<string[]> {
+  let found: string[] = [];
+  for (let attempt = 0; attempt < 50; attempt++) {
+    found = readdirSync("/proc").filter((pid) => {
+      if (!/^\d+$/.test(pid)) return false;
+      try {
+        return new RegExp(`^Uid:\\s+${uid}\\s`, "m").test(readFileSync(`/proc/${pid}/status`, "utf8"));
+      } catch {
+        return false;
+      }
+    });
+    if (found.length === 0) return found;
+    await Bun.sleep(20);
+  }
+  return found;
+}
 
 const SMALL = { memory: 96 * MiB, pids: 32, cpu: 0.5 };
 
@@ -62,6 +80,7 @@ describe.skipIf(NO_BWRAP)("sandbox limits", () => {
 
   it("kill() ends a child stuck in a loop, with every process in it", async () => {
     const child = await startChild(sandbox, folders);
+    const { uid } = (await child.ask("uid")) as { uid: number };
     await child.ask("forks", { limit: 3 });
     void child.ask("hang").catch(() => {});
     const pid = child.process.pid;
@@ -71,6 +90,8 @@ describe.skipIf(NO_BWRAP)("sandbox limits", () => {
     expect(exit.signal).toBe("SIGKILL");
     expect(existsSync(`/proc/${pid}`)).toBe(false);
     expect(child.process.memory()).toBe(0);
+    // Not even a zombie: the sandbox's own init is reaped by bwrap, not left to the host's pid 1.
+    if (sandbox.user === "dedicated") expect(await processesOf(uid)).toEqual([]);
     child.process.send({ id: 99, op: "env" }); // a no-op once exited
   });
 
