@@ -4,12 +4,13 @@
  * users, and memory/pids/CPU limits by cgroup or, failing that, a kernel-side RSS watchdog.
  * `createSandbox` proves it works by starting one first and refuses otherwise. See docs/sandbox.md.
  */
+import { BuntimeError } from "@buntime/sdk";
 import { type CgroupLimiter, createCgroupLimiter } from "./cgroup.ts";
 import { canSwitchUser, findHostLayout } from "./host.ts";
 import { INSTALL_FIX, probeSandbox, unavailable } from "./probe.ts";
 import { type SpawnContext, spawnSandboxed, type TrackedProcess } from "./spawn.ts";
 import type { Sandbox, SandboxOptions } from "./types.ts";
-import { DEFAULT_UID_RANGE, UidPool } from "./uids.ts";
+import { DEFAULT_CLAIM_DIR, DEFAULT_UID_RANGE, UidPool } from "./uids.ts";
 import { Watchdog } from "./watchdog.ts";
 
 export type {
@@ -22,6 +23,19 @@ export type {
 } from "./types.ts";
 
 const DEFAULT_WATCHDOG_INTERVAL_MS = 100;
+
+/** The uid pool, or the refusal when its claim folder cannot be made (a bad range throws its own error). */
+function makeUidPool(range: readonly [number, number]): UidPool {
+  try {
+    return new UidPool(range);
+  } catch (error) {
+    if (error instanceof BuntimeError) throw error;
+    throw unavailable(
+      `cannot keep uid claims in ${DEFAULT_CLAIM_DIR} (${(error as Error).message})`,
+      "let the kernel write /run",
+    );
+  }
+}
 
 /** Probes with the cgroup limiter, and again without it if only the cgroup join failed. */
 async function probeWithLimiter(context: SpawnContext): Promise<CgroupLimiter | undefined> {
@@ -56,7 +70,7 @@ export async function createSandbox(options: SandboxOptions = {}): Promise<Sandb
   const host = findHostLayout(options.bwrap, dedicated);
   if (typeof host === "string")
     throw unavailable(host, host.startsWith("bwrap") ? INSTALL_FIX : "install util-linux");
-  const uids = dedicated ? new UidPool(options.uidRange ?? DEFAULT_UID_RANGE) : undefined;
+  const uids = dedicated ? makeUidPool(options.uidRange ?? DEFAULT_UID_RANGE) : undefined;
   const watchdog = new Watchdog(options.watchdogInterval ?? DEFAULT_WATCHDOG_INTERVAL_MS);
   const limiter = await probeWithLimiter({
     host,

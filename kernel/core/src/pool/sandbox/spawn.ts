@@ -2,6 +2,7 @@
  * Starts one sandbox and follows it to its end: user and data folder, cgroup or watchdog, the
  * bwrap command, IPC both ways, and one `onExit` that says whether a limit killed it.
  */
+import { BuntimeError } from "@buntime/sdk";
 import type { CgroupGroup, CgroupLimiter } from "./cgroup.ts";
 import { sandboxCommand } from "./command.ts";
 import { prepareDataDir } from "./data-dir.ts";
@@ -55,7 +56,16 @@ export function spawnSandboxed(
   let group: CgroupGroup | undefined;
   let child: ReturnType<typeof Bun.spawn>;
   try {
-    prepareDataDir(spec.dataDir, uid);
+    try {
+      prepareDataDir(spec.dataDir, uid);
+    } catch (error) {
+      const details = `dataDir ${spec.dataDir} cannot be prepared: ${(error as Error).message}`;
+      throw new BuntimeError(
+        "BUNTIME_ERR_POOL_SANDBOX_SPEC_INVALID",
+        { name: spec.name, details },
+        { cause: error },
+      );
+    }
     group = context.limiter?.create(spec.name, spec.limits);
     const command = sandboxCommand(spec, { host: context.host, uid, procsFiles: group?.procsFiles ?? [] });
     child = Bun.spawn([...command.argv], {

@@ -1,22 +1,67 @@
 /**
  * Dedicated users for sandboxes: each live sandbox holds one uid (used as its gid too) from a
- * range, released when it exits. A data folder gets the uid it had last time when that one is
- * free, so its files rarely need a new owner.
+ * range, released when it exits. A claim file per uid (created exclusively, holding the
+ * kernel's pid) keeps two Sandboxes, or two kernels on one host, from handing out the same uid;
+ * a claim whose pid is gone is stale and taken over. A data folder gets the uid it had last time
+ * when that one is free, so its files rarely need a new owner.
  */
+import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
+import { join } from "node:path";
 import { BuntimeError } from "@buntime/sdk";
 
 /** The default range: above the usual /etc/subuid blocks of the first users (100000-165535). */
 export const DEFAULT_UID_RANGE: readonly [number, number] = [200000, 265535];
 
+/** Where uid claims live: root-only, shared by every kernel on the host. */
+export const DEFAULT_CLAIM_DIR = "/run/buntime/sandbox-uids";
+
+function alive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code === "EPERM";
+  }
+}
+
+/** Creates the claim file for `uid`; false when a live process holds it. */
+function claim(dir: string, uid: number): boolean {
+  const path = join(dir, String(uid));
+  for (let attempt = 0; attempt < 2; attempt++) {
+    try {
+      const fd = openSync(path, "wx", 0o600);
+      writeSync(fd, String(process.pid));
+      closeSync(fd);
+      return true;
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    }
+    let holder = 0;
+    try {
+      holder = Number(readFileSync(path, "utf8"));
+    } catch {
+      continue; // released meanwhile: try again
+    }
+    if (holder > 0 && alive(holder)) return false;
+    try {
+      unlinkSync(path);
+    } catch {
+      // someone else took it over first
+    }
+  }
+  return false;
+}
+
 /** Hands out and takes back uids from an inclusive range. */
 export class UidPool {
   readonly #first: number;
   readonly #last: number;
+  readonly #claimDir: string;
   readonly #live = new Set<number>();
   readonly #lastByKey = new Map<string, number>();
   #next: number;
 
-  constructor(range: readonly [number, number]) {
+  constructor(range: readonly [number, number], claimDir = DEFAULT_CLAIM_DIR) {
     const [first, last] = range;
     if (
       !Number.isInteger(first) ||
@@ -30,23 +75,35 @@ export class UidPool {
         details: `[${first}, ${last}] is not a range of integers between 1000 and ${2 ** 31 - 2}`,
       });
     }
+    mkdirSync(claimDir, { recursive: true, mode: 0o700 });
     this.#first = first;
     this.#last = last;
+    this.#claimDir = claimDir;
     this.#next = first;
   }
 
   /** A free uid, preferring the one `key` (a data folder) had before. */
   allocate(key: string): number {
     const previous = this.#lastByKey.get(key);
-    const uid = previous !== undefined && !this.#live.has(previous) ? previous : this.#findFree();
-    this.#live.add(uid);
+    const uid = previous !== undefined && this.#take(previous) ? previous : this.#findFree();
     this.#lastByKey.set(key, uid);
     return uid;
   }
 
   /** Gives `uid` back once its sandbox has exited. */
   release(uid: number): void {
-    this.#live.delete(uid);
+    if (!this.#live.delete(uid)) return;
+    try {
+      unlinkSync(join(this.#claimDir, String(uid)));
+    } catch {
+      // already gone
+    }
+  }
+
+  #take(uid: number): boolean {
+    if (this.#live.has(uid) || !claim(this.#claimDir, uid)) return false;
+    this.#live.add(uid);
+    return true;
   }
 
   #findFree(): number {
@@ -54,7 +111,7 @@ export class UidPool {
     for (let tried = 0; tried < size; tried++) {
       const uid = this.#next;
       this.#next = uid === this.#last ? this.#first : uid + 1;
-      if (!this.#live.has(uid)) return uid;
+      if (this.#take(uid)) return uid;
     }
     throw new BuntimeError("BUNTIME_ERR_POOL_SANDBOX_UIDS_EXHAUSTED", {
       range: `${this.#first}-${this.#last}`,

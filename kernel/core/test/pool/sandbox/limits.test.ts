@@ -4,7 +4,7 @@
  * kill() ends a hung child, and a sandbox that cannot be built is a coded error at start.
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { isBuntimeError } from "@buntime/sdk";
 import { createSandbox, type Sandbox, type SandboxSpec } from "../../../src/pool/sandbox/index.ts";
@@ -48,6 +48,16 @@ describe.skipIf(NO_BWRAP)("sandbox limits", () => {
 
   it("turns cgroups off with cgroupRoot '' and then limits by watchdog", () => {
     expect(watchdogSandbox.limiter).toBe("watchdog");
+  });
+
+  it("never gives two live sandboxes the same uid, even from two Sandboxes", async () => {
+    if (sandbox.user !== "dedicated") return;
+    const children = await Promise.all(
+      [sandbox, watchdogSandbox, sandbox].map((s) => startChild(s, folders)),
+    );
+    const uids = await Promise.all(children.map((child) => child.ask("uid")));
+    for (const child of children) child.process.kill();
+    expect(new Set(uids.map((answer) => (answer as { uid: number }).uid)).size).toBe(3);
   });
 
   for (const which of ["default", "watchdog"] as const) {
@@ -119,6 +129,25 @@ describe.skipIf(NO_BWRAP)("sandbox limits", () => {
       expect(isBuntimeError(caught, "BUNTIME_ERR_POOL_SANDBOX_SPEC_INVALID")).toBe(true);
     }
     expect(existsSync(dataDir)).toBe(false);
+  });
+
+  it("refuses a dataDir it cannot make, with a coded error naming it", () => {
+    const blocker = join(folders.root, "a-file");
+    writeFileSync(blocker, "");
+    const dataDir = join(blocker, "data");
+    const spawn = () =>
+      sandbox.spawn({
+        name: "blocked",
+        appDir: folders.appDir,
+        runtimeDir: folders.appDir,
+        dataDir,
+        argv: ["/app/child.ts"],
+        env: {},
+        limits: SMALL,
+        onMessage: () => {},
+        onExit: () => {},
+      });
+    expect(spawn).toThrow(`dataDir ${dataDir} cannot be prepared`);
   });
 });
 
