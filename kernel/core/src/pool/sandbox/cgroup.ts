@@ -126,8 +126,9 @@ function makeKernelFolder(parent: string): string | undefined {
 
 /**
  * cgroup v2: controllers must be enabled in the parent's subtree_control, which the kernel's
- * own cgroup allows only when it holds no processes itself; if it does, the kernel moves itself
- * into a leaf of its own first (see docs/sandbox.md).
+ * own cgroup allows only when it holds no processes itself; if it does, the kernel moves those
+ * processes (itself and, in a container, the init) into a leaf of their own first, keeping their
+ * place in the hierarchy (see docs/sandbox.md).
  */
 function enableV2(parent: string): boolean {
   const wanted = ["memory", "pids"];
@@ -140,7 +141,11 @@ function enableV2(parent: string): boolean {
   if (wanted.every((c) => enabled().includes(c)) || tryEnable()) return true;
   const leaf = join(parent, KERNEL_LEAF);
   if (!existsSync(leaf) && !makeLeaf(leaf)) return false;
-  return write(join(leaf, "cgroup.procs"), String(process.pid)) && tryEnable();
+  if (!write(join(leaf, "cgroup.procs"), String(process.pid))) return false;
+  for (const pid of read(join(parent, "cgroup.procs")).split("\n").filter(Boolean)) {
+    write(join(leaf, "cgroup.procs"), pid);
+  }
+  return tryEnable();
 }
 
 function makeLeaf(path: string): boolean {
