@@ -10,6 +10,15 @@ import { isBuntimeError } from "@buntime/sdk";
 import { createSandbox, type Sandbox, type SandboxSpec } from "../../../src/pool/sandbox/index.ts";
 import { MiB, makeHostFolders, NO_BWRAP, startChild } from "./support.ts";
 
+/** True while `pid` runs (a zombie counts as gone: it holds nothing but its pid). */
+function live(pid: number): boolean {
+  try {
+    return !/^State:\s+Z/m.test(readFileSync(`/proc/${pid}/status`, "utf8"));
+  } catch {
+    return false;
+  }
+}
+
 /** Host pids running as `uid`, once the last of a killed sandbox has gone (bounded wait). */
 async function processesOf(uid: number): Promise<string[]> {
   let found: string[] = [];
@@ -17,7 +26,8 @@ async function processesOf(uid: number): Promise<string[]> {
     found = readdirSync("/proc").filter((pid) => {
       if (!/^\d+$/.test(pid)) return false;
       try {
-        return new RegExp(`^Uid:\\s+${uid}\\s`, "m").test(readFileSync(`/proc/${pid}/status`, "utf8"));
+        const status = readFileSync(`/proc/${pid}/status`, "utf8");
+        return new RegExp(`^Uid:\\s+${uid}\\s`, "m").test(status) && !/^State:\s+Z/m.test(status);
       } catch {
         return false;
       }
@@ -86,6 +96,33 @@ describe.skipIf(NO_BWRAP)("sandbox limits", () => {
     }
     child.process.kill();
     await child.exit;
+  });
+
+  it("holds a busy child to its CPU share when cgroups limit", async () => {
+    const child = await startChild(sandbox, folders, { limits: { ...SMALL, cpu: 0.2 } });
+    const cpuMs = (await child.ask("spin", { limit: 1000 })) as number;
+    child.process.kill();
+    if (sandbox.limiter === "watchdog") return; // the watchdog does not limit CPU (docs/sandbox.md)
+    expect(cpuMs).toBeLessThan(450);
+  });
+
+  it("dies with its kernel: nothing of the sandbox outlives a SIGKILLed kernel", async () => {
+    const kernel = Bun.spawn(
+      [process.execPath, join(import.meta.dir, "fixtures", "kernel.ts"), folders.root],
+      {
+        stdout: "pipe",
+        stderr: "inherit",
+      },
+    );
+    const reader = kernel.stdout.getReader();
+    const { value } = await reader.read();
+    const started = JSON.parse(new TextDecoder().decode(value)) as { pid: number; uid: number };
+    expect(live(started.pid)).toBe(true);
+    kernel.kill("SIGKILL");
+    await kernel.exited;
+    for (let attempt = 0; attempt < 100 && live(started.pid); attempt++) await Bun.sleep(20);
+    expect(live(started.pid)).toBe(false);
+    if (sandbox.user === "dedicated") expect(await processesOf(started.uid)).toEqual([]);
   });
 
   it("kill() ends a child stuck in a loop, with every process in it", async () => {
