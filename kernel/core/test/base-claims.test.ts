@@ -135,3 +135,54 @@ describe("a plugin base on an app's path", () => {
     expect(await (await kernel.fetch("/beside")).text()).toBe("beside");
   }, 20_000);
 });
+
+describe("a plugin base on an app's path, at start", () => {
+  it("costs that plugin and its dependents their start, naming both; the app and other plugins run", async () => {
+    const home = tempDir();
+    mkdirSync(join(home, "apps", "notes"), { recursive: true });
+    writeFileSync(
+      join(home, "apps", "notes", "index.ts"),
+      "export default { fetch: () => new Response('the notes app') };",
+    );
+    let shadowStopped = false;
+    const kernel = await createTestKernel({
+      config: { home },
+      plugins: [
+        // listed before the router: the check waits until every plugin has started
+        inlinePlugin(
+          "shadow",
+          { base: "/notes/api" },
+          withHooks({ fetch: () => new Response("shadow"), onShutdown: () => void (shadowStopped = true) }),
+        ),
+        inlinePlugin(
+          "needs-shadow",
+          { base: "/needs", dependencies: { shadow: "^1.0.0" } },
+          answering("needs"),
+        ),
+        join(import.meta.dir, "..", "..", "..", "plugins", "router"),
+        inlinePlugin("beside", { base: "/beside" }, answering("beside")),
+      ],
+    });
+    try {
+      const listed = (await (await kernel.fetch("/_/api/plugins")).json()) as {
+        plugins: { name: string; error?: string }[];
+      };
+      const status = Object.fromEntries(listed.plugins.map((plugin) => [plugin.name, plugin.error]));
+      expect(status).toEqual({
+        "@buntime/plugin-router": undefined,
+        beside: undefined,
+        shadow: "shadow@1.0.0 cannot mount at /notes/api: app notes already has it",
+        "needs-shadow": "dependency shadow failed to start",
+      });
+      expect(shadowStopped).toBe(true);
+      expect(kernel.logs.map((entry) => entry.message)).toContain(
+        "plugin shadow@1.0.0 failed to start: shadow@1.0.0 cannot mount at /notes/api: app notes already has it",
+      );
+      expect(await (await kernel.fetch("/notes/api")).text()).toBe("the notes app");
+      expect((await kernel.fetch("/needs")).status).toBe(404);
+      expect(await (await kernel.fetch("/beside")).text()).toBe("beside");
+    } finally {
+      await kernel.stop();
+    }
+  }, 20_000);
+});

@@ -1,7 +1,7 @@
 /**
  * One owner per base: two plugins claiming the same base, or a plugin base taking the path of
- * an installed app, are refused at load, naming both (otherwise the longer or later one would
- * silently take the other's requests).
+ * an installed app, are refused at start and at load, naming both (otherwise the longer or later
+ * one would silently take the other's requests).
  */
 import { type AppsService, BuntimeError } from "@buntime/sdk";
 import type { ServiceRegistry } from "../services/registry.ts";
@@ -30,21 +30,61 @@ export function checkBaseClaims(sources: readonly PluginSource[], others: readon
 }
 
 /**
- * Throws `BUNTIME_ERR_PLUGIN_BASE_TAKEN` when the first segment of the base of `source` is the
- * address of an app installed under the router (`/<app>`), asking the `apps` service;
- * without one (no router loaded yet) there are no apps to shadow.
+ * Throws `BUNTIME_ERR_PLUGIN_BASE_TAKEN` when the first segment of `base` (the base of plugin
+ * `plugin`, as `name@version`) is the address of an app installed under the router (`/<app>`),
+ * asking the `apps` service; without one (no router loaded yet) there are no apps to shadow.
  */
-export async function checkAppShadow(source: PluginSource, services: ServiceRegistry): Promise<void> {
-  const base = source.pkg.buntime.base;
+export async function checkAppShadow(
+  plugin: string,
+  base: string | undefined,
+  services: ServiceRegistry,
+): Promise<void> {
   const apps = appsService(services);
   if (apps === undefined || base === undefined || base === "/") return;
   const app = apps.locate(`${base}/`); // the first segment: `/notes/api` shadows app notes too
   if (app === undefined || (await apps.folders(app.name)).length === 0) return;
-  throw new BuntimeError("BUNTIME_ERR_PLUGIN_BASE_TAKEN", {
-    plugin: pluginId(source.pkg),
-    base,
-    owner: `app ${app.name}`,
+  throw new BuntimeError("BUNTIME_ERR_PLUGIN_BASE_TAKEN", { plugin, base, owner: `app ${app.name}` });
+}
+
+/** `checkAppShadow` for each plugin of a batch loaded into a running kernel, in turn. */
+export async function checkAppShadows(
+  batch: readonly { source: PluginSource }[],
+  services: ServiceRegistry,
+): Promise<void> {
+  for (const { source } of batch)
+    await checkAppShadow(pluginId(source.pkg), source.pkg.buntime.base, services);
+}
+
+/**
+ * At start: the started plugins (`running`, in dependency order) that must stop because their
+ * base shadows an installed app, and the plugins that depend on one of them, each with why,
+ * dependents first. Run once every plugin has started, so the router's `apps` service is there
+ * whatever the order; the checks run together, as the router's catalog answers an unknown name
+ * only after a short rescan.
+ */
+export async function appShadowDrops(
+  running: readonly LoadedPlugin[],
+  services: ServiceRegistry,
+): Promise<{ plugin: LoadedPlugin; message: string }[]> {
+  const dropped = new Map<string, string>();
+  await Promise.all(
+    running.map((plugin) =>
+      checkAppShadow(pluginId(plugin), plugin.manifest.base, services).catch((error: unknown) => {
+        // fail closed: a router that cannot tell counts as a conflict
+        dropped.set(plugin.name, error instanceof Error ? error.message : String(error));
+      }),
+    ),
+  );
+  for (const plugin of running) {
+    const blocker = Object.keys(plugin.manifest.dependencies).find((name) => dropped.has(name));
+    if (blocker && !dropped.has(plugin.name))
+      dropped.set(plugin.name, `dependency ${blocker} failed to start`);
+  }
+  const stopping = running.flatMap((plugin) => {
+    const message = dropped.get(plugin.name);
+    return message === undefined ? [] : [{ plugin, message }];
   });
+  return stopping.reverse(); // dependents first
 }
 
 /** The router's `apps` service, when one is provided. */

@@ -7,6 +7,7 @@ import {
   type Logger,
   orderByDependencies,
   type PluginEvent,
+  type ResolvedManifest,
   type ServerInfo,
   satisfiesRange,
   type WorkerEvent,
@@ -14,7 +15,7 @@ import {
 import { callWithTimeout } from "../hooks/call-with-timeout.ts";
 import { PluginTable } from "../pipeline/plugin-table.ts";
 import { KERNEL_VERSION } from "../version.ts";
-import { checkAppShadow, checkBaseClaims } from "./base-conflicts.ts";
+import { appShadowDrops, checkAppShadows, checkBaseClaims } from "./base-conflicts.ts";
 import { type LoadedPlugin, type PluginStatus, pluginStatus } from "./loaded-plugin.ts";
 import { type ContextDeps, createPluginContext, dataDirOf, resolvePluginConfig } from "./plugin-context.ts";
 import { type PluginSource, pluginId } from "./plugin-source.ts";
@@ -176,7 +177,7 @@ export class PluginHost {
       for (const { source, config } of this.#prepare(sources)) {
         const blocker = Object.keys(source.pkg.buntime.dependencies).find((name) => this.#failed.has(name));
         if (blocker) {
-          this.#markFailed(source, `dependency ${blocker} failed to start`);
+          this.#markFailed(source.pkg, source.pkg.buntime, `dependency ${blocker} failed to start`);
           continue;
         }
         try {
@@ -184,16 +185,23 @@ export class PluginHost {
           this.#running.set(plugin.name, plugin);
           this.#logger.info(`started ${pluginId(source.pkg)}`, { base: source.pkg.buntime.base });
         } catch (error) {
-          this.#markFailed(source, reason(error));
+          this.#markFailed(source.pkg, source.pkg.buntime, reason(error));
         }
+      }
+      // a plugin whose base shadows an installed app loses its start (and its dependents theirs)
+      const shadows = await appShadowDrops([...this.#running.values()], this.#options.services);
+      for (const { plugin, message } of shadows) {
+        this.#running.delete(plugin.name);
+        await this.#stopPlugin(plugin);
+        this.#markFailed(plugin, plugin.manifest, message);
       }
       this.#table = new PluginTable([...this.#running.values()]);
     });
   }
 
-  #markFailed(source: PluginSource, message: string): void {
-    this.#failed.set(source.pkg.name, pluginStatus(source.pkg, source.pkg.buntime, message));
-    this.#logger.error(`plugin ${pluginId(source.pkg)} failed to start: ${message}`);
+  #markFailed(plugin: { name: string; version: string }, manifest: ResolvedManifest, message: string): void {
+    this.#failed.set(plugin.name, pluginStatus(plugin, manifest, message));
+    this.#logger.error(`plugin ${pluginId(plugin)} failed to start: ${message}`);
   }
 
   /** Loads one more plugin while the kernel runs; throws (and changes nothing) when it cannot start. */
@@ -227,8 +235,7 @@ export class PluginHost {
       const batch = new Set(sources.map(({ pkg }) => pkg.name));
       for (const { pkg } of sources) this.#checkDependents(pkg.name, pkg.version, batch);
       const prepared = this.#prepare(sources, batch);
-      // on a running kernel only: at start the router's catalog must not be primed before apps are copied in
-      for (const { source } of prepared) await checkAppShadow(source, this.#options.services);
+      await checkAppShadows(prepared, this.#options.services);
       const started: LoadedPlugin[] = [];
       const newDataDirs = prepared.flatMap(({ source }) => {
         const dir = dataDirOf(this.#options.home, source.pkg.name);
