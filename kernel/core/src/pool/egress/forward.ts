@@ -81,6 +81,7 @@ export async function handleRequest(
     refuseResponse(res, asEgressError(error));
     return;
   }
+  if (req.socket.destroyed) return; // the app gave up while the name was resolved
   const upstream = request({
     host: addresses[0],
     port: target.port,
@@ -89,16 +90,31 @@ export async function handleRequest(
     headers: { ...endToEnd(req.headers), host: url.host },
     setHost: false,
     agent: false,
-    timeout: timings.connectTimeoutMs,
   });
+  // The connect gets connectTimeoutMs; after that only silence counts (idleTimeoutMs), so a
+  // slow answer is not cut off. (http.request's `timeout` option would count the whole wait.)
+  const connectTimer = setTimeout(
+    () => upstream.destroy(new Error(`no answer within ${timings.connectTimeoutMs} ms`)),
+    timings.connectTimeoutMs,
+  );
+  upstream.on("socket", (socket) =>
+    socket.once("connect", () => {
+      clearTimeout(connectTimer);
+      upstream.setTimeout(timings.idleTimeoutMs, () => upstream.destroy(new Error("upstream went silent")));
+    }),
+  );
   upstream.on("response", (answer) => {
-    upstream.setTimeout(timings.idleTimeoutMs);
     res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
     answer.pipe(res);
     answer.on("error", () => res.destroy());
   });
-  upstream.on("timeout", () => upstream.destroy(new Error("upstream idle timeout")));
-  upstream.on("error", (error) => refuseResponse(res, router.unreachable(target, error)));
-  res.on("close", () => upstream.destroy());
+  upstream.on("error", (error) => {
+    clearTimeout(connectTimer);
+    refuseResponse(res, router.unreachable(target, error));
+  });
+  res.on("close", () => {
+    clearTimeout(connectTimer);
+    upstream.destroy();
+  });
   req.pipe(upstream);
 }

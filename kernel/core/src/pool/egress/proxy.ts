@@ -42,10 +42,12 @@ export interface EgressProxyOptions {
   readonly logger?: Logger;
   /** Name resolution, the system resolver by default (tests point names at 127.0.0.1 with it). */
   readonly lookup?: EgressLookup;
-  /** Close a tunnel or response with no traffic either way for this long. @default 300_000 */
+  /** Close a connection (tunnel, response, idle keep-alive) with no traffic either way for this long. @default 300_000 */
   readonly idleTimeoutMs?: number;
   /** Time for DNS, and for the TCP connect to each upstream address. @default 10_000 */
   readonly connectTimeoutMs?: number;
+  /** Connections open at once (each tunnel also holds one upstream); more are closed at once. @default 256 */
+  readonly maxConnections?: number;
   /** Largest request head (request line and headers) accepted; larger gets 400. @default 16_384 */
   readonly maxHeaderSize?: number;
   /** The socket file's mode. @default 0o600 */
@@ -103,10 +105,19 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   const server = createServer({ maxHeaderSize: options.maxHeaderSize ?? 16_384 }, (req, res) => {
     void handleRequest(req, res, router, timings);
   });
+  // Every connection costs the kernel a file descriptor (two for a tunnel): an app may not
+  // hold more than maxConnections, nor keep one open in silence.
+  const maxConnections = options.maxConnections ?? 256;
   const sockets = new Set<Socket>();
   server.on("connection", (socket: Socket) => {
+    if (sockets.size >= maxConnections) {
+      options.logger?.warn("egress connection refused: too many open", { app: policy.app, maxConnections });
+      socket.destroy();
+      return;
+    }
     sockets.add(socket);
     socket.on("close", () => sockets.delete(socket));
+    socket.setTimeout(timings.idleTimeoutMs, () => socket.destroy());
   });
   server.on("connect", (req, socket, head) => {
     void handleConnect(req, socket, head, router, timings);

@@ -45,29 +45,19 @@ export async function connectFirst(
   throw last ?? new Error("no address to connect to");
 }
 
-/** Closes both ends when either ends, fails or idles past `idleTimeoutMs`. */
-export function splice(client: Duplex, upstream: Socket, idleTimeoutMs: number): void {
-  // One timer for both directions, by hand: socket.setTimeout watches one socket, and whether
-  // Bun restarts it on writes as Node does is not something to bet a tunnel's lifetime on.
-  let last = Date.now();
-  let timer: ReturnType<typeof setTimeout> | undefined;
+/**
+ * Pipes both ways and closes both ends when either ends or fails. Idle tunnels are closed by
+ * the client socket's timeout, set when it connected: Bun restarts a socket's timeout on
+ * writes as well as reads (checked on 1.4.5), so it measures silence in both directions.
+ */
+export function splice(client: Duplex, upstream: Socket): void {
   const close = () => {
-    clearTimeout(timer);
     client.destroy();
     upstream.destroy();
   };
-  const check = () => {
-    const quiet = Date.now() - last;
-    if (quiet >= idleTimeoutMs) close();
-    else timer = setTimeout(check, idleTimeoutMs - quiet);
-  };
-  timer = setTimeout(check, idleTimeoutMs);
   for (const side of [client, upstream]) {
     side.on("error", close);
     side.on("close", close);
-    side.on("data", () => {
-      last = Date.now();
-    });
   }
   client.pipe(upstream);
   upstream.pipe(client);
@@ -106,5 +96,5 @@ export async function handleConnect(
   }
   client.write("HTTP/1.1 200 Connection Established\r\n\r\n");
   if (head.length > 0) upstream.write(head);
-  splice(client, upstream, timings.idleTimeoutMs);
+  splice(client, upstream);
 }

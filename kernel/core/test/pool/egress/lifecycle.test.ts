@@ -81,6 +81,32 @@ describe("tunnels end", () => {
     expect(Date.now() - started).toBeLessThan(2000);
   });
 
+  it("holds at most maxConnections open; more are closed at once, without an answer", async () => {
+    const port = await silentUpstream();
+    const { socketPath, logs } = await startTestProxy(
+      { hosts: [`127.0.0.1:${port}`] },
+      { maxConnections: 2 },
+    );
+    const open = [connect(socketPath), connect(socketPath)];
+    for (const socket of open) {
+      onCleanup(() => socket.destroy());
+      socket.write(`CONNECT 127.0.0.1:${port} HTTP/1.1\r\n\r\n`);
+      await new Promise((resolve) => socket.once("data", resolve));
+    }
+    expect(await raw(socketPath, "CONNECT evil.test:443 HTTP/1.1\r\n\r\n")).toBe("");
+    expect(logs.some((line) => line.startsWith("warn egress connection refused: too many open"))).toBe(true);
+    open[0]?.destroy();
+    await Bun.sleep(50);
+    expect(await raw(socketPath, "CONNECT evil.test:443 HTTP/1.1\r\n\r\n")).toStartWith("HTTP/1.1 403");
+  });
+
+  it("closes a connection that never sends a request after idleTimeoutMs", async () => {
+    const { socketPath } = await startTestProxy({ hosts: [] }, { idleTimeoutMs: 200 });
+    const started = Date.now();
+    expect(await raw(socketPath, "", 3000)).toBe("");
+    expect(Date.now() - started).toBeLessThan(2000);
+  });
+
   it("closes open tunnels when the proxy closes", async () => {
     const port = await silentUpstream();
     const dir = tempDir("buntime-egress-");

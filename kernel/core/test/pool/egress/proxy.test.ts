@@ -17,6 +17,17 @@ describe("the egress proxy lets an app reach what it declared, and nothing else"
     expect(await response.text()).toBe(`POST /items?x=1 host=api.test:${port} body=hello`);
   });
 
+  it("waits for a slow answer past connectTimeoutMs, and streams large bodies both ways", async () => {
+    const { port } = startUpstream();
+    const { socketPath } = await startTestProxy({ hosts: [`127.0.0.1:${port}`] }, { connectTimeoutMs: 200 });
+    const proxy = await forwarderTo(socketPath);
+    const slow = await fetch(`http://127.0.0.1:${port}/slow`, { proxy });
+    expect(await slow.text()).toBe(`GET /slow host=127.0.0.1:${port} body=`);
+    const big = "x".repeat(2 * 1024 * 1024);
+    const echoed = await fetch(`http://127.0.0.1:${port}/big`, { method: "PUT", body: big, proxy });
+    expect((await echoed.text()).length).toBe(`PUT /big host=127.0.0.1:${port} body=`.length + big.length);
+  });
+
   it("tunnels a CONNECT to a declared host", async () => {
     const { port } = startUpstream();
     const { socketPath } = await startTestProxy({ hosts: [`api.test:${port}`, `127.0.0.1:${port}`] });

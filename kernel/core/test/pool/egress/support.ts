@@ -14,7 +14,7 @@ export const TEST_NAMES = ["api.test", "evil.test", "a.api.test", "deep.a.api.te
 
 /**
  * An upstream on 127.0.0.1 that answers `<method> <path> host=<host> body=<body>`, and on
- * `/ws` a WebSocket that echoes `echo <message>`.
+ * `/ws` a WebSocket that echoes `echo <message>`; `/slow` answers after 400 ms.
  */
 export function startUpstream(): { port: number } {
   const server = Bun.serve({
@@ -28,6 +28,7 @@ export function startUpstream(): { port: number } {
     async fetch(request, bun) {
       const url = new URL(request.url);
       if (url.pathname === "/ws" && bun.upgrade(request)) return undefined;
+      if (url.pathname === "/slow") await Bun.sleep(400);
       const body = await request.text();
       const seen = `${request.method} ${url.pathname}${url.search} host=${request.headers.get("host")} body=${body}`;
       return new Response(seen, { headers: { "x-upstream": "yes" } });
