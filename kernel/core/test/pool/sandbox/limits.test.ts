@@ -82,8 +82,14 @@ describe.skipIf(NO_BWRAP)("sandbox limits", () => {
     });
   }
 
-  it("bounds a fork bomb by its pids limit", async () => {
-    const child = await startChild(sandbox, folders, { limits: SMALL });
+  for (const which of ["default", "watchdog"] as const) {
+    it(`bounds a fork bomb by its pids limit (${which} limiter)`, async () => {
+      await forkBomb(which === "default" ? sandbox : watchdogSandbox);
+    });
+  }
+
+  async function forkBomb(target: Sandbox): Promise<void> {
+    const child = await startChild(target, folders, { limits: SMALL });
     const result = (await child.ask("forks", { limit: 200 }).catch((error: Error) => error.message)) as
       | { started: number; refused: string | null }
       | string;
@@ -96,7 +102,7 @@ describe.skipIf(NO_BWRAP)("sandbox limits", () => {
     }
     child.process.kill();
     await child.exit;
-  });
+  }
 
   it("holds a busy child to its CPU share when cgroups limit", async () => {
     const child = await startChild(sandbox, folders, { limits: { ...SMALL, cpu: 0.2 } });
