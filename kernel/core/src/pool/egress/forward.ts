@@ -104,9 +104,19 @@ export async function handleRequest(
     }),
   );
   upstream.on("response", (answer) => {
-    res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
-    answer.pipe(res);
     answer.on("error", () => res.destroy());
+    try {
+      res.writeHead(answer.statusCode ?? 502, endToEnd(answer.headers));
+    } catch (error) {
+      // A status or header the upstream sent that a response may not carry (writeHead throws).
+      upstream.destroy();
+      refuseResponse(
+        res,
+        router.unreachable(target, new Error(`invalid response: ${(error as Error).message}`)),
+      );
+      return;
+    }
+    answer.pipe(res);
   });
   upstream.on("error", (error) => {
     clearTimeout(connectTimer);

@@ -102,8 +102,15 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     lookupTimeoutMs: timings.connectTimeoutMs,
     logger: options.logger,
   });
+  // A handler that fails unexpectedly closes its own connection; it must never become an
+  // unhandled rejection, which would take the kernel down with it.
+  const contain = (work: Promise<void>, socket: { destroy(): void }) =>
+    work.catch((error: unknown) => {
+      options.logger?.error("egress proxy handler failed", { app: policy.app, error: String(error) });
+      socket.destroy();
+    });
   const server = createServer({ maxHeaderSize: options.maxHeaderSize ?? 16_384 }, (req, res) => {
-    void handleRequest(req, res, router, timings);
+    void contain(handleRequest(req, res, router, timings), res);
   });
   // Every connection costs the kernel a file descriptor (two for a tunnel): an app may not
   // hold more than maxConnections, nor keep one open in silence.
@@ -120,7 +127,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
     socket.setTimeout(timings.idleTimeoutMs, () => socket.destroy());
   });
   server.on("connect", (req, socket, head) => {
-    void handleConnect(req, socket, head, router, timings);
+    void contain(handleConnect(req, socket, head, router, timings), socket);
   });
   // Upgrade requests in absolute form (ws://) are refused: WebSockets go through CONNECT.
   server.on("upgrade", (_req, socket) => {
