@@ -1,9 +1,10 @@
 /**
  * Dedicated users for sandboxes: each live sandbox holds one uid (used as its gid too) from a
- * range, released when it exits. A claim file per uid (created exclusively, holding the
- * kernel's pid) keeps two Sandboxes, or two kernels on one host, from handing out the same uid;
- * a claim whose pid is gone is stale and taken over. A data folder gets the uid it had last time
- * when that one is free, so its files rarely need a new owner.
+ * range, released when it exits. Sandboxes that share a data folder (instances of one app)
+ * share its uid, or one would take the folder's files away from the other. A claim file per uid
+ * (created exclusively, holding the kernel's pid) keeps two Sandboxes, or two kernels on one
+ * host, from handing out the same uid; a claim whose pid is gone is stale and taken over. A data
+ * folder gets the uid it had last time when that one is free, so its files rarely need a new owner.
  */
 import { closeSync, mkdirSync, openSync, readFileSync, unlinkSync, writeSync } from "node:fs";
 import { join } from "node:path";
@@ -57,7 +58,8 @@ export class UidPool {
   readonly #first: number;
   readonly #last: number;
   readonly #claimDir: string;
-  readonly #live = new Set<number>();
+  /** Live uids: the key (data folder) each serves and how many sandboxes hold it. */
+  readonly #live = new Map<number, { key: string; holders: number }>();
   readonly #lastByKey = new Map<string, number>();
   #next: number;
 
@@ -82,17 +84,24 @@ export class UidPool {
     this.#next = first;
   }
 
-  /** A free uid, preferring the one `key` (a data folder) had before. */
+  /** The uid for a sandbox of `key` (a data folder): the one live for that key, else a free one, preferring its last. */
   allocate(key: string): number {
     const previous = this.#lastByKey.get(key);
-    const uid = previous !== undefined && this.#take(previous) ? previous : this.#findFree();
+    const held = previous === undefined ? undefined : this.#live.get(previous);
+    if (previous !== undefined && held?.key === key) {
+      held.holders++;
+      return previous;
+    }
+    const uid = previous !== undefined && this.#take(previous, key) ? previous : this.#findFree(key);
     this.#lastByKey.set(key, uid);
     return uid;
   }
 
-  /** Gives `uid` back once its sandbox has exited. */
+  /** Gives `uid` back once its sandbox has exited (the last holder frees it). */
   release(uid: number): void {
-    if (!this.#live.delete(uid)) return;
+    const held = this.#live.get(uid);
+    if (!held || --held.holders > 0) return;
+    this.#live.delete(uid);
     try {
       unlinkSync(join(this.#claimDir, String(uid)));
     } catch {
@@ -100,18 +109,18 @@ export class UidPool {
     }
   }
 
-  #take(uid: number): boolean {
+  #take(uid: number, key: string): boolean {
     if (this.#live.has(uid) || !claim(this.#claimDir, uid)) return false;
-    this.#live.add(uid);
+    this.#live.set(uid, { key, holders: 1 });
     return true;
   }
 
-  #findFree(): number {
+  #findFree(key: string): number {
     const size = this.#last - this.#first + 1;
     for (let tried = 0; tried < size; tried++) {
       const uid = this.#next;
       this.#next = uid === this.#last ? this.#first : uid + 1;
-      if (this.#take(uid)) return uid;
+      if (this.#take(uid, key)) return uid;
     }
     throw new BuntimeError("BUNTIME_ERR_POOL_SANDBOX_UIDS_EXHAUSTED", {
       range: `${this.#first}-${this.#last}`,

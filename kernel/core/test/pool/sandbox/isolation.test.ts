@@ -101,7 +101,7 @@ describe.skipIf(NO_BWRAP)("a sandboxed child", () => {
     );
   });
 
-  it("runs as a dedicated user of its own when the kernel is root, a different one per sandbox", async () => {
+  it("runs as a dedicated user of its own when the kernel is root, a different one per data folder", async () => {
     if (sandbox.user !== "dedicated") {
       expect(process.getuid?.()).not.toBe(0);
       return;
@@ -116,5 +116,13 @@ describe.skipIf(NO_BWRAP)("a sandboxed child", () => {
     expect(mine?.uid).not.toBe(theirs?.uid);
     expect(mine?.groups).not.toContain(0);
     expect(statSync(child.dataDir).uid).toBe(mine?.uid as number);
+    // A second instance on the same data folder shares its uid, so both can write there.
+    const sibling = await startChild(sandbox, folders, { dataDir: child.dataDir });
+    expect(((await sibling.ask("uid")) as { uid: number }).uid).toBe(mine?.uid as number);
+    expect(await sibling.ask("write", { path: "/data/sibling.txt" })).toBe(true);
+    expect(await child.ask("write", { path: "/data/note.txt" })).toBe(true);
+    sibling.process.kill();
+    await sibling.exit;
+    expect(await child.ask("write", { path: "/data/after.txt" })).toBe(true);
   });
 });

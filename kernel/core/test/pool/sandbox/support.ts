@@ -43,7 +43,7 @@ export async function startChild(
   let next = 0;
   const { promise: ready, resolve: isReady } = Promise.withResolvers<void>();
   const { promise: exit, resolve: exited } = Promise.withResolvers<SandboxExit>();
-  const dataDir = join(folders.root, `data-${Math.random().toString(36).slice(2)}`);
+  const dataDir = overrides.dataDir ?? join(folders.root, `data-${Math.random().toString(36).slice(2)}`);
   const child = sandbox.spawn({
     name: "test-app@1.0.0#1",
     appDir: folders.appDir,
