@@ -36,7 +36,11 @@ export interface EgressProxy {
 
 /** Options of {@link startEgressProxy}. */
 export interface EgressProxyOptions {
-  /** The socket file to create; its folder must exist and should be private to the kernel. */
+  /**
+   * The socket file to create (a stale socket there is replaced, any other file refused). Its
+   * folder must exist and should be private to the kernel. Keep it under about 95 bytes: Unix
+   * socket paths stop at 107, and the proxy first binds it with a `.<pid>.tmp` suffix.
+   */
   readonly socketPath: string;
   readonly policy: EgressPolicy;
   readonly logger?: Logger;
