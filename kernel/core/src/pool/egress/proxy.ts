@@ -38,8 +38,7 @@ export interface EgressProxy {
 export interface EgressProxyOptions {
   /**
    * The socket file to create (a stale socket there is replaced, any other file refused). Its
-   * folder must exist and should be private to the kernel. Keep it under about 95 bytes: Unix
-   * socket paths stop at 107, and the proxy first binds it with a `.<pid>.tmp` suffix.
+   * folder must exist and should be private to the kernel.
    */
   readonly socketPath: string;
   readonly policy: EgressPolicy;
