@@ -300,6 +300,14 @@ export const ERROR_CODES = {
     status: 503,
     message: "{limit} live log tails are open already; retry later",
   },
+  BUNTIME_ERR_SHELL_LOOPBACK_ONLY: {
+    status: 403,
+    message: "the shell refuses {address}: without the auth plugin it answers loopback only",
+  },
+  BUNTIME_ERR_SHELL_EVENTS_LIMIT: {
+    status: 503,
+    message: "{limit} shell event streams are open already; retry later",
+  },
   BUNTIME_ERR_INSTALL_BUSY: {
     status: 409,
     message: "another buntime command (pid {pid}) is changing {home}",
