@@ -1,20 +1,84 @@
 /**
- * @buntime/shell: the micro-frontend shell as a plugin. At `/shell/frame.js` it serves the frame
- * protocol (`<z-frame>` for hosts, `frameSDK` inside frames) with its typings at
- * `/shell/frame.d.ts`.
+ * @buntime/shell: the micro-frontend shell as a plugin. It answers `/` with the home page (what
+ * runs, and a sidebar of every plugin's and app's pages) and wraps a browser's navigation to any
+ * of those pages (`/logs/…`) in the shell, which shows it in a sandboxed frame. At
+ * `/shell/frame.js` it serves the frame protocol (`<z-frame>` for hosts, `frameSDK` inside
+ * frames), with its typings at `/shell/frame.d.ts`.
  */
-import { definePlugin } from "@buntime/sdk";
+import { definePlugin, type PluginContext, type RequestContext } from "@buntime/sdk";
 import { Hono } from "hono";
 import { createAssets, serveAsset } from "./server/bundles.ts";
+import { readCatalog } from "./server/catalog.ts";
+import { createEventFeed } from "./server/events.ts";
+import { admit } from "./server/gate.ts";
+import { renderHome } from "./server/home.ts";
+import { locateUi, renderPage } from "./server/page.ts";
+
+const HTML = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" };
+
+/** True for a browser loading a page in its window (not a frame, a script or a curl). */
+function isTopNavigation(request: Request): boolean {
+  return (
+    request.headers.get("sec-fetch-dest") === "document" &&
+    request.headers.get("sec-fetch-mode") === "navigate"
+  );
+}
+
+function createShell(ctx: PluginContext) {
+  const plugins = ctx.services.get("kernel:plugins");
+  const apps = () => (ctx.services.has("apps") ? ctx.services.get("apps") : undefined);
+  const catalog = () => readCatalog(plugins, apps(), ctx.kernel.appsDir);
+  const loginPath = () =>
+    `${plugins.list().find((plugin) => plugin.status === "running" && plugin.provides.includes("auth"))?.base ?? "/auth"}/login`;
+
+  /** The shell page for `/` or a deep link, or undefined to let the request through. */
+  async function page(request: Request, context: RequestContext): Promise<Response | undefined> {
+    const { pathname } = context;
+    const home = pathname === "/";
+    if (home && apps()?.locate("/") !== undefined) return undefined; // the router serves a homepage app
+    const current = await catalog();
+    const search = new URL(request.url).search;
+    const opened = home ? undefined : locateUi(current.menu, pathname, search);
+    if (!home && !opened) return undefined;
+    const admission = await admit(ctx, request, context, true);
+    if (admission instanceof Response) return admission;
+    const body = await renderPage({ catalog: current, opened, ...admission, loginPath: loginPath() });
+    return new Response(request.method === "HEAD" ? null : body, { headers: HTML });
+  }
+
+  function onRequest(request: Request, context: RequestContext): Promise<Response | undefined> | undefined {
+    if (request.method !== "GET" && request.method !== "HEAD") return undefined;
+    const { pathname } = context;
+    if (pathname === "/") return page(request, context);
+    // a deep link: a browser opening a UI's page by its address gets it inside the shell
+    if (!isTopNavigation(request) || pathname.startsWith("/shell/") || pathname.includes("/api/"))
+      return undefined;
+    if (new URL(request.url).searchParams.has("standalone")) return undefined;
+    return page(request, context);
+  }
+
+  const routes = new Hono<{ Bindings: RequestContext; Variables: { auth: boolean } }>();
+  const assets = createAssets();
+  routes.on(["GET", "HEAD"], "/:file{frame\\.js|frame\\.d\\.ts|shell\\.js}", async (c) => {
+    const asset = assets(c.req.param("file"));
+    return asset ? serveAsset(await asset, c.req.raw) : c.notFound();
+  });
+  // the shell's own API: the same gate as the page, answered as JSON
+  routes.use("/api/*", async (c, next) => {
+    const admission = await admit(ctx, c.req.raw, c.env, false);
+    if (admission instanceof Response) return admission;
+    c.set("auth", admission.auth);
+    await next();
+  });
+  routes.get("/api/catalog", async (c) => c.json(await catalog()));
+  routes.get("/api/home", async (c) => c.html(await renderHome(await catalog(), c.get("auth"))));
+  routes.get(
+    "/api/events",
+    createEventFeed(plugins, async () => (await catalog()).menu),
+  );
+  return { routes, onRequest };
+}
 
 export default definePlugin({
-  setup() {
-    const assets = createAssets();
-    const routes = new Hono();
-    routes.on(["GET", "HEAD"], "/:file{frame\\.js|frame\\.d\\.ts|shell\\.js}", async (c) => {
-      const asset = assets(c.req.param("file"));
-      return asset ? serveAsset(await asset, c.req.raw) : c.notFound();
-    });
-    return { routes };
-  },
+  setup: (ctx) => createShell(ctx),
 });
