@@ -1,7 +1,8 @@
 /**
- * Refuses a sandbox spec that would not run as asked: relative host paths, variable names that
- * are not names, limits that are not positive numbers. Nothing starts for a refused spec.
+ * Refuses a sandbox spec that would not run as asked: relative or missing host paths, variable
+ * names that are not names, limits that are not positive numbers. Nothing starts for a refused spec.
  */
+import { statSync } from "node:fs";
 import { isAbsolute } from "node:path";
 import { BuntimeError } from "@buntime/sdk";
 import type { SandboxSpec } from "./types.ts";
@@ -11,11 +12,21 @@ const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
 function problems(spec: SandboxSpec): string[] {
   const found: string[] = [];
   for (const key of ["appDir", "dataDir", "runtimeDir"] as const) {
-    if (typeof spec[key] !== "string" || !isAbsolute(spec[key]))
+    if (typeof spec[key] !== "string" || !isAbsolute(spec[key])) {
       found.push(`${key} must be an absolute path`);
+    }
   }
-  if (spec.egressSocket !== undefined && !isAbsolute(spec.egressSocket)) {
-    found.push("egressSocket must be an absolute path");
+  // Checked here so the error names the field; bwrap would only print "Can't find source path".
+  for (const key of ["appDir", "runtimeDir"] as const) {
+    if (isAbsolute(spec[key]) && !statSync(spec[key], { throwIfNoEntry: false })?.isDirectory()) {
+      found.push(`${key} ${spec[key]} is not a folder`);
+    }
+  }
+  if (spec.egressSocket !== undefined) {
+    if (!isAbsolute(spec.egressSocket)) found.push("egressSocket must be an absolute path");
+    else if (!statSync(spec.egressSocket, { throwIfNoEntry: false })?.isSocket()) {
+      found.push(`egressSocket ${spec.egressSocket} is not a Unix socket`);
+    }
   }
   if (spec.argv.length === 0 || spec.argv.some((arg) => typeof arg !== "string" || arg.includes("\0"))) {
     found.push("argv must be one or more strings without NUL");

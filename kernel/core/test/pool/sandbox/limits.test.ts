@@ -148,7 +148,7 @@ describe.skipIf(NO_BWRAP)("sandbox limits", () => {
     child.process.send({ id: 99, op: "env" }); // a no-op once exited
   });
 
-  it("refuses a spec with a relative folder or a bad env name, and starts nothing", async () => {
+  it("refuses a spec with a relative or missing folder, a bad env name, no argv or no socket, and starts nothing", async () => {
     const dataDir = join(folders.root, "never-made");
     const base = {
       name: "bad",
@@ -161,6 +161,8 @@ describe.skipIf(NO_BWRAP)("sandbox limits", () => {
       { appDir: "relative/app", env: {} },
       { env: { "BAD-NAME": "x" } },
       { env: {}, argv: [] },
+      { runtimeDir: join(folders.root, "no-such-runtime") },
+      { egressSocket: join(folders.appDir, "child.ts") },
     ];
     for (const attempt of attempts) {
       let caught: unknown;
