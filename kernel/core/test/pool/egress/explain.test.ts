@@ -3,7 +3,7 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { onCleanup, tempDir } from "@buntime/test-kit/fixtures";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
-import { EgressRefusedError, explainEgressDenials } from "../../../src/pool/egress/index.ts";
+import { applyProxyEnv, EgressRefusedError, explainEgressDenials } from "../../../src/pool/egress/index.ts";
 import { forwarderTo, startTestProxy, startUpstream } from "./support.ts";
 
 const noOpenssl = skipWithoutSystemTool({ command: "openssl", debianPackage: "openssl" });
@@ -96,5 +96,26 @@ describe("explainEgressDenials", () => {
     );
     const allowed = await explained(`http://127.0.0.1:${port}/ok`);
     expect(await allowed.text()).toBe(`GET /ok host=127.0.0.1:${port} body=`);
+  });
+
+  it("passes other failures through unchanged", async () => {
+    const failure = new TypeError("fetch failed for its own reasons");
+    const target = { fetch: (() => Promise.reject(failure)) as unknown as typeof fetch };
+    explainEgressDenials(target);
+    expect(await target.fetch("http://example.test/").catch((e) => e)).toBe(failure);
+  });
+});
+
+describe("applyProxyEnv", () => {
+  it("points both spellings of the proxy variables at the forwarder and removes NO_PROXY", () => {
+    const env: Record<string, string | undefined> = { NO_PROXY: "*", no_proxy: "*", GREETING: "hi" };
+    applyProxyEnv("http://127.0.0.1:4000", env);
+    expect(env).toEqual({
+      GREETING: "hi",
+      HTTP_PROXY: "http://127.0.0.1:4000",
+      HTTPS_PROXY: "http://127.0.0.1:4000",
+      http_proxy: "http://127.0.0.1:4000",
+      https_proxy: "http://127.0.0.1:4000",
+    });
   });
 });
