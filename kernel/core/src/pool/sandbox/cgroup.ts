@@ -124,6 +124,25 @@ function makeKernelFolder(parent: string): string | undefined {
   }
 }
 
+const V2_WANTED = ["memory", "pids"];
+
+/** The controllers enabled for `folder`'s children. */
+function enabledFor(folder: string): string[] {
+  // A leading "+" is tolerated: a stand-in folder (tests) keeps what was written.
+  return read(join(folder, "cgroup.subtree_control"))
+    .split(/\s+/)
+    .map((token) => token.replace(/^\+/, ""));
+}
+
+/** Enables memory, pids and (if offered) cpu for `folder`'s children; true when memory and pids are on. */
+function enableControllers(folder: string): boolean {
+  const file = join(folder, "cgroup.subtree_control");
+  if (!write(file, "+memory +pids +cpu")) {
+    for (const controller of ["memory", "pids", "cpu"]) write(file, `+${controller}`);
+  }
+  return V2_WANTED.every((controller) => enabledFor(folder).includes(controller));
+}
+
 /**
  * cgroup v2: controllers must be enabled in the parent's subtree_control, which the kernel's
  * own cgroup allows only when it holds no processes itself; if it does, the kernel moves those
@@ -131,21 +150,16 @@ function makeKernelFolder(parent: string): string | undefined {
  * place in the hierarchy (see docs/sandbox.md).
  */
 function enableV2(parent: string): boolean {
-  const wanted = ["memory", "pids"];
-  const enabled = () => read(join(parent, "cgroup.subtree_control")).split(/\s+/);
-  const tryEnable = () => {
-    for (const controller of [...wanted, "cpu"])
-      write(join(parent, "cgroup.subtree_control"), `+${controller}`);
-    return wanted.every((c) => enabled().includes(c));
-  };
-  if (wanted.every((c) => enabled().includes(c)) || tryEnable()) return true;
+  if (V2_WANTED.every((controller) => enabledFor(parent).includes(controller)) || enableControllers(parent)) {
+    return true;
+  }
   const leaf = join(parent, KERNEL_LEAF);
   if (!existsSync(leaf) && !makeLeaf(leaf)) return false;
   if (!write(join(leaf, "cgroup.procs"), String(process.pid))) return false;
   for (const pid of read(join(parent, "cgroup.procs")).split("\n").filter(Boolean)) {
     write(join(leaf, "cgroup.procs"), pid);
   }
-  return tryEnable();
+  return enableControllers(parent);
 }
 
 function makeLeaf(path: string): boolean {
@@ -158,24 +172,25 @@ function makeLeaf(path: string): boolean {
 }
 
 function createV2(own: string): CgroupLimiter | undefined {
-  // A kernel that moved itself into its leaf earlier uses the leaf's parent again.
-  const parent = basename(own) === KERNEL_LEAF ? dirname(own) : own;
+  // A kernel (or a kernel it started) that lives in a kernel leaf uses the leaf's parent.
+  const parent = /^buntime-kernel-\d+$/.test(basename(own)) ? dirname(own) : own;
   const available = read(join(parent, "cgroup.controllers")).split(/\s+/);
-  if (!available.includes("memory") || !available.includes("pids") || !enableV2(parent)) return undefined;
+  if (!V2_WANTED.every((controller) => available.includes(controller)) || !enableV2(parent)) return undefined;
   const folder = makeKernelFolder(parent);
-  if (!folder) return undefined;
-  for (const controller of ["memory", "pids", "cpu"])
-    write(join(folder, "cgroup.subtree_control"), `+${controller}`);
-  if (!read(join(folder, "cgroup.subtree_control")).includes("memory")) return undefined;
+  if (!folder || !enableControllers(folder)) return undefined;
   let seq = 0;
   return {
     kind: "cgroup-v2",
     create(name, limits) {
       const path = join(folder, groupName(name, ++seq));
       mkdirSync(path);
-      write(join(path, "memory.max"), String(limits.memory));
+      if (
+        !write(join(path, "memory.max"), String(limits.memory)) ||
+        !write(join(path, "pids.max"), String(limits.pids))
+      ) {
+        throw new Error(`cannot set memory.max and pids.max in ${path}`);
+      }
       write(join(path, "memory.swap.max"), "0");
-      write(join(path, "pids.max"), String(limits.pids));
       if (limits.cpu > 0) write(join(path, "cpu.max"), `${Math.ceil(limits.cpu * PERIOD_US)} ${PERIOD_US}`);
       return {
         limitsPids: true,
