@@ -148,7 +148,12 @@ export function createFrameSDK(): FrameSDK {
     },
     initialize(expectedOrigin = location.origin, timeout = LIMITS.initTimeout) {
       if (starting) return starting;
-      if (window.parent === window) standalone = true;
+      if (window.parent === window) {
+        standalone = true; // a top-level page has no host to wait for
+        early.length = 0;
+        starting = Promise.reject(new Error("not in a frame: running standalone"));
+        return starting;
+      }
       starting = new Promise<void>((resolve, reject) => {
         const timer = setTimeout(() => {
           removeEventListener("message", listen);
