@@ -73,17 +73,9 @@ export function bwrapArgs(spec: SandboxSpec, host: HostLayout): string[] {
   if (spec.egressSocket) args.push("--ro-bind", spec.egressSocket, INSIDE.egress);
   args.push("--proc", "/proc", "--dev", "/dev");
   // Sizes on the writable tmpfs mounts: files there are memory that no RSS sample would see.
-  const shm = Math.min(spec.limits.memory, SHM_MAX_BYTES);
-  args.push(
-    "--size",
-    String(spec.limits.memory),
-    "--tmpfs",
-    "/tmp",
-    "--size",
-    String(shm),
-    "--tmpfs",
-    "/dev/shm",
-  );
+  const size = (bytes: number) => (host.tmpfsSize ? ["--size", String(bytes)] : []);
+  args.push(...size(spec.limits.memory), "--tmpfs", "/tmp");
+  args.push(...size(Math.min(spec.limits.memory, SHM_MAX_BYTES)), "--tmpfs", "/dev/shm");
   // The root bwrap builds and /dev are tmpfs too: read-only, so /data, /tmp and /dev/shm are the only places to write.
   args.push("--remount-ro", "/dev", "--remount-ro", "/");
   args.push("--chdir", INSIDE.app);

@@ -16,6 +16,8 @@ export interface HostLayout {
   readonly bun: string;
   /** bwrap arguments that recreate /lib, /lib64, /bin, ... as on the host. */
   readonly rootLinks: readonly string[];
+  /** bwrap ≥ 0.7 can size a tmpfs (`--size`); older ones leave /tmp and /dev/shm unsized. */
+  readonly tmpfsSize: boolean;
 }
 
 const ROOT_FOLDERS = ["/lib", "/lib64", "/lib32", "/libx32", "/bin", "/sbin"];
@@ -45,6 +47,15 @@ export function rootLinkArgs(): string[] {
   return args;
 }
 
+/** True when `bwrap --version` says 0.7 or later (an unreadable answer counts as new enough: the probe will tell). */
+function canSizeTmpfs(bwrap: string): boolean {
+  const output = Bun.spawnSync([bwrap, "--version"], { stdout: "pipe", stderr: "ignore" }).stdout.toString();
+  const match = /(\d+)\.(\d+)/.exec(output);
+  if (!match) return true;
+  const [major, minor] = [Number(match[1]), Number(match[2])];
+  return major > 0 || minor >= 7;
+}
+
 /** A tool's absolute path: an explicit path must exist, a bare name is looked up on PATH. */
 function locate(name: string): string | undefined {
   if (name.includes("/")) return existsSync(name) ? name : undefined;
@@ -61,7 +72,14 @@ export function findHostLayout(bwrapOption: string | undefined, switchUser: bool
   const sh = locate("/bin/sh");
   const env = locate("/usr/bin/env");
   if (!sh || !env) return "/bin/sh or /usr/bin/env is missing";
-  const layout = { bwrap, sh, env, bun: process.execPath, rootLinks: rootLinkArgs() };
+  const layout = {
+    bwrap,
+    sh,
+    env,
+    bun: process.execPath,
+    rootLinks: rootLinkArgs(),
+    tmpfsSize: canSizeTmpfs(bwrap),
+  };
   if (!switchUser) return layout;
   const setpriv = locate("setpriv");
   const prlimit = locate("prlimit");

@@ -104,6 +104,23 @@ describe.skipIf(NO_BWRAP)("sandbox limits", () => {
     await child.exit;
   }
 
+  it("caps files in /tmp and /dev/shm, which the watchdog's RSS samples do not see", async () => {
+    const child = await startChild(watchdogSandbox, folders, { limits: SMALL });
+    for (const [path, cap] of [
+      ["/tmp/fill", 96],
+      ["/dev/shm/fill", 64],
+    ] as const) {
+      const result = (await child.ask("fill", { path, limit: 200 })) as {
+        written: number;
+        error: string | null;
+      };
+      expect(result.error).toBe("ENOSPC");
+      expect(result.written).toBeLessThanOrEqual(cap);
+    }
+    child.process.kill();
+    await child.exit;
+  });
+
   it("holds a busy child to its CPU share when cgroups limit", async () => {
     const child = await startChild(sandbox, folders, { limits: { ...SMALL, cpu: 0.2 } });
     const cpuMs = (await child.ask("spin", { limit: 1000 })) as number;
