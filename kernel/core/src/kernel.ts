@@ -14,6 +14,7 @@ import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.
 import { provideKernelServices } from "./kernel-services.ts";
 import type { LogSink } from "./logger.ts";
 import { createLogFeed, createLogger, stderrSink } from "./logger.ts";
+import { createClientAddress } from "./pipeline/client-address.ts";
 import { createDispatcher } from "./pipeline/dispatch.ts";
 import { pluginFacingPool } from "./plugin-pool.ts";
 import { checkPluginDirs, warnUnusedSettings } from "./plugins/check-settings.ts";
@@ -117,7 +118,10 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   // the pool reports to the host's hooks, and the host hands plugins the pool: one must come first
   let host: PluginHost | undefined;
   const pluginEvents = createFeed<PluginEvent>();
-  const clientAddress = (request: Request) => server?.requestIP(request)?.address;
+  const clientAddress = createClientAddress(
+    config.trustProxy,
+    (request) => server?.requestIP(request)?.address,
+  );
   provideKernelServices(services, {
     logFeed,
     hub,

@@ -98,10 +98,15 @@ export const authConfigSchema = z
     /** @default "1m" */
     loginWindow: durationSchema.default(60_000),
     /**
-     * Header naming the client's address, set by a proxy in front of the kernel (e.g.
-     * `x-forwarded-for`). Without it every client counts as one, so attempts are limited per user.
+     * Replaced by the kernel's `trustProxy`, which every plugin's client address follows; a
+     * header believed from anyone let any client pick the address it is limited by.
      */
-    clientIpHeader: z.string().toLowerCase().optional(),
+    clientIpHeader: z
+      .unknown()
+      .refine((value) => value === undefined, {
+        message: "no longer read: set the kernel's trustProxy instead (docs/configuration.md#behind-a-proxy)",
+      })
+      .optional(),
     /** How long the guard trusts an app's cached visibility before it reads it again. @default "2s" */
     appConfigTtl: durationSchema.default(2_000),
     jwt: jwtConfigSchema.optional(),

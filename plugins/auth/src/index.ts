@@ -34,17 +34,12 @@ export type { User } from "./users.ts";
 const BASE = "/auth";
 
 /**
- * Who sent a request: the configured header (set by a trusted proxy in front), else the address
- * the kernel's server saw. A client could send any `x-forwarded-for` itself, so no header is
- * trusted unless configured.
+ * Who sent a request: the kernel's client address (the connection's, or what a proxy trusted by
+ * the kernel's `trustProxy` named), never a header of the client's own choosing.
  */
-function clientAddress(ctx: PluginContext, header: string | undefined) {
-  return (request: Request): string | undefined => {
-    if (header) return request.headers.get(header)?.split(",")[0]?.trim() || undefined;
-    return ctx.services.has("kernel:clients")
-      ? ctx.services.get("kernel:clients").address(request)
-      : undefined;
-  };
+function clientAddress(ctx: PluginContext) {
+  return (request: Request): string | undefined =>
+    ctx.services.has("kernel:clients") ? ctx.services.get("kernel:clients").address(request) : undefined;
 }
 
 /** The keyval service's `auth` namespace when provided, else a process-local store. */
@@ -100,7 +95,7 @@ export default definePlugin({
       cookieName: config.cookieName,
       sessionTtl: config.sessionTtl,
       secureCookies: config.secureCookies,
-      clientOf: clientAddress(ctx, config.clientIpHeader),
+      clientOf: clientAddress(ctx),
       logger: ctx.logger,
     });
     ctx.services.provide("auth", authenticator satisfies AuthService);

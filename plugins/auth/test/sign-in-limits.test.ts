@@ -141,4 +141,44 @@ describe("failed sign-ins", () => {
     },
     HASHING,
   );
+
+  it(
+    "count the kernel's client address: x-forwarded-for only from a proxy its trustProxy names",
+    async () => {
+      const attempt = (url: URL, ip: string, username: string) =>
+        fetch(
+          new URL("/auth/login", url),
+          json("POST", { username, password: "a guess" }, { "x-forwarded-for": ip }),
+        ).then(async (response) => ({ status: response.status, error: await response.json() }));
+      const config = { loginAttempts: 2 };
+      // by default the header is a client's word: all three come from 127.0.0.1
+      const direct = await startAuth({ listen: true, config });
+      const at = direct.kernel.url as URL;
+      expect((await attempt(at, "10.0.0.1", "carol")).status).toBe(401);
+      expect((await attempt(at, "10.0.0.2", "dave")).status).toBe(401);
+      expect((await attempt(at, "10.0.0.3", "erin")).error.error.message).toStartWith(
+        "too many failed sign-ins for address 127.0.0.1;",
+      );
+      // behind a proxy on 127.0.0.1 that the kernel trusts, the address it names counts
+      const proxied = await startAuth({
+        listen: true,
+        config,
+        kernel: { trustProxy: { proxies: ["127.0.0.1"] } },
+      });
+      const via = proxied.kernel.url as URL;
+      expect((await attempt(via, "10.0.0.1", "carol")).status).toBe(401);
+      expect((await attempt(via, "10.0.0.1", "dave")).status).toBe(401);
+      expect((await attempt(via, "10.0.0.1", "erin")).error.error.message).toStartWith(
+        "too many failed sign-ins for address 10.0.0.1;",
+      );
+      expect((await attempt(via, "10.0.0.2", "frank")).status).toBe(401);
+    },
+    HASHING,
+  );
+
+  it("refuse the old clientIpHeader setting at start, pointing at trustProxy", async () => {
+    await expect(startAuth({ config: { clientIpHeader: "x-forwarded-for" } })).rejects.toThrow(
+      "no longer read: set the kernel's trustProxy instead",
+    );
+  });
 });

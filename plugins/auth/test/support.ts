@@ -58,6 +58,8 @@ export async function startAuth(
     adminToken?: string;
     /** Also listen on 127.0.0.1, for real HTTP requests to `kernel.url`. */
     listen?: boolean;
+    /** Kernel settings besides plugin settings (`trustProxy`...). */
+    kernel?: Record<string, unknown>;
   } = {},
 ) {
   if (options.adminPassword !== null)
@@ -66,6 +68,7 @@ export async function startAuth(
     listen: options.listen,
     plugins: [authPlugin, echoPlugin, ...(options.plugins ?? [])],
     config: {
+      ...options.kernel,
       ...(options.adminToken ? { adminToken: options.adminToken } : {}),
       plugins: { ...options.settings, "@buntime/plugin-auth": options.config ?? {} },
     },

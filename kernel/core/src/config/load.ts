@@ -3,6 +3,7 @@ import { resolve } from "node:path";
 import { BuntimeError, formatZodIssues } from "@buntime/sdk";
 import { locateJsonError } from "./json-error.ts";
 import { type KernelConfigOptions, kernelConfigSchema, type ResolvedKernelConfig } from "./schema.ts";
+import { parseTrustProxyEnv } from "./trust-proxy.ts";
 
 /** `BUNTIME_*` variables and the settings they fill. */
 const ENV_SETTINGS: Record<string, { key: keyof KernelConfigOptions; parse: (raw: string) => unknown }> = {
@@ -17,6 +18,7 @@ const ENV_SETTINGS: Record<string, { key: keyof KernelConfigOptions; parse: (raw
   BUNTIME_ADMIN_TOKEN: { key: "adminToken", parse: String },
   BUNTIME_TRUST_REQUEST_ID: { key: "trustRequestId", parse: (raw) => raw === "true" || raw === "1" },
   BUNTIME_TRUSTED_ORIGINS: { key: "trustedOrigins", parse: (raw) => raw.split(",").filter(Boolean) },
+  BUNTIME_TRUST_PROXY: { key: "trustProxy", parse: parseTrustProxyEnv },
   BUNTIME_LOG_LEVEL: { key: "logLevel", parse: String },
   BUNTIME_LOG_FORMAT: { key: "logFormat", parse: String },
 };

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { trustProxySchema } from "./trust-proxy.ts";
 
 const milliseconds = z.number().int().positive();
 
@@ -29,6 +30,12 @@ export const kernelConfigSchema = z
     trustedOrigins: z.array(z.url()).default([]),
     /** Keep a sane `x-request-id` sent by the caller (set it behind a proxy that assigns ids). */
     trustRequestId: z.boolean().default(false),
+    /**
+     * The proxies in front of the kernel whose forwarding header names the client (for
+     * `ctx.clientAddress()`, rate limits, sign-in limits and what apps see). Unset: no header is
+     * believed, the client is the address the kernel's server saw.
+     */
+    trustProxy: trustProxySchema.optional(),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
     logFormat: z.enum(["pretty", "json"]).default("pretty"),
   })
