@@ -8,7 +8,7 @@
  */
 export { EgressRefusedError, explainEgressDenials } from "./explain.ts";
 export type { EgressForwarder } from "./forwarder.ts";
-export { applyProxyEnv, startEgressForwarder } from "./forwarder.ts";
+export { applyProxyEnv, proxyEnv, SANDBOX_PROXY_PORT, startEgressForwarder } from "./forwarder.ts";
 export type { EgressPolicy, EgressProxy, EgressProxyOptions } from "./proxy.ts";
 export { startEgressProxy } from "./proxy.ts";
 export type { EgressLookup } from "./resolve.ts";

@@ -107,7 +107,7 @@ describe("explainEgressDenials", () => {
 });
 
 describe("applyProxyEnv", () => {
-  it("points both spellings of the proxy variables at the forwarder and removes NO_PROXY", () => {
+  it("points both spellings of the proxy variables at the forwarder, for node:http too, and removes NO_PROXY", () => {
     const env: Record<string, string | undefined> = { NO_PROXY: "*", no_proxy: "*", GREETING: "hi" };
     applyProxyEnv("http://127.0.0.1:4000", env);
     expect(env).toEqual({
@@ -116,6 +116,7 @@ describe("applyProxyEnv", () => {
       HTTPS_PROXY: "http://127.0.0.1:4000",
       http_proxy: "http://127.0.0.1:4000",
       https_proxy: "http://127.0.0.1:4000",
+      NODE_USE_ENV_PROXY: "1",
     });
   });
 });

@@ -1,5 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { proxyEnv, SANDBOX_PROXY_PORT } from "../../../src/pool/egress/index.ts";
 import { startTestProxy, startUpstream } from "./support.ts";
 
 const noBwrap = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
@@ -24,7 +25,15 @@ describe.skipIf(noBwrap)("from inside a sandbox without network (bwrap --unshare
         "--proc",
         "/proc",
       ].concat(["--", process.execPath, CHILD, socketPath, String(port)]),
-      { stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "/usr/bin:/bin" } },
+      {
+        stdout: "pipe",
+        stderr: "pipe",
+        // As the launcher should: the proxy variables from the start, for node:http(s).
+        env: {
+          PATH: process.env.PATH ?? "/usr/bin:/bin",
+          ...proxyEnv(`http://127.0.0.1:${SANDBOX_PROXY_PORT}`),
+        },
+      },
     );
     const timer = setTimeout(() => child.kill(), 15_000);
     const [out, err, code] = await Promise.all([
@@ -42,6 +51,8 @@ describe.skipIf(noBwrap)("from inside a sandbox without network (bwrap --unshare
       deniedHttp:
         'EgressRefusedError: app todo@1.2.0 may not reach 169.254.169.254:80: declare it in permissions.network (e.g. "169.254.169.254")',
       webSocket: "echo hi",
+      nodeHttp: `200 GET /node-http host=127.0.0.1:${port} body=`,
+      nodeHttps: expect.stringContaining("Failed to establish tunnel to evil.test:443 via http://127.0.0.1:"),
     });
   }, 20_000);
 });
