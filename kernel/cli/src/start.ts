@@ -1,5 +1,6 @@
 import { parseArgs } from "node:util";
 import { createKernel, KERNEL_START_OPTIONS, loadStartConfig, serveUntilSignal } from "@buntime/kernel";
+import { startBuiltDistribution } from "./distro/start.ts";
 
 export const START_HELP = `Usage: buntime start [options]
 
@@ -14,6 +15,7 @@ Options:
   --home <dir>       Buntime home (env BUNTIME_HOME, default ./.buntime)
   --config <file>    settings file (default ./buntime.config.json when present)
   --plugins <dir>    a plugin folder, or a folder of plugin folders, loaded as they are (repeatable)
+  --distro <dir>     a built distribution: verified, then its plugins are run (buntime distro start --help)
   -h, --help         show this help
 `;
 
@@ -24,6 +26,7 @@ export async function runStart(args: string[]): Promise<number> {
     options: {
       ...KERNEL_START_OPTIONS,
       plugins: { type: "string", multiple: true },
+      distro: { type: "string" },
       help: { type: "boolean", short: "h" },
     },
     strict: true,
@@ -32,5 +35,6 @@ export async function runStart(args: string[]): Promise<number> {
     process.stdout.write(START_HELP);
     return 0;
   }
+  if (values.distro) return startBuiltDistribution(values.distro, values);
   return serveUntilSignal(createKernel({ config: loadStartConfig(values, values.plugins) }));
 }

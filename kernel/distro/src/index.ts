@@ -3,6 +3,13 @@
  * Schema), locking a manifest against a registry into `distro.lock.json`, building a
  * self-contained folder from a lock, and verifying a built folder before a kernel starts on it.
  */
+
+export type { BuildOptions, BuildResult, Runner } from "./build/build.ts";
+export { buildDistribution } from "./build/build.ts";
+export { BUILD_FILES, builtHome, builtPluginDir, builtTarballPath } from "./build/layout.ts";
+export type { TarballSource } from "./build/tarballs.ts";
+export { cachedTarballs } from "./build/tarballs.ts";
+export type { VendorRoot } from "./build/vendor.ts";
 export { MANIFEST_SCHEMA_FILE, manifestJsonSchema } from "./json-schema.ts";
 export type { LockOptions } from "./lock/lock.ts";
 export { lockDistribution } from "./lock/lock.ts";
@@ -30,3 +37,5 @@ export {
   readManifestInput,
   writeManifest,
 } from "./manifest.ts";
+export type { VerifiedBuild } from "./verify/verify-build.ts";
+export { verifyBuild } from "./verify/verify-build.ts";

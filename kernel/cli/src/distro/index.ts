@@ -1,7 +1,9 @@
 import { guardCommand } from "../common/guard.ts";
+import { runBuild } from "./build.ts";
 import { runAdd, runRemoveFromDistro } from "./edit.ts";
 import { runInit } from "./init.ts";
 import { runLock } from "./lock.ts";
+import { runDistroStart } from "./start.ts";
 
 /** The `--help` text of `buntime distro`. */
 export const DISTRO_HELP = `Usage: buntime distro <command> [options]
@@ -12,6 +14,8 @@ A distribution is a kernel plus a locked set of plugins and apps (buntime.distro
   add <name>[@range]...     add plugins to the manifest (or change their range)
   remove <name>...          remove plugins from the manifest
   lock                      resolve the manifest against the registry into distro.lock.json
+  build [--out DIR]         build the locked distribution into a self-contained folder
+  start [DIR]               verify a built distribution and start it, offline
 
 Every command takes --file (default ./buntime.distro.json), --json and --help.
 `;
@@ -21,6 +25,8 @@ const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   add: runAdd,
   remove: runRemoveFromDistro,
   lock: runLock,
+  build: runBuild,
+  start: runDistroStart,
 };
 
 /** `buntime distro <command>`: dispatches to one module per subcommand. */

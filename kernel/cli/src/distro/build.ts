@@ -1,0 +1,87 @@
+import { rmSync } from "node:fs";
+import { dirname, join, resolve } from "node:path";
+import { buildDistribution, cachedTarballs, readLock, readManifest } from "@buntime/distro";
+import { BuntimeError } from "@buntime/sdk";
+import { parseCommand } from "../common/args.ts";
+import { cliContext } from "../common/context.ts";
+import { undoIfInterrupted } from "../common/interrupt.ts";
+import { runCommand } from "../common/output.ts";
+import { settingsDir } from "../common/settings.ts";
+import { DISTRO_OPTIONS, lockPathOf, manifestPathOf } from "./common.ts";
+
+/** The `--help` text of `buntime distro build`. */
+export const BUILD_HELP = `Usage: buntime distro build [options]
+
+Builds the locked distribution into a self-contained folder: every plugin's tarball (from the
+tarball cache, else the lock's registry) is checked against the lock's sha512 integrity and its
+signatures against the lock's keys, then extracted; local apps, the plugins' settings, a copy
+of the Buntime CLI and kernel with every dependency (node_modules), provenance (build.json) and
+a start script are added. It is built beside the output and renamed into place when complete:
+a failed or interrupted build leaves the previous one (or nothing). Two builds of one lock give
+the same bytes (fixed modes, mtime SOURCE_DATE_EPOCH or 1980-01-01).
+
+Run it with ./<out>/start (Bun on the PATH), or buntime start --distro <out>.
+
+Options:
+  -f, --file <path>     manifest (default ./buntime.distro.json; its distro.lock.json beside it)
+  --out <dir>           output folder (default ./build beside the manifest)
+  --registry <url>      where to fetch tarballs missing from the cache (default: the lock's registry)
+  --offline             use the tarball cache only
+  --without-runner      do not copy the CLI and kernel: the start script runs buntime from the PATH
+  --json                print the result as JSON
+`;
+
+/** The folder of this CLI's package, copied into a build as its runner. */
+const CLI_DIR = resolve(import.meta.dir, "..", "..");
+
+/** `buntime distro build`. */
+export async function runBuild(args: string[]): Promise<number> {
+  const { values } = parseCommand(args, {
+    ...DISTRO_OPTIONS,
+    out: { type: "string" },
+    registry: { type: "string" },
+    offline: { type: "boolean" },
+    "without-runner": { type: "boolean" },
+  });
+  return runCommand("distro build", values, BUILD_HELP, async (out) => {
+    const manifestPath = manifestPathOf(values);
+    const manifest = readManifest(manifestPath);
+    const lockPath = lockPathOf(manifestPath);
+    const lock = readLock(lockPath);
+    if (values.offline && values.registry)
+      throw new BuntimeError("BUNTIME_ERR_CLI_USAGE", { details: "--offline takes no --registry" });
+    const client = values.offline
+      ? undefined
+      : cliContext({ registry: values.registry ?? lock.registry }).client;
+    const cli = JSON.parse(await Bun.file(join(CLI_DIR, "package.json")).text()) as {
+      name: string;
+      version: string;
+    };
+    let forget = () => {};
+    const result = await buildDistribution({
+      manifest,
+      manifestPath,
+      lock,
+      lockPath,
+      out: resolve(values.out ?? join(dirname(manifestPath), "build")),
+      tarballs: cachedTarballs(join(settingsDir(), "tarballs"), client),
+      builder: `${cli.name} ${cli.version}`,
+      runner: values["without-runner"]
+        ? undefined
+        : {
+            roots: [{ name: cli.name, from: CLI_DIR }],
+            bin: `${cli.name}/bin/buntime.ts`,
+            resolveFrom: CLI_DIR,
+          },
+      onStaging: (stage) => {
+        forget = undoIfInterrupted(() => rmSync(stage, { recursive: true, force: true }));
+      },
+    }).finally(() => forget());
+    const names = result.plugins.map((p) => `  ${p.name}@${p.version}`).join("\n");
+    out.result(
+      result,
+      `built ${result.out} (${result.files} files)\n${names}\nstart it with ${join(result.out, "start")}`,
+    );
+    return 0;
+  });
+}

@@ -1,0 +1,59 @@
+import { resolve } from "node:path";
+import { builtHome, verifyBuild } from "@buntime/distro";
+import {
+  createKernel,
+  KERNEL_START_OPTIONS,
+  type KernelStartArgs,
+  loadStartConfig,
+  serveUntilSignal,
+} from "@buntime/kernel";
+import { parseCommand } from "../common/args.ts";
+import { runCommand } from "../common/output.ts";
+
+/** The `--help` text of `buntime distro start`. */
+export const DISTRO_START_HELP = `Usage: buntime distro start [dir] [options]
+       buntime start --distro <dir> [options]
+
+Starts a built distribution (default ./build) with no registry and no network: first every
+plugin's tarball is checked against the lock's sha512 integrity and signatures, and every
+extracted file against its tarball (no file changed, missing or added), and the copied runner
+against the build's hashes. Any mismatch refuses the start, naming the package and the file,
+before anything is loaded. The kernel then runs the locked plugins with the manifest's
+settings (a settings file's entries win), its home <dir>/home unless --home says otherwise.
+
+Options:
+  --port <n>         port to listen on (env BUNTIME_PORT, default 8000; 0 picks a free port)
+  --hostname <host>  address to bind (env BUNTIME_HOSTNAME, default 127.0.0.1)
+  --home <dir>       Buntime home (default <dir>/home)
+  --config <file>    settings file (default ./buntime.config.json when present)
+`;
+
+/** Verifies the built distribution in `dir` and serves it until a signal; resolves with the exit code. */
+export async function startBuiltDistribution(dir: string, args: KernelStartArgs): Promise<number> {
+  const root = resolve(dir);
+  const build = verifyBuild(root);
+  process.stderr.write(
+    `verified ${build.pluginFolders.length} plugins of ${build.lock.name}@${build.lock.version} (${build.provenance.builder})\n`,
+  );
+  const config = loadStartConfig({ ...args, home: args.home ?? builtHome(root) });
+  const plugins: Record<string, unknown> = { ...build.pluginSettings };
+  for (const [name, settings] of Object.entries(config.plugins)) {
+    const base = plugins[name];
+    plugins[name] =
+      base && typeof base === "object" && settings && typeof settings === "object"
+        ? { ...base, ...settings }
+        : settings;
+  }
+  const kernel = createKernel({
+    config: { ...config, plugins, pluginDirs: [...config.pluginDirs, ...build.pluginFolders] },
+  });
+  return serveUntilSignal(kernel);
+}
+
+/** `buntime distro start [dir]`. */
+export async function runDistroStart(args: string[]): Promise<number> {
+  const { values, positionals } = parseCommand(args, KERNEL_START_OPTIONS);
+  return runCommand("distro start", values, DISTRO_START_HELP, async () =>
+    startBuiltDistribution(positionals[0] ?? "build", values),
+  );
+}

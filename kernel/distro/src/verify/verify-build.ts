@@ -1,0 +1,118 @@
+import { existsSync, readFileSync } from "node:fs";
+import { join, relative } from "node:path";
+import { BuntimeError } from "@buntime/sdk";
+import { matchesIntegrity, readTarball } from "@buntime/supply";
+import { BUILD_FILES, builtPluginDir, builtTarballPath } from "../build/layout.ts";
+import { fileIntegrity, listFiles } from "../build/normalize.ts";
+import { checkLockFresh, type DistroLock, readLock } from "../lock/schema.ts";
+import { type DistroManifest, readManifest } from "../manifest.ts";
+import { verifyLockedSignatures } from "./locked-signatures.ts";
+
+/** A built distribution that passed {@link verifyBuild}. */
+export interface VerifiedBuild {
+  dir: string;
+  manifest: DistroManifest;
+  lock: DistroLock;
+  /** One folder per locked plugin, to hand to the kernel as plugin folders. */
+  pluginFolders: string[];
+  /** The plugins' settings from the manifest (`buntime.config.json`'s `plugins`). */
+  pluginSettings: Record<string, unknown>;
+  /** `build.json`: names, manifest and lock hashes, kernel and builder. */
+  provenance: Record<string, unknown>;
+}
+
+function tampered(pkg: string, file: string, details: string): BuntimeError {
+  return new BuntimeError("BUNTIME_ERR_DISTRO_TAMPERED", { package: pkg, file, details });
+}
+
+/** Checks one plugin's folder against its locked tarball: the same files, byte for byte, and no others. */
+function verifyPlugin(dir: string, lock: DistroLock, name: string): string {
+  const plugin = lock.plugins[name] as DistroLock["plugins"][string];
+  const label = `${name}@${plugin.version}`;
+  const tarballPath = builtTarballPath(dir, name, plugin.version);
+  const shown = (path: string) => relative(dir, path);
+  if (!existsSync(tarballPath)) throw tampered(label, shown(tarballPath), "is missing");
+  const bytes = readFileSync(tarballPath);
+  if (!matchesIntegrity(bytes, plugin.integrity)) {
+    throw tampered(
+      label,
+      shown(tarballPath),
+      `does not match the locked integrity ${plugin.integrity.slice(0, 20)}…`,
+    );
+  }
+  const folder = builtPluginDir(dir, name, plugin.version);
+  const expected = new Map(
+    readTarball(bytes, { source: label })
+      .entries.filter((entry) => entry.type === "file")
+      .map((entry) => [entry.path, entry.data]),
+  );
+  const present = existsSync(folder) ? listFiles(folder) : [];
+  for (const file of present) {
+    const data = expected.get(file);
+    if (!data) throw tampered(label, shown(join(folder, file)), "is not in the locked tarball");
+    if (!Buffer.from(data).equals(readFileSync(join(folder, file)))) {
+      throw tampered(label, shown(join(folder, file)), "differs from the locked tarball");
+    }
+    expected.delete(file);
+  }
+  const [missing] = expected.keys();
+  if (missing !== undefined) throw tampered(label, shown(join(folder, missing)), "is missing");
+  return folder;
+}
+
+/** Checks the vendored runner's files against the hashes the build recorded. */
+function verifyVendor(dir: string): void {
+  const listPath = join(dir, BUILD_FILES.vendor);
+  if (!existsSync(listPath)) return;
+  const hashes = JSON.parse(readFileSync(listPath, "utf8")) as Record<string, string>;
+  const modules = join(dir, "node_modules");
+  const present = existsSync(modules) ? listFiles(modules).map((file) => `node_modules/${file}`) : [];
+  for (const file of present) {
+    const hash = hashes[file];
+    if (!hash) throw tampered("node_modules", file, "was not built into this distribution");
+    if (fileIntegrity(join(dir, file)) !== hash)
+      throw tampered("node_modules", file, "differs from the build");
+  }
+  const missing = Object.keys(hashes).find((file) => !existsSync(join(dir, file)));
+  if (missing) throw tampered("node_modules", missing, "is missing");
+}
+
+/**
+ * Verifies a built distribution before anything of it is loaded: its lock is the manifest's,
+ * every plugin's tarball matches the locked sha512 integrity and its signatures verify with the
+ * lock's keys (per the manifest's policy), every extracted file equals the tarball's and no file
+ * was added, and the vendored runner matches the build's hashes. The first mismatch is
+ * `BUNTIME_ERR_DISTRO_TAMPERED` naming the package and the file. Needs no network.
+ */
+export function verifyBuild(dir: string): VerifiedBuild {
+  const provenancePath = join(dir, BUILD_FILES.provenance);
+  if (!existsSync(provenancePath)) {
+    throw new BuntimeError("BUNTIME_ERR_DISTRO_INVALID", {
+      dir,
+      details: `no ${BUILD_FILES.provenance}; build it with buntime distro build`,
+    });
+  }
+  const manifestPath = join(dir, BUILD_FILES.manifest);
+  const lockPath = join(dir, BUILD_FILES.lock);
+  const manifest = readManifest(manifestPath);
+  const lock = readLock(lockPath);
+  checkLockFresh(lock, manifest, lockPath, manifestPath);
+  const pluginFolders: string[] = [];
+  for (const name of Object.keys(lock.plugins).sort()) {
+    verifyLockedSignatures(lock, name, manifest.policy);
+    pluginFolders.push(verifyPlugin(dir, lock, name));
+  }
+  verifyVendor(dir);
+  const configPath = join(dir, BUILD_FILES.config);
+  const config = existsSync(configPath)
+    ? (JSON.parse(readFileSync(configPath, "utf8")) as { plugins?: Record<string, unknown> })
+    : {};
+  return {
+    dir,
+    manifest,
+    lock,
+    pluginFolders,
+    pluginSettings: config.plugins ?? {},
+    provenance: JSON.parse(readFileSync(provenancePath, "utf8")),
+  };
+}
