@@ -55,7 +55,11 @@ export interface EgressProxyOptions {
   readonly maxHeaderSize?: number;
   /** The socket file's mode. @default 0o600 */
   readonly mode?: number;
-  /** Give the socket file to the sandbox's uid and gid (the kernel must be allowed to chown). */
+  /**
+   * Give the socket file to the sandbox's uid and gid (the kernel must be root or hold
+   * CAP_CHOWN). Needed when the sandbox runs as a uid of its own: connecting takes write
+   * permission on the socket, which mode 0600 gives only its owner.
+   */
   readonly owner?: { readonly uid: number; readonly gid: number };
 }
 
