@@ -18,9 +18,11 @@ export interface StartRegistryOptions extends Omit<RegistryServerOptions, "stora
   /** Another storage (e.g. PostgreSQL) instead of `storageDir`. */
   storage?: RegistryStorage;
   /**
-   * A PEM file with the registry's ECDSA P-256 signing key, mode 0600 (several nodes give the
-   * same one). It must exist. @default `<storageDir>/signing/registry-key.pem`, created on first
-   * start (0600, in a 0700 folder)
+   * A PEM file with the registry's ECDSA P-256 signing key, mode 0600 and owned by the
+   * registry's user (several nodes give the same one). It must exist.
+   * @default `BUNTIME_REGISTRY_SIGNING_KEY` when set (so a registry started inside another
+   * program, such as the default distribution, takes one too), else
+   * `<storageDir>/signing/registry-key.pem`, created on first start (0600, in a 0700 folder)
    */
   signingKeyFile?: string;
   /**
@@ -57,7 +59,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     storageDir = "./.buntime/registry",
     storage,
     orphanGraceMs,
-    signingKeyFile,
+    signingKeyFile = process.env.BUNTIME_REGISTRY_SIGNING_KEY || undefined,
     ...rest
   } = options;
   const signingKey = signingKeyFile

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { generateKeyPairSync } from "node:crypto";
-import { chmodSync, existsSync, statSync, writeFileSync } from "node:fs";
+import { chmodSync, chownSync, existsSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   createRegistryServer,
@@ -79,6 +79,11 @@ describe("the registry's signing key", () => {
       (path) => pemFile(path, "ec", 0o644),
       "group or others may access it (mode 0644); chmod 600 it",
     ],
+    [
+      "a file only its group may read",
+      (path) => pemFile(path, "ec", 0o640),
+      "group or others may access it (mode 0640); chmod 600 it",
+    ],
     ["a key that is not ECDSA P-256", (path) => pemFile(path, "ed25519"), "not an ECDSA P-256 key"],
     [
       "a file that is not a key",
@@ -102,4 +107,45 @@ describe("the registry's signing key", () => {
       expect(existsSync(join(dir, "store", "signing"))).toBe(false);
     },
   );
+
+  it.skipIf(process.getuid?.() !== 0)("refuses a key file another user owns, even at mode 0600", async () => {
+    const dir = tempDir();
+    const path = join(dir, "key.pem");
+    pemFile(path, "ec");
+    chownSync(path, 65534, 65534); // nobody: only root can hand a file to another user
+    const error = await startRegistry({
+      port: 0,
+      storageDir: join(dir, "store"),
+      signingKeyFile: path,
+    }).catch((e: unknown) => e);
+    expect((error as Error).message).toBe(
+      `registry signing key ${path}: it belongs to uid 65534, not to the registry's user (uid 0); chown it`,
+    );
+    expect(existsSync(join(dir, "store", "signing"))).toBe(false);
+  });
+
+  it("refuses to restart on its own key file once others may read it, and leaves the key as it was", async () => {
+    const storageDir = tempDir();
+    await (await startRegistry({ port: 0, storageDir })).stop();
+    const path = join(storageDir, "signing", "registry-key.pem");
+    const before = readFileSync(path, "utf8");
+    chmodSync(path, 0o644);
+    const error = await startRegistry({ port: 0, storageDir }).catch((e: unknown) => e);
+    expect(isBuntimeError(error, "BUNTIME_ERR_REGISTRY_SIGNING_KEY_INVALID")).toBe(true);
+    expect((error as Error).message).toContain("group or others may access it (mode 0644); chmod 600 it");
+    expect(readFileSync(path, "utf8")).toBe(before);
+  });
+
+  it("is read from BUNTIME_REGISTRY_SIGNING_KEY when no file is given, as in the default distribution", async () => {
+    const dir = tempDir();
+    const keyid = pemFile(join(dir, "external.pem"), "ec");
+    process.env.BUNTIME_REGISTRY_SIGNING_KEY = join(dir, "external.pem");
+    try {
+      const registry = await startRegistry({ port: 0, storageDir: join(dir, "store") });
+      expect(await keyIdServed(registry)).toEqual([keyid]);
+      expect(existsSync(join(dir, "store", "signing"))).toBe(false);
+    } finally {
+      delete process.env.BUNTIME_REGISTRY_SIGNING_KEY;
+    }
+  });
 });

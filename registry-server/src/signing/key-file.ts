@@ -30,8 +30,8 @@ function refuse(path: string, details: string, cause?: unknown): never {
 /**
  * Reads the registry's signing key from `file`, creating it from `initialPem` when allowed and
  * missing. Refuses a file that group or others may read or write (the key signs every version),
- * one that is not an ECDSA P-256 private key, and a missing file that may not be created; each
- * with `BUNTIME_ERR_REGISTRY_SIGNING_KEY_INVALID` naming the file.
+ * one another user owns, one that is not an ECDSA P-256 private key, and a missing file that may
+ * not be created; each with `BUNTIME_ERR_REGISTRY_SIGNING_KEY_INVALID` naming the file.
  */
 export function loadSigningKeyFile(file: SigningKeyFile, initialPem: () => string): KeyObject {
   const { path } = file;
@@ -48,9 +48,15 @@ export function loadSigningKeyFile(file: SigningKeyFile, initialPem: () => strin
       if ((error as NodeJS.ErrnoException).code !== "EEXIST") refuse(path, "could not be written", error);
     }
   }
-  const mode = statSync(path).mode & 0o777;
+  const stats = statSync(path);
+  const mode = stats.mode & 0o777;
   if (mode & 0o077) {
     refuse(path, `group or others may access it (mode ${mode.toString(8).padStart(4, "0")}); chmod 600 it`);
+  }
+  // another user's file: whoever owns it may read or replace the key
+  const uid = process.getuid?.();
+  if (uid !== undefined && stats.uid !== uid) {
+    refuse(path, `it belongs to uid ${stats.uid}, not to the registry's user (uid ${uid}); chown it`);
   }
   let key: KeyObject;
   try {
