@@ -30,6 +30,11 @@ export interface EgressPolicy {
 /** A running proxy. */
 export interface EgressProxy {
   readonly socketPath: string;
+  /**
+   * Gives the socket file to a uid and gid, for when the sandbox's uid is known only after the
+   * proxy started (see {@link EgressProxyOptions.owner}); call it before the app's first request.
+   */
+  chown(owner: { readonly uid: number; readonly gid: number }): Promise<void>;
   /** Stops accepting, closes open tunnels and requests, removes the socket file. */
   close(): Promise<void>;
 }
@@ -165,6 +170,7 @@ export async function startEgressProxy(options: EgressProxyOptions): Promise<Egr
   let closed: Promise<void> | undefined;
   return {
     socketPath: options.socketPath,
+    chown: (owner) => chown(options.socketPath, owner.uid, owner.gid),
     close() {
       closed ??= (async () => {
         const stopped = new Promise<void>((resolve) => server.close(() => resolve()));

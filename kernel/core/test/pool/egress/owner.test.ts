@@ -43,12 +43,14 @@ describe.skipIf(notRoot || noSetpriv)("the socket file for a sandbox with a uid 
     expect(await connectAs(65_533, socketPath)).toBe("EACCES");
   }, 20_000);
 
-  it("without an owner stays the kernel's: a sandbox uid is refused (EACCES)", async () => {
+  it("without an owner stays the kernel's (a sandbox uid is refused) until chown gives it away", async () => {
     const dir = tempDir("buntime-egress-");
     chmodSync(dir, 0o711);
     const socketPath = join(dir, "egress.sock");
     const proxy = await startEgressProxy({ socketPath, policy: { app: "todo@1.2.0", hosts: [] } });
     onCleanup(() => proxy.close());
     expect(await connectAs(65_534, socketPath)).toBe("EACCES");
+    await proxy.chown({ uid: 65_534, gid: 65_534 });
+    expect(await connectAs(65_534, socketPath)).toBe("HTTP/1.1 403 Forbidden");
   }, 20_000);
 });
