@@ -36,6 +36,7 @@ const LOOPBACK = new Set(["127.0.0.1", "localhost", "[::1]"]);
 /** An issuer is reached over https; plain http only on this machine (a test or dev issuer). */
 const issuerUrl = z.url().refine(
   (value) => {
+    if (!URL.canParse(value)) return true; // z.url() has said what is wrong
     const url = new URL(value);
     return url.protocol === "https:" || (url.protocol === "http:" && LOOPBACK.has(url.hostname));
   },

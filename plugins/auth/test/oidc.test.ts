@@ -214,10 +214,11 @@ describe("OpenID Connect sign-in", () => {
     HASHING,
   );
 
-  it("refuses a plain-http issuer that is not on this machine, at start", async () => {
-    const start = startAuth({ config: { oidc: { issuer: "http://idp.example", clientId: "x" } } });
-    await expect(start).rejects.toThrow(
-      "expected an https URL (http only for 127.0.0.1, localhost or [::1])",
+  it("refuses a plain-http issuer that is not on this machine, or no URL at all, at start", async () => {
+    const start = (issuer: string) => startAuth({ config: { oidc: { issuer, clientId: "x" } } });
+    await expect(start("http://idp.example")).rejects.toThrow(
+      "oidc.issuer: expected an https URL (http only for 127.0.0.1, localhost or [::1])",
     );
+    await expect(start("not a url")).rejects.toThrow("oidc.issuer: Invalid URL");
   });
 });
