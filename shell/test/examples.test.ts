@@ -94,6 +94,16 @@ describe.skipIf(noChromium)("two example apps in different stacks, inside the sh
     await page.close();
   }, 30000);
 
+  it("opens the component app at a deep link", async () => {
+    const page = await browser.newPage();
+    await page.goto(new URL("/counter-jsx/step/10", url).href);
+    await page.waitForFunction(
+      () => (document.querySelector("z-frame") as unknown as { isReady: boolean })?.isReady,
+    );
+    await appFrame(page, "counter-jsx").locator("#add", { hasText: "Add 10" }).waitFor();
+    await page.close();
+  }, 30000);
+
   it("still works standalone, outside the shell", async () => {
     const page = await browser.newPage();
     await page.goto(new URL("/counter-jsx/?standalone", url).href);

@@ -43,6 +43,7 @@ export function renderPage(options: {
 <meta charset="utf-8" />
 <meta name="viewport" content="width=device-width, initial-scale=1" />
 <title>${opened ? `${opened.entry.label} · Buntime` : "Buntime"}</title>
+<link rel="icon" href="/shell/icon.svg" type="image/svg+xml" />
 <script src="/shell/boot.js"></script>
 <link rel="stylesheet" href="/shell/shell.css" />
 <script type="module" src="/shell/shell.js"></script>
