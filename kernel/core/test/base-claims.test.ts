@@ -3,7 +3,7 @@
  * app, is refused at load with BUNTIME_ERR_PLUGIN_BASE_TAKEN naming both, and nothing changes.
  */
 import { afterEach, describe, expect, it } from "bun:test";
-import { cpSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createKernel } from "../src/kernel.ts";
 import { createTestKernel, type TestKernel } from "../src/testing/index.ts";
@@ -175,6 +175,7 @@ describe("a plugin base on an app's path, at start", () => {
         "needs-shadow": "dependency shadow failed to start",
       });
       expect(shadowStopped).toBe(true);
+      expect(existsSync(join(home, "data", "shadow"))).toBe(false); // its empty data folder is gone too
       expect(kernel.logs.map((entry) => entry.message)).toContain(
         "plugin shadow@1.0.0 failed to start: shadow@1.0.0 cannot mount at /notes/api: app notes already has it",
       );

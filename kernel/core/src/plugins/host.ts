@@ -193,6 +193,7 @@ export class PluginHost {
       for (const { plugin, message } of shadows) {
         this.#running.delete(plugin.name);
         await this.#stopPlugin(plugin);
+        removeEmptyDirs([dataDirOf(this.#options.home, plugin.name)]);
         this.#markFailed(plugin, plugin.manifest, message);
       }
       this.#table = new PluginTable([...this.#running.values()]);
