@@ -72,14 +72,22 @@ async function startLimited() {
 
 describe("failed sign-ins", () => {
   it(
-    "for one account from many addresses lock that account, and only that account",
+    "for one account from many addresses lock that account's sign-in, and only that",
     async () => {
-      const { url } = await startLimited();
+      const { url, kernel, adminToken } = await startLimited();
+      const session = await signIn(kernel);
       for (const from of ["127.0.0.2", "127.0.0.3", "127.0.0.4"]) {
         expect((await signInFrom(url, from, "admin", "a guess")).status).toBe(401);
       }
       // the right password, from an address that never failed: the account is limited
       expectLimited(await signInFrom(url, "127.0.0.5", "admin", ADMIN_PASSWORD), "account admin");
+      // what already proves the account (its sessions, tokens) goes on working
+      const me = await kernel.fetch("/auth/me", { headers: { cookie: session } });
+      expect((await me.json()).user.username).toBe("admin");
+      const token = await kernel.fetch("/auth/api/users", {
+        headers: { authorization: `Bearer ${adminToken}` },
+      });
+      expect(token.status).toBe(200);
       // the address is not: another account signs in from it
       const bob = await signInFrom(url, "127.0.0.5", "bob", "bobs password");
       expect(bob.status).toBe(200);
