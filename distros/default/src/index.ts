@@ -5,4 +5,4 @@
 export { FIRST_PARTY_PLUGINS, firstPartyPluginFolders } from "./first-party.ts";
 export type { SeededRegistry } from "./seeded-registry.ts";
 export { startSeededRegistry } from "./seeded-registry.ts";
-export { startDefaultDistribution } from "./start.ts";
+export { DEFAULT_MANIFEST, startDefaultDistribution } from "./start.ts";

@@ -1,18 +1,28 @@
 /**
  * `npm start`: the default distribution. A registry on 127.0.0.1 seeded with the first-party
- * plugins, and a kernel running them besides (and yielding to) the plugins installed in its home.
+ * plugins; `buntime.distro.json` locked against it and built (verified tarballs, extracted
+ * plugins) into <home>/distro, exactly as a user's distribution would be; and a kernel running
+ * that build besides (and yielding to) the plugins installed in its home.
  */
+import { existsSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { parseArgs } from "node:util";
-import { createKernel, KERNEL_START_OPTIONS, loadStartConfig, serveUntilSignal } from "@buntime/kernel";
-import { firstPartyPluginFolders } from "./first-party.ts";
+import { lockAndBuild, serveBuiltDistribution } from "@buntime/distro";
+import { KERNEL_START_OPTIONS, KERNEL_VERSION, loadStartConfig } from "@buntime/kernel";
+import { createRegistryClient } from "@buntime/supply";
 import { startSeededRegistry } from "./seeded-registry.ts";
+
+/** The manifest `npm start` runs. */
+export const DEFAULT_MANIFEST = join(import.meta.dir, "..", "buntime.distro.json");
 
 const HELP = `Usage: npm start -- [options]
 
-Runs the default Buntime distribution: a registry on 127.0.0.1 (storage in <home>/registry)
-seeded with the first-party plugins, and a kernel running those plugins besides the ones
-installed in its home (an installed version wins). Apps dropped into <home>/apps/ are served at
-/<app>/. SIGTERM or SIGINT stops both.
+Runs the default Buntime distribution (distros/default/buntime.distro.json): a registry on
+127.0.0.1 (storage in <home>/registry) seeded with the first-party plugins; the manifest locked
+against it and built into <home>/distro (every tarball checked against its integrity and the
+registry's signature, then every file checked again at start); and a kernel running those
+plugins besides the ones installed in its home (an installed version wins). Apps dropped into
+<home>/apps/ are served at /<app>/. SIGTERM or SIGINT stops both.
 
 Options:
   --port <n>           kernel port (env BUNTIME_PORT, default 8000; 0 picks a free port)
@@ -22,6 +32,14 @@ Options:
   --registry-port <n>  registry port (default 4873; 0 picks a free port)
   -h, --help           show this help
 `;
+
+/** The node_modules folder this package's libraries (and so the plugins' ones) come from. */
+function modulesFolder(): string {
+  for (let dir = import.meta.dir; dirname(dir) !== dir; dir = dirname(dir)) {
+    if (existsSync(join(dir, "node_modules", "@buntime", "kernel"))) return join(dir, "node_modules");
+  }
+  throw new Error(`no node_modules with @buntime/kernel above ${import.meta.dir}; run npm install`);
+}
 
 /** Starts the default distribution with command-line `args`; resolves with the exit code. */
 export async function startDefaultDistribution(args: string[]): Promise<number> {
@@ -38,13 +56,24 @@ export async function startDefaultDistribution(args: string[]): Promise<number> 
     process.stdout.write(HELP);
     return 0;
   }
-  const config = loadStartConfig(values);
-  const registry = await startSeededRegistry(config.home, Number(values["registry-port"]));
+  const { home } = loadStartConfig(values);
+  const registry = await startSeededRegistry(home, Number(values["registry-port"]));
   process.stdout.write(`registry ${registry.url} seeded with ${registry.seeded.join(", ")}\n`);
-  const kernel = createKernel({
-    config: { ...config, pluginDirs: [...config.pluginDirs, ...firstPartyPluginFolders()] },
-  });
-  return serveUntilSignal(kernel, [registry]);
+  let build: string;
+  try {
+    ({ build } = await lockAndBuild({
+      manifestPath: DEFAULT_MANIFEST,
+      client: createRegistryClient({ registry: registry.url }),
+      kernelVersion: KERNEL_VERSION,
+      workDir: join(home, "distro"),
+      builder: "@buntime/distro-default 0.1.0",
+      linkModules: modulesFolder(),
+    }));
+  } catch (error) {
+    await registry.stop();
+    throw error;
+  }
+  return serveBuiltDistribution(build, values, { home, companions: [registry] });
 }
 
 if (import.meta.main) {

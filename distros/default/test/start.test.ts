@@ -1,8 +1,9 @@
 import { describe, expect, it } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { tempDir } from "@buntime/test-kit/fixtures";
 import { untilListening } from "@buntime/test-kit/listening";
+import { DEFAULT_MANIFEST, FIRST_PARTY_PLUGINS } from "../src/index.ts";
 
 const START = join(import.meta.dir, "..", "src", "start.ts");
 
@@ -60,5 +61,63 @@ describe("the default distribution (npm start)", () => {
     } finally {
       child.kill("SIGKILL");
     }
+  });
+});
+
+describe("the default distribution's plugins come through a lock and a build", () => {
+  it("locks buntime.distro.json against the seeded registry and runs the verified build, not the repo's folders", async () => {
+    const home = tempDir();
+    const child = start(home);
+    try {
+      const { url } = await untilListening(child.stdout);
+      const manifest = JSON.parse(readFileSync(DEFAULT_MANIFEST, "utf8"));
+      expect(Object.keys(manifest.plugins).sort()).toEqual([...FIRST_PARTY_PLUGINS].sort());
+      const lock = JSON.parse(readFileSync(join(home, "distro", "distro.lock.json"), "utf8"));
+      for (const name of FIRST_PARTY_PLUGINS) {
+        expect(lock.plugins[name]).toMatchObject({
+          version: "0.1.0",
+          integrity: expect.stringMatching(/^sha512-/),
+          signature: { keyid: lock.registryKeys[0].keyid },
+        });
+        expect(existsSync(join(home, "distro", "build", "plugins", name, "0.1.0", "package.json"))).toBe(
+          true,
+        );
+      }
+      expect((await fetch(new URL("/_/api/health", url))).status).toBe(200);
+      child.kill("SIGTERM");
+      expect(await child.exited).toBe(0);
+    } finally {
+      child.kill("SIGKILL");
+    }
+  });
+
+  it("refuses to start when a file of the built plugins was changed, naming the package and the file", async () => {
+    const home = tempDir();
+    const first = start(home);
+    await untilListening(first.stdout);
+    first.kill("SIGTERM");
+    expect(await first.exited).toBe(0);
+    const file = join(
+      home,
+      "distro",
+      "build",
+      "plugins",
+      "@buntime",
+      "plugin-router",
+      "0.1.0",
+      "package.json",
+    );
+    writeFileSync(file, readFileSync(file, "utf8").replace("0.1.0", "0.1.0 "));
+    const second = start(home);
+    const [stdout, stderr, code] = await Promise.all([
+      new Response(second.stdout).text(),
+      new Response(second.stderr).text(),
+      second.exited,
+    ]);
+    expect(code).toBe(1);
+    expect(stdout).not.toContain("listening");
+    expect(stderr).toContain(
+      "@buntime/plugin-router@0.1.0: plugins/@buntime/plugin-router/0.1.0/package.json differs from the locked tarball",
+    );
   });
 });

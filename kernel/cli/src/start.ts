@@ -1,6 +1,6 @@
 import { parseArgs } from "node:util";
+import { serveBuiltDistribution } from "@buntime/distro";
 import { createKernel, KERNEL_START_OPTIONS, loadStartConfig, serveUntilSignal } from "@buntime/kernel";
-import { startBuiltDistribution } from "./distro/start.ts";
 
 export const START_HELP = `Usage: buntime start [options]
 
@@ -35,6 +35,6 @@ export async function runStart(args: string[]): Promise<number> {
     process.stdout.write(START_HELP);
     return 0;
   }
-  if (values.distro) return startBuiltDistribution(values.distro, values);
+  if (values.distro) return serveBuiltDistribution(values.distro, values);
   return serveUntilSignal(createKernel({ config: loadStartConfig(values, values.plugins) }));
 }

@@ -25,6 +25,8 @@ export {
   readLock,
   serializeLock,
 } from "./lock/schema.ts";
+export type { LockAndBuildOptions } from "./lock-and-build.ts";
+export { lockAndBuild } from "./lock-and-build.ts";
 export type { DistroManifest, DistroManifestInput } from "./manifest.ts";
 export {
   DISTRO_SIGNATURE_POLICIES,
@@ -37,5 +39,7 @@ export {
   readManifestInput,
   writeManifest,
 } from "./manifest.ts";
+export type { ServeBuiltOptions } from "./serve.ts";
+export { serveBuiltDistribution } from "./serve.ts";
 export type { VerifiedBuild } from "./verify/verify-build.ts";
 export { verifyBuild } from "./verify/verify-build.ts";

@@ -1,12 +1,5 @@
-import { resolve } from "node:path";
-import { builtHome, verifyBuild } from "@buntime/distro";
-import {
-  createKernel,
-  KERNEL_START_OPTIONS,
-  type KernelStartArgs,
-  loadStartConfig,
-  serveUntilSignal,
-} from "@buntime/kernel";
+import { serveBuiltDistribution } from "@buntime/distro";
+import { KERNEL_START_OPTIONS } from "@buntime/kernel";
 import { parseCommand } from "../common/args.ts";
 import { runCommand } from "../common/output.ts";
 
@@ -28,32 +21,10 @@ Options:
   --config <file>    settings file (default ./buntime.config.json when present)
 `;
 
-/** Verifies the built distribution in `dir` and serves it until a signal; resolves with the exit code. */
-export async function startBuiltDistribution(dir: string, args: KernelStartArgs): Promise<number> {
-  const root = resolve(dir);
-  const build = verifyBuild(root);
-  process.stderr.write(
-    `verified ${build.pluginFolders.length} plugins of ${build.lock.name}@${build.lock.version} (${build.provenance.builder})\n`,
-  );
-  const config = loadStartConfig({ ...args, home: args.home ?? builtHome(root) });
-  const plugins: Record<string, unknown> = { ...build.pluginSettings };
-  for (const [name, settings] of Object.entries(config.plugins)) {
-    const base = plugins[name];
-    plugins[name] =
-      base && typeof base === "object" && settings && typeof settings === "object"
-        ? { ...base, ...settings }
-        : settings;
-  }
-  const kernel = createKernel({
-    config: { ...config, plugins, pluginDirs: [...config.pluginDirs, ...build.pluginFolders] },
-  });
-  return serveUntilSignal(kernel);
-}
-
 /** `buntime distro start [dir]`. */
 export async function runDistroStart(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, KERNEL_START_OPTIONS);
   return runCommand("distro start", values, DISTRO_START_HELP, async () =>
-    startBuiltDistribution(positionals[0] ?? "build", values),
+    serveBuiltDistribution(positionals[0] ?? "build", values),
   );
 }

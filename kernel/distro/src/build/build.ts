@@ -7,6 +7,7 @@ import {
   readFileSync,
   renameSync,
   rmSync,
+  symlinkSync,
   writeFileSync,
 } from "node:fs";
 import { basename, dirname, join, resolve } from "node:path";
@@ -42,6 +43,11 @@ export interface BuildOptions {
   builder: string;
   /** Vendor a runner: the folder then runs without this repository or any install. */
   runner?: Runner;
+  /**
+   * Instead of a runner, link `node_modules` to this folder: a build for this machine only, whose
+   * plugins resolve their libraries from there (the default distribution's, from the repository).
+   */
+  linkModules?: string;
   /** mtime of every file, in seconds. @default SOURCE_DATE_EPOCH, else 315532800 (1980-01-01) */
   sourceDateEpoch?: number;
   /** Told the staging folder as soon as it exists, so an interrupted caller can remove it. */
@@ -191,6 +197,7 @@ export async function buildDistribution(options: BuildOptions): Promise<BuildRes
       builder: options.builder,
     };
     writeFileSync(join(stage, BUILD_FILES.provenance), `${JSON.stringify(provenance, null, 2)}\n`);
+    if (options.linkModules) symlinkSync(resolve(options.linkModules), join(stage, "node_modules"), "dir");
     const exec = options.runner
       ? placeRunner(options.runner, stage, plugins)
       : `exec buntime start --distro "$here" "$@"`;

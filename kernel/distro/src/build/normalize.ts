@@ -1,5 +1,5 @@
 import { createHash } from "node:crypto";
-import { chmodSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
+import { chmodSync, lutimesSync, readdirSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
 
 /** Every file under `dir`, as sorted `/`-separated paths relative to it. */
@@ -23,12 +23,16 @@ export function fileIntegrity(path: string): string {
 /**
  * Makes a tree byte-for-byte reproducible in what `ls -l` and archivers see: files 0644 (0755
  * when any execute bit was set), folders 0755, and every mtime `seconds` (deepest first, so
- * setting a file's time does not move its folder's).
+ * setting a file's time does not move its folder's). Links keep their mode and are never followed.
  */
 export function normalizeTree(dir: string, seconds: number, prefix = ""): void {
   const here = join(dir, prefix);
   for (const entry of readdirSync(here, { withFileTypes: true })) {
     const path = join(here, entry.name);
+    if (entry.isSymbolicLink()) {
+      lutimesSync(path, seconds, seconds); // never through the link: its target is not ours
+      continue;
+    }
     if (entry.isDirectory()) {
       normalizeTree(dir, seconds, prefix ? `${prefix}/${entry.name}` : entry.name);
       chmodSync(path, 0o755);

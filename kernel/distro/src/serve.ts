@@ -1,0 +1,59 @@
+import { resolve } from "node:path";
+import {
+  type Companion,
+  createKernel,
+  type KernelStartArgs,
+  loadStartConfig,
+  serveUntilSignal,
+} from "@buntime/kernel";
+import { builtHome } from "./build/layout.ts";
+import { verifyBuild } from "./verify/verify-build.ts";
+
+/** Options for {@link serveBuiltDistribution}. */
+export interface ServeBuiltOptions {
+  /** The home when the arguments name none. @default `<dir>/home` */
+  home?: string;
+  /** What runs beside the kernel and stops with it (a registry). */
+  companions?: readonly Companion[];
+}
+
+/** Each plugin's settings: the distribution's, with the settings file's entries on top. */
+function mergeSettings(
+  distro: Record<string, unknown>,
+  own: Record<string, unknown>,
+): Record<string, unknown> {
+  const merged = { ...distro };
+  for (const [name, settings] of Object.entries(own)) {
+    const base = merged[name];
+    const objects = base && typeof base === "object" && settings && typeof settings === "object";
+    merged[name] = objects ? { ...base, ...settings } : settings;
+  }
+  return merged;
+}
+
+/**
+ * Verifies the built distribution in `dir` (`verifyBuild`: no network, nothing loaded before
+ * every file checks out), then runs a kernel on its locked plugins, as plugin folders beside
+ * those installed in the home, with the manifest's plugin settings under the settings file's.
+ * Serves until SIGTERM or SIGINT; resolves with the exit code.
+ */
+export async function serveBuiltDistribution(
+  dir: string,
+  args: KernelStartArgs,
+  options: ServeBuiltOptions = {},
+): Promise<number> {
+  const root = resolve(dir);
+  const build = verifyBuild(root);
+  process.stderr.write(
+    `verified ${build.pluginFolders.length} plugins of ${build.lock.name}@${build.lock.version} (${build.provenance.builder})\n`,
+  );
+  const config = loadStartConfig({ ...args, home: args.home ?? options.home ?? builtHome(root) });
+  const kernel = createKernel({
+    config: {
+      ...config,
+      plugins: mergeSettings(build.pluginSettings, config.plugins),
+      pluginDirs: [...config.pluginDirs, ...build.pluginFolders],
+    },
+  });
+  return serveUntilSignal(kernel, options.companions);
+}
