@@ -139,6 +139,26 @@ describe.skipIf(noChromium)("the frame protocol in a real browser", () => {
     await page.close();
   }, 30000);
 
+  it("sizes an auto-height frame to its content, clamped to max-height", async () => {
+    const { page, child } = await openHost("?autoHeight");
+    const height = () =>
+      page.evaluate(() => (document.querySelector("z-frame") as HTMLElement).getBoundingClientRect().height);
+    await page.waitForFunction(() => (document.querySelector("z-frame") as HTMLElement).style.height !== "");
+    const first = await height();
+    expect(first).toBeGreaterThan(20);
+    expect(first).toBeLessThan(300);
+    await child.evaluate(() => {
+      const tall = document.createElement("div");
+      tall.style.height = "1000px";
+      document.body.append(tall);
+    });
+    await page.waitForFunction(
+      () => (document.querySelector("z-frame") as HTMLElement).style.height === "300px",
+    );
+    expect(await height()).toBe(300);
+    await page.close();
+  }, 30000);
+
   it("drops an INIT from an origin the frame does not expect", async () => {
     const page = await browser.newPage();
     await page.goto(

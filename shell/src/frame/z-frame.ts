@@ -144,7 +144,9 @@ export class ZFrame extends HTMLElement {
     iframe.src = src.replace(/\/+$/, "") + this.pathname;
     iframe.addEventListener("load", () => this.#handshake(iframe, origin));
     this.#iframe = iframe;
-    (this.shadowRoot ?? this.attachShadow({ mode: "open" })).replaceChildren(iframe);
+    const style = document.createElement("style");
+    style.textContent = ":host{display:block}"; // a block, so a height (auto or the host's) applies
+    (this.shadowRoot ?? this.attachShadow({ mode: "open" })).replaceChildren(style, iframe);
     this.#after(numberAttribute(this, "load-timeout", LIMITS.loadTimeout), () => {
       if (!this.#channel) this.#fail("load-timeout", "the frame did not load in time");
     });
@@ -205,9 +207,18 @@ export class ZFrame extends HTMLElement {
       } else if (name === "unregister") {
         const names = (data as { functions?: unknown } | null)?.functions;
         if (Array.isArray(names)) for (const key of names) this.#childFunctions.delete(String(key));
-      }
+      } else if (name === "resize") this.#resize(data);
       this.#dispatch(name, data);
     }
+  }
+
+  /** Auto height (attribute `auto-height`): the frame's content height, clamped to `min-height`..`max-height`. */
+  #resize(data: unknown): void {
+    const height = Number((data as { height?: unknown } | null)?.height);
+    if (!this.hasAttribute("auto-height") || !Number.isFinite(height)) return;
+    const min = numberAttribute(this, "min-height", 0);
+    const max = numberAttribute(this, "max-height", 4000);
+    this.style.height = `${Math.min(Math.max(height, min), max)}px`;
   }
 
   #dispatch(name: string, detail: unknown): void {
