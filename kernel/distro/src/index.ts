@@ -10,6 +10,8 @@ export { BUILD_FILES, builtHome, builtPluginDir, builtTarballPath } from "./buil
 export type { TarballSource } from "./build/tarballs.ts";
 export { cachedTarballs } from "./build/tarballs.ts";
 export type { VendorRoot } from "./build/vendor.ts";
+export type { LockChange, OutdatedRow, PermissionChange } from "./compare.ts";
+export { diffLocks, outdatedPlugins, permissionChange, permissionItems } from "./compare.ts";
 export { MANIFEST_SCHEMA_FILE, manifestJsonSchema } from "./json-schema.ts";
 export type { LockOptions } from "./lock/lock.ts";
 export { lockDistribution } from "./lock/lock.ts";
@@ -41,5 +43,6 @@ export {
 } from "./manifest.ts";
 export type { ServeBuiltOptions } from "./serve.ts";
 export { serveBuiltDistribution } from "./serve.ts";
+export { formatTable } from "./table.ts";
 export type { VerifiedBuild } from "./verify/verify-build.ts";
 export { verifyBuild } from "./verify/verify-build.ts";

@@ -1,9 +1,12 @@
 import { guardCommand } from "../common/guard.ts";
 import { runBuild } from "./build.ts";
 import { runAdd, runRemoveFromDistro } from "./edit.ts";
+import { runExport } from "./export.ts";
 import { runInit } from "./init.ts";
 import { runLock } from "./lock.ts";
+import { runOutdated } from "./outdated.ts";
 import { runDistroStart } from "./start.ts";
+import { runUpgradeDistro } from "./upgrade.ts";
 
 /** The `--help` text of `buntime distro`. */
 export const DISTRO_HELP = `Usage: buntime distro <command> [options]
@@ -16,6 +19,9 @@ A distribution is a kernel plus a locked set of plugins and apps (buntime.distro
   lock                      resolve the manifest against the registry into distro.lock.json
   build [--out DIR]         build the locked distribution into a self-contained folder
   start [DIR]               verify a built distribution and start it, offline
+  outdated                  current, wanted and latest version of each plugin, permission changes
+  upgrade [name...] [--plan] lock newer versions of some or all plugins (--plan writes nothing)
+  export                    write the manifest of what a home (or the kernel on it) runs
 
 Every command takes --file (default ./buntime.distro.json), --json and --help.
 `;
@@ -27,6 +33,9 @@ const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   lock: runLock,
   build: runBuild,
   start: runDistroStart,
+  outdated: runOutdated,
+  upgrade: runUpgradeDistro,
+  export: runExport,
 };
 
 /** `buntime distro <command>`: dispatches to one module per subcommand. */

@@ -22,8 +22,16 @@ Options:
   --registry <url>    registry to lock against (default: none; the CLI's registry is used)
 `;
 
+/** The `$schema` of a manifest at `path`: the published JSON Schema, relative to it. */
+export function schemaReference(path: string): string {
+  return relative(
+    dirname(path),
+    fileURLToPath(import.meta.resolve("@buntime/distro/buntime.distro.schema.json")),
+  );
+}
+
 /** A package name made of a folder name: lower case, anything else a dash. */
-function nameOf(folder: string): string {
+export function nameOf(folder: string): string {
   const name = folder
     .toLowerCase()
     .replace(/[^a-z0-9._~-]+/g, "-")
@@ -46,9 +54,8 @@ export async function runInit(args: string[]): Promise<number> {
         details: "edit it, or change it with buntime distro add and remove",
       });
     }
-    const schemaFile = fileURLToPath(import.meta.resolve("@buntime/distro/buntime.distro.schema.json"));
     const manifest: DistroManifestInput = {
-      $schema: relative(dirname(path), schemaFile),
+      $schema: schemaReference(path),
       name: values.name ?? nameOf(basename(dirname(path))),
       version: "0.1.0",
       kernel: `^${semver.major(KERNEL_VERSION)}.${semver.minor(KERNEL_VERSION)}.0`,

@@ -16,6 +16,8 @@ export interface LockOptions {
   kernelVersion: string;
   /** The lock this one replaces: its registry keys must still be the registry's. */
   previous?: DistroLock;
+  /** Plugins to keep at their version in `previous` (an upgrade of the others). */
+  keep?: readonly string[];
 }
 
 /**
@@ -26,7 +28,7 @@ export interface LockOptions {
  * `BUNTIME_ERR_DISTRO_UNSATISFIABLE` with a table of every such plugin.
  */
 export async function lockDistribution(options: LockOptions): Promise<DistroLock> {
-  const { manifest, manifestPath, client, kernelVersion, previous } = options;
+  const { manifest, manifestPath, client, kernelVersion, previous, keep = [] } = options;
   if (!satisfiesRange(kernelVersion, manifest.kernel)) {
     throw new BuntimeError("BUNTIME_ERR_DISTRO_UNSATISFIABLE", {
       manifest: manifestPath,
@@ -36,7 +38,10 @@ export async function lockDistribution(options: LockOptions): Promise<DistroLock
   const roots = Object.fromEntries(
     Object.entries(manifest.plugins).map(([name, entry]) => [name, pluginRange(entry)]),
   );
-  const resolved = await resolvePlugins(roots, client, kernelVersion);
+  const pins = Object.fromEntries(
+    keep.flatMap((name) => (previous?.plugins[name] ? [[name, previous.plugins[name].version]] : [])),
+  );
+  const resolved = await resolvePlugins(roots, client, kernelVersion, pins);
   if ("problems" in resolved) {
     const error = new BuntimeError("BUNTIME_ERR_DISTRO_UNSATISFIABLE", {
       manifest: manifestPath,
@@ -45,9 +50,9 @@ export async function lockDistribution(options: LockOptions): Promise<DistroLock
     (error as BuntimeError & { problems?: unknown }).problems = resolved.problems;
     throw error;
   }
-  const pins =
+  const keyPins =
     previous && previous.registry === client.registry ? { [client.registry]: previous.registryKeys } : {};
-  const checker = createPolicyChecker(client, manifest.policy, pins);
+  const checker = createPolicyChecker(client, manifest.policy, keyPins);
   const plugins: Record<string, LockedPlugin> = {};
   for (const [name, { doc, wants }] of [...resolved.chosen].sort(([a], [b]) => a.localeCompare(b))) {
     const proven = await checker.check(doc);

@@ -1,6 +1,7 @@
 import { BuntimeError, isCandidate, satisfiesRange } from "@buntime/sdk";
 import type { Packument, RegistryClient, VersionDocument } from "@buntime/supply";
 import semver from "semver";
+import { formatTable } from "../table.ts";
 
 /** Who wants a plugin, and in which range. */
 export interface Want {
@@ -25,6 +26,7 @@ export interface Resolution {
 }
 
 const ROOT = "buntime.distro.json";
+const PINNED = "distro.lock.json (kept)";
 
 /** Explains why no version of `packument` satisfies every want for `kernel`. */
 function diagnose(name: string, wants: Want[], packument: Packument, kernel: string): Unsatisfiable {
@@ -61,6 +63,7 @@ function pick(packument: Packument, wants: Want[], kernel: string): VersionDocum
  * newest that satisfies every range that wants it (the manifest's and each dependent's) and
  * runs on `kernel`. Repeats until the choice settles (a newer dependent can change its
  * dependencies' ranges). Optional dependencies constrain a plugin that is chosen anyway.
+ * `pins` (name → exact version) keep plugins at a locked version while they are wanted.
  * Plugins nobody can satisfy are collected, not thrown one at a time: the caller prints them
  * as one table (`BUNTIME_ERR_DISTRO_UNSATISFIABLE`).
  */
@@ -68,6 +71,7 @@ export async function resolvePlugins(
   roots: Record<string, string>,
   client: RegistryClient,
   kernel: string,
+  pins: Record<string, string> = {},
 ): Promise<Resolution | { problems: Unsatisfiable[] }> {
   const packuments = new Map<string, Packument>();
   const packumentOf = async (name: string) => {
@@ -97,6 +101,9 @@ export async function resolvePlugins(
       for (const [dep, range] of Object.entries(optionals)) optional.push([dep, { range, by }]);
     }
     for (const [dep, w] of optional) if (wants.has(dep)) want(dep, w);
+    // versions kept from an earlier lock, for the plugins still wanted
+    for (const [name, version] of Object.entries(pins))
+      if (wants.has(name)) want(name, { range: version, by: PINNED });
 
     const next = new Map<string, { doc: VersionDocument; wants: Want[] }>();
     const problems: Unsatisfiable[] = [];
@@ -135,14 +142,5 @@ export function formatProblems(problems: readonly Unsatisfiable[]): string {
     }
     notes.push(`${problem.plugin}: ${problem.reason}`);
   }
-  const widths = (rows[0] as string[]).map((_, c) =>
-    Math.max(...rows.map((row) => (row[c] as string).length)),
-  );
-  const lines = rows.map((row) =>
-    row
-      .map((cell, c) => cell.padEnd(widths[c] as number))
-      .join("  ")
-      .trimEnd(),
-  );
-  return [...lines, "", ...notes].join("\n");
+  return [formatTable(rows), "", ...notes].join("\n");
 }

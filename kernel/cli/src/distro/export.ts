@@ -1,0 +1,61 @@
+import { existsSync } from "node:fs";
+import { basename, dirname } from "node:path";
+import { type DistroManifestInput, writeManifest } from "@buntime/distro";
+import { KERNEL_VERSION, readLockfile } from "@buntime/kernel";
+import { BuntimeError } from "@buntime/sdk";
+import semver from "semver";
+import { HOME_OPTIONS, parseCommand } from "../common/args.ts";
+import { cliContext } from "../common/context.ts";
+import { runCommand } from "../common/output.ts";
+import { findKernel } from "../install/kernel-link.ts";
+import { DISTRO_OPTIONS, manifestPathOf } from "./common.ts";
+import { nameOf, schemaReference } from "./init.ts";
+
+/** The `--help` text of `buntime distro export`. */
+export const EXPORT_HELP = `Usage: buntime distro export [options]
+
+Writes a buntime.distro.json of what a home runs: the plugins loaded in the kernel running on
+the home (every one, with its exact version), else the plugins installed in it
+(<home>/plugins/lock.json). Lock and build it to get the same plugins elsewhere. An existing
+manifest is left alone (exit 1).
+
+Options:
+  -f, --file <path>   manifest to write (default ./buntime.distro.json)
+  --home <dir>        Buntime home (env BUNTIME_HOME, default ./.buntime)
+  --config <file>     kernel settings file (to find the home)
+  --registry <url>    registry recorded in the manifest (default: BUNTIME_REGISTRY, the CLI settings, http://127.0.0.1:4873/)
+  --name <name>       distribution name (default: the manifest folder's name)
+`;
+
+/** `buntime distro export`. */
+export async function runExport(args: string[]): Promise<number> {
+  const { values } = parseCommand(args, { ...DISTRO_OPTIONS, ...HOME_OPTIONS, name: { type: "string" } });
+  return runCommand("distro export", values, EXPORT_HELP, async (out) => {
+    const path = manifestPathOf(values);
+    if (existsSync(path)) {
+      throw new BuntimeError("BUNTIME_ERR_DISTRO_EXISTS", { path, details: "give another --file" });
+    }
+    const context = cliContext(values);
+    const kernel = await findKernel(context.home);
+    const plugins = kernel
+      ? (await kernel.loaded()).map(({ name, version }) => [name, version] as const)
+      : Object.entries((await readLockfile(context.home)).plugins).map(
+          ([name, { version }]) => [name, version] as const,
+        );
+    const version = kernel?.version ?? KERNEL_VERSION;
+    const manifest: DistroManifestInput = {
+      $schema: schemaReference(path),
+      name: values.name ?? nameOf(basename(dirname(path))),
+      version: "0.1.0",
+      kernel: `^${semver.major(version)}.${semver.minor(version)}.0`,
+      registry: context.registry,
+      plugins: Object.fromEntries([...plugins].sort(([a], [b]) => a.localeCompare(b))),
+      apps: {},
+      policy: { signatures: "registry" },
+    };
+    writeManifest(path, manifest);
+    const from = kernel ? `the kernel at ${kernel.url}` : `${context.home}/plugins/lock.json`;
+    out.result({ path, manifest }, `wrote ${path} with ${plugins.length} plugins from ${from}`);
+    return 0;
+  });
+}
