@@ -230,3 +230,6 @@ followMenu((entries) => {
     });
   }
 });
+
+/** The shell is interactive from here on (the bench reads this mark). */
+performance.mark("buntime:shell-interactive");
