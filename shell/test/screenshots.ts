@@ -1,5 +1,5 @@
 /**
- * Takes the screenshots of docs/shell.md: `bun shell/scripts/screenshots.ts` starts a kernel
+ * Takes the screenshots of docs/shell.md: `bun shell/test/screenshots.ts` starts a kernel
  * with the router, the shell, the logs and metrics plugins and the two example apps, opens each
  * main screen in chromium and saves it under docs/images/shell-*.png.
  */
