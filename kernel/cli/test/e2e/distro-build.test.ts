@@ -166,6 +166,24 @@ describe("buntime distro build and start", () => {
     expect(added.stderr).toContain("plugins/@acme/hello/1.0.0/extra.ts is not in the locked tarball");
   }, 60_000);
 
+  it("keeps what the kernel wrote into the build's home across a rebuild, and replaces the apps", async () => {
+    const folder = await locked();
+    expect((await cli(["distro", "build"], folder)).code).toBe(0);
+    const home = join(folder, "build", "home");
+    mkdirSync(join(home, "data"), { recursive: true });
+    writeFileSync(join(home, "data", "users.db"), "state");
+    writeFileSync(join(home, "apps", "notes", "index.ts"), "changed by hand");
+    writeFileSync(
+      join(folder, "buntime.distro.json"),
+      readFileSync(join(folder, "buntime.distro.json"), "utf8").replace('"1.0.0"', '"1.0.1"'),
+    );
+    expect((await cli(["distro", "lock"], folder)).code).toBe(0);
+    expect((await cli(["distro", "build"], folder)).code).toBe(0);
+    expect(JSON.parse(readFileSync(join(folder, "build", "build.json"), "utf8")).version).toBe("1.0.1");
+    expect(readFileSync(join(home, "data", "users.db"), "utf8")).toBe("state");
+    expect(readFileSync(join(home, "apps", "notes", "index.ts"), "utf8")).toContain("notes");
+  }, 60_000);
+
   it("refuses a tampered tarball from the registry and leaves no build", async () => {
     const folder = await locked();
     const proxy = tamperingProxy(registry.url);

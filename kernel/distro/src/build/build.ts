@@ -67,6 +67,7 @@ const sha256 = (text: string) => `sha256-${createHash("sha256").update(text).dig
 function sweepStaleStaging(out: string): void {
   const prefix = `.${basename(out)}.building-`;
   for (const name of readdirSync(dirname(out)).filter((n) => n.startsWith(prefix))) {
+    if (!/^\d+$/.test(name.slice(prefix.length))) continue; // an earlier build kept after a failed swap: data
     const pid = Number(name.slice(prefix.length));
     let alive = false;
     try {
@@ -76,6 +77,19 @@ function sweepStaleStaging(out: string): void {
       alive = false;
     }
     if (!alive) rmSync(join(dirname(out), name), { recursive: true, force: true });
+  }
+}
+
+/**
+ * Moves what a kernel wrote into the earlier build's home (its data, tokens, settings; not the
+ * apps, which the new build brings) into the new build, so rebuilding loses no state.
+ */
+function keepHomeData(earlier: string, build: string): void {
+  const home = builtHome(earlier);
+  if (!existsSync(home)) return;
+  mkdirSync(builtHome(build), { recursive: true });
+  for (const name of readdirSync(home).filter((n) => n !== "apps")) {
+    renameSync(join(home, name), join(builtHome(build), name));
   }
 }
 
@@ -209,6 +223,8 @@ export async function buildDistribution(options: BuildOptions): Promise<BuildRes
     const old = `${stage}.old`;
     if (existsSync(out)) renameSync(out, old);
     renameSync(stage, out);
+    // the earlier build (and its home's data) stays in `old` should moving the data fail
+    keepHomeData(old, out);
     rmSync(old, { recursive: true, force: true });
     return { out, plugins, files };
   } catch (error) {
