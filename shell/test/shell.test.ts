@@ -84,6 +84,27 @@ describe.skipIf(noChromium)("the shell in a real browser", () => {
     await page.close();
   }, 60000);
 
+  it("keeps history single for a page of plain links that reloads the frame on each", async () => {
+    const { page, errors } = await open("/demo/links.html");
+    await page.waitForFunction(
+      () => (document.querySelector("z-frame") as unknown as { isReady: boolean })?.isReady,
+    );
+    const start = await page.evaluate(() => history.length);
+    for (const n of ["1", "2", "3"]) {
+      await demoFrame(page).click(`a:text('${["one", "two", "three"][Number(n) - 1]}')`);
+      await page.waitForURL(new RegExp(`/demo/links\\.html\\?p=${n}$`));
+      await demoFrame(page).locator("#page", { hasText: n }).waitFor();
+    }
+    expect(await page.evaluate(() => history.length)).toBe(start + 3);
+    for (const n of ["2", "1", "0"]) {
+      await page.goBack();
+      await demoFrame(page).locator("#page", { hasText: n }).waitFor();
+    }
+    expect(page.url()).toBe(new URL("/demo/links.html", url).href);
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 30000);
+
   it("opens a deep link inside the shell, and passes the theme to the frame", async () => {
     const { page } = await open("/demo/b");
     await page.locator("#menu a[aria-current='page']", { hasText: "Demo" }).waitFor();

@@ -118,6 +118,24 @@ export function createFrameSDK(): FrameSDK {
     }).observe(document.documentElement);
   }
 
+  /**
+   * In a shell, a plain link to another page of this frame becomes `navigate`, so the shell
+   * records it (a page that renders routes itself prevents the click first and is left alone).
+   */
+  function followLinks(event: MouseEvent): void {
+    if (!channel || event.defaultPrevented || event.button !== 0) return;
+    if (event.metaKey || event.ctrlKey || event.shiftKey || event.altKey) return;
+    const link = (event.target as Element | null)?.closest?.("a[href]") as HTMLAnchorElement | null;
+    if (!link || (link.target && link.target !== "_self") || link.hasAttribute("download")) return;
+    const url = new URL(link.href);
+    const prefix = base();
+    if (url.origin !== location.origin || (url.pathname !== prefix && !url.pathname.startsWith(`${prefix}/`)))
+      return;
+    if (url.hash && url.pathname === location.pathname && url.search === location.search) return; // same page
+    event.preventDefault();
+    sdk.navigate((url.pathname.slice(prefix.length) || "/") + url.search);
+  }
+
   function accept(port: MessagePort, payload: Record<string, unknown>): void {
     channel = new Channel(port, onMessage);
     Object.assign(
@@ -130,6 +148,7 @@ export function createFrameSDK(): FrameSDK {
     channel.send({ type: MESSAGE.READY });
     for (const { name, data } of early.splice(0)) send(name, data);
     addEventListener("pagehide", () => sdk.cleanup(), { once: true });
+    document.addEventListener("click", followLinks);
     watchHeight();
   }
 
