@@ -41,6 +41,7 @@ export {
   readManifestInput,
   writeManifest,
 } from "./manifest.ts";
+export { PROVENANCE_PATH, PROVENANCE_PLUGIN, provenancePlugin } from "./provenance.ts";
 export type { ServeBuiltOptions } from "./serve.ts";
 export { serveBuiltDistribution } from "./serve.ts";
 export { formatTable } from "./table.ts";

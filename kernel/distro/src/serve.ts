@@ -7,6 +7,7 @@ import {
   serveUntilSignal,
 } from "@buntime/kernel";
 import { builtHome } from "./build/layout.ts";
+import { provenancePlugin } from "./provenance.ts";
 import { verifyBuild } from "./verify/verify-build.ts";
 
 /** Options for {@link serveBuiltDistribution}. */
@@ -35,7 +36,8 @@ function mergeSettings(
  * Verifies the built distribution in `dir` (`verifyBuild`: no network, nothing loaded before
  * every file checks out), then runs a kernel on its locked plugins, as plugin folders beside
  * those installed in the home, with the manifest's plugin settings under the settings file's.
- * Serves until SIGTERM or SIGINT; resolves with the exit code.
+ * Its provenance is served at `/.well-known/buntime`. Serves until SIGTERM or SIGINT; resolves
+ * with the exit code.
  */
 export async function serveBuiltDistribution(
   dir: string,
@@ -54,6 +56,7 @@ export async function serveBuiltDistribution(
       plugins: mergeSettings(build.pluginSettings, config.plugins),
       pluginDirs: [...config.pluginDirs, ...build.pluginFolders],
     },
+    plugins: [provenancePlugin(build.provenance)],
   });
   return serveUntilSignal(kernel, options.companions);
 }

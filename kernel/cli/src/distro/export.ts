@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
 import { basename, dirname } from "node:path";
-import { type DistroManifestInput, writeManifest } from "@buntime/distro";
+import { type DistroManifestInput, PROVENANCE_PLUGIN, writeManifest } from "@buntime/distro";
 import { KERNEL_VERSION, readLockfile } from "@buntime/kernel";
 import { BuntimeError } from "@buntime/sdk";
 import semver from "semver";
@@ -15,7 +15,7 @@ import { nameOf, schemaReference } from "./init.ts";
 export const EXPORT_HELP = `Usage: buntime distro export [options]
 
 Writes a buntime.distro.json of what a home runs: the plugins loaded in the kernel running on
-the home (every one, with its exact version), else the plugins installed in it
+the home (every one, with its exact version; a built distribution's provenance plugin aside), else the plugins installed in it
 (<home>/plugins/lock.json). Lock and build it to get the same plugins elsewhere. An existing
 manifest is left alone (exit 1).
 
@@ -38,7 +38,9 @@ export async function runExport(args: string[]): Promise<number> {
     const context = cliContext(values);
     const kernel = await findKernel(context.home);
     const plugins = kernel
-      ? (await kernel.loaded()).map(({ name, version }) => [name, version] as const)
+      ? (await kernel.loaded())
+          .filter(({ name }) => name !== PROVENANCE_PLUGIN)
+          .map(({ name, version }) => [name, version] as const)
       : Object.entries((await readLockfile(context.home)).plugins).map(
           ([name, { version }]) => [name, version] as const,
         );

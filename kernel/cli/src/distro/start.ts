@@ -1,5 +1,7 @@
-import { serveBuiltDistribution } from "@buntime/distro";
-import { KERNEL_START_OPTIONS } from "@buntime/kernel";
+import { readFileSync } from "node:fs";
+import { join, resolve } from "node:path";
+import { BUILD_FILES, serveBuiltDistribution, verifyBuild } from "@buntime/distro";
+import { KERNEL_START_OPTIONS, KERNEL_VERSION } from "@buntime/kernel";
 import { parseCommand } from "../common/args.ts";
 import { runCommand } from "../common/output.ts";
 
@@ -13,18 +15,28 @@ extracted file against its tarball (no file changed, missing or added), and the 
 against the build's hashes. Any mismatch refuses the start, naming the package and the file,
 before anything is loaded. The kernel then runs the locked plugins with the manifest's
 settings (a settings file's entries win), its home <dir>/home unless --home says otherwise.
+GET /.well-known/buntime answers the build's provenance (build.json).
 
 Options:
   --port <n>         port to listen on (env BUNTIME_PORT, default 8000; 0 picks a free port)
   --hostname <host>  address to bind (env BUNTIME_HOSTNAME, default 127.0.0.1)
   --home <dir>       Buntime home (default <dir>/home)
   --config <file>    settings file (default ./buntime.config.json when present)
+  --version          print the kernel version and the build's provenance, after verifying it
 `;
 
 /** `buntime distro start [dir]`. */
 export async function runDistroStart(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(args, KERNEL_START_OPTIONS);
-  return runCommand("distro start", values, DISTRO_START_HELP, async () =>
-    serveBuiltDistribution(positionals[0] ?? "build", values),
-  );
+  const { values, positionals } = parseCommand(args, {
+    ...KERNEL_START_OPTIONS,
+    version: { type: "boolean" },
+  });
+  const dir = resolve(positionals[0] ?? "build");
+  return runCommand("distro start", values, DISTRO_START_HELP, async () => {
+    if (!values.version) return serveBuiltDistribution(dir, values);
+    verifyBuild(dir);
+    const provenance = readFileSync(join(dir, BUILD_FILES.provenance), "utf8");
+    process.stdout.write(`buntime ${KERNEL_VERSION}\n${provenance}`);
+    return 0;
+  });
 }

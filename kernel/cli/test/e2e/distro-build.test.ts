@@ -97,6 +97,10 @@ describe("buntime distro build and start", () => {
     const provenance = JSON.parse(readFileSync(join(folder, "one", "build.json"), "utf8"));
     expect(provenance).toMatchObject({ name: "edge", version: "1.0.0", builder: "@buntime/cli 0.1.0" });
 
+    const version = startBuilt([join(folder, "one", "start"), "--version"], folder);
+    expect(await new Response(version.stdout).text()).toBe(
+      `buntime 0.1.0\n${readFileSync(join(folder, "one", "build.json"), "utf8")}`,
+    );
     // the built folder alone, somewhere else, no registry: it runs with its own copy of the CLI
     const elsewhere = join(workspace(), "deployed");
     cpSync(join(folder, "one"), elsewhere, { recursive: true });
@@ -108,6 +112,7 @@ describe("buntime distro build and start", () => {
       expect(await (await fetch(new URL("/web/x", url))).text()).toBe("@acme/web@1.2.0");
       expect(await (await fetch(new URL("/hello/", url))).text()).toBe("@acme/hello@1.0.0");
       expect(await (await fetch(new URL("/notes/", url))).status).toBeLessThan(500);
+      expect(await (await fetch(new URL("/.well-known/buntime", url))).json()).toEqual(provenance);
     } finally {
       child.kill("SIGTERM");
       await child.exited;

@@ -108,7 +108,8 @@ describe("buntime distro outdated, upgrade and export", () => {
     const child = spawnCli(["distro", "start", join(folder, "build"), "--port", "0"], folder);
     try {
       const { url } = await untilListening(child.stdout);
-      expect(await served(url)).toEqual(original);
+      // the same plugins, and the build's provenance at /.well-known/buntime
+      expect(await served(url)).toEqual([...original, "@buntime/provenance@1.0.0"].sort());
     } finally {
       child.kill("SIGTERM");
       await child.exited;

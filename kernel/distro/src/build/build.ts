@@ -160,7 +160,7 @@ function placeRunner(runner: Runner, stage: string, plugins: BuildResult["plugin
     listFiles(modules).map((file) => [`node_modules/${file}`, fileIntegrity(join(modules, file))]),
   );
   writeFileSync(join(stage, BUILD_FILES.vendor), `${JSON.stringify(hashes, null, 2)}\n`);
-  return `exec bun "$here/node_modules/${runner.bin}" start --distro "$here" "$@"`;
+  return `exec bun "$here/node_modules/${runner.bin}" distro start "$here" "$@"`;
 }
 
 /**
@@ -214,7 +214,7 @@ export async function buildDistribution(options: BuildOptions): Promise<BuildRes
     if (options.linkModules) symlinkSync(resolve(options.linkModules), join(stage, "node_modules"), "dir");
     const exec = options.runner
       ? placeRunner(options.runner, stage, plugins)
-      : `exec buntime start --distro "$here" "$@"`;
+      : `exec buntime distro start "$here" "$@"`;
     const script = `#!/bin/sh\n# Starts this Buntime distribution: every plugin file is checked against the lock first.\nhere="$(cd "$(dirname "$0")" && pwd)"\n${exec}\n`;
     writeFileSync(join(stage, BUILD_FILES.start), script, { mode: 0o755 });
     const epoch = options.sourceDateEpoch ?? Number(process.env.SOURCE_DATE_EPOCH ?? 315532800);
