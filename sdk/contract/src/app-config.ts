@@ -70,6 +70,21 @@ export const appConfigSchema = z
         z.string({ message: "expected a string value" }),
       )
       .default({}),
+    /** Where the app runs: `thread` (a worker, trusted code) or `process` (a sandbox, untrusted code). Left out, the kernel's default. */
+    isolation: z.enum(["thread", "process"], { message: 'expected "thread" or "process"' }).optional(),
+    /** What a `process`-tier app may reach: `network` lists the hosts its requests may go to. */
+    permissions: z
+      .object({
+        network: z
+          .array(
+            z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/, {
+              message: 'expected a host such as "api.example.com", "*.example.com" or "example.com:8443"',
+            }),
+          )
+          .default([]),
+      })
+      .strict()
+      .default({ network: [] }),
     /** @default "public" */
     visibility: visibilitySchema.default("public"),
     /** Paths of a `protected` app reachable without signing in, e.g. `/health` or `/public/*`. @default [] */

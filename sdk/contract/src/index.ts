@@ -75,8 +75,10 @@ export type {
 } from "./plugin.ts";
 export { definePlugin, HOOK_NAMES, PLUGIN_DEFINITION_KEYS } from "./plugin.ts";
 export type {
+  AppPermissions,
   AppPoolStats,
   AppSpec,
+  IsolationTier,
   LatencyStats,
   PoolStats,
   UpgradeTarget,

@@ -1,5 +1,17 @@
 /** The worker pool as plugins see it: run an app's request in its isolated worker. */
 
+/**
+ * Where an app's code runs: `thread`, a Bun worker in the kernel's process (dense and fast, for
+ * code you trust); `process`, a sandboxed child process of its own (for code you do not trust).
+ */
+export type IsolationTier = "thread" | "process";
+
+/** What a `process`-tier app may reach beyond its own folder; nothing else is reachable. */
+export interface AppPermissions {
+  /** Hosts the app may reach through the kernel's egress proxy: `api.example.com`, `*.example.com`, `host:8443`. @default [] */
+  readonly network?: readonly string[];
+}
+
 /** What the pool needs to know to run an app. Durations are in milliseconds, sizes in bytes. */
 export interface AppSpec {
   /** The app's name, e.g. `todo`. */
@@ -10,6 +22,12 @@ export interface AppSpec {
   readonly entry: string;
   /** The only environment variables the worker sees. @default {} */
   readonly env?: Readonly<Record<string, string>>;
+  /** The app's folder; a `process`-tier app sees only this folder (read-only), as `/app`. */
+  readonly dir?: string;
+  /** The tier the app asks for; the pool's own setting may raise it to `process`. @default the pool's default, `thread` */
+  readonly isolation?: IsolationTier;
+  /** What a `process`-tier app may reach (the `thread` tier cannot enforce permissions). */
+  readonly permissions?: AppPermissions;
   /** Milliseconds a request may take before it gets 504 and the worker is recycled. @default 30000 */
   readonly timeout?: number;
   /**
@@ -53,6 +71,8 @@ export interface LatencyStats {
 export interface AppPoolStats {
   /** `persistent` or `ephemeral` (`ttl: 0`). */
   readonly mode: "persistent" | "ephemeral";
+  /** The tier the app runs in. */
+  readonly isolation: IsolationTier;
   /** Workers alive now (serving, on standby or closing). */
   readonly workers: number;
   readonly requests: number;

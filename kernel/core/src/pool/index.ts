@@ -25,9 +25,11 @@ import {
 } from "./main/options.ts";
 import { PersistentSlot } from "./main/persistent-slot.ts";
 import type { PoolWorker } from "./main/pool-worker.ts";
+import { processLauncher } from "./main/process-launcher.ts";
 import { amendHeaders, type RequestOverrides } from "./main/request-table.ts";
 import type { PoolSocketData } from "./main/socket-bridge.ts";
 import { SpawnGate } from "./main/spawn-gate.ts";
+import { threadLauncher } from "./main/thread-launcher.ts";
 import { flattenHeaders } from "./shared/protocol.ts";
 
 export type { ResolvedAppSpec, ResolvedWorkerPoolOptions, WorkerPoolOptions } from "./main/options.ts";
@@ -81,9 +83,11 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
     }
   }
 
+  const sandboxed = processLauncher(resolved.processTier);
   const host: SlotHost = {
     gate: new SpawnGate(resolved.maxConcurrentSpawns, resolved.maxClosingWorkers),
     memoryReportInterval: resolved.memoryReportInterval,
+    launcher: (tier) => (tier === "process" ? sandboxed : threadLauncher),
     workerStarted(worker) {
       live.add(worker);
     },
@@ -125,6 +129,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
   function slotFor(spec: ResolvedAppSpec): AppSlot {
     const existing = slots.get(spec.key);
     if (existing !== undefined) return existing;
+    metricsOf(spec.key).isolation = spec.isolation;
     const slot =
       spec.ttl === 0
         ? new EphemeralSlot(spec, metricsOf(spec.key), host)
@@ -137,7 +142,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
   function specOf(app: AppSpec): ResolvedAppSpec {
     let spec = specs.get(app);
     if (spec === undefined) {
-      spec = resolveAppSpec(app);
+      spec = resolveAppSpec(app, resolved.isolation);
       specs.set(app, spec);
     }
     return spec;
@@ -242,6 +247,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
         exited.delete(resolve);
       }
       clearInterval(ticker);
+      await sandboxed.close();
     },
   };
 }

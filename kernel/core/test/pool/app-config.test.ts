@@ -70,7 +70,12 @@ describe("app folders", () => {
 
   it("applies defaults for a folder with only an entry", async () => {
     const dir = appDir({ "index.js": HELLO });
-    expect(await loadAppConfig(dir)).toEqual({ env: {}, visibility: "public", publicRoutes: [] });
+    expect(await loadAppConfig(dir)).toEqual({
+      env: {},
+      permissions: { network: [] },
+      visibility: "public",
+      publicRoutes: [],
+    });
   });
 
   it.each([

@@ -1,14 +1,27 @@
 /** Shared fixtures for the pool tests: app specs for the fixture apps and a pool behind Bun.serve. */
 import { join } from "node:path";
-import type { AppSpec } from "@buntime/sdk";
+import type { AppSpec, IsolationTier } from "@buntime/sdk";
+import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 import { createWorkerPool, type KernelWorkerPool, type WorkerPoolOptions } from "../../src/pool/index.ts";
 
 const FIXTURES = join(import.meta.dir, "fixtures");
 
-/** The spec of fixture app `name`, with overrides. */
+/** The spec of fixture app `name` (its folder is its own, so it runs in either tier), with overrides. */
 export function fixture(name: string, extra: Partial<AppSpec> = {}): AppSpec {
-  return { name, version: "0.0.0", entry: join(FIXTURES, name, "index.ts"), ...extra };
+  return {
+    name,
+    version: "0.0.0",
+    entry: join(FIXTURES, name, "index.ts"),
+    dir: join(FIXTURES, name),
+    ...extra,
+  };
 }
+
+/** The process tier needs bubblewrap; without it (outside CI) suites run in the thread tier only. */
+export const SANDBOX_MISSING = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+
+/** The tiers a suite that holds for both runs in. */
+export const TIERS: readonly IsolationTier[] = SANDBOX_MISSING ? ["thread"] : ["thread", "process"];
 
 /** A pool whose shutdown the caller registers; small tick for fast expiry tests. */
 export function testPool(options: WorkerPoolOptions = {}): KernelWorkerPool {

@@ -5,7 +5,7 @@
  * egress proxy decides. The proxy variables tell the app's HTTP clients to use it (see
  * {@link proxyEnv} for when each client reads them).
  */
-import { type AddressInfo, connect, createServer, type Server, type Socket } from "node:net";
+import type { Socket } from "bun";
 
 /** A running forwarder. */
 export interface EgressForwarder {
@@ -15,14 +15,52 @@ export interface EgressForwarder {
   close(): Promise<void>;
 }
 
-function listen(server: Server, port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    server.once("error", reject);
-    server.listen(port, "127.0.0.1", () => {
-      server.off("error", reject);
-      resolve();
-    });
-  });
+/**
+ * One direction of a pipe: bytes written to `target`, and what it could not take yet. Bun's
+ * native sockets are used rather than `node:net`, whose first load alone costs a sandbox about
+ * 10 ms of its cold start; the price is this small queue, which `node:net`'s `pipe` would hold.
+ */
+class Outflow {
+  private target: Socket<unknown> | undefined;
+  private readonly queue: Uint8Array[] = [];
+
+  /** The other side is connected: send what waited. */
+  attach(target: Socket<unknown>): void {
+    this.target = target;
+    this.drain();
+  }
+
+  write(bytes: Uint8Array): void {
+    if (this.target === undefined || this.queue.length > 0) {
+      this.queue.push(bytes);
+      return;
+    }
+    const written = this.target.write(bytes);
+    if (written < bytes.byteLength) this.queue.push(bytes.subarray(Math.max(0, written)));
+  }
+
+  /** The target can take more: send the queue in order until it pushes back. */
+  drain(): void {
+    const target = this.target;
+    if (target === undefined) return;
+    while (this.queue.length > 0) {
+      const bytes = this.queue[0] as Uint8Array;
+      const written = target.write(bytes);
+      if (written < bytes.byteLength) {
+        this.queue[0] = bytes.subarray(Math.max(0, written));
+        return;
+      }
+      this.queue.shift();
+    }
+  }
+}
+
+/** One forwarded connection: the app's side and the proxy's. */
+interface Link {
+  readonly toProxy: Outflow;
+  readonly toApp: Outflow;
+  upstream: Socket<unknown> | undefined;
+  closed: boolean;
 }
 
 /**
@@ -39,31 +77,57 @@ export async function startEgressForwarder(
   socketPath: string,
   options: { readonly port?: number } = {},
 ): Promise<EgressForwarder> {
-  const open = new Set<Socket>();
-  const server = createServer((client) => {
-    const upstream = connect(socketPath);
-    open.add(client);
-    const close = () => {
-      open.delete(client);
-      client.destroy();
-      upstream.destroy();
-    };
-    for (const side of [client, upstream]) {
-      side.on("error", close);
-      side.on("close", close);
-    }
-    client.pipe(upstream);
-    upstream.pipe(client);
+  const open = new Set<Socket<Link>>();
+  const shut = (client: Socket<Link>) => {
+    const link = client.data;
+    if (link.closed) return;
+    link.closed = true;
+    open.delete(client);
+    client.end();
+    link.upstream?.end();
+  };
+  const server = Bun.listen<Link>({
+    hostname: "127.0.0.1",
+    port: options.port ?? 0,
+    socket: {
+      open(client) {
+        const link: Link = {
+          toProxy: new Outflow(),
+          toApp: new Outflow(),
+          upstream: undefined,
+          closed: false,
+        };
+        client.data = link;
+        link.toApp.attach(client as Socket<unknown>);
+        open.add(client);
+        Bun.connect({
+          unix: socketPath,
+          socket: {
+            data: (_upstream, bytes) => link.toApp.write(bytes),
+            drain: () => link.toProxy.drain(),
+            close: () => shut(client),
+            error: () => shut(client),
+          },
+        }).then(
+          (upstream) => {
+            link.upstream = upstream as Socket<unknown>;
+            if (link.closed) upstream.end();
+            else link.toProxy.attach(upstream as Socket<unknown>);
+          },
+          () => shut(client),
+        );
+      },
+      data: (client, bytes) => client.data.toProxy.write(bytes),
+      drain: (client) => client.data.toApp.drain(),
+      close: (client) => shut(client),
+      error: (client) => shut(client),
+    },
   });
-  await listen(server, options.port ?? 0);
-  const { port } = server.address() as AddressInfo;
   return {
-    proxyUrl: `http://127.0.0.1:${port}`,
-    close() {
-      // server.close() waits for open connections, and fetch keeps its connections alive.
-      const stopped = new Promise<void>((resolve) => server.close(() => resolve()));
-      for (const client of open) client.destroy();
-      return stopped;
+    proxyUrl: `http://127.0.0.1:${server.port}`,
+    async close() {
+      for (const client of open) shut(client);
+      server.stop(true);
     },
   };
 }

@@ -11,6 +11,8 @@ function percentile(sorted: Float64Array, p: number): number {
 
 /** Counters for one `name@version`; survives its workers and the app's eviction. */
 export class AppMetrics {
+  /** The tier the app's workers run in (set when its spec is resolved). */
+  isolation: AppPoolStats["isolation"] = "thread";
   requests = 0;
   errors = 0;
   active = 0;
@@ -47,6 +49,7 @@ export class AppMetrics {
   }): AppPoolStats {
     return {
       mode: live.mode,
+      isolation: this.isolation,
       workers: live.workers,
       requests: this.requests,
       errors: this.errors,

@@ -1,6 +1,7 @@
 /** What persistent and ephemeral apps share: their workers, spawning, and the events they report. */
 import { type AppPoolStats, BuntimeError } from "@buntime/sdk";
 import type { AppMetrics } from "./app-metrics.ts";
+import type { Launcher } from "./carrier.ts";
 import type { ResolvedAppSpec } from "./options.ts";
 import { PoolWorker, type PoolWorkerEvents } from "./pool-worker.ts";
 import type { RequestOverrides } from "./request-table.ts";
@@ -10,6 +11,8 @@ import type { SpawnGate } from "./spawn-gate.ts";
 export interface SlotHost {
   readonly gate: SpawnGate;
   readonly memoryReportInterval: number;
+  /** Makes the workers of `tier`. */
+  launcher(tier: ResolvedAppSpec["isolation"]): Launcher;
   /** A worker was created (it may still wait for the spawn gate). */
   workerStarted(worker: PoolWorker): void;
   /** Its Bun worker now exists. */
@@ -80,7 +83,7 @@ export abstract class AppSlot implements PoolWorkerEvents {
   }
 
   protected spawn(): PoolWorker {
-    const worker = new PoolWorker(this.spec, this);
+    const worker = new PoolWorker(this.spec, this, this.host.launcher(this.spec.isolation));
     this.workers.add(worker);
     this.host.workerStarted(worker);
     void worker.start(this.host.gate, this.host.memoryReportInterval);

@@ -1,5 +1,5 @@
 /** Pool options and per-app settings, with their defaults applied. */
-import type { AppSpec, Logger, WorkerEvent } from "@buntime/sdk";
+import type { AppSpec, IsolationTier, Logger, WorkerEvent } from "@buntime/sdk";
 
 /** Options of `createWorkerPool`. */
 export interface WorkerPoolOptions {
@@ -16,8 +16,25 @@ export interface WorkerPoolOptions {
   /** Milliseconds `shutdown()` waits for workers to close before terminating them. @default 5000 */
   readonly shutdownTimeout?: number;
   readonly logger?: Logger;
+  /**
+   * Which tier apps run in: `default` for apps that do not say, `minimum` raises apps that ask
+   * for `thread` (a multi-tenant host sets `minimum: "process"`). @default { default: "thread", minimum: "thread" }
+   */
+  readonly isolation?: { readonly default?: IsolationTier; readonly minimum?: IsolationTier };
+  /** Process tier: where apps' data folders go (`<dataDir>/<app>`), and the OS limits besides `maxMemory`. */
+  readonly processTier?: ProcessTierOptions;
   onWorkerSpawn?(event: WorkerEvent): void;
   onWorkerTerminate?(event: WorkerEvent): void;
+}
+
+/** Settings of the process tier. */
+export interface ProcessTierOptions {
+  /** Each app gets `<dataDir>/<name>`, its only writable folder. @default a private folder in the temp dir */
+  readonly dataDir?: string;
+  /** Processes and threads a sandbox may have (Bun itself needs about 20). @default 64 */
+  readonly pids?: number;
+  /** CPU a sandbox may use, in cores (`0.5` = half a core); `0` leaves it unlimited. @default 1 */
+  readonly cpu?: number;
 }
 
 /** Pool options after defaults. */
@@ -29,6 +46,8 @@ export interface ResolvedWorkerPoolOptions {
   readonly tickInterval: number;
   readonly shutdownTimeout: number;
   readonly logger: Logger | undefined;
+  readonly isolation: { readonly default: IsolationTier; readonly minimum: IsolationTier };
+  readonly processTier: ProcessTierOptions;
   readonly onWorkerSpawn: ((event: WorkerEvent) => void) | undefined;
   readonly onWorkerTerminate: ((event: WorkerEvent) => void) | undefined;
 }
@@ -40,7 +59,12 @@ export interface ResolvedAppSpec {
   readonly name: string;
   readonly version: string;
   readonly entry: string;
+  /** The app's folder (what a process-tier app sees as `/app`), when the spec named it. */
+  readonly dir: string | undefined;
   readonly env: Readonly<Record<string, string>>;
+  readonly isolation: IsolationTier;
+  /** Hosts a process-tier app may reach through the egress proxy. */
+  readonly network: readonly string[];
   readonly timeout: number;
   readonly ttl: number;
   readonly idleTimeout: number;
@@ -75,19 +99,31 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedWorkerPo
     tickInterval: options.tickInterval ?? 50,
     shutdownTimeout: options.shutdownTimeout ?? 5000,
     logger: options.logger,
+    isolation: {
+      default: options.isolation?.default ?? "thread",
+      minimum: options.isolation?.minimum ?? "thread",
+    },
+    processTier: options.processTier ?? {},
     onWorkerSpawn: options.onWorkerSpawn,
     onWorkerTerminate: options.onWorkerTerminate,
   };
 }
 
 /** Applies the defaults to an app's settings and computes its `name@version` key. */
-export function resolveAppSpec(spec: AppSpec): ResolvedAppSpec {
+export function resolveAppSpec(
+  spec: AppSpec,
+  isolation: ResolvedWorkerPoolOptions["isolation"],
+): ResolvedAppSpec {
+  const asked = spec.isolation ?? isolation.default;
   return {
     key: `${spec.name}@${spec.version}`,
     name: spec.name,
     version: spec.version,
     entry: spec.entry,
+    dir: spec.dir,
     env: { ...(spec.env ?? {}) },
+    isolation: isolation.minimum === "process" ? "process" : asked,
+    network: [...(spec.permissions?.network ?? [])],
     timeout: spec.timeout ?? APP_DEFAULTS.timeout,
     ttl: spec.ttl ?? APP_DEFAULTS.ttl,
     idleTimeout: spec.idleTimeout ?? APP_DEFAULTS.idleTimeout,

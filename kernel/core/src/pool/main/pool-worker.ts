@@ -1,18 +1,18 @@
 /**
- * One Bun worker as the pool sees it: spawning behind the spawn gate, dispatching requests as
- * messages, tracking what is in flight, deadlines and heap reports, and ending either by
- * asking the worker to close itself or, for a stuck or bloated worker that has finished
- * loading, by terminating it. A worker is never terminated while it is still loading.
+ * One worker as the pool sees it, in either tier: spawning behind the spawn gate, dispatching
+ * requests as messages, tracking what is in flight, deadlines and heap reports, and ending
+ * either by asking the worker to close itself or, for a stuck or bloated worker, by
+ * terminating it. A Bun worker (thread tier) is never terminated while it is still loading.
  */
 
 import type { FromWorker } from "../shared/protocol.ts";
 import { type Batch, Outbox, unbatch } from "../shared/protocol.ts";
+import type { Carrier, Launcher } from "./carrier.ts";
 import type { ResolvedAppSpec } from "./options.ts";
 import { type RequestOverrides, RequestTable } from "./request-table.ts";
 import { SocketTable } from "./socket-bridge.ts";
 import type { SpawnGate } from "./spawn-gate.ts";
 import { StallWatch } from "./stall-watch.ts";
-import { workerScript } from "./worker-script.ts";
 
 /** Requests are checked for a client that left once they have waited this long. */
 const ABANDON_CHECK_AFTER_MS = 20;
@@ -29,7 +29,7 @@ export interface PoolWorkerEvents {
   onRequestDone(worker: PoolWorker, ms: number, status: number): void;
   /** No request is in flight any more. */
   onIdle(worker: PoolWorker): void;
-  /** The Bun worker now exists (it waited for the spawn gate before). */
+  /** The worker now exists (it waited for the spawn gate before). */
   onSpawn(worker: PoolWorker): void;
   /** The worker is gone, for `reason`. */
   onExit(worker: PoolWorker, reason: string): void;
@@ -54,7 +54,7 @@ export class PoolWorker {
   lastArrival = this.createdAt;
   idleSince = this.createdAt;
 
-  private worker: Worker | undefined;
+  private worker: Carrier | undefined;
   /** Batches what goes to the worker; set once it exists. */
   private port!: Outbox;
   private readonly requests: RequestTable;
@@ -75,6 +75,7 @@ export class PoolWorker {
   constructor(
     readonly spec: ResolvedAppSpec,
     private readonly events: PoolWorkerEvents,
+    private readonly launcher: Launcher,
   ) {
     this.ready = new Promise<boolean>((settle) => (this.settleReady = settle));
     this.requests = new RequestTable(spec, {
@@ -89,7 +90,7 @@ export class PoolWorker {
     );
   }
 
-  /** True once the Bun worker exists. */
+  /** True once the worker exists. */
   get spawned(): boolean {
     return this.worker !== undefined;
   }
@@ -118,51 +119,68 @@ export class PoolWorker {
   /** Waits for a spawn slot, then creates the worker and asks it to load the app. */
   async start(gate: SpawnGate, memoryReportMs: number): Promise<boolean> {
     this.gate = gate;
-    await workerScript(); // bundled once, outside the gate
+    try {
+      await this.launcher.prepare();
+    } catch (error) {
+      return this.failToStart(error);
+    }
     this.releaseGate = await gate.acquire();
-    // checked again right before the spawn, so what was verified is what the worker loads
-    const script = await workerScript();
     if (this.pendingKill !== undefined || this.endReason !== undefined) {
       this.releaseGate();
       this.exit(this.endReason ?? this.pendingKill ?? "shutdown");
       return this.ready;
     }
     this.spawnedAt = performance.now();
-    let worker: Worker;
-    try {
-      worker = new Worker(script, { env: { ...this.spec.env } });
-    } catch (error) {
-      this.failure = `it could not be spawned: ${error instanceof Error ? error.message : String(error)}`;
-      this.releaseGate();
-      this.exit("load-error");
-      return this.ready;
-    }
-    this.worker = worker;
-    this.port = new Outbox(worker, "immediate");
-    // a worker with work in flight reports every interval; two missed reports mean it is not yielding
-    const stall = new StallWatch(2 * memoryReportMs);
+    // a thread with work in flight reports every interval; two missed reports mean it is not
+    // yielding. A process needs no such guess: the OS (or the sandbox's watchdog) limits it.
+    const stall = this.launcher.tier === "thread" ? new StallWatch(2 * memoryReportMs) : undefined;
     this.stall = stall;
-    worker.onmessage = (event: MessageEvent<Batch<FromWorker>>) => {
-      stall.heard(performance.now());
-      for (const message of unbatch(event.data)) {
-        try {
-          this.onMessage(message);
-        } catch (error) {
-          // a malformed answer must cost the request, never the kernel
-          if ("id" in message) this.requests.fail(message.id, 502, `invalid answer: ${String(error)}`);
-        }
-      }
-    };
-    worker.addEventListener("error", (event: ErrorEvent) => {
-      this.failure ??= event.message || "uncaught error";
-    });
-    worker.addEventListener("close", (event: Event) => {
-      const code = (event as CloseEvent).code;
-      this.exit(this.endReason ?? (this.state === "loading" ? "load-error" : "crash"), code);
-    });
-    this.port.postMessage({ t: "init", entry: this.spec.entry, memoryReportMs });
+    let carrier: Carrier;
+    try {
+      carrier = await this.launcher.launch(this.spec, {
+        message: (batch) => this.receive(batch),
+        error: (message) => {
+          this.failure ??= message;
+        },
+        exit: (why, limit) => {
+          if (limit === "memory")
+            this.failure ??= `it passed its memory limit of ${this.spec.maxMemory} bytes`;
+          if (limit === "pids") this.failure ??= "it passed its limit on processes and threads";
+          const reason =
+            limit === "memory"
+              ? "memory"
+              : (this.endReason ?? (this.state === "loading" ? "load-error" : "crash"));
+          this.exit(reason, why);
+        },
+      });
+    } catch (error) {
+      this.releaseGate();
+      return this.failToStart(error);
+    }
+    this.worker = carrier;
+    this.port = new Outbox(carrier, "immediate");
+    this.port.postMessage({ t: "init", entry: carrier.entry, memoryReportMs });
     this.events.onSpawn(this);
     return this.ready;
+  }
+
+  /** The worker could not be created (the tier is unavailable, the spawn failed). */
+  private failToStart(error: unknown): Promise<boolean> {
+    this.failure = `it could not be spawned: ${error instanceof Error ? error.message : String(error)}`;
+    this.exit("load-error");
+    return this.ready;
+  }
+
+  private receive(batch: Batch<FromWorker>): void {
+    this.stall?.heard(performance.now());
+    for (const message of unbatch(batch)) {
+      try {
+        this.onMessage(message);
+      } catch (error) {
+        // a malformed answer must cost the request, never the kernel
+        if ("id" in message) this.requests.fail(message.id, 502, `invalid answer: ${String(error)}`);
+      }
+    }
   }
 
   /** Sends `request` to the worker; resolves with the response head (bodies may still stream). */
@@ -228,7 +246,8 @@ export class PoolWorker {
   kill(reason: string): void {
     if (this.state === "dead") return;
     this.endReason ??= reason;
-    if (this.worker === undefined || this.state === "loading" || !this.loaded) {
+    const safeNow = this.worker?.killableWhileLoading === true;
+    if (this.worker === undefined || (!safeNow && (this.state === "loading" || !this.loaded))) {
       this.pendingKill = reason;
       if (this.state !== "loading") this.state = "closing";
       return;
@@ -243,8 +262,8 @@ export class PoolWorker {
 
   /**
    * The app has not loaded within its timeout (a loop at import, say): waiting requests get
-   * 502 and the slot moves on, but the worker is terminated only once it has loaded, since
-   * terminating a loading worker can crash Bun. Its spawn-gate slot is freed now.
+   * 502 and the slot moves on. A process is ended now; a Bun worker only once it has loaded,
+   * since terminating a loading worker can crash Bun. Its spawn-gate slot is freed now.
    */
   private abandonLoad(): void {
     this.failure = `it did not load within ${this.spec.timeout} ms`;
@@ -253,6 +272,10 @@ export class PoolWorker {
     this.state = "closing";
     this.releaseGate?.();
     this.settleReady(false);
+    if (this.worker?.killableWhileLoading) {
+      this.closed ??= this.gate?.closingStarted();
+      this.worker.terminate();
+    }
   }
 
   private onMessage(message: FromWorker): void {
@@ -310,13 +333,12 @@ export class PoolWorker {
     }
   }
 
-  private exit(reason: string, code?: number): void {
+  private exit(reason: string, how?: string): void {
     if (this.state === "dead") return;
     this.state = "dead";
     this.releaseGate?.();
     this.closed?.();
-    const why =
-      this.failure ?? (code !== undefined && code !== 0 ? `it exited with code ${code}` : "the worker ended");
+    const why = this.failure ?? how ?? "the worker ended";
     if (!this.loaded) this.failure = why;
     this.requests.failAll(why);
     this.sockets.closeAll(why);

@@ -1,21 +1,43 @@
 /**
- * The script pool workers start from. `worker-entry.ts` and its few imports are bundled once
- * per process into one CommonJS file with a JSC bytecode cache beside it, so each spawn loads
- * a single precompiled module instead of resolving, transpiling and parsing four. Measured on
- * the ephemeral path (spawn, load, one request, exit): 3.7 ms of CPU per worker as an ES
- * module bundle, 3.0 ms with bytecode. Falls back to the TypeScript source if bundling fails.
+ * The scripts pool workers start from. `worker-entry.ts` (thread tier) and `process-entry.ts`
+ * (process tier), each with its few imports, are bundled once per process into one CommonJS
+ * file with a JSC bytecode cache beside it, so each spawn loads a single precompiled module
+ * instead of resolving, transpiling and parsing several. Measured on the ephemeral path (spawn,
+ * load, one request, exit): 3.7 ms of CPU per worker as an ES module bundle, 3.0 ms with
+ * bytecode. The thread script falls back to the TypeScript source if bundling fails.
  *
- * The files run inside the kernel, so they live in a folder of the kernel's own: made by
- * `mkdtemp` (a fresh random name, mode 0700), checked to be a real folder owned by the
- * kernel's user before each spawn, and each file is compared with the hash of what was just
- * built; a file that does not match is replaced, never run. A shared, predictable path (as
- * before) would let another local user plant code that then runs as the kernel.
+ * The files run inside the kernel (or its sandboxes), so they live in a folder of the kernel's
+ * own: made by `mkdtemp` (a fresh random name), checked to be a real folder owned by the
+ * kernel's user with the expected mode before each spawn, and each file is compared with the
+ * hash of what was just built; a file that does not match is replaced, never run. A shared,
+ * predictable path (as before) would let another local user plant code that then runs as the
+ * kernel. The thread script's folder is 0700; the process script's is 0755 with 0644 files,
+ * since sandboxes may run under uids of their own and must read it (it holds no secret).
  */
-import { lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-const SOURCE = new URL("../worker/worker-entry.ts", import.meta.url);
+/** A script to bundle: its source and who may read the folder it is written to. */
+interface ScriptKind {
+  readonly source: URL;
+  readonly prefix: string;
+  readonly dirMode: number;
+  readonly fileMode: number;
+}
+
+const THREAD: ScriptKind = {
+  source: new URL("../worker/worker-entry.ts", import.meta.url),
+  prefix: "buntime-pool-",
+  dirMode: 0o700,
+  fileMode: 0o600,
+};
+const PROCESS: ScriptKind = {
+  source: new URL("../worker/process-entry.ts", import.meta.url),
+  prefix: "buntime-sandbox-",
+  dirMode: 0o755,
+  fileMode: 0o644,
+};
 
 /** What was built, kept in memory: the files on disk must match it. */
 interface Built {
@@ -26,23 +48,25 @@ interface Built {
   readonly bytecodeHash: bigint | number | undefined;
   dir: string;
   readonly name: string;
+  readonly kind: ScriptKind;
 }
 
-let built: Promise<Built | undefined> | undefined;
+const built = new Map<ScriptKind, Promise<Built | undefined>>();
 
-/** A folder only the kernel's user can enter; removed when the process exits. */
-function privateDir(): string {
-  const dir = mkdtempSync(join(tmpdir(), "buntime-pool-"));
+/** A fresh folder only the kernel's user can write; removed when the process exits. */
+function privateDir(kind: ScriptKind): string {
+  const dir = mkdtempSync(join(tmpdir(), kind.prefix));
+  chmodSync(dir, kind.dirMode);
   process.once("exit", () => rmSync(dir, { recursive: true, force: true }));
   return dir;
 }
 
-/** The folder is still a real folder, the kernel's user's, closed to everyone else. */
-function dirIsPrivate(dir: string): boolean {
+/** The folder is still a real folder, the kernel's user's, with the mode it was made with. */
+function dirIsPrivate(dir: string, kind: ScriptKind): boolean {
   try {
     const stat = lstatSync(dir);
     const uid = process.getuid?.() ?? stat.uid;
-    return stat.isDirectory() && stat.uid === uid && (stat.mode & 0o777) === 0o700;
+    return stat.isDirectory() && stat.uid === uid && (stat.mode & 0o777) === kind.dirMode;
   } catch {
     return false;
   }
@@ -58,37 +82,39 @@ function fileMatches(file: string, hash: bigint | number): boolean {
 }
 
 /** Writes `data` to `file` through a temporary name, so a concurrent reader never sees half of it. */
-function writeAtomically(file: string, data: string | Uint8Array): void {
+function writeAtomically(file: string, data: string | Uint8Array, mode: number): void {
   const partial = `${file}.${process.pid}.tmp`;
   rmSync(partial, { force: true });
-  writeFileSync(partial, data, { mode: 0o600, flag: "wx" });
+  writeFileSync(partial, data, { mode, flag: "wx" });
+  chmodSync(partial, mode); // the umask must not narrow it: sandboxes read the process script
   renameSync(partial, file);
 }
 
 /** (Re)writes both files; a folder that is no longer private is abandoned for a fresh one. */
 function install(script: Built): void {
-  if (!dirIsPrivate(script.dir)) script.dir = privateDir();
+  if (!dirIsPrivate(script.dir, script.kind)) script.dir = privateDir(script.kind);
   const file = join(script.dir, script.name);
+  const mode = script.kind.fileMode;
   // the cache first: a reader that finds the script then finds its cache as well
-  if (script.bytecode !== undefined) writeAtomically(`${file}.jsc`, script.bytecode);
-  writeAtomically(file, script.text);
+  if (script.bytecode !== undefined) writeAtomically(`${file}.jsc`, script.bytecode, mode);
+  writeAtomically(file, script.text, mode);
 }
 
 /** The files are where they should be and hold what was built. */
 function intact(script: Built): boolean {
   const file = join(script.dir, script.name);
   return (
-    dirIsPrivate(script.dir) &&
+    dirIsPrivate(script.dir, script.kind) &&
     fileMatches(file, script.textHash) &&
     (script.bytecodeHash === undefined || fileMatches(`${file}.jsc`, script.bytecodeHash))
   );
 }
 
-async function bundle(): Promise<Built | undefined> {
+async function bundle(kind: ScriptKind): Promise<Built | undefined> {
   try {
     // Bun only precompiles CommonJS outside `bun build --compile`
     const result = await Bun.build({
-      entrypoints: [SOURCE.pathname],
+      entrypoints: [kind.source.pathname],
       target: "bun",
       format: "cjs",
       bytecode: true,
@@ -103,7 +129,8 @@ async function bundle(): Promise<Built | undefined> {
       bytecode,
       textHash: Bun.hash(Buffer.from(text)),
       bytecodeHash: bytecode === undefined ? undefined : Bun.hash(bytecode),
-      dir: privateDir(),
+      dir: privateDir(kind),
+      kind,
       // bytecode is only valid for the Bun that made it, so the name carries the version too
       name: `worker-${Bun.hash(`${Bun.version}${Bun.revision}${text}`).toString(36)}.js`,
     };
@@ -114,18 +141,38 @@ async function bundle(): Promise<Built | undefined> {
   }
 }
 
-/**
- * The path or URL workers start from: bundled on first use, then checked before every spawn
- * and rewritten from memory if a file was changed or the folder is no longer private.
- */
-export async function workerScript(): Promise<string> {
-  built ??= bundle();
-  const script = await built;
-  if (script === undefined) return SOURCE.href;
+/** The bundle of `kind`, checked and rewritten from memory if a file or the folder was changed. */
+async function checkedScript(kind: ScriptKind): Promise<string | undefined> {
+  let pending = built.get(kind);
+  if (pending === undefined) {
+    pending = bundle(kind);
+    built.set(kind, pending);
+  }
+  const script = await pending;
+  if (script === undefined) return undefined;
   try {
     if (!intact(script)) install(script);
     return join(script.dir, script.name);
   } catch {
-    return SOURCE.href;
+    return undefined;
   }
+}
+
+/**
+ * The path or URL thread-tier workers start from: bundled on first use, then checked before
+ * every spawn and rewritten from memory if a file was changed or the folder is no longer private.
+ */
+export async function workerScript(): Promise<string> {
+  return (await checkedScript(THREAD)) ?? THREAD.source.href;
+}
+
+/**
+ * The script a sandboxed process runs, as a host path: its folder is bound read-only into the
+ * sandbox. Unlike the thread script there is no fallback to the sources (the sandbox sees no
+ * kernel files), so a failed bundle throws.
+ */
+export async function processScript(): Promise<string> {
+  const script = await checkedScript(PROCESS);
+  if (script === undefined) throw new Error("the process-tier entry script could not be bundled");
+  return script;
 }

@@ -1,0 +1,333 @@
+/**
+ * What every pool worker runs, whatever carries its messages: it loads the app's entry (a
+ * default export with a `fetch` method: `{ fetch }` or a Hono app), answers request messages
+ * with the app's responses, reports its heap, and exits by itself when the pool asks it to
+ * close, so the pool never has to end a healthy worker. `worker-entry.ts` (a thread) and
+ * `process-entry.ts` (a sandboxed process) each give it a channel.
+ */
+
+import type { Batch, FromWorker, InitMessage, RequestMessage, ToWorker } from "../shared/protocol.ts";
+import { flattenHeaders, Outbox, toHeaders, unbatch } from "../shared/protocol.ts";
+import {
+  type ReadResult,
+  StreamReceiver,
+  type StreamSender,
+  senderForReader,
+} from "../shared/stream-channel.ts";
+import { hasCompleteBody, stringBody, trackCompleteBodies } from "./complete-bodies.ts";
+import { type AppSocketHandlers, WorkerSockets } from "./worker-sockets.ts";
+
+interface App {
+  fetch(request: Request): Response | Promise<Response>;
+  websocket?: AppSocketHandlers;
+}
+
+/** How a worker talks to the pool: a thread's `postMessage`, or a child process's IPC. */
+export interface WorkerChannel {
+  /** Posts one batch of messages; `transfer` lists buffers that may move instead of being copied. */
+  postMessage(batch: Batch<FromWorker>, transfer?: Transferable[]): void;
+  /** Calls `receive` with every batch the pool sends. */
+  listen(receive: (batch: Batch<ToWorker>) => void): void;
+  /** Ends the worker once what was posted has left; nothing runs after it. */
+  exit(code: number): void;
+}
+
+/** The running worker, for its entry: posts to the pool. */
+export interface WorkerRuntime {
+  /** Queues a message for the pool (batched with the others of this turn). */
+  post(message: FromWorker): void;
+  /** Sends what is queued now. */
+  flush(): void;
+}
+
+/** Starts serving the pool over `channel`; the app loads when the pool's `init` arrives. */
+export function runWorker(channel: WorkerChannel): WorkerRuntime {
+  const port = new Outbox(channel) as Outbox & {
+    postMessage(message: FromWorker, transfer?: Transferable[]): void;
+  };
+
+  /** Exits the worker after posting what is queued. */
+  function exit(code: number): void {
+    port.flush();
+    channel.exit(code);
+  }
+
+  /** Heap changes smaller than this are not reported. */
+  const REPORT_STEP = 512 * 1024;
+
+  /** The native class: responses the app builds with the tracking subclass are instances too. */
+  const NativeResponse = globalThis.Response;
+  let app: App | undefined;
+  let active = 0;
+  let closing = false;
+  const uploads = new Map<number, StreamReceiver>();
+  const sockets = new WorkerSockets(
+    port,
+    () => app?.websocket,
+    (delta) => {
+      active += delta;
+      if (delta < 0) exitIfDone();
+    },
+  );
+  const downloads = new Map<number, StreamSender>();
+
+  function exitIfDone(): void {
+    if (closing && active === 0) exit(0);
+  }
+
+  /** Requests the app is handling, with the controller behind each one's `request.signal`. */
+  const handling = new Map<number, AbortController>();
+
+  function finish(id: number): void {
+    if (!handling.delete(id)) return;
+    active--;
+    uploads.delete(id);
+    exitIfDone();
+  }
+
+  /**
+   * The pool gave up on request `id` (its client left, or it timed out): abort its signal, stop
+   * its streams, and stop counting it, so a closing worker can exit even if the handler hangs.
+   */
+  function abandon(id: number): void {
+    const controller = handling.get(id);
+    if (controller === undefined) return;
+    downloads.get(id)?.cancel();
+    uploads.get(id)?.end("the request was abandoned");
+    finish(id);
+    controller.abort();
+  }
+
+  function describe(error: unknown): string {
+    return error instanceof Error ? error.message : String(error);
+  }
+
+  async function load(message: InitMessage): Promise<void> {
+    trackCompleteBodies();
+    try {
+      const mod = (await import(message.entry)) as { default?: unknown };
+      const candidate = (mod.default ?? mod) as Partial<App> | undefined;
+      if (typeof candidate?.fetch !== "function") {
+        throw new Error("the entry must default-export { fetch } or a Hono app");
+      }
+      app = candidate as App;
+    } catch (error) {
+      port.postMessage({ t: "load-error", message: describe(error) });
+      exit(1);
+      return;
+    }
+    // report the heap at once, then whenever it moved by more than REPORT_STEP, so a few
+    // hundred idle apps do not keep the main thread busy with unchanged figures
+    let reported = Number.NEGATIVE_INFINITY;
+    const report = () => {
+      // ArrayBuffers live outside the JS heap; count them, or a buffer bomb would go unseen
+      const usage = process.memoryUsage();
+      const heap = usage.heapUsed + usage.external;
+      // with work in flight every report is sent: the pool takes silence for a stalled worker
+      if (active === 0 && Math.abs(heap - reported) < REPORT_STEP) return;
+      reported = heap;
+      port.postMessage({ t: "mem", heap });
+    };
+    report();
+    setInterval(report, message.memoryReportMs);
+    port.postMessage({ t: "ready", websocket: typeof app.websocket === "object" && app.websocket !== null });
+  }
+
+  /** Reads one chunk past the first; settles within a few microtasks when the body is already complete. */
+  async function bodyIsComplete(next: Promise<ReadResult>): Promise<boolean> {
+    let complete = false;
+    next.then(
+      (result) => {
+        complete = result.done;
+      },
+      () => {},
+    );
+    for (let i = 0; i < 3; i++) await undefined;
+    return complete;
+  }
+
+  function owned(bytes: Uint8Array): ArrayBuffer {
+    return bytes.slice().buffer as ArrayBuffer;
+  }
+
+  function hasAny(headers: object): boolean {
+    for (const _ in headers) return true;
+    return false;
+  }
+
+  const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+
+  function answer(
+    id: number,
+    response: Response,
+    body: ArrayBuffer | string | null,
+    streamed: boolean,
+  ): void {
+    const empty = body === null || (typeof body === "string" ? body.length === 0 : body.byteLength === 0);
+    const headers = flattenHeaders(response.headers);
+    const message = {
+      t: "res" as const,
+      id,
+      status: response.status,
+      statusText: response.statusText || undefined,
+      headers: hasAny(headers) ? headers : undefined,
+      body: empty ? null : body,
+      streamed,
+    };
+    if (message.body instanceof ArrayBuffer) port.postMessage(message, [message.body]);
+    else port.postMessage(message);
+  }
+
+  /** Answers at once when the body needs no reading (a null-body status, a string), else reads it first. */
+  function respond(id: number, response: Response): void {
+    if (NULL_BODY_STATUSES.has(response.status)) {
+      answer(id, response, null, false);
+      finish(id);
+      return;
+    }
+    const text = stringBody(response);
+    if (text !== undefined && !response.bodyUsed) {
+      answer(id, response, text, false);
+      finish(id);
+      return;
+    }
+    readAndRespond(id, response).catch((error: unknown) => failed(id, error));
+  }
+
+  async function readAndRespond(id: number, response: Response): Promise<void> {
+    if (hasCompleteBody(response)) {
+      answer(id, response, await response.arrayBuffer(), false);
+      return finish(id);
+    }
+    const source = response.body;
+    if (source === null) {
+      answer(id, response, null, false);
+      return finish(id);
+    }
+    const reader = source.getReader();
+    const first = await reader.read();
+    if (first.done) {
+      answer(id, response, null, false);
+      return finish(id);
+    }
+    const next = reader.read();
+    if (first.value instanceof Uint8Array && (await bodyIsComplete(next))) {
+      answer(id, response, owned(first.value), false);
+      return finish(id);
+    }
+    answer(id, response, null, true);
+    const queue: Array<Promise<ReadResult>> = [Promise.resolve(first), next];
+    const sender = senderForReader(port, id, {
+      read: () => queue.shift() ?? reader.read(),
+      cancel: (reason?: unknown) => reader.cancel(reason),
+    });
+    downloads.set(id, sender);
+    await sender.run();
+    downloads.delete(id);
+    finish(id);
+  }
+
+  /** Tells the pool the handler failed, and stops counting the request. */
+  function failed(id: number, error: unknown): void {
+    port.postMessage({ t: "fail", id, message: describe(error) });
+    finish(id);
+  }
+
+  /** Answers with what the app's `fetch` gave, once it settled. */
+  function settle(id: number, response: unknown): void {
+    if (!(response instanceof NativeResponse)) {
+      failed(id, new TypeError("fetch did not return a Response"));
+      return;
+    }
+    try {
+      respond(id, response);
+    } catch (error) {
+      failed(id, error);
+    }
+  }
+
+  /** Runs the app's `fetch`; a Response returned synchronously is answered without a promise. */
+  function handle(message: RequestMessage): void {
+    active++;
+    const { id } = message;
+    const controller = new AbortController();
+    handling.set(id, controller);
+    let body: BodyInit | null = message.body;
+    if (message.streamed) {
+      const receiver = new StreamReceiver(port, id, () => uploads.delete(id));
+      uploads.set(id, receiver);
+      body = receiver.stream;
+    }
+    let response: unknown;
+    try {
+      const request = new Request(message.url, {
+        method: message.method,
+        headers: toHeaders(message.headers),
+        body,
+        signal: controller.signal,
+        // @ts-expect-error Bun accepts `duplex` for streamed request bodies
+        duplex: "half",
+      });
+      response = (app as App).fetch(request);
+    } catch (error) {
+      failed(id, error);
+      return;
+    }
+    if (typeof (response as PromiseLike<unknown> | null)?.then === "function") {
+      Promise.resolve(response).then(
+        (resolved) => settle(id, resolved),
+        (error: unknown) => failed(id, error),
+      );
+    } else {
+      settle(id, response);
+    }
+  }
+
+  function receive(message: ToWorker): void {
+    switch (message.t) {
+      case "req":
+        handle(message);
+        break;
+      case "chunk":
+        uploads.get(message.id)?.push(message.chunk);
+        break;
+      case "end": {
+        const upload = uploads.get(message.id);
+        uploads.delete(message.id);
+        upload?.end(message.error);
+        break;
+      }
+      case "ack":
+        downloads.get(message.id)?.ack(message.n);
+        break;
+      case "cancel":
+        downloads.get(message.id)?.cancel();
+        break;
+      case "abort":
+        abandon(message.id);
+        break;
+      case "init":
+        void load(message);
+        break;
+      case "ws-open":
+        sockets.open(message);
+        break;
+      case "ws-data":
+        sockets.data(message);
+        break;
+      case "ws-close":
+        sockets.closed(message);
+        break;
+      case "close":
+        closing = true;
+        exitIfDone();
+        break;
+    }
+  }
+
+  channel.listen((batch) => {
+    for (const message of unbatch(batch)) receive(message);
+  });
+
+  return { post: (message) => port.postMessage(message), flush: () => port.flush() };
+}
