@@ -1,6 +1,6 @@
-import { rmSync } from "node:fs";
+import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { buildDistribution, cachedTarballs, readLock, readManifest } from "@buntime/distro";
+import { archiveBuild, buildDistribution, cachedTarballs, readLock, readManifest } from "@buntime/distro";
 import { BuntimeError } from "@buntime/sdk";
 import { parseCommand } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
@@ -28,6 +28,7 @@ Options:
   --registry <url>      where to fetch tarballs missing from the cache (default: the lock's registry)
   --offline             use the tarball cache only
   --without-runner      do not copy the CLI and kernel: the start script runs buntime from the PATH
+  --tarball             also write <out>.tar.gz (the same bytes for the same build)
   --json                print the result as JSON
 `;
 
@@ -42,6 +43,7 @@ export async function runBuild(args: string[]): Promise<number> {
     registry: { type: "string" },
     offline: { type: "boolean" },
     "without-runner": { type: "boolean" },
+    tarball: { type: "boolean" },
   });
   return runCommand("distro build", values, BUILD_HELP, async (out) => {
     const manifestPath = manifestPathOf(values);
@@ -77,10 +79,16 @@ export async function runBuild(args: string[]): Promise<number> {
         forget = undoIfInterrupted(() => rmSync(stage, { recursive: true, force: true }));
       },
     }).finally(() => forget());
+    const tarball = values.tarball ? `${result.out}.tar.gz` : undefined;
+    if (tarball) {
+      writeFileSync(`${tarball}.tmp`, archiveBuild(result.out));
+      renameSync(`${tarball}.tmp`, tarball);
+    }
     const names = result.plugins.map((p) => `  ${p.name}@${p.version}`).join("\n");
+    const archived = tarball ? `\narchived as ${tarball}` : "";
     out.result(
-      result,
-      `built ${result.out} (${result.files} files)\n${names}\nstart it with ${join(result.out, "start")}`,
+      { ...result, tarball },
+      `built ${result.out} (${result.files} files)${archived}\n${names}\nstart it with ${join(result.out, "start")}`,
     );
     return 0;
   });

@@ -94,6 +94,17 @@ describe("buntime distro build and start", () => {
     expect(first.code).toBe(0);
     expect((await cli(["distro", "build", "--out", join(folder, "two")], folder)).code).toBe(0);
     expect(treeDigest(join(folder, "one"))).toBe(treeDigest(join(folder, "two")));
+    // --tarball: the same archive bytes for builds made into the same folder name
+    const sha = (path: string) => createHash("sha256").update(readFileSync(path)).digest("hex");
+    expect(
+      (await cli(["distro", "build", "--out", join(folder, "a", "edge"), "--tarball"], folder)).code,
+    ).toBe(0);
+    expect(
+      (await cli(["distro", "build", "--out", join(folder, "b", "edge"), "--tarball"], folder)).code,
+    ).toBe(0);
+    expect(sha(join(folder, "a", "edge.tar.gz"))).toBe(sha(join(folder, "b", "edge.tar.gz")));
+    const listed = Bun.spawnSync(["tar", "-tzvf", join(folder, "a", "edge.tar.gz")]).stdout.toString();
+    expect(listed).toMatch(/-rwxr-xr-x 0\/0 .* edge\/start\n/);
     const provenance = JSON.parse(readFileSync(join(folder, "one", "build.json"), "utf8"));
     expect(provenance).toMatchObject({ name: "edge", version: "1.0.0", builder: "@buntime/cli 0.1.0" });
 
