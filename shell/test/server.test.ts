@@ -85,6 +85,26 @@ describe("the shell's answers", () => {
     expect(data.indexOf("</script>")).toBe(data.lastIndexOf("</script>")); // only its own end tag
   });
 
+  it("links no menu entry to another site", async () => {
+    const menu = ["//evil.example/", "/\\evil.example", "javascript:alert(1)", "/", "/fine/"].map(
+      (path, i) => ({
+        label: `entry ${i}`,
+        path,
+      }),
+    );
+    const offsite: TestPlugin = {
+      packageJson: {
+        name: "offsite",
+        version: "1.0.0",
+        buntime: { kernel: "^0.1.0", base: "/fine", ui: { menu } },
+      },
+      plugin: definePlugin({ setup: () => undefined }),
+    };
+    const kernel = await start([offsite]);
+    const catalog = (await (await kernel.fetch("/shell/api/catalog")).json()) as { menu: { path: string }[] };
+    expect(catalog.menu.map((entry) => entry.path)).toEqual(["/fine/"]);
+  });
+
   it("leaves / to the router's homepage app when one is configured", async () => {
     const home = mkdtempSync(join(tmpdir(), "buntime-shell-homepage-"));
     homes.push(home);

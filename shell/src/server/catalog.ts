@@ -30,6 +30,12 @@ export interface Catalog {
   readonly menu: readonly MenuEntry[];
 }
 
+/**
+ * A menu path the shell links to: a path on this site with a plain first segment (so never
+ * `//host` or `/\\host`, which a browser reads as another site).
+ */
+const MENU_PATH = /^\/[A-Za-z0-9._~-]+(\/[^\s\\]*)?$/;
+
 /** App folder names the router can address; anything else in the apps folder is skipped. */
 const APP_NAME = /^[a-z0-9][a-z0-9._-]{0,63}$/;
 /** The most apps one page lists: the apps folder is read on each page load. */
@@ -82,8 +88,7 @@ export async function readCatalog(
   for (const plugin of list) {
     if (plugin.status !== "running") continue;
     for (const item of plugin.ui?.menu ?? []) {
-      if (item.path.startsWith("/") && segmentOf(item.path) !== "")
-        menu.push({ ...item, owner: plugin.name, kind: "plugin" });
+      if (MENU_PATH.test(item.path)) menu.push({ ...item, owner: plugin.name, kind: "plugin" });
     }
   }
   const taken = new Set(menu.map((entry) => segmentOf(entry.path)));
