@@ -1,0 +1,86 @@
+/**
+ * Distribution bench: build time of the default distribution from a warm tarball cache,
+ * offline; cold start of the built default distribution to ready (the start-time check
+ * included); size of the default vs a minimal (router only) distribution. Runs the real CLI.
+ *
+ *   bun distros/default/bench/distro.ts
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { untilListening } from "@buntime/test-kit/listening";
+import { DEFAULT_MANIFEST, startSeededRegistry } from "../src/index.ts";
+
+const CLI = join(dirname(Bun.resolveSync("@buntime/cli/package.json", import.meta.dir)), "bin", "buntime.ts");
+const RUNS = 3;
+const root = mkdtempSync(join(tmpdir(), "buntime-distro-bench-"));
+const env = { ...process.env, BUNTIME_CLI_DIR: join(root, "cli") };
+// `bun` on the PATH for the start script, as a user has it (this may run as npm's bun.exe)
+mkdirSync(join(root, "bin"));
+symlinkSync(process.execPath, join(root, "bin", "bun"));
+
+async function buntime(args: string[], cwd: string): Promise<number> {
+  const started = performance.now();
+  const child = Bun.spawn([process.execPath, CLI, ...args], { cwd, env, stdout: "pipe", stderr: "pipe" });
+  const [stderr, code] = await Promise.all([new Response(child.stderr).text(), child.exited]);
+  if (code !== 0) throw new Error(`buntime ${args.join(" ")}: ${stderr}`);
+  return performance.now() - started;
+}
+
+const median = (values: number[]) =>
+  [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)] as number;
+const bytesOf = (dir: string) => Number(Bun.spawnSync(["du", "-sb", dir]).stdout.toString().split("\t")[0]);
+
+try {
+  const registry = await startSeededRegistry(join(root, "home"), 0);
+  const manifest = await Bun.file(DEFAULT_MANIFEST).json();
+  const distros = {
+    default: manifest,
+    minimal: { ...manifest, name: "minimal", plugins: { "@buntime/plugin-router": "^0.1.0" } },
+  };
+  for (const [name, content] of Object.entries(distros)) {
+    mkdirSync(join(root, name));
+    await Bun.write(
+      join(root, name, "buntime.distro.json"),
+      JSON.stringify({ ...content, registry: registry.url }),
+    );
+    await buntime(["distro", "lock"], join(root, name));
+  }
+  const cold = await buntime(["distro", "build"], join(root, "default"));
+  await buntime(["distro", "build"], join(root, "minimal"));
+  await registry.stop();
+  const warm: number[] = [];
+  for (let i = 0; i < RUNS; i++)
+    warm.push(await buntime(["distro", "build", "--offline"], join(root, "default")));
+
+  const starts: number[] = [];
+  for (let i = 0; i < RUNS; i++) {
+    const started = performance.now();
+    const build = join(root, "default", "build");
+    const child = Bun.spawn([join(build, "start"), "--port", "0"], {
+      cwd: root,
+      env: { ...env, PATH: `${join(root, "bin")}:${process.env.PATH}` },
+      stdout: "pipe",
+      stderr: "pipe",
+    });
+    await untilListening(child.stdout);
+    starts.push(performance.now() - started);
+    child.kill("SIGTERM");
+    await child.exited;
+    rmSync(join(build, "home"), { recursive: true, force: true });
+  }
+  const mib = (bytes: number) => `${(bytes / 1024 / 1024).toFixed(1)} MiB`;
+  const size = (name: string) => {
+    const build = join(root, name, "build");
+    return `${mib(bytesOf(build))} (plugins ${mib(bytesOf(join(build, "plugins")) + bytesOf(join(build, "tarballs")))}, runner ${mib(bytesOf(join(build, "node_modules")))})`;
+  };
+  console.log(`build, cold cache (registry up):        ${cold.toFixed(0)} ms`);
+  console.log(`build, warm cache, --offline (median):  ${median(warm).toFixed(0)} ms   (target <= 10000 ms)`);
+  console.log(
+    `cold start to listening (median):       ${median(starts).toFixed(0)} ms   (target <= 1000 ms)`,
+  );
+  console.log(`size, default (7 plugins):              ${size("default")}`);
+  console.log(`size, minimal (router only):            ${size("minimal")}`);
+} finally {
+  rmSync(root, { recursive: true, force: true });
+}
