@@ -5,7 +5,15 @@
  * `/shell/frame.js` it serves the frame protocol (`<z-frame>` for hosts, `frameSDK` inside
  * frames), with its typings at `/shell/frame.d.ts`.
  */
-import { definePlugin, type PluginContext, type RequestContext } from "@buntime/sdk";
+import {
+  BuntimeError,
+  definePlugin,
+  formatZodIssues,
+  isBuntimeError,
+  limitBody,
+  type PluginContext,
+  type RequestContext,
+} from "@buntime/sdk";
 import { Hono } from "hono";
 import { createAssets, serveAsset } from "./server/bundles.ts";
 import { readCatalog } from "./server/catalog.ts";
@@ -13,6 +21,7 @@ import { createEventFeed } from "./server/events.ts";
 import { admit } from "./server/gate.ts";
 import { renderHome } from "./server/home.ts";
 import { locateUi, renderPage } from "./server/page.ts";
+import { Timings, timingsReportSchema } from "./server/timings.ts";
 
 const HTML = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" };
 
@@ -42,7 +51,13 @@ function createShell(ctx: PluginContext) {
     if (!home && !opened) return undefined;
     const admission = await admit(ctx, request, context, true);
     if (admission instanceof Response) return admission;
-    const body = await renderPage({ catalog: current, opened, ...admission, loginPath: loginPath() });
+    const body = await renderPage({
+      catalog: current,
+      opened,
+      ...admission,
+      loginPath: loginPath(),
+      timings: timings.summary(),
+    });
     return new Response(request.method === "HEAD" ? null : body, { headers: HTML });
   }
 
@@ -57,6 +72,7 @@ function createShell(ctx: PluginContext) {
     return page(request, context);
   }
 
+  const timings = new Timings();
   const routes = new Hono<{ Bindings: RequestContext; Variables: { auth: boolean } }>();
   const assets = createAssets();
   routes.on(["GET", "HEAD"], "/:file{frame\\.js|frame\\.d\\.ts|shell\\.js}", async (c) => {
@@ -71,7 +87,24 @@ function createShell(ctx: PluginContext) {
     await next();
   });
   routes.get("/api/catalog", async (c) => c.json(await catalog()));
-  routes.get("/api/home", async (c) => c.html(await renderHome(await catalog(), c.get("auth"))));
+  routes.get("/api/home", async (c) =>
+    c.html(await renderHome(await catalog(), c.get("auth"), timings.summary())),
+  );
+  routes.get("/api/timings", (c) => c.json({ initToReady: timings.summary() }));
+  routes.post("/api/timings", limitBody(), async (c) => {
+    const report = timingsReportSchema.safeParse(await c.req.json().catch(() => undefined));
+    if (!report.success)
+      throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
+        details: `timings: ${formatZodIssues(report.error)}`,
+      });
+    timings.add(report.data.initToReady);
+    return c.body(null, 204);
+  });
+  routes.onError((error) => {
+    if (isBuntimeError(error)) return error.getResponse();
+    ctx.logger.error("shell request failed", { error });
+    return new BuntimeError("BUNTIME_ERR_INTERNAL").getResponse();
+  });
   routes.get(
     "/api/events",
     createEventFeed(plugins, async () => (await catalog()).menu),

@@ -78,6 +78,7 @@ describe.skipIf(noChromium)("the shell in a real browser", () => {
     await page.goBack();
     await page.waitForURL(new URL("/", url).href);
     await page.locator("h1", { hasText: "What runs here" }).waitFor();
+    await page.locator("#frame-timings", { hasText: "Frames answered the shell in" }).waitFor(); // the shell reported
     await page.goForward();
     await page.waitForURL(/\/demo\/$/);
     expect(errors).toEqual([]);

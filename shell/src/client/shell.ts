@@ -38,6 +38,19 @@ function locate(pathname: string, search: string): { entry: MenuEntry; rest: str
     : undefined;
 }
 
+/** Tells the shell plugin how fast a frame answered (it summarises them on the home page). */
+function report(initToReady: number): void {
+  const body = JSON.stringify({ initToReady: [Math.min(initToReady, 60_000)] });
+  void fetch("/shell/api/timings", {
+    method: "POST",
+    keepalive: true,
+    headers: { "content-type": "application/json" },
+    body,
+  }).catch(
+    () => {}, // a lost figure is not worth a retry
+  );
+}
+
 function applyProps(target: ZFrame): void {
   const props = target as unknown as Record<string, unknown>;
   props.theme = appearance.theme;
@@ -74,7 +87,9 @@ function wire(target: ZFrame, entry: MenuEntry, segment: string): void {
   (target as unknown as Record<string, unknown>).shellUi = { toast, confirm };
   target.addEventListener("navigate", (event) => onNavigate(target, segment, (event as CustomEvent).detail));
   target.addEventListener("ready", (event) => {
-    timings.push((event as CustomEvent<{ initToReady: number }>).detail.initToReady);
+    const { initToReady } = (event as CustomEvent<{ initToReady: number }>).detail;
+    timings.push(initToReady);
+    report(initToReady);
     main.querySelector(".tile")?.remove();
   });
   target.addEventListener("unresponsive", (event) => {

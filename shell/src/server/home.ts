@@ -5,6 +5,7 @@
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import type { Catalog } from "./catalog.ts";
+import type { TimingSummary } from "./timings.ts";
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -16,8 +17,8 @@ const DOCS = [
   ["kernel-api.md", "The kernel API"],
 ] as const;
 
-/** The home section, given the catalog and whether sign-in protects the shell. */
-export function renderHome(catalog: Catalog, auth: boolean): Html {
+/** The home section, given the catalog, whether sign-in protects the shell, and how fast frames answer. */
+export function renderHome(catalog: Catalog, auth: boolean, timings: TimingSummary): Html {
   const failed = catalog.plugins.filter((plugin) => plugin.status === "failed");
   const running = catalog.plugins.length - failed.length;
   return html`<section class="home" aria-labelledby="home-title">
@@ -25,6 +26,7 @@ export function renderHome(catalog: Catalog, auth: boolean): Html {
   <p class="health ${failed.length > 0 ? "bad" : "good"}" id="health">
     ${running} plugin${running === 1 ? "" : "s"} running${failed.length > 0 ? html`, <strong>${failed.length} failed</strong>` : ""};
     ${catalog.apps.length} app${catalog.apps.length === 1 ? "" : "s"} with pages.
+    ${timings.count > 0 ? html`<span id="frame-timings">Frames answered the shell in ${timings.p50} ms (p95 ${timings.p95} ms, ${timings.count} opened).</span>` : ""}
   </p>
   ${auth ? "" : html`<p class="notice" id="loopback-notice">No auth plugin is installed: this shell answers on loopback only. Install <code>@buntime/plugin-auth</code> to reach it from elsewhere.</p>`}
   <h2>Plugins</h2>

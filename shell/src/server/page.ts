@@ -7,6 +7,7 @@ import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { type Catalog, type MenuEntry, segmentOf } from "./catalog.ts";
 import { renderHome } from "./home.ts";
+import type { TimingSummary } from "./timings.ts";
 
 /** The UI an address opens: its menu entry and the path inside it. */
 export interface Opened {
@@ -34,6 +35,7 @@ export function renderPage(options: {
   readonly user?: RequestUser;
   readonly auth: boolean;
   readonly loginPath: string;
+  readonly timings: TimingSummary;
 }): Promise<HtmlEscapedString> | HtmlEscapedString {
   const { catalog, opened, user } = options;
   const current = opened ? segmentOf(opened.entry.path) : "";
@@ -74,7 +76,7 @@ export function renderPage(options: {
     opened
       ? html`<z-frame src="/${current}" pathname="${opened.rest}" data-label="${opened.entry.label}"></z-frame>
 <noscript><p class="notice">The shell needs JavaScript to frame this page; <a href="${opened.entry.path}?standalone">open it on its own</a>.</p></noscript>`
-      : renderHome(catalog, options.auth)
+      : renderHome(catalog, options.auth, options.timings)
   }</main>
 </div>
 <div id="overlays" aria-live="polite"></div>
