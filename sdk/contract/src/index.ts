@@ -78,6 +78,7 @@ export type {
   AppPermissions,
   AppPoolStats,
   AppSpec,
+  IsolatedPluginSpec,
   IsolationTier,
   LatencyStats,
   PoolStats,

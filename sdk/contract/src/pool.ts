@@ -12,6 +12,21 @@ export interface AppPermissions {
   readonly network?: readonly string[];
 }
 
+/**
+ * An isolated plugin run as an app: its entry default-exports `definePlugin({ setup })`, and
+ * the worker runs `setup` with this config and serves the `fetch` and `routes` it returns.
+ */
+export interface IsolatedPluginSpec {
+  /** The plugin's settings, validated inside the worker by the plugin's own schema. */
+  readonly config: unknown;
+  /** The plugin's base path, e.g. `/notes`. */
+  readonly base?: string;
+  /** The plugin's data folder as the kernel keeps it (a `process`-tier worker sees it as `/data`). */
+  readonly dataDir: string;
+  /** The kernel's version, for `ctx.kernel.version`. */
+  readonly kernelVersion: string;
+}
+
 /** What the pool needs to know to run an app. Durations are in milliseconds, sizes in bytes. */
 export interface AppSpec {
   /** The app's name, e.g. `todo`. */
@@ -28,6 +43,8 @@ export interface AppSpec {
   readonly isolation?: IsolationTier;
   /** What a `process`-tier app may reach (the `thread` tier cannot enforce permissions). */
   readonly permissions?: AppPermissions;
+  /** Set when the entry is an isolated plugin rather than an app. */
+  readonly plugin?: IsolatedPluginSpec;
   /** Milliseconds a request may take before it gets 504 and the worker is recycled. @default 30000 */
   readonly timeout?: number;
   /**

@@ -21,6 +21,8 @@ export interface CarrierEvents {
 export interface Carrier extends MessagePort {
   /** The path the worker imports the app from (inside a sandbox, under `/app`). */
   readonly entry: string;
+  /** The data folder as the worker sees it (inside a sandbox, `/data`). */
+  readonly dataDir: string | undefined;
   /** Ending it while it loads is safe (a process); a loading Bun worker may crash Bun if terminated. */
   readonly killableWhileLoading: boolean;
   /** Ends it now. */

@@ -1,5 +1,5 @@
 /** Pool options and per-app settings, with their defaults applied. */
-import type { AppSpec, IsolationTier, Logger, WorkerEvent } from "@buntime/sdk";
+import type { AppSpec, IsolatedPluginSpec, IsolationTier, Logger, WorkerEvent } from "@buntime/sdk";
 
 /** Options of `createWorkerPool`. */
 export interface WorkerPoolOptions {
@@ -65,6 +65,8 @@ export interface ResolvedAppSpec {
   readonly isolation: IsolationTier;
   /** Hosts a process-tier app may reach through the egress proxy. */
   readonly network: readonly string[];
+  /** Set when the entry is an isolated plugin. */
+  readonly plugin: IsolatedPluginSpec | undefined;
   readonly timeout: number;
   readonly ttl: number;
   readonly idleTimeout: number;
@@ -124,6 +126,7 @@ export function resolveAppSpec(
     env: { ...(spec.env ?? {}) },
     isolation: isolation.minimum === "process" ? "process" : asked,
     network: [...(spec.permissions?.network ?? [])],
+    plugin: spec.plugin,
     timeout: spec.timeout ?? APP_DEFAULTS.timeout,
     ttl: spec.ttl ?? APP_DEFAULTS.ttl,
     idleTimeout: spec.idleTimeout ?? APP_DEFAULTS.idleTimeout,

@@ -159,7 +159,22 @@ export class PoolWorker {
     }
     this.worker = carrier;
     this.port = new Outbox(carrier, "immediate");
-    this.port.postMessage({ t: "init", entry: carrier.entry, memoryReportMs });
+    const plugin = this.spec.plugin;
+    this.port.postMessage({
+      t: "init",
+      entry: carrier.entry,
+      memoryReportMs,
+      ...(plugin && {
+        plugin: {
+          name: this.spec.name,
+          version: this.spec.version,
+          base: plugin.base,
+          config: plugin.config,
+          dataDir: carrier.dataDir ?? plugin.dataDir,
+          kernelVersion: plugin.kernelVersion,
+        },
+      }),
+    });
     this.events.onSpawn(this);
     return this.ready;
   }

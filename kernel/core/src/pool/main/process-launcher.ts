@@ -138,6 +138,7 @@ export function processLauncher(options: ProcessTierOptions): Launcher & { close
       const started = child;
       const carrier: Carrier = {
         entry,
+        dataDir: "/data",
         killableWhileLoading: true,
         // IPC clones what it sends (buffers included), so nothing is transferred
         postMessage: (message) => started.send(message),

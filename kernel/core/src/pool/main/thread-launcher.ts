@@ -19,6 +19,7 @@ export const threadLauncher: Launcher = {
     });
     const carrier: Carrier = {
       entry: spec.entry,
+      dataDir: spec.plugin?.dataDir,
       killableWhileLoading: false,
       postMessage: (message, transfer) => worker.postMessage(message, transfer ?? []),
       terminate: () => worker.terminate(),

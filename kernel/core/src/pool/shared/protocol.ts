@@ -7,12 +7,25 @@
 /** Headers as Bun's `Headers#toJSON()` gives them: Set-Cookie as an array, so each cookie stays separate. */
 export type HeaderList = Record<string, string | string[]>;
 
+/** What the worker needs to run an isolated plugin's `setup` (see `IsolatedPluginSpec`). */
+export interface PluginInit {
+  readonly name: string;
+  readonly version: string;
+  readonly base?: string;
+  readonly config: unknown;
+  /** The data folder as the worker sees it. */
+  readonly dataDir: string;
+  readonly kernelVersion: string;
+}
+
 /** Main → worker: load the app's entry module. */
 export interface InitMessage {
   readonly t: "init";
   readonly entry: string;
   /** How often the worker reports its heap, in ms. */
   readonly memoryReportMs: number;
+  /** Set when the entry is an isolated plugin's definition rather than an app. */
+  readonly plugin?: PluginInit;
 }
 
 /** Main → worker: a request; `body` is inline, or `streamed` bodies follow as chunks. */

@@ -15,11 +15,14 @@ import {
   senderForReader,
 } from "../shared/stream-channel.ts";
 import { hasCompleteBody, stringBody, trackCompleteBodies } from "./complete-bodies.ts";
+import { serveIsolatedPlugin } from "./isolated-plugin.ts";
 import { type AppSocketHandlers, WorkerSockets } from "./worker-sockets.ts";
 
 interface App {
   fetch(request: Request): Response | Promise<Response>;
   websocket?: AppSocketHandlers;
+  /** An isolated plugin's `onShutdown`, run before the worker exits on the pool's request. */
+  close?(): unknown;
 }
 
 /** How a worker talks to the pool: a thread's `postMessage`, or a child process's IPC. */
@@ -71,8 +74,22 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
   );
   const downloads = new Map<number, StreamSender>();
 
+  let leaving = false;
   function exitIfDone(): void {
-    if (closing && active === 0) exit(0);
+    if (!closing || active !== 0 || leaving) return;
+    leaving = true;
+    const close = app?.close;
+    if (close === undefined) {
+      exit(0);
+      return;
+    }
+    // an isolated plugin's onShutdown; a failing one must not keep the worker alive
+    Promise.resolve()
+      .then(() => close.call(app))
+      .then(
+        () => exit(0),
+        () => exit(0),
+      );
   }
 
   /** Requests the app is handling, with the controller behind each one's `request.signal`. */
@@ -106,7 +123,9 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     trackCompleteBodies();
     try {
       const mod = (await import(message.entry)) as { default?: unknown };
-      const candidate = (mod.default ?? mod) as Partial<App> | undefined;
+      const candidate = (
+        message.plugin ? await serveIsolatedPlugin(mod, message.plugin) : (mod.default ?? mod)
+      ) as Partial<App> | undefined;
       if (typeof candidate?.fetch !== "function") {
         throw new Error("the entry must default-export { fetch } or a Hono app");
       }
