@@ -1,12 +1,25 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { cpSync } from "node:fs";
 import { join } from "node:path";
-import type { TestKernel } from "@buntime/kernel/testing";
+import type { TestKernel, TestPlugin } from "@buntime/kernel/testing";
+import { definePlugin } from "@buntime/sdk";
 import { launchTestBrowser } from "@buntime/test-kit/browser";
 import type { Browser, Frame, Page } from "playwright-core";
 import { noChromium, startShellKernel } from "./support.ts";
 
 const DEMO = join(import.meta.dir, "fixtures", "demo-ui");
+
+/** A UI plugin whose page always answers `status`, to see the shell's tile for it. */
+function refusing(name: string, status: number): TestPlugin {
+  return {
+    packageJson: {
+      name,
+      version: "1.0.0",
+      buntime: { kernel: "^0.1.0", base: `/${name}`, ui: { menu: [{ label: name, path: `/${name}/` }] } },
+    },
+    plugin: definePlugin({ setup: () => ({ fetch: () => new Response("no", { status }) }) }),
+  };
+}
 const LOGS = join(import.meta.dir, "..", "..", "plugins", "logs");
 
 describe.skipIf(noChromium)("the shell in a real browser", () => {
@@ -15,7 +28,7 @@ describe.skipIf(noChromium)("the shell in a real browser", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    kernel = await startShellKernel([DEMO, LOGS]);
+    kernel = await startShellKernel([DEMO, LOGS, refusing("denied", 403), refusing("locked", 401)]);
     url = kernel.url as URL;
     browser = await launchTestBrowser();
   });
@@ -152,6 +165,18 @@ describe.skipIf(noChromium)("the shell in a real browser", () => {
       dispatchEvent(new PopStateEvent("popstate"));
     });
     await page.locator(".tile", { hasText: "Not found" }).waitFor({ timeout: 10000 });
+    await page.close();
+  }, 30000);
+
+  it("shows a tile instead of framing a refusal: 403 is access denied, 401 asks to sign in and come back", async () => {
+    const { page } = await open("/");
+    await page.click("#menu a:text('denied')");
+    await page.locator(".tile", { hasText: "Access denied" }).waitFor({ timeout: 10000 });
+    expect(await page.locator("z-frame").count()).toBe(0);
+    await page.click("#menu a:text('locked')");
+    const signIn = page.locator(".tile a", { hasText: "Sign in" });
+    await signIn.waitFor({ timeout: 10000 });
+    expect(await signIn.getAttribute("href")).toBe("/auth/login?next=%2Flocked%2F");
     await page.close();
   }, 30000);
 
