@@ -29,6 +29,7 @@ Options:
   --offline             use the tarball cache only
   --without-runner      do not copy the CLI and kernel: the start script runs buntime from the PATH
   --tarball             also write <out>.tar.gz (the same bytes for the same build)
+  --docker              also write a Dockerfile (Bun's image, ./start on 0.0.0.0:8000) and sbom.cdx.json
   --json                print the result as JSON
 `;
 
@@ -44,12 +45,17 @@ export async function runBuild(args: string[]): Promise<number> {
     offline: { type: "boolean" },
     "without-runner": { type: "boolean" },
     tarball: { type: "boolean" },
+    docker: { type: "boolean" },
   });
   return runCommand("distro build", values, BUILD_HELP, async (out) => {
     const manifestPath = manifestPathOf(values);
     const manifest = readManifest(manifestPath);
     const lockPath = lockPathOf(manifestPath);
     const lock = readLock(lockPath);
+    if (values.docker && values["without-runner"])
+      throw new BuntimeError("BUNTIME_ERR_CLI_USAGE", {
+        details: "--docker needs the runner: drop --without-runner",
+      });
     if (values.offline && values.registry)
       throw new BuntimeError("BUNTIME_ERR_CLI_USAGE", { details: "--offline takes no --registry" });
     const client = values.offline
@@ -75,6 +81,7 @@ export async function runBuild(args: string[]): Promise<number> {
             bin: `${cli.name}/bin/buntime.ts`,
             resolveFrom: CLI_DIR,
           },
+      docker: values.docker ? { bunVersion: Bun.version } : undefined,
       onStaging: (stage) => {
         forget = undoIfInterrupted(() => rmSync(stage, { recursive: true, force: true }));
       },

@@ -200,6 +200,30 @@ describe("buntime distro build and start", () => {
     expect(readFileSync(join(home, "apps", "notes", "index.ts"), "utf8")).toContain("notes");
   }, 60_000);
 
+  it("writes a Dockerfile and a CycloneDX SBOM of every plugin and its integrity with --docker", async () => {
+    const folder = await locked();
+    const refused = await cli(["distro", "build", "--docker", "--without-runner"], folder);
+    expect(refused.code).toBe(2);
+    expect((await cli(["distro", "build", "--docker"], folder)).code).toBe(0);
+    const dockerfile = readFileSync(join(folder, "build", "Dockerfile"), "utf8");
+    expect(dockerfile).toContain(`FROM oven/bun:${Bun.version}-slim\n`);
+    expect(dockerfile).toContain('ENTRYPOINT ["./start"]\n');
+    const lock = JSON.parse(readFileSync(join(folder, "distro.lock.json"), "utf8"));
+    const sbom = JSON.parse(readFileSync(join(folder, "build", "sbom.cdx.json"), "utf8"));
+    expect(sbom).toMatchObject({ bomFormat: "CycloneDX", specVersion: "1.5" });
+    expect(
+      sbom.components.map((c: { purl: string; hashes: { content: string }[] }) => [
+        c.purl,
+        c.hashes[0]?.content,
+      ]),
+    ).toEqual(
+      Object.entries(lock.plugins).map(([name, p]) => [
+        `pkg:npm/${name.replace("@", "%40")}@${(p as { version: string }).version}`,
+        Buffer.from((p as { integrity: string }).integrity.slice(7), "base64").toString("hex"),
+      ]),
+    );
+  }, 60_000);
+
   it("refuses a tampered tarball from the registry and leaves no build", async () => {
     const folder = await locked();
     const proxy = tamperingProxy(registry.url);

@@ -16,6 +16,7 @@ import { extractTarball, matchesIntegrity } from "@buntime/supply";
 import { checkLockFresh, type DistroLock, serializeLock } from "../lock/schema.ts";
 import { type DistroManifest, pluginConfig } from "../manifest.ts";
 import { verifyLockedSignatures } from "../verify/locked-signatures.ts";
+import { dockerfileOf, sbomOf } from "./docker.ts";
 import { BUILD_FILES, builtHome, builtPluginDir, builtTarballPath } from "./layout.ts";
 import { fileIntegrity, listFiles, normalizeTree } from "./normalize.ts";
 import type { TarballSource } from "./tarballs.ts";
@@ -48,6 +49,8 @@ export interface BuildOptions {
    * plugins resolve their libraries from there (the default distribution's, from the repository).
    */
   linkModules?: string;
+  /** Also write a Dockerfile (on Bun's image of this version), a .dockerignore and a CycloneDX SBOM; needs a runner. */
+  docker?: { bunVersion: string };
   /** mtime of every file, in seconds. @default SOURCE_DATE_EPOCH, else 315532800 (1980-01-01) */
   sourceDateEpoch?: number;
   /** Told the staging folder as soon as it exists, so an interrupted caller can remove it. */
@@ -217,6 +220,11 @@ export async function buildDistribution(options: BuildOptions): Promise<BuildRes
       : `exec buntime distro start "$here" "$@"`;
     const script = `#!/bin/sh\n# Starts this Buntime distribution: every plugin file is checked against the lock first.\nhere="$(cd "$(dirname "$0")" && pwd)"\n${exec}\n`;
     writeFileSync(join(stage, BUILD_FILES.start), script, { mode: 0o755 });
+    if (options.docker) {
+      writeFileSync(join(stage, "Dockerfile"), dockerfileOf(lock, options.docker.bunVersion));
+      writeFileSync(join(stage, ".dockerignore"), "home/*\n!home/apps\n");
+      writeFileSync(join(stage, "sbom.cdx.json"), sbomOf(lock, options.builder));
+    }
     const epoch = options.sourceDateEpoch ?? Number(process.env.SOURCE_DATE_EPOCH ?? 315532800);
     normalizeTree(stage, epoch);
     const files = listFiles(stage).length;
