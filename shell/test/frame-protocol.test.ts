@@ -159,6 +159,23 @@ describe.skipIf(noChromium)("the frame protocol in a real browser", () => {
     await page.close();
   }, 30000);
 
+  it("reports a frame that stops answering pings as unresponsive", async () => {
+    const { page, child } = await openHost("?ping=200");
+    await Bun.sleep(700); // pings answered meanwhile
+    const seen = () =>
+      page.evaluate(() => (window as never as { seen: { name: string; detail: unknown }[] }).seen);
+    expect((await seen()).some((event) => event.name === "unresponsive")).toBe(false);
+    await child.evaluate(() => window.frameSDK.cleanup()); // the frame hangs up
+    await page.waitForFunction(() =>
+      (window as never as { seen: { name: string }[] }).seen.some((e) => e.name === "unresponsive"),
+    );
+    expect((await seen()).find((event) => event.name === "unresponsive")?.detail).toEqual({
+      reason: "ping-timeout",
+      message: "the frame stopped answering",
+    });
+    await page.close();
+  }, 30000);
+
   it("drops an INIT from an origin the frame does not expect", async () => {
     const page = await browser.newPage();
     await page.goto(

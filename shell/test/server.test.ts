@@ -88,7 +88,11 @@ describe("the shell's answers", () => {
   it("keeps the INIT→READY times shells report, and refuses anything but a short list of times", async () => {
     const kernel = await start([]);
     const post = (body: string) =>
-      kernel.fetch("/shell/api/timings", { method: "POST", headers: { "content-type": "application/json" }, body });
+      kernel.fetch("/shell/api/timings", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body,
+      });
     expect((await post(JSON.stringify({ initToReady: [4, 6, 8] }))).status).toBe(204);
     const summary = await (await kernel.fetch("/shell/api/timings")).json();
     expect(summary).toEqual({ initToReady: { count: 3, p50: 6, p95: 8, max: 8 } });
@@ -101,12 +105,16 @@ describe("the shell's answers", () => {
     ]) {
       const refused = await post(bad);
       expect(refused.status).toBe(400);
-      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe("BUNTIME_ERR_BAD_REQUEST");
+      expect(((await refused.json()) as { error: { code: string } }).error.code).toBe(
+        "BUNTIME_ERR_BAD_REQUEST",
+      );
     }
     const huge = await post(JSON.stringify({ initToReady: [1], pad: "x".repeat(20_000) }));
     expect(huge.status).toBe(413);
     expect((await (await kernel.fetch("/shell/api/timings")).json()).initToReady.count).toBe(3); // nothing changed
-    expect(await (await kernel.fetch("/")).text()).toContain("Frames answered the shell in 6 ms (p95 8 ms, 3 opened)");
+    expect(await (await kernel.fetch("/")).text()).toContain(
+      "Frames answered the shell in 6 ms (p95 8 ms, 3 opened)",
+    );
   });
 
   it("links no menu entry to another site", async () => {
