@@ -139,6 +139,25 @@ describe.skipIf(noChromium)("the shell in a real browser", () => {
     await page.close();
   }, 30000);
 
+  it("follows the system's light or dark until the user picks, and a frame follows the shell", async () => {
+    const page = await browser.newPage({ colorScheme: "dark" });
+    await page.goto(new URL("/demo/", url).href);
+    await page.waitForFunction(
+      () => (document.querySelector("z-frame") as unknown as { isReady: boolean })?.isReady,
+    );
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    await demoFrame(page).waitForFunction(() => document.documentElement.dataset.theme === "dark");
+    await page.emulateMedia({ colorScheme: "light" }); // the system changes: the shell and the frame follow
+    await demoFrame(page).waitForFunction(() => document.documentElement.dataset.theme === "light");
+    await page.selectOption("#theme-choice", "dark"); // the user picks: the system no longer decides
+    await page.emulateMedia({ colorScheme: "light" });
+    await demoFrame(page).waitForFunction(() => document.documentElement.dataset.theme === "dark");
+    await page.reload(); // the choice is kept, and painted before any script runs
+    expect(await page.evaluate(() => document.documentElement.dataset.theme)).toBe("dark");
+    await page.selectOption("#theme-choice", "system");
+    await page.close();
+  }, 30000);
+
   it("runs a page without the frame protocol (the logs UI) without a watchdog tile", async () => {
     const { page, errors } = await open("/logs/");
     const logs = page
