@@ -13,12 +13,18 @@ export const MAX_FEEDS = 256;
 /** A comment line this often keeps proxies from closing an idle feed. */
 const KEEPALIVE_MS = 25_000;
 
-/** Builds the handler of `GET /shell/api/events`; `menu()` reads the menu at the moment of a change. */
-export function createEventFeed(plugins: KernelPlugins, menu: () => Promise<readonly MenuEntry[]>) {
+/**
+ * Builds the handler of `GET /shell/api/events`; `menu()` reads the menu at the moment of a
+ * change; at most `max` feeds are open at once.
+ */
+export function createEventFeed(
+  plugins: KernelPlugins,
+  menu: () => Promise<readonly MenuEntry[]>,
+  max: number = MAX_FEEDS,
+) {
   let open = 0;
   return (c: Context) => {
-    if (open >= MAX_FEEDS)
-      return new BuntimeError("BUNTIME_ERR_SHELL_EVENTS_LIMIT", { limit: MAX_FEEDS }).getResponse();
+    if (open >= max) return new BuntimeError("BUNTIME_ERR_SHELL_EVENTS_LIMIT", { limit: max }).getResponse();
     open++;
     return streamSSE(c, async (stream) => {
       let wake: () => void = () => {};
