@@ -119,7 +119,7 @@ describe.skipIf(noChromium)("the shell in a real browser", () => {
     await page.close();
   }, 30000);
 
-  it("opens a deep link inside the shell, and passes the theme to the frame", async () => {
+  it("opens a deep link inside the shell, and passes theme, density and locale to the frame", async () => {
     const { page } = await open("/demo/b");
     await page.locator("#menu a[aria-current='page']", { hasText: "Demo" }).waitFor();
     await page.waitForFunction(
@@ -133,6 +133,13 @@ describe.skipIf(noChromium)("the shell in a real browser", () => {
     expect(bg).toBe("#15161a");
     await page.selectOption("#theme-choice", "light");
     await frame.waitForFunction(() => document.documentElement.dataset.theme === "light");
+    await page.selectOption("#density-choice", "compact");
+    await frame.waitForFunction(() => document.documentElement.dataset.density === "compact");
+    expect(await frame.evaluate(() => document.documentElement.style.getPropertyValue("--bt-space"))).toBe(
+      "6px",
+    );
+    const language = await page.evaluate(() => navigator.language);
+    expect(await frame.evaluate(() => document.documentElement.lang)).toBe(language);
     // a frame's toast is drawn by the shell, above the frame
     await frame.click("#hello");
     await page.locator("#overlays .toast.success", { hasText: "Hello from the demo" }).waitFor();
