@@ -1,3 +1,4 @@
+import { join } from "node:path";
 import {
   BuntimeError,
   type PluginDefinition,
@@ -9,6 +10,7 @@ import {
 import { resolveAdminToken } from "./api/admin-token.ts";
 import { createKernelApi } from "./api/kernel-api.ts";
 import { removeKernelFile, writeKernelFile } from "./api/kernel-file.ts";
+import { needsSandbox } from "./config/isolation.ts";
 import { resolveConfig } from "./config/load.ts";
 import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
 import { provideKernelServices } from "./kernel-services.ts";
@@ -132,6 +134,14 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   });
   const pool = createWorkerPool({
     logger: logger.child("pool"),
+    isolation: config.isolation,
+    processTier: {
+      // not under <home>/data: sandboxes' users must pass through it, plugins' data need not be near
+      dataDir: join(config.home, "sandbox-data"),
+      pids: config.isolation.pids,
+      cpu: config.isolation.cpu,
+      bwrap: config.isolation.bwrap,
+    },
     onWorkerSpawn: (event: WorkerEvent) => void host?.workerEvent("onWorkerSpawn", event),
     onWorkerTerminate: (event: WorkerEvent) => void host?.workerEvent("onWorkerTerminate", event),
   });
@@ -188,6 +198,8 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     },
     async start() {
       checkPluginDirs(config.pluginDirs);
+      // apps are to run sandboxed: refuse to start rather than find out at the first request
+      if (needsSandbox(config.isolation)) await pool.prepare("process");
       linkSharedPackages(config.home);
       const folders = await discoverPluginFolders(config.home, config.pluginDirs);
       const given = options.plugins ?? [];

@@ -34,6 +34,23 @@ describe("kernel configuration", () => {
     );
   });
 
+  it("reads isolation from the file, BUNTIME_ISOLATION from the env, and names a tier it does not know", () => {
+    const cwd = tempDir();
+    writeFileSync(join(cwd, "buntime.config.json"), JSON.stringify({ isolation: { minimum: "process" } }));
+    expect(loadConfig({ cwd, env: {} }).isolation).toEqual({
+      default: "thread",
+      minimum: "process",
+      pids: 64,
+      cpu: 1,
+    });
+    expect(loadConfig({ cwd: tempDir(), env: { BUNTIME_ISOLATION: "process" } }).isolation.default).toBe(
+      "process",
+    );
+    expect(() => loadConfig({ cwd: tempDir(), env: { BUNTIME_ISOLATION: "vm" } })).toThrow(
+      'env BUNTIME_ISOLATION: invalid configuration: isolation.default: expected "thread" or "process"',
+    );
+  });
+
   it("names the environment variable of a bad setting", () => {
     expect(() => loadConfig({ cwd: tempDir(), env: { BUNTIME_PORT: "99999" } })).toThrow(
       "env BUNTIME_PORT: invalid configuration: port: Too big: expected number to be <=65535",

@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { isolationSchema } from "./isolation.ts";
 import { trustProxySchema } from "./trust-proxy.ts";
 
 const milliseconds = z.number().int().positive();
@@ -36,6 +37,8 @@ export const kernelConfigSchema = z
      * believed, the client is the address the kernel's server saw.
      */
     trustProxy: trustProxySchema.optional(),
+    /** Where apps run: `thread` workers or `process` sandboxes (see docs/isolation.md). */
+    isolation: isolationSchema.default({ default: "thread", minimum: "thread", pids: 64, cpu: 1 }),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
     logFormat: z.enum(["pretty", "json"]).default("pretty"),
   })

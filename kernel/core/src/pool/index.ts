@@ -8,6 +8,7 @@
 import {
   type AppSpec,
   BuntimeError,
+  type IsolationTier,
   type PoolStats,
   type UpgradeTarget,
   type WorkerEvent,
@@ -45,6 +46,11 @@ export interface KernelWorkerPool extends Omit<WorkerPool, "upgrade"> {
     server: UpgradeTarget,
     overrides?: RequestOverrides,
   ): Promise<Response | undefined>;
+  /**
+   * Makes sure `tier` can run (for `process`: the sandbox can be created and the script built);
+   * throws the reason, e.g. `BUNTIME_ERR_POOL_SANDBOX_UNAVAILABLE`, if it cannot.
+   */
+  prepare(tier: IsolationTier): Promise<void>;
   /** Stops taking requests, lets workers finish and close, terminates stragglers. */
   shutdown(): Promise<void>;
 }
@@ -214,6 +220,8 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
       table.release(sid);
       return refuse("not a WebSocket upgrade request");
     },
+
+    prepare: (tier) => host.launcher(tier).prepare(),
 
     stats(): PoolStats {
       const apps: Record<string, ReturnType<AppMetrics["snapshot"]>> = {};

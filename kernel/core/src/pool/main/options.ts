@@ -35,6 +35,8 @@ export interface ProcessTierOptions {
   readonly pids?: number;
   /** CPU a sandbox may use, in cores (`0.5` = half a core); `0` leaves it unlimited. @default 1 */
   readonly cpu?: number;
+  /** The bubblewrap binary. @default `bwrap` on the PATH */
+  readonly bwrap?: string;
 }
 
 /** Pool options after defaults. */

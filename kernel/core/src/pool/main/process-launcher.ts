@@ -6,7 +6,7 @@
  * once, on first use; if it cannot be, every process-tier spawn fails with the reason: an app
  * that asked for a sandbox never runs without one.
  */
-import { chmodSync, mkdtempSync, rmSync, statSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { basename, dirname, isAbsolute, join, relative } from "node:path";
 import { type EgressProxy, proxyEnv, SANDBOX_PROXY_PORT, startEgressProxy } from "../egress/index.ts";
@@ -54,6 +54,21 @@ function kernelHost(spec: ResolvedAppSpec): string[] {
   }
 }
 
+/**
+ * With a user of its own, the sandbox opens its folders as that user: every folder on the way
+ * must let others pass. Said plainly here rather than as bwrap's "Permission denied" later.
+ */
+function checkReachable(path: string, what: string): void {
+  for (let dir = dirname(path); ; dir = dirname(dir)) {
+    if ((statSync(dir).mode & 0o001) === 0) {
+      throw new Error(
+        `the sandbox's user cannot reach ${what} ${path}: ${dir} does not let others pass (chmod o+x ${dir}, or 0711)`,
+      );
+    }
+    if (dir === dirname(dir)) return;
+  }
+}
+
 /** A file-system-safe folder name for an app (`@acme/todo` → `@acme+todo`). */
 function folderName(name: string): string {
   return name.replaceAll("/", "+");
@@ -64,7 +79,7 @@ export function processLauncher(options: ProcessTierOptions): Launcher & { close
   let sandbox: Promise<Sandbox> | undefined;
   /** The sandbox, probed once; a failed probe is kept, so every spawn fails with its reason. */
   const sandboxOnce = () => {
-    sandbox ??= createSandbox();
+    sandbox ??= createSandbox({ bwrap: options.bwrap });
     return sandbox;
   };
   let dataDir: string | undefined;
@@ -88,7 +103,11 @@ export function processLauncher(options: ProcessTierOptions): Launcher & { close
       const box = await sandboxOnce();
       const script = await processScript();
       const entry = entryInside(spec);
-      dataDir ??= options.dataDir ?? kernelTempDir("buntime-data-");
+      if (dataDir === undefined) {
+        dataDir = options.dataDir ?? kernelTempDir("buntime-data-");
+        mkdirSync(dataDir, { recursive: true });
+        chmodSync(dataDir, 0o711); // each app's folder inside is 0700 and its own
+      }
       socketsDir ??= kernelTempDir("buntime-egress-");
       const name = `${spec.key}#${++spawned}`;
       const egress: EgressProxy = await startEgressProxy({
@@ -96,6 +115,10 @@ export function processLauncher(options: ProcessTierOptions): Launcher & { close
         policy: { app: spec.key, hosts: spec.network, alwaysAllow: kernelHost(spec) },
       });
       const appData = join(dataDir, folderName(spec.name));
+      if (box.user === "dedicated") {
+        checkReachable(spec.dir as string, "the app's folder");
+        checkReachable(appData, "its data folder");
+      }
       let child: ReturnType<Sandbox["spawn"]> | undefined;
       try {
         child = box.spawn({
