@@ -152,7 +152,12 @@ describe("a plugin base on an app's path, at start", () => {
         inlinePlugin(
           "shadow",
           { base: "/notes/api" },
-          withHooks({ fetch: () => new Response("shadow"), onShutdown: () => void (shadowStopped = true) }),
+          withHooks({
+            fetch: () => new Response("shadow"),
+            onShutdown: () => {
+              shadowStopped = true;
+            },
+          }),
         ),
         inlinePlugin(
           "needs-shadow",
