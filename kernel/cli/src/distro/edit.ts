@@ -13,7 +13,8 @@ export const ADD_HELP = `Usage: buntime distro add <name>[@range]... [options]
 
 Adds plugins to buntime.distro.json (or changes their range). A short name means the
 first-party plugin (auth is @buntime/plugin-auth). Without a range, the registry's latest
-version is looked up and ^<latest> is written. Nothing is installed: run buntime distro lock.
+version is looked up and ^<latest> is written; a plugin the registry does not have is refused.
+Nothing is installed: run buntime distro lock.
 
 Options:
   -f, --file <path>   manifest (default ./buntime.distro.json)
@@ -59,12 +60,9 @@ export async function runAdd(args: string[]): Promise<number> {
     const added: string[] = [];
     for (const spec of positionals.map(parseSpec)) {
       const name = await canonicalName(spec.name, client, {});
-      let range = spec.range;
-      if (range === undefined) {
-        const packument = await client.packument(name);
-        if (!packument) throw await unknownPlugin(client, name);
-        range = `^${resolveVersion(packument, "latest").version}`;
-      }
+      const packument = await client.packument(name);
+      if (!packument) throw await unknownPlugin(client, name);
+      const range = spec.range ?? `^${resolveVersion(packument, "latest").version}`;
       const previous = plugins[name];
       const keptConfig = typeof previous === "object" ? previous.config : undefined;
       const settings = config ?? keptConfig;

@@ -248,6 +248,14 @@ describe("buntime distro build and start", () => {
     expect(unsigned.stderr).toContain(
       "@acme/hello@1.0.0: no registry signature, and the signature policy 'registry' requires one [BUNTIME_ERR_SIGNATURE_MISSING]",
     );
+    // a version that would name a folder outside the build
+    const hostile = structuredClone(lock);
+    hostile.plugins["@acme/hello"].version = "../../../escaped";
+    writeFileSync(lockPath, JSON.stringify(hostile));
+    const escaped = await cli(["distro", "build"], folder);
+    expect(escaped.stderr).toContain("plugins.@acme/hello.version: expected an exact semver version");
+    expect(existsSync(join(folder, "..", "..", "escaped"))).toBe(false);
+    writeFileSync(lockPath, JSON.stringify(lock));
     const manifestPath = join(folder, "buntime.distro.json");
     writeFileSync(manifestPath, readFileSync(manifestPath, "utf8").replace('"1.0.0"', '"1.0.1"'));
     const stale = await cli(["distro", "build"], folder);

@@ -49,6 +49,7 @@ describe("buntime distro init, add and remove", () => {
   it("changes nothing on bad input: an unknown plugin, a bad range, bad settings, a name it does not list", async () => {
     const dir = workspace();
     const registry = await liveRegistry(dir);
+    await seed(registry, writePlugin(dir, { name: "@acme/x", version: "1.0.0" }));
     expect((await cli(["distro", "init", "--registry", registry.url], dir)).code).toBe(0);
     const before = readFileSync(join(dir, "buntime.distro.json"), "utf8");
     const cases: [string[], string][] = [

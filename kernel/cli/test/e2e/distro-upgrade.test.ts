@@ -61,6 +61,8 @@ describe("buntime distro outdated, upgrade and export", () => {
     expect(upgraded.code).toBe(0);
     expect(lockOf(folder).plugins["@acme/cache"].version).toBe("1.1.0");
     expect(lockOf(folder).plugins["@acme/web"].version).toBe("1.0.0");
+    // kept at its locked version, it is still wanted by the manifest only
+    expect(lockOf(folder).plugins["@acme/web"].wantedBy).toEqual(["buntime.distro.json"]);
     const all = await cli(["distro", "upgrade", "--json"], folder);
     expect(JSON.parse(all.stdout).changes).toEqual([
       { name: "@acme/web", from: "1.0.0", to: "1.1.0", permissions: { added: [], removed: [] } },

@@ -2,7 +2,7 @@ import { BuntimeError, satisfiesRange } from "@buntime/sdk";
 import type { RegistryClient } from "@buntime/supply";
 import type { DistroManifest } from "../manifest.ts";
 import { pluginRange } from "../manifest.ts";
-import { formatProblems, resolvePlugins } from "./resolve.ts";
+import { formatProblems, PINNED, resolvePlugins } from "./resolve.ts";
 import { type DistroLock, type LockedPlugin, manifestHash } from "./schema.ts";
 import { createPolicyChecker } from "./verify-signatures.ts";
 
@@ -65,7 +65,8 @@ export async function lockDistribution(options: LockOptions): Promise<DistroLock
       ...(doc.buntime?.kernel ? { kernel: doc.buntime.kernel } : {}),
       ...(Object.keys(dependencies).length ? { dependencies } : {}),
       ...(permissions && Object.keys(permissions).length ? { permissions } : {}),
-      wantedBy: [...new Set(wants.map((want) => want.by))].sort(),
+      // a kept version is not a dependent: the lock reads the same as one made from scratch
+      wantedBy: [...new Set(wants.filter((want) => want.by !== PINNED).map((want) => want.by))].sort(),
     };
   }
   return {

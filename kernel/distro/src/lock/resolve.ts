@@ -26,7 +26,8 @@ export interface Resolution {
 }
 
 const ROOT = "buntime.distro.json";
-const PINNED = "distro.lock.json (kept)";
+/** Who wants a plugin kept at its locked version (an upgrade of others); not a dependent. */
+export const PINNED = "distro.lock.json (kept)";
 
 /** Explains why no version of `packument` satisfies every want for `kernel`. */
 function diagnose(name: string, wants: Want[], packument: Packument, kernel: string): Unsatisfiable {

@@ -1,6 +1,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readFileSync } from "node:fs";
 import { BuntimeError, formatZodIssues, packageNameSchema } from "@buntime/sdk";
+import semver from "semver";
 import { z } from "zod";
 import type { DistroManifest } from "../manifest.ts";
 
@@ -13,7 +14,8 @@ const signatureSchema = z.object({ keyid: z.string().min(1), sig: z.string().min
 /** One locked plugin: an exact version and what proves its bytes. */
 export const lockedPluginSchema = z
   .object({
-    version: z.string().min(1),
+    /** An exact version: it names folders in a build, so `..` and the like are refused. */
+    version: z.string().refine((v) => semver.valid(v) === v, { error: "expected an exact semver version" }),
     /** sha512 Subresource Integrity of the tarball. */
     integrity: z.string().startsWith("sha512-"),
     /** The registry's signature over `name@version:integrity`, when it signed. */
