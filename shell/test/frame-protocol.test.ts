@@ -176,11 +176,30 @@ describe.skipIf(noChromium)("the frame protocol in a real browser", () => {
     await page.close();
   }, 30000);
 
+  it("shakes hands across origins when the frame expects its host's origin", async () => {
+    const other = `http://localhost:${url.port}`;
+    // the frame's address is src + pathname: the expected origin travels in the pathname's query
+    const pathname = `/?expect=${encodeURIComponent(url.origin)}`;
+    const { page, child } = await openHost(
+      `?src=${encodeURIComponent(`${other}/t/child`)}&pathname=${encodeURIComponent(pathname)}`,
+    );
+    expect(new URL(child.url()).origin).toBe(other);
+    expect(await child.locator("#state").textContent()).toBe("ready");
+    const sum = await page.evaluate(() =>
+      (document.querySelector("z-frame") as never as { add(a: number, b: number): Promise<number> }).add(
+        20,
+        22,
+      ),
+    );
+    expect(sum).toBe(42);
+    await page.close();
+  }, 30000);
+
   it("drops an INIT from an origin the frame does not expect", async () => {
     const page = await browser.newPage();
     await page.goto(
       new URL(
-        `/t/host?initTimeout=1000&src=${encodeURIComponent("/t/child?expect=http://elsewhere.invalid")}`,
+        `/t/host?initTimeout=1000&pathname=${encodeURIComponent("/?expect=http://elsewhere.invalid")}`,
         url,
       ).href,
     );
