@@ -76,8 +76,9 @@ export const appConfigSchema = z
     permissions: z
       .object({
         network: z
+          // the shape only: the egress proxy parses each rule at spawn and names a bad one
           .array(
-            z.string().regex(/^(\*\.)?[A-Za-z0-9.-]+(:\d{1,5})?$/, {
+            z.string().regex(/^[^\s/]+$/, {
               message: 'expected a host such as "api.example.com", "*.example.com" or "example.com:8443"',
             }),
           )
