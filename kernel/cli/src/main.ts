@@ -3,11 +3,11 @@
  * with a one-line cause on stderr and a non-zero exit code.
  */
 
-import { KERNEL_VERSION } from "@buntime/kernel";
 import { isBuntimeError } from "@buntime/sdk";
 import { runLogin, runWhoami } from "./account.ts";
 import { guardCommand } from "./common/guard.ts";
 import { runDistro } from "./distro/index.ts";
+import { runVersion } from "./distro/version.ts";
 import { runKeys } from "./keys.ts";
 import { runPlugin } from "./plugin/index.ts";
 import { runRegistry } from "./registry.ts";
@@ -23,7 +23,7 @@ Commands:
   whoami      the user of the saved registry token
   keys        generate and register a publisher signing key
   registry    run a plugin registry (buntime registry start)
-  version     print the kernel version
+  version     print the kernel version (and, run from a built distribution, its provenance)
   help        show this help
 `;
 
@@ -35,10 +35,8 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   whoami: guardCommand("whoami", runWhoami),
   keys: guardCommand("keys", runKeys),
   registry: guardCommand("registry", runRegistry),
-  version: async () => {
-    process.stdout.write(`${KERNEL_VERSION}\n`);
-    return 0;
-  },
+  version: runVersion,
+  "--version": runVersion,
   help: async () => {
     process.stdout.write(HELP);
     return 0;
