@@ -1,6 +1,6 @@
 import { dirname } from "node:path";
 
-/** The first-party plugins: the default distribution's plugin set. */
+/** The first-party plugins, which the default distribution's registry is seeded with (buntime.distro.json names what runs). */
 export const FIRST_PARTY_PLUGINS = [
   "@buntime/plugin-auth",
   "@buntime/plugin-logs",
@@ -11,7 +11,7 @@ export const FIRST_PARTY_PLUGINS = [
   "@buntime/plugin-storage",
 ] as const;
 
-/** The folder of each first-party plugin, found the way any package is: by its name. */
+/** The folder of each first-party plugin, found the way any package is: by its name; packed to seed the registry. */
 export function firstPartyPluginFolders(): string[] {
   return FIRST_PARTY_PLUGINS.map((name) => dirname(Bun.resolveSync(`${name}/package.json`, import.meta.dir)));
 }
