@@ -234,6 +234,22 @@ describe("buntime distro build and start", () => {
     );
   }, 60_000);
 
+  it("builds offline from a warm tarball cache, and says which tarball a cold one lacks", async () => {
+    const folder = await locked();
+    const cold = await cli(["distro", "build", "--offline"], folder);
+    expect(cold.code).toBe(1);
+    expect(cold.stderr).toContain("tarball of @acme/hello@1.0.0 in the cache");
+    expect(existsSync(join(folder, "build"))).toBe(false);
+    expect(
+      (await cli(["distro", "build", "--without-runner", "--out", join(folder, "first")], folder)).code,
+    ).toBe(0);
+    const warm = await cli(["distro", "build", "--offline", "--without-runner"], folder);
+    expect(warm.stderr).toBe("");
+    expect(treeDigest(join(folder, "build"))).toBe(
+      treeDigest(join(folder, "first")).replace(/first/g, "build"),
+    );
+  }, 60_000);
+
   it("refuses a tampered tarball from the registry and leaves no build", async () => {
     const folder = await locked();
     const proxy = tamperingProxy(registry.url);
