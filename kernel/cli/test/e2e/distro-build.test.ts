@@ -245,9 +245,7 @@ describe("buntime distro build and start", () => {
     ).toBe(0);
     const warm = await cli(["distro", "build", "--offline", "--without-runner"], folder);
     expect(warm.stderr).toBe("");
-    expect(treeDigest(join(folder, "build"))).toBe(
-      treeDigest(join(folder, "first")).replace(/first/g, "build"),
-    );
+    expect(treeDigest(join(folder, "build"))).toBe(treeDigest(join(folder, "first")));
   }, 60_000);
 
   it("refuses a tampered tarball from the registry and leaves no build", async () => {
