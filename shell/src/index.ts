@@ -18,9 +18,10 @@ import { Hono } from "hono";
 import { createAssets, serveAsset } from "./server/bundles.ts";
 import { readCatalog } from "./server/catalog.ts";
 import { createEventFeed } from "./server/events.ts";
-import { admit } from "./server/gate.ts";
+import { admit, authBase, loginPath } from "./server/gate.ts";
 import { renderHome } from "./server/home.ts";
 import { locateUi, renderPage } from "./server/page.ts";
+import { renderSetupPage } from "./server/setup-page.ts";
 import { Timings, timingsReportSchema } from "./server/timings.ts";
 
 const HTML = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" };
@@ -37,9 +38,6 @@ function createShell(ctx: PluginContext) {
   const plugins = ctx.services.get("kernel:plugins");
   const apps = () => (ctx.services.has("apps") ? ctx.services.get("apps") : undefined);
   const catalog = () => readCatalog(plugins, apps(), ctx.kernel.appsDir);
-  const loginPath = () =>
-    `${plugins.list().find((plugin) => plugin.status === "running" && plugin.provides.includes("auth"))?.base ?? "/auth"}/login`;
-
   /** The shell page for `/` or a deep link, or undefined to let the request through. */
   async function page(request: Request, context: RequestContext): Promise<Response | undefined> {
     const { pathname } = context;
@@ -55,7 +53,7 @@ function createShell(ctx: PluginContext) {
       catalog: current,
       opened,
       ...admission,
-      loginPath: loginPath(),
+      loginPath: loginPath(plugins),
       timings: timings.summary(),
     });
     return new Response(request.method === "HEAD" ? null : body, { headers: HTML });
@@ -79,6 +77,10 @@ function createShell(ctx: PluginContext) {
     const asset = assets(c.req.param("file"));
     return asset ? serveAsset(await asset, c.req.raw) : c.notFound();
   });
+  // the first-run form: public, it only posts to the auth plugin, which decides
+  routes.get("/setup", async (c) =>
+    c.html(await renderSetupPage(authBase(plugins)), 200, { "cache-control": "no-store" }),
+  );
   // the shell's own API: the same gate as the page, answered as JSON
   routes.use("/api/*", async (c, next) => {
     const admission = await admit(ctx, c.req.raw, c.env, false);

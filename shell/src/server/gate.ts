@@ -3,7 +3,13 @@
  * sent to the sign-in page and comes back); without it, only the machine itself (loopback),
  * since the shell lists everything that runs.
  */
-import { BuntimeError, type PluginContext, type RequestContext, type RequestUser } from "@buntime/sdk";
+import {
+  BuntimeError,
+  type KernelPlugins,
+  type PluginContext,
+  type RequestContext,
+  type RequestUser,
+} from "@buntime/sdk";
 
 /** The verdict: a user (or none, on loopback without auth), or the response to send instead. */
 export type Admission = { readonly user?: RequestUser; readonly auth: boolean } | Response;
@@ -14,13 +20,17 @@ export function isLoopback(address: string): boolean {
   return v4.startsWith("127.") || address === "::1";
 }
 
-/** Where the auth plugin signs users in (its base plus `/login`), read from the running plugins. */
-function loginPath(ctx: PluginContext): string {
-  const auth = ctx.services
-    .get("kernel:plugins")
+/** The base of the running plugin that provides `auth` (`/auth` for the first-party one), if any. */
+export function authBase(plugins: KernelPlugins): string | undefined {
+  const auth = plugins
     .list()
     .find((plugin) => plugin.status === "running" && plugin.provides.includes("auth"));
-  return `${auth?.base ?? "/auth"}/login`;
+  return auth ? (auth.base ?? "/auth") : undefined;
+}
+
+/** Where the auth plugin signs users in. */
+export function loginPath(plugins: KernelPlugins): string {
+  return `${authBase(plugins) ?? "/auth"}/login`;
 }
 
 /**
@@ -38,7 +48,10 @@ export async function admit(
     if (user) return { user, auth: true };
     if (!page) return new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: context.pathname }).getResponse();
     const next = encodeURIComponent(context.pathname + new URL(request.url).search);
-    return new Response(null, { status: 302, headers: { location: `${loginPath(ctx)}?next=${next}` } });
+    return new Response(null, {
+      status: 302,
+      headers: { location: `${loginPath(ctx.services.get("kernel:plugins"))}?next=${next}` },
+    });
   }
   const address = context.clientAddress();
   if (address === undefined || isLoopback(address)) return { auth: false };
