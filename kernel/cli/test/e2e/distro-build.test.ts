@@ -248,6 +248,15 @@ describe("buntime distro build and start", () => {
     expect(treeDigest(join(folder, "build"))).toBe(treeDigest(join(folder, "first")));
   }, 60_000);
 
+  it("never builds over a folder that is no earlier build, and never starts one", async () => {
+    const folder = await locked();
+    const over = await cli(["distro", "build", "--out", join(folder, "apps")], folder);
+    expect(over.stderr).toContain("exists already: it is not an earlier build; choose another --out");
+    expect(readdirSync(join(folder, "apps"))).toEqual(["notes"]);
+    const start = await cli(["distro", "start", folder, "--port", "0"], folder);
+    expect(start.stderr).toContain(`${folder} is not a built distribution: no build.json`);
+  }, 60_000);
+
   it("refuses a tampered tarball from the registry and leaves no build", async () => {
     const folder = await locked();
     const proxy = tamperingProxy(registry.url);
