@@ -1,22 +1,17 @@
 /**
  * Whose counter a request takes from: its client address, its user (as the auth plugin set it in
  * `locals.user`), its API key (hashed, so raw keys never reach the store) or the rule itself.
- * Only identities auth verified count: a caller cannot earn fresh counters by sending made-up
- * keys, since an unverified key is counted by the caller's address.
+ * Only identities the kernel or auth vouch for count: the address is the kernel's
+ * (`ctx.clientAddress()`, which believes a forwarding header only from a proxy its `trustProxy`
+ * names), and an unverified API key is counted by the caller's address, so a caller cannot earn
+ * fresh counters by sending a made-up header or key.
  */
 import type { RequestContext } from "@buntime/sdk";
 import type { ResolvedRule } from "./config.ts";
 
-/** Where to find client identities. */
-export interface KeySettings {
-  /** A header a trusted proxy in front sets to the client's address; it wins when present. */
-  readonly ipHeader: string | undefined;
-}
-
-function clientAddress(request: Request, context: RequestContext, settings: KeySettings): string {
-  const value = settings.ipHeader ? request.headers.get(settings.ipHeader) : null;
-  const first = value?.split(",")[0]?.trim() || context.clientAddress();
-  return `ip:${first || "unknown"}`;
+/** Requests made in process have no address: they share one counter per rule. */
+function clientAddress(context: RequestContext): string {
+  return `ip:${context.clientAddress() || "unknown"}`;
 }
 
 /** The hashed API key of `request` when auth verified it (`locals.user.via` is `api-key`). */
@@ -31,12 +26,7 @@ function verifiedApiKeyOf(request: Request, context: RequestContext): string | u
  * The counter key of `request` under a rule keyed by `kind`. Callers without a user (for `user`
  * rules) or an API key auth verified (for `apiKey` rules) fall back to their address.
  */
-export function clientKey(
-  kind: ResolvedRule["key"],
-  request: Request,
-  context: RequestContext,
-  settings: KeySettings,
-): string {
+export function clientKey(kind: ResolvedRule["key"], request: Request, context: RequestContext): string {
   if (kind === "route") return "route";
   if (kind === "user") {
     const username = context.locals.user?.username;
@@ -45,5 +35,5 @@ export function clientKey(
     const key = verifiedApiKeyOf(request, context);
     if (key) return key;
   }
-  return clientAddress(request, context, settings);
+  return clientAddress(context);
 }

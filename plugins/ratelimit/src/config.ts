@@ -32,8 +32,16 @@ export const ratelimitConfigSchema = z
     prefix: z.string().default("buntime:ratelimit:"),
     /** Memory store: most counters kept. @default 100000 */
     maxKeys: z.number().int().positive().default(100_000),
-    /** Header with the client address, set by a proxy you trust (first entry of a list is used). */
-    ipHeader: z.string().min(1).optional(),
+    /**
+     * Replaced by the kernel's `trustProxy`, which every plugin's client address follows; a
+     * header believed from anyone let any client pick the address it is limited by.
+     */
+    ipHeader: z
+      .unknown()
+      .refine((value) => value === undefined, {
+        message: "no longer read: set the kernel's trustProxy instead (docs/configuration.md#behind-a-proxy)",
+      })
+      .optional(),
     /** When the store fails: let requests through (true) or answer 503 (false). @default true */
     failOpen: z.boolean().default(true),
     /** The rules; every matching rule counts a request, and any of them may refuse it. */

@@ -4,7 +4,7 @@
  * response carries `RateLimit-*` headers. With a memory store it never returns a promise.
  */
 import { BuntimeError, type Logger, type RateLimitDecision, type RequestContext } from "@buntime/sdk";
-import { clientKey, type KeySettings } from "./client-key.ts";
+import { clientKey } from "./client-key.ts";
 import { exceededResponse, withDecisionHeaders } from "./headers.ts";
 import type { CompiledRule } from "./rules.ts";
 import type { RateLimitStore } from "./types.ts";
@@ -13,7 +13,6 @@ import type { RateLimitStore } from "./types.ts";
 export interface GuardOptions {
   readonly rules: readonly CompiledRule[];
   readonly store: RateLimitStore;
-  readonly settings: KeySettings;
   readonly failOpen: boolean;
   readonly now: () => number;
   readonly logger: Logger;
@@ -26,7 +25,7 @@ type Outcome = RateLimitDecision | BuntimeError | undefined;
 
 /** A request hook and a response hook for one plugin instance. */
 export function createGuard(options: GuardOptions) {
-  const { rules, store, settings, failOpen, now, logger } = options;
+  const { rules, store, failOpen, now, logger } = options;
   const decided = new WeakMap<RequestContext, RateLimitDecision>();
 
   // An outage is logged when it starts, then at most every LOG_EVERY_MS, and when it ends.
@@ -98,7 +97,7 @@ export function createGuard(options: GuardOptions) {
     let waiting = false;
     for (const rule of rules) {
       if (!rule.matches(request.method, context.pathname)) continue;
-      const outcome = consume(rule, clientKey(rule.key, request, context, settings));
+      const outcome = consume(rule, clientKey(rule.key, request, context));
       if (outcome instanceof Promise) waiting = true;
       if (outcomes === undefined) outcomes = [outcome];
       else outcomes.push(outcome);

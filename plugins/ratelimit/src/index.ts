@@ -64,7 +64,6 @@ export default definePlugin({
     const guard = createGuard({
       rules,
       store,
-      settings: { ipHeader: config.ipHeader },
       failOpen: config.failOpen,
       now: Date.now,
       logger: ctx.logger,

@@ -23,10 +23,11 @@ afterEach(async () => {
   for (const kernel of kernels.splice(0)) await kernel.stop();
 });
 
-async function start(settings: Record<string, unknown>) {
+async function start(settings: Record<string, unknown>, kernelSettings: Record<string, unknown> = {}) {
   const kernel = await createTestKernel({
     plugins,
-    config: { plugins: { "@buntime/plugin-ratelimit": settings } },
+    config: { ...kernelSettings, plugins: { "@buntime/plugin-ratelimit": settings } },
+    listen: kernelSettings.trustProxy !== undefined,
   });
   kernels.push(kernel);
   return kernel;
@@ -38,21 +39,19 @@ describe.skipIf(noRedis)("ratelimit on Redis", () => {
       store: "redis",
       redisUrl: url,
       prefix: `shared-${crypto.randomUUID()}:`,
-      ipHeader: "x-real-ip",
       rules: [{ name: "api", path: "/api/*", limit: 5, window: "1m" }],
     };
-    const nodes = await Promise.all([start(settings), start(settings), start(settings)]);
+    // each kernel behind a proxy on 127.0.0.1 that names the client in x-real-ip
+    const behind = { trustProxy: { header: "x-real-ip", proxies: ["127.0.0.1"] } };
+    const nodes = await Promise.all([1, 2, 3].map(() => start(settings, behind)));
+    const from = (node: TestKernel | undefined, client: string) =>
+      fetch(new URL("/api/x", node?.url), { headers: { "x-real-ip": client } });
     const statuses = await Promise.all(
-      Array.from({ length: 12 }, async (_, i) => {
-        const response = await (nodes[i % 3] as TestKernel).fetch("/api/x", {
-          headers: { "x-real-ip": "7.7.7.7" },
-        });
-        return response.status;
-      }),
+      Array.from({ length: 12 }, async (_, i) => (await from(nodes[i % 3], "7.7.7.7")).status),
     );
     expect(statuses.filter((s) => s === 200)).toHaveLength(5);
     expect(statuses.filter((s) => s === 429)).toHaveLength(7);
-    const other = await (nodes[0] as TestKernel).fetch("/api/x", { headers: { "x-real-ip": "8.8.8.8" } });
+    const other = await from(nodes[0], "8.8.8.8");
     expect(other.status).toBe(200);
     expect(other.headers.get("ratelimit-remaining")).toBe("4");
   });
