@@ -34,12 +34,21 @@ export function writeHttpMetrics(out: Exposition, http: HttpMetrics): void {
   out.sample("buntime_http_requests_in_flight", http.inFlight);
 }
 
-/** Writes the worker pool's figures, per app (`name@version`). */
+/**
+ * Writes the worker pool's figures, per app (`name@version`). The app's attributes, `mode` and
+ * `isolation` (its tier), label the per-app series so `sum by (isolation)` works directly; the
+ * series with labels of their own (`reason`, `quantile`) get them through
+ * `buntime_pool_app_info`, the Prometheus info-metric convention, to join on `app`.
+ */
 export function writePoolMetrics(out: Exposition, stats: PoolStats): void {
   const apps = Object.entries(stats.apps);
   out
     .metric("buntime_pool_workers", "gauge", "Workers alive in the pool.")
     .sample("buntime_pool_workers", stats.workers);
+  out.metric("buntime_pool_app_info", "gauge", "Always 1; the app's mode and isolation tier as labels.");
+  for (const [app, figures] of apps) {
+    out.sample("buntime_pool_app_info", 1, { app, isolation: figures.isolation, mode: figures.mode });
+  }
   const perApp: [string, "gauge" | "counter", string, (app: PoolStats["apps"][string]) => number][] = [
     ["buntime_pool_app_workers", "gauge", "Workers alive for the app.", (app) => app.workers],
     [
@@ -63,11 +72,18 @@ export function writePoolMetrics(out: Exposition, stats: PoolStats): void {
       "Workers of the app that ended.",
       (app) => app.terminated,
     ],
-    ["buntime_pool_app_memory_bytes", "gauge", "JS heap its workers last reported.", (app) => app.memory],
+    [
+      "buntime_pool_app_memory_bytes",
+      "gauge",
+      "Memory (JS heap plus ArrayBuffers) its workers last reported.",
+      (app) => app.memory,
+    ],
   ];
   for (const [name, type, help, value] of perApp) {
     out.metric(name, type, help);
-    for (const [app, figures] of apps) out.sample(name, value(figures), { app, mode: figures.mode });
+    for (const [app, figures] of apps) {
+      out.sample(name, value(figures), { app, mode: figures.mode, isolation: figures.isolation });
+    }
   }
   out.metric("buntime_pool_app_recycled_total", "counter", "Workers of the app that ended, by reason.");
   for (const [app, figures] of apps) {

@@ -14,6 +14,20 @@ const hello = {
   plugin: definePlugin({ setup: () => ({ fetch: () => new Response("hi") }) }),
 };
 
+/** Runs one app in the pool at /run, so the apps table has a row. */
+const runner = {
+  packageJson: { name: "runner", version: "1.0.0", buntime: { kernel: "^0.1.0", base: "/run" } },
+  plugin: definePlugin({
+    setup: (ctx) => ({
+      fetch: (request) =>
+        ctx.pool.fetch(
+          { name: "pooled", version: "1.0.0", entry: join(import.meta.dir, "fixtures", "pooled.ts") },
+          request,
+        ),
+    }),
+  }),
+};
+
 /** Debian's chromium: without it this file is skipped, except under CI, where it must be there. */
 const noChromium = skipWithoutSystemTool({ path: CHROMIUM_PATH, debianPackage: "chromium" });
 
@@ -23,7 +37,7 @@ describe.skipIf(noChromium)("the metrics page", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    kernel = await createTestKernel({ plugins: [PLUGIN_DIR, hello], listen: true });
+    kernel = await createTestKernel({ plugins: [PLUGIN_DIR, hello, runner], listen: true });
     url = kernel.url as URL;
     browser = await launchTestBrowser();
   });
@@ -35,6 +49,7 @@ describe.skipIf(noChromium)("the metrics page", () => {
 
   it("draws the charts and fills the tables in a real browser", async () => {
     for (let index = 0; index < 5; index++) await fetch(new URL("/hello", url));
+    expect(await (await fetch(new URL("/run", url))).text()).toBe("pooled");
     const page = await browser.newPage();
     const errors: string[] = [];
     page.on("pageerror", (error) => errors.push(error.message));
@@ -53,6 +68,13 @@ describe.skipIf(noChromium)("the metrics page", () => {
       },
     );
     expect(await page.locator("#chart-rate path.line").getAttribute("d")).toMatch(/^M[\d.]+,[\d.]+L/);
+    const pooled = page.locator("#apps tbody tr", { hasText: "pooled@1.0.0" });
+    expect((await pooled.locator("td").allTextContents()).slice(0, 4)).toEqual([
+      "pooled@1.0.0",
+      "persistent",
+      "thread",
+      "1",
+    ]);
     const plugins = await page.locator("#plugins tbody td").allTextContents();
     expect(plugins).toContain("@buntime/plugin-metrics");
     expect(plugins).toContain("running");

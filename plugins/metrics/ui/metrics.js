@@ -80,6 +80,7 @@
       row(apps, [
         name,
         app.mode,
+        app.isolation,
         String(app.workers),
         String(app.requests),
         String(app.errors),
