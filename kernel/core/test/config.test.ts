@@ -42,6 +42,7 @@ describe("kernel configuration", () => {
       minimum: "process",
       pids: 64,
       cpu: 1,
+      groups: {},
     });
     expect(loadConfig({ cwd: tempDir(), env: { BUNTIME_ISOLATION: "process" } }).isolation.default).toBe(
       "process",

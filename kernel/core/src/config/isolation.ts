@@ -18,6 +18,23 @@ export const isolationSchema = z
     pids: z.number().int().min(16).default(64),
     /** CPU one sandbox may use, in cores (0.5 = half a core); 0 leaves it unlimited. */
     cpu: z.number().min(0).default(1),
+    /**
+     * Tenant groups: apps that trust each other, by name, sharing one sandbox (each in a worker
+     * of its own inside it). Their apps run in the process tier whatever they ask for.
+     */
+    groups: z
+      .record(
+        z.string().regex(/^[a-z0-9][a-z0-9-]*$/, { message: "expected a group name such as acme or team-1" }),
+        z.array(z.string().min(1)).min(1),
+      )
+      .default({})
+      .refine(
+        (groups) => {
+          const names = Object.values(groups).flat();
+          return new Set(names).size === names.length;
+        },
+        { message: "an app may be in one group only" },
+      ),
     /** The bubblewrap binary, when it is not `bwrap` on the PATH. */
     bwrap: z.string().min(1).optional(),
   })
@@ -28,5 +45,9 @@ export type ResolvedIsolation = z.output<typeof isolationSchema>;
 
 /** True when the kernel's settings put every app, or apps by default, in the process tier. */
 export function needsSandbox(isolation: ResolvedIsolation): boolean {
-  return isolation.default === "process" || isolation.minimum === "process";
+  return (
+    isolation.default === "process" ||
+    isolation.minimum === "process" ||
+    Object.keys(isolation.groups).length > 0
+  );
 }

@@ -1,5 +1,6 @@
 import { z } from "zod";
 import { isolationSchema } from "./isolation.ts";
+import { pluginPolicySchema } from "./plugin-policy.ts";
 import { trustProxySchema } from "./trust-proxy.ts";
 
 const milliseconds = z.number().int().positive();
@@ -38,7 +39,19 @@ export const kernelConfigSchema = z
      */
     trustProxy: trustProxySchema.optional(),
     /** Where apps run: `thread` workers or `process` sandboxes (see docs/isolation.md). */
-    isolation: isolationSchema.default({ default: "thread", minimum: "thread", pids: 64, cpu: 1 }),
+    isolation: isolationSchema.default({
+      default: "thread",
+      minimum: "thread",
+      pids: 64,
+      cpu: 1,
+      groups: {},
+    }),
+    /** Installed plugins no trusted publisher signed, and isolated plugins' tier (see docs/isolated-plugins.md). */
+    pluginPolicy: pluginPolicySchema.default({
+      untrusted: "allow",
+      trustedPublishers: [],
+      isolation: "process",
+    }),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
     logFormat: z.enum(["pretty", "json"]).default("pretty"),
   })

@@ -18,6 +18,7 @@ import { LRUCache } from "lru-cache";
 import { AppMetrics } from "./main/app-metrics.ts";
 import { type AppSlot, RETRY, type SlotHost } from "./main/app-slot.ts";
 import { EphemeralSlot } from "./main/ephemeral-slot.ts";
+import { groupLauncher } from "./main/group-launcher.ts";
 import {
   type ResolvedAppSpec,
   resolveAppSpec,
@@ -28,6 +29,7 @@ import { PersistentSlot } from "./main/persistent-slot.ts";
 import type { PoolWorker } from "./main/pool-worker.ts";
 import { processLauncher } from "./main/process-launcher.ts";
 import { amendHeaders, type RequestOverrides } from "./main/request-table.ts";
+import { sandboxHost } from "./main/sandbox-host.ts";
 import type { PoolSocketData } from "./main/socket-bridge.ts";
 import { SpawnGate } from "./main/spawn-gate.ts";
 import { threadLauncher } from "./main/thread-launcher.ts";
@@ -89,11 +91,14 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
     }
   }
 
-  const sandboxed = processLauncher(resolved.processTier);
+  const sandboxes = sandboxHost(resolved.processTier);
+  const sandboxed = processLauncher(sandboxes);
+  const grouped = groupLauncher(sandboxes);
   const host: SlotHost = {
     gate: new SpawnGate(resolved.maxConcurrentSpawns, resolved.maxClosingWorkers),
     memoryReportInterval: resolved.memoryReportInterval,
-    launcher: (tier) => (tier === "process" ? sandboxed : threadLauncher),
+    launcher: (spec) =>
+      spec.group !== undefined ? grouped : spec.isolation === "process" ? sandboxed : threadLauncher,
     workerStarted(worker) {
       live.add(worker);
     },
@@ -221,7 +226,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
       return refuse("not a WebSocket upgrade request");
     },
 
-    prepare: (tier) => host.launcher(tier).prepare(),
+    prepare: (tier) => (tier === "process" ? sandboxed : threadLauncher).prepare(),
 
     stats(): PoolStats {
       const apps: Record<string, ReturnType<AppMetrics["snapshot"]>> = {};
@@ -255,7 +260,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
         exited.delete(resolve);
       }
       clearInterval(ticker);
-      await sandboxed.close();
+      await sandboxes.close();
     },
   };
 }

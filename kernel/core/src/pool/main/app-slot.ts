@@ -11,8 +11,8 @@ import type { SpawnGate } from "./spawn-gate.ts";
 export interface SlotHost {
   readonly gate: SpawnGate;
   readonly memoryReportInterval: number;
-  /** Makes the workers of `tier`. */
-  launcher(tier: ResolvedAppSpec["isolation"]): Launcher;
+  /** Makes the workers of `spec`: a thread, a sandbox of its own, or a place in its tenant group's. */
+  launcher(spec: ResolvedAppSpec): Launcher;
   /** A worker was created (it may still wait for the spawn gate). */
   workerStarted(worker: PoolWorker): void;
   /** Its Bun worker now exists. */
@@ -83,7 +83,7 @@ export abstract class AppSlot implements PoolWorkerEvents {
   }
 
   protected spawn(): PoolWorker {
-    const worker = new PoolWorker(this.spec, this, this.host.launcher(this.spec.isolation));
+    const worker = new PoolWorker(this.spec, this, this.host.launcher(this.spec));
     this.workers.add(worker);
     this.host.workerStarted(worker);
     void worker.start(this.host.gate, this.host.memoryReportInterval);

@@ -15,6 +15,8 @@ export interface CarrierEvents {
   error(message: string): void;
   /** The worker is gone; `why` says how when it did not exit by itself with code 0. */
   exit(why: string | undefined, limit?: "memory" | "pids"): void;
+  /** The worker should finish what it has in flight and close (the place it runs in is being replaced). */
+  retire(reason: string): void;
 }
 
 /** One running worker as the pool sees it. */

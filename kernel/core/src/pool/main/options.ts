@@ -20,7 +20,15 @@ export interface WorkerPoolOptions {
    * Which tier apps run in: `default` for apps that do not say, `minimum` raises apps that ask
    * for `thread` (a multi-tenant host sets `minimum: "process"`). @default { default: "thread", minimum: "thread" }
    */
-  readonly isolation?: { readonly default?: IsolationTier; readonly minimum?: IsolationTier };
+  readonly isolation?: {
+    readonly default?: IsolationTier;
+    readonly minimum?: IsolationTier;
+    /**
+     * Tenant groups: apps that trust each other, by name, sharing one sandbox (each in a worker
+     * of its own inside it). Their apps run in the process tier whatever they ask for.
+     */
+    readonly groups?: Readonly<Record<string, readonly string[]>>;
+  };
   /** Process tier: where apps' data folders go (`<dataDir>/<app>`), and the OS limits besides `maxMemory`. */
   readonly processTier?: ProcessTierOptions;
   onWorkerSpawn?(event: WorkerEvent): void;
@@ -48,7 +56,12 @@ export interface ResolvedWorkerPoolOptions {
   readonly tickInterval: number;
   readonly shutdownTimeout: number;
   readonly logger: Logger | undefined;
-  readonly isolation: { readonly default: IsolationTier; readonly minimum: IsolationTier };
+  readonly isolation: {
+    readonly default: IsolationTier;
+    readonly minimum: IsolationTier;
+    /** App name → the tenant group it belongs to. */
+    readonly groupOf: ReadonlyMap<string, string>;
+  };
   readonly processTier: ProcessTierOptions;
   readonly onWorkerSpawn: ((event: WorkerEvent) => void) | undefined;
   readonly onWorkerTerminate: ((event: WorkerEvent) => void) | undefined;
@@ -65,6 +78,8 @@ export interface ResolvedAppSpec {
   readonly dir: string | undefined;
   readonly env: Readonly<Record<string, string>>;
   readonly isolation: IsolationTier;
+  /** The tenant group whose sandbox the app shares, if any. */
+  readonly group: string | undefined;
   /** Hosts a process-tier app may reach through the egress proxy. */
   readonly network: readonly string[];
   /** Set when the entry is an isolated plugin. */
@@ -106,6 +121,11 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedWorkerPo
     isolation: {
       default: options.isolation?.default ?? "thread",
       minimum: options.isolation?.minimum ?? "thread",
+      groupOf: new Map(
+        Object.entries(options.isolation?.groups ?? {}).flatMap(([group, apps]) =>
+          apps.map((app) => [app, group] as const),
+        ),
+      ),
     },
     processTier: options.processTier ?? {},
     onWorkerSpawn: options.onWorkerSpawn,
@@ -119,6 +139,7 @@ export function resolveAppSpec(
   isolation: ResolvedWorkerPoolOptions["isolation"],
 ): ResolvedAppSpec {
   const asked = spec.isolation ?? isolation.default;
+  const group = isolation.groupOf.get(spec.name);
   return {
     key: `${spec.name}@${spec.version}`,
     name: spec.name,
@@ -126,7 +147,8 @@ export function resolveAppSpec(
     entry: spec.entry,
     dir: spec.dir,
     env: { ...(spec.env ?? {}) },
-    isolation: isolation.minimum === "process" ? "process" : asked,
+    isolation: isolation.minimum === "process" || group !== undefined ? "process" : asked,
+    group,
     network: [...(spec.permissions?.network ?? [])],
     plugin: spec.plugin,
     timeout: spec.timeout ?? APP_DEFAULTS.timeout,

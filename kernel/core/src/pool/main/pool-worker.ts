@@ -142,6 +142,7 @@ export class PoolWorker {
         error: (message) => {
           this.failure ??= message;
         },
+        retire: (reason) => this.retire(reason),
         exit: (why, limit) => {
           if (limit === "memory")
             this.failure ??= `it passed its memory limit of ${this.spec.maxMemory} bytes`;

@@ -38,6 +38,9 @@ const PROCESS: ScriptKind = {
   dirMode: 0o755,
   fileMode: 0o644,
 };
+/** A tenant group's sandbox: its entry, and the thread script its apps' workers start from. */
+const GROUP: ScriptKind = { ...PROCESS, source: new URL("../worker/group-entry.ts", import.meta.url) };
+const GROUP_WORKER: ScriptKind = { ...PROCESS, source: THREAD.source };
 
 /** What was built, kept in memory: the files on disk must match it. */
 interface Built {
@@ -172,7 +175,17 @@ export async function workerScript(): Promise<string> {
  * kernel files), so a failed bundle throws.
  */
 export async function processScript(): Promise<string> {
-  const script = await checkedScript(PROCESS);
-  if (script === undefined) throw new Error("the process-tier entry script could not be bundled");
+  return sandboxScript(PROCESS);
+}
+
+/** The scripts of a tenant group's sandbox, as host paths (each folder is bound read-only). */
+export async function groupScripts(): Promise<{ readonly entry: string; readonly worker: string }> {
+  const [entry, worker] = await Promise.all([sandboxScript(GROUP), sandboxScript(GROUP_WORKER)]);
+  return { entry, worker };
+}
+
+async function sandboxScript(kind: ScriptKind): Promise<string> {
+  const script = await checkedScript(kind);
+  if (script === undefined) throw new Error(`${kind.source.pathname} could not be bundled for a sandbox`);
   return script;
 }

@@ -70,6 +70,7 @@ export function bwrapArgs(spec: SandboxSpec, host: HostLayout): string[] {
   args.push("--ro-bind", spec.appDir, INSIDE.app);
   args.push("--bind", spec.dataDir, INSIDE.data);
   args.push("--ro-bind", spec.runtimeDir, INSIDE.runtime);
+  for (const folder of spec.folders ?? []) args.push("--ro-bind", folder.source, folder.target);
   if (spec.egressSocket) args.push("--ro-bind", spec.egressSocket, INSIDE.egress);
   args.push("--proc", "/proc", "--dev", "/dev");
   // Sizes on the writable tmpfs mounts: files there are memory that no RSS sample would see.

@@ -8,6 +8,8 @@ import { BuntimeError } from "@buntime/sdk";
 import type { SandboxSpec } from "./types.ts";
 
 const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+/** Extra folders go under /apps only: nothing may be bound over what the sandbox relies on. */
+const TARGET = /^\/apps\/[A-Za-z0-9@+_-][A-Za-z0-9@+._-]*$/;
 
 function problems(spec: SandboxSpec): string[] {
   const found: string[] = [];
@@ -21,6 +23,12 @@ function problems(spec: SandboxSpec): string[] {
     if (isAbsolute(spec[key]) && !statSync(spec[key], { throwIfNoEntry: false })?.isDirectory()) {
       found.push(`${key} ${spec[key]} is not a folder`);
     }
+  }
+  for (const folder of spec.folders ?? []) {
+    if (!isAbsolute(folder.source) || !statSync(folder.source, { throwIfNoEntry: false })?.isDirectory()) {
+      found.push(`folders: ${folder.source} is not a folder`);
+    }
+    if (!TARGET.test(folder.target)) found.push(`folders: target ${folder.target} must be /apps/<name>`);
   }
   if (spec.egressSocket !== undefined) {
     if (!isAbsolute(spec.egressSocket)) found.push("egressSocket must be an absolute path");

@@ -33,6 +33,8 @@ export interface SandboxSpec {
   readonly runtimeDir: string;
   /** Host Unix socket path, bound at /run/buntime/egress.sock: the child's only way out. */
   readonly egressSocket?: string;
+  /** More host folders, each bound read-only at `target` under `/apps` (a tenant group's apps). */
+  readonly folders?: readonly { readonly source: string; readonly target: string }[];
   /** What the bun binary runs inside, e.g. ["/buntime/process-entry.js"]. */
   readonly argv: readonly string[];
   /** The child's whole environment; the sandbox adds only HOME=/data and TMPDIR=/tmp (Bun adds its IPC variables). */
