@@ -25,7 +25,7 @@ import { PluginHost } from "./plugins/host.ts";
 import type { PluginStatus } from "./plugins/loaded-plugin.ts";
 import { installedPluginDir } from "./plugins/lockfile.ts";
 import type { PluginSource } from "./plugins/plugin-source.ts";
-import { readPluginFolder } from "./plugins/read-plugin-folder.ts";
+import { type FolderLoadOptions, readPluginFolder } from "./plugins/read-plugin-folder.ts";
 import { linkSharedPackages } from "./plugins/shared-packages.ts";
 import { validateDefinition } from "./plugins/validate-definition.ts";
 import { createWorkerPool } from "./pool/index.ts";
@@ -87,6 +87,13 @@ export interface Kernel {
 
 function inlineSource(inline: InlinePlugin): PluginSource {
   const pkg = parsePluginPackage(inline.packageJson, "inline plugin");
+  if (pkg.buntime.mode === "isolated") {
+    throw new BuntimeError("BUNTIME_ERR_PLUGIN_ISOLATED", {
+      plugin: `${pkg.name}@${pkg.version}`,
+      details:
+        "an isolated plugin is loaded from its folder (its entry runs in the pool), not passed in code",
+    });
+  }
   return {
     pkg,
     definition: validateDefinition(inline.plugin, `${pkg.name}@${pkg.version}`),
@@ -146,6 +153,17 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     onWorkerTerminate: (event: WorkerEvent) => void host?.workerEvent("onWorkerTerminate", event),
   });
   const pluginPool = pluginFacingPool(pool, hub);
+  // how plugin folders load: trust by pluginPolicy, isolated plugins in the pool (never imported here)
+  const folderOptions: FolderLoadOptions = {
+    home: config.home,
+    policy: config.pluginPolicy,
+    isolation: {
+      tier: config.isolation.minimum === "process" ? "process" : config.pluginPolicy.isolation,
+      prepare: (tier) => pool.prepare(tier),
+      env: process.env,
+    },
+  };
+  const readFolder = (dir: string) => readPluginFolder(dir, folderOptions);
   const pluginHost = new PluginHost({
     services,
     pool: pluginPool,
@@ -167,9 +185,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     loadInstalled: async (plugins) =>
       pluginHost.apply(
         await Promise.all(
-          plugins.map(({ name, version }) =>
-            readPluginFolder(installedPluginDir(config.home, name, version)),
-          ),
+          plugins.map(({ name, version }) => readFolder(installedPluginDir(config.home, name, version))),
         ),
       ),
     unload: (names) => pluginHost.unload(names, { waitForStop: false }),
@@ -204,8 +220,8 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       const folders = await discoverPluginFolders(config.home, config.pluginDirs);
       const given = options.plugins ?? [];
       const sources = [
-        ...(await Promise.all(folders.map(readPluginFolder))),
-        ...(await Promise.all(given.filter((plugin) => typeof plugin === "string").map(readPluginFolder))),
+        ...(await Promise.all(folders.map(readFolder))),
+        ...(await Promise.all(given.filter((plugin) => typeof plugin === "string").map(readFolder))),
         ...given.filter((plugin) => typeof plugin !== "string").map(inlineSource),
       ];
       await pluginHost.start(sources);
@@ -234,8 +250,8 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       return url;
     },
     fetch: async (request) => dispatch(request),
-    load: async (dir) => pluginHost.load(await readPluginFolder(dir)),
-    replace: async (dir) => pluginHost.replace(await readPluginFolder(dir)),
+    load: async (dir) => pluginHost.load(await readFolder(dir)),
+    replace: async (dir) => pluginHost.replace(await readFolder(dir)),
     unload: (name) => pluginHost.unload(name),
     plugins: () => pluginHost.list(),
     stop() {

@@ -59,6 +59,11 @@ export const ERROR_CODES = {
     status: 409,
     message: "{plugin} cannot provide service '{service}': {owner} already provides it",
   },
+  BUNTIME_ERR_PLUGIN_ISOLATED: { status: 409, message: "{plugin} cannot run isolated: {details}" },
+  BUNTIME_ERR_PLUGIN_UNTRUSTED: {
+    status: 403,
+    message: '{plugin} is refused: it is {reason}, and pluginPolicy.untrusted is "refuse"',
+  },
   BUNTIME_ERR_CSRF_REJECTED: {
     status: 403,
     message: "cross-site {method} to {path} refused (origin {origin})",

@@ -26,6 +26,7 @@ export function pluginStatus(
     version: plugin.version,
     base: manifest.base,
     status: error === undefined ? "running" : "failed",
+    ...(manifest.mode === "isolated" ? { mode: "isolated" as const } : {}),
     error,
     provides: manifest.provides,
     dependencies: manifest.dependencies,

@@ -12,6 +12,10 @@ export const lockfileSchema = z.object({
       version: z.string().min(1),
       integrity: z.string().optional(),
       signature: z.string().optional(),
+      /** The publisher's ed25519 signature over `integrity`, with its key id (see `pluginPolicy`). */
+      publisher: z
+        .object({ name: z.string().min(1).optional(), keyid: z.string().min(1), sig: z.string().min(1) })
+        .optional(),
     }),
   ),
 });

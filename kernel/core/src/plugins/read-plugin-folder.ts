@@ -2,7 +2,11 @@ import { existsSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { BuntimeError, parsePluginPackage } from "@buntime/sdk";
+import type { ResolvedPluginPolicy } from "../config/plugin-policy.ts";
+import { type IsolationSettings, isolatedSource, refusedSource } from "./isolated-source.ts";
+import { readLockfile } from "./lockfile.ts";
 import { type PluginSource, pluginId } from "./plugin-source.ts";
+import { trustOf } from "./plugin-trust.ts";
 import { validateDefinition } from "./validate-definition.ts";
 
 const FALLBACK_ENTRIES = ["index.ts", "index.js", "src/index.ts", "src/index.js"];
@@ -47,11 +51,48 @@ export async function isPluginFolder(dir: string): Promise<boolean> {
   }
 }
 
-/** Reads a plugin folder: validates its manifest, imports its entry and checks the definition. */
-export async function readPluginFolder(dir: string): Promise<PluginSource> {
+/** What decides how a folder's plugin loads: trust (`pluginPolicy`) and how isolated plugins run. */
+export interface FolderLoadOptions {
+  /** The kernel's home, whose `plugins/lock.json` records installed plugins' signatures. */
+  readonly home: string;
+  readonly policy: ResolvedPluginPolicy;
+  readonly isolation: IsolationSettings;
+}
+
+/**
+ * Reads a plugin folder: validates its manifest and finds its entry. A plugin that runs
+ * persistent has its entry imported and its definition checked; an isolated one (its manifest
+ * says so, or `pluginPolicy.untrusted: "isolate"` forces it) is never imported in the kernel;
+ * an untrusted one under `untrusted: "refuse"` fails to start with the reason. Without `options` every plugin is
+ * trusted and an isolated one is refused (nothing here can run it).
+ */
+export async function readPluginFolder(dir: string, options?: FolderLoadOptions): Promise<PluginSource> {
   const pkg = parsePluginPackage(await readPackageJson(dir), dir);
   const id = pluginId(pkg);
   const entry = findEntry(dir, pkg.main, id);
+  const verdict = options
+    ? trustOf(pkg, dir, options.home, await readLockfile(options.home), options.policy)
+    : { trusted: true, reason: "" };
+  if (!verdict.trusted && options?.policy.untrusted === "refuse") {
+    return refusedSource(
+      pkg,
+      dir,
+      new BuntimeError("BUNTIME_ERR_PLUGIN_UNTRUSTED", { plugin: id, reason: verdict.reason }),
+    );
+  }
+  const forced = !verdict.trusted && options?.policy.untrusted === "isolate";
+  if (pkg.buntime.mode === "isolated" || forced) {
+    if (!options) {
+      throw new BuntimeError("BUNTIME_ERR_PLUGIN_ISOLATED", {
+        plugin: id,
+        details: "an isolated plugin needs a kernel's worker pool to run in",
+      });
+    }
+    const why = forced
+      ? `pluginPolicy.untrusted is "isolate" and it is ${verdict.reason}`
+      : 'its manifest says mode "isolated"';
+    return isolatedSource(pkg, resolve(dir), entry, options.isolation, why);
+  }
   let module: { default?: unknown };
   try {
     module = await import(pathToFileURL(entry).href);

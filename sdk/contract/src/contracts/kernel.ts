@@ -11,6 +11,8 @@ export interface PluginStatus {
   readonly version: string;
   readonly base?: string;
   readonly status: "running" | "failed";
+  /** `isolated` when its code runs in the worker pool, not in the kernel (its manifest, or `pluginPolicy`); absent otherwise. */
+  readonly mode?: "isolated";
   /** Why it failed to start, for a failed plugin. */
   readonly error?: string;
   readonly provides: readonly string[];
