@@ -8,6 +8,7 @@
  *   bundle are warmed first). Target: process <= 60 ms.
  * - idle memory per sandboxed app: RSS and PSS (shared pages split among the processes that map
  *   them) of every process in the sandboxes, 10 idle apps. Target: <= 40 MB per app.
+ * - a tenant group of 10 apps: the same 10 idle apps sharing one sandbox (`isolation.groups`).
  * - recovery: an app crashes (`process.abort()` in the process tier, `process.exit` in the
  *   thread tier); time from the crash's 502 to the next 200, respawn included.
  *
@@ -142,6 +143,24 @@ async function coldStartAndMemory(tier: IsolationTier, apps: number): Promise<vo
   }
 }
 
+async function groupMemory(apps: number): Promise<void> {
+  const names = Array.from({ length: apps }, (_, i) => `member-${i}`);
+  const pool = createWorkerPool({ maxWorkers: apps + 4, isolation: { groups: { tenant: names } } });
+  try {
+    const before = memoryOf(descendants());
+    // the members share the hello fixture's folder, so the group's sandbox binds it once
+    for (const name of names)
+      await (await pool.fetch(fixture("hello", { name }), new Request("http://x/"))).text();
+    await Bun.sleep(1000);
+    const now = memoryOf(descendants());
+    console.log(
+      `tenant group of ${apps} apps: RSS ${((now.rss - before.rss) / MB).toFixed(0)} MB, PSS ${((now.pss - before.pss) / MB).toFixed(0)} MB in all (${((now.pss - before.pss) / apps / MB).toFixed(1)} MB PSS per app)`,
+    );
+  } finally {
+    await pool.shutdown();
+  }
+}
+
 async function recovery(tier: IsolationTier, times: number): Promise<void> {
   const pool = createWorkerPool();
   const app = fixture("process-fault", { name: `crashy-${tier}`, isolation: tier });
@@ -167,4 +186,5 @@ async function recovery(tier: IsolationTier, times: number): Promise<void> {
 
 await warmThroughput();
 for (const tier of ["thread", "process"] as const) await coldStartAndMemory(tier, 10);
+await groupMemory(10);
 for (const tier of ["thread", "process"] as const) await recovery(tier, 5);
