@@ -5,12 +5,13 @@
  * declared hosts. What the pool cannot give it (services, storage, a ui folder) is refused at
  * start, naming what.
  */
-import { describe, expect, it } from "bun:test";
+import { afterEach, describe, expect, it } from "bun:test";
 import { chmodSync } from "node:fs";
 import { join } from "node:path";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
-import { get, openTempDir, startKernel, writePlugin } from "./support.ts";
+import { cleanUp, get, openTempDir, startKernel, writePlugin } from "./support.ts";
 
+afterEach(cleanUp);
 const SANDBOX_MISSING = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
 const isolated = (manifest: Record<string, unknown> = {}) => ({
   base: "/notes",
@@ -117,6 +118,22 @@ describe("an isolated plugin in the thread tier", () => {
   });
 });
 
+describe("an isolated plugin where no sandbox can be made", () => {
+  it("fails to start with the reason, and never falls back to the thread tier", async () => {
+    const home = openTempDir("buntime-iso-");
+    const dir = writePlugin(home, "notes", isolated());
+    const { kernel, url } = await startKernel({ home, isolation: { bwrap: join(home, "no-bwrap") } }, [dir]);
+    const [status] = kernel.plugins();
+    expect(status).toMatchObject({ name: "notes", status: "failed", mode: "isolated" });
+    expect(status?.error).toContain(
+      "notes@1.0.0 cannot run isolated: it runs isolated in the process tier, which cannot run here",
+    );
+    expect(status?.error).toContain("the process-tier sandbox cannot be created");
+    expect((await get(url, "/notes/")).status).toBe(404);
+    expect(kernel.pool.stats().apps).toEqual({});
+  });
+});
+
 describe.skipIf(SANDBOX_MISSING)("an isolated plugin in the process tier (the default)", () => {
   it("runs in a sandboxed process of its own that cannot read the kernel's admin token", async () => {
     const home = openTempDir("buntime-iso-");
@@ -132,6 +149,23 @@ describe.skipIf(SANDBOX_MISSING)("an isolated plugin in the process tier (the de
     expect(String(body.read)).toStartWith("refused");
     expect(String(body.read)).not.toContain(kernel.adminToken);
     expect(kernel.pool.stats().apps["notes@1.0.0"]?.isolation).toBe("process");
+  });
+
+  it("gets only the variables it declares", async () => {
+    process.env.NOTES_TOKEN = "declared-value";
+    process.env.NOTES_OTHER = "undeclared-value";
+    try {
+      const home = openTempDir("buntime-iso-");
+      const dir = writePlugin(home, "notes", isolated({ permissions: { env: ["NOTES_TOKEN"] } }));
+      const { url } = await startKernel({ home }, [dir]);
+      const env = (await get(url, "/notes/")).body.env as Record<string, string>;
+      expect(env.NOTES_TOKEN).toBe("declared-value");
+      expect(env.NOTES_OTHER).toBeUndefined();
+      expect(Object.keys(env).filter((name) => name.startsWith("BUNTIME_"))).toEqual([]);
+    } finally {
+      delete process.env.NOTES_TOKEN;
+      delete process.env.NOTES_OTHER;
+    }
   });
 
   it("reaches a host it declares, and no other", async () => {

@@ -4,13 +4,14 @@
  * (`refuse`); a publisher signature over the lockfile's integrity that verifies with a key in
  * `trustedPublishers` makes it trusted; folders the operator names are trusted.
  */
-import { describe, expect, it } from "bun:test";
+import { afterEach, describe, expect, it } from "bun:test";
 import { generateKeyPairSync, sign } from "node:crypto";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createKernel, type KernelConfigOptions } from "@buntime/kernel";
-import { get, openTempDir, startKernel, writePlugin } from "./support.ts";
+import { cleanUp, get, openTempDir, startKernel, writePlugin } from "./support.ts";
 
+afterEach(cleanUp);
 const INTEGRITY = "sha512-dGVzdA==";
 
 function publisherKeys() {

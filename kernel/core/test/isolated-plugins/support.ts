@@ -1,5 +1,4 @@
 /** Plugin folders written into temp homes for the isolated-plugin tests, and kernels over them. */
-import { afterEach } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
@@ -7,10 +6,11 @@ import { createKernel, type Kernel, type KernelConfigOptions } from "@buntime/ke
 
 const kernels: Kernel[] = [];
 const dirs: string[] = [];
-afterEach(async () => {
+/** Stops the kernels and removes the folders of the test that ran: each test file's `afterEach`. */
+export async function cleanUp(): Promise<void> {
   for (const kernel of kernels.splice(0)) await kernel.stop();
   for (const dir of dirs.splice(0)) rmSync(dir, { recursive: true, force: true });
-});
+}
 
 /** A temp folder a sandbox's own user may pass through (a temp folder is 0700). */
 export function openTempDir(prefix: string): string {
