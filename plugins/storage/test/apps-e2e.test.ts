@@ -1,11 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
 import router from "@buntime/plugin-router";
 import routerPackage from "@buntime/plugin-router/package.json" with { type: "json" };
 import storage from "@buntime/plugin-storage";
+import type { IsolationTier } from "@buntime/sdk";
+import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 import storagePackage from "../package.json" with { type: "json" };
 
 /** An app that keeps a counter in its own storage namespace, through BUNTIME_URL and its token. */
@@ -42,38 +44,46 @@ function docsExample(): string {
   return /```ts\n(\/\/ apps\/notes\/index\.ts\n[\s\S]*?)```/.exec(page)?.[1] ?? "";
 }
 
-// Apps need BUNTIME_URL: a listening kernel it is.
-let kernel: TestKernel;
-let base: URL;
-const home = mkdtempSync(join(tmpdir(), "buntime-storage-e2e-"));
-beforeAll(async () => {
-  // Every app is in place before the kernel starts: an app added later waits for the router's
-  // file watcher to notice it.
-  for (const [app, source] of [
-    ["alpha", COUNTER_APP],
-    ["beta", COUNTER_APP],
-    ["notes", docsExample()],
-  ] as const) {
-    mkdirSync(join(home, "apps", app), { recursive: true });
-    writeFileSync(join(home, "apps", app, "index.ts"), source);
-  }
-  kernel = await createTestKernel({
-    config: { home },
-    plugins: [
-      { packageJson: routerPackage, plugin: router },
-      { packageJson: storagePackage, plugin: storage },
-    ],
-    listen: true,
-  });
-  if (!kernel.url) throw new Error("the test kernel does not listen");
-  base = kernel.url;
-});
-afterAll(async () => {
-  await kernel.stop();
-  rmSync(home, { recursive: true, force: true });
-});
+/** The tiers to run the apps in: the process tier too where bubblewrap exists (always under CI). */
+const TIERS: IsolationTier[] = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" })
+  ? ["thread"]
+  : ["thread", "process"];
 
-describe("apps in workers with the router's apps service", () => {
+// the same storage contract whether an app runs in a thread or in a sandbox, which reaches the
+// kernel only through its egress proxy (BUNTIME_URL is always let through)
+describe.each(TIERS)("apps in the %s tier with the router's apps service", (tier) => {
+  // Apps need BUNTIME_URL: a listening kernel it is.
+  let kernel: TestKernel;
+  let base: URL;
+  const home = mkdtempSync(join(tmpdir(), "buntime-storage-e2e-"));
+  chmodSync(home, 0o755); // a sandbox's own user must reach the apps' folders
+  beforeAll(async () => {
+    // Every app is in place before the kernel starts: an app added later waits for the router's
+    // file watcher to notice it.
+    for (const [app, source] of [
+      ["alpha", COUNTER_APP],
+      ["beta", COUNTER_APP],
+      ["notes", docsExample()],
+    ] as const) {
+      mkdirSync(join(home, "apps", app), { recursive: true });
+      writeFileSync(join(home, "apps", app, "index.ts"), source);
+    }
+    kernel = await createTestKernel({
+      config: { home, isolation: { minimum: tier } },
+      plugins: [
+        { packageJson: routerPackage, plugin: router },
+        { packageJson: storagePackage, plugin: storage },
+      ],
+      listen: true,
+    });
+    if (!kernel.url) throw new Error("the test kernel does not listen");
+    base = kernel.url;
+  });
+  afterAll(async () => {
+    await kernel.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
   it("reach their own namespace with BUNTIME_APP_TOKEN and only theirs", async () => {
     const visit = async (app: string) => (await fetch(new URL(`/${app}/`, base))).json();
     expect(await visit("alpha")).toEqual({ app: "alpha", count: 1, status: 200 });
@@ -96,5 +106,12 @@ describe("apps in workers with the router's apps service", () => {
 
   it("refuses a token forged from another app's signature", async () => {
     expect(await (await fetch(new URL("/alpha/forged", base))).text()).toBe("401");
+  });
+
+  it("runs the apps in the tier asked for", async () => {
+    const pool = (await (await fetch(new URL("/_/api/pool", base))).json()) as {
+      apps: Record<string, { isolation: string }>;
+    };
+    expect(pool.apps["alpha@0.0.0"]?.isolation).toBe(tier);
   });
 });
