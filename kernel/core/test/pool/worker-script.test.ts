@@ -1,12 +1,29 @@
 import { afterAll, describe, expect, it } from "bun:test";
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { workerScript } from "../../src/pool/main/worker-script.ts";
-import { call, fixture, testPool } from "./helpers.ts";
+import { processScript, workerScript } from "../../src/pool/main/worker-script.ts";
+import { call, fixture, SANDBOX_MISSING, testPool } from "./helpers.ts";
 
 const pool = testPool();
-afterAll(() => pool.shutdown());
+// the sandboxes' data folders, where a planted process script (which sees only /data) would leave its mark
+const sandboxData = mkdtempSync(join(tmpdir(), "buntime-script-data-"));
+chmodSync(sandboxData, 0o711);
+const sandboxed = testPool({ isolation: { default: "process" }, processTier: { dataDir: sandboxData } });
+afterAll(async () => {
+  await Promise.all([pool.shutdown(), sandboxed.shutdown()]);
+  rmSync(sandboxData, { recursive: true, force: true });
+});
 
 /** A worker script that, if it ever ran, would leave `marker` behind and answer "planted". */
 function plantedScript(marker: string): string {
@@ -87,6 +104,72 @@ describe("the worker script", () => {
       const moved = await workerScript();
       expect(dirname(moved)).not.toBe(dirname(script));
       expect(statSync(dirname(moved)).mode & 0o777).toBe(0o700);
+    } finally {
+      rmSync(dirname(script), { recursive: true, force: true });
+    }
+  });
+});
+
+/** A process script that, if a sandbox ever ran it, would leave /data/planted and answer nothing. */
+const PLANTED_PROCESS_SCRIPT = `require("node:fs").writeFileSync("/data/planted", "ran"); process.exit(0);`;
+
+let sandboxes = 0;
+/** Starts a fresh sandbox for hello; returns its answer and where a planted script would have left its mark. */
+async function sandboxedHello() {
+  const name = `sandboxed-hello-${++sandboxes}`;
+  const answer = await call(sandboxed, fixture("hello", { name }));
+  return { ...answer, mark: join(sandboxData, name, "planted") };
+}
+
+describe.skipIf(SANDBOX_MISSING)("the process tier's script", () => {
+  it("lives in a fresh folder of the kernel's (0755, files 0644: the sandbox's user reads it) and nowhere predictable", async () => {
+    const script = await processScript();
+    const dir = dirname(script);
+    expect(dir).not.toBe(join(tmpdir(), "buntime-sandbox"));
+    expect(dir.startsWith(join(tmpdir(), "buntime-sandbox-"))).toBe(true);
+    expect(dirname(script)).not.toBe(dirname(await workerScript()));
+    const stat = statSync(dir);
+    expect(stat.mode & 0o777).toBe(0o755);
+    expect(stat.uid).toBe(process.getuid?.() ?? stat.uid);
+    expect(statSync(script).mode & 0o777).toBe(0o644);
+    expect(await sandboxedHello()).toMatchObject({ status: 200, text: "hello" });
+  });
+
+  it("replaces a tampered script and bytecode cache before the next sandbox starts, and never runs them", async () => {
+    const script = await processScript();
+    const original = readFileSync(script);
+    writeFileSync(script, PLANTED_PROCESS_SCRIPT);
+    if (existsSync(`${script}.jsc`)) writeFileSync(`${script}.jsc`, "not bytecode");
+    const { mark, ...answer } = await sandboxedHello();
+    expect(answer).toMatchObject({ status: 200, text: "hello" });
+    expect(existsSync(mark)).toBe(false);
+    expect(readFileSync(script).equals(original)).toBe(true);
+    if (existsSync(`${script}.jsc`)) expect(readFileSync(`${script}.jsc`, "utf8")).not.toBe("not bytecode");
+    expect(statSync(script).mode & 0o777).toBe(0o644);
+  });
+
+  it("replaces a link planted in the script's place instead of following it", async () => {
+    const script = await processScript();
+    const original = readFileSync(script);
+    const elsewhere = join(sandboxData, "planted-target.js");
+    writeFileSync(elsewhere, PLANTED_PROCESS_SCRIPT, { mode: 0o644 });
+    rmSync(script);
+    symlinkSync(elsewhere, script);
+    const { mark, ...answer } = await sandboxedHello();
+    expect(answer).toMatchObject({ status: 200, text: "hello" });
+    expect(existsSync(mark)).toBe(false);
+    expect(readFileSync(script).equals(original)).toBe(true);
+    expect(readFileSync(elsewhere, "utf8")).toBe(PLANTED_PROCESS_SCRIPT);
+  });
+
+  it("moves to a fresh folder when its folder was opened to writes by others", async () => {
+    const script = await processScript();
+    chmodSync(dirname(script), 0o777);
+    try {
+      expect(await sandboxedHello()).toMatchObject({ status: 200, text: "hello" });
+      const moved = await processScript();
+      expect(dirname(moved)).not.toBe(dirname(script));
+      expect(statSync(dirname(moved)).mode & 0o777).toBe(0o755);
     } finally {
       rmSync(dirname(script), { recursive: true, force: true });
     }
