@@ -21,6 +21,7 @@ function refusing(name: string, status: number): TestPlugin {
   };
 }
 const LOGS = join(import.meta.dir, "..", "..", "plugins", "logs");
+const METRICS = join(import.meta.dir, "..", "..", "plugins", "metrics");
 
 describe.skipIf(noChromium)("the shell in a real browser", () => {
   let kernel: TestKernel;
@@ -28,7 +29,7 @@ describe.skipIf(noChromium)("the shell in a real browser", () => {
   let browser: Browser;
 
   beforeAll(async () => {
-    kernel = await startShellKernel([DEMO, LOGS, refusing("denied", 403), refusing("locked", 401)]);
+    kernel = await startShellKernel([DEMO, LOGS, METRICS, refusing("denied", 403), refusing("locked", 401)]);
     url = kernel.url as URL;
     browser = await launchTestBrowser();
   });
@@ -165,7 +166,7 @@ describe.skipIf(noChromium)("the shell in a real browser", () => {
     await page.close();
   }, 30000);
 
-  it("runs a page without the frame protocol (the logs UI) without a watchdog tile", async () => {
+  it("runs pages without the frame protocol (the logs and metrics UIs) without a watchdog tile", async () => {
     const { page, errors } = await open("/logs/");
     const logs = page
       .frames()
@@ -173,6 +174,9 @@ describe.skipIf(noChromium)("the shell in a real browser", () => {
     await logs.locator("h1", { hasText: "Logs" }).waitFor();
     await Bun.sleep(3500); // past the shell's INIT timeout
     expect(await page.locator(".tile").count()).toBe(0);
+    await page.click("#menu a:text('Metrics')");
+    await page.waitForURL(/\/metrics\/$/);
+    await page.frameLocator("z-frame iframe").locator("h1", { hasText: "Metrics" }).waitFor();
     expect(errors).toEqual([]);
     await page.close();
   }, 30000);
