@@ -12,7 +12,7 @@ import {
 } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { processScript, workerScript } from "../../src/pool/main/worker-script.ts";
+import { groupScripts, processScript, workerScript } from "../../src/pool/main/worker-script.ts";
 import { call, fixture, SANDBOX_MISSING, testPool } from "./helpers.ts";
 
 const pool = testPool();
@@ -20,8 +20,12 @@ const pool = testPool();
 const sandboxData = mkdtempSync(join(tmpdir(), "buntime-script-data-"));
 chmodSync(sandboxData, 0o711);
 const sandboxed = testPool({ isolation: { default: "process" }, processTier: { dataDir: sandboxData } });
+const grouped = testPool({
+  isolation: { groups: { tampered: ["grouped-hello"] } },
+  processTier: { dataDir: sandboxData },
+});
 afterAll(async () => {
-  await Promise.all([pool.shutdown(), sandboxed.shutdown()]);
+  await Promise.all([pool.shutdown(), sandboxed.shutdown(), grouped.shutdown()]);
   rmSync(sandboxData, { recursive: true, force: true });
 });
 
@@ -173,5 +177,24 @@ describe.skipIf(SANDBOX_MISSING)("the process tier's script", () => {
     } finally {
       rmSync(dirname(script), { recursive: true, force: true });
     }
+  });
+
+  it("replaces a tenant group's tampered entry and worker scripts before its sandbox runs them", async () => {
+    const scripts = await groupScripts();
+    const originals = [scripts.entry, scripts.worker].map((file) => readFileSync(file));
+    writeFileSync(scripts.entry, PLANTED_PROCESS_SCRIPT);
+    writeFileSync(
+      scripts.worker,
+      `require("node:fs").writeFileSync("/data/planted-worker", "ran"); self.onmessage = () => {};`,
+    );
+    const answer = await call(grouped, fixture("hello", { name: "grouped-hello" }));
+    expect(answer).toMatchObject({ status: 200, text: "hello" });
+    expect(grouped.stats().apps["grouped-hello@0.0.0"]?.isolation).toBe("process");
+    const groupData = join(sandboxData, "tenant-tampered");
+    expect(existsSync(groupData)).toBe(true);
+    expect(existsSync(join(groupData, "planted"))).toBe(false);
+    expect(existsSync(join(groupData, "planted-worker"))).toBe(false);
+    expect(readFileSync(scripts.entry).equals(originals[0] as Buffer)).toBe(true);
+    expect(readFileSync(scripts.worker).equals(originals[1] as Buffer)).toBe(true);
   });
 });
