@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "bun:test";
-import { fixture, servePool, TIERS, testPool } from "./helpers.ts";
+import { eventually, fixture, servePool, TIERS, testPool } from "./helpers.ts";
 
 // the same app contract in both tiers: every test below runs against a thread and a sandboxed process
 describe.each(TIERS)("in the %s tier", (tier) => {
@@ -121,8 +121,8 @@ describe.each(TIERS)("in the %s tier", (tier) => {
       const pending = fetch(`${server.url}/long-poll/wait`, { signal: controller.signal }).catch(
         () => "aborted",
       );
-      await Bun.sleep(100);
-      expect(pool.stats().apps["long-poll@0.0.0"]?.active).toBe(1);
+      // a sandbox may take longer than a thread to start: wait for the request to be in flight
+      expect(await eventually(() => pool.stats().apps["long-poll@0.0.0"]?.active === 1)).toBe(true);
       controller.abort();
       expect(await pending).toBe("aborted");
       let status = { aborted: 0 };

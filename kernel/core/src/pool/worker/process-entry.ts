@@ -19,14 +19,6 @@ type Send = (message: unknown, handle?: undefined, options?: undefined, callback
 const send = process.send?.bind(process) as Send | undefined;
 if (send === undefined) throw new Error("process-entry.ts runs only as a pool child with an IPC channel");
 
-let unsent = 0;
-let drained: (() => void) | undefined;
-
-function sent(): void {
-  unsent--;
-  if (unsent === 0) drained?.();
-}
-
 try {
   process.chdir("/app");
 } catch {
@@ -53,8 +45,7 @@ void egressReady.then(() => {
 
 runWorker({
   postMessage(batch: Batch<FromWorker>) {
-    unsent++;
-    send(batch, undefined, undefined, sent);
+    send(batch);
   },
   listen(receive) {
     process.on("message", (batch) => {
@@ -63,10 +54,10 @@ runWorker({
     });
   },
   exit(code) {
-    // a message still queued in the channel would be lost by exiting at once
+    // a message still queued in the channel would be lost by exiting at once; the channel keeps
+    // order, so once an empty batch sent last has left, everything before it has too
     const leave = () => process.exit(code);
-    if (unsent === 0) leave();
-    drained = leave;
+    send("[]", undefined, undefined, leave);
     setTimeout(leave, EXIT_FLUSH_MS).unref();
   },
 });
