@@ -8,6 +8,8 @@
 import { afterEach, describe, expect, it } from "bun:test";
 import { chmodSync } from "node:fs";
 import { join } from "node:path";
+import type { InlinePlugin } from "@buntime/kernel";
+import { definePlugin } from "@buntime/sdk";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 import { cleanUp, get, openTempDir, startKernel, writePlugin } from "./support.ts";
 
@@ -45,6 +47,32 @@ describe("an isolated plugin in the thread tier", () => {
       expect.objectContaining({ name: "notes", status: "running", mode: "isolated", base: "/notes" }),
     );
     expect(kernel.pool.stats().apps["notes@1.0.0"]?.isolation).toBe("thread");
+  });
+
+  it("gets the verified identity, and not the credentials a plugin consumed", async () => {
+    const home = openTempDir("buntime-iso-");
+    const dir = writePlugin(home, "notes", isolated());
+    const signIn: InlinePlugin = {
+      packageJson: { name: "fake-auth", version: "1.0.0", buntime: { kernel: ">=0.1.0" } },
+      plugin: definePlugin({
+        setup: () => ({
+          onRequest(_request, context) {
+            context.locals.user = { username: "ada", roles: ["admin", "ops"] };
+            context.locals.credentials = { headers: ["authorization"], cookies: ["sid"] };
+          },
+        }),
+      }),
+    };
+    const { url } = await startKernel({ home, ...threaded }, [dir, signIn]);
+    const { body } = await get(url, "/notes/", {
+      headers: { authorization: "Bearer secret", cookie: "sid=secret; theme=dark" },
+    });
+    expect(body).toMatchObject({
+      user: "ada",
+      roles: "admin,ops",
+      authorization: null,
+      cookie: "theme=dark",
+    });
   });
 
   it("gets only the variables it declares, never the kernel's BUNTIME_* ones", async () => {

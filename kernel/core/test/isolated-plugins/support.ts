@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createKernel, type Kernel, type KernelConfigOptions } from "@buntime/kernel";
+import { createKernel, type InlinePlugin, type Kernel, type KernelConfigOptions } from "@buntime/kernel";
 
 const kernels: Kernel[] = [];
 const dirs: string[] = [];
@@ -43,6 +43,8 @@ export function pluginEntry(hook?: string): string {
           search: url.search,
           requestId: context.requestId,
           user: request.headers.get("x-buntime-user"),
+          roles: request.headers.get("x-buntime-roles"),
+          authorization: request.headers.get("authorization"),
           cookie: request.headers.get("cookie"),
           env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/proxy/i.test(k))),
           read: url.searchParams.has("read") ? await read(url.searchParams.get("read")) : undefined,
@@ -70,8 +72,8 @@ export function writePlugin(
   return dir;
 }
 
-/** Starts a kernel listening on 127.0.0.1 with `plugins` (folders) and `config`. */
-export async function startKernel(config: KernelConfigOptions, plugins: string[] = []) {
+/** Starts a kernel listening on 127.0.0.1 with `plugins` (folders, or plugins in code) and `config`. */
+export async function startKernel(config: KernelConfigOptions, plugins: (string | InlinePlugin)[] = []) {
   const kernel = createKernel({ config: { port: 0, ...config }, plugins, logSink: () => {} });
   kernels.push(kernel);
   await kernel.start();
