@@ -73,6 +73,32 @@ describe.skipIf(noChromium)("the frame protocol in a real browser", () => {
     await page.close();
   }, 30000);
 
+  it("updates pathname in place, and recreates the frame when src changes", async () => {
+    const { page, child } = await openHost();
+    await child.evaluate(() => Object.assign(window, { marker: "same document" }));
+    await page.evaluate(() => document.querySelector("z-frame")?.setAttribute("pathname", "/elsewhere"));
+    await child.waitForFunction(() => window.frameSDK.props.pathname === "/elsewhere");
+    expect(await child.evaluate(() => (window as never as { marker?: string }).marker)).toBe("same document");
+    expect(await child.evaluate(() => (window as never as { routes: string[] }).routes)).toEqual([
+      "/elsewhere",
+    ]);
+    expect(await child.evaluate(() => location.pathname)).toBe("/t/child/elsewhere");
+    const readies = () =>
+      page.evaluate(
+        () => (window as never as { seen: { name: string }[] }).seen.filter((e) => e.name === "ready").length,
+      );
+    expect(await readies()).toBe(1);
+    await page.evaluate(() => document.querySelector("z-frame")?.setAttribute("src", "/t/child?again"));
+    await page.waitForFunction(
+      () =>
+        (window as never as { seen: { name: string }[] }).seen.filter((e) => e.name === "ready").length === 2,
+    );
+    const fresh = page.frames().find((frame) => frame.url().includes("/t/child?again")) as Frame;
+    expect(await fresh.evaluate(() => (window as never as { marker?: string }).marker)).toBeUndefined();
+    expect(await fresh.evaluate(() => window.frameSDK.props.pathname)).toBe("/elsewhere");
+    await page.close();
+  }, 30000);
+
   it("carries events both ways, replaying those sent before a listener", async () => {
     const { page, child } = await openHost();
     // the child emitted `saved` before INIT: it was held and delivered after READY
