@@ -1,12 +1,12 @@
 import { afterAll, describe, expect, it } from "bun:test";
 import type { AppSpec, IsolationTier, WorkerEvent } from "@buntime/sdk";
-import { poolWebSocketHandler } from "../../src/pool/index.ts";
+import { poolWebSocketHandler, type WorkerPoolOptions } from "../../src/pool/index.ts";
 import { call, eventually, fixture, TIERS, testPool } from "./helpers.ts";
 
-/** A pool of `tier` behind a WebSocket-capable server, and a client for it. */
-function wsKernel(tier: IsolationTier) {
+/** A pool with `isolation` behind a WebSocket-capable server, and a client for it. */
+function wsKernel(isolation: WorkerPoolOptions["isolation"]) {
   const ended: WorkerEvent[] = [];
-  const pool = testPool({ isolation: { default: tier }, onWorkerTerminate: (event) => ended.push(event) });
+  const pool = testPool({ isolation, onWorkerTerminate: (event) => ended.push(event) });
   const specs: Record<string, AppSpec> = {
     "ws-echo": fixture("ws-echo"),
     "ws-idle": fixture("ws-echo", { name: "ws-idle", idleTimeout: 100 }),
@@ -48,9 +48,20 @@ function wsKernel(tier: IsolationTier) {
   return { ended, pool, specs, server, connect, counts };
 }
 
-// the same WebSocket contract in both tiers: a thread relays through messages, a sandboxed process over IPC
-describe.each(TIERS)("in the %s tier", (tier) => {
-  const { ended, pool, specs, server, connect, counts } = wsKernel(tier);
+/** Where the WebSocket apps run: a thread, a sandbox each, or one sandbox shared by a tenant group. */
+type Place = [where: string, tier: IsolationTier, isolation: WorkerPoolOptions["isolation"]];
+const PLACES: Place[] = TIERS.flatMap((tier): Place[] =>
+  tier === "thread"
+    ? [["the thread tier", tier, { default: tier }]]
+    : [
+        ["the process tier", tier, { default: tier }],
+        ["a tenant group's shared sandbox", tier, { groups: { chat: ["ws-echo", "ws-idle", "ws-crash"] } }],
+      ],
+);
+
+// the same WebSocket contract everywhere: a thread relays through messages, a sandboxed process over IPC
+describe.each(PLACES)("in %s", (_where, tier, isolation) => {
+  const { ended, pool, specs, server, connect, counts } = wsKernel(isolation);
   afterAll(async () => {
     server.stop(true);
     await pool.shutdown();
