@@ -38,6 +38,7 @@ function createShell(ctx: PluginContext) {
   const plugins = ctx.services.get("kernel:plugins");
   const apps = () => (ctx.services.has("apps") ? ctx.services.get("apps") : undefined);
   const catalog = () => readCatalog(plugins, apps(), ctx.kernel.appsDir);
+  const timings = new Timings();
   /** The shell page for `/` or a deep link, or undefined to let the request through. */
   async function page(request: Request, context: RequestContext): Promise<Response | undefined> {
     const { pathname } = context;
@@ -70,7 +71,6 @@ function createShell(ctx: PluginContext) {
     return page(request, context);
   }
 
-  const timings = new Timings();
   const routes = new Hono<{ Bindings: RequestContext; Variables: { auth: boolean } }>();
   const assets = createAssets();
   routes.on(["GET", "HEAD"], "/:file{frame\\.js|frame\\.d\\.ts|shell\\.js}", async (c) => {
