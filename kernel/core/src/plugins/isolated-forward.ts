@@ -31,7 +31,9 @@ export function isolatedForwarding(
   context: RequestContext,
 ): RequestOverrides {
   const url = new URL(request.url);
-  const rest = base === "/" ? url.pathname : url.pathname.slice(base.length);
+  // the canonical path the pipeline matched the base on, never the raw one (`/%6eotes` is `/notes`)
+  const path = context.pathname;
+  const rest = base === "/" ? path : path.slice(base.length);
   const headers: Record<string, string | null> = {
     "x-request-id": context.requestId,
     "x-forwarded-for": context.clientAddress() ?? "unknown",

@@ -42,6 +42,9 @@ describe("an isolated plugin in the thread tier", () => {
     expect(body.appsDir).toBe("");
     // a client's own identity header never reaches it
     expect(body.user).toBeNull();
+    // the path below its base is taken from the canonical path the base matched, not the raw one
+    const encoded = await get(url, "/%6eotes/./a/../list");
+    expect(encoded.body.pathname).toBe("/list");
     const listed = await get(url, "/_/api/plugins");
     expect(listed.body.plugins).toContainEqual(
       expect.objectContaining({ name: "notes", status: "running", mode: "isolated", base: "/notes" }),
