@@ -115,6 +115,10 @@ export function isolatedSource(
           `it runs isolated in the ${tier} tier, which cannot run here: ${error instanceof Error ? error.message : error}`,
         );
       }
+      // said once at start: a pipeline hook is only refused later, when its worker loads it
+      ctx.logger.info(
+        `runs isolated in the ${tier} tier: ${why}; only fetch, routes and onShutdown run there`,
+      );
       const spec: AppSpec = {
         name: pkg.name,
         version: pkg.version,

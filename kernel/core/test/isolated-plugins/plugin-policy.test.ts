@@ -80,7 +80,13 @@ describe("pluginPolicy for plugins installed without a trusted publisher's signa
 
   it("isolate: a forced plugin with a pipeline hook answers 502 naming the hook", async () => {
     const { home } = installedHome({}, { hook: "onRequest" });
-    const { url } = await startKernel({ home, ...policy("isolate") });
+    const lines: string[] = [];
+    const { url } = await startKernel({ home, ...policy("isolate") }, [], (entry) =>
+      lines.push(entry.message),
+    );
+    expect(lines).toContain(
+      'runs isolated in the thread tier: pluginPolicy.untrusted is "isolate" and it is installed without a publisher signature; only fetch, routes and onShutdown run there',
+    );
     const { status, text } = await get(url, "/notes/");
     expect(status).toBe(502);
     expect(text).toContain("the onRequest hook is not available to an isolated plugin");

@@ -2,7 +2,13 @@
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createKernel, type InlinePlugin, type Kernel, type KernelConfigOptions } from "@buntime/kernel";
+import {
+  createKernel,
+  type InlinePlugin,
+  type Kernel,
+  type KernelConfigOptions,
+  type LogSink,
+} from "@buntime/kernel";
 
 const kernels: Kernel[] = [];
 const dirs: string[] = [];
@@ -73,8 +79,12 @@ export function writePlugin(
 }
 
 /** Starts a kernel listening on 127.0.0.1 with `plugins` (folders, or plugins in code) and `config`. */
-export async function startKernel(config: KernelConfigOptions, plugins: (string | InlinePlugin)[] = []) {
-  const kernel = createKernel({ config: { port: 0, ...config }, plugins, logSink: () => {} });
+export async function startKernel(
+  config: KernelConfigOptions,
+  plugins: (string | InlinePlugin)[] = [],
+  logSink: LogSink = () => {},
+) {
+  const kernel = createKernel({ config: { port: 0, ...config }, plugins, logSink });
   kernels.push(kernel);
   await kernel.start();
   const url = await kernel.listen();
