@@ -109,7 +109,8 @@ describe.skipIf(limiter === undefined && !REQUIRED)("a kernel under a 600 MB mem
     });
     url = (JSON.parse(await firstLine(kernel.stdout)) as { url: string }).url;
     for (const tier of TIERS) {
-      for (const app of [`healthy-${tier}`, `sync-bomb-${tier}`, `memory-${tier}`]) {
+      for (const bomb of ["healthy", "sync-bomb", "memory", "buffer-bomb"]) {
+        const app = `${bomb}-${tier}`;
         expect((await fetch(`${url}/${app}/`)).status).toBe(200);
       }
     }
@@ -157,6 +158,30 @@ describe.skipIf(limiter === undefined && !REQUIRED)("a kernel under a 600 MB mem
     return { answered, missed };
   }
 
+  /** The error when the kernel stopped answering: how it ended, and how close its cgroup came. */
+  async function kernelGone(): Promise<Error> {
+    await Promise.race([kernel.exited, Bun.sleep(500)]);
+    const end = kernel.signalCode ?? kernel.exitCode ?? "no exit seen yet";
+    return new Error(
+      `the kernel stopped answering (${end}); its cgroup peaked at ${Math.round(peak / MiB)} MB of ${KERNEL_LIMIT / MiB} MB`,
+    );
+  }
+
+  /** Calls `path` of `app` until it answers 200 (bounded); returns the last status. */
+  async function untilAnswered(app: string, path = "/"): Promise<number> {
+    let status = 0;
+    for (let i = 0; i < 200 && status !== 200; i++) {
+      status = await fetch(`${url}/${app}${path}`).then(
+        async (response) => {
+          await response.text();
+          return response.status;
+        },
+        () => 0,
+      );
+    }
+    return status;
+  }
+
   const rows = TIERS.flatMap((tier) => [
     [tier, "a synchronous memory bomb", "sync-bomb", "/bomb"],
     [tier, "an asynchronous memory bomb", "memory", "/grow-and-wait"],
@@ -173,18 +198,11 @@ describe.skipIf(limiter === undefined && !REQUIRED)("a kernel under a 600 MB mem
       const bombed = await fetch(`${url}/${app}${path}`).catch(() => undefined);
       if (bombed === undefined) {
         recovered = true;
-        await Promise.race([kernel.exited, Bun.sleep(500)]);
-        const end = kernel.signalCode ?? kernel.exitCode ?? "no exit seen yet";
-        throw new Error(
-          `the kernel stopped answering (${end}); its cgroup peaked at ${Math.round(peak / MiB)} MB of ${KERNEL_LIMIT / MiB} MB`,
-        );
+        throw await kernelGone();
       }
       const failedAt = performance.now();
       const body = (await bombed.json()) as { error: { code: string; message: string } };
-      let status = 0;
-      for (let i = 0; i < 200 && status !== 200; i++) {
-        status = (await fetch(`${url}/${app}/`)).status;
-      }
+      const status = await untilAnswered(app);
       const healthyAt = performance.now();
       recovered = true;
       const { answered, missed } = await healthy;
@@ -205,6 +223,48 @@ describe.skipIf(limiter === undefined && !REQUIRED)("a kernel under a 600 MB mem
         `kernel under ${KERNEL_LIMIT / MiB} MB, ${tier} tier, ${fixture}: 502 after ${Math.round(failedAt - fired)} ms, ` +
           `answering again (respawned) ${Math.round(healthyAt - failedAt)} ms later; healthy apps ${answered}/${answered} ` +
           `answered ("${reason}"); kernel RSS ${Math.round(after.rss / MiB)} MB, cgroup peak ${Math.round(peak / MiB)} MB`,
+      );
+    },
+    60_000,
+  );
+
+  it.each(TIERS)(
+    "in the %s tier, ArrayBuffers (outside the JS heap) grown after the answer are recycled for memory while the kernel lives on",
+    async (tier) => {
+      const app = `buffer-bomb-${tier}`;
+      peak = 0;
+      let recovered = false;
+      const healthy = healthyLoop(() => recovered);
+      const grow = await fetch(`${url}/${app}/grow`).catch(() => undefined);
+      const fired = performance.now();
+      let recycled = 0;
+      for (let i = 0; i < 500 && recycled === 0 && grow !== undefined; i++) {
+        await Bun.sleep(20);
+        recycled = await stats().then(
+          (now) => now.apps[`${app}@0.0.0`]?.recycled.memory ?? 0,
+          () => -1,
+        );
+        if (recycled === -1) break;
+      }
+      if (grow === undefined || recycled === -1) {
+        recovered = true;
+        throw await kernelGone();
+      }
+      const endedAt = performance.now();
+      const status = await untilAnswered(app);
+      const healthyAt = performance.now();
+      recovered = true;
+      const { answered, missed } = await healthy;
+
+      expect(await grow.text()).toBe("hoarding");
+      expect(recycled).toBe(1);
+      expect(status).toBe(200);
+      expect(missed).toBe(0);
+      expect(kernel.exitCode).toBeNull();
+      console.log(
+        `kernel under ${KERNEL_LIMIT / MiB} MB, ${tier} tier, buffer-bomb: recycled ${Math.round(endedAt - fired)} ms after its answer, ` +
+          `answering again (respawned) ${Math.round(healthyAt - endedAt)} ms later; healthy apps ${answered}/${answered} answered; ` +
+          `cgroup peak ${Math.round(peak / MiB)} MB`,
       );
     },
     60_000,
