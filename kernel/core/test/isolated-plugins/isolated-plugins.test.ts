@@ -139,6 +139,16 @@ describe("an isolated plugin in the thread tier", () => {
     expect(kernel.plugins()).toEqual([]);
   });
 
+  it("refuses an isolated plugin passed in code: only a folder's entry can run in the pool", async () => {
+    const inline: InlinePlugin = {
+      packageJson: { name: "notes", version: "1.0.0", buntime: { kernel: ">=0.1.0", ...isolated() } },
+      plugin: definePlugin({ setup: () => ({}) }),
+    };
+    await expect(startKernel({ home: openTempDir("buntime-iso-") }, [inline])).rejects.toThrow(
+      "notes@1.0.0 cannot run isolated: an isolated plugin is loaded from its folder",
+    );
+  });
+
   it("refuses a pipeline hook when the worker loads it, naming the hook, with 502", async () => {
     const home = openTempDir("buntime-iso-");
     const dir = writePlugin(home, "notes", isolated(), { hook: "onRequest" });
