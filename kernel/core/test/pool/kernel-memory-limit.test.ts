@@ -27,7 +27,7 @@ const KERNEL_LIMIT = 600 * MiB;
  * The thread tier's memory checks run this often in the limited kernel. The default (500 ms)
  * lets a synchronous bomb grow the kernel for about 1 s before it is stopped (docs/isolation.md):
  * on the 2-core test machine the kernel's cgroup then peaked at 508-600 MB and the OOM killer
- * ended the whole 600 MB kernel in 2 of 5 runs; at 100 ms it peaked at 126-237 MB in 8 of 8.
+ * ended the whole 600 MB kernel in 2 of 5 runs; at 100 ms it peaked at 126-241 MB in each of 10 runs.
  * A kernel with a tight memory limit lowers the interval; set LIMITED_KERNEL_REPORT_MS to try others.
  */
 const REPORT_MS = 100;
