@@ -192,6 +192,19 @@ describe.skipIf(SANDBOX_MISSING)("an isolated plugin in the process tier (the de
     expect(kernel.pool.stats().apps["notes@1.0.0"]?.isolation).toBe("process");
   });
 
+  it("stays in the process tier when the kernel's isolation.minimum says so, whatever pluginPolicy says", async () => {
+    const home = openTempDir("buntime-iso-");
+    const dir = writePlugin(home, "notes", isolated());
+    const config = {
+      home,
+      isolation: { minimum: "process" as const },
+      pluginPolicy: { isolation: "thread" as const },
+    };
+    const { kernel, url } = await startKernel(config, [dir]);
+    expect((await get(url, "/notes/")).body.pid).not.toBe(process.pid);
+    expect(kernel.pool.stats().apps["notes@1.0.0"]?.isolation).toBe("process");
+  });
+
   it("gets only the variables it declares", async () => {
     process.env.NOTES_TOKEN = "declared-value";
     process.env.NOTES_OTHER = "undeclared-value";
