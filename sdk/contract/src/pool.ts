@@ -25,6 +25,10 @@ export interface IsolatedPluginSpec {
   readonly dataDir: string;
   /** The kernel's version, for `ctx.kernel.version`. */
   readonly kernelVersion: string;
+  /** The services it declared in `consumes`: the only ones its calls reach. @default [] */
+  readonly consumes?: readonly string[];
+  /** Resolves a declared service for it, kernel-side (a keyval scoped to its own namespace, say). */
+  readonly services?: { get(name: string): unknown };
 }
 
 /** What the pool needs to know to run an app. Durations are in milliseconds, sizes in bytes. */

@@ -10,6 +10,7 @@ import { type Batch, Outbox, unbatch } from "../shared/protocol.ts";
 import type { Carrier, Launcher } from "./carrier.ts";
 import type { ResolvedAppSpec } from "./options.ts";
 import { type RequestOverrides, RequestTable } from "./request-table.ts";
+import { answerServiceCall } from "./service-calls.ts";
 import { SocketTable } from "./socket-bridge.ts";
 import type { SpawnGate } from "./spawn-gate.ts";
 import { StallWatch } from "./stall-watch.ts";
@@ -167,6 +168,7 @@ export class PoolWorker {
       memoryReportMs,
       ...(plugin && {
         plugin: {
+          consumes: [...(plugin.consumes ?? [])],
           name: this.spec.name,
           version: this.spec.version,
           base: plugin.base,
@@ -342,6 +344,9 @@ export class PoolWorker {
           this.state = "ready";
         }
         this.settleReady(true);
+        break;
+      case "svc":
+        void answerServiceCall(this.spec.plugin, message).then((answer) => this.port.postMessage(answer));
         break;
       case "load-error":
         this.failure = `it failed to load: ${message.message}`;

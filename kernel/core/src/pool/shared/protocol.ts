@@ -9,6 +9,8 @@ export type HeaderList = Record<string, string | string[]>;
 
 /** What the worker needs to run an isolated plugin's `setup` (see `IsolatedPluginSpec`). */
 export interface PluginInit {
+  /** The services it declared in `consumes`, the only ones it may call. */
+  readonly consumes: readonly string[];
   readonly name: string;
   readonly version: string;
   readonly base?: string;
@@ -146,6 +148,28 @@ export interface CloseMessage {
   readonly t: "close";
 }
 
+/** One step of a service call: a method and its arguments (JSON values). */
+export interface ServiceStep {
+  readonly m: string;
+  readonly a: readonly unknown[];
+}
+
+/** Worker → main: an isolated plugin calls a kernel service, as a chain of method calls. */
+export interface ServiceCallMessage {
+  readonly t: "svc";
+  readonly id: number;
+  readonly service: string;
+  readonly chain: readonly ServiceStep[];
+}
+
+/** Main → worker: what a service call resolved to (a JSON value), or why it failed. */
+export interface ServiceAnswerMessage {
+  readonly t: "svc-res";
+  readonly id: number;
+  readonly value?: unknown;
+  readonly error?: string;
+}
+
 /** Messages a worker receives. */
 export type ToWorker =
   | InitMessage
@@ -158,7 +182,8 @@ export type ToWorker =
   | CloseMessage
   | SocketOpenMessage
   | SocketDataMessage
-  | SocketCloseMessage;
+  | SocketCloseMessage
+  | ServiceAnswerMessage;
 
 /** Messages the pool receives from a worker. */
 export type FromWorker =
@@ -173,7 +198,8 @@ export type FromWorker =
   | MemoryMessage
   | AppExitMessage
   | SocketDataMessage
-  | SocketCloseMessage;
+  | SocketCloseMessage
+  | ServiceCallMessage;
 
 /** Something `postMessage` can be called on: a Worker from the pool, `self` inside one. */
 export interface MessagePort {

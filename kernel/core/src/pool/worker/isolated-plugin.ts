@@ -1,12 +1,14 @@
 /**
  * Inside a pool worker: an isolated plugin (`mode: "isolated"` in its manifest) served as an
- * app. Its `setup` runs here, not in the kernel, with a context that reaches nothing of the
- * kernel: its config, a console logger, its data folder, and services and a pool that refuse
- * with an error naming what to declare. Only request handlers may run isolated (`fetch`,
- * `routes`, `onShutdown`); a pipeline hook would need the kernel's thread, so it is refused at
- * load with the hook's name.
+ * app. Its `setup` runs here, not in the kernel, with a context that reaches only what it
+ * declared: its config, a console logger, its data folder, and the kernel services named in its
+ * `consumes` (called across the boundary, see `service-client.ts`); any other service, and the
+ * pool, refuse with an error naming what to declare. Only request handlers may run isolated
+ * (`fetch`, `routes`, `onShutdown`); a pipeline hook would need the kernel's thread, so it is
+ * refused at load with the hook's name.
  */
 import type { PluginInit } from "../shared/protocol.ts";
+import type { ServiceClient } from "./service-client.ts";
 
 /** What the worker serves. */
 export interface Served {
@@ -49,7 +51,11 @@ function contextOf(request: Request) {
 }
 
 /** Runs the plugin's `setup` and returns what serves its requests. */
-export async function serveIsolatedPlugin(module: unknown, init: PluginInit): Promise<Served> {
+export async function serveIsolatedPlugin(
+  module: unknown,
+  init: PluginInit,
+  client: ServiceClient,
+): Promise<Served> {
   const definition = ((module as { default?: unknown }).default ?? module) as Partial<Definition>;
   if (typeof definition?.setup !== "function") {
     throw new Error(`${init.name}: an isolated plugin's entry must default-export definePlugin({ setup })`);
@@ -68,8 +74,13 @@ export async function serveIsolatedPlugin(module: unknown, init: PluginInit): Pr
     logger: { debug: print("debug"), info: print("info"), warn: print("warn"), error: print("error") },
     services: {
       provide: (name: string) => refuse(`providing service ${name}`),
-      get: (name: string) => refuse(`service ${name}`),
-      has: () => false,
+      get(name: string) {
+        if (init.consumes.includes(name)) return client.service(name);
+        throw new Error(
+          `BUNTIME_ERR_PLUGIN_ISOLATED: ${init.name} did not declare service ${name}: add it to buntime.consumes in its package.json`,
+        );
+      },
+      has: (name: string) => init.consumes.includes(name),
     },
     pool: {
       fetch: () => refuse("the worker pool"),

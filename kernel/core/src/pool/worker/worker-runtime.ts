@@ -16,6 +16,7 @@ import {
 } from "../shared/stream-channel.ts";
 import { hasCompleteBody, stringBody, trackCompleteBodies } from "./complete-bodies.ts";
 import { serveIsolatedPlugin } from "./isolated-plugin.ts";
+import { serviceClient } from "./service-client.ts";
 import { type AppSocketHandlers, WorkerSockets } from "./worker-sockets.ts";
 
 interface App {
@@ -48,6 +49,9 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
   const port = new Outbox(channel) as Outbox & {
     postMessage(message: FromWorker, transfer?: Transferable[]): void;
   };
+
+  /** An isolated plugin's calls to the kernel services it declared. */
+  const services = serviceClient((message) => port.postMessage(message));
 
   /** Exits the worker after posting what is queued. */
   function exit(code: number): void {
@@ -124,7 +128,7 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     try {
       const mod = (await import(message.entry)) as { default?: unknown };
       const candidate = (
-        message.plugin ? await serveIsolatedPlugin(mod, message.plugin) : (mod.default ?? mod)
+        message.plugin ? await serveIsolatedPlugin(mod, message.plugin, services) : (mod.default ?? mod)
       ) as Partial<App> | undefined;
       if (typeof candidate?.fetch !== "function") {
         throw new Error("the entry must default-export { fetch } or a Hono app");
@@ -324,6 +328,9 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
         break;
       case "abort":
         abandon(message.id);
+        break;
+      case "svc-res":
+        services.settle(message);
         break;
       case "init":
         void load(message);
