@@ -9,7 +9,12 @@ export interface WorkerPoolOptions {
   readonly maxConcurrentSpawns?: number;
   /** Spawns wait while this many workers are still closing, so churn cannot pile up threads. @default 8 */
   readonly maxClosingWorkers?: number;
-  /** How often workers report their heap, in ms. @default 500 */
+  /**
+   * How often workers report their heap, in ms. A worker with work in flight that misses two
+   * reports is charged with the process's growth, so this bounds how far a synchronous memory
+   * bomb in the thread tier gets: at 500 ms one pushed a kernel under a 600 MB cgroup to its limit.
+   * @default 100
+   */
   readonly memoryReportInterval?: number;
   /** How often the pool checks deadlines, expiry and standby workers, in ms. @default 50 */
   readonly tickInterval?: number;
@@ -114,7 +119,7 @@ export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedWorkerPo
     maxWorkers: Math.max(1, options.maxWorkers ?? 64),
     maxConcurrentSpawns: Math.max(1, options.maxConcurrentSpawns ?? 2),
     maxClosingWorkers: Math.max(1, options.maxClosingWorkers ?? 8),
-    memoryReportInterval: options.memoryReportInterval ?? 500,
+    memoryReportInterval: options.memoryReportInterval ?? 100,
     tickInterval: options.tickInterval ?? 50,
     shutdownTimeout: options.shutdownTimeout ?? 5000,
     logger: options.logger,
