@@ -1,7 +1,6 @@
 import { z } from "zod";
 import { isolationSchema } from "./isolation.ts";
 import { pluginPolicySchema } from "./plugin-policy.ts";
-import { pluginPolicySchema } from "./plugin-policy.ts";
 import { trustProxySchema } from "./trust-proxy.ts";
 
 const milliseconds = z.number().int().positive();
@@ -46,12 +45,6 @@ export const kernelConfigSchema = z
       pids: 64,
       cpu: 1,
       groups: {},
-    }),
-    /** Installed plugins no trusted publisher signed, and isolated plugins' tier (see docs/isolated-plugins.md). */
-    pluginPolicy: pluginPolicySchema.default({
-      untrusted: "allow",
-      trustedPublishers: [],
-      isolation: "process",
     }),
     /** Installed plugins no trusted publisher signed, and isolated plugins' tier (see docs/isolated-plugins.md). */
     pluginPolicy: pluginPolicySchema.default({
