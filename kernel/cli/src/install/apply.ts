@@ -22,7 +22,7 @@ import {
 } from "./lock-store.ts";
 import { checkAdvertisedManifest } from "./manifest-check.ts";
 import { type InstalledDependents, type PlannedPlugin, type PluginSpec, planInstall } from "./plan.ts";
-import { createSignatureChecker, type SignatureChecker } from "./verify.ts";
+import { createSignatureChecker, type SignatureChecker, type VerifiedSignatures } from "./verify.ts";
 
 /** One plugin an install put in place. */
 export interface InstalledPlugin {
@@ -96,6 +96,8 @@ interface Download {
   signed: InstalledPlugin["signed"];
   /** The registry signature that verified, recorded in the lockfile. */
   sig?: string;
+  /** The publisher signature that verified, recorded in the lockfile (the kernel's `pluginPolicy` reads it). */
+  publisherSig?: VerifiedSignatures["publisherSignature"];
 }
 
 /** Downloads every planned tarball (integrity checked by the client) and verifies its signatures. */
@@ -118,6 +120,7 @@ async function downloadAll(
       bytes,
       signed: { registry: verified.registry !== undefined, publisher: verified.publisher },
       sig: verified.registry,
+      publisherSig: verified.publisherSignature,
     });
   }
   return downloads;
@@ -131,7 +134,7 @@ async function downloadAll(
 function stageAll(home: string, change: HomeChange, downloads: Download[], lock: Lockfile, history: History) {
   const nextLock: Lockfile = { lockfileVersion: 1, plugins: { ...lock.plugins } };
   const nextHistory = { ...history };
-  for (const [index, { plugin, bytes, sig }] of downloads.entries()) {
+  for (const [index, { plugin, bytes, sig, publisherSig }] of downloads.entries()) {
     const label = `${plugin.name}@${plugin.version}`;
     const staged = join(change.staging, String(index));
     extractTarball(bytes, staged, { source: label });
@@ -154,6 +157,7 @@ function stageAll(home: string, change: HomeChange, downloads: Download[], lock:
       version: plugin.version,
       integrity: plugin.doc.dist.integrity,
       ...(sig ? { signature: sig } : {}),
+      ...(publisherSig ? { publisher: publisherSig } : {}),
     };
   }
   return { nextLock, nextHistory };

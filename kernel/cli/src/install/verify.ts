@@ -16,6 +16,8 @@ export interface VerifiedSignatures {
   registry?: string;
   /** The publisher who signed, if any. */
   publisher?: string;
+  /** The publisher signature that verified, as the lockfile records it for `pluginPolicy.trustedPublishers`. */
+  publisherSignature?: { name: string; keyid: string; sig: string };
 }
 
 /** Checks signatures of versions of one registry, fetching and pinning its keys once. */
@@ -75,8 +77,14 @@ export function createSignatureChecker(
       }
       if (publisherSignatures.length > 0) {
         const publisher = publisherSignatures[0]?.publisher ?? "";
-        verifyPublisherSignature(label, integrity, publisherSignatures, await keysOf(publisher));
+        const { keyid, sig } = verifyPublisherSignature(
+          label,
+          integrity,
+          publisherSignatures,
+          await keysOf(publisher),
+        );
         verified.publisher = publisher;
+        verified.publisherSignature = { name: publisher, keyid, sig };
       } else if (policy === "publisher") {
         throw missing(label, "publisher");
       }
