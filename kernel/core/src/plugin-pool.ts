@@ -14,6 +14,7 @@ export function pluginFacingPool(pool: KernelWorkerPool, hub: WebSocketHub): Wor
   return {
     fetch: (app, request, overrides) => pool.fetch(app, request, overrides),
     stats: () => pool.stats(),
+    retire: (app) => pool.retire(app),
     upgrade: async (app: AppSpec, request: Request, overrides) =>
       (await pool.upgrade(app, request, target, overrides)) ?? hub.placeholder(),
   };

@@ -150,6 +150,12 @@ export interface WorkerPool {
    * and headers the app sees, as for `fetch` (the upgrade itself answers the request as received).
    */
   upgrade?(app: AppSpec, request: Request, overrides?: RequestOverrides): Promise<Response>;
+  /**
+   * Retires `app`'s workers: they finish what they have in flight, then close (running an
+   * isolated plugin's `onShutdown`); its next request starts fresh ones. For a plugin that
+   * unloads or changes its config.
+   */
+  retire?(app: AppSpec): void;
   /** Current figures per app. */
   stats(): PoolStats;
 }

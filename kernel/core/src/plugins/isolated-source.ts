@@ -33,9 +33,10 @@ function refuse(pkg: PluginPackage, details: string): BuntimeError {
 }
 
 /**
- * Refuses what an isolated plugin's manifest asks for and the pool cannot give it: services
- * (it can neither provide nor consume them, nor the storage they hold), a UI folder, kernel
- * variables; and a base is needed, since requests are all it can serve.
+ * Refuses what an isolated plugin's manifest asks for and the pool cannot give it: providing
+ * services, storage without the keyval service, a UI folder, kernel variables; and a base is
+ * needed, since requests are all it can serve. Services it consumes are called across the
+ * boundary (`pool/main/service-calls.ts`).
  */
 export function checkIsolatable(pkg: PluginPackage, why: string): void {
   const { provides, consumes, permissions, base, ui } = pkg.buntime;
@@ -46,14 +47,8 @@ export function checkIsolatable(pkg: PluginPackage, why: string): void {
       `an isolated plugin cannot provide services (provides: ${provides.join(", ")}): ${apart}`,
     );
   }
-  if (consumes.length > 0) {
-    throw refuse(
-      pkg,
-      `an isolated plugin cannot use services yet (consumes: ${consumes.join(", ")}): ${apart}`,
-    );
-  }
-  if (permissions.storage) {
-    throw refuse(pkg, `an isolated plugin has no storage service yet (permissions.storage): ${apart}`);
+  if (permissions.storage && !consumes.includes("keyval")) {
+    throw refuse(pkg, `permissions.storage needs the keyval service in consumes: ${apart}`);
   }
   if (ui) throw refuse(pkg, `an isolated plugin cannot serve a ui folder yet: ${apart}`);
   if (base === undefined) throw refuse(pkg, `an isolated plugin needs a base (buntime.base): ${apart}`);
@@ -64,6 +59,16 @@ export function checkIsolatable(pkg: PluginPackage, why: string): void {
       `kernel variables never reach an isolated plugin (permissions.env: ${kernelVariables.join(", ")})`,
     );
   }
+}
+
+/**
+ * A service an isolated plugin declared, as it may see it: `keyval` only as its own namespace
+ * (`plugin/<name>`), since the plugin's code is not trusted with the others' keys; any other
+ * service as the kernel gives it to every plugin.
+ */
+function scopedService(ctx: PluginContext, pkg: PluginPackage, name: string): unknown {
+  if (name !== "keyval") return ctx.services.get(name as never);
+  return ctx.services.get("keyval").namespace("plugin").namespace(pkg.name);
 }
 
 /** The declared variables the kernel's environment has, and nothing else. */
@@ -127,11 +132,20 @@ export function isolatedSource(
         isolation: tier,
         env: declaredEnv(pkg.buntime.permissions.env, settings.env),
         permissions: { network: pkg.buntime.permissions.network },
-        plugin: { config: ctx.config, base, dataDir: ctx.dataDir, kernelVersion: ctx.kernel.version },
+        plugin: {
+          config: ctx.config,
+          base,
+          dataDir: ctx.dataDir,
+          kernelVersion: ctx.kernel.version,
+          consumes: pkg.buntime.consumes,
+          services: { get: (name) => scopedService(ctx, pkg, name) },
+        },
       };
       return {
         fetch: (request, context) =>
           ctx.pool.fetch(spec, request, isolatedForwarding(request, base, context)),
+        // its workers finish what they have and run its onShutdown, not an idle timeout later
+        onShutdown: () => ctx.pool.retire?.(spec),
       };
     },
   };

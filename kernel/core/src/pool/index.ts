@@ -48,6 +48,8 @@ export interface KernelWorkerPool extends Omit<WorkerPool, "upgrade"> {
     server: UpgradeTarget,
     overrides?: RequestOverrides,
   ): Promise<Response | undefined>;
+  /** Retires `app`'s workers (they finish what is in flight); its next request starts fresh ones. */
+  retire(app: AppSpec): void;
   /**
    * Makes sure `tier` can run (for `process`: the sandbox can be created and the script built);
    * throws the reason, e.g. `BUNTIME_ERR_POOL_SANDBOX_UNAVAILABLE`, if it cannot.
@@ -224,6 +226,12 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
       if (server.upgrade(request, { data })) return undefined;
       table.release(sid);
       return refuse("not a WebSocket upgrade request");
+    },
+
+    retire(app) {
+      const key = specOf(app).key;
+      slots.peek(key)?.retire("retired");
+      slots.delete(key);
     },
 
     prepare: (tier) => (tier === "process" ? sandboxed : threadLauncher).prepare(),

@@ -2,8 +2,9 @@
  * Isolated plugins through the whole kernel: a plugin whose manifest says `mode: "isolated"` is
  * never imported by the kernel; its base forwards to the pool, where its setup runs apart from
  * the kernel, with its config, only its declared variables and (in the process tier) only its
- * declared hosts. What the pool cannot give it (services, storage, a ui folder) is refused at
- * start, naming what.
+ * declared hosts, and the services it declared, called across the boundary (its keyval scoped to
+ * its own namespace). What the pool cannot give it (providing services, a ui folder) is refused
+ * at start, naming what.
  */
 import { afterEach, describe, expect, it } from "bun:test";
 import { chmodSync } from "node:fs";
@@ -49,7 +50,7 @@ describe("an isolated plugin in the thread tier", () => {
     expect(listed.body.plugins).toContainEqual(
       expect.objectContaining({ name: "notes", status: "running", mode: "isolated", base: "/notes" }),
     );
-    expect(kernel.pool.stats().apps["notes@1.0.0"]?.isolation).toBe("thread");
+    expect(kernel.pool.stats().apps["plugin:notes@1.0.0"]?.isolation).toBe("thread");
   });
 
   it("gets the verified identity, and not the credentials a plugin consumed", async () => {
@@ -97,6 +98,40 @@ describe("an isolated plugin in the thread tier", () => {
     }
   });
 
+  it("calls the keyval service it declared, seeing only its own namespace", async () => {
+    const home = openTempDir("buntime-iso-");
+    const dir = writePlugin(
+      home,
+      "notes",
+      isolated({ consumes: ["keyval"], permissions: { storage: true } }),
+    );
+    const kept = new Map<string, unknown>();
+    const store = (prefix: string): unknown => ({
+      namespace: (name: string) => store(`${prefix}${name}/`),
+      set: async (key: string, value: unknown) => {
+        kept.set(`${prefix}${key}`, value);
+        return { ok: true };
+      },
+      get: async (key: string) =>
+        kept.has(`${prefix}${key}`) ? { value: kept.get(`${prefix}${key}`) } : null,
+    });
+    const keyval: InlinePlugin = {
+      packageJson: {
+        name: "fake-storage",
+        version: "1.0.0",
+        buntime: { kernel: ">=0.1.0", provides: ["keyval"] },
+      },
+      plugin: definePlugin({
+        setup(ctx) {
+          ctx.services.provide("keyval", store("") as never);
+        },
+      }),
+    };
+    const { url } = await startKernel({ home, ...threaded }, [keyval, dir]);
+    expect((await get(url, "/notes/?kv=remembered")).body.kv).toBe("remembered");
+    expect([...kept.keys()]).toEqual(["plugin/notes/k"]);
+  });
+
   it("refuses a manifest that declares a kernel variable", async () => {
     const home = openTempDir("buntime-iso-");
     const dir = writePlugin(home, "notes", isolated({ permissions: { env: ["BUNTIME_ADMIN_TOKEN"] } }));
@@ -123,11 +158,7 @@ describe("an isolated plugin in the thread tier", () => {
 
   it.each([
     [{ provides: ["keyval"] }, "an isolated plugin cannot provide services (provides: keyval)"],
-    [{ consumes: ["keyval"] }, "an isolated plugin cannot use services yet (consumes: keyval)"],
-    [
-      { permissions: { storage: true } },
-      "an isolated plugin has no storage service yet (permissions.storage)",
-    ],
+    [{ permissions: { storage: true } }, "permissions.storage needs the keyval service in consumes"],
     [{ base: undefined }, "an isolated plugin needs a base (buntime.base)"],
   ])("refuses %j at load, naming it, and changes nothing", async (extra, message) => {
     const home = openTempDir("buntime-iso-");
@@ -189,7 +220,7 @@ describe.skipIf(SANDBOX_MISSING)("an isolated plugin in the process tier (the de
     expect(body.pid).not.toBe(process.pid);
     expect(String(body.read)).toStartWith("refused");
     expect(String(body.read)).not.toContain(kernel.adminToken);
-    expect(kernel.pool.stats().apps["notes@1.0.0"]?.isolation).toBe("process");
+    expect(kernel.pool.stats().apps["plugin:notes@1.0.0"]?.isolation).toBe("process");
   });
 
   it("stays in the process tier when the kernel's isolation.minimum says so, whatever pluginPolicy says", async () => {
@@ -202,7 +233,7 @@ describe.skipIf(SANDBOX_MISSING)("an isolated plugin in the process tier (the de
     };
     const { kernel, url } = await startKernel(config, [dir]);
     expect((await get(url, "/notes/")).body.pid).not.toBe(process.pid);
-    expect(kernel.pool.stats().apps["notes@1.0.0"]?.isolation).toBe("process");
+    expect(kernel.pool.stats().apps["plugin:notes@1.0.0"]?.isolation).toBe("process");
   });
 
   it("gets only the variables it declares", async () => {

@@ -28,7 +28,8 @@ export function openTempDir(prefix: string): string {
 
 /**
  * The entry of a test plugin, with no imports (a sandbox sees only the plugin's folder): its
- * `fetch` reports what it can reach; `hook` adds a pipeline hook of that name.
+ * `fetch` reports what it can reach (`?kv=value` keeps a value in the keyval service it
+ * consumes and reads it back); `hook` adds a pipeline hook of that name.
  */
 export function pluginEntry(hook?: string): string {
   return `export default {
@@ -38,6 +39,11 @@ export function pluginEntry(hook?: string): string {
       async fetch(request, context) {
         const url = new URL(request.url);
         const read = async (path) => { try { return await Bun.file(path).text(); } catch (e) { return "refused: " + e.code; } };
+        const keep = async (value) => {
+          const kv = ctx.services.get("keyval");
+          await kv.set("k", value);
+          return (await kv.get("k")).value;
+        };
         const reach = async (target) => { try { return (await fetch(target)).status; } catch (e) { return "refused: " + e.message; } };
         return Response.json({
           name: ctx.name,
@@ -55,6 +61,7 @@ export function pluginEntry(hook?: string): string {
           env: Object.fromEntries(Object.entries(process.env).filter(([k]) => !/proxy/i.test(k))),
           read: url.searchParams.has("read") ? await read(url.searchParams.get("read")) : undefined,
           reach: url.searchParams.has("reach") ? await reach(url.searchParams.get("reach")) : undefined,
+          kv: url.searchParams.has("kv") ? await keep(url.searchParams.get("kv")) : undefined,
         });
       },
     };

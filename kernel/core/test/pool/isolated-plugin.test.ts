@@ -43,7 +43,7 @@ describe.each(TIERS)("an isolated plugin in the %s tier", (tier) => {
       dataDir: tier === "process" ? "/data" : "/srv/buntime/data/notes",
     });
     expect(JSON.parse((await call(pool, spec)).text)).toMatchObject({ served: 2 });
-    expect(pool.stats().apps["notes@1.0.0"]?.isolation).toBe(tier);
+    expect(pool.stats().apps["plugin:notes@1.0.0"]?.isolation).toBe(tier);
   });
 
   it("refuses a pipeline hook at load, naming it", async () => {

@@ -146,7 +146,8 @@ export function resolveAppSpec(
   const asked = spec.isolation ?? isolation.default;
   const group = isolation.groupOf.get(spec.name);
   return {
-    key: `${spec.name}@${spec.version}`,
+    // an isolated plugin and an app of the same name must not share workers or a data folder
+    key: `${spec.plugin ? "plugin:" : ""}${spec.name}@${spec.version}`,
     name: spec.name,
     version: spec.version,
     entry: spec.entry,

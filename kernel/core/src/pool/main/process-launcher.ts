@@ -22,7 +22,7 @@ export function processLauncher(sandboxes: SandboxHost): Launcher {
       const child = await sandboxes.start({
         name: `${spec.key}#${++spawned}`,
         appDir: spec.dir as string,
-        dataName: spec.name,
+        dataName: spec.plugin ? `plugin-${spec.name}` : spec.name,
         script,
         env: spec.env,
         app: spec.key,

@@ -80,9 +80,15 @@ async function removeFolder(path: string): Promise<void> {
   }
 }
 
+/**
+ * Numbers the groups of every limiter in the process: two pools (two kernels in one process)
+ * share the kernel's cgroup folder, and their sandboxes' names can be the same.
+ */
+let seq = 0;
+
 /** A group's folder name: the sandbox's name with only safe characters, plus a sequence number. */
-function groupName(name: string, seq: number): string {
-  return `${name.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64)}-${seq}`;
+function groupName(name: string, n: number): string {
+  return `${name.replace(/[^A-Za-z0-9._-]/g, "_").slice(0, 64)}-${n}`;
 }
 
 /** Removes the empty folders a kernel that died without close() left behind (its pid is gone). */
@@ -178,7 +184,6 @@ function createV2(own: string): CgroupLimiter | undefined {
   if (!V2_WANTED.every((controller) => available.includes(controller)) || !enableV2(parent)) return undefined;
   const folder = makeKernelFolder(parent);
   if (!folder || !enableControllers(folder)) return undefined;
-  let seq = 0;
   return {
     kind: "cgroup-v2",
     create(name, limits) {
@@ -214,7 +219,6 @@ function createV1(controllers: ReadonlyMap<string, string>): CgroupLimiter | und
   }
   const memoryFolder = folders.get("memory");
   if (!memoryFolder) return undefined;
-  let seq = 0;
   return {
     kind: "cgroup-v1",
     create(name, limits) {
