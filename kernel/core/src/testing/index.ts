@@ -3,7 +3,7 @@
  * home and its log lines captured. A plugin package takes `@buntime/kernel` as a dev dependency
  * for it; its own code depends only on `@buntime/sdk`.
  */
-import { mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { PluginDefinition, ServiceName, ServiceOf } from "@buntime/sdk";
@@ -46,6 +46,17 @@ export interface TestKernel {
 }
 
 /**
+ * A fresh temporary home, 0711 rather than mkdtemp's 0700: a process-tier app runs as a
+ * sandbox user of its own, which must pass through the home to reach its folder under `apps/`
+ * (when tests run as root); others still cannot list the home or read what it does not expose.
+ */
+function temporaryHomeFolder(): string {
+  const home = mkdtempSync(join(tmpdir(), "buntime-test-kernel-"));
+  chmodSync(home, 0o711);
+  return home;
+}
+
+/**
  * Starts a kernel in process with the given plugins and a temporary home.
  *
  * @example
@@ -55,7 +66,7 @@ export interface TestKernel {
  */
 export async function createTestKernel(options: TestKernelOptions = {}): Promise<TestKernel> {
   const temporaryHome = options.config?.home === undefined;
-  const home = options.config?.home ?? mkdtempSync(join(tmpdir(), "buntime-test-kernel-"));
+  const home = options.config?.home ?? temporaryHomeFolder();
   const logs: LogEntry[] = [];
   const kernel = createKernel({
     config: {
