@@ -63,3 +63,30 @@ export async function eventually(check: () => boolean, ms = 3000): Promise<boole
   }
   return check();
 }
+
+/**
+ * Runs `fault` while `healthy` is called through `pool` in a loop (at least `rounds` times), and
+ * returns the fault's result and how many of the healthy app's answers were not 200: the fault
+ * matrix's proof that one app's fault costs only its own requests.
+ */
+export async function besideHealthy<T>(
+  pool: KernelWorkerPool,
+  healthy: AppSpec,
+  fault: () => Promise<T>,
+  rounds = 20,
+): Promise<{ result: T; missed: number; answered: number }> {
+  let done = false;
+  let missed = 0;
+  let answered = 0;
+  const loop = (async () => {
+    while (!done || answered < rounds) {
+      const { status } = await call(pool, healthy);
+      answered++;
+      if (status !== 200) missed++;
+    }
+  })();
+  const result = await fault();
+  done = true;
+  await loop;
+  return { result, missed, answered };
+}

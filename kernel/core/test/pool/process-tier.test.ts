@@ -8,7 +8,7 @@ import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:f
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AppSpec } from "@buntime/sdk";
-import { call, eventually, fixture, SANDBOX_MISSING, testPool } from "./helpers.ts";
+import { besideHealthy, call, eventually, fixture, SANDBOX_MISSING, testPool } from "./helpers.ts";
 
 const pool = testPool({ isolation: { default: "process" } });
 const secrets = mkdtempSync(join(tmpdir(), "buntime-secrets-"));
@@ -36,23 +36,10 @@ afterAll(async () => {
 const healthy = fixture("hello", { name: "healthy" });
 const intruder = fixture("intruder", { env: { GREETING: "hi" } });
 
-/** Runs `fault` while the healthy app is called in a loop; returns the fault's result and the healthy misses. */
-async function beside<T>(fault: () => Promise<T>): Promise<{ result: T; missed: number; answered: number }> {
+/** Runs `fault` while the healthy app, in a sandbox of its own, answers in a loop (see `besideHealthy`). */
+async function beside<T>(fault: () => Promise<T>) {
   expect((await call(pool, healthy)).status).toBe(200);
-  let done = false;
-  let missed = 0;
-  let answered = 0;
-  const loop = (async () => {
-    while (!done || answered < 10) {
-      const { status } = await call(pool, healthy);
-      answered++;
-      if (status !== 200) missed++;
-    }
-  })();
-  const result = await fault();
-  done = true;
-  await loop;
-  return { result, missed, answered };
+  return besideHealthy(pool, healthy, fault, 10);
 }
 
 const q = (value: string) => encodeURIComponent(value);

@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "bun:test";
-import { call, eventually, fixture, testPool } from "./helpers.ts";
+import { besideHealthy, call, eventually, fixture, testPool } from "./helpers.ts";
 
 const pool = testPool();
 afterAll(() => pool.shutdown());
@@ -12,26 +12,8 @@ function kernelState() {
   return { pid: process.pid, cwd: process.cwd(), umask: process.umask(), env: JSON.stringify(process.env) };
 }
 
-/**
- * Runs `fault` while a healthy app is called in a loop, and returns the fault's result and how
- * many of the healthy app's answers were not 200.
- */
-async function beside<T>(fault: () => Promise<T>): Promise<{ result: T; missed: number; answered: number }> {
-  let done = false;
-  let missed = 0;
-  let answered = 0;
-  const healthy = (async () => {
-    while (!done || answered < 20) {
-      const { status } = await call(pool, hello);
-      answered++;
-      if (status !== 200) missed++;
-    }
-  })();
-  const result = await fault();
-  done = true;
-  await healthy;
-  return { result, missed, answered };
-}
+/** Runs `fault` while the healthy app answers in a loop (see `besideHealthy`). */
+const beside = <T>(fault: () => Promise<T>) => besideHealthy(pool, hello, fault);
 
 const pid = process.pid;
 const forbidden: Array<[string, string, string]> = [
