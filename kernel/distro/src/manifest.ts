@@ -1,8 +1,8 @@
-import { existsSync, readFileSync } from "node:fs";
 import { BuntimeError, formatZodIssues, packageNameSchema, semverRangeSchema } from "@buntime/sdk";
 import semver from "semver";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic-write.ts";
+import { readJsonFile } from "./read-json.ts";
 
 /** The file name of a distribution manifest. */
 export const MANIFEST_FILE = "buntime.distro.json";
@@ -94,19 +94,7 @@ export function parseManifest(raw: unknown, source: string): DistroManifest {
 
 /** Reads the manifest at `path` as written (no defaults added), so edits keep the user's form. */
 export function readManifestInput(path: string): DistroManifestInput {
-  if (!existsSync(path)) {
-    throw new BuntimeError("BUNTIME_ERR_DISTRO_NOT_FOUND", { path, what: "distribution manifest" });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new BuntimeError(
-      "BUNTIME_ERR_CONFIG_INVALID",
-      { source: path, details: "not valid JSON" },
-      { cause: error },
-    );
-  }
+  const raw = readJsonFile(path, "distribution manifest");
   parseManifest(raw, path);
   return raw as DistroManifestInput;
 }

@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync } from "node:fs";
 import { BuntimeError, formatZodIssues, packageNameSchema } from "@buntime/sdk";
 import semver from "semver";
 import { z } from "zod";
 import type { DistroManifest } from "../manifest.ts";
+import { readJsonFile } from "../read-json.ts";
 
 /** The file name of a distribution lock. */
 export const LOCK_FILE = "distro.lock.json";
@@ -90,20 +91,8 @@ export function serializeLock(lock: DistroLock): string {
 export function readLock(path: string, optional: true): DistroLock | undefined;
 export function readLock(path: string, optional?: false): DistroLock;
 export function readLock(path: string, optional = false): DistroLock | undefined {
-  if (!existsSync(path)) {
-    if (optional) return undefined;
-    throw new BuntimeError("BUNTIME_ERR_DISTRO_NOT_FOUND", { what: "distribution lock", path });
-  }
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(path, "utf8"));
-  } catch (error) {
-    throw new BuntimeError(
-      "BUNTIME_ERR_CONFIG_INVALID",
-      { source: path, details: "not valid JSON" },
-      { cause: error },
-    );
-  }
+  if (optional && !existsSync(path)) return undefined;
+  const raw = readJsonFile(path, "distribution lock");
   const parsed = distroLockSchema.safeParse(raw);
   if (!parsed.success) {
     throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", {
