@@ -313,6 +313,24 @@ export const ERROR_CODES = {
     status: 503,
     message: "{limit} shell event streams are open already; retry later",
   },
+  BUNTIME_ERR_MARKETPLACE_LOOPBACK_ONLY: {
+    status: 403,
+    message: "the marketplace refuses {address}: without the auth plugin it answers loopback only",
+  },
+  BUNTIME_ERR_MARKETPLACE_ADMIN_ONLY: { status: 403, message: "{user} may not {action}: only an admin may" },
+  BUNTIME_ERR_MARKETPLACE_CONSENT_REQUIRED: {
+    status: 409,
+    message: "{package} asks for more than it has now ({details}); accept its permissions to go on",
+  },
+  BUNTIME_ERR_MARKETPLACE_BUSY: {
+    status: 409,
+    message: "the marketplace is applying {job} already; wait for it",
+  },
+  BUNTIME_ERR_MARKETPLACE_NO_CLI: {
+    status: 503,
+    message: "the marketplace found no buntime CLI to act with ({details}); set its cli setting",
+  },
+  BUNTIME_ERR_MARKETPLACE_JOB_NOT_FOUND: { status: 404, message: "no marketplace job {job}" },
   BUNTIME_ERR_INSTALL_BUSY: {
     status: 409,
     message: "another buntime command (pid {pid}) is changing {home}",
