@@ -9,6 +9,7 @@ export const FIRST_PARTY_PLUGINS = [
   "@buntime/plugin-ratelimit",
   "@buntime/plugin-router",
   "@buntime/plugin-storage",
+  "@buntime/shell",
 ] as const;
 
 /** The folder of each first-party plugin, found the way any package is: by its name; packed to seed the registry. */
