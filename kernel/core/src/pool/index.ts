@@ -15,6 +15,7 @@ import {
   type WorkerPool,
 } from "@buntime/sdk";
 import { LRUCache } from "lru-cache";
+import { appLog } from "./main/app-log.ts";
 import { AppMetrics } from "./main/app-metrics.ts";
 import { type AppSlot, RETRY, type SlotHost } from "./main/app-slot.ts";
 import { EphemeralSlot } from "./main/ephemeral-slot.ts";
@@ -107,6 +108,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
     workerSpawned(worker) {
       notify(resolved.onWorkerSpawn, { app: worker.spec.key, workerId: worker.id });
     },
+    workerLog: appLog(logger),
     workerEnded(worker, reason) {
       live.delete(worker);
       for (const wake of exited) wake();

@@ -1,5 +1,6 @@
 /** What persistent and ephemeral apps share: their workers, spawning, and the events they report. */
 import { type AppPoolStats, BuntimeError } from "@buntime/sdk";
+import type { AppLogMessage } from "../shared/protocol.ts";
 import type { AppMetrics } from "./app-metrics.ts";
 import type { Launcher } from "./carrier.ts";
 import type { ResolvedAppSpec } from "./options.ts";
@@ -18,6 +19,8 @@ export interface SlotHost {
   /** Its Bun worker now exists. */
   workerSpawned(worker: PoolWorker): void;
   workerEnded(worker: PoolWorker, reason: string): void;
+  /** A worker's app wrote a log line. */
+  workerLog(worker: PoolWorker, message: AppLogMessage): void;
 }
 
 /** A slot asks the pool to route the request again (it was retired meanwhile). */
@@ -101,6 +104,10 @@ export abstract class AppSlot implements PoolWorkerEvents {
   onSpawn(worker: PoolWorker): void {
     this.metrics.spawned++;
     this.host.workerSpawned(worker);
+  }
+
+  onLog(worker: PoolWorker, message: AppLogMessage): void {
+    this.host.workerLog(worker, message);
   }
 
   onExit(worker: PoolWorker, reason: string): void {

@@ -5,7 +5,7 @@
  * terminating it. A Bun worker (thread tier) is never terminated while it is still loading.
  */
 
-import type { FromWorker } from "../shared/protocol.ts";
+import type { AppLogMessage, FromWorker } from "../shared/protocol.ts";
 import { type Batch, Outbox, unbatch } from "../shared/protocol.ts";
 import type { Carrier, Launcher } from "./carrier.ts";
 import type { ResolvedAppSpec } from "./options.ts";
@@ -34,6 +34,8 @@ export interface PoolWorkerEvents {
   onSpawn(worker: PoolWorker): void;
   /** The worker is gone, for `reason`. */
   onExit(worker: PoolWorker, reason: string): void;
+  /** The app wrote a console line, or an error escaped it. */
+  onLog(worker: PoolWorker, message: AppLogMessage): void;
 }
 
 let nextWorkerId = 1;
@@ -347,6 +349,11 @@ export class PoolWorker {
         break;
       case "svc":
         void answerServiceCall(this.spec.plugin, message).then((answer) => this.port.postMessage(answer));
+        break;
+      case "log":
+        if (message.uncaught !== undefined)
+          this.failure ??= `it threw an uncaught error: ${message.uncaught}`;
+        this.events.onLog(this, message);
         break;
       case "load-error":
         this.failure = `it failed to load: ${message.message}`;

@@ -143,6 +143,22 @@ export interface AppExitMessage {
   readonly code: number;
 }
 
+/** How serious an app's log line is (`console.log` and `console.info` are `info`). */
+export type AppLogLevel = "debug" | "info" | "warn" | "error";
+
+/**
+ * Worker → main: a line the app wrote with `console.*`, or an uncaught error (its stack in
+ * `text`, its message in `uncaught`: the worker ends next). `rid` is the `x-request-id` of the
+ * request whose handling wrote it, when there was one.
+ */
+export interface AppLogMessage {
+  readonly t: "log";
+  readonly level: AppLogLevel;
+  readonly text: string;
+  readonly rid?: string;
+  readonly uncaught?: string;
+}
+
 /** Main → worker: finish what is in flight, then exit. */
 export interface CloseMessage {
   readonly t: "close";
@@ -197,6 +213,7 @@ export type FromWorker =
   | FailMessage
   | MemoryMessage
   | AppExitMessage
+  | AppLogMessage
   | SocketDataMessage
   | SocketCloseMessage
   | ServiceCallMessage;

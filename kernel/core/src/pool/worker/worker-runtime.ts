@@ -14,6 +14,14 @@ import {
   type StreamSender,
   senderForReader,
 } from "../shared/stream-channel.ts";
+import {
+  asRequest,
+  captureConsole,
+  describeLoadError,
+  errorText,
+  logMessage,
+  reportCrashes,
+} from "./app-output.ts";
 import { hasCompleteBody, stringBody, trackCompleteBodies } from "./complete-bodies.ts";
 import { serveIsolatedPlugin } from "./isolated-plugin.ts";
 import { serviceClient } from "./service-client.ts";
@@ -58,6 +66,10 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     port.flush();
     channel.exit(code);
   }
+
+  // the app's console lines and uncaught errors go to the kernel's log, labelled with the request
+  captureConsole((message) => port.postMessage(message));
+  reportCrashes((message) => port.postMessage(message), exit);
 
   /** Heap changes smaller than this are not reported. */
   const REPORT_STEP = 512 * 1024;
@@ -135,7 +147,7 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
       }
       app = candidate as App;
     } catch (error) {
-      port.postMessage({ t: "load-error", message: describe(error) });
+      port.postMessage({ t: "load-error", message: describeLoadError(error) });
       exit(1);
       return;
     }
@@ -256,6 +268,12 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     finish(id);
   }
 
+  /** The app's handler threw: its stack goes to the log under the request's id, the pool answers 502. */
+  function threw(id: number, rid: string | undefined, error: unknown): void {
+    asRequest(rid, () => port.postMessage(logMessage("error", errorText(error))));
+    failed(id, error);
+  }
+
   /** Answers with what the app's `fetch` gave, once it settled. */
   function settle(id: number, response: unknown): void {
     if (!(response instanceof NativeResponse)) {
@@ -273,6 +291,8 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
   function handle(message: RequestMessage): void {
     active++;
     const { id } = message;
+    const given = message.headers["x-request-id"];
+    const rid = typeof given === "string" ? given : undefined;
     const controller = new AbortController();
     handling.set(id, controller);
     let body: BodyInit | null = message.body;
@@ -291,15 +311,15 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
         // @ts-expect-error Bun accepts `duplex` for streamed request bodies
         duplex: "half",
       });
-      response = (app as App).fetch(request);
+      response = asRequest(rid, () => (app as App).fetch(request));
     } catch (error) {
-      failed(id, error);
+      threw(id, rid, error);
       return;
     }
     if (typeof (response as PromiseLike<unknown> | null)?.then === "function") {
       Promise.resolve(response).then(
         (resolved) => settle(id, resolved),
-        (error: unknown) => failed(id, error),
+        (error: unknown) => threw(id, rid, error),
       );
     } else {
       settle(id, response);
