@@ -5,6 +5,7 @@ import { type Output, runCommand } from "../common/output.ts";
 import { SIGNATURE_POLICIES, type SignaturePolicy } from "../common/settings.ts";
 import { type InstallResult, installPlugins } from "../install/apply.ts";
 import { parseSpec } from "../install/plan.ts";
+import { planReport } from "../install/plan-report.ts";
 
 /** The `--help` text of `buntime plugin install`. */
 export const INSTALL_HELP = `Usage: buntime plugin install <name>[@range]... [options]
@@ -19,6 +20,7 @@ Options:
   --config <file>         kernel settings file (to find the home)
   --registry <url>        registry (default: BUNTIME_REGISTRY, the CLI settings, http://127.0.0.1:4873/)
   --signatures <policy>   publisher | registry | none (default: the CLI settings, else registry)
+  --plan                  only resolve: show what would be installed, its permissions and signatures
   --json                  print the result as JSON
 `;
 
@@ -58,12 +60,25 @@ export function reportInstall(out: Output, result: InstallResult, nothing: strin
 
 /** `buntime plugin install <name>[@range]...`. */
 export async function runInstall(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(args, { ...HOME_OPTIONS, signatures: { type: "string" } });
+  const { values, positionals } = parseCommand(args, {
+    ...HOME_OPTIONS,
+    signatures: { type: "string" },
+    plan: { type: "boolean" },
+  });
   return runCommand("plugin install", values, INSTALL_HELP, async (out) => {
     if (positionals.length === 0)
       usage("plugin install needs at least one plugin name, e.g. buntime plugin install auth");
     const context = cliContext(values);
     const policy = policyOf(values.signatures, context.settings.signaturePolicy);
+    if (values.plan) {
+      const report = await planReport(context, positionals.map(parseSpec), { policy });
+      const lines = report.plugins.map(
+        (p) =>
+          `would ${p.replaces ? `upgrade ${p.name} ${p.replaces} -> ${p.version}` : `install ${p.name}@${p.version}`}`,
+      );
+      out.result(report, lines.length ? lines.join("\n") : "already installed: nothing to do");
+      return 0;
+    }
     const result = await installPlugins(context, out, positionals.map(parseSpec), { policy });
     reportInstall(out, result, "already installed: nothing to do");
     return 0;
