@@ -13,11 +13,16 @@ import {
   resolveApp,
 } from "@buntime/sdk";
 import { AppCatalog, type InstalledApp } from "./app-catalog.ts";
+import { dataEnv } from "./app-env.ts";
 import { APP_TOKEN_HEADER, type AppTokens } from "./app-identity.ts";
 import { type AppAddress, isAppAddress, parseAppPath } from "./app-path.ts";
 import { type CredentialCheck, dropCredentials } from "./credentials.ts";
+import { mayCarryDetails, withoutDetails } from "./failure-page.ts";
 import { forwardingOf } from "./forward.ts";
 import { DEFAULT_PUBLIC_DIR, serveStatic, staticRootOf } from "./static-files.ts";
+
+/** The header that carries the kernel's id of a request to the app (and its log lines back). */
+const REQUEST_ID_HEADER = "x-request-id";
 
 /** How one installed app is served: by a worker, from static files, or both. */
 interface ServedApp {
@@ -138,8 +143,8 @@ export class Router {
       served = await this.#describe(installed);
     } catch (error) {
       if (!isBuntimeError(error)) throw error;
-      this.#ctx.logger.error(error.message, { code: error.code });
-      return error.getResponse();
+      this.#ctx.logger.error(error.message, { code: error.code, requestId: context.requestId });
+      return this.#shown(error.getResponse(), request, context);
     }
     return this.#serve(served, address, request, context);
   }
@@ -175,8 +180,17 @@ export class Router {
     // with a user, the forwarding headers replace the client's copies; without, drop them
     const marks = context.locals.credentials;
     dropCredentials(request, forwarding.headers, marks, user !== undefined, this.#credentials);
+    // the app's console lines and errors are logged under the kernel's id for this request
+    forwarding.headers[REQUEST_ID_HEADER] = context.requestId;
     if (upgrade && pool.upgrade) return pool.upgrade(spec, request, forwarding);
-    return pool.fetch(spec, request, forwarding);
+    return pool.fetch(spec, request, forwarding).then((response) => this.#shown(response, request, context));
+  }
+
+  /** A failure's details (stack, parser message, paths) for admins; for anyone else, the request id to quote. */
+  #shown(response: Response, request: Request, context: RequestContext): MaybePromise<Response> {
+    if (!mayCarryDetails(response)) return response;
+    const admin = context.locals.user?.roles.includes("admin") || this.#credentials.isKernelAdmin(request);
+    return admin ? response : withoutDetails(response, context.locals.app?.name ?? "", context.requestId);
   }
 
   async #serveWithFiles(
@@ -205,11 +219,13 @@ export class Router {
     return undefined;
   }
 
-  /** Adds what every app learns about itself: its name, its token, the kernel's URL. */
+  /** Adds what every app learns about itself: its name, its token, the kernel's URL, its database. */
   #withIdentity(app: ResolvedApp): ResolvedApp {
+    const token = this.#tokens.issue(app.name);
     const identity: Record<string, string> = {
       BUNTIME_APP: app.name,
-      BUNTIME_APP_TOKEN: this.#tokens.issue(app.name),
+      BUNTIME_APP_TOKEN: token,
+      ...dataEnv(this.#ctx.services, this.#kernelUrl, app.name, token),
     };
     if (this.#kernelUrl) identity.BUNTIME_URL = this.#kernelUrl;
     return { ...app, env: { ...app.env, ...identity } };
