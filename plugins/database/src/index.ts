@@ -1,10 +1,74 @@
 /**
- * @buntime/plugin-database: one SQLite database per app, reached over the libSQL remote protocol.
+ * @buntime/plugin-database: one SQLite database per app, created on first use in the plugin's data
+ * folder, migrated from the app's `migrations/*.sql`, and reached over the libSQL remote protocol
+ * (Hrana over HTTP) at `<base>/apps/<app>/`, so `@libsql/client` works unchanged from an app with
+ * `BUNTIME_DATABASE_URL` and `BUNTIME_DATABASE_TOKEN` (the router hands both to every app).
+ * Each database runs in a process of its own: a statement past its time limit is stopped by
+ * ending that process, and SQLite undoes what it began.
  */
+import { mkdirSync } from "node:fs";
+import { join } from "node:path";
 import { definePlugin } from "@buntime/sdk";
+import { databaseConfigSchema } from "./config.ts";
+import { Databases } from "./databases.ts";
+import { createDatabaseApi } from "./http-api.ts";
+import { readMigrations } from "./migration-files.ts";
+import type { StreamRequest, StreamResult } from "./protocol.ts";
+
+/**
+ * The `database` service: plugins run protocol requests on an app's database, in a stream of
+ * their own that is closed afterwards (so a transaction must begin and end in one call).
+ */
+export interface DatabaseService {
+  /** Runs `requests` on `app`'s database (created on first use); one result per request. */
+  run(app: string, requests: readonly StreamRequest[]): Promise<StreamResult[]>;
+}
+
+declare module "@buntime/sdk" {
+  interface Services {
+    /** `@buntime/plugin-database` */
+    database: DatabaseService;
+  }
+}
+
+export type { ResolvedDatabaseConfig } from "./config.ts";
+export { databaseConfigSchema } from "./config.ts";
+export { databaseFile } from "./databases.ts";
+export type { HranaError, HranaValue, StreamRequest, StreamResult } from "./protocol.ts";
 
 export default definePlugin({
-  setup() {
-    return {};
+  config: databaseConfigSchema,
+  setup(ctx) {
+    const { config } = ctx;
+    const dir = config.dir ?? join(ctx.dataDir, "apps");
+    mkdirSync(dir, { recursive: true });
+    const databases = new Databases({
+      dir,
+      maxDatabaseBytes: config.maxDatabaseBytes,
+      statementTimeout: config.statementTimeout,
+      streamTimeout: config.streamTimeout,
+      idleTimeout: config.idleTimeout,
+      logger: ctx.logger,
+      migrationsOf: async (app) =>
+        readMigrations(
+          ctx.services.has("apps") ? (await ctx.services.get("apps").folders(app))[0] : undefined,
+        ),
+    });
+    ctx.services.provide("database", {
+      async run(app, requests) {
+        const { results } = await databases.pipeline(app, null, [...requests, { type: "close" }]);
+        return results.slice(0, requests.length);
+      },
+    } satisfies DatabaseService);
+    ctx.logger.info(`app databases in ${dir}`);
+    return {
+      routes: createDatabaseApi(databases, {
+        services: ctx.services,
+        logger: ctx.logger,
+        maxRequestBytes: config.maxRequestBytes,
+        backupDir: join(ctx.dataDir, "backups"),
+      }),
+      onShutdown: () => databases.close(),
+    };
   },
 });

@@ -204,6 +204,39 @@ export const ERROR_CODES = {
     message: "version check failed on {key}: it changed since you read it",
   },
   BUNTIME_ERR_STORAGE_BACKEND_FAILED: { status: 500, message: "storage backend {backend} failed: {details}" },
+  BUNTIME_ERR_DATABASE_APP_UNAUTHORIZED: {
+    status: 401,
+    message: "the database needs the app token of BUNTIME_DATABASE_TOKEN (Authorization: Bearer)",
+  },
+  BUNTIME_ERR_DATABASE_APPS_UNAVAILABLE: {
+    status: 503,
+    message: "no plugin provides the apps service, so app tokens cannot be checked",
+  },
+  BUNTIME_ERR_DATABASE_FORBIDDEN: {
+    status: 403,
+    message: "app {app} may not use database {database}: an app reaches only its own",
+  },
+  BUNTIME_ERR_DATABASE_REQUEST_INVALID: { status: 400, message: "invalid database request: {details}" },
+  BUNTIME_ERR_DATABASE_STREAM_EXPIRED: {
+    status: 400,
+    message:
+      "the stream of this baton is closed or expired (idle too long, or its database was restarted); its transaction was rolled back",
+  },
+  BUNTIME_ERR_DATABASE_TIMEOUT: {
+    status: 504,
+    message:
+      "a request on database {database} ran past its {ms} ms limit and was stopped; what it had begun was undone",
+  },
+  BUNTIME_ERR_DATABASE_QUOTA_EXCEEDED: {
+    status: 507,
+    message: "database {database} would grow past its {limit}-byte quota; the statement was undone",
+  },
+  BUNTIME_ERR_DATABASE_MIGRATION_FAILED: {
+    status: 500,
+    message:
+      "database {database}: migration {migration} failed: {details}; none of the pending migrations was applied",
+  },
+  BUNTIME_ERR_DATABASE_FAILED: { status: 500, message: "database {database} failed: {details}" },
   BUNTIME_ERR_RATELIMIT_EXCEEDED: {
     status: 429,
     message: "rate limit {rule} exceeded; retry in {seconds} s",

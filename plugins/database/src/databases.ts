@@ -1,0 +1,172 @@
+/**
+ * Every app's database: its process (started on first use, after the app's migrations), and the
+ * open streams of the protocol, each named to its client by a baton that changes with every answer
+ * and is good only for the app that opened the stream.
+ */
+import { randomBytes, randomUUID } from "node:crypto";
+import { join } from "node:path";
+import { BuntimeError, type Logger } from "@buntime/sdk";
+import { DatabaseProcess } from "./engine/host.ts";
+import type { Migration } from "./engine/migrations.ts";
+import type { StreamRequest, StreamResult } from "./protocol.ts";
+
+/** What the databases need to know. */
+export interface DatabasesOptions {
+  readonly dir: string;
+  readonly maxDatabaseBytes: number;
+  readonly statementTimeout: number;
+  readonly streamTimeout: number;
+  readonly idleTimeout: number;
+  readonly logger: Logger;
+  /** The app's migrations, read when its database process starts. */
+  readonly migrationsOf: (app: string) => Promise<Migration[]>;
+}
+
+/** How long a start may take, migrations and the wait for another kernel's included. */
+const OPEN_TIMEOUT = 60_000;
+
+interface Stream {
+  readonly app: string;
+  readonly id: string;
+  readonly process: DatabaseProcess;
+  timer?: Timer;
+}
+
+interface Running {
+  readonly process: Promise<DatabaseProcess>;
+  /** The process, once started. */
+  current?: DatabaseProcess;
+  idle?: Timer;
+}
+
+/** The file of `app`'s database: its name encoded, so no name reaches outside `dir`. */
+export function databaseFile(dir: string, app: string): string {
+  return join(dir, `${encodeURIComponent(app).replaceAll(".", "%2E")}.sqlite`);
+}
+
+/** The app databases of one plugin instance. */
+export class Databases {
+  readonly #options: DatabasesOptions;
+  readonly #running = new Map<string, Running>();
+  readonly #streams = new Map<string, Stream>();
+
+  constructor(options: DatabasesOptions) {
+    this.#options = options;
+  }
+
+  /** The running process of `app`'s database, started (and migrated) on first use. */
+  async #process(app: string): Promise<DatabaseProcess> {
+    const running = this.#running.get(app);
+    if (running) {
+      const process = await running.process;
+      if (process.alive) return process;
+    }
+    const started = this.#start(app);
+    const entry: Running = { process: started };
+    this.#running.set(app, entry);
+    started.then(
+      (process) => {
+        entry.current = process;
+      },
+      () => {
+        if (this.#running.get(app) === entry) this.#running.delete(app);
+      },
+    );
+    return started;
+  }
+
+  async #start(app: string): Promise<DatabaseProcess> {
+    const { dir, maxDatabaseBytes } = this.#options;
+    const process = new DatabaseProcess(app, (ended) => {
+      if (this.#running.get(app)?.current === ended) this.#running.delete(app);
+      for (const [baton, stream] of this.#streams) if (stream.process === ended) this.#drop(baton);
+    });
+    try {
+      const migrations = await this.#options.migrationsOf(app);
+      const path = databaseFile(dir, app);
+      const opened = await process.call<{ applied: string[] }>(
+        { kind: "open", database: app, path, maxBytes: maxDatabaseBytes, migrations },
+        OPEN_TIMEOUT,
+      );
+      if (opened.applied.length > 0)
+        this.#options.logger.info(`database ${app}: applied ${opened.applied.join(", ")}`);
+      return process;
+    } catch (error) {
+      process.kill();
+      throw error;
+    }
+  }
+
+  #drop(baton: string): Stream | undefined {
+    const stream = this.#streams.get(baton);
+    if (stream) clearTimeout(stream.timer);
+    this.#streams.delete(baton);
+    return stream;
+  }
+
+  /** Stops `app`'s process when it has had no request for a while and no stream is open. */
+  #touch(app: string, process: DatabaseProcess): void {
+    const running = this.#running.get(app);
+    if (!running) return;
+    clearTimeout(running.idle);
+    running.idle = setTimeout(() => {
+      if ([...this.#streams.values()].some((stream) => stream.process === process))
+        return this.#touch(app, process);
+      process.kill();
+    }, this.#options.idleTimeout);
+    running.idle.unref();
+  }
+
+  /**
+   * Runs a pipeline for `app`: on the stream `baton` names, or on a new one. Returns the results
+   * and the baton for the next request (null once the stream is closed).
+   */
+  async pipeline(
+    app: string,
+    baton: string | null | undefined,
+    requests: readonly StreamRequest[],
+  ): Promise<{ baton: string | null; results: StreamResult[] }> {
+    let stream: Stream | undefined;
+    if (baton) {
+      const found = this.#streams.get(baton);
+      // another app's baton is as unknown as an expired one: nothing tells it the baton exists
+      if (!found || found.app !== app || !found.process.alive)
+        throw new BuntimeError("BUNTIME_ERR_DATABASE_STREAM_EXPIRED");
+      stream = this.#drop(baton);
+    }
+    stream ??= { app, id: randomUUID(), process: await this.#process(app) };
+    const reply = await stream.process.call<{ results: StreamResult[]; closed: boolean }>(
+      { kind: "pipeline", stream: stream.id, requests },
+      this.#options.statementTimeout,
+    );
+    this.#touch(app, stream.process);
+    if (reply.closed) return { baton: null, results: reply.results };
+    const next = randomBytes(24).toString("base64url");
+    const open = stream;
+    open.timer = setTimeout(() => {
+      this.#drop(next);
+      open.process.call({ kind: "close", stream: open.id }, this.#options.statementTimeout).catch(() => {});
+    }, this.#options.streamTimeout);
+    open.timer.unref();
+    this.#streams.set(next, open);
+    return { baton: next, results: reply.results };
+  }
+
+  /** Copies `app`'s database to `to` with VACUUM INTO: a consistent copy while apps write. */
+  async backup(app: string, to: string): Promise<void> {
+    const process = await this.#process(app);
+    await process.call({ kind: "backup", to }, OPEN_TIMEOUT);
+    this.#touch(app, process);
+  }
+
+  /** Ends every process; open transactions are rolled back. */
+  async close(): Promise<void> {
+    for (const baton of [...this.#streams.keys()]) this.#drop(baton);
+    const running = [...this.#running.values()];
+    this.#running.clear();
+    for (const entry of running) {
+      clearTimeout(entry.idle);
+      (await entry.process.catch(() => undefined))?.kill();
+    }
+  }
+}

@@ -1,0 +1,194 @@
+/**
+ * A Hrana stream inside the database process: one SQLite connection of its own (so an interactive
+ * transaction belongs to one stream), its stored SQL texts, and the requests of the protocol.
+ */
+import { Database, type Statement } from "bun:sqlite";
+import type { BatchCond, HranaError, HranaValue, Stmt, StreamRequest, StreamResult } from "../protocol.ts";
+import { fromHrana, type SqliteValue, toHrana } from "./values.ts";
+
+/** How connections are opened: the file, its size quota, how to name errors. */
+export interface ConnectionOptions {
+  readonly path: string;
+  /** Largest size of the database file, in bytes (SQLite's max_page_count). */
+  readonly maxBytes: number;
+  /** Turns a SQLite failure into the error the client sees. */
+  readonly explain: (error: unknown) => HranaError;
+}
+
+/** A statement's result as Hrana carries it. */
+interface ExecuteResult {
+  readonly cols: { name: string; decltype: string | null }[];
+  readonly rows: HranaValue[][];
+  readonly affected_row_count: number;
+  readonly last_insert_rowid: string | null;
+}
+
+/** At most this many stored SQL texts per stream (the client keeps 30). */
+const MAX_STORED_SQL = 1000;
+
+/** Opens a connection with the quota and settings every stream shares. */
+export function openConnection(options: ConnectionOptions): Database {
+  const db = new Database(options.path, { create: true, readwrite: true, safeIntegers: true });
+  db.run("PRAGMA journal_mode = WAL");
+  // one process serves every stream of a database: a lock held by another stream is reported at
+  // once rather than waited for, since waiting here would also hold up the stream holding it
+  db.run("PRAGMA busy_timeout = 0");
+  db.run("PRAGMA foreign_keys = ON");
+  const pageSize = Number(db.query<{ page_size: bigint }, []>("PRAGMA page_size").get()?.page_size ?? 4096n);
+  db.run(`PRAGMA max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
+  return db;
+}
+
+/** The named arguments as bun:sqlite binds them; a bare name stands for :name, @name and $name. */
+function namedArgs(stmt: Stmt): Record<string, SqliteValue> {
+  const bound: Record<string, SqliteValue> = {};
+  for (const { name, value } of stmt.named_args) {
+    const sqlite = fromHrana(value);
+    if (/^[:@$]/.test(name)) bound[name] = sqlite;
+    else for (const prefix of [":", "@", "$"]) bound[prefix + name] = sqlite;
+  }
+  return bound;
+}
+
+/** One stream's connection and stored SQL. */
+export class Session {
+  readonly #db: Database;
+  readonly #sqls = new Map<number, string>();
+  readonly #explain: (error: unknown) => HranaError;
+  readonly #counters: Statement<unknown, []>;
+
+  constructor(options: ConnectionOptions) {
+    this.#db = openConnection(options);
+    this.#explain = options.explain;
+    this.#counters = this.#db.query("SELECT total_changes(), last_insert_rowid()");
+  }
+
+  /** Ends the stream; an open transaction is rolled back. */
+  close(): void {
+    this.#db.close(false);
+  }
+
+  /** Runs one request; a failure is that request's error, and the stream goes on. */
+  handle(request: StreamRequest): StreamResult {
+    try {
+      return { type: "ok", response: this.#respond(request) };
+    } catch (error) {
+      return { type: "error", error: this.#explain(error) };
+    }
+  }
+
+  #respond(request: StreamRequest): { type: string } & Record<string, unknown> {
+    switch (request.type) {
+      case "close":
+        return { type: "close" };
+      case "execute":
+        return { type: "execute", result: this.#execute(request.stmt) };
+      case "batch":
+        return { type: "batch", result: this.#batch(request.batch.steps) };
+      case "sequence":
+        this.#db.run(this.#sqlOf(request));
+        return { type: "sequence" };
+      case "describe":
+        return { type: "describe", result: this.#describe(this.#sqlOf(request)) };
+      case "store_sql":
+        if (this.#sqls.size >= MAX_STORED_SQL && !this.#sqls.has(request.sql_id)) {
+          throw new Error(`a stream keeps at most ${MAX_STORED_SQL} stored SQL texts`);
+        }
+        this.#sqls.set(request.sql_id, request.sql);
+        return { type: "store_sql" };
+      case "close_sql":
+        this.#sqls.delete(request.sql_id);
+        return { type: "close_sql" };
+      case "get_autocommit":
+        return { type: "get_autocommit", is_autocommit: !this.#db.inTransaction };
+    }
+  }
+
+  #sqlOf(source: { sql?: string; sql_id?: number }): string {
+    if (source.sql !== undefined) return source.sql;
+    const sql = source.sql_id === undefined ? undefined : this.#sqls.get(source.sql_id);
+    if (sql === undefined) throw new Error(`no stored SQL with sql_id ${source.sql_id}`);
+    return sql;
+  }
+
+  /** SQLite's count of changed rows so far (the difference is one statement's) and the last rowid. */
+  #changes(): { total: bigint; rowid: bigint } {
+    const [total, rowid] = (this.#counters.values()[0] ?? [0n, 0n]) as [bigint, bigint];
+    return { total, rowid };
+  }
+
+  #execute(stmt: Stmt): ExecuteResult {
+    const sql = this.#sqlOf(stmt);
+    const prepared = this.#db.prepare(sql);
+    try {
+      if (stmt.args.length > 0 && stmt.named_args.length > 0) {
+        throw new Error("a statement takes positional or named arguments, not both");
+      }
+      const args = stmt.named_args.length > 0 ? [namedArgs(stmt)] : stmt.args.map(fromHrana);
+      const before = this.#changes();
+      const rows = (prepared.values as (...bind: unknown[]) => unknown[][])(...args);
+      const after = this.#changes();
+      const affected = Number(after.total - before.total);
+      const types = prepared.declaredTypes;
+      return {
+        cols: prepared.columnNames.map((name, i) => ({ name, decltype: types[i] ?? null })),
+        rows: stmt.want_rows ? rows.map((row) => row.map(toHrana)) : [],
+        affected_row_count: affected,
+        last_insert_rowid: affected > 0 ? String(after.rowid) : null,
+      };
+    } finally {
+      prepared.finalize();
+    }
+  }
+
+  #batch(steps: readonly { condition?: BatchCond | null; stmt: Stmt }[]) {
+    const results: (ExecuteResult | null)[] = [];
+    const errors: (HranaError | null)[] = [];
+    const holds = (cond: BatchCond): boolean => {
+      switch (cond.type) {
+        case "ok":
+          return results[cond.step] != null;
+        case "error":
+          return errors[cond.step] != null;
+        case "not":
+          return !holds(cond.cond);
+        case "and":
+          return cond.conds.every(holds);
+        case "or":
+          return cond.conds.some(holds);
+        case "is_autocommit":
+          return !this.#db.inTransaction;
+      }
+    };
+    for (const step of steps) {
+      let result = null;
+      let error = null;
+      if (!step.condition || holds(step.condition)) {
+        try {
+          result = this.#execute(step.stmt);
+        } catch (failure) {
+          error = this.#explain(failure);
+        }
+      }
+      results.push(result);
+      errors.push(error);
+    }
+    return { step_results: results, step_errors: errors };
+  }
+
+  #describe(sql: string) {
+    const prepared = this.#db.prepare(sql);
+    try {
+      const types = prepared.declaredTypes;
+      return {
+        params: Array.from({ length: prepared.paramsCount }, () => ({ name: null })),
+        cols: prepared.columnNames.map((name, i) => ({ name, decltype: types[i] ?? null })),
+        is_explain: /^\s*explain\b/i.test(sql),
+        // bun:sqlite does not expose sqlite3_stmt_readonly: read-only means it starts as a query does
+        is_readonly: /^\s*(select|explain|values)\b/i.test(sql),
+      };
+    } finally {
+      prepared.finalize();
+    }
+  }
+}

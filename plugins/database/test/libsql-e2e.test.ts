@@ -1,0 +1,100 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
+import database from "@buntime/plugin-database";
+import router from "@buntime/plugin-router";
+import routerPackage from "@buntime/plugin-router/package.json" with { type: "json" };
+import type { IsolationTier } from "@buntime/sdk";
+import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import databasePackage from "../package.json" with { type: "json" };
+
+/** The fixture app bundled with the real @libsql/client into `<dir>/index.js`. */
+async function bundleApp(dir: string): Promise<void> {
+  mkdirSync(dir, { recursive: true });
+  const built = await Bun.build({
+    entrypoints: [join(import.meta.dir, "fixtures", "libsql-app.ts")],
+    target: "bun",
+    outdir: dir,
+    naming: "index.js",
+  });
+  if (!built.success) throw new AggregateError(built.logs, "the fixture app does not bundle");
+}
+
+const TIERS: IsolationTier[] = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" })
+  ? ["thread"]
+  : ["thread", "process"];
+
+describe.each(TIERS)("@libsql/client from an app in the %s tier", (tier) => {
+  let kernel: TestKernel;
+  const home = mkdtempSync(join(tmpdir(), "buntime-database-e2e-"));
+  chmodSync(home, 0o755); // a sandbox's own user must reach the apps' folders
+  const call = async (app: string, path: string, body?: unknown) => {
+    if (!kernel.url) throw new Error("the test kernel does not listen");
+    const response = await fetch(new URL(`/${app}${path}`, kernel.url), {
+      method: body === undefined ? "GET" : "POST",
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    expect(response.status).toBe(200);
+    return response.json() as Promise<Record<string, unknown>>;
+  };
+
+  beforeAll(async () => {
+    for (const app of ["alpha", "beta"]) await bundleApp(join(home, "apps", app));
+    kernel = await createTestKernel({
+      config: { home, isolation: { minimum: tier } },
+      plugins: [
+        { packageJson: routerPackage, plugin: router },
+        { packageJson: databasePackage, plugin: database },
+      ],
+      listen: true,
+    });
+    await call("alpha", "/setup");
+    await call("beta", "/setup");
+  });
+  afterAll(async () => {
+    await kernel.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("gets its database URL from the router and keeps every value type exactly", async () => {
+    expect(await call("alpha", "/insert")).toEqual({
+      affected: 1,
+      id: 1,
+      body: "hello",
+      score: 1.5,
+      data: [1, 2, 255],
+      big: "9007199254740993",
+      nothing: null,
+    });
+  });
+
+  it("runs a batch as one transaction, and a failing batch changes nothing", async () => {
+    expect(await call("beta", "/batch")).toEqual({ n: 2 });
+    const failed = await call("beta", "/batch-fails");
+    expect(failed.unchanged).toBe(true);
+    expect(String((failed.error as { message: string }).message)).toContain("NOT NULL");
+  });
+
+  it("holds an interactive transaction across requests: rollback undoes, commit keeps", async () => {
+    expect(await call("alpha", "/rollback")).toEqual({ inside: 1, after: 0 });
+    expect(await call("alpha", "/commit")).toEqual({ added: 2 });
+  });
+
+  it("keeps the apps' databases apart", async () => {
+    await call("beta", "/query", { sql: "CREATE TABLE beta_only (x)" });
+    const seen = (
+      await call("alpha", "/query", { sql: "SELECT name FROM sqlite_schema WHERE name = 'beta_only'" })
+    ).rows as unknown[];
+    expect(seen).toEqual([]);
+    const refused = (await call("alpha", "/other")) as { message: string };
+    expect(refused.message).toContain("app alpha may not use database beta");
+  });
+
+  it("reports a bad statement as the client's error and goes on", async () => {
+    const error = (await call("alpha", "/sql", { sql: "SELEC 1" })) as { code: string; message: string };
+    expect(error.message).toContain("syntax error");
+    expect((await call("alpha", "/query", { sql: "SELECT 1 AS one" })).rows).toEqual([{ one: 1 }]);
+  });
+});
