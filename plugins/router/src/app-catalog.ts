@@ -1,5 +1,5 @@
 import { type FSWatcher, watch } from "node:fs";
-import { readdir, stat } from "node:fs/promises";
+import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { isCandidate, type Logger } from "@buntime/sdk";
 import semver from "semver";
@@ -19,6 +19,16 @@ async function isDirectory(path: string): Promise<boolean> {
   return (await stat(path).catch(() => undefined))?.isDirectory() ?? false;
 }
 
+/** The file in `<apps>/<name>/` naming the version plain `/<name>/` reaches (written by deployments). */
+export const ACTIVE_FILE = ".active";
+
+/** The version `<dir>/.active` names, when it is one of `installed`; otherwise undefined (highest wins). */
+async function activeOf(dir: string, installed: readonly InstalledApp[]): Promise<InstalledApp | undefined> {
+  const text = await readFile(join(dir, ACTIVE_FILE), "utf8").catch(() => undefined);
+  const version = text?.trim();
+  return version === undefined ? undefined : installed.find((app) => app.version === version);
+}
+
 /**
  * What is installed under the apps folder: `<apps>/<name>/` (one unversioned app) or
  * `<apps>/<name>/<version>/` (several versions). It rescans after the folder changes, so apps
@@ -28,6 +38,8 @@ export class AppCatalog {
   readonly #appsDir: string;
   readonly #logger: Logger;
   #apps = new Map<string, InstalledApp[]>();
+  /** Per name, the version an `.active` file picked for requests without a version. */
+  #active = new Map<string, InstalledApp>();
   #stale = true;
   #scannedAt = Number.NEGATIVE_INFINITY;
   #scanning: Promise<void> | undefined;
@@ -63,7 +75,8 @@ export class AppCatalog {
   }
 
   /**
-   * The highest installed version of `name` that satisfies `range` (any version when undefined).
+   * The highest installed version of `name` that satisfies `range`; without a range, the active
+   * version (named by `<name>/.active`), else the highest.
    * An unknown name rescans (at most every MISS_RESCAN_MS, so its answer may wait that long): a
    * folder just copied in is found even before the watcher reports it.
    */
@@ -88,7 +101,7 @@ export class AppCatalog {
 
   #pick(name: string, range: string | undefined): InstalledApp | undefined {
     const versions = this.#apps.get(name) ?? [];
-    if (range === undefined) return versions[0];
+    if (range === undefined) return this.#active.get(name) ?? versions[0];
     return versions.find((app) => app.version !== undefined && isCandidate(app.version, range));
   }
 
@@ -103,6 +116,7 @@ export class AppCatalog {
     this.#stale = false;
     this.#scannedAt = performance.now();
     const apps = new Map<string, InstalledApp[]>();
+    const active = new Map<string, InstalledApp>();
     const names = await readdir(this.#appsDir).catch(() => []);
     for (const name of names) {
       const dir = join(this.#appsDir, name);
@@ -114,8 +128,11 @@ export class AppCatalog {
       }
       installed.sort((a, b) => semver.rcompare(a.version as string, b.version as string));
       apps.set(name, installed.length > 0 ? installed : [{ name, version: undefined, dir }]);
+      const picked = await activeOf(dir, installed);
+      if (picked) active.set(name, picked);
     }
     this.#apps = apps;
+    this.#active = active;
     this.#onChange();
   }
 }
