@@ -34,6 +34,7 @@ export type { DistroManifest, DistroManifestInput } from "./manifest.ts";
 export {
   DISTRO_SIGNATURE_POLICIES,
   distroManifestSchema,
+  distroPoolSchema,
   MANIFEST_FILE,
   parseManifest,
   pluginConfig,
@@ -45,6 +46,7 @@ export {
 export { PROVENANCE_PATH, PROVENANCE_PLUGIN, provenancePlugin } from "./provenance.ts";
 export type { ServeBuiltOptions } from "./serve.ts";
 export { serveBuiltDistribution } from "./serve.ts";
+export { distroStartConfig } from "./settings.ts";
 export { formatTable } from "./table.ts";
 export type { VerifiedBuild } from "./verify/verify-build.ts";
 export { verifyBuild } from "./verify/verify-build.ts";

@@ -1,3 +1,4 @@
+import { kernelConfigSchema } from "@buntime/kernel";
 import { BuntimeError, formatZodIssues, packageNameSchema, semverRangeSchema } from "@buntime/sdk";
 import semver from "semver";
 import { z } from "zod";
@@ -32,6 +33,16 @@ const appEntrySchema = z.union([
     .strict(),
 ]);
 
+/**
+ * The kernel settings of a distribution's worker pool, with the kernel's own schema: `isolation`
+ * (the tier apps run in, the least they may, sandbox limits, tenant groups) and `shutdownTimeout`
+ * (how long a stop drains requests in flight; a Helm chart's grace period follows it).
+ */
+export const distroPoolSchema = kernelConfigSchema
+  .pick({ isolation: true, shutdownTimeout: true })
+  .partial()
+  .strict();
+
 /** `buntime.distro.json`: what a distribution is made of. */
 export const distroManifestSchema = z
   .object({
@@ -51,8 +62,8 @@ export const distroManifestSchema = z
     plugins: z.record(packageNameSchema, pluginEntrySchema).default({}),
     /** Apps by name: a registry range, or `{ path }` to a local folder. */
     apps: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/), appEntrySchema).default({}),
-    /** Worker-pool defaults every app starts from (an app's own buntime.json wins). */
-    pool: z.record(z.string(), z.unknown()).optional(),
+    /** The pool's kernel settings a built distribution starts with (a settings file or env given at start wins, key by key). */
+    pool: distroPoolSchema.optional(),
     policy: z
       .object({
         /** `publisher`: every plugin publisher-signed; `registry` (default): registry-signed; `none`: unsigned allowed. */

@@ -1,13 +1,8 @@
 import { resolve } from "node:path";
-import {
-  type Companion,
-  createKernel,
-  type KernelStartArgs,
-  loadStartConfig,
-  serveUntilSignal,
-} from "@buntime/kernel";
+import { type Companion, createKernel, type KernelStartArgs, serveUntilSignal } from "@buntime/kernel";
 import { builtHome } from "./build/layout.ts";
 import { provenancePlugin } from "./provenance.ts";
+import { distroStartConfig } from "./settings.ts";
 import { verifyBuild } from "./verify/verify-build.ts";
 
 /** Options for {@link serveBuiltDistribution}. */
@@ -35,7 +30,8 @@ function mergeSettings(
 /**
  * Verifies the built distribution in `dir` (`verifyBuild`: no network, nothing loaded before
  * every file checks out), then runs a kernel on its locked plugins, as plugin folders beside
- * those installed in the home, with the manifest's plugin settings under the settings file's.
+ * those installed in the home, with the manifest's plugin settings under the settings file's and
+ * its pool settings (`isolation`, `shutdownTimeout`) where the start gives none.
  * Its provenance is served at `/.well-known/buntime`. Serves until SIGTERM or SIGINT; resolves
  * with the exit code.
  */
@@ -49,7 +45,10 @@ export async function serveBuiltDistribution(
   process.stderr.write(
     `verified ${build.pluginFolders.length} plugins of ${build.lock.name}@${build.lock.version} (${build.provenance.builder})\n`,
   );
-  const config = loadStartConfig({ ...args, home: args.home ?? options.home ?? builtHome(root) });
+  const config = distroStartConfig(build.manifest.pool, {
+    ...args,
+    home: args.home ?? options.home ?? builtHome(root),
+  });
   const kernel = createKernel({
     config: {
       ...config,

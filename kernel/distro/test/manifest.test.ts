@@ -47,6 +47,12 @@ describe("buntime.distro.json", () => {
     ["a version that is a range", { ...minimal, version: "^1" }, "version"],
     ["an unknown field", { ...minimal, plugin: {} }, "plugin"],
     ["an unknown policy", { ...minimal, policy: { signatures: "maybe" } }, "policy.signatures"],
+    ["a pool setting the kernel lacks", { ...minimal, pool: { port: 1 } }, "pool"],
+    [
+      "a bad isolation tier",
+      { ...minimal, pool: { isolation: { default: "vm" } } },
+      "pool.isolation.default",
+    ],
     ["a bad plugin name", { ...minimal, plugins: { "Bad Name": "1" } }, "plugins"],
   ])("refuses %s, naming the file and the field", (_, raw, field) => {
     try {
