@@ -109,6 +109,58 @@ export const appConfigSchema = z
   })
   .strict();
 
+const ENV_NAME = /^[A-Za-z_][A-Za-z0-9_]*$/;
+
+/**
+ * The `buntime.app` field of an app package's package.json: what the app needs to run. It is
+ * the per-app config, plus `entry` (the module to run, inside the package) and `env` as the
+ * names of the variables the app needs: their values are given when it is deployed (they are
+ * not part of the published package), in the version folder's `.env.json`.
+ *
+ * @example
+ * { "buntime": { "app": { "entry": "src/index.ts", "ttl": "5m", "env": ["API_URL"], "visibility": "protected" } } }
+ */
+export const appManifestSchema = appConfigSchema
+  .omit({ env: true })
+  .extend({
+    /** The module to run, relative to the package, e.g. `src/index.ts`. Left out, `main`, else `index.ts`. */
+    entry: z
+      .string()
+      .refine((value) => !isAbsolute(value) && !value.split(/[\\/]/).includes(".."), {
+        message: 'expected a path inside the package such as "src/index.ts"',
+      })
+      .optional(),
+    /** The environment variables the app needs; values are given at deploy. @default [] */
+    env: z
+      .array(z.string().regex(ENV_NAME, { message: "expected a variable name like API_URL" }))
+      .default([]),
+  })
+  .strict();
+
+/** The `buntime.app` manifest as written. */
+export type AppManifestInput = z.input<typeof appManifestSchema>;
+/** The `buntime.app` manifest with units converted and defaults applied. */
+export type AppManifest = z.output<typeof appManifestSchema>;
+
+/** The file in a deployed version's folder that holds the values of the manifest's `env` names. */
+export const APP_ENV_FILE = ".env.json";
+
+/**
+ * Validates the `buntime.app` manifest of an app package's package.json.
+ *
+ * @throws BuntimeError `BUNTIME_ERR_POOL_APP_CONFIG_INVALID` naming the app, the field and what was expected.
+ */
+export function parseAppManifest(raw: unknown, app: string): AppManifest {
+  const parsed = appManifestSchema.safeParse(raw, { error: readableIssue });
+  if (!parsed.success) {
+    throw new BuntimeError("BUNTIME_ERR_POOL_APP_CONFIG_INVALID", {
+      app,
+      details: formatZodIssues(parsed.error, "package.json#buntime.app"),
+    });
+  }
+  return parsed.data;
+}
+
 /** The per-app config as written. */
 export type AppConfigInput = z.input<typeof appConfigSchema>;
 /** The per-app config with units converted (ms, bytes) and defaults applied. */
@@ -172,6 +224,8 @@ async function isFile(path: string): Promise<boolean> {
 export async function loadAppConfig(dir: string, app = basename(dir)): Promise<ResolvedAppConfig> {
   const fromFile = await readJson(join(dir, "buntime.json"), app);
   const pkg = fromFile === undefined ? await readJson(join(dir, "package.json"), app) : undefined;
+  const packaged = (pkg?.buntime as { app?: unknown } | undefined)?.app;
+  if (packaged !== undefined) return configOfPackage(dir, app, packaged);
   const [raw, source] =
     fromFile !== undefined ? [fromFile, "buntime.json"] : [pkg?.buntime ?? {}, "package.json#buntime"];
   const parsed = appConfigSchema.safeParse(raw, { error: readableIssue });
@@ -184,9 +238,27 @@ export async function loadAppConfig(dir: string, app = basename(dir)): Promise<R
   return parsed.data;
 }
 
+/** The config of an app package: its `buntime.app` manifest, with the `env` values given at deploy. */
+async function configOfPackage(dir: string, app: string, raw: unknown): Promise<ResolvedAppConfig> {
+  const { entry: _entry, env: names, ...config } = parseAppManifest(raw, app);
+  const given = (await readJson(join(dir, APP_ENV_FILE), app)) ?? {};
+  const env: Record<string, string> = {};
+  for (const name of names) {
+    const value = given[name];
+    if (typeof value !== "string") {
+      throw new BuntimeError("BUNTIME_ERR_POOL_APP_CONFIG_INVALID", {
+        app,
+        details: `env: ${name} is declared in package.json#buntime.app but has no value in ${APP_ENV_FILE} (give it when deploying)`,
+      });
+    }
+    env[name] = value;
+  }
+  return { ...config, env };
+}
+
 /**
  * Turns an app folder into the spec the pool runs: name and version (from the arguments,
- * else `package.json`, else the folder name and `0.0.0`), the entry (`package.json#main`,
+ * else `package.json`, else the folder name and `0.0.0`), the entry (`buntime.app.entry`, else `package.json#main`,
  * else `index.ts`, else `index.js`) and the validated config.
  *
  * @example
@@ -204,7 +276,13 @@ export async function resolveApp(
   const version = names.version ?? (typeof pkg?.version === "string" ? pkg.version : "0.0.0");
   const app = `${name}@${version}`;
   const config = await loadAppConfig(root, app);
-  const candidates = typeof pkg?.main === "string" ? [pkg.main] : ["index.ts", "index.js"];
+  const manifestEntry = (pkg?.buntime as { app?: { entry?: unknown } } | undefined)?.app?.entry;
+  const candidates =
+    typeof manifestEntry === "string"
+      ? [manifestEntry]
+      : typeof pkg?.main === "string"
+        ? [pkg.main]
+        : ["index.ts", "index.js"];
   let entry: string | undefined;
   for (const candidate of candidates) {
     const path = isAbsolute(candidate) ? candidate : join(root, candidate);

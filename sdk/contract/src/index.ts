@@ -5,11 +5,20 @@
  * else of Buntime's; the tools for shipping plugins are in `@buntime/supply`.
  */
 
-export type { AppConfigInput, ResolvedApp, ResolvedAppConfig } from "./app-config.ts";
+export type {
+  AppConfigInput,
+  AppManifest,
+  AppManifestInput,
+  ResolvedApp,
+  ResolvedAppConfig,
+} from "./app-config.ts";
 export {
+  APP_ENV_FILE,
   appConfigSchema,
+  appManifestSchema,
   durationSchema,
   loadAppConfig,
+  parseAppManifest,
   resolveApp,
   sizeSchema,
   visibilitySchema,
