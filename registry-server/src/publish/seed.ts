@@ -1,6 +1,8 @@
 import { randomBytes } from "node:crypto";
 import { BuntimeError } from "@buntime/sdk";
+import { signIntegrity } from "@buntime/supply";
 import type { Caller, RegistryContext } from "../context.ts";
+import { parsePublisherKey } from "../signing/publisher-keys.ts";
 import type { VersionRecord } from "../storage/types.ts";
 import { inspectTarball } from "./inspect-tarball.ts";
 import { publishVersion } from "./publish-version.ts";
@@ -11,6 +13,20 @@ export interface PublishTarballOptions {
   publisher?: string;
   /** The dist-tag to point at the version. @default "latest" */
   tag?: string;
+  /**
+   * The publisher's ed25519 key pair (PEM): the version is published with the publisher's
+   * signature of its integrity (checked like any `dist.publisherSignature`), the public key
+   * registered to the publisher first when it is not yet. A version already stored with the same
+   * bytes keeps the signatures it was first published with.
+   */
+  publisherKey?: { privateKey: string; publicKey: string };
+}
+
+/** Registers `publicKey` to the seeding user unless it already is. */
+async function registerSeedKey(ctx: RegistryContext, user: string, publicKeyPem: string): Promise<void> {
+  const { keyid, publicKey } = parsePublisherKey(publicKeyPem);
+  if ((await ctx.metadata.listPublisherKeys(user)).some((key) => key.keyid === keyid)) return;
+  await ctx.metadata.addPublisherKey({ keyid, user, publicKey, createdAt: new Date().toISOString() });
 }
 
 async function seedCaller(ctx: RegistryContext, name: string): Promise<Caller> {
@@ -56,17 +72,18 @@ export async function publishTarball(
   const { packageJson } = inspectTarball(tarball, "seed tarball", ctx.options.limits);
   const name = String(packageJson.name);
   const version = String(packageJson.version);
+  const digest = `sha512-${new Bun.CryptoHasher("sha512").update(tarball).digest("base64")}`;
   const existing = await ctx.metadata.getVersion(name, version);
-  if (existing) {
-    const digest = `sha512-${new Bun.CryptoHasher("sha512").update(tarball).digest("base64")}`;
-    if (existing.integrity === digest) return existing;
-  }
+  if (existing?.integrity === digest) return existing;
   const caller = await seedCaller(ctx, options.publisher ?? "buntime");
+  const key = options.publisherKey;
+  if (key) await registerSeedKey(ctx, caller.user.name, key.publicKey);
+  const dist = key ? { dist: { publisherSignature: signIntegrity(key.privateKey, digest) } } : {};
   const file = `${name}-${version}.tgz`;
   const body = {
     name,
     "dist-tags": { [options.tag ?? "latest"]: version },
-    versions: { [version]: { name, version } },
+    versions: { [version]: { name, version, ...dist } },
     _attachments: { [file]: { data: Buffer.from(tarball).toString("base64"), length: tarball.length } },
   };
   return publishVersion(ctx, caller, name, body);
