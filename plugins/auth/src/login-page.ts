@@ -1,15 +1,27 @@
-/** The sign-in page: a plain form that posts to `/auth/login`, and a link for OpenID Connect. */
+/** The sign-in page: a plain form that posts to `/auth/login`, a link for OpenID Connect, and one to the shell's first-run page. */
 
 function escapeHtml(text: string): string {
   return text.replace(/[&<>"']/g, (char) => `&#${char.charCodeAt(0)};`);
 }
 
-/** Renders the page; `next` is where a successful sign-in lands. */
-export function loginPage(options: { base: string; next: string; error?: string; oidc: boolean }): string {
+/**
+ * Renders the page; `next` is where a successful sign-in lands; `setup`, the shell's first-run
+ * page, is linked while no admin exists (there is no one to sign in as yet).
+ */
+export function loginPage(options: {
+  base: string;
+  next: string;
+  error?: string;
+  oidc: boolean;
+  setup?: string;
+}): string {
   const next = escapeHtml(options.next);
   const error = options.error ? `<p role="alert" class="error">${escapeHtml(options.error)}</p>` : "";
   const oidc = options.oidc
     ? `<p><a href="${options.base}/oidc/login?next=${encodeURIComponent(options.next)}">Sign in with single sign-on</a></p>`
+    : "";
+  const setup = options.setup
+    ? `<p class="setup">No admin yet? <a href="${escapeHtml(options.setup)}">Create the first admin</a> with the one-time setup token the kernel printed.</p>`
     : "";
   return `<!doctype html>
 <html lang="en">
@@ -20,6 +32,7 @@ label,input,button{display:block;width:100%;margin:.4rem 0}input,button{padding:
 .error{color:#b00020}</style></head>
 <body>
 <h1>Sign in</h1>
+${setup}
 ${error}
 <form method="post" action="${options.base}/login">
 <input type="hidden" name="next" value="${next}">

@@ -29,6 +29,8 @@ export interface AuthRoutesOptions {
   /** Failed sign-ins, per client address and per account. */
   readonly limiter: SignInLimiter;
   readonly firstRun: FirstRun;
+  /** The shell's first-run page, when the shell runs: the sign-in page links to it while no admin exists. */
+  readonly setupPage: () => string | undefined;
   readonly oidc: OidcClient | undefined;
   readonly cookieName: string;
   readonly sessionTtl: number;
@@ -75,6 +77,13 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     account,
   });
 
+  /** What the sign-in page shows besides the form: single sign-on, and the first-run page while no admin exists. */
+  const pageOptions = () => ({
+    base,
+    oidc: options.oidc !== undefined,
+    setup: firstRun.pending ? options.setupPage() : undefined,
+  });
+
   /** `Retry-After` for a refusal by the sign-in limits. */
   const retryAfter = (error: BuntimeError): Record<string, string> =>
     error.code === "BUNTIME_ERR_AUTH_RATE_LIMITED" ? { "retry-after": String(error.params.seconds) } : {};
@@ -82,7 +91,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
   app.onError((error, c) => {
     if (error instanceof BuntimeError) {
       if (c.req.method === "POST" && c.req.path === `${base}/login` && isForm(c)) {
-        const page = loginPage({ base, next: "/", error: error.message, oidc: options.oidc !== undefined });
+        const page = loginPage({ ...pageOptions(), next: "/", error: error.message });
         return c.html(page, error.status as 401, retryAfter(error));
       }
       return error.getResponse(retryAfter(error));
@@ -106,9 +115,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
 
   app.notFound((c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
 
-  app.get("/login", (c) =>
-    c.html(loginPage({ base, next: safeNext(c.req.query("next")), oidc: options.oidc !== undefined })),
-  );
+  app.get("/login", (c) => c.html(loginPage({ ...pageOptions(), next: safeNext(c.req.query("next")) })));
 
   app.post("/login", async (c) => {
     const { username, password, next } = await readBody(c, credentialsSchema);
