@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
@@ -10,11 +10,23 @@ import type { IsolationTier } from "@buntime/sdk";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 import databasePackage from "../package.json" with { type: "json" };
 
-/** The fixture app bundled with the real @libsql/client into `<dir>/index.js`. */
-async function bundleApp(dir: string): Promise<void> {
+/** The app example of docs/plugins/database.md, the block that starts with `// apps/notes/index.ts`. */
+function docsExample(): string {
+  const page = readFileSync(
+    join(import.meta.dir, "..", "..", "..", "docs", "plugins", "database.md"),
+    "utf8",
+  );
+  return /```ts\n(\/\/ apps\/notes\/index\.ts[^\n]*\n[\s\S]*?)```/.exec(page)?.[1] ?? "";
+}
+
+/** An app's source bundled with the real @libsql/client into `<dir>/index.js`, as an app's build would. */
+async function bundleApp(
+  dir: string,
+  entry = join(import.meta.dir, "fixtures", "libsql-app.ts"),
+): Promise<void> {
   mkdirSync(dir, { recursive: true });
   const built = await Bun.build({
-    entrypoints: [join(import.meta.dir, "fixtures", "libsql-app.ts")],
+    entrypoints: [entry],
     target: "bun",
     outdir: dir,
     naming: "index.js",
@@ -42,6 +54,14 @@ describe.each(TIERS)("@libsql/client from an app in the %s tier", (tier) => {
 
   beforeAll(async () => {
     for (const app of ["alpha", "beta"]) await bundleApp(join(home, "apps", app));
+    // the docs' example, from a file beside the tests so that @libsql/client resolves as in an app
+    const example = join(import.meta.dir, `.docs-example-${tier}.ts`);
+    writeFileSync(example, docsExample());
+    try {
+      await bundleApp(join(home, "apps", "notes"), example);
+    } finally {
+      rmSync(example, { force: true });
+    }
     kernel = await createTestKernel({
       config: { home, isolation: { minimum: tier } },
       plugins: [
@@ -96,5 +116,11 @@ describe.each(TIERS)("@libsql/client from an app in the %s tier", (tier) => {
     const error = (await call("alpha", "/sql", { sql: "SELEC 1" })) as { code: string; message: string };
     expect(error.message).toContain("syntax error");
     expect((await call("alpha", "/query", { sql: "SELECT 1 AS one" })).rows).toEqual([{ one: 1 }]);
+  });
+
+  it("runs the app example of docs/plugins/database.md as written", async () => {
+    expect(docsExample()).toContain("BUNTIME_DATABASE_URL");
+    expect(await call("notes", "/")).toEqual({ visits: 1 });
+    expect(await call("notes", "/")).toEqual({ visits: 2 });
   });
 });
