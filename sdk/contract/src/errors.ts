@@ -237,6 +237,17 @@ export const ERROR_CODES = {
       "database {database}: migration {migration} failed: {details}; none of the pending migrations was applied",
   },
   BUNTIME_ERR_DATABASE_FAILED: { status: 500, message: "database {database} failed: {details}" },
+  BUNTIME_ERR_DEPLOY_UPLOAD_INVALID: {
+    status: 400,
+    message: "deploy refused, nothing was written: {details}",
+  },
+  BUNTIME_ERR_DEPLOY_VERSION_EXISTS: {
+    status: 409,
+    message: "{app}@{version} is already deployed; versions are immutable (publish a new version)",
+  },
+  BUNTIME_ERR_DEPLOY_NOT_FOUND: { status: 404, message: "{what} is not deployed" },
+  BUNTIME_ERR_DEPLOY_REFUSED: { status: 409, message: "{app}: {details}" },
+  BUNTIME_ERR_DEPLOY_FORBIDDEN: { status: 403, message: "deployments are for admins only" },
   BUNTIME_ERR_RATELIMIT_EXCEEDED: {
     status: 429,
     message: "rate limit {rule} exceeded; retry in {seconds} s",
