@@ -1,5 +1,6 @@
 import { join } from "node:path";
 import { startRegistry } from "@buntime/registry-server";
+import { BuntimeError, isBuntimeError } from "@buntime/sdk";
 import { packPlugin } from "@buntime/supply";
 import { firstPartyPluginFolders } from "./first-party.ts";
 
@@ -23,7 +24,20 @@ export async function startSeededRegistry(home: string, port: number): Promise<S
   try {
     for (const folder of firstPartyPluginFolders()) {
       const packed = packPlugin(folder);
-      await registry.publishTarball(packed.tarball);
+      try {
+        await registry.publishTarball(packed.tarball);
+      } catch (error) {
+        if (!isBuntimeError(error, "BUNTIME_ERR_REGISTRY_VERSION_EXISTS")) throw error;
+        // a checkout whose plugin changed without a new version: the stored one would be served
+        throw new BuntimeError(
+          "BUNTIME_ERR_DISTRO_EXISTS",
+          {
+            path: join(home, "registry"),
+            details: `it holds ${packed.name}@${packed.version} with other files than ${folder} (changed without a new version); remove it and ${join(home, "distro")} to seed the registry again`,
+          },
+          { cause: error },
+        );
+      }
       seeded.push(`${packed.name}@${packed.version}`);
     }
   } catch (error) {
