@@ -45,6 +45,7 @@ export function pluginSummary(entry: CatalogEntry, version: CatalogVersion) {
     publisher: version.publisher,
     deprecated: version.deprecated,
     signed: { registry: true, publisher: version.publisherSignature !== null },
+    permissions: (resolvedManifest(version) as { permissions?: unknown }).permissions ?? null,
   };
 }
 

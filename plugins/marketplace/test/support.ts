@@ -1,0 +1,153 @@
+/**
+ * What the marketplace's tests share: a workspace that sees the repository's packages (so
+ * installed plugins resolve `@buntime/sdk`), a live registry seeded with plugin fixtures, and a
+ * listening kernel running the marketplace with the real CLI.
+ */
+import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
+import { type RunningRegistry, startRegistry } from "@buntime/registry-server";
+import type { Logger } from "@buntime/sdk";
+import { packPlugin } from "@buntime/supply";
+import { CHROMIUM_PATH } from "@buntime/test-kit/browser";
+import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+
+const REPO = join(import.meta.dir, "..", "..", "..");
+/** The marketplace package's folder. */
+export const MARKETPLACE_DIR = join(import.meta.dir, "..");
+/** The CLI the marketplace runs. */
+export const CLI = [process.execPath, join(REPO, "kernel", "cli", "bin", "buntime.ts")];
+
+/** Debian's chromium: without it browser tests are skipped, except under CI, where it must be there. */
+export const noChromium = skipWithoutSystemTool({ path: CHROMIUM_PATH, debianPackage: "chromium" });
+
+/** A readme that tries every trick to run code in the page. */
+export const HOSTILE_README = `# Evil
+
+<script>window.__pwned = "script"</script>
+<img src=x onerror="window.__pwned='img'">
+<a href="javascript:window.__pwned='html-link'">html link</a>
+
+[click me](javascript:window.__pwned='md-link') and [also](JaVaScRiPt:alert(1)) and ![i](javascript:alert(2))
+
+<iframe src="javascript:alert(3)"></iframe>
+
+**Bold** stays bold, \`code\` stays code and [a real link](https://example.com/docs).
+`;
+
+/** A plugin to publish: name, version, permissions, readme and the body of its `setup`. */
+export interface Fixture {
+  name: string;
+  version: string;
+  permissions?: { network?: string[]; env?: string[]; storage?: boolean };
+  readme?: string;
+  /** JavaScript run in `setup` before it returns (a `throw` makes the version fail to start). */
+  setup?: string;
+  description?: string;
+  keywords?: string[];
+  menu?: boolean;
+}
+
+const quiet: Logger = {
+  namespace: "test",
+  debug() {},
+  info() {},
+  warn() {},
+  error() {},
+  child: () => quiet,
+};
+
+/** A marketplace under test: kernel, registry, workspace. */
+export interface Bench {
+  dir: string;
+  registry: RunningRegistry;
+  kernel: TestKernel;
+  url: URL;
+  publish(fixture: Fixture): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Starts a registry and a kernel running the marketplace (and `plugins`), in a fresh workspace. */
+export async function startBench(plugins: string[] = [], env: Record<string, string> = {}): Promise<Bench> {
+  const dir = mkdtempSync(join(tmpdir(), "buntime-marketplace-"));
+  symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"));
+  const registry = await startRegistry({ port: 0, storageDir: join(dir, "registry"), logger: quiet });
+  Object.assign(process.env, env);
+  const kernel = await createTestKernel({
+    plugins: [MARKETPLACE_DIR, ...plugins],
+    listen: true,
+    config: {
+      home: join(dir, "home"),
+      plugins: {
+        "@buntime/plugin-marketplace": {
+          registry: registry.url,
+          cli: CLI,
+          cliDir: join(dir, "cli-settings"),
+        },
+      },
+    },
+  });
+  let count = 0;
+  return {
+    dir,
+    registry,
+    kernel,
+    url: kernel.url as URL,
+    async publish(fixture) {
+      const folder = join(dir, "src", `${count++}`);
+      mkdirSync(folder, { recursive: true });
+      const short = fixture.name.replace(/^@[^/]+\//, "");
+      writeFileSync(
+        join(folder, "package.json"),
+        JSON.stringify({
+          name: fixture.name,
+          version: fixture.version,
+          description: fixture.description ?? `the ${short} plugin`,
+          keywords: fixture.keywords ?? [],
+          type: "module",
+          main: "index.js",
+          buntime: {
+            kernel: "^0.1.0",
+            base: `/${short}`,
+            ...(fixture.permissions ? { permissions: fixture.permissions } : {}),
+            ...(fixture.menu ? { ui: { dir: "ui", menu: [{ label: short, path: `/${short}/` }] } } : {}),
+          },
+        }),
+      );
+      if (fixture.readme) writeFileSync(join(folder, "README.md"), fixture.readme);
+      if (fixture.menu) {
+        mkdirSync(join(folder, "ui"));
+        writeFileSync(
+          join(folder, "ui", "index.html"),
+          `<!doctype html><h1>${short} ${fixture.version}</h1>`,
+        );
+      }
+      writeFileSync(
+        join(folder, "index.js"),
+        `export default { setup() { ${fixture.setup ?? ""}; return { fetch: (request) => new URL(request.url).pathname === "/${short}/" ? undefined : new Response(${JSON.stringify(`${fixture.name}@${fixture.version}`)}) }; } };\n`,
+      );
+      await registry.publishTarball(packPlugin(folder).tarball);
+    },
+    async stop() {
+      await kernel.stop();
+      await registry.stop();
+      for (const key of Object.keys(env)) delete process.env[key];
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/** The events of a job, read from its SSE stream until it ends. */
+export async function jobEvents(
+  url: URL,
+  path: string,
+  headers: HeadersInit = {},
+): Promise<{ type: string; [key: string]: unknown }[]> {
+  const response = await fetch(new URL(path, url), { headers, signal: AbortSignal.timeout(60_000) });
+  const text = await response.text();
+  return text
+    .split("\n")
+    .filter((line) => line.startsWith("data: "))
+    .map((line) => JSON.parse(line.slice(6)));
+}
