@@ -5,6 +5,7 @@
 
 import type { BatchOperation, CommitResult, KeyValueStore, KvEntry, ListPage } from "@buntime/sdk";
 import { BuntimeError } from "@buntime/sdk";
+import { commitWithNumbers, isNumberOperation } from "./atomic-ops.ts";
 import type { KvBackend, RowWrite, StoredRow, VersionCheck } from "./backend.ts";
 import { encodeCursor, listRange } from "./key-range.ts";
 
@@ -123,7 +124,7 @@ export function createKeyValueStore(backend: KvBackend, options: KeyValueStoreOp
       } else if (operation.type === "delete") {
         writes.push({ key, value: undefined, expiresAt: null });
       } else {
-        throw invalid(`${where}: type must be check, set or delete`);
+        throw invalid(`${where}: type must be check, set, delete, sum, min or max`);
       }
       if (version !== undefined) checks.push({ key, version });
     });
@@ -131,12 +132,16 @@ export function createKeyValueStore(backend: KvBackend, options: KeyValueStoreOp
   }
 
   function view(namespace: string): KeyValueStore {
-    const batch = (operations: readonly BatchOperation[]): Promise<CommitResult> =>
+    const commit = (operations: readonly BatchOperation[]): Promise<CommitResult> =>
       guarded(async () => {
         const at = now();
         const { checks, writes } = plan(operations, at);
         return backend.commit(namespace, checks, writes, at);
       });
+    const batch = (operations: readonly BatchOperation[]): Promise<CommitResult> =>
+      Array.isArray(operations) && operations.some(isNumberOperation)
+        ? guarded(() => commitWithNumbers(operations, (keys) => getMany(keys), commit))
+        : commit(operations);
     const getMany = <T>(keys: readonly string[]) =>
       guarded(async () => {
         const checked = keys.map(checkKey);

@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "bun:test";
 import { createKeyValueStore, type KvBackend } from "@buntime/plugin-storage";
 import type { BatchOperation } from "@buntime/sdk";
+import { atomicContract } from "./atomic-contract.ts";
 
 /**
  * The behaviour every keyval backend must show. Each backend's test file calls this once, so
@@ -247,4 +248,6 @@ export function keyvalContract(name: string, openBackend: () => Promise<KvBacken
       }
     });
   });
+
+  atomicContract(name, async () => (await open()).store);
 }

@@ -54,7 +54,13 @@ export type BatchOperation =
       readonly ttl?: number;
       readonly version?: string | null;
     }
-  | { readonly type: "delete"; readonly key: string; readonly version?: string | null };
+  | { readonly type: "delete"; readonly key: string; readonly version?: string | null }
+  /**
+   * Combines a number with the key's current number, atomically: `sum` adds, `min`/`max` keep
+   * the smaller/larger. An absent key takes the operand; a current value that is no number fails
+   * the batch with `BUNTIME_ERR_STORAGE_REQUEST_INVALID`.
+   */
+  | { readonly type: "sum" | "min" | "max"; readonly key: string; readonly value: number };
 
 /** The outcome of a write: the new version, or the first key whose version check failed. */
 export type CommitResult =
