@@ -19,6 +19,8 @@ export { storageConfigSchema } from "./config.ts";
 export type { KeyValueStoreOptions } from "./keyval.ts";
 export { createKeyValueStore, MAX_BATCH_OPERATIONS, MAX_KEY_BYTES } from "./keyval.ts";
 export { openPostgresBackend } from "./postgres-backend.ts";
+export type { DeadMessage, Queue, QueueMessage, QueueOptions } from "./queue.ts";
+export { openQueue, QUEUE_NAME } from "./queue.ts";
 export { openSqliteBackend } from "./sqlite-backend.ts";
 
 export default definePlugin({

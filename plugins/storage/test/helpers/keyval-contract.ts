@@ -2,6 +2,7 @@ import { afterAll, describe, expect, it } from "bun:test";
 import { createKeyValueStore, type KvBackend } from "@buntime/plugin-storage";
 import type { BatchOperation } from "@buntime/sdk";
 import { atomicContract } from "./atomic-contract.ts";
+import { queueContract } from "./queue-contract.ts";
 
 /**
  * The behaviour every keyval backend must show. Each backend's test file calls this once, so
@@ -250,4 +251,5 @@ export function keyvalContract(name: string, openBackend: () => Promise<KvBacken
   });
 
   atomicContract(name, async () => (await open()).store);
+  queueContract(name, openBackend);
 }
