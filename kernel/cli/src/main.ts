@@ -5,6 +5,7 @@
 
 import { isBuntimeError } from "@buntime/sdk";
 import { runLogin, runWhoami } from "./account.ts";
+import { runApp } from "./app/index.ts";
 import { guardCommand } from "./common/guard.ts";
 import { runDistro } from "./distro/index.ts";
 import { runVersion } from "./distro/version.ts";
@@ -18,6 +19,7 @@ const HELP = `Usage: buntime <command> [options]
 Commands:
   start       start the kernel (buntime start --help for its options)
   plugin      create, pack, publish, install, list, upgrade, remove plugins (buntime plugin --help)
+  app         create, publish, deploy, list, roll back, remove apps (buntime app --help)
   distro      compose, lock, build and start distributions (buntime distro --help)
   login       sign in to a registry and save the token
   whoami      the user of the saved registry token
@@ -30,6 +32,7 @@ Commands:
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   start: runStart,
   plugin: runPlugin,
+  app: runApp,
   distro: runDistro,
   login: guardCommand("login", runLogin),
   whoami: guardCommand("whoami", runWhoami),
