@@ -30,6 +30,9 @@ Options:
   --without-runner      do not copy the CLI and kernel: the start script runs buntime from the PATH
   --tarball             also write <out>.tar.gz (the same bytes for the same build)
   --docker              also write a Dockerfile (Bun's image, ./start on 0.0.0.0:8000) and sbom.cdx.json
+  --helm                also write a Helm chart of that image into <out>/helm (implies --docker): values
+                        checked by values.schema.json (each plugin's settings schema), health probes,
+                        a drain deadline from shutdownTimeout, a PodDisruptionBudget above one replica
   --json                print the result as JSON
 `;
 
@@ -46,15 +49,17 @@ export async function runBuild(args: string[]): Promise<number> {
     "without-runner": { type: "boolean" },
     tarball: { type: "boolean" },
     docker: { type: "boolean" },
+    helm: { type: "boolean" },
   });
   return runCommand("distro build", values, BUILD_HELP, async (out) => {
     const manifestPath = manifestPathOf(values);
     const manifest = readManifest(manifestPath);
     const lockPath = lockPathOf(manifestPath);
     const lock = readLock(lockPath);
-    if (values.docker && values["without-runner"])
+    const docker = values.docker || values.helm;
+    if (docker && values["without-runner"])
       throw new BuntimeError("BUNTIME_ERR_CLI_USAGE", {
-        details: "--docker needs the runner: drop --without-runner",
+        details: `--${values.helm ? "helm" : "docker"} needs the runner: drop --without-runner`,
       });
     if (values.offline && values.registry)
       throw new BuntimeError("BUNTIME_ERR_CLI_USAGE", { details: "--offline takes no --registry" });
@@ -81,7 +86,8 @@ export async function runBuild(args: string[]): Promise<number> {
             bin: `${cli.name}/bin/buntime.ts`,
             resolveFrom: CLI_DIR,
           },
-      docker: values.docker ? { bunVersion: Bun.version } : undefined,
+      docker: docker ? { bunVersion: Bun.version } : undefined,
+      helm: values.helm,
       onStaging: (stage) => {
         forget = undoIfInterrupted(() => rmSync(stage, { recursive: true, force: true }));
       },
@@ -93,9 +99,13 @@ export async function runBuild(args: string[]): Promise<number> {
     }
     const names = result.plugins.map((p) => `  ${p.name}@${p.version}`).join("\n");
     const archived = tarball ? `\narchived as ${tarball}` : "";
+    const derived = Object.entries(result.derivedSchemas ?? {}).map(
+      ([name, why]) => `\nhelm: the settings schema of ${name} was derived from the manifest (${why})`,
+    );
+    const chart = values.helm ? `\nHelm chart in ${join(result.out, "helm")}${derived.join("")}` : "";
     out.result(
       { ...result, tarball },
-      `built ${result.out} (${result.files} files)${archived}\n${names}\nstart it with ${join(result.out, "start")}`,
+      `built ${result.out} (${result.files} files)${archived}${chart}\n${names}\nstart it with ${join(result.out, "start")}`,
     );
     return 0;
   });

@@ -17,6 +17,7 @@ import { checkLockFresh, type DistroLock, serializeLock } from "../lock/schema.t
 import { type DistroManifest, pluginConfig } from "../manifest.ts";
 import { verifyLockedSignatures } from "../verify/locked-signatures.ts";
 import { dockerfileOf, sbomOf } from "./docker.ts";
+import { writeHelmChart } from "./helm/chart.ts";
 import { BUILD_FILES, builtHome, builtPluginDir, builtTarballPath } from "./layout.ts";
 import { fileIntegrity, listFiles, normalizeTree } from "./normalize.ts";
 import type { TarballSource } from "./tarballs.ts";
@@ -51,6 +52,8 @@ export interface BuildOptions {
   linkModules?: string;
   /** Also write a Dockerfile (on Bun's image of this version), a .dockerignore and a CycloneDX SBOM; needs a runner. */
   docker?: { bunVersion: string };
+  /** Also write a Helm chart of the Docker image into `helm/` (needs `docker`). */
+  helm?: boolean;
   /** mtime of every file, in seconds. @default SOURCE_DATE_EPOCH, else 315532800 (1980-01-01) */
   sourceDateEpoch?: number;
   /** Told the staging folder as soon as it exists, so an interrupted caller can remove it. */
@@ -62,6 +65,8 @@ export interface BuildResult {
   out: string;
   plugins: { name: string; version: string }[];
   files: number;
+  /** With `helm`: plugins whose settings schema was derived from the manifest (their entry could not be imported), with why. */
+  derivedSchemas?: Record<string, string>;
 }
 
 const sha256 = (text: string) => `sha256-${createHash("sha256").update(text).digest("base64")}`;
@@ -222,9 +227,10 @@ export async function buildDistribution(options: BuildOptions): Promise<BuildRes
     writeFileSync(join(stage, BUILD_FILES.start), script, { mode: 0o755 });
     if (options.docker) {
       writeFileSync(join(stage, "Dockerfile"), dockerfileOf(lock, options.docker.bunVersion));
-      writeFileSync(join(stage, ".dockerignore"), "home/*\n!home/apps\n");
+      writeFileSync(join(stage, ".dockerignore"), "home/*\n!home/apps\nhelm\n");
       writeFileSync(join(stage, "sbom.cdx.json"), sbomOf(lock, options.builder));
     }
+    const derivedSchemas = options.helm ? await writeHelmChart(stage, lock, manifest) : undefined;
     const epoch = options.sourceDateEpoch ?? Number(process.env.SOURCE_DATE_EPOCH ?? 315532800);
     normalizeTree(stage, epoch);
     const files = listFiles(stage).length;
@@ -234,7 +240,7 @@ export async function buildDistribution(options: BuildOptions): Promise<BuildRes
     // the earlier build (and its home's data) stays in `old` should moving the data fail
     keepHomeData(old, out);
     rmSync(old, { recursive: true, force: true });
-    return { out, plugins, files };
+    return { out, plugins, files, ...(derivedSchemas ? { derivedSchemas } : {}) };
   } catch (error) {
     rmSync(stage, { recursive: true, force: true });
     throw error;

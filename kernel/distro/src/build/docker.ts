@@ -35,6 +35,11 @@ export function sbomOf(lock: DistroLock, builder: string): string {
   return `${JSON.stringify(bom, null, 2)}\n`;
 }
 
+/** The image (and chart) name of a distribution: `@acme/edge` → `acme-edge`. */
+export function imageNameOf(name: string): string {
+  return name.replace(/^@/, "").replace("/", "-");
+}
+
 /**
  * A Dockerfile for a built distribution with a runner: Bun's image of this Bun's version, the
  * folder copied in and owned by the unprivileged `bun` user, the kernel on 0.0.0.0:8000, a
@@ -42,7 +47,7 @@ export function sbomOf(lock: DistroLock, builder: string): string {
  */
 export function dockerfileOf(lock: DistroLock, bunVersion: string): string {
   return `# Made by buntime distro build --docker for ${lock.name}@${lock.version}.
-#   docker build -t ${lock.name.replace(/^@/, "").replace("/", "-")}:${lock.version} .
+#   docker build -t ${imageNameOf(lock.name)}:${lock.version} .
 # sbom.cdx.json (CycloneDX) lists every plugin with its sha512.
 FROM oven/bun:${bunVersion}-slim
 WORKDIR /distro
