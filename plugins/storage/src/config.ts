@@ -16,6 +16,14 @@ export const storageConfigSchema = z
     maxBatchBytes: z.number().int().positive().max(67_108_864).default(1_048_576),
     /** How often expired entries are removed, in ms. @default 60000 */
     sweepInterval: z.number().int().positive().default(60_000),
+    /** Deliveries of a queue message before it goes to the dead letters. @default 5 */
+    queueMaxAttempts: z.number().int().min(1).max(1000).default(5),
+    /** How long a receiver holds a queue message before it is delivered again, in ms. @default 30000 */
+    queueLeaseMs: z.number().int().positive().default(30_000),
+    /** Delay before a nacked message comes back, doubled each attempt, in ms. @default 1000 */
+    queueRetryDelayMs: z.number().int().min(0).default(1000),
+    /** How often a watch looks for changes, in ms. @default 250 */
+    watchInterval: z.number().int().min(10).default(250),
   })
   .strict();
 

@@ -16,6 +16,8 @@ import {
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requireApp } from "./app-identity.ts";
+import type { QueueOptions } from "./queue.ts";
+import { addQueueRoutes } from "./queue-api.ts";
 
 /** Options of the HTTP API. */
 export interface StorageApiOptions {
@@ -24,6 +26,8 @@ export interface StorageApiOptions {
   readonly logger: Logger;
   readonly maxValueBytes: number;
   readonly maxBatchBytes: number;
+  /** How queues deliver and how often watches poll. */
+  readonly queues: QueueOptions & { watchInterval: number };
 }
 
 type Env = { Bindings: RequestContext; Variables: { store: KeyValueStore } };
@@ -157,6 +161,8 @@ export function createStorageApi(root: KeyValueStore, options: StorageApiOptions
       return c.json({ version: result.version });
     },
   );
+
+  addQueueRoutes(api, options.queues);
 
   // The base is the plugin's own: a path under it that no route takes is a coded 404 here.
   api.all("*", (c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());

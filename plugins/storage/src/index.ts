@@ -11,7 +11,24 @@ import { storageConfigSchema } from "./config.ts";
 import { createStorageApi } from "./http-api.ts";
 import { createKeyValueStore } from "./keyval.ts";
 import { openPostgresBackend } from "./postgres-backend.ts";
+import { openQueue, type Queue, type QueueOptions } from "./queue.ts";
 import { openSqliteBackend } from "./sqlite-backend.ts";
+import { type KvChange, type WatchTarget, watch } from "./watch.ts";
+
+/** The `queues` service: keyval queues and watches for plugins, on the root namespace. */
+export interface QueueService {
+  /** Queue `name` (use your plugin's name in it: the root is shared). */
+  open(name: string, options?: Omit<QueueOptions, "now">): Queue;
+  /** Calls `listener` with the current entries, then each change; returns a function that stops it. */
+  watch(target: WatchTarget, listener: (changes: KvChange[]) => void): () => void;
+}
+
+declare module "@buntime/sdk" {
+  interface Services {
+    /** `@buntime/plugin-storage` */
+    queues: QueueService;
+  }
+}
 
 export type { BackendCommit, KeyRange, KvBackend, RowWrite, StoredRow, VersionCheck } from "./backend.ts";
 export type { ResolvedStorageConfig } from "./config.ts";
@@ -22,6 +39,8 @@ export { openPostgresBackend } from "./postgres-backend.ts";
 export type { DeadMessage, Queue, QueueMessage, QueueOptions } from "./queue.ts";
 export { openQueue, QUEUE_NAME } from "./queue.ts";
 export { openSqliteBackend } from "./sqlite-backend.ts";
+export type { KvChange, WatchTarget } from "./watch.ts";
+export { MAX_WATCHED, watch } from "./watch.ts";
 
 export default definePlugin({
   config: storageConfigSchema,
@@ -48,6 +67,15 @@ export default definePlugin({
     }, config.sweepInterval);
     sweeper.unref();
     ctx.services.provide("keyval", store);
+    const queueOptions = {
+      maxAttempts: config.queueMaxAttempts,
+      leaseMs: config.queueLeaseMs,
+      retryDelayMs: config.queueRetryDelayMs,
+    };
+    ctx.services.provide("queues", {
+      open: (name, options) => openQueue(store, name, { ...queueOptions, ...options }),
+      watch: (target, listener) => watch(store, target, listener, config.watchInterval),
+    } satisfies QueueService);
     ctx.logger.info(`keyval on ${backend.name}`);
     return {
       routes: createStorageApi(store, {
@@ -55,6 +83,7 @@ export default definePlugin({
         logger: ctx.logger,
         maxValueBytes: config.maxValueBytes,
         maxBatchBytes: config.maxBatchBytes,
+        queues: { ...queueOptions, watchInterval: config.watchInterval },
       }),
       async onShutdown() {
         clearInterval(sweeper);

@@ -1,0 +1,126 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
+import router from "@buntime/plugin-router";
+import routerPackage from "@buntime/plugin-router/package.json" with { type: "json" };
+import storage from "@buntime/plugin-storage";
+import storagePackage from "../package.json" with { type: "json" };
+
+/** An app that hands out its token, so the test can speak for it as its worker would. */
+const TOKEN_APP = "export default { fetch: () => new Response(process.env.BUNTIME_APP_TOKEN) };";
+
+describe("queues and watch over the HTTP API", () => {
+  let kernel: TestKernel;
+  const tokens: Record<string, string> = {};
+  const api = (app: string, path: string, init: RequestInit = {}) =>
+    fetch(new URL(`/storage/api${path}`, kernel.url), {
+      ...init,
+      headers: { authorization: `Bearer ${tokens[app]}`, ...init.headers },
+    });
+
+  beforeAll(async () => {
+    kernel = await createTestKernel({
+      config: {
+        plugins: {
+          "@buntime/plugin-storage": { queueMaxAttempts: 2, queueRetryDelayMs: 0, watchInterval: 20 },
+        },
+      },
+      plugins: [
+        { packageJson: routerPackage, plugin: router },
+        { packageJson: storagePackage, plugin: storage },
+      ],
+      listen: true,
+    });
+    for (const app of ["alpha", "beta"]) {
+      mkdirSync(join(kernel.home, "apps", app), { recursive: true });
+      writeFileSync(join(kernel.home, "apps", app, "index.ts"), TOKEN_APP);
+    }
+    await Bun.sleep(300); // the router's watcher notices the new apps
+    for (const app of ["alpha", "beta"]) {
+      for (let i = 0; i < 50 && !tokens[app]?.startsWith(`${app}.`); i++) {
+        tokens[app] = await (await fetch(new URL(`/${app}/`, kernel.url))).text();
+        if (!tokens[app]?.startsWith(`${app}.`)) await Bun.sleep(100);
+      }
+    }
+  });
+  afterAll(() => kernel.stop());
+
+  it("enqueues, receives once, acks; another app's queue of the same name is apart", async () => {
+    const sent = await api("alpha", "/queues/jobs", {
+      method: "POST",
+      body: JSON.stringify({ value: { n: 1 } }),
+    });
+    expect(sent.status).toBe(201);
+    const { id } = (await sent.json()) as { id: string };
+    expect((await api("beta", "/queues/jobs/receive", { method: "POST" })).status).toBe(204);
+    const received = await api("alpha", "/queues/jobs/receive", { method: "POST" });
+    expect(await received.json()).toEqual({ id, value: { n: 1 }, attempts: 1 });
+    expect((await api("alpha", "/queues/jobs/receive", { method: "POST" })).status).toBe(204);
+    expect((await api("alpha", `/queues/jobs/messages/${id}/ack`, { method: "POST" })).status).toBe(204);
+    const again = await api("alpha", `/queues/jobs/messages/${id}/ack`, { method: "POST" });
+    expect(again.status).toBe(404);
+  });
+
+  it("retries a nacked message, then dead-letters it with the reason", async () => {
+    await api("alpha", "/queues/mail", { method: "POST", body: JSON.stringify({ value: "to ada" }) });
+    for (let attempt = 1; attempt <= 2; attempt++) {
+      const message = (await (await api("alpha", "/queues/mail/receive", { method: "POST" })).json()) as {
+        id: string;
+        attempts: number;
+      };
+      expect(message.attempts).toBe(attempt);
+      const nack = await api("alpha", `/queues/mail/messages/${message.id}/nack`, {
+        method: "POST",
+        body: JSON.stringify({ reason: "smtp down" }),
+      });
+      expect(nack.status).toBe(204);
+    }
+    expect((await api("alpha", "/queues/mail/receive", { method: "POST" })).status).toBe(204);
+    const dead = (await (await api("alpha", "/queues/mail/dead")).json()) as {
+      messages: { value: string; reason: string }[];
+    };
+    expect(dead.messages).toMatchObject([{ value: "to ada", reason: "smtp down", attempts: 2 }]);
+  });
+
+  it("refuses bad queue input with 400 naming it", async () => {
+    const badName = await api("alpha", "/queues/no%20spaces", {
+      method: "POST",
+      body: JSON.stringify({ value: 1 }),
+    });
+    expect(badName.status).toBe(400);
+    expect(((await badName.json()) as { error: { message: string } }).error.message).toContain("queue name");
+    const noValue = await api("alpha", "/queues/jobs", { method: "POST", body: "{}" });
+    expect(noValue.status).toBe(400);
+    const badDelay = await api("alpha", "/queues/jobs", {
+      method: "POST",
+      body: JSON.stringify({ value: 1, delay: -5 }),
+    });
+    expect(badDelay.status).toBe(400);
+    expect((await api("alpha", "/watch")).status).toBe(400);
+  });
+
+  it("streams changes to watched keys over SSE, from a write by a plugin", async () => {
+    const abort = new AbortController();
+    const response = await api("alpha", "/watch?key=status&prefix=job/", { signal: abort.signal });
+    expect(response.headers.get("content-type")).toContain("text/event-stream");
+    const reader = response.body?.getReader();
+    if (!reader) throw new Error("no body");
+    let text = "";
+    const until = async (needle: string) => {
+      for (let i = 0; i < 100 && !text.includes(needle); i++)
+        text += new TextDecoder().decode((await reader.read()).value);
+    };
+    await until('"version":null');
+    const app = kernel.service("keyval").namespace("app").namespace("alpha");
+    await app.set("status", "busy");
+    await app.set("job/1", { done: false });
+    await app.set("elsewhere", "not watched");
+    await until('"job/1"');
+    abort.abort();
+    expect(text).toContain("event: change");
+    expect(text).toContain('"key":"status","value":"busy"');
+    expect(text).toContain('"key":"job/1","value":{"done":false}');
+    expect(text).not.toContain("elsewhere");
+  });
+});
