@@ -223,7 +223,7 @@ describe("logs plugin", () => {
     const page = await kernel.fetch("/logs/");
     expect(page.status).toBe(200);
     expect(page.headers.get("content-type")).toStartWith("text/html");
-    expect(await page.text()).toContain('<script src="logs.js">');
+    expect(await page.text()).toContain('<script type="module" src="logs.js">');
     const script = await kernel.fetch("/logs/logs.js");
     expect(script.headers.get("content-type")).toStartWith("text/javascript");
     expect(await script.text()).toContain("api/tail");

@@ -62,6 +62,11 @@ describe.skipIf(noChromium)("the logs page", () => {
     const levels = await page.locator("#lines td.level").allTextContents();
     expect(levels.length).toBeGreaterThan(0);
     expect(new Set(levels)).toEqual(new Set(["warn"]));
+    // alone (no shell here), the search is in the address too, and Back shows the earlier one
+    expect(page.url()).toBe(new URL("/logs/?level=warn", url).href);
+    await page.goBack();
+    await rows.filter({ hasText: "already-there" }).first().waitFor({ timeout: 10000 });
+    expect(await page.inputValue("select[name=level]")).toBe("");
     expect(errors).toEqual([]);
     await page.close();
   }, 30000);
