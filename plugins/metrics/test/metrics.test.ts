@@ -175,7 +175,9 @@ describe("metrics plugin", () => {
     expect(await forced.text()).toContain("buntime_http_requests_total");
     const page = await kernel.fetch("/metrics/");
     expect(page.headers.get("content-type")).toStartWith("text/html");
-    expect(await page.text()).toContain('<script src="charts.js">');
+    const html = await page.text();
+    expect(html).toContain('<script src="charts.js">');
+    expect(html).toContain('<script type="module" src="/shell/frame.js">');
     expect(await (await kernel.fetch("/metrics/charts.js")).text()).toContain("drawLineChart");
     expect((await kernel.fetch("/metrics/nope.js")).status).toBe(404);
   });

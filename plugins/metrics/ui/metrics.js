@@ -1,4 +1,6 @@
 // The metrics page: polls api/snapshot, keeps a short history and draws it with drawLineChart.
+// The Prometheus link opens a tab of its own: it is no page of this frame, so it adds no entry to
+// the shell's history.
 (() => {
   // `?every=500` polls faster (at most every 250 ms); the default is 2 s.
   const POLL_MS = Math.max(250, Number(new URLSearchParams(location.search).get("every")) || 2000);
@@ -156,4 +158,7 @@
   }
 
   poll();
+  // inside the shell: answer its INIT, so it applies its theme here and watches the page; alone,
+  // or with no shell installed (no frameSDK), the page runs as it is
+  window.frameSDK?.initialize().catch(() => {});
 })();
