@@ -15,6 +15,7 @@ export type Role =
   | "registry"
   | "plugin"
   | "test-kit"
+  | "client"
   | "checks";
 
 /** The role of a package, by its name; undefined for a name this repo does not know. */
@@ -29,6 +30,7 @@ export function roleOf(name: string): Role | undefined {
   if (name.startsWith("@buntime/plugin-") || name === "@buntime/shell") return "plugin";
   if (name === "@buntime/test-kit") return "test-kit";
   if (name === "@buntime/architecture") return "checks";
+  if (name === "@buntime/keyval") return "client";
   return undefined;
 }
 
@@ -43,6 +45,8 @@ export const SOURCE_ARROWS: Readonly<Record<Role, readonly Role[]>> = {
   registry: ["contract", "supply"],
   plugin: ["contract"],
   "test-kit": ["contract"],
+  // clients of a plugin's HTTP API that apps bundle: they import nothing of Buntime
+  client: [],
   checks: [],
 };
 
