@@ -14,6 +14,7 @@ import { commonFlags, type Plan, type PlanEnv } from "./plans.ts";
 export const STEPS_OF: Record<Plan["action"], string[]> = {
   install: ["resolve", "download", "verify", "load", "health", "switched"],
   upgrade: ["resolve", "download", "verify", "load", "health", "switched"],
+  "update-all": ["resolve", "download", "verify", "load", "health", "switched"],
   rollback: ["load", "health", "switched"],
   remove: ["unload", "removed"],
 };

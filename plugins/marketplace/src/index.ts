@@ -4,7 +4,6 @@
  * after a plan, with live progress, through the same code path as `buntime plugin install`
  * (it runs that CLI: one implementation, two front ends).
  */
-import { join } from "node:path";
 import { definePlugin, satisfiesRange } from "@buntime/sdk";
 import { auditTrail } from "./audit.ts";
 import { cliCommand } from "./cli-runner.ts";
@@ -12,6 +11,7 @@ import { marketplaceConfigSchema } from "./config.ts";
 import { JobBoard } from "./jobs.ts";
 import { marketplaceRegistry } from "./registry.ts";
 import { createRoutes, homeOf } from "./routes.ts";
+import { pinStore } from "./updates.ts";
 
 export { type MarketplaceConfig, marketplaceConfigSchema } from "./config.ts";
 
@@ -34,7 +34,8 @@ export default definePlugin({
         base,
         registry,
         jobs: new JobBoard(),
-        trail: auditTrail(join(ctx.dataDir)),
+        trail: auditTrail(ctx.dataDir),
+        pins: pinStore(ctx.dataDir),
         compatible,
         planEnv: () => ({
           home: homeOf(ctx),

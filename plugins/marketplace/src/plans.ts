@@ -11,7 +11,7 @@ import { describePermissions, widenedPermissions } from "./permissions.ts";
 import type { Permissions } from "./registry.ts";
 
 /** The actions of the marketplace. */
-export const ACTIONS = ["install", "upgrade", "rollback", "remove"] as const;
+export const ACTIONS = ["install", "upgrade", "update-all", "rollback", "remove"] as const;
 /** One of {@link ACTIONS}. */
 export type Action = (typeof ACTIONS)[number];
 
@@ -41,6 +41,8 @@ export interface Plan {
   dependents: string[];
   /** True when any step widens permissions. */
   needsConsent: boolean;
+  /** Plugins an "update all" leaves as they are, and why. */
+  skipped: { name: string; reason: string }[];
 }
 
 /** What plans run against. */
@@ -105,11 +107,11 @@ function refusal(action: Action, error: BuntimeError): CliError {
   });
 }
 
-/** Asks the CLI what installing `spec` would do. */
-async function installPlan(env: PlanEnv, action: Action, name: string, spec: string): Promise<Plan> {
+/** Asks the CLI what installing `specs` would do. */
+async function installPlan(env: PlanEnv, action: Action, name: string, specs: string[]): Promise<Plan> {
   const run = await runCli(
     env.cli,
-    ["plugin", "install", spec, "--plan", "--json", ...commonFlags(env, true)],
+    ["plugin", "install", ...specs, "--plan", "--json", ...commonFlags(env, true)],
     {
       env: env.env,
       timeoutMs: env.timeoutMs,
@@ -146,13 +148,44 @@ async function installPlan(env: PlanEnv, action: Action, name: string, spec: str
     steps,
     dependents: [],
     needsConsent: steps.some((s) => s.widened.length > 0),
+    skipped: [],
   };
 }
 
-/** The plan of `action` on `name`; `version` pins the version an install or upgrade takes. */
-export async function makePlan(env: PlanEnv, action: Action, name: string, version?: string): Promise<Plan> {
+/** What "update all" takes (`name@version` each) and what it leaves, with the reason. */
+export interface UpdateSet {
+  specs: string[];
+  skipped: { name: string; reason: string }[];
+}
+
+/**
+ * The plan of `action` on `name`; `version` pins the version an install or upgrade takes;
+ * `updates` is the set an "update all" takes.
+ */
+export async function makePlan(
+  env: PlanEnv,
+  action: Action,
+  name: string,
+  version?: string,
+  updates?: UpdateSet,
+): Promise<Plan> {
   if (action === "install" || action === "upgrade")
-    return installPlan(env, action, name, version ? `${name}@${version}` : name);
+    return installPlan(env, action, name, [version ? `${name}@${version}` : name]);
+  if (action === "update-all") {
+    const skipped = updates?.skipped ?? [];
+    if (!updates?.specs.length)
+      return {
+        action,
+        name,
+        kernel: env.kernelVersion,
+        policy: null,
+        steps: [],
+        dependents: [],
+        needsConsent: false,
+        skipped,
+      };
+    return { ...(await installPlan(env, action, name, updates.specs)), skipped };
+  }
   const home = readHomeState(env.home);
   const current = home.installed.get(name);
   if (!current)
@@ -178,7 +211,7 @@ export async function makePlan(env: PlanEnv, action: Action, name: string, versi
       widened: [],
       signatures: { registry: false, publisher: null },
     };
-    return { ...base, steps: [step], dependents, needsConsent: false };
+    return { ...base, steps: [step], dependents, needsConsent: false, skipped: [] };
   }
   const previous = home.previous.get(name);
   if (!previous)
@@ -195,5 +228,5 @@ export async function makePlan(env: PlanEnv, action: Action, name: string, versi
     widened: widenedPermissions(currentPermissions, previousPermissions),
     signatures: { registry: false, publisher: null },
   };
-  return { ...base, steps: [step], dependents: [], needsConsent: step.widened.length > 0 };
+  return { ...base, steps: [step], dependents: [], needsConsent: step.widened.length > 0, skipped: [] };
 }

@@ -15,6 +15,7 @@ import { readHomeState } from "./home-state.ts";
 import type { JobBoard } from "./jobs.ts";
 import { ACTIONS, CliError, makePlan, type PlanEnv } from "./plans.ts";
 import type { MarketplaceRegistry } from "./registry.ts";
+import { newestVersions, type PinStore, updateSet } from "./updates.ts";
 import { renderBrowse } from "./views/browse.ts";
 import { type LocalState, renderDetail } from "./views/detail.ts";
 import { renderAudit, renderInstalled } from "./views/installed.ts";
@@ -27,6 +28,7 @@ export interface MarketplaceDeps {
   registry: MarketplaceRegistry;
   jobs: JobBoard;
   trail: AuditTrail;
+  pins: PinStore;
   /** The plan environment; throws (no CLI) when the marketplace cannot act. */
   planEnv(): PlanEnv;
   compatible(range: string | null | undefined): boolean;
@@ -46,6 +48,20 @@ const applySchema = z
   })
   .strict();
 
+const pinSchema = z.object({ name: z.string().min(1).max(214), pinned: z.boolean() }).strict();
+
+/** A write's JSON body, checked against `schema`; anything else (a form post, bad fields) is a 400. */
+async function jsonBody<T extends z.ZodType>(c: Context<Env>, schema: T): Promise<z.output<T>> {
+  if (!(c.req.header("content-type") ?? "").startsWith("application/json"))
+    throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
+      details: "send the request body as application/json",
+    });
+  const parsed = schema.safeParse(await c.req.json().catch(() => undefined));
+  if (!parsed.success)
+    throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: z.prettifyError(parsed.error) });
+  return parsed.data;
+}
+
 /** Builds the routes. */
 export function createRoutes(deps: MarketplaceDeps): Hono<Env> {
   const { base, ctx } = deps;
@@ -57,6 +73,11 @@ export function createRoutes(deps: MarketplaceDeps): Hono<Env> {
     return c.html(page(base, title, tab, body));
   };
   const kernelPlugins = () => ctx.services.get("kernel:plugins");
+
+  const updatesFor = (action: string) =>
+    action === "update-all"
+      ? updateSet(deps.registry, ctx.kernel.version, readHomeState(homeOf(ctx)), deps.pins)
+      : Promise.resolve(undefined);
 
   app.use("*", async (c, next) => {
     const caller = await callerOf(ctx, c.req.raw, c.env);
@@ -119,26 +140,59 @@ export function createRoutes(deps: MarketplaceDeps): Hono<Env> {
         .list()
         .map((p) => [p.name, p]),
     );
-    let newest = new Map<string, string>();
+    let compatible = new Map<string, string>();
     let note: string | undefined;
     try {
-      const found = await deps.registry.search({ kernel: ctx.kernel.version, sort: "name" });
-      newest = new Map(found.plugins.map((p) => [p.name, p.version]));
+      compatible = (await newestVersions(deps.registry, ctx.kernel.version)).compatible;
     } catch (error) {
       note = `Updates unknown: ${(error as Error).message}`;
     }
     const rows = [...home.installed].map(([name, version]) => {
-      const latest = newest.get(name);
+      const latest = compatible.get(name);
       return {
         name,
         version,
         running: running.get(name)?.version,
         status: running.get(name)?.status,
         previous: home.previous.get(name),
+        pinned: deps.pins.has(name),
         update: latest && Bun.semver.order(latest, version) > 0 ? latest : undefined,
       };
     });
     return send(c, "Installed", "installed", renderInstalled(base, rows, c.get("caller").admin, note));
+  });
+
+  app.get("/api/export.json", (c) => {
+    requireAdmin(c.get("caller"), "export the installed set");
+    const home = readHomeState(homeOf(ctx));
+    const lock = Object.fromEntries(
+      [...home.installed].sort(([a], [b]) => a.localeCompare(b)).map(([n, v]) => [n, { version: v }]),
+    );
+    c.header("content-disposition", 'attachment; filename="buntime-plugins.json"');
+    return c.json({
+      kernel: ctx.kernel.version,
+      registry: deps.registry.url,
+      plugins: lock,
+      pinned: deps.pins.list(),
+    });
+  });
+
+  app.post("/api/pin", async (c) => {
+    const caller = c.get("caller");
+    requireAdmin(caller, "pin plugins");
+    const { name, pinned } = await jsonBody(c, pinSchema);
+    if (!readHomeState(homeOf(ctx)).installed.has(name))
+      throw new BuntimeError("BUNTIME_ERR_INSTALL_NOT_INSTALLED", { package: name, home: homeOf(ctx) });
+    deps.pins.set(name, pinned);
+    deps.trail.append({
+      at: new Date().toISOString(),
+      who: caller.who,
+      action: pinned ? "pin" : "unpin",
+      plugins: [{ name }],
+      permissionsAccepted: [],
+      outcome: "done",
+    });
+    return c.json({ name, pinned });
   });
 
   app.get("/audit", (c) => send(c, "Audit trail", "audit", renderAudit(base, deps.trail.recent())));
@@ -153,21 +207,16 @@ export function createRoutes(deps: MarketplaceDeps): Hono<Env> {
     if (!parsed.success)
       throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: z.prettifyError(parsed.error) });
     const { action, name, version } = parsed.data;
-    return c.json(await makePlan(deps.planEnv(), action, name, version));
+    return c.json(await makePlan(deps.planEnv(), action, name, version, await updatesFor(action)));
   });
 
   app.post("/api/apply", async (c) => {
     const caller = c.get("caller");
     requireAdmin(caller, "install, upgrade or remove plugins");
-    if (!(c.req.header("content-type") ?? "").startsWith("application/json"))
-      throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: "send the action as application/json" });
-    const parsed = applySchema.safeParse(await c.req.json().catch(() => undefined));
-    if (!parsed.success)
-      throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: z.prettifyError(parsed.error) });
-    const { action, name, version, acceptPermissions } = parsed.data;
+    const { action, name, version, acceptPermissions } = await jsonBody(c, applySchema);
     const env = deps.planEnv();
     // plan again, now: consent binds to what will actually be applied, not to what a page claims
-    const plan = await makePlan(env, action, name, version);
+    const plan = await makePlan(env, action, name, version, await updatesFor(action));
     const widened = plan.steps.flatMap((s) => s.widened.map((line) => `${s.name}: ${line}`));
     if (widened.length > 0 && !acceptPermissions) {
       throw new BuntimeError("BUNTIME_ERR_MARKETPLACE_CONSENT_REQUIRED", {

@@ -47,6 +47,10 @@ export interface Fixture {
   description?: string;
   keywords?: string[];
   menu?: boolean;
+  /** Plugin dependencies with ranges. */
+  deps?: Record<string, string>;
+  /** The kernel range. @default "^0.1.0" */
+  kernel?: string;
 }
 
 const quiet: Logger = {
@@ -108,8 +112,9 @@ export async function startBench(plugins: string[] = [], env: Record<string, str
           type: "module",
           main: "index.js",
           buntime: {
-            kernel: "^0.1.0",
+            kernel: fixture.kernel ?? "^0.1.0",
             base: `/${short}`,
+            ...(fixture.deps ? { dependencies: fixture.deps } : {}),
             ...(fixture.permissions ? { permissions: fixture.permissions } : {}),
             ...(fixture.menu ? { ui: { dir: "ui", menu: [{ label: short, path: `/${short}/` }] } } : {}),
           },

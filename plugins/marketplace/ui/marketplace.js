@@ -50,6 +50,15 @@ function renderPlan(section, plan) {
   const heading =
     plan.steps.length === 0 ? "Nothing to do: already installed." : `Plan: ${plan.action} ${plan.name}`;
   section.append(el("h2", {}, heading));
+  if (plan.skipped?.length > 0)
+    section.append(
+      el("p", {}, "Left as they are:"),
+      el(
+        "ul",
+        { class: "skipped" },
+        plan.skipped.map((s) => el("li", {}, `${s.name}: ${s.reason}`)),
+      ),
+    );
   if (plan.steps.length === 0) return;
   section.append(
     el("p", {}, `Kernel ${plan.kernel}${plan.policy ? `; signature policy: ${plan.policy}` : ""}.`),
@@ -196,6 +205,23 @@ function follow(progress, url) {
 }
 
 document.addEventListener("click", async (event) => {
+  const pin = event.target instanceof Element ? event.target.closest("button.pin") : null;
+  if (pin) {
+    const body = JSON.stringify({ name: pin.dataset.name, pinned: pin.dataset.pinned !== "1" });
+    try {
+      await answer(
+        await fetch(`${base}/api/pin`, {
+          method: "POST",
+          headers: { "content-type": "application/json" },
+          body,
+        }),
+      );
+      location.reload();
+    } catch (error) {
+      pin.after(el("span", { class: "error" }, ` ${error.message}`));
+    }
+    return;
+  }
   const button = event.target instanceof Element ? event.target.closest("button.action") : null;
   if (!button) return;
   const section = document.getElementById("plan");

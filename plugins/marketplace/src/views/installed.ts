@@ -12,6 +12,8 @@ export interface InstalledRow {
   previous?: string;
   /** The newest version this kernel supports, when newer than the installed one. */
   update?: string;
+  /** Held at its version: "update all" skips it. */
+  pinned?: boolean;
 }
 
 /** The Installed section; `admin` shows the actions. */
@@ -23,14 +25,15 @@ export function renderInstalled(base: string, rows: InstalledRow[], admin: boole
   return html`<h1>Installed</h1>
 ${note ? html`<p class="note">${note}</p>` : ""}
 ${rows.length === 0 ? html`<p>Nothing is installed from a registry in this home yet. Plugins loaded from folders are not listed here.</p>` : ""}
+${admin && rows.length > 0 ? html`<div class="actions"><button type="button" class="action" data-action="update-all" data-name="all">Update all compatible</button><a class="export" href="${base}/api/export.json" download>Export the installed set (JSON)</a></div>` : ""}
 <section id="plan" class="plan" hidden aria-live="polite"></section>
 <table class="installed"><thead><tr><th>plugin</th><th>installed</th><th>running</th><th>update</th><th></th></tr></thead><tbody>
 ${rows.map(
   (row) => html`<tr data-name="${row.name}">
   <td><a href="${base}/plugin/${row.name}">${row.name}</a></td><td>${row.version}</td>
   <td class="${row.status === "running" ? "good" : "bad"}">${row.running ? `${row.running} (${row.status})` : "not loaded"}</td>
-  <td>${row.update ?? "up to date"}</td>
-  <td class="row-actions">${row.update ? button("upgrade", row.name, `Upgrade to ${row.update}`) : ""}${row.previous ? button("rollback", row.name, `Roll back to ${row.previous}`) : ""}${button("remove", row.name, "Remove")}</td>
+  <td>${row.update ?? "up to date"}${row.pinned ? html` <span class="badge">pinned</span>` : ""}</td>
+  <td class="row-actions">${admin ? html`<button type="button" class="pin" data-name="${row.name}" data-pinned="${row.pinned ? "1" : ""}">${row.pinned ? "Unpin" : "Pin"}</button>` : ""}${row.update ? button("upgrade", row.name, `Upgrade to ${row.update}`) : ""}${row.previous ? button("rollback", row.name, `Roll back to ${row.previous}`) : ""}${button("remove", row.name, "Remove")}</td>
 </tr>`,
 )}
 </tbody></table>`;
