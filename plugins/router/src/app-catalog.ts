@@ -54,11 +54,15 @@ export class AppCatalog {
     this.#onChange = onChange;
   }
 
-  /** Watches the apps folder, so that changes (upgrades, removals) are seen on the next request. */
-  watch(): void {
+  /**
+   * Watches the apps folder, so that changes (upgrades, removals) are seen on the next request;
+   * `changed` hears the name of each path that changed (relative to the folder), when known.
+   */
+  watch(changed?: (path: string | null) => void): void {
     try {
-      this.#watcher = watch(this.#appsDir, { recursive: true }, () => {
+      this.#watcher = watch(this.#appsDir, { recursive: true }, (_event, path) => {
         this.#stale = true;
+        changed?.(path);
       });
     } catch (error) {
       this.#logger.warn(`cannot watch ${this.#appsDir}; apps are rescanned on unknown names`, { error });

@@ -11,10 +11,11 @@
  * `apps.folders(name)` where its versions live, whatever `appsDir` is.
  */
 import { mkdirSync } from "node:fs";
-import { type AppsService, definePlugin } from "@buntime/sdk";
+import { type AppsService, definePlugin, VIRTUAL_HOSTS_FILE, virtualHostsSchema } from "@buntime/sdk";
 import { z } from "zod";
 import { AppTokens } from "./app-identity.ts";
 import { Router } from "./router.ts";
+import { VirtualHosts } from "./virtual-hosts.ts";
 
 export type { AppLocation, AppsService } from "@buntime/sdk";
 export { APP_TOKEN_HEADER } from "./app-identity.ts";
@@ -26,16 +27,27 @@ export const routerConfigSchema = z
     appsDir: z.string().min(1).optional(),
     /** Name of the app served at `/`. */
     homepage: z.string().min(1).optional(),
+    /** Virtual hosts: `Host` (exact or `*.example.com`) → app (`shop`, `shop@^2`), served at `/`. @default {} */
+    hosts: virtualHostsSchema.default({}),
   })
   .strict();
 
 export default definePlugin({
   config: routerConfigSchema,
-  setup(ctx) {
+  async setup(ctx) {
     const appsDir = ctx.config.appsDir ?? ctx.kernel.appsDir;
     mkdirSync(appsDir, { recursive: true });
     const tokens = new AppTokens();
-    const router = new Router(ctx, { appsDir, homepage: ctx.config.homepage, tokens });
+    const hosts = new VirtualHosts(appsDir, ctx.config.hosts, ctx.logger);
+    await hosts.reload();
+    const router = new Router(ctx, {
+      appsDir,
+      homepage: ctx.config.homepage,
+      tokens,
+      changed: (path) => {
+        if (path === null || path === VIRTUAL_HOSTS_FILE) void hosts.reload();
+      },
+    });
     ctx.services.provide("apps", {
       identify: (request, callee) => tokens.identify(request, callee),
       locate: (pathname) => router.locate(pathname),
@@ -43,9 +55,11 @@ export default definePlugin({
     } satisfies AppsService);
     ctx.logger.info(`serving apps from ${appsDir}`);
     return {
-      // on every request's path: synchronous, and nothing stored for paths that are no app address
-      onRequest(_request, context) {
-        const app = router.locate(context.pathname);
+      // on every request's path (and its Host, once virtual hosts exist): synchronous, and
+      // nothing stored for paths that are no app address
+      onRequest(request, context) {
+        const app =
+          (!hosts.empty && hosts.match(request, context.pathname)) || router.locate(context.pathname);
         if (app) context.locals.app = app;
       },
       fetch: (request, context) => router.handle(request, context),

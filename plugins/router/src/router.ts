@@ -37,6 +37,8 @@ export interface RouterOptions {
   /** App served at `/`. */
   readonly homepage: string | undefined;
   readonly tokens: AppTokens;
+  /** Hears each path under the apps folder that changed (virtual hosts reload on theirs). */
+  readonly changed?: (path: string | null) => void;
 }
 
 function isWebSocketUpgrade(request: Request): boolean {
@@ -88,7 +90,7 @@ export class Router {
       isKernelAdmin: (request) => admin?.isAdmin(request) ?? false,
     };
     this.#catalog = new AppCatalog(options.appsDir, ctx.logger, () => this.#forget());
-    this.#catalog.watch();
+    this.#catalog.watch(options.changed);
   }
 
   close(): void {

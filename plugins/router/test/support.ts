@@ -40,11 +40,12 @@ export async function start(
     plugins?: InlinePlugin[];
     homepage?: string;
     appsDir?: string;
+    hosts?: Record<string, string>;
     logSink?: (entry: { message: string }) => void;
   } = {},
 ) {
   const home = tempDir();
-  const settings = { homepage: options.homepage, appsDir: options.appsDir };
+  const settings = { homepage: options.homepage, appsDir: options.appsDir, hosts: options.hosts };
   const kernel = createKernel({
     config: { home, port: 0, plugins: { "@buntime/plugin-router": settings } },
     plugins: [routerPlugin, ...(options.plugins ?? [])],

@@ -161,6 +161,31 @@ export function parseAppManifest(raw: unknown, app: string): AppManifest {
   return parsed.data;
 }
 
+/** A host name as a virtual host matches it: exact (`shop.example.com`) or one wildcard level up (`*.example.com`). */
+const HOST_PATTERN = /^(\*\.)?([a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)(\.[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?)*$/;
+/** What a virtual host serves: an app name, optionally with a version or range (`shop`, `shop@^2`). */
+const HOST_TARGET = /^[a-z0-9][a-z0-9._~-]*(@[^\s/]+)?$/i;
+
+/**
+ * Virtual hosts: a request whose `Host` is a key (exact, else the longest `*.` wildcard that
+ * matches) reaches the app the value names, served at `/`. Kept in `<apps>/.hosts.json`.
+ *
+ * @example
+ * { "shop.example.com": "shop", "*.tenants.example.com": "portal@^2" }
+ */
+export const virtualHostsSchema = z.record(
+  z.string().toLowerCase().regex(HOST_PATTERN, {
+    message: 'expected a host name such as "shop.example.com" or "*.example.com" (no port, no scheme)',
+  }),
+  z.string().regex(HOST_TARGET, { message: 'expected an app such as "shop" or "shop@^2"' }),
+);
+
+/** Virtual hosts as validated. */
+export type VirtualHosts = z.output<typeof virtualHostsSchema>;
+
+/** The file in the apps folder that holds the virtual hosts (written by the deployments plugin). */
+export const VIRTUAL_HOSTS_FILE = ".hosts.json";
+
 /** The per-app config as written. */
 export type AppConfigInput = z.input<typeof appConfigSchema>;
 /** The per-app config with units converted (ms, bytes) and defaults applied. */

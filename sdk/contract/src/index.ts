@@ -11,6 +11,7 @@ export type {
   AppManifestInput,
   ResolvedApp,
   ResolvedAppConfig,
+  VirtualHosts,
 } from "./app-config.ts";
 export {
   APP_ENV_FILE,
@@ -21,6 +22,8 @@ export {
   parseAppManifest,
   resolveApp,
   sizeSchema,
+  VIRTUAL_HOSTS_FILE,
+  virtualHostsSchema,
   visibilitySchema,
 } from "./app-config.ts";
 export {
