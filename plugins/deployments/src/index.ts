@@ -7,6 +7,7 @@
 import { mkdirSync } from "node:fs";
 import { definePlugin } from "@buntime/sdk";
 import { z } from "zod";
+import { HostsFile } from "./hosts.ts";
 import { createDeploymentsApi } from "./routes.ts";
 import { AppStore } from "./store.ts";
 
@@ -36,6 +37,9 @@ export default definePlugin({
     mkdirSync(appsDir, { recursive: true });
     const store = new AppStore(appsDir);
     const limits = { maxFiles: ctx.config.maxFiles, maxBytes: ctx.config.maxBytes };
-    return { routes: createDeploymentsApi(store, { services: ctx.services, logger: ctx.logger, limits }) };
+    const hosts = new HostsFile(appsDir);
+    return {
+      routes: createDeploymentsApi(store, { services: ctx.services, logger: ctx.logger, limits, hosts }),
+    };
   },
 });

@@ -11,10 +11,12 @@
  * | `POST /api/apps/:name/rollback`          | the version active before the current one               |
  * | `DELETE /api/apps/:name/versions/:ver`   | delete one (not the active) version                     |
  * | `DELETE /api/apps/:name`                 | delete the app                                          |
+ * | `GET`, `PUT /api/hosts`                  | the virtual hosts (`{ "shop.example.com": "shop" }`)    |
  */
 import { BuntimeError, type Logger, type RequestContext, type ServiceAccess } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
+import type { HostsFile } from "./hosts.ts";
 import type { AppStore } from "./store.ts";
 import { FileBag, filesOfTarball, type UploadedFile, type UploadLimits } from "./upload.ts";
 
@@ -25,6 +27,7 @@ export interface DeploymentsApiOptions {
   readonly services: ServiceAccess;
   readonly logger: Logger;
   readonly limits: UploadLimits;
+  readonly hosts: HostsFile;
 }
 
 /** The admin making the request (their username, or `admin-token`); anyone else is refused. */
@@ -103,6 +106,13 @@ export function createDeploymentsApi(store: AppStore, options: DeploymentsApiOpt
     await next();
   });
 
+  api.get("/api/hosts", async (c) => c.json(await options.hosts.read()));
+  api.put("/api/hosts", async (c) => {
+    const by = requireAdmin(c, services);
+    const hosts = await options.hosts.replace(await c.req.json().catch(() => undefined));
+    logger.info(`${by} set the virtual hosts`, { hosts });
+    return c.json(hosts);
+  });
   api.get("/api/apps", async (c) => c.json({ apps: await store.list() }));
   api.get("/api/apps/:name", async (c) => c.json(await store.get(c.req.param("name"))));
   api.post("/api/apps", async (c) => {
