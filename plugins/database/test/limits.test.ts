@@ -24,8 +24,8 @@ describe("refused requests change nothing", () => {
     writeApp(home, "alpha");
     writeApp(home, "beta");
     kernel = await startKernel(home, {
-      statementTimeout: 500,
-      streamTimeout: 300,
+      statementTimeout: 1500,
+      streamTimeout: 1000,
       maxDatabaseBytes: 131_072,
     });
     alpha = await clientOf(kernel, "alpha");
@@ -96,8 +96,8 @@ describe("refused requests change nothing", () => {
   it("stops a statement past the time limit, undoes its transaction and serves the next request", async () => {
     const started = Date.now();
     const slow = await failureOf(alpha.execute(FOREVER));
-    expect(Date.now() - started).toBeLessThan(5_000);
-    expect(slow.message).toContain("ran past its 500 ms limit and was stopped");
+    expect(Date.now() - started).toBeLessThan(8_000);
+    expect(slow.message).toContain("ran past its 1500 ms limit and was stopped");
     const tx = await alpha.transaction("write");
     await tx.execute("INSERT INTO t VALUES (2)");
     await failureOf(tx.execute(FOREVER));
@@ -109,9 +109,9 @@ describe("refused requests change nothing", () => {
           ` UNION ALL SELECT * FROM (${FOREVER})`,
       ),
     );
-    expect(write.message).toContain("500 ms limit");
+    expect(write.message).toContain("1500 ms limit");
     expect(await count()).toBe(1);
-  });
+  }, 20_000);
 
   it("refuses a write past the size quota and keeps the database usable", async () => {
     const full = await failureOf(alpha.execute("INSERT INTO t VALUES (zeroblob(200000))"));
@@ -126,7 +126,7 @@ describe("refused requests change nothing", () => {
   it("rolls back an interactive transaction left idle past the stream timeout", async () => {
     const tx = await alpha.transaction("write");
     await tx.execute("INSERT INTO t VALUES (4)");
-    await Bun.sleep(600);
+    await Bun.sleep(1600);
     const expired = await failureOf(tx.execute("SELECT 1"));
     expect(expired.message).toContain("closed or expired");
     tx.close();

@@ -26,16 +26,21 @@ interface ExecuteResult {
 /** At most this many stored SQL texts per stream (the client keeps 30). */
 const MAX_STORED_SQL = 1000;
 
+/** How long opening a connection waits for a lock another process holds, in ms. */
+const SETUP_WAIT = 30_000;
+
 /** Opens a connection with the quota and settings every stream shares. */
 export function openConnection(options: ConnectionOptions): Database {
   const db = new Database(options.path, { create: true, readwrite: true, safeIntegers: true });
+  // setting up waits for another process (another kernel migrating the same file, say)
+  db.run(`PRAGMA busy_timeout = ${SETUP_WAIT}`);
   db.run("PRAGMA journal_mode = WAL");
-  // one process serves every stream of a database: a lock held by another stream is reported at
-  // once rather than waited for, since waiting here would also hold up the stream holding it
-  db.run("PRAGMA busy_timeout = 0");
   db.run("PRAGMA foreign_keys = ON");
   const pageSize = Number(db.query<{ page_size: bigint }, []>("PRAGMA page_size").get()?.page_size ?? 4096n);
   db.run(`PRAGMA max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
+  // one process serves every stream of a database: a lock held by another stream is reported at
+  // once rather than waited for, since waiting here would also hold up the stream holding it
+  db.run("PRAGMA busy_timeout = 0");
   return db;
 }
 
