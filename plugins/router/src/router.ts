@@ -13,6 +13,7 @@ import {
   resolveApp,
 } from "@buntime/sdk";
 import { AppCatalog, type InstalledApp } from "./app-catalog.ts";
+import { type CorsServe, corsOf } from "./app-cors.ts";
 import { dataEnv } from "./app-env.ts";
 import { APP_TOKEN_HEADER, type AppTokens } from "./app-identity.ts";
 import { type AppAddress, isAppAddress, parseAppPath } from "./app-path.ts";
@@ -30,6 +31,8 @@ interface ServedApp {
   readonly spec: ResolvedApp | undefined;
   /** Real path of the only folder files are served from (`publicDir`, default `public/`). */
   readonly staticRoot: string | undefined;
+  /** The app's cross-origin rules, when it has any. */
+  readonly cors: CorsServe | undefined;
 }
 
 export interface RouterOptions {
@@ -157,6 +160,16 @@ export class Router {
     request: Request,
     context: RequestContext,
   ): MaybePromise<Response | undefined> {
+    if (app.cors) return app.cors(request, () => this.#serveApp(app, address, request, context));
+    return this.#serveApp(app, address, request, context);
+  }
+
+  #serveApp(
+    app: ServedApp,
+    address: AppAddress,
+    request: Request,
+    context: RequestContext,
+  ): MaybePromise<Response | undefined> {
     if (app.spec && !app.staticRoot) return this.#toWorker(app.spec, address, request, context); // the hot case
     return this.#serveWithFiles(app, address, request, context);
   }
@@ -251,7 +264,8 @@ export class Router {
   async #load({ name, version, dir }: InstalledApp): Promise<ServedApp> {
     const app = version ? `${name}@${version}` : name;
     const spec = hasEntry(dir) ? this.#withIdentity(await resolveApp(dir, { name, version })) : undefined;
-    const publicDir = (await loadAppConfig(dir, app)).publicDir ?? DEFAULT_PUBLIC_DIR;
+    const config = await loadAppConfig(dir, app);
+    const publicDir = config.publicDir ?? DEFAULT_PUBLIC_DIR;
     const staticRoot = await staticRootOf(dir, publicDir);
     // a static app from before the allowlist: say why it now answers 404 rather than its files
     if (!spec && !staticRoot && existsSync(join(dir, "index.html"))) {
@@ -260,6 +274,6 @@ export class Router {
         { app },
       );
     }
-    return { spec, staticRoot };
+    return { spec, staticRoot, cors: corsOf(config.cors) };
   }
 }

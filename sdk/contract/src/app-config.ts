@@ -37,6 +37,42 @@ export const visibilitySchema = z.enum(["public", "protected", "internal"], {
   message: 'expected "public", "protected" or "internal"',
 });
 
+const ORIGIN = /^https?:\/\/[a-z0-9.-]+(:\d{1,5})?$|^https?:\/\/\[[0-9a-f:]+\](:\d{1,5})?$/i;
+const HEADER_NAME = /^[A-Za-z0-9!#$%&'*+.^_`|~-]+$/;
+
+/**
+ * Cross-origin access to an app (on Hono's `cors` middleware): which origins, methods and
+ * headers, whether credentials (cookies) may be sent, and how long a preflight may be cached.
+ *
+ * @example
+ * { "origins": ["https://shop.example.com"], "credentials": true, "headers": ["content-type"] }
+ */
+export const corsSchema = z
+  .object({
+    /** Origins allowed, such as `https://shop.example.com`, or `"*"` for any (never with credentials). */
+    origins: z.union([
+      z.literal("*"),
+      z.array(z.string().regex(ORIGIN, { message: 'expected an origin such as "https://shop.example.com"' })),
+    ]),
+    /** @default ["GET","HEAD","PUT","POST","DELETE","PATCH"] */
+    methods: z
+      .array(z.string().regex(/^[A-Z]+$/, { message: 'expected a method such as "POST"' }))
+      .default(["GET", "HEAD", "PUT", "POST", "DELETE", "PATCH"]),
+    /** Request headers a page may send besides the simple ones. @default [] */
+    headers: z.array(z.string().regex(HEADER_NAME, { message: "expected a header name" })).default([]),
+    /** Response headers a page may read besides the simple ones. @default [] */
+    exposeHeaders: z.array(z.string().regex(HEADER_NAME, { message: "expected a header name" })).default([]),
+    /** Let pages send cookies and read the answer. @default false */
+    credentials: z.boolean().default(false),
+    /** How long a browser may cache a preflight. @default "10m" */
+    maxAge: durationSchema.default(600_000),
+  })
+  .strict()
+  .refine((cors) => !(cors.credentials && cors.origins === "*"), {
+    message: 'credentials need the origins listed: "*" with credentials would let every site act as the user',
+    path: ["credentials"],
+  });
+
 /**
  * The per-app config, in `package.json#buntime` or `buntime.json`.
  *
@@ -86,6 +122,8 @@ export const appConfigSchema = z
       })
       .strict()
       .default({ network: [] }),
+    /** Cross-origin requests the app accepts from browsers (preflights answered for it). Left out, none. */
+    cors: corsSchema.optional(),
     /** @default "public" */
     visibility: visibilitySchema.default("public"),
     /** Paths of a `protected` app reachable without signing in, e.g. `/health` or `/public/*`. @default [] */

@@ -17,6 +17,7 @@ export {
   APP_ENV_FILE,
   appConfigSchema,
   appManifestSchema,
+  corsSchema,
   durationSchema,
   loadAppConfig,
   parseAppManifest,
