@@ -32,6 +32,16 @@ interface Stream {
   timer?: Timer;
 }
 
+/**
+ * Who holds a database's transaction: the stream whose connection is inside one. While it does,
+ * other streams' requests wait for it (at most until its stream times out) rather than meet
+ * "database is locked", since one process serves them all and cannot wait inside SQLite.
+ */
+interface Gate {
+  holder?: string;
+  readonly waiters: (() => void)[];
+}
+
 interface Running {
   readonly process: Promise<DatabaseProcess>;
   /** The process, once started. */
@@ -49,6 +59,7 @@ export class Databases {
   readonly #options: DatabasesOptions;
   readonly #running = new Map<string, Running>();
   readonly #streams = new Map<string, Stream>();
+  readonly #gates = new Map<string, Gate>();
 
   constructor(options: DatabasesOptions) {
     this.#options = options;
@@ -97,11 +108,37 @@ export class Databases {
     }
   }
 
-  #drop(baton: string): Stream | undefined {
+  #drop(baton: string, ending = true): Stream | undefined {
     const stream = this.#streams.get(baton);
     if (stream) clearTimeout(stream.timer);
     this.#streams.delete(baton);
+    if (stream && ending) this.#release(stream);
     return stream;
+  }
+
+  #gate(app: string): Gate {
+    let gate = this.#gates.get(app);
+    if (!gate) {
+      gate = { waiters: [] };
+      this.#gates.set(app, gate);
+    }
+    return gate;
+  }
+
+  /** Waits while another stream of `stream.app` holds a transaction. */
+  async #enter(stream: { app: string; id: string }): Promise<void> {
+    const gate = this.#gate(stream.app);
+    while (gate.holder !== undefined && gate.holder !== stream.id) {
+      await new Promise<void>((resolve) => gate.waiters.push(resolve));
+    }
+  }
+
+  /** `stream` holds no transaction any more: the next waiters go. */
+  #release(stream: { app: string; id: string }): void {
+    const gate = this.#gates.get(stream.app);
+    if (gate?.holder !== stream.id) return;
+    gate.holder = undefined;
+    for (const wake of gate.waiters.splice(0)) wake();
   }
 
   /** Stops `app`'s process when it has had no request for a while and no stream is open. */
@@ -132,14 +169,24 @@ export class Databases {
       // another app's baton is as unknown as an expired one: nothing tells it the baton exists
       if (!found || found.app !== app || !found.process.alive)
         throw new BuntimeError("BUNTIME_ERR_DATABASE_STREAM_EXPIRED");
-      stream = this.#drop(baton);
+      stream = this.#drop(baton, false);
     }
-    stream ??= { app, id: randomUUID(), process: await this.#process(app) };
-    const reply = await stream.process.call<{ results: StreamResult[]; closed: boolean }>(
-      { kind: "pipeline", stream: stream.id, requests },
-      this.#options.statementTimeout,
-    );
+    const id = stream?.id ?? randomUUID();
+    await this.#enter({ app, id });
+    stream ??= { app, id, process: await this.#process(app) };
+    let reply: { results: StreamResult[]; closed: boolean; inTransaction: boolean };
+    try {
+      reply = await stream.process.call(
+        { kind: "pipeline", stream: stream.id, requests },
+        this.#options.statementTimeout,
+      );
+    } catch (error) {
+      this.#release(stream);
+      throw error;
+    }
     this.#touch(app, stream.process);
+    if (reply.inTransaction) this.#gate(app).holder = stream.id;
+    else this.#release(stream);
     if (reply.closed) return { baton: null, results: reply.results };
     const next = randomBytes(24).toString("base64url");
     const open = stream;

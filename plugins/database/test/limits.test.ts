@@ -132,4 +132,20 @@ describe("refused requests change nothing", () => {
     tx.close();
     expect(await count()).toBe(1);
   });
+
+  it("makes other requests wait for an open transaction rather than fail", async () => {
+    const tx = await alpha.transaction("write");
+    await tx.execute("INSERT INTO t VALUES (5)");
+    let waited = false;
+    const other = alpha.execute("INSERT INTO t VALUES (6)").then((result) => {
+      waited = true;
+      return result;
+    });
+    await Bun.sleep(200);
+    expect(waited).toBe(false);
+    await tx.commit();
+    expect((await other).rowsAffected).toBe(1);
+    expect(await count()).toBe(3);
+    await alpha.execute("DELETE FROM t WHERE x IN (5, 6)");
+  });
 });

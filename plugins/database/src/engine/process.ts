@@ -60,7 +60,7 @@ function run(request: EngineRequest): unknown {
         session.close();
         streams.delete(request.stream);
       }
-      return { results, closed };
+      return { results, closed, inTransaction: !closed && session.inTransaction };
     }
     case "close":
       streams.get(request.stream)?.close();

@@ -69,6 +69,11 @@ export class Session {
   }
 
   /** Ends the stream; an open transaction is rolled back. */
+  /** True while the stream's connection is inside a transaction it began. */
+  get inTransaction(): boolean {
+    return this.#db.inTransaction;
+  }
+
   close(): void {
     this.#db.close(false);
   }
