@@ -1,7 +1,14 @@
 import { describe, expect, it } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { lockAndBuild, readLock, verifyBuild } from "@buntime/distro";
+import {
+  buildDistribution,
+  cachedTarballs,
+  lockAndBuild,
+  readLock,
+  readManifest,
+  verifyBuild,
+} from "@buntime/distro";
 import { KERNEL_VERSION } from "@buntime/kernel";
 import { startRegistry } from "@buntime/registry-server";
 import { createRegistryClient, packPlugin } from "@buntime/supply";
@@ -40,6 +47,25 @@ describe("the secure distribution", () => {
       }
       expect(verifyBuild(build).pluginFolders).toHaveLength(Object.keys(manifest.plugins).length);
       expect(statSync(join(home, "publisher", "first-party.pem")).mode & 0o777).toBe(0o600);
+      // its Helm chart: every first-party plugin's settings schema is the plugin's own
+      const manifestRead = readManifest(SECURE_MANIFEST);
+      const chart = await buildDistribution({
+        manifest: manifestRead,
+        manifestPath: SECURE_MANIFEST,
+        lock,
+        lockPath: join(home, "distro", "distro.lock.json"),
+        out: join(home, "chart"),
+        tarballs: cachedTarballs(join(home, "distro", "tarballs"), undefined),
+        builder: "test",
+        linkModules: MODULES,
+        docker: { bunVersion: Bun.version },
+        helm: true,
+      });
+      expect(chart.derivedSchemas).toEqual({});
+      const values = JSON.parse(readFileSync(join(home, "chart", "helm", "values.schema.json"), "utf8"));
+      expect(values.properties.plugins.properties["@buntime/plugin-storage"].properties.backend.enum).toEqual(
+        ["sqlite", "postgres"],
+      );
     } finally {
       await registry.stop();
     }
