@@ -11,9 +11,16 @@
  * `apps.folders(name)` where its versions live, whatever `appsDir` is.
  */
 import { mkdirSync } from "node:fs";
-import { type AppsService, definePlugin, VIRTUAL_HOSTS_FILE, virtualHostsSchema } from "@buntime/sdk";
+import {
+  type AppsService,
+  corsSchema,
+  definePlugin,
+  VIRTUAL_HOSTS_FILE,
+  virtualHostsSchema,
+} from "@buntime/sdk";
 import { z } from "zod";
 import { AppTokens } from "./app-identity.ts";
+import { BaseCors } from "./base-cors.ts";
 import { Router } from "./router.ts";
 import { VirtualHosts } from "./virtual-hosts.ts";
 
@@ -29,6 +36,13 @@ export const routerConfigSchema = z
     homepage: z.string().min(1).optional(),
     /** Virtual hosts: `Host` (exact or `*.example.com`) → app (`shop`, `shop@^2`), served at `/`. @default {} */
     hosts: virtualHostsSchema.default({}),
+    /** Cross-origin rules for plugin bases, e.g. `{ "/storage": { "origins": ["https://a.example"] } }`. @default {} */
+    cors: z
+      .record(
+        z.string().regex(/^\/[^/]+(\/[^/]+)*$/, { message: 'expected a plugin base such as "/storage"' }),
+        corsSchema,
+      )
+      .default({}),
   })
   .strict();
 
@@ -39,6 +53,7 @@ export default definePlugin({
     mkdirSync(appsDir, { recursive: true });
     const tokens = new AppTokens();
     const hosts = new VirtualHosts(appsDir, ctx.config.hosts, ctx.logger);
+    const baseCors = new BaseCors(ctx.config.cors);
     await hosts.reload();
     const router = new Router(ctx, {
       appsDir,
@@ -61,7 +76,16 @@ export default definePlugin({
         const app =
           (!hosts.empty && hosts.match(request, context.pathname)) || router.locate(context.pathname);
         if (app) context.locals.app = app;
+        // preflights carry no credentials: answered here, before auth, by the rules that apply
+        if (request.method === "OPTIONS") {
+          return baseCors.preflight(request, context.pathname) ?? router.preflight(request, context);
+        }
       },
+      // only with rules for plugin bases: every other kernel skips the hook altogether
+      ...(!baseCors.empty && {
+        onResponse: (response: Response, request: Request, context: { pathname: string }) =>
+          baseCors.answer(response, request, context.pathname),
+      }),
       fetch: (request, context) => router.handle(request, context),
       onServerStart(server) {
         router.setKernelUrl(server.url);

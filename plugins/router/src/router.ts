@@ -17,6 +17,7 @@ import { type CorsServe, corsOf } from "./app-cors.ts";
 import { dataEnv } from "./app-env.ts";
 import { APP_TOKEN_HEADER, type AppTokens } from "./app-identity.ts";
 import { type AppAddress, isAppAddress, parseAppPath } from "./app-path.ts";
+import { isPreflight } from "./base-cors.ts";
 import { type CredentialCheck, dropCredentials } from "./credentials.ts";
 import { mayCarryDetails, withoutDetails } from "./failure-page.ts";
 import { forwardingOf } from "./forward.ts";
@@ -134,6 +135,15 @@ export class Router {
     const ready = installed && this.#ready.get(installed.dir);
     if (ready) return this.#serve(ready, address, request, context);
     return this.#handleSlowly(request, address, context);
+  }
+
+  /** A browser's preflight to an app with `cors` rules, answered by them (undefined otherwise). */
+  async preflight(request: Request, context: RequestContext): Promise<Response | undefined> {
+    const address = context.locals.app;
+    if (!isPreflight(request) || !address || !isAppAddress(address)) return undefined;
+    const installed = await this.#catalog.find(address.name, address.range);
+    const served = installed && (await this.#describe(installed).catch(() => undefined));
+    return served?.cors?.(request, () => undefined);
   }
 
   async #handleSlowly(

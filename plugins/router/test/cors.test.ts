@@ -1,6 +1,8 @@
 /** An app's cors rules: preflights answered by the router, allowed origins and credentials on answers, others left out. */
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
+import type { InlinePlugin } from "@buntime/kernel";
+import { definePlugin } from "@buntime/sdk";
 import { start, writeApp } from "./support.ts";
 
 const SHOP = "https://shop.example.com";
@@ -52,5 +54,57 @@ describe("cross-origin rules of an app", () => {
     const refused = await get("/loose/");
     expect(refused.status).toBe(500);
     expect(await refused.text()).toContain("cors.credentials");
+  });
+});
+
+/** A plugin at /echo that runs after the router and refuses everything under /guarded/ as auth would without credentials. */
+const echoAndGuard: InlinePlugin = {
+  packageJson: {
+    name: "echo",
+    version: "1.0.0",
+    buntime: { kernel: "*", base: "/echo", optionalDependencies: { "@buntime/plugin-router": "*" } },
+  },
+  plugin: definePlugin({
+    setup: () => ({
+      onRequest(_request, context) {
+        if (context.pathname.startsWith("/guarded/")) return new Response("sign in", { status: 401 });
+      },
+      fetch: (request) => new Response(`echo ${request.method}`),
+    }),
+  }),
+};
+
+describe("cross-origin rules of plugin bases, and preflights before auth", () => {
+  it("answers preflights under a base with rules and adds headers to its answers; other bases get nothing", async () => {
+    const { get } = await start({
+      plugins: [echoAndGuard],
+      cors: { "/echo": { origins: [SHOP], credentials: true, methods: ["POST"] } },
+    });
+    const pre = await get("/echo/items", preflight(SHOP, "POST"));
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get("access-control-allow-origin")).toBe(SHOP);
+    expect(pre.headers.get("access-control-allow-credentials")).toBe("true");
+    const answer = await get("/echo/items", { method: "POST", headers: { origin: SHOP } });
+    expect(await answer.text()).toBe("echo POST");
+    expect(answer.headers.get("access-control-allow-origin")).toBe(SHOP);
+    const stranger = await get("/echo/items", { headers: { origin: "https://evil.example" } });
+    expect(stranger.headers.get("access-control-allow-origin")).toBeNull();
+    const noRules = await get("/echoes/items", { headers: { origin: SHOP } });
+    expect(noRules.headers.get("access-control-allow-origin")).toBeNull();
+  });
+
+  it("answers an app's preflight before a guard that would refuse it, while real requests still meet the guard", async () => {
+    const { apps, get } = await start({ plugins: [echoAndGuard] });
+    writeApp(join(apps, "guarded"), "guarded", {
+      "buntime.json": JSON.stringify({ cors: { origins: [SHOP] } }),
+    });
+    const pre = await get("/guarded/items", preflight(SHOP));
+    expect(pre.status).toBe(204);
+    expect(pre.headers.get("access-control-allow-origin")).toBe(SHOP);
+    expect((await get("/guarded/items", { headers: { origin: SHOP } })).status).toBe(401);
+  });
+
+  it("refuses a cors setting that names no base, naming it", async () => {
+    expect(start({ cors: { storage: { origins: [SHOP] } } })).rejects.toThrow(/cors/);
   });
 });

@@ -41,11 +41,17 @@ export async function start(
     homepage?: string;
     appsDir?: string;
     hosts?: Record<string, string>;
+    cors?: Record<string, unknown>;
     logSink?: (entry: { message: string }) => void;
   } = {},
 ) {
   const home = tempDir();
-  const settings = { homepage: options.homepage, appsDir: options.appsDir, hosts: options.hosts };
+  const settings = {
+    homepage: options.homepage,
+    appsDir: options.appsDir,
+    hosts: options.hosts,
+    cors: options.cors,
+  };
   const kernel = createKernel({
     config: { home, port: 0, plugins: { "@buntime/plugin-router": settings } },
     plugins: [routerPlugin, ...(options.plugins ?? [])],
