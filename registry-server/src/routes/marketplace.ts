@@ -2,10 +2,11 @@ import { BuntimeError, packageNameSchema } from "@buntime/sdk";
 import type { Context } from "hono";
 import semver from "semver";
 import { requireReader } from "../auth/identify.ts";
-import { type CatalogEntry, listField, textScore } from "../catalog/catalog.ts";
+import { type CatalogEntry, type CatalogVersion, listField, textScore } from "../catalog/catalog.ts";
 import type { RegistryApp, RegistryContext, RegistryEnv } from "../context.ts";
 import {
   isPlugin,
+  kernelFit,
   kernelRange,
   newestCompatible,
   pluginSummary,
@@ -46,16 +47,17 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badQuery("limit must be 1-100");
     if (!Number.isInteger(offset) || offset < 0) throw badQuery("offset must be 0 or more");
 
-    const hits: { entry: CatalogEntry; score: number; summary: ReturnType<typeof pluginSummary> }[] = [];
+    const hits: { entry: CatalogEntry; score: number; version: CatalogVersion }[] = [];
+    const fits = kernelFit(kernel);
     await ctx.downloads.flush();
     for (const entry of await ctx.catalog.entries()) {
-      const version = newestCompatible(entry, kernel);
+      const version = newestCompatible(entry, kernel, fits);
       if (!version) continue;
       const score = textScore({ ...entry, latest: version }, q);
       const lower = (field: string) => listField(version.manifest, field).map((v) => v.toLowerCase());
       if (score === 0 || (keyword && !lower("keywords").includes(keyword))) continue;
       if (category && !lower("categories").includes(category)) continue;
-      hits.push({ entry, score, summary: pluginSummary(entry, version) });
+      hits.push({ entry, score, version });
     }
     const byName = (a: (typeof hits)[number], b: (typeof hits)[number]) =>
       a.entry.pkg.name.localeCompare(b.entry.pkg.name);
@@ -70,7 +72,8 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
       total: hits.length,
       offset,
       limit,
-      plugins: hits.slice(offset, offset + limit).map((h) => h.summary),
+      // summaries only for the page: a search matching thousands reads thousands of manifests otherwise
+      plugins: hits.slice(offset, offset + limit).map((h) => pluginSummary(h.entry, h.version)),
     });
   });
 
