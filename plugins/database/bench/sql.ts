@@ -74,7 +74,7 @@ try {
     const fmt = (s: { mean: number; p50: number; p99: number }) =>
       `${s.mean.toFixed(3)} / ${s.p50.toFixed(3)} / ${s.p99.toFixed(3)}`;
     console.log(
-      `${op.padEnd(7)} worker over HTTP ${fmt(r).padEnd(26)} in process ${fmt(l).padEnd(26)} ratio ${(r.mean / l.mean).toFixed(0)}x`,
+      `${op.padEnd(7)} worker over HTTP ${fmt(r).padEnd(26)} in process ${fmt(l).padEnd(26)} ratio ${(r.mean / l.mean).toFixed(1)}x`,
     );
   }
 } finally {

@@ -10,6 +10,9 @@ import { migrate } from "./migrations.ts";
 import { type ConnectionOptions, openConnection, Session } from "./session.ts";
 
 const streams = new Map<string, Session>();
+/** Connections of closed streams, kept for the next ones: opening one costs more than a query. */
+const idle: Session[] = [];
+const MAX_IDLE = 4;
 let options: ConnectionOptions | undefined;
 
 /** Names a SQLite failure for the client: a full database is over its quota. */
@@ -31,10 +34,20 @@ function sessionOf(stream: string): Session {
   if (!options) throw new Error("the database process has not been opened");
   let session = streams.get(stream);
   if (!session) {
-    session = new Session(options);
+    session = idle.pop() ?? new Session(options);
     streams.set(stream, session);
   }
   return session;
+}
+
+/** Ends a stream: an open transaction is rolled back; the connection is kept for reuse. */
+function end(stream: string): void {
+  const session = streams.get(stream);
+  if (!session) return;
+  streams.delete(stream);
+  if (session.inTransaction || idle.length >= MAX_IDLE) return session.close();
+  session.reset();
+  idle.push(session);
 }
 
 function run(request: EngineRequest): unknown {
@@ -56,15 +69,11 @@ function run(request: EngineRequest): unknown {
       const session = sessionOf(request.stream);
       const results = request.requests.map((req) => session.handle(req));
       const closed = request.requests.some((req) => req.type === "close");
-      if (closed) {
-        session.close();
-        streams.delete(request.stream);
-      }
+      if (closed) end(request.stream);
       return { results, closed, inTransaction: !closed && session.inTransaction };
     }
     case "close":
-      streams.get(request.stream)?.close();
-      streams.delete(request.stream);
+      end(request.stream);
       return {};
     case "backup": {
       if (!options) throw new Error("the database process has not been opened");

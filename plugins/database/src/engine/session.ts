@@ -74,6 +74,11 @@ export class Session {
     return this.#db.inTransaction;
   }
 
+  /** Makes the connection ready for another stream: its stored SQL forgotten. */
+  reset(): void {
+    this.#sqls.clear();
+  }
+
   close(): void {
     this.#db.close(false);
   }
