@@ -18,6 +18,8 @@ export interface TarballContents {
   readme: string;
   fileCount: number;
   unpackedSize: number;
+  /** Paths of the packed files, relative to `package/`. */
+  files: string[];
 }
 
 const MAX_TEXT_BYTES = 1024 * 1024;
@@ -93,5 +95,6 @@ export function inspectTarball(bytes: Uint8Array, label: string, limits: Tarball
     readme: text(readme) ?? "",
     fileCount: files.length,
     unpackedSize: tarball.unpackedBytes,
+    files: files.map((entry) => entry.path),
   };
 }

@@ -5,6 +5,7 @@ import { claimScope } from "../auth/scopes.ts";
 import type { Caller, RegistryContext } from "../context.ts";
 import { publisherSignatureVerifies } from "../signing/publisher-keys.ts";
 import type { Signature, VersionRecord } from "../storage/types.ts";
+import { type PublishChecks, publishChecks } from "./checks.ts";
 import { inspectTarball } from "./inspect-tarball.ts";
 import { parsePublishBody } from "./publish-body.ts";
 import { assertTagName } from "./tags.ts";
@@ -50,7 +51,7 @@ export async function publishVersion(
   caller: Caller,
   name: string,
   body: unknown,
-): Promise<VersionRecord> {
+): Promise<VersionRecord & { checks: PublishChecks }> {
   const request = parsePublishBody(body, name, ctx.options.limits.maxTarballBytes);
   const label = `${name}@${request.version}`;
   if (semver.valid(request.version) !== request.version) {
@@ -140,5 +141,5 @@ export async function publishVersion(
     await ctx.blobs.delete(record.blobKey);
     throw error;
   }
-  return record;
+  return { ...record, checks: publishChecks(contents.packageJson, contents.files) };
 }

@@ -68,7 +68,7 @@ export function packageRoutes(app: RegistryApp, ctx: RegistryContext): void {
     const attachments = body?._attachments;
     if (attachments && typeof attachments === "object" && Object.keys(attachments).length > 0) {
       const record = await publishVersion(ctx, caller, name, body);
-      return c.json({ ok: true, id: name, version: record.version }, 201);
+      return c.json({ ok: true, id: name, version: record.version, checks: record.checks }, 201);
     }
     await applyPackageUpdate(ctx, caller, name, body, c.req.param("rev") !== undefined);
     return c.json({ ok: true, id: name });
