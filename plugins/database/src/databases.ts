@@ -1,10 +1,12 @@
 /**
- * Every app's database: its process (started on first use, after the app's migrations), and the
+ * Every app database (an app's own, and its tenants' as `<app>/<tenant>`; below, "app" names the
+ * database): its process (started on first use, after the app's migrations), and the
  * open streams of the protocol, each named to its client by a baton that changes with every answer
  * and is good only for the app that opened the stream.
  */
 import { randomBytes, randomUUID } from "node:crypto";
-import { join } from "node:path";
+import { mkdirSync } from "node:fs";
+import { dirname, join } from "node:path";
 import { BuntimeError, type Logger } from "@buntime/sdk";
 import { DatabaseProcess } from "./engine/host.ts";
 import type { Migration } from "./engine/migrations.ts";
@@ -49,9 +51,25 @@ interface Running {
   idle?: Timer;
 }
 
-/** The file of `app`'s database: its name encoded, so no name reaches outside `dir`. */
-export function databaseFile(dir: string, app: string): string {
-  return join(dir, `${encodeURIComponent(app).replaceAll(".", "%2E")}.sqlite`);
+/**
+ * A database's name: the app's (its default database), or `<app>/<tenant>` for one of the
+ * several an app may ask for.
+ */
+export function databaseName(app: string, tenant?: string): string {
+  return tenant === undefined ? app : `${app}/${tenant}`;
+}
+
+const encode = (part: string) => encodeURIComponent(part).replaceAll(".", "%2E");
+
+/**
+ * The file of a database: `<app>.sqlite`, or `<app>.tenants/<tenant>.sqlite`, every part encoded
+ * (dots too), so no name reaches outside `dir` and none collides with another.
+ */
+export function databaseFile(dir: string, database: string): string {
+  const [app = "", tenant] = database.split("/");
+  return tenant === undefined
+    ? join(dir, `${encode(app)}.sqlite`)
+    : join(dir, `${encode(app)}.tenants`, `${encode(tenant)}.sqlite`);
 }
 
 /** The app databases of one plugin instance. */
@@ -93,8 +111,10 @@ export class Databases {
       for (const [baton, stream] of this.#streams) if (stream.process === ended) this.#drop(baton);
     });
     try {
-      const migrations = await this.#options.migrationsOf(app);
+      // every database of an app (its tenants' too) gets the app's migrations
+      const migrations = await this.#options.migrationsOf(app.split("/")[0] ?? app);
       const path = databaseFile(dir, app);
+      mkdirSync(dirname(path), { recursive: true });
       const opened = await process.call<{ applied: string[] }>(
         { kind: "open", database: app, path, maxBytes: maxDatabaseBytes, migrations },
         OPEN_TIMEOUT,

@@ -5,11 +5,11 @@
  * shows the message.
  */
 import { mkdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { dirname } from "node:path";
 import { BuntimeError, type Logger, type RequestContext, type ServiceAccess } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import type { Databases } from "./databases.ts";
+import { type Databases, databaseFile, databaseName } from "./databases.ts";
 import { pipelineRequestSchema } from "./protocol.ts";
 
 /** Options of the HTTP API. */
@@ -43,6 +43,20 @@ function requireOwner(c: Context, services: ServiceAccess): string {
   return database;
 }
 
+/** The tenant a path names, checked; undefined for the app's own database. */
+function tenantOf(c: Context): string | undefined {
+  const tenant = c.req.param("tenant");
+  if (tenant !== undefined && !TENANT_NAME.test(tenant)) {
+    throw new BuntimeError("BUNTIME_ERR_DATABASE_REQUEST_INVALID", {
+      details: `tenant ${JSON.stringify(tenant)} must be 1 to 64 of A-Z a-z 0-9 _ -`,
+    });
+  }
+  return tenant;
+}
+
+/** What a tenant's name may be. */
+const TENANT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
+
 function requireAdmin(c: Context, services: ServiceAccess): void {
   if (!services.has("kernel:admin") || !services.get("kernel:admin").isAdmin(c.req.raw)) {
     throw new BuntimeError("BUNTIME_ERR_UNAUTHORIZED", { action: "a database backup" });
@@ -66,47 +80,49 @@ export function createDatabaseApi(databases: Databases, options: DatabaseApiOpti
   // the client asks which versions are served: v2 (JSON) is; v3 is not, so it stays on v2
   api.get("/apps/:app/v2", (c) => c.body(null, 200));
 
-  api.post(
-    "/apps/:app/v2/pipeline",
-    bodyLimit({
-      maxSize: options.maxRequestBytes,
-      onError: (c) => {
-        throw new BuntimeError("BUNTIME_ERR_BODY_TOO_LARGE", {
-          path: c.req.path,
-          limit: options.maxRequestBytes,
-        });
-      },
-    }),
-    async (c) => {
-      const app = requireOwner(c, services);
-      let json: unknown;
-      try {
-        json = await c.req.json();
-      } catch {
-        throw new BuntimeError("BUNTIME_ERR_DATABASE_REQUEST_INVALID", { details: "the body is not JSON" });
-      }
-      const parsed = pipelineRequestSchema.safeParse(json);
-      if (!parsed.success) {
-        const issue = parsed.error.issues[0];
-        const where = issue?.path.length ? issue.path.join(".") : "the body";
-        throw new BuntimeError("BUNTIME_ERR_DATABASE_REQUEST_INVALID", {
-          details: `${where}: ${issue?.message}`,
-        });
-      }
-      const { baton, results } = await databases.pipeline(app, parsed.data.baton, parsed.data.requests);
-      return c.json({ baton, base_url: null, results });
+  const limit = bodyLimit({
+    maxSize: options.maxRequestBytes,
+    onError: (c) => {
+      throw new BuntimeError("BUNTIME_ERR_BODY_TOO_LARGE", {
+        path: c.req.path,
+        limit: options.maxRequestBytes,
+      });
     },
-  );
-
-  api.post("/api/backups/:app", async (c) => {
-    requireAdmin(c, services);
-    const app = c.req.param("app");
-    mkdirSync(options.backupDir, { recursive: true });
-    const stamp = new Date().toISOString().replaceAll(":", "-");
-    const path = join(options.backupDir, `${encodeURIComponent(app).replaceAll(".", "%2E")}-${stamp}.sqlite`);
-    await databases.backup(app, path);
-    return c.json({ database: app, path, bytes: statSync(path).size }, 201);
   });
+  const pipeline = async (c: Context<Env>) => {
+    const database = databaseName(requireOwner(c, services), tenantOf(c));
+    let json: unknown;
+    try {
+      json = await c.req.json();
+    } catch {
+      throw new BuntimeError("BUNTIME_ERR_DATABASE_REQUEST_INVALID", { details: "the body is not JSON" });
+    }
+    const parsed = pipelineRequestSchema.safeParse(json);
+    if (!parsed.success) {
+      const issue = parsed.error.issues[0];
+      const where = issue?.path.length ? issue.path.join(".") : "the body";
+      throw new BuntimeError("BUNTIME_ERR_DATABASE_REQUEST_INVALID", {
+        details: `${where}: ${issue?.message}`,
+      });
+    }
+    const { baton, results } = await databases.pipeline(database, parsed.data.baton, parsed.data.requests);
+    return c.json({ baton, base_url: null, results });
+  };
+  api.post("/apps/:app/v2/pipeline", limit, pipeline);
+  api.post("/apps/:app/tenants/:tenant/v2/pipeline", limit, pipeline);
+  api.get("/apps/:app/tenants/:tenant/v2", (c) => c.body(null, 200));
+
+  const backup = async (c: Context<Env>) => {
+    requireAdmin(c, services);
+    const database = databaseName(c.req.param("app") ?? "", tenantOf(c));
+    const stamp = new Date().toISOString().replaceAll(":", "-");
+    const path = databaseFile(options.backupDir, database).replace(/\.sqlite$/, `-${stamp}.sqlite`);
+    mkdirSync(dirname(path), { recursive: true });
+    await databases.backup(database, path);
+    return c.json({ database, path, bytes: statSync(path).size }, 201);
+  };
+  api.post("/api/backups/:app", backup);
+  api.post("/api/backups/:app/tenants/:tenant", backup);
 
   api.all("*", (c) => hranaError(new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path })));
   return api;

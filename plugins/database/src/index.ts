@@ -10,7 +10,7 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { definePlugin } from "@buntime/sdk";
 import { databaseConfigSchema } from "./config.ts";
-import { Databases } from "./databases.ts";
+import { Databases, databaseName } from "./databases.ts";
 import { createDatabaseApi } from "./http-api.ts";
 import { readMigrations } from "./migration-files.ts";
 import type { StreamRequest, StreamResult } from "./protocol.ts";
@@ -20,8 +20,11 @@ import type { StreamRequest, StreamResult } from "./protocol.ts";
  * their own that is closed afterwards (so a transaction must begin and end in one call).
  */
 export interface DatabaseService {
-  /** Runs `requests` on `app`'s database (created on first use); one result per request. */
-  run(app: string, requests: readonly StreamRequest[]): Promise<StreamResult[]>;
+  /**
+   * Runs `requests` on `app`'s database, or on its `tenant`'s (created on first use); one result
+   * per request.
+   */
+  run(app: string, requests: readonly StreamRequest[], tenant?: string): Promise<StreamResult[]>;
 }
 
 declare module "@buntime/sdk" {
@@ -33,7 +36,7 @@ declare module "@buntime/sdk" {
 
 export type { ResolvedDatabaseConfig } from "./config.ts";
 export { databaseConfigSchema } from "./config.ts";
-export { databaseFile } from "./databases.ts";
+export { databaseFile, databaseName } from "./databases.ts";
 export type { HranaError, HranaValue, StreamRequest, StreamResult } from "./protocol.ts";
 
 export default definePlugin({
@@ -55,8 +58,11 @@ export default definePlugin({
         ),
     });
     ctx.services.provide("database", {
-      async run(app, requests) {
-        const { results } = await databases.pipeline(app, null, [...requests, { type: "close" }]);
+      async run(app, requests, tenant) {
+        const { results } = await databases.pipeline(databaseName(app, tenant), null, [
+          ...requests,
+          { type: "close" },
+        ]);
         return results.slice(0, requests.length);
       },
     } satisfies DatabaseService);
