@@ -43,11 +43,23 @@ function clientAddress(ctx: PluginContext) {
     ctx.services.has("kernel:clients") ? ctx.services.get("kernel:clients").address(request) : undefined;
 }
 
-/** The keyval service's `auth` namespace when provided, else a process-local store. */
+/**
+ * The keyval service's `auth` namespace when provided, else a process-local store. The service
+ * is looked up on every use: a storage plugin replaced while the kernel runs (an upgrade, a new
+ * config) closes the store auth was given, and must not take sign-in down with it.
+ */
 function storeFor(ctx: PluginContext): AuthKv {
-  if (ctx.services.has("keyval")) return ctx.services.get("keyval").namespace("auth");
-  ctx.logger.warn("no keyval service (install @buntime/plugin-storage): users and sessions live in memory");
-  return new MemoryKv();
+  if (!ctx.services.has("keyval")) {
+    ctx.logger.warn("no keyval service (install @buntime/plugin-storage): users and sessions live in memory");
+    return new MemoryKv();
+  }
+  const current = () => ctx.services.get("keyval").namespace("auth");
+  return {
+    get: (key) => current().get(key),
+    set: (key, value, options) => current().set(key, value, options),
+    delete: (key, options) => current().delete(key, options),
+    list: (options) => current().list(options),
+  };
 }
 
 export default definePlugin({
