@@ -166,7 +166,7 @@ describe.skipIf(noChromium)("the shell in a real browser", () => {
     await page.close();
   }, 30000);
 
-  it("runs pages without the frame protocol (the logs and metrics UIs) without a watchdog tile", async () => {
+  it("runs the logs and metrics UIs in frames without a watchdog tile", async () => {
     const { page, errors } = await open("/logs/");
     const logs = page
       .frames()
