@@ -6,7 +6,7 @@
  * | ---------------------------------------- | ------------------------------------------------------- |
  * | `GET /api/apps`                          | every deployed app, its versions, who deployed them     |
  * | `GET /api/apps/:name`                    | one app                                                 |
- * | `POST /api/apps`                         | deploy: a tarball body, or a multipart folder upload    |
+ * | `POST /api/apps`                         | deploy: a tarball or zip body, or a multipart folder    |
  * | `POST /api/apps/:name/activate`          | `{ "version": "1.2.3" }` becomes active                 |
  * | `POST /api/apps/:name/rollback`          | the version active before the current one               |
  * | `DELETE /api/apps/:name/versions/:ver`   | delete one (not the active) version                     |
@@ -18,7 +18,7 @@ import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { HostsFile } from "./hosts.ts";
 import type { AppStore } from "./store.ts";
-import { FileBag, filesOfTarball, type UploadedFile, type UploadLimits } from "./upload.ts";
+import { FileBag, filesOfArchive, type UploadedFile, type UploadLimits } from "./upload.ts";
 
 type Env = { Bindings: RequestContext };
 
@@ -65,7 +65,7 @@ async function uploadOf(
   const type = c.req.header("content-type") ?? "";
   if (!type.startsWith("multipart/form-data")) {
     return {
-      files: filesOfTarball(new Uint8Array(await c.req.arrayBuffer()), limits),
+      files: filesOfArchive(new Uint8Array(await c.req.arrayBuffer()), limits),
       env: c.req.query("env"),
     };
   }
@@ -74,7 +74,7 @@ async function uploadOf(
   const tarball = form.get("tarball");
   if (tarball instanceof File) {
     return {
-      files: filesOfTarball(await tarball.bytes(), limits),
+      files: filesOfArchive(await tarball.bytes(), limits),
       env: typeof env === "string" ? env : undefined,
     };
   }

@@ -2,11 +2,13 @@
  * What an upload holds, as a list of files with paths relative to the app package, refused
  * whole (nothing written) when any entry is unsafe: an absolute path, a `..` segment, a
  * symlink, a hard link or a device in a tarball, too many files or too many bytes. A tarball
- * is npm-format (`package/…`, gzipped or not) or a plain archive of the folder; an uploaded
- * folder is its files, each part's file name being its path.
+ * is npm-format (`package/…`, gzipped or not) or a plain archive of the folder; a zip holds the
+ * folder (its entries are only ever written as plain files); an uploaded folder is its files,
+ * each part's file name being its path.
  */
 import { gunzipSync } from "node:zlib";
 import { BuntimeError } from "@buntime/sdk";
+import { unzipSync } from "fflate";
 import { Parser, type ReadEntry } from "tar";
 
 /** One file of an upload. */
@@ -130,4 +132,47 @@ export function filesOfTarball(bytes: Uint8Array, limits: UploadLimits): Uploade
   if (failure !== undefined) throw failure;
   if (bag.files.length === 0) throw refused("the archive holds no files (is it a tarball?)");
   return withoutCommonTop(bag.files);
+}
+
+/** True for the bytes of a zip archive (a local file header first). */
+export function isZip(bytes: Uint8Array): boolean {
+  return bytes[0] === 0x50 && bytes[1] === 0x4b && bytes[2] === 0x03 && bytes[3] === 0x04;
+}
+
+/**
+ * The files of a zip. Sizes are checked from the archive's directory before anything is
+ * inflated, so a zip bomb is refused unread; folders are skipped, and every path is checked.
+ */
+export function filesOfZip(bytes: Uint8Array, limits: UploadLimits): UploadedFile[] {
+  let declared = 0;
+  let count = 0;
+  let entries: Record<string, Uint8Array>;
+  try {
+    entries = unzipSync(bytes, {
+      filter: (file) => {
+        if (file.name.endsWith("/")) return false;
+        count++;
+        declared += file.originalSize;
+        if (count > limits.maxFiles) throw refused(`more than ${limits.maxFiles} files`);
+        if (declared > limits.maxBytes) throw refused(`more than ${limits.maxBytes} bytes unpacked`);
+        return true;
+      },
+    });
+  } catch (error) {
+    if (error instanceof BuntimeError) throw error;
+    throw new BuntimeError(
+      "BUNTIME_ERR_DEPLOY_UPLOAD_INVALID",
+      { details: "not a valid zip archive" },
+      { cause: error },
+    );
+  }
+  const bag = new FileBag(limits);
+  for (const [path, data] of Object.entries(entries)) bag.add(path, data);
+  if (bag.files.length === 0) throw refused("the zip holds no files");
+  return withoutCommonTop(bag.files);
+}
+
+/** The files of an uploaded archive: a zip, or a tarball (gzipped or not). */
+export function filesOfArchive(bytes: Uint8Array, limits: UploadLimits): UploadedFile[] {
+  return isZip(bytes) ? filesOfZip(bytes, limits) : filesOfTarball(bytes, limits);
 }
