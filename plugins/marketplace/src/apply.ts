@@ -20,9 +20,16 @@ export const STEPS_OF: Record<Plan["action"], string[]> = {
 };
 
 function commandOf(plan: Plan, env: PlanEnv): string[] {
-  if (plan.action === "remove") return ["plugin", "remove", plan.name, ...commonFlags(env, false)];
-  if (plan.action === "rollback") return ["plugin", "rollback", plan.name, ...commonFlags(env, false)];
-  return ["plugin", "install", ...plan.steps.map((s) => `${s.name}@${s.version}`), ...commonFlags(env, true)];
+  // flags first, then `--`: whatever a name holds, the CLI reads it as a name, never as a flag
+  if (plan.action === "remove") return ["plugin", "remove", ...commonFlags(env, false), "--", plan.name];
+  if (plan.action === "rollback") return ["plugin", "rollback", ...commonFlags(env, false), "--", plan.name];
+  return [
+    "plugin",
+    "install",
+    ...commonFlags(env, true),
+    "--",
+    ...plan.steps.map((s) => `${s.name}@${s.version}`),
+  ];
 }
 
 /** Runs `plan` as `job`, recording the outcome in `trail` under `who`. */

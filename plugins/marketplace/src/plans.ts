@@ -111,7 +111,7 @@ function refusal(action: Action, error: BuntimeError): CliError {
 async function installPlan(env: PlanEnv, action: Action, name: string, specs: string[]): Promise<Plan> {
   const run = await runCli(
     env.cli,
-    ["plugin", "install", ...specs, "--plan", "--json", ...commonFlags(env, true)],
+    ["plugin", "install", "--plan", "--json", ...commonFlags(env, true), "--", ...specs],
     {
       env: env.env,
       timeoutMs: env.timeoutMs,

@@ -4,7 +4,7 @@
  * (SSE) and `api/audit.jsonl`. Pages are server-rendered; `ui/marketplace.js` draws plans
  * and progress.
  */
-import { BuntimeError, type PluginContext, type RequestContext } from "@buntime/sdk";
+import { BuntimeError, type PluginContext, packageNameSchema, type RequestContext } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
@@ -40,15 +40,22 @@ export type Env = { Bindings: RequestContext; Variables: { caller: Caller } };
 const applySchema = z
   .object({
     action: z.enum(ACTIONS),
-    name: z.string().min(1).max(214),
+    // names and versions become CLI arguments: only real ones, never anything that reads as a flag
+    name: packageNameSchema,
     /** The version the plan showed (install, upgrade): the apply takes exactly it. */
-    version: z.string().min(1).max(256).optional(),
+    version: z
+      .string()
+      .max(256)
+      .refine((v) => Bun.semver.satisfies(v, v) && !v.startsWith("-"), {
+        error: "expected an exact version such as 1.2.0",
+      })
+      .optional(),
     /** The person accepted the widened permissions the plan showed. */
     acceptPermissions: z.boolean().default(false),
   })
   .strict();
 
-const pinSchema = z.object({ name: z.string().min(1).max(214), pinned: z.boolean() }).strict();
+const pinSchema = z.object({ name: packageNameSchema, pinned: z.boolean() }).strict();
 
 /** A write's JSON body, checked against `schema`; anything else (a form post, bad fields) is a 400. */
 async function jsonBody<T extends z.ZodType>(c: Context<Env>, schema: T): Promise<z.output<T>> {

@@ -201,6 +201,13 @@ describe("the marketplace against a live registry and kernel", () => {
     });
     expect(form.status).toBe(400);
     expect((await apply({ action: "explode", name: "x" })).status).toBe(400);
+    // names and versions that would read as CLI flags never reach the CLI
+    expect((await apply({ action: "install", name: "--home=/tmp/elsewhere" })).status).toBe(400);
+    expect(
+      (await apply({ action: "install", name: "@acme/hello", version: "--registry=http://evil.test/" }))
+        .status,
+    ).toBe(400);
+    expect((await fetch(at("/marketplace/api/plan?action=remove&name=--force"))).status).toBe(400);
     expect((await apply({ action: "install", name: "@acme/hello", extra: 1 })).status).toBe(400);
     const crossSite = await fetch(at("/marketplace/api/apply"), {
       method: "POST",
