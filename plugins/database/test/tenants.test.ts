@@ -49,18 +49,16 @@ describe("several databases per app: one per tenant", () => {
   });
 
   it("reaches a tenant's database from a plugin through the database service", async () => {
-    const [result] = await kernel
-      .service("database")
-      .run(
-        "shop",
-        [
-          {
-            type: "execute",
-            stmt: { sql: "SELECT item FROM orders", args: [], named_args: [], want_rows: true },
-          },
-        ],
-        "acme",
-      );
+    const [result] = await kernel.service("database").run(
+      "shop",
+      [
+        {
+          type: "execute",
+          stmt: { sql: "SELECT item FROM orders", args: [], named_args: [], want_rows: true },
+        },
+      ],
+      "acme",
+    );
     expect(result).toMatchObject({
       type: "ok",
       response: { type: "execute", result: { rows: [[{ type: "text", value: "anvil" }]] } },
