@@ -1,4 +1,7 @@
-/** The deployments page in a real browser: upload a tarball, see the versions, activate and roll back; screenshots in docs/images. */
+/**
+ * The deployments page in a real browser: upload a tarball, see the versions, activate and roll
+ * back. With DEPLOYMENTS_SCREENSHOTS=docs/images it saves the screenshots docs/apps.md shows.
+ */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -12,7 +15,10 @@ import { appFolder, tarballOf, tempDir } from "./support.ts";
 
 /** The plugin's own folder: loaded from there, it also serves its `ui` folder. */
 const PLUGIN_DIR = join(import.meta.dir, "..");
-const IMAGES = join(import.meta.dir, "..", "..", "..", "docs", "images");
+const SHOTS = process.env.DEPLOYMENTS_SCREENSHOTS;
+const shot = async (page: Page, name: string) => {
+  if (SHOTS) await page.screenshot({ path: join(SHOTS, `deployments-${name}.png`) });
+};
 
 const noChromium = skipWithoutSystemTool({ path: CHROMIUM_PATH, debianPackage: "chromium" });
 
@@ -62,7 +68,7 @@ describe.skipIf(noChromium)("the deployments page", () => {
     const shop = page.locator("section[data-app=shop]");
     await shop.locator("h2", { hasText: "active 2.0.0" }).waitFor({ timeout: 10000 });
     expect(await shop.locator("tr[data-version='1.0.0'] td").nth(1).textContent()).toBe("admin-token");
-    await page.screenshot({ path: join(IMAGES, "deployments-versions.png") });
+    await shot(page, "versions");
 
     await shop.getByRole("button", { name: "Roll back" }).click();
     await shop.locator("h2", { hasText: "active 1.0.0" }).waitFor({ timeout: 10000 });
@@ -70,7 +76,7 @@ describe.skipIf(noChromium)("the deployments page", () => {
 
     await shop.locator("tr[data-version='2.0.0']").getByRole("button", { name: "Activate" }).click();
     await shop.locator("h2", { hasText: "active 2.0.0" }).waitFor({ timeout: 10000 });
-    await page.screenshot({ path: join(IMAGES, "deployments-activated.png") });
+    await shot(page, "activated");
     expect(errors).toEqual([]);
     await page.close();
   }, 30000);
