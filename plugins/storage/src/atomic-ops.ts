@@ -44,8 +44,11 @@ export function resolveNumbers(
   const values = new Map<string, number>();
   const resolved: BatchOperation[] = [];
   const implicit = new Set<string>();
-  operations.forEach((operation, index) => {
-    if (!isNumberOperation(operation)) return resolved.push(operation);
+  for (const [index, operation] of operations.entries()) {
+    if (!isNumberOperation(operation)) {
+      resolved.push(operation);
+      continue;
+    }
     if (typeof operation.value !== "number" || !Number.isFinite(operation.value)) {
       throw invalid(`operation ${index}: ${operation.type} needs a finite number as value`);
     }
@@ -63,7 +66,7 @@ export function resolveNumbers(
       resolved.push({ type: "check", key: operation.key, version: entry?.version ?? null });
     }
     resolved.push({ type: "set", key: operation.key, value: after });
-  });
+  }
   return { operations: resolved, implicit };
 }
 

@@ -45,7 +45,10 @@ function end(stream: string): void {
   const session = streams.get(stream);
   if (!session) return;
   streams.delete(stream);
-  if (session.inTransaction || idle.length >= MAX_IDLE) return session.close();
+  if (session.inTransaction || idle.length >= MAX_IDLE) {
+    session.close();
+    return;
+  }
   session.reset();
   idle.push(session);
 }
