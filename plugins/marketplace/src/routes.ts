@@ -11,7 +11,7 @@ import { z } from "zod";
 import { type Caller, callerOf, requireAdmin } from "./access.ts";
 import { applyPlan } from "./apply.ts";
 import type { AuditTrail } from "./audit.ts";
-import { readHomeState } from "./home-state.ts";
+import { readHomeState, readLockfile } from "./home-state.ts";
 import type { JobBoard } from "./jobs.ts";
 import { ACTIONS, CliError, makePlan, type PlanEnv } from "./plans.ts";
 import type { MarketplaceRegistry } from "./registry.ts";
@@ -171,16 +171,13 @@ export function createRoutes(deps: MarketplaceDeps): Hono<Env> {
 
   app.get("/api/export.json", (c) => {
     requireAdmin(c.get("caller"), "export the installed set");
-    const home = readHomeState(homeOf(ctx));
-    const lock = Object.fromEntries(
-      [...home.installed].sort(([a], [b]) => a.localeCompare(b)).map(([n, v]) => [n, { version: v }]),
-    );
     c.header("content-disposition", 'attachment; filename="buntime-plugins.json"');
+    const lock = readLockfile(homeOf(ctx));
     return c.json({
       kernel: ctx.kernel.version,
       registry: deps.registry.url,
-      plugins: lock,
       pinned: deps.pins.list(),
+      lock,
     });
   });
 

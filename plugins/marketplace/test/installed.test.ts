@@ -51,7 +51,10 @@ describe("the Installed tab: pins, update all compatible, export, dependents", (
     expect(await answer("/fresh/x")).toBe("@acme/fresh@1.1.0");
     expect(await answer("/pinned/x")).toBe("@acme/pinned@1.0.0");
     const exported = await (await fetch(at("/marketplace/api/export.json"))).json();
-    expect(exported.plugins["@acme/fresh"]).toEqual({ version: "1.1.0" });
+    expect(exported.lock.plugins["@acme/fresh"]).toMatchObject({
+      version: "1.1.0",
+      integrity: expect.stringMatching(/^sha512-/),
+    });
     expect(exported.pinned).toEqual(["@acme/pinned"]);
   }, 60_000);
 
