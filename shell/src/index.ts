@@ -39,6 +39,8 @@ function createShell(ctx: PluginContext) {
   const apps = () => (ctx.services.has("apps") ? ctx.services.get("apps") : undefined);
   const catalog = () => readCatalog(plugins, apps(), ctx.kernel.appsDir);
   const timings = new Timings();
+  // the metrics plugin exports them (buntime_shell_frame_init_to_ready_seconds)
+  ctx.services.provide("frame-timings", { summary: () => timings.summary() });
   /** The shell page for `/` or a deep link, or undefined to let the request through. */
   async function page(request: Request, context: RequestContext): Promise<Response | undefined> {
     const { pathname } = context;

@@ -1,4 +1,4 @@
-import type { PluginStatus, PoolStats } from "@buntime/sdk";
+import type { FrameTimingSummary, PluginStatus, PoolStats } from "@buntime/sdk";
 import type { Exposition } from "./exposition.ts";
 import type { HttpMetrics } from "./http-metrics.ts";
 
@@ -119,6 +119,24 @@ export function writePluginMetrics(out: Exposition, plugins: readonly PluginStat
       version: plugin.version,
     });
   }
+}
+
+/**
+ * Writes how fast frames answer the shell's INIT (reported by shells in browsers), when the
+ * shell runs: a summary in seconds, like the pool's latency percentiles.
+ */
+export function writeFrameMetrics(out: Exposition, frames: FrameTimingSummary | undefined): void {
+  if (frames === undefined) return;
+  const name = "buntime_shell_frame_init_to_ready_seconds";
+  out.metric(name, "summary", "Time from the shell's INIT to a frame's READY, over recent frames.");
+  for (const [quantile, ms] of [
+    ["0.5", frames.p50],
+    ["0.95", frames.p95],
+    ["1", frames.max],
+  ] as const) {
+    if (ms !== undefined) out.sample(name, ms / 1000, { quantile });
+  }
+  out.sample(`${name}_count`, frames.count);
 }
 
 /** Writes the kernel version and this process's memory and uptime. */

@@ -2,7 +2,7 @@
 export type Labels = Readonly<Record<string, string>>;
 
 /** The three metric types this plugin writes. */
-export type MetricType = "counter" | "gauge" | "histogram";
+export type MetricType = "counter" | "gauge" | "histogram" | "summary";
 
 function escapeLabel(value: string): string {
   return value.replace(/[\\"\n]/g, (char) => (char === "\n" ? "\\n" : `\\${char}`));

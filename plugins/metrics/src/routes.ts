@@ -1,6 +1,12 @@
 import type { PluginContext, PluginRoutes, PluginStatus, RequestContext } from "@buntime/sdk";
 import { Hono } from "hono";
-import { writeHttpMetrics, writePluginMetrics, writePoolMetrics, writeProcessMetrics } from "./collect.ts";
+import {
+  writeFrameMetrics,
+  writeHttpMetrics,
+  writePluginMetrics,
+  writePoolMetrics,
+  writeProcessMetrics,
+} from "./collect.ts";
 import { Exposition } from "./exposition.ts";
 import type { HttpMetrics } from "./http-metrics.ts";
 import { takeSnapshot } from "./snapshot.ts";
@@ -34,6 +40,11 @@ export function createMetricsRoutes(options: MetricsRoutesOptions): PluginRoutes
     writeHttpMetrics(out, http);
     writePoolMetrics(out, ctx.pool.stats());
     writePluginMetrics(out, plugins());
+    // the shell may be loaded or unloaded at any time: asked on each scrape
+    writeFrameMetrics(
+      out,
+      ctx.services.has("frame-timings") ? ctx.services.get("frame-timings").summary() : undefined,
+    );
     writeProcessMetrics(out, ctx.kernel.version);
     return c.body(out.toString(), 200, {
       "content-type": PROMETHEUS_CONTENT_TYPE,

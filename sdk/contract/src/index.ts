@@ -56,6 +56,7 @@ export type {
   RateLimiter,
   RateLimitPolicy,
 } from "./contracts/ratelimit.ts";
+export type { FrameTimingSummary, FrameTimings } from "./contracts/shell.ts";
 export type { DependencyNode } from "./dependencies.ts";
 export { checkKernelRange, isCandidate, orderByDependencies, satisfiesRange } from "./dependencies.ts";
 export type { ErrorCode, ErrorParams } from "./errors.ts";

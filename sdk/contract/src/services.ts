@@ -4,6 +4,7 @@ import type { AuthService } from "./contracts/auth.ts";
 import type { KernelAdmin, KernelPlugins } from "./contracts/kernel.ts";
 import type { KeyValueStore } from "./contracts/keyval.ts";
 import type { RateLimiter } from "./contracts/ratelimit.ts";
+import type { FrameTimings } from "./contracts/shell.ts";
 import type { LogFeed } from "./logger.ts";
 
 /**
@@ -70,6 +71,8 @@ export interface Services {
   auth: AuthService;
   /** `@buntime/plugin-ratelimit` */
   ratelimit: RateLimiter;
+  /** `@buntime/shell` */
+  "frame-timings": FrameTimings;
 }
 
 /** A known service name, or any other string for services without declared types. */
