@@ -6,6 +6,8 @@ import semver from "semver";
 
 /** An unknown app name rescans the folder at most this often, so probing names costs little. */
 const MISS_RESCAN_MS = 250;
+/** How often a folder that cannot be watched is read again. */
+const UNWATCHED_RESCAN_MS = 1000;
 
 /** One installed version of an app. */
 export interface InstalledApp {
@@ -44,6 +46,7 @@ export class AppCatalog {
   #scannedAt = Number.NEGATIVE_INFINITY;
   #scanning: Promise<void> | undefined;
   #watcher: FSWatcher | undefined;
+  #poll: ReturnType<typeof setInterval> | undefined;
 
   readonly #onChange: () => void;
 
@@ -65,12 +68,21 @@ export class AppCatalog {
         changed?.(path);
       });
     } catch (error) {
-      this.#logger.warn(`cannot watch ${this.#appsDir}; apps are rescanned on unknown names`, { error });
+      this.#logger.warn(`cannot watch ${this.#appsDir}; apps are rescanned every ${UNWATCHED_RESCAN_MS} ms`, {
+        error,
+      });
+      // without events, deploys and switches (a new .active) are still seen within a second
+      this.#poll = setInterval(() => {
+        this.#stale = true;
+        changed?.(null);
+      }, UNWATCHED_RESCAN_MS);
+      this.#poll.unref();
     }
   }
 
   close(): void {
     this.#watcher?.close();
+    if (this.#poll) clearInterval(this.#poll);
   }
 
   /** What `find` would answer, when it can be told without looking at the folder again. */

@@ -2,7 +2,9 @@
 import { describe, expect, it } from "bun:test";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { start, writeApp } from "./support.ts";
+import type { Logger } from "@buntime/sdk";
+import { AppCatalog } from "../src/app-catalog.ts";
+import { start, tempDir, writeApp } from "./support.ts";
 
 async function tagOf(response: Response): Promise<string> {
   return ((await response.json()) as { tag: string }).tag;
@@ -62,3 +64,37 @@ describe("the active version", () => {
     expect(await finished.text()).toBe("old");
   });
 });
+
+describe("an apps folder that cannot be watched", () => {
+  it("is read again every second, so a new active version is still seen", async () => {
+    const root = tempDir();
+    const appsDir = join(root, "apps"); // missing when watched: the watch fails
+    const warnings: string[] = [];
+    const logger = { ...silentLogger(), warn: (message: string) => warnings.push(message) };
+    const catalog = new AppCatalog(appsDir, logger, () => {});
+    catalog.watch();
+    try {
+      expect(warnings[0]).toContain("rescanned every 1000 ms");
+      writeApp(join(appsDir, "api", "1.0.0"), "one");
+      writeApp(join(appsDir, "api", "2.0.0"), "two");
+      expect((await catalog.find("api", undefined))?.version).toBe("2.0.0");
+      activate(join(appsDir, "api"), "1.0.0");
+      await Bun.sleep(1100);
+      expect((await catalog.find("api", undefined))?.version).toBe("1.0.0");
+    } finally {
+      catalog.close();
+    }
+  });
+});
+
+function silentLogger(): Logger {
+  const logger: Logger = {
+    namespace: "test",
+    debug() {},
+    info() {},
+    warn() {},
+    error() {},
+    child: () => logger,
+  };
+  return logger;
+}
