@@ -141,6 +141,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   });
   const pool = createWorkerPool({
     logger: logger.child("pool"),
+    maxWorkers: config.maxWorkers,
     isolation: config.isolation,
     processTier: {
       // not under <home>/data: sandboxes' users must pass through it, plugins' data need not be near

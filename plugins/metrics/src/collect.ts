@@ -44,7 +44,13 @@ export function writePoolMetrics(out: Exposition, stats: PoolStats): void {
   const apps = Object.entries(stats.apps);
   out
     .metric("buntime_pool_workers", "gauge", "Workers alive in the pool.")
-    .sample("buntime_pool_workers", stats.workers);
+    .sample("buntime_pool_workers", stats.workers)
+    .metric(
+      "buntime_pool_evictions_total",
+      "counter",
+      "Apps evicted to make room for others (raise maxWorkers).",
+    )
+    .sample("buntime_pool_evictions_total", stats.evicted);
   out.metric("buntime_pool_app_info", "gauge", "Always 1; the app's mode and isolation tier as labels.");
   for (const [app, figures] of apps) {
     out.sample("buntime_pool_app_info", 1, { app, isolation: figures.isolation, mode: figures.mode });

@@ -144,6 +144,7 @@ describe("metrics plugin", () => {
     expect(await (await kernel.fetch("/run")).text()).toBe("from the worker");
     const text = await scrape(kernel);
     expect(sample(text, "buntime_pool_workers")).toBeGreaterThanOrEqual(1);
+    expect(sample(text, "buntime_pool_evictions_total")).toBe(0);
     expect(
       sample(text, 'buntime_pool_app_requests_total{app="echo@1.0.0",mode="persistent",isolation="thread"}'),
     ).toBe(1);

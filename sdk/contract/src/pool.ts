@@ -115,6 +115,8 @@ export interface AppPoolStats {
 /** A snapshot of the pool. */
 export interface PoolStats {
   readonly workers: number;
+  /** Apps evicted to make room for others since the pool started (a sign `maxWorkers` is too small). */
+  readonly evicted: number;
   readonly apps: Readonly<Record<string, AppPoolStats>>;
 }
 

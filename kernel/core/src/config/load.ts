@@ -19,6 +19,7 @@ const ENV_SETTINGS: Record<string, { key: keyof KernelConfigOptions; parse: (raw
   BUNTIME_TRUST_REQUEST_ID: { key: "trustRequestId", parse: (raw) => raw === "true" || raw === "1" },
   BUNTIME_TRUSTED_ORIGINS: { key: "trustedOrigins", parse: (raw) => raw.split(",").filter(Boolean) },
   BUNTIME_TRUST_PROXY: { key: "trustProxy", parse: parseTrustProxyEnv },
+  BUNTIME_MAX_WORKERS: { key: "maxWorkers", parse: Number },
   BUNTIME_ISOLATION: { key: "isolation", parse: (raw) => ({ default: raw }) },
   BUNTIME_LOG_LEVEL: { key: "logLevel", parse: String },
   BUNTIME_LOG_FORMAT: { key: "logFormat", parse: String },

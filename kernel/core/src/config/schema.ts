@@ -38,6 +38,8 @@ export const kernelConfigSchema = z
      * believed, the client is the address the kernel's server saw.
      */
     trustProxy: trustProxySchema.optional(),
+    /** Apps the worker pool keeps warm; unset, sized by the machine's memory (docs/worker-pool.md). */
+    maxWorkers: z.number().int().min(1).optional(),
     /** Where apps run: `thread` workers or `process` sandboxes (see docs/isolation.md). */
     isolation: isolationSchema.default({
       default: "thread",

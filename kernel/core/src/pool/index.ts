@@ -14,10 +14,10 @@ import {
   type WorkerEvent,
   type WorkerPool,
 } from "@buntime/sdk";
-import { LRUCache } from "lru-cache";
 import { appLog } from "./main/app-log.ts";
 import { AppMetrics } from "./main/app-metrics.ts";
 import { type AppSlot, RETRY, type SlotHost } from "./main/app-slot.ts";
+import { AppTable } from "./main/app-table.ts";
 import { EphemeralSlot } from "./main/ephemeral-slot.ts";
 import { groupLauncher } from "./main/group-launcher.ts";
 import {
@@ -78,12 +78,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
   const specs = new WeakMap<AppSpec, ResolvedAppSpec>();
   let closing = false;
 
-  const slots = new LRUCache<string, AppSlot>({
-    max: resolved.maxWorkers,
-    dispose: (slot, _key, why) => {
-      if (why === "evict" || why === "delete") slot.retire(why === "evict" ? "evicted" : "shutdown");
-    },
-  });
+  const slots = new AppTable(resolved.maxWorkers, (slot) => slot.retire("evicted"));
 
   /** Calls a hook callback; one that throws is logged and must not disturb the pool. */
   function notify(callback: ((event: WorkerEvent) => void) | undefined, event: WorkerEvent): void {
@@ -247,13 +242,13 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
         if (slot === undefined) for (const worker of live) if (worker.spec.key === key) workers++;
         apps[key] = appMetrics.snapshot({ mode: slot?.mode ?? "persistent", ...liveFigures, workers });
       }
-      return { workers: live.size, apps };
+      return { workers: live.size, evicted: slots.evicted, apps };
     },
 
     async shutdown() {
       if (closing) return;
       closing = true;
-      slots.clear();
+      for (const slot of slots.clear()) slot.retire("shutdown");
       for (const worker of live) worker.retire("shutdown");
       const deadline = performance.now() + resolved.shutdownTimeout;
       while (live.size > 0) {

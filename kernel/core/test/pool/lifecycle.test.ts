@@ -112,6 +112,22 @@ describe("persistent apps", () => {
     expect(ended.some((e) => e.app === "a@0.0.0")).toBe(false);
     expect((await count(pool, a)).count).toBe(3);
     expect((await count(pool, b)).count).toBe(1);
+    expect(pool.stats().evicted).toBe(2); // b for c, then c for b
+  });
+
+  it("pass over an app with a request in flight when making room, however long ago it was used", async () => {
+    const { pool, ended } = track({ maxWorkers: 2 });
+    const slow = fixture("slow", { name: "busy" });
+    const idle = fixture("counter", { name: "idle" });
+    const pending = call(pool, slow, "/?ms=600"); // the least recently used, and busy
+    await eventually(() => pool.stats().apps["busy@0.0.0"]?.active === 1);
+    await count(pool, idle);
+    await count(pool, fixture("counter", { name: "newcomer" }));
+    expect(await eventually(() => ended.some((e) => e.app === "idle@0.0.0" && e.reason === "evicted"))).toBe(
+      true,
+    );
+    expect((await pending).status).toBe(200);
+    expect(ended.some((e) => e.app === "busy@0.0.0")).toBe(false);
   });
 });
 

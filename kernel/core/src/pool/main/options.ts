@@ -1,9 +1,13 @@
 /** Pool options and per-app settings, with their defaults applied. */
+import { totalmem } from "node:os";
 import type { AppSpec, IsolatedPluginSpec, IsolationTier, Logger, WorkerEvent } from "@buntime/sdk";
 
 /** Options of `createWorkerPool`. */
 export interface WorkerPoolOptions {
-  /** Apps kept in the LRU; past it the least recently used app's workers retire. @default 64 */
+  /**
+   * Apps kept warm; past it the least recently used app with nothing in flight is evicted.
+   * @default sized by memory: a quarter of the machine's memory at 2 MB per idle worker (64 to 4096)
+   */
   readonly maxWorkers?: number;
   /** Workers that may be loading at once, across all apps (Bun crashes on bursts of spawns). @default 2 */
   readonly maxConcurrentSpawns?: number;
@@ -113,10 +117,18 @@ export const APP_DEFAULTS = {
   standby: 2,
 } as const;
 
+/** An idle worker costs about 2 MB (measured with 200 apps); a quarter of memory is theirs. */
+const IDLE_WORKER_BYTES = 2 * 1024 * 1024;
+
+/** The default `maxWorkers` for a machine with `memory` bytes. */
+export function workersForMemory(memory: number): number {
+  return Math.min(4096, Math.max(64, Math.floor(memory / 4 / IDLE_WORKER_BYTES)));
+}
+
 /** Applies the defaults to the pool options. */
 export function resolvePoolOptions(options: WorkerPoolOptions): ResolvedWorkerPoolOptions {
   return {
-    maxWorkers: Math.max(1, options.maxWorkers ?? 64),
+    maxWorkers: Math.max(1, options.maxWorkers ?? workersForMemory(totalmem())),
     maxConcurrentSpawns: Math.max(1, options.maxConcurrentSpawns ?? 2),
     maxClosingWorkers: Math.max(1, options.maxClosingWorkers ?? 8),
     memoryReportInterval: options.memoryReportInterval ?? 100,
