@@ -35,6 +35,15 @@ export interface KeyRange {
 /** Result of a commit as a backend reports it. */
 export type BackendCommit = { ok: true; version: string } | { ok: false; key: string };
 
+/** What a namespace holds, as `usage` counts it. */
+export interface NamespaceUsage {
+  readonly keys: number;
+  readonly bytes: number;
+}
+
+/** The bounds of the namespaces under `ns`: from `ns/` up to `ns0` ("0" follows "/"). */
+export const childNamespaces = (ns: string) => ({ low: `${ns}/`, high: `${ns}0` });
+
 /** A storage backend; `now` is ms since the epoch and decides what counts as expired. */
 export interface KvBackend {
   /** "sqlite" or "postgres", for error messages. */
@@ -48,6 +57,11 @@ export interface KvBackend {
     writes: readonly RowWrite[],
     now: number,
   ): Promise<BackendCommit>;
+  /**
+   * What namespace `ns` and every namespace under it (`ns/...`) hold now: live keys, and bytes
+   * of keys and JSON values.
+   */
+  usage(ns: string, now: number): Promise<NamespaceUsage>;
   /** Removes expired rows; returns how many. */
   sweep(now: number): Promise<number>;
   close(): Promise<void>;

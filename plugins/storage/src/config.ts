@@ -22,6 +22,10 @@ export const storageConfigSchema = z
     queueLeaseMs: z.number().int().positive().default(30_000),
     /** Delay before a nacked message comes back, doubled each attempt, in ms. @default 1000 */
     queueRetryDelayMs: z.number().int().min(0).default(1000),
+    /** Most keys one app may hold (its queues' messages included). @default 100000 */
+    appMaxKeys: z.number().int().positive().default(100_000),
+    /** Most bytes (keys and JSON values) one app may hold. @default 67108864 (64 MiB) */
+    appMaxBytes: z.number().int().positive().default(67_108_864),
     /** How often a watch looks for changes, in ms. @default 250 */
     watchInterval: z.number().int().min(10).default(250),
   })

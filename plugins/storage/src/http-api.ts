@@ -16,6 +16,7 @@ import {
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
 import { requireApp } from "./app-identity.ts";
+import type { NamespaceUsage } from "./backend.ts";
 import type { QueueOptions } from "./queue.ts";
 import { addQueueRoutes } from "./queue-api.ts";
 
@@ -26,6 +27,10 @@ export interface StorageApiOptions {
   readonly logger: Logger;
   readonly maxValueBytes: number;
   readonly maxBatchBytes: number;
+  /** What app `name` holds now, for its quota. */
+  readonly usage: (app: string) => Promise<NamespaceUsage>;
+  /** Each app's quota: keys and bytes. */
+  readonly quota: { readonly keys: number; readonly bytes: number };
   /** How queues deliver and how often watches poll. */
   readonly queues: QueueOptions & { watchInterval: number };
 }
@@ -106,7 +111,22 @@ export function createStorageApi(root: KeyValueStore, options: StorageApiOptions
   });
 
   api.use("/api/*", async (c, next) => {
-    c.set("store", apps.namespace(requireApp(c.req.raw, services)));
+    const app = requireApp(c.req.raw, services);
+    // writes that may add keys wait for room under the app's quota; reads and deletes never do
+    if (c.req.method === "PUT" || (c.req.method === "POST" && !/\/(receive|ack|nack)$/.test(c.req.path))) {
+      const used = await options.usage(app);
+      for (const what of ["keys", "bytes"] as const) {
+        if (used[what] >= options.quota[what]) {
+          throw new BuntimeError("BUNTIME_ERR_STORAGE_QUOTA_EXCEEDED", {
+            app,
+            used: used[what],
+            what,
+            limit: options.quota[what],
+          });
+        }
+      }
+    }
+    c.set("store", apps.namespace(app));
     await next();
   });
 

@@ -30,7 +30,15 @@ declare module "@buntime/sdk" {
   }
 }
 
-export type { BackendCommit, KeyRange, KvBackend, RowWrite, StoredRow, VersionCheck } from "./backend.ts";
+export type {
+  BackendCommit,
+  KeyRange,
+  KvBackend,
+  NamespaceUsage,
+  RowWrite,
+  StoredRow,
+  VersionCheck,
+} from "./backend.ts";
 export type { ResolvedStorageConfig } from "./config.ts";
 export { storageConfigSchema } from "./config.ts";
 export type { KeyValueStoreOptions } from "./keyval.ts";
@@ -84,6 +92,8 @@ export default definePlugin({
         maxValueBytes: config.maxValueBytes,
         maxBatchBytes: config.maxBatchBytes,
         queues: { ...queueOptions, watchInterval: config.watchInterval },
+        usage: (app) => backend.usage(`app/${app}`, Date.now()),
+        quota: { keys: config.appMaxKeys, bytes: config.appMaxBytes },
       }),
       async onShutdown() {
         clearInterval(sweeper);

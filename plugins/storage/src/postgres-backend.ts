@@ -4,7 +4,13 @@
  * so checks and writes of concurrent commits on the same keys never interleave.
  */
 import { SQL } from "bun";
-import { type BackendCommit, formatVersion, type KvBackend, type StoredRow } from "./backend.ts";
+import {
+  type BackendCommit,
+  childNamespaces,
+  formatVersion,
+  type KvBackend,
+  type StoredRow,
+} from "./backend.ts";
 
 interface RowRecord {
   key: string;
@@ -93,6 +99,13 @@ export async function openPostgresBackend(url: string): Promise<KvBackend> {
         }
         return { ok: true, version };
       });
+    },
+    async usage(ns, now) {
+      const { low, high } = childNamespaces(ns);
+      const rows: { keys: string; bytes: string | null }[] = await sql`SELECT count(*) AS keys,
+        sum(octet_length(key) + octet_length(value)) AS bytes FROM buntime_kv
+        WHERE (ns = ${ns} OR (ns >= ${low} AND ns < ${high})) AND (expires_at IS NULL OR expires_at > ${now})`;
+      return { keys: Number(rows[0]?.keys ?? 0), bytes: Number(rows[0]?.bytes ?? 0) };
     },
     async sweep(now) {
       const result = await sql`DELETE FROM buntime_kv WHERE expires_at IS NOT NULL AND expires_at <= ${now}`;

@@ -3,7 +3,13 @@
  * transactions, so version checks and writes are atomic even across processes.
  */
 import { Database } from "bun:sqlite";
-import { type BackendCommit, formatVersion, type KvBackend, type StoredRow } from "./backend.ts";
+import {
+  type BackendCommit,
+  childNamespaces,
+  formatVersion,
+  type KvBackend,
+  type StoredRow,
+} from "./backend.ts";
 
 interface RowRecord {
   key: string;
@@ -67,6 +73,13 @@ export function openSqliteBackend(path: string): KvBackend {
   );
   const remove = db.query("DELETE FROM kv WHERE ns = $ns AND key = $key");
   const sweep = db.query("DELETE FROM kv WHERE expires_at IS NOT NULL AND expires_at <= $now");
+  const usage = db.query<
+    { keys: number; bytes: number | null },
+    { ns: string; low: string; high: string; now: number }
+  >(
+    `SELECT count(*) AS keys, sum(length(CAST(key AS BLOB)) + length(CAST(value AS BLOB))) AS bytes FROM kv
+     WHERE (ns = $ns OR (ns >= $low AND ns < $high)) AND ${live}`,
+  );
 
   const commit = db.transaction((ns: string, checks, writes, now: number): BackendCommit => {
     for (const check of checks as Parameters<KvBackend["commit"]>[1]) {
@@ -101,6 +114,10 @@ export function openSqliteBackend(path: string): KvBackend {
     },
     async commit(ns, checks, writes, now) {
       return commit.immediate(ns, checks, writes, now);
+    },
+    async usage(ns, now) {
+      const counted = usage.get({ ns, ...childNamespaces(ns), now });
+      return { keys: counted?.keys ?? 0, bytes: counted?.bytes ?? 0 };
     },
     async sweep(now) {
       return sweep.run({ now }).changes;

@@ -273,4 +273,22 @@ describe("storage plugin", () => {
       if (saved !== undefined) process.env.DATABASE_URL = saved;
     }
   });
+
+  it("refuses a write past the app's quota with 507, and lets it delete to make room", async () => {
+    const { call } = await start({ settings: { appMaxKeys: 2 } });
+    expect((await call("token-notes", "PUT", "/keys/a", 1)).status).toBe(200);
+    expect((await call("token-notes", "PUT", "/keys/b", 2)).status).toBe(200);
+    const refused = await call("token-notes", "PUT", "/keys/c", 3);
+    expect(refused.status).toBe(507);
+    const body = (await refused.json()) as { error: { code: string; message: string } };
+    expect(body.error.code).toBe("BUNTIME_ERR_STORAGE_QUOTA_EXCEEDED");
+    expect(body.error.message).toBe(
+      "app notes holds 2 keys, at its quota of 2; delete some before writing more",
+    );
+    expect((await call("token-notes", "GET", "/keys/c")).status).toBe(404);
+    expect((await call("token-notes", "POST", "/queues/jobs", { value: 1 })).status).toBe(507);
+    expect((await call("token-todo", "PUT", "/keys/c", 3)).status).toBe(200); // another app's quota is its own
+    expect((await call("token-notes", "DELETE", "/keys/a")).status).toBe(204);
+    expect((await call("token-notes", "PUT", "/keys/c", 3)).status).toBe(200);
+  });
 });

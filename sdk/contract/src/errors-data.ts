@@ -26,6 +26,10 @@ export const DATA_ERROR_CODES = {
     status: 412,
     message: "version check failed on {key}: it changed since you read it",
   },
+  BUNTIME_ERR_STORAGE_QUOTA_EXCEEDED: {
+    status: 507,
+    message: "app {app} holds {used} {what}, at its quota of {limit}; delete some before writing more",
+  },
   BUNTIME_ERR_STORAGE_BACKEND_FAILED: { status: 500, message: "storage backend {backend} failed: {details}" },
   BUNTIME_ERR_DATABASE_APP_UNAUTHORIZED: {
     status: 401,

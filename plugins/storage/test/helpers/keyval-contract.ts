@@ -250,6 +250,23 @@ export function keyvalContract(name: string, openBackend: () => Promise<KvBacken
     });
   });
 
+  describe(`keyval usage on ${name}`, () => {
+    it("counts the live keys and bytes of a namespace and those under it, and no other", async () => {
+      const { store, clock, backend } = await open();
+      const app = store.namespace("app").namespace("a");
+      await app.set("k", "vv"); // 1 + 4 bytes
+      await app.namespace("queue").set("m", 1); // 1 + 1 bytes
+      await app.set("gone", 1, { ttl: 10 });
+      await store.namespace("app").namespace("a0").set("x", 1); // "a0" sorts after "a/": not under "a"
+      await store.namespace("app").namespace("ab").set("x", 1);
+      clock.now += 10;
+      expect(await backend.usage(`${store.namespaceName}/app/a`, clock.now)).toEqual({ keys: 2, bytes: 7 });
+      expect(await backend.usage(`${store.namespaceName}/app/none`, clock.now)).toEqual({
+        keys: 0,
+        bytes: 0,
+      });
+    });
+  });
   atomicContract(name, async () => (await open()).store);
   queueContract(name, openBackend);
 }

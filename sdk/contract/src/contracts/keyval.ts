@@ -60,7 +60,13 @@ export type BatchOperation =
    * the smaller/larger. An absent key takes the operand; a current value that is no number fails
    * the batch with `BUNTIME_ERR_STORAGE_REQUEST_INVALID`.
    */
-  | { readonly type: "sum" | "min" | "max"; readonly key: string; readonly value: number };
+  | {
+      readonly type: "sum" | "min" | "max";
+      readonly key: string;
+      readonly value: number;
+      /** None: the operation checks the version it read by itself. */
+      readonly version?: never;
+    };
 
 /** The outcome of a write: the new version, or the first key whose version check failed. */
 export type CommitResult =
