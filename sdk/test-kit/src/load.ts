@@ -7,6 +7,8 @@ export interface LoadOptions {
   connections?: number;
   seconds?: number;
   threads?: number;
+  /** A wrk Lua script (`-s`), e.g. one that rotates over paths. */
+  script?: string;
 }
 
 /**
@@ -31,10 +33,14 @@ export async function startServer(
 
 /** Runs wrk against `url` and returns requests per second. */
 export async function requestsPerSecond(url: string, options: LoadOptions = {}): Promise<number> {
-  const { connections = 50, seconds = 5, threads = 1 } = options;
-  const wrk = Bun.spawnSync(["wrk", `-t${threads}`, `-c${connections}`, `-d${seconds}s`, url], {
-    timeout: (seconds + 10) * 1000,
-  });
+  const { connections = 50, seconds = 5, threads = 1, script } = options;
+  const withScript = script === undefined ? [] : ["-s", script];
+  const wrk = Bun.spawnSync(
+    ["wrk", `-t${threads}`, `-c${connections}`, `-d${seconds}s`, ...withScript, url],
+    {
+      timeout: (seconds + 10) * 1000,
+    },
+  );
   const output = wrk.stdout.toString();
   const match = output.match(/Requests\/sec:\s+([\d.]+)/);
   if (!match?.[1])
