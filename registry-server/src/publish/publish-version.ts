@@ -1,10 +1,11 @@
 import { createHash } from "node:crypto";
-import { BuntimeError, parsePluginPackage } from "@buntime/sdk";
+import { BuntimeError } from "@buntime/sdk";
 import semver from "semver";
 import { claimScope } from "../auth/scopes.ts";
 import type { Caller, RegistryContext } from "../context.ts";
 import { publisherSignatureVerifies } from "../signing/publisher-keys.ts";
 import type { Signature, VersionRecord } from "../storage/types.ts";
+import { checkBuntimeManifest } from "./buntime-manifest.ts";
 import { type PublishChecks, publishChecks } from "./checks.ts";
 import { inspectTarball } from "./inspect-tarball.ts";
 import { parsePublishBody } from "./publish-body.ts";
@@ -66,8 +67,7 @@ export async function publishVersion(
   if (found !== label || request.versionDoc.name !== name || request.versionDoc.version !== request.version) {
     throw new BuntimeError("BUNTIME_ERR_REGISTRY_PACKAGE_MISMATCH", { found, expected: label });
   }
-  if (contents.packageJson.buntime !== undefined)
-    parsePluginPackage(contents.packageJson, "published tarball");
+  if (contents.packageJson.buntime !== undefined) checkBuntimeManifest(contents.packageJson, label);
 
   const integrity = `sha512-${createHash("sha512").update(request.tarball).digest("base64")}`;
   const shasum = createHash("sha1").update(request.tarball).digest("hex");
