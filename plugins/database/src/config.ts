@@ -4,6 +4,10 @@ import { z } from "zod";
 /** Settings of `@buntime/plugin-database`; all optional, so the plugin starts with none. */
 export const databaseConfigSchema = z
   .object({
+    /** SQLite files (one kernel), or schemas of a PostgreSQL server (several kernels). @default "sqlite" */
+    backend: z.enum(["sqlite", "postgres"]).default("sqlite"),
+    /** The PostgreSQL URL (backend "postgres"); defaults to env DATABASE_URL. */
+    url: z.string().min(1).optional(),
     /** Where the app databases live. @default "<dataDir>/apps" */
     dir: z.string().min(1).optional(),
     /** Largest size of one database, in bytes. @default 268435456 (256 MiB) */

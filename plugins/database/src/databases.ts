@@ -72,8 +72,19 @@ export function databaseFile(dir: string, database: string): string {
     : join(dir, `${encode(app)}.tenants`, `${encode(tenant)}.sqlite`);
 }
 
-/** The app databases of one plugin instance. */
-export class Databases {
+/** What the HTTP API and the service need of the databases, on SQLite or PostgreSQL. */
+export interface DatabaseEngine {
+  pipeline(
+    database: string,
+    baton: string | null | undefined,
+    requests: readonly StreamRequest[],
+  ): Promise<{ baton: string | null; results: StreamResult[] }>;
+  backup(database: string, to: string): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The app databases of one plugin instance, on SQLite. */
+export class Databases implements DatabaseEngine {
   readonly #options: DatabasesOptions;
   readonly #running = new Map<string, Running>();
   readonly #streams = new Map<string, Stream>();

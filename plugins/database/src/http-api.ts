@@ -9,7 +9,7 @@ import { dirname } from "node:path";
 import { BuntimeError, type Logger, type RequestContext, type ServiceAccess } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { type Databases, databaseFile, databaseName } from "./databases.ts";
+import { type DatabaseEngine, databaseFile, databaseName } from "./databases.ts";
 import { pipelineRequestSchema } from "./protocol.ts";
 
 /** Options of the HTTP API. */
@@ -64,7 +64,7 @@ function requireAdmin(c: Context, services: ServiceAccess): void {
 }
 
 /** Builds the API (the plugin's `routes`, mounted at its base). */
-export function createDatabaseApi(databases: Databases, options: DatabaseApiOptions): Hono<Env> {
+export function createDatabaseApi(databases: DatabaseEngine, options: DatabaseApiOptions): Hono<Env> {
   const { services, logger } = options;
   const api = new Hono<Env>();
 

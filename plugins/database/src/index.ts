@@ -8,11 +8,12 @@
  */
 import { mkdirSync } from "node:fs";
 import { join } from "node:path";
-import { definePlugin } from "@buntime/sdk";
+import { BuntimeError, definePlugin } from "@buntime/sdk";
 import { databaseConfigSchema } from "./config.ts";
-import { Databases, databaseName } from "./databases.ts";
+import { type DatabaseEngine, Databases, databaseName } from "./databases.ts";
 import { createDatabaseApi } from "./http-api.ts";
 import { readMigrations } from "./migration-files.ts";
+import { PgDatabases } from "./pg/databases.ts";
 import type { StreamRequest, StreamResult } from "./protocol.ts";
 
 /**
@@ -43,20 +44,25 @@ export default definePlugin({
   config: databaseConfigSchema,
   setup(ctx) {
     const { config } = ctx;
-    const dir = config.dir ?? join(ctx.dataDir, "apps");
-    mkdirSync(dir, { recursive: true });
-    const databases = new Databases({
-      dir,
-      maxDatabaseBytes: config.maxDatabaseBytes,
-      statementTimeout: config.statementTimeout,
-      streamTimeout: config.streamTimeout,
-      idleTimeout: config.idleTimeout,
-      logger: ctx.logger,
-      migrationsOf: async (app) =>
-        readMigrations(
-          ctx.services.has("apps") ? (await ctx.services.get("apps").folders(app))[0] : undefined,
-        ),
-    });
+    const migrationsOf = async (app: string) =>
+      readMigrations(ctx.services.has("apps") ? (await ctx.services.get("apps").folders(app))[0] : undefined);
+    let databases: DatabaseEngine;
+    if (config.backend === "postgres") {
+      const url = config.url ?? process.env.DATABASE_URL;
+      if (!url) {
+        throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", {
+          source: ctx.name,
+          details: 'backend "postgres" needs url (or env DATABASE_URL)',
+        });
+      }
+      databases = new PgDatabases({ ...config, url, logger: ctx.logger, migrationsOf });
+      ctx.logger.info("app databases as PostgreSQL schemas");
+    } else {
+      const dir = config.dir ?? join(ctx.dataDir, "apps");
+      mkdirSync(dir, { recursive: true });
+      databases = new Databases({ ...config, dir, logger: ctx.logger, migrationsOf });
+      ctx.logger.info(`app databases in ${dir}`);
+    }
     ctx.services.provide("database", {
       async run(app, requests, tenant) {
         const { results } = await databases.pipeline(databaseName(app, tenant), null, [
@@ -66,7 +72,6 @@ export default definePlugin({
         return results.slice(0, requests.length);
       },
     } satisfies DatabaseService);
-    ctx.logger.info(`app databases in ${dir}`);
     return {
       routes: createDatabaseApi(databases, {
         services: ctx.services,

@@ -4,6 +4,7 @@
  */
 import { Database, type Statement } from "bun:sqlite";
 import type { BatchCond, HranaError, HranaValue, Stmt, StreamRequest, StreamResult } from "../protocol.ts";
+import { holds } from "./conditions.ts";
 import { fromHrana, type SqliteValue, toHrana } from "./values.ts";
 
 /** How connections are opened: the file, its size quota, how to name errors. */
@@ -159,26 +160,12 @@ export class Session {
   #batch(steps: readonly { condition?: BatchCond | null; stmt: Stmt }[]) {
     const results: (ExecuteResult | null)[] = [];
     const errors: (HranaError | null)[] = [];
-    const holds = (cond: BatchCond): boolean => {
-      switch (cond.type) {
-        case "ok":
-          return results[cond.step] != null;
-        case "error":
-          return errors[cond.step] != null;
-        case "not":
-          return !holds(cond.cond);
-        case "and":
-          return cond.conds.every(holds);
-        case "or":
-          return cond.conds.some(holds);
-        case "is_autocommit":
-          return !this.#db.inTransaction;
-      }
-    };
+    const isAutocommit = () => !this.#db.inTransaction;
     for (const step of steps) {
       let result = null;
       let error = null;
-      if (!step.condition || holds(step.condition)) {
+      const ran = (list: readonly unknown[]) => list.map((entry) => entry !== null);
+      if (!step.condition || holds(step.condition, ran(results), ran(errors), isAutocommit)) {
         try {
           result = this.#execute(step.stmt);
         } catch (failure) {
