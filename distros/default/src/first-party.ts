@@ -3,7 +3,9 @@ import { dirname } from "node:path";
 /** The first-party plugins, which the default distribution's registry is seeded with (buntime.distro.json names what runs). */
 export const FIRST_PARTY_PLUGINS = [
   "@buntime/plugin-auth",
+  "@buntime/plugin-deployments",
   "@buntime/plugin-logs",
+  "@buntime/plugin-marketplace",
   "@buntime/plugin-metrics",
   "@buntime/plugin-proxy",
   "@buntime/plugin-ratelimit",
