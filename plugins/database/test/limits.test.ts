@@ -148,4 +148,20 @@ describe("refused requests change nothing", () => {
     expect(await count()).toBe(3);
     await alpha.execute("DELETE FROM t WHERE x IN (5, 6)");
   });
+
+  it("refuses SQL that would reach another file or lift the quota, and lets an ORM's PRAGMAs through", async () => {
+    const attach = await failureOf(alpha.execute("ATTACH DATABASE 'beta.sqlite' AS beta"));
+    expect(attach.message).toContain(
+      "invalid database request: refused: ATTACH reaches another database file",
+    );
+    expect(attach.code).toBe("BUNTIME_ERR_DATABASE_REQUEST_INVALID");
+    expect((await failureOf(alpha.execute("PRAGMA max_page_count = 100000000"))).message).toContain(
+      "max_page_count",
+    );
+    expect(
+      (await failureOf(alpha.executeMultiple("SELECT 1; VACUUM INTO '/tmp/x.sqlite'"))).message,
+    ).toContain("VACUUM INTO");
+    await alpha.execute("PRAGMA foreign_keys = OFF");
+    expect((await alpha.execute("PRAGMA table_info(t)")).rows.map((r) => r.name)).toEqual(["x"]);
+  });
 });

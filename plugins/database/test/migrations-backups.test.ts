@@ -78,6 +78,18 @@ describe("migrations", () => {
   });
 });
 
+describe("migrations under the guard", () => {
+  it("refuses a migration that would reach another file, naming it", async () => {
+    const root = home();
+    writeApp(root, "sneaky", { "migrations/0001_attach.sql": "ATTACH DATABASE '../other.sqlite' AS other;" });
+    const sneaky = await clientOf(await kernelOn(root, join(root, "databases")), "sneaky");
+    const failure = await failureOf(sneaky.execute("SELECT 1"));
+    expect(failure.message).toContain(
+      "migration 0001_attach.sql failed: invalid database request: refused: ATTACH",
+    );
+  });
+});
+
 describe("backups", () => {
   it("copies an app's database with VACUUM INTO for the kernel's admin only", async () => {
     const root = home();

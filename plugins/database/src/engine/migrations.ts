@@ -4,6 +4,7 @@
  * same database at once apply each file exactly once; the second waits and finds them applied.
  */
 import type { Database } from "bun:sqlite";
+import { guardSql } from "./guard.ts";
 
 /** One migration file: its name (the order) and its SQL. */
 export interface Migration {
@@ -34,6 +35,8 @@ export function migrate(db: Database, migrations: readonly Migration[]): string[
     for (const migration of migrations) {
       if (seen.has(migration.name)) continue;
       current = migration.name;
+      // an app's migrations are its SQL like any other: the same guard applies
+      guardSql(migration.sql);
       db.run(migration.sql);
       db.run("INSERT INTO _buntime_migrations (name, applied_at) VALUES (?, ?)", [
         migration.name,
@@ -45,8 +48,6 @@ export function migrate(db: Database, migrations: readonly Migration[]): string[
     return applied;
   } catch (error) {
     if (db.inTransaction) db.run("ROLLBACK");
-    throw Object.assign(new Error(`${current || "migrations"}: ${(error as Error).message}`), {
-      migration: current,
-    });
+    throw Object.assign(new Error((error as Error).message), { migration: current });
   }
 }

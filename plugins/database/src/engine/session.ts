@@ -5,6 +5,7 @@
 import { Database, type Statement } from "bun:sqlite";
 import type { BatchCond, HranaError, HranaValue, Stmt, StreamRequest, StreamResult } from "../protocol.ts";
 import { holds } from "./conditions.ts";
+import { guardSql } from "./guard.ts";
 import { fromHrana, type SqliteValue, toHrana } from "./values.ts";
 
 /** How connections are opened: the file, its size quota, how to name errors. */
@@ -120,10 +121,11 @@ export class Session {
     }
   }
 
+  /** The statement's SQL (given, or stored), once the guard lets it through. */
   #sqlOf(source: { sql?: string; sql_id?: number }): string {
-    if (source.sql !== undefined) return source.sql;
-    const sql = source.sql_id === undefined ? undefined : this.#sqls.get(source.sql_id);
+    const sql = source.sql ?? (source.sql_id === undefined ? undefined : this.#sqls.get(source.sql_id));
     if (sql === undefined) throw new Error(`no stored SQL with sql_id ${source.sql_id}`);
+    guardSql(sql);
     return sql;
   }
 
