@@ -3,6 +3,7 @@ import { rmSync } from "node:fs";
 import type { TestKernel } from "@buntime/kernel/testing";
 import { startTestPostgres } from "@buntime/test-kit/postgres";
 import type { Client } from "@libsql/client/web";
+import { schemaOf } from "../src/pg/databases.ts";
 import { toPostgres } from "../src/pg/placeholders.ts";
 import { beginForPostgres } from "../src/pg/stream.ts";
 import { clientOf, failureOf, startKernel, tempHome, writeApp } from "./support.ts";
@@ -95,10 +96,18 @@ describe("app databases as PostgreSQL schemas, for several kernels", () => {
     expect(await count()).toBe(before + 3);
   });
 
-  it("keeps apps apart: each sees its own schema", async () => {
+  it("keeps apps apart: each sees its own schema, and the server refuses another's", async () => {
     await other.execute("INSERT INTO notes (body) VALUES ('other only')");
     const mine = await notes.execute("SELECT count(*) AS n FROM notes WHERE body = 'other only'");
     expect(Number(mine.rows[0]?.n)).toBe(0);
+    const named = await failureOf(notes.execute(`SELECT * FROM "${schemaOf("other")}".notes`));
+    expect(named.message).toContain("permission denied");
+    expect((await failureOf(notes.execute("SET ROLE postgres"))).message).toMatch(
+      /permission denied|does not exist/,
+    );
+    expect((await failureOf(notes.execute("DROP SCHEMA public CASCADE"))).message).toMatch(
+      /must be owner|permission denied/,
+    );
   });
 
   it("stops a statement past the time limit and changes nothing", async () => {

@@ -1,6 +1,7 @@
 /**
  * App databases as PostgreSQL schemas, for several kernels on one server: each database is a
- * schema of its own (created on first use, migrated once under an advisory lock), each stream a
+ * schema of its own, owned by a login role of its own that streams and migrations use (created on
+ * first use, migrated once under an advisory lock), each stream a
  * connection reserved for it, named by a baton that changes with every answer.
  */
 import { createHash, randomBytes } from "node:crypto";
@@ -8,6 +9,7 @@ import { BuntimeError, type Logger } from "@buntime/sdk";
 import { SQL } from "bun";
 import type { Migration } from "../engine/migrations.ts";
 import type { StreamRequest, StreamResult } from "../protocol.ts";
+import { ensureRole, roleUrl } from "./roles.ts";
 import { PgStream } from "./stream.ts";
 
 /** What the PostgreSQL databases need. */
@@ -33,44 +35,46 @@ export function schemaOf(database: string): string {
 /** The PostgreSQL side of the plugin. */
 export class PgDatabases {
   readonly #options: PgDatabasesOptions;
-  readonly #sql: SQL;
-  readonly #ready = new Map<string, Promise<void>>();
+  /** The administrator's pool: creates roles and schemas. */
+  readonly #admin: SQL;
+  /** Each database's pool, logged in as its own role. */
+  readonly #pools = new Map<string, Promise<SQL>>();
   readonly #streams = new Map<string, Open>();
 
   constructor(options: PgDatabasesOptions) {
     this.#options = options;
-    this.#sql = new SQL({ url: options.url, bigint: true, max: 20 });
+    this.#admin = new SQL({ url: options.url, max: 2 });
   }
 
-  /** Creates the schema and applies the app's pending migrations, once per kernel. */
-  #prepare(database: string): Promise<void> {
-    let ready = this.#ready.get(database);
-    if (!ready) {
-      ready = this.#migrate(database);
-      this.#ready.set(database, ready);
-      ready.catch(() => this.#ready.delete(database));
+  /** The pool of `database`'s role, its role, schema and pending migrations in place first. */
+  #pool(database: string): Promise<SQL> {
+    let pool = this.#pools.get(database);
+    if (!pool) {
+      pool = this.#prepare(database);
+      this.#pools.set(database, pool);
+      pool.catch(() => this.#pools.delete(database));
     }
-    return ready;
+    return pool;
   }
 
-  async #migrate(database: string): Promise<void> {
+  async #prepare(database: string): Promise<SQL> {
     const schema = schemaOf(database);
     const migrations = await this.#options.migrationsOf(database.split("/")[0] ?? database);
     let current = "";
+    let pool: SQL | undefined;
     try {
-      await this.#sql.begin(async (tx) => {
+      await ensureRole(this.#admin, this.#options.url, schema);
+      pool = new SQL({ url: roleUrl(this.#options.url, schema), bigint: true, max: 10, idleTimeout: 60 });
+      // as the role itself, so what migrations create is its own
+      await pool.begin(async (tx) => {
         // kernels starting at once queue here, so each migration runs once
         await tx`SELECT pg_advisory_xact_lock(hashtextextended(${schema}, 0))`;
-        await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS "${schema}"`);
         await tx.unsafe(`SET LOCAL search_path TO "${schema}"`);
         await tx.unsafe(
           "CREATE TABLE IF NOT EXISTS _buntime_migrations (name text PRIMARY KEY, applied_at text NOT NULL)",
         );
-        const seen = new Set(
-          ((await tx.unsafe("SELECT name FROM _buntime_migrations")) as { name: string }[]).map(
-            (r) => r.name,
-          ),
-        );
+        const rows = (await tx.unsafe("SELECT name FROM _buntime_migrations")) as { name: string }[];
+        const seen = new Set(rows.map((r) => r.name));
         for (const migration of migrations) {
           if (seen.has(migration.name)) continue;
           current = migration.name;
@@ -82,7 +86,9 @@ export class PgDatabases {
           this.#options.logger.info(`database ${database}: applied ${migration.name}`);
         }
       });
+      return pool;
     } catch (error) {
+      await pool?.close();
       throw new BuntimeError("BUNTIME_ERR_DATABASE_MIGRATION_FAILED", {
         database,
         migration: current || "(setup)",
@@ -92,8 +98,7 @@ export class PgDatabases {
   }
 
   async #open(database: string): Promise<PgStream> {
-    await this.#prepare(database);
-    const conn = await this.#sql.reserve();
+    const conn = await (await this.#pool(database)).reserve();
     try {
       await conn.unsafe(`SET search_path TO "${schemaOf(database)}"`);
       await conn.unsafe(`SET statement_timeout = ${this.#options.statementTimeout}`);
@@ -151,6 +156,9 @@ export class PgDatabases {
   /** Rolls back open streams and closes the pool. */
   async close(): Promise<void> {
     for (const baton of [...this.#streams.keys()]) this.#drop(baton, true);
-    await this.#sql.close();
+    const pools = await Promise.all([...this.#pools.values()].map((pool) => pool.catch(() => undefined)));
+    this.#pools.clear();
+    await Promise.all(pools.map((pool) => pool?.close()));
+    await this.#admin.close();
   }
 }
