@@ -18,3 +18,15 @@ export const FIRST_PARTY_PLUGINS = [
 export function firstPartyPluginFolders(): string[] {
   return FIRST_PARTY_PLUGINS.map((name) => dirname(Bun.resolveSync(`${name}/package.json`, import.meta.dir)));
 }
+
+/**
+ * The packages a plugin or app author imports, also seeded into the registry so a plugin made
+ * with `buntime plugin create` anywhere installs from it: the contract, and the kernel for its
+ * `@buntime/kernel/testing` harness (the one the scaffolded test uses; see docs/writing-a-plugin.md).
+ */
+export const AUTHOR_PACKAGES = ["@buntime/sdk", "@buntime/kernel"] as const;
+
+/** The folder of each author package, found by its name like the plugins. */
+export function authorPackageFolders(): string[] {
+  return AUTHOR_PACKAGES.map((name) => dirname(Bun.resolveSync(`${name}/package.json`, import.meta.dir)));
+}

@@ -64,6 +64,7 @@ describe("buntime CLI for plugins", () => {
   it("scaffolds a plugin, refuses to scaffold over a folder that is not empty, and packs it the same twice", async () => {
     const created = await buntime(["plugin", "create", "greeter", "--json"]);
     expect(JSON.parse(created.stdout).files).toEqual([
+      ".npmrc",
       "README.md",
       "package.json",
       "src/index.ts",

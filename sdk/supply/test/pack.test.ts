@@ -2,7 +2,7 @@ import { afterEach, describe, expect, it } from "bun:test";
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
-import { extractTarball, packPlugin, packWarnings, readTar } from "@buntime/supply";
+import { extractTarball, packPackage, packPlugin, packWarnings, readTar } from "@buntime/supply";
 
 const temporary: string[] = [];
 afterEach(() => {
@@ -101,6 +101,30 @@ describe("packPlugin", () => {
     const out = join(dir, "..", `${dir.split("/").pop()}-out`);
     temporary.push(out);
     expect(extractTarball(packPlugin(dir).tarball, out).files).toEqual(["index.ts", "package.json"]);
+  });
+});
+
+describe("packPackage", () => {
+  it("packs a library without a plugin manifest, by npm's rules", () => {
+    const dir = pluginFolder(
+      { "src/index.ts": "export {};\n", "test/a.test.ts": "" },
+      {
+        name: "@acme/lib",
+        version: "2.0.0",
+        files: ["src"],
+      },
+    );
+    const packed = packPackage(dir);
+    expect(packed.filename).toBe("acme-lib-2.0.0.tgz");
+    expect(packed.files).toEqual(["package.json", "src/index.ts"]);
+    expect(() => packPlugin(dir)).toThrow("invalid plugin manifest");
+  });
+
+  it("refuses a package without an npm name or a semver version, naming the folder", () => {
+    for (const pkg of [{ name: "Bad Name", version: "1.0.0" }, { name: "ok", version: "one" }, {}]) {
+      const dir = pluginFolder({}, pkg);
+      expect(() => packPackage(dir)).toThrow(`${dir}: cannot pack: package.json needs an npm package name`);
+    }
   });
 });
 

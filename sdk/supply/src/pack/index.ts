@@ -3,7 +3,7 @@
  * (npm's rules: `files`, nested `.npmignore`, always- and never-packed files), after the manifest is validated.
  */
 export type { PackedPlugin } from "./pack.ts";
-export { packPlugin, tarballFilename } from "./pack.ts";
+export { packPackage, packPlugin, tarballFilename } from "./pack.ts";
 export type { PackFields } from "./select-files.ts";
 export { selectFiles } from "./select-files.ts";
 export { packWarnings } from "./warnings.ts";

@@ -1,6 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { BuntimeError, parsePluginPackage } from "@buntime/sdk";
+import { BuntimeError, packageNameSchema, parsePluginPackage } from "@buntime/sdk";
+import semver from "semver";
 import { integrityOf, shasumOf } from "../tarball/integrity.ts";
 import { writeTar } from "../tarball/tar-format.ts";
 import { selectFiles } from "./select-files.ts";
@@ -30,6 +31,47 @@ export function tarballFilename(name: string, version: string): string {
   return `${name.replace(/^@/, "").replace("/", "-")}-${version}.tgz`;
 }
 
+/** Reads `dir`'s package.json, or says the folder is not a package. */
+function readPackageJson(root: string): Record<string, unknown> {
+  try {
+    return JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
+  } catch (error) {
+    throw new BuntimeError(
+      "BUNTIME_ERR_PACK_FAILED",
+      { source: root, details: "no readable package.json (is this a plugin folder?)" },
+      { cause: error },
+    );
+  }
+}
+
+/** Tars and gzips the picked files of a package whose name and version were checked. */
+function packFiles(
+  root: string,
+  packageJson: Record<string, unknown>,
+  name: string,
+  version: string,
+): PackedPlugin {
+  const files = selectFiles(root, packageJson);
+  const inputs = files.map((path) => ({
+    path: `package/${path}`,
+    data: new Uint8Array(readFileSync(join(root, path))),
+    mode: statSync(join(root, path)).mode & 0o100 ? 0o755 : 0o644,
+  }));
+  const tarball = Bun.gzipSync(writeTar(inputs) as Uint8Array<ArrayBuffer>, { level: 9 });
+  return {
+    name,
+    version,
+    filename: tarballFilename(name, version),
+    tarball,
+    integrity: integrityOf(tarball),
+    shasum: shasumOf(tarball),
+    files,
+    unpackedSize: inputs.reduce((total, input) => total + input.data.length, 0),
+    packageJson,
+    warnings: packWarnings(files),
+  };
+}
+
 /**
  * Packs the plugin in `dir` into a deterministic npm-format tarball (sorted entries under
  * `package/`, mtime 0, fixed modes, gzip without a timestamp): the same files give the same
@@ -42,35 +84,27 @@ export function tarballFilename(name: string, version: string): string {
  */
 export function packPlugin(dir: string): PackedPlugin {
   const root = resolve(dir);
-  const packagePath = join(root, "package.json");
-  let packageJson: Record<string, unknown>;
-  try {
-    packageJson = JSON.parse(readFileSync(packagePath, "utf8"));
-  } catch (error) {
-    throw new BuntimeError(
-      "BUNTIME_ERR_PACK_FAILED",
-      { source: root, details: "no readable package.json (is this a plugin folder?)" },
-      { cause: error },
-    );
+  const packageJson = readPackageJson(root);
+  const pkg = parsePluginPackage(packageJson, join(root, "package.json"));
+  return packFiles(root, packageJson, pkg.name, pkg.version);
+}
+
+/**
+ * Packs any npm package (a library such as `@buntime/sdk`, no plugin manifest) the same
+ * deterministic way; its name and version must be valid.
+ *
+ * @example
+ * const packed = packPackage("sdk/contract");
+ */
+export function packPackage(dir: string): PackedPlugin {
+  const root = resolve(dir);
+  const packageJson = readPackageJson(root);
+  const { name, version } = packageJson;
+  if (!packageNameSchema.safeParse(name).success || typeof version !== "string" || !semver.valid(version)) {
+    throw new BuntimeError("BUNTIME_ERR_PACK_FAILED", {
+      source: root,
+      details: "package.json needs an npm package name and a semver version",
+    });
   }
-  const pkg = parsePluginPackage(packageJson, packagePath);
-  const files = selectFiles(root, packageJson);
-  const inputs = files.map((path) => ({
-    path: `package/${path}`,
-    data: new Uint8Array(readFileSync(join(root, path))),
-    mode: statSync(join(root, path)).mode & 0o100 ? 0o755 : 0o644,
-  }));
-  const tarball = Bun.gzipSync(writeTar(inputs) as Uint8Array<ArrayBuffer>, { level: 9 });
-  return {
-    name: pkg.name,
-    version: pkg.version,
-    filename: tarballFilename(pkg.name, pkg.version),
-    tarball,
-    integrity: integrityOf(tarball),
-    shasum: shasumOf(tarball),
-    files,
-    unpackedSize: inputs.reduce((total, input) => total + input.data.length, 0),
-    packageJson,
-    warnings: packWarnings(files),
-  };
+  return packFiles(root, packageJson, name as string, version);
 }
