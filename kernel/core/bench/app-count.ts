@@ -3,46 +3,25 @@
  * 500 warm apps, through the pool as configured now (maxWorkers sized by memory) and with the old
  * fixed limit of 64, in one run. Each figure is the median of the rounds; the ratio is against
  * 10 apps in the same configuration. Target: 100, 200 and 500 apps within 2× of 10 apps.
+ * bench/all.ts runs the same points (lib/app-count.ts) beside the other figures.
  *
  *   npx bun kernel/core/bench/app-count.ts [--rounds 3] [--seconds 3] [--connections 50]
  *
  * Needs wrk (apt-get install wrk).
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
-import { benchArgs, median, requestsPerSecond, startServer } from "@buntime/test-kit/load";
+import { benchArgs } from "@buntime/test-kit/load";
+import { APP_COUNTS, measureAppCount } from "./lib/app-count.ts";
 
 const { rounds, load } = benchArgs();
-const COUNTS = [1, 10, 64, 100, 200, 500];
-const SERVER = join(import.meta.dir, "servers/many-apps.ts");
 
-/** A wrk script that walks `/a0/` … `/a<count-1>/` in turn, per connection. */
-function rotation(count: number): string {
-  const file = join(mkdtempSync(join(tmpdir(), "buntime-apps-")), "rotate.lua");
-  writeFileSync(
-    file,
-    `local n = 0\nrequest = function()\n  n = (n + 1) % ${count}\n  return wrk.format("GET", "/a" .. n .. "/")\nend\n`,
-  );
-  return file;
-}
-
-async function curve(label: string, args: string[]): Promise<Map<number, number>> {
+async function curve(label: string, serverArgs: string[]): Promise<Map<number, number>> {
   const figures = new Map<number, number>();
-  for (const count of COUNTS) {
-    const server = await startServer(SERVER, args);
-    try {
-      // every app warm before measuring (sequential: the spawn gate takes two at a time anyway)
-      for (let i = 0; i < count; i++) await (await fetch(new URL(`/a${i}/`, server.url))).text();
-      const script = rotation(count);
-      const runs: number[] = [];
-      for (let round = 0; round < rounds; round++)
-        runs.push(await requestsPerSecond(server.url, { ...load, script }));
-      figures.set(count, median(runs));
-      console.log(`${label}, ${count} apps: ${median(runs).toFixed(0)} req/s`);
-    } finally {
-      server.process.kill();
-    }
+  for (const count of APP_COUNTS) {
+    const point = await measureAppCount(count, { rounds, ...load, serverArgs });
+    figures.set(count, point.rps);
+    console.log(
+      `${label}, ${count} apps: ${point.rps.toFixed(0)} req/s, event-loop lag median ${point.lagMedian.toFixed(1)} ms max ${point.lagMax.toFixed(0)} ms, RSS ${point.rssMb.toFixed(0)} MB`,
+    );
   }
   return figures;
 }
@@ -54,7 +33,7 @@ for (const [label, figures] of [
   ["fixed 64", fixed],
 ] as const) {
   const base = figures.get(10) as number;
-  const ratios = COUNTS.map((count) => `${count}: ${((figures.get(count) as number) / base).toFixed(2)}`);
+  const ratios = APP_COUNTS.map((count) => `${count}: ${((figures.get(count) as number) / base).toFixed(2)}`);
   console.log(`${label}, share of 10-app throughput: ${ratios.join(", ")}`);
 }
 for (const count of [100, 200, 500]) {

@@ -9,11 +9,11 @@
  * BENCH_SECONDS sets the length of each wrk run (default 4); BENCH_SPAWNS and BENCH_CLOSING
  * override the pool's maxConcurrentSpawns and maxClosingWorkers for experiments.
  */
-import { mkdtempSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
 import { join } from "node:path";
 import type { AppSpec } from "@buntime/sdk";
+import { startServer } from "@buntime/test-kit/load";
 import { createWorkerPool } from "../src/pool/index.ts";
+import { postScript, type WrkResult, wrk } from "./lib/wrk.ts";
 
 const FIXTURES = join(import.meta.dir, "../test/pool/fixtures");
 const RUNS = 3;
@@ -61,7 +61,7 @@ function serve(mode: string): void {
     port: 0,
     fetch: handlers[mode] ?? ((request) => pool.fetch(spec as AppSpec, request)),
   });
-  console.log(String(server.port));
+  console.log(server.url.href);
 }
 
 function rssPerApp(count: number): void {
@@ -96,56 +96,23 @@ function rssPerApp(count: number): void {
 
 // ---------------------------------------------------------------- driver
 
-interface WrkResult {
-  rps: number;
-  p50: number;
-  p99: number;
-}
-
-function parseLatency(text: string, label: string): number {
-  const match = new RegExp(`^\\s*${label}%\\s+([\\d.]+)(us|ms|s)`, "m").exec(text);
-  if (!match) return Number.NaN;
-  const value = Number(match[1]);
-  return match[2] === "us" ? value / 1000 : match[2] === "s" ? value * 1000 : value;
-}
-
-async function wrk(url: string, clients: number, script?: string, seconds = DURATION): Promise<WrkResult> {
-  const args = [
-    "wrk",
-    "-t1",
-    `-c${clients}`,
-    `-d${seconds}s`,
-    "--latency",
-    ...(script ? ["-s", script] : []),
-    url,
-  ];
-  const child = Bun.spawn(args, { stdout: "pipe", stderr: "pipe" });
-  const text = await new Response(child.stdout).text();
-  await child.exited;
-  const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? Number.NaN);
-  const non2xx = /Non-2xx or 3xx responses: (\d+)/.exec(text);
-  if (non2xx) console.error(`  (${non2xx[1]} non-2xx responses at ${url})`);
-  return { rps, p50: parseLatency(text, "50"), p99: parseLatency(text, "99") };
-}
-
-async function startServer(mode: string): Promise<{ url: string; stop: () => void }> {
-  const child = Bun.spawn([process.execPath, import.meta.path, "serve", mode], {
-    stdout: "pipe",
-    stderr: "inherit",
-  });
-  const reader = child.stdout.getReader();
-  const { value } = await reader.read();
-  const port = new TextDecoder().decode(value).trim();
-  const url = `http://127.0.0.1:${port}/`;
+/** Starts this file's `serve MODE` in its own process (also used by bench/all.ts). */
+export async function startPoolServer(mode: string): Promise<{ url: string; stop: () => void }> {
+  const { url, process: child } = await startServer(import.meta.path, ["serve", mode]);
   for (let i = 0; i < 3; i++) await (await fetch(url)).text();
   return { url, stop: () => child.kill() };
 }
+
+/** wrk with this bench's defaults: DURATION seconds, `clients` connections. */
+const run = (url: string, clients: number, script?: string, seconds = DURATION) =>
+  wrk(url, { connections: clients, seconds, script });
 
 function summarize(runs: WrkResult[]): WrkResult {
   return {
     rps: median(runs.map((r) => r.rps)),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
+    failed: runs.reduce((sum, r) => sum + r.failed, 0),
   };
 }
 
@@ -159,14 +126,14 @@ async function measurePair(
   clients: number,
   script?: string,
 ): Promise<{ base: WrkResult; pool: WrkResult; ratio: number }> {
-  const servers = [await startServer(baseline), await startServer(mode)];
+  const servers = [await startPoolServer(baseline), await startPoolServer(mode)];
   try {
-    for (const server of servers) await wrk(server.url, clients, script, 1);
+    for (const server of servers) await run(server.url, clients, script, 1);
     const base: WrkResult[] = [];
     const pool: WrkResult[] = [];
     for (let i = 0; i < RUNS; i++) {
-      base.push(await wrk((servers[0] as { url: string }).url, clients, script));
-      pool.push(await wrk((servers[1] as { url: string }).url, clients, script));
+      base.push(await run((servers[0] as { url: string }).url, clients, script));
+      pool.push(await run((servers[1] as { url: string }).url, clients, script));
     }
     const ratios = pool.map((run, i) => run.rps / (base[i] as WrkResult).rps);
     return { base: summarize(base), pool: summarize(pool), ratio: median(ratios) };
@@ -176,11 +143,11 @@ async function measurePair(
 }
 
 async function measure(mode: string, clients: number, script?: string): Promise<WrkResult> {
-  const server = await startServer(mode);
+  const server = await startPoolServer(mode);
   try {
-    await wrk(server.url, clients, script, 1);
+    await run(server.url, clients, script, 1);
     const runs: WrkResult[] = [];
-    for (let i = 0; i < RUNS; i++) runs.push(await wrk(server.url, clients, script));
+    for (let i = 0; i < RUNS; i++) runs.push(await run(server.url, clients, script));
     return summarize(runs);
   } finally {
     server.stop();
@@ -195,7 +162,7 @@ const OPEN_LOOP_RATES = [100, 200, 300, 400];
  * pace, unlike wrk's closed loop, where each client waits for its previous answer and, once
  * the server is saturated, the latency measured is just clients / throughput.
  */
-async function openLoop(url: string, rate: number, seconds: number): Promise<WrkResult & { failed: number }> {
+async function openLoop(url: string, rate: number, seconds: number): Promise<WrkResult> {
   const total = rate * seconds;
   const started = performance.now();
   const latencies: number[] = [];
@@ -219,24 +186,19 @@ async function openLoop(url: string, rate: number, seconds: number): Promise<Wrk
 }
 
 /** Medians of RUNS open-loop runs of 2 s against one server. */
-async function measureOpenLoop(mode: string, rate: number): Promise<WrkResult & { failed: number }> {
-  const server = await startServer(mode);
+async function measureOpenLoop(mode: string, rate: number): Promise<WrkResult> {
+  const server = await startPoolServer(mode);
   try {
-    const runs: Array<WrkResult & { failed: number }> = [];
+    const runs: WrkResult[] = [];
     for (let i = 0; i < RUNS; i++) runs.push(await openLoop(server.url, rate, 2));
-    return { ...summarize(runs), failed: runs.reduce((sum, run) => sum + run.failed, 0) };
+    return summarize(runs);
   } finally {
     server.stop();
   }
 }
 
 async function drive(): Promise<void> {
-  const dir = mkdtempSync(join(tmpdir(), "buntime-bench-"));
-  const post = join(dir, "post.lua");
-  writeFileSync(
-    post,
-    `wrk.method = "POST"\nwrk.body = string.rep("x", 1024)\nwrk.headers["Content-Type"] = "text/plain"\n`,
-  );
+  const post = postScript(1024);
   const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 2) : "n/a");
 
   const hello = await measurePair("raw", "hello", 50);
@@ -286,6 +248,8 @@ async function drive(): Promise<void> {
 }
 
 const [command, argument] = process.argv.slice(2);
-if (command === "serve") serve(argument ?? "hello");
-else if (command === "rss") rssPerApp(Number(argument ?? 200));
-else await drive();
+if (import.meta.main) {
+  if (command === "serve") serve(argument ?? "hello");
+  else if (command === "rss") rssPerApp(Number(argument ?? 200));
+  else await drive();
+}

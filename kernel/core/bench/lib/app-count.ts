@@ -1,0 +1,59 @@
+/**
+ * One point of the app-count curve: the many-apps server (servers/many-apps.ts) with `count`
+ * apps warmed, then wrk rotating over them; with the main thread's event-loop lag and the
+ * process RSS the server reports at `/__stats` after the load. Used by app-count.ts and by
+ * bench/all.ts.
+ */
+import { join } from "node:path";
+import { median, startServer } from "@buntime/test-kit/load";
+import { rotationScript, wrk } from "./wrk.ts";
+
+/** The server the curve runs: a pool behind Bun.serve, app `a<n>` at `/a<n>/`. */
+export const MANY_APPS_SERVER = join(import.meta.dir, "../servers/many-apps.ts");
+
+/** The app counts of issue 19's curve. */
+export const APP_COUNTS = [1, 10, 64, 100, 200, 500];
+
+/** Medians over the rounds for one app count. */
+export interface AppCountPoint {
+  count: number;
+  rps: number;
+  p50: number;
+  /** Main-thread event-loop lag during the load, ms: median and worst of a 10 ms timer's lateness. */
+  lagMedian: number;
+  lagMax: number;
+  /** Resident memory of the whole server process (all worker threads included), MB. */
+  rssMb: number;
+  failed: number;
+}
+
+/** Measures `count` apps round-robin: `rounds` wrk runs of `seconds` at `connections`. */
+export async function measureAppCount(
+  count: number,
+  options: { rounds: number; seconds: number; connections: number; serverArgs?: string[] },
+): Promise<AppCountPoint> {
+  const server = await startServer(MANY_APPS_SERVER, options.serverArgs ?? []);
+  try {
+    // every app warm before measuring (sequential: the spawn gate takes two at a time anyway)
+    for (let i = 0; i < count; i++) await (await fetch(new URL(`/a${i}/`, server.url))).text();
+    const script = rotationScript(count);
+    const runs = [];
+    const stats: Array<{ lagMedian: number; lagMax: number; rss: number }> = [];
+    for (let round = 0; round < options.rounds; round++) {
+      await fetch(new URL("/__stats", server.url)); // resets the lag samples
+      runs.push(await wrk(server.url, { ...options, script }));
+      stats.push(await (await fetch(new URL("/__stats", server.url))).json());
+    }
+    return {
+      count,
+      rps: median(runs.map((run) => run.rps)),
+      p50: median(runs.map((run) => run.p50)),
+      lagMedian: median(stats.map((stat) => stat.lagMedian)),
+      lagMax: median(stats.map((stat) => stat.lagMax)),
+      rssMb: median(stats.map((stat) => stat.rss)) / 1024 / 1024,
+      failed: runs.reduce((sum, run) => sum + run.failed, 0),
+    };
+  } finally {
+    server.process.kill();
+  }
+}
