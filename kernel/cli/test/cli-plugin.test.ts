@@ -1,5 +1,5 @@
 import { afterAll, describe, expect, it } from "bun:test";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -81,6 +81,37 @@ describe("buntime CLI for plugins", () => {
     expect(second.integrity).toBe(first.integrity);
     expect(readFileSync(second.path).equals(bytes)).toBe(true);
     expect(first.files).toEqual(["README.md", "package.json", "src/index.ts"]);
+  }, 20_000);
+
+  it("refuses to pack or publish a plugin with npm dependencies the kernel does not lend, naming them", async () => {
+    await buntime(["plugin", "create", "needy"]);
+    const plugin = join(dir, "needy");
+    const pkg = JSON.parse(readFileSync(join(plugin, "package.json"), "utf8"));
+    const needy = { ...pkg, dependencies: { hono: "4.13.19", jose: "6.2.19", "left-pad": "1.3.0" } };
+    writeFileSync(join(plugin, "package.json"), JSON.stringify(needy));
+    const packed = await buntime(["plugin", "pack"], plugin);
+    expect(packed.code).toBe(1);
+    expect(packed.stderr).toContain(
+      `${plugin}: needy@0.1.0 depends on jose, left-pad, which the kernel does not lend (@buntime/sdk, hono, zod, semver, lru-cache); bundle it into the plugin's code and list it under devDependencies`,
+    );
+    expect(packed.stderr).toContain("BUNTIME_ERR_PACK_DEPENDENCY_NOT_LENT");
+    expect(existsSync(join(plugin, "needy-0.1.0.tgz"))).toBe(false);
+    // refused before anything is sent: the registry named is not even listening
+    const published = await buntime(["plugin", "publish", "--registry", "http://127.0.0.1:9/"], plugin);
+    expect(published.stderr).toContain("depends on jose, left-pad, which the kernel does not lend");
+    expect(published.stderr).not.toContain("unreachable");
+    expect(published.code).toBe(1);
+    // a required peer counts too; an optional one, or a bundled one under devDependencies, does not
+    const peer = { ...pkg, peerDependencies: { "@buntime/sdk": "*", jose: "6" } };
+    writeFileSync(join(plugin, "package.json"), JSON.stringify(peer));
+    expect((await buntime(["plugin", "pack"], plugin)).stderr).toContain("depends on jose,");
+    const bundled = {
+      ...peer,
+      peerDependenciesMeta: { jose: { optional: true } },
+      devDependencies: { ...pkg.devDependencies, "left-pad": "1.3.0" },
+    };
+    writeFileSync(join(plugin, "package.json"), JSON.stringify(bundled));
+    expect((await buntime(["plugin", "pack"], plugin)).code).toBe(0);
   }, 20_000);
 
   it("warns on stderr and in --json about packed files that look like secrets or are source maps", async () => {

@@ -195,6 +195,11 @@ export const ERROR_CODES = {
   BUNTIME_ERR_TARBALL_INVALID: { status: 400, message: "{source}: not a valid tarball: {details}" },
   BUNTIME_ERR_TARBALL_UNSAFE_ENTRY: { status: 400, message: "{source}: refused entry {entry}: {reason}" },
   BUNTIME_ERR_PACK_FAILED: { status: 400, message: "{source}: cannot pack: {details}" },
+  BUNTIME_ERR_PACK_DEPENDENCY_NOT_LENT: {
+    status: 400,
+    message:
+      "{source}: {package} depends on {dependencies}, which the kernel does not lend ({lent}); bundle it into the plugin's code and list it under devDependencies",
+  },
   BUNTIME_ERR_SIGNATURE_INVALID: {
     status: 400,
     message: "{package}: {kind} signature does not verify ({details})",

@@ -68,6 +68,7 @@ export {
   setIdentityHeaders,
   USER_HEADER,
 } from "./identity-headers.ts";
+export { LENT_PACKAGES, unlentDependencies } from "./lent-packages.ts";
 export type { LogEntry, LogFeed, LogFields, Logger, LogLevel } from "./logger.ts";
 export type { ManifestOptions, PluginPackage, ResolvedManifest } from "./manifest.ts";
 export {

@@ -4,7 +4,14 @@
  * signatures, and a registry client.
  */
 export type { PackedPlugin, PackFields } from "./pack/index.ts";
-export { packPackage, packPlugin, packWarnings, selectFiles, tarballFilename } from "./pack/index.ts";
+export {
+  packPackage,
+  packPlugin,
+  packWarnings,
+  requireLentDependencies,
+  selectFiles,
+  tarballFilename,
+} from "./pack/index.ts";
 export type {
   CachedPackument,
   DownloadProgress,

@@ -1,7 +1,7 @@
 import { existsSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { KERNEL_VERSION } from "@buntime/kernel";
-import { BuntimeError, packageNameSchema } from "@buntime/sdk";
+import { BuntimeError, LENT_PACKAGES, packageNameSchema } from "@buntime/sdk";
 import { tarballFilename } from "@buntime/supply";
 import semver from "semver";
 import { HOME_OPTIONS, parseCommand, usage } from "../common/args.ts";
@@ -90,8 +90,8 @@ buntime plugin publish --registry ${registry}
 \`\`\`
 
 Then, in a home whose kernel runs: \`buntime plugin install ${name} --registry ${registry}\`.
-A plugin's npm \`dependencies\` may name only what the kernel lends (\`@buntime/sdk\`, \`hono\`,
-\`zod\`, \`semver\`, \`lru-cache\`); bundle anything else (see Buntime's docs/writing-a-plugin.md).
+A plugin's npm \`dependencies\` may name only what the kernel lends (${LENT_PACKAGES.join(", ")});
+bundle anything else into the code and list it under devDependencies (Buntime's docs/writing-a-plugin.md).
 `,
   };
 }

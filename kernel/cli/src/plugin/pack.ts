@@ -1,6 +1,6 @@
 import { writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { packPlugin } from "@buntime/supply";
+import { packPlugin, requireLentDependencies } from "@buntime/supply";
 import { parseCommand } from "../common/args.ts";
 import { runCommand } from "../common/output.ts";
 
@@ -9,7 +9,8 @@ export const PACK_HELP = `Usage: buntime plugin pack [dir] [--out <folder>] [--j
 
 Validates the manifest and writes a deterministic npm-format tarball of the plugin in dir
 (default: the current folder) to --out (default: the current folder). The same files always
-give the same bytes. Picks files by npm's rules ("files" in package.json, nested .npmignore or
+give the same bytes. Refuses npm dependencies (and required peers) the kernel does not lend
+(@buntime/sdk, hono, zod, semver, lru-cache): bundle those into the plugin's code. Picks files by npm's rules ("files" in package.json, nested .npmignore or
 .gitignore, always- and never-packed files) and warns on stderr about packed files that look
 like secrets (.env*, *.pem, *.key, id_rsa*) or are source maps.
 `;
@@ -18,7 +19,9 @@ like secrets (.env*, *.pem, *.key, id_rsa*) or are source maps.
 export async function runPack(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, { out: { type: "string" } });
   return runCommand("plugin pack", values, PACK_HELP, async (out) => {
-    const packed = packPlugin(resolve(positionals[0] ?? "."));
+    const dir = resolve(positionals[0] ?? ".");
+    const packed = packPlugin(dir);
+    requireLentDependencies(packed, dir);
     for (const warning of packed.warnings) process.stderr.write(`warning: ${warning}\n`);
     const path = join(resolve(values.out ?? "."), packed.filename);
     writeFileSync(path, packed.tarball);

@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { packPlugin, signIntegrity } from "@buntime/supply";
+import { packPlugin, requireLentDependencies, signIntegrity } from "@buntime/supply";
 import { HOME_OPTIONS, parseCommand } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
 import { runCommand } from "../common/output.ts";
@@ -8,7 +8,8 @@ import { runCommand } from "../common/output.ts";
 /** The `--help` text of `buntime plugin publish`. */
 export const PUBLISH_HELP = `Usage: buntime plugin publish [dir] [--tag <tag>] [--registry <url>] [--key <file>] [--json]
 
-Packs the plugin in dir (default: the current folder) and publishes it. Signs the tarball's
+Packs the plugin in dir (default: the current folder) and publishes it; refuses, as pack does,
+npm dependencies the kernel does not lend. Signs the tarball's
 integrity with the publisher key (--key, else the one from buntime keys generate) when there
 is one. Needs a token: buntime login, or BUNTIME_REGISTRY_TOKEN.
 
@@ -29,7 +30,9 @@ export async function runPublish(args: string[]): Promise<number> {
   });
   return runCommand("plugin publish", values, PUBLISH_HELP, async (out) => {
     const context = cliContext({ registry: values.registry });
-    const packed = packPlugin(resolve(positionals[0] ?? "."));
+    const dir = resolve(positionals[0] ?? ".");
+    const packed = packPlugin(dir);
+    requireLentDependencies(packed, dir);
     for (const warning of packed.warnings) process.stderr.write(`warning: ${warning}\n`);
     const keyPath = values.key ?? context.settings.signingKey;
     const sign =

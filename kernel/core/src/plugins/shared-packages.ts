@@ -1,11 +1,13 @@
 import { lstatSync, mkdirSync, readlinkSync, renameSync, symlinkSync } from "node:fs";
 import { dirname, join } from "node:path";
+import { LENT_PACKAGES } from "@buntime/sdk";
 
 /**
  * Packages the kernel lends to installed plugins: the plugin contract and the libraries the
- * contract is written in. A plugin lists them as peer dependencies and bundles anything else.
+ * contract is written in. A plugin lists them as peer dependencies and bundles anything else;
+ * the list lives in the sdk so `buntime plugin pack` refuses the same packages the kernel lacks.
  */
-export const SHARED_PACKAGES = ["@buntime/sdk", "hono", "zod", "semver", "lru-cache"] as const;
+export const SHARED_PACKAGES = LENT_PACKAGES;
 
 /** The folder of a package as the kernel itself resolves it. */
 function packageDir(name: string): string {

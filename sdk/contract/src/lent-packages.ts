@@ -1,0 +1,30 @@
+/**
+ * Packages the kernel lends to installed plugins: the plugin contract and the libraries the
+ * contract is written in. An installed plugin resolves only these from outside its own folder
+ * (the kernel links its copies into the home), so a plugin's package may depend on these and
+ * must bundle anything else into its code.
+ */
+export const LENT_PACKAGES = ["@buntime/sdk", "hono", "zod", "semver", "lru-cache"] as const;
+
+/**
+ * The packages a plugin's package.json needs at run time that the kernel does not lend:
+ * `dependencies`, `optionalDependencies` and `peerDependencies` (peers marked optional in
+ * `peerDependenciesMeta` excepted), sorted. Installed, such a plugin would fail at load.
+ *
+ * @example
+ * unlentDependencies({ dependencies: { hono: "4", jose: "6" } }); // ["jose"]
+ */
+export function unlentDependencies(packageJson: Record<string, unknown>): string[] {
+  const names = (field: string) => {
+    const value = packageJson[field];
+    return value && typeof value === "object" ? Object.keys(value) : [];
+  };
+  const meta = (packageJson.peerDependenciesMeta ?? {}) as Record<string, { optional?: boolean } | undefined>;
+  const needed = [
+    ...names("dependencies"),
+    ...names("optionalDependencies"),
+    ...names("peerDependencies").filter((name) => meta[name]?.optional !== true),
+  ];
+  const lent = new Set<string>(LENT_PACKAGES);
+  return [...new Set(needed.filter((name) => !lent.has(name)))].sort();
+}

@@ -1,0 +1,33 @@
+import { describe, expect, it } from "bun:test";
+import { LENT_PACKAGES, unlentDependencies } from "@buntime/sdk";
+
+describe("unlentDependencies", () => {
+  it("names what a plugin needs at run time that the kernel does not lend, sorted and once", () => {
+    expect(
+      unlentDependencies({
+        dependencies: { zod: "4", jose: "6", hono: "4" },
+        optionalDependencies: { fflate: "0.8" },
+        peerDependencies: { "@buntime/sdk": "*", jose: "6", "markdown-it": "14" },
+        devDependencies: { typescript: "5" },
+      }),
+    ).toEqual(["fflate", "jose", "markdown-it"]);
+  });
+
+  it("lets optional peers, dev dependencies and lent packages pass", () => {
+    const lent = Object.fromEntries(LENT_PACKAGES.map((name) => [name, "*"]));
+    expect(
+      unlentDependencies({
+        dependencies: lent,
+        peerDependencies: { jose: "6" },
+        peerDependenciesMeta: { jose: { optional: true } },
+        devDependencies: { "left-pad": "1" },
+      }),
+    ).toEqual([]);
+  });
+
+  it("ignores fields that are not objects instead of failing on hostile input", () => {
+    expect(
+      unlentDependencies({ dependencies: "jose", peerDependencies: null, optionalDependencies: 7 }),
+    ).toEqual([]);
+  });
+});
