@@ -130,7 +130,7 @@ for (const count of counts) {
   const point = await measureAppCount(count, { rounds, seconds, connections: 50 });
   curve.push(point);
   log(
-    `${count} apps round-robin: ${fmt(point.rps)} req/s, p50 ${fmt(point.p50)} ms, event-loop lag median ${fmt(point.lagMedian)} ms max ${fmt(point.lagMax)} ms, RSS ${fmt(point.rssMb)} MB${point.failed ? ` — ${point.failed} FAILED` : ""}`,
+    `${count} apps round-robin: ${fmt(point.rps)} req/s, p50 ${fmt(point.p50)} ms, event-loop lag median ${fmt(point.lagMedian)} ms max ${fmt(point.lagMax)} ms, RSS ${fmt(point.rssMb)} MB, CPU ${fmt(point.cpuUs)} µs and ${fmt(point.switches)} context switches per request${point.failed ? ` — ${point.failed} FAILED` : ""}`,
   );
 }
 
@@ -143,13 +143,13 @@ for (const result of results) {
 }
 const ten = curve.find((point) => point.count === 10)?.rps ?? Number.NaN;
 console.log(
-  "\n| apps | req/s | share of 10 apps | p50 ms | lag median / max ms | RSS MB |\n|---|---|---|---|---|---|",
+  "\n| apps | req/s | share of 10 apps | p50 ms | lag median / max ms | RSS MB | CPU µs / switches per request |\n|---|---|---|---|---|---|---|",
 );
 for (const point of curve) {
   const share = point.rps / ten;
   const verdict = point.count >= 100 ? (share >= 0.5 ? " OK" : " below 0.5") : "";
   console.log(
-    `| ${point.count} | ${fmt(point.rps)} | ${fmt(share)}${verdict} | ${fmt(point.p50)} | ${fmt(point.lagMedian)} / ${fmt(point.lagMax)} | ${fmt(point.rssMb)} |`,
+    `| ${point.count} | ${fmt(point.rps)} | ${fmt(share)}${verdict} | ${fmt(point.p50)} | ${fmt(point.lagMedian)} / ${fmt(point.lagMax)} | ${fmt(point.rssMb)} | ${fmt(point.cpuUs)} / ${fmt(point.switches)} |`,
   );
 }
 const total = (performance.now() - started) / 1000;

@@ -110,6 +110,7 @@ const run = (url: string, clients: number, script?: string, seconds = DURATION) 
 function summarize(runs: WrkResult[]): WrkResult {
   return {
     rps: median(runs.map((r) => r.rps)),
+    requests: runs.reduce((sum, r) => sum + r.requests, 0),
     p50: median(runs.map((r) => r.p50)),
     p99: median(runs.map((r) => r.p99)),
     failed: runs.reduce((sum, r) => sum + r.failed, 0),
@@ -182,7 +183,7 @@ async function openLoop(url: string, rate: number, seconds: number): Promise<Wrk
   await Promise.all(pending);
   const sorted = latencies.sort((a, b) => a - b);
   const at = (p: number) => sorted[Math.min(sorted.length - 1, Math.floor(sorted.length * p))] ?? Number.NaN;
-  return { rps: (total - failed) / seconds, p50: at(0.5), p99: at(0.99), failed };
+  return { rps: (total - failed) / seconds, requests: total - failed, p50: at(0.5), p99: at(0.99), failed };
 }
 
 /** Medians of RUNS open-loop runs of 2 s against one server. */

@@ -14,6 +14,15 @@ export const MANY_APPS_SERVER = join(import.meta.dir, "../servers/many-apps.ts")
 /** The app counts of issue 19's curve. */
 export const APP_COUNTS = [1, 10, 64, 100, 200, 500];
 
+/** What `/__stats` answers (lib/lag.ts). */
+interface Stats {
+  lagMedian: number;
+  lagMax: number;
+  rss: number;
+  cpuUs: number;
+  switches: number;
+}
+
 /** Medians over the rounds for one app count. */
 export interface AppCountPoint {
   count: number;
@@ -24,25 +33,41 @@ export interface AppCountPoint {
   lagMax: number;
   /** Resident memory of the whole server process (all worker threads included), MB. */
   rssMb: number;
+  /** CPU time of the whole server process per request, µs, and context switches of all its threads per request. */
+  cpuUs: number;
+  switches: number;
   failed: number;
 }
 
 /** Measures `count` apps round-robin: `rounds` wrk runs of `seconds` at `connections`. */
 export async function measureAppCount(
   count: number,
-  options: { rounds: number; seconds: number; connections: number; serverArgs?: string[] },
+  options: {
+    rounds: number;
+    seconds: number;
+    connections: number;
+    serverArgs?: string[];
+    /** Another server with the same paths and `/__stats` (default MANY_APPS_SERVER). */
+    server?: string;
+  },
 ): Promise<AppCountPoint> {
-  const server = await startServer(MANY_APPS_SERVER, options.serverArgs ?? []);
+  const server = await startServer(options.server ?? MANY_APPS_SERVER, options.serverArgs ?? []);
   try {
     // every app warm before measuring (sequential: the spawn gate takes two at a time anyway)
     for (let i = 0; i < count; i++) await (await fetch(new URL(`/a${i}/`, server.url))).text();
     const script = rotationScript(count);
     const runs = [];
-    const stats: Array<{ lagMedian: number; lagMax: number; rss: number }> = [];
+    const stats: Array<Stats & { cpuPerRequest: number; switchesPerRequest: number }> = [];
     for (let round = 0; round < options.rounds; round++) {
-      await fetch(new URL("/__stats", server.url)); // resets the lag samples
-      runs.push(await wrk(server.url, { ...options, script }));
-      stats.push(await (await fetch(new URL("/__stats", server.url))).json());
+      const before = (await (await fetch(new URL("/__stats", server.url))).json()) as Stats; // new lag window
+      const run = await wrk(server.url, { ...options, script });
+      runs.push(run);
+      const after = (await (await fetch(new URL("/__stats", server.url))).json()) as Stats;
+      stats.push({
+        ...after,
+        cpuPerRequest: (after.cpuUs - before.cpuUs) / run.requests,
+        switchesPerRequest: (after.switches - before.switches) / run.requests,
+      });
     }
     return {
       count,
@@ -51,6 +76,8 @@ export async function measureAppCount(
       lagMedian: median(stats.map((stat) => stat.lagMedian)),
       lagMax: median(stats.map((stat) => stat.lagMax)),
       rssMb: median(stats.map((stat) => stat.rss)) / 1024 / 1024,
+      cpuUs: median(stats.map((stat) => stat.cpuPerRequest)),
+      switches: median(stats.map((stat) => stat.switchesPerRequest)),
       failed: runs.reduce((sum, run) => sum + run.failed, 0),
     };
   } finally {

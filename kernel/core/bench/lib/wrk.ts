@@ -6,9 +6,10 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
-/** One wrk run: requests per second, latency percentiles in ms, and non-2xx answers. */
+/** One wrk run: requests per second (and in all), latency percentiles in ms, and non-2xx answers. */
 export interface WrkResult {
   rps: number;
+  requests: number;
   p50: number;
   p99: number;
   failed: number;
@@ -38,7 +39,8 @@ export async function wrk(
   const rps = Number(/Requests\/sec:\s+([\d.]+)/.exec(text)?.[1] ?? Number.NaN);
   if (!Number.isFinite(rps)) throw new Error(`wrk gave no figure (apt-get install wrk?):\n${text}`);
   const failed = Number(/Non-2xx or 3xx responses: (\d+)/.exec(text)?.[1] ?? 0);
-  return { rps, p50: parseLatency(text, "50"), p99: parseLatency(text, "99"), failed };
+  const requests = Number(/(\d+) requests in/.exec(text)?.[1] ?? Number.NaN);
+  return { rps, requests, p50: parseLatency(text, "50"), p99: parseLatency(text, "99"), failed };
 }
 
 /** Writes `source` to a fresh temporary `.lua` file and returns its path. */
