@@ -243,6 +243,11 @@ export const ERROR_CODES = {
     status: 409,
     message: "the running kernel at {url} refused {package}: {details}",
   },
+  BUNTIME_ERR_INSTALL_DEPENDENCY_MISSING: {
+    status: 409,
+    message:
+      "{package} depends on {dependencies}, which the kernel does not lend and {home} cannot resolve: it would fail at load, so it is not installed (the plugin must bundle them)",
+  },
   BUNTIME_ERR_CLI_USAGE: { status: 400, message: "{details}" },
   BUNTIME_ERR_AUTH_REQUIRED: { status: 401, message: "{path} needs a signed-in user or a token" },
   BUNTIME_ERR_AUTH_FORBIDDEN: { status: 403, message: "{user} may not {action} (needs role {role})" },

@@ -9,6 +9,7 @@ export {
   packPlugin,
   packWarnings,
   requireLentDependencies,
+  requireResolvableDependencies,
   selectFiles,
   tarballFilename,
 } from "./pack/index.ts";

@@ -2,7 +2,7 @@ import { existsSync, readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { installedPluginDir, KERNEL_VERSION, type Lockfile, lockfilePath } from "@buntime/kernel";
 import { BuntimeError, parsePluginPackage } from "@buntime/sdk";
-import { extractTarball } from "@buntime/supply";
+import { extractTarball, requireResolvableDependencies } from "@buntime/supply";
 import type { CliContext } from "../common/context.ts";
 import { holdInterrupts } from "../common/interrupt.ts";
 import type { Output } from "../common/output.ts";
@@ -141,6 +141,7 @@ function stageAll(home: string, change: HomeChange, downloads: Download[], lock:
     const packageJson = readPackageJson(staged, label);
     parsePluginPackage(packageJson, label);
     checkAdvertisedManifest(packageJson as Record<string, unknown>, plugin.doc, label);
+    requireResolvableDependencies(packageJson as Record<string, unknown>, staged, label, home);
     const dest = installedPluginDir(home, plugin.name, plugin.version);
     if (existsSync(dest)) rmSync(staged, { recursive: true, force: true });
     else change.place(staged, dest);

@@ -2,7 +2,7 @@
  * Packing plugins: a deterministic npm-format tarball of the files npm would publish
  * (npm's rules: `files`, nested `.npmignore`, always- and never-packed files), after the manifest is validated.
  */
-export { requireLentDependencies } from "./lent-only.ts";
+export { requireLentDependencies, requireResolvableDependencies } from "./lent-only.ts";
 export type { PackedPlugin } from "./pack.ts";
 export { packPackage, packPlugin, tarballFilename } from "./pack.ts";
 export type { PackFields } from "./select-files.ts";
