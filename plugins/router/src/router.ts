@@ -10,6 +10,7 @@ import {
   type PluginContext,
   type RequestContext,
   type ResolvedApp,
+  type ResolvedAppConfig,
   resolveApp,
 } from "@buntime/sdk";
 import { AppCatalog, type InstalledApp } from "./app-catalog.ts";
@@ -23,6 +24,9 @@ import { mayCarryDetails, withoutDetails } from "./failure-page.ts";
 import { forwardingOf } from "./forward.ts";
 import { DEFAULT_PUBLIC_DIR, serveStatic, staticRootOf } from "./static-files.ts";
 
+/** The plugin that provides the `auth` service, named to whoever reaches a guarded app without it. */
+const AUTH_PLUGIN = "@buntime/plugin-auth";
+
 /** The header that carries the kernel's id of a request to the app (and its log lines back). */
 const REQUEST_ID_HEADER = "x-request-id";
 
@@ -34,6 +38,8 @@ interface ServedApp {
   readonly staticRoot: string | undefined;
   /** The app's cross-origin rules, when it has any. */
   readonly cors: CorsServe | undefined;
+  /** Who may reach it (`buntime.json`'s `visibility`); only `public` is served without the auth plugin. */
+  readonly visibility: ResolvedAppConfig["visibility"];
 }
 
 export interface RouterOptions {
@@ -170,6 +176,15 @@ export class Router {
     request: Request,
     context: RequestContext,
   ): MaybePromise<Response | undefined> {
+    // The auth plugin guards non-public apps; without it (removed, or failed to load) nothing
+    // would, so they refuse rather than open to everyone.
+    if (app.visibility !== "public" && !this.#ctx.services.has("auth")) {
+      return new BuntimeError("BUNTIME_ERR_APP_AUTH_MISSING", {
+        app: address.name,
+        visibility: app.visibility,
+        plugin: AUTH_PLUGIN,
+      }).getResponse();
+    }
     if (app.cors) return app.cors(request, () => this.#serveApp(app, address, request, context));
     return this.#serveApp(app, address, request, context);
   }
@@ -284,6 +299,6 @@ export class Router {
         { app },
       );
     }
-    return { spec, staticRoot, cors: corsOf(config.cors) };
+    return { spec, staticRoot, cors: corsOf(config.cors), visibility: config.visibility };
   }
 }

@@ -37,7 +37,8 @@ export function writeApp(dir: string, tag: string, extra: Record<string, string>
 /** Starts a kernel with the router plugin (and `plugins`) on a temporary home. */
 export async function start(
   options: {
-    plugins?: InlinePlugin[];
+    /** Plugins in code, or plugin folders (as `createKernel` takes them). */
+    plugins?: (InlinePlugin | string)[];
     homepage?: string;
     appsDir?: string;
     hosts?: Record<string, string>;
@@ -62,5 +63,5 @@ export async function start(
   const apps = options.appsDir ?? join(home, "apps");
   const get = (path: string, init?: RequestInit) =>
     kernel.fetch(new Request(`http://127.0.0.1:8000${path}`, init));
-  return { apps, get };
+  return { apps, get, kernel };
 }

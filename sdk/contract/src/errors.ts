@@ -270,6 +270,10 @@ export const ERROR_CODES = {
     status: 403,
     message: "app {app} is internal: only other apps and plugins may call it",
   },
+  BUNTIME_ERR_APP_AUTH_MISSING: {
+    status: 503,
+    message: "app {app} is {visibility}, but {plugin} is not loaded: it refuses requests until it is",
+  },
   BUNTIME_ERR_PROXY_UPSTREAM_UNREACHABLE: {
     status: 502,
     message: "proxy rule {rule}: upstream {upstream} is unreachable ({reason})",
