@@ -81,20 +81,3 @@ export function listField(manifest: Record<string, unknown>, field: string): str
   const value = manifest[field];
   return Array.isArray(value) ? value.filter((v): v is string => typeof v === "string") : [];
 }
-
-/** How well `entry` matches free-text `terms` (0 = no match). */
-export function textScore(entry: CatalogEntry, terms: string[]): number {
-  if (terms.length === 0) return 1;
-  const name = entry.pkg.name.toLowerCase();
-  const description = String(entry.latest.manifest.description ?? "").toLowerCase();
-  const keywords = listField(entry.latest.manifest, "keywords").map((k) => k.toLowerCase());
-  let score = 0;
-  for (const term of terms) {
-    if (name === term || name.endsWith(`/${term}`)) score += 10;
-    else if (name.includes(term)) score += 5;
-    else if (keywords.includes(term)) score += 3;
-    else if (description.includes(term)) score += 1;
-    else return 0;
-  }
-  return score;
-}

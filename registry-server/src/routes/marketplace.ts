@@ -2,7 +2,7 @@ import { BuntimeError, packageNameSchema } from "@buntime/sdk";
 import type { Context } from "hono";
 import semver from "semver";
 import { requireReader } from "../auth/identify.ts";
-import { type CatalogEntry, type CatalogVersion, listField, textScore } from "../catalog/catalog.ts";
+import { type CatalogEntry, type CatalogVersion, listField } from "../catalog/catalog.ts";
 import type { RegistryApp, RegistryContext, RegistryEnv } from "../context.ts";
 import {
   isPlugin,
@@ -13,6 +13,7 @@ import {
   resolvedManifest,
   signatureStatus,
 } from "../marketplace/views.ts";
+import { rankOf, textMatches } from "../search/matches.ts";
 import type { PublisherKey } from "../storage/types.ts";
 
 const SORTS = ["downloads", "updated", "name", "relevance"] as const;
@@ -33,13 +34,14 @@ async function keysOf(ctx: RegistryContext, users: string[]): Promise<PublisherK
 export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void {
   app.get("/-/marketplace/plugins", async (c) => {
     requireReader(ctx, c, "browsing the marketplace");
-    const q = (c.req.query("q") ?? "").toLowerCase().split(/\s+/).filter(Boolean);
+    const q = c.req.query("q") ?? "";
     const keyword = c.req.query("keyword")?.toLowerCase();
     const category = c.req.query("category")?.toLowerCase();
     const kernel = c.req.query("kernel");
-    const sort = c.req.query("sort") ?? (q.length > 0 ? "relevance" : "downloads");
+    const sort = c.req.query("sort") ?? (q.trim() !== "" ? "relevance" : "downloads");
     const limit = Number(c.req.query("limit") ?? 20);
     const offset = Number(c.req.query("offset") ?? 0);
+    if (q.length > 256) throw badQuery(`q must be at most 256 characters, got ${q.length}`);
     if (kernel !== undefined && semver.valid(kernel) === null)
       throw badQuery(`kernel must be a version such as 1.2.0, got ${kernel}`);
     if (!(SORTS as readonly string[]).includes(sort))
@@ -50,12 +52,14 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
     const hits: { entry: CatalogEntry; score: number; version: CatalogVersion }[] = [];
     const fits = kernelFit(kernel);
     await ctx.downloads.flush();
-    for (const entry of await ctx.catalog.entries()) {
+    const [entries, matches] = await Promise.all([ctx.catalog.entries(), textMatches(ctx.metadata, q)]);
+    for (const entry of entries) {
+      const score = rankOf(matches, entry.pkg.name);
+      if (score === undefined) continue;
       const version = newestCompatible(entry, kernel, fits);
       if (!version) continue;
-      const score = textScore({ ...entry, latest: version }, q);
       const lower = (field: string) => listField(version.manifest, field).map((v) => v.toLowerCase());
-      if (score === 0 || (keyword && !lower("keywords").includes(keyword))) continue;
+      if (keyword && !lower("keywords").includes(keyword)) continue;
       if (category && !lower("categories").includes(category)) continue;
       hits.push({ entry, score, version });
     }

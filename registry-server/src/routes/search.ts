@@ -1,8 +1,9 @@
 import { BuntimeError, formatZodIssues } from "@buntime/sdk";
 import { z } from "zod";
 import { requireReader } from "../auth/identify.ts";
-import { type CatalogEntry, listField, textScore } from "../catalog/catalog.ts";
+import { type CatalogEntry, listField } from "../catalog/catalog.ts";
 import type { RegistryApp, RegistryContext } from "../context.ts";
+import { rankOf, textMatches } from "../search/matches.ts";
 
 interface SearchQuery {
   terms: string[];
@@ -12,7 +13,7 @@ interface SearchQuery {
 
 /**
  * What a search may ask. Anyone who may read may search, so the parameters are bounded: the text
- * is scored against every package, and a page is at most npm's own largest, 250.
+ * is at most 256 characters (16 words are searched), and a page is at most npm's own largest, 250.
  */
 const searchParams = z.object({
   text: z.string().max(256, "at most 256 characters").default(""),
@@ -69,20 +70,24 @@ export function searchRoutes(app: RegistryApp, ctx: RegistryContext): void {
     requireReader(ctx, c, "searching");
     const { text, size, from } = readParams(c.req.query());
     const query = parseText(text);
-    const hits = (await ctx.catalog.entries())
-      .map((entry) => ({ entry, score: textScore(entry, query.terms) }))
-      .filter(({ entry, score }) => {
-        if (score === 0) return false;
-        const keywords = listField(entry.latest.manifest, "keywords").map((k) => k.toLowerCase());
-        if (!query.keywords.every((k) => keywords.includes(k))) return false;
-        return query.maintainers.every((m) => entry.pkg.owners.includes(m));
-      })
-      .sort(
-        (a, b) =>
-          b.score - a.score ||
-          b.entry.downloads - a.entry.downloads ||
-          a.entry.pkg.name.localeCompare(b.entry.pkg.name),
-      );
+    const [entries, matches] = await Promise.all([
+      ctx.catalog.entries(),
+      textMatches(ctx.metadata, query.terms.join(" ")),
+    ]);
+    const hits: { entry: CatalogEntry; score: number }[] = [];
+    for (const entry of entries) {
+      const score = rankOf(matches, entry.pkg.name);
+      if (score === undefined) continue;
+      const keywords = listField(entry.latest.manifest, "keywords").map((k) => k.toLowerCase());
+      if (!query.keywords.every((k) => keywords.includes(k))) continue;
+      if (query.maintainers.every((m) => entry.pkg.owners.includes(m))) hits.push({ entry, score });
+    }
+    hits.sort(
+      (a, b) =>
+        b.score - a.score ||
+        b.entry.downloads - a.entry.downloads ||
+        a.entry.pkg.name.localeCompare(b.entry.pkg.name),
+    );
     const maxScore = hits[0]?.score ?? 1;
     return c.json({
       objects: hits.slice(from, from + size).map(({ entry, score }) => toObject(entry, score / maxScore)),

@@ -1,5 +1,6 @@
 import { BuntimeError } from "@buntime/sdk";
 import type { SQL } from "bun";
+import { indexPostgresPackage, migratePostgresSearch, searchPostgres } from "../search/postgres-search.ts";
 import {
   nextModified,
   type Row,
@@ -37,6 +38,8 @@ async function writePackage(
 ): Promise<void> {
   await tx`UPDATE registry_packages SET dist_tags = ${JSON.stringify(tags)}, owners = ${JSON.stringify(owners)},
     modified_at = ${nextModified(pkg.modifiedAt)} WHERE name = ${pkg.name}`;
+  // every write to a package passes here, inside its transaction: the index never lags
+  await indexPostgresPackage(tx, pkg.name);
 }
 
 /**
@@ -50,6 +53,7 @@ export async function createPostgresMetadata(sql: SQL): Promise<MetadataStore> {
   await sql.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK})`;
     await tx.unsafe(metadataSchema(POSTGRES));
+    await migratePostgresSearch(tx);
   });
   const rows = async (query: Promise<unknown>) => (await query) as Row[];
 
@@ -163,6 +167,9 @@ export async function createPostgresMetadata(sql: SQL): Promise<MetadataStore> {
     },
     async setOwners(name, owners) {
       await withLockedPackage(sql, name, (tx, pkg) => writePackage(tx, pkg, pkg.distTags, owners));
+    },
+    async searchPackages(words) {
+      return searchPostgres(sql, words);
     },
     async addDownloads(name, version, day, count) {
       await sql`INSERT INTO registry_downloads VALUES (${name}, ${version}, ${day}, ${count})

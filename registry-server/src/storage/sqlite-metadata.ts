@@ -1,5 +1,6 @@
 import { Database } from "bun:sqlite";
 import { BuntimeError } from "@buntime/sdk";
+import { createSqliteSearch } from "../search/sqlite-search.ts";
 import {
   nextModified,
   type Row,
@@ -26,6 +27,7 @@ export function createSqliteMetadata(path: string): MetadataStore {
   db.run("PRAGMA synchronous = FULL");
   db.run("PRAGMA busy_timeout = 5000");
   db.run(metadataSchema(SQLITE));
+  const search = createSqliteSearch(db);
 
   const getPackageRow = db.query<Row, [string]>("SELECT * FROM packages WHERE name = ?");
   const getVersionRow = db.query<Row, [string, string]>(
@@ -44,6 +46,8 @@ export function createSqliteMetadata(path: string): MetadataStore {
       nextModified(pkg.modifiedAt),
       name,
     ]);
+    // every write to a package passes here, inside its transaction: the index never lags
+    search.index(name);
   };
 
   const insertVersion = db.transaction((record: VersionRecord, tags: string[]) => {
@@ -190,6 +194,9 @@ export function createSqliteMetadata(path: string): MetadataStore {
     },
     async setOwners(name, owners) {
       withPackage(name, (pkg) => touch(name, pkg.distTags, owners));
+    },
+    async searchPackages(words) {
+      return search.search(words);
     },
     async addDownloads(name, version, day, count) {
       db.run(

@@ -118,6 +118,14 @@ export interface MetadataStore {
   unpublishVersion(name: string, version: string): Promise<void>;
   setOwners(name: string, owners: string[]): Promise<void>;
 
+  /**
+   * Full-text search: every package whose indexed document (name, and its `latest` version's
+   * keywords, categories, description and readme opening) holds each of `words` as a word
+   * prefix, with its rank (higher is better; only comparable within one answer). `words` are
+   * letters and digits only (see `queryWords`); none gives an empty map.
+   */
+  searchPackages(words: string[]): Promise<Map<string, number>>;
+
   /** Adds `count` downloads of name@version on `day` (YYYY-MM-DD). */
   addDownloads(name: string, version: string, day: string, count: number): Promise<void>;
   /** Downloads per version of one package. */
