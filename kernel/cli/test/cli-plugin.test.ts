@@ -83,6 +83,23 @@ describe("buntime CLI for plugins", () => {
     expect(first.files).toEqual(["README.md", "package.json", "src/index.ts"]);
   }, 20_000);
 
+  it("takes @buntime/* from the given registry in .npmrc, and refuses a registry that is not an http(s) URL", async () => {
+    const created = await buntime(["plugin", "create", "scoped", "--registry", "http://127.0.0.1:4999"]);
+    expect(created.code).toBe(0);
+    expect(readFileSync(join(dir, "scoped", ".npmrc"), "utf8")).toBe(
+      "@buntime:registry=http://127.0.0.1:4999/\n",
+    );
+    expect(readFileSync(join(dir, "scoped", "README.md"), "utf8")).toContain(
+      "buntime plugin publish --registry http://127.0.0.1:4999/",
+    );
+    for (const bad of ["file:///etc/", "http://a/\nalways-auth=true", "not a url"]) {
+      const run = await buntime(["plugin", "create", "bad", "--registry", bad]);
+      expect(run.stderr).toContain("is not an http(s) URL");
+      expect(run.code).toBe(2);
+      expect(existsSync(join(dir, "bad"))).toBe(false);
+    }
+  });
+
   it("refuses to pack or publish a plugin with npm dependencies the kernel does not lend, naming them", async () => {
     await buntime(["plugin", "create", "needy"]);
     const plugin = join(dir, "needy");
