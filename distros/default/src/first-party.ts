@@ -3,6 +3,7 @@ import { dirname } from "node:path";
 /** The first-party plugins, which the default distribution's registry is seeded with (buntime.distro.json names what runs). */
 export const FIRST_PARTY_PLUGINS = [
   "@buntime/plugin-auth",
+  "@buntime/plugin-database",
   "@buntime/plugin-deployments",
   "@buntime/plugin-logs",
   "@buntime/plugin-marketplace",
@@ -22,9 +23,10 @@ export function firstPartyPluginFolders(): string[] {
 /**
  * The packages a plugin or app author imports, also seeded into the registry so a plugin made
  * with `buntime plugin create` anywhere installs from it: the contract, and the kernel for its
- * `@buntime/kernel/testing` harness (the one the scaffolded test uses; see docs/writing-a-plugin.md).
+ * `@buntime/kernel/testing` harness (the one the scaffolded test uses; see docs/writing-a-plugin.md),
+ * and the keyval client apps use (`@buntime/keyval`).
  */
-export const AUTHOR_PACKAGES = ["@buntime/sdk", "@buntime/kernel"] as const;
+export const AUTHOR_PACKAGES = ["@buntime/sdk", "@buntime/kernel", "@buntime/keyval"] as const;
 
 /** The folder of each author package, found by its name like the plugins. */
 export function authorPackageFolders(): string[] {
