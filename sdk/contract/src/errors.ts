@@ -274,6 +274,9 @@ export const ERROR_CODES = {
     status: 503,
     message: "app {app} is {visibility}, but {plugin} is not loaded: it refuses requests until it is",
   },
+  BUNTIME_ERR_AUTHZ_DENIED: { status: 403, message: "{action}: {reason}" },
+  BUNTIME_ERR_AUTHZ_POLICY_INVALID: { status: 400, message: "invalid policy: {field}: {details}" },
+  BUNTIME_ERR_AUTHZ_NOT_FOUND: { status: 404, message: "no policy {id}" },
   BUNTIME_ERR_PROXY_UPSTREAM_UNREACHABLE: {
     status: 502,
     message: "proxy rule {rule}: upstream {upstream} is unreachable ({reason})",
