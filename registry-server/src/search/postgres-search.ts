@@ -1,6 +1,6 @@
 import type { SQL } from "bun";
 import { type Row, toPackage, toVersion } from "../storage/rows.ts";
-import { indexedVersion, searchDocument } from "./words.ts";
+import { searchDocument } from "./words.ts";
 
 /** The index layout; a database whose `search_index` setting differs is reindexed on open. */
 const INDEX_VERSION = "tsvector-1";
@@ -24,14 +24,15 @@ CREATE INDEX IF NOT EXISTS registry_search_document ON registry_search USING GIN
  */
 export async function indexPostgresPackage(tx: SQL, name: string): Promise<void> {
   const [row] = (await tx`SELECT * FROM registry_packages WHERE name = ${name}`) as Row[];
-  const versions = (await tx`SELECT * FROM registry_versions WHERE name = ${name} AND NOT unpublished
-    ORDER BY published_at, version`) as Row[];
-  const version = row && indexedVersion(toPackage(row).distTags, versions.map(toVersion));
-  if (!version) {
+  const latest = row ? (toPackage(row).distTags.latest ?? "") : "";
+  // the version `latest` points at, else the newest live one: one row, however many versions
+  const [version] = (await tx`SELECT * FROM registry_versions WHERE name = ${name} AND NOT unpublished
+    ORDER BY version = ${latest} DESC, published_at DESC, version DESC LIMIT 1`) as Row[];
+  if (!row || !version) {
     await tx`DELETE FROM registry_search WHERE name = ${name}`;
     return;
   }
-  const d = searchDocument(version);
+  const d = searchDocument(toVersion(version));
   await tx`INSERT INTO registry_search VALUES (${name},
     setweight(to_tsvector('simple', ${d.name}), 'A') || setweight(to_tsvector('simple', ${d.keywords}), 'B') ||
     setweight(to_tsvector('simple', ${d.categories}), 'B') || setweight(to_tsvector('simple', ${d.description}), 'C') ||

@@ -1,6 +1,6 @@
 import type { Database } from "bun:sqlite";
 import { type Row, toPackage, toVersion } from "../storage/rows.ts";
-import { indexedVersion, type SearchDocument, searchDocument } from "./words.ts";
+import { type SearchDocument, searchDocument } from "./words.ts";
 
 /** The index layout; a store whose `search_index` setting differs is reindexed on open. */
 const INDEX_VERSION = "fts5-1";
@@ -32,8 +32,10 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
   name, keywords, categories, description, readme, tokenize = 'unicode61 remove_diacritics 2'
 );`);
   const packageRow = db.query<Row, [string]>("SELECT * FROM packages WHERE name = ?");
-  const liveVersions = db.query<Row, [string]>(
-    "SELECT * FROM versions WHERE name = ? AND unpublished = 0 ORDER BY published_at, version",
+  // the version `latest` points at, else the newest live one: one row, however many versions
+  const indexedRow = db.query<Row, [string, string]>(
+    `SELECT * FROM versions WHERE name = ? AND unpublished = 0
+     ORDER BY version = ? DESC, published_at DESC, version DESC LIMIT 1`,
   );
   const docId = db.query<Row, [string]>("SELECT id FROM search_docs WHERE name = ?");
 
@@ -42,9 +44,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
     const id = Number(docId.get(name)?.id);
     db.run("DELETE FROM search WHERE rowid = ?", [id]);
     const row = packageRow.get(name);
-    const version = row && indexedVersion(toPackage(row).distTags, liveVersions.all(name).map(toVersion));
+    const version = row && indexedRow.get(name, toPackage(row).distTags.latest ?? "");
     if (!version) return;
-    const doc: SearchDocument = searchDocument(version);
+    const doc: SearchDocument = searchDocument(toVersion(version));
     db.run(
       "INSERT INTO search (rowid, name, keywords, categories, description, readme) VALUES (?, ?, ?, ?, ?, ?)",
       [id, doc.name, doc.keywords, doc.categories, doc.description, doc.readme],

@@ -35,7 +35,7 @@ export interface SearchDocument {
   readme: string;
 }
 
-/** What is indexed for a package: its name and its `latest` version's manifest and readme opening. */
+/** What is indexed for a package: its name and the manifest and readme opening of its `latest` version. */
 export function searchDocument(record: VersionRecord): SearchDocument {
   const words = (text: string) => searchWords(text).join(" ");
   return {
@@ -45,12 +45,4 @@ export function searchDocument(record: VersionRecord): SearchDocument {
     description: words(String(record.manifest.description ?? "")),
     readme: words(record.readme.slice(0, README_EXCERPT)),
   };
-}
-
-/** The version a package is indexed by: the one `latest` points at, else the newest published. */
-export function indexedVersion<T extends { version: string }>(
-  tags: Record<string, string>,
-  versions: readonly T[],
-): T | undefined {
-  return versions.find((v) => v.version === tags.latest) ?? versions.at(-1);
 }
