@@ -1,6 +1,6 @@
 /**
  * Search bench, server side: `bun registry-server/bench/search.ts [--packages 1000] [--versions 5]
- * [--postgres <url>]`. Seeds a fresh store through the metadata contract, then prints the p95 of the
+ * [--postgres <url of an empty database>]`. Seeds a fresh store through the metadata contract, then prints the p95 of the
  * full-text query alone and of whole `/-/v1/search` and `/-/marketplace/plugins` answers
  * (in-process, no network), beside the 50 ms target of the marketplace bench, and the p95 of
  * the substring scan over the catalogue that the index replaced, for comparison.
@@ -22,10 +22,7 @@ const { values } = parseArgs({
   },
 });
 const dir = mkdtempSync(join(tmpdir(), "search-bench-"));
-const postgres = values.postgres
-  ? await (await import("@buntime/test-kit/postgres")).startTestPostgres()
-  : undefined;
-const storage = postgres ? await openPostgresStorage(postgres.url) : openSqliteStorage(dir);
+const storage = values.postgres ? await openPostgresStorage(values.postgres) : openSqliteStorage(dir);
 const app = await createRegistryServer({ storage });
 
 const seeded = performance.now();
