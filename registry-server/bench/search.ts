@@ -1,7 +1,7 @@
 /**
  * Search bench, server side: `bun registry-server/bench/search.ts [--packages 1000] [--versions 5]
- * [--postgres <url of an empty database>]`. Seeds a fresh store through the metadata contract, then prints the p95 of the
- * full-text query alone and of whole `/-/v1/search` and `/-/marketplace/plugins` answers
+ * [--postgres <url of an empty database>]`. Seeds a fresh store through the metadata contract,
+ * then prints the p95 of the full-text query alone and of whole `/-/v1/search` and `/-/marketplace/plugins` answers
  * (in-process, no network), beside the 50 ms target of the marketplace bench, and the p95 of
  * the substring scan over the catalogue that the index replaced, for comparison.
  */

@@ -106,6 +106,13 @@ export function searchContract(label: string, open: () => Promise<RegistryStorag
       expect(await ranked(storage, "*")).toEqual([]);
     });
 
+    it("indexes nothing of a refused publish", async () => {
+      const intruder = { ...indexed("auth", "9.0.0", { description: "intruder" }), publisher: "mallory" };
+      await expect(storage.metadata.insertVersion(intruder, ["latest"])).rejects.toThrow();
+      expect(await ranked(storage, "intruder")).toEqual([]);
+      expect(await ranked(storage, "sign")).toEqual(["auth"]);
+    });
+
     it("follows publish, dist-tags, deprecation and unpublish", async () => {
       const { metadata } = storage;
       await metadata.insertVersion(indexed("logger", "2.0.0", { description: "request logs" }), ["latest"]);
