@@ -121,6 +121,7 @@ export function createAuthzRoutes(options: AuthzRoutesOptions): PluginRoutes {
     logger.error("authz API request failed", { error });
     return new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error }).getResponse();
   });
-  app.all("*", (c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
+  // other paths under the base fall through to the UI folder's files
+  app.all("/api/*", (c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
   return app;
 }

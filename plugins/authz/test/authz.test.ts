@@ -163,3 +163,25 @@ describe("the policy API", () => {
     HASHING,
   );
 });
+
+describe("the policies page", () => {
+  it(
+    "is served at the plugin's base (and listed in the shell's menu), while unknown API paths get a coded 404",
+    async () => {
+      const { kernel, asAdmin } = await startAuthz();
+      const page = await kernel.fetch("/authz/");
+      expect(page.status).toBe(200);
+      expect(await page.text()).toContain("<h1>Access policies</h1>");
+      expect((await kernel.fetch("/authz/authz.js")).status).toBe(200);
+      const menu = kernel
+        .service("kernel:plugins")
+        .list()
+        .find((plugin) => plugin.name === "@buntime/plugin-authz");
+      expect(JSON.stringify(menu)).toContain('"/authz/"');
+      const missing = await asAdmin("/authz/api/nothing");
+      expect(missing.status).toBe(404);
+      expect((await missing.json()).error.code).toBe("BUNTIME_ERR_NOT_FOUND");
+    },
+    HASHING,
+  );
+});
