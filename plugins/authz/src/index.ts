@@ -5,10 +5,17 @@
  * it is denied (403 `BUNTIME_ERR_AUTHZ_DENIED`). Policies live in keyval and are edited by admins
  * through `/authz/api/policies`; `/authz/api/explain` says which rule decides a request and why.
  */
-import { BuntimeError, definePlugin, type KeyValueStore } from "@buntime/sdk";
+import {
+  BuntimeError,
+  definePlugin,
+  type KeyValueStore,
+  type MaybePromise,
+  type RequestContext,
+} from "@buntime/sdk";
 import { z } from "zod";
 import { decide } from "./decide.ts";
 import { PluginBases } from "./plugin-bases.ts";
+import type { Policy } from "./policy.ts";
 import { createAuthzRoutes } from "./routes.ts";
 import { PolicyStore } from "./store.ts";
 
@@ -49,26 +56,31 @@ export default definePlugin({
     return {
       routes,
       ...(ctx.config.enabled && {
-        async onRequest(request, context) {
+        onRequest(request: Request, context: RequestContext): MaybePromise<Response | undefined> {
           const app = context.locals.app;
           if (!app || bases.covers(context.pathname)) return undefined;
-          const user = context.locals.user;
-          const decision = decide(await store.list(), {
-            user: user?.username,
-            roles: user?.roles ?? [],
-            app: app.name,
-            method: request.method,
-            path: context.pathname,
-            at: new Date(),
-          });
-          if (decision.allowed) return undefined;
-          ctx.logger.info(`${request.method} ${context.pathname}: ${decision.reason}`, {
-            requestId: context.requestId,
-          });
-          return new BuntimeError("BUNTIME_ERR_AUTHZ_DENIED", {
-            action: `${request.method} ${context.pathname}`,
-            reason: decision.reason,
-          }).getResponse();
+          const judge = (policies: readonly Policy[]) => {
+            const user = context.locals.user;
+            const decision = decide(policies, {
+              user: user?.username,
+              roles: user?.roles ?? [],
+              app: app.name,
+              method: request.method,
+              path: context.pathname,
+              at: new Date(),
+            });
+            if (decision.allowed) return undefined;
+            ctx.logger.info(`${request.method} ${context.pathname}: ${decision.reason}`, {
+              requestId: context.requestId,
+            });
+            return new BuntimeError("BUNTIME_ERR_AUTHZ_DENIED", {
+              action: `${request.method} ${context.pathname}`,
+              reason: decision.reason,
+            }).getResponse();
+          };
+          // fresh cached policies are decided without awaiting: the common case costs no promise
+          const cached = store.fresh();
+          return cached ? judge(cached) : store.list().then(judge);
         },
       }),
     };

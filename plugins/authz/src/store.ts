@@ -24,10 +24,15 @@ export class PolicyStore {
     private readonly logger: Logger,
   ) {}
 
+  /** The cached policies while fresh, else undefined (then `list` reads them). */
+  fresh(): readonly Policy[] | undefined {
+    return this.#cached && Date.now() - this.#cached.at < this.ttl ? this.#cached.policies : undefined;
+  }
+
   /** Every policy, in id order: cached while fresh. */
   list(): Promise<readonly Policy[]> {
-    if (this.#cached && Date.now() - this.#cached.at < this.ttl)
-      return Promise.resolve(this.#cached.policies);
+    const fresh = this.fresh();
+    if (fresh) return Promise.resolve(fresh);
     this.#loading ??= this.#read().finally(() => {
       this.#loading = undefined;
     });
@@ -45,8 +50,16 @@ export class PolicyStore {
         try {
           policies.push(parsePolicy(entry.value));
         } catch (error) {
-          // a stored policy that no longer parses cannot allow anything: skipped, and said
-          this.logger.warn(`stored policy ${entry.key} is invalid and ignored`, { error });
+          // it may have been a deny: failing closed, it stands as a deny of everything until fixed
+          this.logger.warn(
+            `stored policy ${entry.key} is invalid: it denies every request until fixed or deleted`,
+            { error },
+          );
+          policies.push({
+            id: entry.key.slice(PREFIX.length),
+            effect: "deny",
+            description: "invalid: fix or delete it",
+          });
         }
       }
       if (!page.cursor) break;

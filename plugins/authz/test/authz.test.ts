@@ -162,6 +162,24 @@ describe("the policy API", () => {
     },
     HASHING,
   );
+
+  it(
+    "applies a policy another node wrote into the shared keyval once the cache expires; a corrupt one denies everything",
+    async () => {
+      const { kernel } = await startAuthz({ cacheTtl: 0 });
+      const kv = kernel.service("keyval").namespace("authz");
+      expect((await kernel.fetch("/notes/")).status).toBe(403);
+      // what a node sharing this storage does through its own API
+      await kv.set("policy/elsewhere", { id: "elsewhere", effect: "allow", apps: ["notes"] });
+      expect((await kernel.fetch("/notes/")).status).toBe(200);
+      await kv.set("policy/broken", { id: "broken", effect: "deny", methods: "GET" });
+      const denied = await kernel.fetch("/notes/");
+      expect(denied.status).toBe(403);
+      expect((await denied.json()).error.message).toBe("GET /notes/: denied by broken (a deny rule wins)");
+      expect(kernel.logs.some((line) => line.message.includes("policy/broken is invalid"))).toBe(true);
+    },
+    HASHING,
+  );
 });
 
 describe("the policies page", () => {
