@@ -34,7 +34,7 @@ const TARGETS: Record<string, number> = {
   "50 ms handler (ideal 1000 req/s)": 0.9,
   "ephemeral (ttl 0), 5 connections": 0.9,
 };
-const COLORS = ["#9aa5b1", "#2b6cb0", "#dd6b20", "#38a169"];
+const COLORS = ["#9aa5b1", "#2b6cb0", "#dd6b20", "#38a169", "#4a5568", "#805ad5"];
 const xml = (text: string) => text.replace(/&/g, "&amp;").replace(/</g, "&lt;");
 
 const W = 900;
@@ -48,8 +48,10 @@ const servers = [...new Set(rows.flatMap((row) => Object.keys(row.ratio)))];
 parts.push(
   `<text x="20" y="30" font-size="18" font-weight="bold">Share of raw Bun.serve (median of ${run.rounds} rounds of ${run.seconds} s); | = target</text>`,
 );
+let legendX = 20;
 servers.forEach((server, i) => {
-  const x = 20 + i * 210;
+  const x = legendX;
+  legendX += 34 + server.length * 6.5;
   parts.push(`<rect x="${x}" y="40" width="12" height="12" fill="${COLORS[i % COLORS.length]}"/>`);
   parts.push(`<text x="${x + 18}" y="51" font-size="12">${xml(server)}</text>`);
 });

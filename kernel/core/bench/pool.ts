@@ -61,6 +61,7 @@ function serve(mode: string): void {
     port: 0,
     fetch: handlers[mode] ?? ((request) => pool.fetch(spec as AppSpec, request)),
   });
+  process.on("SIGINT", () => process.exit(0)); // a clean exit, so `bun --cpu-prof` writes its profile
   console.log(server.url.href);
 }
 

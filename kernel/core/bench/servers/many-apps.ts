@@ -42,4 +42,6 @@ const server = Bun.serve({
     return name === "__stats" ? stats() : pool.fetch(spec(name), request);
   },
 });
+// exit cleanly on SIGINT, so `bun --cpu-prof` writes its profile
+process.on("SIGINT", () => process.exit(0));
 console.log(server.url.href);
