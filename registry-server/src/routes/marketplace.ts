@@ -13,7 +13,7 @@ import {
   resolvedManifest,
   signatureStatus,
 } from "../marketplace/views.ts";
-import { rankOf, textMatches } from "../search/matches.ts";
+import { matchesNothing, rankOf, textMatches } from "../search/matches.ts";
 import type { PublisherKey } from "../storage/types.ts";
 
 const SORTS = ["downloads", "updated", "name", "relevance"] as const;
@@ -52,7 +52,8 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
     const hits: { entry: CatalogEntry; score: number; version: CatalogVersion }[] = [];
     const fits = kernelFit(kernel);
     await ctx.downloads.flush();
-    const [entries, matches] = await Promise.all([ctx.catalog.entries(), textMatches(ctx.metadata, q)]);
+    const matches = await textMatches(ctx.metadata, q);
+    const entries = matchesNothing(matches) ? [] : await ctx.catalog.entries();
     for (const entry of entries) {
       const score = rankOf(matches, entry.pkg.name);
       if (score === undefined) continue;

@@ -3,7 +3,7 @@ import { z } from "zod";
 import { requireReader } from "../auth/identify.ts";
 import { type CatalogEntry, listField } from "../catalog/catalog.ts";
 import type { RegistryApp, RegistryContext } from "../context.ts";
-import { rankOf, textMatches } from "../search/matches.ts";
+import { matchesNothing, rankOf, textMatches } from "../search/matches.ts";
 
 interface SearchQuery {
   terms: string[];
@@ -70,10 +70,8 @@ export function searchRoutes(app: RegistryApp, ctx: RegistryContext): void {
     requireReader(ctx, c, "searching");
     const { text, size, from } = readParams(c.req.query());
     const query = parseText(text);
-    const [entries, matches] = await Promise.all([
-      ctx.catalog.entries(),
-      textMatches(ctx.metadata, query.terms.join(" ")),
-    ]);
+    const matches = await textMatches(ctx.metadata, query.terms.join(" "));
+    const entries = matchesNothing(matches) ? [] : await ctx.catalog.entries();
     const hits: { entry: CatalogEntry; score: number }[] = [];
     for (const entry of entries) {
       const score = rankOf(matches, entry.pkg.name);

@@ -17,3 +17,8 @@ export async function textMatches(metadata: MetadataStore, text: string): Promis
 export function rankOf(matches: TextMatches, name: string): number | undefined {
   return matches.all ? 1 : matches.ranks.get(name);
 }
+
+/** True when the text matched no package: the catalogue need not be read at all. */
+export function matchesNothing(matches: TextMatches): boolean {
+  return !matches.all && matches.ranks.size === 0;
+}
