@@ -234,6 +234,11 @@ export const ERROR_CODES = {
   },
   BUNTIME_ERR_INSTALL_CONFLICT: { status: 409, message: "{package} is wanted as {first} and as {second}" },
   BUNTIME_ERR_INSTALL_NOT_INSTALLED: { status: 404, message: "{package} is not installed in {home}" },
+  BUNTIME_ERR_INSTALL_AUTH_GUARDS_APPS: {
+    status: 409,
+    message:
+      "{plugin} guards the protected apps {apps}: without an auth plugin they answer 503; remove it with --force to do so anyway",
+  },
   BUNTIME_ERR_INSTALL_NO_PREVIOUS: {
     status: 409,
     message: "{package} has no previous version to roll back to",

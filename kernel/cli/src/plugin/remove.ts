@@ -12,13 +12,15 @@ import { withHomeLock } from "../install/home-lock.ts";
 import { findKernel } from "../install/kernel-link.ts";
 import { historyPath, readHistory, readLock, writeHistory, writeLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
+import { appsGuardedBy } from "./guarded-apps.ts";
 
 /** The `--help` text of `buntime plugin remove`. */
 export const REMOVE_HELP = `Usage: buntime plugin remove <name> [--force] [--home <dir>] [--json]
 
 Unloads the plugin from the kernel running on the home, removes it from lock.json and deletes
 its folders (the version kept for rollback too). Refuses when another installed plugin depends
-on it, unless --force. Any failure leaves the home as it was.
+on it, or when it provides auth and the home has protected or internal apps (they would answer
+503 without it), unless --force. Any failure leaves the home as it was.
 `;
 
 /** `buntime plugin remove <name>`. */
@@ -38,6 +40,13 @@ export async function runRemove(args: string[]): Promise<number> {
       const needing = (installedDependents(home, others).get(name) ?? []).map((d) => d.dependent);
       if (needing.length > 0 && !values.force) {
         throw new BuntimeError("BUNTIME_ERR_PLUGIN_IN_USE", { plugin: name, dependents: needing.join(", ") });
+      }
+      const guarded = values.force ? [] : await appsGuardedBy(home, name, entry.version);
+      if (guarded.length > 0) {
+        throw new BuntimeError("BUNTIME_ERR_INSTALL_AUTH_GUARDS_APPS", {
+          plugin: name,
+          apps: guarded.join(", "),
+        });
       }
       const history = readHistory(home);
       const change = beginHomeChange(home);

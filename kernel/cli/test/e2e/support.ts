@@ -75,6 +75,7 @@ export interface PluginFixture {
   deps?: Record<string, string>;
   entry?: string;
   permissions?: { network?: string[]; env?: string[]; storage?: boolean };
+  provides?: string[];
 }
 
 /** Writes a plugin folder: package.json with its manifest and an entry answering `name@version` at its base. */
@@ -94,6 +95,7 @@ export function writePlugin(dir: string, options: PluginFixture): string {
         base,
         dependencies: options.deps ?? {},
         ...(options.permissions ? { permissions: options.permissions } : {}),
+        ...(options.provides ? { provides: options.provides } : {}),
       },
     }),
   );
