@@ -9,7 +9,7 @@
  *
  *   npm run bench:all [-- --quick] [-- --rounds 3 --seconds 3 --json out.json]
  *
- * Default ≈ 8 minutes on 2 cores; `--quick` (1 s runs, fewer app counts) ≈ 2 minutes.
+ * Default ≈ 6 minutes on 2 cores; `--quick` (1 s runs, 4 app counts) ≈ 2¼ minutes.
  * Needs wrk (apt-get install wrk).
  */
 import { writeFileSync } from "node:fs";
@@ -134,12 +134,14 @@ for (const count of counts) {
   );
 }
 
-console.log(`\n| figure | ${"servers (req/s, share of the first)"} | target |\n|---|---|---|`);
+console.log(
+  "\n| figure | servers (req/s, share of the first) | target | failed requests |\n|---|---|---|---|",
+);
 for (const result of results) {
   const cells = Object.keys(result.rps).map(
     (server) => `${server} ${fmt(result.rps[server] as number)} (${fmt(result.ratio[server] as number)})`,
   );
-  console.log(`| ${result.name} | ${cells.join("; ")} | ${result.target ?? ""} |`);
+  console.log(`| ${result.name} | ${cells.join("; ")} | ${result.target ?? ""} | ${result.failed} |`);
 }
 const ten = curve.find((point) => point.count === 10)?.rps ?? Number.NaN;
 console.log(
