@@ -1,4 +1,4 @@
-import type { KernelPlugins, LogFeed, PluginEvent } from "@buntime/sdk";
+import type { KernelOrigins, KernelPlugins, LogFeed, PluginEvent } from "@buntime/sdk";
 import { hasAdminToken } from "./api/admin-token.ts";
 import type { PluginStatus } from "./plugins/loaded-plugin.ts";
 import { type Feed, subscriptionsOf } from "./services/feed.ts";
@@ -15,6 +15,44 @@ export interface KernelServiceSources {
   plugins(): PluginStatus[];
   /** Where the host reports loads, replacements and unloads. */
   readonly pluginEvents: Feed<PluginEvent>;
+  /** The checks plugins vouch for origins with (`kernel:origins`), which the cross-site write check asks. */
+  readonly originChecks: Set<OriginCheck>;
+}
+
+/** One plugin's check of an origin writing to a path (see `KernelOrigins`). */
+export type OriginCheck = Parameters<KernelOrigins["vouch"]>[0];
+
+/** `kernel:origins` per plugin: what a plugin vouched for is taken back when it unloads. */
+function scopedOrigins(checks: Set<OriginCheck>) {
+  const owned = new WeakMap<KernelOrigins, Set<OriginCheck>>();
+  return {
+    create(): KernelOrigins {
+      const mine = new Set<OriginCheck>();
+      const view: KernelOrigins = {
+        vouch(check) {
+          checks.add(check);
+          mine.add(check);
+          return () => {
+            checks.delete(check);
+            mine.delete(check);
+          };
+        },
+      };
+      owned.set(view, mine);
+      return view;
+    },
+    dispose(view: KernelOrigins) {
+      for (const check of owned.get(view) ?? []) checks.delete(check);
+    },
+  };
+}
+
+/** True when a plugin vouches for `origin` writing to `pathname` (a check that throws vouches for nothing). */
+export async function vouched(checks: Set<OriginCheck>, origin: string, pathname: string): Promise<boolean> {
+  for (const check of checks) {
+    if (await Promise.resolve(check(origin, pathname)).catch(() => false)) return true;
+  }
+  return false;
 }
 
 /** A feed's per-plugin view, whose subscriptions end when the plugin unloads. */
@@ -32,7 +70,8 @@ function scopedFeed<S extends LogFeed | KernelPlugins>(service: S) {
 
 /**
  * Registers what the kernel itself provides to plugins that declare it in `consumes`:
- * `kernel:logs`, `kernel:clients`, `kernel:websockets`, `kernel:plugins` and `kernel:admin`.
+ * `kernel:logs`, `kernel:clients`, `kernel:websockets`, `kernel:plugins`, `kernel:admin` and
+ * `kernel:origins`.
  * The two feeds are scoped: a plugin that unloads loses the subscriptions it forgot to end.
  */
 export function provideKernelServices(services: ServiceRegistry, sources: KernelServiceSources): void {
@@ -48,4 +87,5 @@ export function provideKernelServices(services: ServiceRegistry, sources: Kernel
     "kernel:admin",
     shared({ isAdmin: (request: Request) => hasAdminToken(request, sources.adminToken) }),
   );
+  services.provideKernel("kernel:origins", scopedOrigins(sources.originChecks));
 }

@@ -13,7 +13,7 @@ import { removeKernelFile, writeKernelFile } from "./api/kernel-file.ts";
 import { needsSandbox } from "./config/isolation.ts";
 import { resolveConfig } from "./config/load.ts";
 import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
-import { provideKernelServices } from "./kernel-services.ts";
+import { type OriginCheck, provideKernelServices, vouched } from "./kernel-services.ts";
 import type { LogSink } from "./logger.ts";
 import { createLogFeed, createLogger, stderrSink } from "./logger.ts";
 import { createClientAddress } from "./pipeline/client-address.ts";
@@ -131,7 +131,9 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     config.trustProxy,
     (request) => server?.requestIP(request)?.address,
   );
+  const originChecks = new Set<OriginCheck>();
   provideKernelServices(services, {
+    originChecks,
     logFeed,
     hub,
     adminToken,
@@ -197,6 +199,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     clientAddress,
     hookTimeout: config.hookTimeout,
     trustedOrigins: new Set(config.trustedOrigins),
+    vouched: (origin, pathname) => vouched(originChecks, origin, pathname),
     trustRequestId: config.trustRequestId,
     logger: logger.child("kernel:pipeline"),
   });

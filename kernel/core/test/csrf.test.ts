@@ -115,4 +115,26 @@ describe("CSRF check on state-changing API requests", () => {
     expect(res.status).toBe(403);
     expect(hookRan).toBe(false);
   });
+
+  it("lets a cross-site write through when a plugin vouches for its origin (kernel:origins), until that plugin unloads", async () => {
+    const voucher = inlinePlugin(
+      "voucher",
+      { consumes: ["kernel:origins"] },
+      {
+        setup(ctx) {
+          ctx.services
+            .get("kernel:origins")
+            .vouch((origin, path) => origin === "https://shop.example" && path === "/api/items");
+        },
+      },
+    );
+    const { kernel, request } = await startTestKernel({ plugins: [...plugins, voucher] });
+    const write = (origin: string, path = "/api/items") =>
+      request(path, { method: "POST", headers: { origin } }).then((res) => res.status);
+    expect(await write("https://shop.example")).toBe(200);
+    expect(await write("https://shop.example", "/api/other")).toBe(403);
+    expect(await write("https://evil.example")).toBe(403);
+    await kernel.unload("voucher");
+    expect(await write("https://shop.example")).toBe(403);
+  });
 });

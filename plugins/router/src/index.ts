@@ -68,6 +68,10 @@ export default definePlugin({
       locate: (pathname) => router.locate(pathname),
       folders: (name) => router.folders(name),
     } satisfies AppsService);
+    // an app's cors rules name the sites it trusts: the kernel's cross-site write check hears them
+    if (ctx.services.has("kernel:origins")) {
+      ctx.services.get("kernel:origins").vouch((origin, pathname) => router.vouchesFor(origin, pathname));
+    }
     ctx.logger.info(`serving apps from ${appsDir}`);
     return {
       // on every request's path (and its Host, once virtual hosts exist): synchronous, and

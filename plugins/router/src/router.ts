@@ -38,6 +38,8 @@ interface ServedApp {
   readonly staticRoot: string | undefined;
   /** The app's cross-origin rules, when it has any. */
   readonly cors: CorsServe | undefined;
+  /** The origins its `cors` rules name (`*` names none), which the router vouches for to the kernel. */
+  readonly corsOrigins: readonly string[];
   /** Who may reach it (`buntime.json`'s `visibility`); only `public` is served without the auth plugin. */
   readonly visibility: ResolvedAppConfig["visibility"];
 }
@@ -122,6 +124,19 @@ export class Router {
   /** The app `pathname` addresses: `/:app/*`, or the homepage at `/`; undefined for neither. */
   locate(pathname: string): AppAddress | undefined {
     return pathname === "/" ? this.#homepage : parseAppPath(pathname);
+  }
+
+  /**
+   * True when the app `pathname` addresses names `origin` in its `cors` rules: the kernel then
+   * lets that origin's cross-site writes reach it (a rule of `*` vouches for no one, since any
+   * site could then write with the user's cookies).
+   */
+  async vouchesFor(origin: string, pathname: string): Promise<boolean> {
+    const address = this.locate(pathname);
+    if (!address || !isAppAddress(address)) return false;
+    const installed = await this.#catalog.find(address.name, address.range);
+    const served = installed && (await this.#describe(installed).catch(() => undefined));
+    return served?.corsOrigins.includes(origin) ?? false;
   }
 
   /** The folders of every installed version of `name`, highest first. */
@@ -299,6 +314,13 @@ export class Router {
         { app },
       );
     }
-    return { spec, staticRoot, cors: corsOf(config.cors), visibility: config.visibility };
+    const origins = config.cors?.origins;
+    return {
+      spec,
+      staticRoot,
+      cors: corsOf(config.cors),
+      corsOrigins: Array.isArray(origins) ? origins : [],
+      visibility: config.visibility,
+    };
   }
 }

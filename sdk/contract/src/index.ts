@@ -39,7 +39,13 @@ export { limitBody, SMALL_BODY_BYTES } from "./body-limit.ts";
 export { canonicalPath, PathRefusal } from "./canonical-path.ts";
 export type { AppLocation, AppsService } from "./contracts/apps.ts";
 export type { AuthService, RequestUser } from "./contracts/auth.ts";
-export type { KernelAdmin, KernelPlugins, PluginEvent, PluginStatus } from "./contracts/kernel.ts";
+export type {
+  KernelAdmin,
+  KernelOrigins,
+  KernelPlugins,
+  PluginEvent,
+  PluginStatus,
+} from "./contracts/kernel.ts";
 export type {
   BatchOperation,
   CommitResult,

@@ -1,7 +1,7 @@
 import type { ServerWebSocket } from "bun";
 import type { AppsService } from "./contracts/apps.ts";
 import type { AuthService } from "./contracts/auth.ts";
-import type { KernelAdmin, KernelPlugins } from "./contracts/kernel.ts";
+import type { KernelAdmin, KernelOrigins, KernelPlugins } from "./contracts/kernel.ts";
 import type { KeyValueStore } from "./contracts/keyval.ts";
 import type { RateLimiter } from "./contracts/ratelimit.ts";
 import type { FrameTimings } from "./contracts/shell.ts";
@@ -63,6 +63,7 @@ export interface Services {
   "kernel:websockets": WebSocketUpgrades;
   "kernel:plugins": KernelPlugins;
   "kernel:admin": KernelAdmin;
+  "kernel:origins": KernelOrigins;
   /** `@buntime/plugin-storage` */
   keyval: KeyValueStore;
   /** `@buntime/plugin-router` */

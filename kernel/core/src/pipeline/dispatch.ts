@@ -25,6 +25,8 @@ export interface DispatchOptions {
   clientAddress(request: Request): string | undefined;
   hookTimeout: number;
   trustedOrigins: ReadonlySet<string>;
+  /** Whether a plugin vouches for `origin` writing to `pathname` (`kernel:origins`). */
+  vouched?: (origin: string, pathname: string) => Promise<boolean>;
   /** Keep a sane `x-request-id` sent by the caller instead of always making a fresh one. */
   trustRequestId: boolean;
   logger: Logger;
@@ -80,6 +82,7 @@ function answered(outcome: unknown): Response | undefined {
  */
 export function createDispatcher(options: DispatchOptions): (request: Request) => MaybePromise<Response> {
   const { hookTimeout, trustedOrigins, logger } = options;
+  const vouched = options.vouched ?? (async () => false);
   const requestIdOf = options.trustRequestId ? trustedRequestIdOf : newRequestId;
 
   /** Turns any failure into the JSON error a client gets, logging what the client is not told. */
@@ -158,7 +161,12 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
   }
 
   function produce(flow: Flow): MaybePromise<Response> {
-    return checkCsrf(flow.request, flow.pathname, trustedOrigins) ?? requestHooks(flow, 0);
+    const refused = checkCsrf(flow.request, flow.pathname, trustedOrigins);
+    if (refused === undefined) return requestHooks(flow, 0);
+    // a cross-site write the kernel would refuse: a plugin (the router, for an app's cors rules) may vouch for it
+    const origin = flow.request.headers.get("origin");
+    if (origin === null) return refused;
+    return vouched(origin, flow.pathname).then((yes) => (yes ? requestHooks(flow, 0) : refused));
   }
 
   /**

@@ -47,3 +47,14 @@ export interface KernelAdmin {
   /** True when `request` carries the kernel's admin token (`Authorization: Bearer`), compared in constant time. */
   isAdmin(request: Request): boolean;
 }
+
+/**
+ * The `kernel:origins` service: origins a plugin vouches for, so the kernel's cross-site write
+ * check lets their writes to `pathname` through (the router vouches for the origins an app's
+ * `cors` rules list by name). Asked only for a cross-site write to an API path the kernel's own
+ * `trustedOrigins` do not cover.
+ */
+export interface KernelOrigins {
+  /** Adds `check`; returns what takes it back (a plugin's checks also go when it unloads). */
+  vouch(check: (origin: string, pathname: string) => boolean | Promise<boolean>): () => void;
+}
