@@ -1,14 +1,15 @@
 /**
  * `buntime app deploy <name>@<range>` from a registry: the highest version in range, its
- * integrity checked before anything reaches the kernel. The registry here is a minimal npm
- * registry (packument and tarball), since Buntime's own registry does not take app packages yet.
+ * integrity checked before anything reaches the kernel: first published with `buntime app
+ * publish` to Buntime's own registry, then from a minimal npm registry that can serve a tarball
+ * whose declared integrity lies (Buntime's registry computes integrity itself).
  */
 import { afterAll, describe, expect, it } from "bun:test";
 import { mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { integrityOf } from "@buntime/supply";
 import { kernelWithDeployments } from "./deployments-kernel.ts";
-import { cleanUp, cli, workspace } from "./support.ts";
+import { cleanUp, cli, liveRegistry, workspace } from "./support.ts";
 
 afterAll(cleanUp);
 
@@ -60,6 +61,36 @@ function fakeRegistry(tarballs: Record<string, Uint8Array>, integrity: Record<st
 }
 
 describe("deploying an app from a registry", () => {
+  it("publishes an app with buntime app publish to Buntime's registry and deploys it from there", async () => {
+    const dir = workspace();
+    const registry = await liveRegistry(dir);
+    const reg = ["--registry", registry.url];
+    const env = { BUNTIME_REGISTRY_PASSWORD: "correct horse battery" };
+    expect((await cli(["login", "--user", "ada", ...reg], dir, env)).code).toBe(0);
+    const app = join(dir, "shop-src");
+    mkdirSync(app);
+    writeFileSync(
+      join(app, "package.json"),
+      JSON.stringify({ name: "shop", version: "1.0.0", buntime: { app: {} } }),
+    );
+    writeFileSync(
+      join(app, "index.ts"),
+      `export default { fetch: () => new Response("shop from the registry") };`,
+    );
+    const published = await cli(["app", "publish", app, ...reg], dir);
+    expect(published.stderr).toBe("");
+    expect(published.code).toBe(0);
+    const home = join(dir, "home");
+    const kernel = await kernelWithDeployments(dir, home);
+    try {
+      const deployed = await cli(["app", "deploy", "shop@^1", "--home", home, ...reg, "--json"], dir);
+      expect(JSON.parse(deployed.stdout)).toMatchObject({ name: "shop", version: "1.0.0", active: true });
+      expect(await (await fetch(new URL("/shop/", kernel.url))).text()).toBe("shop from the registry");
+    } finally {
+      await kernel.stop();
+    }
+  }, 60_000);
+
   it("deploys the highest version in range, and refuses a tarball whose integrity does not match", async () => {
     const dir = workspace();
     mkdirSync(join(dir, "cli-settings"));
