@@ -21,6 +21,8 @@ interface Stats {
   rss: number;
   cpuUs: number;
   switches: number;
+  mainSwitches: number;
+  mainCpuUs: number;
 }
 
 /** Medians over the rounds for one app count. */
@@ -36,6 +38,9 @@ export interface AppCountPoint {
   /** CPU time of the whole server process per request, µs, and context switches of all its threads per request. */
   cpuUs: number;
   switches: number;
+  /** Context switches and CPU time (µs) of the main thread alone per request. */
+  mainSwitches: number;
+  mainCpuUs: number;
   failed: number;
 }
 
@@ -57,7 +62,9 @@ export async function measureAppCount(
     for (let i = 0; i < count; i++) await (await fetch(new URL(`/a${i}/`, server.url))).text();
     const script = rotationScript(count);
     const runs = [];
-    const stats: Array<Stats & { cpuPerRequest: number; switchesPerRequest: number }> = [];
+    const stats: Array<
+      Stats & { cpuPerRequest: number; switchesPerRequest: number; mainPerRequest: number; mainCpu: number }
+    > = [];
     for (let round = 0; round < options.rounds; round++) {
       const before = (await (await fetch(new URL("/__stats", server.url))).json()) as Stats; // new lag window
       const run = await wrk(server.url, { ...options, script });
@@ -67,6 +74,8 @@ export async function measureAppCount(
         ...after,
         cpuPerRequest: (after.cpuUs - before.cpuUs) / run.requests,
         switchesPerRequest: (after.switches - before.switches) / run.requests,
+        mainPerRequest: (after.mainSwitches - before.mainSwitches) / run.requests,
+        mainCpu: (after.mainCpuUs - before.mainCpuUs) / run.requests,
       });
     }
     return {
@@ -78,7 +87,36 @@ export async function measureAppCount(
       rssMb: median(stats.map((stat) => stat.rss)) / 1024 / 1024,
       cpuUs: median(stats.map((stat) => stat.cpuPerRequest)),
       switches: median(stats.map((stat) => stat.switchesPerRequest)),
+      mainSwitches: median(stats.map((stat) => stat.mainPerRequest)),
+      mainCpuUs: median(stats.map((stat) => stat.mainCpu)),
       failed: runs.reduce((sum, run) => sum + run.failed, 0),
+    };
+  } finally {
+    server.process.kill();
+  }
+}
+
+/**
+ * What `count` warm apps cost doing nothing: the server's CPU (share of one core, all threads and
+ * the main thread) and context switches per second over `seconds` with no requests.
+ */
+export async function measureIdle(
+  count: number,
+  options: { seconds: number; serverArgs?: string[]; server?: string },
+): Promise<{ cpuShare: number; mainCpuShare: number; switchesPerSecond: number }> {
+  const server = await startServer(options.server ?? MANY_APPS_SERVER, options.serverArgs ?? []);
+  try {
+    for (let i = 0; i < count; i++) await (await fetch(new URL(`/a${i}/`, server.url))).text();
+    await Bun.sleep(1000); // spawns settle
+    const stats = async () => (await (await fetch(new URL("/__stats", server.url))).json()) as Stats;
+    const before = await stats();
+    await Bun.sleep(options.seconds * 1000);
+    const after = await stats();
+    const span = options.seconds * 1e6;
+    return {
+      cpuShare: (after.cpuUs - before.cpuUs) / span,
+      mainCpuShare: (after.mainCpuUs - before.mainCpuUs) / span,
+      switchesPerSecond: (after.switches - before.switches) / options.seconds,
     };
   } finally {
     server.process.kill();

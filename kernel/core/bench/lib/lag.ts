@@ -7,18 +7,30 @@ import { readdirSync, readFileSync } from "node:fs";
 
 const TICK_MS = 10;
 
-/** Context switches of every thread of this process so far (Linux; 0 elsewhere). */
-function contextSwitches(): number {
+/** CPU time of the main thread so far in µs, from /proc (10 ms resolution; 0 off Linux). */
+function mainThreadCpuUs(): number {
   try {
-    let total = 0;
-    for (const task of readdirSync("/proc/self/task")) {
-      const status = readFileSync(`/proc/self/task/${task}/status`, "utf8");
-      for (const match of status.matchAll(/ctxt_switches:\s+(\d+)/g)) total += Number(match[1]);
-    }
-    return total;
+    const stat = readFileSync(`/proc/self/task/${process.pid}/stat`, "utf8");
+    const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+    return (Number(fields[11]) + Number(fields[12])) * 10_000; // utime + stime, in 100 Hz ticks
   } catch {
     return 0;
   }
+}
+
+/** Context switches so far of every thread of this process, and of the main thread (Linux; 0 elsewhere). */
+function contextSwitches(): { all: number; main: number } {
+  const counted = { all: 0, main: 0 };
+  try {
+    for (const task of readdirSync("/proc/self/task")) {
+      const status = readFileSync(`/proc/self/task/${task}/status`, "utf8");
+      for (const match of status.matchAll(/ctxt_switches:\s+(\d+)/g)) {
+        counted.all += Number(match[1]);
+        if (Number(task) === process.pid) counted.main += Number(match[1]);
+      }
+    }
+  } catch {}
+  return counted;
 }
 let lateness: number[] = [];
 let started = false;
@@ -39,12 +51,15 @@ export function lagStats(): () => Response {
     lateness = [];
     const lagMedian = sorted[Math.floor(sorted.length / 2)] ?? 0;
     const cpu = process.cpuUsage();
+    const switches = contextSwitches();
     return Response.json({
       lagMedian,
       lagMax: sorted.at(-1) ?? 0,
       rss: process.memoryUsage().rss,
       cpuUs: cpu.user + cpu.system,
-      switches: contextSwitches(),
+      switches: switches.all,
+      mainSwitches: switches.main,
+      mainCpuUs: mainThreadCpuUs(),
     });
   };
 }
