@@ -168,6 +168,7 @@ export class PoolWorker {
       t: "init",
       entry: carrier.entry,
       memoryReportMs,
+      maxMemory: this.spec.maxMemory,
       ...(plugin && {
         plugin: {
           consumes: [...(plugin.consumes ?? [])],

@@ -9,12 +9,12 @@
  * The files run inside the kernel (or its sandboxes), so they live in a folder of the kernel's
  * own: made by `mkdtemp` (a fresh random name), checked to be a real folder owned by the
  * kernel's user with the expected mode before each spawn, and each file is compared with the
- * hash of what was just built; a file that does not match is replaced, never run. A shared,
- * predictable path (as before) would let another local user plant code that then runs as the
- * kernel. The thread script's folder is 0700; the process script's is 0755 with 0644 files,
+ * identity it had when written (inode, size, write and change times); a file that does not
+ * match is replaced, never run. A shared, predictable path (as before) would let another local
+ * user plant code that then runs as the kernel. The thread script's folder is 0700; the process script's is 0755 with 0644 files,
  * since sandboxes may run under uids of their own and must read it (it holds no secret).
  */
-import { chmodSync, lstatSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, lstatSync, mkdtempSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 
@@ -46,9 +46,9 @@ const GROUP_WORKER: ScriptKind = { ...PROCESS, source: THREAD.source };
 interface Built {
   readonly text: string;
   readonly bytecode: Uint8Array | undefined;
-  /** Hashes of `text` and `bytecode`, compared with the files before every spawn. */
-  readonly textHash: bigint | number;
-  readonly bytecodeHash: bigint | number | undefined;
+  /** What each file was when written (see `identity`), compared before every spawn. */
+  textId: string;
+  bytecodeId: string | undefined;
   dir: string;
   readonly name: string;
   readonly kind: ScriptKind;
@@ -75,12 +75,19 @@ function dirIsPrivate(dir: string, kind: ScriptKind): boolean {
   }
 }
 
-/** The file holds exactly the bytes whose hash is `hash`. */
-function fileMatches(file: string, hash: bigint | number): boolean {
+/**
+ * A file's identity: inode, size, and the times of its last write and last change. Writing the
+ * file, replacing it or putting a link in its place changes one of them, and the change time
+ * cannot be set back by anyone but the system clock, so a file with the identity it had when the
+ * kernel wrote it still holds what the kernel wrote. Reading and hashing it instead cost the main
+ * thread a fifth of its time spawning ephemeral workers (docs/performance.md).
+ */
+function identity(file: string): string | undefined {
   try {
-    return lstatSync(file).isFile() && Bun.hash(readFileSync(file)) === hash;
+    const stat = lstatSync(file, { bigint: true });
+    return stat.isFile() ? `${stat.ino}:${stat.size}:${stat.mtimeNs}:${stat.ctimeNs}` : undefined;
   } catch {
-    return false;
+    return undefined;
   }
 }
 
@@ -101,6 +108,8 @@ function install(script: Built): void {
   // the cache first: a reader that finds the script then finds its cache as well
   if (script.bytecode !== undefined) writeAtomically(`${file}.jsc`, script.bytecode, mode);
   writeAtomically(file, script.text, mode);
+  script.bytecodeId = script.bytecode === undefined ? undefined : identity(`${file}.jsc`);
+  script.textId = identity(file) ?? "";
 }
 
 /** The files are where they should be and hold what was built. */
@@ -108,8 +117,8 @@ function intact(script: Built): boolean {
   const file = join(script.dir, script.name);
   return (
     dirIsPrivate(script.dir, script.kind) &&
-    fileMatches(file, script.textHash) &&
-    (script.bytecodeHash === undefined || fileMatches(`${file}.jsc`, script.bytecodeHash))
+    identity(file) === script.textId &&
+    (script.bytecode === undefined || identity(`${file}.jsc`) === script.bytecodeId)
   );
 }
 
@@ -130,8 +139,8 @@ async function bundle(kind: ScriptKind): Promise<Built | undefined> {
     const script: Built = {
       text,
       bytecode,
-      textHash: Bun.hash(Buffer.from(text)),
-      bytecodeHash: bytecode === undefined ? undefined : Bun.hash(bytecode),
+      textId: "",
+      bytecodeId: undefined,
       dir: privateDir(kind),
       kind,
       // bytecode is only valid for the Bun that made it, so the name carries the version too

@@ -24,8 +24,10 @@ export interface PluginInit {
 export interface InitMessage {
   readonly t: "init";
   readonly entry: string;
-  /** How often the worker reports its heap, in ms. */
+  /** How often the worker reports its heap while it has work in flight, in ms. */
   readonly memoryReportMs: number;
+  /** The app's `maxMemory`: past it the worker collects garbage before it reports. */
+  readonly maxMemory: number;
   /** Set when the entry is an isolated plugin's definition rather than an app. */
   readonly plugin?: PluginInit;
 }

@@ -24,6 +24,7 @@ import {
 } from "./app-output.ts";
 import { hasCompleteBody, stringBody, trackCompleteBodies } from "./complete-bodies.ts";
 import { serveIsolatedPlugin } from "./isolated-plugin.ts";
+import { MemoryReports } from "./memory-reports.ts";
 import { serviceClient } from "./service-client.ts";
 import { type AppSocketHandlers, WorkerSockets } from "./worker-sockets.ts";
 
@@ -71,8 +72,8 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
   captureConsole((message) => port.postMessage(message));
   reportCrashes((message) => port.postMessage(message), exit);
 
-  /** Heap changes smaller than this are not reported. */
-  const REPORT_STEP = 512 * 1024;
+  /** Reports the worker's memory to the pool, once the app has loaded. */
+  let memory: MemoryReports | undefined;
 
   /** The native class: responses the app builds with the tracking subclass are instances too. */
   const NativeResponse = globalThis.Response;
@@ -151,20 +152,12 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
       exit(1);
       return;
     }
-    // report the heap at once, then whenever it moved by more than REPORT_STEP, so a few
-    // hundred idle apps do not keep the main thread busy with unchanged figures
-    let reported = Number.NEGATIVE_INFINITY;
-    const report = () => {
-      // ArrayBuffers live outside the JS heap; count them, or a buffer bomb would go unseen
-      const usage = process.memoryUsage();
-      const heap = usage.heapUsed + usage.external;
-      // with work in flight every report is sent: the pool takes silence for a stalled worker
-      if (active === 0 && Math.abs(heap - reported) < REPORT_STEP) return;
-      reported = heap;
-      port.postMessage({ t: "mem", heap });
-    };
-    report();
-    setInterval(report, message.memoryReportMs);
+    memory = new MemoryReports((report) => port.postMessage(report), {
+      busyMs: message.memoryReportMs,
+      maxMemory: message.maxMemory,
+      busy: () => active > 0,
+    });
+    memory.start();
     port.postMessage({ t: "ready", websocket: typeof app.websocket === "object" && app.websocket !== null });
   }
 
@@ -290,6 +283,7 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
   /** Runs the app's `fetch`; a Response returned synchronously is answered without a promise. */
   function handle(message: RequestMessage): void {
     active++;
+    memory?.wake();
     const { id } = message;
     const given = message.headers["x-request-id"];
     const rid = typeof given === "string" ? given : undefined;

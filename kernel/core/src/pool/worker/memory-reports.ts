@@ -1,0 +1,66 @@
+/**
+ * How a worker reports its memory (JS heap plus ArrayBuffers) to the pool. With work in flight it
+ * reports every `busyMs`: the pool takes silence then for a worker that does not yield. Idle, it
+ * wakes ten times less often (at least every second) and reports only a move of half a megabyte
+ * or more: five hundred idle apps waking every 100 ms cost 64% of a core (docs/performance.md).
+ * Past `maxMemory` it collects garbage and looks again before reporting, so garbage not yet
+ * collected (large bodies just served) never costs a worker its life; memory still held does.
+ */
+import type { MemoryMessage } from "../shared/protocol.ts";
+
+/** Heap changes smaller than this are not reported by an idle worker. */
+const REPORT_STEP = 512 * 1024;
+/** An idle worker reports this many times less often than a busy one. */
+const IDLE_FACTOR = 10;
+
+export class MemoryReports {
+  private timer: ReturnType<typeof setTimeout> | undefined;
+  /** When the next report is due (performance.now() time). */
+  private due = Number.POSITIVE_INFINITY;
+  private reported = Number.NEGATIVE_INFINITY;
+
+  constructor(
+    private readonly post: (message: MemoryMessage) => void,
+    private readonly options: { readonly busyMs: number; readonly maxMemory: number; busy(): boolean },
+  ) {}
+
+  /** Reports now, then on schedule. */
+  start(): void {
+    this.report();
+    this.schedule();
+  }
+
+  /** Work arrived: the next report comes within `busyMs`, whatever the idle schedule said. */
+  wake(): void {
+    if (this.due - performance.now() <= this.options.busyMs) return;
+    clearTimeout(this.timer);
+    this.schedule();
+  }
+
+  private report(): void {
+    let heap = measure();
+    if (heap > this.options.maxMemory) {
+      Bun.gc(true);
+      heap = measure();
+    }
+    if (!this.options.busy() && Math.abs(heap - this.reported) < REPORT_STEP) return;
+    this.reported = heap;
+    this.post({ t: "mem", heap });
+  }
+
+  private schedule(): void {
+    const { busyMs } = this.options;
+    const delay = this.options.busy() ? busyMs : Math.max(1000, busyMs * IDLE_FACTOR);
+    this.due = performance.now() + delay;
+    this.timer = setTimeout(() => {
+      this.report();
+      this.schedule();
+    }, delay);
+  }
+}
+
+/** The worker's heap plus external memory: ArrayBuffers live outside the JS heap, and a buffer bomb must not go unseen. */
+function measure(): number {
+  const usage = process.memoryUsage();
+  return usage.heapUsed + usage.external;
+}
