@@ -3,18 +3,10 @@
  * file selection, tar writer and integrity), checked against the `buntime.app` manifest rather
  * than a plugin manifest.
  */
-import { readFileSync, statSync, writeFileSync } from "node:fs";
+import { readFileSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BuntimeError, parseAppManifest } from "@buntime/sdk";
-import {
-  integrityOf,
-  type PackedPlugin,
-  packWarnings,
-  selectFiles,
-  shasumOf,
-  tarballFilename,
-  writeTar,
-} from "@buntime/supply";
+import { type PackedPlugin, packPackage } from "@buntime/supply";
 import semver from "semver";
 import { parseCommand } from "../common/args.ts";
 import { runCommand } from "../common/output.ts";
@@ -51,28 +43,12 @@ export function packApp(dir: string): PackedPlugin {
   if (packageJson.buntime?.app === undefined)
     throw invalid(root, 'package.json has no "buntime": { "app": { … } } manifest');
   const manifest = parseAppManifest(packageJson.buntime.app, `${name}@${version}`);
-  const files = selectFiles(root, packageJson as Record<string, unknown>);
+  // packed as any npm package is: npm's file rules, one deterministic tarball
+  const packed = packPackage(root);
   const entry = manifest.entry ?? (typeof packageJson.main === "string" ? packageJson.main : "index.ts");
-  if (!files.includes(entry.replace(/^\.\//, "")))
+  if (!packed.files.includes(entry.replace(/^\.\//, "")))
     throw invalid(root, `the entry ${entry} is not among the packed files (check "files" in package.json)`);
-  const inputs = files.map((path) => ({
-    path: `package/${path}`,
-    data: new Uint8Array(readFileSync(join(root, path))),
-    mode: statSync(join(root, path)).mode & 0o100 ? 0o755 : 0o644,
-  }));
-  const tarball = Bun.gzipSync(writeTar(inputs) as Uint8Array<ArrayBuffer>, { level: 9 });
-  return {
-    name,
-    version,
-    filename: tarballFilename(name, version),
-    tarball,
-    integrity: integrityOf(tarball),
-    shasum: shasumOf(tarball),
-    files,
-    unpackedSize: inputs.reduce((total, input) => total + input.data.length, 0),
-    packageJson: packageJson as Record<string, unknown>,
-    warnings: packWarnings(files),
-  };
+  return packed;
 }
 
 /** `buntime app pack`: writes the app's tarball and prints its integrity. */
