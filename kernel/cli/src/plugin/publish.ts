@@ -1,9 +1,9 @@
-import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
-import { packPlugin, requireLentDependencies, signIntegrity } from "@buntime/supply";
-import { HOME_OPTIONS, parseCommand } from "../common/args.ts";
+import { packPlugin, requireLentDependencies } from "@buntime/supply";
+import { parseCommand } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
 import { runCommand } from "../common/output.ts";
+import { PUBLISH_OPTIONS, publishPacked } from "../common/publish-packed.ts";
 
 /** The `--help` text of `buntime plugin publish`. */
 export const PUBLISH_HELP = `Usage: buntime plugin publish [dir] [--tag <tag>] [--registry <url>] [--key <file>] [--json]
@@ -22,38 +22,13 @@ Options:
 
 /** `buntime plugin publish`: pack, sign when a key is configured, publish. */
 export async function runPublish(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(args, {
-    registry: HOME_OPTIONS.registry,
-    tag: { type: "string" },
-    key: { type: "string" },
-    "no-sign": { type: "boolean" },
-  });
+  const { values, positionals } = parseCommand(args, PUBLISH_OPTIONS);
   return runCommand("plugin publish", values, PUBLISH_HELP, async (out) => {
     const context = cliContext({ registry: values.registry });
     const dir = resolve(positionals[0] ?? ".");
     const packed = packPlugin(dir);
     requireLentDependencies(packed, dir);
-    for (const warning of packed.warnings) process.stderr.write(`warning: ${warning}\n`);
-    const keyPath = values.key ?? context.settings.signingKey;
-    const sign =
-      !values["no-sign"] && keyPath !== undefined && (values.key !== undefined || existsSync(keyPath));
-    const publisherSignature = sign
-      ? signIntegrity(readFileSync(keyPath as string, "utf8"), packed.integrity)
-      : undefined;
-    out.note(`publishing ${packed.name}@${packed.version} to ${context.registry}${sign ? " (signed)" : ""}`);
-    await context.client.publish(packed, { tag: values.tag, publisherSignature });
-    out.result(
-      {
-        name: packed.name,
-        version: packed.version,
-        tag: values.tag ?? "latest",
-        registry: context.registry,
-        integrity: packed.integrity,
-        signedBy: publisherSignature?.keyid ?? null,
-        warnings: packed.warnings,
-      },
-      `published ${packed.name}@${packed.version} (${values.tag ?? "latest"}) to ${context.registry}`,
-    );
+    await publishPacked(packed, values, context, out);
     return 0;
   });
 }

@@ -78,7 +78,7 @@ describe("deploying an app from a registry", () => {
       `export default { fetch: () => new Response("shop from the registry") };`,
     );
     const published = await cli(["app", "publish", app, ...reg], dir);
-    expect(published.stderr).toBe("");
+    expect(published.stdout).toContain(`published shop@1.0.0 (latest) to ${registry.url}`);
     expect(published.code).toBe(0);
     const home = join(dir, "home");
     const kernel = await kernelWithDeployments(dir, home);
