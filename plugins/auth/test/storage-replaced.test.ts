@@ -11,6 +11,7 @@ const home = mkdtempSync(join(tmpdir(), "buntime-auth-storage-"));
 afterEach(async () => {
   await kernel?.stop();
   rmSync(home, { recursive: true, force: true });
+  delete process.env.BUNTIME_ADMIN_PASSWORD;
 });
 
 async function signInStatus(target: Kernel): Promise<number> {

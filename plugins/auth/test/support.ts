@@ -62,8 +62,9 @@ export async function startAuth(
     kernel?: Record<string, unknown>;
   } = {},
 ) {
-  if (options.adminPassword !== null)
-    process.env.BUNTIME_ADMIN_PASSWORD = options.adminPassword ?? ADMIN_PASSWORD;
+  // the variable is the process's: set or cleared each time, so no earlier test file's value leaks in
+  if (options.adminPassword === null) delete process.env.BUNTIME_ADMIN_PASSWORD;
+  else process.env.BUNTIME_ADMIN_PASSWORD = options.adminPassword ?? ADMIN_PASSWORD;
   const kernel = await createTestKernel({
     listen: options.listen,
     plugins: [authPlugin, echoPlugin, ...(options.plugins ?? [])],
