@@ -14,10 +14,10 @@ import { startRegistry } from "@buntime/registry-server";
 import { createRegistryClient, packPlugin } from "@buntime/supply";
 import { tempDir } from "@buntime/test-kit/fixtures";
 import { untilListening } from "@buntime/test-kit/listening";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { skipWithoutSandbox } from "@buntime/test-kit/system";
 import { FIRST_PARTY_PUBLISHER, pluginFolders, SECURE_MANIFEST, startSignedRegistry } from "../src/index.ts";
 
-const NO_BWRAP = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+const NO_BWRAP = skipWithoutSandbox();
 const MODULES = join(import.meta.dir, "..", "..", "..", "node_modules");
 
 /** Locks and builds the secure manifest against `url` into `<home>/distro`, as the start does. */

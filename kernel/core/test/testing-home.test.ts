@@ -7,9 +7,9 @@ import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createTestKernel } from "@buntime/kernel/testing";
 import { definePlugin } from "@buntime/sdk";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { skipWithoutSandbox } from "@buntime/test-kit/system";
 
-const SANDBOX_MISSING = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+const SANDBOX_MISSING = skipWithoutSandbox();
 
 /** A plugin that runs the app folder `<home>/apps/boxed` in the process tier at `/boxed`. */
 const boxed = {

@@ -1,4 +1,5 @@
 /** The bench's app: runs `n` point selects and `n` inserts through @libsql/client and times them. */
+import { timedRuns } from "@buntime/test-kit/apps";
 import { createClient } from "@libsql/client/web";
 
 const db = createClient({
@@ -6,25 +7,14 @@ const db = createClient({
   authToken: process.env.BUNTIME_DATABASE_TOKEN,
 });
 
-/** Milliseconds of each of `n` awaited runs. */
-async function timed(n: number, run: (i: number) => Promise<unknown>): Promise<number[]> {
-  const times: number[] = [];
-  for (let i = 0; i < n; i++) {
-    const started = performance.now();
-    await run(i);
-    times.push(performance.now() - started);
-  }
-  return times;
-}
-
 export default {
   async fetch(request: Request): Promise<Response> {
     const n = Number(new URL(request.url).searchParams.get("n") ?? "1000");
     await db.execute("CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
-    const insert = await timed(n, (i) =>
+    const insert = await timedRuns(n, (i) =>
       db.execute({ sql: "INSERT INTO items (name) VALUES (?)", args: [`item ${i}`] }),
     );
-    const select = await timed(n, (i) =>
+    const select = await timedRuns(n, (i) =>
       db.execute({ sql: "SELECT name FROM items WHERE id = ?", args: [(i % n) + 1] }),
     );
     return Response.json({ insert, select });

@@ -6,7 +6,7 @@
  *   bun plugins/database/bench/sql.ts [--ops 2000]
  */
 import { Database } from "bun:sqlite";
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -14,6 +14,7 @@ import { createTestKernel } from "@buntime/kernel/testing";
 import database from "@buntime/plugin-database";
 import router from "@buntime/plugin-router";
 import routerPackage from "@buntime/plugin-router/package.json" with { type: "json" };
+import { bundleApp } from "@buntime/test-kit/apps";
 import databasePackage from "../package.json" with { type: "json" };
 
 const { values } = parseArgs({ options: { ops: { type: "string", default: "2000" } } });
@@ -44,15 +45,7 @@ function inProcess(dir: string): { insert: number[]; select: number[] } {
 
 const home = mkdtempSync(join(tmpdir(), "buntime-sql-bench-"));
 try {
-  const app = join(home, "apps", "bench");
-  mkdirSync(app, { recursive: true });
-  const built = await Bun.build({
-    entrypoints: [join(import.meta.dir, "bench-app.ts")],
-    target: "bun",
-    outdir: app,
-    naming: "index.js",
-  });
-  if (!built.success) throw new AggregateError(built.logs, "the bench app does not bundle");
+  await bundleApp(join(import.meta.dir, "bench-app.ts"), join(home, "apps", "bench"));
   const kernel = await createTestKernel({
     config: { home },
     plugins: [

@@ -1,13 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
 import database from "@buntime/plugin-database";
 import router from "@buntime/plugin-router";
 import routerPackage from "@buntime/plugin-router/package.json" with { type: "json" };
-import type { IsolationTier } from "@buntime/sdk";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { bundleApp } from "@buntime/test-kit/apps";
+import { isolationTiers } from "@buntime/test-kit/system";
 import databasePackage from "../package.json" with { type: "json" };
 
 /** The app example of docs/plugins/database.md, the block that starts with `// apps/notes/index.ts`. */
@@ -19,26 +19,10 @@ function docsExample(): string {
   return /```ts\n(\/\/ apps\/notes\/index\.ts[^\n]*\n[\s\S]*?)```/.exec(page)?.[1] ?? "";
 }
 
-/** An app's source bundled with the real @libsql/client into `<dir>/index.js`, as an app's build would. */
-async function bundleApp(
-  dir: string,
-  entry = join(import.meta.dir, "fixtures", "libsql-app.ts"),
-): Promise<void> {
-  mkdirSync(dir, { recursive: true });
-  const built = await Bun.build({
-    entrypoints: [entry],
-    target: "bun",
-    outdir: dir,
-    naming: "index.js",
-  });
-  if (!built.success) throw new AggregateError(built.logs, "the fixture app does not bundle");
-}
+/** The fixture app bundled with the real @libsql/client into `<dir>/index.js`, as an app's build would. */
+const FIXTURE_APP = join(import.meta.dir, "fixtures", "libsql-app.ts");
 
-const TIERS: IsolationTier[] = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" })
-  ? ["thread"]
-  : ["thread", "process"];
-
-describe.each(TIERS)("@libsql/client from an app in the %s tier", (tier) => {
+describe.each(isolationTiers())("@libsql/client from an app in the %s tier", (tier) => {
   let kernel: TestKernel;
   const home = mkdtempSync(join(tmpdir(), "buntime-database-e2e-"));
   chmodSync(home, 0o755); // a sandbox's own user must reach the apps' folders
@@ -53,12 +37,12 @@ describe.each(TIERS)("@libsql/client from an app in the %s tier", (tier) => {
   };
 
   beforeAll(async () => {
-    for (const app of ["alpha", "beta"]) await bundleApp(join(home, "apps", app));
+    for (const app of ["alpha", "beta"]) await bundleApp(FIXTURE_APP, join(home, "apps", app));
     // the docs' example, from a file beside the tests so that @libsql/client resolves as in an app
     const example = join(import.meta.dir, `.docs-example-${tier}.ts`);
     writeFileSync(example, docsExample());
     try {
-      await bundleApp(join(home, "apps", "notes"), example);
+      await bundleApp(example, join(home, "apps", "notes"));
     } finally {
       rmSync(example, { force: true });
     }

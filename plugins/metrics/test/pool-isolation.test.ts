@@ -10,9 +10,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestKernel } from "@buntime/kernel/testing";
 import { type AppSpec, definePlugin, type IsolationTier } from "@buntime/sdk";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { skipWithoutSandbox } from "@buntime/test-kit/system";
 
-const SANDBOX_MISSING = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+const SANDBOX_MISSING = skipWithoutSandbox();
 const TIERS: readonly IsolationTier[] = SANDBOX_MISSING ? ["thread"] : ["thread", "process"];
 
 // a sandbox runs as a user of its own when the kernel is root: the app's folder must be readable by others

@@ -8,10 +8,10 @@ import { afterEach, describe, expect, it } from "bun:test";
 import { chmodSync, mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { createKernel, type Kernel, type KernelConfigOptions } from "@buntime/kernel";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { skipWithoutSandbox } from "@buntime/test-kit/system";
 import { routerPlugin, tempDir } from "./support.ts";
 
-const SANDBOX_MISSING = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+const SANDBOX_MISSING = skipWithoutSandbox();
 const kernels: Kernel[] = [];
 afterEach(async () => {
   for (const kernel of kernels.splice(0)) await kernel.stop();

@@ -6,8 +6,7 @@ import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
 import router from "@buntime/plugin-router";
 import routerPackage from "@buntime/plugin-router/package.json" with { type: "json" };
 import storage from "@buntime/plugin-storage";
-import type { IsolationTier } from "@buntime/sdk";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { isolationTiers } from "@buntime/test-kit/system";
 import storagePackage from "../package.json" with { type: "json" };
 
 /** An app that keeps a counter in its own storage namespace, through BUNTIME_URL and its token. */
@@ -44,14 +43,9 @@ function docsExample(): string {
   return /```ts\n(\/\/ apps\/notes\/index\.ts\n[\s\S]*?)```/.exec(page)?.[1] ?? "";
 }
 
-/** The tiers to run the apps in: the process tier too where bubblewrap exists (always under CI). */
-const TIERS: IsolationTier[] = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" })
-  ? ["thread"]
-  : ["thread", "process"];
-
 // the same storage contract whether an app runs in a thread or in a sandbox, which reaches the
 // kernel only through its egress proxy (BUNTIME_URL is always let through)
-describe.each(TIERS)("apps in the %s tier with the router's apps service", (tier) => {
+describe.each(isolationTiers())("apps in the %s tier with the router's apps service", (tier) => {
   // Apps need BUNTIME_URL: a listening kernel it is.
   let kernel: TestKernel;
   let base: URL;

@@ -4,7 +4,7 @@
  *
  *   bun sdk/keyval/bench/client.ts [--ops 2000]
  */
-import { mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -13,21 +13,14 @@ import router from "@buntime/plugin-router";
 import routerPackage from "@buntime/plugin-router/package.json" with { type: "json" };
 import storage from "@buntime/plugin-storage";
 import storagePackage from "@buntime/plugin-storage/package.json" with { type: "json" };
+import { bundleApp } from "@buntime/test-kit/apps";
 
 const { values } = parseArgs({ options: { ops: { type: "string", default: "2000" } } });
 const ops = Number(values.ops);
 
 const home = mkdtempSync(join(tmpdir(), "buntime-keyval-bench-"));
 try {
-  const app = join(home, "apps", "bench");
-  mkdirSync(app, { recursive: true });
-  const built = await Bun.build({
-    entrypoints: [join(import.meta.dir, "bench-app.ts")],
-    target: "bun",
-    outdir: app,
-    naming: "index.js",
-  });
-  if (!built.success) throw new AggregateError(built.logs, "the bench app does not bundle");
+  await bundleApp(join(import.meta.dir, "bench-app.ts"), join(home, "apps", "bench"));
   const kernel = await createTestKernel({
     config: { home },
     plugins: [

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { chmodSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
+import { chmodSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
@@ -7,14 +7,10 @@ import router from "@buntime/plugin-router";
 import routerPackage from "@buntime/plugin-router/package.json" with { type: "json" };
 import storage from "@buntime/plugin-storage";
 import storagePackage from "@buntime/plugin-storage/package.json" with { type: "json" };
-import type { IsolationTier } from "@buntime/sdk";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { bundleApp } from "@buntime/test-kit/apps";
+import { isolationTiers } from "@buntime/test-kit/system";
 
-const TIERS: IsolationTier[] = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" })
-  ? ["thread"]
-  : ["thread", "process"];
-
-describe.each(TIERS)("@buntime/keyval from an app in the %s tier", (tier) => {
+describe.each(isolationTiers())("@buntime/keyval from an app in the %s tier", (tier) => {
   let kernel: TestKernel;
   const home = mkdtempSync(join(tmpdir(), "buntime-keyval-e2e-"));
   chmodSync(home, 0o755);
@@ -25,15 +21,7 @@ describe.each(TIERS)("@buntime/keyval from an app in the %s tier", (tier) => {
   };
 
   beforeAll(async () => {
-    const dir = join(home, "apps", "kvapp");
-    mkdirSync(dir, { recursive: true });
-    const built = await Bun.build({
-      entrypoints: [join(import.meta.dir, "fixtures", "keyval-app.ts")],
-      target: "bun",
-      outdir: dir,
-      naming: "index.js",
-    });
-    if (!built.success) throw new AggregateError(built.logs, "the fixture app does not bundle");
+    await bundleApp(join(import.meta.dir, "fixtures", "keyval-app.ts"), join(home, "apps", "kvapp"));
     kernel = await createTestKernel({
       config: {
         home,

@@ -5,6 +5,7 @@
  */
 import { existsSync } from "node:fs";
 import { basename } from "node:path";
+import type { IsolationTier } from "@buntime/sdk";
 
 /** A system tool a test file needs, and the Debian package that installs it. */
 export type SystemTool = (
@@ -42,4 +43,23 @@ export function skipWithoutSystemTool(tool: SystemTool): boolean {
   }
   console.warn(`skipped: ${line}`);
   return true;
+}
+
+/**
+ * Whether a test file should skip for want of bubblewrap, which the `process` isolation tier's
+ * sandbox needs (the rule of `skipWithoutSystemTool`: a skip line, except under CI).
+ */
+export function skipWithoutSandbox(): boolean {
+  return skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+}
+
+/**
+ * The isolation tiers a suite that holds for both runs in: the process tier only where
+ * bubblewrap exists (always under CI).
+ *
+ * @example
+ * describe.each(isolationTiers())("in the %s tier", (tier) => { ... });
+ */
+export function isolationTiers(): IsolationTier[] {
+  return skipWithoutSandbox() ? ["thread"] : ["thread", "process"];
 }

@@ -3,12 +3,12 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "n
 import { join } from "node:path";
 import type { RunningRegistry } from "@buntime/registry-server";
 import { untilListening } from "@buntime/test-kit/listening";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { skipWithoutSandbox } from "@buntime/test-kit/system";
 import { cleanUp, cli, liveRegistry, seed, spawnCli, workspace, writePlugin } from "./support.ts";
 
 afterAll(cleanUp);
 
-const NO_BWRAP = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+const NO_BWRAP = skipWithoutSandbox();
 
 /** A plugin serving the home's app `notes` through the kernel's pool at `/apps/`. */
 const FORWARDER = `export default {

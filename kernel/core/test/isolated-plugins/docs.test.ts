@@ -1,7 +1,7 @@
 /** The example of docs/isolated-plugins.md works as the page says. */
 import { afterEach, describe, expect, it } from "bun:test";
 import { join } from "node:path";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { skipWithoutSandbox } from "@buntime/test-kit/system";
 import { cleanUp, get, openTempDir, startKernel } from "./support.ts";
 
 afterEach(cleanUp);
@@ -16,7 +16,7 @@ const EXAMPLE = join(
   "isolated",
   "hello-isolated",
 );
-const SANDBOX_MISSING = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+const SANDBOX_MISSING = skipWithoutSandbox();
 
 describe("the plugin in docs/isolated-plugins.md", () => {
   it("answers as the page shows, in a sandbox of its own", async () => {

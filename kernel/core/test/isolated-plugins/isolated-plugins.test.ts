@@ -11,11 +11,11 @@ import { chmodSync } from "node:fs";
 import { join } from "node:path";
 import type { InlinePlugin } from "@buntime/kernel";
 import { definePlugin } from "@buntime/sdk";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { skipWithoutSandbox } from "@buntime/test-kit/system";
 import { cleanUp, get, openTempDir, startKernel, writePlugin } from "./support.ts";
 
 afterEach(cleanUp);
-const SANDBOX_MISSING = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+const SANDBOX_MISSING = skipWithoutSandbox();
 const isolated = (manifest: Record<string, unknown> = {}) => ({
   base: "/notes",
   mode: "isolated",

@@ -1,7 +1,7 @@
 /** Shared fixtures for the pool tests: app specs for the fixture apps and a pool behind Bun.serve. */
 import { join } from "node:path";
 import type { AppSpec, IsolationTier } from "@buntime/sdk";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { skipWithoutSandbox } from "@buntime/test-kit/system";
 import { createWorkerPool, type KernelWorkerPool, type WorkerPoolOptions } from "../../src/pool/index.ts";
 
 const FIXTURES = join(import.meta.dir, "fixtures");
@@ -18,7 +18,7 @@ export function fixture(name: string, extra: Partial<AppSpec> = {}): AppSpec {
 }
 
 /** The process tier needs bubblewrap; without it (outside CI) suites run in the thread tier only. */
-export const SANDBOX_MISSING = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+export const SANDBOX_MISSING = skipWithoutSandbox();
 
 /** The tiers a suite that holds for both runs in. */
 export const TIERS: readonly IsolationTier[] = SANDBOX_MISSING ? ["thread"] : ["thread", "process"];

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "bun:test";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { skipWithoutSandbox } from "@buntime/test-kit/system";
 import { proxyEnv, SANDBOX_PROXY_PORT } from "../../../src/pool/egress/index.ts";
 import { startTestProxy, startUpstream } from "./support.ts";
 
-const noBwrap = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+const noBwrap = skipWithoutSandbox();
 const CHILD = new URL("./fixtures/sandbox-child.ts", import.meta.url).pathname;
 
 describe.skipIf(noBwrap)("from inside a sandbox without network (bwrap --unshare-net)", () => {

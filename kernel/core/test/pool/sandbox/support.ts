@@ -2,11 +2,11 @@
 import { chmodSync, copyFileSync, mkdirSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import { skipWithoutSandbox } from "@buntime/test-kit/system";
 import type { Sandbox, SandboxExit, SandboxedProcess, SandboxSpec } from "../../../src/pool/sandbox/index.ts";
 
 /** True (after one line naming Debian's bubblewrap) when bwrap is missing outside CI. */
-export const NO_BWRAP = skipWithoutSystemTool({ command: "bwrap", debianPackage: "bubblewrap" });
+export const NO_BWRAP = skipWithoutSandbox();
 
 /** A temp folder the sandbox's own user can reach, holding app/child.ts; remove it with `dispose`. */
 export function makeHostFolders(): { root: string; appDir: string; dispose(): void } {
