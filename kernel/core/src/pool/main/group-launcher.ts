@@ -6,7 +6,7 @@
  * every member known so far. The apps of the old one are retired (they finish what they have in
  * flight; their next request starts in the new one), and it ends once the last is done.
  */
-import { dirname, join } from "node:path";
+import { basename, dirname, join } from "node:path";
 import type { SandboxedProcess } from "../sandbox/index.ts";
 import type { FromGroup, ToGroup } from "../shared/group-protocol.ts";
 import type { Carrier, CarrierEvents, Launcher } from "./carrier.ts";
@@ -23,6 +23,8 @@ interface GroupSandbox {
   /** App folder → where it is bound inside. */
   readonly mounted: ReadonlyMap<string, string>;
   readonly channels: Map<number, CarrierEvents>;
+  /** The thread script its apps' workers start from, as the sandbox sees it. */
+  readonly workerScript: string;
   /** False once a newer sandbox of the group took over: it ends when its last app is done. */
   current: boolean;
 }
@@ -80,7 +82,13 @@ export function groupLauncher(sandboxes: SandboxHost): Launcher {
         box.channels.clear();
       },
     });
-    box = { child, mounted, channels: new Map(), current: true };
+    box = {
+      child,
+      mounted,
+      channels: new Map(),
+      workerScript: join(RUNTIME_MOUNT, basename(scripts.worker)),
+      current: true,
+    };
     return box;
   }
 
@@ -112,13 +120,9 @@ export function groupLauncher(sandboxes: SandboxHost): Launcher {
       const mount = box.mounted.get(spec.dir as string) as string;
       const w = ++channels;
       box.channels.set(w, events);
-      const scripts = await groupScripts();
       const send = (message: ToGroup) => box.child.send(message);
       const env = { ...spec.env, ...SANDBOX_PROXY_ENV, HOME: "/data", TMPDIR: "/tmp" };
-      send({
-        w,
-        open: { script: join(RUNTIME_MOUNT, scripts.worker.slice(dirname(scripts.worker).length + 1)), env },
-      });
+      send({ w, open: { script: box.workerScript, env } });
       const carrier: Carrier = {
         entry: entryInside(spec, mount),
         dataDir: "/data",

@@ -6,7 +6,7 @@
  */
 import { chmodSync, mkdirSync, mkdtempSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, isAbsolute, join, relative } from "node:path";
+import { basename, dirname, isAbsolute, join, relative } from "node:path";
 import { type EgressProxy, proxyEnv, SANDBOX_PROXY_PORT, startEgressProxy } from "../egress/index.ts";
 import { createSandbox, type Sandbox, type SandboxExit, type SandboxedProcess } from "../sandbox/index.ts";
 import type { ProcessTierOptions, ResolvedAppSpec } from "./options.ts";
@@ -144,7 +144,7 @@ export function sandboxHost(options: ProcessTierOptions) {
           folders: run.folders,
           runtimeDir: dirname(run.script),
           egressSocket: egress.socketPath,
-          argv: [`/buntime/${run.script.slice(dirname(run.script).length + 1)}`],
+          argv: [`/buntime/${basename(run.script)}`],
           // the proxy variables are there from the start: node:http reads them when first loaded
           env: { ...run.env, ...SANDBOX_PROXY_ENV },
           limits: { memory: run.memory, pids: options.pids ?? DEFAULT_PIDS, cpu: options.cpu ?? DEFAULT_CPU },
