@@ -184,15 +184,17 @@ function emptyFolder(): string {
 
 /**
  * Starts `buntime start` on `home` in a subprocess (with `env` besides PATH and HOME) and
- * resolves once it listens; stopped after the file's tests.
+ * resolves once it listens; stopped after the file's tests. `plugins` is its `--plugins`
+ * folder: by default an empty one, so only what the home installs runs, not the default
+ * distribution.
  */
 export async function runningKernel(
   home: string,
   cwd: string,
   env: Record<string, string> = {},
+  plugins = emptyFolder(),
 ): Promise<{ url: URL; stop(): Promise<void> }> {
   const child = Bun.spawn(
-    // an empty --plugins folder: only what the home installs, not the default distribution
     [
       process.execPath,
       CLI,
@@ -204,7 +206,7 @@ export async function runningKernel(
       "--home",
       home,
       "--plugins",
-      emptyFolder(),
+      plugins,
     ],
     { cwd, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", HOME: cwd, ...env } },
   );
