@@ -3,11 +3,10 @@
  * and opens `/` sees the shell's home page, and one who has not is sent to sign in first.
  */
 import { describe, expect, it } from "bun:test";
-import { join } from "node:path";
 import { tempDir } from "@buntime/test-kit/fixtures";
 import { untilListening } from "@buntime/test-kit/listening";
+import { startDistribution } from "./start-process.ts";
 
-const START = join(import.meta.dir, "..", "src", "start.ts");
 const PASSWORD = "shell-test-password-123";
 /** What a browser sends when a person opens an address. */
 const NAVIGATE = { "sec-fetch-dest": "document", "sec-fetch-mode": "navigate", accept: "text/html" };
@@ -15,26 +14,7 @@ const NAVIGATE = { "sec-fetch-dest": "document", "sec-fetch-mode": "navigate", a
 describe("the default distribution's home page", () => {
   it("is the shell, behind sign-in, listing the first-party plugins' pages", async () => {
     const home = tempDir();
-    const child = Bun.spawn(
-      [
-        process.execPath,
-        START,
-        "--port",
-        "0",
-        "--hostname",
-        "127.0.0.1",
-        "--home",
-        home,
-        "--registry-port",
-        "0",
-      ],
-      {
-        cwd: home,
-        stdout: "pipe",
-        stderr: "pipe",
-        env: { PATH: process.env.PATH ?? "", HOME: home, BUNTIME_ADMIN_PASSWORD: PASSWORD },
-      },
-    );
+    const child = startDistribution(home, { BUNTIME_ADMIN_PASSWORD: PASSWORD });
     try {
       const { url } = await untilListening(child.stdout);
       const plugins = (await (await fetch(new URL("/_/api/plugins", url))).json()).plugins as {
