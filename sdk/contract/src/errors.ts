@@ -4,8 +4,15 @@
  * built from its template and, where it reaches HTTP, a status.
  */
 
+import { CLUSTER_ERROR_CODES } from "./errors-cluster.ts";
 import { DATA_ERROR_CODES } from "./errors-data.ts";
+import { DISTRO_ERROR_CODES } from "./errors-distro.ts";
+import { MARKETPLACE_ERROR_CODES } from "./errors-marketplace.ts";
+import { OBSERVE_ERROR_CODES } from "./errors-observe.ts";
 import { POOL_ERROR_CODES } from "./errors-pool.ts";
+import { REGISTRY_NET_ERROR_CODES } from "./errors-registry-net.ts";
+import { REGISTRY_STORE_ERROR_CODES } from "./errors-registry-store.ts";
+import { SCHEDULE_ERROR_CODES } from "./errors-schedule.ts";
 
 /** What an error code stands for: its HTTP status and message template. */
 export interface ErrorSpec {
@@ -145,6 +152,13 @@ export const ERROR_CODES = {
   BUNTIME_ERR_REGISTRY_INTERNAL: { status: 500, message: "internal registry error: {details}" },
   ...POOL_ERROR_CODES,
   ...DATA_ERROR_CODES,
+  ...CLUSTER_ERROR_CODES,
+  ...SCHEDULE_ERROR_CODES,
+  ...REGISTRY_NET_ERROR_CODES,
+  ...REGISTRY_STORE_ERROR_CODES,
+  ...DISTRO_ERROR_CODES,
+  ...MARKETPLACE_ERROR_CODES,
+  ...OBSERVE_ERROR_CODES,
   BUNTIME_ERR_RATELIMIT_EXCEEDED: {
     status: 429,
     message: "rate limit {rule} exceeded; retry in {seconds} s",
