@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { clusterSchema } from "./cluster.ts";
 import { isolationSchema } from "./isolation.ts";
 import { pluginPolicySchema } from "./plugin-policy.ts";
 import { trustProxySchema } from "./trust-proxy.ts";
@@ -54,6 +55,8 @@ export const kernelConfigSchema = z
       trustedPublishers: [],
       isolation: "process",
     }),
+    /** Run as one node of several on shared PostgreSQL (and Redis); unset, a single node. */
+    cluster: clusterSchema.optional(),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
     logFormat: z.enum(["pretty", "json"]).default("pretty"),
   })
