@@ -1,6 +1,7 @@
 import { join } from "node:path";
 import {
   BuntimeError,
+  type KeyValueStore,
   type PluginDefinition,
   type PluginEvent,
   parsePluginPackage,
@@ -8,6 +9,8 @@ import {
   type WorkerPool,
 } from "@buntime/sdk";
 import { resolveAdminToken } from "./api/admin-token.ts";
+import { createReadiness, type Readiness, type ReadinessCheck } from "./api/health.ts";
+import { kernelReadinessChecks } from "./api/health-checks.ts";
 import { createKernelApi } from "./api/kernel-api.ts";
 import { removeKernelFile, writeKernelFile } from "./api/kernel-file.ts";
 import { needsSandbox } from "./config/isolation.ts";
@@ -52,6 +55,8 @@ export interface KernelOptions {
   readonly plugins?: readonly (InlinePlugin | string)[];
   /** Receives log lines instead of stderr. */
   readonly logSink?: LogSink;
+  /** Readiness checks besides the kernel's own (plugins, pool, storage), for `/_/api/health/ready`. */
+  readonly readinessChecks?: readonly ReadinessCheck[];
 }
 
 /** A kernel: start its plugins, serve HTTP, load and unload plugins, stop gracefully. */
@@ -63,6 +68,8 @@ export interface Kernel {
   /** Where the kernel listens, once `listen` has resolved. */
   readonly url: URL | undefined;
   readonly pool: WorkerPool;
+  /** What `/_/api/health/ready` checks; `add` more while the kernel runs. */
+  readonly readiness: Readiness;
   /** Resolves any provided service, unscoped (for tests and embedding code, not plugins). */
   service(name: string): unknown;
   /** Discovers and starts the plugins (no HTTP yet). */
@@ -99,6 +106,15 @@ function inlineSource(inline: InlinePlugin): PluginSource {
     definition: validateDefinition(inline.plugin, `${pkg.name}@${pkg.version}`),
     origin: "inline",
   };
+}
+
+/** Service `name` when some plugin provides it, else undefined. */
+function optionalService<T>(services: ServiceRegistry, name: string): T | undefined {
+  try {
+    return services.resolve(name) as T | undefined;
+  } catch {
+    return undefined;
+  }
 }
 
 /**
@@ -180,9 +196,21 @@ export function createKernel(options: KernelOptions = {}): Kernel {
   });
   host = pluginHost;
   const startedAt = performance.now();
+  let started = false;
+  const readiness = createReadiness([
+    ...kernelReadinessChecks({
+      running: () => started && stopping === undefined,
+      plugins: () => pluginHost.list(),
+      poolUp: () => stopping === undefined,
+      home: config.home,
+      keyval: () => optionalService<KeyValueStore>(services, "keyval"),
+    }),
+    ...(options.readinessChecks ?? []),
+  ]);
   const api = createKernelApi({
     adminToken,
     startedAt,
+    readiness,
     plugins: () => pluginHost.list(),
     poolStats: () => pool.stats(),
     loadInstalled: async (plugins) =>
@@ -212,6 +240,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     version: KERNEL_VERSION,
     adminToken,
     pool: pluginPool,
+    readiness,
     service: (name) => services.resolve(name),
     get url() {
       return server ? new URL(server.url) : undefined;
@@ -230,6 +259,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       ];
       await pluginHost.start(sources);
       warnUnusedSettings(config.plugins, pluginHost.list(), logger);
+      started = true;
     },
     async listen() {
       server = Bun.serve({

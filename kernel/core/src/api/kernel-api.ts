@@ -13,11 +13,14 @@ import { z } from "zod";
 import type { PluginStatus } from "../plugins/loaded-plugin.ts";
 import { KERNEL_VERSION } from "../version.ts";
 import { hasAdminToken } from "./admin-token.ts";
+import type { Readiness } from "./health.ts";
 
 /** What the kernel API reads and drives. */
 export interface KernelApiDeps {
   readonly adminToken: string;
   readonly startedAt: number;
+  /** What `GET /_/api/health/ready` runs: plugins started, pool up, storage reachable, and more. */
+  readonly readiness: Readiness;
   plugins(): PluginStatus[];
   poolStats(): PoolStats;
   /**
@@ -82,6 +85,12 @@ export function createKernelApi(deps: KernelApiDeps): Hono<{ Bindings: RequestCo
       uptimeMs: Math.round(performance.now() - deps.startedAt),
     }),
   );
+  // Kubernetes' liveness probe: answering at all is the point, so it runs nothing
+  api.get("/health/live", (c) => c.json({ status: "ok" }));
+  api.get("/health/ready", async (c) => {
+    const report = await deps.readiness.run();
+    return c.json(report, report.status === "ready" ? 200 : 503, { "cache-control": "no-store" });
+  });
   api.get("/plugins", (c) => c.json({ plugins: deps.plugins() }));
   api.get("/pool", (c) => c.json(deps.poolStats()));
 
