@@ -18,6 +18,34 @@ export const semverRangeSchema = z.string().refine((range) => semver.validRange(
 });
 
 const dependencyMapSchema = z.record(packageNameSchema, semverRangeSchema).default({});
+/** A file of the package, as a tarball path: relative, `/`-separated, no `.` or `..` segment. */
+const PACKAGE_FILE = /^(?!.*(?:^|\/)\.{1,2}(?:\/|$))[A-Za-z0-9._-]+(?:\/[A-Za-z0-9._-]+)*$/;
+
+/**
+ * An image shipped in the package for the marketplace. PNG, JPEG or WebP only: SVG is refused
+ * because it is a document that can carry script and fetch other URLs, and a raster image
+ * needs no sandbox to be shown safely. The extension is only a first check: pack and publish
+ * read the file's bytes (see `@buntime/supply`'s `checkManifestMedia`).
+ */
+const packageImageSchema = z
+  .string()
+  .max(200)
+  .regex(PACKAGE_FILE, {
+    error: "expected a file inside the package such as assets/icon.png (relative, no .. or leading /)",
+  })
+  .refine((path) => /\.(?:png|jpe?g|webp)$/i.test(path), {
+    error: (issue) =>
+      /\.svgz?$/i.test(String(issue.input))
+        ? "SVG is refused (it can carry scripts); use a PNG, JPEG or WebP image"
+        : "expected a .png, .jpg, .jpeg or .webp image",
+  });
+
+/** The most screenshots a manifest may list. */
+const MAX_SCREENSHOTS = 8;
+
+/** A URL path such as `/health`, under the plugin's base: no `..`, no `//`, no query. */
+const HEALTH_PATH = /^(?!.*\/\.{1,2}(?:\/|$))(?!.*\/\/)\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
+
 const serviceNameSchema = z
   .string()
   .regex(/^[a-zA-Z][\w.:-]*$/, { error: "expected a service name such as keyval or kernel:logs" });
@@ -56,8 +84,33 @@ export const manifestSchema = z
       .strict()
       .optional(),
     mode: z.enum(["persistent", "isolated"]).default("persistent"),
+    /** The marketplace's icon of the plugin: a square PNG, JPEG or WebP in the package. */
+    icon: packageImageSchema.optional(),
+    /** Screenshots the marketplace's detail page shows, in order. */
+    screenshots: z
+      .array(z.object({ path: packageImageSchema, caption: z.string().max(200).default("") }).strict())
+      .max(MAX_SCREENSHOTS, { error: `at most ${MAX_SCREENSHOTS} screenshots` })
+      .optional(),
+    /**
+     * A health check the kernel runs on a new version after its `setup` and before it serves:
+     * `GET <base><path>` must answer 2xx within `timeoutMs`, else the version is unloaded and the
+     * running one (if any) keeps serving.
+     */
+    health: z
+      .object({
+        path: z.string().max(200).regex(HEALTH_PATH, {
+          error: "expected a path under the plugin's base such as /health (leading slash, no .., no query)",
+        }),
+        timeoutMs: z.number().int().min(100).max(60_000).default(5000),
+      })
+      .strict()
+      .optional(),
   })
-  .strict();
+  .strict()
+  .refine((manifest) => manifest.health === undefined || manifest.base !== undefined, {
+    error: "a health check needs a base (buntime.base): its path is under it",
+    path: ["health"],
+  });
 
 /** The package.json fields Buntime reads from a plugin package. */
 export const pluginPackageSchema = z.object({

@@ -2,7 +2,6 @@ import { existsSync } from "node:fs";
 import {
   BuntimeError,
   checkKernelRange,
-  type DependencyNode,
   type HookName,
   type Logger,
   orderByDependencies,
@@ -16,8 +15,16 @@ import { callWithTimeout } from "../hooks/call-with-timeout.ts";
 import { PluginTable } from "../pipeline/plugin-table.ts";
 import { KERNEL_VERSION } from "../version.ts";
 import { appShadowDrops, checkAppShadows, checkBaseClaims } from "./base-conflicts.ts";
-import { type LoadedPlugin, type PluginStatus, pluginStatus } from "./loaded-plugin.ts";
+import {
+  dependencyNode,
+  type LoadedPlugin,
+  loadedNode,
+  type PluginStatus,
+  pluginStatus,
+  failureReason as reason,
+} from "./loaded-plugin.ts";
 import { type ContextDeps, createPluginContext, dataDirOf, resolvePluginConfig } from "./plugin-context.ts";
+import { checkHealth } from "./plugin-health.ts";
 import { type PluginSource, pluginId } from "./plugin-source.ts";
 import { removeEmptyDirs } from "./remove-empty-dirs.ts";
 import { validateHooks } from "./validate-definition.ts";
@@ -28,26 +35,6 @@ export interface PluginHostOptions extends ContextDeps {
   readonly drainTimeout: number;
   /** Told of every load, replacement and unload once it has happened. */
   readonly onEvent?: (event: PluginEvent) => void;
-}
-
-function dependencyNode(source: PluginSource): DependencyNode & { source: PluginSource } {
-  const { name, version, buntime } = source.pkg;
-  return {
-    name,
-    version,
-    dependencies: buntime.dependencies,
-    optionalDependencies: buntime.optionalDependencies,
-    source,
-  };
-}
-
-function loadedNode(plugin: LoadedPlugin): DependencyNode {
-  return { name: plugin.name, version: plugin.version, ...plugin.manifest };
-}
-
-function reason(error: unknown): string {
-  if (!(error instanceof Error)) return String(error);
-  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
 
 /**
@@ -182,6 +169,10 @@ export class PluginHost {
         }
         try {
           const plugin = await this.#init(source, config);
+          await checkHealth(plugin, this.#server?.url).catch(async (error: unknown) => {
+            await this.#stopPlugin(plugin);
+            throw error;
+          });
           this.#running.set(plugin.name, plugin);
           this.#logger.info(`started ${pluginId(source.pkg)}`, { base: source.pkg.buntime.base });
         } catch (error) {
@@ -224,9 +215,10 @@ export class PluginHost {
   /**
    * Applies a batch while the kernel runs, all or nothing: each plugin is loaded, or swapped in
    * for the running version of it, in dependency order across the batch (so `auth` started in
-   * the same batch as `storage` sees `keyval`). New versions start first and take the services
-   * over; then they join the pipeline together, and the old versions stop once their requests
-   * in flight finish. If any plugin cannot start, those that started stop again, the old
+   * the same batch as `storage` sees `keyval`). New versions start first, take the services
+   * over and answer their declared health checks (`buntime.health`); then they join the pipeline
+   * together, and the old versions stop once their requests in flight finish. If any plugin
+   * cannot start or fails its health check, those that started stop again, the old
    * versions keep running with their services, data folders the batch created are removed,
    * and this throws naming the plugin.
    */
@@ -254,6 +246,8 @@ export class PluginHost {
             }),
           );
         }
+        // every new version answers its declared health check before any of them serves
+        for (const plugin of started) await checkHealth(plugin, this.#server?.url);
       } catch (error) {
         for (const plugin of started.reverse()) await this.#stopPlugin(plugin);
         for (const old of replaced) this.#options.services.restore(old.ctx.services, old.name);

@@ -1,4 +1,11 @@
-import type { PluginContext, PluginHooks, PluginStatus, ResolvedManifest } from "@buntime/sdk";
+import type {
+  DependencyNode,
+  PluginContext,
+  PluginHooks,
+  PluginStatus,
+  ResolvedManifest,
+} from "@buntime/sdk";
+import type { PluginSource } from "./plugin-source.ts";
 
 export type { PluginStatus };
 
@@ -32,4 +39,27 @@ export function pluginStatus(
     dependencies: manifest.dependencies,
     ui: manifest.ui,
   };
+}
+
+/** A plugin package as the dependency sorter sees it, carrying its source along. */
+export function dependencyNode(source: PluginSource): DependencyNode & { source: PluginSource } {
+  const { name, version, buntime } = source.pkg;
+  return {
+    name,
+    version,
+    dependencies: buntime.dependencies,
+    optionalDependencies: buntime.optionalDependencies,
+    source,
+  };
+}
+
+/** A running plugin as the dependency sorter sees it. */
+export function loadedNode(plugin: LoadedPlugin): DependencyNode {
+  return { name: plugin.name, version: plugin.version, ...plugin.manifest };
+}
+
+/** Why something failed, in one line: the error's message and its cause's. */
+export function failureReason(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  return error.cause instanceof Error ? `${error.message}: ${error.cause.message}` : error.message;
 }
