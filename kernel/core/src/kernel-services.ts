@@ -1,8 +1,17 @@
-import type { KernelOrigins, KernelPlugins, LogFeed, PluginEvent } from "@buntime/sdk";
+import type {
+  KernelOrigins,
+  KernelPlugins,
+  KernelSchedule,
+  LogFeed,
+  Logger,
+  PluginEvent,
+} from "@buntime/sdk";
 import { hasAdminToken } from "./api/admin-token.ts";
+import { createLogger } from "./logger.ts";
 import type { PluginStatus } from "./plugins/loaded-plugin.ts";
 import { type Feed, subscriptionsOf } from "./services/feed.ts";
 import type { ServiceRegistry } from "./services/registry.ts";
+import { createScheduler } from "./services/schedule.ts";
 import type { WebSocketHub } from "./websocket-hub.ts";
 
 export interface KernelServiceSources {
@@ -17,6 +26,13 @@ export interface KernelServiceSources {
   readonly pluginEvents: Feed<PluginEvent>;
   /** The checks plugins vouch for origins with (`kernel:origins`), which the cross-site write check asks. */
   readonly originChecks: Set<OriginCheck>;
+  /** Where `kernel:schedule` reports failed runs; a stderr logger when unset. */
+  readonly logger?: Logger;
+  /**
+   * The cluster settings (`config.cluster`): with them, `kernel:schedule`'s global jobs run once
+   * per tick across every node on `postgres`; without them, in this process.
+   */
+  readonly cluster?: { readonly node: string; readonly postgres: string };
 }
 
 /** One plugin's check of an origin writing to a path (see `KernelOrigins`). */
@@ -70,9 +86,10 @@ function scopedFeed<S extends LogFeed | KernelPlugins>(service: S) {
 
 /**
  * Registers what the kernel itself provides to plugins that declare it in `consumes`:
- * `kernel:logs`, `kernel:clients`, `kernel:websockets`, `kernel:plugins`, `kernel:admin` and
- * `kernel:origins`.
- * The two feeds are scoped: a plugin that unloads loses the subscriptions it forgot to end.
+ * `kernel:logs`, `kernel:clients`, `kernel:websockets`, `kernel:plugins`, `kernel:admin`,
+ * `kernel:origins` and `kernel:schedule`.
+ * The two feeds are scoped: a plugin that unloads loses the subscriptions it forgot to end; so
+ * is the scheduler: a plugin's jobs stop when it unloads.
  */
 export function provideKernelServices(services: ServiceRegistry, sources: KernelServiceSources): void {
   const shared = <T>(value: T) => ({ create: () => value });
@@ -88,4 +105,12 @@ export function provideKernelServices(services: ServiceRegistry, sources: Kernel
     shared({ isAdmin: (request: Request) => hasAdminToken(request, sources.adminToken) }),
   );
   services.provideKernel("kernel:origins", scopedOrigins(sources.originChecks));
+  const scheduler = createScheduler({
+    logger: sources.logger ?? createLogger({}, "kernel:schedule"),
+    cluster: sources.cluster,
+  });
+  services.provideKernel("kernel:schedule", {
+    create: (plugin): KernelSchedule & { stopAll(): Promise<void> } => scheduler.viewFor(plugin),
+    dispose: (view) => view.stopAll(),
+  });
 }

@@ -62,6 +62,13 @@ export type {
   RateLimiter,
   RateLimitPolicy,
 } from "./contracts/ratelimit.ts";
+export type {
+  KernelSchedule,
+  ScheduledJob,
+  ScheduledTick,
+  ScheduleHandle,
+  ScheduleScope,
+} from "./contracts/schedule.ts";
 export type { FrameTimingSummary, FrameTimings } from "./contracts/shell.ts";
 export type { DependencyNode } from "./dependencies.ts";
 export { checkKernelRange, isCandidate, orderByDependencies, satisfiesRange } from "./dependencies.ts";

@@ -4,6 +4,7 @@ import type { AuthService } from "./contracts/auth.ts";
 import type { KernelAdmin, KernelOrigins, KernelPlugins } from "./contracts/kernel.ts";
 import type { KeyValueStore } from "./contracts/keyval.ts";
 import type { RateLimiter } from "./contracts/ratelimit.ts";
+import type { KernelSchedule } from "./contracts/schedule.ts";
 import type { FrameTimings } from "./contracts/shell.ts";
 import type { LogFeed } from "./logger.ts";
 
@@ -64,6 +65,7 @@ export interface Services {
   "kernel:plugins": KernelPlugins;
   "kernel:admin": KernelAdmin;
   "kernel:origins": KernelOrigins;
+  "kernel:schedule": KernelSchedule;
   /** `@buntime/plugin-storage` */
   keyval: KeyValueStore;
   /** `@buntime/plugin-router` */
