@@ -3,14 +3,17 @@
  * one tarball stack on the `tar` library with one safety policy, publisher and registry
  * signatures, and a registry client.
  */
-export type { PackedPlugin, PackFields } from "./pack/index.ts";
+export type { ImageType, PackageImage, PackedPlugin, PackFields } from "./pack/index.ts";
 export {
+  checkManifestMedia,
+  MEDIA_LIMITS,
   packPackage,
   packPlugin,
   packWarnings,
   requireLentDependencies,
   requireResolvableDependencies,
   selectFiles,
+  sniffImage,
   tarballFilename,
 } from "./pack/index.ts";
 export type {

@@ -4,6 +4,7 @@ import { BuntimeError, packageNameSchema, parsePluginPackage } from "@buntime/sd
 import semver from "semver";
 import { integrityOf, shasumOf } from "../tarball/integrity.ts";
 import { writeTar } from "../tarball/tar-format.ts";
+import { checkManifestMedia } from "./media.ts";
 import { selectFiles } from "./select-files.ts";
 import { packWarnings } from "./warnings.ts";
 
@@ -85,8 +86,15 @@ function packFiles(
 export function packPlugin(dir: string): PackedPlugin {
   const root = resolve(dir);
   const packageJson = readPackageJson(root);
-  const pkg = parsePluginPackage(packageJson, join(root, "package.json"));
-  return packFiles(root, packageJson, pkg.name, pkg.version);
+  const source = join(root, "package.json");
+  const pkg = parsePluginPackage(packageJson, source);
+  const packed = packFiles(root, packageJson, pkg.name, pkg.version);
+  // the media as the registry will see them: only packed files count
+  const packedFiles = new Set(packed.files);
+  const read = (path: string) =>
+    packedFiles.has(path) ? new Uint8Array(readFileSync(join(root, path))) : undefined;
+  checkManifestMedia(pkg.buntime, read, source);
+  return packed;
 }
 
 /**
