@@ -35,6 +35,7 @@ describe("a publish answers the automated checks' report", () => {
         ".env is packed: an environment file (often holds secrets)",
         "index.js.map is packed: a source map (it carries your source)",
       ],
+      media: [],
     });
   });
 
@@ -46,6 +47,11 @@ describe("a publish answers the automated checks' report", () => {
       token,
       body: publishBody("lib", "1.0.0", tarball),
     });
-    expect(published.body.checks).toEqual({ manifest: "not a plugin", permissions: null, flagged: [] });
+    expect(published.body.checks).toEqual({
+      manifest: "not a plugin",
+      permissions: null,
+      flagged: [],
+      media: [],
+    });
   });
 });

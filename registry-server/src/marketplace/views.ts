@@ -4,6 +4,7 @@ import { type CatalogEntry, type CatalogVersion, listField } from "../catalog/ca
 import type { RegistryContext } from "../context.ts";
 import { publisherSignatureVerifies } from "../signing/publisher-keys.ts";
 import type { PublisherKey, VersionRecord } from "../storage/types.ts";
+import { mediaLinks } from "./media.ts";
 
 /** True when the version carries a `buntime` manifest, i.e. is a plugin. */
 export function isPlugin(record: CatalogVersion): boolean {
@@ -81,6 +82,7 @@ export function pluginSummary(entry: CatalogEntry, version: CatalogVersion) {
     deprecated: version.deprecated,
     signed: { registry: true, publisher: version.publisherSignature !== null },
     permissions: (resolvedManifest(version) as { permissions?: unknown }).permissions ?? null,
+    icon: mediaLinks(version).icon,
   };
 }
 

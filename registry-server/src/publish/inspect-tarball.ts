@@ -1,6 +1,8 @@
-import { BuntimeError, isBuntimeError } from "@buntime/sdk";
+import { BuntimeError, isBuntimeError, pluginPackageSchema } from "@buntime/sdk";
 import {
+  checkManifestMedia,
   type PackageEntry,
+  type PackageImage,
   type PackageTarball,
   readTarball,
   type TarballLimits as UnpackLimits,
@@ -20,6 +22,36 @@ export interface TarballContents {
   unpackedSize: number;
   /** Paths of the packed files, relative to `package/`. */
   files: string[];
+  /** The plugin's icon and screenshots, checked (see `checkManifestMedia`). */
+  media: PackageImage[];
+}
+
+/**
+ * The checked media of each inspected package.json, for the publish report: publishing hands
+ * the checks only the package.json and the file paths, and the media's types are read from bytes.
+ */
+const checkedMedia = new WeakMap<object, PackageImage[]>();
+
+/** The media `inspectTarball` checked for this package.json object, or none. */
+export function mediaOf(packageJson: object): PackageImage[] {
+  return checkedMedia.get(packageJson) ?? [];
+}
+
+/**
+ * Checks a plugin's icon and screenshots against the tarball's files. A manifest that does not
+ * parse is left to the manifest check, which refuses it naming every bad field.
+ */
+function pluginMedia(
+  packageJson: Record<string, unknown>,
+  entries: PackageEntry[],
+  label: string,
+): PackageImage[] {
+  const parsed = pluginPackageSchema.safeParse(packageJson);
+  if (!parsed.success) return [];
+  const files = new Map(
+    entries.filter((entry) => entry.type === "file").map((entry) => [entry.path, entry.data]),
+  );
+  return checkManifestMedia(parsed.data.buntime, (path) => files.get(path), `${label} (published tarball)`);
 }
 
 const MAX_TEXT_BYTES = 1024 * 1024;
@@ -59,7 +91,8 @@ function text(entry: PackageEntry | undefined): string | undefined {
 /**
  * Checks a gzipped tarball the way the registry accepts it: the sdk's one tarball policy
  * (`readTarball`: gzip and tar well formed, within the limits, only files and folders under
- * `package/`, no `..` or absolute path) and a `package/package.json` that parses. Throws a
+ * `package/`, no `..` or absolute path), a `package/package.json` that parses, and a plugin's
+ * icon and screenshots (in the tarball, PNG/JPEG/WebP by content, within size limits). Throws a
  * coded error naming the first problem.
  *
  * @param label the package being published, used in messages
@@ -90,8 +123,12 @@ export function inspectTarball(bytes: Uint8Array, label: string, limits: Tarball
   const readmes = entries.filter((entry) => README.test(entry.path) && text(entry) !== undefined);
   const readme = readmes.sort((a, b) => (a.path < b.path ? -1 : 1))[0];
   const files = entries.filter((entry) => entry.type === "file");
+  const manifest = packageJson as Record<string, unknown>;
+  const media = pluginMedia(manifest, entries, label);
+  checkedMedia.set(manifest, media);
   return {
-    packageJson: packageJson as Record<string, unknown>,
+    packageJson: manifest,
+    media,
     readme: text(readme) ?? "",
     fileCount: files.length,
     unpackedSize: tarball.unpackedBytes,

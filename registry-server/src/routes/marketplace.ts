@@ -4,6 +4,7 @@ import semver from "semver";
 import { requireReader } from "../auth/identify.ts";
 import { type CatalogEntry, type CatalogVersion, listField } from "../catalog/catalog.ts";
 import type { RegistryApp, RegistryContext, RegistryEnv } from "../context.ts";
+import { MediaCache, mediaLinks, serveMedia } from "../marketplace/media.ts";
 import {
   isPlugin,
   kernelFit,
@@ -29,7 +30,8 @@ async function keysOf(ctx: RegistryContext, users: string[]): Promise<PublisherK
 
 /**
  * The marketplace API under `/-/marketplace`: plugin list and search with filters, plugin
- * detail, publisher profiles and categories. Only packages with a `buntime` manifest appear.
+ * detail, publisher profiles, categories, and each version's icon and screenshots. Only packages
+ * with a `buntime` manifest appear.
  */
 export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void {
   app.get("/-/marketplace/plugins", async (c) => {
@@ -121,6 +123,7 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
       updatedAt: pkg.modifiedAt,
       downloads: { total: Object.values(byVersion).reduce((a, b) => a + b, 0), byVersion },
       signatures: signatureStatus(ctx, latest, keys),
+      ...mediaLinks(latest),
       versions: versions
         .slice()
         .sort((a, b) => semver.rcompare(a.version, b.version))
@@ -139,6 +142,25 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
   };
   app.get("/-/marketplace/plugins/:scope{@[^/%]+}/:name", detail);
   app.get("/-/marketplace/plugins/:name", detail);
+
+  const cache = new MediaCache();
+  const media = async (c: Context<RegistryEnv>) => {
+    requireReader(ctx, c, "browsing the marketplace");
+    const raw = c.req.param("scope")
+      ? `${c.req.param("scope")}/${c.req.param("name")}`
+      : (c.req.param("name") ?? "");
+    if (!packageNameSchema.safeParse(raw).success)
+      throw new BuntimeError("BUNTIME_ERR_REGISTRY_PACKAGE_NOT_FOUND", { package: raw });
+    return serveMedia(ctx, cache, {
+      name: raw,
+      version: c.req.param("version") ?? "",
+      digest: c.req.param("digest") ?? "",
+      file: c.req.param("file") ?? "",
+      ifNoneMatch: c.req.header("if-none-match"),
+    });
+  };
+  app.get("/-/marketplace/media/:scope{@[^/%]+}/:name/:version/:digest{[0-9a-f]{16}}/:file", media);
+  app.get("/-/marketplace/media/:name/:version/:digest{[0-9a-f]{16}}/:file", media);
 
   app.get("/-/marketplace/publishers/:user", async (c) => {
     requireReader(ctx, c, "browsing the marketplace");
