@@ -2,9 +2,9 @@ import { afterEach, describe, expect, it } from "bun:test";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/kernel/testing";
 import ratelimit from "@buntime/plugin-ratelimit";
 import { definePlugin } from "@buntime/sdk";
+import { startRedis, startRedisServer } from "@buntime/test-kit/redis";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 import ratelimitPackage from "../package.json" with { type: "json" };
-import { startRedis, startRedisServer } from "./helpers/redis.ts";
 
 // A real server: without redis-server this file is skipped, except under CI, where it must be there.
 const noRedis = skipWithoutSystemTool({ command: "redis-server", debianPackage: "redis-server" });

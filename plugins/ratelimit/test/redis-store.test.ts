@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { createRedisStore } from "@buntime/plugin-ratelimit";
+import { startRedis } from "@buntime/test-kit/redis";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
-import { startRedis } from "./helpers/redis.ts";
 import { storeContract } from "./helpers/store-contract.ts";
 
 // A real server: without redis-server this file is skipped, except under CI, where it must be there.
