@@ -5,6 +5,15 @@
  */
 export { adminTokenPath } from "./api/admin-token.ts";
 export { kernelFilePath } from "./api/kernel-file.ts";
+export type {
+  ClusterNode,
+  ClusterReadiness,
+  ClusterSupply,
+  DesiredPlugin,
+  DesiredState,
+  NodeReport,
+} from "./cluster/index.ts";
+export { ClusterStore } from "./cluster/index.ts";
 export type { LoadConfigOptions } from "./config/load.ts";
 export { loadConfig, resolveConfig } from "./config/load.ts";
 export type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";

@@ -1,6 +1,8 @@
 import { existsSync, readFileSync } from "node:fs";
 import { resolve } from "node:path";
 import { BuntimeError, formatZodIssues } from "@buntime/sdk";
+import { z } from "zod";
+import { clusterSchema } from "./cluster.ts";
 import { locateJsonError } from "./json-error.ts";
 import { type KernelConfigOptions, kernelConfigSchema, type ResolvedKernelConfig } from "./schema.ts";
 import { parseTrustProxyEnv } from "./trust-proxy.ts";
@@ -25,11 +27,27 @@ const ENV_SETTINGS: Record<string, { key: keyof KernelConfigOptions; parse: (raw
   BUNTIME_LOG_FORMAT: { key: "logFormat", parse: String },
 };
 
+const clusterLayerSchema = z.object({ cluster: clusterSchema.partial().optional() });
+
+/** `BUNTIME_*` variables of the `cluster` section (docs/scale-out.md), merged into the file's section. */
+const CLUSTER_ENV: Record<string, { key: string; parse: (raw: string) => unknown }> = {
+  BUNTIME_NODE: { key: "node", parse: String },
+  BUNTIME_CLUSTER_POSTGRES: { key: "postgres", parse: String },
+  BUNTIME_CLUSTER_REDIS: { key: "redis", parse: String },
+  BUNTIME_CLUSTER_RECONCILE_INTERVAL: { key: "reconcileInterval", parse: Number },
+};
+
 /** Validates one layer of settings so that an error names where the bad value came from. */
 function checkLayer(layer: Record<string, unknown>, source: string): void {
-  const result = kernelConfigSchema.partial().safeParse(layer);
+  const { cluster, ...rest } = layer;
+  const result = kernelConfigSchema.partial().safeParse(rest);
   if (!result.success) {
     throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", { source, details: formatZodIssues(result.error) });
+  }
+  // one layer may name only some of the section's keys (the URL in env, the node name in the file)
+  const section = clusterLayerSchema.safeParse({ cluster });
+  if (!section.success) {
+    throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", { source, details: formatZodIssues(section.error) });
   }
 }
 
@@ -75,7 +93,25 @@ function readEnv(env: Record<string, string | undefined>): Record<string, unknow
     checkLayer({ [key]: value }, `env ${variable}`);
     layer[key] = value;
   }
+  const cluster: Record<string, unknown> = {};
+  for (const [variable, { key, parse }] of Object.entries(CLUSTER_ENV)) {
+    const raw = env[variable];
+    if (raw === undefined || raw === "") continue;
+    const value = parse(raw);
+    checkLayer({ cluster: { [key]: value } }, `env ${variable}`);
+    cluster[key] = value;
+  }
+  if (Object.keys(cluster).length > 0) layer.cluster = cluster;
   return layer;
+}
+
+/** The file's `cluster` section with the env's variables over it (each layer names only some keys). */
+function mergeCluster(fromFile: Record<string, unknown>, fromEnv: Record<string, unknown>): unknown {
+  const file = fromFile.cluster;
+  if (fromEnv.cluster === undefined) return file;
+  return typeof file === "object" && file !== null
+    ? { ...file, ...(fromEnv.cluster as object) }
+    : fromEnv.cluster;
 }
 
 export interface LoadConfigOptions {
@@ -99,11 +135,13 @@ export function loadConfig(options: LoadConfigOptions = {}): ResolvedKernelConfi
   const fromFile = options.configPath || existsSync(defaultPath) ? readConfigFile(filePath) : {};
   checkLayer(fromFile, filePath);
   const fromEnv = readEnv(options.env ?? process.env);
+  const cluster = mergeCluster(fromFile, fromEnv);
   const overrides = Object.fromEntries(
     Object.entries(options.overrides ?? {}).filter(([, value]) => value !== undefined),
   );
   checkLayer(overrides, "command line");
-  return resolveConfig({ ...fromFile, ...fromEnv, ...overrides }, "configuration", cwd);
+  const merged = { ...fromFile, ...fromEnv, ...(cluster === undefined ? {} : { cluster }), ...overrides };
+  return resolveConfig(merged as KernelConfigOptions, "configuration", cwd);
 }
 
 /**
@@ -116,7 +154,12 @@ export function resolveConfig(
   cwd = process.cwd(),
 ): ResolvedKernelConfig {
   checkLayer(options as Record<string, unknown>, source);
-  const config = kernelConfigSchema.parse(options);
+  const parsed = kernelConfigSchema.safeParse(options);
+  if (!parsed.success) {
+    // only a whole section can miss a key its layers left out (cluster.postgres)
+    throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", { source, details: formatZodIssues(parsed.error) });
+  }
+  const config = parsed.data;
   return {
     ...config,
     home: resolve(cwd, config.home),

@@ -1,0 +1,222 @@
+import { join } from "node:path";
+import type { Logger } from "@buntime/sdk";
+import type { ClusterConfig } from "../config/cluster.ts";
+import { type Lockfile, readLockfile } from "../plugins/lockfile.ts";
+import type { DegradedPlugin } from "./degraded.ts";
+import { type Hints, postgresHints, redisHints } from "./hints.ts";
+import { readApplied, takeHomeLock, writeApplied } from "./home-files.ts";
+import { diffLocks, EMPTY_LOCK, isEmptyChange } from "./lock-diff.ts";
+import { PluginCache } from "./plugin-cache.ts";
+import { type HostPort, reconcile } from "./reconcile.ts";
+import { ClusterStore } from "./store.ts";
+import type { ClusterSupply } from "./supply.ts";
+
+/** What `cluster.ready()` says: ready once this node applied the current generation. */
+export interface ClusterReadiness {
+  readonly ok: boolean;
+  /** The newest generation this node knows of. */
+  readonly generation: number;
+  /** The generation this node applied last (0 before the first). */
+  readonly applied: number;
+  /** Why not ready, or what is degraded while ready. */
+  readonly reason?: string;
+  readonly degraded: readonly { plugin: string; version: string; reason: string }[];
+}
+
+/** A kernel node's part in a cluster: desired state in, plugins reconciled, readiness out. */
+export interface ClusterNode {
+  readonly name: string;
+  /** Connects, reconciles once and starts listening for hints and the timer; never throws (not ready instead). */
+  start(): Promise<void>;
+  /** Tells the node its plugins changed (a load, replacement or unload through this node's API). */
+  pluginsChanged(): void;
+  /** Reconciles now (what a hint, a reconnect and the timer do); resolves when it has run. */
+  reconcileNow(): Promise<void>;
+  ready(): ClusterReadiness;
+  stop(): Promise<void>;
+}
+
+/** What a node is made of. */
+export interface ClusterNodeOptions {
+  readonly config: ClusterConfig;
+  readonly home: string;
+  readonly kernelVersion: string;
+  readonly host: HostPort;
+  readonly supply: ClusterSupply;
+  readonly logger: Logger;
+}
+
+/** How soon a reconcile that found the home held by a CLI command comes back. */
+const HELD_RETRY_MS = 200;
+
+/**
+ * Creates a cluster node. Every change through this node (the CLI's install, upgrade, rollback
+ * or removal, seen as a plugin event) is published as one generation; every node reconciles to
+ * the newest on boot, on a hint, after a reconnect and every `reconcileInterval`.
+ */
+export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
+  const { config, home, host, logger } = options;
+  const store = new ClusterStore(config.postgres);
+  const cache = new PluginCache(join(home, "cache", "plugins"), options.supply);
+  const applied = readApplied(home);
+  let baseline: Lockfile | undefined = applied?.lock;
+  let appliedGeneration = applied?.generation ?? 0;
+  let known = 0;
+  let degraded = new Map<string, DegradedPlugin>();
+  let failure: string | undefined = "not connected yet";
+  let firstPass = true; // on boot, plugins that failed to start get their retry too
+  let queue: Promise<void> = Promise.resolve();
+  let pending: Promise<void> | undefined;
+  let timer: ReturnType<typeof setInterval> | undefined;
+  let heldTimer: ReturnType<typeof setTimeout> | undefined;
+  let stopped = false;
+  let hints: Hints | undefined;
+
+  const serial = (task: () => Promise<void>): Promise<void> => {
+    const run = queue.then(task).catch((error: unknown) => {
+      failure = (error as Error).message;
+      logger.error(`reconcile failed: ${failure}`);
+    });
+    queue = run;
+    return run;
+  };
+
+  /** Publishes what changed in the home's lock since the last applied or published lock. */
+  const publishLocal = async (): Promise<void> => {
+    const current = await store.current();
+    known = Math.max(known, current.generation);
+    const homeLock = await readLockfile(home);
+    // a node that never applied a generation joins the cluster's set, unless there is none yet
+    baseline ??= current.generation === 0 ? EMPTY_LOCK : homeLock;
+    const change = diffLocks(baseline, homeLock);
+    if (isEmptyChange(change)) return;
+    const published = await store.publish(change, config.node);
+    baseline = homeLock;
+    if (!published) return;
+    known = Math.max(known, published.generation);
+    logger.info(`published generation ${published.generation}`, { change });
+    await hints?.announce(published.generation);
+  };
+
+  const reconcileOnce = async (): Promise<void> => {
+    const release = takeHomeLock(home);
+    if (!release) {
+      // a CLI command changes the home: come back when it is done
+      clearTimeout(heldTimer);
+      heldTimer = setTimeout(() => void requestReconcile(), HELD_RETRY_MS);
+      return;
+    }
+    try {
+      await publishLocal();
+      const desired = await store.current();
+      known = Math.max(known, desired.generation);
+      const retryDue = [...degraded.values()].some((plugin) => plugin.retryAt <= Date.now());
+      if (desired.generation !== appliedGeneration || retryDue || firstPass) {
+        firstPass = false;
+        const result = await reconcile({
+          desired,
+          previous: baseline ?? EMPTY_LOCK,
+          degraded,
+          home,
+          node: config.node,
+          interval: config.reconcileInterval,
+          host,
+          cache,
+          supply: options.supply,
+          logger,
+        });
+        degraded = result.degraded;
+        // what the home's lock now says: local changes are told from it
+        baseline = result.lock;
+        appliedGeneration = desired.generation;
+        writeApplied(home, { generation: appliedGeneration, lock: result.lock });
+      }
+      failure = undefined;
+      await store.recordNode({
+        node: config.node,
+        version: options.kernelVersion,
+        appliedGeneration,
+        lastReconcile: new Date(),
+        degraded: [...degraded.values()].map(({ name, reason }) => ({ plugin: name, reason })),
+      });
+    } finally {
+      release();
+    }
+  };
+
+  /** Queues one reconcile; calls while one waits to start join it rather than queue another. */
+  const requestReconcile = (): Promise<void> => {
+    if (stopped) return Promise.resolve();
+    pending ??= serial(async () => {
+      pending = undefined;
+      await reconcileOnce();
+    });
+    return pending;
+  };
+
+  return {
+    name: config.node,
+    async start() {
+      try {
+        await store.migrate();
+        hints = config.redis
+          ? redisHints(config.redis, config.reconcileInterval, handlers())
+          : postgresHints(store.sql, handlers());
+        await hints.start();
+      } catch (error) {
+        failure = `cannot reach the cluster's PostgreSQL: ${(error as Error).message}`;
+        logger.error(failure);
+      }
+      await requestReconcile();
+      timer = setInterval(() => void requestReconcile(), config.reconcileInterval);
+    },
+    pluginsChanged() {
+      if (stopped) return;
+      // publish at once even while the CLI holds the home: the kernel has loaded what its lock says
+      void serial(publishLocal).then(() => requestReconcile());
+    },
+    reconcileNow: requestReconcile,
+    ready() {
+      const list = [...degraded.values()].map(({ name, version, reason }) => ({
+        plugin: name,
+        version,
+        reason,
+      }));
+      const generation = Math.max(known, appliedGeneration);
+      const base = { generation, applied: appliedGeneration, degraded: list };
+      if (failure !== undefined) return { ...base, ok: false, reason: failure };
+      if (appliedGeneration < generation) {
+        return {
+          ...base,
+          ok: false,
+          reason: `applying generation ${generation} (applied ${appliedGeneration})`,
+        };
+      }
+      const reason =
+        list.length > 0 ? `degraded: ${list.map((p) => `${p.plugin} (${p.reason})`).join("; ")}` : undefined;
+      return { ...base, ok: true, ...(reason ? { reason } : {}) };
+    },
+    async stop() {
+      stopped = true;
+      clearInterval(timer);
+      clearTimeout(heldTimer);
+      await queue;
+      await hints?.stop();
+      await store.close();
+    },
+  };
+
+  function handlers() {
+    return {
+      logger,
+      onHint(generation: number) {
+        known = Math.max(known, generation);
+        if (generation > appliedGeneration) void requestReconcile();
+      },
+      onReconnect() {
+        logger.info("hints reconnected; reconciling");
+        void requestReconcile();
+      },
+    };
+  }
+}
