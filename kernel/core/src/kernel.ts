@@ -13,6 +13,7 @@ import { createReadiness, type Readiness, type ReadinessCheck } from "./api/heal
 import { kernelReadinessChecks } from "./api/health-checks.ts";
 import { createKernelApi } from "./api/kernel-api.ts";
 import { removeKernelFile, writeKernelFile } from "./api/kernel-file.ts";
+import { type ClusterNode, type ClusterSupply, clusterReadinessCheck, joinCluster } from "./cluster/index.ts";
 import { needsSandbox } from "./config/isolation.ts";
 import { resolveConfig } from "./config/load.ts";
 import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
@@ -57,6 +58,8 @@ export interface KernelOptions {
   readonly logSink?: LogSink;
   /** Readiness checks besides the kernel's own (plugins, pool, storage), for `/_/api/health/ready`. */
   readonly readinessChecks?: readonly ReadinessCheck[];
+  /** Fetches and unpacks plugin tarballs for a `cluster` node (`buntime start` gives one). */
+  readonly clusterSupply?: ClusterSupply;
 }
 
 /** A kernel: start its plugins, serve HTTP, load and unload plugins, stop gracefully. */
@@ -70,6 +73,8 @@ export interface Kernel {
   readonly pool: WorkerPool;
   /** What `/_/api/health/ready` checks; `add` more while the kernel runs. */
   readonly readiness: Readiness;
+  /** This node's part in a cluster (config `cluster`), else undefined. */
+  readonly cluster: ClusterNode | undefined;
   /** Resolves any provided service, unscoped (for tests and embedding code, not plugins). */
   service(name: string): unknown;
   /** Discovers and starts the plugins (no HTTP yet). */
@@ -195,6 +200,18 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     onEvent: pluginEvents.emit,
   });
   host = pluginHost;
+  const cluster = joinCluster(config.cluster, options.clusterSupply, {
+    home: config.home,
+    kernelVersion: KERNEL_VERSION,
+    logger,
+    host: {
+      list: () => pluginHost.list(),
+      apply: (sources) => pluginHost.apply(sources),
+      unload: (names) => pluginHost.unload(names),
+      readFolder,
+    },
+  });
+  pluginEvents.subscribe(() => cluster?.pluginsChanged());
   const startedAt = performance.now();
   let started = false;
   const readiness = createReadiness([
@@ -206,6 +223,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       keyval: () => optionalService<KeyValueStore>(services, "keyval"),
     }),
     ...(options.readinessChecks ?? []),
+    ...(cluster ? [clusterReadinessCheck(cluster)] : []),
   ]);
   const api = createKernelApi({
     adminToken,
@@ -241,6 +259,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     adminToken,
     pool: pluginPool,
     readiness,
+    cluster,
     service: (name) => services.resolve(name),
     get url() {
       return server ? new URL(server.url) : undefined;
@@ -259,6 +278,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
       ];
       await pluginHost.start(sources);
       warnUnusedSettings(config.plugins, pluginHost.list(), logger);
+      await cluster?.start();
       started = true;
     },
     async listen() {
@@ -294,6 +314,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
         const closed = server?.stop(false); // no new connections; requests in flight go on
         // Handlers still running finish (up to the deadline), then plugins and workers stop,
         // which ends the long-lived streams they serve (log tails, SSE) instead of waiting them out.
+        await cluster?.stop();
         await pluginHost.shutdown();
         await pool.shutdown();
         if (server && closed) {
