@@ -1,14 +1,18 @@
 /**
  * Applies a plan by running the CLI command it stands for, and turns what the CLI prints into
  * the job's steps. The CLI and the kernel make it all or nothing: the kernel loads the new
- * versions beside the old ones and swaps them only when every `setup` succeeded, the CLI puts
- * the home back on any failure, so a failed step leaves the old version serving. After the CLI
- * succeeds, the health step checks that the kernel runs each new version.
+ * versions beside the old ones and swaps them only when every `setup` succeeded and every
+ * declared health check (`buntime.health`) answered 2xx, the CLI puts the home back on any
+ * failure, so a failed step leaves the old version serving. A failed health check fails the
+ * health step; after the CLI succeeds, the health step checks that the kernel runs each new version.
  */
 import type { AuditTrail } from "./audit.ts";
 import { cliFailure, runCli } from "./cli-runner.ts";
 import type { Job } from "./jobs.ts";
 import { commonFlags, type Plan, type PlanEnv } from "./plans.ts";
+
+/** The kernel's code for a new version that failed its declared health check (`buntime.health`). */
+const HEALTH_FAILED = "BUNTIME_ERR_PLUGIN_HEALTH_FAILED";
 
 /** The steps of each action, in order. */
 export const STEPS_OF: Record<Plan["action"], string[]> = {
@@ -74,6 +78,8 @@ export async function applyPlan(
   }
   if (run.code !== 0) {
     const failure = cliFailure(run.stderr);
+    // the new version started but failed its declared health check: that is the step that failed
+    if (failure.message.includes(`[${HEALTH_FAILED}]`) && steps.includes("health")) advance("health");
     job.emit({ type: "step", step: steps[active] as string, state: "failed", detail: failure.message });
     job.emit({ type: "failed", ...failure });
     record("failed", failure.message);

@@ -18,6 +18,8 @@ export interface PluginCard {
   deprecated: string | null;
   signed: { registry: boolean; publisher: boolean };
   permissions?: Permissions;
+  /** The registry's link to the icon (relative to its root), null without one. */
+  icon?: string | null;
 }
 
 /** What a plugin may touch, as its manifest declares. */
@@ -61,6 +63,9 @@ export interface PluginDetail {
   downloads: { total: number };
   signatures: SignatureEvidence;
   versions: VersionInfo[];
+  /** The registry's links to the newest version's icon and screenshots. */
+  icon?: string | null;
+  screenshots?: { url: string; caption: string }[];
 }
 
 /** The search form's fields. */
@@ -78,6 +83,8 @@ export interface MarketplaceRegistry {
   search(query: SearchQuery): Promise<{ total: number; plugins: PluginCard[] }>;
   detail(name: string): Promise<PluginDetail | undefined>;
   categories(): Promise<{ name: string; plugins: number }[]>;
+  /** GETs `path` (relative to the registry's root) as it answers, e.g. a plugin's icon. */
+  raw(path: string): Promise<Response>;
 }
 
 /** A client of `registry`, each request bounded by `timeoutMs`. */
@@ -127,6 +134,7 @@ export function marketplaceRegistry(registry: string, timeoutMs: number): Market
       if (response.status === 404) return undefined;
       return json(response, path);
     },
+    raw: get,
     async categories() {
       const path = "-/marketplace/categories";
       return (await json<{ categories: { name: string; plugins: number }[] }>(await get(path), path))

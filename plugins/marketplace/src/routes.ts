@@ -1,6 +1,6 @@
 /**
  * The marketplace's pages and API, mounted at its base: `/` (browse), `/plugin/<name>`
- * (detail), `/installed`, `/audit`; `api/plan` (GET), `api/apply` (POST, JSON), `api/jobs/<id>/events`
+ * (detail), `/installed`, `/audit`, `/media/…` (icons and screenshots, relayed); `api/plan` (GET), `api/apply` (POST, JSON), `api/jobs/<id>/events`
  * (SSE) and `api/audit.jsonl`. Pages are server-rendered; `ui/marketplace.js` draws plans
  * and progress.
  */
@@ -13,6 +13,7 @@ import { applyPlan } from "./apply.ts";
 import type { AuditTrail } from "./audit.ts";
 import { readHomeState, readLockfile } from "./home-state.ts";
 import type { JobBoard } from "./jobs.ts";
+import { relayMedia } from "./media.ts";
 import { ACTIONS, CliError, makePlan, type PlanEnv } from "./plans.ts";
 import type { MarketplaceRegistry } from "./registry.ts";
 import { newestVersions, type PinStore, updateSet } from "./updates.ts";
@@ -113,6 +114,8 @@ export function createRoutes(deps: MarketplaceDeps): Hono<Env> {
       return send(c, "Browse", "browse", problem((error as Error).message, (error as BuntimeError).code));
     }
   });
+
+  app.get("/media/:path{.+}", (c) => relayMedia(c.req.param("path"), deps.registry.raw));
 
   app.get("/plugin/:name{.+}", async (c) => {
     const name = c.req.param("name");

@@ -51,6 +51,45 @@ export interface Fixture {
   deps?: Record<string, string>;
   /** The kernel range. @default "^0.1.0" */
   kernel?: string;
+  /** An icon shipped as `assets/icon.png` and declared as `buntime.icon`. */
+  icon?: Uint8Array;
+  /** Screenshots shipped as `assets/screenshot-<n>.png` and declared in `buntime.screenshots`. */
+  screenshots?: { data: Uint8Array; caption: string }[];
+  /** A declared health check at `<base>/health` answering 200, 503, or never (its timeout is 500 ms). */
+  health?: "ok" | "503" | "hang";
+}
+
+/** A real 1×1 PNG. */
+export const TINY_PNG = Uint8Array.from(
+  atob("iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg=="),
+  (c) => c.charCodeAt(0),
+);
+
+/** What a fixture's health route does. */
+const HEALTH_ANSWERS = {
+  ok: 'return new Response("ok");',
+  503: 'return new Response("database unreachable", { status: 503 });',
+  hang: "return new Promise(() => {});",
+};
+
+/** Writes the fixture's icon and screenshots under `assets/` and returns their manifest fields. */
+function writeMedia(folder: string, fixture: Fixture): Record<string, unknown> {
+  if (!fixture.icon && !fixture.screenshots) return {};
+  mkdirSync(join(folder, "assets"));
+  if (fixture.icon) writeFileSync(join(folder, "assets", "icon.png"), fixture.icon);
+  for (const [i, shot] of (fixture.screenshots ?? []).entries())
+    writeFileSync(join(folder, "assets", `screenshot-${i}.png`), shot.data);
+  return {
+    ...(fixture.icon ? { icon: "assets/icon.png" } : {}),
+    ...(fixture.screenshots
+      ? {
+          screenshots: fixture.screenshots.map((s, i) => ({
+            path: `assets/screenshot-${i}.png`,
+            caption: s.caption,
+          })),
+        }
+      : {}),
+  };
 }
 
 const quiet: Logger = {
@@ -117,6 +156,8 @@ export async function startBench(plugins: string[] = [], env: Record<string, str
             ...(fixture.deps ? { dependencies: fixture.deps } : {}),
             ...(fixture.permissions ? { permissions: fixture.permissions } : {}),
             ...(fixture.menu ? { ui: { dir: "ui", menu: [{ label: short, path: `/${short}/` }] } } : {}),
+            ...(fixture.health ? { health: { path: "/health", timeoutMs: 500 } } : {}),
+            ...writeMedia(folder, fixture),
           },
         }),
       );
@@ -130,7 +171,11 @@ export async function startBench(plugins: string[] = [], env: Record<string, str
       }
       writeFileSync(
         join(folder, "index.js"),
-        `export default { setup() { ${fixture.setup ?? ""}; return { fetch: (request) => new URL(request.url).pathname === "/${short}/" ? undefined : new Response(${JSON.stringify(`${fixture.name}@${fixture.version}`)}) }; } };\n`,
+        `export default { setup() { ${fixture.setup ?? ""}; return { fetch: (request) => {
+  const path = new URL(request.url).pathname;
+  ${fixture.health ? `if (path === "/${short}/health") { ${HEALTH_ANSWERS[fixture.health]} }` : ""}
+  return path === "/${short}/" ? undefined : new Response(${JSON.stringify(`${fixture.name}@${fixture.version}`)});
+} }; } };\n`,
       );
       await registry.publishTarball(packPlugin(folder).tarball);
     },

@@ -1,5 +1,6 @@
 /** The browse page: the search form and one card per plugin. */
 import { html } from "hono/html";
+import { mediaHref } from "../media.ts";
 import { permissionCount } from "../permissions.ts";
 import type { PluginCard, SearchQuery } from "../registry.ts";
 import type { Html } from "./layout.ts";
@@ -10,6 +11,23 @@ const SORTS = [
   ["name", "Name"],
   ["relevance", "Best match"],
 ] as const;
+
+/**
+ * A plugin's icon: its image relayed from the registry, or a neutral tile with its initial when
+ * it ships none (or the registry's link is not one the marketplace relays).
+ */
+export function pluginIcon(
+  base: string,
+  name: string,
+  link: string | null | undefined,
+  size: "small" | "large",
+): Html {
+  const href = mediaHref(base, link);
+  if (href)
+    return html`<img class="icon ${size}" src="${href}" alt="" width="48" height="48" loading="lazy" decoding="async">`;
+  const initial = (name.replace(/^@[^/]*\//, "")[0] ?? "?").toUpperCase();
+  return html`<span class="icon ${size} placeholder" aria-hidden="true">${initial}</span>`;
+}
 
 /** A date as `2026-12-06`, or the input when it is not a date. */
 export function day(iso: string): string {
@@ -25,6 +43,7 @@ function card(base: string, plugin: PluginCard, installed: string | undefined): 
       : "unsigned";
   const count = plugin.permissions ? permissionCount(plugin.permissions) : undefined;
   return html`<li class="card" data-name="${plugin.name}">
+  ${pluginIcon(base, plugin.name, plugin.icon, "small")}
   <h3><a href="${base}/plugin/${plugin.name}">${plugin.name}</a> <span class="version">${plugin.version}</span>${installed ? html` <span class="badge installed">installed ${installed}</span>` : ""}${plugin.deprecated ? html` <span class="badge bad">deprecated</span>` : ""}</h3>
   <p class="summary">${plugin.description || "No description."}</p>
   <dl class="facts">

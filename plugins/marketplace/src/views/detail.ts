@@ -4,11 +4,12 @@
  * show a plan first; the page script draws it).
  */
 import { html, raw } from "hono/html";
+import { mediaHref } from "../media.ts";
 import { describePermissions, permissionsOf } from "../permissions.ts";
 import { renderReadme } from "../readme.ts";
 import type { PluginDetail } from "../registry.ts";
 import { trustEvidence } from "../trust.ts";
-import { day } from "./browse.ts";
+import { day, pluginIcon } from "./browse.ts";
 import type { Html } from "./layout.ts";
 
 /** What the page knows of this plugin in the running kernel. */
@@ -35,6 +36,19 @@ function actions(detail: PluginDetail, local: LocalState, admin: boolean): Html 
   </div>`;
 }
 
+/** The screenshots the newest version ships, each opening full size; nothing when there are none. */
+function screenshots(base: string, detail: PluginDetail): Html | string {
+  const shots = (detail.screenshots ?? []).flatMap((shot) => {
+    const href = mediaHref(base, shot.url);
+    return href ? [{ href, caption: shot.caption }] : [];
+  });
+  if (shots.length === 0) return "";
+  return html`<section id="screenshots" class="screenshots" aria-label="Screenshots">${shots.map(
+    (shot) =>
+      html`<figure><a href="${shot.href}" target="_blank" rel="noopener"><img src="${shot.href}" alt="${shot.caption || `Screenshot of ${detail.name}`}" loading="lazy" decoding="async"></a>${shot.caption ? html`<figcaption>${shot.caption}</figcaption>` : ""}</figure>`,
+  )}</section>`;
+}
+
 /** The detail section. */
 export function renderDetail(base: string, detail: PluginDetail, local: LocalState, admin: boolean): Html {
   const permissions = describePermissions(permissionsOf(detail.manifest));
@@ -42,11 +56,12 @@ export function renderDetail(base: string, detail: PluginDetail, local: LocalSta
   const kernelRange = detail.manifest?.kernel ?? null;
   const fits = local.compatible(kernelRange);
   return html`<p><a href="${base}/">← All plugins</a></p>
-<h1 id="plugin-name">${detail.name} <span class="version">${detail.version}</span></h1>
+<header class="title">${pluginIcon(base, detail.name, detail.icon, "large")}<h1 id="plugin-name">${detail.name} <span class="version">${detail.version}</span></h1></header>
 <p class="summary">${detail.description}</p>
 <p class="state">${local.running ? `Running ${local.running}` : "Not running here"}${local.installed ? `; installed ${local.installed}` : ""}</p>
 ${actions(detail, local, admin)}
 <section id="plan" class="plan" hidden aria-live="polite"></section>
+${screenshots(base, detail)}
 <div class="columns">
   <article class="readme" id="readme">${raw(renderReadme(detail.readme))}</article>
   <aside>
