@@ -1,5 +1,6 @@
 import type { Logger } from "@buntime/sdk";
 import type { Hono } from "hono";
+import type { Advisory } from "./audit/advisories.ts";
 import type { AuthRateLimiter } from "./auth/rate-limit.ts";
 import type { Catalog } from "./catalog/catalog.ts";
 import type { TarballLimits } from "./publish/inspect-tarball.ts";
@@ -7,6 +8,7 @@ import type { SigningKeyFile } from "./signing/key-file.ts";
 import type { RegistrySigner } from "./signing/registry-signer.ts";
 import type { DownloadCounter } from "./stats/download-counter.ts";
 import type { RegistryStorage, TokenRecord, UserRecord } from "./storage/types.ts";
+import type { UplinkOptions, Uplinks } from "./uplinks/uplinks.ts";
 
 /** Options for {@link createRegistryServer}. */
 export interface RegistryServerOptions {
@@ -30,6 +32,15 @@ export interface RegistryServerOptions {
    * `startRegistry` always gives one.
    */
   signingKey?: SigningKeyFile;
+  /**
+   * Upstream npm registries for names not published here, asked in order (see docs/registry.md,
+   * _Uplinks_). Needs `uplinkCacheDir`. @default none
+   */
+  uplinks?: UplinkOptions[];
+  /** Folder of the uplink cache (packuments and checked tarballs). */
+  uplinkCacheDir?: string;
+  /** Advisories `npm audit` reports (see docs/registry.md, _npm audit_). @default none */
+  advisories?: Advisory[];
 }
 
 /** Options with their defaults applied. */
@@ -40,6 +51,7 @@ export interface ResolvedRegistryOptions {
   allowRegistration: boolean;
   authRateLimit: { attempts: number; windowMs: number };
   logger: Logger;
+  advisories: Advisory[];
 }
 
 /** Everything a route needs, built once per server. */
@@ -50,6 +62,8 @@ export interface RegistryContext extends RegistryStorage {
   rateLimiter: AuthRateLimiter;
   /** What the search and the marketplace browse. */
   catalog: Catalog;
+  /** Upstream registries, when configured. */
+  uplinks: Uplinks | undefined;
 }
 
 /** The caller, once its token was checked. */

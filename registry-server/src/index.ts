@@ -3,9 +3,17 @@
  * the npm registry protocol that `npm` and `bun` use (login, publish, packuments, tarballs,
  * dist-tags, deprecate, unpublish, search, signing keys), signs every version the npm way,
  * and adds a marketplace API for browsing plugins. Storage is two small interfaces with an
- * embedded default (SQLite + files) and a PostgreSQL backend for several nodes.
+ * embedded default (SQLite + files) and a PostgreSQL backend for several nodes. It can proxy
+ * and cache an upstream registry (uplinks) and answers `npm audit` from a local advisory list.
  */
 
+export type { Advisory } from "./audit/advisories.ts";
+export { readAdvisoryFile } from "./audit/advisories.ts";
+export type { RegistryInvocation } from "./config/load.ts";
+export { loadRegistrySettings } from "./config/load.ts";
+export { startOptionsOf } from "./config/open.ts";
+export type { RegistrySettings, UplinkSettings } from "./config/schema.ts";
+export { registrySettingsJsonSchema, registrySettingsSchema } from "./config/schema.ts";
 export type {
   Caller,
   RegistryEnv,
@@ -41,3 +49,4 @@ export type {
   UserRecord,
   VersionRecord,
 } from "./storage/types.ts";
+export type { UplinkOptions } from "./uplinks/uplinks.ts";

@@ -1,4 +1,6 @@
+import { BuntimeError } from "@buntime/sdk";
 import { Hono } from "hono";
+import { auditRoutes } from "./audit/routes.ts";
 import { identify } from "./auth/identify.ts";
 import { createAuthRateLimiter } from "./auth/rate-limit.ts";
 import { createCatalog } from "./catalog/catalog.ts";
@@ -23,6 +25,7 @@ import { userRoutes } from "./routes/users.ts";
 import { loadRegistrySigner } from "./signing/registry-signer.ts";
 import { createDownloadCounter } from "./stats/download-counter.ts";
 import type { VersionRecord } from "./storage/types.ts";
+import { createUplinks } from "./uplinks/uplinks.ts";
 
 /** A registry app ready to serve, with what it holds open. */
 export interface RegistryServer {
@@ -51,7 +54,18 @@ function resolveOptions(options: RegistryServerOptions): ResolvedRegistryOptions
     allowRegistration: options.allowRegistration ?? true,
     authRateLimit: options.authRateLimit ?? { attempts: 10, windowMs: 60_000 },
     logger: options.logger ?? createConsoleLogger(),
+    advisories: options.advisories ?? [],
   };
+}
+
+function uplinksOf(options: RegistryServerOptions, resolved: ResolvedRegistryOptions) {
+  if (!options.uplinks?.length) return undefined;
+  if (!options.uplinkCacheDir) {
+    throw new BuntimeError("BUNTIME_ERR_REGISTRY_SETTINGS_INVALID", {
+      details: "uplinks need an uplinkCacheDir (startRegistry gives <storage>/uplinks)",
+    });
+  }
+  return createUplinks(options.uplinks, options.uplinkCacheDir, resolved.logger);
 }
 
 /**
@@ -74,6 +88,7 @@ export async function createRegistryServer(options: RegistryServerOptions): Prom
     downloads: createDownloadCounter(metadata),
     rateLimiter: createAuthRateLimiter(resolved.authRateLimit.attempts, resolved.authRateLimit.windowMs),
     catalog: createCatalog(metadata),
+    uplinks: uplinksOf(options, resolved),
   };
   const app = new Hono<RegistryEnv>();
   app.onError(renderError(resolved.logger));
@@ -82,6 +97,7 @@ export async function createRegistryServer(options: RegistryServerOptions): Prom
   keyRoutes(app, ctx);
   userRoutes(app, ctx);
   tokenRoutes(app, ctx);
+  auditRoutes(app, ctx);
   searchRoutes(app, ctx);
   marketplaceRoutes(app, ctx);
   publisherKeyRoutes(app, ctx);

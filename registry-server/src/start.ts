@@ -1,6 +1,8 @@
 import { resolve } from "node:path";
-import { parseArgs } from "node:util";
 import { BuntimeError } from "@buntime/sdk";
+import { readAdvisoryFile } from "./audit/advisories.ts";
+import { loadRegistrySettings } from "./config/load.ts";
+import { startOptionsOf } from "./config/open.ts";
 import type { RegistryServerOptions } from "./context.ts";
 import { createRegistryServer, type RegistryServer } from "./server.ts";
 import { openSqliteStorage } from "./storage/sqlite-storage.ts";
@@ -8,7 +10,8 @@ import { sweepOrphanBlobs } from "./storage/sweep.ts";
 import type { RegistryStorage } from "./storage/types.ts";
 
 /** Options for {@link startRegistry}. */
-export interface StartRegistryOptions extends Omit<RegistryServerOptions, "storage" | "signingKey"> {
+export interface StartRegistryOptions
+  extends Omit<RegistryServerOptions, "storage" | "signingKey" | "uplinkCacheDir"> {
   /** TCP port; 0 picks a free one. @default 4873 */
   port?: number;
   /** Interface to bind. @default "127.0.0.1" */
@@ -30,6 +33,15 @@ export interface StartRegistryOptions extends Omit<RegistryServerOptions, "stora
    * a publish in flight on another node). @default 600000 (10 minutes)
    */
   orphanGraceMs?: number;
+  /** Folder of the uplink cache. @default `<storageDir>/uplinks` */
+  uplinkCacheDir?: string;
+  /** A JSON file of advisories for `npm audit` (read and checked at start), beside `advisories`. */
+  advisoriesFile?: string;
+}
+
+/** Loopback hosts, where open sign-up is the default: only this machine can reach them. */
+function isLoopback(hostname: string): boolean {
+  return hostname === "localhost" || hostname === "::1" || /^127\./.test(hostname);
 }
 
 /** A registry listening on a port. */
@@ -60,8 +72,14 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     storage,
     orphanGraceMs,
     signingKeyFile = process.env.BUNTIME_REGISTRY_SIGNING_KEY || undefined,
+    uplinkCacheDir = resolve(storageDir, "uplinks"),
+    advisoriesFile,
     ...rest
   } = options;
+  const advisories = [
+    ...(rest.advisories ?? []),
+    ...(advisoriesFile ? readAdvisoryFile(advisoriesFile) : []),
+  ];
   const signingKey = signingKeyFile
     ? { path: resolve(signingKeyFile), create: false }
     : { path: resolve(storageDir, "signing", "registry-key.pem"), create: true };
@@ -69,7 +87,14 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   await sweepOrphanBlobs(store, orphanGraceMs);
   let registry: RegistryServer;
   try {
-    registry = await createRegistryServer({ ...rest, storage: store, signingKey });
+    registry = await createRegistryServer({
+      ...rest,
+      allowRegistration: rest.allowRegistration ?? isLoopback(hostname),
+      advisories,
+      uplinkCacheDir,
+      storage: store,
+      signingKey,
+    });
   } catch (error) {
     await store.metadata.close();
     await store.blobs.close();
@@ -96,41 +121,22 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
 }
 
 /**
- * The `buntime registry start` command: parses `--port`, `--host`, `--storage`,
- * `--public-url` and `--signing-key`, starts the registry and resolves once it listens.
+ * The `buntime registry start` command: reads the settings from `--config` (or
+ * `BUNTIME_REGISTRY_CONFIG`), `BUNTIME_REGISTRY_*` variables and flags (see
+ * docs/registry.md, _Settings_), starts the registry and resolves once it listens.
  *
  * @example
  * await runRegistryCommand(["start", "--port", "4873", "--storage", "/var/lib/buntime-registry"]);
  */
-export async function runRegistryCommand(argv: string[]): Promise<RunningRegistry> {
-  const { values, positionals } = parseArgs({
-    args: argv,
-    allowPositionals: true,
-    options: {
-      port: { type: "string", default: "4873" },
-      host: { type: "string", default: "127.0.0.1" },
-      storage: { type: "string", default: "./.buntime/registry" },
-      "public-url": { type: "string" },
-      "signing-key": { type: "string" },
-    },
-  });
-  const [command = "start"] = positionals;
+export async function runRegistryCommand(
+  argv: string[],
+  env: Record<string, string | undefined> = process.env,
+): Promise<RunningRegistry> {
+  const { command, settings } = loadRegistrySettings(argv, env);
   if (command !== "start") {
     throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
       details: `unknown registry command ${command} (try: start)`,
     });
   }
-  const port = Number(values.port);
-  if (!Number.isInteger(port) || port < 0 || port > 65535) {
-    throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
-      details: `--port must be 0-65535, got ${values.port}`,
-    });
-  }
-  return startRegistry({
-    port,
-    hostname: values.host,
-    storageDir: values.storage,
-    publicUrl: values["public-url"],
-    signingKeyFile: values["signing-key"],
-  });
+  return startRegistry(await startOptionsOf(settings, env));
 }

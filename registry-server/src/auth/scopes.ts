@@ -2,7 +2,7 @@ import { BuntimeError } from "@buntime/sdk";
 import type { Caller, RegistryContext } from "../context.ts";
 
 /** Scopes no user can claim: only the registry's admins (and the operator's seeding) publish there. */
-const RESERVED_SCOPES = new Set(["@buntime"]);
+export const RESERVED_SCOPES = new Set(["@buntime"]);
 
 /** The `@scope` of a package name, or undefined for an unscoped name. */
 export function scopeOf(name: string): string | undefined {

@@ -2,7 +2,7 @@ import type { PackageRecord, VersionRecord } from "../storage/types.ts";
 import { tarballFileName } from "./names.ts";
 
 /** The fields of a version that npm's abbreviated ("corgi") packument keeps. */
-const ABBREVIATED_FIELDS = [
+export const ABBREVIATED_FIELDS = [
   "name",
   "version",
   "deprecated",

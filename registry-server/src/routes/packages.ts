@@ -9,6 +9,8 @@ import { loadPackage } from "../packument/load.ts";
 import { NAME_ROUTES, packageNameOf } from "../packument/names.ts";
 import { applyPackageUpdate, removeVersions } from "../publish/package-update.ts";
 import { publishVersion } from "../publish/publish-version.ts";
+import { proxiedPackument, proxiedVersion } from "../uplinks/render.ts";
+import { upstreamPackument } from "../uplinks/serve.ts";
 
 const ABBREVIATED = "application/vnd.npm.install-v1+json";
 
@@ -35,10 +37,14 @@ export function packageRoutes(app: RegistryApp, ctx: RegistryContext): void {
     requireReader(ctx, c, "reading packages");
     const name = packageNameOf(c);
     const pkg = await ctx.metadata.getPackage(name);
-    if (!pkg) throw new BuntimeError("BUNTIME_ERR_REGISTRY_PACKAGE_NOT_FOUND", { package: name });
     const base = baseUrlOf(c, ctx.options.publicUrl);
     const abbreviated =
       (c.req.header("accept") ?? "").includes(ABBREVIATED) && c.req.query("write") !== "true";
+    if (!pkg) {
+      const { packument } = await upstreamPackument(ctx, name);
+      const body = proxiedPackument(packument, name, base, abbreviated);
+      return jsonWithEtag(c, body, abbreviated ? ABBREVIATED : "application/json");
+    }
     const key = `${abbreviated ? "a" : "f"} ${base} ${name}`;
     let rendered = cache.get(key, pkg.modifiedAt);
     if (!rendered) {
@@ -52,8 +58,18 @@ export function packageRoutes(app: RegistryApp, ctx: RegistryContext): void {
   const getVersion = async (c: Context<RegistryEnv>) => {
     requireReader(ctx, c, "reading packages");
     const name = packageNameOf(c);
-    const view = await loadPackage(ctx, name);
     const wanted = c.req.param("version") ?? "";
+    if (!(await ctx.metadata.getPackage(name))) {
+      const { packument } = await upstreamPackument(ctx, name);
+      const tags = (packument["dist-tags"] ?? {}) as Record<string, string>;
+      const versions = (packument.versions ?? {}) as Record<string, Record<string, unknown>>;
+      const version = Object.hasOwn(tags, wanted) ? tags[wanted] : wanted;
+      const doc = version && Object.hasOwn(versions, version) ? versions[version] : undefined;
+      if (!doc)
+        throw new BuntimeError("BUNTIME_ERR_REGISTRY_VERSION_NOT_FOUND", { package: name, version: wanted });
+      return jsonWithEtag(c, proxiedVersion(doc, name, baseUrlOf(c, ctx.options.publicUrl)));
+    }
+    const view = await loadPackage(ctx, name);
     const version = view.pkg.distTags[wanted] ?? wanted;
     const record = view.versions.find((v) => v.version === version);
     if (!record)

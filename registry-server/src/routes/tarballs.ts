@@ -3,6 +3,7 @@ import type { Context } from "hono";
 import { requireCaller, requireOwner, requireReader } from "../auth/identify.ts";
 import type { RegistryApp, RegistryContext, RegistryEnv } from "../context.ts";
 import { NAME_ROUTES, packageNameOf, versionFromFileName } from "../packument/names.ts";
+import { upstreamTarball } from "../uplinks/serve.ts";
 
 /** Tarball downloads (counted) and npm's tarball DELETE after an unpublish. */
 export function tarballRoutes(app: RegistryApp, ctx: RegistryContext): void {
@@ -13,6 +14,14 @@ export function tarballRoutes(app: RegistryApp, ctx: RegistryContext): void {
     const version = versionFromFileName(name, file);
     const record = version ? await ctx.metadata.getVersion(name, version) : undefined;
     const blob = record ? await ctx.blobs.get(record.blobKey) : undefined;
+    if (!record) {
+      const upstream = await upstreamTarball(ctx, name, file);
+      if (upstream) {
+        return new Response(upstream as Uint8Array<ArrayBuffer>, {
+          headers: { "content-type": "application/octet-stream", "content-length": String(upstream.length) },
+        });
+      }
+    }
     if (!record || !blob) {
       throw new BuntimeError("BUNTIME_ERR_REGISTRY_VERSION_NOT_FOUND", {
         package: name,
