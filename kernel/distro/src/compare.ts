@@ -1,7 +1,8 @@
 import type { RegistryClient } from "@buntime/supply";
 import { resolvePlugins } from "./lock/resolve.ts";
+import { resolveApps } from "./lock/resolve-apps.ts";
 import type { DistroLock } from "./lock/schema.ts";
-import { type DistroManifest, pluginRange } from "./manifest.ts";
+import { type DistroManifest, pluginRange, registryApps } from "./manifest.ts";
 
 /** What a plugin's manifest says it may touch, as readable items: `network api.x.org`, `env TOKEN`, `storage`. */
 export function permissionItems(permissions: unknown): string[] {
@@ -34,21 +35,27 @@ export interface LockChange {
   permissions: PermissionChange;
 }
 
-/** The plugins `after` adds, removes or moves to another version compared to `before`. */
+type Versioned = { version: string; permissions?: Record<string, unknown> };
+
+/** A lock's plugins by name and its registry apps as `app <name>`: what diffs and tables list. */
+function entriesOf(lock: DistroLock | undefined): Map<string, Versioned> {
+  return new Map<string, Versioned>([
+    ...Object.entries(lock?.plugins ?? {}),
+    ...Object.entries(lock?.apps ?? {}).map(([name, app]) => [`app ${name}`, app] as const),
+  ]);
+}
+
+/** The plugins and apps (`app <name>`) `after` adds, removes or moves to another version compared to `before`. */
 export function diffLocks(before: DistroLock | undefined, after: DistroLock): LockChange[] {
-  const names = [...new Set([...Object.keys(before?.plugins ?? {}), ...Object.keys(after.plugins)])].sort();
+  const was = entriesOf(before);
+  const now = entriesOf(after);
+  const names = [...new Set([...was.keys(), ...now.keys()])].sort();
   return names.flatMap((name) => {
-    const was = before?.plugins[name];
-    const now = after.plugins[name];
-    if (was?.version === now?.version) return [];
-    return [
-      {
-        name,
-        from: was?.version,
-        to: now?.version,
-        permissions: permissionChange(was?.permissions, now?.permissions),
-      },
-    ];
+    const from = was.get(name);
+    const to = now.get(name);
+    if (from?.version === to?.version) return [];
+    const permissions = permissionChange(from?.permissions, to?.permissions);
+    return [{ name, from: from?.version, to: to?.version, permissions }];
   });
 }
 
@@ -66,8 +73,9 @@ export interface OutdatedRow {
 }
 
 /**
- * For every locked plugin: the current version, the one a lock made now would want, the
- * registry's latest, and how the permissions change from current to latest.
+ * For every locked plugin, then every registry app (`app <name>`): the current version, the one
+ * a lock made now would want, the registry's latest, and how the permissions change from
+ * current to latest.
  */
 export async function outdatedPlugins(
   manifest: DistroManifest,
@@ -89,6 +97,23 @@ export async function outdatedPlugins(
       name,
       current: locked.version,
       wanted,
+      latest,
+      permissions: permissionChange(locked.permissions, latestPermissions),
+    });
+  }
+  const wantedApps = registryApps(manifest).map(([name, source]) => ({ name, ...source }));
+  const apps = await resolveApps(wantedApps, client);
+  for (const [name, locked] of Object.entries(lock.apps ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    const packument = await client.packument(locked.package);
+    const latest = packument?.["dist-tags"].latest;
+    const latestApp = latest ? packument?.versions[latest]?.buntime?.app : undefined;
+    const latestPermissions = latest
+      ? (latestApp as { permissions?: unknown } | undefined)?.permissions
+      : locked.permissions;
+    rows.push({
+      name: `app ${name}`,
+      current: locked.version,
+      wanted: apps.chosen.get(name)?.version,
       latest,
       permissions: permissionChange(locked.permissions, latestPermissions),
     });

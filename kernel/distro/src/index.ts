@@ -7,18 +7,27 @@
 export { archiveBuild } from "./build/archive.ts";
 export type { BuildOptions, BuildResult, Runner } from "./build/build.ts";
 export { buildDistribution } from "./build/build.ts";
-export { BUILD_FILES, builtHome, builtPluginDir, builtTarballPath } from "./build/layout.ts";
+export {
+  BUILD_FILES,
+  builtAppDir,
+  builtAppTarballPath,
+  builtHome,
+  builtPluginDir,
+  builtTarballPath,
+} from "./build/layout.ts";
 export type { TarballSource } from "./build/tarballs.ts";
 export { cachedTarballs } from "./build/tarballs.ts";
 export type { VendorRoot } from "./build/vendor.ts";
 export type { LockChange, OutdatedRow, PermissionChange } from "./compare.ts";
 export { diffLocks, outdatedPlugins, permissionChange, permissionItems } from "./compare.ts";
+export { exportedApps } from "./export-apps.ts";
 export { MANIFEST_SCHEMA_FILE, manifestJsonSchema } from "./json-schema.ts";
 export type { LockOptions } from "./lock/lock.ts";
 export { lockDistribution } from "./lock/lock.ts";
 export type { Unsatisfiable, Want } from "./lock/resolve.ts";
 export { formatProblems } from "./lock/resolve.ts";
-export type { DistroLock, LockedPlugin } from "./lock/schema.ts";
+export type { WantedApp } from "./lock/resolve-apps.ts";
+export type { DistroLock, LockedApp, LockedPackage, LockedPlugin } from "./lock/schema.ts";
 export {
   canonicalJson,
   checkLockFresh,
@@ -30,8 +39,10 @@ export {
 } from "./lock/schema.ts";
 export type { LockAndBuildOptions } from "./lock-and-build.ts";
 export { lockAndBuild } from "./lock-and-build.ts";
-export type { DistroManifest, DistroManifestInput } from "./manifest.ts";
+export type { AppSource, DistroManifest, DistroManifestInput } from "./manifest.ts";
 export {
+  appNameSchema,
+  appSource,
   DISTRO_SIGNATURE_POLICIES,
   distroManifestSchema,
   distroPoolSchema,
@@ -41,6 +52,7 @@ export {
   pluginRange,
   readManifest,
   readManifestInput,
+  registryApps,
   writeManifest,
 } from "./manifest.ts";
 export { PROVENANCE_PATH, PROVENANCE_PLUGIN, provenancePlugin } from "./provenance.ts";

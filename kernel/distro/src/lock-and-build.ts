@@ -21,9 +21,10 @@ export interface LockAndBuildOptions {
   linkModules?: string;
 }
 
-/** True when two locks pin the same plugins, bytes and signatures for one manifest and kernel (wherever the registry listened). */
+/** True when two locks pin the same plugins and apps, bytes and signatures for one manifest and kernel (wherever the registry listened). */
 function sameContent(a: DistroLock, b: DistroLock): boolean {
-  const content = (lock: DistroLock) => canonicalJson([lock.manifest, lock.kernel, lock.plugins]);
+  const content = (lock: DistroLock) =>
+    canonicalJson([lock.manifest, lock.kernel, lock.plugins, lock.apps ?? {}]);
   return content(a) === content(b);
 }
 

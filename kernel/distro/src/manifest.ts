@@ -23,12 +23,25 @@ const pluginEntrySchema = z.union([
     .strict(),
 ]);
 
+/** An app's name: a folder name in a build's home (`apps/<name>/`), so no `/`, no leading dot. */
+export const appNameSchema = z.string().regex(/^[a-z0-9][a-z0-9._-]*$/, {
+  error: "expected an app name such as shop (lowercase letters, digits, '.', '_', '-')",
+});
+
 const appEntrySchema = z.union([
   semverRangeSchema,
   z
     .object({
       /** A folder holding the app, relative to the manifest. */
       path: z.string().min(1),
+    })
+    .strict(),
+  z
+    .object({
+      /** Semver range of the app package in the registry. */
+      range: semverRangeSchema,
+      /** The app's package name when it is not the app's name (`@acme/shop` served as `shop`). */
+      package: packageNameSchema.optional(),
     })
     .strict(),
 ]);
@@ -60,8 +73,8 @@ export const distroManifestSchema = z
     registry: z.url().optional(),
     /** Plugins by package name: a range, or `{ range, config }`. */
     plugins: z.record(packageNameSchema, pluginEntrySchema).default({}),
-    /** Apps by name: a registry range, or `{ path }` to a local folder. */
-    apps: z.record(z.string().regex(/^[a-z0-9][a-z0-9._-]*$/), appEntrySchema).default({}),
+    /** Apps by name: a registry range (`{ range, package }` when the package has another name), or `{ path }` to a local folder. */
+    apps: z.record(appNameSchema, appEntrySchema).default({}),
     /** The pool's kernel settings a built distribution starts with (a settings file or env given at start wins, key by key). */
     pool: distroPoolSchema.optional(),
     policy: z
@@ -89,6 +102,26 @@ export function pluginRange(entry: DistroManifest["plugins"][string]): string {
 /** A plugin's settings from the manifest, if any. */
 export function pluginConfig(entry: DistroManifest["plugins"][string]): Record<string, unknown> | undefined {
   return typeof entry === "string" ? undefined : entry.config;
+}
+
+/** Where an app of the manifest comes from: a local folder, or a package and range in the registry. */
+export type AppSource = { path: string } | { package: string; range: string };
+
+/** An app's source, whichever form its entry takes (a bare range names a package of the app's name). */
+export function appSource(name: string, entry: DistroManifest["apps"][string]): AppSource {
+  if (typeof entry === "string") return { package: name, range: entry };
+  if ("path" in entry) return { path: entry.path };
+  return { package: entry.package ?? name, range: entry.range };
+}
+
+/** The manifest's registry apps: app name → package and range, sorted by name. */
+export function registryApps(manifest: DistroManifest): [string, { package: string; range: string }][] {
+  return Object.entries(manifest.apps)
+    .sort(([a], [b]) => a.localeCompare(b))
+    .flatMap(([name, entry]) => {
+      const source = appSource(name, entry);
+      return "path" in source ? [] : [[name, source] as [string, { package: string; range: string }]];
+    });
 }
 
 /**

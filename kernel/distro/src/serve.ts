@@ -43,7 +43,7 @@ export async function serveBuiltDistribution(
   const root = resolve(dir);
   const build = verifyBuild(root);
   process.stderr.write(
-    `verified ${build.pluginFolders.length} plugins of ${build.lock.name}@${build.lock.version} (${build.provenance.builder})\n`,
+    `verified ${build.pluginFolders.length} plugins${build.apps.length ? ` and ${build.apps.length} apps` : ""} of ${build.lock.name}@${build.lock.version} (${build.provenance.builder})\n`,
   );
   const config = distroStartConfig(build.manifest.pool, {
     ...args,

@@ -5,4 +5,10 @@
 import type { ErrorSpec } from "./errors.ts";
 
 /** Codes of this area, with their HTTP status and message template. */
-export const DISTRO_ERROR_CODES = {} as const satisfies Record<string, ErrorSpec>;
+export const DISTRO_ERROR_CODES = {
+  BUNTIME_ERR_DISTRO_APP_NEEDS_ENV: {
+    status: 400,
+    message:
+      "app {app} declares env {names}, whose values a distribution cannot give yet; deploy it with buntime app deploy --env instead",
+  },
+} as const satisfies Record<string, ErrorSpec>;

@@ -14,7 +14,8 @@ export const BUILD_HELP = `Usage: buntime distro build [options]
 
 Builds the locked distribution into a self-contained folder: every plugin's tarball (from the
 tarball cache, else the lock's registry) is checked against the lock's sha512 integrity and its
-signatures against the lock's keys, then extracted; local apps, the plugins' settings, a copy
+signatures against the lock's keys, then extracted; registry apps the same way (into
+home/apps/<app>/<version>), local apps copied, the plugins' settings, a copy
 of the Buntime CLI and kernel with every dependency (node_modules), provenance (build.json) and
 a start script are added. It is built beside the output and renamed into place when complete:
 a failed or interrupted build leaves the previous one (or nothing). Two builds of one lock give
@@ -97,7 +98,10 @@ export async function runBuild(args: string[]): Promise<number> {
       writeFileSync(`${tarball}.tmp`, archiveBuild(result.out));
       renameSync(`${tarball}.tmp`, tarball);
     }
-    const names = result.plugins.map((p) => `  ${p.name}@${p.version}`).join("\n");
+    const names = [
+      ...result.plugins.map((p) => `  ${p.name}@${p.version}`),
+      ...result.apps.map((a) => `  app ${a.name}@${a.version}`),
+    ].join("\n");
     const archived = tarball ? `\narchived as ${tarball}` : "";
     const derived = Object.entries(result.derivedSchemas ?? {}).map(
       ([name, why]) => `\nhelm: the settings schema of ${name} was derived from the manifest (${why})`,

@@ -1,6 +1,6 @@
 import { existsSync } from "node:fs";
-import { basename, dirname } from "node:path";
-import { type DistroManifestInput, PROVENANCE_PLUGIN, writeManifest } from "@buntime/distro";
+import { basename, dirname, join } from "node:path";
+import { type DistroManifestInput, exportedApps, PROVENANCE_PLUGIN, writeManifest } from "@buntime/distro";
 import { KERNEL_VERSION, readLockfile } from "@buntime/kernel";
 import { BuntimeError } from "@buntime/sdk";
 import semver from "semver";
@@ -16,7 +16,9 @@ export const EXPORT_HELP = `Usage: buntime distro export [options]
 
 Writes a buntime.distro.json of what a home runs: the plugins loaded in the kernel running on
 the home (every one, with its exact version; a built distribution's provenance plugin aside), else the plugins installed in it
-(<home>/plugins/lock.json). Lock and build it to get the same plugins elsewhere. An existing
+(<home>/plugins/lock.json); and the apps in <home>/apps: a deployed app (a package, as
+buntime app deploy installs it) at its active version, to be locked from the registry, a folder
+app as { "path" }. Lock and build it to get the same plugins and apps elsewhere. An existing
 manifest is left alone (exit 1).
 
 Options:
@@ -45,6 +47,7 @@ export async function runExport(args: string[]): Promise<number> {
           ([name, { version }]) => [name, version] as const,
         );
     const version = kernel?.version ?? KERNEL_VERSION;
+    const apps = exportedApps(join(context.home, "apps"), path);
     const manifest: DistroManifestInput = {
       $schema: schemaReference(path),
       name: values.name ?? nameOf(basename(dirname(path))),
@@ -52,12 +55,16 @@ export async function runExport(args: string[]): Promise<number> {
       kernel: `^${semver.major(version)}.${semver.minor(version)}.0`,
       registry: context.registry,
       plugins: Object.fromEntries([...plugins].sort(([a], [b]) => a.localeCompare(b))),
-      apps: {},
+      apps,
       policy: { signatures: "registry" },
     };
     writeManifest(path, manifest);
     const from = kernel ? `the kernel at ${kernel.url}` : `${context.home}/plugins/lock.json`;
-    out.result({ path, manifest }, `wrote ${path} with ${plugins.length} plugins from ${from}`);
+    const appCount = Object.keys(apps).length;
+    out.result(
+      { path, manifest },
+      `wrote ${path} with ${plugins.length} plugins from ${from}${appCount ? ` and ${appCount} apps from ${join(context.home, "apps")}` : ""}`,
+    );
     return 0;
   });
 }

@@ -1,5 +1,5 @@
 import { existsSync, readFileSync } from "node:fs";
-import { lockDistribution, readLock, readManifest, serializeLock } from "@buntime/distro";
+import { type LockedPackage, lockDistribution, readLock, readManifest, serializeLock } from "@buntime/distro";
 import { KERNEL_VERSION } from "@buntime/kernel";
 import { parseCommand } from "../common/args.ts";
 import { writeFileAtomic } from "../common/atomic-write.ts";
@@ -12,8 +12,9 @@ export const LOCK_HELP = `Usage: buntime distro lock [options]
 
 Resolves buntime.distro.json against the registry into distro.lock.json beside it: for every
 plugin (its plugin dependencies included) the newest version that satisfies every range that
-wants it and runs on this kernel, its sha512 integrity, the registry signature and the
-publisher's key id, each verified under the manifest's policy. The same manifest and registry
+wants it and runs on this kernel, and for every app given as a range the newest app package
+in it; each with its sha512 integrity, the registry signature and the publisher's key id,
+verified under the manifest's policy (apps too). The same manifest and registry
 give the same bytes. Ranges nothing satisfies are printed as one table and nothing is written.
 
 Options:
@@ -41,14 +42,18 @@ export async function runLock(args: string[]): Promise<number> {
     const text = serializeLock(lock);
     const unchanged = existsSync(lockPath) && readFileSync(lockPath, "utf8") === text;
     if (!unchanged) writeFileAtomic(lockPath, text);
-    const lines = Object.entries(lock.plugins).map(([name, p]) => {
-      const signed = p.publisher
+    const signed = (p: LockedPackage) =>
+      p.publisher
         ? `signed by ${p.publisher.name} (key ${p.publisher.keyid})`
         : p.signature
           ? "registry-signed"
           : "unsigned";
-      return `  ${name}@${p.version}  ${signed}`;
-    });
+    const lines = [
+      ...Object.entries(lock.plugins).map(([name, p]) => `  ${name}@${p.version}  ${signed(p)}`),
+      ...Object.entries(lock.apps ?? {}).map(
+        ([name, app]) => `  app ${name}: ${app.package}@${app.version}  ${signed(app)}`,
+      ),
+    ];
     out.result(lock, `${unchanged ? "unchanged" : "wrote"} ${lockPath}\n${lines.join("\n")}`);
     return 0;
   });

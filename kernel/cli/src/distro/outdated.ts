@@ -8,7 +8,7 @@ import { DISTRO_OPTIONS, lockPathOf, manifestPathOf } from "./common.ts";
 /** The `--help` text of `buntime distro outdated`. */
 export const OUTDATED_HELP = `Usage: buntime distro outdated [options]
 
-For every locked plugin: the locked version (current), the one a lock made now would pick
+For every locked plugin and registry app ("app <name>"): the locked version (current), the one a lock made now would pick
 (wanted: every range, this kernel), the registry's latest, and the permissions the latest asks
 for that the current does not (+) or no longer asks for (-). Changes nothing.
 

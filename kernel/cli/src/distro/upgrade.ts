@@ -11,8 +11,9 @@ import { DISTRO_OPTIONS, lockPathOf, manifestPathOf } from "./common.ts";
 /** The `--help` text of `buntime distro upgrade`. */
 export const UPGRADE_HELP = `Usage: buntime distro upgrade [name...] [--plan] [options]
 
-Locks again, moving the named plugins (all plugins when none is named) to the newest versions
-their ranges and this kernel allow; the other plugins keep their locked versions. Prints each
+Locks again, moving the named plugins and apps (all when none is named) to the newest versions
+their ranges and this kernel allow; the others keep their locked versions. Apps are named by
+their name in the manifest and shown as "app <name>". Prints each
 change (from → to) with the permissions it adds or drops. With --plan, nothing is written.
 A range in buntime.distro.json that excludes the newer version is not widened: edit it (or
 buntime distro add name@range) first.
@@ -38,10 +39,14 @@ export async function runUpgradeDistro(args: string[]): Promise<number> {
     const previous = existsSync(lockPath) ? readLock(lockPath) : undefined;
     const { client } = cliContext({ registry: values.registry ?? previous?.registry ?? manifest.registry });
     const named = positionals.map((name) =>
-      previous?.plugins[name] || name.startsWith("@") ? name : `${FIRST_PARTY_PREFIX}${name}`,
+      previous?.plugins[name] || previous?.apps?.[name] || name.startsWith("@")
+        ? name
+        : `${FIRST_PARTY_PREFIX}${name}`,
     );
     const keep = named.length
-      ? Object.keys(previous?.plugins ?? {}).filter((name) => !named.includes(name))
+      ? [...Object.keys(previous?.plugins ?? {}), ...Object.keys(previous?.apps ?? {})].filter(
+          (name) => !named.includes(name),
+        )
       : [];
     const lock = await lockDistribution({
       manifest,

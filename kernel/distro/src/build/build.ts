@@ -1,6 +1,5 @@
 import { createHash } from "node:crypto";
 import {
-  cpSync,
   existsSync,
   mkdirSync,
   readdirSync,
@@ -16,6 +15,7 @@ import { extractTarball, matchesIntegrity } from "@buntime/supply";
 import { checkLockFresh, type DistroLock, serializeLock } from "../lock/schema.ts";
 import { type DistroManifest, pluginConfig } from "../manifest.ts";
 import { verifyLockedSignatures } from "../verify/locked-signatures.ts";
+import { placeApps } from "./apps.ts";
 import { dockerfileOf, sbomOf } from "./docker.ts";
 import { writeHelmChart } from "./helm/chart.ts";
 import { BUILD_FILES, builtHome, builtPluginDir, builtTarballPath } from "./layout.ts";
@@ -64,6 +64,8 @@ export interface BuildOptions {
 export interface BuildResult {
   out: string;
   plugins: { name: string; version: string }[];
+  /** The registry apps placed (local-folder apps are copied, not listed). */
+  apps: { name: string; version: string }[];
   files: number;
   /** With `helm`: plugins whose settings schema was derived from the manifest (their entry could not be imported), with why. */
   derivedSchemas?: Record<string, string>;
@@ -135,25 +137,6 @@ async function placePlugins(options: BuildOptions, stage: string): Promise<Build
   return placed;
 }
 
-/** Copies the manifest's local apps into the built home; registry apps cannot be built yet. */
-function placeApps(options: BuildOptions, stage: string): void {
-  for (const [app, entry] of Object.entries(options.manifest.apps).sort(([a], [b]) => a.localeCompare(b))) {
-    if (typeof entry === "string") {
-      throw new BuntimeError("BUNTIME_ERR_CONFIG_INVALID", {
-        source: options.manifestPath,
-        details: `apps.${app}: apps from a registry cannot be built yet; give { "path": "<folder>" }`,
-      });
-    }
-    const from = resolve(dirname(options.manifestPath), entry.path);
-    if (!existsSync(from))
-      throw new BuntimeError("BUNTIME_ERR_DISTRO_NOT_FOUND", { what: `folder of app ${app}`, path: from });
-    cpSync(from, join(builtHome(stage), "apps", app), {
-      recursive: true,
-      filter: (path) => !["node_modules", ".git"].includes(basename(path)),
-    });
-  }
-}
-
 /** Copies the runner and the plugins' dependencies into node_modules and records their hashes. */
 function placeRunner(runner: Runner, stage: string, plugins: BuildResult["plugins"]): string {
   const roots = [...runner.roots];
@@ -174,8 +157,9 @@ function placeRunner(runner: Runner, stage: string, plugins: BuildResult["plugin
 /**
  * Builds a self-contained distribution folder from a manifest and its lock: each plugin's
  * tarball verified (integrity, and signatures with the lock's keys, per the policy) and
- * extracted into `plugins/<name>/<version>/`, the tarballs kept for the start-time check, local
- * apps in `home/apps/`, the plugins' settings in `buntime.config.json`, provenance in
+ * extracted into `plugins/<name>/<version>/`, the tarballs kept for the start-time check, apps
+ * in `home/apps/` (local folders copied; registry apps verified like the plugins, extracted
+ * into `home/apps/<app>/<version>/`), the plugins' settings in `buntime.config.json`, provenance in
  * `build.json`, optionally a vendored runner in `node_modules/`, and a `start` script. It is
  * built in a staging folder beside `out` and renamed into place only when complete, so a
  * failed or interrupted build leaves no half-built folder; files get fixed modes and mtimes,
@@ -199,7 +183,7 @@ export async function buildDistribution(options: BuildOptions): Promise<BuildRes
   options.onStaging?.(stage);
   try {
     const plugins = await placePlugins(options, stage);
-    placeApps(options, stage);
+    const apps = await placeApps(options, stage);
     const lockText = serializeLock(lock);
     writeFileSync(join(stage, BUILD_FILES.lock), lockText);
     writeFileSync(join(stage, BUILD_FILES.manifest), readFileSync(manifestPath));
@@ -240,7 +224,7 @@ export async function buildDistribution(options: BuildOptions): Promise<BuildRes
     // the earlier build (and its home's data) stays in `old` should moving the data fail
     keepHomeData(old, out);
     rmSync(old, { recursive: true, force: true });
-    return { out, plugins, files, ...(derivedSchemas ? { derivedSchemas } : {}) };
+    return { out, plugins, apps, files, ...(derivedSchemas ? { derivedSchemas } : {}) };
   } catch (error) {
     rmSync(stage, { recursive: true, force: true });
     throw error;

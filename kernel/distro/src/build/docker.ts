@@ -1,8 +1,12 @@
 import type { DistroLock } from "../lock/schema.ts";
 
-/** A CycloneDX 1.5 SBOM of a lock's plugins, each with its sha512; no timestamp, so it is reproducible. */
+/** A CycloneDX 1.5 SBOM of a lock's plugins and registry apps, each with its sha512; no timestamp, so it is reproducible. */
 export function sbomOf(lock: DistroLock, builder: string): string {
-  const components = Object.entries(lock.plugins).map(([name, plugin]) => {
+  const packages = [
+    ...Object.entries(lock.plugins),
+    ...Object.values(lock.apps ?? {}).map((app) => [app.package, app] as const),
+  ];
+  const components = packages.map(([name, plugin]) => {
     const slash = name.indexOf("/");
     const [group, short] = name.startsWith("@")
       ? [name.slice(0, slash), name.slice(slash + 1)]

@@ -29,3 +29,13 @@ export function builtTarballPath(dir: string, name: string, version: string): st
 export function builtHome(dir: string): string {
   return join(dir, "home");
 }
+
+/** The folder a locked registry app is extracted into, where the router serves it: `home/apps/<app>/<version>`. */
+export function builtAppDir(dir: string, app: string, version: string): string {
+  return join(builtHome(dir), "apps", app, version);
+}
+
+/** The verified tarball a registry app was extracted from: `tarballs/apps/<package>-<version>.tgz`. */
+export function builtAppTarballPath(dir: string, pkg: string, version: string): string {
+  return join(dir, "tarballs", "apps", `${stem(pkg)}-${version}.tgz`);
+}

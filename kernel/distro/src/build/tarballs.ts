@@ -3,10 +3,10 @@ import { join } from "node:path";
 import { BuntimeError } from "@buntime/sdk";
 import { integrityOf, matchesIntegrity, type RegistryClient } from "@buntime/supply";
 import { writeFileAtomic } from "../atomic-write.ts";
-import type { LockedPlugin } from "../lock/schema.ts";
+import type { LockedPackage } from "../lock/schema.ts";
 
-/** Where a build gets a locked plugin's tarball. */
-export type TarballSource = (name: string, plugin: LockedPlugin) => Promise<Uint8Array>;
+/** Where a build gets a locked package's tarball (a plugin's or a registry app's), by package name. */
+export type TarballSource = (name: string, plugin: LockedPackage) => Promise<Uint8Array>;
 
 /** A cache file name for an integrity: its digest in hex, so any string maps to a safe name. */
 function cacheName(integrity: string): string {

@@ -1,9 +1,10 @@
 import { BuntimeError, satisfiesRange } from "@buntime/sdk";
 import type { RegistryClient } from "@buntime/supply";
 import type { DistroManifest } from "../manifest.ts";
-import { pluginRange } from "../manifest.ts";
+import { pluginRange, registryApps } from "../manifest.ts";
 import { formatProblems, PINNED, resolvePlugins } from "./resolve.ts";
-import { type DistroLock, type LockedPlugin, manifestHash } from "./schema.ts";
+import { resolveApps } from "./resolve-apps.ts";
+import { type DistroLock, type LockedApp, type LockedPlugin, manifestHash } from "./schema.ts";
 import { createPolicyChecker } from "./verify-signatures.ts";
 
 /** What {@link lockDistribution} works from. */
@@ -16,16 +17,16 @@ export interface LockOptions {
   kernelVersion: string;
   /** The lock this one replaces: its registry keys must still be the registry's. */
   previous?: DistroLock;
-  /** Plugins to keep at their version in `previous` (an upgrade of the others). */
+  /** Plugins and apps (by app name) to keep at their version in `previous` (an upgrade of the others). */
   keep?: readonly string[];
 }
 
 /**
  * Resolves a manifest against a registry into a lock: one exact version per plugin (its
- * dependencies included), its sha512 integrity, the registry signature and the publisher's key
- * id, each verified under the manifest's policy. The same manifest and registry state give an
+ * dependencies included) and per registry app, its sha512 integrity, the registry signature and
+ * the publisher's key id, each verified under the manifest's policy. The same manifest and registry state give an
  * equal lock (serialize it with `serializeLock` for equal bytes). Ranges nothing satisfies are
- * `BUNTIME_ERR_DISTRO_UNSATISFIABLE` with a table of every such plugin.
+ * `BUNTIME_ERR_DISTRO_UNSATISFIABLE` with one table of every such plugin and app.
  */
 export async function lockDistribution(options: LockOptions): Promise<DistroLock> {
   const { manifest, manifestPath, client, kernelVersion, previous, keep = [] } = options;
@@ -42,12 +43,21 @@ export async function lockDistribution(options: LockOptions): Promise<DistroLock
     keep.flatMap((name) => (previous?.plugins[name] ? [[name, previous.plugins[name].version]] : [])),
   );
   const resolved = await resolvePlugins(roots, client, kernelVersion, pins);
-  if ("problems" in resolved) {
+  const wantedApps = registryApps(manifest).map(([name, source]) => ({ name, ...source }));
+  const appPins = Object.fromEntries(
+    wantedApps.flatMap(({ name, package: pkg }) => {
+      const locked = previous?.apps?.[name];
+      return keep.includes(name) && locked?.package === pkg ? [[name, locked.version]] : [];
+    }),
+  );
+  const apps = await resolveApps(wantedApps, client, appPins);
+  const problems = [...("problems" in resolved ? resolved.problems : []), ...apps.problems];
+  if (problems.length > 0 || "problems" in resolved) {
     const error = new BuntimeError("BUNTIME_ERR_DISTRO_UNSATISFIABLE", {
       manifest: manifestPath,
-      table: formatProblems(resolved.problems),
+      table: formatProblems(problems),
     });
-    (error as BuntimeError & { problems?: unknown }).problems = resolved.problems;
+    (error as BuntimeError & { problems?: unknown }).problems = problems;
     throw error;
   }
   const keyPins =
@@ -69,6 +79,18 @@ export async function lockDistribution(options: LockOptions): Promise<DistroLock
       wantedBy: [...new Set(wants.filter((want) => want.by !== PINNED).map((want) => want.by))].sort(),
     };
   }
+  const lockedApps: Record<string, LockedApp> = {};
+  for (const [name, doc] of [...apps.chosen].sort(([a], [b]) => a.localeCompare(b))) {
+    const manifestOfApp = doc.buntime?.app as { permissions?: Record<string, unknown> } | undefined;
+    const permissions = manifestOfApp?.permissions;
+    lockedApps[name] = {
+      package: doc.name,
+      version: doc.version,
+      integrity: doc.dist.integrity,
+      ...(await checker.check(doc)),
+      ...(permissions && Object.keys(permissions).length ? { permissions } : {}),
+    };
+  }
   return {
     lockfileVersion: 1,
     name: manifest.name,
@@ -79,5 +101,6 @@ export async function lockDistribution(options: LockOptions): Promise<DistroLock
     registryKeys: checker.registryKeys(),
     publisherKeys: checker.publisherKeys(),
     plugins,
+    ...(Object.keys(lockedApps).length ? { apps: lockedApps } : {}),
   };
 }

@@ -1,6 +1,6 @@
 import { BuntimeError } from "@buntime/sdk";
 import { verifyPublisherSignature, verifyRegistrySignature } from "@buntime/supply";
-import type { DistroLock } from "../lock/schema.ts";
+import type { DistroLock, LockedPackage } from "../lock/schema.ts";
 import type { DistroManifest } from "../manifest.ts";
 
 /**
@@ -14,7 +14,19 @@ export function verifyLockedSignatures(
   policy: DistroManifest["policy"],
 ): void {
   const plugin = lock.plugins[name];
-  if (!plugin) return;
+  if (plugin) verifyLockedPackage(lock, name, plugin, policy);
+}
+
+/**
+ * Verifies one locked package's signatures (a plugin's or a registry app's: `name` is its
+ * package name, which the signatures cover) offline with the lock's keys, under the policy.
+ */
+export function verifyLockedPackage(
+  lock: DistroLock,
+  name: string,
+  plugin: LockedPackage,
+  policy: DistroManifest["policy"],
+): void {
   const label = `${name}@${plugin.version}`;
   const missing = (kind: string) =>
     new BuntimeError("BUNTIME_ERR_SIGNATURE_MISSING", { package: label, kind, policy: policy.signatures });

@@ -2,11 +2,17 @@ import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { BuntimeError } from "@buntime/sdk";
 import { matchesIntegrity, readTarball } from "@buntime/supply";
-import { BUILD_FILES, builtPluginDir, builtTarballPath } from "../build/layout.ts";
+import {
+  BUILD_FILES,
+  builtAppDir,
+  builtAppTarballPath,
+  builtPluginDir,
+  builtTarballPath,
+} from "../build/layout.ts";
 import { fileIntegrity, listFiles } from "../build/normalize.ts";
 import { checkLockFresh, type DistroLock, readLock } from "../lock/schema.ts";
 import { type DistroManifest, readManifest } from "../manifest.ts";
-import { verifyLockedSignatures } from "./locked-signatures.ts";
+import { verifyLockedPackage, verifyLockedSignatures } from "./locked-signatures.ts";
 
 /** A built distribution that passed {@link verifyBuild}. */
 export interface VerifiedBuild {
@@ -15,6 +21,8 @@ export interface VerifiedBuild {
   lock: DistroLock;
   /** One folder per locked plugin, to hand to the kernel as plugin folders. */
   pluginFolders: string[];
+  /** `app@version` of every registry app, verified in the built home. */
+  apps: string[];
   /** The plugins' settings from the manifest (`buntime.config.json`'s `plugins`). */
   pluginSettings: Record<string, unknown>;
   /** `build.json`: names, manifest and lock hashes, kernel and builder. */
@@ -25,22 +33,21 @@ function tampered(pkg: string, file: string, details: string): BuntimeError {
   return new BuntimeError("BUNTIME_ERR_DISTRO_TAMPERED", { package: pkg, file, details });
 }
 
-/** Checks one plugin's folder against its locked tarball: the same files, byte for byte, and no others. */
-function verifyPlugin(dir: string, lock: DistroLock, name: string): string {
-  const plugin = lock.plugins[name] as DistroLock["plugins"][string];
-  const label = `${name}@${plugin.version}`;
-  const tarballPath = builtTarballPath(dir, name, plugin.version);
+/**
+ * Checks an extracted folder against the tarball it came from: the tarball matches the locked
+ * integrity, and the folder holds the same files, byte for byte, and no others.
+ */
+function verifyExtracted(dir: string, label: string, tarballPath: string, integrity: string, folder: string) {
   const shown = (path: string) => relative(dir, path);
   if (!existsSync(tarballPath)) throw tampered(label, shown(tarballPath), "is missing");
   const bytes = readFileSync(tarballPath);
-  if (!matchesIntegrity(bytes, plugin.integrity)) {
+  if (!matchesIntegrity(bytes, integrity)) {
     throw tampered(
       label,
       shown(tarballPath),
-      `does not match the locked integrity ${plugin.integrity.slice(0, 20)}…`,
+      `does not match the locked integrity ${integrity.slice(0, 20)}…`,
     );
   }
-  const folder = builtPluginDir(dir, name, plugin.version);
   const expected = new Map(
     readTarball(bytes, { source: label })
       .entries.filter((entry) => entry.type === "file")
@@ -57,7 +64,28 @@ function verifyPlugin(dir: string, lock: DistroLock, name: string): string {
   }
   const [missing] = expected.keys();
   if (missing !== undefined) throw tampered(label, shown(join(folder, missing)), "is missing");
+}
+
+/** Checks one plugin's folder against its locked tarball; answers the folder. */
+function verifyPlugin(dir: string, lock: DistroLock, name: string): string {
+  const plugin = lock.plugins[name] as DistroLock["plugins"][string];
+  const folder = builtPluginDir(dir, name, plugin.version);
+  const tarball = builtTarballPath(dir, name, plugin.version);
+  verifyExtracted(dir, `${name}@${plugin.version}`, tarball, plugin.integrity, folder);
   return folder;
+}
+
+/** Checks every registry app of the lock: its signatures, and its folder in the built home against its tarball. */
+function verifyApps(dir: string, lock: DistroLock, policy: DistroManifest["policy"]): string[] {
+  const verified: string[] = [];
+  for (const [app, locked] of Object.entries(lock.apps ?? {}).sort(([a], [b]) => a.localeCompare(b))) {
+    verifyLockedPackage(lock, locked.package, locked, policy);
+    const label = `app ${app} (${locked.package}@${locked.version})`;
+    const tarball = builtAppTarballPath(dir, locked.package, locked.version);
+    verifyExtracted(dir, label, tarball, locked.integrity, builtAppDir(dir, app, locked.version));
+    verified.push(`${app}@${locked.version}`);
+  }
+  return verified;
 }
 
 /** Checks the vendored runner's files against the hashes the build recorded. */
@@ -81,7 +109,7 @@ function verifyVendor(dir: string): void {
  * Verifies a built distribution before anything of it is loaded: its lock is the manifest's,
  * every plugin's tarball matches the locked sha512 integrity and its signatures verify with the
  * lock's keys (per the manifest's policy), every extracted file equals the tarball's and no file
- * was added, and the vendored runner matches the build's hashes. The first mismatch is
+ * was added (the registry apps' files in the built home too), and the vendored runner matches the build's hashes. The first mismatch is
  * `BUNTIME_ERR_DISTRO_TAMPERED` naming the package and the file. Needs no network.
  */
 export function verifyBuild(dir: string): VerifiedBuild {
@@ -102,6 +130,7 @@ export function verifyBuild(dir: string): VerifiedBuild {
     verifyLockedSignatures(lock, name, manifest.policy);
     pluginFolders.push(verifyPlugin(dir, lock, name));
   }
+  const apps = verifyApps(dir, lock, manifest.policy);
   verifyVendor(dir);
   const configPath = join(dir, BUILD_FILES.config);
   const config = existsSync(configPath)
@@ -112,6 +141,7 @@ export function verifyBuild(dir: string): VerifiedBuild {
     manifest,
     lock,
     pluginFolders,
+    apps,
     pluginSettings: config.plugins ?? {},
     provenance: JSON.parse(readFileSync(provenancePath, "utf8")),
   };
