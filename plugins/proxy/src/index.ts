@@ -3,7 +3,8 @@
  * upstream URL, with a path rewrite, header changes and a timeout; bodies stream both ways and
  * an upstream that is down gets a 502 with a body that says which rule and which upstream.
  * Rules come from the settings and from an admin-only API at `/proxy/api/rules`, applied
- * without a restart. With no rules it starts empty and its hook returns at once. Forwarded
+ * without a restart; the API's rules are kept in the `keyval` service when there is one, so every
+ * node of a cluster serves them (each reads them again every second). With no rules it starts empty and its hook returns at once. Forwarded
  * requests name the signed-in user (`locals.user`) in `x-buntime-user` / `x-buntime-roles`,
  * never the client's own copies. WebSockets pass through, upgraded on the kernel's server
  * through the `kernel:websockets` service.
@@ -33,10 +34,12 @@ const BASE = "/proxy";
 
 export default definePlugin({
   config: proxyConfigSchema,
-  setup(ctx) {
+  async setup(ctx) {
     const base = ctx.base ?? BASE;
-    const store = new RuleStore(ctx.config.rules, ctx.dataDir);
     const { services } = ctx;
+    // looked up on each use: a storage plugin replaced while the kernel runs closes the old store
+    const kv = services.has("keyval") ? () => services.get("keyval").namespace("proxy") : undefined;
+    const store = await RuleStore.open(ctx.config.rules, ctx.dataDir, { kv, logger: ctx.logger });
     const routes = createProxyRoutes({
       store,
       auth: () => (services.has("auth") ? services.get("auth") : undefined),
@@ -45,6 +48,7 @@ export default definePlugin({
     ctx.logger.info(`${store.table.size} rule(s)`);
     return {
       routes,
+      onShutdown: () => store.close(),
       onRequest(request, context) {
         if (store.table.size === 0) return undefined;
         const { pathname } = context;

@@ -49,20 +49,20 @@ export function createProxyRoutes(options: ProxyRoutesOptions): PluginRoutes {
 
   app.post("/api/rules", async (c) => {
     const rule = parseRule(await readJson(c));
-    store.add(rule);
+    await store.add(rule);
     logger.info(`rule ${rule.id} added: ${rule.path} -> ${rule.upstream}`);
     return c.json({ rule: { ...rule, source: "api" } }, 201);
   });
 
   app.put("/api/rules/:id", async (c) => {
     const rule = parseRule(await readJson(c));
-    store.replace(c.req.param("id"), rule);
+    await store.replace(c.req.param("id"), rule);
     logger.info(`rule ${rule.id} changed: ${rule.path} -> ${rule.upstream}`);
     return c.json({ rule: { ...rule, source: "api" } });
   });
 
-  app.delete("/api/rules/:id", (c) => {
-    store.remove(c.req.param("id"));
+  app.delete("/api/rules/:id", async (c) => {
+    await store.remove(c.req.param("id"));
     logger.info(`rule ${c.req.param("id")} removed`);
     return c.body(null, 204);
   });

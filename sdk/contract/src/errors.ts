@@ -268,6 +268,10 @@ export const ERROR_CODES = {
     status: 409,
     message: "proxy rule {rule} comes from the plugin settings; change it there",
   },
+  BUNTIME_ERR_PROXY_RULES_BUSY: {
+    status: 409,
+    message: "the proxy rules changed {attempts} times on other nodes while this change was saved; try again",
+  },
   BUNTIME_ERR_PROXY_WEBSOCKET_UNAVAILABLE: {
     status: 501,
     message:
