@@ -28,7 +28,7 @@ export { createRegistryServer } from "./server.ts";
 export type { SigningKeyFile } from "./signing/key-file.ts";
 export type { RegistryKey } from "./signing/registry-signer.ts";
 export type { RunningRegistry, StartRegistryOptions } from "./start.ts";
-export { runRegistryCommand, startRegistry } from "./start.ts";
+export { runRegistryCommand, signUpOpenByDefault, startRegistry } from "./start.ts";
 export { createFsBlobs } from "./storage/fs-blobs.ts";
 export { createPostgresBlobs } from "./storage/postgres-blobs.ts";
 export { createPostgresMetadata } from "./storage/postgres-metadata.ts";

@@ -39,8 +39,11 @@ export interface StartRegistryOptions
   advisoriesFile?: string;
 }
 
-/** Loopback hosts, where open sign-up is the default: only this machine can reach them. */
-function isLoopback(hostname: string): boolean {
+/**
+ * Whether `npm adduser` may create users when nobody said: yes on a loopback host (only this
+ * machine reaches it), no on any other, so a registry put on a network is closed until opened.
+ */
+export function signUpOpenByDefault(hostname: string): boolean {
   return hostname === "localhost" || hostname === "::1" || /^127\./.test(hostname);
 }
 
@@ -89,7 +92,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   try {
     registry = await createRegistryServer({
       ...rest,
-      allowRegistration: rest.allowRegistration ?? isLoopback(hostname),
+      allowRegistration: rest.allowRegistration ?? signUpOpenByDefault(hostname),
       advisories,
       uplinkCacheDir,
       storage: store,

@@ -47,10 +47,8 @@ function convert(raw: string, kind: string | undefined): unknown {
 function nameOf(path: PropertyKey[], source: Source | string): string {
   const [field, index, sub] = path.map(String);
   if (source !== "flag" && source !== "env") {
-    return `${source}: ${path
-      .map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`))
-      .join("")
-      .slice(1)}`;
+    const where = path.map((p) => (typeof p === "number" ? `[${p}]` : `.${String(p)}`)).join("");
+    return where ? `${source}: ${where.slice(1)}` : source;
   }
   const spell = (flag: string) =>
     source === "flag" ? `--${flag}` : `${ENV}${flag.replace(/-/g, "_").toUpperCase()}`;

@@ -50,7 +50,7 @@ export const registrySettingsSchema = z
       .describe("PostgreSQL URL: metadata (and tarballs, unless s3 is set) in this database"),
     s3: z
       .object({
-        bucket: z.string().min(1).describe("Bucket holding the tarballs"),
+        bucket: z.string().min(1).optional().describe("Bucket holding the tarballs (required with s3)"),
         endpoint: httpUrl.optional().describe("S3-compatible endpoint (default AWS)"),
         region: z.string().min(1).optional().describe("Region of the bucket"),
       })
