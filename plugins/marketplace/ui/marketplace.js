@@ -189,6 +189,7 @@ function follow(progress, url) {
     } else if (event.type === "step") {
       const item = items.get(event.step);
       if (item) item.className = event.state;
+      if (item && event.detail) item.title = event.detail;
     } else if (event.type === "line") {
       log.append(`${event.text}\n`);
     } else if (event.type === "done") {
