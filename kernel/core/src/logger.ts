@@ -1,3 +1,4 @@
+import { hostname } from "node:os";
 import type { LogEntry, LogFeed, LogFields, Logger, LogLevel } from "@buntime/sdk";
 import { createFeed } from "./services/feed.ts";
 
@@ -68,4 +69,9 @@ export function createLogger(options: LoggerOptions = {}, namespace = "kernel"):
 export function createLogFeed(): LogFeed & { readonly sink: LogSink } {
   const feed = createFeed<LogEntry>();
   return { subscribe: feed.subscribe, sink: feed.emit };
+}
+
+/** The name of this node in logs, metrics and spans: `cluster.node` when set, else the host name. */
+export function nodeName(clusterNode: string | undefined): string {
+  return clusterNode ?? hostname();
 }

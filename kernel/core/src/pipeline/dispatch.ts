@@ -9,6 +9,8 @@ import {
   type RequestLocals,
 } from "@buntime/sdk";
 import { hookFailure, settleWithin } from "../hooks/call-with-timeout.ts";
+import type { RequestTrace, Tracer } from "../tracing/index.ts";
+import { endServerSpan, traced } from "../tracing/pipeline-spans.ts";
 import { checkCsrf } from "./csrf.ts";
 import type { MaybePromise } from "./maybe-async.ts";
 import type { PluginTable } from "./plugin-table.ts";
@@ -30,6 +32,8 @@ export interface DispatchOptions {
   /** Keep a sane `x-request-id` sent by the caller instead of always making a fresh one. */
   trustRequestId: boolean;
   logger: Logger;
+  /** Records spans and carries `traceparent`; undefined (the default) traces nothing. */
+  tracer?: Tracer;
 }
 
 /**
@@ -44,6 +48,8 @@ class Flow implements RequestContext {
   readonly pathname: string;
   readonly #addressOf: (request: Request) => string | undefined;
   #locals: RequestLocals | undefined;
+  /** The request's trace, when tracing is on. */
+  trace: RequestTrace | undefined;
 
   constructor(
     table: PluginTable,
@@ -57,6 +63,7 @@ class Flow implements RequestContext {
     this.request = request;
     this.pathname = pathname;
     this.#addressOf = addressOf;
+    this.trace = undefined;
   }
 
   get locals(): RequestLocals {
@@ -81,7 +88,7 @@ function answered(outcome: unknown): Response | undefined {
  * synchronously unless a hook or handler returns a pending promise.
  */
 export function createDispatcher(options: DispatchOptions): (request: Request) => MaybePromise<Response> {
-  const { hookTimeout, trustedOrigins, logger } = options;
+  const { hookTimeout, trustedOrigins, logger, tracer } = options;
   const vouched = options.vouched ?? (async () => false);
   const requestIdOf = options.trustRequestId ? trustedRequestIdOf : newRequestId;
 
@@ -90,7 +97,13 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     const known =
       error instanceof BuntimeError ? error : new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error });
     const cause = known.cause instanceof Error ? known.cause : undefined;
-    logger.error(known.message, { requestId: flow.requestId, plugin: known.plugin, code: known.code, cause });
+    logger.error(known.message, {
+      requestId: flow.requestId,
+      traceId: flow.trace?.traceId,
+      plugin: known.plugin,
+      code: known.code,
+      cause,
+    });
     return known.getResponse();
   }
 
@@ -99,8 +112,12 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     for (let index = from; index < hooks.length; index++) {
       const hook = hooks[index] as (typeof hooks)[number];
       let outcome: ReturnType<typeof hook.fn>;
+      const span = flow.trace?.span;
       try {
-        outcome = hook.fn(flow.request, flow);
+        outcome =
+          span === undefined
+            ? hook.fn(flow.request, flow)
+            : traced(span, hook.plugin, "onRequest", () => hook.fn(flow.request, flow));
       } catch (error) {
         throw hookFailure(hook.plugin, "onRequest", error);
       }
@@ -122,8 +139,12 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
       const handler = mounted[index] as (typeof mounted)[number];
       if (!isUnderBase(flow.pathname, handler.base)) continue;
       let outcome: MaybePromise<Response | undefined | void>;
+      const span = flow.trace?.span;
       try {
-        outcome = handler.handle(flow.request, flow);
+        outcome =
+          span === undefined
+            ? handler.handle(flow.request, flow)
+            : traced(span, handler.plugin, "fetch", () => handler.handle(flow.request, flow), flow.request);
       } catch (error) {
         throw hookFailure(handler.plugin, "fetch", error);
       }
@@ -145,8 +166,12 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     for (let index = from; index < hooks.length; index++) {
       const hook = hooks[index] as (typeof hooks)[number];
       let outcome: ReturnType<typeof hook.fn>;
+      const span = flow.trace?.span;
       try {
-        outcome = hook.fn(response, flow.request, flow);
+        outcome =
+          span === undefined
+            ? hook.fn(response, flow.request, flow)
+            : traced(span, hook.plugin, "onResponse", () => hook.fn(response, flow.request, flow));
       } catch (error) {
         throw hookFailure(hook.plugin, "onResponse", error);
       }
@@ -193,6 +218,8 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
   /** Stamps and finishes a produced response, then lets the plugin table go. */
   function complete(flow: Flow, response: Response): MaybePromise<Response> {
     const finished = finish(flow, response);
+    const span = flow.trace?.span;
+    if (span !== undefined) endServerSpan(span, finished, flow.requestId);
     if (finished instanceof Promise) return finished.finally(() => flow.table.leave());
     flow.table.leave();
     return finished;
@@ -208,6 +235,7 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     }
     const table = options.currentTable();
     const flow = new Flow(table, requestIdOf(request), request, pathname, options.clientAddress);
+    if (tracer !== undefined) flow.trace = tracer.startRequest(request, request.method, pathname);
     table.enter();
     let produced: MaybePromise<Response>;
     try {

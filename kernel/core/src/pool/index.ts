@@ -14,6 +14,7 @@ import {
   type WorkerEvent,
   type WorkerPool,
 } from "@buntime/sdk";
+import { PoolTracing } from "../tracing/pool-spans.ts";
 import { appLog } from "./main/app-log.ts";
 import { AppMetrics } from "./main/app-metrics.ts";
 import { type AppSlot, RETRY, type SlotHost } from "./main/app-slot.ts";
@@ -77,6 +78,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
   const exited = new Set<() => void>();
   const specs = new WeakMap<AppSpec, ResolvedAppSpec>();
   let closing = false;
+  const tracing = options.tracer === undefined ? undefined : new PoolTracing(options.tracer);
 
   const slots = new AppTable(resolved.maxWorkers, (slot) => slot.retire("evicted"));
 
@@ -99,6 +101,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
       spec.group !== undefined ? grouped : spec.isolation === "process" ? sandboxed : threadLauncher,
     workerStarted(worker) {
       live.add(worker);
+      tracing?.workerStarted(worker);
     },
     workerSpawned(worker) {
       notify(resolved.onWorkerSpawn, { app: worker.spec.key, workerId: worker.id });
@@ -193,6 +196,11 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
           limit: spec.maxBodySize,
         });
         return Promise.resolve(error.getResponse({ connection: "close" }));
+      }
+      if (tracing !== undefined) {
+        const send = (amended: RequestOverrides | undefined) =>
+          slot.dispatch(request, amended) ?? route(spec, request, amended);
+        return tracing.fetch(request, spec, overrides, send);
       }
       return slot.dispatch(request, overrides) ?? route(spec, request, overrides);
     },

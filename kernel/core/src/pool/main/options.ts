@@ -1,6 +1,7 @@
 /** Pool options and per-app settings, with their defaults applied. */
 import { totalmem } from "node:os";
 import type { AppSpec, IsolatedPluginSpec, IsolationTier, Logger, WorkerEvent } from "@buntime/sdk";
+import type { Tracer } from "../../tracing/tracer.ts";
 
 /** Options of `createWorkerPool`. */
 export interface WorkerPoolOptions {
@@ -42,6 +43,8 @@ export interface WorkerPoolOptions {
   readonly processTier?: ProcessTierOptions;
   onWorkerSpawn?(event: WorkerEvent): void;
   onWorkerTerminate?(event: WorkerEvent): void;
+  /** Spans for dispatches and spawns of traced requests; the app gets a `traceparent` naming them. */
+  readonly tracer?: Tracer;
 }
 
 /** Settings of the process tier. */

@@ -1,0 +1,58 @@
+/**
+ * Tracing for the kernel: W3C trace context in, spans out over OTLP/HTTP. Off unless an endpoint
+ * is configured (config `tracing.otlp.url` or `OTEL_EXPORTER_OTLP_*ENDPOINT`); off, nothing in
+ * the request path reads a header or makes an id.
+ */
+import type { Logger } from "@buntime/sdk";
+import { OtlpExporter } from "./otlp-exporter.ts";
+import { resolveTracing, type TracingConfig } from "./settings.ts";
+import { Tracer } from "./tracer.ts";
+
+export { type TracingConfig, tracingSchema } from "./settings.ts";
+export { endWith, Span, SpanKind } from "./span.ts";
+export { parseTraceParent, TRACEPARENT } from "./traceparent.ts";
+export { type RequestTrace, Tracer } from "./tracer.ts";
+
+/** Running tracing: the tracer the pipeline and pool use, and a way to send what is left. */
+export interface Tracing {
+  readonly tracer: Tracer;
+  readonly exporter: OtlpExporter;
+  /** Sends the spans still queued (at stop). */
+  flush(): Promise<void>;
+}
+
+/** What identifies this kernel in its spans. */
+export interface TracingIdentity {
+  /** `cluster.node`, else the host name: `service.instance.id` and `host.name`. */
+  readonly node: string;
+  readonly version: string;
+  readonly logger?: Logger;
+}
+
+/** Starts tracing as `config` and `env` ask, or returns undefined when it is off. */
+export function createTracing(
+  config: TracingConfig | undefined,
+  env: Readonly<Record<string, string | undefined>>,
+  identity: TracingIdentity,
+): Tracing | undefined {
+  const settings = resolveTracing(config, env);
+  if (settings === undefined) return undefined;
+  const exporter = new OtlpExporter({
+    url: settings.url,
+    headers: settings.headers,
+    resource: {
+      ...settings.resource,
+      "service.name": settings.serviceName,
+      "service.version": identity.version,
+      "service.instance.id": identity.node,
+      "host.name": identity.node,
+    },
+    scope: { name: "@buntime/kernel", version: identity.version },
+    logger: identity.logger,
+  });
+  return {
+    tracer: new Tracer(exporter, settings.sampleRatio),
+    exporter,
+    flush: () => exporter.flush(),
+  };
+}

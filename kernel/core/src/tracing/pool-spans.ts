@@ -1,0 +1,73 @@
+/**
+ * The worker pool's spans: each dispatch to a worker (a client span, which the app sees as the
+ * parent in its `traceparent`), and each worker spawn a dispatch caused, under that dispatch.
+ */
+import type { RequestOverrides } from "../pool/main/request-table.ts";
+import type { Span } from "./span.ts";
+import { SpanKind } from "./span.ts";
+import { parseTraceParent, TRACEPARENT } from "./traceparent.ts";
+import type { Tracer } from "./tracer.ts";
+
+/** What a spawn span needs of a worker. */
+interface StartedWorker {
+  readonly id: number | string;
+  readonly spec: { readonly key: string };
+  readonly ready: Promise<boolean>;
+}
+
+/** The pool's side of tracing. */
+export class PoolTracing {
+  /** The dispatch whose synchronous part is running: a worker started now starts for it. */
+  #spawnParent: Span | undefined;
+
+  constructor(readonly tracer: Tracer) {}
+
+  /**
+   * Runs `send` in a dispatch span continuing the request's `traceparent` (the kernel's span
+   * for the plugin that called the pool), passing the app a `traceparent` naming that span.
+   * A request whose trace is not sampled is sent as it is.
+   */
+  fetch(
+    request: Request,
+    app: { readonly key: string; readonly isolation: string },
+    overrides: RequestOverrides | undefined,
+    send: (overrides: RequestOverrides | undefined) => Promise<Response>,
+  ): Promise<Response> {
+    const parent = parseTraceParent(request.headers.get(TRACEPARENT));
+    const span = this.tracer.childOf(parent, `pool ${app.key}`, SpanKind.client);
+    if (span === undefined) return send(overrides);
+    span.set("buntime.app", app.key).set("buntime.isolation", app.isolation);
+    const amended = { ...overrides, headers: { ...overrides?.headers, [TRACEPARENT]: span.traceparent } };
+    this.#spawnParent = span;
+    let response: Promise<Response>;
+    try {
+      response = send(amended);
+    } finally {
+      this.#spawnParent = undefined;
+    }
+    return response.then(
+      (answer) => {
+        span.set("http.response.status_code", answer.status);
+        if (answer.status >= 500) span.fail(`HTTP ${answer.status}`);
+        span.end();
+        return answer;
+      },
+      (error: unknown) => {
+        span.fail(error instanceof Error ? error.message : String(error)).end();
+        throw error;
+      },
+    );
+  }
+
+  /** A worker started: a spawn span under the dispatch that caused it, ended once it loaded (or failed to). */
+  workerStarted(worker: StartedWorker): void {
+    const parent = this.#spawnParent;
+    if (parent === undefined) return;
+    const span = parent.child(`spawn ${worker.spec.key}`);
+    span.set("buntime.app", worker.spec.key).set("buntime.worker_id", String(worker.id));
+    void worker.ready.then((loaded) => {
+      if (!loaded) span.fail("the worker failed to load");
+      span.end();
+    });
+  }
+}

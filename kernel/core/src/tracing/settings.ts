@@ -1,0 +1,118 @@
+/**
+ * Tracing settings: the kernel config's `tracing` section, filled in from the variables
+ * OpenTelemetry SDKs read (https://opentelemetry.io/docs/specs/otel/configuration/sdk-environment-variables/),
+ * config winning where both say something. Tracing is on when an OTLP endpoint results.
+ */
+import { BuntimeError, formatZodIssues } from "@buntime/sdk";
+import { z } from "zod";
+
+/** The kernel config's `tracing` section. */
+export const tracingSchema = z
+  .object({
+    /** Where spans go over OTLP/HTTP (JSON): the traces endpoint itself, and headers (an API key). */
+    otlp: z
+      .object({
+        url: z.url({ protocol: /^https?$/ }),
+        headers: z.record(z.string().min(1), z.string()).default({}),
+      })
+      .strict()
+      .optional(),
+    /** `service.name` of the spans. @default "buntime" */
+    serviceName: z.string().min(1).max(200).optional(),
+    /** Share of new traces recorded, 0 to 1; a caller's sampled flag is followed. @default 1 */
+    sampleRatio: z.number().min(0).max(1).optional(),
+  })
+  .strict();
+
+/** The section as written. */
+export type TracingConfig = z.output<typeof tracingSchema>;
+
+/** Tracing as it will run. */
+export interface TracingSettings {
+  readonly url: string;
+  readonly headers: Record<string, string>;
+  readonly serviceName: string;
+  readonly sampleRatio: number;
+  /** From `OTEL_RESOURCE_ATTRIBUTES`. */
+  readonly resource: Record<string, string>;
+}
+
+type Env = Readonly<Record<string, string | undefined>>;
+
+function invalid(source: string, details: string): BuntimeError {
+  return new BuntimeError("BUNTIME_ERR_TRACE_CONFIG_INVALID", { source, details });
+}
+
+/** `key=value,key2=value2` with percent-encoded values, as OTEL_*_HEADERS and OTEL_RESOURCE_ATTRIBUTES are written. */
+export function parseKeyValueList(raw: string | undefined, source: string): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const item of (raw ?? "").split(",")) {
+    if (item.trim() === "") continue;
+    const at = item.indexOf("=");
+    if (at <= 0) throw invalid(source, `expected key=value, got ${JSON.stringify(item.trim())}`);
+    try {
+      out[decodeURIComponent(item.slice(0, at).trim())] = decodeURIComponent(item.slice(at + 1).trim());
+    } catch {
+      throw invalid(source, `bad percent-encoding in ${JSON.stringify(item.trim())}`);
+    }
+  }
+  return out;
+}
+
+/** The traces endpoint the variables name: the signal's own as is, else the base one plus `/v1/traces`. */
+function endpointFromEnv(env: Env): string | undefined {
+  const own = env.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT;
+  if (own) return own;
+  const base = env.OTEL_EXPORTER_OTLP_ENDPOINT;
+  if (!base) return undefined;
+  return `${base.endsWith("/") ? base.slice(0, -1) : base}/v1/traces`;
+}
+
+/** The ratio `OTEL_TRACES_SAMPLER` (and its argument) ask for; parent-based either way. */
+function ratioFromEnv(env: Env): number | undefined {
+  const sampler = env.OTEL_TRACES_SAMPLER;
+  if (!sampler) return undefined;
+  if (sampler === "always_on" || sampler === "parentbased_always_on") return 1;
+  if (sampler === "always_off" || sampler === "parentbased_always_off") return 0;
+  if (sampler === "traceidratio" || sampler === "parentbased_traceidratio") {
+    const arg = env.OTEL_TRACES_SAMPLER_ARG;
+    const ratio = arg === undefined || arg === "" ? 1 : Number(arg);
+    if (!(ratio >= 0 && ratio <= 1)) throw invalid("OTEL_TRACES_SAMPLER_ARG", `expected 0 to 1, got ${arg}`);
+    return ratio;
+  }
+  throw invalid(
+    "OTEL_TRACES_SAMPLER",
+    `${sampler} is not supported: use always_on, always_off or (parentbased_)traceidratio`,
+  );
+}
+
+/**
+ * The tracing that `config` and `env` ask for, or undefined when off: no endpoint,
+ * `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`.
+ */
+export function resolveTracing(config: TracingConfig | undefined, env: Env): TracingSettings | undefined {
+  if (env.OTEL_SDK_DISABLED?.trim().toLowerCase() === "true") return undefined;
+  if (env.OTEL_TRACES_EXPORTER?.split(",").some((name) => name.trim() === "none")) return undefined;
+  const protocol = env.OTEL_EXPORTER_OTLP_TRACES_PROTOCOL || env.OTEL_EXPORTER_OTLP_PROTOCOL;
+  if (protocol === "grpc") {
+    throw invalid(
+      "OTEL_EXPORTER_OTLP_PROTOCOL",
+      "grpc is not supported: the kernel sends OTLP/HTTP (JSON), port 4318",
+    );
+  }
+  const url = config?.otlp?.url ?? endpointFromEnv(env);
+  if (url === undefined) return undefined;
+  const checked = z.url({ protocol: /^https?$/ }).safeParse(url);
+  if (!checked.success) throw invalid("OTEL_EXPORTER_OTLP_ENDPOINT", formatZodIssues(checked.error));
+  const envHeaders = {
+    ...parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS, "OTEL_EXPORTER_OTLP_HEADERS"),
+    ...parseKeyValueList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, "OTEL_EXPORTER_OTLP_TRACES_HEADERS"),
+  };
+  return {
+    url,
+    headers: { ...envHeaders, ...config?.otlp?.headers },
+    serviceName: config?.serviceName ?? (env.OTEL_SERVICE_NAME || "buntime"),
+    sampleRatio: config?.sampleRatio ?? ratioFromEnv(env) ?? 1,
+    resource: parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES, "OTEL_RESOURCE_ATTRIBUTES"),
+  };
+}
