@@ -1,4 +1,5 @@
 import { z } from "zod";
+import { tracingSchema } from "../tracing/settings.ts";
 import { clusterSchema } from "./cluster.ts";
 import { isolationSchema } from "./isolation.ts";
 import { pluginPolicySchema } from "./plugin-policy.ts";
@@ -57,6 +58,8 @@ export const kernelConfigSchema = z
     }),
     /** Run as one node of several on shared PostgreSQL (and Redis); unset, a single node. */
     cluster: clusterSchema.optional(),
+    /** OpenTelemetry traces over OTLP/HTTP; off unless an endpoint is set here or in OTEL_* variables (docs/observability.md). */
+    tracing: tracingSchema.optional(),
     logLevel: z.enum(["debug", "info", "warn", "error"]).default("info"),
     logFormat: z.enum(["pretty", "json"]).default("pretty"),
   })
