@@ -19,7 +19,7 @@ import { resolveConfig } from "./config/load.ts";
 import type { KernelConfigOptions, ResolvedKernelConfig } from "./config/schema.ts";
 import { type OriginCheck, provideKernelServices, vouched } from "./kernel-services.ts";
 import type { LogSink } from "./logger.ts";
-import { createLogFeed, createLogger, stderrSink } from "./logger.ts";
+import { createLogFeed, createLogger, nodeName, stderrSink } from "./logger.ts";
 import { createClientAddress } from "./pipeline/client-address.ts";
 import { createDispatcher } from "./pipeline/dispatch.ts";
 import { pluginFacingPool } from "./plugin-pool.ts";
@@ -35,6 +35,7 @@ import { validateDefinition } from "./plugins/validate-definition.ts";
 import { createWorkerPool } from "./pool/index.ts";
 import { createFeed } from "./services/feed.ts";
 import { ServiceRegistry } from "./services/registry.ts";
+import { createTracing } from "./tracing/index.ts";
 import { KERNEL_VERSION } from "./version.ts";
 import { WebSocketHub } from "./websocket-hub.ts";
 
@@ -142,6 +143,12 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     },
   });
   const adminToken = resolveAdminToken(config.home, config.adminToken);
+  const node = nodeName(config.cluster?.node);
+  const tracing = createTracing(config.tracing, process.env, {
+    node,
+    version: KERNEL_VERSION,
+    logger: logger.child("tracing"),
+  });
   const services = new ServiceRegistry();
   let server: ReturnType<typeof Bun.serve> | undefined;
   const hub = new WebSocketHub();
@@ -175,6 +182,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     },
     onWorkerSpawn: (event: WorkerEvent) => void host?.workerEvent("onWorkerSpawn", event),
     onWorkerTerminate: (event: WorkerEvent) => void host?.workerEvent("onWorkerTerminate", event),
+    tracer: tracing?.tracer,
   });
   const pluginPool = pluginFacingPool(pool, hub);
   // how plugin folders load: trust by pluginPolicy, isolated plugins in the pool (never imported here)
@@ -248,6 +256,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     vouched: (origin, pathname) => vouched(originChecks, origin, pathname),
     trustRequestId: config.trustRequestId,
     logger: logger.child("kernel:pipeline"),
+    tracer: tracing?.tracer,
   });
 
   let stopping: Promise<void> | undefined;
@@ -317,6 +326,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
         await cluster?.stop();
         await pluginHost.shutdown();
         await pool.shutdown();
+        await tracing?.flush();
         if (server && closed) {
           const late = Bun.sleep(Math.max(0, deadline - performance.now())).then(() => "late" as const);
           if ((await Promise.race([closed, late])) === "late") {
