@@ -18,6 +18,8 @@ export const databaseConfigSchema = z
     streamTimeout: z.number().int().positive().max(3_600_000).default(10_000),
     /** Largest pipeline request body, in bytes. @default 8388608 */
     maxRequestBytes: z.number().int().positive().max(268_435_456).default(8_388_608),
+    /** At most this many rows of one statement in the SQL console; the rest are not read. @default 1000 */
+    consoleMaxRows: z.number().int().positive().max(100_000).default(1000),
     /** How long a database process may sit with no open stream before it is stopped, in ms. @default 300000 */
     idleTimeout: z.number().int().positive().default(300_000),
   })

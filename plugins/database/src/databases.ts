@@ -4,12 +4,21 @@
  * open streams of the protocol, each named to its client by a baton that changes with every answer
  * and is good only for the app that opened the stream.
  */
+import { Database } from "bun:sqlite";
 import { randomBytes, randomUUID } from "node:crypto";
-import { mkdirSync } from "node:fs";
+import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { BuntimeError, type Logger } from "@buntime/sdk";
 import { DatabaseProcess } from "./engine/host.ts";
 import type { Migration } from "./engine/migrations.ts";
+import {
+  type BackupNote,
+  type DatabaseEngine,
+  type QueryResult,
+  StatementError,
+  type StatementFailure,
+  type TableInfo,
+} from "./engine.ts";
 import type { StreamRequest, StreamResult } from "./protocol.ts";
 
 /** What the databases need to know. */
@@ -72,23 +81,14 @@ export function databaseFile(dir: string, database: string): string {
     : join(dir, `${encode(app)}.tenants`, `${encode(tenant)}.sqlite`);
 }
 
-/** What the HTTP API and the service need of the databases, on SQLite or PostgreSQL. */
-export interface DatabaseEngine {
-  pipeline(
-    database: string,
-    baton: string | null | undefined,
-    requests: readonly StreamRequest[],
-  ): Promise<{ baton: string | null; results: StreamResult[] }>;
-  backup(database: string, to: string): Promise<void>;
-  close(): Promise<void>;
-}
-
 /** The app databases of one plugin instance, on SQLite. */
 export class Databases implements DatabaseEngine {
   readonly #options: DatabasesOptions;
   readonly #running = new Map<string, Running>();
   readonly #streams = new Map<string, Stream>();
   readonly #gates = new Map<string, Gate>();
+  /** Databases being restored: their next process waits for the new file. */
+  readonly #paused = new Map<string, Promise<void>>();
 
   constructor(options: DatabasesOptions) {
     this.#options = options;
@@ -96,6 +96,7 @@ export class Databases implements DatabaseEngine {
 
   /** The running process of `app`'s database, started (and migrated) on first use. */
   async #process(app: string): Promise<DatabaseProcess> {
+    await this.#paused.get(app);
     const running = this.#running.get(app);
     if (running) {
       const process = await running.process;
@@ -230,11 +231,99 @@ export class Databases implements DatabaseEngine {
     return { baton: next, results: reply.results };
   }
 
+  /** Runs `work` on a stream of its own once no other stream of `app` holds a transaction. */
+  async #alone<T>(app: string, work: (process: DatabaseProcess, stream: string) => Promise<T>): Promise<T> {
+    const stream = { app, id: randomUUID() };
+    await this.#enter(stream);
+    const process = await this.#process(app);
+    try {
+      return await work(process, stream.id);
+    } finally {
+      this.#release(stream);
+      this.#touch(app, process);
+    }
+  }
+
+  /** The tables and views of `app`'s database with their columns. */
+  tables(app: string): Promise<TableInfo[]> {
+    return this.#alone(app, (process) =>
+      process.call<TableInfo[]>({ kind: "tables" }, this.#options.statementTimeout),
+    );
+  }
+
+  /** Runs one console statement on `app`'s database, as its own stream. */
+  async query(app: string, sql: string, maxRows: number): Promise<QueryResult> {
+    const outcome = await this.#alone(app, (process, stream) =>
+      process.call<{ result: QueryResult } | { failure: StatementFailure }>(
+        { kind: "query", stream, sql, maxRows },
+        this.#options.statementTimeout,
+      ),
+    );
+    if ("failure" in outcome) throw new StatementError(outcome.failure);
+    return outcome.result;
+  }
+
+  /** The databases with a file: `<app>.sqlite` and `<app>.tenants/<tenant>.sqlite`. */
+  async list(): Promise<string[]> {
+    const names: string[] = [];
+    const { dir } = this.#options;
+    for (const entry of readdirSync(dir, { withFileTypes: true })) {
+      if (entry.isFile() && entry.name.endsWith(".sqlite"))
+        names.push(decodeURIComponent(entry.name.slice(0, -7)));
+      if (!entry.isDirectory() || !entry.name.endsWith(".tenants")) continue;
+      const app = decodeURIComponent(entry.name.slice(0, -8));
+      for (const tenant of readdirSync(join(dir, entry.name)))
+        if (tenant.endsWith(".sqlite")) names.push(`${app}/${decodeURIComponent(tenant.slice(0, -7))}`);
+    }
+    return names.sort();
+  }
+
+  /**
+   * Puts the backup file `from` in place of `app`'s database: checked first, then the process is
+   * ended (open transactions roll back) and the file swapped; requests meanwhile wait.
+   */
+  async restore(app: string, from: string): Promise<void> {
+    let check: Database | undefined;
+    try {
+      check = new Database(from, { readonly: true });
+      const verdict = check.query<{ quick_check: string }, []>("PRAGMA quick_check").get();
+      if (verdict?.quick_check !== "ok") throw new Error(verdict?.quick_check ?? "no verdict");
+    } catch (error) {
+      throw new BuntimeError("BUNTIME_ERR_DATABASE_FAILED", {
+        database: app,
+        details: `the backup is not a sound SQLite database (${(error as Error).message}); nothing was changed`,
+      });
+    } finally {
+      check?.close(false);
+    }
+    let resume = () => {};
+    this.#paused.set(app, new Promise<void>((resolve) => (resume = resolve)));
+    try {
+      const running = this.#running.get(app);
+      this.#running.delete(app);
+      const process = await running?.process.catch(() => undefined);
+      if (process) {
+        clearTimeout(running?.idle);
+        process.kill();
+        await process.exited;
+      }
+      const path = databaseFile(this.#options.dir, app);
+      mkdirSync(dirname(path), { recursive: true });
+      copyFileSync(from, `${path}.restoring`);
+      for (const suffix of ["-wal", "-shm"]) rmSync(path + suffix, { force: true });
+      renameSync(`${path}.restoring`, path);
+    } finally {
+      this.#paused.delete(app);
+      resume();
+    }
+  }
+
   /** Copies `app`'s database to `to` with VACUUM INTO: a consistent copy while apps write. */
-  async backup(app: string, to: string): Promise<void> {
+  async backup(app: string, to: string): Promise<BackupNote> {
     const process = await this.#process(app);
     await process.call({ kind: "backup", to }, OPEN_TIMEOUT);
     this.#touch(app, process);
+    return {};
   }
 
   /** Ends every process; open transactions are rolled back. */

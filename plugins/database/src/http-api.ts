@@ -1,15 +1,19 @@
 /**
  * The HTTP side: the libSQL remote protocol at `<base>/apps/<app>/v2/pipeline` for apps (each with
- * its own database, proven by its app token), and the admin API at `<base>/api` (backups). Errors
- * the whole request meets are answered as Hrana expects them, `{ message, code }`, so the client
- * shows the message.
+ * its own database, proven by its app token), and the admin API at `<base>/api` (the SQL
+ * console, backups, restores). Errors the whole request meets are answered as Hrana expects
+ * them, `{ message, code }`, with Buntime's `{ error: { code, message } }` beside, so the client
+ * shows the message. Other paths under the base fall through to the console's page (`ui/`).
  */
-import { mkdirSync, statSync } from "node:fs";
-import { dirname } from "node:path";
 import { BuntimeError, type Logger, type RequestContext, type ServiceAccess } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { type DatabaseEngine, databaseFile, databaseName } from "./databases.ts";
+import { signInPath } from "./admin/access.ts";
+import { createBackupRoutes } from "./admin/backups.ts";
+import { createConsoleRoutes } from "./admin/console.ts";
+import { TENANT_NAME } from "./admin/names.ts";
+import { databaseName } from "./databases.ts";
+import type { DatabaseEngine } from "./engine.ts";
 import { pipelineRequestSchema } from "./protocol.ts";
 
 /** Options of the HTTP API. */
@@ -19,13 +23,17 @@ export interface DatabaseApiOptions {
   readonly maxRequestBytes: number;
   /** Where backups are written. */
   readonly backupDir: string;
+  readonly backend: "sqlite" | "postgres";
+  /** At most this many rows of one console statement. */
+  readonly consoleMaxRows: number;
+  readonly statementTimeout: number;
 }
 
 type Env = { Bindings: RequestContext };
 
 /** An error as a Hrana client reads it (`content-type` exactly application/json), with Buntime's shape too. */
-function hranaError(error: BuntimeError): Response {
-  const body = { message: error.message, code: error.code, ...error.toJSON() };
+function hranaError(error: BuntimeError, extra: Record<string, unknown> = {}): Response {
+  const body = { message: error.message, code: error.code, ...error.toJSON(), ...extra };
   return new Response(JSON.stringify(body), {
     status: error.status,
     headers: { "content-type": "application/json" },
@@ -54,15 +62,6 @@ function tenantOf(c: Context): string | undefined {
   return tenant;
 }
 
-/** What a tenant's name may be. */
-const TENANT_NAME = /^[A-Za-z0-9_-]{1,64}$/;
-
-function requireAdmin(c: Context, services: ServiceAccess): void {
-  if (!services.has("kernel:admin") || !services.get("kernel:admin").isAdmin(c.req.raw)) {
-    throw new BuntimeError("BUNTIME_ERR_UNAUTHORIZED", { action: "a database backup" });
-  }
-}
-
 /** Builds the API (the plugin's `routes`, mounted at its base). */
 export function createDatabaseApi(databases: DatabaseEngine, options: DatabaseApiOptions): Hono<Env> {
   const { services, logger } = options;
@@ -71,7 +70,11 @@ export function createDatabaseApi(databases: DatabaseEngine, options: DatabaseAp
   api.onError((error) => {
     if (error instanceof BuntimeError) {
       if (error.status >= 500) logger.error(error.message, { code: error.code });
-      return hranaError(error);
+      // the console's page offers the way in: where to sign in (null: the admin token instead)
+      const refused =
+        error.code === "BUNTIME_ERR_DATABASE_ADMIN_REQUIRED" ||
+        error.code === "BUNTIME_ERR_DATABASE_ADMIN_ONLY";
+      return hranaError(error, refused ? { signIn: signInPath(services) ?? null } : {});
     }
     logger.error("unexpected database failure", { cause: error });
     return hranaError(new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error }));
@@ -112,18 +115,40 @@ export function createDatabaseApi(databases: DatabaseEngine, options: DatabaseAp
   api.post("/apps/:app/tenants/:tenant/v2/pipeline", limit, pipeline);
   api.get("/apps/:app/tenants/:tenant/v2", (c) => c.body(null, 200));
 
-  const backup = async (c: Context<Env>) => {
-    requireAdmin(c, services);
-    const database = databaseName(c.req.param("app") ?? "", tenantOf(c));
-    const stamp = new Date().toISOString().replaceAll(":", "-");
-    const path = databaseFile(options.backupDir, database).replace(/\.sqlite$/, `-${stamp}.sqlite`);
-    mkdirSync(dirname(path), { recursive: true });
-    await databases.backup(database, path);
-    return c.json({ database, path, bytes: statSync(path).size }, 201);
-  };
-  api.post("/api/backups/:app", backup);
-  api.post("/api/backups/:app/tenants/:tenant", backup);
+  api.route(
+    "/api",
+    createBackupRoutes({
+      databases,
+      services,
+      logger,
+      dir: options.backupDir,
+      extension: options.backend === "postgres" ? "sql" : "sqlite",
+    }),
+  );
+  api.route(
+    "/api",
+    createConsoleRoutes({
+      databases,
+      services,
+      backend: options.backend,
+      maxRows: options.consoleMaxRows,
+      statementTimeout: options.statementTimeout,
+    }),
+  );
 
-  api.all("*", (c) => hranaError(new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path })));
+  // the console's page: with the auth plugin, a visitor who is not signed in goes to sign in
+  // first (in the shell, a "Sign in" tile); everyone else gets the page, which asks the API
+  api.get("/", (c) => {
+    const signIn = signInPath(services);
+    const admitted = c.env?.locals?.user !== undefined || services.get("kernel:admin").isAdmin(c.req.raw);
+    if (!signIn || admitted) return c.notFound();
+    const next = encodeURIComponent(c.env.pathname + new URL(c.req.url).search);
+    return c.redirect(`${signIn}?next=${next}`, 302);
+  });
+
+  const notFound = (c: Context<Env>) =>
+    hranaError(new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }));
+  api.all("/apps/*", notFound);
+  api.all("/api/*", notFound);
   return api;
 }

@@ -10,7 +10,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BuntimeError, definePlugin } from "@buntime/sdk";
 import { databaseConfigSchema } from "./config.ts";
-import { type DatabaseEngine, Databases, databaseName } from "./databases.ts";
+import { Databases, databaseName } from "./databases.ts";
+import type { DatabaseEngine } from "./engine.ts";
 import { createDatabaseApi } from "./http-api.ts";
 import { readMigrations } from "./migration-files.ts";
 import { PgDatabases } from "./pg/databases.ts";
@@ -78,6 +79,9 @@ export default definePlugin({
         logger: ctx.logger,
         maxRequestBytes: config.maxRequestBytes,
         backupDir: join(ctx.dataDir, "backups"),
+        backend: config.backend,
+        consoleMaxRows: config.consoleMaxRows,
+        statementTimeout: config.statementTimeout,
       }),
       onShutdown: () => databases.close(),
     };

@@ -116,3 +116,45 @@ describe("backups", () => {
     copy.close();
   });
 });
+
+describe("restores", () => {
+  it("lists an app's backups and puts one back, for the admin only; a bad name changes nothing", async () => {
+    const root = home();
+    writeApp(root, "notes", MIGRATIONS);
+    const kernel = await kernelOn(root, join(root, "databases"));
+    const notes = await clientOf(kernel, "notes");
+    const admin = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+    const made = await fetch(new URL("/database/api/backups/notes", kernel.url), {
+      method: "POST",
+      headers: admin,
+    });
+    const { backup } = (await made.json()) as { backup: string };
+    await notes.execute("INSERT INTO notes (body) VALUES ('after the backup')");
+    await notes.execute("CREATE TABLE extra (x)");
+
+    const listed = await fetch(new URL("/database/api/backups/notes", kernel.url), { headers: admin });
+    expect(((await listed.json()) as { backups: { backup: string }[] }).backups.map((b) => b.backup)).toEqual(
+      [backup],
+    );
+
+    const restore = (body: unknown, headers: Record<string, string> = admin) =>
+      fetch(new URL("/database/api/restores/notes", kernel.url), {
+        method: "POST",
+        headers,
+        body: JSON.stringify(body),
+      });
+    expect((await restore({ backup }, { "content-type": "application/json" })).status).toBe(401);
+    for (const bad of ["../notes.sqlite", "other-2026-01-01T00-00-00.000Z.sqlite", `${backup}x`]) {
+      const refused = await restore({ backup: bad });
+      expect(refused.status).toBe(404);
+    }
+    expect(Number((await notes.execute("SELECT count(*) AS n FROM notes")).rows[0]?.n)).toBe(3);
+
+    const restored = await restore({ backup });
+    expect(restored.status).toBe(200);
+    const bodies = await notes.execute("SELECT body FROM notes ORDER BY id");
+    expect(bodies.rows.map((r) => r.body)).toEqual(["first", "second"]);
+    const extra = await failureOf(notes.execute("SELECT * FROM extra"));
+    expect(extra.message).toContain("no such table: extra");
+  });
+});

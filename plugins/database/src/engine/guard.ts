@@ -35,7 +35,7 @@ const SETTABLE = new Set(["foreign_keys", "defer_foreign_keys", "user_version", 
 const SKIPPED = /'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/y;
 
 /** The statements of `sql`, split on `;` outside literals and comments, comments dropped. */
-function statements(sql: string): string[] {
+export function statements(sql: string): string[] {
   const found: string[] = [];
   let current = "";
   for (let i = 0; i < sql.length; ) {

@@ -39,6 +39,11 @@ export class DatabaseProcess {
     });
   }
 
+  /** Resolves once the process has ended. */
+  get exited(): Promise<unknown> {
+    return this.#child.exited;
+  }
+
   /** False once the process ended or was killed: its streams are gone. */
   get alive(): boolean {
     return this.#gone === undefined;

@@ -14,6 +14,8 @@ export type EngineRequest = { readonly id: number } & (
   | { readonly kind: "pipeline"; readonly stream: string; readonly requests: readonly StreamRequest[] }
   | { readonly kind: "close"; readonly stream: string }
   | { readonly kind: "backup"; readonly to: string }
+  | { readonly kind: "query"; readonly stream: string; readonly sql: string; readonly maxRows: number }
+  | { readonly kind: "tables" }
 );
 
 /** The reply to request `id`: its value, or why it failed. */

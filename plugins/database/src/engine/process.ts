@@ -78,6 +78,19 @@ function run(request: EngineRequest): unknown {
     case "close":
       end(request.stream);
       return {};
+    case "query": {
+      const outcome = sessionOf(request.stream).query(request.sql, request.maxRows);
+      end(request.stream);
+      return outcome;
+    }
+    case "tables": {
+      const session = sessionOf("tables");
+      try {
+        return session.tables();
+      } finally {
+        end("tables");
+      }
+    }
     case "backup": {
       if (!options) throw new Error("the database process has not been opened");
       const db = openConnection(options);

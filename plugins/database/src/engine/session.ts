@@ -3,9 +3,10 @@
  * transaction belongs to one stream), its stored SQL texts, and the requests of the protocol.
  */
 import { Database, type Statement } from "bun:sqlite";
+import type { QueryResult, StatementFailure, TableInfo } from "../engine.ts";
 import type { BatchCond, HranaError, HranaValue, Stmt, StreamRequest, StreamResult } from "../protocol.ts";
 import { holds } from "./conditions.ts";
-import { guardSql } from "./guard.ts";
+import { guardSql, statements } from "./guard.ts";
 import { fromHrana, type SqliteValue, toHrana } from "./values.ts";
 
 /** How connections are opened: the file, its size quota, how to name errors. */
@@ -70,7 +71,6 @@ export class Session {
     this.#counters = this.#db.query("SELECT total_changes(), last_insert_rowid()");
   }
 
-  /** Ends the stream; an open transaction is rolled back. */
   /** True while the stream's connection is inside a transaction it began. */
   get inTransaction(): boolean {
     return this.#db.inTransaction;
@@ -81,8 +81,75 @@ export class Session {
     this.#sqls.clear();
   }
 
+  /** Ends the stream; an open transaction is rolled back. */
   close(): void {
     this.#db.close(false);
+  }
+
+  /** The tables and views, each with its columns as `PRAGMA table_info` reads them. */
+  tables(): TableInfo[] {
+    const list = this.#db
+      .query<{ name: string; type: "table" | "view" }, []>(
+        "SELECT name, type FROM sqlite_schema WHERE type IN ('table', 'view') AND name NOT LIKE 'sqlite%' ORDER BY name",
+      )
+      .all();
+    const columns = this.#db.query<{ name: string; type: string; notnull: bigint; pk: bigint }, [string]>(
+      'SELECT name, type, "notnull", pk FROM pragma_table_info(?) ORDER BY cid',
+    );
+    return list.map(({ name, type }) => ({
+      name,
+      kind: type,
+      columns: columns.all(name).map((column) => ({
+        name: column.name,
+        type: column.type,
+        notNull: column.notnull !== 0n,
+        primaryKey: column.pk !== 0n,
+      })),
+    }));
+  }
+
+  /**
+   * Runs one statement for the console, keeping at most `maxRows` rows: the rest are never read
+   * (a statement's rows are stepped through, not gathered first).
+   */
+  query(sql: string, maxRows: number): { result: QueryResult } | { failure: StatementFailure } {
+    let prepared: Statement | undefined;
+    try {
+      if (statements(sql).length !== 1) throw new Error("the console runs one statement at a time");
+      prepared = this.#db.prepare(this.#sqlOf({ sql }));
+      const before = this.#changes();
+      const names = prepared.columnNames;
+      let rows: unknown[][] = [];
+      let truncated = false;
+      if (names.length > 0 && new Set(names).size === names.length) {
+        for (const row of prepared.iterate() as Iterable<Record<string, unknown>>) {
+          if (rows.length === maxRows) {
+            truncated = true;
+            break;
+          }
+          rows.push(names.map((name) => row[name]));
+        }
+      } else {
+        // several columns of one name cannot be told apart in the rows iterate() gives
+        rows = prepared.values();
+        truncated = rows.length > maxRows;
+        rows = rows.slice(0, maxRows);
+      }
+      const types = prepared.declaredTypes;
+      return {
+        result: {
+          columns: names.map((name, i) => ({ name, type: types[i] ?? null })),
+          rows: rows.map((row) => row.map(toHrana)),
+          truncated,
+          affected: Number(this.#changes().total - before.total),
+        },
+      };
+    } catch (error) {
+      const { message, code } = this.#explain(error);
+      return { failure: { message, code: code ?? "SQLITE_ERROR" } };
+    } finally {
+      prepared?.finalize();
+    }
   }
 
   /** Runs one request; a failure is that request's error, and the stream goes on. */

@@ -8,7 +8,10 @@ import { createHash, randomBytes } from "node:crypto";
 import { BuntimeError, type Logger } from "@buntime/sdk";
 import { SQL } from "bun";
 import type { Migration } from "../engine/migrations.ts";
+import { type DatabaseEngine, type QueryResult, StatementError, type TableInfo } from "../engine.ts";
 import type { StreamRequest, StreamResult } from "../protocol.ts";
+import { type DumpSummary, dumpSchema } from "./dump.ts";
+import { restoreSchema } from "./restore.ts";
 import { ensureRole, roleUrl } from "./roles.ts";
 import { PgStream } from "./stream.ts";
 
@@ -17,6 +20,8 @@ export interface PgDatabasesOptions {
   readonly url: string;
   readonly statementTimeout: number;
   readonly streamTimeout: number;
+  /** Largest size of one database's schema, in bytes. */
+  readonly maxDatabaseBytes: number;
   readonly logger: Logger;
   readonly migrationsOf: (app: string) => Promise<Migration[]>;
 }
@@ -32,8 +37,17 @@ export function schemaOf(database: string): string {
   return `buntime_db_${createHash("sha256").update(database).digest("hex").slice(0, 24)}`;
 }
 
+/** Each table's and view's columns, with type, NOT NULL and whether they are in the primary key. */
+const TABLES = `SELECT c.relname AS table, c.relkind AS kind, a.attname AS name,
+    format_type(a.atttypid, a.atttypmod) AS type, a.attnotnull AS not_null,
+    coalesce(i.indisprimary, false) AS primary_key
+  FROM pg_class c JOIN pg_attribute a ON a.attrelid = c.oid AND a.attnum > 0 AND NOT a.attisdropped
+  LEFT JOIN pg_index i ON i.indrelid = c.oid AND i.indisprimary AND a.attnum = ANY (i.indkey)
+  WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('r', 'p', 'v', 'm')
+  ORDER BY c.relname, a.attnum`;
+
 /** The PostgreSQL side of the plugin. */
-export class PgDatabases {
+export class PgDatabases implements DatabaseEngine {
   readonly #options: PgDatabasesOptions;
   /** The administrator's pool: creates roles and schemas. */
   readonly #admin: SQL;
@@ -63,7 +77,7 @@ export class PgDatabases {
     let current = "";
     let pool: SQL | undefined;
     try {
-      await ensureRole(this.#admin, this.#options.url, schema);
+      await ensureRole(this.#admin, this.#options.url, schema, database);
       pool = new SQL({ url: roleUrl(this.#options.url, schema), bigint: true, max: 10, idleTimeout: 60 });
       // as the role itself, so what migrations create is its own
       await pool.begin(async (tx) => {
@@ -106,7 +120,12 @@ export class PgDatabases {
       conn.release();
       throw error;
     }
-    return new PgStream(conn, database, this.#options.statementTimeout);
+    return new PgStream(conn, {
+      database,
+      schema: schemaOf(database),
+      timeout: this.#options.statementTimeout,
+      maxBytes: this.#options.maxDatabaseBytes,
+    });
   }
 
   #drop(baton: string, close: boolean): Open | undefined {
@@ -145,12 +164,94 @@ export class PgDatabases {
     return { baton: next, results };
   }
 
-  /** Backups of PostgreSQL databases are the server's business (pg_dump), not the plugin's. */
-  async backup(database: string): Promise<void> {
-    throw new BuntimeError("BUNTIME_ERR_DATABASE_FAILED", {
-      database,
-      details: `backups of PostgreSQL databases are made on the server (pg_dump --schema ${schemaOf(database)})`,
-    });
+  /** The tables and views of `database`'s schema with their columns, read as its role. */
+  async tables(database: string): Promise<TableInfo[]> {
+    const pool = await this.#pool(database);
+    const rows = (await pool.unsafe(TABLES, [schemaOf(database)])) as {
+      table: string;
+      kind: string;
+      name: string;
+      type: string;
+      not_null: boolean;
+      primary_key: boolean;
+    }[];
+    const tables = new Map<string, TableInfo & { columns: TableInfo["columns"][number][] }>();
+    for (const row of rows) {
+      let table = tables.get(row.table);
+      if (!table) {
+        table = {
+          name: row.table,
+          kind: row.kind === "v" || row.kind === "m" ? "view" : "table",
+          columns: [],
+        };
+        tables.set(row.table, table);
+      }
+      table.columns.push({
+        name: row.name,
+        type: row.type,
+        notNull: row.not_null,
+        primaryKey: row.primary_key,
+      });
+    }
+    return [...tables.values()];
+  }
+
+  /** Runs one console statement on `database` in a stream of its own, under its role, limit and quota. */
+  async query(database: string, sql: string, maxRows: number): Promise<QueryResult> {
+    const stream = await this.#open(database);
+    try {
+      const outcome = await stream.query(sql, maxRows);
+      if ("failure" in outcome) throw new StatementError(outcome.failure);
+      return outcome.result;
+    } finally {
+      await stream.close().catch(() => {});
+    }
+  }
+
+  /** The databases on the server: each schema of ours is labelled with its database's name. */
+  async list(): Promise<string[]> {
+    const rows = (await this.#admin.unsafe(
+      `SELECT nspname AS schema, obj_description(oid, 'pg_namespace') AS name FROM pg_namespace
+        WHERE nspname LIKE 'buntime\\_db\\_%' AND obj_description(oid, 'pg_namespace') IS NOT NULL ORDER BY 1`,
+    )) as { schema: string; name: string }[];
+    // the role owns its schema and could relabel it: a label counts only where it hashes to the schema
+    return rows.filter((row) => schemaOf(row.name) === row.schema).map((row) => row.name);
+  }
+
+  /** Writes `database` as a SQL dump of ours (no pg_dump) to the file `to`, from one snapshot. */
+  async backup(database: string, to: string): Promise<DumpSummary> {
+    const pool = await this.#pool(database);
+    const writer = Bun.file(to).writer();
+    try {
+      const summary = await dumpSchema(pool, schemaOf(database), (line) => {
+        writer.write(`${line}\n`);
+      });
+      await writer.end();
+      if (Object.keys(summary.skipped).length > 0)
+        this.#options.logger.warn(
+          `database ${database}: the backup leaves out ${JSON.stringify(summary.skipped)}`,
+        );
+      return summary;
+    } catch (error) {
+      await writer.end();
+      throw new BuntimeError("BUNTIME_ERR_DATABASE_FAILED", {
+        database,
+        details: `the backup failed: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
+  }
+
+  /** Replaces `database`'s tables, views, sequences and types with the dump in file `from`. */
+  async restore(database: string, from: string): Promise<void> {
+    const pool = await this.#pool(database);
+    try {
+      await restoreSchema(pool, schemaOf(database), await Bun.file(from).text());
+    } catch (error) {
+      throw new BuntimeError("BUNTIME_ERR_DATABASE_FAILED", {
+        database,
+        details: `the restore failed, nothing was changed: ${error instanceof Error ? error.message : String(error)}`,
+      });
+    }
   }
 
   /** Rolls back open streams and closes the pool. */

@@ -21,10 +21,15 @@ export function roleUrl(adminUrl: string, role: string): string {
 }
 
 /**
- * Creates role `name` and its schema (also `name`) when missing, under an advisory lock so
+ * Creates role `name` and its schema (also `name`, labelled with `database`) when missing, under an advisory lock so
  * kernels starting at once create them once. `name` is ours (`buntime_db_<hex>`): safe to quote.
  */
-export async function ensureRole(admin: SQL, adminUrl: string, name: string): Promise<void> {
+export async function ensureRole(
+  admin: SQL,
+  adminUrl: string,
+  name: string,
+  database: string,
+): Promise<void> {
   await admin.begin(async (tx) => {
     await tx`SELECT pg_advisory_xact_lock(hashtextextended(${`role:${name}`}, 0))`;
     const exists = (await tx`SELECT 1 FROM pg_roles WHERE rolname = ${name}`).length > 0;
@@ -33,5 +38,7 @@ export async function ensureRole(admin: SQL, adminUrl: string, name: string): Pr
     await tx.unsafe(`CREATE SCHEMA IF NOT EXISTS "${name}" AUTHORIZATION "${name}"`);
     await tx.unsafe(`REVOKE ALL ON SCHEMA "${name}" FROM PUBLIC`);
     await tx.unsafe(`ALTER ROLE "${name}" SET search_path = "${name}"`);
+    // the console lists databases by these labels (a schema's name is a hash of its database's)
+    await tx.unsafe(`COMMENT ON SCHEMA "${name}" IS '${database.replaceAll("'", "''")}'`);
   });
 }

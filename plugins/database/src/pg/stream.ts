@@ -7,9 +7,11 @@ import { BuntimeError } from "@buntime/sdk";
 import type { ReservedSQL } from "bun";
 import { holds } from "../engine/conditions.ts";
 import { fromHrana, type SqliteValue } from "../engine/values.ts";
+import type { QueryResult, StatementFailure } from "../engine.ts";
 import type { BatchCond, HranaError, Stmt, StreamRequest, StreamResult } from "../protocol.ts";
 import { toPostgres } from "./placeholders.ts";
-import { pgToHrana } from "./values.ts";
+import { mayGrow, schemaBytes } from "./quota.ts";
+import { pgToHrana, pgTypeName } from "./values.ts";
 
 /**
  * SQLite's ways to begin, as the libSQL client sends them (`BEGIN IMMEDIATE`, `BEGIN DEFERRED`,
@@ -24,18 +26,30 @@ export function beginForPostgres(text: string): string {
 type Column = { name: string; type: number };
 type Rows = unknown[][] & { columns?: Column[]; count?: number | null; command?: string };
 
+/** What a stream knows of its database. */
+export interface PgStreamOptions {
+  /** The database's name (`app` or `app/tenant`), for errors. */
+  readonly database: string;
+  readonly schema: string;
+  /** The statement time limit, in ms (the connection's `statement_timeout`). */
+  readonly timeout: number;
+  /** The size quota of the schema, in bytes. */
+  readonly maxBytes: number;
+}
+
+/** The cursor a console read is fetched through, so only the rows kept are read. */
+const CURSOR = "DECLARE buntime_console NO SCROLL CURSOR FOR ";
+
 /** A PostgreSQL stream. */
 export class PgStream {
   readonly #conn: ReservedSQL;
-  readonly #database: string;
-  readonly #timeout: number;
+  readonly #options: PgStreamOptions;
   readonly #sqls = new Map<number, string>();
   #inTransaction = false;
 
-  constructor(conn: ReservedSQL, database: string, timeout: number) {
+  constructor(conn: ReservedSQL, options: PgStreamOptions) {
     this.#conn = conn;
-    this.#database = database;
-    this.#timeout = timeout;
+    this.#options = options;
   }
 
   /** True while the stream is inside a transaction it began. */
@@ -65,11 +79,12 @@ export class PgStream {
     const errno = (error as { errno?: unknown }).errno;
     if (errno === "57014") {
       const timeout = new BuntimeError("BUNTIME_ERR_DATABASE_TIMEOUT", {
-        database: this.#database,
-        ms: this.#timeout,
+        database: this.#options.database,
+        ms: this.#options.timeout,
       });
       return { message: timeout.message, code: timeout.code };
     }
+    if (error instanceof BuntimeError) return { message: error.message, code: error.code };
     const code = (error as { code?: unknown }).code;
     return {
       message: error instanceof Error ? error.message : String(error),
@@ -108,13 +123,89 @@ export class PgStream {
     return sql;
   }
 
-  /** Runs `text`, keeping track of the transaction it begins or ends. */
+  /**
+   * Runs `text`, keeping track of the transaction it begins or ends. A statement that may write
+   * runs in a savepoint (in a transaction) or a transaction of its own, undone when it leaves
+   * the schema past its quota.
+   */
   async #run(text: string, params: SqliteValue[]): Promise<Rows> {
-    const rows = (await this.#conn.unsafe(beginForPostgres(text), params).values()) as Rows;
+    const sql = beginForPostgres(text);
+    const rows = mayGrow(sql)
+      ? await this.#withinQuota(() => this.#conn.unsafe(sql, params).values() as Promise<Rows>)
+      : ((await this.#conn.unsafe(sql, params).values()) as Rows);
     const command = rows.command?.toUpperCase();
     if (command === "BEGIN" || command === "START TRANSACTION") this.#inTransaction = true;
     if (command === "COMMIT" || command === "ROLLBACK") this.#inTransaction = false;
     return rows;
+  }
+
+  async #withinQuota(write: () => Promise<Rows>): Promise<Rows> {
+    const nested = this.#inTransaction;
+    await this.#conn.unsafe(nested ? "SAVEPOINT buntime_quota" : "BEGIN");
+    try {
+      const rows = await write();
+      const { schema, maxBytes, database } = this.#options;
+      if ((await schemaBytes(this.#conn, schema)) > maxBytes)
+        throw new BuntimeError("BUNTIME_ERR_DATABASE_QUOTA_EXCEEDED", { database, limit: maxBytes });
+      await this.#conn.unsafe(nested ? "RELEASE SAVEPOINT buntime_quota" : "COMMIT");
+      return rows;
+    } catch (error) {
+      await this.#conn.unsafe(nested ? "ROLLBACK TO SAVEPOINT buntime_quota" : "ROLLBACK");
+      if (nested) await this.#conn.unsafe("RELEASE SAVEPOINT buntime_quota");
+      throw error;
+    }
+  }
+
+  /**
+   * Runs one console statement, keeping at most `maxRows` rows. A query is read through a
+   * cursor, so the rows past the cap are never fetched; anything else runs as an app's would.
+   */
+  async query(
+    sql: string,
+    maxRows: number,
+  ): Promise<{ result: QueryResult } | { failure: StatementFailure }> {
+    try {
+      const read =
+        /^\s*(select|values|table|with)\b/i.test(sql) && !mayGrow(sql)
+          ? await this.#fetch(sql, maxRows)
+          : undefined;
+      const rows = read ?? (await this.#run(sql, []));
+      const columns = rows.columns ?? [];
+      const kept = rows.slice(0, maxRows);
+      return {
+        result: {
+          columns: columns.map((column) => ({ name: column.name, type: pgTypeName(column.type) })),
+          rows: kept.map((row) => row.map((value, i) => pgToHrana(value, columns[i]?.type))),
+          truncated: rows.length > maxRows,
+          affected: rows.command === "SELECT" || read ? 0 : (rows.count ?? 0),
+        },
+      };
+    } catch (error) {
+      const { message, code } = this.#explain(error);
+      const position = Number((error as { position?: string }).position);
+      return {
+        failure: { message, code: code ?? "PG_ERROR", ...(position > 0 ? { position } : {}) },
+      };
+    }
+  }
+
+  /** The first `maxRows + 1` rows of a query, through a cursor; undefined when it is no plain query. */
+  async #fetch(sql: string, maxRows: number): Promise<Rows | undefined> {
+    await this.#conn.unsafe("BEGIN");
+    try {
+      await this.#conn.unsafe(CURSOR + sql);
+    } catch {
+      // a WITH that writes, say: run as written, where its own error (if any) names the position
+      await this.#conn.unsafe("ROLLBACK");
+      return undefined;
+    }
+    try {
+      return (await this.#conn.unsafe(`FETCH ${maxRows + 1} FROM buntime_console`).values()) as Rows;
+    } finally {
+      // as an app's query would be: what a function it calls writes is kept (after an error,
+      // PostgreSQL answers COMMIT with a rollback)
+      await this.#conn.unsafe("COMMIT");
+    }
   }
 
   async #execute(stmt: Stmt) {
@@ -124,7 +215,7 @@ export class PgStream {
     const columns = rows.columns ?? [];
     const reads = rows.command === "SELECT";
     return {
-      cols: columns.map((column) => ({ name: column.name, decltype: null })),
+      cols: columns.map((column) => ({ name: column.name, decltype: pgTypeName(column.type) })),
       rows: stmt.want_rows
         ? rows.map((row) => row.map((value, i) => pgToHrana(value, columns[i]?.type)))
         : [],

@@ -21,3 +21,30 @@ export function pgToHrana(value: unknown, oid: number | undefined): HranaValue {
   }
   return { type: "text", value: JSON.stringify(value) };
 }
+
+const TYPE_NAMES: Record<number, string> = {
+  16: "boolean",
+  17: "bytea",
+  20: "bigint",
+  21: "smallint",
+  23: "integer",
+  25: "text",
+  26: "oid",
+  114: "json",
+  700: "real",
+  701: "double precision",
+  1042: "character",
+  1043: "character varying",
+  1082: "date",
+  1083: "time",
+  1114: "timestamp",
+  1184: "timestamptz",
+  1700: "numeric",
+  2950: "uuid",
+  3802: "jsonb",
+};
+
+/** The name of a column's type, by its oid (the common ones; null for others). */
+export function pgTypeName(oid: number | undefined): string | null {
+  return TYPE_NAMES[oid ?? -1] ?? null;
+}

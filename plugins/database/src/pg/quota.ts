@@ -1,0 +1,59 @@
+/**
+ * The size quota on PostgreSQL: a database's size is the sum of its schema's tables (with their
+ * indexes and TOAST), materialized views and sequences, as the server counts their pages. A
+ * statement that may write runs inside a savepoint (or a transaction of its own) and is undone
+ * when the size after it is past the quota, so a write that crosses it changes nothing.
+ */
+import type { ReservedSQL } from "bun";
+
+/** Statements that cannot grow the schema, or must not be wrapped: reads and transaction control. */
+const NEVER_GROW = new Set([
+  "SELECT",
+  "VALUES",
+  "TABLE",
+  "SHOW",
+  "EXPLAIN",
+  "BEGIN",
+  "START",
+  "COMMIT",
+  "END",
+  "ROLLBACK",
+  "ABORT",
+  "SAVEPOINT",
+  "RELEASE",
+  "SET",
+  "RESET",
+  "VACUUM",
+  "ANALYZE",
+  "DISCARD",
+  "DEALLOCATE",
+  "PREPARE",
+  "LISTEN",
+  "UNLISTEN",
+  "NOTIFY",
+  "CHECKPOINT",
+]);
+
+const FIRST_WORD = /^(?:\s+|--[^\n]*\n?|\/\*[\s\S]*?\*\/|\()*([A-Za-z]+)/;
+
+/**
+ * True when `sql` may write, so the quota must be checked after it. `SELECT … INTO` creates a
+ * table; a `WITH` may hold an `INSERT`: both count as writes. A read that calls a function
+ * which writes is not caught here (the next write counts what it added).
+ */
+export function mayGrow(sql: string): boolean {
+  const word = FIRST_WORD.exec(sql)?.[1]?.toUpperCase();
+  if (word === undefined) return false;
+  if (word === "SELECT") return /\binto\b/i.test(sql);
+  return !NEVER_GROW.has(word);
+}
+
+/** The bytes the relations of `schema` take on the server, uncommitted growth included. */
+export async function schemaBytes(conn: ReservedSQL, schema: string): Promise<number> {
+  const [row] = (await conn.unsafe(
+    `SELECT coalesce(sum(pg_total_relation_size(c.oid)), 0)::int8 AS bytes
+       FROM pg_class c WHERE c.relnamespace = $1::regnamespace AND c.relkind IN ('r', 'm', 'S')`,
+    [schema],
+  )) as { bytes: bigint | number }[];
+  return Number(row?.bytes ?? 0);
+}
