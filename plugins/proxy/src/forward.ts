@@ -56,6 +56,10 @@ function requestHeaders(
   headers.set("x-forwarded-host", request.headers.get("host") ?? url.host);
   headers.set("x-forwarded-proto", url.protocol.slice(0, -1));
   if (!entry.rule.preserveHost) headers.set("host", target.host);
+  // the upstream's logs can name the same request as the kernel's access line
+  headers.set("x-request-id", context.requestId);
+  // `traceparent` is passed on as the request carries it: with tracing on, the kernel has set it
+  // to its span for this plugin's hook, so the upstream's spans join the trace under it
   applyChanges(headers, entry.rule.requestHeaders);
   return headers;
 }
@@ -78,8 +82,8 @@ function reasonOf(error: unknown): string {
 /**
  * Sends `request` upstream under rule `entry`; resolves with the upstream's answer or a coded
  * 502/504. The client's address (as the kernel's server saw it) is appended to
- * `x-forwarded-for`, and the signed-in user (`locals.user`) named in `x-buntime-user` and
- * `x-buntime-roles`.
+ * `x-forwarded-for`, the signed-in user (`locals.user`) named in `x-buntime-user` and
+ * `x-buntime-roles`, and the kernel's request id sent as `x-request-id`.
  */
 export async function forward(
   entry: CompiledRule,

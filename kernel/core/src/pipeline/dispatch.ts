@@ -117,7 +117,7 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
         outcome =
           span === undefined
             ? hook.fn(flow.request, flow)
-            : traced(span, hook.plugin, "onRequest", () => hook.fn(flow.request, flow));
+            : traced(span, hook.plugin, "onRequest", () => hook.fn(flow.request, flow), flow.request);
       } catch (error) {
         throw hookFailure(hook.plugin, "onRequest", error);
       }

@@ -1,0 +1,63 @@
+import { afterEach, describe, expect, it } from "bun:test";
+import { createTestKernel } from "@buntime/kernel/testing";
+import { cleanUp, echoPlugin, onCleanUp, proxyPlugin, startUpstream } from "./support.ts";
+
+afterEach(cleanUp);
+
+const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+/** Span ids and parents, by name, of what a kernel exported to a collector on loopback. */
+function startCollector() {
+  const spans: { name: string; spanId: string; parentSpanId?: string; traceId: string }[] = [];
+  const server = Bun.serve({
+    hostname: "127.0.0.1",
+    port: 0,
+    async fetch(request) {
+      const body = (await request.json()) as { resourceSpans: { scopeSpans: { spans: typeof spans }[] }[] };
+      for (const resource of body.resourceSpans)
+        for (const scope of resource.scopeSpans) spans.push(...scope.spans);
+      return Response.json({});
+    },
+  });
+  onCleanUp(() => server.stop(true));
+  return { url: `${server.url.href}v1/traces`, spans };
+}
+
+describe("trace context through the proxy", () => {
+  it("sends the upstream a traceparent naming the kernel's span for the proxy, and the request id", async () => {
+    const collector = startCollector();
+    const upstream = startUpstream();
+    const kernel = await createTestKernel({
+      plugins: [proxyPlugin, echoPlugin],
+      config: {
+        tracing: { otlp: { url: collector.url } },
+        plugins: { "@buntime/plugin-proxy": { rules: [{ id: "api", path: "/api/*", upstream }] } },
+      },
+    });
+    const response = await kernel.fetch("/api/orders", {
+      headers: { traceparent: `00-${TRACE}-00f067aa0ba902b7-01`, "x-request-id": "spoofed" },
+    });
+    const seen = (await response.json()) as { headers: Record<string, string> };
+    await kernel.stop();
+    const proxySpan = collector.spans.find((span) => span.name === "onRequest @buntime/plugin-proxy");
+    const server = collector.spans.find((span) => span.name === "GET /api");
+    expect(proxySpan).toMatchObject({ traceId: TRACE, parentSpanId: server?.spanId });
+    expect(seen.headers.traceparent).toBe(`00-${TRACE}-${proxySpan?.spanId}-01`);
+    expect(seen.headers["x-request-id"]).toBe(response.headers.get("x-request-id") as string);
+    expect(seen.headers["x-request-id"]).not.toBe("spoofed");
+  });
+
+  it("passes a caller's traceparent on untouched while tracing is off", async () => {
+    const upstream = startUpstream();
+    const kernel = await createTestKernel({
+      plugins: [proxyPlugin],
+      config: { plugins: { "@buntime/plugin-proxy": { rules: [{ id: "api", path: "/api/*", upstream }] } } },
+    });
+    onCleanUp(() => kernel.stop());
+    const sent = `00-${TRACE}-00f067aa0ba902b7-01`;
+    const seen = (await (await kernel.fetch("/api/x", { headers: { traceparent: sent } })).json()) as {
+      headers: Record<string, string>;
+    };
+    expect(seen.headers.traceparent).toBe(sent);
+  });
+});
