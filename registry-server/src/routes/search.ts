@@ -1,9 +1,9 @@
 import { BuntimeError, formatZodIssues } from "@buntime/sdk";
 import { z } from "zod";
 import { requireReader } from "../auth/identify.ts";
-import { type CatalogEntry, listField } from "../catalog/catalog.ts";
+import { listField } from "../catalog/catalog.ts";
 import type { RegistryApp, RegistryContext } from "../context.ts";
-import { matchesNothing, rankOf, textMatches } from "../search/matches.ts";
+import type { PackageHit } from "../search/query.ts";
 
 interface SearchQuery {
   terms: string[];
@@ -42,23 +42,22 @@ function parseText(text: string): SearchQuery {
   return query;
 }
 
-function toObject(entry: CatalogEntry, score: number) {
-  const { manifest } = entry.latest;
+function toObject(hit: PackageHit, score: number) {
+  const { pkg, latest } = hit;
+  const { manifest } = latest;
   return {
     package: {
-      name: entry.pkg.name,
-      scope: entry.pkg.name.startsWith("@")
-        ? entry.pkg.name.slice(1, entry.pkg.name.indexOf("/"))
-        : "unscoped",
-      version: entry.latest.version,
+      name: pkg.name,
+      scope: pkg.name.startsWith("@") ? pkg.name.slice(1, pkg.name.indexOf("/")) : "unscoped",
+      version: latest.version,
       description: manifest.description ?? "",
       keywords: listField(manifest, "keywords"),
-      date: entry.pkg.modifiedAt,
+      date: pkg.modifiedAt,
       links: {},
-      publisher: { username: entry.latest.publisher },
-      maintainers: entry.pkg.owners.map((username) => ({ username })),
+      publisher: { username: latest.publisher },
+      maintainers: pkg.owners.map((username) => ({ username })),
     },
-    downloads: { total: entry.downloads },
+    downloads: { total: hit.downloads },
     score: { final: score, detail: { quality: 1, popularity: 1, maintenance: 1 } },
     searchScore: score,
   };
@@ -70,26 +69,18 @@ export function searchRoutes(app: RegistryApp, ctx: RegistryContext): void {
     requireReader(ctx, c, "searching");
     const { text, size, from } = readParams(c.req.query());
     const query = parseText(text);
-    const matches = await textMatches(ctx.metadata, query.terms.join(" "));
-    const entries = matchesNothing(matches) ? [] : await ctx.catalog.entries();
-    const hits: { entry: CatalogEntry; score: number }[] = [];
-    for (const entry of entries) {
-      const score = rankOf(matches, entry.pkg.name);
-      if (score === undefined) continue;
-      const keywords = listField(entry.latest.manifest, "keywords").map((k) => k.toLowerCase());
-      if (!query.keywords.every((k) => keywords.includes(k))) continue;
-      if (query.maintainers.every((m) => entry.pkg.owners.includes(m))) hits.push({ entry, score });
-    }
-    hits.sort(
-      (a, b) =>
-        b.score - a.score ||
-        b.entry.downloads - a.entry.downloads ||
-        a.entry.pkg.name.localeCompare(b.entry.pkg.name),
-    );
-    const maxScore = hits[0]?.score ?? 1;
+    // filtered, ordered and paged in SQL: only the page's packages are read
+    const page = await ctx.metadata.queryPackages({
+      text: query.terms.join(" "),
+      keywords: query.keywords,
+      owners: query.maintainers,
+      sort: "relevance",
+      offset: from,
+      limit: size,
+    });
     return c.json({
-      objects: hits.slice(from, from + size).map(({ entry, score }) => toObject(entry, score / maxScore)),
-      total: hits.length,
+      objects: page.hits.map((hit) => toObject(hit, hit.rank / (page.topRank || 1))),
+      total: page.total,
       time: new Date().toISOString(),
     });
   });

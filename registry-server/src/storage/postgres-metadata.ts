@@ -1,6 +1,14 @@
 import { BuntimeError } from "@buntime/sdk";
 import type { SQL } from "bun";
-import { indexPostgresPackage, migratePostgresSearch, searchPostgres } from "../search/postgres-search.ts";
+import {
+  addPostgresDownloads,
+  addPostgresVersion,
+  indexPostgresPackage,
+  migratePostgresSearch,
+  queryPostgres,
+  removePostgresVersion,
+  searchPostgres,
+} from "../search/postgres-search.ts";
 import {
   nextModified,
   type Row,
@@ -56,6 +64,7 @@ export async function createPostgresMetadata(sql: SQL): Promise<MetadataStore> {
     await migratePostgresSearch(tx);
   });
   const rows = async (query: Promise<unknown>) => (await query) as Row[];
+  const queryPackages = queryPostgres(sql);
 
   return {
     async settingOrInit(key, value) {
@@ -137,6 +146,7 @@ export async function createPostgresMetadata(sql: SQL): Promise<MetadataStore> {
         }
         await tx`INSERT INTO registry_versions (name, version, record, published_at) VALUES (${record.name},
           ${record.version}, ${JSON.stringify(record)}, ${record.publishedAt})`;
+        await addPostgresVersion(tx, record);
         const distTags = { ...pkg.distTags };
         for (const tag of tags) distTags[tag] = record.version;
         await writePackage(tx, pkg, distTags, pkg.owners);
@@ -162,6 +172,7 @@ export async function createPostgresMetadata(sql: SQL): Promise<MetadataStore> {
     async unpublishVersion(name, version) {
       await withLockedPackage(sql, name, async (tx, pkg) => {
         await tx`UPDATE registry_versions SET unpublished = TRUE WHERE name = ${name} AND version = ${version}`;
+        await removePostgresVersion(tx, name, version);
         await writePackage(tx, pkg, tagsWithout(pkg.distTags, version), pkg.owners);
       });
     },
@@ -171,9 +182,13 @@ export async function createPostgresMetadata(sql: SQL): Promise<MetadataStore> {
     async searchPackages(words) {
       return searchPostgres(sql, words);
     },
+    queryPackages,
     async addDownloads(name, version, day, count) {
-      await sql`INSERT INTO registry_downloads VALUES (${name}, ${version}, ${day}, ${count})
-        ON CONFLICT (name, version, day) DO UPDATE SET count = registry_downloads.count + excluded.count`;
+      await sql.begin(async (tx) => {
+        await tx`INSERT INTO registry_downloads VALUES (${name}, ${version}, ${day}, ${count})
+          ON CONFLICT (name, version, day) DO UPDATE SET count = registry_downloads.count + excluded.count`;
+        await addPostgresDownloads(tx, name, count);
+      });
     },
     async downloadsByVersion(name) {
       const found = await rows(sql`SELECT version, sum(count)::bigint AS n FROM registry_downloads

@@ -5,16 +5,25 @@ export interface SqlDialect {
   boolean: string;
   false: string;
   counter: string;
+  /** The collation that compares text byte by byte (version keys, name order). */
+  binary: string;
 }
 
 /** SQLite: booleans and counters are integers; the database file is the registry's own. */
-export const SQLITE: SqlDialect = { prefix: "", boolean: "INTEGER", false: "0", counter: "INTEGER" };
+export const SQLITE: SqlDialect = {
+  prefix: "",
+  boolean: "INTEGER",
+  false: "0",
+  counter: "INTEGER",
+  binary: "COLLATE BINARY",
+};
 /** PostgreSQL: tables are prefixed since the database may be shared. */
 export const POSTGRES: SqlDialect = {
   prefix: "registry_",
   boolean: "BOOLEAN",
   false: "FALSE",
   counter: "BIGINT",
+  binary: 'COLLATE "C"',
 };
 
 /** The metadata tables, one statement each, created if missing. */

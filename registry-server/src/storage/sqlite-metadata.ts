@@ -81,6 +81,7 @@ export function createSqliteMetadata(path: string): MetadataStore {
       JSON.stringify(record),
       record.publishedAt,
     ]);
+    search.addVersion(record);
     const distTags = { ...(pkg?.distTags ?? {}) };
     for (const tag of tags) distTags[tag] = record.version;
     touch(record.name, distTags);
@@ -88,8 +89,18 @@ export function createSqliteMetadata(path: string): MetadataStore {
 
   const unpublish = db.transaction((name: string, version: string) => {
     db.run("UPDATE versions SET unpublished = 1 WHERE name = ? AND version = ?", [name, version]);
+    search.removeVersion(name, version);
     const pkg = readPackage(name);
     if (pkg) touch(name, tagsWithout(pkg.distTags, version));
+  });
+
+  const addDownloads = db.transaction((name: string, version: string, day: string, count: number) => {
+    db.run(
+      `INSERT INTO downloads VALUES (?, ?, ?, ?)
+       ON CONFLICT (name, version, day) DO UPDATE SET count = count + excluded.count`,
+      [name, version, day, count],
+    );
+    search.addDownloads(name, count);
   });
 
   const withPackage = (name: string, change: (pkg: PackageRecord) => void) =>
@@ -198,12 +209,11 @@ export function createSqliteMetadata(path: string): MetadataStore {
     async searchPackages(words) {
       return search.search(words);
     },
+    async queryPackages(query) {
+      return search.query(query);
+    },
     async addDownloads(name, version, day, count) {
-      db.run(
-        `INSERT INTO downloads VALUES (?, ?, ?, ?)
-         ON CONFLICT (name, version, day) DO UPDATE SET count = count + excluded.count`,
-        [name, version, day, count],
-      );
+      addDownloads.immediate(name, version, day, count);
     },
     async downloadsByVersion(name) {
       const rows = db

@@ -4,6 +4,8 @@
  * past them, so SQLite + filesystem and PostgreSQL are interchangeable.
  */
 
+import type { PackagePage, PackageQuery } from "../search/query.ts";
+
 /** What a token may do: `read` < `publish` < `admin`. */
 export type TokenScope = "read" | "publish" | "admin";
 
@@ -125,6 +127,12 @@ export interface MetadataStore {
    * letters and digits only (see `queryWords`); none gives an empty map.
    */
   searchPackages(words: string[]): Promise<Map<string, number>>;
+  /**
+   * A filtered, sorted page of packages, answered in SQL (full-text match, keywords,
+   * categories, owners, plugins compatible with a kernel, order and page in one statement),
+   * without reading every package. Bad input throws `BUNTIME_ERR_REGISTRY_SEARCH_INVALID`.
+   */
+  queryPackages(query: PackageQuery): Promise<PackagePage>;
 
   /** Adds `count` downloads of name@version on `day` (YYYY-MM-DD). */
   addDownloads(name: string, version: string, day: string, count: number): Promise<void>;
