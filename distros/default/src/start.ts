@@ -18,7 +18,8 @@ export const DEFAULT_MANIFEST = join(import.meta.dir, "..", "buntime.distro.json
 const HELP = `Usage: npm start -- [options]
 
 Runs the default Buntime distribution (distros/default/buntime.distro.json): a registry on
-127.0.0.1 (storage in <home>/registry) seeded with the first-party plugins; the manifest locked
+127.0.0.1 (storage in <home>/registry) seeded with the first-party plugins, signed by the
+publisher buntime with this home's key (<home>/publisher/first-party.pem); the manifest locked
 against it and built into <home>/distro (every tarball checked against its integrity and the
 registry's signature, then every file checked again at start); and a kernel running those
 plugins besides the ones installed in its home (an installed version wins). Apps dropped into
@@ -59,6 +60,11 @@ export async function startDefaultDistribution(args: string[]): Promise<number> 
   const { home } = loadStartConfig(values);
   const registry = await startSeededRegistry(home, Number(values["registry-port"]));
   process.stdout.write(`registry ${registry.url} seeded with ${registry.seeded.join(", ")}\n`);
+  if (registry.unsigned.length > 0) {
+    process.stderr.write(
+      `note: ${registry.unsigned.join(", ")} were stored unsigned by an earlier start; distributions requiring publisher signatures cannot lock them (remove ${join(home, "registry")} and ${join(home, "distro")} to seed them signed)\n`,
+    );
+  }
   let build: string;
   try {
     ({ build } = await lockAndBuild({

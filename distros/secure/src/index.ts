@@ -4,10 +4,5 @@
  * sandbox.
  */
 export type { SignedRegistry } from "./signed-registry.ts";
-export {
-  FIRST_PARTY_PUBLISHER,
-  firstPartyKey,
-  pluginFolders,
-  startSignedRegistry,
-} from "./signed-registry.ts";
+export { pluginFolders, startSignedRegistry } from "./signed-registry.ts";
 export { SECURE_MANIFEST, startSecureDistribution } from "./start.ts";

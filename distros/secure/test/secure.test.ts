@@ -4,6 +4,7 @@ import { join } from "node:path";
 import {
   buildDistribution,
   cachedTarballs,
+  FIRST_PARTY_PUBLISHER,
   lockAndBuild,
   readLock,
   readManifest,
@@ -15,7 +16,7 @@ import { createRegistryClient, packPlugin } from "@buntime/supply";
 import { tempDir } from "@buntime/test-kit/fixtures";
 import { untilListening } from "@buntime/test-kit/listening";
 import { skipWithoutSandbox } from "@buntime/test-kit/system";
-import { FIRST_PARTY_PUBLISHER, pluginFolders, SECURE_MANIFEST, startSignedRegistry } from "../src/index.ts";
+import { pluginFolders, SECURE_MANIFEST, startSignedRegistry } from "../src/index.ts";
 
 const NO_BWRAP = skipWithoutSandbox();
 const MODULES = join(import.meta.dir, "..", "..", "..", "node_modules");
@@ -79,7 +80,7 @@ describe("the secure distribution", () => {
     }
   }, 120_000);
 
-  it("refuses plugins seeded unsigned (as npm start seeds them), naming one, and builds nothing", async () => {
+  it("refuses plugins seeded unsigned (as npm start seeded them before it signed), naming one, and builds nothing", async () => {
     const home = tempDir();
     const unsigned = await startRegistry({
       port: 0,

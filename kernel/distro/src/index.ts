@@ -56,6 +56,8 @@ export {
   writeManifest,
 } from "./manifest.ts";
 export { PROVENANCE_PATH, PROVENANCE_PLUGIN, provenancePlugin } from "./provenance.ts";
+export type { PublisherKeyPair, Seeded, SeedTarget } from "./seed.ts";
+export { FIRST_PARTY_PUBLISHER, homePublisherKey, publishFirstParty, seedFirstPartyPlugins } from "./seed.ts";
 export type { ServeBuiltOptions } from "./serve.ts";
 export { serveBuiltDistribution } from "./serve.ts";
 export { distroStartConfig } from "./settings.ts";

@@ -49,6 +49,12 @@ export async function serveBuiltDistribution(
     ...args,
     home: args.home ?? options.home ?? builtHome(root),
   });
+  if (build.apps.length > 0 && resolve(config.home) !== builtHome(root)) {
+    // the router serves the home's apps: the build's own are in its home, not this one
+    process.stderr.write(
+      `note: the build's apps (${build.apps.join(", ")}) are in ${builtHome(root)}; this start's home is ${config.home}, so they are not served\n`,
+    );
+  }
   const kernel = createKernel({
     config: {
       ...config,
