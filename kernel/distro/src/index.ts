@@ -7,6 +7,8 @@
 export { archiveBuild } from "./build/archive.ts";
 export type { BuildOptions, BuildResult, Runner } from "./build/build.ts";
 export { buildDistribution } from "./build/build.ts";
+export { imageNameOf } from "./build/docker.ts";
+export { buildImage } from "./build/image.ts";
 export {
   BUILD_FILES,
   builtAppDir,

@@ -11,4 +11,5 @@ export const DISTRO_ERROR_CODES = {
     message:
       "app {app} declares env {names}, whose values a distribution cannot give yet; deploy it with buntime app deploy --env instead",
   },
+  BUNTIME_ERR_DISTRO_IMAGE_FAILED: { status: 500, message: "could not build the image {image}: {details}" },
 } as const satisfies Record<string, ErrorSpec>;

@@ -1,6 +1,14 @@
 import { renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
-import { archiveBuild, buildDistribution, cachedTarballs, readLock, readManifest } from "@buntime/distro";
+import {
+  archiveBuild,
+  buildDistribution,
+  buildImage,
+  cachedTarballs,
+  imageNameOf,
+  readLock,
+  readManifest,
+} from "@buntime/distro";
 import { BuntimeError } from "@buntime/sdk";
 import { parseCommand } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
@@ -31,6 +39,8 @@ Options:
   --without-runner      do not copy the CLI and kernel: the start script runs buntime from the PATH
   --tarball             also write <out>.tar.gz (the same bytes for the same build)
   --docker              also write a Dockerfile (Bun's image, ./start on 0.0.0.0:8000) and sbom.cdx.json
+  --image               also build the OCI image <name>:<version> with docker build (implies --docker;
+                        needs a Docker daemon, else it fails saying so, the build kept)
   --helm                also write a Helm chart of that image into <out>/helm (implies --docker): values
                         checked by values.schema.json (each plugin's settings schema), health probes,
                         a drain deadline from shutdownTimeout, a PodDisruptionBudget above one replica
@@ -51,16 +61,17 @@ export async function runBuild(args: string[]): Promise<number> {
     tarball: { type: "boolean" },
     docker: { type: "boolean" },
     helm: { type: "boolean" },
+    image: { type: "boolean" },
   });
   return runCommand("distro build", values, BUILD_HELP, async (out) => {
     const manifestPath = manifestPathOf(values);
     const manifest = readManifest(manifestPath);
     const lockPath = lockPathOf(manifestPath);
     const lock = readLock(lockPath);
-    const docker = values.docker || values.helm;
+    const docker = values.docker || values.helm || values.image;
     if (docker && values["without-runner"])
       throw new BuntimeError("BUNTIME_ERR_CLI_USAGE", {
-        details: `--${values.helm ? "helm" : "docker"} needs the runner: drop --without-runner`,
+        details: `--${values.helm ? "helm" : values.image ? "image" : "docker"} needs the runner: drop --without-runner`,
       });
     if (values.offline && values.registry)
       throw new BuntimeError("BUNTIME_ERR_CLI_USAGE", { details: "--offline takes no --registry" });
@@ -107,9 +118,16 @@ export async function runBuild(args: string[]): Promise<number> {
       ([name, why]) => `\nhelm: the settings schema of ${name} was derived from the manifest (${why})`,
     );
     const chart = values.helm ? `\nHelm chart in ${join(result.out, "helm")}${derived.join("")}` : "";
+    const tag = `${imageNameOf(lock.name)}:${lock.version}`;
+    const image = values.image ? { tag, id: buildImage(result.out, tag) } : undefined;
+    const imageLine = image
+      ? `\nimage ${image.tag} (${image.id})`
+      : docker
+        ? `\nbuild its image with docker build -t ${tag} ${result.out} (or --image)`
+        : "";
     out.result(
-      { ...result, tarball },
-      `built ${result.out} (${result.files} files)${archived}${chart}\n${names}\nstart it with ${join(result.out, "start")}`,
+      { ...result, tarball, image },
+      `built ${result.out} (${result.files} files)${archived}${chart}${imageLine}\n${names}\nstart it with ${join(result.out, "start")}`,
     );
     return 0;
   });

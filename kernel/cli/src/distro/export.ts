@@ -1,7 +1,7 @@
 import { existsSync } from "node:fs";
-import { basename, dirname, join } from "node:path";
+import { basename, dirname, join, resolve } from "node:path";
 import { type DistroManifestInput, exportedApps, PROVENANCE_PLUGIN, writeManifest } from "@buntime/distro";
-import { KERNEL_VERSION, readLockfile } from "@buntime/kernel";
+import { KERNEL_VERSION, loadConfig, readLockfile } from "@buntime/kernel";
 import { BuntimeError } from "@buntime/sdk";
 import semver from "semver";
 import { HOME_OPTIONS, parseCommand } from "../common/args.ts";
@@ -16,7 +16,7 @@ export const EXPORT_HELP = `Usage: buntime distro export [options]
 
 Writes a buntime.distro.json of what a home runs: the plugins loaded in the kernel running on
 the home (every one, with its exact version; a built distribution's provenance plugin aside), else the plugins installed in it
-(<home>/plugins/lock.json); and the apps in <home>/apps: a deployed app (a package, as
+(<home>/plugins/lock.json); and the apps in <home>/apps (or the router's appsDir setting): a deployed app (a package, as
 buntime app deploy installs it) at its active version, to be locked from the registry, a folder
 app as { "path" }. Lock and build it to get the same plugins and apps elsewhere. An existing
 manifest is left alone (exit 1).
@@ -28,6 +28,13 @@ Options:
   --registry <url>    registry recorded in the manifest (default: BUNTIME_REGISTRY, the CLI settings, http://127.0.0.1:4873/)
   --name <name>       distribution name (default: the manifest folder's name)
 `;
+
+/** The router's `appsDir` in the kernel's settings, when it sets one (else the apps are `<home>/apps`). */
+function routerAppsDir(flags: { home?: string; config?: string }): string | undefined {
+  const { plugins } = loadConfig({ configPath: flags.config, overrides: { home: flags.home } });
+  const dir = (plugins["@buntime/plugin-router"] as { appsDir?: unknown } | undefined)?.appsDir;
+  return typeof dir === "string" ? resolve(dir) : undefined;
+}
 
 /** `buntime distro export`. */
 export async function runExport(args: string[]): Promise<number> {
@@ -47,7 +54,8 @@ export async function runExport(args: string[]): Promise<number> {
           ([name, { version }]) => [name, version] as const,
         );
     const version = kernel?.version ?? KERNEL_VERSION;
-    const apps = exportedApps(join(context.home, "apps"), path);
+    const appsDir = routerAppsDir(values) ?? join(context.home, "apps");
+    const apps = exportedApps(appsDir, path);
     const manifest: DistroManifestInput = {
       $schema: schemaReference(path),
       name: values.name ?? nameOf(basename(dirname(path))),
@@ -63,7 +71,7 @@ export async function runExport(args: string[]): Promise<number> {
     const appCount = Object.keys(apps).length;
     out.result(
       { path, manifest },
-      `wrote ${path} with ${plugins.length} plugins from ${from}${appCount ? ` and ${appCount} apps from ${join(context.home, "apps")}` : ""}`,
+      `wrote ${path} with ${plugins.length} plugins from ${from}${appCount ? ` and ${appCount} apps from ${appsDir}` : ""}`,
     );
     return 0;
   });
