@@ -54,8 +54,8 @@ const COLUMNS = `SELECT c.relname AS table, format('%I %s%s%s%s', a.attname, for
 
 /** Where each sequence stands, after the rows: identity ones found through their column. */
 const SEQUENCE_VALUES = `SELECT CASE WHEN d.deptype = 'i'
-      THEN format('SELECT setval(pg_get_serial_sequence(%L, %L), %s, %s);', t.relname, a.attname, s.last_value, s.is_called)
-      ELSE format('SELECT setval(%L, %s, %s);', quote_ident(c.relname), s.last_value, s.is_called) END AS line
+      THEN format('SELECT setval(pg_get_serial_sequence(%L, %L), %s, %s);', quote_ident(t.relname), a.attname, s.last_value, s.is_called::text)
+      ELSE format('SELECT setval(%L, %s, %s);', quote_ident(c.relname), s.last_value, s.is_called::text) END AS line
   FROM pg_class c CROSS JOIN LATERAL pg_sequence_last_value(c.oid) AS v(value)
   CROSS JOIN LATERAL (SELECT v.value IS NOT NULL AS is_called, coalesce(v.value, q.seqstart) AS last_value
                         FROM pg_sequence q WHERE q.seqrelid = c.oid) s
@@ -75,7 +75,7 @@ const CONSTRAINTS = `SELECT format('ALTER TABLE %I ADD CONSTRAINT %I %s;', c.rel
   WHERE c.${IN_SCHEMA} AND k.contype IN ('p', 'u', 'c', 'x', 'f')
   ORDER BY k.contype = 'f', c.oid, k.oid`;
 
-const INDEXES = `SELECT pg_get_indexdef(i.indexrelid) || ';' AS line
+const INDEXES = `SELECT replace(pg_get_indexdef(i.indexrelid), format(' ON %I.', $1::text), ' ON ') || ';' AS line
   FROM pg_index i JOIN pg_class c ON c.oid = i.indrelid
   WHERE c.${IN_SCHEMA} AND c.relkind IN ('r', 'm')
     AND NOT EXISTS (SELECT 1 FROM pg_constraint k WHERE k.conrelid = i.indrelid AND k.conindid = i.indexrelid)

