@@ -9,7 +9,7 @@
  * version and a digest of the tarball's integrity, so different bytes never share a URL.
  */
 import { createHash } from "node:crypto";
-import { BuntimeError, manifestSchema } from "@buntime/sdk";
+import { BuntimeError, manifestSchema, type ResolvedManifest } from "@buntime/sdk";
 import { type ImageType, readTarball, sniffImage } from "@buntime/supply";
 import type { CatalogVersion } from "../catalog/catalog.ts";
 import type { RegistryContext } from "../context.ts";
@@ -28,19 +28,22 @@ export function mediaDigest(integrity: string): string {
   return createHash("sha256").update(integrity).digest("hex").slice(0, 16);
 }
 
+/** The media fields of a parsed manifest. */
+type DeclaredMedia = Pick<ResolvedManifest, "icon" | "screenshots">;
+
 /** The icon and screenshots a version's manifest declares, or none when it no longer parses. */
-function declared(record: CatalogVersion): {
-  icon?: string;
-  screenshots: { path: string; caption: string }[];
-} {
+function declared(record: CatalogVersion): DeclaredMedia {
   const parsed = manifestSchema.safeParse(record.manifest.buntime);
-  if (!parsed.success) return { screenshots: [] };
-  return { icon: parsed.data.icon, screenshots: parsed.data.screenshots ?? [] };
+  return parsed.success ? parsed.data : {};
 }
 
-/** The URLs of a version's media, for the marketplace's cards and detail. */
-export function mediaLinks(record: CatalogVersion): MediaLinks {
-  const { icon, screenshots } = declared(record);
+/**
+ * The URLs of a version's media, for the marketplace's cards and detail.
+ *
+ * @param manifest the version's manifest already parsed, when the caller has it (a search parses each once)
+ */
+export function mediaLinks(record: CatalogVersion, manifest: DeclaredMedia = declared(record)): MediaLinks {
+  const { icon, screenshots = [] } = manifest;
   const name = record.name.split("/").map(encodeURIComponent).join("/").replace(/^%40/, "@");
   const prefix = `-/marketplace/media/${name}/${encodeURIComponent(record.version)}/${mediaDigest(record.integrity)}`;
   return {
@@ -118,7 +121,7 @@ export async function serveMedia(
   const record = await ctx.metadata.getVersion(name, version);
   if (!record || mediaDigest(record.integrity) !== digest)
     throw missing(`media under digest ${digest.slice(0, 16)}`);
-  const { icon, screenshots } = declared(record);
+  const { icon, screenshots = [] } = declared(record);
   const path = match[1] === undefined ? icon : screenshots[Number(match[1])]?.path;
   if (path === undefined) throw missing(match[1] === undefined ? "icon" : `screenshot ${match[1]}`);
   const etag = `"${digest}-${file}"`;

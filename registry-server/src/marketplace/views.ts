@@ -69,6 +69,8 @@ export function newestCompatible(
 
 /** The summary card of a plugin in lists. */
 export function pluginSummary(entry: CatalogEntry, version: CatalogVersion) {
+  const parsed = manifestSchema.safeParse(version.manifest.buntime);
+  const manifest = (parsed.success ? parsed.data : version.manifest.buntime) as { permissions?: unknown };
   return {
     name: entry.pkg.name,
     version: version.version,
@@ -81,8 +83,8 @@ export function pluginSummary(entry: CatalogEntry, version: CatalogVersion) {
     publisher: version.publisher,
     deprecated: version.deprecated,
     signed: { registry: true, publisher: version.publisherSignature !== null },
-    permissions: (resolvedManifest(version) as { permissions?: unknown }).permissions ?? null,
-    icon: mediaLinks(version).icon,
+    permissions: manifest.permissions ?? null,
+    icon: parsed.success ? mediaLinks(version, parsed.data).icon : null,
   };
 }
 
