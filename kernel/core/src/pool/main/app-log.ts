@@ -22,6 +22,7 @@ export function appLog(logger: Logger | undefined): (worker: PoolWorker, message
       app: name,
       version,
       ...(message.rid !== undefined && { requestId: message.rid }),
+      ...(message.tid !== undefined && { traceId: message.tid }),
       workerId: worker.id,
     });
   };

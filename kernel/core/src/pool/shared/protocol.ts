@@ -158,6 +158,8 @@ export interface AppLogMessage {
   readonly level: AppLogLevel;
   readonly text: string;
   readonly rid?: string;
+  /** The trace id of the request's `traceparent`. */
+  readonly tid?: string;
   readonly uncaught?: string;
 }
 

@@ -12,12 +12,30 @@ import type { AppLogLevel, AppLogMessage } from "../shared/protocol.ts";
 /** Longest text one log message carries; the rest is cut, so a runaway app cannot flood the kernel. */
 const MAX_TEXT = 16 * 1024;
 
-/** The request id whose handling is running now (async work it started included). */
-const current = new AsyncLocalStorage<string>();
+/** Which request a line is about: its id and, when the request is traced, its trace id. */
+export interface RequestLabel {
+  readonly rid: string | undefined;
+  readonly tid: string | undefined;
+}
 
-/** Runs `handle` as the handling of request `rid` (any console line or uncaught error it causes names it). */
-export function asRequest<T>(rid: string | undefined, handle: () => T): T {
-  return rid === undefined ? handle() : current.run(rid, handle);
+/** The request whose handling is running now (async work it started included). */
+const current = new AsyncLocalStorage<RequestLabel>();
+
+const TRACE_ID = /^[0-9a-f]{32}$/;
+
+/** The label of a request with these headers: its `x-request-id` and the trace id of its `traceparent`. */
+export function requestLabel(headers: Readonly<Record<string, string | string[]>>): RequestLabel | undefined {
+  const given = headers["x-request-id"];
+  const rid = typeof given === "string" ? given : undefined;
+  const parent = headers.traceparent;
+  const traced = typeof parent === "string" ? parent.slice(3, 35) : undefined;
+  const tid = traced !== undefined && TRACE_ID.test(traced) ? traced : undefined;
+  return rid === undefined && tid === undefined ? undefined : { rid, tid };
+}
+
+/** Runs `handle` as the handling of request `label` (any console line or uncaught error it causes names it). */
+export function asRequest<T>(label: RequestLabel | undefined, handle: () => T): T {
+  return label === undefined ? handle() : current.run(label, handle);
 }
 
 function clip(text: string): string {
@@ -28,12 +46,13 @@ function clip(text: string): string {
 
 /** A log message at `level`, labelled with the request being handled, if any. */
 export function logMessage(level: AppLogLevel, text: string, uncaught?: string): AppLogMessage {
-  const rid = current.getStore();
+  const label = current.getStore();
   return {
     t: "log",
     level,
     text: clip(text),
-    ...(rid !== undefined && { rid }),
+    ...(label?.rid !== undefined && { rid: label.rid }),
+    ...(label?.tid !== undefined && { tid: label.tid }),
     ...(uncaught !== undefined && { uncaught }),
   };
 }

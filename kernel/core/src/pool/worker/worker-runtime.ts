@@ -20,7 +20,9 @@ import {
   describeLoadError,
   errorText,
   logMessage,
+  type RequestLabel,
   reportCrashes,
+  requestLabel,
 } from "./app-output.ts";
 import { hasCompleteBody, stringBody, trackCompleteBodies } from "./complete-bodies.ts";
 import { serveIsolatedPlugin } from "./isolated-plugin.ts";
@@ -262,7 +264,7 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
   }
 
   /** The app's handler threw: its stack goes to the log under the request's id, the pool answers 502. */
-  function threw(id: number, rid: string | undefined, error: unknown): void {
+  function threw(id: number, rid: RequestLabel | undefined, error: unknown): void {
     asRequest(rid, () => port.postMessage(logMessage("error", errorText(error))));
     failed(id, error);
   }
@@ -285,8 +287,7 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     active++;
     memory?.wake();
     const { id } = message;
-    const given = message.headers["x-request-id"];
-    const rid = typeof given === "string" ? given : undefined;
+    const rid = requestLabel(message.headers);
     const controller = new AbortController();
     handling.set(id, controller);
     let body: BodyInit | null = message.body;
