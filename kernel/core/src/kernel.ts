@@ -134,7 +134,8 @@ function optionalService<T>(services: ServiceRegistry, name: string): T | undefi
 export function createKernel(options: KernelOptions = {}): Kernel {
   const config = resolveConfig(options.config ?? {});
   const logFeed = createLogFeed();
-  const writeLog = options.logSink ?? stderrSink(config.logFormat);
+  const node = nodeName(config.cluster?.node);
+  const writeLog = options.logSink ?? stderrSink(config.logFormat, node);
   const logger = createLogger({
     level: config.logLevel,
     sink: (entry) => {
@@ -143,7 +144,6 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     },
   });
   const adminToken = resolveAdminToken(config.home, config.adminToken);
-  const node = nodeName(config.cluster?.node);
   const tracing = createTracing(config.tracing, process.env, {
     node,
     version: KERNEL_VERSION,
