@@ -43,8 +43,8 @@ const packageImageSchema = z
 /** The most screenshots a manifest may list. */
 const MAX_SCREENSHOTS = 8;
 
-/** A URL path such as `/health`, under the plugin's base: no `..`, no `//`, no query. */
-const HEALTH_PATH = /^(?!.*\/\.{1,2}(?:\/|$))(?!.*\/\/)\/[A-Za-z0-9._~!$&'()*+,;=:@%/-]*$/;
+/** A URL path such as `/health`, under the plugin's base: no `..`, no `//`, no escapes, no query. */
+const HEALTH_PATH = /^(?!.*\/\.{1,2}(?:\/|$))(?!.*\/\/)\/[A-Za-z0-9._~!$&'()*+,;=:@/-]*$/;
 
 const serviceNameSchema = z
   .string()

@@ -50,7 +50,15 @@ describe("the manifest's icon, screenshots and health check", () => {
     expect(() => parse({ kernel: "*", health: { path: "/health" } })).toThrow(
       "buntime.health: a health check needs a base (buntime.base): its path is under it",
     );
-    for (const path of ["health", "/../admin", "/a/../../b", "//evil.test/x", "/h?x=1", "/h#x"]) {
+    for (const path of [
+      "health",
+      "/../admin",
+      "/a/../../b",
+      "//evil.test/x",
+      "/h?x=1",
+      "/h#x",
+      "/%2e%2e/admin",
+    ]) {
       expect(() => parse({ kernel: "*", base: "/x", health: { path } })).toThrow(
         "buntime.health.path: expected a path",
       );
