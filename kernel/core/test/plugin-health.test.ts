@@ -105,3 +105,38 @@ describe("a plugin's declared health check", () => {
     expect((await request("/clock/x")).status).toBe(404);
   });
 });
+
+describe("the health check of an isolated plugin", () => {
+  /** An isolated `iso` version (no imports: a pool worker runs it) whose health route answers `status`. */
+  function isoFolder(version: string, status: number): string {
+    return writePluginFolder(
+      join(tempDir(), `iso-${version}`),
+      pluginPackage(
+        "iso",
+        { base: "/iso", mode: "isolated", health: { path: "/health", timeoutMs: 5000 } },
+        version,
+      ),
+      `export default {
+  setup() {
+    return {
+      fetch(request) {
+        // an isolated plugin sees paths below its base, as an app does
+        if (new URL(request.url).pathname === "/health") return new Response("status ${status}", { status: ${status} });
+        return new Response("iso ${version}");
+      },
+    };
+  },
+};`,
+    );
+  }
+
+  it("reaches the plugin in its worker: a passing one loads, a failing one leaves the old version serving", async () => {
+    const { kernel, request } = await startTestKernel({ config: { pluginPolicy: { isolation: "thread" } } });
+    await kernel.load(isoFolder("1.0.0", 200));
+    expect(await (await request("/iso/x")).text()).toBe("iso 1.0.0");
+    await expect(kernel.replace(isoFolder("1.1.0", 500))).rejects.toThrow(
+      "iso@1.1.0 failed its health check (GET /iso/health): it answered 500: status 500",
+    );
+    expect(await (await request("/iso/x")).text()).toBe("iso 1.0.0");
+  });
+});
