@@ -12,8 +12,11 @@ import { freeLoopbackPort } from "@buntime/test-kit/ports";
 const REPO = join(import.meta.dir, "..", "..", "..", "..");
 const CLI = join(import.meta.dir, "..", "..", "bin", "buntime.ts");
 
+/** The repository's folder of first-party plugin `name`. */
+export const pluginFolder = (name: string) => join(REPO, "plugins", name);
+
 /** The first-party plugins every node runs, from the repository's folders. */
-export const FIRST_PARTY = ["storage", "auth", "ratelimit"].map((name) => join(REPO, "plugins", name));
+export const FIRST_PARTY = ["storage", "auth", "ratelimit"].map(pluginFolder);
 
 /** The admin token every node shares (the kernel API's writes). */
 export const ADMIN_TOKEN = "scale-out-admin-token-0123456789";
@@ -109,6 +112,8 @@ export interface Node {
   readonly name: string;
   readonly port: number;
   readonly url: string;
+  /** Its Buntime home (write apps into `<home>/apps` before `start`). */
+  readonly home: string;
   /** Starts the process; resolves once it listens. */
   start(): Promise<void>;
   /** SIGTERM (a graceful drain); resolves with the exit code. */
@@ -163,7 +168,8 @@ export function node(name: string, shared: Shared, cleanups: (() => unknown)[]):
   const dir = mkdtempSync(join(tmpdir(), `buntime-node-${name}-`));
   const port = freeLoopbackPort();
   const config = join(dir, "buntime.config.json");
-  writeFileSync(config, JSON.stringify(configOf(name, port, join(dir, "home"), shared), null, 2));
+  const home = join(dir, "home");
+  writeFileSync(config, JSON.stringify(configOf(name, port, home, shared), null, 2));
   let child: Bun.Subprocess<"ignore", "pipe", "pipe"> | undefined;
   let output = "";
   const keep = (text: string) => {
@@ -188,6 +194,7 @@ export function node(name: string, shared: Shared, cleanups: (() => unknown)[]):
     name,
     port,
     url: `http://127.0.0.1:${port}`,
+    home,
     async start() {
       const spawned = Bun.spawn([process.execPath, CLI, "start", "--config", config, ...plugins], {
         cwd: dir,
