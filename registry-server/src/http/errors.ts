@@ -4,10 +4,17 @@ import { HTTPException } from "hono/http-exception";
 
 /**
  * npm prints an error response only as `<status> <reason> - <method> <url>`, but it shows any
- * `npm-notice` header as a notice line, so the code and message travel there too.
+ * `npm-notice` header as a notice line, so the code and message travel there too. Yarn 2+ prints
+ * the body's `error` as a string (npmjs's shape), so it gets `CODE: message` there, with `code`
+ * and `message` beside it; it sends no user agent of its own, only its HTTP library's (`got`).
  */
-function errorResponse(error: BuntimeError, headers: Record<string, string> = {}): Response {
-  const notice = `${error.code}: ${error.message}`.replace(/[^\x20-\x7e]/g, "?").slice(0, 1000);
+function errorResponse(error: BuntimeError, headers: Record<string, string> = {}, userAgent = ""): Response {
+  const line = `${error.code}: ${error.message}`;
+  const notice = line.replace(/[^\x20-\x7e]/g, "?").slice(0, 1000);
+  if (/^(yarn\/[2-9]|got \()/.test(userAgent)) {
+    const body = { error: line, code: error.code, message: error.message };
+    return Response.json(body, { status: error.status, headers: { ...headers, "npm-notice": notice } });
+  }
   return error.getResponse({ ...headers, "npm-notice": notice });
 }
 
@@ -23,7 +30,7 @@ export const renderError =
       if (error.code === "BUNTIME_ERR_REGISTRY_RATE_LIMITED")
         headers["retry-after"] = String(error.params.seconds);
       if (error.status === 401) headers["www-authenticate"] = 'Bearer realm="buntime-registry"';
-      return errorResponse(error, headers);
+      return errorResponse(error, headers, c.req.header("user-agent"));
     }
     if (error instanceof HTTPException && error.status < 500) {
       return Response.json(
@@ -44,4 +51,8 @@ export const renderError =
 
 /** The 404 for a path no route answers. */
 export const renderNotFound: NotFoundHandler = (c) =>
-  errorResponse(new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }));
+  errorResponse(
+    new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }),
+    {},
+    c.req.header("user-agent"),
+  );

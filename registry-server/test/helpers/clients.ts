@@ -25,7 +25,6 @@ export async function runClient(command: readonly string[], cwd: string, home: s
       XDG_CONFIG_HOME: join(home, ".config"),
       XDG_CACHE_HOME: join(home, ".cache"),
       XDG_DATA_HOME: join(home, ".local", "share"),
-      CI: "true",
       COREPACK_ENABLE_STRICT: "0",
       YARN_ENABLE_TELEMETRY: "0",
     },
