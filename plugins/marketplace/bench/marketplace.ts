@@ -4,8 +4,8 @@
  * - search p95 against a registry seeded with packages × versions (measured by a client on
  *   loopback, so an upper bound of the server's time);
  * - click Install → the plugin answering → its menu entry visible in the shell (chromium);
- * - a failed upgrade → the old version serving again, with requests to another plugin counted
- *   meanwhile (none may fail).
+ * - a failed upgrade (a new version failing its setup or its declared health check) → the old
+ *   version serving again, with requests to another plugin counted meanwhile (none may fail).
  */
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -99,7 +99,7 @@ try {
       headers: { "content-type": "application/json" },
       body: JSON.stringify(body),
     });
-  await bench.publish({ name: "@bench/svc", version: "1.0.0" });
+  await bench.publish({ name: "@bench/svc", version: "1.0.0", health: "ok" });
   await bench.publish({ name: "@bench/other", version: "1.0.0" });
   for (const name of ["@bench/svc", "@bench/other"]) {
     const started = (await (await post({ action: "install", name, version: "1.0.0" })).json()) as {
@@ -111,7 +111,12 @@ try {
   let failures = 0;
   let requests = 0;
   for (let r = 0; r < runs; r++) {
-    await bench.publish({ name: "@bench/svc", version: `1.1.${r}`, setup: 'throw new Error("broken")' });
+    // half the new versions fail their setup, half their declared health check
+    await bench.publish({
+      name: "@bench/svc",
+      version: `1.1.${r}`,
+      ...(r % 2 === 0 ? { health: "503" as const } : { setup: 'throw new Error("broken")' }),
+    });
     let stop = false;
     const hammer = (async () => {
       while (!stop) {
