@@ -256,4 +256,36 @@ describe("apps from a registry in a distribution", () => {
       await kernel.stop();
     }
   }, 120_000);
+
+  it("adds and removes apps with distro add --app and remove --app, refusing plugins and unknown names", async () => {
+    const dir = workspace();
+    const registry = await liveRegistry(dir);
+    await seed(registry, ROUTER);
+    await publishApp(registry, dir, "1.2.0");
+    await publishApp(registry, dir, "2.0.0", { name: "@acme/portal" });
+    const folder = distribution(registry, {});
+    const path = join(folder, "buntime.distro.json");
+    const apps = () => JSON.parse(readFileSync(path, "utf8")).apps;
+    const added = await cli(["distro", "add", "--app", "shop", "@acme/portal@^2", "./apps/notes"], folder);
+    expect(added.stderr).toBe("");
+    expect(added.stdout).toContain(
+      "+ app shop: ^1.2.0\n+ app portal: @acme/portal@^2\n+ app notes: ./apps/notes",
+    );
+    expect(apps()).toEqual({
+      notes: { path: "./apps/notes" },
+      portal: { range: "^2", package: "@acme/portal" },
+      shop: "^1.2.0",
+    });
+    const before = readFileSync(path, "utf8");
+    const plugin = await cli(["distro", "add", "--app", "@buntime/plugin-router"], folder);
+    expect(plugin.stderr).toContain("@buntime/plugin-router@0.1.0 is no app package");
+    const unknown = await cli(["distro", "remove", "--app", "ghost", "shop"], folder);
+    expect(unknown.code).toBe(1);
+    expect(unknown.stderr).toContain("BUNTIME_ERR_DISTRO_NOT_FOUND");
+    expect(readFileSync(path, "utf8")).toBe(before);
+    expect((await cli(["distro", "remove", "--app", "portal"], folder)).stdout).toBe("- app portal\n");
+    expect(Object.keys(apps())).toEqual(["notes", "shop"]);
+    const locked = await cli(["distro", "lock"], folder);
+    expect(locked.stdout).toContain("app shop: shop@1.2.0");
+  }, 60_000);
 });
