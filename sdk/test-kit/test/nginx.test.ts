@@ -1,5 +1,8 @@
 import { describe, expect, it } from "bun:test";
-import { startNginx } from "@buntime/test-kit/nginx";
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { nginxConfig, startNginx } from "@buntime/test-kit/nginx";
 import { startRedisServer } from "@buntime/test-kit/redis";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 
@@ -50,5 +53,40 @@ describe.skipIf(noRedis)("startRedisServer", () => {
     const again = new Bun.RedisClient(redis.url);
     expect(await again.get("k")).toBeNull();
     again.close();
+  });
+});
+
+describe.skipIf(noNginx)("the nginx example in docs/scale-out-state.md", () => {
+  const page = readFileSync(join(import.meta.dir, "..", "..", "..", "docs", "scale-out-state.md"), "utf8");
+  const example = /```nginx\n([\s\S]*?)```/.exec(page)?.[1] ?? "";
+  const directives = (config: string) =>
+    new Set(
+      config
+        .split("\n")
+        .map((line) => line.trim())
+        .filter((line) => /^(proxy_|keepalive )/.test(line) && !line.includes("_temp_path")),
+    );
+
+  it("passes nginx -t", () => {
+    const dir = mkdtempSync(join(tmpdir(), "buntime-nginx-doc-"));
+    try {
+      const temp = ["client_body", "proxy", "fastcgi", "uwsgi", "scgi"].map(
+        (name) => `${name}_temp_path ${join(dir, name)};`,
+      );
+      const file = join(dir, "nginx.conf");
+      writeFileSync(
+        file,
+        `pid ${join(dir, "pid")};\nerror_log ${join(dir, "error.log")};\nevents {}\nhttp {\n${temp.join("\n")}\n${example}}\n`,
+      );
+      const check = Bun.spawnSync(["nginx", "-t", "-c", file, "-p", dir, "-e", join(dir, "error.log")]);
+      expect(check.stderr.toString()).toContain("test is successful");
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+
+  it("says what the tests run", () => {
+    const tested = nginxConfig({ upstreams: ["127.0.0.1:1"] }, { port: 1, dir: "/tmp" });
+    expect(directives(example)).toEqual(directives(tested));
   });
 });
