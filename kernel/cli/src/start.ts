@@ -1,6 +1,7 @@
 import { parseArgs } from "node:util";
 import { serveBuiltDistribution } from "@buntime/distro";
 import { createKernel, KERNEL_START_OPTIONS, loadStartConfig, serveUntilSignal } from "@buntime/kernel";
+import { defaultClusterSupply } from "./install/cluster-supply.ts";
 
 export const START_HELP = `Usage: buntime start [options]
 
@@ -17,6 +18,9 @@ Options:
   --plugins <dir>    a plugin folder, or a folder of plugin folders, loaded as they are (repeatable)
   --distro <dir>     a built distribution: verified, then its plugins are run (buntime distro start --help)
   -h, --help         show this help
+
+Several nodes on one desired state (docs/scale-out.md): BUNTIME_CLUSTER_POSTGRES, BUNTIME_NODE,
+BUNTIME_CLUSTER_REDIS, BUNTIME_CLUSTER_RECONCILE_INTERVAL, and BUNTIME_REGISTRY for plugin tarballs.
 `;
 
 /** `buntime start`: resolves settings, starts the plugins, listens, and stops on a signal. */
@@ -36,5 +40,8 @@ export async function runStart(args: string[]): Promise<number> {
     return 0;
   }
   if (values.distro) return serveBuiltDistribution(values.distro, values);
-  return serveUntilSignal(createKernel({ config: loadStartConfig(values, values.plugins) }));
+  const config = loadStartConfig(values, values.plugins);
+  // a cluster node fetches the desired plugins from the registry of BUNTIME_REGISTRY (docs/scale-out.md)
+  const clusterSupply = config.cluster ? defaultClusterSupply() : undefined;
+  return serveUntilSignal(createKernel({ config, clusterSupply }));
 }

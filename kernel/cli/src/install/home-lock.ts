@@ -29,6 +29,35 @@ function take(path: string, home: string): void {
   writeFileSync(path, `${process.pid}\n`, { flag: "wx" });
 }
 
+/** Reads a number from the first line of `path` (a pid), or undefined. */
+function pidIn(path: string, field?: string): number | undefined {
+  try {
+    const text = readFileSync(path, "utf8");
+    const value = field ? (JSON.parse(text) as Record<string, unknown>)[field] : Number(text.trim());
+    return typeof value === "number" && Number.isInteger(value) ? value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * Takes the lock; when the kernel running on the home holds it (a cluster node applying the
+ * desired state, a matter of moments), waits for it up to five seconds instead of refusing.
+ */
+async function takeOrWaitForKernel(path: string, home: string): Promise<void> {
+  for (let attempt = 0; ; attempt++) {
+    try {
+      guarded(path, () => take(path, home));
+      return;
+    } catch (error) {
+      const kernel = pidIn(join(home, "kernel.json"), "pid");
+      const byKernel = kernel !== undefined && pidIn(path) === kernel;
+      if (!(error instanceof BuntimeError) || !byKernel || attempt >= 100) throw error;
+    }
+    await Bun.sleep(50);
+  }
+}
+
 /**
  * Runs `body` holding `<home>/.cli-lock`, so two CLI commands never change one home at once
  * (`BUNTIME_ERR_INSTALL_BUSY` names the holder). A home this call had to create is removed
@@ -40,7 +69,7 @@ export async function withHomeLock<T>(home: string, body: () => Promise<T>): Pro
   for (const dir of created) guarded(dir, () => mkdirSync(dir));
   const path = join(home, ".cli-lock");
   try {
-    guarded(path, () => take(path, home));
+    await takeOrWaitForKernel(path, home);
   } catch (error) {
     for (const dir of created.reverse()) rmSync(dir, { recursive: true, force: true });
     throw error;

@@ -82,6 +82,7 @@ export function redisHints(url: string, maxDelay: number, handlers: HintHandlers
       retry();
     };
     try {
+      await client.connect();
       await client.subscribe(HINT_CHANNEL, (message) => {
         const generation = parseGeneration(message);
         if (generation !== undefined) handlers.onHint(generation);
@@ -111,7 +112,10 @@ export function redisHints(url: string, maxDelay: number, handlers: HintHandlers
     start: () => connect(false),
     async announce(generation) {
       try {
-        publisher ??= new RedisClient(url, { connectionTimeout: 2_000, enableOfflineQueue: false });
+        if (!publisher) {
+          publisher = new RedisClient(url, { connectionTimeout: 2_000, enableOfflineQueue: false });
+          await publisher.connect();
+        }
         await publisher.publish(HINT_CHANNEL, String(generation));
       } catch (error) {
         publisher?.close();

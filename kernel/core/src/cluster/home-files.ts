@@ -53,6 +53,16 @@ function alive(pid: number): boolean {
   }
 }
 
+/** True while another live process holds `<home>/.cli-lock` (a CLI command changing the home). */
+export function homeBusy(home: string): boolean {
+  try {
+    const holder = Number(readFileSync(join(home, ".cli-lock"), "utf8").trim());
+    return Number.isInteger(holder) && holder > 0 && alive(holder);
+  } catch {
+    return false;
+  }
+}
+
 /**
  * Takes `<home>/.cli-lock` (the file `buntime plugin …` holds while it changes the home) so a
  * reconcile and a CLI command never change one home at once. Resolves with a release function,

@@ -4,7 +4,7 @@ import type { ClusterConfig } from "../config/cluster.ts";
 import { type Lockfile, readLockfile } from "../plugins/lockfile.ts";
 import type { DegradedPlugin } from "./degraded.ts";
 import { type Hints, postgresHints, redisHints } from "./hints.ts";
-import { readApplied, takeHomeLock, writeApplied } from "./home-files.ts";
+import { homeBusy, readApplied, takeHomeLock, writeApplied } from "./home-files.ts";
 import { diffLocks, EMPTY_LOCK, isEmptyChange } from "./lock-diff.ts";
 import { PluginCache } from "./plugin-cache.ts";
 import { type HostPort, reconcile } from "./reconcile.ts";
@@ -93,25 +93,33 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     const published = await store.publish(change, config.node);
     baseline = homeLock;
     if (!published) return;
+    if (published.generation === appliedGeneration + 1 && degraded.size === 0) {
+      // nobody published in between: this node already runs what it just published
+      appliedGeneration = published.generation;
+      writeApplied(home, { generation: appliedGeneration, lock: homeLock });
+    }
     known = Math.max(known, published.generation);
     logger.info(`published generation ${published.generation}`, { change });
     await hints?.announce(published.generation);
   };
 
+  /** Comes back shortly when a CLI command changes the home (it holds `<home>/.cli-lock`). */
+  const comeBack = () => {
+    clearTimeout(heldTimer);
+    heldTimer = setTimeout(() => void requestReconcile(), HELD_RETRY_MS);
+  };
+
   const reconcileOnce = async (): Promise<void> => {
-    const release = takeHomeLock(home);
-    if (!release) {
-      // a CLI command changes the home: come back when it is done
-      clearTimeout(heldTimer);
-      heldTimer = setTimeout(() => void requestReconcile(), HELD_RETRY_MS);
-      return;
-    }
-    try {
-      await publishLocal();
-      const desired = await store.current();
-      known = Math.max(known, desired.generation);
-      const retryDue = [...degraded.values()].some((plugin) => plugin.retryAt <= Date.now());
-      if (desired.generation !== appliedGeneration || retryDue || firstPass) {
+    // a command between writing the home's lock and loading it must not be published half-done
+    if (homeBusy(home)) return comeBack();
+    await publishLocal();
+    const desired = await store.current();
+    known = Math.max(known, desired.generation);
+    const retryDue = [...degraded.values()].some((plugin) => plugin.retryAt <= Date.now());
+    if (desired.generation !== appliedGeneration || retryDue || firstPass) {
+      const release = takeHomeLock(home);
+      if (!release) return comeBack();
+      try {
         firstPass = false;
         const result = await reconcile({
           desired,
@@ -130,18 +138,18 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         baseline = result.lock;
         appliedGeneration = desired.generation;
         writeApplied(home, { generation: appliedGeneration, lock: result.lock });
+      } finally {
+        release();
       }
-      failure = undefined;
-      await store.recordNode({
-        node: config.node,
-        version: options.kernelVersion,
-        appliedGeneration,
-        lastReconcile: new Date(),
-        degraded: [...degraded.values()].map(({ name, reason }) => ({ plugin: name, reason })),
-      });
-    } finally {
-      release();
     }
+    failure = undefined;
+    await store.recordNode({
+      node: config.node,
+      version: options.kernelVersion,
+      appliedGeneration,
+      lastReconcile: new Date(),
+      degraded: [...degraded.values()].map(({ name, reason }) => ({ plugin: name, reason })),
+    });
   };
 
   /** Queues one reconcile; calls while one waits to start join it rather than queue another. */

@@ -1,5 +1,5 @@
-import { existsSync, readFileSync, renameSync, rmSync } from "node:fs";
-import { join } from "node:path";
+import { existsSync, mkdirSync, readFileSync, renameSync, rmSync } from "node:fs";
+import { dirname, join } from "node:path";
 import type { Logger } from "@buntime/sdk";
 import type { PluginStatus } from "../plugins/loaded-plugin.ts";
 import { installedPluginDir, type Lockfile } from "../plugins/lockfile.ts";
@@ -59,7 +59,7 @@ async function installFolder(input: ReconcileInput, plugin: DesiredPlugin): Prom
   const staging = join(input.home, "plugins", `.staging-cluster-${process.pid}-${Date.now().toString(36)}`);
   try {
     await input.supply.unpack(bytes, staging, plugin, input.home);
-    rmSync(dest, { recursive: true, force: true });
+    mkdirSync(dirname(dest), { recursive: true });
     renameSync(staging, dest);
   } finally {
     rmSync(staging, { recursive: true, force: true });
