@@ -27,6 +27,8 @@ export interface DatabaseApiOptions {
   /** At most this many rows of one console statement. */
   readonly consoleMaxRows: number;
   readonly statementTimeout: number;
+  /** The console page's path (`<base>/`), which sends a visitor who is not signed in to sign in. */
+  readonly pagePath: string;
 }
 
 type Env = { Bindings: RequestContext };
@@ -78,6 +80,16 @@ export function createDatabaseApi(databases: DatabaseEngine, options: DatabaseAp
     }
     logger.error("unexpected database failure", { cause: error });
     return hranaError(new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error }));
+  });
+
+  // the console's page: with the auth plugin, a visitor who is not signed in goes to sign in
+  // first (in the shell, a "Sign in" tile); everyone else gets the page, which asks the API
+  api.get("*", async (c, next) => {
+    const signIn = c.env?.pathname === options.pagePath ? signInPath(services) : undefined;
+    const admitted = c.env?.locals?.user !== undefined || services.get("kernel:admin").isAdmin(c.req.raw);
+    if (!signIn || admitted) return next();
+    const query = new URL(c.req.url).search;
+    return c.redirect(`${signIn}?next=${encodeURIComponent(c.env.pathname + query)}`, 302);
   });
 
   // the client asks which versions are served: v2 (JSON) is; v3 is not, so it stays on v2
@@ -135,16 +147,6 @@ export function createDatabaseApi(databases: DatabaseEngine, options: DatabaseAp
       statementTimeout: options.statementTimeout,
     }),
   );
-
-  // the console's page: with the auth plugin, a visitor who is not signed in goes to sign in
-  // first (in the shell, a "Sign in" tile); everyone else gets the page, which asks the API
-  api.get("/", (c) => {
-    const signIn = signInPath(services);
-    const admitted = c.env?.locals?.user !== undefined || services.get("kernel:admin").isAdmin(c.req.raw);
-    if (!signIn || admitted) return c.notFound();
-    const next = encodeURIComponent(c.env.pathname + new URL(c.req.url).search);
-    return c.redirect(`${signIn}?next=${next}`, 302);
-  });
 
   const notFound = (c: Context<Env>) =>
     hranaError(new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }));

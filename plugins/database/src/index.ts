@@ -82,6 +82,7 @@ export default definePlugin({
         backend: config.backend,
         consoleMaxRows: config.consoleMaxRows,
         statementTimeout: config.statementTimeout,
+        pagePath: `${ctx.base ?? "/database"}/`,
       }),
       onShutdown: () => databases.close(),
     };

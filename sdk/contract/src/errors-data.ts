@@ -64,7 +64,7 @@ export const DATA_ERROR_CODES = {
       "database {database}: migration {migration} failed: {details}; none of the pending migrations was applied",
   },
   BUNTIME_ERR_DATABASE_FAILED: { status: 500, message: "database {database} failed: {details}" },
-  BUNTIME_ERR_DATABASE_ADMIN_REQUIRED: { status: 401, message: "{action} needs an admin: {how}" },
+  BUNTIME_ERR_DATABASE_ADMIN_REQUIRED: { status: 401, message: "only an admin may {action}: {how}" },
   BUNTIME_ERR_DATABASE_ADMIN_ONLY: { status: 403, message: "{user} may not {action}: only an admin may" },
   BUNTIME_ERR_DATABASE_UNKNOWN: { status: 404, message: "no database {database}: {details}" },
   BUNTIME_ERR_DATABASE_STATEMENT_FAILED: {

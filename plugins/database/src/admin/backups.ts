@@ -65,7 +65,7 @@ export function createBackupRoutes(options: BackupRoutesOptions): Hono<Env> {
   };
 
   const create = async (c: Context<Env>) => {
-    const who = requireAdmin(c, services, "a database backup");
+    const who = requireAdmin(c, services, "make a database backup");
     const database = await nameOf(c);
     const stamp = new Date().toISOString().replaceAll(":", "-");
     const path = databaseFile(dir, database).replace(/\.sqlite$/, `-${stamp}.${extension}`);
@@ -76,7 +76,7 @@ export function createBackupRoutes(options: BackupRoutesOptions): Hono<Env> {
   };
 
   const list = async (c: Context<Env>) => {
-    requireAdmin(c, services, "the list of backups");
+    requireAdmin(c, services, "list backups");
     const database = await nameOf(c);
     const { folder, name } = backupsOf(dir, database, extension);
     const backups = filesIn(folder)
@@ -87,7 +87,7 @@ export function createBackupRoutes(options: BackupRoutesOptions): Hono<Env> {
   };
 
   const restore = async (c: Context<Env>) => {
-    const who = requireAdmin(c, services, "a database restore");
+    const who = requireAdmin(c, services, "restore a database");
     const database = await nameOf(c);
     const parsed = restoreSchema.safeParse(await jsonBody(c));
     if (!parsed.success)

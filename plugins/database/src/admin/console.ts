@@ -60,7 +60,7 @@ export function createConsoleRoutes(options: ConsoleRoutesOptions): Hono<Env> {
   const routes = new Hono<Env>();
 
   routes.get("/console/databases", async (c) => {
-    const who = requireAdmin(c, services, "the SQL console");
+    const who = requireAdmin(c, services, "use the SQL console");
     return c.json({
       who,
       backend: options.backend,
@@ -71,13 +71,13 @@ export function createConsoleRoutes(options: ConsoleRoutesOptions): Hono<Env> {
   });
 
   routes.get("/console/tables", async (c) => {
-    requireAdmin(c, services, "the SQL console");
+    requireAdmin(c, services, "use the SQL console");
     const database = await knownDatabase(c.req.query("database") ?? "", databases, services);
     return c.json({ database, tables: await databases.tables(database) });
   });
 
   routes.post("/console/query", async (c: Context<Env>) => {
-    requireAdmin(c, services, "the SQL console");
+    requireAdmin(c, services, "use the SQL console");
     const parsed = querySchema.safeParse(await jsonBody(c));
     if (!parsed.success) {
       const issue = parsed.error.issues[0];

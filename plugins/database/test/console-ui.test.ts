@@ -1,0 +1,168 @@
+/**
+ * The SQL console in a real browser, inside the shell, with the auth plugin: an admin signs in,
+ * opens the console from the menu, creates a table, inserts, selects and sees the rows (a value
+ * that looks like markup stays text), and a bad statement shows the database's error; a user
+ * who is not an admin is refused and led to sign in. With DATABASE_SCREENSHOTS=docs/images it
+ * saves the screenshot docs/plugins/database.md shows.
+ */
+import { afterAll, beforeAll, describe, expect, it } from "bun:test";
+import { rmSync } from "node:fs";
+import { join } from "node:path";
+import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
+import { CHROMIUM_PATH, launchTestBrowser } from "@buntime/test-kit/browser";
+import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import type { Browser, Frame, Page } from "playwright-core";
+import { tempHome, writeApp } from "./support.ts";
+
+const PLUGINS = join(import.meta.dir, "..", "..");
+const SHELL_DIR = join(PLUGINS, "..", "shell");
+const PASSWORD = "correct horse battery";
+const BOB = "bob's long password";
+const HOSTILE = "<img src=x onerror=window.__pwned=1>";
+const SHOTS = process.env.DATABASE_SCREENSHOTS;
+const noChromium = skipWithoutSystemTool({ path: CHROMIUM_PATH, debianPackage: "chromium" });
+
+describe.skipIf(noChromium)("the SQL console in the shell", () => {
+  let kernel: TestKernel;
+  let home: string;
+  let url: URL;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    process.env.BUNTIME_ADMIN_PASSWORD = PASSWORD;
+    home = tempHome();
+    writeApp(home, "notes");
+    kernel = await createTestKernel({
+      config: { home },
+      plugins: [join(PLUGINS, "auth"), join(PLUGINS, "router"), SHELL_DIR, join(PLUGINS, "database")],
+      listen: true,
+    });
+    url = kernel.url as URL;
+    browser = await launchTestBrowser();
+    // a user without the admin role
+    const login = await fetch(new URL("/auth/login", url), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify({ username: "admin", password: PASSWORD }),
+    });
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] as string;
+    const created = await fetch(new URL("/auth/api/users", url), {
+      method: "POST",
+      headers: { "content-type": "application/json", cookie },
+      body: JSON.stringify({ username: "bob", password: BOB, roles: [] }),
+    });
+    expect(created.status).toBeLessThan(300);
+  }, 30000);
+
+  afterAll(async () => {
+    delete process.env.BUNTIME_ADMIN_PASSWORD;
+    await browser?.close();
+    await kernel?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  const consoleFrame = (page: Page) =>
+    page.frames().find((frame) => frame !== page.mainFrame() && frame.url().includes("/database/")) as Frame;
+
+  /** Opens the console's address, signs in on the way, and waits for the framed page. */
+  async function signInTo(username: string, password: string): Promise<Page> {
+    const page = await browser.newPage({ viewport: { width: 1100, height: 620 } });
+    await page.goto(new URL("/database/", url).href);
+    await page.waitForURL(/\/auth\/login\?next=/);
+    await page.fill("input[name=username]", username);
+    await page.fill("input[name=password]", password);
+    await Promise.all([
+      page.waitForURL(/\/database\/$/, { timeout: 20000 }),
+      page.click("button[type=submit]"),
+    ]);
+    await page.waitForFunction(
+      () => (document.querySelector("z-frame") as unknown as { isReady: boolean })?.isReady,
+      undefined,
+      { timeout: 10000 },
+    );
+    return page;
+  }
+
+  async function run(frame: Frame, sql: string): Promise<void> {
+    await frame.fill("#sql", sql);
+    const before = await frame.locator("#status").textContent();
+    await frame.click("#run button[type=submit]");
+    await frame.waitForFunction((previous) => {
+      const text = document.getElementById("status")?.textContent ?? "";
+      return text !== "running…" && text !== previous;
+    }, before);
+  }
+
+  it("lets an admin create a table, insert, select and see the rows, and shows a bad statement's error", async () => {
+    const page = await signInTo("admin", PASSWORD);
+    const errors: string[] = [];
+    page.on("pageerror", (error) => errors.push(error.message));
+    const frame = consoleFrame(page);
+    await frame.locator("#limits", { hasText: "sqlite" }).waitFor();
+    await frame.fill("#database", "notes");
+    await frame.click("#pick button[type=submit]");
+    await frame.locator("#tables li", { hasText: "no tables yet" }).waitFor();
+
+    await run(frame, "CREATE TABLE pets (id INTEGER PRIMARY KEY, name TEXT NOT NULL, legs INTEGER)");
+    await frame.locator("#tables li[data-table=pets]").waitFor();
+    expect(await frame.locator("#tables li[data-table=pets] ul").textContent()).toContain(
+      "name TEXT NOT NULL",
+    );
+    await run(frame, `INSERT INTO pets (name, legs) VALUES ('cat', 4), ('${HOSTILE}', 0)`);
+    expect(await frame.locator("#status").textContent()).toContain("2 changed");
+    await run(frame, "SELECT id, name, legs FROM pets ORDER BY id");
+    expect(await frame.locator("#status").textContent()).toMatch(/^2 rows · [\d.]+ ms$/);
+    expect(await frame.locator("#result thead th").allTextContents()).toEqual(["id", "name", "legs"]);
+    expect(await frame.locator("#result tbody tr:nth-child(2) td:nth-child(2)").textContent()).toBe(HOSTILE);
+    // the value stayed text: no element was made of it, and its handler never ran
+    expect(await frame.locator("#result img").count()).toBe(0);
+    expect(await frame.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, "database-console.png") });
+
+    await run(frame, "SELEC name FROM pets");
+    await frame.locator("#failure").waitFor();
+    expect(await frame.locator("#failure-message").textContent()).toContain('near "SELEC": syntax error');
+    expect(await frame.locator("#failure-message").textContent()).toContain(
+      "BUNTIME_ERR_DATABASE_STATEMENT_FAILED",
+    );
+    expect(await frame.locator("#result tbody tr").count()).toBe(0);
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, "database-console-error.png") });
+    expect(errors).toEqual([]);
+    await page.close();
+  }, 60000);
+
+  it("refuses a user who is not an admin, on the API and on the page, which leads to sign in", async () => {
+    const page = await signInTo("bob", BOB);
+    const frame = consoleFrame(page);
+    await frame.locator("#access-message", { hasText: "bob may not use the SQL console" }).waitFor();
+    expect(await frame.locator("#work").isHidden()).toBe(true);
+    const link = frame.locator("#sign-in");
+    expect(await link.isVisible()).toBe(true);
+    expect(await link.getAttribute("href")).toBe("/auth/login?next=%2Fdatabase%2F");
+    const api = await frame.evaluate(async () => {
+      const response = await fetch("/database/api/console/query", {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ database: "notes", sql: "DROP TABLE pets" }),
+      });
+      return { status: response.status, body: await response.json() };
+    });
+    expect(api.status).toBe(403);
+    expect(api.body.error.code).toBe("BUNTIME_ERR_DATABASE_ADMIN_ONLY");
+    await page.close();
+  }, 60000);
+
+  it("sends an anonymous visitor to sign in, and refuses the API with a coded 401", async () => {
+    const page = await fetch(new URL("/database/", url), {
+      redirect: "manual",
+      headers: { accept: "text/html" },
+    });
+    expect(page.status).toBe(302);
+    expect(page.headers.get("location")).toContain("/auth/login?next=");
+    const api = await fetch(new URL("/database/api/console/databases", url));
+    expect(api.status).toBe(401);
+    const body = (await api.json()) as { error: { code: string }; signIn: string };
+    expect(body.error.code).toBe("BUNTIME_ERR_DATABASE_ADMIN_REQUIRED");
+    expect(body.signIn).toBe("/auth/login");
+  });
+});
