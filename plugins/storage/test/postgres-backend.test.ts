@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { createTestKernel } from "@buntime/kernel/testing";
-import storage, { createKeyValueStore, openPostgresBackend } from "@buntime/plugin-storage";
+import storage, { createKeyValueStore, openPostgresBackend, openQueue } from "@buntime/plugin-storage";
 import { startTestPostgres } from "@buntime/test-kit/postgres";
 import storagePackage from "../package.json" with { type: "json" };
 import { keyvalContract } from "./helpers/keyval-contract.ts";
@@ -31,6 +31,32 @@ describe("PostgreSQL backend", () => {
       };
       await Promise.all(Array.from({ length: 9 }, (_, i) => increment(i)));
       expect((await stores[2]?.get("hits"))?.value).toBe(9);
+    } finally {
+      for (const node of nodes) await node.close();
+    }
+  });
+
+  it("delivers each queued message once across nodes receiving at the same time", async () => {
+    const nodes = await Promise.all([1, 2, 3].map(() => openPostgresBackend(url)));
+    try {
+      const queues = nodes.map((node) => openQueue(createKeyValueStore(node).namespace("jobs-app"), "mail"));
+      const sent = await Promise.all(Array.from({ length: 30 }, (_, i) => queues[i % 3]?.enqueue({ n: i })));
+      const received: string[] = [];
+      const drain = async (index: number) => {
+        const queue = queues[index];
+        for (let empty = 0; empty < 3 && queue; ) {
+          const message = await queue.receive();
+          if (!message) {
+            empty++;
+            continue;
+          }
+          received.push(message.id);
+          expect(await queue.ack(message.id)).toBe(true);
+        }
+      };
+      await Promise.all([0, 1, 2, 0, 1, 2].map(drain));
+      expect(received.toSorted()).toEqual((sent as string[]).toSorted());
+      expect(new Set(received).size).toBe(30);
     } finally {
       for (const node of nodes) await node.close();
     }
