@@ -14,8 +14,8 @@ export const storageConfigSchema = z
     maxValueBytes: z.number().int().positive().max(16_777_216).default(65536),
     /** Largest batch request body, in bytes. @default 1048576 */
     maxBatchBytes: z.number().int().positive().max(67_108_864).default(1_048_576),
-    /** How often expired entries are removed, in ms. @default 60000 */
-    sweepInterval: z.number().int().positive().default(60_000),
+    /** How often expired entries are removed, in ms (on PostgreSQL by one node per tick). @default 60000 */
+    sweepInterval: z.number().int().min(100).default(60_000),
     /** Deliveries of a queue message before it goes to the dead letters. @default 5 */
     queueMaxAttempts: z.number().int().min(1).max(1000).default(5),
     /** How long a receiver holds a queue message before it is delivered again, in ms. @default 30000 */

@@ -68,12 +68,17 @@ export default definePlugin({
       backend = openSqliteBackend(config.path ?? join(ctx.dataDir, "keyval.sqlite"));
     }
     const store = createKeyValueStore(backend, { maxValueBytes: config.maxValueBytes });
-    const sweeper = setInterval(() => {
-      backend
-        .sweep(Date.now())
-        .catch((error) => ctx.logger.warn("sweep of expired keys failed", { cause: error }));
-    }, config.sweepInterval);
-    sweeper.unref();
+    // a database every node shares is swept by one node per tick; a SQLite file by its own node
+    const sweeper = ctx.services.get("kernel:schedule").schedule({
+      id: "sweep",
+      every: config.sweepInterval,
+      scope: config.backend === "postgres" ? "global" : "local",
+      run: () =>
+        backend
+          .sweep(Date.now())
+          .then(() => undefined)
+          .catch((error) => ctx.logger.warn("sweep of expired keys failed", { cause: error })),
+    });
     ctx.services.provide("keyval", store);
     const queueOptions = {
       maxAttempts: config.queueMaxAttempts,
@@ -96,7 +101,7 @@ export default definePlugin({
         quota: { keys: config.appMaxKeys, bytes: config.appMaxBytes },
       }),
       async onShutdown() {
-        clearInterval(sweeper);
+        await sweeper.stop();
         await backend.close();
       },
     };

@@ -239,7 +239,7 @@ describe("storage plugin", () => {
     const dir = mkdtempSync(join(tmpdir(), "buntime-storage-sweep-"));
     const path = join(dir, "keyval.sqlite");
     try {
-      const { kernel } = await start({ settings: { path, sweepInterval: 50 } });
+      const { kernel } = await start({ settings: { path, sweepInterval: 100 } });
       const notes = kernel.service("keyval").namespace("notes");
       await notes.set("short", 1, { ttl: 10 });
       await notes.set("kept", 2);
