@@ -37,8 +37,9 @@ export function writeHttpMetrics(out: Exposition, http: HttpMetrics): void {
 /**
  * Writes the worker pool's figures, per app (`name@version`). The app's attributes, `mode` and
  * `isolation` (its tier), label the per-app series so `sum by (isolation)` works directly; the
- * series with labels of their own (`reason`, `quantile`) get them through
- * `buntime_pool_app_info`, the Prometheus info-metric convention, to join on `app`.
+ * series with a label of its own (`reason`) gets them through `buntime_pool_app_info`, the
+ * Prometheus info-metric convention, to join on `app`. Latency is no quantile gauge here:
+ * `buntime_http_request_duration_seconds` is the histogram, by route (an app's is `/<name>`).
  */
 export function writePoolMetrics(out: Exposition, stats: PoolStats): void {
   const apps = Object.entries(stats.apps);
@@ -97,20 +98,6 @@ export function writePoolMetrics(out: Exposition, stats: PoolStats): void {
       out.sample("buntime_pool_app_recycled_total", count, { app, reason });
     }
   }
-  out.metric(
-    "buntime_pool_app_latency_seconds",
-    "gauge",
-    "Latency percentiles over the app's recent requests.",
-  );
-  for (const [app, figures] of apps) {
-    for (const [quantile, ms] of [
-      ["0.5", figures.latency.p50],
-      ["0.95", figures.latency.p95],
-      ["0.99", figures.latency.p99],
-    ] as const) {
-      out.sample("buntime_pool_app_latency_seconds", ms / 1000, { app, quantile });
-    }
-  }
 }
 
 /** Writes one `buntime_plugin_up` line per plugin, or `buntime_plugin_status_ok 0` when plugin status is off. */
@@ -129,7 +116,8 @@ export function writePluginMetrics(out: Exposition, plugins: readonly PluginStat
 
 /**
  * Writes how fast frames answer the shell's INIT (reported by shells in browsers), when the
- * shell runs: a summary in seconds, like the pool's latency percentiles.
+ * shell runs: a summary in seconds (quantiles over the shell's recent window, as it reports them;
+ * the shell keeps no histogram, and no sum, so `_count` stands alone).
  */
 export function writeFrameMetrics(out: Exposition, frames: FrameTimingSummary | undefined): void {
   if (frames === undefined) return;
@@ -145,15 +133,8 @@ export function writeFrameMetrics(out: Exposition, frames: FrameTimingSummary | 
   out.sample(`${name}_count`, frames.count);
 }
 
-/** Writes the kernel version and this process's memory and uptime. */
-export function writeProcessMetrics(out: Exposition, kernelVersion: string): void {
-  const memory = process.memoryUsage();
+/** Writes the kernel's version as an info metric. */
+export function writeKernelInfo(out: Exposition, kernelVersion: string): void {
   out.metric("buntime_kernel_info", "gauge", "The kernel's version, as a label.");
   out.sample("buntime_kernel_info", 1, { version: kernelVersion });
-  out.metric("buntime_process_resident_memory_bytes", "gauge", "Resident memory of the kernel process.");
-  out.sample("buntime_process_resident_memory_bytes", memory.rss);
-  out.metric("buntime_process_heap_used_bytes", "gauge", "JS heap used in the kernel's main thread.");
-  out.sample("buntime_process_heap_used_bytes", memory.heapUsed);
-  out.metric("buntime_process_uptime_seconds", "gauge", "Seconds since the kernel process started.");
-  out.sample("buntime_process_uptime_seconds", Math.round(process.uptime() * 1000) / 1000);
 }

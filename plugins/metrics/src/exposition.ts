@@ -15,24 +15,29 @@ function formatNumber(value: number): string {
   return String(value);
 }
 
-function formatLabels(labels: Labels | undefined): string {
-  if (!labels) return "";
+function labelPairs(labels: Labels | undefined): string[] {
   const parts: string[] = [];
   for (const name in labels) parts.push(`${name}="${escapeLabel(labels[name] as string)}"`);
-  return parts.length === 0 ? "" : `{${parts.join(",")}}`;
+  return parts;
 }
 
 /**
  * Writes the Prometheus text exposition format (version 0.0.4): each metric's `# HELP` and
- * `# TYPE` once, then its samples.
+ * `# TYPE` once, then its samples, each with the exposition's constant labels (`node`) first.
  *
  * @example
- * const out = new Exposition();
+ * const out = new Exposition({ node: "a" });
  * out.metric("buntime_up", "gauge", "1 while the kernel runs.").sample("buntime_up", 1);
- * out.toString(); // "# HELP buntime_up 1 while the kernel runs.\n# TYPE buntime_up gauge\nbuntime_up 1\n"
+ * out.toString(); // "# HELP buntime_up 1 while the kernel runs.\n# TYPE buntime_up gauge\nbuntime_up{node=\"a\"} 1\n"
  */
 export class Exposition {
   readonly #lines: string[] = [];
+  readonly #constant: string[];
+
+  /** `constant` labels go on every sample (the `node` the figures come from). */
+  constructor(constant?: Labels) {
+    this.#constant = labelPairs(constant);
+  }
 
   /** Opens metric `name`: its help text and type. */
   metric(name: string, type: MetricType, help: string): this {
@@ -43,7 +48,9 @@ export class Exposition {
 
   /** One sample; `name` may carry a histogram suffix (`_bucket`, `_sum`, `_count`). */
   sample(name: string, value: number, labels?: Labels): this {
-    this.#lines.push(`${name}${formatLabels(labels)} ${formatNumber(value)}`);
+    const pairs = labels === undefined ? this.#constant : [...this.#constant, ...labelPairs(labels)];
+    const text = pairs.length === 0 ? "" : `{${pairs.join(",")}}`;
+    this.#lines.push(`${name}${text} ${formatNumber(value)}`);
     return this;
   }
 

@@ -3,6 +3,7 @@
  * worker pool's figures, each plugin's status (from `kernel:plugins`) and the process's memory as
  * Prometheus text at its base, a JSON snapshot, and a UI page of charts.
  */
+import { hostname } from "node:os";
 import { definePlugin } from "@buntime/sdk";
 import { z } from "zod";
 import { HttpMetrics } from "./http-metrics.ts";
@@ -24,6 +25,13 @@ export const metricsConfigSchema = z
     buckets: z.array(z.number().positive().finite()).min(1).max(50).optional(),
     /** List each plugin's status (from the kernel's `kernel:plugins` service) on every scrape. @default true */
     pluginStatus: z.boolean().default(true),
+    /**
+     * A bearer token Prometheus sends to read the text (`authorization.credentials` in
+     * prometheus.yml); unset, access is the auth plugin's to decide. At least 16 characters.
+     */
+    scrapeToken: z.string().min(16).max(512).optional(),
+    /** The `node` label of every sample. @default `BUNTIME_NODE` (the kernel's `cluster.node` variable), else the host name */
+    node: z.string().min(1).max(128).optional(),
   })
   .strict();
 
@@ -48,6 +56,8 @@ export default definePlugin({
         ctx,
         http,
         plugins: () => kernelPlugins?.list(),
+        node: ctx.config.node ?? (process.env.BUNTIME_NODE || hostname()),
+        scrapeToken: ctx.config.scrapeToken,
       }),
     };
   },

@@ -3,12 +3,14 @@ import { Hono } from "hono";
 import {
   writeFrameMetrics,
   writeHttpMetrics,
+  writeKernelInfo,
   writePluginMetrics,
   writePoolMetrics,
-  writeProcessMetrics,
 } from "./collect.ts";
 import { Exposition } from "./exposition.ts";
 import type { HttpMetrics } from "./http-metrics.ts";
+import { writeProcessMetrics } from "./process-metrics.ts";
+import { scrapeGuard } from "./scrape-token.ts";
 import { takeSnapshot } from "./snapshot.ts";
 
 /** The content type of the Prometheus text format. */
@@ -22,6 +24,10 @@ export interface MetricsRoutesOptions {
   readonly http: HttpMetrics;
   /** Every plugin the kernel knows right now; `undefined` leaves plugin status out. */
   plugins(): readonly PluginStatus[] | undefined;
+  /** The `node` label of every sample. */
+  readonly node: string;
+  /** When set, the Prometheus text needs `Authorization: Bearer <scrapeToken>` (or an admin). */
+  readonly scrapeToken?: string;
 }
 
 /**
@@ -32,11 +38,14 @@ export interface MetricsRoutesOptions {
 export function createMetricsRoutes(options: MetricsRoutesOptions): PluginRoutes {
   const { base, ctx, http, plugins } = options;
   const app = new Hono<{ Bindings: RequestContext }>();
+  const guard = scrapeGuard(options.scrapeToken);
 
   app.get("/", (c) => {
     const browser = (c.req.header("accept") ?? "").includes("text/html");
     if (browser && c.req.query("format") !== "prometheus") return c.redirect(`${base}/`, 302);
-    const out = new Exposition();
+    const refused = guard?.(c.req.raw, c.env);
+    if (refused !== undefined) return refused;
+    const out = new Exposition({ node: options.node });
     writeHttpMetrics(out, http);
     writePoolMetrics(out, ctx.pool.stats());
     writePluginMetrics(out, plugins());
@@ -45,7 +54,8 @@ export function createMetricsRoutes(options: MetricsRoutesOptions): PluginRoutes
       out,
       ctx.services.has("frame-timings") ? ctx.services.get("frame-timings").summary() : undefined,
     );
-    writeProcessMetrics(out, ctx.kernel.version);
+    writeKernelInfo(out, ctx.kernel.version);
+    writeProcessMetrics(out);
     return c.body(out.toString(), 200, {
       "content-type": PROMETHEUS_CONTENT_TYPE,
       "cache-control": "no-store",

@@ -2,6 +2,7 @@
 import { afterEach, expect, it } from "bun:test";
 import { join } from "node:path";
 import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
+import { withoutNode } from "./fixtures/without-node.ts";
 
 const METRICS_DIR = join(import.meta.dir, "..");
 /** The shell, loaded from its folder as `npm start` would run it. */
@@ -10,7 +11,7 @@ let kernel: TestKernel | undefined;
 afterEach(() => kernel?.stop());
 
 async function scrape(target: TestKernel): Promise<string> {
-  return (await target.fetch("/metrics")).text();
+  return withoutNode(await (await target.fetch("/metrics")).text());
 }
 
 it("exports the frame timings shells reported as a summary in seconds", async () => {

@@ -6,6 +6,7 @@ import { createKernel, type InlinePlugin, type Kernel } from "@buntime/kernel";
 import metrics, { type MetricsSnapshot } from "@buntime/plugin-metrics";
 import { definePlugin } from "@buntime/sdk";
 import metricsPackage from "../package.json" with { type: "json" };
+import { withoutNode } from "./fixtures/without-node.ts";
 
 const cleanups: (() => Promise<void> | void)[] = [];
 afterEach(async () => {
@@ -43,7 +44,7 @@ async function started(settings: Record<string, unknown> = {}): Promise<Kernel> 
 async function scrape(kernel: Kernel): Promise<string> {
   const response = await kernel.fetch(new Request("http://localhost/metrics"));
   expect(response.status).toBe(200);
-  return response.text();
+  return withoutNode(await response.text());
 }
 
 it("reports each plugin as up or failed without the kernel listening", async () => {

@@ -1,0 +1,106 @@
+/**
+ * The scrape setup docs/plugins/metrics.md documents, run as written against the default
+ * distribution (its `npm start` script, with the auth plugin) by a real Prometheus (Debian
+ * package `prometheus`): the target must come up, scraped with the token, and a scrape without
+ * the token must be refused.
+ */
+import { describe, expect, it } from "bun:test";
+import { readFileSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { onCleanup, tempDir } from "@buntime/test-kit/fixtures";
+import { untilListening } from "@buntime/test-kit/listening";
+import { freeLoopbackPort } from "@buntime/test-kit/ports";
+import { skipWithoutPrometheus } from "./fixtures/prometheus-tools.ts";
+
+const REPO = join(import.meta.dir, "..", "..", "..");
+const DOC = readFileSync(join(REPO, "docs", "plugins", "metrics.md"), "utf8");
+/** The default distribution's `npm start` script, spawned (not imported) as npm would run it. */
+const START = join(REPO, "distros", "default", "src", "start.ts");
+
+/** The first fenced block of `language` in the doc's "Scraping it with Prometheus" section. */
+function documented(language: string): string {
+  const section = DOC.slice(DOC.indexOf("## Scraping it with Prometheus"));
+  const match = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(section);
+  if (!match?.[1]) throw new Error(`no ${language} block in the scrape section of docs/plugins/metrics.md`);
+  return match[1];
+}
+
+interface Target {
+  health: string;
+  lastError: string;
+  labels: Record<string, string>;
+}
+
+/** Prometheus' view of its targets, once the first has been scraped (at most `ms`). */
+async function scrapedTargets(url: string, ms = 30_000): Promise<Target[]> {
+  const deadline = performance.now() + ms;
+  while (performance.now() < deadline) {
+    const answer = await fetch(`${url}/api/v1/targets`).catch(() => undefined);
+    if (answer?.ok) {
+      const targets = ((await answer.json()) as { data: { activeTargets: Target[] } }).data.activeTargets;
+      if (targets.length > 0 && targets.every((target) => target.health !== "unknown")) return targets;
+    }
+    await Bun.sleep(200);
+  }
+  throw new Error(`Prometheus scraped nothing within ${ms} ms`);
+}
+
+describe.skipIf(skipWithoutPrometheus("prometheus"))(
+  "the documented Prometheus scrape of the default distribution",
+  () => {
+    it("scrapes /metrics with the scrape token, and is refused without it", async () => {
+      const home = tempDir();
+      const token = "0f".repeat(32); // what `openssl rand -hex 32` writes
+      writeFileSync(join(home, "buntime-scrape-token"), `${token}\n`);
+      writeFileSync(join(home, "buntime.config.json"), documented("json").replace("…the token…", token));
+      const distribution = Bun.spawn(
+        [
+          process.execPath,
+          START,
+          "--port",
+          "0",
+          "--hostname",
+          "127.0.0.1",
+          "--home",
+          home,
+          "--registry-port",
+          "0",
+        ],
+        { cwd: home, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", HOME: home } },
+      );
+      onCleanup(() => distribution.kill("SIGKILL"));
+      const { url } = await untilListening(distribution.stdout, 60_000);
+
+      const bare = await fetch(new URL("/metrics", url));
+      expect(bare.status).toBe(401);
+      expect(((await bare.json()) as { error: { code: string } }).error.code).toBe(
+        "BUNTIME_ERR_METRICS_SCRAPE_UNAUTHORIZED",
+      );
+      // the UI's data stays for admins: the token opens the text only
+      const snapshot = await fetch(new URL("/metrics/api/snapshot", url), {
+        headers: { authorization: `Bearer ${token}` },
+      });
+      expect(snapshot.status).toBe(401);
+
+      const config = documented("yaml")
+        .replace("scrape_interval: 15s", "scrape_interval: 1s")
+        .replace('"localhost:8000"', `"${url.host}"`);
+      writeFileSync(join(home, "prometheus.yml"), config);
+      const web = `127.0.0.1:${freeLoopbackPort()}`;
+      const prometheus = Bun.spawn(
+        [
+          "prometheus",
+          `--config.file=${join(home, "prometheus.yml")}`,
+          `--storage.tsdb.path=${join(home, "prometheus-data")}`,
+          `--web.listen-address=${web}`,
+        ],
+        { cwd: home, stdout: "ignore", stderr: "ignore" },
+      );
+      onCleanup(() => prometheus.kill("SIGKILL"));
+      const [target] = await scrapedTargets(`http://${web}`);
+      expect(target?.lastError).toBe("");
+      expect(target?.health).toBe("up");
+      expect(target?.labels.job).toBe("buntime");
+    }, 120_000);
+  },
+);
