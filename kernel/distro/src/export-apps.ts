@@ -12,6 +12,16 @@ function activeVersion(dir: string, versions: string[]): string | undefined {
   return versions.includes(named) ? named : versions.sort(semver.rcompare)[0];
 }
 
+/** The package name in a package.json, when it is readable and names one (else the app's name is its package's). */
+function packageName(path: string): string | undefined {
+  try {
+    const { name } = JSON.parse(readFileSync(path, "utf8")) as { name?: unknown };
+    return typeof name === "string" ? name : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /**
  * The manifest entries of the apps in an apps folder (`<home>/apps`), for `distro export`: an
  * app deployed as a package (`<name>/<version>/`, as the deployments plugin and registry apps of
@@ -34,8 +44,8 @@ export function exportedApps(appsDir: string, manifestPath: string): Record<stri
       apps[name] = { path: path.startsWith(".") || path.startsWith("/") ? path : `./${path}` };
       continue;
     }
-    const pkg = JSON.parse(readFileSync(join(dir, version, "package.json"), "utf8")) as { name?: string };
-    apps[name] = !pkg.name || pkg.name === name ? version : { range: version, package: pkg.name };
+    const pkg = packageName(join(dir, version, "package.json"));
+    apps[name] = !pkg || pkg === name ? version : { range: version, package: pkg };
   }
   return apps;
 }

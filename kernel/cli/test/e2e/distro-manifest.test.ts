@@ -25,7 +25,7 @@ describe("buntime distro init, add and remove", () => {
     expect(again.code).toBe(1);
     expect(again.stderr).toContain("BUNTIME_ERR_DISTRO_EXISTS");
     expect(manifestOf(dir)).toEqual(manifest);
-  });
+  }, 30_000);
 
   it("adds plugins by short name with the registry's latest as a caret range, with settings, and removes them", async () => {
     const dir = workspace();
@@ -44,7 +44,7 @@ describe("buntime distro init, add and remove", () => {
     const removed = await cli(["distro", "remove", "auth", "router"], dir);
     expect(removed.code).toBe(0);
     expect(Object.keys(manifestOf(dir).plugins)).toEqual(["@acme/cache"]);
-  });
+  }, 30_000);
 
   it("changes nothing on bad input: an unknown plugin, a bad range, bad settings, a name it does not list", async () => {
     const dir = workspace();
@@ -65,5 +65,5 @@ describe("buntime distro init, add and remove", () => {
       expect(run.stderr).toContain(code);
     }
     expect(readFileSync(join(dir, "buntime.distro.json"), "utf8")).toBe(before);
-  });
+  }, 30_000);
 });
