@@ -9,8 +9,10 @@ const db = createClient({
 
 export default {
   async fetch(request: Request): Promise<Response> {
-    const n = Number(new URL(request.url).searchParams.get("n") ?? "1000");
-    await db.execute("CREATE TABLE IF NOT EXISTS items (id INTEGER PRIMARY KEY, name TEXT NOT NULL)");
+    const query = new URL(request.url).searchParams;
+    const n = Number(query.get("n") ?? "1000");
+    const id = query.get("backend") === "postgres" ? "bigserial" : "INTEGER";
+    await db.execute(`CREATE TABLE IF NOT EXISTS items (id ${id} PRIMARY KEY, name TEXT NOT NULL)`);
     const insert = await timedRuns(n, (i) =>
       db.execute({ sql: "INSERT INTO items (name) VALUES (?)", args: [`item ${i}`] }),
     );

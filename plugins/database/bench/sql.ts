@@ -3,7 +3,10 @@
  * (the real @libsql/client, HTTP to the kernel, the database's process) against the same
  * statements on bun:sqlite in process; prints per-operation latency and the ratio.
  *
- *   bun plugins/database/bench/sql.ts [--ops 2000]
+ *   bun plugins/database/bench/sql.ts [--ops 2000] [--postgres postgres://…]
+ *
+ * With `--postgres`, the plugin's backend is that server (a schema and a role per database,
+ * every write checked against the size quota); the in-process figures stay bun:sqlite's.
  */
 import { Database } from "bun:sqlite";
 import { mkdtempSync, rmSync } from "node:fs";
@@ -17,8 +20,11 @@ import routerPackage from "@buntime/plugin-router/package.json" with { type: "js
 import { bundleApp } from "@buntime/test-kit/apps";
 import databasePackage from "../package.json" with { type: "json" };
 
-const { values } = parseArgs({ options: { ops: { type: "string", default: "2000" } } });
+const { values } = parseArgs({
+  options: { ops: { type: "string", default: "2000" }, postgres: { type: "string" } },
+});
 const ops = Number(values.ops);
+const settings = values.postgres ? { backend: "postgres", url: values.postgres } : {};
 
 function summary(times: number[]): { mean: number; p50: number; p99: number } {
   const sorted = [...times].sort((a, b) => a - b);
@@ -47,20 +53,21 @@ const home = mkdtempSync(join(tmpdir(), "buntime-sql-bench-"));
 try {
   await bundleApp(join(import.meta.dir, "bench-app.ts"), join(home, "apps", "bench"));
   const kernel = await createTestKernel({
-    config: { home },
+    config: { home, plugins: { "@buntime/plugin-database": settings } },
     plugins: [
       { packageJson: routerPackage, plugin: router },
       { packageJson: databasePackage, plugin: database },
     ],
     listen: true,
   });
-  const remote = (await (await fetch(new URL(`/bench/?n=${ops}`, kernel.url))).json()) as {
+  const backend = values.postgres ? "postgres" : "sqlite";
+  const remote = (await (await fetch(new URL(`/bench/?n=${ops}&backend=${backend}`, kernel.url))).json()) as {
     insert: number[];
     select: number[];
   };
   await kernel.stop();
   const local = inProcess(home);
-  console.log(`${ops} operations each; latency in ms (mean / p50 / p99)`);
+  console.log(`${ops} operations each, backend ${backend}; latency in ms (mean / p50 / p99)`);
   for (const op of ["select", "insert"] as const) {
     const r = summary(remote[op]);
     const l = summary(local[op]);
