@@ -18,8 +18,6 @@ export const pluginFolder = (name: string) => join(REPO, "plugins", name);
 /** The first-party plugins every node runs, from the repository's folders. */
 export const FIRST_PARTY = ["storage", "auth", "ratelimit"].map(pluginFolder);
 
-/** The admin token every node shares (the kernel API's writes). */
-export const ADMIN_TOKEN = "scale-out-admin-token-0123456789";
 /** The password of user `admin`, created by whichever node starts first. */
 export const ADMIN_PASSWORD = "scale-out-admin-password-0123";
 
@@ -105,6 +103,8 @@ export interface Shared {
   readonly settings?: Record<string, unknown>;
   /** Run as cluster nodes (config `cluster`: shared desired state, global jobs across nodes). @default true */
   readonly cluster?: boolean;
+  /** The registry cluster nodes fetch desired plugins from (`BUNTIME_REGISTRY`). */
+  readonly registry?: string;
 }
 
 /** One node: a `buntime start` process that can be stopped, killed and started again. */
@@ -129,8 +129,7 @@ function configOf(name: string, port: number, home: string, shared: Shared) {
   return {
     port,
     hostname: "127.0.0.1",
-    home,
-    adminToken: ADMIN_TOKEN,
+    home, // each node makes its own <home>/admin-token, which the CLI reads to install through it
     logLevel: "warn",
     logFormat: "json",
     shutdownTimeout: 5000,
@@ -201,7 +200,12 @@ export function node(name: string, shared: Shared, cleanups: (() => unknown)[]):
         stdin: "ignore",
         stdout: "pipe",
         stderr: "pipe",
-        env: { PATH: process.env.PATH ?? "", HOME: dir, BUNTIME_ADMIN_PASSWORD: ADMIN_PASSWORD },
+        env: {
+          PATH: process.env.PATH ?? "",
+          HOME: dir,
+          BUNTIME_ADMIN_PASSWORD: ADMIN_PASSWORD,
+          ...(shared.registry ? { BUNTIME_REGISTRY: shared.registry } : {}),
+        },
       });
       child = spawned;
       void drain(spawned.stderr, keep);

@@ -1,18 +1,16 @@
 /**
- * Three kernel nodes behind nginx on one PostgreSQL and one Redis: what one node does, the
- * others see (rate limits, keyval, sessions and API keys, scheduled jobs), and three cold starts
- * at once set the shared tables up once.
+ * Three kernel nodes (`buntime start` processes) behind nginx on one PostgreSQL and one Redis,
+ * started at once on an empty database: what one node does, the others see (rate limits, keyval,
+ * sessions and API keys, a plugin installed through one node, scheduled jobs).
  */
 import { afterAll, describe, expect, it } from "bun:test";
-import { mkdtempSync, rmSync } from "node:fs";
-import { tmpdir } from "node:os";
-import { join } from "node:path";
 import { startNginx } from "@buntime/test-kit/nginx";
 import { startTestPostgres } from "@buntime/test-kit/postgres";
 import { startRedisServer } from "@buntime/test-kit/redis";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 import { SQL } from "bun";
 import { ADMIN_PASSWORD, FIRST_PARTY, type Node, node, PROBE_EVERY, writeProbe } from "./scale-out-nodes.ts";
+import { cleanUp, cli, liveRegistry, seed, workspace, writePlugin } from "./support.ts";
 
 const noNginx = skipWithoutSystemTool({ command: "nginx", debianPackage: "nginx" });
 const noRedis = !noNginx && skipWithoutSystemTool({ command: "redis-server", debianPackage: "redis-server" });
@@ -27,6 +25,7 @@ const LIMIT = 150;
 const cleanups: (() => unknown)[] = [];
 afterAll(async () => {
   for (const cleanup of cleanups.splice(0).reverse()) await cleanup();
+  await cleanUp();
 });
 
 async function cluster() {
@@ -35,11 +34,12 @@ async function cluster() {
   const sql = new SQL(postgres.url);
   cleanups.push(() => sql.close());
   await sql`CREATE TABLE probe_runs (scope text, tick bigint, node text, ran_by text)`;
-  const dir = mkdtempSync(join(tmpdir(), "buntime-scale-out-"));
-  cleanups.push(() => rmSync(dir, { recursive: true, force: true }));
+  const dir = workspace();
+  const registry = await liveRegistry(dir);
   const shared = {
     postgres: postgres.url,
     redis: redis.url,
+    registry: registry.url,
     plugins: [...FIRST_PARTY, writeProbe(dir)],
     settings: {
       "@buntime/plugin-ratelimit": {
@@ -51,10 +51,12 @@ async function cluster() {
   // three cold starts at once on an empty database
   await Promise.all(nodes.map((each) => each.start()));
   const balancer = await startNginx({ upstreams: nodes.map((each) => each.url) });
-  return { nodes, balancer, sql };
+  return { nodes, balancer, sql, dir, registry };
 }
 
-const { nodes, balancer, sql } = skip ? ({} as Awaited<ReturnType<typeof cluster>>) : await cluster();
+const { nodes, balancer, sql, dir, registry } = skip
+  ? ({} as Awaited<ReturnType<typeof cluster>>)
+  : await cluster();
 const [a, b, c] = (nodes ?? []) as Node[];
 
 /** Polls `check` every 25 ms for up to `ms`; resolves with how long it took, or throws. */
@@ -135,6 +137,25 @@ describe.skipIf(skip)("three nodes behind nginx share their state", () => {
     expect(took).toBeLessThan(1000);
     expect((await asKey(c)).status).toBe(401);
   });
+
+  it("answer on node B and through nginx, within 5 s, for a plugin installed through node A", async () => {
+    await seed(registry, writePlugin(dir, { name: "@e2e/hello", version: "1.0.0" }));
+    const run = await cli(
+      ["plugin", "install", "@e2e/hello", "--registry", registry.url, "--home", a?.home ?? ""],
+      dir,
+    );
+    expect(run.stderr).not.toContain("BUNTIME_ERR");
+    expect(run.code).toBe(0);
+    expect(await (await fetch(`${a?.url}/hello`)).text()).toBe("@e2e/hello@1.0.0");
+    const took = await within(
+      5000,
+      async () => (await (await fetch(`${b?.url}/hello`)).text()) === "@e2e/hello@1.0.0",
+    );
+    expect(took).toBeLessThan(5000);
+    await within(5000, async () => (await (await fetch(`${c?.url}/hello`)).text()) === "@e2e/hello@1.0.0");
+    for (let i = 0; i < 6; i++)
+      expect(await (await fetch(`${balancer.url}/hello`)).text()).toBe("@e2e/hello@1.0.0");
+  }, 30_000);
 
   // kernel.ts must hand provideKernelServices `cluster: config.cluster` for global jobs to span nodes
   it.skipIf(!SCHEDULE_WIRED)(
