@@ -10,6 +10,15 @@ declare module "@buntime/sdk" {
 /** The namespace of access lines. */
 export const ACCESS_NAMESPACE = "http";
 
+/** A `traceparent`'s trace id: characters 3 to 35 of a version-00 header, lower-case hex. */
+const TRACE_ID = /^[0-9a-f]{2}-([0-9a-f]{32})-/;
+
+/** The trace id of the request's `traceparent` (with tracing on, the kernel's own), if it has a sane one. */
+function traceIdOf(request: Request): string | undefined {
+  const header = request.headers.get("traceparent");
+  return header === null ? undefined : TRACE_ID.exec(header)?.[1];
+}
+
 /** `/hello@^1/x` → `/hello`: the first path segment without its version. */
 function routeOf(pathname: string): string {
   let end = pathname.indexOf("/", 1);
@@ -24,8 +33,8 @@ export type AccessLogHooks = Required<Pick<PluginHooks, "onRequest" | "onRespons
 
 /**
  * One access line per request: `onRequest` notes in the request's locals when it arrived,
- * `onResponse` writes `GET /hello/x 200` with method, path, route, status, duration and the
- * request id. Requests under `skipBase` (the logs plugin's own API and UI) are not logged, so a
+ * `onResponse` writes `GET /hello/x 200` with method, path, route, status, duration, the
+ * request id and, when the request carries a `traceparent`, its trace id. Requests under `skipBase` (the logs plugin's own API and UI) are not logged, so a
  * tail does not feed on itself.
  */
 export function createAccessLog(
@@ -49,6 +58,8 @@ export function createAccessLog(
       const fields: Record<string, unknown> = { method: request.method, path, route: routeOf(path), status };
       if (start !== undefined) fields.durationMs = Math.round((performance.now() - start) * 1000) / 1000;
       fields.requestId = context.requestId;
+      const traceId = traceIdOf(request);
+      if (traceId !== undefined) fields.traceId = traceId;
       const ms = Date.now();
       if (ms !== isoMs) {
         isoMs = ms;

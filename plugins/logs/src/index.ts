@@ -3,6 +3,7 @@
  * request, in a bounded ring buffer, and serves them as a query API, a live SSE tail and a UI
  * page at its base. Other plugins reach the buffer through the `logs` service.
  */
+import { hostname } from "node:os";
 import { definePlugin, type LogEntry } from "@buntime/sdk";
 import { z } from "zod";
 import { createAccessLog } from "./access-log.ts";
@@ -37,6 +38,8 @@ export const logsConfigSchema = z
     tailHeartbeat: z.number().int().min(100).max(60_000).default(5000),
     /** Events a tail's client may leave unread before the tail is closed (it reconnects and catches up). @default 1000 */
     tailBacklog: z.number().int().min(1).max(100_000).default(1000),
+    /** The `node` of every line. @default `BUNTIME_NODE` (the kernel's `cluster.node` variable), else the host name */
+    node: z.string().min(1).max(128).optional(),
   })
   .strict();
 
@@ -48,7 +51,10 @@ export default definePlugin({
   config: logsConfigSchema,
   setup(ctx) {
     const base = ctx.base ?? "/logs";
-    const store = new LogStore(ctx.config.capacity);
+    const store = new LogStore(
+      ctx.config.capacity,
+      ctx.config.node ?? (process.env.BUNTIME_NODE || hostname()),
+    );
     const record = (entry: LogEntry, ms?: number) => store.record(entry, ms);
     const unsubscribe = ctx.services.has("kernel:logs")
       ? ctx.services.get("kernel:logs").subscribe(record)

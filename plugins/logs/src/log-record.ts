@@ -7,6 +7,8 @@ export const LEVEL_RANK: Readonly<Record<LogLevel, number>> = { debug: 10, info:
 export interface StoredLogEntry extends LogEntry {
   /** Increases by one with every recorded line; SSE event ids are these numbers. */
   readonly seq: number;
+  /** The node that wrote the line (the logs plugin's `node` setting, `BUNTIME_NODE` or the host name). */
+  readonly node: string;
 }
 
 /** A recorded line with what queries need precomputed. */
@@ -45,16 +47,24 @@ function plainFields(fields: LogFields): LogFields {
 }
 
 /**
- * Wraps an entry for the buffer, giving it the sequence number `seq`. `ms` is `entry.time` in
+ * Wraps an entry for the buffer, giving it the sequence number `seq` and the `node`. `ms` is `entry.time` in
  * epoch milliseconds when the caller knows it (saves parsing the time).
  */
-export function toRecord(entry: LogEntry, seq: number, ms?: number): LogRecord {
+export function toRecord(entry: LogEntry, seq: number, node: string, ms?: number): LogRecord {
   const time = ms ?? Date.parse(entry.time);
   const stored: StoredLogEntry =
     entry.fields === undefined
-      ? { seq, time: entry.time, level: entry.level, namespace: entry.namespace, message: entry.message }
+      ? {
+          seq,
+          node,
+          time: entry.time,
+          level: entry.level,
+          namespace: entry.namespace,
+          message: entry.message,
+        }
       : {
           seq,
+          node,
           time: entry.time,
           level: entry.level,
           namespace: entry.namespace,

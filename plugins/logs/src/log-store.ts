@@ -40,8 +40,12 @@ export class LogStore implements LogsService {
   #seq = 0;
   #delivering = false;
 
-  constructor(capacity: number) {
+  readonly #node: string;
+
+  /** A buffer of `capacity` lines, each stamped with `node`. */
+  constructor(capacity: number, node: string) {
     this.#buffer = new RingBuffer(capacity);
+    this.#node = node;
   }
 
   get capacity(): number {
@@ -54,7 +58,7 @@ export class LogStore implements LogsService {
   }
 
   record(entry: LogEntry, ms?: number): void {
-    const record = toRecord(entry, ++this.#seq, ms);
+    const record = toRecord(entry, ++this.#seq, this.#node, ms);
     this.#buffer.push(record);
     // A follower that logs while it is handed a line would otherwise loop forever: lines
     // written from inside a follower are kept but not handed out.
