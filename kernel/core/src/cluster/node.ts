@@ -109,7 +109,23 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     heldTimer = setTimeout(() => void requestReconcile(), HELD_RETRY_MS);
   };
 
+  /** Makes the tables and starts the hints once PostgreSQL answers (at boot, or on a later tick). */
+  const connect = async (): Promise<void> => {
+    if (hints) return;
+    try {
+      await store.migrate();
+    } catch (error) {
+      throw new Error(`cannot reach the cluster's PostgreSQL: ${(error as Error).message}`, { cause: error });
+    }
+    const started = config.redis
+      ? redisHints(config.redis, config.reconcileInterval, handlers())
+      : postgresHints(store.sql, handlers());
+    await started.start();
+    hints = started;
+  };
+
   const reconcileOnce = async (): Promise<void> => {
+    await connect();
     // a command between writing the home's lock and loading it must not be published half-done
     if (homeBusy(home)) return comeBack();
     await publishLocal();
@@ -165,16 +181,6 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   return {
     name: config.node,
     async start() {
-      try {
-        await store.migrate();
-        hints = config.redis
-          ? redisHints(config.redis, config.reconcileInterval, handlers())
-          : postgresHints(store.sql, handlers());
-        await hints.start();
-      } catch (error) {
-        failure = `cannot reach the cluster's PostgreSQL: ${(error as Error).message}`;
-        logger.error(failure);
-      }
       await requestReconcile();
       timer = setInterval(() => void requestReconcile(), config.reconcileInterval);
     },
