@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { readFileSync, rmSync } from "node:fs";
+import { readFileSync, rmSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import type { TestKernel } from "@buntime/kernel/testing";
 import { startTestPostgres } from "@buntime/test-kit/postgres";
 import type { Client } from "@libsql/client/web";
@@ -193,6 +194,8 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
     await shop.execute("INSERT INTO items (name, price) VALUES ('later', 1)");
     await shop.execute("DROP VIEW cheap");
     await shop.execute("DROP TABLE orders");
+    // a migration that came after the backup is applied again on top of it
+    writeFileSync(join(home, "apps", "shop", "migrations", "0003_later.sql"), "CREATE TABLE later (x int);");
 
     const restored = await fetch(at("/database/api/restores/shop"), {
       method: "POST",
@@ -210,6 +213,9 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
       "<img src=x onerror=alert(1)>",
       "tea",
     ]);
+    const applied = await shop.execute("SELECT name FROM _buntime_migrations ORDER BY name");
+    expect(applied.rows.map((r) => r.name)).toEqual(["0001_shop.sql", "0002_rows.sql", "0003_later.sql"]);
+    expect(await count(shop, "SELECT count(*) AS n FROM later")).toBe(0);
     // the sequences stand where they stood: the next ids follow the restored rows
     const next = await shop.execute("INSERT INTO items (name, price) VALUES ('next', 1) RETURNING id");
     expect(Number(next.rows[0]?.id)).toBe(4);

@@ -11,6 +11,7 @@ import type { Migration } from "../engine/migrations.ts";
 import { type DatabaseEngine, type QueryResult, StatementError, type TableInfo } from "../engine.ts";
 import type { StreamRequest, StreamResult } from "../protocol.ts";
 import { type DumpSummary, dumpSchema } from "./dump.ts";
+import { applyMigrations } from "./migrations.ts";
 import { restoreSchema } from "./restore.ts";
 import { ensureRole, roleUrl } from "./roles.ts";
 import { PgStream } from "./stream.ts";
@@ -74,38 +75,20 @@ export class PgDatabases implements DatabaseEngine {
   async #prepare(database: string): Promise<SQL> {
     const schema = schemaOf(database);
     const migrations = await this.#options.migrationsOf(database.split("/")[0] ?? database);
-    let current = "";
     let pool: SQL | undefined;
     try {
       await ensureRole(this.#admin, this.#options.url, schema, database);
       pool = new SQL({ url: roleUrl(this.#options.url, schema), bigint: true, max: 10, idleTimeout: 60 });
       // as the role itself, so what migrations create is its own
-      await pool.begin(async (tx) => {
-        // kernels starting at once queue here, so each migration runs once
-        await tx`SELECT pg_advisory_xact_lock(hashtextextended(${schema}, 0))`;
-        await tx.unsafe(`SET LOCAL search_path TO "${schema}"`);
-        await tx.unsafe(
-          "CREATE TABLE IF NOT EXISTS _buntime_migrations (name text PRIMARY KEY, applied_at text NOT NULL)",
-        );
-        const rows = (await tx.unsafe("SELECT name FROM _buntime_migrations")) as { name: string }[];
-        const seen = new Set(rows.map((r) => r.name));
-        for (const migration of migrations) {
-          if (seen.has(migration.name)) continue;
-          current = migration.name;
-          await tx.unsafe(migration.sql);
-          await tx.unsafe("INSERT INTO _buntime_migrations (name, applied_at) VALUES ($1, $2)", [
-            migration.name,
-            new Date().toISOString(),
-          ]);
-          this.#options.logger.info(`database ${database}: applied ${migration.name}`);
-        }
-      });
+      const applied = await pool.begin((tx) => applyMigrations(tx, schema, migrations));
+      if (applied.length > 0)
+        this.#options.logger.info(`database ${database}: applied ${applied.join(", ")}`);
       return pool;
     } catch (error) {
       await pool?.close();
       throw new BuntimeError("BUNTIME_ERR_DATABASE_MIGRATION_FAILED", {
         database,
-        migration: current || "(setup)",
+        migration: (error as { migration?: string }).migration ?? "(setup)",
         details: error instanceof Error ? error.message : String(error),
       });
     }
@@ -245,7 +228,12 @@ export class PgDatabases implements DatabaseEngine {
   async restore(database: string, from: string): Promise<void> {
     const pool = await this.#pool(database);
     try {
-      await restoreSchema(pool, schemaOf(database), await Bun.file(from).text());
+      // migrations newer than the backup are applied again, in the same transaction
+      const migrations = await this.#options.migrationsOf(database.split("/")[0] ?? database);
+      const schema = schemaOf(database);
+      await restoreSchema(pool, schema, await Bun.file(from).text(), (tx) =>
+        applyMigrations(tx, schema, migrations),
+      );
     } catch (error) {
       throw new BuntimeError("BUNTIME_ERR_DATABASE_FAILED", {
         database,

@@ -4,7 +4,7 @@
  * their place, so a restore that fails (a lock it waited for too long, a broken file) changes
  * nothing. Functions are left as they are, since dumps do not hold them.
  */
-import type { SQL } from "bun";
+import type { SQL, TransactionSQL } from "bun";
 
 /** What to drop first: views and tables (which take their triggers and identity sequences), then the rest. */
 const DROPS = `SELECT line FROM (
@@ -20,12 +20,21 @@ const DROPS = `SELECT line FROM (
 /** How long a restore waits for the locks of open transactions on the tables, in ms. */
 const LOCK_WAIT = 10_000;
 
-/** Replaces what `schema` holds with `dump` (a file {@link dumpSchema} wrote), all or nothing. */
-export async function restoreSchema(pool: SQL, schema: string, dump: string): Promise<void> {
+/**
+ * Replaces what `schema` holds with `dump` (a file `dumpSchema` wrote), then runs `after` in the
+ * same transaction (the migrations newer than the dump): all or nothing.
+ */
+export async function restoreSchema(
+  pool: SQL,
+  schema: string,
+  dump: string,
+  after: (tx: TransactionSQL) => Promise<unknown>,
+): Promise<void> {
   await pool.begin(async (tx) => {
     await tx.unsafe(`SET LOCAL search_path TO "${schema}"`);
     await tx.unsafe(`SET LOCAL lock_timeout = ${LOCK_WAIT}`);
     for (const { line } of (await tx.unsafe(DROPS, [schema])) as { line: string }[]) await tx.unsafe(line);
     await tx.unsafe(dump).simple();
+    await after(tx);
   });
 }
