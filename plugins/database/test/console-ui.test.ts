@@ -6,7 +6,7 @@
  * saves the screenshot docs/plugins/database.md shows.
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { rmSync } from "node:fs";
+import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
 import { CHROMIUM_PATH, launchTestBrowser } from "@buntime/test-kit/browser";
@@ -165,4 +165,48 @@ describe.skipIf(noChromium)("the SQL console in the shell", () => {
     expect(body.error.code).toBe("BUNTIME_ERR_DATABASE_ADMIN_REQUIRED");
     expect(body.signIn).toBe("/auth/login");
   });
+});
+
+describe.skipIf(noChromium)("the SQL console without the auth plugin", () => {
+  let kernel: TestKernel;
+  let home: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    home = tempHome();
+    writeApp(home, "notes");
+    kernel = await createTestKernel({
+      config: { home },
+      plugins: [join(PLUGINS, "router"), join(PLUGINS, "database")],
+      listen: true,
+    });
+    browser = await launchTestBrowser();
+  });
+
+  afterAll(async () => {
+    await browser?.close();
+    await kernel?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("asks for the kernel's admin token (a loopback address is not enough), then opens", async () => {
+    const page = await browser.newPage();
+    await page.goto(new URL("/database/", kernel.url).href);
+    await page.locator("#token").waitFor();
+    expect(await page.locator("#access-message").textContent()).toContain("the kernel's admin token");
+    expect(await page.locator("#sign-in").isHidden()).toBe(true);
+    await page.fill("#token input[name=token]", "not the token");
+    await page.click("#token button[type=submit]");
+    await page.locator("#access-message", { hasText: "admin token" }).waitFor();
+    expect(await page.locator("#work").isHidden()).toBe(true);
+    const token = readFileSync(join(kernel.home, "admin-token"), "utf8").trim();
+    await page.fill("#token input[name=token]", token);
+    await page.click("#token button[type=submit]");
+    await page.locator("#limits", { hasText: "admin-token" }).waitFor();
+    await page.fill("#database", "notes");
+    await page.fill("#sql", "SELECT 6 * 7 AS answer");
+    await page.click("#run button[type=submit]");
+    await page.locator("#result td", { hasText: "42" }).waitFor();
+    await page.close();
+  }, 30000);
 });
