@@ -1,7 +1,6 @@
 import { afterAll, expect, it } from "bun:test";
-import { join } from "node:path";
 import { answer, eventually, startTestCluster } from "./cluster-support.ts";
-import { cleanUp, runningKernel } from "./support.ts";
+import { cleanUp } from "./support.ts";
 
 // at the top level: the servers' helpers stop them after the file
 const cluster = await startTestCluster({ nodes: ["node-a"], reconcileInterval: 10_000 });
@@ -12,13 +11,7 @@ afterAll(async () => {
 });
 
 it("converges a `buntime start` node configured by env over LISTEN/NOTIFY within 5 s, long before its timer", async () => {
-  const home = join(cluster.dir, "home-node-c");
-  const started = await runningKernel(home, cluster.dir, {
-    BUNTIME_CLUSTER_POSTGRES: cluster.database,
-    BUNTIME_NODE: "node-c",
-    BUNTIME_CLUSTER_RECONCILE_INTERVAL: "10000",
-    BUNTIME_REGISTRY: cluster.proxy.url,
-  });
+  const started = await cluster.spawnNode("node-c");
   const ready = await (await fetch(new URL("/_/api/health/ready", started.url))).json();
   expect(ready.checks.cluster).toEqual({ ready: true });
   await cluster.publish({ name: "@e2e/notified", version: "1.0.0" });

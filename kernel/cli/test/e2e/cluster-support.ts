@@ -1,8 +1,9 @@
 /**
  * A cluster for tests: one PostgreSQL, one live registry (behind a proxy that counts and can slow
  * tarball downloads), optionally Redis, and kernel nodes in this process, each with its own home,
- * started the way `buntime start` starts a node (its registry supply). Install through a node with
- * the real CLI (`installThrough`). Other suites (the load-balanced end-to-end test) reuse it.
+ * started the way `buntime start` starts a node (its registry supply), or as `buntime start`
+ * processes (`spawnNode`). Install through a node with the real CLI (`through`). Other suites (the
+ * load-balanced end-to-end test) reuse it.
  */
 import { join } from "node:path";
 import { createKernel, type Kernel } from "@buntime/kernel";
@@ -15,6 +16,7 @@ import {
   cli,
   liveRegistry,
   type PluginFixture,
+  runningKernel,
   seed,
   workspace,
   writePlugin,
@@ -72,6 +74,14 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
+/** A node running as a `buntime start` process. */
+export interface ProcessNode {
+  readonly name: string;
+  readonly home: string;
+  readonly url: URL;
+  stop(): Promise<void>;
+}
+
 /** A test cluster. */
 export interface TestCluster {
   /** The workspace folder (its node_modules links the repository's). */
@@ -89,6 +99,11 @@ export interface TestCluster {
   startNode(name: string, plugins?: Record<string, unknown>): Promise<TestNode>;
   /** Writes, packs and publishes a plugin fixture to the registry. */
   publish(fixture: PluginFixture): Promise<void>;
+  /**
+   * Starts node `name` as its own `buntime start` process, set up by env only (BUNTIME_NODE,
+   * BUNTIME_CLUSTER_*, BUNTIME_REGISTRY), as a container would run it; `env` adds variables.
+   */
+  spawnNode(name: string, env?: Record<string, string>): Promise<ProcessNode>;
   /** Runs `buntime plugin <args>` against `node`'s home, as an operator on that machine would. */
   through(node: TestNode, args: string[]): Promise<CliRun>;
   /** Stops every node (the servers stop after the test file). */
@@ -168,6 +183,18 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
     reconcileInterval,
     nodes,
     startNode,
+    async spawnNode(name, env = {}) {
+      const home = join(dir, `home-${name}`);
+      const started = await runningKernel(home, dir, {
+        BUNTIME_NODE: name,
+        BUNTIME_CLUSTER_POSTGRES: database,
+        ...(redis ? { BUNTIME_CLUSTER_REDIS: redis.url } : {}),
+        BUNTIME_CLUSTER_RECONCILE_INTERVAL: String(reconcileInterval),
+        BUNTIME_REGISTRY: proxy.url,
+        ...env,
+      });
+      return { name, home, ...started };
+    },
     publish: (fixture) => seed(registry, writePlugin(dir, fixture)),
     through: (node, args) => cli(["plugin", ...args, "--registry", proxy.url, "--home", node.home], dir),
     async stop() {
