@@ -160,6 +160,11 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
     );
     const typo = await query("shop", "SELECT name FRM items");
     expect(typo.body.error?.position).toBe(17);
+    const withRead = await query(
+      "shop",
+      "WITH g AS (SELECT generate_series(1, 100000) AS n) SELECT n FROM g",
+    );
+    expect(withRead.body).toMatchObject({ rowCount: 3, truncated: true });
     const written = await query(
       "shop",
       "WITH x AS (UPDATE items SET price = price WHERE id = 1 RETURNING id) SELECT id FROM x",

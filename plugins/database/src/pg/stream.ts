@@ -178,7 +178,8 @@ export class PgStream {
   ): Promise<{ result: QueryResult } | { failure: StatementFailure }> {
     try {
       const read =
-        /^\s*(select|values|table|with)\b/i.test(sql) && !mayGrow(sql)
+        // a WITH that writes is refused by DECLARE, and then runs as written (quota and all)
+        /^\s*(select|values|table|with)\b/i.test(sql) && !/\binto\b/i.test(sql)
           ? await this.#fetch(sql, maxRows)
           : undefined;
       const rows = read ?? (await this.#run(sql, []));
