@@ -1,6 +1,7 @@
 import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { type Lockfile, lockfilePath, lockfileSchema } from "../plugins/lockfile.ts";
+import type { LockEntry } from "./lock-diff.ts";
 
 /** Writes `text` to `path` through a temporary file and a rename, so a reader never sees half of it. */
 function writeAtomic(path: string, text: string): void {
@@ -13,6 +14,38 @@ function writeAtomic(path: string, text: string): void {
 /** Writes the home's `plugins/lock.json` as the CLI does (sorted, two-space JSON). */
 export function writeHomeLock(home: string, lock: Lockfile): void {
   writeAtomic(lockfilePath(home), `${JSON.stringify(lock, null, 2)}\n`);
+}
+
+/**
+ * Keeps `<home>/plugins/rollback.json` (the version each plugin had before its last upgrade) as
+ * `buntime plugin upgrade` does, for the changes a reconcile applies: so `buntime plugin rollback`
+ * works through any node, not only the one the upgrade went through.
+ */
+export function recordRollback(home: string, before: Lockfile, after: Lockfile): void {
+  const path = join(home, "plugins", "rollback.json");
+  let history: Record<string, LockEntry> = {};
+  try {
+    history = existsSync(path) ? (JSON.parse(readFileSync(path, "utf8")) as Record<string, LockEntry>) : {};
+  } catch {
+    // a damaged record only costs rollbacks through this node: start it again
+  }
+  let changed = false;
+  for (const [name, entry] of Object.entries(after.plugins)) {
+    const previous = before.plugins[name];
+    if (previous && previous.version !== entry.version) {
+      history[name] = previous;
+      changed = true;
+    }
+  }
+  for (const name of Object.keys(history)) {
+    if (!(name in after.plugins)) {
+      delete history[name];
+      changed = true;
+    }
+  }
+  if (!changed) return;
+  const sorted = Object.fromEntries(Object.entries(history).sort(([a], [b]) => a.localeCompare(b)));
+  writeAtomic(path, `${JSON.stringify(sorted, null, 2)}\n`);
 }
 
 /** What this node last applied: the generation and its lock, the base its local changes are told from. */

@@ -5,7 +5,7 @@ import type { PluginStatus } from "../plugins/loaded-plugin.ts";
 import { installedPluginDir, type Lockfile } from "../plugins/lockfile.ts";
 import type { PluginSource } from "../plugins/plugin-source.ts";
 import { type DegradedPlugin, nextFailure, standInSource } from "./degraded.ts";
-import { writeHomeLock } from "./home-files.ts";
+import { recordRollback, writeHomeLock } from "./home-files.ts";
 import type { LockEntry } from "./lock-diff.ts";
 import type { PluginCache } from "./plugin-cache.ts";
 import type { DesiredState } from "./store.ts";
@@ -148,6 +148,7 @@ export async function reconcile(
   // version whose folder could not be put in place stays out of it (a restart must find every folder)
   const lock = homeLockFor(input, failures);
   writeHomeLock(input.home, lock);
+  recordRollback(input.home, input.previous, lock);
   const sources: PluginSource[] = [];
   for (const [name, dir] of folders) {
     try {
