@@ -173,5 +173,8 @@ describe("uplink integrity", () => {
     });
     await call(eager.base, "GET", "/tampered");
     expect(hits - before).toBe(2);
+    // concurrent requests for one name share one upstream fetch
+    await Promise.all(Array.from({ length: 5 }, () => call(eager.base, "GET", "/tampered")));
+    expect(hits - before).toBe(3);
   });
 });

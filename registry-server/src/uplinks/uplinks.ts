@@ -149,5 +149,17 @@ export function createUplinks(options: UplinkOptions[], cacheDir: string, logger
     return answer.body;
   };
 
-  return { packument, tarball };
+  // Concurrent requests for one name (an install asks many at once) share one upstream fetch.
+  const inflight = new Map<string, Promise<unknown>>();
+  const once = <T>(key: string, run: () => Promise<T>): Promise<T> => {
+    const running = inflight.get(key) as Promise<T> | undefined;
+    if (running) return running;
+    const started = run().finally(() => inflight.delete(key));
+    inflight.set(key, started);
+    return started;
+  };
+  return {
+    packument: (name) => once(`p ${name}`, () => packument(name)),
+    tarball: (name, file) => once(`t ${name} ${file}`, () => tarball(name, file)),
+  };
 }
