@@ -59,7 +59,7 @@ function requestHeaders(
   // the upstream's logs can name the same request as the kernel's access line
   headers.set("x-request-id", context.requestId);
   // `traceparent` is passed on as the request carries it: with tracing on, the kernel has set it
-  // to its span for this plugin's hook, so the upstream's spans join the trace under it
+  // to its server span for this request, so the upstream's spans join the trace under it
   applyChanges(headers, entry.rule.requestHeaders);
   return headers;
 }

@@ -10,7 +10,7 @@ import {
 } from "@buntime/sdk";
 import { hookFailure, settleWithin } from "../hooks/call-with-timeout.ts";
 import type { RequestTrace, Tracer } from "../tracing/index.ts";
-import { endServerSpan, traced } from "../tracing/pipeline-spans.ts";
+import { endServerSpan, traced, tracedHook } from "../tracing/pipeline-spans.ts";
 import { checkCsrf } from "./csrf.ts";
 import type { MaybePromise } from "./maybe-async.ts";
 import type { PluginTable } from "./plugin-table.ts";
@@ -117,7 +117,7 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
         outcome =
           span === undefined
             ? hook.fn(flow.request, flow)
-            : traced(span, hook.plugin, "onRequest", () => hook.fn(flow.request, flow), flow.request);
+            : tracedHook(span, hook.plugin, "onRequest", () => hook.fn(flow.request, flow));
       } catch (error) {
         throw hookFailure(hook.plugin, "onRequest", error);
       }
@@ -171,7 +171,7 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
         outcome =
           span === undefined
             ? hook.fn(response, flow.request, flow)
-            : traced(span, hook.plugin, "onResponse", () => hook.fn(response, flow.request, flow));
+            : tracedHook(span, hook.plugin, "onResponse", () => hook.fn(response, flow.request, flow));
       } catch (error) {
         throw hookFailure(hook.plugin, "onResponse", error);
       }

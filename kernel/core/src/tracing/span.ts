@@ -25,7 +25,6 @@ export function nowMs(): number {
 /** One operation of a trace. */
 export class Span {
   readonly spanId = newSpanId();
-  readonly startMs = nowMs();
   endMs = 0;
   readonly attributes: Record<string, AttributeValue> = {};
   /** OTLP status: 0 unset, 2 error (a span is never marked ok by the kernel). */
@@ -38,6 +37,8 @@ export class Span {
     readonly parentSpanId: string | undefined,
     public name: string,
     readonly kind: SpanKindCode = SpanKind.internal,
+    /** When it started; now unless told (a span made once its operation turned out to matter). */
+    readonly startMs: number = nowMs(),
   ) {}
 
   /** Sets one attribute; returns the span, for chaining. */
@@ -47,8 +48,8 @@ export class Span {
   }
 
   /** A span of this trace whose parent is this one. */
-  child(name: string, kind: SpanKindCode = SpanKind.internal): Span {
-    return new Span(this.sink, this.traceId, this.spanId, name, kind);
+  child(name: string, kind: SpanKindCode = SpanKind.internal, startMs?: number): Span {
+    return new Span(this.sink, this.traceId, this.spanId, name, kind, startMs);
   }
 
   /** Marks the span failed, with why. */

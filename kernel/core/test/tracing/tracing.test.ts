@@ -11,7 +11,10 @@ const CALLER_SPAN = "00f067aa0ba902b7";
 const VALID = `00-${TRACE}-${CALLER_SPAN}-01`;
 const TRACEPARENT = /^00-([0-9a-f]{32})-([0-9a-f]{16})-0[01]$/;
 
-/** A kernel with a plugin at /apps whose onRequest does nothing and whose fetch runs an app that echoes its traceparent. */
+/**
+ * A kernel with a plugin at /apps whose onRequest awaits (a span), whose onResponse returns at
+ * once (no span), and whose fetch runs an app that echoes its traceparent.
+ */
 async function tracedKernel(tracing?: object) {
   const app = join(tempDir(), "index.ts");
   writeFileSync(
@@ -20,7 +23,8 @@ async function tracedKernel(tracing?: object) {
   );
   const plugin = definePlugin({
     setup: (ctx) => ({
-      onRequest: () => undefined,
+      onRequest: async () => undefined,
+      onResponse: () => undefined,
       fetch: (req, context) =>
         ctx.pool.fetch({ name: "echo", version: "1.0.0", entry: app }, req, {
           headers: { "x-request-id": context.requestId },
@@ -60,6 +64,8 @@ describe("tracing over OTLP/HTTP", () => {
     });
     expect(onRequest).toMatchObject({ traceId: TRACE, parentSpanId: server?.spanId, kind: 1 });
     expect(onRequest?.attributes).toMatchObject({ "buntime.plugin": "apps", "buntime.hook": "onRequest" });
+    expect(byName("onResponse apps")).toBeUndefined(); // a quick synchronous hook makes no span
+    expect(spans).toHaveLength(5);
     expect(handler).toMatchObject({ traceId: TRACE, parentSpanId: server?.spanId });
     expect(pool).toMatchObject({ traceId: TRACE, parentSpanId: handler?.spanId, kind: 3 });
     expect(pool?.attributes).toMatchObject({ "buntime.app": "echo@1.0.0", "http.response.status_code": 200 });
@@ -153,6 +159,29 @@ describe("tracing over OTLP/HTTP", () => {
     expect(warnings).toHaveLength(1);
     expect(warnings[0]?.message).toContain("HTTP 503");
     expect(receiver.requests.length).toBeGreaterThan(0);
+  });
+
+  it("gives a synchronous hook that takes its time a span of its own, from its start", async () => {
+    const receiver = startOtlpReceiver();
+    const slow = definePlugin({
+      setup: () => ({
+        onRequest() {
+          Bun.sleepSync(2);
+        },
+      }),
+    });
+    const { kernel, request } = await startTestKernel({
+      plugins: [inlinePlugin("slow", {}, slow)],
+      config: { tracing: { otlp: { url: receiver.url } } },
+    });
+    await request("/x");
+    await kernel.stop();
+    const spans = await receiver.waitForSpans(2);
+    const hook = spans.find((span) => span.name === "onRequest slow");
+    const server = spans.find((span) => span.kind === 2);
+    expect(hook?.parentSpanId).toBe(server?.spanId as string);
+    const ms = Number(BigInt(hook?.endTimeUnixNano ?? 0) - BigInt(hook?.startTimeUnixNano ?? 0)) / 1e6;
+    expect(ms).toBeGreaterThanOrEqual(1.9);
   });
 
   it("marks the server span failed on a 5xx and names the failing hook's span", async () => {
