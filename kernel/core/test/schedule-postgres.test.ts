@@ -18,7 +18,7 @@ beforeAll(async () => {
 afterAll(() => sql.close());
 
 /** One node's kernel services, as kernel.ts provides them, with the cluster set. */
-function node(name: string) {
+function node(name: string, postgres = url, logs: string[] = []) {
   const services = new ServiceRegistry();
   provideKernelServices(services, {
     logFeed: { subscribe: () => () => {} },
@@ -28,8 +28,8 @@ function node(name: string) {
     plugins: () => [],
     pluginEvents: createFeed(),
     originChecks: new Set(),
-    logger: createLogger({ level: "error" }),
-    cluster: { node: name, postgres: url },
+    logger: createLogger({ level: "warn", sink: (entry) => logs.push(entry.message) }),
+    cluster: { node: name, postgres },
   });
   const plugin = services.scopeFor({ plugin: "jobs", provides: [], consumes: ["kernel:schedule"] });
   return { schedule: plugin.access.get("kernel:schedule") as KernelSchedule, release: plugin.release };
@@ -39,7 +39,8 @@ const EVERY = 400;
 
 describe("kernel:schedule across three nodes on one PostgreSQL", () => {
   it("runs a global job once per tick and a local job on every node each tick", async () => {
-    const nodes = ["a", "b", "c"].map(node);
+    const logs: string[] = [];
+    const nodes = ["a", "b", "c"].map((name) => node(name, url, logs));
     for (const { schedule } of nodes) {
       for (const scope of ["global", "local"] as const) {
         schedule.schedule({
@@ -54,8 +55,10 @@ describe("kernel:schedule across three nodes on one PostgreSQL", () => {
     }
     await Bun.sleep(EVERY * 7 + 200);
     await Promise.all(nodes.map((each) => each.release()));
+
     const [global] = await sql`SELECT count(*)::int AS runs, count(DISTINCT tick)::int AS ticks,
       count(DISTINCT node)::int AS nodes, max(tick) - min(tick) + 1 AS span FROM runs WHERE job = 'global'`;
+    expect(logs).toEqual([]); // no claim failed
     expect(global.ticks).toBeGreaterThanOrEqual(5);
     expect(global.runs).toBe(global.ticks); // no tick twice
     expect(Number(global.span)).toBe(global.ticks); // and none missed
@@ -109,5 +112,17 @@ describe("kernel:schedule across three nodes on one PostgreSQL", () => {
     await Bun.sleep(100);
     expect(await other.claim("jobs/orphan", 3, async () => {})).toBe(true);
     await Promise.all([holder.close(), other.close()]);
+  });
+
+  it("runs no global tick while PostgreSQL is unreachable (fail closed), and says so", async () => {
+    const logs: string[] = [];
+    const { schedule, release } = node("cut-off", "postgres://postgres@127.0.0.1:1/postgres", logs);
+    let runs = 0;
+    schedule.schedule({ id: "unreachable", every: 150, scope: "global", run: () => void runs++ });
+    await Bun.sleep(700);
+    await release();
+    expect(runs).toBe(0);
+    expect(logs.length).toBeGreaterThanOrEqual(2);
+    expect(logs[0]).toMatch(/^jobs: job unreachable tick \d+ failed$/);
   });
 });
