@@ -7,16 +7,29 @@ import type { RegistryStorage } from "../storage/types.ts";
 import type { UplinkOptions } from "../uplinks/uplinks.ts";
 import type { RegistrySettings } from "./schema.ts";
 
-async function storageOf(settings: RegistrySettings): Promise<RegistryStorage | undefined> {
+/** S3 credentials from `S3_*` (else `AWS_*`) variables: never from a settings file. */
+function s3Credentials(env: Record<string, string | undefined>) {
+  const accessKeyId = env.S3_ACCESS_KEY_ID || env.AWS_ACCESS_KEY_ID;
+  const secretAccessKey = env.S3_SECRET_ACCESS_KEY || env.AWS_SECRET_ACCESS_KEY;
+  if (!accessKeyId || !secretAccessKey) {
+    throw new BuntimeError("BUNTIME_ERR_REGISTRY_SETTINGS_INVALID", {
+      details:
+        "s3 needs credentials in S3_ACCESS_KEY_ID and S3_SECRET_ACCESS_KEY (or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
+    });
+  }
+  return { accessKeyId, secretAccessKey, sessionToken: env.S3_SESSION_TOKEN || env.AWS_SESSION_TOKEN };
+}
+
+async function storageOf(
+  settings: RegistrySettings,
+  env: Record<string, string | undefined>,
+): Promise<RegistryStorage | undefined> {
   if (!settings.postgres) return undefined;
+  const credentials = settings.s3 ? s3Credentials(env) : undefined;
   const storage = await openPostgresStorage(settings.postgres);
   if (!settings.s3) return storage;
-  // Credentials come from Bun's S3_* / AWS_* variables, never from a settings file.
-  const client = new S3Client({
-    bucket: settings.s3.bucket,
-    endpoint: settings.s3.endpoint,
-    region: settings.s3.region,
-  });
+  const { bucket, endpoint, region } = settings.s3;
+  const client = new S3Client({ bucket, endpoint, region, ...credentials });
   await storage.blobs.close();
   return { metadata: storage.metadata, blobs: createS3Blobs(client) };
 }
@@ -51,7 +64,7 @@ export async function startOptionsOf(
     port: settings.port,
     hostname: settings.host,
     storageDir: settings.storage,
-    storage: await storageOf(settings),
+    storage: await storageOf(settings, env),
     publicUrl: settings.publicUrl,
     signingKeyFile: settings.signingKey,
     allowRegistration,
