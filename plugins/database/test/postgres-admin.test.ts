@@ -174,6 +174,40 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
     expect(other.message).toContain("ran past its 2000 ms limit");
   });
 
+  it("answers the protocol's describe: parameters, columns and types, without running the statement", async () => {
+    const { url: dbUrl, token } = (await (await fetch(at("/shop/"))).json()) as { url: string; token: string };
+    const describe = async (sql: string, inTransaction = false) => {
+      const requests = [
+        ...(inTransaction ? [{ type: "execute", stmt: { sql: "BEGIN" } }] : []),
+        { type: "describe", sql },
+        { type: "close" },
+      ];
+      const response = await fetch(new URL("v2/pipeline", dbUrl), {
+        method: "POST",
+        headers: { authorization: `Bearer ${token}`, "content-type": "application/json" },
+        body: JSON.stringify({ requests }),
+      });
+      const body = (await response.json()) as { results: { type: string; response?: { result: unknown } }[] };
+      return body.results[inTransaction ? 1 : 0]?.response?.result;
+    };
+    expect(await describe("SELECT id, name FROM items WHERE id = ? AND name <> :name")).toEqual({
+      params: [{ name: null }, { name: ":name" }],
+      cols: [
+        { name: "id", decltype: "bigint" },
+        { name: "name", decltype: "text" },
+      ],
+      is_explain: false,
+      is_readonly: true,
+    });
+    // a write is described, not run
+    const insert = await describe("INSERT INTO items (name, price) VALUES (?, 1)");
+    expect(insert).toEqual({ params: [{ name: null }], cols: [], is_explain: false, is_readonly: false });
+    expect(await describe("SELECT pg_sleep(5), now() AS at", true)).toMatchObject({
+      cols: [{ name: "pg_sleep" }, { name: "at", decltype: "timestamptz" }],
+    });
+    expect(await count(shop, "SELECT count(*) AS n FROM items WHERE name = 'x'")).toBe(0);
+  });
+
   it("lists the databases by the labels of their schemas", async () => {
     const response = await fetch(at("/database/api/console/databases"), { headers: JSON_ADMIN });
     const { databases } = (await response.json()) as { databases: string[] };

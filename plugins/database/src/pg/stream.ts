@@ -9,6 +9,7 @@ import { holds } from "../engine/conditions.ts";
 import { fromHrana, type SqliteValue } from "../engine/values.ts";
 import type { QueryResult, StatementFailure } from "../engine.ts";
 import type { BatchCond, HranaError, Stmt, StreamRequest, StreamResult } from "../protocol.ts";
+import { describeStatement } from "./describe.ts";
 import { toPostgres } from "./placeholders.ts";
 import { mayGrow, reclaim, schemaBytes } from "./quota.ts";
 import { pgToHrana, pgTypeName } from "./values.ts";
@@ -108,7 +109,10 @@ export class PgStream {
         await this.#run(this.#sqlOf(request), []);
         return { type: "sequence" };
       case "describe":
-        throw new Error("describe is not available on PostgreSQL databases");
+        return {
+          type: "describe",
+          result: await describeStatement(this.#conn, this.#sqlOf(request), this.#inTransaction),
+        };
       case "store_sql":
         this.#sqls.set(request.sql_id, request.sql);
         return { type: "store_sql" };
