@@ -4,6 +4,7 @@
  * self-contained folder from a lock, and verifying a built folder before a kernel starts on it.
  */
 
+export { appEnvVariable, writeAppEnv } from "./app-env.ts";
 export { archiveBuild } from "./build/archive.ts";
 export type { BuildOptions, BuildResult, Runner } from "./build/build.ts";
 export { buildDistribution } from "./build/build.ts";

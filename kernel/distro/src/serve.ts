@@ -1,5 +1,6 @@
 import { resolve } from "node:path";
 import { type Companion, createKernel, type KernelStartArgs, serveUntilSignal } from "@buntime/kernel";
+import { writeAppEnv } from "./app-env.ts";
 import { builtHome } from "./build/layout.ts";
 import { provenancePlugin } from "./provenance.ts";
 import { distroStartConfig } from "./settings.ts";
@@ -45,6 +46,7 @@ export async function serveBuiltDistribution(
   process.stderr.write(
     `verified ${build.pluginFolders.length} plugins${build.apps.length ? ` and ${build.apps.length} apps` : ""} of ${build.lock.name}@${build.lock.version} (${build.provenance.builder})\n`,
   );
+  writeAppEnv(root, build.lock, process.env);
   const config = distroStartConfig(build.manifest.pool, {
     ...args,
     home: args.home ?? options.home ?? builtHome(root),

@@ -8,8 +8,7 @@ import type { ErrorSpec } from "./errors.ts";
 export const DISTRO_ERROR_CODES = {
   BUNTIME_ERR_DISTRO_APP_NEEDS_ENV: {
     status: 400,
-    message:
-      "app {app} declares env {names}, whose values a distribution cannot give yet; deploy it with buntime app deploy --env instead",
+    message: "app {app} needs env {names}: set {variables} when starting the distribution",
   },
   BUNTIME_ERR_DISTRO_IMAGE_FAILED: { status: 500, message: "could not build the image {image}: {details}" },
 } as const satisfies Record<string, ErrorSpec>;

@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from "bun:test";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunningRegistry } from "@buntime/registry-server";
 import { generatePublisherKeys } from "@buntime/supply";
@@ -17,6 +17,7 @@ import { cleanUp, cli, liveRegistry, seed, spawnCli, workspace } from "./support
 afterAll(cleanUp);
 
 const PLUGINS = join(import.meta.dir, "..", "..", "..", "..", "plugins");
+const CLI = join(import.meta.dir, "..", "..", "bin", "buntime.ts");
 const ROUTER = join(PLUGINS, "router");
 
 /** Packs app `name` at `version` (answering `<name> <version>`) with `buntime app pack` and publishes it. */
@@ -24,15 +25,21 @@ async function publishApp(
   registry: RunningRegistry,
   dir: string,
   version: string,
-  options: { name?: string; publisherKey?: { privateKey: string; publicKey: string } } = {},
+  options: {
+    name?: string;
+    publisherKey?: { privateKey: string; publicKey: string };
+    env?: string[];
+    entry?: string;
+  } = {},
 ): Promise<void> {
   const name = options.name ?? "shop";
   const app = join(dir, `${name.replace("/", "__")}-src-${version}`);
   mkdirSync(app);
-  writeFileSync(join(app, "package.json"), JSON.stringify({ name, version, buntime: { app: {} } }));
+  const manifest = options.env ? { env: options.env } : {};
+  writeFileSync(join(app, "package.json"), JSON.stringify({ name, version, buntime: { app: manifest } }));
   writeFileSync(
     join(app, "index.ts"),
-    `export default { fetch: () => new Response("${name} ${version}") };\n`,
+    options.entry ?? `export default { fetch: () => new Response("${name} ${version}") };\n`,
   );
   const run = await cli(["app", "pack", app, "--out", dir, "--json"], dir);
   expect(run.stderr).toBe("");
@@ -287,5 +294,44 @@ describe("apps from a registry in a distribution", () => {
     expect(Object.keys(apps())).toEqual(["notes", "shop"]);
     const locked = await cli(["distro", "lock"], folder);
     expect(locked.stdout).toContain("app shop: shop@1.2.0");
+  }, 60_000);
+
+  it("gives a registry app the values of its declared env at start, from BUNTIME_APP_<APP>_<NAME>, never from the build", async () => {
+    const dir = workspace();
+    const registry = await liveRegistry(dir);
+    await seed(registry, ROUTER);
+    const entry = 'export default { fetch: () => new Response("token " + process.env.PAY_TOKEN) };\n';
+    await publishApp(registry, dir, "1.0.0", { name: "pay", env: ["PAY_TOKEN"], entry });
+    const folder = distribution(registry, { pay: "^1" });
+    expect((await cli(["distro", "lock"], folder)).code).toBe(0);
+    expect((await cli(["distro", "build", "--without-runner"], folder)).code).toBe(0);
+    const build = join(folder, "build");
+    const envFile = join(build, "home", "apps", "pay", "1.0.0", ".env.json");
+    expect(existsSync(envFile)).toBe(false);
+
+    const refused = await cli(["distro", "start", build, "--port", "0"], folder);
+    expect(refused.code).toBe(1);
+    expect(refused.stderr).toContain(
+      "app pay@1.0.0 needs env PAY_TOKEN: set BUNTIME_APP_PAY_PAY_TOKEN when starting the distribution",
+    );
+    const child = Bun.spawn([process.execPath, CLI, "distro", "start", build, "--port", "0"], {
+      cwd: folder,
+      stdout: "pipe",
+      stderr: "pipe",
+      env: { PATH: process.env.PATH ?? "", HOME: folder, BUNTIME_APP_PAY_PAY_TOKEN: "s3cret" },
+    });
+    try {
+      const { url } = await untilListening(child.stdout);
+      expect(await (await fetch(new URL("/pay/", url))).text()).toBe("token s3cret");
+      expect(statSync(envFile).mode & 0o777).toBe(0o600);
+      // the router never serves the file itself (the app answers that path like any other)
+      expect(await (await fetch(new URL("/pay/.env.json", url))).text()).not.toContain('"PAY_TOKEN"');
+    } finally {
+      child.kill("SIGTERM");
+      await child.exited;
+    }
+    // a build made again holds no value: the values live only in the started home
+    expect((await cli(["distro", "build", "--without-runner"], folder)).code).toBe(0);
+    expect(existsSync(envFile)).toBe(false);
   }, 60_000);
 });

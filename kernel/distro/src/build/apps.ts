@@ -47,14 +47,8 @@ async function placeRegistryApp(input: AppsInput, stage: string, app: string, lo
   };
   if (pkg.name !== locked.package || pkg.version !== locked.version)
     throw tampered(label, "package.json", `names ${String(pkg.name)}@${String(pkg.version)}`);
-  const manifest = parseAppManifest(pkg.buntime?.app ?? {}, `${app}@${locked.version}`);
-  if (manifest.env.length > 0) {
-    // the values are given at deploy, never published; a distribution has no place for secrets yet
-    throw new BuntimeError("BUNTIME_ERR_DISTRO_APP_NEEDS_ENV", {
-      app: `${app}@${locked.version}`,
-      names: manifest.env.join(", "),
-    });
-  }
+  // a bad buntime.app fails the build, not the first request; env values come at start (app-env.ts)
+  parseAppManifest(pkg.buntime?.app ?? {}, `${app}@${locked.version}`);
   writeFileSync(join(dirname(dir), ACTIVE_FILE), `${locked.version}\n`);
 }
 

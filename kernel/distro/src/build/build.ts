@@ -211,7 +211,7 @@ export async function buildDistribution(options: BuildOptions): Promise<BuildRes
     writeFileSync(join(stage, BUILD_FILES.start), script, { mode: 0o755 });
     if (options.docker) {
       writeFileSync(join(stage, "Dockerfile"), dockerfileOf(lock, options.docker.bunVersion));
-      writeFileSync(join(stage, ".dockerignore"), "home/*\n!home/apps\nhelm\n");
+      writeFileSync(join(stage, ".dockerignore"), "home/*\n!home/apps\n**/.env.json\nhelm\n");
       writeFileSync(join(stage, "sbom.cdx.json"), sbomOf(lock, options.builder));
     }
     const derivedSchemas = options.helm ? await writeHelmChart(stage, lock, manifest) : undefined;

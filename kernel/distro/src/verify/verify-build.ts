@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
-import { BuntimeError } from "@buntime/sdk";
+import { APP_ENV_FILE, BuntimeError } from "@buntime/sdk";
 import { matchesIntegrity, readTarball } from "@buntime/supply";
 import {
   BUILD_FILES,
@@ -37,7 +37,14 @@ function tampered(pkg: string, file: string, details: string): BuntimeError {
  * Checks an extracted folder against the tarball it came from: the tarball matches the locked
  * integrity, and the folder holds the same files, byte for byte, and no others.
  */
-function verifyExtracted(dir: string, label: string, tarballPath: string, integrity: string, folder: string) {
+function verifyExtracted(
+  dir: string,
+  label: string,
+  tarballPath: string,
+  integrity: string,
+  folder: string,
+  ignore: readonly string[] = [],
+) {
   const shown = (path: string) => relative(dir, path);
   if (!existsSync(tarballPath)) throw tampered(label, shown(tarballPath), "is missing");
   const bytes = readFileSync(tarballPath);
@@ -51,9 +58,10 @@ function verifyExtracted(dir: string, label: string, tarballPath: string, integr
   const expected = new Map(
     readTarball(bytes, { source: label })
       .entries.filter((entry) => entry.type === "file")
+      .filter((entry) => !ignore.includes(entry.path))
       .map((entry) => [entry.path, entry.data]),
   );
-  const present = existsSync(folder) ? listFiles(folder) : [];
+  const present = (existsSync(folder) ? listFiles(folder) : []).filter((file) => !ignore.includes(file));
   for (const file of present) {
     const data = expected.get(file);
     if (!data) throw tampered(label, shown(join(folder, file)), "is not in the locked tarball");
@@ -82,7 +90,10 @@ function verifyApps(dir: string, lock: DistroLock, policy: DistroManifest["polic
     verifyLockedPackage(lock, locked.package, locked, policy);
     const label = `app ${app} (${locked.package}@${locked.version})`;
     const tarball = builtAppTarballPath(dir, locked.package, locked.version);
-    verifyExtracted(dir, label, tarball, locked.integrity, builtAppDir(dir, app, locked.version));
+    // `.env.json` holds the start's values of the app's declared variables, rewritten by every
+    // start before the kernel runs (app-env.ts): not part of the package
+    const folder = builtAppDir(dir, app, locked.version);
+    verifyExtracted(dir, label, tarball, locked.integrity, folder, [APP_ENV_FILE]);
     verified.push(`${app}@${locked.version}`);
   }
   return verified;
