@@ -178,3 +178,42 @@ describe("uplink integrity", () => {
     expect(hits - before).toBe(3);
   });
 });
+
+describe("uplink tokens", () => {
+  it("sends the uplink's token to its own origin only, never to a tarball host elsewhere", async () => {
+    const tgz = packageTgz("cdn-hosted", "1.0.0");
+    const seen: Record<string, (string | null)[]> = { registry: [], cdn: [] };
+    const cdn = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch(request): Response {
+        seen.cdn?.push(request.headers.get("authorization"));
+        return new Response(tgz as Uint8Array<ArrayBuffer>);
+      },
+    });
+    const registry = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch(request): Response {
+        seen.registry?.push(request.headers.get("authorization"));
+        const integrity = `sha512-${createHash("sha512").update(tgz).digest("base64")}`;
+        const tarball = `http://127.0.0.1:${cdn.port}/cdn-hosted-1.0.0.tgz`;
+        const version = { name: "cdn-hosted", version: "1.0.0", dist: { integrity, tarball } };
+        return Response.json({
+          name: "cdn-hosted",
+          "dist-tags": { latest: "1.0.0" },
+          versions: { "1.0.0": version },
+        });
+      },
+    });
+    afterAll(() => Promise.all([cdn.stop(true), registry.stop(true)]));
+    const proxy = await startTestRegistry({
+      uplinks: [{ url: `http://127.0.0.1:${registry.port}`, token: "upstream-secret" }],
+      uplinkCacheDir: join(tempDir(), "cache"),
+    });
+    const res = await fetch(`${proxy.base}/cdn-hosted/-/cdn-hosted-1.0.0.tgz`);
+    expect(res.status).toBe(200);
+    expect(Buffer.from(await res.arrayBuffer()).equals(Buffer.from(tgz))).toBe(true);
+    expect(seen).toEqual({ registry: ["Bearer upstream-secret"], cdn: [null] });
+  });
+});
