@@ -15,7 +15,11 @@ export interface VersionFacets {
   plugin: boolean;
   /** The kernel range as declared (null for none or a non-string). */
   kernel: string | null;
-  /** One row per `||` alternative; none when the range does not parse (it admits no kernel). */
+  /**
+   * One row per distinct `||` alternative (each row also carries the version's key, publish
+   * time and range, so the kernel filter reads one table); none when the range does not parse
+   * (it admits no kernel).
+   */
   intervals: (KeyInterval & { exact: boolean })[];
   keywords: string[];
   categories: string[];
@@ -38,7 +42,7 @@ export function versionFacets(record: VersionRecord): VersionFacets {
   const kernel = range !== undefined && storable(range) ? range : null;
   const bounds = kernel === null ? undefined : kernelBounds(kernel);
   const intervals = bounds?.exact
-    ? bounds.intervals.map((interval) => ({ ...interval, exact: true }))
+    ? [...new Map(bounds.intervals.map((i) => [JSON.stringify(i), { ...i, exact: true }])).values()]
     : // an inexact range is one catch-all row that only semver itself may accept (see version-key.ts)
       bounds
       ? [{ lo: LOWEST_KEY, loInclusive: true, hi: HIGHEST_KEY, hiInclusive: true, exact: false }]
@@ -74,11 +78,17 @@ CREATE TABLE IF NOT EXISTS ${p}search_terms (
 );
 CREATE INDEX IF NOT EXISTS ${p}search_terms_version ON ${p}search_terms (name, version);
 CREATE TABLE IF NOT EXISTS ${p}search_kernel (
-  name TEXT NOT NULL, version TEXT NOT NULL, lo TEXT ${binary} NOT NULL, lo_inclusive ${boolean} NOT NULL,
-  hi TEXT ${binary} NOT NULL, hi_inclusive ${boolean} NOT NULL, exact ${boolean} NOT NULL
+  name TEXT NOT NULL, version TEXT NOT NULL, version_key TEXT ${binary} NOT NULL, published_at TEXT NOT NULL,
+  kernel TEXT NOT NULL, lo TEXT ${binary} NOT NULL, lo_inclusive ${boolean} NOT NULL, hi TEXT ${binary} NOT NULL,
+  hi_inclusive ${boolean} NOT NULL, exact ${boolean} NOT NULL
 );
-CREATE INDEX IF NOT EXISTS ${p}search_kernel_version ON ${p}search_kernel (name, version);
-CREATE INDEX IF NOT EXISTS ${p}search_packages_downloads ON ${p}search_packages (downloads);
+CREATE INDEX IF NOT EXISTS ${p}search_kernel_order ON ${p}search_kernel (
+  name, version_key DESC, published_at, version ${binary}, lo, hi, lo_inclusive, hi_inclusive, exact, kernel
+);
+CREATE INDEX IF NOT EXISTS ${p}search_kernel_inexact ON ${p}search_kernel (exact, kernel);
+CREATE INDEX IF NOT EXISTS ${p}search_packages_downloads ON ${p}search_packages (downloads DESC, name ${binary});
+CREATE INDEX IF NOT EXISTS ${p}search_packages_modified ON ${p}search_packages (modified_at DESC, name ${binary});
+CREATE INDEX IF NOT EXISTS ${p}search_packages_name ON ${p}search_packages (name ${binary});
 `;
 }
 

@@ -13,8 +13,11 @@ export interface QueryDialect {
   placeholder(index: number): string;
   /** The full-text query for `words` (letters and digits only) as the backend's syntax. */
   matchText(words: string[]): string;
-  /** A select of `(name, rank)` of the packages matching the full-text query in `param`. */
-  matching(param: string): string;
+  /**
+   * A select of `(name, rank)` of the packages matching the full-text query in `param`; with
+   * `ranked` false every rank is 1 (ranking every match is the costly part of a text search).
+   */
+  matching(param: string, ranked: boolean): string;
   /** A select of the strings of the JSON array in `param`. */
   jsonStrings(param: string): string;
   /** A select of `(name, version)` pairs from the JSON array of pairs in `param`. */
@@ -33,7 +36,14 @@ interface KernelPlan {
   approved: string[];
 }
 
-/** The statement of one page: matches, with their total and top rank beside each row. */
+/**
+ * The statements of one page. A package's shown version is `latest`, its plugin version, or,
+ * for a kernel, a subquery reading its highest fitting version first through a covering index
+ * (so the usual answer costs one index row). Without ranking the page is read in an index's
+ * order and stops at its end, and `count` (run with the first `countParams` parameters) gives
+ * the total; ranked text must rank every match anyway, so one statement gives the page with
+ * the total and top rank beside each row.
+ */
 function composePage(
   d: QueryDialect,
   q: ResolvedPackageQuery,
@@ -47,47 +57,80 @@ function composePage(
   };
   const t = (table: string) => `${d.sql.prefix}${table}`;
   const binary = d.sql.binary;
-  let chosen = `SELECT name, latest AS version FROM ${t("search_packages")}`;
-  if (kernel) {
-    const k = bind(kernel.key);
-    const fits = `(${kernel.exact ? "TRUE" : "FALSE"} AND b.exact AND (b.lo < ${k} OR (b.lo = ${k} AND b.lo_inclusive))
-      AND (${k} < b.hi OR (${k} = b.hi AND b.hi_inclusive))) OR v.kernel IN (${d.jsonStrings(bind(JSON.stringify(kernel.approved)))})`;
-    // the highest fitting version, ties (equal keys) going to the first published, as a stable semver sort does
-    chosen = `SELECT name, version FROM (SELECT v.name AS name, v.version AS version, row_number() OVER
-      (PARTITION BY v.name ORDER BY v.version_key DESC, v.published_at, v.version ${binary}) AS n
-      FROM ${t("search_versions")} v JOIN ${t("search_kernel")} b ON b.name = v.name AND b.version = v.version
-      WHERE v.plugin AND (${fits})) ranked WHERE n = 1`;
-  } else if (q.plugins) {
-    chosen = `SELECT name, plugin_version AS version FROM ${t("search_packages")} WHERE plugin_version IS NOT NULL`;
-  }
-  const filters = ["TRUE"];
-  const term = (kind: string, value: string) =>
-    `EXISTS (SELECT 1 FROM ${t("search_terms")} st WHERE st.kind = '${kind}' AND st.term = ${bind(value)}
-      AND st.name = c.name AND st.version = c.version)`;
-  for (const keyword of q.keywords) filters.push(term("k", keyword));
-  for (const category of q.categories) filters.push(term("c", category));
+  const ranked = words !== undefined && q.sort === "relevance";
+  let from = `${t("search_packages")} p`;
+  if (words) from = `(${d.matching(bind(d.matchText(words)), ranked)}) m JOIN ${from} ON p.name = m.name`;
+  const packageFilters = ["TRUE"];
+  if (q.plugins) packageFilters.push("p.plugin_version IS NOT NULL");
   for (const owner of q.owners) {
-    filters.push(
-      `EXISTS (SELECT 1 FROM ${t("packages")} o WHERE o.name = c.name AND ${d.hasOwner("o.owners", bind(owner))})`,
+    packageFilters.push(
+      `EXISTS (SELECT 1 FROM ${t("packages")} o WHERE o.name = p.name AND ${d.hasOwner("o.owners", bind(owner))})`,
     );
   }
-  const rank = words ? "m.rank" : "1.0";
-  const byName = `c.name ${binary}`;
+  let version = q.plugins ? "p.plugin_version" : "p.latest";
+  if (kernel) {
+    const fits = ["FALSE"];
+    if (kernel.exact) {
+      const k = bind(kernel.key);
+      fits.push(
+        `(exact AND (lo < ${k} OR (lo = ${k} AND lo_inclusive)) AND (${k} < hi OR (${k} = hi AND hi_inclusive)))`,
+      );
+    }
+    if (kernel.approved.length > 0)
+      fits.push(`kernel IN (${d.jsonStrings(bind(JSON.stringify(kernel.approved)))})`);
+    // ties (equal keys) go to the first published, as a stable semver sort does
+    version = `(SELECT version FROM ${t("search_kernel")} WHERE name = p.name AND (${fits.join(" OR ")})
+      ORDER BY version_key DESC, published_at, version ${binary} LIMIT 1)`;
+  }
+  /** Conditions on the shown version, written with `ref` for it. */
+  const versionFilters = (ref: string) => {
+    const term = (kind: string, value: string) =>
+      `EXISTS (SELECT 1 FROM ${t("search_terms")} st WHERE st.kind = '${kind}' AND st.term = ${bind(value)}
+        AND st.name = p.name AND st.version = ${ref})`;
+    return [
+      ...(kernel ? [`${ref} IS NOT NULL`] : []),
+      ...q.keywords.map((keyword) => term("k", keyword)),
+      ...q.categories.map((category) => term("c", category)),
+    ];
+  };
+  const byName = `name ${binary}`;
   const order = {
-    relevance: `${words ? "m.rank DESC, " : ""}p.downloads DESC, ${byName}`,
-    downloads: `p.downloads DESC, ${byName}`,
-    updated: `p.modified_at DESC, ${byName}`,
+    relevance: `${ranked ? "rank DESC, " : ""}downloads DESC, ${byName}`,
+    downloads: `downloads DESC, ${byName}`,
+    updated: `modified_at DESC, ${byName}`,
     name: byName,
   }[q.sort];
-  const matched = words ? `, matched AS (${d.matching(bind(d.matchText(words)))})` : "";
-  const text = `WITH chosen AS (${chosen})${matched}
-    SELECT c.name AS name, c.version AS version, p.latest AS latest, p.downloads AS downloads, ${rank} AS rank,
-      count(*) OVER () AS total, max(${rank}) OVER () AS top
-    FROM chosen c JOIN ${t("search_packages")} p ON p.name = c.name
-    ${words ? "JOIN matched m ON m.name = c.name" : ""}
-    WHERE ${filters.join(" AND ")}
-    ORDER BY ${order} LIMIT ${bind(q.limit)} OFFSET ${bind(q.offset)}`;
-  return { text, params };
+  const columns = (ref: string) => `p.name AS name, ${ref} AS version, p.latest AS latest,
+    p.downloads AS downloads, p.modified_at AS modified_at, ${ranked ? "m.rank" : "1.0"} AS rank`;
+  if (ranked) {
+    // every match is ranked anyway: the candidates (with their shown version, read once) are
+    // kept, filtered once, then both paged and counted; the summary row carries the total, and
+    // the page's rows come back in any order, to be sorted again by the caller
+    const hitFilters = versionFilters("p.version");
+    const page = `WITH candidates AS MATERIALIZED (SELECT ${columns(version)} FROM ${from}
+        WHERE ${packageFilters.join(" AND ")}),
+      hits AS MATERIALIZED (SELECT * FROM candidates p WHERE ${["TRUE", ...hitFilters].join(" AND ")})
+      SELECT name, version, latest, downloads, modified_at, rank, NULL AS total
+        FROM (SELECT * FROM hits ORDER BY ${order} LIMIT ${bind(q.limit)} OFFSET ${bind(q.offset)}) page
+      UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, max(rank), count(*) FROM hits`;
+    return { page, count: undefined, params, countParams: params.length };
+  }
+  // read in an index's order up to the page's end; counted apart
+  const body = `FROM ${from} WHERE ${[...packageFilters, ...versionFilters(version)].join(" AND ")}`;
+  const countParams = params.length;
+  const page = `SELECT * FROM (SELECT ${columns(version)} ${body}) hits ORDER BY ${order}
+    LIMIT ${bind(q.limit)} OFFSET ${bind(q.offset)}`;
+  return { page, count: `SELECT count(*) AS total, 1.0 AS rank ${body}`, params, countParams };
+}
+
+/** The relevance order again, for the page's rows of a ranked statement (names in byte order). */
+function relevanceOrder(a: Row, b: Row): number {
+  const [an, bn] = [String(a.name), String(b.name)];
+  return (
+    Number(b.rank) - Number(a.rank) ||
+    Number(b.downloads) - Number(a.downloads) ||
+    (an < bn ? -1 : an > bn ? 1 : 0)
+  );
 }
 
 /**
@@ -97,16 +140,9 @@ function composePage(
 async function planKernel(d: QueryDialect, run: RunSql, kernel: string): Promise<KernelPlan> {
   const { key, exact } = versionKeyOf(kernel);
   const t = (table: string) => `${d.sql.prefix}${table}`;
-  const ranges = exact
-    ? await run(
-        `SELECT DISTINCT v.kernel AS kernel FROM ${t("search_kernel")} b JOIN ${t("search_versions")} v
-          ON v.name = b.name AND v.version = b.version WHERE NOT b.exact`,
-        [],
-      )
-    : await run(
-        `SELECT DISTINCT kernel FROM ${t("search_versions")} WHERE plugin AND kernel IS NOT NULL`,
-        [],
-      );
+  // every range that parses has rows here; with an exact kernel only the inexact ranges are needed
+  const where = exact ? "WHERE exact = FALSE" : "";
+  const ranges = await run(`SELECT DISTINCT kernel FROM ${t("search_kernel")} ${where}`, []);
   const approved = ranges.map((row) => String(row.kernel)).filter((range) => satisfiesRange(kernel, range));
   return { key, exact, approved };
 }
@@ -160,18 +196,24 @@ export function createPackageQuery(
       if (words.length === 0) return { total: 0, topRank: 1, hits: [] };
     }
     const kernel = q.kernel === undefined ? undefined : await planKernel(d, run, q.kernel);
-    const page = composePage(d, q, words, kernel);
-    let rows = await run(page.text, page.params);
-    let summary = rows[0];
-    if (!summary && q.offset > 0) {
-      // past the last page: the first row still says how many there are
-      const first = composePage(d, { ...q, offset: 0, limit: 1 }, words, kernel);
-      summary = (await run(first.text, first.params))[0];
-      rows = [];
+    const { page, count, params, countParams } = composePage(d, q, words, kernel);
+    let rows: Row[];
+    let summary: Row | undefined;
+    if (count) {
+      const [pageRows, counted] = await Promise.all([
+        run(page, params),
+        run(count, params.slice(0, countParams)),
+      ]);
+      rows = pageRows;
+      summary = counted[0];
+    } else {
+      const all = await run(page, params);
+      summary = all.find((row) => row.total !== null && row.total !== undefined);
+      rows = all.filter((row) => row !== summary).sort(relevanceOrder);
     }
     return {
       total: Number(summary?.total ?? 0),
-      topRank: summary ? Number(summary.top) : 1,
+      topRank: Number(summary?.rank ?? 1) || 1,
       hits: await loadHits(d, run, rows),
     };
   };

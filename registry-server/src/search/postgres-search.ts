@@ -8,7 +8,7 @@ import type { PackagePage, PackageQuery } from "./query.ts";
 import { searchDocument } from "./words.ts";
 
 /** The index layout; a database whose `search_index` setting differs is reindexed on open. */
-const INDEX_VERSION = "tsvector-2";
+const INDEX_VERSION = "tsvector-4";
 
 /**
  * `ts_rank` weights for D, C, B, A: readme (D) 0.1, description (C) 0.3, keywords and
@@ -28,7 +28,10 @@ const DIALECT: QueryDialect = {
   placeholder: (index) => `$${index}`,
   // every word is letters and digits only (see searchWords), so it is a plain tsquery lexeme
   matchText: (words) => words.map((word) => `${word}:*`).join(" & "),
-  matching: (param) => `SELECT name, ts_rank('${WEIGHTS}'::float4[], document, q) AS rank
+  matching: (
+    param,
+    ranked,
+  ) => `SELECT name, ${ranked ? `ts_rank('${WEIGHTS}'::float4[], document, q)` : "1.0"} AS rank
     FROM registry_search, to_tsquery('simple', ${param}) q WHERE document @@ q`,
   jsonStrings: (param) => `SELECT jsonb_array_elements_text(${param}::text::jsonb)`,
   jsonPairs: (param) => `SELECT x ->> 0, x ->> 1 FROM jsonb_array_elements(${param}::text::jsonb) x`,
@@ -50,7 +53,8 @@ export async function addPostgresVersion(tx: SQL, record: VersionRecord): Promis
       FROM jsonb_array_elements(${JSON.stringify(terms)}::text::jsonb) t`;
   }
   if (f.intervals.length > 0) {
-    await tx`INSERT INTO registry_search_kernel SELECT ${name}, ${version}, i ->> 'lo', (i ->> 'loInclusive')::boolean,
+    await tx`INSERT INTO registry_search_kernel SELECT ${name}, ${version}, ${f.versionKey}, ${record.publishedAt},
+      ${f.kernel}, i ->> 'lo', (i ->> 'loInclusive')::boolean,
       i ->> 'hi', (i ->> 'hiInclusive')::boolean, (i ->> 'exact')::boolean
       FROM jsonb_array_elements(${JSON.stringify(f.intervals)}::text::jsonb) i`;
   }
@@ -107,11 +111,12 @@ export async function indexPostgresPackage(tx: SQL, name: string): Promise<void>
  */
 export async function migratePostgresSearch(tx: SQL): Promise<void> {
   await tx.unsafe(POSTGRES_SEARCH_SCHEMA);
-  await tx.unsafe(facetsSchema(POSTGRES));
   const [setting] = (await tx`SELECT value FROM registry_settings WHERE key = 'search_index'`) as Row[];
   if (setting?.value === INDEX_VERSION) return;
   await tx`DELETE FROM registry_search`;
-  for (const table of FACET_TABLES) await tx.unsafe(`DELETE FROM registry_${table}`);
+  // an older layout's facet tables may have other columns: made again, then filled
+  for (const table of FACET_TABLES) await tx.unsafe(`DROP TABLE IF EXISTS registry_${table}`);
+  await tx.unsafe(facetsSchema(POSTGRES));
   for (const live of (await tx`SELECT * FROM registry_versions WHERE NOT unpublished`) as Row[]) {
     await addPostgresVersion(tx, toVersion(live));
   }
@@ -125,7 +130,7 @@ export async function migratePostgresSearch(tx: SQL): Promise<void> {
 /** Every package matching all words (each as a prefix), with its `ts_rank`. */
 export async function searchPostgres(sql: SQL, words: string[]): Promise<Map<string, number>> {
   if (words.length === 0) return new Map();
-  const rows = (await sql.unsafe(DIALECT.matching("$1"), [DIALECT.matchText(words)])) as Row[];
+  const rows = (await sql.unsafe(DIALECT.matching("$1", true), [DIALECT.matchText(words)])) as Row[];
   return new Map(rows.map((row) => [String(row.name), Number(row.rank)]));
 }
 

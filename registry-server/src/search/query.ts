@@ -55,7 +55,10 @@ export interface PackageHit {
   version: VersionRecord;
   /** Downloads of every version, ever. */
   downloads: number;
-  /** Full-text rank, higher is better, comparable within one query (1 when there is no text). */
+  /**
+   * Full-text rank, higher is better, comparable within one query; 1 when there is no text or
+   * the order is not `relevance` (ranking every match is the costly part of a text search).
+   */
   rank: number;
 }
 

@@ -8,7 +8,7 @@ import type { PackagePage, PackageQuery } from "./query.ts";
 import { type SearchDocument, searchDocument } from "./words.ts";
 
 /** The index layout; a store whose `search_index` setting differs is reindexed on open. */
-const INDEX_VERSION = "fts5-2";
+const INDEX_VERSION = "fts5-4";
 
 /**
  * bm25 weight per column, in the order of {@link SearchDocument}: a word in the name counts ten
@@ -22,7 +22,7 @@ const DIALECT: QueryDialect = {
   placeholder: (index) => `?${index}`,
   // every word is letters and digits only (see searchWords), quoted anyway, as a prefix
   matchText: (words) => words.map((word) => `"${word}"*`).join(" AND "),
-  matching: (param) => `SELECT d.name AS name, -bm25(search, ${WEIGHTS}) AS rank
+  matching: (param, ranked) => `SELECT d.name AS name, ${ranked ? `-bm25(search, ${WEIGHTS})` : "1.0"} AS rank
     FROM search JOIN search_docs d ON d.id = search.rowid WHERE search MATCH ${param}`,
   jsonStrings: (param) => `SELECT value FROM json_each(${param})`,
   jsonPairs: (param) => `SELECT value ->> 0, value ->> 1 FROM json_each(${param})`,
@@ -87,9 +87,12 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
         db.run("INSERT INTO search_terms VALUES (?, ?, ?, ?)", [kind, term, name, version]);
     }
     for (const i of f.intervals) {
-      db.run("INSERT INTO search_kernel VALUES (?, ?, ?, ?, ?, ?, ?)", [
+      db.run("INSERT INTO search_kernel VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)", [
         name,
         version,
+        f.versionKey,
+        record.publishedAt,
+        f.kernel,
         i.lo,
         i.loInclusive ? 1 : 0,
         i.hi,
@@ -132,7 +135,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
     const row = db.query<Row, []>("SELECT value FROM settings WHERE key = 'search_index'").get();
     if (row?.value === INDEX_VERSION) return;
     db.run("DELETE FROM search");
-    for (const table of FACET_TABLES) db.run(`DELETE FROM ${table}`);
+    // an older layout's facet tables may have other columns: made again, then filled
+    for (const table of FACET_TABLES) db.run(`DROP TABLE IF EXISTS ${table}`);
+    db.run(facetsSchema(SQLITE));
     for (const live of db.query<Row, []>("SELECT * FROM versions WHERE unpublished = 0").all()) {
       addVersion(toVersion(live));
     }
@@ -141,7 +146,7 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
   });
   migrate.immediate();
 
-  const matching = db.query<Row, [string]>(DIALECT.matching("?1"));
+  const matching = db.query<Row, [string]>(DIALECT.matching("?1", true));
   return {
     addVersion,
     removeVersion,
