@@ -10,7 +10,7 @@ import {
 } from "@buntime/sdk";
 import { hookFailure, settleWithin } from "../hooks/call-with-timeout.ts";
 import type { RequestTrace, Tracer } from "../tracing/index.ts";
-import { endServerSpan, traced, tracedHook } from "../tracing/pipeline-spans.ts";
+import { endServerSpan, hookAwaited, hookThrew, traced } from "../tracing/pipeline-spans.ts";
 import { checkCsrf } from "./csrf.ts";
 import type { MaybePromise } from "./maybe-async.ts";
 import type { PluginTable } from "./plugin-table.ts";
@@ -112,17 +112,17 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     for (let index = from; index < hooks.length; index++) {
       const hook = hooks[index] as (typeof hooks)[number];
       let outcome: ReturnType<typeof hook.fn>;
-      const span = flow.trace?.span;
       try {
-        outcome =
-          span === undefined
-            ? hook.fn(flow.request, flow)
-            : tracedHook(span, hook.plugin, "onRequest", () => hook.fn(flow.request, flow));
+        outcome = hook.fn(flow.request, flow);
       } catch (error) {
+        if (flow.trace?.span) hookThrew(flow.trace.span, hook.plugin, "onRequest", error);
         throw hookFailure(hook.plugin, "onRequest", error);
       }
       if (outcome === undefined) continue; // the common no-op hook
-      if (outcome instanceof Promise) outcome = settleWithin(hook.plugin, "onRequest", hookTimeout, outcome);
+      if (outcome instanceof Promise) {
+        outcome = settleWithin(hook.plugin, "onRequest", hookTimeout, outcome);
+        if (flow.trace?.span) outcome = hookAwaited(flow.trace.span, hook.plugin, "onRequest", outcome);
+      }
       if (outcome instanceof Promise) {
         return outcome.then((resolved) => answered(resolved) ?? requestHooks(flow, index + 1));
       }
@@ -166,17 +166,17 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     for (let index = from; index < hooks.length; index++) {
       const hook = hooks[index] as (typeof hooks)[number];
       let outcome: ReturnType<typeof hook.fn>;
-      const span = flow.trace?.span;
       try {
-        outcome =
-          span === undefined
-            ? hook.fn(response, flow.request, flow)
-            : tracedHook(span, hook.plugin, "onResponse", () => hook.fn(response, flow.request, flow));
+        outcome = hook.fn(response, flow.request, flow);
       } catch (error) {
+        if (flow.trace?.span) hookThrew(flow.trace.span, hook.plugin, "onResponse", error);
         throw hookFailure(hook.plugin, "onResponse", error);
       }
       if (outcome === undefined) continue;
-      if (outcome instanceof Promise) outcome = settleWithin(hook.plugin, "onResponse", hookTimeout, outcome);
+      if (outcome instanceof Promise) {
+        outcome = settleWithin(hook.plugin, "onResponse", hookTimeout, outcome);
+        if (flow.trace?.span) outcome = hookAwaited(flow.trace.span, hook.plugin, "onResponse", outcome);
+      }
       if (outcome instanceof Promise) {
         return outcome.then((resolved) => responseHooks(flow, resolved ?? response, index + 1));
       }

@@ -42,7 +42,8 @@ export class OtlpExporter implements SpanSink {
   readonly #maxBatch: number;
   #queue: Span[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
-  #sending: Promise<void> = Promise.resolve();
+  /** The running pump, while one runs. */
+  #pumping: Promise<void> | undefined;
   #lastWarning = Number.NEGATIVE_INFINITY;
   /** Spans dropped for a full queue or a failed export, since the start. */
   dropped = 0;
@@ -61,6 +62,7 @@ export class OtlpExporter implements SpanSink {
       return;
     }
     this.#queue.push(span);
+    if (this.#pumping !== undefined) return; // the running pump takes it
     if (this.#queue.length >= this.#maxBatch) void this.flush();
     else if (this.#timer === undefined) {
       this.#timer = setTimeout(() => void this.flush(), this.#options.delay ?? 1000);
@@ -68,16 +70,22 @@ export class OtlpExporter implements SpanSink {
     }
   }
 
-  /** Sends every queued span; resolves once they are sent (or dropped). Never rejects. */
+  /** Sends every queued span; resolves once the queue is empty (sent or dropped). Never rejects. */
   flush(): Promise<void> {
     clearTimeout(this.#timer);
     this.#timer = undefined;
-    while (this.#queue.length > 0) {
-      const batch = this.#queue.splice(0, this.#maxBatch);
-      // one export at a time, in order: a slow collector is not sent a pile of parallel requests
-      this.#sending = this.#sending.then(() => this.#send(batch));
-    }
-    return this.#sending;
+    this.#pumping ??= this.#pump().finally(() => {
+      this.#pumping = undefined;
+    });
+    return this.#pumping;
+  }
+
+  /**
+   * Sends batches one at a time, in order, until the queue is empty: a slow collector is not
+   * sent a pile of parallel requests, and spans waiting for it stay within `maxQueue`.
+   */
+  async #pump(): Promise<void> {
+    while (this.#queue.length > 0) await this.#send(this.#queue.splice(0, this.#maxBatch));
   }
 
   async #send(batch: Span[]): Promise<void> {

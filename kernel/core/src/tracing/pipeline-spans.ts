@@ -1,16 +1,9 @@
 /** The spans of the request pipeline: plugin handlers and hooks that matter, under the server span. */
 import type { MaybePromise } from "@buntime/sdk";
-import { endWith, nowMs, type Span } from "./span.ts";
+import { endWith, type Span } from "./span.ts";
 import { TRACEPARENT } from "./traceparent.ts";
 
-/**
- * A synchronous hook that returns within this many milliseconds gets no span of its own: most
- * hooks are a map lookup (a rate limit's count, a metrics timestamp), and a span for each would
- * cost more than the hook and bury the trace in zero-length bars.
- */
-export const QUIET_HOOK_MS = 0.05;
-
-function hookSpan(parent: Span, plugin: string, stage: string, startMs: number): Span {
+function hookSpan(parent: Span, plugin: string, stage: string, startMs?: number): Span {
   return parent
     .child(`${stage} ${plugin}`, undefined, startMs)
     .set("buntime.plugin", plugin)
@@ -21,23 +14,26 @@ function failure(error: unknown): string {
   return error instanceof Error ? error.message : String(error);
 }
 
-/**
- * Runs hook `call` (plugin `plugin`'s `onRequest` or `onResponse`) and records a child span of
- * `parent` for it when it matters: it returned a promise, threw, or took `QUIET_HOOK_MS` or more.
- * The request's `traceparent` is left naming `parent`.
+/*
+ * Hooks (`onRequest`, `onResponse`) get a span only when they return a promise or throw: most are
+ * a synchronous map lookup (a rate limit's count, a metrics timestamp), and timing each would
+ * cost more than the hook and bury the trace in zero-length bars. A slow synchronous hook shows
+ * as time in its parent span that no child accounts for.
  */
-export function tracedHook<T>(parent: Span, plugin: string, stage: string, call: () => T): T {
-  const startMs = nowMs();
-  let outcome: T;
-  try {
-    outcome = call();
-  } catch (error) {
-    hookSpan(parent, plugin, stage, startMs).fail(failure(error)).end();
-    throw error;
-  }
-  if (outcome instanceof Promise) return endWith(hookSpan(parent, plugin, stage, startMs), outcome) as T;
-  if (nowMs() - startMs >= QUIET_HOOK_MS) hookSpan(parent, plugin, stage, startMs).end();
-  return outcome;
+
+/** Records the span of hook `stage` of `plugin` that returned `outcome`, a promise: it ends when that settles. */
+export function hookAwaited<T>(
+  parent: Span,
+  plugin: string,
+  stage: string,
+  outcome: MaybePromise<T>,
+): MaybePromise<T> {
+  return endWith(hookSpan(parent, plugin, stage), outcome);
+}
+
+/** Records the (failed) span of hook `stage` of `plugin` that threw `error`. */
+export function hookThrew(parent: Span, plugin: string, stage: string, error: unknown): void {
+  hookSpan(parent, plugin, stage).fail(failure(error)).end();
 }
 
 /**
@@ -46,7 +42,7 @@ export function tracedHook<T>(parent: Span, plugin: string, stage: string, call:
  * (the router to the pool) continues the trace from it.
  */
 export function traced<T>(parent: Span, plugin: string, stage: string, call: () => T, request: Request): T {
-  const span = hookSpan(parent, plugin, stage, nowMs());
+  const span = hookSpan(parent, plugin, stage);
   request.headers.set(TRACEPARENT, span.traceparent);
   let outcome: T;
   try {

@@ -1,0 +1,79 @@
+import { describe, expect, it } from "bun:test";
+import type { LogEntry } from "@buntime/sdk";
+import { createLogger } from "../../src/logger.ts";
+import { OtlpExporter } from "../../src/tracing/otlp-exporter.ts";
+import { unixNanos } from "../../src/tracing/otlp-json.ts";
+import { Span } from "../../src/tracing/span.ts";
+import { onCleanup } from "../support/kernel-fixture.ts";
+
+const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
+
+function exporterTo(url: string, logs: LogEntry[] = []) {
+  return new OtlpExporter({
+    url,
+    headers: {},
+    resource: { "service.name": "t" },
+    scope: { name: "t", version: "0" },
+    logger: createLogger({ sink: (entry) => logs.push(entry) }),
+    maxQueue: 100,
+    maxBatch: 10,
+    delay: 5,
+    timeout: 200,
+  });
+}
+
+describe("the OTLP exporter", () => {
+  it("sends batches of at most maxBatch spans, one request at a time, in order", async () => {
+    const batches: number[][] = [];
+    let inFlight = 0;
+    let most = 0;
+    const collector = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      async fetch(request) {
+        inFlight++;
+        most = Math.max(most, inFlight);
+        const body = (await request.json()) as {
+          resourceSpans: { scopeSpans: { spans: { name: string }[] }[] }[];
+        };
+        await Bun.sleep(5);
+        batches.push(body.resourceSpans[0]?.scopeSpans[0]?.spans.map((span) => Number(span.name)) ?? []);
+        inFlight--;
+        return Response.json({});
+      },
+    });
+    onCleanup(() => collector.stop(true));
+    const exporter = exporterTo(`${collector.url.href}v1/traces`);
+    for (let i = 0; i < 95; i++) new Span(exporter, TRACE, undefined, String(i)).end();
+    await exporter.flush();
+    expect(batches.flat()).toEqual(Array.from({ length: 95 }, (_, i) => i));
+    expect(Math.max(...batches.map((batch) => batch.length))).toBeLessThanOrEqual(10);
+    expect(most).toBe(1);
+    expect(exporter.exported).toBe(95);
+    expect(exporter.dropped).toBe(0);
+  });
+
+  it("holds at most maxQueue spans for a collector that hangs, drops the rest, and warns once", async () => {
+    const collector = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Promise<Response>(() => {}),
+    });
+    onCleanup(() => collector.stop(true));
+    const logs: LogEntry[] = [];
+    const exporter = exporterTo(`${collector.url.href}v1/traces`, logs);
+    for (let i = 0; i < 1000; i++) new Span(exporter, TRACE, undefined, String(i)).end();
+    // 100 queued and one batch of 10 in flight at most: the other 890 are dropped as they come
+    expect(exporter.dropped).toBeGreaterThanOrEqual(890);
+    await exporter.flush();
+    expect(exporter.exported).toBe(0);
+    expect(exporter.dropped).toBe(1000);
+    expect(logs.filter((entry) => entry.fields?.code === "BUNTIME_ERR_TRACE_EXPORT_FAILED")).toHaveLength(1);
+  });
+
+  it("writes nanosecond times without the rounding of a float past 2^53", () => {
+    expect(unixNanos(1765000000123.5)).toBe("1765000000123500000");
+    expect(unixNanos(1765000000123.25)).toBe("1765000000123250000");
+    expect(unixNanos(1765000000000)).toBe("1765000000000000000");
+  });
+});
