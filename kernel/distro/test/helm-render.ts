@@ -121,6 +121,13 @@ function parse(template: string): Node[] {
   return root;
 }
 
+/** Go templates' `if`: false, 0, nil and empty strings, lists and maps are false. */
+function truthy(value: unknown): boolean {
+  if (Array.isArray(value)) return value.length > 0;
+  if (value && typeof value === "object") return Object.keys(value).length > 0;
+  return Boolean(value);
+}
+
 function run(nodes: Node[], scope: RenderScope): string {
   return nodes
     .map((node) => {
@@ -130,7 +137,7 @@ function run(nodes: Node[], scope: RenderScope): string {
         if (value && typeof value === "object") throw new Error(`{{ ${node.expr} }} prints an object`);
         return String(value);
       }
-      return evaluate(node.if, scope) ? run(node.body, scope) : "";
+      return truthy(evaluate(node.if, scope)) ? run(node.body, scope) : "";
     })
     .join("");
 }

@@ -158,6 +158,8 @@ describe("buntime distro build --helm", () => {
     expect(refused((v) => (v.plugins["@acme/unknown"] = {}))).toContain("additionalProperties");
     expect(refused((v) => (v.replicaCount = 0))).toContain("replicaCount");
     expect(refused((v) => (v.shutdownTimeout = "10s"))).toContain("shutdownTimeout");
+    expect(refused((v) => (v.env = [{ value: "x" }]))).toContain("name");
+    expect(refused((v) => (v.env = [{ name: "A B", value: "x" }]))).toContain("pattern");
   });
 
   it("derives the schema of a plugin whose entry cannot be imported, and says why", () => {
@@ -181,6 +183,16 @@ describe("buntime distro build --helm", () => {
     const settings = JSON.parse(ofKind(docs, "ConfigMap").data["buntime.config.json"]);
     expect(settings).toEqual({ plugins: { "@acme/greeter": { greeting: "hi" } } });
     expect(ofKind(docs, "Service").spec.ports[0]).toMatchObject({ port: 8000, targetPort: "http" });
+  });
+
+  it("passes the env values to the container: the apps' declared variables, from a Secret", () => {
+    const secret = { secretKeyRef: { name: "shop", key: "stripe-key" } };
+    const docs = render({ env: [{ name: "BUNTIME_APP_SHOP_STRIPE_KEY", valueFrom: secret }] });
+    expect(validateAll(docs)).toContain("apps/v1 Deployment");
+    expect(ofKind(docs, "Deployment").spec.template.spec.containers[0].env).toEqual([
+      { name: "BUNTIME_SHUTDOWN_TIMEOUT", value: "20000" },
+      { name: "BUNTIME_APP_SHOP_STRIPE_KEY", valueFrom: secret },
+    ]);
   });
 
   it("adds a valid PodDisruptionBudget above one replica, and follows another drain", () => {

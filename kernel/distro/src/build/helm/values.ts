@@ -16,6 +16,7 @@ export const VALUE_COMMENTS: Record<string, string> = {
   drainMarginSeconds: " Seconds Kubernetes waits past the drain before it kills the pod.",
   podDisruptionBudget: " Used only when replicaCount > 1.",
   resources: " The container's requests and limits.",
+  env: " More variables for the kernel's container (Kubernetes EnvVar objects): the values of the\n apps' declared env as BUNTIME_APP_<APP>_<NAME>, best from a Secret, e.g.\n - name: BUNTIME_APP_SHOP_STRIPE_KEY\n   valueFrom: { secretKeyRef: { name: shop, key: stripe-key } }",
   plugins:
     " Each plugin's settings (over the distribution's own, key by key), checked by values.schema.json.",
 };
@@ -37,6 +38,7 @@ export function chartValues(lock: DistroLock, manifest: DistroManifest, reposito
     drainMarginSeconds: 5,
     podDisruptionBudget: { minAvailable: 1 },
     resources: {},
+    env: [],
     plugins,
   };
 }
@@ -71,6 +73,19 @@ export function valuesSchema(pluginSchemas: Record<string, JsonSchema>): JsonSch
         type: "object",
         additionalProperties: false,
         properties: { requests: { type: "object" }, limits: { type: "object" } },
+      },
+      env: {
+        type: "array",
+        items: {
+          type: "object",
+          additionalProperties: false,
+          required: ["name"],
+          properties: {
+            name: { type: "string", pattern: "^[A-Za-z_][A-Za-z0-9_]*$" },
+            value: { type: "string" },
+            valueFrom: { type: "object" },
+          },
+        },
       },
       plugins: closed(pluginSchemas, []),
     }),
