@@ -137,4 +137,20 @@ describe.skipIf(skip)("nodes on Redis hints", () => {
     expect(attempts.length).toBeGreaterThanOrEqual(2);
     expect(attempts.length).toBeLessThanOrEqual(3);
   }, 30_000);
+
+  it("503s with the reason at the plugin's base on a node that cannot fetch it", async () => {
+    await node(1).stop();
+    const cutOff = await cluster.startNode("node-b", {}, "http://127.0.0.1:9/");
+    await cluster.publish({ name: "@e2e/offline", version: "1.0.0" });
+    expect((await cluster.through(node(0), ["install", "@e2e/offline"])).code).toBe(0);
+    expect(await answer(node(0), "/offline")).toBe("@e2e/offline@1.0.0");
+    await eventually(async () => (await answer(cutOff, "/offline")).startsWith("503"), 5_000);
+    const { error } = await (await fetch(new URL("/offline", cutOff.url))).json();
+    expect(error.code).toBe("BUNTIME_ERR_CLUSTER_PLUGIN_DEGRADED");
+    expect(error.message).toContain("@e2e/offline@1.0.0 is not available on node node-b");
+    expect(error.message).toContain("127.0.0.1:9");
+    // a restart would not find a folder its lock names: the home keeps the plugin out until it has it
+    const lock = JSON.parse(await Bun.file(join(cutOff.home, "plugins", "lock.json")).text());
+    expect(Object.keys(lock.plugins)).not.toContain("@e2e/offline");
+  }, 30_000);
 });

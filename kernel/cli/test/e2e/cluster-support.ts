@@ -95,8 +95,11 @@ export interface TestCluster {
   readonly redis: TestRedis | undefined;
   readonly reconcileInterval: number;
   readonly nodes: TestNode[];
-  /** Starts (or starts again, on the same home) node `name` with per-plugin settings. */
-  startNode(name: string, plugins?: Record<string, unknown>): Promise<TestNode>;
+  /**
+   * Starts (or starts again, on the same home) node `name` with per-plugin settings; `registry`
+   * replaces the proxy as where this node fetches tarballs (a dead one, to make it fail).
+   */
+  startNode(name: string, plugins?: Record<string, unknown>, registry?: string): Promise<TestNode>;
   /** Writes, packs and publishes a plugin fixture to the registry. */
   publish(fixture: PluginFixture): Promise<void>;
   /**
@@ -150,7 +153,11 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
   const reconcileInterval = options.reconcileInterval ?? 1_000;
   const nodes: TestNode[] = [];
 
-  const startNode = async (name: string, plugins: Record<string, unknown> = {}): Promise<TestNode> => {
+  const startNode = async (
+    name: string,
+    plugins: Record<string, unknown> = {},
+    registry?: string,
+  ): Promise<TestNode> => {
     const home = join(dir, `home-${name}`);
     const logs: string[] = [];
     const kernel = createKernel({
@@ -160,7 +167,7 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
         plugins,
         cluster: { node: name, postgres: database, redis: redis?.url, reconcileInterval },
       },
-      clusterSupply: registrySupply(proxy.url),
+      clusterSupply: registrySupply(registry ?? proxy.url),
       logSink: (entry) => logs.push(entry.message),
     });
     await kernel.start();

@@ -1,13 +1,13 @@
 import { join } from "node:path";
 import type { Logger } from "@buntime/sdk";
 import type { ClusterConfig } from "../config/cluster.ts";
-import { type Lockfile, readLockfile } from "../plugins/lockfile.ts";
+import { installedPluginDir, type Lockfile, readLockfile } from "../plugins/lockfile.ts";
 import type { DegradedPlugin } from "./degraded.ts";
 import { type Hints, postgresHints, redisHints } from "./hints.ts";
 import { homeBusy, readApplied, takeHomeLock, writeApplied } from "./home-files.ts";
 import { diffLocks, EMPTY_LOCK, isEmptyChange } from "./lock-diff.ts";
 import { PluginCache } from "./plugin-cache.ts";
-import { type HostPort, reconcile } from "./reconcile.ts";
+import { baseIn, type HostPort, reconcile } from "./reconcile.ts";
 import { ClusterStore } from "./store.ts";
 import type { ClusterSupply } from "./supply.ts";
 
@@ -44,6 +44,16 @@ export interface ClusterNodeOptions {
   readonly host: HostPort;
   readonly supply: ClusterSupply;
   readonly logger: Logger;
+}
+
+/** The base each installed plugin's package.json claims (read where the CLI put it). */
+function basesOf(home: string, set: Readonly<Record<string, { version: string }>>): Record<string, string> {
+  const bases: Record<string, string> = {};
+  for (const [name, { version }] of Object.entries(set)) {
+    const base = baseIn(installedPluginDir(home, name, version));
+    if (base !== undefined) bases[name] = base;
+  }
+  return bases;
 }
 
 /** How soon a reconcile that found the home held by a CLI command comes back. */
@@ -90,7 +100,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     baseline ??= current.generation === 0 ? EMPTY_LOCK : homeLock;
     const change = diffLocks(baseline, homeLock);
     if (isEmptyChange(change)) return;
-    const published = await store.publish(change, config.node);
+    const published = await store.publish({ ...change, bases: basesOf(home, change.set) }, config.node);
     baseline = homeLock;
     if (!published) return;
     if (published.generation === appliedGeneration + 1 && degraded.size === 0) {

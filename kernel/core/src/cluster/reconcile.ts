@@ -42,7 +42,7 @@ function reasonOf(error: unknown): string {
 }
 
 /** The base a plugin folder's manifest claims, if it can be read. */
-function baseIn(dir: string): string | undefined {
+export function baseIn(dir: string): string | undefined {
   try {
     const base = JSON.parse(readFileSync(join(dir, "package.json"), "utf8")).buntime?.base;
     return typeof base === "string" ? base : undefined;
@@ -141,7 +141,8 @@ export async function reconcile(
     try {
       folders.set(entry.name, await installFolder(input, entry));
     } catch (error) {
-      failures.set(entry.name, { reason: reasonOf(error), base: statuses.get(entry.name)?.base });
+      const base = statuses.get(entry.name)?.base ?? desired.bases[entry.name];
+      failures.set(entry.name, { reason: reasonOf(error), base });
     }
   }
   // the folders' trust is read from the home's lock, so it names the desired versions first; a

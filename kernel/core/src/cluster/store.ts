@@ -7,7 +7,15 @@ import { applyChange, EMPTY_LOCK, isEmptyChange, type LockChange, sameLock } fro
 export interface DesiredState {
   readonly generation: number;
   readonly lock: Lockfile;
+  /**
+   * Each plugin's base as the installing node read it from the package, so a node that cannot
+   * even fetch the tarball still answers 503 with the reason at the right place.
+   */
+  readonly bases: Readonly<Record<string, string>>;
 }
+
+/** A lock change as a node publishes it: with the bases of the plugins it sets, where they have one. */
+export type PublishedChange = LockChange & { readonly bases?: Readonly<Record<string, string>> };
 
 /** What a node reports about itself after each reconcile. */
 export interface NodeReport {
@@ -27,6 +35,7 @@ const MIGRATION = [
      generation bigint PRIMARY KEY,
      lock jsonb NOT NULL,
      change jsonb NOT NULL,
+     bases jsonb NOT NULL DEFAULT '{}',
      node text NOT NULL,
      created_at timestamptz NOT NULL DEFAULT now())`,
   `CREATE TABLE IF NOT EXISTS buntime_cluster_nodes (
@@ -36,6 +45,27 @@ const MIGRATION = [
      last_reconcile timestamptz NOT NULL,
      degraded jsonb NOT NULL DEFAULT '[]')`,
 ];
+
+/** The bases of the plugins `lock` pins: the old ones with the change's over them. */
+function nextBases(before: unknown, change: PublishedChange, lock: Lockfile): Record<string, string> {
+  const merged: Record<string, unknown> = {
+    ...(typeof before === "object" && before ? before : {}),
+    ...change.bases,
+  };
+  return Object.fromEntries(
+    Object.entries(merged).filter(
+      (entry): entry is [string, string] => entry[0] in lock.plugins && typeof entry[1] === "string",
+    ),
+  );
+}
+
+function parseBases(raw: unknown): Record<string, string> {
+  const value = typeof raw === "string" ? JSON.parse(raw) : raw;
+  if (typeof value !== "object" || value === null) return {};
+  return Object.fromEntries(
+    Object.entries(value).filter((entry): entry is [string, string] => typeof entry[1] === "string"),
+  );
+}
 
 function parseLock(raw: unknown, generation: number): Lockfile {
   const value = typeof raw === "string" ? JSON.parse(raw) : raw;
@@ -77,30 +107,33 @@ export class ClusterStore {
   /** The current generation (0 with an empty lock when nothing was ever published). */
   async current(): Promise<DesiredState> {
     const [row] = await this.#sql`
-      SELECT generation, lock FROM buntime_cluster_generations ORDER BY generation DESC LIMIT 1`;
-    if (!row) return { generation: 0, lock: EMPTY_LOCK };
+      SELECT generation, lock, bases FROM buntime_cluster_generations ORDER BY generation DESC LIMIT 1`;
+    if (!row) return { generation: 0, lock: EMPTY_LOCK, bases: {} };
     const generation = Number(row.generation);
-    return { generation, lock: parseLock(row.lock, generation) };
+    return { generation, lock: parseLock(row.lock, generation), bases: parseBases(row.bases) };
   }
 
   /**
    * Applies `change` to the current generation as one transaction that bumps it; resolves with
    * the new state, or undefined when the change leaves the lock as it is (no new generation).
    */
-  async publish(change: LockChange, node: string): Promise<DesiredState | undefined> {
+  async publish(change: PublishedChange, node: string): Promise<DesiredState | undefined> {
     if (isEmptyChange(change)) return undefined;
     return this.#sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(${STATE_LOCK})`;
       const [row] = await tx`
-        SELECT generation, lock FROM buntime_cluster_generations ORDER BY generation DESC LIMIT 1`;
+        SELECT generation, lock, bases FROM buntime_cluster_generations ORDER BY generation DESC LIMIT 1`;
       const generation = row ? Number(row.generation) : 0;
       const lock = row ? parseLock(row.lock, generation) : EMPTY_LOCK;
       const next = applyChange(lock, change);
       if (sameLock(lock, next)) return undefined;
+      const bases = nextBases(row ? parseBases(row.bases) : {}, change, next);
+      const { set, removed } = change;
       await tx`
-        INSERT INTO buntime_cluster_generations (generation, lock, change, node)
-        VALUES (${generation + 1}, ${JSON.stringify(next)}::jsonb, ${JSON.stringify(change)}::jsonb, ${node})`;
-      return { generation: generation + 1, lock: next };
+        INSERT INTO buntime_cluster_generations (generation, lock, change, bases, node)
+        VALUES (${generation + 1}, ${JSON.stringify(next)}::jsonb, ${JSON.stringify({ set, removed })}::jsonb,
+                ${JSON.stringify(bases)}::jsonb, ${node})`;
+      return { generation: generation + 1, lock: next, bases };
     });
   }
 

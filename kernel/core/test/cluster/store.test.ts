@@ -9,15 +9,16 @@ it("keeps both changes when two nodes publish at once, each bumping the generati
   const a = new ClusterStore(postgres.url);
   const b = new ClusterStore(postgres.url);
   await Promise.all([a.migrate(), b.migrate()]); // simultaneous cold starts: the tables are made once
-  expect(await a.current()).toEqual({ generation: 0, lock: { lockfileVersion: 1, plugins: {} } });
+  expect(await a.current()).toEqual({ generation: 0, lock: { lockfileVersion: 1, plugins: {} }, bases: {} });
   const published = await Promise.all([
-    a.publish({ set: { "@x/one": entry("1.0.0") }, removed: [] }, "a"),
+    a.publish({ set: { "@x/one": entry("1.0.0") }, removed: [], bases: { "@x/one": "/one" } }, "a"),
     b.publish({ set: { "@x/two": entry("2.0.0") }, removed: [] }, "b"),
   ]);
   expect(published.map((state) => state?.generation).sort()).toEqual([1, 2]);
   expect(await b.current()).toEqual({
     generation: 2,
     lock: { lockfileVersion: 1, plugins: { "@x/one": entry("1.0.0"), "@x/two": entry("2.0.0") } },
+    bases: { "@x/one": "/one" },
   });
   // a change that changes nothing makes no generation
   expect(await a.publish({ set: { "@x/one": entry("1.0.0") }, removed: [] }, "a")).toBeUndefined();
@@ -26,6 +27,7 @@ it("keeps both changes when two nodes publish at once, each bumping the generati
   expect(removed).toEqual({
     generation: 3,
     lock: { lockfileVersion: 1, plugins: { "@x/two": entry("2.0.0") } },
+    bases: {},
   });
   await a.close();
   await b.close();
