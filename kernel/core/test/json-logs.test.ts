@@ -97,7 +97,11 @@ describe("logFormat json", () => {
     const errorLine = lineWith(lines, "shop fetch failed");
     expect(errorLine).toMatchObject({ level: "error", plugin: "shop", code: "BUNTIME_ERR_HOOK_FAILED" });
     expect(errorLine.requestId).toBe(failed.headers.get("x-request-id"));
-    expect(errorLine.error).toMatchObject({ name: "BuntimeError", message: "nope", code: "BUNTIME_ERR_BAD_REQUEST" });
+    expect(errorLine.error).toMatchObject({
+      name: "BuntimeError",
+      message: "nope",
+      code: "BUNTIME_ERR_BAD_REQUEST",
+    });
   });
 
   it("names the node by cluster.node when set, else the host name", async () => {
