@@ -2,6 +2,7 @@ import { resolve } from "node:path";
 import { type Companion, createKernel, type KernelStartArgs, serveUntilSignal } from "@buntime/kernel";
 import { writeAppEnv } from "./app-env.ts";
 import { builtHome } from "./build/layout.ts";
+import { linkBuiltApps } from "./link-apps.ts";
 import { provenancePlugin } from "./provenance.ts";
 import { distroStartConfig } from "./settings.ts";
 import { verifyBuild } from "./verify/verify-build.ts";
@@ -32,7 +33,9 @@ function mergeSettings(
  * Verifies the built distribution in `dir` (`verifyBuild`: no network, nothing loaded before
  * every file checks out), then runs a kernel on its locked plugins, as plugin folders beside
  * those installed in the home, with the manifest's plugin settings under the settings file's and
- * its pool settings (`isolation`, `shutdownTimeout`) where the start gives none.
+ * its pool settings (`isolation`, `shutdownTimeout`) where the start gives none. Registry apps
+ * get their declared env from this start's environment, and are linked into the home's apps
+ * when the home is not the build's own.
  * Its provenance is served at `/.well-known/buntime`. Serves until SIGTERM or SIGINT; resolves
  * with the exit code.
  */
@@ -52,10 +55,13 @@ export async function serveBuiltDistribution(
     home: args.home ?? options.home ?? builtHome(root),
   });
   if (build.apps.length > 0 && resolve(config.home) !== builtHome(root)) {
-    // the router serves the home's apps: the build's own are in its home, not this one
-    process.stderr.write(
-      `note: the build's apps (${build.apps.join(", ")}) are in ${builtHome(root)}; this start's home is ${config.home}, so they are not served\n`,
-    );
+    // the router serves the home's apps: link the build's verified ones there
+    const shadowed = linkBuiltApps(root, resolve(config.home), build.lock);
+    if (shadowed.length > 0) {
+      process.stderr.write(
+        `note: ${config.home}/apps has its own ${shadowed.join(", ")}, served instead of the build's\n`,
+      );
+    }
   }
   const kernel = createKernel({
     config: {

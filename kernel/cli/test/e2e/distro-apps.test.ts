@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from "bun:test";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunningRegistry } from "@buntime/registry-server";
 import { generatePublisherKeys } from "@buntime/supply";
@@ -333,5 +333,38 @@ describe("apps from a registry in a distribution", () => {
     // a build made again holds no value: the values live only in the started home
     expect((await cli(["distro", "build", "--without-runner"], folder)).code).toBe(0);
     expect(existsSync(envFile)).toBe(false);
+  }, 60_000);
+
+  it("serves the build's apps from another home by links, the home's own app of that name first", async () => {
+    const dir = workspace();
+    const registry = await liveRegistry(dir);
+    await seed(registry, ROUTER);
+    await publishApp(registry, dir, "1.0.0");
+    await publishApp(registry, dir, "1.0.0", { name: "cart" });
+    const folder = distribution(registry, { shop: "^1", cart: "^1" });
+    expect((await cli(["distro", "lock"], folder)).code).toBe(0);
+    expect((await cli(["distro", "build", "--without-runner"], folder)).code).toBe(0);
+    const home = join(dir, "elsewhere");
+    mkdirSync(join(home, "apps", "cart"), { recursive: true });
+    writeFileSync(
+      join(home, "apps", "cart", "index.ts"),
+      'export default { fetch: () => new Response("own cart") };\n',
+    );
+    const child = Bun.spawn(
+      [process.execPath, CLI, "distro", "start", join(folder, "build"), "--port", "0", "--home", home],
+      { cwd: folder, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", HOME: folder } },
+    );
+    try {
+      const { url } = await untilListening(child.stdout);
+      expect(await (await fetch(new URL("/shop/", url))).text()).toBe("shop 1.0.0");
+      expect(await (await fetch(new URL("/cart/", url))).text()).toBe("own cart");
+      expect(readlinkSync(join(home, "apps", "shop"))).toBe(join(folder, "build", "home", "apps", "shop"));
+    } finally {
+      child.kill("SIGTERM");
+      await child.exited;
+    }
+    expect(await new Response(child.stderr).text()).toContain(
+      `note: ${home}/apps has its own cart, served instead of the build's`,
+    );
   }, 60_000);
 });
