@@ -10,6 +10,7 @@ import { readFileSync, rmSync } from "node:fs";
 import { join } from "node:path";
 import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
 import { CHROMIUM_PATH, launchTestBrowser } from "@buntime/test-kit/browser";
+import { startTestPostgres } from "@buntime/test-kit/postgres";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 import type { Browser, Frame, Page } from "playwright-core";
 import { tempHome, writeApp } from "./support.ts";
@@ -21,6 +22,8 @@ const BOB = "bob's long password";
 const HOSTILE = "<img src=x onerror=window.__pwned=1>";
 const SHOTS = process.env.DATABASE_SCREENSHOTS;
 const noChromium = skipWithoutSystemTool({ path: CHROMIUM_PATH, debianPackage: "chromium" });
+// a real server for the console on PostgreSQL (stopped after this file), started where chromium runs
+const postgres = noChromium ? undefined : await startTestPostgres();
 
 describe.skipIf(noChromium)("the SQL console in the shell", () => {
   let kernel: TestKernel;
@@ -207,6 +210,55 @@ describe.skipIf(noChromium)("the SQL console without the auth plugin", () => {
     await page.fill("#sql", "SELECT 6 * 7 AS answer");
     await page.click("#run button[type=submit]");
     await page.locator("#result td", { hasText: "42" }).waitFor();
+    await page.close();
+  }, 30000);
+});
+
+describe.skipIf(noChromium)("the SQL console on PostgreSQL", () => {
+  let kernel: TestKernel;
+  let home: string;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    const url = postgres?.url ?? "";
+    home = tempHome();
+    writeApp(home, "shop");
+    kernel = await createTestKernel({
+      config: { home, plugins: { "@buntime/plugin-database": { backend: "postgres", url } } },
+      plugins: [join(PLUGINS, "router"), join(PLUGINS, "database")],
+      listen: true,
+    });
+    browser = await launchTestBrowser();
+  }, 30000);
+
+  afterAll(async () => {
+    await browser?.close();
+    await kernel?.stop();
+    rmSync(home, { recursive: true, force: true });
+  });
+
+  it("marks where in the statement PostgreSQL stopped", async () => {
+    const page = await browser.newPage({ viewport: { width: 1000, height: 420 } });
+    const token = readFileSync(join(kernel.home, "admin-token"), "utf8").trim();
+    await page.setExtraHTTPHeaders({ authorization: `Bearer ${token}` });
+    await page.goto(new URL("/database/", kernel.url).href);
+    await page.locator("#limits", { hasText: "postgres" }).waitFor();
+    await page.fill("#database", "shop");
+    await page.fill("#sql", "CREATE TABLE orders (id bigserial PRIMARY KEY, total numeric(10, 2) NOT NULL)");
+    await page.click("#run button[type=submit]");
+    await page.locator("#tables li[data-table=orders]").waitFor();
+    expect(await page.locator("#tables li[data-table=orders] ul").textContent()).toContain(
+      "total numeric(10,2) NOT NULL",
+    );
+    await page.fill("#sql", "SELECT id, totl FROM orders");
+    await page.click("#run button[type=submit]");
+    await page.locator("#failure").waitFor();
+    expect(await page.locator("#failure-message").textContent()).toContain(
+      '(42703): the statement failed on database shop: column "totl" does not exist',
+    );
+    expect(await page.locator("#failure-statement mark").textContent()).toBe("t");
+    expect(await page.locator("#failure-statement").getAttribute("title")).toBe("position 12");
+    if (SHOTS) await page.screenshot({ path: join(SHOTS, "database-console-postgres.png") });
     await page.close();
   }, 30000);
 });

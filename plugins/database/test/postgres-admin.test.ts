@@ -175,7 +175,10 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
   });
 
   it("answers the protocol's describe: parameters, columns and types, without running the statement", async () => {
-    const { url: dbUrl, token } = (await (await fetch(at("/shop/"))).json()) as { url: string; token: string };
+    const { url: dbUrl, token } = (await (await fetch(at("/shop/"))).json()) as {
+      url: string;
+      token: string;
+    };
     const describe = async (sql: string, inTransaction = false) => {
       const requests = [
         ...(inTransaction ? [{ type: "execute", stmt: { sql: "BEGIN" } }] : []),

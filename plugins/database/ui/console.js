@@ -158,7 +158,13 @@ async function run() {
 
 async function start() {
   const { response, body } = await api("databases");
-  if (!response.ok) return refuse(body);
+  if (response.status === 401 || response.status === 403) return refuse(body);
+  if (!response.ok) {
+    el("access").hidden = false;
+    el("access-message").textContent = body.error?.message ?? `the console's API answered ${response.status}`;
+    el("token").hidden = true;
+    return;
+  }
   el("access").hidden = true;
   el("work").hidden = false;
   limits = body;
