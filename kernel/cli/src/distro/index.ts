@@ -14,13 +14,13 @@ export const DISTRO_HELP = `Usage: buntime distro <command> [options]
 A distribution is a kernel plus a locked set of plugins and apps (buntime.distro.json).
 
   init                      write a starter buntime.distro.json
-  add <name>[@range]...     add plugins to the manifest (or change their range)
-  remove <name>...          remove plugins from the manifest
+  add <name>[@range]...     add plugins to the manifest (or change their range; --app: apps)
+  remove <name>...          remove plugins from the manifest (--app: apps)
   lock                      resolve the manifest against the registry into distro.lock.json
-  build [--out DIR]         build the locked distribution into a self-contained folder
+  build [--out DIR]         build the locked distribution into a self-contained folder (--image: its OCI image)
   start [DIR]               verify a built distribution and start it, offline
-  outdated                  current, wanted and latest version of each plugin, permission changes
-  upgrade [name...] [--plan] lock newer versions of some or all plugins (--plan writes nothing)
+  outdated                  current, wanted and latest version of each plugin and app, permission changes
+  upgrade [name...] [--plan] lock newer versions of some or all plugins and apps (--plan writes nothing)
   export                    write the manifest of what a home (or the kernel on it) runs
 
 Every command takes --file (default ./buntime.distro.json), --json and --help.
