@@ -53,6 +53,32 @@ describe("health probes", () => {
     expect(report.checks.hang).toEqual({ ready: false, reason: "no answer within 50 ms" });
   });
 
+  it("reads the keyval store when a plugin provides one, and is not ready while it fails", async () => {
+    let down = false;
+    const reads: string[] = [];
+    const store = definePlugin({
+      setup(ctx) {
+        ctx.services.provide("keyval", {
+          async get(key: string) {
+            reads.push(key);
+            if (down) throw new Error("connection refused");
+            return null;
+          },
+        } as never);
+        return {};
+      },
+    });
+    const { request } = await startTestKernel({
+      plugins: [inlinePlugin("store", { provides: ["keyval"] }, store)],
+    });
+    expect((await request("/_/api/health/ready")).status).toBe(200);
+    expect(reads).toEqual(["kernel:health/probe"]);
+    down = true;
+    const failing = await request("/_/api/health/ready");
+    expect(failing.status).toBe(503);
+    expect((await failing.json()).checks.storage).toEqual({ ready: false, reason: "connection refused" });
+  });
+
   it("is not ready once the kernel stops", async () => {
     const { kernel } = await startTestKernel();
     expect((await kernel.readiness.run()).status).toBe("ready");
