@@ -110,6 +110,10 @@ describe("the SQL console's API (SQLite)", () => {
     const capped = await query("SELECT n FROM many ORDER BY n");
     expect(capped.body).toMatchObject({ rowCount: 3, truncated: true });
     expect(capped.body.rows.map((row) => row[0]?.value)).toEqual(["1", "2", "3"]);
+    // columns of one name are kept apart, and capped the same
+    const same = await query("SELECT n AS a, n * 2 AS a FROM many ORDER BY n");
+    expect(same.body).toMatchObject({ rowCount: 3, truncated: true });
+    expect(same.body.rows[2]?.map((value) => value.value)).toEqual(["3", "6"]);
   });
 
   it("answers a bad statement with the database's message, and changes nothing", async () => {

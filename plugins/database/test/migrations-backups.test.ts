@@ -1,6 +1,6 @@
 import { Database } from "bun:sqlite";
 import { afterEach, describe, expect, it } from "bun:test";
-import { existsSync, rmSync } from "node:fs";
+import { existsSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { TestKernel } from "@buntime/kernel/testing";
 import { databaseFile } from "@buntime/plugin-database";
@@ -148,6 +148,19 @@ describe("restores", () => {
       const refused = await restore({ backup: bad });
       expect(refused.status).toBe(404);
     }
+    expect(Number((await notes.execute("SELECT count(*) AS n FROM notes")).rows[0]?.n)).toBe(3);
+
+    // a file in the list that is no sound database is refused before anything is touched
+    const junk = backup.replace(/\d{3}Z\.sqlite$/, "999Z.sqlite");
+    writeFileSync(
+      join(root, "data", "@buntime", "plugin-database", "backups", junk),
+      "not a database at all",
+    );
+    const broken = await restore({ backup: junk });
+    expect(broken.status).toBe(500);
+    expect(((await broken.json()) as { error: { message: string } }).error.message).toContain(
+      "nothing was changed",
+    );
     expect(Number((await notes.execute("SELECT count(*) AS n FROM notes")).rows[0]?.n)).toBe(3);
 
     const restored = await restore({ backup });
