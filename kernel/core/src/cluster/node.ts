@@ -8,7 +8,7 @@ import { homeBusy, readApplied, takeHomeLock, writeApplied } from "./home-files.
 import { diffLocks, EMPTY_LOCK, isEmptyChange } from "./lock-diff.ts";
 import { PluginCache } from "./plugin-cache.ts";
 import { baseIn, type HostPort, reconcile } from "./reconcile.ts";
-import { ClusterStore } from "./store.ts";
+import { ClusterStore, type DesiredState, type NodeReport } from "./store.ts";
 import type { ClusterSupply } from "./supply.ts";
 
 /** What `cluster.ready()` says: ready once this node applied the current generation. */
@@ -33,6 +33,8 @@ export interface ClusterNode {
   /** Reconciles now (what a hint, a reconnect and the timer do); resolves when it has run. */
   reconcileNow(): Promise<void>;
   ready(): ClusterReadiness;
+  /** What every node of the cluster last reported (the cluster view), by name. */
+  nodes(): Promise<NodeReport[]>;
   stop(): Promise<void>;
 }
 
@@ -92,17 +94,17 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   };
 
   /** Publishes what changed in the home's lock since the last applied or published lock. */
-  const publishLocal = async (): Promise<void> => {
+  const publishLocal = async (): Promise<DesiredState> => {
     const current = await store.current();
     known = Math.max(known, current.generation);
     const homeLock = await readLockfile(home);
     // a node that never applied a generation joins the cluster's set, unless there is none yet
     baseline ??= current.generation === 0 ? EMPTY_LOCK : homeLock;
     const change = diffLocks(baseline, homeLock);
-    if (isEmptyChange(change)) return;
+    if (isEmptyChange(change)) return current;
     const published = await store.publish({ ...change, bases: basesOf(home, change.set) }, config.node);
     baseline = homeLock;
-    if (!published) return;
+    if (!published) return current;
     if (published.generation === appliedGeneration + 1 && degraded.size === 0) {
       // nobody published in between: this node already runs what it just published
       appliedGeneration = published.generation;
@@ -111,6 +113,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     known = Math.max(known, published.generation);
     logger.info(`published generation ${published.generation}`, { change });
     await hints?.announce(published.generation);
+    return published;
   };
 
   /** Comes back shortly when a CLI command changes the home (it holds `<home>/.cli-lock`). */
@@ -138,9 +141,8 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     await connect();
     // a command between writing the home's lock and loading it must not be published half-done
     if (homeBusy(home)) return comeBack();
-    await publishLocal();
-    const desired = await store.current();
-    known = Math.max(known, desired.generation);
+    // the newest generation, this node's own change included
+    const desired = await publishLocal();
     const retryDue = [...degraded.values()].some((plugin) => plugin.retryAt <= Date.now());
     if (desired.generation !== appliedGeneration || retryDue || firstPass) {
       const release = takeHomeLock(home);
@@ -197,7 +199,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     pluginsChanged() {
       if (stopped) return;
       // publish at once even while the CLI holds the home: the kernel has loaded what its lock says
-      void serial(publishLocal).then(() => requestReconcile());
+      void serial(async () => void (await publishLocal())).then(() => requestReconcile());
     },
     reconcileNow: requestReconcile,
     ready() {
@@ -220,6 +222,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
         list.length > 0 ? `degraded: ${list.map((p) => `${p.plugin} (${p.reason})`).join("; ")}` : undefined;
       return { ...base, ok: true, ...(reason ? { reason } : {}) };
     },
+    nodes: () => store.nodes(),
     async stop() {
       stopped = true;
       clearInterval(timer);
