@@ -85,9 +85,10 @@ export function createDatabaseApi(databases: DatabaseEngine, options: DatabaseAp
   // the console's page: with the auth plugin, a visitor who is not signed in goes to sign in
   // first (in the shell, a "Sign in" tile); everyone else gets the page, which asks the API
   api.get("*", async (c, next) => {
-    const signIn = c.env?.pathname === options.pagePath ? signInPath(services) : undefined;
-    const admitted = c.env?.locals?.user !== undefined || services.get("kernel:admin").isAdmin(c.req.raw);
-    if (!signIn || admitted) return next();
+    if (c.env?.pathname !== options.pagePath) return next();
+    const signIn = signInPath(services);
+    if (!signIn || c.env.locals.user !== undefined || services.get("kernel:admin").isAdmin(c.req.raw))
+      return next();
     const query = new URL(c.req.url).search;
     return c.redirect(`${signIn}?next=${encodeURIComponent(c.env.pathname + query)}`, 302);
   });
