@@ -1,6 +1,12 @@
 import { describe, expect, it } from "bun:test";
 import { createTestKernel } from "@buntime/kernel/testing";
-import storage, { createKeyValueStore, openPostgresBackend, openQueue } from "@buntime/plugin-storage";
+import storage, {
+  createKeyValueStore,
+  type KvChange,
+  openPostgresBackend,
+  openQueue,
+  watch,
+} from "@buntime/plugin-storage";
 import { startTestPostgres } from "@buntime/test-kit/postgres";
 import storagePackage from "../package.json" with { type: "json" };
 import { keyvalContract } from "./helpers/keyval-contract.ts";
@@ -59,6 +65,27 @@ describe("PostgreSQL backend", () => {
       expect(new Set(received).size).toBe(30);
     } finally {
       for (const node of nodes) await node.close();
+    }
+  });
+
+  it("tells a watcher on one node of a write made on another", async () => {
+    const [one, two] = await Promise.all([openPostgresBackend(url), openPostgresBackend(url)]);
+    try {
+      const app = (node: typeof one) => createKeyValueStore(node).namespace("app").namespace("watcher");
+      const seen: KvChange[][] = [];
+      const stop = watch(app(one), { keys: ["status"], prefix: "job/" }, (changes) => seen.push(changes), 20);
+      for (let i = 0; i < 100 && seen.length === 0; i++) await Bun.sleep(10);
+      await app(two).set("job/7", { done: true });
+      await app(two).set("elsewhere", 1);
+      for (let i = 0; i < 200 && !seen.flat().some((c) => c.key === "job/7"); i++) await Bun.sleep(10);
+      stop();
+      expect(seen[0]).toEqual([{ key: "status", entry: null }]);
+      const change = seen.flat().find((c) => c.key === "job/7");
+      expect(change?.entry?.value).toEqual({ done: true });
+      expect(seen.flat().some((c) => c.key === "elsewhere")).toBe(false);
+    } finally {
+      await one.close();
+      await two.close();
     }
   });
 
