@@ -90,6 +90,10 @@ describe("registry settings", () => {
     expect(refusal(() => loadRegistrySettings(["--uplink", "ftp://mirror"], {}))).toBe(
       'invalid registry settings: --uplink: expected an http(s) URL (got "ftp://mirror")',
     );
+    // a database URL may hold a password: it is never echoed
+    expect(
+      refusal(() => loadRegistrySettings(["--postgres", "mysql://registry:hunter2@db/registry"], {})),
+    ).toBe("invalid registry settings: --postgres: expected a postgres:// URL");
     expect(refusal(() => loadRegistrySettings(["--bogus"], {}))).toStartWith(
       "invalid registry settings: Unknown option '--bogus'",
     );

@@ -5,19 +5,22 @@ import { BuntimeError } from "@buntime/sdk";
 import type { z } from "zod";
 import { type RegistrySettings, registrySettingsSchema } from "./schema.ts";
 
-/** How a plain setting is spelled as a flag and as a `BUNTIME_REGISTRY_*` variable. */
+/**
+ * How a plain setting is spelled as a flag; its `BUNTIME_REGISTRY_*` variable is the flag in upper
+ * case with `_` for `-` (`--sign-up`, `BUNTIME_REGISTRY_SIGN_UP`).
+ */
 const PLAIN = {
-  port: { flag: "port", env: "PORT", kind: "int" },
-  host: { flag: "host", env: "HOST" },
-  storage: { flag: "storage", env: "STORAGE", kind: "path" },
-  postgres: { flag: "postgres", env: "POSTGRES" },
-  publicUrl: { flag: "public-url", env: "PUBLIC_URL" },
-  signingKey: { flag: "signing-key", env: "SIGNING_KEY", kind: "path" },
-  signUp: { flag: "sign-up", env: "SIGN_UP" },
-  anonymousRead: { flag: "anonymous-read", env: "ANONYMOUS_READ", kind: "bool" },
-  uplinkCache: { flag: "uplink-cache", env: "UPLINK_CACHE", kind: "path" },
-  advisories: { flag: "advisories", env: "ADVISORIES", kind: "path" },
-} as const satisfies Record<string, { flag: string; env: string; kind?: "int" | "bool" | "path" }>;
+  port: { flag: "port", kind: "int" },
+  host: { flag: "host" },
+  storage: { flag: "storage" },
+  postgres: { flag: "postgres" },
+  publicUrl: { flag: "public-url" },
+  signingKey: { flag: "signing-key" },
+  signUp: { flag: "sign-up" },
+  anonymousRead: { flag: "anonymous-read", kind: "bool" },
+  uplinkCache: { flag: "uplink-cache" },
+  advisories: { flag: "advisories" },
+} as const satisfies Record<string, { flag: string; kind?: "int" | "bool" }>;
 
 const S3 = { bucket: "s3-bucket", endpoint: "s3-endpoint", region: "s3-region" } as const;
 const ENV = "BUNTIME_REGISTRY_";
@@ -59,8 +62,9 @@ function nameOf(path: PropertyKey[], source: Source | string): string {
   return plain ? spell(plain.flag) : spell(field ?? "");
 }
 
-/** ` (got "abc")` for the value at `path`, when there is a plain one to show. */
+/** ` (got "abc")` for the value at `path`, when there is a plain one to show (never a database URL: it may hold a password). */
 function gotOf(raw: unknown, path: PropertyKey[]): string {
+  if (path[0] === "postgres") return "";
   let value = raw;
   for (const key of path) value = (value as Record<PropertyKey, unknown> | undefined)?.[key];
   const shown = typeof value === "string" || typeof value === "number" ? JSON.stringify(value) : undefined;

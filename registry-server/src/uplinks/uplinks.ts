@@ -87,7 +87,7 @@ export function createUplinks(options: UplinkOptions[], cacheDir: string, logger
         if (answer.kind === "found") {
           const doc = parsePackument(answer.body, name, uplink);
           entry = { uplink: uplink.url, fetchedAt: Date.now(), etag: answer.etag, packument: doc };
-        } else if (cached) {
+        } else if (cached && etag) {
           entry = { ...cached, fetchedAt: Date.now() };
         } else {
           throw new Error(`${uplink.url} answered 304 to a request without an ETag`);
