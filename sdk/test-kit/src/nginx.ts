@@ -15,8 +15,13 @@ import { freeLoopbackPort } from "./ports.ts";
 export interface NginxOptions {
   /** The nodes, as `host:port` (`127.0.0.1:8001`) or URLs (`http://127.0.0.1:8001/`). */
   readonly upstreams: readonly string[];
-  /** Seconds a node that failed once stays out of the rotation (passive health). @default 2 */
+  /** Seconds a failing node stays out of the rotation (passive health). @default 2 */
   readonly failTimeout?: number;
+  /**
+   * Failed attempts within `failTimeout` that take a node out. One is too few behind busy nodes:
+   * a single slow connect would take out a healthy node. @default 2
+   */
+  readonly maxFails?: number;
 }
 
 /** What `nginxConfig` writes into the config besides the options. */
@@ -48,8 +53,9 @@ const hostPort = (upstream: string) => (upstream.includes("//") ? new URL(upstre
  */
 export function nginxConfig(options: NginxOptions, place: NginxPlace): string {
   const failTimeout = options.failTimeout ?? 2;
+  const maxFails = options.maxFails ?? 2;
   const servers = options.upstreams
-    .map((upstream) => `    server ${hostPort(upstream)} max_fails=1 fail_timeout=${failTimeout}s;`)
+    .map((upstream) => `    server ${hostPort(upstream)} max_fails=${maxFails} fail_timeout=${failTimeout}s;`)
     .join("\n");
   const temp = (name: string) => `${name}_temp_path ${join(place.dir, name)};`;
   return `daemon off;
