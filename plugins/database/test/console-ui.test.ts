@@ -210,6 +210,10 @@ describe.skipIf(noChromium)("the SQL console without the auth plugin", () => {
     await page.fill("#sql", "SELECT 6 * 7 AS answer");
     await page.click("#run button[type=submit]");
     await page.locator("#result td", { hasText: "42" }).waitFor();
+    // the token stays in the page: nothing another page of the origin could read
+    expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }))).not.toContain(
+      token,
+    );
     await page.close();
   }, 30000);
 });

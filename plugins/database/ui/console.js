@@ -1,7 +1,9 @@
 // The SQL console: pick a database, see its tables and columns, run one statement at a time
 // through the plugin's admin API (api/console/*), see the rows or the database's refusal. Every
 // value reaches the page as text (textContent), never as markup.
-const TOKEN_KEY = "buntime:database-console-token";
+// the admin token (without the auth plugin) lives in this page only: apps share the origin, so
+// storage that outlives the page would hand it to any app page opened in the same tab
+let adminToken = "";
 const el = (id) => document.getElementById(id);
 const pick = el("pick");
 const databaseInput = el("database");
@@ -15,8 +17,7 @@ let current = "";
 /** Calls the API; the kernel's admin token goes along when one was given (no auth plugin). */
 async function api(path, init = {}) {
   const headers = { ...(init.headers ?? {}) };
-  const token = sessionStorage.getItem(TOKEN_KEY);
-  if (token) headers.authorization = `Bearer ${token}`;
+  if (adminToken) headers.authorization = `Bearer ${adminToken}`;
   const response = await fetch(`api/console/${path}`, { credentials: "same-origin", ...init, headers });
   const body = await response.json().catch(() => ({}));
   return { response, body };
@@ -193,7 +194,8 @@ sqlInput.addEventListener("keydown", (event) => {
 });
 el("token").addEventListener("submit", (event) => {
   event.preventDefault();
-  sessionStorage.setItem(TOKEN_KEY, event.target.elements.token.value.trim());
+  adminToken = event.target.elements.token.value.trim();
+  event.target.reset();
   start();
 });
 start();
