@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { readFileSync } from "node:fs";
+import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { CLIENTS, npmrcToken, runClient, writeProject } from "./helpers/clients.ts";
 import { call, signUp, startTestRegistry } from "./helpers/registry.ts";
@@ -69,5 +69,27 @@ describe("pnpm against the registry", () => {
     expect(refused.stdout + refused.stderr).toContain(
       'BUNTIME_ERR_REGISTRY_VERSION_EXISTS","message":"@pn/lib@1.0.0 was already published; versions are immutable',
     );
+  }, 90_000);
+});
+
+describe("pnpm through an uplink", () => {
+  it("installs a package only the upstream has, with the proxy's tarball link in the lockfile", async () => {
+    const proxy = await startTestRegistry({
+      uplinks: [{ url: registry.url }],
+      uplinkCacheDir: join(registry.dir, "up"),
+    });
+    const dir = writeProject(
+      join(proxy.dir, "pn-proxied"),
+      { name: "pn-proxied", version: "1.0.0", private: true, dependencies: { "plain-dep": "1.0.0" } },
+      { ".npmrc": `registry=${proxy.url}\n`, "pnpm-workspace.yaml": "minimumReleaseAge: 0\n" },
+    );
+    const installed = await runClient(
+      [...CLIENTS.pnpm, "install", "--store-dir", join(proxy.dir, "pnpm-store")],
+      dir,
+      join(proxy.dir, "home"),
+    );
+    expect(installed.code).toBe(0);
+    expect(readFileSync(join(dir, "node_modules/plain-dep/README.md"), "utf8")).toBe("# plain-dep\n");
+    expect(readdirSync(join(registry.dir, "up", "tarballs"))).toEqual(["plain-dep"]);
   }, 90_000);
 });

@@ -138,4 +138,21 @@ describe("yarn berry (4.x) against the registry", () => {
     expect(versionOf(dir, "@y4/lib")).toBe("1.0.0");
     expect(versionOf(dir, "plain-dep")).toBe("2.0.0");
   }, 90_000);
+
+  it("installs a package only the upstream has through an uplink", async () => {
+    const proxy = await startTestRegistry({
+      uplinks: [{ url: registry.url }],
+      uplinkCacheDir: join(registry.dir, "up"),
+    });
+    const rc = `npmRegistryServer: "${proxy.base}"\nunsafeHttpWhitelist: ["127.0.0.1"]\nnpmMinimalAgeGate: 0\nnodeLinker: node-modules\nenableGlobalCache: false\n`;
+    const dir = writeProject(
+      join(proxy.dir, "y4-proxied"),
+      { name: "y4-proxied", version: "1.0.0", dependencies: { "plain-dep": "2.0.0" } },
+      { ".yarnrc.yml": rc, "yarn.lock": "" },
+    );
+    const installed = await yarn(dir, "install");
+    expect(installed.code).toBe(0);
+    expect(versionOf(dir, "plain-dep")).toBe("2.0.0");
+    expect(readFileSync(join(dir, "yarn.lock"), "utf8")).toContain("plain-dep@npm:2.0.0");
+  }, 90_000);
 });
