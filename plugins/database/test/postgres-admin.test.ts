@@ -288,4 +288,15 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
     const db = await clientOf(kernel, "quota");
     expect(await count(db, "SELECT count(*) AS n FROM filler")).toBe(3);
   });
+
+  it("undoes a failing write inside a transaction alone, as SQLite does, and the transaction goes on", async () => {
+    const tx = await shop.transaction("write");
+    await tx.execute("INSERT INTO items (name, price) VALUES ('first of tx', 1)");
+    expect(
+      (await failureOf(tx.execute("INSERT INTO items (name, price) VALUES ('tea', 1)"))).message,
+    ).toContain("unique");
+    await tx.execute("INSERT INTO items (name, price) VALUES ('second of tx', 1)");
+    await tx.commit();
+    expect(await count(shop, "SELECT count(*) AS n FROM items WHERE name LIKE '% of tx'")).toBe(2);
+  });
 });
