@@ -2,17 +2,29 @@ import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import type { ClusterSupply } from "@buntime/kernel";
 import { BuntimeError, parsePluginPackage } from "@buntime/sdk";
-import { createRegistryClient, extractTarball, requireResolvableDependencies } from "@buntime/supply";
+import {
+  createRegistryClient,
+  extractTarball,
+  type KeyPins,
+  requireResolvableDependencies,
+} from "@buntime/supply";
 import { registryOf } from "../common/context.ts";
-import { readSettings, settingsDir } from "../common/settings.ts";
+import { readSettings, type SignaturePolicy, settingsDir } from "../common/settings.ts";
+import { createSignatureChecker } from "./verify.ts";
 
 /**
  * A cluster node's plugin supply on a registry: each tarball is found through the registry's
- * packument (the version the desired state names, with that integrity) and unpacked by
- * `@buntime/supply`'s one tarball stack, as `buntime plugin install` does.
+ * packument (the version the desired state names, with that integrity), its signatures checked
+ * by the CLI's signature policy, and unpacked by `@buntime/supply`'s one tarball stack, as
+ * `buntime plugin install` does.
  */
-export function registrySupply(registry: string, token?: string): ClusterSupply {
-  const client = createRegistryClient({ registry, token });
+export function registrySupply(
+  registry: string,
+  options: { token?: string; policy?: SignaturePolicy; pins?: KeyPins } = {},
+): ClusterSupply {
+  const client = createRegistryClient({ registry, token: options.token });
+  // the same signature policy as `buntime plugin install`: registry-signed by default
+  const signatures = createSignatureChecker(client, options.policy ?? "registry", options.pins ?? {});
   return {
     source: client.registry,
     async fetchTarball({ name, version, integrity }) {
@@ -32,6 +44,7 @@ export function registrySupply(registry: string, token?: string): ClusterSupply 
           expected: integrity,
         });
       }
+      await signatures.check(doc);
       return client.tarball(doc.dist.tarball, integrity, label);
     },
     unpack(bytes, dest, { name, version }, home) {
@@ -60,5 +73,9 @@ export function registrySupply(registry: string, token?: string): ClusterSupply 
 export function defaultClusterSupply(): ClusterSupply {
   const settings = readSettings(settingsDir());
   const registry = registryOf(undefined, settings);
-  return registrySupply(registry, process.env.BUNTIME_REGISTRY_TOKEN ?? settings.tokens[registry]);
+  return registrySupply(registry, {
+    token: process.env.BUNTIME_REGISTRY_TOKEN ?? settings.tokens[registry],
+    policy: settings.signaturePolicy,
+    pins: settings.registryKeys,
+  });
 }

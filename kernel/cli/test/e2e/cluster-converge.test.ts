@@ -138,7 +138,7 @@ describe.skipIf(skip)("nodes on Redis hints", () => {
 
   it("503s with the reason at the plugin's base on a node that cannot fetch it", async () => {
     await node(1).stop();
-    const cutOff = await cluster.startNode("node-b", {}, "http://127.0.0.1:9/");
+    const cutOff = await cluster.startNode("node-b", {}, { registry: "http://127.0.0.1:9/" });
     await cluster.publish({ name: "@e2e/offline", version: "1.0.0" });
     expect((await cluster.through(node(0), ["install", "@e2e/offline"])).code).toBe(0);
     expect(await answer(node(0), "/offline")).toBe("@e2e/offline@1.0.0");
@@ -150,5 +150,18 @@ describe.skipIf(skip)("nodes on Redis hints", () => {
     // a restart would not find a folder its lock names: the home keeps the plugin out until it has it
     const lock = JSON.parse(await Bun.file(join(cutOff.home, "plugins", "lock.json")).text());
     expect(Object.keys(lock.plugins)).not.toContain("@e2e/offline");
+  }, 30_000);
+
+  it("refuses on a node what its signature policy refuses, 503 with the reason, while the others serve it", async () => {
+    await node(1).stop();
+    const strict = await cluster.startNode("node-b", {}, { signatures: "publisher" });
+    await cluster.publish({ name: "@e2e/unsigned", version: "1.0.0" });
+    expect((await cluster.through(node(0), ["install", "@e2e/unsigned"])).code).toBe(0);
+    expect(await answer(node(0), "/unsigned")).toBe("@e2e/unsigned@1.0.0");
+    await eventually(async () => (await answer(strict, "/unsigned")).startsWith("503"), 5_000);
+    const { error } = await (await fetch(new URL("/unsigned", strict.url))).json();
+    expect(error.message).toContain(
+      "no publisher signature, and the signature policy 'publisher' requires one",
+    );
   }, 30_000);
 });

@@ -74,6 +74,12 @@ export interface TestNode {
   stop(): Promise<void>;
 }
 
+/** Where a test node fetches tarballs from, and how strictly it checks their signatures. */
+export interface NodeSupply {
+  readonly registry?: string;
+  readonly signatures?: "publisher" | "registry" | "none";
+}
+
 /** A node running as a `buntime start` process. */
 export interface ProcessNode {
   readonly name: string;
@@ -97,9 +103,10 @@ export interface TestCluster {
   readonly nodes: TestNode[];
   /**
    * Starts (or starts again, on the same home) node `name` with per-plugin settings; `registry`
-   * replaces the proxy as where this node fetches tarballs (a dead one, to make it fail).
+   * replaces the proxy as where this node fetches tarballs (a dead one, to make it fail), and
+   * `signatures` is its signature policy (`registry` by default, as `buntime start`'s).
    */
-  startNode(name: string, plugins?: Record<string, unknown>, registry?: string): Promise<TestNode>;
+  startNode(name: string, plugins?: Record<string, unknown>, supply?: NodeSupply): Promise<TestNode>;
   /** Writes, packs and publishes a plugin fixture to the registry. */
   publish(fixture: PluginFixture): Promise<void>;
   /**
@@ -156,7 +163,7 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
   const startNode = async (
     name: string,
     plugins: Record<string, unknown> = {},
-    registry?: string,
+    supply: NodeSupply = {},
   ): Promise<TestNode> => {
     const home = join(dir, `home-${name}`);
     const logs: string[] = [];
@@ -167,7 +174,7 @@ export async function startTestCluster(options: TestClusterOptions): Promise<Tes
         plugins,
         cluster: { node: name, postgres: database, redis: redis?.url, reconcileInterval },
       },
-      clusterSupply: registrySupply(registry ?? proxy.url),
+      clusterSupply: registrySupply(supply.registry ?? proxy.url, { policy: supply.signatures }),
       logSink: (entry) => logs.push(entry.message),
     });
     await kernel.start();
