@@ -17,7 +17,7 @@ export { type RequestTrace, Tracer } from "./tracer.ts";
 export interface Tracing {
   readonly tracer: Tracer;
   readonly exporter: OtlpExporter;
-  /** Sends the spans still queued (at stop). */
+  /** Sends the spans still queued (at stop), waiting at most `FLUSH_LIMIT_MS` for a slow collector. */
   flush(): Promise<void>;
 }
 
@@ -28,6 +28,9 @@ export interface TracingIdentity {
   readonly version: string;
   readonly logger?: Logger;
 }
+
+/** The longest a stopping kernel waits for its last spans to go out. */
+export const FLUSH_LIMIT_MS = 5_000;
 
 /** Starts tracing as `config` and `env` ask, or returns undefined when it is off. */
 export function createTracing(
@@ -53,6 +56,13 @@ export function createTracing(
   return {
     tracer: new Tracer(exporter, settings.sampleRatio),
     exporter,
-    flush: () => exporter.flush(),
+    flush: () =>
+      new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, FLUSH_LIMIT_MS);
+        void exporter.flush().then(() => {
+          clearTimeout(timer);
+          resolve();
+        });
+      }),
   };
 }

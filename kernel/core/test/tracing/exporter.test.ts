@@ -77,3 +77,26 @@ describe("the OTLP exporter", () => {
     expect(unixNanos(1765000000000)).toBe("1765000000000000000");
   });
 });
+
+describe("a stopping kernel's last export", () => {
+  it("waits at most FLUSH_LIMIT_MS for a collector that hangs", async () => {
+    const { createTracing, FLUSH_LIMIT_MS } = await import("../../src/tracing/index.ts");
+    const collector = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Promise<Response>(() => {}),
+    });
+    onCleanup(() => collector.stop(true));
+    const tracing = createTracing(
+      { otlp: { url: `${collector.url.href}v1/traces`, headers: {} } },
+      {},
+      { node: "n", version: "0" },
+    );
+    new Span(tracing?.exporter as OtlpExporter, TRACE, undefined, "last").end();
+    const started = performance.now();
+    await tracing?.flush();
+    const waited = performance.now() - started;
+    expect(waited).toBeGreaterThanOrEqual(FLUSH_LIMIT_MS - 50);
+    expect(waited).toBeLessThan(FLUSH_LIMIT_MS + 1000);
+  }, 15_000);
+});
