@@ -52,9 +52,10 @@ interface Sent {
 }
 
 /**
- * Sends `rate` requests a second for `seconds` through the balancer, each on time whatever the
- * others do (every fourth one answered 150 ms late, so some are in flight at any moment), while
- * `during` runs; resolves with every request's outcome once all have settled.
+ * Sends `rate` requests a second for `seconds` through the balancer, each on a new connection
+ * (no keep-alive) and on time whatever the others do (every fourth one answered 150 ms late, so
+ * some are in flight at any moment), while `during` runs; resolves with every request's outcome
+ * once all have settled.
  */
 async function steadyLoad(rate: number, seconds: number, during: (started: number) => Promise<void>) {
   const started = performance.now();
@@ -67,7 +68,7 @@ async function steadyLoad(rate: number, seconds: number, during: (started: numbe
       const path = i % 4 === 0 ? "/probe/slow?ms=150" : "/probe/hello";
       const at = performance.now() - started;
       sent.push(
-        fetch(`${balancer.url}${path}`, { signal: AbortSignal.timeout(10_000) }).then(
+        fetch(`${balancer.url}${path}`, { signal: AbortSignal.timeout(10_000), keepalive: false }).then(
           async (response) => {
             await response.arrayBuffer();
             return { at, status: response.status };
