@@ -164,4 +164,18 @@ describe.skipIf(skip)("nodes on Redis hints", () => {
       "no publisher signature, and the signature policy 'publisher' requires one",
     );
   }, 30_000);
+
+  it("publishes, when its node starts again, what was installed into a home while the node was stopped", async () => {
+    await node(1).stop();
+    await cluster.publish({ name: "@e2e/offline-install", version: "1.0.0" });
+    const run = await cluster.through(node(1), ["install", "@e2e/offline-install"]);
+    expect(run.code).toBe(0);
+    expect(run.stdout).not.toContain("loaded into the kernel");
+    const back = await cluster.startNode("node-b");
+    expect(await answer(back, "/offline-install")).toBe("@e2e/offline-install@1.0.0");
+    await eventually(
+      async () => (await answer(node(0), "/offline-install")) === "@e2e/offline-install@1.0.0",
+      5_000,
+    );
+  }, 30_000);
 });

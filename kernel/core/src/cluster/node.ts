@@ -75,7 +75,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
   let appliedGeneration = applied?.generation ?? 0;
   let known = 0;
   let degraded = new Map<string, DegradedPlugin>();
-  let failure: string | undefined = "not connected yet";
+  let failure: string | undefined = "not reconciled yet";
   let firstPass = true; // on boot, plugins that failed to start get their retry too
   let queue: Promise<void> = Promise.resolve();
   let pending: Promise<void> | undefined;
