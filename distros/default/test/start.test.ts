@@ -25,7 +25,7 @@ describe("the default distribution (npm start)", () => {
     } finally {
       child.kill("SIGKILL");
     }
-  });
+  }, 60_000);
 
   it("runs a registry beside the kernel, seeded with the first-party plugins", async () => {
     const home = tempDir();
@@ -42,7 +42,7 @@ describe("the default distribution (npm start)", () => {
     } finally {
       child.kill("SIGKILL");
     }
-  });
+  }, 60_000);
 });
 
 describe("the default distribution's plugins come through a lock and a build", () => {
@@ -70,7 +70,7 @@ describe("the default distribution's plugins come through a lock and a build", (
     } finally {
       child.kill("SIGKILL");
     }
-  });
+  }, 60_000);
 
   it("refuses to start when a file of the built plugins was changed, naming the package and the file", async () => {
     const home = tempDir();
@@ -100,5 +100,5 @@ describe("the default distribution's plugins come through a lock and a build", (
     expect(stderr).toContain(
       "@buntime/plugin-router@0.1.0: plugins/@buntime/plugin-router/0.1.0/package.json differs from the locked tarball",
     );
-  });
+  }, 60_000);
 });
