@@ -36,7 +36,7 @@ export interface StatementFailure {
   readonly message: string;
   /** The database's own code (`SQLITE_ERROR`, PostgreSQL's SQLSTATE such as `42P01`). */
   readonly code: string;
-  /** 1-based character position in the statement, when the database names one (PostgreSQL). */
+  /** 1-based character position in the statement, when the database names one. */
   readonly position?: number;
 }
 

@@ -124,6 +124,12 @@ describe("the SQL console's API (SQLite)", () => {
       reason: "SQLITE_ERROR",
     });
     expect(bad.body.error?.message).toContain('near "SELEC": syntax error');
+    expect(bad.body.error?.position).toBe(1);
+    const column = await query("SELECT 'é', nme FROM pets");
+    expect(column.body.error).toMatchObject({
+      message: expect.stringContaining("no such column: nme"),
+      position: 13,
+    });
     const missing = await query("INSERT INTO nowhere VALUES (1)");
     expect(missing.body.error?.message).toContain("no such table: nowhere");
     const twice = await query("INSERT INTO pets (name) VALUES ('x'); DROP TABLE pets");

@@ -122,12 +122,14 @@ describe.skipIf(noChromium)("the SQL console in the shell", () => {
     expect(await frame.evaluate(() => (window as unknown as { __pwned?: number }).__pwned)).toBeUndefined();
     if (SHOTS) await page.screenshot({ path: join(SHOTS, "database-console.png") });
 
-    await run(frame, "SELEC name FROM pets");
+    await run(frame, "SELECT name, legs FROM pets WHERE legs > 2 ORDER BY nme");
     await frame.locator("#failure").waitFor();
-    expect(await frame.locator("#failure-message").textContent()).toContain('near "SELEC": syntax error');
-    expect(await frame.locator("#failure-message").textContent()).toContain(
-      "BUNTIME_ERR_DATABASE_STATEMENT_FAILED",
-    );
+    const failure = await frame.locator("#failure-message").textContent();
+    expect(failure).toContain("BUNTIME_ERR_DATABASE_STATEMENT_FAILED");
+    expect(failure).toContain("no such column: nme");
+    // where SQLite stopped is marked in the statement
+    expect(await frame.locator("#failure-statement mark").textContent()).toBe("nme");
+    expect(await frame.locator("#failure-statement").getAttribute("title")).toBe("position 53");
     expect(await frame.locator("#result tbody tr").count()).toBe(0);
     if (SHOTS) await page.screenshot({ path: join(SHOTS, "database-console-error.png") });
     expect(errors).toEqual([]);
@@ -260,7 +262,7 @@ describe.skipIf(noChromium)("the SQL console on PostgreSQL", () => {
     expect(await page.locator("#failure-message").textContent()).toContain(
       '(42703): the statement failed on database shop: column "totl" does not exist',
     );
-    expect(await page.locator("#failure-statement mark").textContent()).toBe("t");
+    expect(await page.locator("#failure-statement mark").textContent()).toBe("totl");
     expect(await page.locator("#failure-statement").getAttribute("title")).toBe("position 12");
     if (SHOTS) await page.screenshot({ path: join(SHOTS, "database-console-postgres.png") });
     await page.close();

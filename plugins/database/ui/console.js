@@ -83,8 +83,10 @@ function showFailure(error) {
   const sql = sqlInput.value;
   if (typeof error.position === "number" && error.position >= 1 && error.position <= sql.length + 1) {
     const at = error.position - 1;
-    const mark = node("mark", sql.slice(at, at + 1) || " ");
-    statement.append(sql.slice(0, at), mark, sql.slice(at + 1));
+    // the word the database stopped at (or the one character there)
+    const token = /^[\p{L}\p{N}_]+/u.exec(sql.slice(at))?.[0] ?? sql.slice(at, at + 1);
+    const mark = node("mark", token || " ");
+    statement.append(sql.slice(0, at), mark, sql.slice(at + token.length));
     statement.title = `position ${error.position}`;
   }
   statement.hidden = statement.childNodes.length === 0;

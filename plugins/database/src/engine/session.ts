@@ -146,7 +146,11 @@ export class Session {
       };
     } catch (error) {
       const { message, code } = this.#explain(error);
-      return { failure: { message, code: code ?? "SQLITE_ERROR" } };
+      // SQLite names the token it stopped at by its UTF-8 byte offset: as a character position
+      const offset = (error as { byteOffset?: number }).byteOffset ?? -1;
+      const position =
+        offset >= 0 ? Buffer.from(sql).subarray(0, offset).toString("utf8").length + 1 : undefined;
+      return { failure: { message, code: code ?? "SQLITE_ERROR", ...(position ? { position } : {}) } };
     } finally {
       prepared?.finalize();
     }
