@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { satisfiesRange } from "@buntime/sdk";
 import semver from "semver";
+import { compatSegments } from "../src/search/compat.ts";
 import { inInterval, kernelBounds, versionKey, versionKeyOf } from "../src/search/version-key.ts";
 
 /** Versions around the edges semver orders: prereleases, numbers against words, long numbers. */
@@ -123,5 +124,38 @@ describe("kernel ranges as key intervals", () => {
     expect(kernelBounds("not a range")).toBeUndefined();
     expect(kernelBounds(">=1.0.0-99999999999999999")?.exact).toBe(false);
     expect(kernelBounds("^1.0.0")?.exact).toBe(true);
+  });
+});
+
+describe("a package's kernel-compatibility segments", () => {
+  it("give every kernel the newest version whose range admits it, as semver decides", () => {
+    let seed = 7;
+    const next = (n: number) => {
+      seed = (seed * 1103515245 + 12345) % 2 ** 31;
+      return Math.floor(seed / 2 ** 16) % n;
+    };
+    const exactRanges = RANGES.filter((range) => kernelBounds(range)?.exact);
+    const published = ["0.1.0", "0.2.0-rc.1", "0.2.0", "1.0.0", "1.1.0", "2.0.0"];
+    for (let round = 0; round < 300; round++) {
+      const versions = published
+        .filter(() => next(3) !== 0)
+        .map((version, i) => {
+          const range = exactRanges[next(exactRanges.length)] as string;
+          const publishedAt = `2026-01-0${1 + (i % 3)}`;
+          const intervals = kernelBounds(range)?.intervals ?? [];
+          return { version, versionKey: versionKeyOf(version).key, publishedAt, intervals, range };
+        });
+      const segments = compatSegments(versions);
+      for (const kernel of VERSIONS) {
+        const fitting = versions.filter((v) => satisfiesRange(kernel, v.range));
+        const expected = fitting.sort((a, b) => semver.rcompare(a.version, b.version))[0]?.version;
+        const key = versionKeyOf(kernel).key;
+        const found = segments.filter((segment) => inInterval(key, segment));
+        expect(found.length).toBeLessThanOrEqual(1);
+        if (found[0]?.version !== expected) {
+          throw new Error(`${kernel} over ${JSON.stringify(versions.map((v) => [v.version, v.range]))}`);
+        }
+      }
+    }
   });
 });

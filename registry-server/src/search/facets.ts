@@ -61,6 +61,8 @@ export function versionFacets(record: VersionRecord): VersionFacets {
  * The facet tables, created if missing. `search_packages` holds one row per package with a
  * live version: the version the catalogue shows (`latest`), the one the marketplace shows when
  * no kernel is asked (`plugin_version`), total downloads and the package's modified time.
+ * `search_kernel` holds every plugin version's range as intervals; `search_compat` each
+ * package's compatibility segments (see compat.ts) built from the exact ones.
  */
 export function facetsSchema({ prefix: p, boolean, counter, binary }: SqlDialect): string {
   return `
@@ -82,15 +84,24 @@ CREATE TABLE IF NOT EXISTS ${p}search_kernel (
   kernel TEXT NOT NULL, lo TEXT ${binary} NOT NULL, lo_inclusive ${boolean} NOT NULL, hi TEXT ${binary} NOT NULL,
   hi_inclusive ${boolean} NOT NULL, exact ${boolean} NOT NULL
 );
-CREATE INDEX IF NOT EXISTS ${p}search_kernel_order ON ${p}search_kernel (
-  name, version_key DESC, published_at, version ${binary}, lo, hi, lo_inclusive, hi_inclusive, exact, kernel
+CREATE INDEX IF NOT EXISTS ${p}search_kernel_version ON ${p}search_kernel (name, version);
+CREATE TABLE IF NOT EXISTS ${p}search_compat (
+  name TEXT NOT NULL, version TEXT NOT NULL, version_key TEXT ${binary} NOT NULL, published_at TEXT NOT NULL,
+  lo TEXT ${binary} NOT NULL, lo_inclusive ${boolean} NOT NULL, hi TEXT ${binary} NOT NULL, hi_inclusive ${boolean} NOT NULL
 );
+CREATE INDEX IF NOT EXISTS ${p}search_compat_name ON ${p}search_compat (name);
 CREATE INDEX IF NOT EXISTS ${p}search_kernel_inexact ON ${p}search_kernel (exact, kernel);
 CREATE INDEX IF NOT EXISTS ${p}search_packages_downloads ON ${p}search_packages (downloads DESC, name ${binary});
-CREATE INDEX IF NOT EXISTS ${p}search_packages_modified ON ${p}search_packages (modified_at DESC, name ${binary});
+CREATE INDEX IF NOT EXISTS ${p}search_packages_modified ON ${p}search_packages (modified_at ${binary} DESC, name ${binary});
 CREATE INDEX IF NOT EXISTS ${p}search_packages_name ON ${p}search_packages (name ${binary});
 `;
 }
 
 /** The facet tables a full reindex empties. */
-export const FACET_TABLES = ["search_packages", "search_versions", "search_terms", "search_kernel"];
+export const FACET_TABLES = [
+  "search_packages",
+  "search_versions",
+  "search_terms",
+  "search_kernel",
+  "search_compat",
+];

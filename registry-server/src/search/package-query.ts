@@ -18,8 +18,8 @@ export interface QueryDialect {
    * `ranked` false every rank is 1 (ranking every match is the costly part of a text search).
    */
   matching(param: string, ranked: boolean): string;
-  /** A select of the strings of the JSON array in `param`. */
-  jsonStrings(param: string): string;
+  /** A condition: `column` is one of the strings of the JSON array in `param`. */
+  inList(column: string, param: string): string;
   /** A select of `(name, version)` pairs from the JSON array of pairs in `param`. */
   jsonPairs(param: string): string;
   /** A condition: the JSON owners list in `column` holds the name in `param`. */
@@ -59,7 +59,13 @@ function composePage(
   const binary = d.sql.binary;
   const ranked = words !== undefined && q.sort === "relevance";
   let from = `${t("search_packages")} p`;
-  if (words) from = `(${d.matching(bind(d.matchText(words)), ranked)}) m JOIN ${from} ON p.name = m.name`;
+  const ctes: string[] = [];
+  // kept apart (materialized) so the planner joins whole sets: PostgreSQL underestimates a
+  // text match that holds most packages, and would otherwise look each one up in a loop
+  if (words) {
+    ctes.push(`matched AS MATERIALIZED (${d.matching(bind(d.matchText(words)), ranked)})`);
+    from += " JOIN matched m ON m.name = p.name";
+  }
   const packageFilters = ["TRUE"];
   if (q.plugins) packageFilters.push("p.plugin_version IS NOT NULL");
   for (const owner of q.owners) {
@@ -69,18 +75,29 @@ function composePage(
   }
   let version = q.plugins ? "p.plugin_version" : "p.latest";
   if (kernel) {
-    const fits = ["FALSE"];
-    if (kernel.exact) {
+    const fits = (lo: string, hi: string) => {
       const k = bind(kernel.key);
-      fits.push(
-        `(exact AND (lo < ${k} OR (lo = ${k} AND lo_inclusive)) AND (${k} < hi OR (${k} = hi AND hi_inclusive)))`,
+      return `(${lo} < ${k} OR (${lo} = ${k} AND ${lo}_inclusive)) AND (${k} < ${hi} OR (${k} = ${hi} AND ${hi}_inclusive))`;
+    };
+    if (kernel.exact && kernel.approved.length === 0) {
+      // the usual case: a kernel falls in at most one compatibility segment per package
+      ctes.push(
+        `chosen AS MATERIALIZED (SELECT name, version FROM ${t("search_compat")} c WHERE ${fits("c.lo", "c.hi")})`,
       );
+    } else {
+      // ranges semver had to decide join the segments; the newest candidate wins, ties (equal
+      // keys) going to the first published, as a stable semver sort does
+      const segments = kernel.exact
+        ? `SELECT name, version, version_key, published_at FROM ${t("search_compat")} c
+        WHERE ${fits("c.lo", "c.hi")} UNION ALL `
+        : "";
+      ctes.push(`chosen AS MATERIALIZED (SELECT name, version FROM (SELECT name, version, row_number() OVER
+        (PARTITION BY name ORDER BY version_key DESC, published_at, version ${binary}) AS n FROM (${segments}
+        SELECT name, version, version_key, published_at FROM ${t("search_kernel")}
+        WHERE ${d.inList("kernel", bind(JSON.stringify(kernel.approved)))}) candidates) newest WHERE n = 1)`);
     }
-    if (kernel.approved.length > 0)
-      fits.push(`kernel IN (${d.jsonStrings(bind(JSON.stringify(kernel.approved)))})`);
-    // ties (equal keys) go to the first published, as a stable semver sort does
-    version = `(SELECT version FROM ${t("search_kernel")} WHERE name = p.name AND (${fits.join(" OR ")})
-      ORDER BY version_key DESC, published_at, version ${binary} LIMIT 1)`;
+    from += " JOIN chosen c ON c.name = p.name";
+    version = "c.version";
   }
   /** Conditions on the shown version, written with `ref` for it. */
   const versionFilters = (ref: string) => {
@@ -88,7 +105,6 @@ function composePage(
       `EXISTS (SELECT 1 FROM ${t("search_terms")} st WHERE st.kind = '${kind}' AND st.term = ${bind(value)}
         AND st.name = p.name AND st.version = ${ref})`;
     return [
-      ...(kernel ? [`${ref} IS NOT NULL`] : []),
       ...q.keywords.map((keyword) => term("k", keyword)),
       ...q.categories.map((category) => term("c", category)),
     ];
@@ -97,17 +113,17 @@ function composePage(
   const order = {
     relevance: `${ranked ? "rank DESC, " : ""}downloads DESC, ${byName}`,
     downloads: `downloads DESC, ${byName}`,
-    updated: `modified_at DESC, ${byName}`,
+    updated: `modified_at ${binary} DESC, ${byName}`,
     name: byName,
   }[q.sort];
   const columns = (ref: string) => `p.name AS name, ${ref} AS version, p.latest AS latest,
     p.downloads AS downloads, p.modified_at AS modified_at, ${ranked ? "m.rank" : "1.0"} AS rank`;
-  if (ranked) {
-    // every match is ranked anyway: the candidates (with their shown version, read once) are
-    // kept, filtered once, then both paged and counted; the summary row carries the total, and
-    // the page's rows come back in any order, to be sorted again by the caller
+  if (words || kernel) {
+    // every match is read anyway (to rank it, or to find its kernel's version): the candidates
+    // are kept, filtered once, then both paged and counted; the summary row carries the total,
+    // and the page's rows come back in any order, to be sorted again by the caller
     const hitFilters = versionFilters("p.version");
-    const page = `WITH candidates AS MATERIALIZED (SELECT ${columns(version)} FROM ${from}
+    const page = `WITH ${[...ctes, ""].join(", ")}candidates AS MATERIALIZED (SELECT ${columns(version)} FROM ${from}
         WHERE ${packageFilters.join(" AND ")}),
       hits AS MATERIALIZED (SELECT * FROM candidates p WHERE ${["TRUE", ...hitFilters].join(" AND ")})
       SELECT name, version, latest, downloads, modified_at, rank, NULL AS total
@@ -116,22 +132,27 @@ function composePage(
     return { page, count: undefined, params, countParams: params.length };
   }
   // read in an index's order up to the page's end; counted apart
+  const withs = ctes.length > 0 ? `WITH ${ctes.join(", ")} ` : "";
   const body = `FROM ${from} WHERE ${[...packageFilters, ...versionFilters(version)].join(" AND ")}`;
   const countParams = params.length;
-  const page = `SELECT * FROM (SELECT ${columns(version)} ${body}) hits ORDER BY ${order}
+  const page = `${withs}SELECT * FROM (SELECT ${columns(version)} ${body}) hits ORDER BY ${order}
     LIMIT ${bind(q.limit)} OFFSET ${bind(q.offset)}`;
-  return { page, count: `SELECT count(*) AS total, 1.0 AS rank ${body}`, params, countParams };
+  return { page, count: `${withs}SELECT count(*) AS total, 1.0 AS rank ${body}`, params, countParams };
 }
 
-/** The relevance order again, for the page's rows of a ranked statement (names in byte order). */
-function relevanceOrder(a: Row, b: Row): number {
-  const [an, bn] = [String(a.name), String(b.name)];
-  return (
-    Number(b.rank) - Number(a.rank) ||
-    Number(b.downloads) - Number(a.downloads) ||
-    (an < bn ? -1 : an > bn ? 1 : 0)
-  );
-}
+const byBytes = (a: unknown, b: unknown) => {
+  const [x, y] = [String(a), String(b)];
+  return x < y ? -1 : x > y ? 1 : 0;
+};
+
+/** Each order again, for the page's rows of a single statement (names in byte order, as in SQL). */
+const PAGE_ORDERS: Record<ResolvedPackageQuery["sort"], (a: Row, b: Row) => number> = {
+  relevance: (a, b) =>
+    Number(b.rank) - Number(a.rank) || Number(b.downloads) - Number(a.downloads) || byBytes(a.name, b.name),
+  downloads: (a, b) => Number(b.downloads) - Number(a.downloads) || byBytes(a.name, b.name),
+  updated: (a, b) => byBytes(b.modified_at, a.modified_at) || byBytes(a.name, b.name),
+  name: (a, b) => byBytes(a.name, b.name),
+};
 
 /**
  * Decides in JavaScript, with semver, the few ranges the SQL intervals cannot: every range
@@ -159,7 +180,7 @@ async function loadHits(d: QueryDialect, run: RunSql, rows: Row[]): Promise<Pack
     run(`SELECT * FROM ${t("versions")} WHERE (name, version) IN (${d.jsonPairs(d.placeholder(1))})`, [
       JSON.stringify(pairs),
     ]),
-    run(`SELECT * FROM ${t("packages")} WHERE name IN (${d.jsonStrings(d.placeholder(1))})`, [
+    run(`SELECT * FROM ${t("packages")} WHERE ${d.inList("name", d.placeholder(1))}`, [
       JSON.stringify(rows.map((row) => row.name)),
     ]),
   ]);
@@ -209,7 +230,7 @@ export function createPackageQuery(
     } else {
       const all = await run(page, params);
       summary = all.find((row) => row.total !== null && row.total !== undefined);
-      rows = all.filter((row) => row !== summary).sort(relevanceOrder);
+      rows = all.filter((row) => row !== summary).sort(PAGE_ORDERS[q.sort]);
     }
     return {
       total: Number(summary?.total ?? 0),

@@ -2,13 +2,14 @@ import type { SQL } from "bun";
 import { type Row, toPackage, toVersion } from "../storage/rows.ts";
 import { POSTGRES } from "../storage/schema.ts";
 import type { VersionRecord } from "../storage/types.ts";
+import { compatSegments, compatVersions } from "./compat.ts";
 import { FACET_TABLES, facetsSchema, versionFacets } from "./facets.ts";
 import { createPackageQuery, type QueryDialect } from "./package-query.ts";
 import type { PackagePage, PackageQuery } from "./query.ts";
 import { searchDocument } from "./words.ts";
 
 /** The index layout; a database whose `search_index` setting differs is reindexed on open. */
-const INDEX_VERSION = "tsvector-4";
+const INDEX_VERSION = "tsvector-6";
 
 /**
  * `ts_rank` weights for D, C, B, A: readme (D) 0.1, description (C) 0.3, keywords and
@@ -33,7 +34,9 @@ const DIALECT: QueryDialect = {
     ranked,
   ) => `SELECT name, ${ranked ? `ts_rank('${WEIGHTS}'::float4[], document, q)` : "1.0"} AS rank
     FROM registry_search, to_tsquery('simple', ${param}) q WHERE document @@ q`,
-  jsonStrings: (param) => `SELECT jsonb_array_elements_text(${param}::text::jsonb)`,
+  // = ANY(ARRAY(...)) rather than IN (SELECT ...): the planner then looks each name up in the index
+  inList: (column, param) =>
+    `${column} = ANY(ARRAY(SELECT jsonb_array_elements_text(${param}::text::jsonb)))`,
   jsonPairs: (param) => `SELECT x ->> 0, x ->> 1 FROM jsonb_array_elements(${param}::text::jsonb) x`,
   hasOwner: (column, param) => `${column}::text::jsonb @> jsonb_build_array(${param}::text)`,
 };
@@ -57,7 +60,19 @@ export async function addPostgresVersion(tx: SQL, record: VersionRecord): Promis
       ${f.kernel}, i ->> 'lo', (i ->> 'loInclusive')::boolean,
       i ->> 'hi', (i ->> 'hiInclusive')::boolean, (i ->> 'exact')::boolean
       FROM jsonb_array_elements(${JSON.stringify(f.intervals)}::text::jsonb) i`;
+    await refreshPostgresCompat(tx, name);
   }
+}
+
+/** Rebuilds the package's compatibility segments from its exact kernel intervals. */
+async function refreshPostgresCompat(tx: SQL, name: string): Promise<void> {
+  const rows = (await tx`SELECT * FROM registry_search_kernel WHERE name = ${name} AND exact`) as Row[];
+  await tx`DELETE FROM registry_search_compat WHERE name = ${name}`;
+  const segments = compatSegments(compatVersions(rows));
+  if (segments.length === 0) return;
+  await tx`INSERT INTO registry_search_compat SELECT ${name}, s ->> 'version', s ->> 'versionKey', s ->> 'publishedAt',
+    s ->> 'lo', (s ->> 'loInclusive')::boolean, s ->> 'hi', (s ->> 'hiInclusive')::boolean
+    FROM jsonb_array_elements(${JSON.stringify(segments)}::text::jsonb) s`;
 }
 
 /** Forgets an unpublished version's facets. Run inside the write's transaction, before indexing. */
@@ -65,6 +80,7 @@ export async function removePostgresVersion(tx: SQL, name: string, version: stri
   await tx`DELETE FROM registry_search_versions WHERE name = ${name} AND version = ${version}`;
   await tx`DELETE FROM registry_search_terms WHERE name = ${name} AND version = ${version}`;
   await tx`DELETE FROM registry_search_kernel WHERE name = ${name} AND version = ${version}`;
+  await refreshPostgresCompat(tx, name);
 }
 
 /** Adds downloads to the package's total. Run inside the transaction that counts them. */

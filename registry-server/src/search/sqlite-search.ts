@@ -2,13 +2,14 @@ import type { Database } from "bun:sqlite";
 import { type Row, toPackage, toVersion } from "../storage/rows.ts";
 import { SQLITE } from "../storage/schema.ts";
 import type { VersionRecord } from "../storage/types.ts";
+import { compatSegments, compatVersions } from "./compat.ts";
 import { FACET_TABLES, facetsSchema, versionFacets } from "./facets.ts";
 import { createPackageQuery, type QueryDialect } from "./package-query.ts";
 import type { PackagePage, PackageQuery } from "./query.ts";
 import { type SearchDocument, searchDocument } from "./words.ts";
 
 /** The index layout; a store whose `search_index` setting differs is reindexed on open. */
-const INDEX_VERSION = "fts5-4";
+const INDEX_VERSION = "fts5-6";
 
 /**
  * bm25 weight per column, in the order of {@link SearchDocument}: a word in the name counts ten
@@ -24,7 +25,7 @@ const DIALECT: QueryDialect = {
   matchText: (words) => words.map((word) => `"${word}"*`).join(" AND "),
   matching: (param, ranked) => `SELECT d.name AS name, ${ranked ? `-bm25(search, ${WEIGHTS})` : "1.0"} AS rank
     FROM search JOIN search_docs d ON d.id = search.rowid WHERE search MATCH ${param}`,
-  jsonStrings: (param) => `SELECT value FROM json_each(${param})`,
+  inList: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
   jsonPairs: (param) => `SELECT value ->> 0, value ->> 1 FROM json_each(${param})`,
   hasOwner: (column, param) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ${param})`,
 };
@@ -71,6 +72,24 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
   );
   const docId = db.query<Row, [string]>("SELECT id FROM search_docs WHERE name = ?");
 
+  const exactIntervals = db.query<Row, [string]>("SELECT * FROM search_kernel WHERE name = ? AND exact");
+  /** Rebuilds the package's compatibility segments from its exact kernel intervals. */
+  const refreshCompat = (name: string) => {
+    db.run("DELETE FROM search_compat WHERE name = ?", [name]);
+    for (const s of compatSegments(compatVersions(exactIntervals.all(name)))) {
+      db.run("INSERT INTO search_compat VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+        name,
+        s.version,
+        s.versionKey,
+        s.publishedAt,
+        s.lo,
+        s.loInclusive ? 1 : 0,
+        s.hi,
+        s.hiInclusive ? 1 : 0,
+      ]);
+    }
+  };
+
   const addVersion = (record: VersionRecord) => {
     const f = versionFacets(record);
     const { name, version } = record;
@@ -100,11 +119,13 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
         i.exact ? 1 : 0,
       ]);
     }
+    refreshCompat(name);
   };
   const removeVersion = (name: string, version: string) => {
     for (const table of ["search_versions", "search_terms", "search_kernel"]) {
       db.run(`DELETE FROM ${table} WHERE name = ? AND version = ?`, [name, version]);
     }
+    refreshCompat(name);
   };
 
   const index = (name: string) => {

@@ -4,21 +4,25 @@ import semver from "semver";
  * Sort keys that order versions the way semver's `compare` does, so SQL can compare versions
  * as plain strings (byte order: SQLite's BINARY, PostgreSQL's `COLLATE "C"`).
  *
- * A key is major, minor and patch as 16 zero-padded digits each (semver refuses numbers past
- * 2^53 - 1, which has 16 digits), then `~` for a release, or one token per prerelease
- * identifier: `0` and 16 digits for a number, `1`, the text and `!` for anything else. `!`
- * sorts before every character an identifier may hold (`0-9A-Za-z-`), so `alpha` comes before
- * `alpha1`; a list that is a prefix of another sorts first; numbers sort before words; `~`
- * sorts after both token kinds, so a release comes after each of its prereleases.
+ * A number is written as its digit count (a letter, `A` for 1 to `P` for 16: semver refuses
+ * numbers past 2^53 - 1, which has 16 digits) then its digits, so a longer number sorts after
+ * a shorter one and each number ends where its count says. A key is major, minor and patch so
+ * written, then `~` for a release, or one token per prerelease identifier: `0` and a number,
+ * or `1`, the text and `!`. `!` sorts before every character an identifier may hold
+ * (`0-9A-Za-z-`), so `alpha` comes before `alpha1`; a list that is a prefix of another sorts
+ * first; numbers sort before words; `~` sorts after both token kinds, so a release comes after
+ * each of its prereleases. `1.2.0` is `A1A2A0~`.
  */
 
 /** Below every version's key. */
 export const LOWEST_KEY = "";
-/** Above every version's key (keys start with a digit). */
+/** Above every version's key (keys start with a letter from `A` to `P`). */
 export const HIGHEST_KEY = "~";
 
-const WIDTH = 16;
-const digits = (n: number) => String(n).padStart(WIDTH, "0");
+const number = (n: number) => {
+  const digits = String(n);
+  return `${String.fromCharCode(64 + digits.length)}${digits}`;
+};
 
 /** A version's key, and whether comparing keys gives exactly semver's answer for it. */
 export interface VersionKey {
@@ -33,11 +37,11 @@ export interface VersionKey {
 
 /** The sort key of a parsed version (build metadata is ignored, as semver does). */
 export function versionKey(version: semver.SemVer): VersionKey {
-  let key = `${digits(version.major)}${digits(version.minor)}${digits(version.patch)}`;
+  let key = `${number(version.major)}${number(version.minor)}${number(version.patch)}`;
   if (version.prerelease.length === 0) return { key: `${key}~`, exact: true };
   let exact = true;
   for (const id of version.prerelease) {
-    if (typeof id === "number") key += `0${digits(id)}`;
+    if (typeof id === "number") key += `0${number(id)}`;
     else {
       if (/^[0-9]+$/.test(id)) exact = false;
       key += `1${id}!`;
