@@ -94,6 +94,10 @@ describe("kernel:schedule on one kernel", () => {
     expect(aborted).toBe(true);
     await Bun.sleep(EVERY * 2);
     expect(runs).toBe(1);
+    // a view kept past the unload starts nothing that would outlive the plugin
+    expect(codeOf(() => schedule.schedule({ id: "late", every: EVERY, scope: "local", run: () => {} }))).toBe(
+      "BUNTIME_ERR_SCHEDULE_JOB_INVALID: jobs: job late: the plugin has unloaded; its jobs are stopped",
+    );
   });
 
   it("keeps a job going after a run that throws", async () => {

@@ -122,6 +122,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
   return {
     viewFor(plugin) {
       const jobs = new Map<string, ScheduleHandle>();
+      let released = false;
       const view = {
         schedule(input: ScheduledJob): ScheduleHandle {
           const parsed = jobSchema.safeParse(input);
@@ -133,12 +134,21 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
             });
           }
           const { id } = parsed.data;
+          // a job started from onShutdown would outlive its plugin
+          if (released) {
+            throw new BuntimeError("BUNTIME_ERR_SCHEDULE_JOB_INVALID", {
+              plugin,
+              job: id,
+              details: "the plugin has unloaded; its jobs are stopped",
+            });
+          }
           if (jobs.has(id)) throw new BuntimeError("BUNTIME_ERR_SCHEDULE_JOB_DUPLICATE", { plugin, job: id });
           const handle = start(plugin, parsed.data, () => jobs.delete(id));
           jobs.set(id, handle);
           return handle;
         },
         async stopAll() {
+          released = true;
           await Promise.all([...jobs.values()].map((handle) => handle.stop()));
           views.delete(view);
         },
