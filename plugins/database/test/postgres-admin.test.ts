@@ -4,6 +4,7 @@ import { join } from "node:path";
 import type { TestKernel } from "@buntime/kernel/testing";
 import { startTestPostgres } from "@buntime/test-kit/postgres";
 import type { Client } from "@libsql/client/web";
+import { SQL } from "bun";
 import { mayGrow } from "../src/pg/quota.ts";
 import { ADMIN_TOKEN, clientOf, failureOf, startKernel, tempHome, writeApp } from "./support.ts";
 
@@ -22,7 +23,11 @@ const SHOP = {
     CREATE TABLE orders (id int GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
       item_id bigint REFERENCES items (id), note text DEFAULT 'none');
     CREATE INDEX orders_note ON orders (note);
-    CREATE VIEW cheap AS SELECT name FROM items WHERE price < 5;`,
+    CREATE VIEW cheap AS SELECT name FROM items WHERE price < 5;
+    CREATE FUNCTION shout(t text) RETURNS text LANGUAGE sql IMMUTABLE AS $$ SELECT upper(t) || (SELECT count(*) FROM items)::text $$;
+    CREATE FUNCTION stamp() RETURNS trigger LANGUAGE plpgsql AS $$
+      BEGIN NEW.note := coalesce(NEW.note, 'none') || '!'; RETURN NEW; END $$;
+    CREATE TRIGGER orders_stamp BEFORE INSERT ON orders FOR EACH ROW EXECUTE FUNCTION stamp();`,
   "migrations/0002_rows.sql": `
     INSERT INTO items (name, mood, data, tags, price) VALUES
       ('tea', 'calm', '\\x00ff10', '{green,"with, comma"}', 3.50),
@@ -228,6 +233,22 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
     const dump = readFileSync(path, "utf8");
     expect(dump).toContain('CREATE TABLE "items"');
     expect(dump).not.toContain("buntime_db_");
+    // the file restores into any schema, on its own
+    const admin = new SQL(url);
+    try {
+      await admin.begin(async (tx) => {
+        await tx.unsafe("CREATE SCHEMA portable");
+        await tx.unsafe("SET LOCAL search_path TO portable");
+        await tx.unsafe(dump).simple();
+      });
+      const [copied] = await admin.begin(async (tx) => {
+        await tx.unsafe("SET LOCAL search_path TO portable");
+        return tx`SELECT count(*)::int AS n, shout('x') AS s FROM items`;
+      });
+      expect(copied).toEqual({ n: 3, s: "X3" });
+    } finally {
+      await admin.close();
+    }
 
     const before = await shop.execute(
       "SELECT id, name, mood, data, tags, price, double FROM items ORDER BY id",
@@ -236,6 +257,8 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
     await shop.execute("INSERT INTO items (name, price) VALUES ('later', 1)");
     await shop.execute("DROP VIEW cheap");
     await shop.execute("DROP TABLE orders");
+    await shop.execute("DROP FUNCTION shout(text)");
+    await shop.execute("CREATE FUNCTION added_later() RETURNS int LANGUAGE sql AS 'SELECT 1'");
     // a migration that came after the backup is applied again on top of it
     writeFileSync(join(home, "apps", "shop", "migrations", "0003_later.sql"), "CREATE TABLE later (x int);");
 
@@ -263,6 +286,10 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
     expect(Number(next.rows[0]?.id)).toBe(4);
     const order = await shop.execute("INSERT INTO orders (item_id) VALUES (4) RETURNING id");
     expect(Number(order.rows[0]?.id)).toBe(4);
+    // the functions and the trigger came back, and the rows were not run through the trigger again
+    expect((await shop.execute("SELECT shout('a') AS s")).rows[0]?.s).toBe("A4");
+    expect((await shop.execute("SELECT note FROM orders WHERE id = 4")).rows[0]?.note).toBe("none!");
+    expect((await failureOf(shop.execute("SELECT added_later()"))).message).toContain("does not exist");
     // the constraints came back
     expect((await failureOf(shop.execute("INSERT INTO orders (item_id) VALUES (99)"))).message).toContain(
       "foreign key",

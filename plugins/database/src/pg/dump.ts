@@ -1,10 +1,11 @@
 /**
  * Backups of a PostgreSQL database without pg_dump: a plain SQL file written from the server's
  * catalogs in one snapshot (REPEATABLE READ), with names left unqualified, so it restores into
- * any schema it is run in (ours, or another server's with `SET search_path`). It holds enum
- * types, sequences and their values, tables with their columns, defaults, identity and generated
- * columns, their rows, constraints, indexes, views and materialized views. Functions, triggers,
- * domains, policies and grants are not in it: the file's header counts what was left out.
+ * any schema it is run in (ours, or another server's with `SET search_path`, in one transaction:
+ * `psql --single-transaction`). It holds enum types, sequences and their values, functions and
+ * procedures, tables with their columns, defaults, identity and generated columns, their rows,
+ * constraints, indexes, views, materialized views and triggers. Aggregates, domains, policies
+ * and grants are not in it: the file's header counts what was left out.
  */
 import type { SQL, TransactionSQL } from "bun";
 
@@ -85,9 +86,18 @@ const VIEWS = `SELECT format('CREATE %sVIEW %I AS %s', CASE WHEN relkind = 'm' T
     relname, pg_get_viewdef(oid)) AS line
   FROM pg_class WHERE ${IN_SCHEMA} AND relkind IN ('v', 'm') ORDER BY oid`;
 
-const SKIPPED = `SELECT 'functions' AS kind, count(*)::int AS n FROM pg_proc WHERE pronamespace = $1::regnamespace
-  UNION ALL SELECT 'triggers', count(*)::int FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
-    WHERE c.${IN_SCHEMA} AND NOT g.tgisinternal
+/** Functions and procedures (aggregates and window functions are left out), their schema dropped from the name. */
+const FUNCTIONS = `SELECT regexp_replace(pg_get_functiondef(oid),
+    format('^(CREATE OR REPLACE (FUNCTION|PROCEDURE)) %s\\.', quote_ident($1::text)), '\\1 ') || ';' AS line
+  FROM pg_proc WHERE pronamespace = $1::regnamespace AND prokind IN ('f', 'p') ORDER BY oid`;
+
+/** Triggers, last: the rows were written as they stood, and must not fire them again. */
+const TRIGGERS = `SELECT replace(pg_get_triggerdef(g.oid), format(' ON %I.', $1::text), ' ON ') || ';' AS line
+  FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid
+  WHERE c.${IN_SCHEMA} AND NOT g.tgisinternal ORDER BY g.oid`;
+
+const SKIPPED = `SELECT 'aggregate or window functions' AS kind, count(*)::int AS n FROM pg_proc
+    WHERE pronamespace = $1::regnamespace AND prokind IN ('a', 'w')
   UNION ALL SELECT 'domains', count(*)::int FROM pg_type WHERE typnamespace = $1::regnamespace AND typtype = 'd'
   UNION ALL SELECT 'policies', count(*)::int FROM pg_policy p JOIN pg_class c ON c.oid = p.polrelid WHERE c.${IN_SCHEMA}`;
 
@@ -151,14 +161,18 @@ export async function dumpSchema(pool: SQL, schema: string, out: Lines): Promise
           .map(([kind, n]) => `${n} ${kind}`)
           .join(", ")}`,
       );
+    // function bodies may name tables made further down (pg_dump does the same)
+    out("SET LOCAL check_function_bodies = false;");
     await emit(tx, ENUMS, schema, out);
     await emit(tx, SEQUENCES, schema, out);
+    await emit(tx, FUNCTIONS, schema, out);
     const counted = await tables(tx, schema, out);
     await emit(tx, OWNED_SEQUENCES, schema, out);
     await emit(tx, SEQUENCE_VALUES, schema, out);
     await emit(tx, CONSTRAINTS, schema, out);
     await emit(tx, INDEXES, schema, out);
     await emit(tx, VIEWS, schema, out);
+    await emit(tx, TRIGGERS, schema, out);
     return { ...counted, skipped };
   });
 }

@@ -1,8 +1,8 @@
 /**
  * Restoring a PostgreSQL database from a dump of ours: in one transaction, as the database's own
- * role, every table, view, sequence and type of its schema is dropped and the dump is run in
- * their place, so a restore that fails (a lock it waited for too long, a broken file) changes
- * nothing. Functions are left as they are, since dumps do not hold them.
+ * role, every table, view, sequence, function and type of its schema is dropped and the dump
+ * is run in their place, so a restore that fails (a lock it waited for too long, a broken file)
+ * changes nothing.
  */
 import type { SQL, TransactionSQL } from "bun";
 
@@ -13,7 +13,10 @@ const DROPS = `SELECT line FROM (
       CASE WHEN relkind IN ('v', 'm') THEN 0 WHEN relkind = 'S' THEN 2 ELSE 1 END AS step
     FROM pg_class WHERE relnamespace = $1::regnamespace AND relkind IN ('r', 'p', 'v', 'm', 'S')
     UNION ALL
-    SELECT format('DROP TYPE IF EXISTS %I CASCADE', typname), 3
+    SELECT format('DROP ROUTINE IF EXISTS %s CASCADE', oid::regprocedure), 3
+    FROM pg_proc WHERE pronamespace = $1::regnamespace AND prokind IN ('f', 'p')
+    UNION ALL
+    SELECT format('DROP TYPE IF EXISTS %I CASCADE', typname), 4
     FROM pg_type WHERE typnamespace = $1::regnamespace AND typtype IN ('e', 'd')
   ) AS drops ORDER BY step`;
 
