@@ -27,13 +27,12 @@ export function otlpAttributes(
 }
 
 /**
- * Nanoseconds since the epoch, as a decimal string. Milliseconds times a million pass 2^53, so
- * the whole milliseconds and the nanoseconds within one are written side by side instead.
+ * Nanoseconds since the epoch, as a decimal string. Milliseconds times a million pass 2^53 and
+ * would be rounded to 256 ns steps; whole microseconds (about 2^50) are exact, so the time is
+ * written in microseconds with three zeros: the clock has no finer grain to lose.
  */
 export function unixNanos(ms: number): string {
-  const whole = Math.floor(ms);
-  const nanos = Math.min(999_999, Math.round((ms - whole) * 1e6));
-  return `${whole}${String(nanos).padStart(6, "0")}`;
+  return `${Math.round(ms * 1000)}000`;
 }
 
 function otlpSpan(span: Span) {
