@@ -64,7 +64,7 @@ export class PgStream {
   async close(): Promise<void> {
     try {
       if (this.#inTransaction) await this.#conn.unsafe("ROLLBACK");
-      if (this.#refused) await reclaim(this.#conn, this.#options.schema);
+      if (this.#refused) await reclaim(this.#conn, this.#options.schema).catch(() => {});
     } finally {
       this.#conn.release();
     }
@@ -146,7 +146,8 @@ export class PgStream {
     if (command === "COMMIT" || command === "ROLLBACK") this.#inTransaction = false;
     if (this.#refused && !this.#inTransaction) {
       this.#refused = false;
-      await reclaim(this.#conn, this.#options.schema);
+      // the transaction ended as asked: giving the pages back is a chore, its failure not the statement's
+      await reclaim(this.#conn, this.#options.schema).catch(() => {});
     }
     return rows;
   }
