@@ -52,6 +52,7 @@ export function createTracing(
     },
     scope: { name: "@buntime/kernel", version: identity.version },
     logger: identity.logger,
+    ...settings.batch,
   });
   return {
     tracer: new Tracer(exporter, settings.sampleRatio),

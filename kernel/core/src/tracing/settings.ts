@@ -35,6 +35,16 @@ export interface TracingSettings {
   readonly sampleRatio: number;
   /** From `OTEL_RESOURCE_ATTRIBUTES`. */
   readonly resource: Record<string, string>;
+  /** The batching of spans (`OTEL_BSP_*`, `OTEL_EXPORTER_OTLP_*TIMEOUT`), where set. */
+  readonly batch: BatchSettings;
+}
+
+/** How spans are batched and sent; each unset one takes the exporter's default. */
+export interface BatchSettings {
+  readonly delay?: number;
+  readonly maxQueue?: number;
+  readonly maxBatch?: number;
+  readonly timeout?: number;
 }
 
 type Env = Readonly<Record<string, string | undefined>>;
@@ -86,6 +96,36 @@ function ratioFromEnv(env: Env): number | undefined {
   );
 }
 
+/** A whole positive number from variable `name`, or undefined when unset. */
+function positiveFromEnv(env: Env, name: string): number | undefined {
+  const raw = env[name];
+  if (raw === undefined || raw === "") return undefined;
+  const value = Number(raw);
+  if (!Number.isInteger(value) || value <= 0)
+    throw invalid(name, `expected a whole number above 0, got ${raw}`);
+  return value;
+}
+
+/** `OTEL_BSP_*` and the export timeout, as the OpenTelemetry SDKs read them (milliseconds, spans). */
+function batchFromEnv(env: Env): BatchSettings {
+  const timeout =
+    positiveFromEnv(env, "OTEL_EXPORTER_OTLP_TRACES_TIMEOUT") ??
+    positiveFromEnv(env, "OTEL_EXPORTER_OTLP_TIMEOUT");
+  const batch: Record<string, number | undefined> = {
+    delay: positiveFromEnv(env, "OTEL_BSP_SCHEDULE_DELAY"),
+    maxQueue: positiveFromEnv(env, "OTEL_BSP_MAX_QUEUE_SIZE"),
+    maxBatch: positiveFromEnv(env, "OTEL_BSP_MAX_EXPORT_BATCH_SIZE"),
+    timeout: timeout ?? positiveFromEnv(env, "OTEL_BSP_EXPORT_TIMEOUT"),
+  };
+  if (batch.maxBatch !== undefined && batch.maxQueue !== undefined && batch.maxBatch > batch.maxQueue) {
+    throw invalid(
+      "OTEL_BSP_MAX_EXPORT_BATCH_SIZE",
+      `${batch.maxBatch} is more than OTEL_BSP_MAX_QUEUE_SIZE (${batch.maxQueue})`,
+    );
+  }
+  return Object.fromEntries(Object.entries(batch).filter(([, value]) => value !== undefined));
+}
+
 /**
  * The tracing that `config` and `env` ask for, or undefined when off: no endpoint,
  * `OTEL_SDK_DISABLED=true` or `OTEL_TRACES_EXPORTER=none`.
@@ -114,5 +154,6 @@ export function resolveTracing(config: TracingConfig | undefined, env: Env): Tra
     serviceName: config?.serviceName ?? (env.OTEL_SERVICE_NAME || "buntime"),
     sampleRatio: config?.sampleRatio ?? ratioFromEnv(env) ?? 1,
     resource: parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES, "OTEL_RESOURCE_ATTRIBUTES"),
+    batch: batchFromEnv(env),
   };
 }

@@ -27,6 +27,7 @@ describe("tracing settings from config and OTEL_* variables", () => {
       serviceName: "shop",
       sampleRatio: 0.25,
       resource: { "deployment.environment": "prod" },
+      batch: {},
     });
     const own = resolveTracing(undefined, {
       OTEL_EXPORTER_OTLP_ENDPOINT: "http://ignored:4318",
@@ -38,6 +39,17 @@ describe("tracing settings from config and OTEL_* variables", () => {
       sampleRatio: 0,
       serviceName: "buntime",
     });
+  });
+
+  it("reads the batch span processor's variables and the export timeout", () => {
+    const settings = resolveTracing(undefined, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318",
+      OTEL_BSP_SCHEDULE_DELAY: "200",
+      OTEL_BSP_MAX_QUEUE_SIZE: "8192",
+      OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "1024",
+      OTEL_EXPORTER_OTLP_TIMEOUT: "3000",
+    });
+    expect(settings?.batch).toEqual({ delay: 200, maxQueue: 8192, maxBatch: 1024, timeout: 3000 });
   });
 
   it("lets the config file win over the variables", () => {
@@ -84,6 +96,18 @@ describe("tracing settings from config and OTEL_* variables", () => {
         OTEL_TRACES_SAMPLER_ARG: "2",
       },
       "OTEL_TRACES_SAMPLER_ARG: expected 0 to 1",
+    ],
+    [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: "http://c", OTEL_BSP_MAX_QUEUE_SIZE: "-1" },
+      "OTEL_BSP_MAX_QUEUE_SIZE: expected a whole number above 0",
+    ],
+    [
+      {
+        OTEL_EXPORTER_OTLP_ENDPOINT: "http://c",
+        OTEL_BSP_MAX_QUEUE_SIZE: "10",
+        OTEL_BSP_MAX_EXPORT_BATCH_SIZE: "20",
+      },
+      "is more than OTEL_BSP_MAX_QUEUE_SIZE",
     ],
   ])("refuses %o with a coded error naming the variable", (env, message) => {
     expect(() => resolveTracing(undefined, env)).toThrow(message);
