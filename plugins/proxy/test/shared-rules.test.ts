@@ -88,8 +88,9 @@ describe("proxy rules shared through keyval", () => {
     );
     expect(added.map((response) => response?.status)).toEqual([201, 201, 201, 201, 201, 201]);
     const ids = async (kernel: TestKernel | undefined) => {
-      const response = await kernel?.fetch("/proxy/api/rules", { headers: { authorization: ADMIN } });
-      const { rules } = (await response?.json()) as { rules: { id: string }[] };
+      if (!kernel) throw new Error("no node");
+      const response = await kernel.fetch("/proxy/api/rules", { headers: { authorization: ADMIN } });
+      const { rules } = (await response.json()) as { rules: { id: string }[] };
       return rules.map((each) => each.id).sort();
     };
     const all = ["r0", "r1", "r2", "r3", "r4", "r5"];
