@@ -3,6 +3,7 @@ import { BuntimeError } from "@buntime/sdk";
 import semver from "semver";
 import { claimScope } from "../auth/scopes.ts";
 import type { Caller, RegistryContext } from "../context.ts";
+import { versionKeyOf } from "../search/version-key.ts";
 import { publisherSignatureVerifies } from "../signing/publisher-keys.ts";
 import type { Signature, VersionRecord } from "../storage/types.ts";
 import { checkBuntimeManifest } from "./buntime-manifest.ts";
@@ -58,6 +59,12 @@ export async function publishVersion(
   if (semver.valid(request.version) !== request.version) {
     throw new BuntimeError("BUNTIME_ERR_REGISTRY_PUBLISH_INVALID", {
       details: `${JSON.stringify(request.version)} is not a canonical semver version`,
+    });
+  }
+  if (!versionKeyOf(request.version).exact) {
+    // semver compares such a number as a rounded float, inconsistently: no order could place it
+    throw new BuntimeError("BUNTIME_ERR_REGISTRY_PUBLISH_INVALID", {
+      details: `${request.version} has a numeric prerelease identifier of 2^53 or more, which semver cannot order`,
     });
   }
   for (const tag of request.tags) assertTagName(tag);

@@ -89,7 +89,8 @@ CREATE TABLE IF NOT EXISTS ${p}search_compat (
   name TEXT NOT NULL, version TEXT NOT NULL, version_key TEXT ${binary} NOT NULL, published_at TEXT NOT NULL,
   lo TEXT ${binary} NOT NULL, lo_inclusive ${boolean} NOT NULL, hi TEXT ${binary} NOT NULL, hi_inclusive ${boolean} NOT NULL
 );
-CREATE INDEX IF NOT EXISTS ${p}search_compat_name ON ${p}search_compat (name);
+-- covering: a package's segments are checked against a kernel without reading the table
+CREATE INDEX IF NOT EXISTS ${p}search_compat_name ON ${p}search_compat (name, lo, hi, lo_inclusive, hi_inclusive, version);
 CREATE INDEX IF NOT EXISTS ${p}search_kernel_inexact ON ${p}search_kernel (exact, kernel);
 CREATE INDEX IF NOT EXISTS ${p}search_packages_downloads ON ${p}search_packages (downloads DESC, name ${binary});
 CREATE INDEX IF NOT EXISTS ${p}search_packages_modified ON ${p}search_packages (modified_at ${binary} DESC, name ${binary});

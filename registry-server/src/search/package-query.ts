@@ -22,6 +22,11 @@ export interface QueryDialect {
   inList(column: string, param: string): string;
   /** A select of `(name, version)` pairs from the JSON array of pairs in `param`. */
   jsonPairs(param: string): string;
+  /**
+   * True to look each package's compatibility segments up by name (SQLite, whose index seeks
+   * are cheap); false to read the fitting segments once and join them whole (PostgreSQL).
+   */
+  lookUpSegments: boolean;
   /** A condition: the JSON owners list in `column` holds the name in `param`. */
   hasOwner(column: string, param: string): string;
 }
@@ -81,8 +86,9 @@ function composePage(
     };
     if (kernel.exact && kernel.approved.length === 0) {
       // the usual case: a kernel falls in at most one compatibility segment per package
+      const materialized = d.lookUpSegments ? "" : "MATERIALIZED ";
       ctes.push(
-        `chosen AS MATERIALIZED (SELECT name, version FROM ${t("search_compat")} c WHERE ${fits("c.lo", "c.hi")})`,
+        `chosen AS ${materialized}(SELECT name, version FROM ${t("search_compat")} c WHERE ${fits("c.lo", "c.hi")})`,
       );
     } else {
       // ranges semver had to decide join the segments; the newest candidate wins, ties (equal
@@ -119,13 +125,12 @@ function composePage(
   const columns = (ref: string) => `p.name AS name, ${ref} AS version, p.latest AS latest,
     p.downloads AS downloads, p.modified_at AS modified_at, ${ranked ? "m.rank" : "1.0"} AS rank`;
   if (words || kernel) {
-    // every match is read anyway (to rank it, or to find its kernel's version): the candidates
-    // are kept, filtered once, then both paged and counted; the summary row carries the total,
-    // and the page's rows come back in any order, to be sorted again by the caller
-    const hitFilters = versionFilters("p.version");
-    const page = `WITH ${[...ctes, ""].join(", ")}candidates AS MATERIALIZED (SELECT ${columns(version)} FROM ${from}
-        WHERE ${packageFilters.join(" AND ")}),
-      hits AS MATERIALIZED (SELECT * FROM candidates p WHERE ${["TRUE", ...hitFilters].join(" AND ")})
+    // every match is read anyway (to rank it, or to find its kernel's version): the hits are
+    // kept, then both paged and counted; the summary row carries the total, and the page's
+    // rows come back in any order, to be sorted again by the caller
+    const filters = [...packageFilters, ...versionFilters(version)].join(" AND ");
+    const page = `WITH ${[...ctes, ""].join(", ")}hits AS MATERIALIZED (SELECT ${columns(version)} FROM ${from}
+        WHERE ${filters})
       SELECT name, version, latest, downloads, modified_at, rank, NULL AS total
         FROM (SELECT * FROM hits ORDER BY ${order} LIMIT ${bind(q.limit)} OFFSET ${bind(q.offset)}) page
       UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, max(rank), count(*) FROM hits`;

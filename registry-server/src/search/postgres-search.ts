@@ -9,7 +9,7 @@ import type { PackagePage, PackageQuery } from "./query.ts";
 import { searchDocument } from "./words.ts";
 
 /** The index layout; a database whose `search_index` setting differs is reindexed on open. */
-const INDEX_VERSION = "tsvector-6";
+const INDEX_VERSION = "tsvector-7";
 
 /**
  * `ts_rank` weights for D, C, B, A: readme (D) 0.1, description (C) 0.3, keywords and
@@ -26,6 +26,7 @@ CREATE INDEX IF NOT EXISTS registry_search_document ON registry_search USING GIN
 /** How PostgreSQL writes the parts of a package query that differ between backends. */
 const DIALECT: QueryDialect = {
   sql: POSTGRES,
+  lookUpSegments: false,
   placeholder: (index) => `$${index}`,
   // every word is letters and digits only (see searchWords), so it is a plain tsquery lexeme
   matchText: (words) => words.map((word) => `${word}:*`).join(" & "),

@@ -9,7 +9,7 @@ import type { PackagePage, PackageQuery } from "./query.ts";
 import { type SearchDocument, searchDocument } from "./words.ts";
 
 /** The index layout; a store whose `search_index` setting differs is reindexed on open. */
-const INDEX_VERSION = "fts5-6";
+const INDEX_VERSION = "fts5-7";
 
 /**
  * bm25 weight per column, in the order of {@link SearchDocument}: a word in the name counts ten
@@ -20,6 +20,7 @@ const WEIGHTS = "10.0, 5.0, 3.0, 2.0, 1.0";
 /** How SQLite writes the parts of a package query that differ between backends. */
 const DIALECT: QueryDialect = {
   sql: SQLITE,
+  lookUpSegments: true,
   placeholder: (index) => `?${index}`,
   // every word is letters and digits only (see searchWords), quoted anyway, as a prefix
   matchText: (words) => words.map((word) => `"${word}"*`).join(" AND "),
