@@ -6,9 +6,10 @@
  */
 import { Database } from "bun:sqlite";
 import { randomBytes, randomUUID } from "node:crypto";
-import { copyFileSync, mkdirSync, readdirSync, renameSync, rmSync } from "node:fs";
-import { dirname, join } from "node:path";
+import { copyFileSync, mkdirSync, renameSync, rmSync } from "node:fs";
+import { dirname } from "node:path";
 import { BuntimeError, type Logger } from "@buntime/sdk";
+import { databaseFile, listDatabaseFiles } from "./database-files.ts";
 import { DatabaseProcess } from "./engine/host.ts";
 import type { Migration } from "./engine/migrations.ts";
 import {
@@ -58,27 +59,6 @@ interface Running {
   /** The process, once started. */
   current?: DatabaseProcess;
   idle?: Timer;
-}
-
-/**
- * A database's name: the app's (its default database), or `<app>/<tenant>` for one of the
- * several an app may ask for.
- */
-export function databaseName(app: string, tenant?: string): string {
-  return tenant === undefined ? app : `${app}/${tenant}`;
-}
-
-const encode = (part: string) => encodeURIComponent(part).replaceAll(".", "%2E");
-
-/**
- * The file of a database: `<app>.sqlite`, or `<app>.tenants/<tenant>.sqlite`, every part encoded
- * (dots too), so no name reaches outside `dir` and none collides with another.
- */
-export function databaseFile(dir: string, database: string): string {
-  const [app = "", tenant] = database.split("/");
-  return tenant === undefined
-    ? join(dir, `${encode(app)}.sqlite`)
-    : join(dir, `${encode(app)}.tenants`, `${encode(tenant)}.sqlite`);
 }
 
 /** The app databases of one plugin instance, on SQLite. */
@@ -263,19 +243,9 @@ export class Databases implements DatabaseEngine {
     return outcome.result;
   }
 
-  /** The databases with a file: `<app>.sqlite` and `<app>.tenants/<tenant>.sqlite`. */
+  /** The databases with a file, sorted. */
   async list(): Promise<string[]> {
-    const names: string[] = [];
-    const { dir } = this.#options;
-    for (const entry of readdirSync(dir, { withFileTypes: true })) {
-      if (entry.isFile() && entry.name.endsWith(".sqlite"))
-        names.push(decodeURIComponent(entry.name.slice(0, -7)));
-      if (!entry.isDirectory() || !entry.name.endsWith(".tenants")) continue;
-      const app = decodeURIComponent(entry.name.slice(0, -8));
-      for (const tenant of readdirSync(join(dir, entry.name)))
-        if (tenant.endsWith(".sqlite")) names.push(`${app}/${decodeURIComponent(tenant.slice(0, -7))}`);
-    }
-    return names.sort();
+    return listDatabaseFiles(this.#options.dir);
   }
 
   /**

@@ -12,7 +12,7 @@ import { signInPath } from "./admin/access.ts";
 import { createBackupRoutes } from "./admin/backups.ts";
 import { createConsoleRoutes } from "./admin/console.ts";
 import { TENANT_NAME } from "./admin/names.ts";
-import { databaseName } from "./databases.ts";
+import { databaseName } from "./database-files.ts";
 import type { DatabaseEngine } from "./engine.ts";
 import { pipelineRequestSchema } from "./protocol.ts";
 

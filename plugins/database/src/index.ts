@@ -10,7 +10,8 @@ import { mkdirSync } from "node:fs";
 import { join } from "node:path";
 import { BuntimeError, definePlugin } from "@buntime/sdk";
 import { databaseConfigSchema } from "./config.ts";
-import { Databases, databaseName } from "./databases.ts";
+import { databaseName } from "./database-files.ts";
+import { Databases } from "./databases.ts";
 import type { DatabaseEngine } from "./engine.ts";
 import { createDatabaseApi } from "./http-api.ts";
 import { readMigrations } from "./migration-files.ts";
@@ -38,7 +39,7 @@ declare module "@buntime/sdk" {
 
 export type { ResolvedDatabaseConfig } from "./config.ts";
 export { databaseConfigSchema } from "./config.ts";
-export { databaseFile, databaseName } from "./databases.ts";
+export { databaseFile, databaseName } from "./database-files.ts";
 export type { HranaError, HranaValue, StreamRequest, StreamResult } from "./protocol.ts";
 
 export default definePlugin({

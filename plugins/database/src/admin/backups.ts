@@ -10,7 +10,7 @@ import type { Logger, RequestContext, ServiceAccess } from "@buntime/sdk";
 import { BuntimeError } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
-import { databaseFile, databaseName } from "../databases.ts";
+import { databaseFile, databaseName } from "../database-files.ts";
 import type { DatabaseEngine } from "../engine.ts";
 import { jsonBody, requireAdmin } from "./access.ts";
 import { knownDatabase, parseDatabaseName } from "./names.ts";
