@@ -4,20 +4,13 @@ declare module "@buntime/sdk" {
   interface RequestLocals {
     /** `performance.now()` when the logs plugin's `onRequest` saw the request: the start of its access line's `durationMs`. */
     logsArrivedAt?: number;
+    /** The request's trace id, set by the kernel while its tracing is on. */
+    traceId?: string;
   }
 }
 
 /** The namespace of access lines. */
 export const ACCESS_NAMESPACE = "http";
-
-/** A `traceparent`'s trace id: characters 3 to 35 of a version-00 header, lower-case hex. */
-const TRACE_ID = /^[0-9a-f]{2}-([0-9a-f]{32})-/;
-
-/** The trace id of the request's `traceparent` (with tracing on, the kernel's own), if it has a sane one. */
-function traceIdOf(request: Request): string | undefined {
-  const header = request.headers.get("traceparent");
-  return header === null ? undefined : TRACE_ID.exec(header)?.[1];
-}
 
 /** `/hello@^1/x` → `/hello`: the first path segment without its version. */
 function routeOf(pathname: string): string {
@@ -34,7 +27,7 @@ export type AccessLogHooks = Required<Pick<PluginHooks, "onRequest" | "onRespons
 /**
  * One access line per request: `onRequest` notes in the request's locals when it arrived,
  * `onResponse` writes `GET /hello/x 200` with method, path, route, status, duration, the
- * request id and, when the request carries a `traceparent`, its trace id. Requests under `skipBase` (the logs plugin's own API and UI) are not logged, so a
+ * request id and, while the kernel traces, the trace id. Requests under `skipBase` (the logs plugin's own API and UI) are not logged, so a
  * tail does not feed on itself.
  */
 export function createAccessLog(
@@ -58,7 +51,8 @@ export function createAccessLog(
       const fields: Record<string, unknown> = { method: request.method, path, route: routeOf(path), status };
       if (start !== undefined) fields.durationMs = Math.round((performance.now() - start) * 1000) / 1000;
       fields.requestId = context.requestId;
-      const traceId = traceIdOf(request);
+      // from the kernel (tracing on), never from the request's headers: reading those costs a small request dearly
+      const traceId = context.locals.traceId;
       if (traceId !== undefined) fields.traceId = traceId;
       const ms = Date.now();
       if (ms !== isoMs) {

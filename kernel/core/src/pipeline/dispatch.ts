@@ -235,7 +235,10 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     }
     const table = options.currentTable();
     const flow = new Flow(table, requestIdOf(request), request, pathname, options.clientAddress);
-    if (tracer !== undefined) flow.trace = tracer.startRequest(request, request.method, pathname);
+    if (tracer !== undefined) {
+      flow.trace = tracer.startRequest(request, request.method, pathname);
+      flow.locals.traceId = flow.trace.traceId;
+    }
     table.enter();
     let produced: MaybePromise<Response>;
     try {

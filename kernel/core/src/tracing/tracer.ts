@@ -16,6 +16,16 @@ import {
   type TraceParent,
 } from "./traceparent.ts";
 
+declare module "@buntime/sdk" {
+  interface RequestLocals {
+    /**
+     * The request's trace id (32 hex digits), set by the kernel while tracing is on: plugins
+     * name the trace in their lines without reading the request's headers.
+     */
+    traceId?: string;
+  }
+}
+
 /** What a sampled request carries through the pipeline. */
 export interface RequestTrace {
   readonly traceId: string;
