@@ -64,6 +64,9 @@ function tenantOf(c: Context): string | undefined {
   return tenant;
 }
 
+/** Largest body of an admin API request, in bytes. */
+const ADMIN_BODY_BYTES = 1_048_576;
+
 /** Builds the API (the plugin's `routes`, mounted at its base). */
 export function createDatabaseApi(databases: DatabaseEngine, options: DatabaseApiOptions): Hono<Env> {
   const { services, logger } = options;
@@ -128,6 +131,16 @@ export function createDatabaseApi(databases: DatabaseEngine, options: DatabaseAp
   api.post("/apps/:app/tenants/:tenant/v2/pipeline", limit, pipeline);
   api.get("/apps/:app/tenants/:tenant/v2", (c) => c.body(null, 200));
 
+  // the admin API takes small JSON bodies only (a statement is at most 100 000 characters)
+  api.use(
+    "/api/*",
+    bodyLimit({
+      maxSize: ADMIN_BODY_BYTES,
+      onError: (c) => {
+        throw new BuntimeError("BUNTIME_ERR_BODY_TOO_LARGE", { path: c.req.path, limit: ADMIN_BODY_BYTES });
+      },
+    }),
+  );
   api.route(
     "/api",
     createBackupRoutes({

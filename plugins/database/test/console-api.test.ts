@@ -169,6 +169,14 @@ describe("the SQL console's API (SQLite)", () => {
       body: JSON.stringify({ database: "notes", sql: "DROP TABLE pets" }),
     });
     expect(crossSite.status).toBe(403);
+    const huge = await fetch(at("/database/api/console/query"), {
+      method: "POST",
+      headers: JSON_ADMIN,
+      body: JSON.stringify({ database: "notes", sql: `SELECT '${"x".repeat(2_000_000)}'` }),
+    });
+    expect(huge.status).toBe(413);
+    const long = await query(`SELECT '${"x".repeat(100_001)}'`);
+    expect(long.status).toBe(400);
     expect((await query("SELECT 1", "../etc/passwd")).status).toBe(400);
     expect((await query("SELECT 1", "notes/../../x")).status).toBe(400);
     expect((await query("SELECT count(*) FROM pets")).body.rows[0]?.[0]?.value).toBe("3");
