@@ -74,10 +74,10 @@ describe("PostgreSQL backend", () => {
       const app = (node: typeof one) => createKeyValueStore(node).namespace("app").namespace("watcher");
       const seen: KvChange[][] = [];
       const stop = watch(app(one), { keys: ["status"], prefix: "job/" }, (changes) => seen.push(changes), 20);
-      for (let i = 0; i < 100 && seen.length === 0; i++) await Bun.sleep(10);
+      for (let i = 0; i < 500 && seen.length === 0; i++) await Bun.sleep(10);
       await app(two).set("job/7", { done: true });
       await app(two).set("elsewhere", 1);
-      for (let i = 0; i < 200 && !seen.flat().some((c) => c.key === "job/7"); i++) await Bun.sleep(10);
+      for (let i = 0; i < 500 && !seen.flat().some((c) => c.key === "job/7"); i++) await Bun.sleep(10);
       stop();
       expect(seen[0]).toEqual([{ key: "status", entry: null }]);
       const change = seen.flat().find((c) => c.key === "job/7");
