@@ -85,9 +85,9 @@ describe("kernel:schedule across three nodes on one PostgreSQL", () => {
     expect(await slow.claim("jobs/slow-node", 11, work("slow 11"))).toBe(true);
     expect(ran).toEqual(["fast 10", "slow 11"]);
     const [row] =
-      await sql`SELECT last_tick, node, finished_at FROM buntime_schedule WHERE job = 'jobs/slow-node'`;
+      await sql`SELECT last_due, node, finished_at FROM buntime_schedule WHERE job = 'jobs/slow-node'`;
     expect(row.node).toBe("slow");
-    expect(Number(row.last_tick)).toBe(11);
+    expect(Number(row.last_due)).toBe(11);
     expect(row.finished_at).not.toBeNull();
     await Promise.all([fast.close(), slow.close()]);
   });

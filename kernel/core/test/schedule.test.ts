@@ -100,6 +100,26 @@ describe("kernel:schedule on one kernel", () => {
     );
   });
 
+  it("runs a job that comes back with a longer period (ticks compare by due time, not number)", async () => {
+    const { schedule } = await scheduleIn();
+    const recorder = () => {
+      const ran: number[] = [];
+      return { ran, run: ({ scheduledAt }: ScheduledTick) => void ran.push(scheduledAt) };
+    };
+    const before = recorder();
+    const first = schedule.schedule({ id: "period", every: 100, scope: "global", ...before });
+    await Bun.sleep(350);
+    await first.stop();
+    const slower = recorder();
+    const second = schedule.schedule({ id: "period", every: 300, scope: "global", ...slower });
+    await Bun.sleep(700);
+    await second.stop();
+    expect(before.ran.length).toBeGreaterThanOrEqual(2);
+    // a tick number every 300 ms is a third of one every 100 ms: compared by number it would never run
+    expect(slower.ran.length).toBeGreaterThanOrEqual(1);
+    expect(Math.min(...slower.ran)).toBeGreaterThan(Math.max(...before.ran));
+  });
+
   it("keeps a job going after a run that throws", async () => {
     const { schedule } = await scheduleIn();
     let runs = 0;

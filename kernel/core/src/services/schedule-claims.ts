@@ -1,6 +1,7 @@
 /**
- * Who runs a tick. A claim runs a job's tick only when no run of that job is going and no tick as
- * late or later has been run: on one process (`local` jobs, and `global` ones without a cluster)
+ * Who runs a tick. A claim runs a job's tick only when no run of that job is going and no tick due
+ * as late or later has been run (ticks are compared by when they are due, not by number, so a job
+ * whose period changes keeps running): on one process (`local` jobs, and `global` ones without a cluster)
  * or across every node on one PostgreSQL (`global` jobs in a cluster).
  */
 import { SQL } from "bun";
@@ -8,22 +9,23 @@ import { SQL } from "bun";
 /** Runs ticks that no one has run yet. */
 export interface TickClaims {
   /**
-   * Runs `work` for tick `tick` of `job` when it is the first to claim that tick and no run of
-   * `job` is going; resolves with whether it ran. `work`'s own failure rejects.
+   * Runs `work` for the tick of `job` due at `dueAt` (ms since the epoch) when it is the first to
+   * claim that tick and no run of `job` is going; resolves with whether it ran. `work`'s own
+   * failure rejects.
    */
-  claim(job: string, tick: number, work: () => Promise<void>): Promise<boolean>;
+  claim(job: string, dueAt: number, work: () => Promise<void>): Promise<boolean>;
   /** Releases what the claims hold (connections). */
   close(): Promise<void>;
 }
 
-/** Claims kept in this process: the last tick each job ran, and the jobs running now. */
+/** Claims kept in this process: when each job's last tick was due, and the jobs running now. */
 export function processClaims(): TickClaims {
-  const lastTick = new Map<string, number>();
+  const lastDue = new Map<string, number>();
   const running = new Set<string>();
   return {
-    async claim(job, tick, work) {
-      if (running.has(job) || (lastTick.get(job) ?? Number.NEGATIVE_INFINITY) >= tick) return false;
-      lastTick.set(job, tick);
+    async claim(job, dueAt, work) {
+      if (running.has(job) || (lastDue.get(job) ?? Number.NEGATIVE_INFINITY) >= dueAt) return false;
+      lastDue.set(job, dueAt);
       running.add(job);
       try {
         await work();
@@ -42,7 +44,7 @@ const SCHEMA_LOCK = 0x62736368;
 /**
  * Claims shared by every node on one PostgreSQL. A run holds a session advisory lock on its job
  * (on a reserved connection, so a node that dies lets go with its connection) while it records
- * the tick in `buntime_schedule` only if it is later than the last recorded one: two nodes never
+ * the tick in `buntime_schedule` only if it is due later than the last recorded one: two nodes never
  * run one job at once, and a tick runs once even when a slow node wakes after another ran it.
  */
 export function postgresClaims(url: string, node: string): TickClaims {
@@ -52,11 +54,11 @@ export function postgresClaims(url: string, node: string): TickClaims {
     sql.begin(async (tx) => {
       await tx`SELECT pg_advisory_xact_lock(${SCHEMA_LOCK})`;
       await tx`CREATE TABLE IF NOT EXISTS buntime_schedule (
-        job text COLLATE "C" PRIMARY KEY, last_tick bigint NOT NULL, node text NOT NULL,
+        job text COLLATE "C" PRIMARY KEY, last_due bigint NOT NULL, node text NOT NULL,
         started_at timestamptz NOT NULL, finished_at timestamptz)`;
     });
   return {
-    async claim(job, tick, work) {
+    async claim(job, dueAt, work) {
       ready ??= createTable().catch((error) => {
         ready = undefined; // try again next tick
         throw error;
@@ -68,15 +70,15 @@ export function postgresClaims(url: string, node: string): TickClaims {
         const [got] = await connection`SELECT pg_try_advisory_lock(hashtextextended(${lock}, 0)) AS locked`;
         if (!(got as { locked: boolean }).locked) return false;
         try {
-          const claimed = await connection`INSERT INTO buntime_schedule (job, last_tick, node, started_at)
-            VALUES (${job}, ${tick}, ${node}, now())
-            ON CONFLICT (job) DO UPDATE SET last_tick = excluded.last_tick, node = excluded.node,
+          const claimed = await connection`INSERT INTO buntime_schedule (job, last_due, node, started_at)
+            VALUES (${job}, ${dueAt}, ${node}, now())
+            ON CONFLICT (job) DO UPDATE SET last_due = excluded.last_due, node = excluded.node,
               started_at = excluded.started_at, finished_at = NULL
-            WHERE buntime_schedule.last_tick < excluded.last_tick
+            WHERE buntime_schedule.last_due < excluded.last_due
             RETURNING job`;
           if (claimed.length === 0) return false;
           await work();
-          await connection`UPDATE buntime_schedule SET finished_at = now() WHERE job = ${job} AND last_tick = ${tick}`;
+          await connection`UPDATE buntime_schedule SET finished_at = now() WHERE job = ${job} AND last_due = ${dueAt}`;
           return true;
         } finally {
           await connection`SELECT pg_advisory_unlock(hashtextextended(${lock}, 0))`.catch(() => {});

@@ -95,7 +95,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           job.run({ tick, scheduledAt: tick * job.every, node, signal: controller.signal }),
         ).then(() => undefined);
       running = claimsFor(job.scope)
-        .claim(name, tick, run)
+        .claim(name, tick * job.every, run)
         .catch((error) => options.logger.warn(`${plugin}: job ${job.id} tick ${tick} failed`, { error }));
       arm(tick + 1);
     };
