@@ -109,7 +109,7 @@ describe.skipIf(skip)("three nodes behind nginx share their state", () => {
     expect(await (await fetch(`${c?.url}/probe/kv/greeting`)).text()).toBe("written on a");
   });
 
-  it("accept a session and an API key made on one node on the others, and refuse a key revoked on one within 1 s on another", async () => {
+  it("accept a session and an API key made on one node on the others, and refuse a key revoked (or a session ended) on one within 1 s on another", async () => {
     const login = await fetch(`${a?.url}/auth/login`, {
       method: "POST",
       headers: { "content-type": "application/json" },
@@ -136,6 +136,10 @@ describe.skipIf(skip)("three nodes behind nginx share their state", () => {
     const took = await within(1000, async () => (await asKey(b)).status === 401);
     expect(took).toBeLessThan(1000);
     expect((await asKey(c)).status).toBe(401);
+
+    // a session ended on A is over on B too
+    expect((await fetch(`${a?.url}/auth/logout`, { method: "POST", headers: { cookie } })).status).toBe(200);
+    expect((await fetch(`${b?.url}/auth/me`, { headers: { cookie } })).status).toBe(401);
   });
 
   it("answer on node B and through nginx, within 5 s, for a plugin installed through node A", async () => {
