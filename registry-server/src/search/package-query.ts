@@ -124,24 +124,32 @@ function composePage(
   }[q.sort];
   const columns = (ref: string) => `p.name AS name, ${ref} AS version, p.latest AS latest,
     p.downloads AS downloads, p.modified_at AS modified_at, ${ranked ? "m.rank" : "1.0"} AS rank`;
+  // the page's records come in the same statement (one round trip): shown and latest version, package
+  const records = (source: string) => `SELECT page.*, v.record AS record, v.deprecated AS deprecated,
+      lv.record AS latest_record, lv.deprecated AS latest_deprecated, pk.owners AS owners,
+      pk.dist_tags AS dist_tags, pk.created_at AS created_at, pk.modified_at AS package_modified_at
+    FROM ${source} JOIN ${t("versions")} v ON v.name = page.name AND v.version = page.version
+    JOIN ${t("versions")} lv ON lv.name = page.name AND lv.version = page.latest
+    JOIN ${t("packages")} pk ON pk.name = page.name`;
+  const filters = [...packageFilters, ...versionFilters(version)].join(" AND ");
+  const limits = () => `LIMIT ${bind(q.limit)} OFFSET ${bind(q.offset)}`;
   if (words || kernel) {
     // every match is read anyway (to rank it, or to find its kernel's version): the hits are
-    // kept, then both paged and counted; the summary row carries the total, and the page's
-    // rows come back in any order, to be sorted again by the caller
-    const filters = [...packageFilters, ...versionFilters(version)].join(" AND ");
+    // kept, then both paged and counted; the summary row carries the total (and whether any
+    // range needs semver, see planKernel)
+    const inexact = kernel ? `(SELECT count(*) FROM ${t("search_kernel")} WHERE exact = FALSE)` : "0";
     const page = `WITH ${[...ctes, ""].join(", ")}hits AS MATERIALIZED (SELECT ${columns(version)} FROM ${from}
-        WHERE ${filters})
-      SELECT name, version, latest, downloads, modified_at, rank, NULL AS total
-        FROM (SELECT * FROM hits ORDER BY ${order} LIMIT ${bind(q.limit)} OFFSET ${bind(q.offset)}) page
-      UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, max(rank), count(*) FROM hits`;
+        WHERE ${filters}), page AS (SELECT * FROM hits ORDER BY ${order} ${limits()})
+      SELECT *, NULL AS total, NULL AS inexact FROM (${records("page")}) paged
+      UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, max(rank), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
+        count(*), ${inexact} FROM hits`;
     return { page, count: undefined, params, countParams: params.length };
   }
   // read in an index's order up to the page's end; counted apart
   const withs = ctes.length > 0 ? `WITH ${ctes.join(", ")} ` : "";
-  const body = `FROM ${from} WHERE ${[...packageFilters, ...versionFilters(version)].join(" AND ")}`;
+  const body = `FROM ${from} WHERE ${filters}`;
   const countParams = params.length;
-  const page = `${withs}SELECT * FROM (SELECT ${columns(version)} ${body}) hits ORDER BY ${order}
-    LIMIT ${bind(q.limit)} OFFSET ${bind(q.offset)}`;
+  const page = `${withs}${records(`(SELECT ${columns(version)} ${body} ORDER BY ${order} ${limits()}) page`)}`;
   return { page, count: `${withs}SELECT count(*) AS total, 1.0 AS rank ${body}`, params, countParams };
 }
 
@@ -173,32 +181,12 @@ async function planKernel(d: QueryDialect, run: RunSql, kernel: string): Promise
   return { key, exact, approved };
 }
 
-/** Reads the packages and versions of a page's rows in two statements. */
-async function loadHits(d: QueryDialect, run: RunSql, rows: Row[]): Promise<PackageHit[]> {
-  if (rows.length === 0) return [];
-  const t = (table: string) => `${d.sql.prefix}${table}`;
-  const pairs = rows.flatMap((row) => [
-    [row.name, row.version],
-    [row.name, row.latest],
-  ]);
-  const [versionRows, packageRows] = await Promise.all([
-    run(`SELECT * FROM ${t("versions")} WHERE (name, version) IN (${d.jsonPairs(d.placeholder(1))})`, [
-      JSON.stringify(pairs),
-    ]),
-    run(`SELECT * FROM ${t("packages")} WHERE ${d.inList("name", d.placeholder(1))}`, [
-      JSON.stringify(rows.map((row) => row.name)),
-    ]),
-  ]);
-  const versions = new Map(versionRows.map((row) => [`${row.name}@${row.version}`, toVersion(row)]));
-  const packages = new Map(packageRows.map((row) => [String(row.name), toPackage(row)]));
-  return rows.flatMap((row) => {
-    const pkg = packages.get(String(row.name));
-    const version = versions.get(`${row.name}@${row.version}`);
-    const latest = versions.get(`${row.name}@${row.latest}`);
-    // a row whose package changed between the two reads is left out rather than shown half-updated
-    if (!pkg || !version || !latest) return [];
-    return [{ pkg, latest, version, downloads: Number(row.downloads), rank: Number(row.rank) }];
-  });
+/** A page row (with its records joined) as a hit. */
+function toHit(row: Row): PackageHit {
+  const pkg = toPackage({ ...row, modified_at: row.package_modified_at });
+  const version = toVersion(row);
+  const latest = toVersion({ record: row.latest_record, deprecated: row.latest_deprecated });
+  return { pkg, latest, version, downloads: Number(row.downloads), rank: Number(row.rank) };
 }
 
 /**
@@ -221,26 +209,37 @@ export function createPackageQuery(
       words = queryWords(q.text);
       if (words.length === 0) return { total: 0, topRank: 1, hits: [] };
     }
-    const kernel = q.kernel === undefined ? undefined : await planKernel(d, run, q.kernel);
-    const { page, count, params, countParams } = composePage(d, q, words, kernel);
-    let rows: Row[];
-    let summary: Row | undefined;
-    if (count) {
-      const [pageRows, counted] = await Promise.all([
-        run(page, params),
-        run(count, params.slice(0, countParams)),
-      ]);
-      rows = pageRows;
-      summary = counted[0];
-    } else {
-      const all = await run(page, params);
-      summary = all.find((row) => row.total !== null && row.total !== undefined);
-      rows = all.filter((row) => row !== summary).sort(PAGE_ORDERS[q.sort]);
-    }
-    return {
-      total: Number(summary?.total ?? 0),
-      topRank: Number(summary?.rank ?? 1) || 1,
-      hits: await loadHits(d, run, rows),
+    const ask = async (kernel?: KernelPlan) => {
+      const { page, count, params, countParams } = composePage(d, q, words, kernel);
+      let rows: Row[];
+      let summary: Row | undefined;
+      if (count) {
+        const [pageRows, counted] = await Promise.all([
+          run(page, params),
+          run(count, params.slice(0, countParams)),
+        ]);
+        rows = pageRows;
+        summary = counted[0];
+      } else {
+        const all = await run(page, params);
+        summary = all.find((row) => row.total !== null && row.total !== undefined);
+        rows = all.filter((row) => row !== summary);
+      }
+      const answer: PackagePage = {
+        total: Number(summary?.total ?? 0),
+        topRank: Number(summary?.rank ?? 1) || 1,
+        hits: rows.sort(PAGE_ORDERS[q.sort]).map(toHit),
+      };
+      return { answer, inexactRanges: Number(summary?.inexact ?? 0) };
     };
+    if (q.kernel === undefined) return (await ask()).answer;
+    // an exact kernel is asked for first as if no range needed semver (the usual case, one
+    // round trip); the answer says when some range did, and only then is it asked again
+    const key = versionKeyOf(q.kernel);
+    if (key.exact) {
+      const first = await ask({ ...key, approved: [] });
+      if (first.inexactRanges === 0) return first.answer;
+    }
+    return (await ask(await planKernel(d, run, q.kernel))).answer;
   };
 }
