@@ -1,11 +1,10 @@
 /**
- * A build's registry apps served from another home: the router serves `<home>/apps`, so a start
+ * A build's apps served from another home: the router serves `<home>/apps`, so a start
  * on a home other than the build's own links each verified app folder there.
  */
 import { existsSync, lstatSync, mkdirSync, readdirSync, readlinkSync, rmSync, symlinkSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { builtHome } from "./build/layout.ts";
-import type { DistroLock } from "./lock/schema.ts";
 
 /** True when `path` is a symbolic link (dangling ones too). */
 function isLink(path: string): boolean {
@@ -17,12 +16,12 @@ function isLink(path: string): boolean {
 }
 
 /**
- * Links `<home>/apps/<app>` to the build's `home/apps/<app>` for each registry app of the lock,
+ * Links `<home>/apps/<app>` to the build's `home/apps/<app>` for each app of the build (`names`),
  * unless the home has an app of that name of its own (which wins; answered, to be told). Links
  * into this build that no longer lead anywhere (an app a newer build dropped) are removed;
  * nothing else of the home is touched.
  */
-export function linkBuiltApps(buildDir: string, home: string, lock: DistroLock): string[] {
+export function linkBuiltApps(buildDir: string, home: string, names: readonly string[]): string[] {
   const apps = join(home, "apps");
   const from = join(builtHome(buildDir), "apps");
   const shadowed: string[] = [];
@@ -32,7 +31,7 @@ export function linkBuiltApps(buildDir: string, home: string, lock: DistroLock):
       if (isLink(path) && readlinkSync(path).startsWith(`${from}/`) && !existsSync(path)) rmSync(path);
     }
   }
-  for (const app of Object.keys(lock.apps ?? {}).sort()) {
+  for (const app of [...names].sort()) {
     const link = join(apps, app);
     const target = join(from, app);
     if (isLink(link)) {

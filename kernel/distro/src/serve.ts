@@ -34,8 +34,8 @@ function mergeSettings(
  * every file checks out), then runs a kernel on its locked plugins, as plugin folders beside
  * those installed in the home, with the manifest's plugin settings under the settings file's and
  * its pool settings (`isolation`, `shutdownTimeout`) where the start gives none. Registry apps
- * get their declared env from this start's environment, and are linked into the home's apps
- * when the home is not the build's own.
+ * get their declared env from this start's environment; the build's apps are linked into the
+ * home's apps when the home is not the build's own.
  * Its provenance is served at `/.well-known/buntime`. Serves until SIGTERM or SIGINT; resolves
  * with the exit code.
  */
@@ -54,9 +54,10 @@ export async function serveBuiltDistribution(
     ...args,
     home: args.home ?? options.home ?? builtHome(root),
   });
-  if (build.apps.length > 0 && resolve(config.home) !== builtHome(root)) {
+  const appNames = Object.keys(build.manifest.apps);
+  if (appNames.length > 0 && resolve(config.home) !== builtHome(root)) {
     // the router serves the home's apps: link the build's verified ones there
-    const shadowed = linkBuiltApps(root, resolve(config.home), build.lock);
+    const shadowed = linkBuiltApps(root, resolve(config.home), appNames);
     if (shadowed.length > 0) {
       process.stderr.write(
         `note: ${config.home}/apps has its own ${shadowed.join(", ")}, served instead of the build's\n`,

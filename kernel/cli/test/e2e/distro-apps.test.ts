@@ -6,7 +6,7 @@
  */
 import { afterAll, describe, expect, it } from "bun:test";
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readFileSync, readlinkSync, statSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, readlinkSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import type { RunningRegistry } from "@buntime/registry-server";
 import { generatePublisherKeys } from "@buntime/supply";
@@ -143,6 +143,14 @@ describe("apps from a registry in a distribution", () => {
     writeFileSync(join(build, "home", "apps", "shop", "1.1.0", "extra.ts"), "export {};\n");
     const added = await cli(["start", "--distro", build, "--port", "0"], folder);
     expect(added.stderr).toContain("home/apps/shop/1.1.0/extra.ts is not in the locked tarball");
+    rmSync(join(build, "home", "apps", "shop", "1.1.0", "extra.ts"));
+    // a local-folder app is checked against the hashes the build recorded
+    writeFileSync(join(build, "home", "apps", "notes", "index.ts"), "export default {};\n");
+    const local = await cli(["distro", "start", build, "--port", "0"], folder);
+    expect(local.code).toBe(1);
+    expect(local.stderr).toContain(
+      "app notes (local folder): home/apps/notes/index.ts differs from the build; refusing to start",
+    );
   }, 90_000);
 
   it("puts unsatisfiable apps in the plugins' table and writes nothing; the signature policy applies to apps", async () => {
@@ -358,6 +366,7 @@ describe("apps from a registry in a distribution", () => {
       const { url } = await untilListening(child.stdout);
       expect(await (await fetch(new URL("/shop/", url))).text()).toBe("shop 1.0.0");
       expect(await (await fetch(new URL("/cart/", url))).text()).toBe("own cart");
+      expect(await (await fetch(new URL("/notes/", url))).text()).toBe("notes");
       expect(readlinkSync(join(home, "apps", "shop"))).toBe(join(folder, "build", "home", "apps", "shop"));
     } finally {
       child.kill("SIGTERM");

@@ -10,7 +10,8 @@ import { extractTarball, matchesIntegrity } from "@buntime/supply";
 import type { DistroLock, LockedApp } from "../lock/schema.ts";
 import { appSource, type DistroManifest } from "../manifest.ts";
 import { verifyLockedPackage } from "../verify/locked-signatures.ts";
-import { builtAppDir, builtAppTarballPath, builtHome } from "./layout.ts";
+import { BUILD_FILES, builtAppDir, builtAppTarballPath, builtHome } from "./layout.ts";
+import { fileIntegrity, listFiles } from "./normalize.ts";
 import type { TarballSource } from "./tarballs.ts";
 
 /** The file in `<apps>/<name>/` naming the version `/<name>/` reaches (the router's and the deployments plugin's). */
@@ -54,7 +55,8 @@ async function placeRegistryApp(input: AppsInput, stage: string, app: string, lo
 
 /**
  * Places the manifest's apps into the staging folder's home, in name order: a local folder is
- * copied (without `node_modules` and `.git`); a registry app is taken from the lock, its
+ * copied (without `node_modules` and `.git`) and the sha512 of each of its files recorded in
+ * `apps.json` for the start-time check; a registry app is taken from the lock, its
  * signatures verified with the lock's keys under the policy and its tarball checked against the
  * locked integrity before anything of it is extracted.
  */
@@ -63,16 +65,19 @@ export async function placeApps(
   stage: string,
 ): Promise<{ name: string; version: string }[]> {
   const placed: { name: string; version: string }[] = [];
+  const hashes: Record<string, string> = {};
   for (const [app, entry] of Object.entries(input.manifest.apps).sort(([a], [b]) => a.localeCompare(b))) {
     const source = appSource(app, entry);
     if ("path" in source) {
       const from = resolve(dirname(input.manifestPath), source.path);
       if (!existsSync(from))
         throw new BuntimeError("BUNTIME_ERR_DISTRO_NOT_FOUND", { what: `folder of app ${app}`, path: from });
-      cpSync(from, join(builtHome(stage), "apps", app), {
+      const to = join(builtHome(stage), "apps", app);
+      cpSync(from, to, {
         recursive: true,
         filter: (path) => !["node_modules", ".git"].includes(basename(path)),
       });
+      for (const file of listFiles(to)) hashes[`home/apps/${app}/${file}`] = fileIntegrity(join(to, file));
       continue;
     }
     const locked = input.lock.apps?.[app];
@@ -86,5 +91,7 @@ export async function placeApps(
     await placeRegistryApp(input, stage, app, locked);
     placed.push({ name: app, version: locked.version });
   }
+  if (Object.keys(hashes).length > 0)
+    writeFileSync(join(stage, BUILD_FILES.localApps), `${JSON.stringify(hashes, null, 2)}\n`);
   return placed;
 }

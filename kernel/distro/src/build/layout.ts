@@ -7,6 +7,8 @@ export const BUILD_FILES = {
   config: "buntime.config.json",
   provenance: "build.json",
   vendor: "vendor.json",
+  /** sha512 of every file of the manifest's local-folder apps, checked at start like the runner. */
+  localApps: "apps.json",
   start: "start",
 } as const;
 

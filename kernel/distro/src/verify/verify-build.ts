@@ -11,7 +11,7 @@ import {
 } from "../build/layout.ts";
 import { fileIntegrity, listFiles } from "../build/normalize.ts";
 import { checkLockFresh, type DistroLock, readLock } from "../lock/schema.ts";
-import { type DistroManifest, readManifest } from "../manifest.ts";
+import { appSource, type DistroManifest, readManifest } from "../manifest.ts";
 import { verifyLockedPackage, verifyLockedSignatures } from "./locked-signatures.ts";
 
 /** A built distribution that passed {@link verifyBuild}. */
@@ -99,28 +99,53 @@ function verifyApps(dir: string, lock: DistroLock, policy: DistroManifest["polic
   return verified;
 }
 
+/**
+ * Checks folders of the build against the sha512 of each file the build recorded in `listName`
+ * (paths relative to the build): the same files, byte for byte, and no others. A folder's
+ * mismatch names it by its label.
+ */
+function verifyHashed(dir: string, listName: string, folders: { folder: string; label: string }[]): void {
+  if (folders.length === 0) return;
+  const listPath = join(dir, listName);
+  if (!existsSync(listPath)) throw tampered(folders[0]?.label ?? listName, listName, "is missing");
+  const hashes = JSON.parse(readFileSync(listPath, "utf8")) as Record<string, string>;
+  for (const { folder, label } of folders) {
+    const present = existsSync(join(dir, folder))
+      ? listFiles(join(dir, folder)).map((f) => `${folder}/${f}`)
+      : [];
+    for (const file of present) {
+      const hash = hashes[file];
+      if (!hash) throw tampered(label, file, "was not built into this distribution");
+      if (fileIntegrity(join(dir, file)) !== hash) throw tampered(label, file, "differs from the build");
+    }
+    const missing = Object.keys(hashes).find(
+      (file) => file.startsWith(`${folder}/`) && !existsSync(join(dir, file)),
+    );
+    if (missing) throw tampered(label, missing, "is missing");
+  }
+}
+
 /** Checks the vendored runner's files against the hashes the build recorded. */
 function verifyVendor(dir: string): void {
-  const listPath = join(dir, BUILD_FILES.vendor);
-  if (!existsSync(listPath)) return;
-  const hashes = JSON.parse(readFileSync(listPath, "utf8")) as Record<string, string>;
-  const modules = join(dir, "node_modules");
-  const present = existsSync(modules) ? listFiles(modules).map((file) => `node_modules/${file}`) : [];
-  for (const file of present) {
-    const hash = hashes[file];
-    if (!hash) throw tampered("node_modules", file, "was not built into this distribution");
-    if (fileIntegrity(join(dir, file)) !== hash)
-      throw tampered("node_modules", file, "differs from the build");
-  }
-  const missing = Object.keys(hashes).find((file) => !existsSync(join(dir, file)));
-  if (missing) throw tampered("node_modules", missing, "is missing");
+  if (!existsSync(join(dir, BUILD_FILES.vendor))) return;
+  verifyHashed(dir, BUILD_FILES.vendor, [{ folder: "node_modules", label: "node_modules" }]);
+}
+
+/** Checks the manifest's local-folder apps in the built home against the hashes the build recorded. */
+function verifyLocalApps(dir: string, manifest: DistroManifest): void {
+  const local = Object.entries(manifest.apps)
+    .filter(([name, entry]) => "path" in appSource(name, entry))
+    .map(([name]) => ({ folder: `home/apps/${name}`, label: `app ${name} (local folder)` }))
+    .sort((a, b) => a.folder.localeCompare(b.folder));
+  verifyHashed(dir, BUILD_FILES.localApps, local);
 }
 
 /**
  * Verifies a built distribution before anything of it is loaded: its lock is the manifest's,
  * every plugin's tarball matches the locked sha512 integrity and its signatures verify with the
  * lock's keys (per the manifest's policy), every extracted file equals the tarball's and no file
- * was added (the registry apps' files in the built home too), and the vendored runner matches the build's hashes. The first mismatch is
+ * was added (the registry apps' files in the built home too), and the local-folder apps and the
+ * vendored runner match the build's hashes. The first mismatch is
  * `BUNTIME_ERR_DISTRO_TAMPERED` naming the package and the file. Needs no network.
  */
 export function verifyBuild(dir: string): VerifiedBuild {
@@ -142,6 +167,7 @@ export function verifyBuild(dir: string): VerifiedBuild {
     pluginFolders.push(verifyPlugin(dir, lock, name));
   }
   const apps = verifyApps(dir, lock, manifest.policy);
+  verifyLocalApps(dir, manifest);
   verifyVendor(dir);
   const configPath = join(dir, BUILD_FILES.config);
   const config = existsSync(configPath)
