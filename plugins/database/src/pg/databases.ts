@@ -12,6 +12,7 @@ import { type DatabaseEngine, type QueryResult, StatementError, type TableInfo }
 import type { StreamRequest, StreamResult } from "../protocol.ts";
 import { type DumpSummary, dumpSchema } from "./dump.ts";
 import { applyMigrations } from "./migrations.ts";
+import { SchemaSizes } from "./quota.ts";
 import { restoreSchema } from "./restore.ts";
 import { ensureRole, roleUrl } from "./roles.ts";
 import { PgStream } from "./stream.ts";
@@ -55,6 +56,7 @@ export class PgDatabases implements DatabaseEngine {
   /** Each database's pool, logged in as its own role. */
   readonly #pools = new Map<string, Promise<SQL>>();
   readonly #streams = new Map<string, Open>();
+  readonly #sizes = new SchemaSizes();
 
   constructor(options: PgDatabasesOptions) {
     this.#options = options;
@@ -108,6 +110,7 @@ export class PgDatabases implements DatabaseEngine {
       schema: schemaOf(database),
       timeout: this.#options.statementTimeout,
       maxBytes: this.#options.maxDatabaseBytes,
+      sizes: this.#sizes,
     });
   }
 

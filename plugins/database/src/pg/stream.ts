@@ -11,7 +11,7 @@ import type { QueryResult, StatementFailure } from "../engine.ts";
 import type { BatchCond, HranaError, Stmt, StreamRequest, StreamResult } from "../protocol.ts";
 import { describeStatement } from "./describe.ts";
 import { toPostgres } from "./placeholders.ts";
-import { mayGrow, reclaim, schemaBytes } from "./quota.ts";
+import { mayGrow, reclaim, type SchemaSizes } from "./quota.ts";
 import { pgToHrana, pgTypeName } from "./values.ts";
 
 /**
@@ -36,6 +36,8 @@ export interface PgStreamOptions {
   readonly timeout: number;
   /** The size quota of the schema, in bytes. */
   readonly maxBytes: number;
+  /** Measures the schema (shared by the streams of every database). */
+  readonly sizes: SchemaSizes;
 }
 
 /** The cursor a console read is fetched through, so only the rows kept are read. */
@@ -139,7 +141,7 @@ export class PgStream {
   async #run(text: string, params: SqliteValue[]): Promise<Rows> {
     const sql = beginForPostgres(text);
     const rows = mayGrow(sql)
-      ? await this.#withinQuota(() => this.#conn.unsafe(sql, params).values() as Promise<Rows>)
+      ? await this.#withinQuota(sql, () => this.#conn.unsafe(sql, params).values() as Promise<Rows>)
       : ((await this.#conn.unsafe(sql, params).values()) as Rows);
     const command = rows.command?.toUpperCase();
     if (command === "BEGIN" || command === "START TRANSACTION") this.#inTransaction = true;
@@ -152,13 +154,13 @@ export class PgStream {
     return rows;
   }
 
-  async #withinQuota(write: () => Promise<Rows>): Promise<Rows> {
+  async #withinQuota(sql: string, write: () => Promise<Rows>): Promise<Rows> {
     const nested = this.#inTransaction;
     await this.#conn.unsafe(nested ? "SAVEPOINT buntime_quota" : "BEGIN");
     try {
       const rows = await write();
-      const { schema, maxBytes, database } = this.#options;
-      if ((await schemaBytes(this.#conn, schema)) > maxBytes)
+      const { schema, maxBytes, database, sizes } = this.#options;
+      if ((await sizes.bytes(this.#conn, schema, sql)) > maxBytes)
         throw new BuntimeError("BUNTIME_ERR_DATABASE_QUOTA_EXCEEDED", { database, limit: maxBytes });
       await this.#conn.unsafe(nested ? "RELEASE SAVEPOINT buntime_quota" : "COMMIT");
       return rows;
