@@ -36,6 +36,8 @@ export interface NginxPlace {
 export interface TestNginx {
   /** `http://127.0.0.1:<port>` */
   readonly url: string;
+  /** The master process's id (its worker is its child), e.g. to read its CPU time. */
+  readonly pid: number;
   /** The config it runs with. */
   readonly config: string;
   /** Its error log so far (a node it marked down shows there). */
@@ -156,5 +158,5 @@ export async function startNginx(options: NginxOptions): Promise<TestNginx> {
     await stop();
     throw new Error(`${(error as Error).message}: ${said}`);
   }
-  return { url: `http://127.0.0.1:${port}`, config, errors: () => read("error.log"), stop };
+  return { url: `http://127.0.0.1:${port}`, pid: server.pid, config, errors: () => read("error.log"), stop };
 }
