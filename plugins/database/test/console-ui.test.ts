@@ -212,6 +212,22 @@ describe.skipIf(noChromium)("the SQL console without the auth plugin", () => {
     await page.fill("#sql", "SELECT 6 * 7 AS answer");
     await page.click("#run button[type=submit]");
     await page.locator("#result td", { hasText: "42" }).waitFor();
+    // a backup, a change, and the backup put back
+    const runStatement = async (sql: string) => {
+      await page.fill("#sql", sql);
+      await page.click("#run button[type=submit]");
+      await page.locator("#status", { hasText: " ms" }).waitFor();
+    };
+    await runStatement("CREATE TABLE kept (x INTEGER)");
+    await runStatement("INSERT INTO kept VALUES (1), (2)");
+    await page.click("#backup");
+    await page.locator("#backups li[data-backup]").waitFor();
+    await runStatement("DELETE FROM kept");
+    page.once("dialog", (dialog) => dialog.accept());
+    await page.click("#backups li[data-backup] button");
+    await page.locator("#status", { hasText: "restored notes-" }).waitFor();
+    await runStatement("SELECT count(*) AS n FROM kept");
+    expect(await page.locator("#result tbody td").textContent()).toBe("2");
     // the token stays in the page: nothing another page of the origin could read
     expect(await page.evaluate(() => JSON.stringify({ ...sessionStorage, ...localStorage }))).not.toContain(
       token,

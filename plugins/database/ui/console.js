@@ -125,6 +125,70 @@ async function showTables() {
   }
 }
 
+/** The backup API's path of a database: `app`, or `app/tenants/tenant`. */
+function backupPath(database) {
+  const [app, tenant] = database.split("/").map(encodeURIComponent);
+  return tenant === undefined ? app : `${app}/tenants/${tenant}`;
+}
+
+/** Calls the backup API (api/backups, api/restores), as `api` calls the console's. */
+function backups(path, init) {
+  return api(`../${path}`, init);
+}
+
+/** Asks the person, in the shell's overlay when framed in it. */
+function confirmed(message) {
+  return window.frameSDK?.isInitialized
+    ? window.frameSDK.ui.confirm(message)
+    : Promise.resolve(confirm(message));
+}
+
+async function showBackups() {
+  const list = el("backups");
+  list.replaceChildren();
+  const { response, body } = await backups(`backups/${backupPath(current)}`);
+  if (!response.ok) {
+    list.append(node("li", body.error?.message ?? `error ${response.status}`, "error"));
+    return;
+  }
+  if (body.backups.length === 0) list.append(node("li", "none yet", "muted"));
+  for (const backup of body.backups) {
+    const item = node("li", `${backup.backup} (${backup.bytes} bytes) `);
+    item.dataset.backup = backup.backup;
+    const restore = node("button", "Restore");
+    restore.type = "button";
+    restore.addEventListener("click", async () => {
+      if (
+        !(await confirmed(`Put ${current} back as it was in ${backup.backup}? What changed since is lost.`))
+      )
+        return;
+      status.textContent = "restoring…";
+      const { response: answer, body: restored } = await backups(`restores/${backupPath(current)}`, {
+        method: "POST",
+        headers: { "content-type": "application/json" },
+        body: JSON.stringify({ backup: backup.backup }),
+      });
+      status.textContent = answer.ok
+        ? `restored ${restored.restored}`
+        : (restored.error?.message ?? `error ${answer.status}`);
+      await showTables();
+    });
+    item.append(restore);
+    list.append(item);
+  }
+}
+
+async function backUp() {
+  if (!current) await open(databaseInput.value);
+  if (!current) return;
+  status.textContent = "backing up…";
+  const { response, body } = await backups(`backups/${backupPath(current)}`, { method: "POST" });
+  status.textContent = response.ok
+    ? `backed up to ${body.backup}`
+    : (body.error?.message ?? `error ${response.status}`);
+  await showBackups();
+}
+
 async function open(database) {
   current = database.trim();
   if (!current) return;
@@ -132,7 +196,7 @@ async function open(database) {
   status.textContent = "";
   el("failure").hidden = true;
   showRows([], []);
-  await showTables();
+  await Promise.all([showTables(), showBackups()]);
 }
 
 async function run() {
@@ -184,6 +248,7 @@ pick.addEventListener("submit", (event) => {
   event.preventDefault();
   open(databaseInput.value);
 });
+el("backup").addEventListener("click", () => backUp());
 runForm.addEventListener("submit", (event) => {
   event.preventDefault();
   run();
