@@ -9,7 +9,15 @@ import { startTestPostgres } from "@buntime/test-kit/postgres";
 import { startRedisServer } from "@buntime/test-kit/redis";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 import { SQL } from "bun";
-import { ADMIN_PASSWORD, FIRST_PARTY, type Node, node, PROBE_EVERY, writeProbe } from "./scale-out-nodes.ts";
+import {
+  ADMIN_PASSWORD,
+  FIRST_PARTY,
+  type Node,
+  node,
+  PROBE_EVERY,
+  pluginFolder,
+  writeProbe,
+} from "./scale-out-nodes.ts";
 import { cleanUp, cli, liveRegistry, seed, workspace, writePlugin } from "./support.ts";
 
 const noNginx = skipWithoutSystemTool({ command: "nginx", debianPackage: "nginx" });
@@ -40,7 +48,7 @@ async function cluster() {
     postgres: postgres.url,
     redis: redis.url,
     registry: registry.url,
-    plugins: [...FIRST_PARTY, writeProbe(dir)],
+    plugins: [...FIRST_PARTY, pluginFolder("proxy"), writeProbe(dir)],
     settings: {
       "@buntime/plugin-ratelimit": {
         rules: [{ name: "global", path: "/probe/limited", key: "route", limit: LIMIT, window: "1m" }],
@@ -58,6 +66,17 @@ const { nodes, balancer, sql, dir, registry } = skip
   ? ({} as Awaited<ReturnType<typeof cluster>>)
   : await cluster();
 const [a, b, c] = (nodes ?? []) as Node[];
+
+/** Signs in as admin on `target`; resolves with the session cookie. */
+async function signIn(target: Node): Promise<string> {
+  const login = await fetch(`${target.url}/auth/login`, {
+    method: "POST",
+    headers: { "content-type": "application/json" },
+    body: JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }),
+  });
+  expect(login.status).toBe(200);
+  return (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+}
 
 /** Polls `check` every 25 ms for up to `ms`; resolves with how long it took, or throws. */
 async function within(ms: number, check: () => Promise<boolean>): Promise<number> {
@@ -78,7 +97,13 @@ describe.skipIf(skip)("three nodes behind nginx share their state", () => {
       const failed = listed.plugins.filter((plugin) => plugin.status !== "running");
       expect(failed).toEqual([]);
       expect(listed.plugins.map((plugin) => plugin.name).sort()).toEqual(
-        ["@buntime/plugin-auth", "@buntime/plugin-ratelimit", "@buntime/plugin-storage", "probe"].sort(),
+        [
+          "@buntime/plugin-auth",
+          "@buntime/plugin-proxy",
+          "@buntime/plugin-ratelimit",
+          "@buntime/plugin-storage",
+          "probe",
+        ].sort(),
       );
     }
     const tables = await sql`SELECT count(*)::int AS n FROM pg_tables WHERE tablename = 'buntime_kv'`;
@@ -110,13 +135,7 @@ describe.skipIf(skip)("three nodes behind nginx share their state", () => {
   });
 
   it("accept a session and an API key made on one node on the others, and refuse a key revoked (or a session ended) on one within 1 s on another", async () => {
-    const login = await fetch(`${a?.url}/auth/login`, {
-      method: "POST",
-      headers: { "content-type": "application/json" },
-      body: JSON.stringify({ username: "admin", password: ADMIN_PASSWORD }),
-    });
-    expect(login.status).toBe(200);
-    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const cookie = await signIn(a as Node);
     const me = await fetch(`${b?.url}/auth/me`, { headers: { cookie } });
     expect(((await me.json()) as { user: { username: string } }).user.username).toBe("admin");
 
@@ -140,6 +159,28 @@ describe.skipIf(skip)("three nodes behind nginx share their state", () => {
     // a session ended on A is over on B too
     expect((await fetch(`${a?.url}/auth/logout`, { method: "POST", headers: { cookie } })).status).toBe(200);
     expect((await fetch(`${b?.url}/auth/me`, { headers: { cookie } })).status).toBe(401);
+  });
+
+  it("serve a proxy rule added through one node on every node within a second", async () => {
+    const upstream = Bun.serve({
+      hostname: "127.0.0.1",
+      port: 0,
+      fetch: () => new Response("from upstream"),
+    });
+    cleanups.push(() => upstream.stop(true));
+    const cookie = await signIn(c as Node);
+    const added = await fetch(`${c?.url}/proxy/api/rules`, {
+      method: "POST",
+      headers: { cookie, "content-type": "application/json" },
+      body: JSON.stringify({ id: "up", path: "/up/*", upstream: upstream.url.href.replace(/\/$/, "") }),
+    });
+    expect(added.status).toBe(201);
+    for (const other of [a, b]) {
+      const took = await within(1500, async () => (await fetch(`${other?.url}/up/x`)).status === 200);
+      expect(took).toBeLessThan(1200);
+    }
+    for (let i = 0; i < 6; i++)
+      expect(await (await fetch(`${balancer.url}/up/x`)).text()).toBe("from upstream");
   });
 
   it("answer on node B and through nginx, within 5 s, for a plugin installed through node A", async () => {
