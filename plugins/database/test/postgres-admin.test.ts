@@ -188,6 +188,14 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
     );
     const typo = await query("shop", "SELECT name FRM items");
     expect(typo.body.error?.position).toBe(17);
+    const several = await query("shop", "SELECT 1; DROP TABLE orders");
+    expect(several.body.error?.message).toContain("one statement at a time");
+    const body = await query(
+      "shop",
+      "CREATE FUNCTION two() RETURNS int LANGUAGE plpgsql AS $f$ BEGIN RETURN 2; END; $f$",
+    );
+    expect(body.status).toBe(200);
+    expect((await query("shop", "SELECT two() AS n")).body.rows).toEqual([[{ type: "integer", value: "2" }]]);
     const withRead = await query(
       "shop",
       "WITH g AS (SELECT generate_series(1, 100000) AS n) SELECT n FROM g",

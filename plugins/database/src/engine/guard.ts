@@ -33,17 +33,24 @@ const READABLE = new Set([
 const SETTABLE = new Set(["foreign_keys", "defer_foreign_keys", "user_version", "recursive_triggers"]);
 
 const SKIPPED = /'(?:[^']|'')*'|"(?:[^"]|"")*"|`(?:[^`]|``)*`|\[[^\]]*\]|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)/y;
+/** PostgreSQL's literals and comments, dollar-quoted bodies (`$$ … $$`, `$fn$ … $fn$`) too. */
+const SKIPPED_PG =
+  /'(?:[^']|'')*'|"(?:[^"]|"")*"|--[^\n]*|\/\*[\s\S]*?(?:\*\/|$)|\$([A-Za-z_][A-Za-z0-9_]*)?\$[\s\S]*?\$\1\$/y;
 
-/** The statements of `sql`, split on `;` outside literals and comments, comments dropped. */
-export function statements(sql: string): string[] {
+/**
+ * The statements of `sql`, split on `;` outside literals and comments, comments dropped; in
+ * SQLite's words, or PostgreSQL's (`dialect: "postgres"`).
+ */
+export function statements(sql: string, dialect: "sqlite" | "postgres" = "sqlite"): string[] {
+  const skip = dialect === "postgres" ? SKIPPED_PG : SKIPPED;
   const found: string[] = [];
   let current = "";
   for (let i = 0; i < sql.length; ) {
-    SKIPPED.lastIndex = i;
-    const skipped = SKIPPED.exec(sql);
+    skip.lastIndex = i;
+    const skipped = skip.exec(sql);
     if (skipped) {
       current += skipped[0].startsWith("-") || skipped[0].startsWith("/*") ? " " : skipped[0];
-      i = SKIPPED.lastIndex;
+      i = skip.lastIndex;
     } else if (sql[i] === ";") {
       found.push(current);
       current = "";

@@ -6,6 +6,7 @@
 import { BuntimeError } from "@buntime/sdk";
 import type { ReservedSQL } from "bun";
 import { holds } from "../engine/conditions.ts";
+import { statements } from "../engine/guard.ts";
 import { fromHrana, type SqliteValue } from "../engine/values.ts";
 import type { QueryResult, StatementFailure } from "../engine.ts";
 import type { BatchCond, HranaError, Stmt, StreamRequest, StreamResult } from "../protocol.ts";
@@ -184,6 +185,9 @@ export class PgStream {
     maxRows: number,
   ): Promise<{ result: QueryResult } | { failure: StatementFailure }> {
     try {
+      // as on SQLite: several statements in one run would leave the rows of one of them unsaid
+      if (statements(sql, "postgres").length !== 1)
+        throw new Error("the console runs one statement at a time");
       const read =
         // a WITH that writes is refused by DECLARE, and then runs as written (quota and all)
         /^\s*(select|values|table|with)\b/i.test(sql) && !/\binto\b/i.test(sql)
