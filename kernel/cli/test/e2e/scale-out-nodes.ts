@@ -165,10 +165,16 @@ async function drain(stream: ReadableStream<Uint8Array>, sink: (text: string) =>
 /** Node `name` (not started), its home and settings in a fresh folder. */
 export function node(name: string, shared: Shared, cleanups: (() => unknown)[]): Node {
   const dir = mkdtempSync(join(tmpdir(), `buntime-node-${name}-`));
-  const port = freeLoopbackPort();
   const config = join(dir, "buntime.config.json");
   const home = join(dir, "home");
-  writeFileSync(config, JSON.stringify(configOf(name, port, home, shared), null, 2));
+  let port = 0;
+  /** Takes a free port (another process may take it before the node binds it: then `start` takes another). */
+  const choosePort = () => {
+    port = freeLoopbackPort();
+    writeFileSync(config, JSON.stringify(configOf(name, port, home, shared), null, 2));
+  };
+  choosePort();
+  let started = false;
   let child: Bun.Subprocess<"ignore", "pipe", "pipe"> | undefined;
   let output = "";
   const keep = (text: string) => {
@@ -189,40 +195,62 @@ export function node(name: string, shared: Shared, cleanups: (() => unknown)[]):
     rmSync(dir, { recursive: true, force: true });
   });
   const plugins = shared.plugins.flatMap((folder) => ["--plugins", folder]);
+  const launch = async () => {
+    const spawned = Bun.spawn([process.execPath, CLI, "start", "--config", config, ...plugins], {
+      cwd: dir,
+      stdin: "ignore",
+      stdout: "pipe",
+      stderr: "pipe",
+      env: {
+        PATH: process.env.PATH ?? "",
+        HOME: dir,
+        BUNTIME_ADMIN_PASSWORD: ADMIN_PASSWORD,
+        ...(shared.registry ? { BUNTIME_REGISTRY: shared.registry } : {}),
+      },
+    });
+    child = spawned;
+    void drain(spawned.stderr, keep);
+    const decoder = new TextDecoder();
+    const reader = spawned.stdout.getReader();
+    const deadline = Date.now() + 30_000;
+    let said = "";
+    while (!said.includes("listening on") && Date.now() < deadline) {
+      const { value, done } = await reader.read();
+      if (done) {
+        await spawned.exited;
+        await Bun.sleep(50); // what it said on stderr, read by now
+        throw new Error(`node ${name} exited before it listened:\n${output}`);
+      }
+      said += decoder.decode(value, { stream: true });
+    }
+    keep(said);
+    reader.releaseLock();
+    void drain(spawned.stdout, keep);
+    if (!said.includes("listening on"))
+      throw new Error(`node ${name} did not listen within 30 s:\n${output}`);
+  };
   return {
     name,
-    port,
-    url: `http://127.0.0.1:${port}`,
+    get port() {
+      return port;
+    },
+    get url() {
+      return `http://127.0.0.1:${port}`;
+    },
     home,
     async start() {
-      const spawned = Bun.spawn([process.execPath, CLI, "start", "--config", config, ...plugins], {
-        cwd: dir,
-        stdin: "ignore",
-        stdout: "pipe",
-        stderr: "pipe",
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: dir,
-          BUNTIME_ADMIN_PASSWORD: ADMIN_PASSWORD,
-          ...(shared.registry ? { BUNTIME_REGISTRY: shared.registry } : {}),
-        },
-      });
-      child = spawned;
-      void drain(spawned.stderr, keep);
-      const decoder = new TextDecoder();
-      const reader = spawned.stdout.getReader();
-      const deadline = Date.now() + 30_000;
-      let said = "";
-      while (!said.includes("listening on") && Date.now() < deadline) {
-        const { value, done } = await reader.read();
-        if (done) throw new Error(`node ${name} exited before it listened:\n${output}`);
-        said += decoder.decode(value, { stream: true });
+      for (let attempt = 1; ; attempt++) {
+        try {
+          await launch();
+          started = true;
+          return;
+        } catch (error) {
+          // a restart must come back on its port (the balancer looks there); a first start may move
+          const taken = /EADDRINUSE|in use/i.test(String(error));
+          if (started || !taken || attempt === 3) throw error;
+          choosePort();
+        }
       }
-      keep(said);
-      reader.releaseLock();
-      void drain(spawned.stdout, keep);
-      if (!said.includes("listening on"))
-        throw new Error(`node ${name} did not listen within 30 s:\n${output}`);
     },
     stop: () => exit("SIGTERM"),
     kill: async () => {
