@@ -25,7 +25,7 @@ Commands:
   whoami      the user of the saved registry token
   keys        generate and register a publisher signing key
   registry    run a plugin registry (buntime registry start)
-  version     print the kernel version (and, run from a built distribution, its provenance)
+  version     print the version (also --version, -v; run from a built distribution, its provenance)
   help        show this help
 `;
 
@@ -40,6 +40,7 @@ const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
   registry: guardCommand("registry", runRegistry),
   version: runVersion,
   "--version": runVersion,
+  "-v": runVersion,
   help: async () => {
     process.stdout.write(HELP);
     return 0;

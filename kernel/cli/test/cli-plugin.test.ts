@@ -174,10 +174,14 @@ describe("buntime CLI for plugins", () => {
     expect(run.code).toBe(1);
   });
 
-  it("lists an empty home offline", async () => {
+  it("lists an empty home offline, and refuses a home that does not exist", async () => {
+    mkdirSync(join(dir, "empty-home"));
     const run = await buntime(["plugin", "list", "--offline", "--home", join(dir, "empty-home"), "--json"]);
     expect(JSON.parse(run.stdout)).toEqual({ home: join(dir, "empty-home"), kernel: null, plugins: [] });
     expect(run.code).toBe(0);
+    const missing = await buntime(["plugin", "list", "--offline", "--home", join(dir, "no-home")]);
+    expect(missing.stderr).toContain(`no Buntime home at ${join(dir, "no-home")}`);
+    expect(missing.code).toBe(1);
   });
 });
 

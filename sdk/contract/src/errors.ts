@@ -4,6 +4,7 @@
  * built from its template and, where it reaches HTTP, a status.
  */
 
+import { CLI_ERROR_CODES } from "./errors-cli.ts";
 import { CLUSTER_ERROR_CODES } from "./errors-cluster.ts";
 import { DATA_ERROR_CODES } from "./errors-data.ts";
 import { DISTRO_ERROR_CODES } from "./errors-distro.ts";
@@ -159,6 +160,7 @@ export const ERROR_CODES = {
   ...DISTRO_ERROR_CODES,
   ...MARKETPLACE_ERROR_CODES,
   ...OBSERVE_ERROR_CODES,
+  ...CLI_ERROR_CODES,
   BUNTIME_ERR_RATELIMIT_EXCEEDED: {
     status: 429,
     message: "rate limit {rule} exceeded; retry in {seconds} s",

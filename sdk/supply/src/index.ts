@@ -19,6 +19,8 @@ export {
 export type {
   CachedPackument,
   DownloadProgress,
+  NpmrcOptions,
+  NpmrcToken,
   Packument,
   PackumentCache,
   PluginSummary,
@@ -28,7 +30,14 @@ export type {
   VersionDist,
   VersionDocument,
 } from "./registry-client/index.ts";
-export { createRegistryClient, resolveVersion } from "./registry-client/index.ts";
+export {
+  createRegistryClient,
+  npmrcFiles,
+  npmrcToken,
+  packagePath,
+  registryKeys,
+  resolveVersion,
+} from "./registry-client/index.ts";
 export type {
   KeyPins,
   PublisherKeyPair,

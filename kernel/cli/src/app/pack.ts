@@ -3,19 +3,21 @@
  * file selection, tar writer and integrity), checked against the `buntime.app` manifest rather
  * than a plugin manifest.
  */
-import { readFileSync, writeFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { BuntimeError, parseAppManifest } from "@buntime/sdk";
 import { type PackedPlugin, packPackage } from "@buntime/supply";
 import semver from "semver";
 import { parseCommand } from "../common/args.ts";
 import { runCommand } from "../common/output.ts";
+import { PACK_OPTIONS, reportPacked } from "../common/pack-report.ts";
 
 /** The `--help` text of `buntime app pack`. */
-export const APP_PACK_HELP = `Usage: buntime app pack [dir] [--out <folder>] [--json]
+export const APP_PACK_HELP = `Usage: buntime app pack [dir] [--out <folder>] [--dry-run] [--json]
 
 Validates the buntime.app manifest and writes a deterministic npm-format tarball of the app in
-dir (default: the current folder) to --out (default: the current folder).
+dir (default: the current folder) to --out (default: the current folder). --dry-run prints the
+files, size and integrity the tarball would have and writes nothing.
 `;
 
 function invalid(source: string, details: string): BuntimeError {
@@ -53,16 +55,9 @@ export function packApp(dir: string): PackedPlugin {
 
 /** `buntime app pack`: writes the app's tarball and prints its integrity. */
 export async function runAppPack(args: string[]): Promise<number> {
-  const { values, positionals } = parseCommand(args, { out: { type: "string" } });
+  const { values, positionals } = parseCommand(args, PACK_OPTIONS);
   return runCommand("app pack", values, APP_PACK_HELP, async (out) => {
-    const packed = packApp(positionals[0] ?? ".");
-    for (const warning of packed.warnings) process.stderr.write(`warning: ${warning}\n`);
-    const path = join(resolve(values.out ?? "."), packed.filename);
-    writeFileSync(path, packed.tarball);
-    out.result(
-      { name: packed.name, version: packed.version, path, integrity: packed.integrity, files: packed.files },
-      `${path} (${packed.tarball.length} bytes, ${packed.files.length} files)\n${packed.integrity}`,
-    );
+    reportPacked(out, packApp(positionals[0] ?? "."), values);
     return 0;
   });
 }

@@ -5,10 +5,11 @@ import { PUBLISH_OPTIONS, publishPacked } from "../common/publish-packed.ts";
 import { packApp } from "./pack.ts";
 
 /** The `--help` text of `buntime app publish`. */
-export const APP_PUBLISH_HELP = `Usage: buntime app publish [dir] [--tag <tag>] [--registry <url>] [--key <file>] [--json]
+export const APP_PUBLISH_HELP = `Usage: buntime app publish [dir] [--tag <tag>] [--registry <url>] [--key <file>] [--dry-run] [--json]
 
 Packs the app in dir (default: the current folder) and publishes it as an npm-format package,
-signed with the publisher key when there is one (as buntime plugin publish does).
+signed with the publisher key when there is one (as buntime plugin publish does). --dry-run
+prints what would be sent where and sends nothing.
 `;
 
 /** `buntime app publish`: pack, sign when a key is configured, publish. */

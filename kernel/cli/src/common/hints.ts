@@ -32,6 +32,10 @@ export const HINTS: Partial<Record<ErrorCode, string>> = {
   BUNTIME_ERR_MANIFEST_INVALID: "fix the buntime field of package.json (see docs/writing-a-plugin.md)",
   BUNTIME_ERR_PACK_FAILED: "run it in a plugin folder, or give the folder: buntime plugin pack <dir>",
   BUNTIME_ERR_PLUGIN_IN_USE: "remove the plugins that need it first, or use --force",
+  BUNTIME_ERR_CLI_NO_HOME:
+    "run it in the folder where the kernel runs (npm start, buntime start), or name the home: --home <dir> or BUNTIME_HOME",
+  BUNTIME_ERR_CLI_NPMRC_ENV: "set the variable, or remove the line from that .npmrc",
+  BUNTIME_ERR_CLI_PLUGIN_BUNDLED: "change it in the distribution and rebuild (docs/distributions.md)",
 };
 
 /** Hints for a registry's own refusal (`BUNTIME_ERR_CLIENT_HTTP`), by the registry's code. */

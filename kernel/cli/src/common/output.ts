@@ -12,6 +12,27 @@ export interface Output {
   progress(label: string, received: number, total: number | undefined): void;
 }
 
+/** ANSI styles the CLI uses on stderr. */
+const STYLES = { red: "31", yellow: "33", dim: "2", bold: "1" } as const;
+
+/**
+ * Whether stderr gets colour: only on a terminal, and never when `NO_COLOR` is set to anything
+ * but the empty string (https://no-color.org), so logs and pipes get plain text.
+ */
+export function colourOn(stream: { isTTY?: boolean } = process.stderr, env = process.env): boolean {
+  return stream.isTTY === true && !env.NO_COLOR;
+}
+
+/** `text` in `style` when stderr gets colour, else as it is. */
+export function paint(text: string, style: keyof typeof STYLES): string {
+  return colourOn() ? `\x1b[${STYLES[style]}m${text}\x1b[0m` : text;
+}
+
+/** A `warning:` line on stderr (yellow on a terminal). */
+export function warn(line: string): void {
+  process.stderr.write(`${paint("warning:", "yellow")} ${line}\n`);
+}
+
 /** Creates the output of one command run. */
 export function createOutput(json: boolean): Output {
   const tty = process.stderr.isTTY === true;
@@ -64,8 +85,9 @@ export function reportFailure(command: string, error: unknown, json: boolean): n
       `${JSON.stringify({ error: { code: coded?.code ?? null, message, hint } }, null, 2)}\n`,
     );
   } else {
-    process.stderr.write(`buntime ${command}: ${message}${coded ? ` [${coded.code}]` : ""}\n`);
-    if (hint) process.stderr.write(`  hint: ${hint}\n`);
+    const line = `buntime ${command}: ${message}${coded ? ` [${coded.code}]` : ""}`;
+    process.stderr.write(`${paint(line, "red")}\n`);
+    if (hint) process.stderr.write(`  ${paint("hint:", "dim")} ${hint}\n`);
   }
   return exitCode;
 }

@@ -1,6 +1,7 @@
 import { BuntimeError } from "@buntime/sdk";
 import { HOME_OPTIONS, parseCommand, usage } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
+import { announceHome } from "../common/home.ts";
 import { type Output, runCommand } from "../common/output.ts";
 import { SIGNATURE_POLICIES, type SignaturePolicy } from "../common/settings.ts";
 import { type InstallResult, installPlugins } from "../install/apply.ts";
@@ -69,6 +70,7 @@ export async function runInstall(args: string[]): Promise<number> {
     if (positionals.length === 0)
       usage("plugin install needs at least one plugin name, e.g. buntime plugin install auth");
     const context = cliContext(values);
+    announceHome(out, context.resolvedHome, false);
     const policy = policyOf(values.signatures, context.settings.signaturePolicy);
     if (values.plan) {
       const report = await planReport(context, positionals.map(parseSpec), { policy });

@@ -6,7 +6,7 @@ import { runCommand } from "../common/output.ts";
 import { PUBLISH_OPTIONS, publishPacked } from "../common/publish-packed.ts";
 
 /** The `--help` text of `buntime plugin publish`. */
-export const PUBLISH_HELP = `Usage: buntime plugin publish [dir] [--tag <tag>] [--registry <url>] [--key <file>] [--json]
+export const PUBLISH_HELP = `Usage: buntime plugin publish [dir] [--tag <tag>] [--registry <url>] [--key <file>] [--dry-run] [--json]
 
 Packs the plugin in dir (default: the current folder) and publishes it; refuses, as pack does,
 npm dependencies the kernel does not lend. Signs the tarball's
@@ -18,6 +18,8 @@ Options:
   --registry <url>   registry (default: BUNTIME_REGISTRY, the CLI settings, http://127.0.0.1:4873/)
   --key <file>       ed25519 private key (PEM) to sign with
   --no-sign          publish without a publisher signature
+  --dry-run          print what would be sent where (files, size, integrity, signature, token);
+                     send nothing
 `;
 
 /** `buntime plugin publish`: pack, sign when a key is configured, publish. */

@@ -4,6 +4,7 @@ import { lockfilePath } from "@buntime/kernel";
 import { BuntimeError } from "@buntime/sdk";
 import { HOME_OPTIONS, parseCommand, usage } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
+import { announceHome } from "../common/home.ts";
 import { holdInterrupts, interruptHeld } from "../common/interrupt.ts";
 import { runCommand } from "../common/output.ts";
 import { installedDependents } from "../install/apply.ts";
@@ -12,6 +13,7 @@ import { withHomeLock } from "../install/home-lock.ts";
 import { findKernel } from "../install/kernel-link.ts";
 import { historyPath, readHistory, readLock, writeHistory, writeLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
+import { refuseBundled } from "./bundled.ts";
 import { appsGuardedBy } from "./guarded-apps.ts";
 
 /** The `--help` text of `buntime plugin remove`. */
@@ -29,9 +31,12 @@ export async function runRemove(args: string[]): Promise<number> {
   return runCommand("plugin remove", values, REMOVE_HELP, async (out) => {
     const [given] = positionals;
     if (!given) usage("plugin remove needs a plugin name");
-    const { home } = cliContext(values);
+    const context = cliContext(values);
+    announceHome(out, context.resolvedHome, true);
+    const { home } = context;
     return withHomeLock(home, async () => {
       const lock = await readLock(home);
+      await refuseBundled(home, given, lock.plugins, "remove");
       const name = await canonicalName(given, undefined, lock.plugins);
       const entry = lock.plugins[name];
       if (!entry) throw new BuntimeError("BUNTIME_ERR_INSTALL_NOT_INSTALLED", { package: name, home });

@@ -3,6 +3,7 @@ import { installedPluginDir, lockfilePath } from "@buntime/kernel";
 import { BuntimeError, satisfiesRange } from "@buntime/sdk";
 import { HOME_OPTIONS, parseCommand, usage } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
+import { announceHome } from "../common/home.ts";
 import { holdInterrupts } from "../common/interrupt.ts";
 import { runCommand } from "../common/output.ts";
 import { installedDependents } from "../install/apply.ts";
@@ -12,6 +13,7 @@ import { findKernel } from "../install/kernel-link.ts";
 import { loadIntoKernel } from "../install/kernel-load.ts";
 import { historyPath, readHistory, readLock, writeHistory, writeLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
+import { refuseBundled } from "./bundled.ts";
 
 /** The `--help` text of `buntime plugin rollback`. */
 export const ROLLBACK_HELP = `Usage: buntime plugin rollback <name> [--home <dir>] [--json]
@@ -27,9 +29,12 @@ export async function runRollback(args: string[]): Promise<number> {
   return runCommand("plugin rollback", values, ROLLBACK_HELP, async (out) => {
     const [given] = positionals;
     if (!given) usage("plugin rollback needs a plugin name");
-    const { home } = cliContext(values);
+    const context = cliContext(values);
+    announceHome(out, context.resolvedHome, true);
+    const { home } = context;
     return withHomeLock(home, async () => {
       const lock = await readLock(home);
+      await refuseBundled(home, given, lock.plugins, "rollback");
       const name = await canonicalName(given, undefined, lock.plugins);
       const current = lock.plugins[name];
       if (!current) throw new BuntimeError("BUNTIME_ERR_INSTALL_NOT_INSTALLED", { package: name, home });

@@ -1,10 +1,12 @@
 import { BuntimeError } from "@buntime/sdk";
 import { HOME_OPTIONS, parseCommand } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
+import { announceHome } from "../common/home.ts";
 import { runCommand } from "../common/output.ts";
 import { installPlugins } from "../install/apply.ts";
 import { readLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
+import { refuseBundled } from "./bundled.ts";
 import { policyOf, reportInstall } from "./install.ts";
 
 /** The `--help` text of `buntime plugin upgrade`. */
@@ -22,7 +24,9 @@ export async function runUpgrade(args: string[]): Promise<number> {
   const { values, positionals } = parseCommand(args, { ...HOME_OPTIONS, signatures: { type: "string" } });
   return runCommand("plugin upgrade", values, UPGRADE_HELP, async (out) => {
     const context = cliContext(values);
+    announceHome(out, context.resolvedHome, true);
     const lock = await readLock(context.home);
+    for (const given of positionals) await refuseBundled(context.home, given, lock.plugins, "upgrade");
     const named = await Promise.all(positionals.map((name) => canonicalName(name, undefined, lock.plugins)));
     for (const name of named) {
       if (!lock.plugins[name]) {

@@ -67,7 +67,17 @@ describe("a plugin's life from scaffold to removal", () => {
 
     const listed = JSON.parse((await cli(["plugin", "list", ...reg, "--home", home, "--json"], dir)).stdout);
     expect(listed.plugins).toEqual([
-      { name: "@e2e/hello", version: "0.1.0", previous: null, loaded: true, latest: "0.2.0", update: true },
+      {
+        name: "@e2e/hello",
+        version: "0.1.0",
+        source: "installed",
+        path: join(home, "plugins", "@e2e/hello", "0.1.0"),
+        previous: null,
+        loaded: true,
+        status: "running",
+        latest: "0.2.0",
+        update: true,
+      },
     ]);
     const upgraded = await cli(["plugin", "upgrade", ...reg, "--home", home], dir);
     expect(upgraded.stdout).toContain("+ @e2e/hello@0.2.0 (was 0.1.0)");

@@ -2,7 +2,7 @@ import { BuntimeError } from "@buntime/sdk";
 import type { PackedPlugin } from "../pack/pack.ts";
 import type { Signature, TrustedKey } from "../signing/signatures.ts";
 import { integrityOf } from "../tarball/integrity.ts";
-import { failure, packagePath, send, type Transport } from "./http.ts";
+import { bodyChunks, failure, packagePath, send, type Transport } from "./http.ts";
 import type { CachedPackument, Packument, PackumentCache, PluginSummary } from "./types.ts";
 
 /** Options for {@link createRegistryClient}. */
@@ -17,6 +17,15 @@ export interface RegistryClientOptions {
   fetch?: typeof fetch;
   /** Largest tarball accepted; a download past it is cut off. @default 104857600 (100 MiB) */
   maxTarballBytes?: number;
+  /** How long a request waits for an answer, and a download for its next bytes. @default 30000 */
+  timeoutMs?: number;
+  /**
+   * Extra tries of a read (GET) after a network failure, a timeout, a 429 or a 5xx, with
+   * exponential backoff; a publish or sign-in is never sent twice. @default 2
+   */
+  retries?: number;
+  /** The first backoff wait; later ones double. @default 250 */
+  retryDelayMs?: number;
 }
 
 /** Options for {@link RegistryClient.publish}. */
@@ -60,7 +69,8 @@ function memoryCache(): PackumentCache {
 
 /**
  * Creates a registry client. Packuments are cached with their ETag and revalidated
- * (`If-None-Match`, 304); every failure is a coded error naming the registry.
+ * (`If-None-Match`, 304); every request has a timeout, reads are tried again with backoff
+ * (writes never are); every failure is a coded error naming the registry.
  *
  * @example
  * const client = createRegistryClient({ registry: "http://127.0.0.1:4873/" });
@@ -69,7 +79,14 @@ function memoryCache(): PackumentCache {
  */
 export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
   const registry = options.registry.endsWith("/") ? options.registry : `${options.registry}/`;
-  const transport: Transport = { registry, token: options.token, fetch: options.fetch ?? fetch };
+  const transport: Transport = {
+    registry,
+    token: options.token,
+    fetch: options.fetch ?? fetch,
+    timeoutMs: options.timeoutMs ?? 30_000,
+    retries: Math.max(0, Math.floor(options.retries ?? 2)),
+    retryDelayMs: options.retryDelayMs ?? 250,
+  };
   const cache = options.cache ?? memoryCache();
   const maxTarballBytes = options.maxTarballBytes ?? 100 * 1024 * 1024;
 
@@ -104,11 +121,10 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
       const total = Number(response.headers.get("content-length")) || undefined;
       const chunks: Uint8Array[] = [];
       let received = 0;
-      for await (const chunk of response.body) {
+      for await (const chunk of bodyChunks(transport, response.body, new URL(url, registry).href)) {
         chunks.push(chunk);
         received += chunk.length;
         if (received > maxTarballBytes) {
-          await response.body.cancel().catch(() => undefined);
           throw new BuntimeError("BUNTIME_ERR_TARBALL_INVALID", {
             source: label,
             details: `the download passed ${maxTarballBytes} bytes`,
