@@ -23,10 +23,12 @@ export interface QueryDialect {
   /** A select of `(name, version)` pairs from the JSON array of pairs in `param`. */
   jsonPairs(param: string): string;
   /**
-   * True to look each package's compatibility segments up by name (SQLite, whose index seeks
-   * are cheap); false to read the fitting segments once and join them whole (PostgreSQL).
+   * True to let the planner look rows up one at a time (SQLite, whose index seeks are cheap and
+   * whose materialized sets are copies); false to materialize the text matches and the fitting
+   * kernel segments and join them whole (PostgreSQL, which underestimates a text match that
+   * holds most packages and would otherwise look each one up in a loop).
    */
-  lookUpSegments: boolean;
+  nestedLookups: boolean;
   /** A condition: the JSON owners list in `column` holds the name in `param`. */
   hasOwner(column: string, param: string): string;
 }
@@ -65,10 +67,9 @@ function composePage(
   const ranked = words !== undefined && q.sort === "relevance";
   let from = `${t("search_packages")} p`;
   const ctes: string[] = [];
-  // kept apart (materialized) so the planner joins whole sets: PostgreSQL underestimates a
-  // text match that holds most packages, and would otherwise look each one up in a loop
+  const materialized = d.nestedLookups ? "" : "MATERIALIZED ";
   if (words) {
-    ctes.push(`matched AS MATERIALIZED (${d.matching(bind(d.matchText(words)), ranked)})`);
+    ctes.push(`matched AS ${materialized}(${d.matching(bind(d.matchText(words)), ranked)})`);
     from += " JOIN matched m ON m.name = p.name";
   }
   const packageFilters = ["TRUE"];
@@ -86,7 +87,6 @@ function composePage(
     };
     if (kernel.exact && kernel.approved.length === 0) {
       // the usual case: a kernel falls in at most one compatibility segment per package
-      const materialized = d.lookUpSegments ? "" : "MATERIALIZED ";
       ctes.push(
         `chosen AS ${materialized}(SELECT name, version FROM ${t("search_compat")} c WHERE ${fits("c.lo", "c.hi")})`,
       );

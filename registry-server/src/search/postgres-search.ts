@@ -26,7 +26,7 @@ CREATE INDEX IF NOT EXISTS registry_search_document ON registry_search USING GIN
 /** How PostgreSQL writes the parts of a package query that differ between backends. */
 const DIALECT: QueryDialect = {
   sql: POSTGRES,
-  lookUpSegments: false,
+  nestedLookups: false,
   placeholder: (index) => `$${index}`,
   // every word is letters and digits only (see searchWords), so it is a plain tsquery lexeme
   matchText: (words) => words.map((word) => `${word}:*`).join(" & "),

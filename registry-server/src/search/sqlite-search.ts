@@ -20,7 +20,7 @@ const WEIGHTS = "10.0, 5.0, 3.0, 2.0, 1.0";
 /** How SQLite writes the parts of a package query that differ between backends. */
 const DIALECT: QueryDialect = {
   sql: SQLITE,
-  lookUpSegments: true,
+  nestedLookups: true,
   placeholder: (index) => `?${index}`,
   // every word is letters and digits only (see searchWords), quoted anyway, as a prefix
   matchText: (words) => words.map((word) => `"${word}"*`).join(" AND "),
