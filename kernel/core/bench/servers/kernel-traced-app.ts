@@ -44,4 +44,5 @@ const kernel = createKernel({
 await kernel.start();
 const url = await kernel.listen();
 await (await fetch(url)).text(); // the app's worker is warm before the load starts
+process.on("SIGINT", () => process.exit(0)); // a clean exit, so `bun --cpu-prof` writes its profile
 console.log(url.href);

@@ -74,6 +74,9 @@ describe("the OTLP exporter", () => {
   it("writes nanosecond times without the rounding of a float past 2^53", () => {
     expect(unixNanos(1765000000123.5)).toBe("1765000000123500000");
     expect(unixNanos(1765000000123.25)).toBe("1765000000123250000");
+    // the seconds' digits are reused from the span before only within the same second
+    expect(unixNanos(1765000001000.001)).toBe("1765000001000001000");
+    expect(unixNanos(1765000000999.999)).toBe("1765000000999999000");
     expect(unixNanos(1765000000000)).toBe("1765000000000000000");
   });
 });
