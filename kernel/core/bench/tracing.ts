@@ -132,7 +132,7 @@ if (!process.argv.includes("--kernel-only"))
 sink.process.kill("SIGTERM");
 let received = "";
 // startServer has read the URL line off stdout already; the rest is the total
-for (const reader = sink.process.stdout.getReader(); ; ) {
+for (const reader = (sink.process.stdout as ReadableStream<Uint8Array>).getReader(); ; ) {
   const { value, done } = await reader.read();
   if (done) break;
   received += new TextDecoder().decode(value);
