@@ -4,7 +4,7 @@
  * `POST <base>/api/restores/<database>` with `{ "backup": "<file>" }` puts one back. A tenant's
  * database is `<app>/tenants/<tenant>` in these paths.
  */
-import { existsSync, mkdirSync, readdirSync, statSync } from "node:fs";
+import { existsSync, mkdirSync, readdirSync, rmSync, statSync } from "node:fs";
 import { basename, dirname, join } from "node:path";
 import type { Logger, RequestContext, ServiceAccess } from "@buntime/sdk";
 import { BuntimeError } from "@buntime/sdk";
@@ -13,7 +13,7 @@ import { z } from "zod";
 import { databaseFile, databaseName } from "../database-files.ts";
 import type { DatabaseEngine } from "../engine.ts";
 import { jsonBody, requireAdmin } from "./access.ts";
-import { knownDatabase, parseDatabaseName } from "./names.ts";
+import { knownDatabase } from "./names.ts";
 
 type Env = { Bindings: RequestContext };
 
@@ -59,9 +59,7 @@ export function createBackupRoutes(options: BackupRoutesOptions): Hono<Env> {
 
   const nameOf = async (c: Context<Env>) => {
     const tenant = c.req.param("tenant");
-    const name = databaseName(c.req.param("app") ?? "", tenant);
-    parseDatabaseName(name);
-    return knownDatabase(name, databases, services);
+    return knownDatabase(databaseName(c.req.param("app") ?? "", tenant), databases, services);
   };
 
   const create = async (c: Context<Env>) => {
@@ -70,7 +68,14 @@ export function createBackupRoutes(options: BackupRoutesOptions): Hono<Env> {
     const stamp = new Date().toISOString().replaceAll(":", "-");
     const path = databaseFile(dir, database).replace(/\.sqlite$/, `-${stamp}.${extension}`);
     mkdirSync(dirname(path), { recursive: true });
-    const note = await databases.backup(database, path);
+    let note: Awaited<ReturnType<DatabaseEngine["backup"]>>;
+    try {
+      note = await databases.backup(database, path);
+    } catch (error) {
+      // half a backup would be listed, and restored, as if it were one
+      rmSync(path, { force: true });
+      throw error;
+    }
     options.logger.info(`database ${database}: backed up to ${path} by ${who}`);
     return c.json({ database, backup: basename(path), path, bytes: statSync(path).size, ...note }, 201);
   };
