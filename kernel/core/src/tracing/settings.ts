@@ -148,12 +148,14 @@ export function resolveTracing(config: TracingConfig | undefined, env: Env): Tra
     ...parseKeyValueList(env.OTEL_EXPORTER_OTLP_HEADERS, "OTEL_EXPORTER_OTLP_HEADERS"),
     ...parseKeyValueList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, "OTEL_EXPORTER_OTLP_TRACES_HEADERS"),
   };
+  const resource = parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES, "OTEL_RESOURCE_ATTRIBUTES");
   return {
     url,
     headers: { ...envHeaders, ...config?.otlp?.headers },
-    serviceName: config?.serviceName ?? (env.OTEL_SERVICE_NAME || "buntime"),
+    // OTEL_SERVICE_NAME wins over a service.name among the resource attributes, as the spec says
+    serviceName: config?.serviceName ?? (env.OTEL_SERVICE_NAME || resource["service.name"] || "buntime"),
     sampleRatio: config?.sampleRatio ?? ratioFromEnv(env) ?? 1,
-    resource: parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES, "OTEL_RESOURCE_ATTRIBUTES"),
+    resource,
     batch: batchFromEnv(env),
   };
 }

@@ -52,6 +52,15 @@ describe("tracing settings from config and OTEL_* variables", () => {
     expect(settings?.batch).toEqual({ delay: 200, maxQueue: 8192, maxBatch: 1024, timeout: 3000 });
   });
 
+  it("takes service.name from OTEL_RESOURCE_ATTRIBUTES unless OTEL_SERVICE_NAME says otherwise", () => {
+    const base = {
+      OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318",
+      OTEL_RESOURCE_ATTRIBUTES: "service.name=from-resource",
+    };
+    expect(resolveTracing(undefined, base)?.serviceName).toBe("from-resource");
+    expect(resolveTracing(undefined, { ...base, OTEL_SERVICE_NAME: "named" })?.serviceName).toBe("named");
+  });
+
   it("lets the config file win over the variables", () => {
     const settings = resolveTracing(
       {
