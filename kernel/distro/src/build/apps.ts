@@ -73,8 +73,10 @@ export async function placeApps(
       if (!existsSync(from))
         throw new BuntimeError("BUNTIME_ERR_DISTRO_NOT_FOUND", { what: `folder of app ${app}`, path: from });
       const to = join(builtHome(stage), "apps", app);
+      // links are followed: the build holds the files, not pointers into this machine
       cpSync(from, to, {
         recursive: true,
+        dereference: true,
         filter: (path) => !["node_modules", ".git"].includes(basename(path)),
       });
       for (const file of listFiles(to)) hashes[`home/apps/${app}/${file}`] = fileIntegrity(join(to, file));
