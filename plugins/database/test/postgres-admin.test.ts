@@ -66,6 +66,10 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
     home = tempHome();
     writeApp(home, "shop", SHOP);
     writeApp(home, "quota");
+    writeApp(home, "bloated", {
+      "migrations/0001_big.sql":
+        "CREATE TABLE big AS SELECT g, md5(g::text) AS h FROM generate_series(1, 20000) g;",
+    });
     kernel = await startKernel(home, {
       backend: "postgres",
       url,
@@ -126,6 +130,12 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
       conn.release();
       await sql.close();
     }
+  });
+
+  it("holds migrations to the quota too: none is applied, and every statement is refused naming it", async () => {
+    const bloated = await clientOf(kernel, "bloated");
+    const failure = await failureOf(bloated.execute("SELECT 1"));
+    expect(failure.message).toContain("migration 0001_big.sql failed: they would grow the database past its");
   });
 
   it("tells writes from reads for the quota check", () => {

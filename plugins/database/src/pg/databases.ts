@@ -82,7 +82,16 @@ export class PgDatabases implements DatabaseEngine {
       await ensureRole(this.#admin, this.#options.url, schema, database);
       pool = new SQL({ url: roleUrl(this.#options.url, schema), bigint: true, max: 10, idleTimeout: 60 });
       // as the role itself, so what migrations create is its own
-      const applied = await pool.begin((tx) => applyMigrations(tx, schema, migrations));
+      const applied = await pool.begin(async (tx) => {
+        const names = await applyMigrations(tx, schema, migrations);
+        // as on SQLite, where the file cannot grow past it: migrations are held to the quota too
+        const limit = this.#options.maxDatabaseBytes;
+        if (names.length > 0 && (await this.#sizes.bytes(tx, schema, "CREATE")) > limit)
+          throw Object.assign(new Error(`they would grow the database past its ${limit}-byte quota`), {
+            migration: names.at(-1),
+          });
+        return names;
+      });
       if (applied.length > 0)
         this.#options.logger.info(`database ${database}: applied ${applied.join(", ")}`);
       return pool;

@@ -68,7 +68,7 @@ export class SchemaSizes {
   }
 
   /** The bytes of `schema`, after `sql` ran on `conn` (inside its transaction). */
-  async bytes(conn: ReservedSQL, schema: string, sql: string): Promise<number> {
+  async bytes(conn: Pick<ReservedSQL, "unsafe">, schema: string, sql: string): Promise<number> {
     const word = FIRST_WORD.exec(sql)?.[1]?.toUpperCase() ?? "";
     let known = this.#relations.get(schema);
     if (!known || !ROWS_ONLY.has(word) || Date.now() - known.at > this.#ttl) {
