@@ -2,7 +2,7 @@ import { satisfiesRange } from "@buntime/sdk";
 import { type Row, toPackage, toVersion } from "../storage/rows.ts";
 import type { SqlDialect } from "../storage/schema.ts";
 import type { PackageHit, PackagePage, PackageQuery, ResolvedPackageQuery } from "./query.ts";
-import { resolvePackageQuery } from "./query.ts";
+import { encodeCursor, resolvePackageQuery } from "./query.ts";
 import { versionKeyOf } from "./version-key.ts";
 import { queryWords } from "./words.ts";
 
@@ -133,13 +133,32 @@ function composePage(
     JOIN ${t("packages")} pk ON pk.name = page.name`;
   const filters = [...packageFilters, ...versionFilters(version)].join(" AND ");
   const limits = () => `LIMIT ${bind(q.limit)} OFFSET ${bind(q.offset)}`;
+  /** The rows after the cursor in the page's order, written with `col` for each sort column. */
+  const afterCursor = (col: (name: "rank" | "downloads" | "modified_at" | "name") => string) => {
+    const c = q.after;
+    if (!c) return "TRUE";
+    // built for the page's order only: every bound value must appear in the statement
+    const byName = () => `${col("name")} ${binary} > ${bind(c.name)}`;
+    const byDownloads = () =>
+      `(${col("downloads")} < ${bind(c.downloads)} OR (${col("downloads")} = ${bind(c.downloads)} AND ${byName()}))`;
+    const modified = `${col("modified_at")} ${binary}`;
+    const byRank = () =>
+      `(${col("rank")} < ${bind(c.rank)} OR (${col("rank")} = ${bind(c.rank)} AND ${byDownloads()}))`;
+    return {
+      relevance: ranked ? byRank : byDownloads,
+      downloads: byDownloads,
+      updated: () =>
+        `(${modified} < ${bind(c.modifiedAt)} OR (${modified} = ${bind(c.modifiedAt)} AND ${byName()}))`,
+      name: byName,
+    }[q.sort]();
+  };
   if (words || kernel) {
     // every match is read anyway (to rank it, or to find its kernel's version): the hits are
     // kept, then both paged and counted; the summary row carries the total (and whether any
     // range needs semver, see planKernel)
     const inexact = kernel ? `(SELECT count(*) FROM ${t("search_kernel")} WHERE exact = FALSE)` : "0";
     const page = `WITH ${[...ctes, ""].join(", ")}hits AS MATERIALIZED (SELECT ${columns(version)} FROM ${from}
-        WHERE ${filters}), page AS (SELECT * FROM hits ORDER BY ${order} ${limits()})
+        WHERE ${filters}), page AS (SELECT * FROM hits WHERE ${afterCursor((c) => c)} ORDER BY ${order} ${limits()})
       SELECT *, NULL AS total, NULL AS inexact FROM (${records("page")}) paged
       UNION ALL SELECT NULL, NULL, NULL, NULL, NULL, max(rank), NULL, NULL, NULL, NULL, NULL, NULL, NULL, NULL,
         count(*), ${inexact} FROM hits`;
@@ -149,7 +168,8 @@ function composePage(
   const withs = ctes.length > 0 ? `WITH ${ctes.join(", ")} ` : "";
   const body = `FROM ${from} WHERE ${filters}`;
   const countParams = params.length;
-  const page = `${withs}${records(`(SELECT ${columns(version)} ${body} ORDER BY ${order} ${limits()}) page`)}`;
+  const after = afterCursor((c) => `p.${c}`);
+  const page = `${withs}${records(`(SELECT ${columns(version)} ${body} AND ${after} ORDER BY ${order} ${limits()}) page`)}`;
   return { page, count: `${withs}SELECT count(*) AS total, 1.0 AS rank ${body}`, params, countParams };
 }
 
@@ -225,11 +245,22 @@ export function createPackageQuery(
         summary = all.find((row) => row.total !== null && row.total !== undefined);
         rows = all.filter((row) => row !== summary);
       }
+      rows.sort(PAGE_ORDERS[q.sort]);
+      const last = rows.at(-1);
       const answer: PackagePage = {
         total: Number(summary?.total ?? 0),
         topRank: Number(summary?.rank ?? 1) || 1,
-        hits: rows.sort(PAGE_ORDERS[q.sort]).map(toHit),
+        hits: rows.map(toHit),
       };
+      if (last && rows.length === q.limit) {
+        answer.nextCursor = encodeCursor({
+          sort: q.sort,
+          rank: Number(last.rank),
+          downloads: Number(last.downloads),
+          modifiedAt: String(last.modified_at),
+          name: String(last.name),
+        });
+      }
       return { answer, inexactRanges: Number(summary?.inexact ?? 0) };
     };
     if (q.kernel === undefined) return (await ask()).answer;

@@ -42,6 +42,11 @@ export interface PackageQuery {
   sort?: PackageSort;
   /** @default 0 */
   offset?: number;
+  /**
+   * Where the previous page ended: its `nextCursor`, with the same query otherwise. Unlike an
+   * offset, a cursor neither repeats nor skips a package when others are published between pages.
+   */
+  cursor?: string;
   /** @default 20 */
   limit?: number;
 }
@@ -69,6 +74,40 @@ export interface PackagePage {
   /** The best rank among all matches (npm scales its scores by it); 1 when none match. */
   topRank: number;
   hits: PackageHit[];
+  /** The `cursor` of the next page, when this page is full. */
+  nextCursor?: string;
+}
+
+/** The sort values of the last hit of a page, which the next page starts after. */
+export interface PageCursor {
+  sort: PackageSort;
+  rank: number;
+  downloads: number;
+  modifiedAt: string;
+  name: string;
+}
+
+const cursorSchema = z.tuple([z.enum(PACKAGE_SORTS), z.number(), z.number(), z.string(), z.string()]);
+
+/** A cursor as the opaque string pages carry. */
+export function encodeCursor(c: PageCursor): string {
+  return Buffer.from(JSON.stringify([c.sort, c.rank, c.downloads, c.modifiedAt, c.name])).toString(
+    "base64url",
+  );
+}
+
+function decodeCursor(text: string, sort: PackageSort): PageCursor {
+  let parsed: ReturnType<typeof cursorSchema.safeParse> | undefined;
+  try {
+    parsed = cursorSchema.safeParse(JSON.parse(Buffer.from(text, "base64url").toString("utf8")));
+  } catch {}
+  if (!parsed?.success || parsed.data[0] !== sort) {
+    throw new BuntimeError("BUNTIME_ERR_REGISTRY_SEARCH_INVALID", {
+      details: `cursor: not a cursor of a search sorted by ${sort}`,
+    });
+  }
+  const [, rank, downloads, modifiedAt, name] = parsed.data;
+  return { sort, rank, downloads, modifiedAt, name };
 }
 
 const terms = z.array(z.string().max(256, "at most 256 characters")).max(128, "at most 128 values");
@@ -87,12 +126,15 @@ const packageQuerySchema = z
       .optional(),
     sort: z.enum(PACKAGE_SORTS).default("relevance"),
     offset: z.number().int().min(0).max(1_000_000).default(0),
+    cursor: z.string().max(2048, "at most 2048 characters").optional(),
     limit: z.number().int().min(1).max(250).default(20),
   })
   .strict();
 
 /** A package query with its defaults applied. */
-export type ResolvedPackageQuery = z.output<typeof packageQuerySchema>;
+export type ResolvedPackageQuery = Omit<z.output<typeof packageQuerySchema>, "cursor"> & {
+  after?: PageCursor;
+};
 
 /**
  * Validates a query and applies its defaults; throws `BUNTIME_ERR_REGISTRY_SEARCH_INVALID`
@@ -104,9 +146,15 @@ export function resolvePackageQuery(query: PackageQuery): ResolvedPackageQuery {
     throw new BuntimeError("BUNTIME_ERR_REGISTRY_SEARCH_INVALID", { details: formatZodIssues(parsed.error) });
   }
   const lower = (values: string[]) => [...new Set(values.map((value) => value.toLowerCase()))];
-  const resolved = parsed.data;
+  const { cursor, ...resolved } = parsed.data;
+  if (cursor !== undefined && resolved.offset > 0) {
+    throw new BuntimeError("BUNTIME_ERR_REGISTRY_SEARCH_INVALID", {
+      details: "give a cursor or an offset, not both",
+    });
+  }
   return {
     ...resolved,
+    after: cursor === undefined ? undefined : decodeCursor(cursor, resolved.sort),
     keywords: lower(resolved.keywords),
     categories: lower(resolved.categories),
     owners: [...new Set(resolved.owners)],

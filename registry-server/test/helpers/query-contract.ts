@@ -182,6 +182,47 @@ export function queryContract(label: string, open: () => Promise<RegistryStorage
       });
     });
 
+    it("walks every order page by page with cursors, repeating and skipping nothing while others publish", async () => {
+      for (const base of [
+        { sort: "name" as const },
+        { sort: "downloads" as const, plugins: true },
+        { sort: "updated" as const, kernel: "0.2.0" },
+        { sort: "relevance" as const, text: "alpha" },
+        { sort: "relevance" as const, text: "be", categories: ["security"] },
+      ]) {
+        const all = await actualPage(storage, { ...base, limit: 250 });
+        const walked: string[] = [];
+        let cursor: string | undefined;
+        for (let page = 0; page < 50; page++) {
+          const answer = await storage.metadata.queryPackages({ ...base, limit: 4, cursor });
+          walked.push(...answer.hits.map((hit) => `${hit.pkg.name}@${hit.version.version}`));
+          expect(answer.total).toBe(all.total);
+          cursor = answer.nextCursor;
+          if (!cursor) break;
+        }
+        expect(walked).toEqual(all.page);
+      }
+      const first = await storage.metadata.queryPackages({ sort: "name", limit: 3 });
+      // a package that sorts before the cursor arrives between two pages: the next page goes on
+      await storage.metadata.insertVersion(indexed("aaa-late", "1.0.0"), ["latest"]);
+      const second = await storage.metadata.queryPackages({
+        sort: "name",
+        limit: 3,
+        cursor: first.nextCursor,
+      });
+      const names = [...first.hits, ...second.hits].map((hit) => hit.pkg.name);
+      expect(new Set(names).size).toBe(6);
+      expect(names).not.toContain("aaa-late");
+      expect(
+        await code(storage.metadata.queryPackages({ sort: "downloads", cursor: first.nextCursor })),
+      ).toBe("BUNTIME_ERR_REGISTRY_SEARCH_INVALID");
+      for (const cursor of ["garbage", "W10", first.nextCursor]) {
+        const query = cursor === first.nextCursor ? { sort: "name" as const, cursor, offset: 3 } : { cursor };
+        expect(await code(storage.metadata.queryPackages(query))).toBe("BUNTIME_ERR_REGISTRY_SEARCH_INVALID");
+      }
+      await storage.metadata.unpublishVersion("aaa-late", "1.0.0");
+    });
+
     it("treats hostile text, keywords and owners as plain values", async () => {
       for (const text of HOSTILE_QUERIES) {
         const query = {
