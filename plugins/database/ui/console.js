@@ -1,6 +1,7 @@
 // The SQL console: pick a database, see its tables and columns, run one statement at a time
 // through the plugin's admin API (api/console/*), see the rows or the database's refusal. Every
 // value reaches the page as text (textContent), never as markup.
+
 // the admin token (without the auth plugin) lives in this page only: apps share the origin, so
 // storage that outlives the page would hand it to any app page opened in the same tab
 let adminToken = "";
@@ -179,7 +180,7 @@ async function showBackups() {
 }
 
 async function backUp() {
-  if (!current) await open(databaseInput.value);
+  if (databaseInput.value.trim() !== current) await open(databaseInput.value);
   if (!current) return;
   status.textContent = "backing up…";
   const { response, body } = await backups(`backups/${backupPath(current)}`, { method: "POST" });
@@ -200,7 +201,8 @@ async function open(database) {
 }
 
 async function run() {
-  if (!current) await open(databaseInput.value);
+  // a database typed in but not opened yet is the one meant
+  if (databaseInput.value.trim() !== current) await open(databaseInput.value);
   if (!current) return;
   el("failure").hidden = true;
   status.textContent = "running…";
