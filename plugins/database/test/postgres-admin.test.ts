@@ -360,9 +360,9 @@ describe("PostgreSQL databases: the quota, tables, the console, backups and rest
   it("undoes a failing write inside a transaction alone, as SQLite does, and the transaction goes on", async () => {
     const tx = await shop.transaction("write");
     await tx.execute("INSERT INTO items (name, price) VALUES ('first of tx', 1)");
-    expect(
-      (await failureOf(tx.execute("INSERT INTO items (name, price) VALUES ('tea', 1)"))).message,
-    ).toContain("unique");
+    const taken = await failureOf(tx.execute("INSERT INTO items (name, price) VALUES ('tea', 1)"));
+    expect(taken.message).toContain("unique");
+    expect(taken.code).toBe("23505"); // the server's SQLSTATE, as the client's error code
     await tx.execute("INSERT INTO items (name, price) VALUES ('second of tx', 1)");
     await tx.commit();
     expect(await count(shop, "SELECT count(*) AS n FROM items WHERE name LIKE '% of tx'")).toBe(2);
