@@ -20,8 +20,6 @@ export interface QueryDialect {
   matching(param: string, ranked: boolean): string;
   /** A condition: `column` is one of the strings of the JSON array in `param`. */
   inList(column: string, param: string): string;
-  /** A select of `(name, version)` pairs from the JSON array of pairs in `param`. */
-  jsonPairs(param: string): string;
   /**
    * True to let the planner look rows up one at a time (SQLite, whose index seeks are cheap and
    * whose materialized sets are copies); false to materialize the text matches and the fitting
@@ -45,11 +43,11 @@ interface KernelPlan {
 
 /**
  * The statements of one page. A package's shown version is `latest`, its plugin version, or,
- * for a kernel, a subquery reading its highest fitting version first through a covering index
- * (so the usual answer costs one index row). Without ranking the page is read in an index's
- * order and stops at its end, and `count` (run with the first `countParams` parameters) gives
- * the total; ranked text must rank every match anyway, so one statement gives the page with
- * the total and top rank beside each row.
+ * for a kernel, the version of the compatibility segment the kernel falls in (see compat.ts).
+ * When every match is read anyway (text, or a kernel) one statement keeps the hits, pages them
+ * and counts them; otherwise (browsing) the page is read in an index's order up to its end and
+ * `count` (run with the first `countParams` parameters) gives the total. Either way the page's
+ * records (shown and latest version, package) are joined on, so an answer is one round trip.
  */
 function composePage(
   d: QueryDialect,
@@ -124,7 +122,6 @@ function composePage(
   }[q.sort];
   const columns = (ref: string) => `p.name AS name, ${ref} AS version, p.latest AS latest,
     p.downloads AS downloads, p.modified_at AS modified_at, ${ranked ? "m.rank" : "1.0"} AS rank`;
-  // the page's records come in the same statement (one round trip): shown and latest version, package
   const records = (source: string) => `SELECT page.*, v.record AS record, v.deprecated AS deprecated,
       lv.record AS latest_record, lv.deprecated AS latest_deprecated, pk.owners AS owners,
       pk.dist_tags AS dist_tags, pk.created_at AS created_at, pk.modified_at AS package_modified_at
@@ -211,8 +208,8 @@ function toHit(row: Row): PackageHit {
 
 /**
  * Answers a package query in SQL over the facet tables: the full-text match, the filters, the
- * kernel's compatible versions, the order and the page are all one statement; then the page's
- * records are read. Nothing reads every package.
+ * kernel's compatible versions, the order, the page and its records in one statement (two
+ * side by side when browsing). Nothing reads every package's versions.
  */
 export function createPackageQuery(
   d: QueryDialect,

@@ -38,7 +38,6 @@ const DIALECT: QueryDialect = {
   // = ANY(ARRAY(...)) rather than IN (SELECT ...): the planner then looks each name up in the index
   inList: (column, param) =>
     `${column} = ANY(ARRAY(SELECT jsonb_array_elements_text(${param}::text::jsonb)))`,
-  jsonPairs: (param) => `SELECT x ->> 0, x ->> 1 FROM jsonb_array_elements(${param}::text::jsonb) x`,
   hasOwner: (column, param) => `${column}::text::jsonb @> jsonb_build_array(${param}::text)`,
 };
 

@@ -27,7 +27,6 @@ const DIALECT: QueryDialect = {
   matching: (param, ranked) => `SELECT d.name AS name, ${ranked ? `-bm25(search, ${WEIGHTS})` : "1.0"} AS rank
     FROM search JOIN search_docs d ON d.id = search.rowid WHERE search MATCH ${param}`,
   inList: (column, param) => `${column} IN (SELECT value FROM json_each(${param}))`,
-  jsonPairs: (param) => `SELECT value ->> 0, value ->> 1 FROM json_each(${param})`,
   hasOwner: (column, param) => `EXISTS (SELECT 1 FROM json_each(${column}) WHERE value = ${param})`,
 };
 
