@@ -15,6 +15,11 @@ interface StartedWorker {
   readonly ready: Promise<boolean>;
 }
 
+/** Whether a `traceparent`'s flags (characters 53 and 54) have the sampled bit; the full check comes after. */
+function flaggedSampled(header: string): boolean {
+  return header.length >= 55 && (Number.parseInt(header.charAt(54), 16) & 1) === 1;
+}
+
 /** The pool's side of tracing. */
 export class PoolTracing {
   /** The dispatch whose synchronous part is running: a worker started now starts for it. */
@@ -33,8 +38,10 @@ export class PoolTracing {
     overrides: RequestOverrides | undefined,
     send: (overrides: RequestOverrides | undefined) => Promise<Response>,
   ): Promise<Response> {
-    const parent = parseTraceParent(request.headers.get(TRACEPARENT));
-    const span = this.tracer.childOf(parent, `pool ${app.key}`, SpanKind.client);
+    const header = request.headers.get(TRACEPARENT);
+    // most requests of a sampled-down trace are not recorded: their flags say so, no parse needed
+    if (header === null || !flaggedSampled(header)) return send(overrides);
+    const span = this.tracer.childOf(parseTraceParent(header), `pool ${app.key}`, SpanKind.client);
     if (span === undefined) return send(overrides);
     span.set("buntime.app", app.key).set("buntime.isolation", app.isolation);
     // built by hand: object spreads showed in profiles of the traced path
