@@ -17,8 +17,8 @@ export interface VersionFacets {
   kernel: string | null;
   /**
    * One row per distinct `||` alternative (each row also carries the version's key, publish
-   * time and range, so the kernel filter reads one table); none when the range does not parse
-   * (it admits no kernel).
+   * time and range: the compatibility segments are built from the exact ones, and semver
+   * decides the others); none when the range does not parse (it admits no kernel).
    */
   intervals: (KeyInterval & { exact: boolean })[];
   keywords: string[];
@@ -27,7 +27,7 @@ export interface VersionFacets {
 
 /**
  * PostgreSQL text cannot hold NUL, so a value with one is left out of the facets on both
- * backends (a query value with one matches nothing, see `resolvePackageQuery`).
+ * backends (a query value with one matches nothing, see package-query.ts).
  */
 const storable = (value: string) => !value.includes("\u0000");
 const lowered = (values: string[]) => [
