@@ -9,8 +9,8 @@
  * (the larger one on top of the smaller), then every figure is the p95 of 100 answers
  * (in-process, no network) beside the 50 ms target: the store's SQL query alone, whole
  * `GET /-/v1/search` answers (SQL since issue 14), whole `GET /-/marketplace/plugins` answers
- * (that route still filters the catalogue in JavaScript: the old path), and the same
- * marketplace question asked of the SQL query with its page's summaries built.
+ * (that route still filters the catalogue in JavaScript: the old path), and the same lists
+ * answered by `marketplacePage` (the SQL query, cards built for the page alone).
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -22,7 +22,7 @@ import {
   openSqliteStorage,
   type RegistryStorage,
 } from "@buntime/registry-server";
-import { pluginSummary } from "../src/marketplace/views.ts";
+import { marketplacePage } from "../src/search/marketplace-page.ts";
 import type { PackageQuery } from "../src/search/query.ts";
 import { indexed } from "../test/helpers/search-contract.ts";
 
@@ -108,11 +108,20 @@ async function benchBackend(label: string, storage: RegistryStorage): Promise<vo
         (i) => get(`/-/v1/search?text=${encodeURIComponent(TEXTS[i % TEXTS.length] ?? "")}`),
       ],
       [
-        "marketplace question in SQL + summaries",
-        async (i) =>
-          (await storage.metadata.queryPackages(marketplaceQuery(i))).hits.map((hit) =>
-            pluginSummary({ ...hit, versions: [hit.version] }, hit.version),
-          ),
+        "marketplace list via SQL (marketplacePage)",
+        (i) => {
+          const q = marketplaceQuery(i);
+          const [category] = q.categories ?? [];
+          const sort = q.sort ?? "relevance";
+          return marketplacePage(storage.metadata, {
+            q: q.text ?? "",
+            category,
+            kernel: q.kernel,
+            sort,
+            limit: 20,
+            offset: 0,
+          });
+        },
       ],
       ["GET /-/marketplace/plugins (old path, JS)", (i) => get(marketplacePath(marketplaceQuery(i)))],
     ];
