@@ -6,7 +6,7 @@ import { HOME_OPTIONS, parseCommand, usage } from "../common/args.ts";
 import { type CliContext, cliContext } from "../common/context.ts";
 import { type Output, runCommand } from "../common/output.ts";
 import { createSignatureChecker } from "../install/verify.ts";
-import { deploymentsApi } from "./kernel-api.ts";
+import { deploymentsApiFor } from "./kernel-api.ts";
 import { packApp } from "./pack.ts";
 
 /** The `--help` text of `buntime app deploy`. */
@@ -77,7 +77,7 @@ export async function runAppDeploy(args: string[]): Promise<number> {
     if (!source) usage("app deploy needs what to deploy: a name[@range], a folder or a .tgz");
     const started = performance.now();
     const context = () => cliContext(values);
-    const api = await deploymentsApi(context().home, values.url);
+    const api = await deploymentsApiFor(values, out);
     const { bytes, label } = await tarballOf(source, context, out);
     const env = encodeURIComponent(JSON.stringify(envOf(values.env)));
     const activate = values["no-activate"] ? "false" : "true";

@@ -6,6 +6,9 @@
 import { existsSync, readFileSync } from "node:fs";
 import { adminTokenPath } from "@buntime/kernel";
 import { BuntimeError } from "@buntime/sdk";
+import { cliContext } from "../common/context.ts";
+import { announceHome } from "../common/home.ts";
+import type { Output } from "../common/output.ts";
 import { findKernel } from "../install/kernel-link.ts";
 
 /** Where the deployments plugin answers. */
@@ -50,4 +53,17 @@ export async function deploymentsApi(home: string, url: string | undefined): Pro
     });
     throw error;
   };
+}
+
+/**
+ * The deployments API for an app command's flags: the kernel at `--url`, else the one running on
+ * the home (found as every command finds it, and named on stderr when found above the folder).
+ */
+export function deploymentsApiFor(
+  values: { home?: string; config?: string; url?: string },
+  out: Output,
+): Promise<DeploymentsCall> {
+  const context = cliContext(values);
+  if (!values.url) announceHome(out, context.resolvedHome, false);
+  return deploymentsApi(context.home, values.url);
 }

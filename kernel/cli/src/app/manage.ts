@@ -1,8 +1,7 @@
 /** `buntime app list`, `app rollback <name>` and `app remove <name>`: the running kernel's deployed apps. */
 import { parseCommand, usage } from "../common/args.ts";
-import { cliContext } from "../common/context.ts";
 import { runCommand } from "../common/output.ts";
-import { deploymentsApi } from "./kernel-api.ts";
+import { deploymentsApiFor } from "./kernel-api.ts";
 
 interface Listed {
   name: string;
@@ -45,7 +44,7 @@ function describe(app: Listed): string {
 export async function runAppList(args: string[]): Promise<number> {
   const { values } = parseCommand(args, KERNEL_OPTIONS);
   return runCommand("app list", values, APP_LIST_HELP, async (out) => {
-    const api = await deploymentsApi(cliContext(values).home, values.url);
+    const api = await deploymentsApiFor(values, out);
     const { apps } = (await api("GET", "")) as { apps: Listed[] };
     out.result({ apps }, apps.length === 0 ? "no apps deployed" : apps.map(describe).join("\n"));
     return 0;
@@ -58,7 +57,7 @@ export async function runAppRollback(args: string[]): Promise<number> {
   return runCommand("app rollback", values, APP_ROLLBACK_HELP, async (out) => {
     const [name] = positionals;
     if (!name) usage("app rollback needs an app name");
-    const api = await deploymentsApi(cliContext(values).home, values.url);
+    const api = await deploymentsApiFor(values, out);
     const app = (await api("POST", `/${encodeURIComponent(name)}/rollback`)) as Listed;
     out.result(app, `${name} is back on ${app.active}`);
     return 0;
@@ -71,7 +70,7 @@ export async function runAppRemove(args: string[]): Promise<number> {
   return runCommand("app remove", values, APP_REMOVE_HELP, async (out) => {
     const [name] = positionals;
     if (!name) usage("app remove needs an app name");
-    const api = await deploymentsApi(cliContext(values).home, values.url);
+    const api = await deploymentsApiFor(values, out);
     const path = `/${encodeURIComponent(name)}${values.version ? `/versions/${encodeURIComponent(values.version)}` : ""}`;
     await api("DELETE", path);
     const what = values.version ? `${name}@${values.version}` : name;
