@@ -1,6 +1,7 @@
 import { afterAll, describe, expect, it } from "bun:test";
 import { gzipSync } from "node:zlib";
 import { writeTar } from "@buntime/supply";
+import { MediaCache } from "../src/marketplace/media.ts";
 import { call, signUp, startTestRegistry } from "./helpers/registry.ts";
 import { publishBody } from "./helpers/tarball.ts";
 
@@ -143,4 +144,20 @@ describe("a plugin's icon and screenshots in the registry", () => {
       expect((await call(registry.base, "GET", `/${name}`)).status).toBe(404);
     },
   );
+});
+
+describe("the registry's media cache", () => {
+  it("keeps at most its byte budget, dropping the least recently used first", () => {
+    const cache = new MediaCache(10);
+    const image = (n: number) => ({ type: "image/png" as const, data: new Uint8Array(n) });
+    cache.set("a", image(4));
+    cache.set("b", image(4));
+    expect(cache.get("a")?.data.length).toBe(4); // a is now the most recent
+    cache.set("c", image(4));
+    expect(cache.get("b")).toBeUndefined();
+    expect(cache.get("a")).toBeDefined();
+    expect(cache.get("c")).toBeDefined();
+    cache.set("huge", image(11));
+    expect(cache.get("huge")).toBeUndefined();
+  });
 });
