@@ -7,6 +7,7 @@ import { isBuntimeError } from "@buntime/sdk";
 import { runLogin, runWhoami } from "./account.ts";
 import { runApp } from "./app/index.ts";
 import { guardCommand } from "./common/guard.ts";
+import { paint } from "./common/output.ts";
 import { runDistro } from "./distro/index.ts";
 import { runVersion } from "./distro/version.ts";
 import { runKeys } from "./keys.ts";
@@ -60,7 +61,7 @@ export async function main(argv: string[]): Promise<number> {
   } catch (error) {
     const message = error instanceof Error ? error.message : String(error);
     const code = isBuntimeError(error) ? ` [${error.code}]` : "";
-    process.stderr.write(`buntime ${name}: ${message}${code}\n`);
+    process.stderr.write(`${paint(`buntime ${name}: ${message}${code}`, "red")}\n`);
     return 1;
   }
 }

@@ -22,7 +22,8 @@ requests in flight finish on the old version, new ones reach the new one.
 Options:
   --env NAME=VALUE   a value for a variable the manifest's env names (repeatable)
   --no-activate      deploy without making it the active version
-  --home <dir>       the kernel's home (default ./.buntime); --url <url> to name the kernel instead
+  --home <dir>       the kernel's home (default: the nearest .buntime or buntime.config.json up
+                     from here); --url <url> to name the kernel instead
   --registry <url>   registry to deploy from
 `;
 

@@ -13,7 +13,7 @@ Authoring:
   pack [dir]                 write a deterministic tarball of an app
   publish [dir]              pack, sign and publish an app (--tag, --registry)
 
-Deploying into the running kernel (--home, default ./.buntime, or --url):
+Deploying into the running kernel (--home, default: the nearest .buntime up from here, or --url):
   deploy <name>[@range]      from the registry, or a folder or .tgz; becomes active
   list                       deployed apps, versions, the active one, who and when
   rollback <name>            back to the version active before

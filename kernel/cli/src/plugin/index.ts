@@ -18,7 +18,7 @@ Authoring:
   pack [dir]                write a deterministic tarball of a plugin
   publish [dir]             pack, sign and publish a plugin (--tag, --registry)
 
-Installing into a home (--home, default ./.buntime):
+Installing into a home (--home, default: the nearest .buntime or buntime.config.json up from here):
   install <name>[@range]... install plugins and their plugin dependencies
   list                      installed plugins, loaded or not, updates
   info <name>               a plugin in the registry

@@ -17,7 +17,8 @@ range and this kernel, downloads it, verifies its integrity and signatures, inst
 the home, loads it without a restart. Any failure leaves the home as it was.
 
 Options:
-  --home <dir>            Buntime home (env BUNTIME_HOME, default ./.buntime)
+  --home <dir>            Buntime home (env BUNTIME_HOME; default: the nearest .buntime or
+                          buntime.config.json from here up, else ./.buntime)
   --config <file>         kernel settings file (to find the home)
   --registry <url>        registry (default: BUNTIME_REGISTRY, the CLI settings, http://127.0.0.1:4873/)
   --signatures <policy>   publisher | registry | none (default: the CLI settings, else registry)
