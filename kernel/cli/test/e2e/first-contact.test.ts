@@ -124,4 +124,14 @@ describe("a folder with no home around it", () => {
     expect(listed.code).toBe(0);
     expect(listed.stdout).toContain(`no plugins installed in ${join(configured, "state")}`);
   });
+
+  it("stops looking at the user's home folder: a .buntime above it is not picked up", async () => {
+    const above = join(dir, "above");
+    const userHome = join(above, "user");
+    mkdirSync(join(above, ".buntime", "plugins"), { recursive: true });
+    mkdirSync(join(userHome, "work"), { recursive: true });
+    const run = await cli(["plugin", "list", "--offline"], join(userHome, "work"), { HOME: userHome });
+    expect(run.code).toBe(1);
+    expect(run.stderr).toContain(`no Buntime home at ${join(userHome, "work", ".buntime")}`);
+  });
 });
