@@ -102,6 +102,37 @@ describe("buntime installed with npm, outside the repository", () => {
     expect((await ok("buntime --version", shared, path)).stdout).toBe("0.1.0\n");
     expect((await ok("buntime -v", shared, path)).stdout).toBe("0.1.0\n");
 
+    // the bin execs Bun: one Ctrl-C to the whole process group reaches the kernel once, and it stops gracefully
+    const kernel = Bun.spawn(
+      [
+        "buntime",
+        "start",
+        "--port",
+        "0",
+        "--home",
+        join(shared, "kernel-home"),
+        "--plugins",
+        join(shared, "home"),
+      ],
+      {
+        cwd: shared,
+        env: { PATH: path, HOME: join(shared, "home") },
+        stdout: "pipe",
+        stderr: "pipe",
+        detached: true,
+      },
+    );
+    const reader = kernel.stdout.getReader();
+    let printed = "";
+    while (!printed.includes("listening on")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      printed += new TextDecoder().decode(value);
+    }
+    expect(printed).toContain("listening on");
+    process.kill(-kernel.pid, "SIGINT");
+    expect(await kernel.exited).toBe(0);
+
     const work = join(shared, "work");
     mkdirSync(work);
     expect(work.startsWith(REPO)).toBe(false);
@@ -148,10 +179,11 @@ describe("buntime installed with npm, outside the repository", () => {
     // the launcher alone, with no bun package beside it and none on the PATH
     const bare = join(shared, "bare", "bin");
     mkdirSync(bare, { recursive: true });
-    writeFileSync(join(bare, "..", "package.json"), "{}");
-    writeFileSync(join(bare, "buntime.mjs"), readFileSync(join(REPO, "kernel/cli/bin/buntime.mjs")));
-    const run = await sh(`node ${join(bare, "buntime.mjs")} --version`, shared);
+    writeFileSync(join(bare, "buntime"), readFileSync(join(REPO, "kernel/cli/bin/buntime")), { mode: 0o755 });
+    const run = await sh(`${join(bare, "buntime")} --version`, shared);
     expect(run.code).toBe(1);
-    expect(run.stderr).toContain("buntime: cannot run Bun (bun): spawn bun ENOENT [BUNTIME_ERR_CLI_NO_BUN]");
+    expect(run.stderr).toContain(
+      `buntime: cannot run Bun (bun): no bun beside @buntime/cli in ${join(shared, "bare")} and none on the PATH [BUNTIME_ERR_CLI_NO_BUN]`,
+    );
   }, 600_000);
 });
