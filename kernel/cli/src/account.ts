@@ -17,7 +17,8 @@ terminal, it is not echoed).
 /** The `--help` text of `buntime whoami`. */
 export const WHOAMI_HELP = `Usage: buntime whoami [--registry <url>] [--json]
 
-Prints the user the saved token (or BUNTIME_REGISTRY_TOKEN) belongs to.
+Prints the user the token belongs to: BUNTIME_REGISTRY_TOKEN, else the one buntime login saved,
+else an _authToken line for the registry in the project's or the user's .npmrc (named on stderr).
 `;
 
 /** `buntime login`. */
@@ -52,7 +53,9 @@ export async function runWhoami(args: string[]): Promise<number> {
     const context = cliContext(values);
     try {
       const user = await context.client.whoami();
-      out.result({ user, registry: context.registry }, user);
+      // a token from an .npmrc is the one surprise: say which file
+      if (context.tokenSource?.endsWith(".npmrc")) out.note(`token from ${context.tokenSource}`);
+      out.result({ user, registry: context.registry, token: context.tokenSource ?? null }, user);
     } catch (error) {
       if ((error as BuntimeError).params?.status === 401) {
         throw new BuntimeError(

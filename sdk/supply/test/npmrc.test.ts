@@ -94,4 +94,18 @@ describe(".npmrc tokens", () => {
     // a line for another registry is never read, so its variables do not matter
     expect(npmrcToken("https://other.example/", { cwd, env: { HOME: home } })).toBeUndefined();
   });
+
+  it("expands variables in keys too, and a key with an unset variable matches nothing", () => {
+    const { home, cwd } = layout(
+      "keys",
+      // biome-ignore lint/suspicious/noTemplateCurlyInString: .npmrc syntax, not a template
+      "//${REGISTRY_HOST}/:_authToken=keyed-token\n",
+      undefined,
+    );
+    expect(
+      npmrcToken("http://127.0.0.1:4873/", { cwd, env: { HOME: home, REGISTRY_HOST: "127.0.0.1:4873" } })
+        ?.token,
+    ).toBe("keyed-token");
+    expect(npmrcToken("http://127.0.0.1:4873/", { cwd, env: { HOME: home } })).toBeUndefined();
+  });
 });

@@ -112,7 +112,9 @@ describe("tokens from .npmrc", () => {
     const user = join(dir, "npmrc-user");
     mkdirSync(user);
     writeFileSync(join(user, ".npmrc"), `//127.0.0.1:${recorder.port}/:_authToken=npmrc-token\n`);
-    expect((await cli(["whoami", "--registry", recorderUrl], user)).stdout).toBe("ada\n");
+    const fromUser = await cli(["whoami", "--registry", recorderUrl], user);
+    expect(fromUser.stdout).toBe("ada\n");
+    expect(fromUser.stderr).toBe(`token from ${join(user, ".npmrc")}\n`);
     const env = await cli(["whoami", "--registry", recorderUrl], user, { BUNTIME_REGISTRY_TOKEN: "other" });
     expect(env.code).toBe(1);
   });

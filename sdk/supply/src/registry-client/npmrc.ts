@@ -64,6 +64,19 @@ function entries(text: string): { key: string; value: string; line: number }[] {
   return found;
 }
 
+/** `${VAR}` and `${VAR?}`, after any backslashes that may escape them. */
+const REFERENCE = /(\\*)\$\{([^}?]+)(\?)?\}/g;
+
+/**
+ * A key with its `${VAR}`s replaced where the variable is set (npm expands keys too); one with an
+ * unset variable is left as written, so it matches no registry.
+ */
+function expandKey(key: string, env: NpmrcOptions["env"]): string {
+  return key.replace(REFERENCE, (match, slashes: string, name: string) =>
+    slashes.length % 2 === 0 && env?.[name] !== undefined ? `${slashes}${env[name]}` : match,
+  );
+}
+
 /**
  * Replaces `${VAR}` (and `${VAR?}`, empty when unset) with the environment's value, as npm does;
  * an unset `${VAR}` is `BUNTIME_ERR_CLI_NPMRC_ENV` naming the file, the line and the variable.
@@ -73,16 +86,13 @@ function expand(
   where: { source: string; line: number; registry: string },
   env: NpmrcOptions["env"],
 ) {
-  return value.replace(
-    /(\\*)\$\{([^}?]+)(\?)?\}/g,
-    (match, slashes: string, name: string, optional?: string) => {
-      if (slashes.length % 2 === 1) return match.slice(1);
-      const set = env?.[name];
-      if (set !== undefined) return `${slashes}${set}`;
-      if (optional) return slashes;
-      throw new BuntimeError("BUNTIME_ERR_CLI_NPMRC_ENV", { ...where, variable: name });
-    },
-  );
+  return value.replace(REFERENCE, (match, slashes: string, name: string, optional?: string) => {
+    if (slashes.length % 2 === 1) return match.slice(1);
+    const set = env?.[name];
+    if (set !== undefined) return `${slashes}${set}`;
+    if (optional) return slashes;
+    throw new BuntimeError("BUNTIME_ERR_CLI_NPMRC_ENV", { ...where, variable: name });
+  });
 }
 
 /**
@@ -105,7 +115,7 @@ export function npmrcToken(registry: string, options: NpmrcOptions = {}): NpmrcT
     }
     const lines = entries(text);
     for (const key of wanted) {
-      const hit = lines.findLast((entry) => entry.key === `${key}:_authToken`);
+      const hit = lines.findLast((entry) => expandKey(entry.key, env) === `${key}:_authToken`);
       if (!hit) continue;
       const token = expand(hit.value, { source, line: hit.line, registry }, env);
       if (token) return { token, source };
