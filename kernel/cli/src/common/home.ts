@@ -76,7 +76,7 @@ export function resolveHome(
 export function homeNote(resolved: ResolvedHome): string | undefined {
   if (resolved.origin === "parent") return `home: ${resolved.home} (found above the current folder)`;
   if (!resolved.exists && resolved.origin === "default")
-    return `home: ${resolved.home} (new: no buntime.config.json or .buntime here or in a parent folder; --home or BUNTIME_HOME picks another)`;
+    return `home: ${resolved.home} (not there yet: no buntime.config.json or .buntime here or in a parent folder; --home or BUNTIME_HOME picks another)`;
   return undefined;
 }
 

@@ -3,6 +3,7 @@ import { resolveVersion } from "@buntime/supply";
 import semver from "semver";
 import { HOME_OPTIONS, parseCommand, usage } from "../common/args.ts";
 import { cliContext } from "../common/context.ts";
+import { announceHome } from "../common/home.ts";
 import { runCommand } from "../common/output.ts";
 import { readLock } from "../install/lock-store.ts";
 import { canonicalName } from "../install/plan.ts";
@@ -23,6 +24,8 @@ export async function runInfo(args: string[]): Promise<number> {
     const [given] = positionals;
     if (!given) usage("plugin info needs a plugin name");
     const context = cliContext(values);
+    // "installed: no" is about one home: say which when it is not plain
+    announceHome(out, context.resolvedHome, false);
     const lock = await readLock(context.home);
     const name = await canonicalName(given, context.client, lock.plugins);
     const packument = await context.client.packument(name);

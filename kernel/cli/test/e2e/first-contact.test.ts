@@ -109,7 +109,7 @@ describe("a folder with no home around it", () => {
     );
     expect(run.code).toBe(0);
     expect(run.stderr).toContain(
-      `home: ${join(lonely, ".buntime")} (new: no buntime.config.json or .buntime here`,
+      `home: ${join(lonely, ".buntime")} (not there yet: no buntime.config.json or .buntime here`,
     );
   });
 
