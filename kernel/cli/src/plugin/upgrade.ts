@@ -41,7 +41,11 @@ export async function runUpgrade(args: string[]): Promise<number> {
       names.map((name) => ({ name })),
       { policy, upgrade: true },
     );
-    reportInstall(out, result, "everything is up to date");
+    // an empty home is not "up to date": plugins bundled with the kernel are upgraded in its distribution
+    const nothing = names.length
+      ? "everything is up to date"
+      : `no plugins installed in ${context.home}: nothing to upgrade (bundled ones change with the distribution)`;
+    reportInstall(out, result, nothing);
     return 0;
   });
 }

@@ -68,6 +68,16 @@ describe("a bundled plugin", () => {
     expect(await (await fetch(new URL("/bundled/x", kernelUrl))).text()).toBe("@acme/bundled@1.0.0");
   });
 
+  it("is not counted as up to date by an upgrade of a home with nothing installed", async () => {
+    const other = join(dir, "bare-project");
+    mkdirSync(join(other, ".buntime"), { recursive: true });
+    const run = await cli(["plugin", "upgrade", "--registry", registry.url], other, user);
+    expect(run.code).toBe(0);
+    expect(run.stdout).toBe(
+      `no plugins installed in ${join(other, ".buntime")}: nothing to upgrade (bundled ones change with the distribution)\n`,
+    );
+  });
+
   it("is not upgraded: the CLI says how to run a registry version over it", async () => {
     const run = await cli(
       ["plugin", "upgrade", "@acme/bundled", "--registry", registry.url],
