@@ -108,6 +108,7 @@ function adjustToIdeal(result: FigureResult, figure: Figure): void {
 
 const bare = await startPoolServer("bare");
 const ephemeral = await startPoolServer("ephemeral");
+const contexts = await startPoolServer("ephemeral-context");
 try {
   results.push(
     await compare(
@@ -115,14 +116,16 @@ try {
       [
         ["bare spawn per request", bare.url],
         ["pool ephemeral", ephemeral.url],
+        ["pool ephemeral, fresh contexts", contexts.url],
       ],
       { connections: 5 },
-      "≥ 0.90 of bare spawn-per-request",
+      "≥ 0.90 of bare spawn-per-request (fresh workers) or ≥ 3× (fresh contexts)",
     ),
   );
 } finally {
   bare.stop();
   ephemeral.stop();
+  contexts.stop();
 }
 
 const curve: AppCountPoint[] = [];

@@ -5,6 +5,7 @@
  *
  *   npx bun kernel/core/bench/pool.ts            # all scenarios (needs `wrk` on PATH)
  *   npx bun kernel/core/bench/pool.ts serve MODE # one server (used by the driver)
+ *   npx bun kernel/core/bench/pool.ts ephemeral  # only the ephemeral figures (≈ 30 s)
  *
  * BENCH_SECONDS sets the length of each wrk run (default 4); BENCH_SPAWNS and BENCH_CLOSING
  * override the pool's maxConcurrentSpawns and maxClosingWorkers for experiments.
@@ -39,6 +40,15 @@ function serve(mode: string): void {
     echo: { name: "echo", version: "0.0.0", entry: join(import.meta.dir, "apps/echo/index.ts") },
     slow: app("slow"),
     ephemeral: app("hello", { name: "hello-ephemeral", ttl: 0, concurrency: 8, standby: 3, maxQueue: 256 }),
+    // the same app, fresh by node:vm contexts in two long-lived threads instead of a worker each
+    "ephemeral-context": app("hello", {
+      name: "hello-context",
+      ttl: 0,
+      ephemeral: "context",
+      concurrency: 8,
+      standby: 2,
+      maxQueue: 256,
+    }),
   };
   const workerUrl = new URL("./bare-worker.ts", import.meta.url).href;
   const handlers: Record<string, (request: Request) => Response | Promise<Response>> = {
@@ -199,9 +209,20 @@ async function measureOpenLoop(mode: string, rate: number): Promise<WrkResult> {
   }
 }
 
+const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 2) : "n/a");
+
+/** Ephemeral hello at 5 clients: bare spawn-per-request against fresh workers and fresh contexts. */
+async function driveEphemeral(): Promise<void> {
+  for (const mode of ["ephemeral", "ephemeral-context"]) {
+    const { base, pool, ratio } = await measurePair("bare", mode, 5);
+    console.log(
+      `${mode} (5 clients): bare spawn-per-request ${fmt(base.rps)} req/s p50 ${fmt(base.p50)} ms; pool ${fmt(pool.rps)} req/s p50 ${fmt(pool.p50)} ms p99 ${fmt(pool.p99)} ms; ratio ${ratio.toFixed(2)} (targets >= 0.9 fresh workers, >= 3 fresh contexts)`,
+    );
+  }
+}
+
 async function drive(): Promise<void> {
   const post = postScript(1024);
-  const fmt = (n: number) => (Number.isFinite(n) ? n.toFixed(n >= 100 ? 0 : 2) : "n/a");
 
   const hello = await measurePair("raw", "hello", 50);
   console.log(
@@ -253,5 +274,6 @@ const [command, argument] = process.argv.slice(2);
 if (import.meta.main) {
   if (command === "serve") serve(argument ?? "hello");
   else if (command === "rss") rssPerApp(Number(argument ?? 200));
+  else if (command === "ephemeral") await driveEphemeral();
   else await drive();
 }

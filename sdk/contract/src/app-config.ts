@@ -99,6 +99,11 @@ export const appConfigSchema = z
     maxQueue: z.number({ message: "expected a whole number" }).int().nonnegative().optional(),
     /** Ephemeral apps: fresh workers kept loaded on standby. @default 2 */
     standby: z.number({ message: "expected a whole number" }).int().nonnegative().max(16).optional(),
+    /**
+     * Ephemeral apps: the unit of freshness. `worker`: a fresh worker per request; `context`: standby
+     * threads that evaluate the app in a new `node:vm` context per request. @default "worker"
+     */
+    ephemeral: z.enum(["worker", "context"], { message: 'expected "worker" or "context"' }).optional(),
     /** The only environment variables the app's workers see. @default {} */
     env: z
       .record(

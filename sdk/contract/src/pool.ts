@@ -70,6 +70,12 @@ export interface AppSpec {
   readonly maxQueue?: number;
   /** Ephemeral apps: fresh workers kept loaded on standby so requests skip the spawn. @default 2 */
   readonly standby?: number;
+  /**
+   * Ephemeral apps: `worker` gives each request a fresh worker; `context` keeps `standby` threads
+   * (at least one) serving this app alone, each request evaluated in a new `node:vm` context.
+   * @default "worker"
+   */
+  readonly ephemeral?: "worker" | "context";
 }
 
 /** Emitted to `onWorkerSpawn` / `onWorkerTerminate` hooks. */

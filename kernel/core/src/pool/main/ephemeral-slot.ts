@@ -3,6 +3,10 @@
  * answering. A few fresh workers wait on standby with the app already loaded, so a request
  * rarely waits for a spawn; at most `concurrency` requests run at once, up to `maxQueue`
  * wait, and the rest get 503 with `Retry-After`.
+ *
+ * With `ephemeral: "context"` the standby workers are long-lived threads serving this app alone
+ * (at least one); each request runs in a new `node:vm` context inside one of them
+ * (worker/fresh-context.ts), so a request costs a context instead of a thread.
  */
 import { BuntimeError } from "@buntime/sdk";
 import { AppSlot, RETRY } from "./app-slot.ts";
@@ -23,6 +27,8 @@ export class EphemeralSlot extends AppSlot {
   private readonly queue: Waiter[] = [];
   private running = 0;
   private lastRequest = performance.now();
+  /** Fresh contexts in long-lived threads rather than a fresh worker per request. */
+  private readonly contexts = this.spec.ephemeral === "context";
 
   fetch(request: Request, overrides?: RequestOverrides): Promise<Response | typeof RETRY> {
     if (this.retired) return Promise.resolve(RETRY);
@@ -66,8 +72,13 @@ export class EphemeralSlot extends AppSlot {
     return { ...super.live(), queued: this.queue.length };
   }
 
+  override onRequestDone(worker: PoolWorker, ms: number, status: number): void {
+    super.onRequestDone(worker, ms, status);
+    if (this.contexts) this.release();
+  }
+
   override onIdle(worker: PoolWorker): void {
-    if (worker.served === 0) return;
+    if (worker.served === 0 || this.contexts) return;
     worker.retire("done");
     this.release();
   }
@@ -80,6 +91,7 @@ export class EphemeralSlot extends AppSlot {
 
   private async run(request: Request, overrides?: RequestOverrides): Promise<Response | typeof RETRY> {
     this.running++;
+    if (this.contexts) this.refill();
     let worker = this.take();
     if (worker === undefined) {
       const blocked = this.spawnBlocked();
@@ -92,7 +104,7 @@ export class EphemeralSlot extends AppSlot {
     this.refill();
     if (worker.state === "loading") await worker.ready;
     if (worker.state !== "ready") {
-      if (worker.served === 0) this.release();
+      if (worker.served === 0 || this.contexts) this.release();
       return this.failed(
         new BuntimeError("BUNTIME_ERR_POOL_WORKER_FAILED", {
           app: this.spec.key,
@@ -104,8 +116,17 @@ export class EphemeralSlot extends AppSlot {
     return worker.dispatch(request, overrides);
   }
 
-  /** A standby worker, loaded ones first. */
+  /** A standby worker, loaded ones first; in context mode the least busy thread, which stays. */
   private take(): PoolWorker | undefined {
+    if (this.contexts) {
+      let best: PoolWorker | undefined;
+      for (const worker of this.standby) {
+        if (worker.state === "closing" || worker.state === "dead") continue;
+        const rank = (w: PoolWorker) => (w.state === "ready" ? w.load : 1e9 + w.load);
+        if (best === undefined || rank(worker) < rank(best)) best = worker;
+      }
+      return best;
+    }
     let index = this.standby.findIndex((worker) => worker.state === "ready");
     if (index < 0) index = this.standby.findIndex((worker) => worker.state === "loading");
     if (index < 0) return undefined;
@@ -114,7 +135,8 @@ export class EphemeralSlot extends AppSlot {
 
   private refill(): void {
     if (this.spawnBlocked()) return;
-    while (!this.retired && this.standby.length < this.spec.standby) this.standby.push(this.spawn());
+    const wanted = this.contexts ? Math.max(1, this.spec.standby) : this.spec.standby;
+    while (!this.retired && this.standby.length < wanted) this.standby.push(this.spawn());
   }
 
   /** A request finished with its worker: let the next waiter in. */

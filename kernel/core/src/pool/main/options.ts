@@ -105,6 +105,8 @@ export interface ResolvedAppSpec {
   readonly concurrency: number;
   readonly maxQueue: number;
   readonly standby: number;
+  /** Ephemeral apps: a fresh `worker` per request, or a fresh `context` in a standby thread. */
+  readonly ephemeral: "worker" | "context";
 }
 
 /** Defaults of the per-app settings. */
@@ -181,5 +183,6 @@ export function resolveAppSpec(
     concurrency: Math.max(1, spec.concurrency ?? APP_DEFAULTS.concurrency),
     maxQueue: Math.max(0, spec.maxQueue ?? APP_DEFAULTS.maxQueue),
     standby: Math.max(0, spec.standby ?? APP_DEFAULTS.standby),
+    ephemeral: spec.ephemeral ?? "worker",
   };
 }

@@ -169,6 +169,7 @@ export class PoolWorker {
       entry: carrier.entry,
       memoryReportMs,
       maxMemory: this.spec.maxMemory,
+      ...(this.spec.ttl === 0 && this.spec.ephemeral === "context" && { fresh: "context" as const }),
       ...(plugin && {
         plugin: {
           consumes: [...(plugin.consumes ?? [])],

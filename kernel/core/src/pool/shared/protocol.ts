@@ -30,6 +30,8 @@ export interface InitMessage {
   readonly maxMemory: number;
   /** Set when the entry is an isolated plugin's definition rather than an app. */
   readonly plugin?: PluginInit;
+  /** `context`: evaluate the app in a new `node:vm` context for every request. */
+  readonly fresh?: "context";
 }
 
 /** Main → worker: a request; `body` is inline, or `streamed` bodies follow as chunks. */

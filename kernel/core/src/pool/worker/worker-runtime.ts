@@ -25,6 +25,7 @@ import {
   requestLabel,
 } from "./app-output.ts";
 import { hasCompleteBody, stringBody, trackCompleteBodies } from "./complete-bodies.ts";
+import { loadFreshContextApp } from "./fresh-context.ts";
 import { serveIsolatedPlugin } from "./isolated-plugin.ts";
 import { MemoryReports } from "./memory-reports.ts";
 import { serviceClient } from "./service-client.ts";
@@ -35,6 +36,8 @@ interface App {
   websocket?: AppSocketHandlers;
   /** An isolated plugin's `onShutdown`, run before the worker exits on the pool's request. */
   close?(): unknown;
+  /** A request is done (answered or abandoned): a fresh-context app stops what it left running. */
+  settled?(request: Request): void;
 }
 
 /** How a worker talks to the pool: a thread's `postMessage`, or a child process's IPC. */
@@ -113,9 +116,16 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
 
   /** Requests the app is handling, with the controller behind each one's `request.signal`. */
   const handling = new Map<number, AbortController>();
+  /** The requests of an app that wants to hear when each is done (`settled`). */
+  const settling = new Map<number, Request>();
 
   function finish(id: number): void {
     if (!handling.delete(id)) return;
+    const request = settling.get(id);
+    if (request !== undefined) {
+      settling.delete(id);
+      app?.settled?.(request);
+    }
     active--;
     uploads.delete(id);
     exitIfDone();
@@ -141,9 +151,8 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
   async function load(message: InitMessage): Promise<void> {
     trackCompleteBodies();
     try {
-      const mod = (await import(message.entry)) as { default?: unknown };
       const candidate = (
-        message.plugin ? await serveIsolatedPlugin(mod, message.plugin, services) : (mod.default ?? mod)
+        message.fresh === "context" ? await loadFreshContextApp(message.entry) : await loadModule(message)
       ) as Partial<App> | undefined;
       if (typeof candidate?.fetch !== "function") {
         throw new Error("the entry must default-export { fetch } or a Hono app");
@@ -161,6 +170,11 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     });
     memory.start();
     port.postMessage({ t: "ready", websocket: typeof app.websocket === "object" && app.websocket !== null });
+  }
+
+  async function loadModule(message: InitMessage): Promise<unknown> {
+    const mod = (await import(message.entry)) as { default?: unknown };
+    return message.plugin ? await serveIsolatedPlugin(mod, message.plugin, services) : (mod.default ?? mod);
   }
 
   /** Reads one chunk past the first; settles within a few microtasks when the body is already complete. */
@@ -306,6 +320,7 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
         // @ts-expect-error Bun accepts `duplex` for streamed request bodies
         duplex: "half",
       });
+      if ((app as App).settled !== undefined) settling.set(id, request);
       response = asRequest(rid, () => (app as App).fetch(request));
     } catch (error) {
       threw(id, rid, error);
