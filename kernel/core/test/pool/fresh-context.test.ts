@@ -64,6 +64,7 @@ describe('ephemeral: "context"', () => {
       "responseStatic",
       "hostObjectPrototype",
       "hostPromisePrototype",
+      "performanceMark",
       "replacedJson",
       "replacedFetch",
     ]);

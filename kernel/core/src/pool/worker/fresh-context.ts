@@ -40,7 +40,6 @@ const PLATFORM = [
   "btoa",
   "structuredClone",
   "queueMicrotask",
-  "performance",
   "Buffer",
 ] as const;
 
@@ -190,9 +189,12 @@ export async function loadFreshContextApp(entry: string): Promise<FreshContextAp
 
   function evaluate(timers: ContextTimers): Evaluated {
     const process = { env: { ...env }, platform: "linux", nextTick: queueMicrotask };
+    // the thread's `performance` keeps marks and measures: a context gets the clock only
+    const clock = { now: () => performance.now(), timeOrigin: performance.timeOrigin };
     const context = vm.createContext({
       ...platform,
       ...timers.globals(),
+      performance: clock,
       console: contextConsole(),
       process,
     });
