@@ -120,6 +120,23 @@ describe("kernel:schedule on one kernel", () => {
     expect(Math.min(...slower.ran)).toBeGreaterThan(Math.max(...before.ran));
   });
 
+  it("waits in stop() for a long run even after later ticks were skipped", async () => {
+    const { schedule } = await scheduleIn();
+    let finished = false;
+    const handle = schedule.schedule({
+      id: "long-run",
+      every: 100,
+      scope: "local",
+      run: async () => {
+        await Bun.sleep(450); // ignores its signal: stop() still waits for it
+        finished = true;
+      },
+    });
+    await Bun.sleep(350); // one run going, two or three ticks skipped
+    await handle.stop();
+    expect(finished).toBe(true);
+  });
+
   it("keeps a job going after a run that throws", async () => {
     const { schedule } = await scheduleIn();
     let runs = 0;

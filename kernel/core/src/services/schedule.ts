@@ -83,7 +83,8 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
     const name = `${plugin}/${job.id}`;
     const controller = new AbortController();
     let timer: ReturnType<typeof setTimeout> | undefined;
-    let running: Promise<unknown> = Promise.resolve();
+    // every claim still going: a tick skipped while a long run goes must not hide that run from stop()
+    const inFlight = new Set<Promise<unknown>>();
     let stopped: Promise<void> | undefined;
     if (job.scope === "global") globalJobs++;
     const fire = (due: number) => {
@@ -94,9 +95,11 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
         Promise.resolve(
           job.run({ tick, scheduledAt: tick * job.every, node, signal: controller.signal }),
         ).then(() => undefined);
-      running = claimsFor(job.scope)
+      const claim = claimsFor(job.scope)
         .claim(name, tick * job.every, run)
-        .catch((error) => options.logger.warn(`${plugin}: job ${job.id} tick ${tick} failed`, { error }));
+        .catch((error) => options.logger.warn(`${plugin}: job ${job.id} tick ${tick} failed`, { error }))
+        .finally(() => inFlight.delete(claim));
+      inFlight.add(claim);
       arm(tick + 1);
     };
     const arm = (tick: number) => {
@@ -111,7 +114,7 @@ export function createScheduler(options: SchedulerOptions): Scheduler {
           clearTimeout(timer);
           controller.abort();
           onStop();
-          await running;
+          await Promise.all(inFlight);
           if (job.scope === "global") await releaseGlobal();
         })();
         return stopped;
