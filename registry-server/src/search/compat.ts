@@ -97,3 +97,15 @@ export function compatVersions(rows: Row[]): CompatVersion[] {
   }
   return [...versions.values()];
 }
+
+/**
+ * A segment's bounds as a half-open interval of keys, `lo <= key < hi`, so SQL compares twice
+ * and reads no flags: an exclusive lower bound and an inclusive upper one get `\u0001` appended.
+ * Keys hold no character below `!`, so no key lies strictly between `x` and `x + "\u0001"`.
+ */
+export function halfOpen(segment: KeyInterval): { lo: string; hi: string } {
+  return {
+    lo: segment.loInclusive ? segment.lo : `${segment.lo}\u0001`,
+    hi: segment.hiInclusive ? `${segment.hi}\u0001` : segment.hi,
+  };
+}

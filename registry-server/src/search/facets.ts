@@ -62,7 +62,8 @@ export function versionFacets(record: VersionRecord): VersionFacets {
  * live version: the version the catalogue shows (`latest`), the one the marketplace shows when
  * no kernel is asked (`plugin_version`), total downloads and the package's modified time.
  * `search_kernel` holds every plugin version's range as intervals; `search_compat` each
- * package's compatibility segments (see compat.ts) built from the exact ones.
+ * package's compatibility segments (see compat.ts) built from the exact ones, each carrying
+ * the package's `search_packages` columns so a kernel's list reads that one table.
  */
 export function facetsSchema({ prefix: p, boolean, counter, binary }: SqlDialect): string {
   return `
@@ -85,13 +86,17 @@ CREATE TABLE IF NOT EXISTS ${p}search_kernel (
   hi_inclusive ${boolean} NOT NULL, exact ${boolean} NOT NULL
 );
 CREATE INDEX IF NOT EXISTS ${p}search_kernel_version ON ${p}search_kernel (name, version);
+-- the few ranges only semver can decide are found without a scan
+CREATE INDEX IF NOT EXISTS ${p}search_kernel_inexact ON ${p}search_kernel (exact, kernel);
 CREATE TABLE IF NOT EXISTS ${p}search_compat (
   name TEXT NOT NULL, version TEXT NOT NULL, version_key TEXT ${binary} NOT NULL, published_at TEXT NOT NULL,
-  lo TEXT ${binary} NOT NULL, lo_inclusive ${boolean} NOT NULL, hi TEXT ${binary} NOT NULL, hi_inclusive ${boolean} NOT NULL
+  lo TEXT ${binary} NOT NULL, hi TEXT ${binary} NOT NULL,
+  latest TEXT NOT NULL, downloads ${counter} NOT NULL, modified_at TEXT NOT NULL
 );
 -- covering: a package's segments are checked against a kernel without reading the table
-CREATE INDEX IF NOT EXISTS ${p}search_compat_name ON ${p}search_compat (name, lo, hi, lo_inclusive, hi_inclusive, version);
-CREATE INDEX IF NOT EXISTS ${p}search_kernel_inexact ON ${p}search_kernel (exact, kernel);
+CREATE INDEX IF NOT EXISTS ${p}search_compat_name ON ${p}search_compat (
+  name, lo, hi, version, latest, downloads, modified_at
+);
 CREATE INDEX IF NOT EXISTS ${p}search_packages_downloads ON ${p}search_packages (downloads DESC, name ${binary});
 CREATE INDEX IF NOT EXISTS ${p}search_packages_modified ON ${p}search_packages (modified_at ${binary} DESC, name ${binary});
 CREATE INDEX IF NOT EXISTS ${p}search_packages_name ON ${p}search_packages (name ${binary});

@@ -22,9 +22,9 @@ export interface QueryDialect {
   inList(column: string, param: string): string;
   /**
    * True to let the planner look rows up one at a time (SQLite, whose index seeks are cheap and
-   * whose materialized sets are copies); false to materialize the text matches and the fitting
-   * kernel segments and join them whole (PostgreSQL, which underestimates a text match that
-   * holds most packages and would otherwise look each one up in a loop).
+   * whose materialized sets are copies); false to materialize the text matches and join them
+   * whole (PostgreSQL, which underestimates a text match that holds most packages and would
+   * otherwise look each one up in a loop).
    */
   nestedLookups: boolean;
   /** A condition: the JSON owners list in `column` holds the name in `param`. */
@@ -63,7 +63,10 @@ function composePage(
   const t = (table: string) => `${d.sql.prefix}${table}`;
   const binary = d.sql.binary;
   const ranked = words !== undefined && q.sort === "relevance";
-  let from = `${t("search_packages")} p`;
+  // the usual kernel case: a kernel falls in at most one compatibility segment per package,
+  // and the segment carries the package's columns, so it stands in for the package row
+  const segmentRows = kernel?.exact === true && kernel.approved.length === 0;
+  let from = `${t(segmentRows ? "search_compat" : "search_packages")} p`;
   const ctes: string[] = [];
   const materialized = d.nestedLookups ? "" : "MATERIALIZED ";
   if (words) {
@@ -71,7 +74,8 @@ function composePage(
     from += " JOIN matched m ON m.name = p.name";
   }
   const packageFilters = ["TRUE"];
-  if (q.plugins) packageFilters.push("p.plugin_version IS NOT NULL");
+  // with a kernel every candidate is a plugin: only plugin versions have segments or ranges
+  if (q.plugins && !kernel) packageFilters.push("p.plugin_version IS NOT NULL");
   for (const owner of q.owners) {
     packageFilters.push(
       `EXISTS (SELECT 1 FROM ${t("packages")} o WHERE o.name = p.name AND ${d.hasOwner("o.owners", bind(owner))})`,
@@ -79,29 +83,27 @@ function composePage(
   }
   let version = q.plugins ? "p.plugin_version" : "p.latest";
   if (kernel) {
-    const fits = (lo: string, hi: string) => {
+    // segments are half-open (see halfOpen in compat.ts); bound only where used
+    const fits = (alias: string) => {
       const k = bind(kernel.key);
-      return `(${lo} < ${k} OR (${lo} = ${k} AND ${lo}_inclusive)) AND (${k} < ${hi} OR (${k} = ${hi} AND ${hi}_inclusive))`;
+      return `${alias}.lo <= ${k} AND ${k} < ${alias}.hi`;
     };
-    if (kernel.exact && kernel.approved.length === 0) {
-      // the usual case: a kernel falls in at most one compatibility segment per package
-      ctes.push(
-        `chosen AS ${materialized}(SELECT name, version FROM ${t("search_compat")} c WHERE ${fits("c.lo", "c.hi")})`,
-      );
+    if (segmentRows) {
+      packageFilters.push(fits("p"));
+      version = "p.version";
     } else {
       // ranges semver had to decide join the segments; the newest candidate wins, ties (equal
       // keys) going to the first published, as a stable semver sort does
       const segments = kernel.exact
-        ? `SELECT name, version, version_key, published_at FROM ${t("search_compat")} c
-        WHERE ${fits("c.lo", "c.hi")} UNION ALL `
+        ? `SELECT name, version, version_key, published_at FROM ${t("search_compat")} c WHERE ${fits("c")} UNION ALL `
         : "";
       ctes.push(`chosen AS MATERIALIZED (SELECT name, version FROM (SELECT name, version, row_number() OVER
         (PARTITION BY name ORDER BY version_key DESC, published_at, version ${binary}) AS n FROM (${segments}
         SELECT name, version, version_key, published_at FROM ${t("search_kernel")}
         WHERE ${d.inList("kernel", bind(JSON.stringify(kernel.approved)))}) candidates) newest WHERE n = 1)`);
+      from += " JOIN chosen c ON c.name = p.name";
+      version = "c.version";
     }
-    from += " JOIN chosen c ON c.name = p.name";
-    version = "c.version";
   }
   /** Conditions on the shown version, written with `ref` for it. */
   const versionFilters = (ref: string) => {

@@ -2,14 +2,14 @@ import type { SQL } from "bun";
 import { type Row, toPackage, toVersion } from "../storage/rows.ts";
 import { POSTGRES } from "../storage/schema.ts";
 import type { VersionRecord } from "../storage/types.ts";
-import { compatSegments, compatVersions } from "./compat.ts";
+import { compatSegments, compatVersions, halfOpen } from "./compat.ts";
 import { FACET_TABLES, facetsSchema, versionFacets } from "./facets.ts";
 import { createPackageQuery, type QueryDialect } from "./package-query.ts";
 import type { PackagePage, PackageQuery } from "./query.ts";
 import { searchDocument } from "./words.ts";
 
 /** The index layout; a database whose `search_index` setting differs is reindexed on open. */
-const INDEX_VERSION = "tsvector-7";
+const INDEX_VERSION = "tsvector-8";
 
 /**
  * `ts_rank` weights for D, C, B, A: readme (D) 0.1, description (C) 0.3, keywords and
@@ -68,11 +68,11 @@ export async function addPostgresVersion(tx: SQL, record: VersionRecord): Promis
 async function refreshPostgresCompat(tx: SQL, name: string): Promise<void> {
   const rows = (await tx`SELECT * FROM registry_search_kernel WHERE name = ${name} AND exact`) as Row[];
   await tx`DELETE FROM registry_search_compat WHERE name = ${name}`;
-  const segments = compatSegments(compatVersions(rows));
+  const segments = compatSegments(compatVersions(rows)).map((s) => ({ ...s, ...halfOpen(s) }));
   if (segments.length === 0) return;
+  // the package's columns are filled by indexPostgresPackage, which follows in the same transaction
   await tx`INSERT INTO registry_search_compat SELECT ${name}, s ->> 'version', s ->> 'versionKey', s ->> 'publishedAt',
-    s ->> 'lo', (s ->> 'loInclusive')::boolean, s ->> 'hi', (s ->> 'hiInclusive')::boolean
-    FROM jsonb_array_elements(${JSON.stringify(segments)}::text::jsonb) s`;
+    s ->> 'lo', s ->> 'hi', '', 0, '' FROM jsonb_array_elements(${JSON.stringify(segments)}::text::jsonb) s`;
 }
 
 /** Forgets an unpublished version's facets. Run inside the write's transaction, before indexing. */
@@ -85,7 +85,11 @@ export async function removePostgresVersion(tx: SQL, name: string, version: stri
 
 /** Adds downloads to the package's total. Run inside the transaction that counts them. */
 export async function addPostgresDownloads(tx: SQL, name: string, count: number): Promise<void> {
+  // the package's row lock (shared) waits for a write to the package, which replaces its
+  // segments: both totals then count these downloads, in the order every writer locks them
+  await tx`SELECT 1 FROM registry_packages WHERE name = ${name} FOR SHARE`;
   await tx`UPDATE registry_search_packages SET downloads = downloads + ${count} WHERE name = ${name}`;
+  await tx`UPDATE registry_search_compat SET downloads = downloads + ${count} WHERE name = ${name}`;
 }
 
 /**
@@ -119,6 +123,8 @@ export async function indexPostgresPackage(tx: SQL, name: string): Promise<void>
     (SELECT coalesce(sum(count), 0) FROM registry_downloads WHERE name = ${name}), ${String(row.modified_at)})
     ON CONFLICT (name) DO UPDATE SET latest = excluded.latest, plugin_version = excluded.plugin_version,
       downloads = excluded.downloads, modified_at = excluded.modified_at`;
+  await tx`UPDATE registry_search_compat c SET latest = p.latest, downloads = p.downloads, modified_at = p.modified_at
+    FROM registry_search_packages p WHERE p.name = ${name} AND c.name = ${name}`;
 }
 
 /**
@@ -127,6 +133,7 @@ export async function indexPostgresPackage(tx: SQL, name: string): Promise<void>
  */
 export async function migratePostgresSearch(tx: SQL): Promise<void> {
   await tx.unsafe(POSTGRES_SEARCH_SCHEMA);
+  await tx.unsafe(facetsSchema(POSTGRES));
   const [setting] = (await tx`SELECT value FROM registry_settings WHERE key = 'search_index'`) as Row[];
   if (setting?.value === INDEX_VERSION) return;
   await tx`DELETE FROM registry_search`;

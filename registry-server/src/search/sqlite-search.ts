@@ -2,14 +2,14 @@ import type { Database } from "bun:sqlite";
 import { type Row, toPackage, toVersion } from "../storage/rows.ts";
 import { SQLITE } from "../storage/schema.ts";
 import type { VersionRecord } from "../storage/types.ts";
-import { compatSegments, compatVersions } from "./compat.ts";
+import { compatSegments, compatVersions, halfOpen } from "./compat.ts";
 import { FACET_TABLES, facetsSchema, versionFacets } from "./facets.ts";
 import { createPackageQuery, type QueryDialect } from "./package-query.ts";
 import type { PackagePage, PackageQuery } from "./query.ts";
 import { type SearchDocument, searchDocument } from "./words.ts";
 
 /** The index layout; a store whose `search_index` setting differs is reindexed on open. */
-const INDEX_VERSION = "fts5-7";
+const INDEX_VERSION = "fts5-8";
 
 /**
  * bm25 weight per column, in the order of {@link SearchDocument}: a word in the name counts ten
@@ -77,15 +77,15 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
   const refreshCompat = (name: string) => {
     db.run("DELETE FROM search_compat WHERE name = ?", [name]);
     for (const s of compatSegments(compatVersions(exactIntervals.all(name)))) {
-      db.run("INSERT INTO search_compat VALUES (?, ?, ?, ?, ?, ?, ?, ?)", [
+      const { lo, hi } = halfOpen(s);
+      // the package's columns are filled by `index`, which follows in the same transaction
+      db.run("INSERT INTO search_compat VALUES (?, ?, ?, ?, ?, ?, '', 0, '')", [
         name,
         s.version,
         s.versionKey,
         s.publishedAt,
-        s.lo,
-        s.loInclusive ? 1 : 0,
-        s.hi,
-        s.hiInclusive ? 1 : 0,
+        lo,
+        hi,
       ]);
     }
   };
@@ -150,6 +150,11 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
         (SELECT coalesce(sum(count), 0) FROM downloads WHERE name = ?1), ?4)`,
       [name, latest.version, plugin as string | null, String(row.modified_at)],
     );
+    db.run(
+      `UPDATE search_compat SET (latest, downloads, modified_at) =
+        (SELECT latest, downloads, modified_at FROM search_packages WHERE name = ?1) WHERE name = ?1`,
+      [name],
+    );
   };
 
   const migrate = db.transaction(() => {
@@ -173,7 +178,9 @@ CREATE VIRTUAL TABLE IF NOT EXISTS search USING fts5(
     removeVersion,
     index,
     addDownloads(name, count) {
-      db.run("UPDATE search_packages SET downloads = downloads + ? WHERE name = ?", [count, name]);
+      for (const table of ["search_packages", "search_compat"]) {
+        db.run(`UPDATE ${table} SET downloads = downloads + ? WHERE name = ?`, [count, name]);
+      }
     },
     search(words) {
       if (words.length === 0) return new Map();

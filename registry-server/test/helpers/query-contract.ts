@@ -260,7 +260,13 @@ export function queryContract(label: string, open: () => Promise<RegistryStorage
       const { metadata } = storage;
       await metadata.addDownloads("pkg-2", "0.1.0", "2026-12-02", 1_000);
       expect((await actualPage(storage, { sort: "downloads", limit: 1 })).page[0]).toStartWith("pkg-2@");
-      for (const query of [{ sort: "downloads" as const }, { kernel: "1.0.0", sort: "updated" as const }]) {
+      await metadata.setDistTag("pkg-3", "latest", "0.1.0");
+      for (const query of [
+        { sort: "downloads" as const },
+        { kernel: "1.0.0", sort: "updated" as const },
+        { kernel: "0.1.0", sort: "downloads" as const, limit: 250 },
+        { kernel: "0.2.0", text: "package", sort: "downloads" as const, limit: 250 },
+      ]) {
         expect(await actualPage(storage, query)).toEqual(await expectedPage(storage, query));
       }
     });
