@@ -1,7 +1,7 @@
 import { describe, expect, it } from "bun:test";
 import { satisfiesRange } from "@buntime/sdk";
 import semver from "semver";
-import { compatSegments } from "../src/search/compat.ts";
+import { compatSegments, halfOpen } from "../src/search/compat.ts";
 import { inInterval, kernelBounds, versionKey, versionKeyOf } from "../src/search/version-key.ts";
 
 /** Versions around the edges semver orders: prereleases, numbers against words, long numbers. */
@@ -151,6 +151,12 @@ describe("a package's kernel-compatibility segments", () => {
         const expected = fitting.sort((a, b) => semver.rcompare(a.version, b.version))[0]?.version;
         const key = versionKeyOf(kernel).key;
         const found = segments.filter((segment) => inInterval(key, segment));
+        // the half-open form SQL compares holds exactly the same keys
+        const open = segments.filter((segment) => {
+          const { lo, hi } = halfOpen(segment);
+          return lo <= key && key < hi;
+        });
+        expect(open).toEqual(found);
         expect(found.length).toBeLessThanOrEqual(1);
         if (found[0]?.version !== expected) {
           throw new Error(`${kernel} over ${JSON.stringify(versions.map((v) => [v.version, v.range]))}`);
