@@ -69,10 +69,6 @@ function composePage(
   let from = `${t(segmentRows ? "search_compat" : "search_packages")} p`;
   const ctes: string[] = [];
   const materialized = d.nestedLookups ? "" : "MATERIALIZED ";
-  if (words) {
-    ctes.push(`matched AS ${materialized}(${d.matching(bind(d.matchText(words)), ranked)})`);
-    from += " JOIN matched m ON m.name = p.name";
-  }
   const packageFilters = ["TRUE"];
   // with a kernel every candidate is a plugin: only plugin versions have segments or ranges
   if (q.plugins && !kernel) packageFilters.push("p.plugin_version IS NOT NULL");
@@ -88,7 +84,12 @@ function composePage(
       const k = bind(kernel.key);
       return `${alias}.lo <= ${k} AND ${k} < ${alias}.hi`;
     };
-    if (segmentRows) {
+    if (segmentRows && words && !d.nestedLookups) {
+      // kept apart too, or the planner, expecting few text matches, looks each one up
+      ctes.push(`fitting AS MATERIALIZED (SELECT * FROM ${t("search_compat")} s WHERE ${fits("s")})`);
+      from = "fitting p";
+      version = "p.version";
+    } else if (segmentRows) {
       packageFilters.push(fits("p"));
       version = "p.version";
     } else {
@@ -104,6 +105,10 @@ function composePage(
       from += " JOIN chosen c ON c.name = p.name";
       version = "c.version";
     }
+  }
+  if (words) {
+    ctes.push(`matched AS ${materialized}(${d.matching(bind(d.matchText(words)), ranked)})`);
+    from += " JOIN matched m ON m.name = p.name";
   }
   /** Conditions on the shown version, written with `ref` for it. */
   const versionFilters = (ref: string) => {
