@@ -117,6 +117,19 @@ describe('ephemeral: "context"', () => {
     expect(bytes[4096 * 3 + 5]).toBe((3 + 5) % 256);
   });
 
+  it("gives the app timers, fetch and Web Crypto", async () => {
+    const { pool } = track();
+    const upstream = Bun.serve({ hostname: "127.0.0.1", port: 0, fetch: () => new Response("upstream") });
+    servers.push(upstream);
+    const { status, text } = await call(
+      pool,
+      contextApp("fetcher"),
+      `/?url=${encodeURIComponent(upstream.url.href)}`,
+    );
+    expect(status).toBe(200);
+    expect(text).toBe("upstream 32");
+  });
+
   it("keeps each app in threads of its own", async () => {
     const { pool, spawned } = track();
     await call(pool, contextApp("counter"));
