@@ -130,6 +130,15 @@ describe('ephemeral: "context"', () => {
     expect(text).toBe("upstream 32");
   });
 
+  it("recycles a thread whose request spins past timeout, and serves the next from a new one", async () => {
+    const { pool, spawned } = track();
+    const spec = contextApp("loop", { timeout: 300 });
+    expect((await call(pool, spec, "/spin")).status).toBe(504);
+    const next = await call(pool, spec, "/");
+    expect(next).toMatchObject({ status: 200, text: "ok" });
+    expect(spawned.length).toBeGreaterThanOrEqual(2);
+  });
+
   it("keeps each app in threads of its own", async () => {
     const { pool, spawned } = track();
     await call(pool, contextApp("counter"));
