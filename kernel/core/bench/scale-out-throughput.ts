@@ -76,6 +76,8 @@ function machineBusy(): number {
 
 /** The median of `ROUNDS` wrk runs against `url`, and the CPU `nodes` and `nginx` used meanwhile. */
 async function measure(setup: string, url: string, nodes: readonly number[], nginx?: number): Promise<Row> {
+  // nginx forks its worker after it binds: one request first, so the worker is there to be counted
+  await (await fetch(url)).arrayBuffer();
   const nodePids = nodes.flatMap(family);
   const nginxPids = nginx === undefined ? [] : family(nginx);
   const before = { nodes: cpuSeconds(nodePids), nginx: cpuSeconds(nginxPids), machine: machineBusy() };
