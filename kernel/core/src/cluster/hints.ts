@@ -13,6 +13,9 @@ export interface Hints {
   stop(): Promise<void>;
 }
 
+/** The longest an announcement may take before it is given up (the timer covers a lost hint). */
+const ANNOUNCE_TIMEOUT_MS = 1_000;
+
 /** The channel both transports use. */
 export const HINT_CHANNEL = "buntime_cluster_generation";
 
@@ -111,18 +114,31 @@ export function redisHints(url: string, maxDelay: number, handlers: HintHandlers
   return {
     start: () => connect(false),
     async announce(generation) {
-      try {
+      const publish = async () => {
         if (!publisher) {
           publisher = new RedisClient(url, { connectionTimeout: 2_000, enableOfflineQueue: false });
           await publisher.connect();
         }
         await publisher.publish(HINT_CHANNEL, String(generation));
+      };
+      // a hint that cannot go out soon is dropped: the timer covers it, and nothing waits on a dead Redis
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const late = new Promise<never>((_, reject) => {
+        timer = setTimeout(
+          () => reject(new Error(`no answer within ${ANNOUNCE_TIMEOUT_MS} ms`)),
+          ANNOUNCE_TIMEOUT_MS,
+        );
+      });
+      try {
+        await Promise.race([publish(), late]);
       } catch (error) {
         publisher?.close();
         publisher = undefined;
         handlers.logger.warn(
           `could not announce generation ${generation} on Redis: ${(error as Error).message}`,
         );
+      } finally {
+        clearTimeout(timer);
       }
     },
     async stop() {

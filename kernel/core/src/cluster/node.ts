@@ -112,7 +112,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
     }
     known = Math.max(known, published.generation);
     logger.info(`published generation ${published.generation}`, { change });
-    await hints?.announce(published.generation);
+    void hints?.announce(published.generation); // a hint never holds up this node's own work
     return published;
   };
 
