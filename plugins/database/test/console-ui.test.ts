@@ -62,7 +62,7 @@ describe.skipIf(noChromium)("the SQL console in the shell", () => {
     await browser?.close();
     await kernel?.stop();
     rmSync(home, { recursive: true, force: true });
-  });
+  }, 30000);
 
   const consoleFrame = (page: Page) =>
     page.frames().find((frame) => frame !== page.mainFrame() && frame.url().includes("/database/")) as Frame;
@@ -169,7 +169,7 @@ describe.skipIf(noChromium)("the SQL console in the shell", () => {
     const body = (await api.json()) as { error: { code: string }; signIn: string };
     expect(body.error.code).toBe("BUNTIME_ERR_DATABASE_ADMIN_REQUIRED");
     expect(body.signIn).toBe("/auth/login");
-  });
+  }, 30000);
 });
 
 describe.skipIf(noChromium)("the SQL console without the auth plugin", () => {
@@ -186,13 +186,13 @@ describe.skipIf(noChromium)("the SQL console without the auth plugin", () => {
       listen: true,
     });
     browser = await launchTestBrowser();
-  });
+  }, 30000);
 
   afterAll(async () => {
     await browser?.close();
     await kernel?.stop();
     rmSync(home, { recursive: true, force: true });
-  });
+  }, 30000);
 
   it("asks for the kernel's admin token (a loopback address is not enough), then opens", async () => {
     const page = await browser.newPage();
@@ -257,7 +257,7 @@ describe.skipIf(noChromium)("the SQL console on PostgreSQL", () => {
     await browser?.close();
     await kernel?.stop();
     rmSync(home, { recursive: true, force: true });
-  });
+  }, 30000);
 
   it("marks where in the statement PostgreSQL stopped", async () => {
     const page = await browser.newPage({ viewport: { width: 1000, height: 420 } });
