@@ -1,8 +1,10 @@
-import { describe, expect, it } from "bun:test";
+import { describe, expect, it, setDefaultTimeout } from "bun:test";
 import { BuntimeError, definePlugin, type KernelSchedule, type ScheduledTick } from "@buntime/sdk";
 import { inlinePlugin, startTestKernel } from "./support/kernel-fixture.ts";
 
 const EVERY = 150;
+// a kernel starts in well under a second, but not on a machine shared by eight test runs
+setDefaultTimeout(20_000);
 
 /** A kernel with one plugin `jobs` that consumes kernel:schedule; returns the plugin's view. */
 async function scheduleIn() {
@@ -48,7 +50,8 @@ describe("kernel:schedule on one kernel", () => {
     expect(ticks.length).toBeLessThanOrEqual(6);
     for (const [index, tick] of ticks.entries()) {
       expect(tick.scheduledAt).toBe(tick.tick * EVERY);
-      if (index > 0) expect(tick.tick).toBe((ticks[index - 1] as ScheduledTick).tick + 1);
+      // later each time; a tick the timer fired too late for is skipped, never served twice
+      if (index > 0) expect(tick.tick).toBeGreaterThan((ticks[index - 1] as ScheduledTick).tick);
     }
     const after = ticks.length;
     await Bun.sleep(EVERY * 2);
