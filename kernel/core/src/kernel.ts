@@ -168,6 +168,8 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     clientAddress,
     plugins: () => host?.list() ?? [],
     pluginEvents,
+    logger: logger.child("schedule"),
+    cluster: config.cluster,
   });
   const pool = createWorkerPool({
     logger: logger.child("pool"),

@@ -24,9 +24,6 @@ const noNginx = skipWithoutSystemTool({ command: "nginx", debianPackage: "nginx"
 const noRedis = !noNginx && skipWithoutSystemTool({ command: "redis-server", debianPackage: "redis-server" });
 const skip = noNginx || noRedis;
 
-/** Whether kernel.ts gives kernel:schedule the cluster settings yet (see the note in the report of issue 20). */
-const SCHEDULE_WIRED = false;
-
 /** Requests the global rate limit allows per minute, across every node. */
 const LIMIT = 150;
 
@@ -202,23 +199,19 @@ describe.skipIf(skip)("three nodes behind nginx share their state", () => {
       expect(await (await fetch(`${balancer.url}/hello`)).text()).toBe("@e2e/hello@1.0.0");
   }, 30_000);
 
-  // kernel.ts must hand provideKernelServices `cluster: config.cluster` for global jobs to span nodes
-  it.skipIf(!SCHEDULE_WIRED)(
-    "run a global job once per tick across the nodes, and a local job on each node every tick",
-    async () => {
-      const ticks = 6;
-      await Bun.sleep(PROBE_EVERY * (ticks + 1));
-      const [global] = await sql`SELECT count(*)::int AS runs, count(DISTINCT tick)::int AS ticks
+  it("run a global job once per tick across the nodes, and a local job on each node every tick", async () => {
+    const ticks = 6;
+    await Bun.sleep(PROBE_EVERY * (ticks + 1));
+    const [global] = await sql`SELECT count(*)::int AS runs, count(DISTINCT tick)::int AS ticks
         FROM probe_runs WHERE scope = 'global'`;
-      expect(global.ticks).toBeGreaterThanOrEqual(ticks);
-      expect(global.runs).toBe(global.ticks); // none twice
-      const local = await sql`SELECT node, count(*)::int AS runs, count(DISTINCT tick)::int AS ticks
+    expect(global.ticks).toBeGreaterThanOrEqual(ticks);
+    expect(global.runs).toBe(global.ticks); // none twice
+    const local = await sql`SELECT node, count(*)::int AS runs, count(DISTINCT tick)::int AS ticks
       FROM probe_runs WHERE scope = 'local' GROUP BY node ORDER BY node`;
-      expect(local.map((row: { node: string }) => row.node)).toEqual(["a", "b", "c"]);
-      for (const row of local) {
-        expect(row.ticks).toBeGreaterThanOrEqual(ticks);
-        expect(row.runs).toBe(row.ticks);
-      }
-    },
-  );
+    expect(local.map((row: { node: string }) => row.node)).toEqual(["a", "b", "c"]);
+    for (const row of local) {
+      expect(row.ticks).toBeGreaterThanOrEqual(ticks);
+      expect(row.runs).toBe(row.ticks);
+    }
+  });
 });
