@@ -10,7 +10,7 @@
  *   npx bun kernel/core/bench/tracing.ts   # BENCH_SECONDS per run (default 3), BENCH_RUNS (3); needs wrk
  *   npx bun kernel/core/bench/tracing.ts --kernel-only
  */
-import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
+import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { untilListening } from "@buntime/test-kit/listening";
@@ -30,16 +30,29 @@ const MODES = [
 const sink = await startServer(join(import.meta.dir, "servers", "otlp-sink.ts"));
 const RECEIVER = sink.url;
 
-/** A running server to load: its URL and how to stop it. */
+/** A running server to load: its URL, its process and how to stop it. */
 interface Target {
   readonly url: string;
+  readonly pid: number;
   stop(): Promise<void>;
+}
+
+/**
+ * CPU seconds process `pid` has used (all its threads: the kernel and the app's worker), from
+ * /proc. Beside requests per second, CPU per request barely moves when other work shares the
+ * machine, which throughput does a lot.
+ */
+function cpuSeconds(pid: number): number {
+  const stat = readFileSync(`/proc/${pid}/stat`, "utf8");
+  const fields = stat.slice(stat.lastIndexOf(")") + 2).split(" ");
+  return (Number(fields[11]) + Number(fields[12])) / 100; // utime + stime, in clock ticks of 10 ms
 }
 
 async function kernelAlone(ratio: string): Promise<Target> {
   const server = await startServer(SERVER, [ratio, RECEIVER]);
   return {
     url: server.url,
+    pid: server.process.pid,
     stop: async () => {
       server.process.kill();
       await server.process.exited;
@@ -87,6 +100,7 @@ async function distribution(ratio: string): Promise<Target> {
   await (await fetch(app)).text(); // the app's worker is warm before the load starts
   return {
     url: app,
+    pid: child.pid,
     stop: async () => {
       child.kill("SIGTERM");
       await child.exited;
@@ -96,19 +110,22 @@ async function distribution(ratio: string): Promise<Target> {
 
 async function measure(name: string, start: (ratio: string) => Promise<Target>): Promise<void> {
   const figures = new Map<string, number[]>(MODES.map((mode) => [mode.ratio, []]));
+  const cpu = new Map<string, number[]>(MODES.map((mode) => [mode.ratio, []]));
   for (let run = 0; run < RUNS; run++) {
     for (const mode of MODES) {
       const target = await start(mode.ratio);
       try {
-        figures
-          .get(mode.ratio)
-          ?.push(await requestsPerSecond(target.url, { connections: 50, seconds: SECONDS }));
+        const before = cpuSeconds(target.pid);
+        const rps = await requestsPerSecond(target.url, { connections: 50, seconds: SECONDS });
+        figures.get(mode.ratio)?.push(rps);
+        cpu.get(mode.ratio)?.push(((cpuSeconds(target.pid) - before) / (rps * SECONDS)) * 1e6);
       } finally {
         await target.stop();
       }
     }
   }
   const off = median(figures.get("off") ?? []);
+  const offCpu = median(cpu.get("off") ?? []);
   console.log(
     `\n${name}: wrk -c50, ${SECONDS} s per run, median of ${RUNS} (target: tracing on costs <= 5%)`,
   );
@@ -122,6 +139,11 @@ async function measure(name: string, start: (ratio: string) => Promise<Target>):
     const runs = (figures.get(mode.ratio) ?? []).map((value) => Math.round(value)).join(", ");
     console.log(
       `  ${mode.label.padEnd(36)} ${Math.round(rps).toString().padStart(7)} req/s  (runs ${runs})${verdict}`,
+    );
+    const perRequest = median(cpu.get(mode.ratio) ?? []);
+    const more = mode.ratio === "off" ? "" : `, +${((perRequest / offCpu - 1) * 100).toFixed(1)}%`;
+    console.log(
+      `  ${"".padEnd(36)} ${perRequest.toFixed(1).padStart(7)} µs CPU per request (kernel process)${more}`,
     );
   }
 }
