@@ -9,7 +9,7 @@ import { hostname } from "node:os";
 import { join } from "node:path";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/kernel/testing";
 import { definePlugin } from "@buntime/sdk";
-import { skipWithoutPrometheus } from "./fixtures/prometheus-tools.ts";
+import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 
 const PLUGIN_DIR = join(import.meta.dir, "..");
 const TOKEN = "scrape-token-0123456789abcdef";
@@ -117,7 +117,7 @@ describe("the Prometheus exposition's conventions", () => {
     expect(samples[0]?.labels.node).toBe(process.env.BUNTIME_NODE || hostname());
   });
 
-  it.skipIf(skipWithoutPrometheus("promtool"))(
+  it.skipIf(skipWithoutSystemTool({ command: "promtool", debianPackage: "prometheus" }))(
     "passes promtool check metrics without a lint problem",
     async () => {
       const kernel = await start();

@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { onCleanup, tempDir } from "@buntime/test-kit/fixtures";
 import { untilListening } from "@buntime/test-kit/listening";
 import { freeLoopbackPort } from "@buntime/test-kit/ports";
-import { skipWithoutPrometheus } from "./fixtures/prometheus-tools.ts";
+import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 
 const REPO = join(import.meta.dir, "..", "..", "..");
 const DOC = readFileSync(join(REPO, "docs", "plugins", "metrics.md"), "utf8");
@@ -45,7 +45,7 @@ async function scrapedTargets(url: string, ms = 30_000): Promise<Target[]> {
   throw new Error(`Prometheus scraped nothing within ${ms} ms`);
 }
 
-describe.skipIf(skipWithoutPrometheus("prometheus"))(
+describe.skipIf(skipWithoutSystemTool({ command: "prometheus", debianPackage: "prometheus" }))(
   "the documented Prometheus scrape of the default distribution",
   () => {
     it("scrapes /metrics with the scrape token, and is refused without it", async () => {
