@@ -24,9 +24,18 @@ export function firstPartyPluginFolders(): string[] {
  * The packages a plugin or app author imports, also seeded into the registry so a plugin made
  * with `buntime plugin create` anywhere installs from it: the contract, and the kernel for its
  * `@buntime/kernel/testing` harness (the one the scaffolded test uses; see docs/writing-a-plugin.md),
- * and the keyval client apps use (`@buntime/keyval`).
+ * the keyval client apps use (`@buntime/keyval`), and the `buntime` CLI with what it needs
+ * (`@buntime/cli`, `@buntime/supply`, `@buntime/distro`), so `npx`/`npm install -g` of the CLI
+ * works against this registry outside a checkout (docs/cli.md).
  */
-export const AUTHOR_PACKAGES = ["@buntime/sdk", "@buntime/kernel", "@buntime/keyval"] as const;
+export const AUTHOR_PACKAGES = [
+  "@buntime/sdk",
+  "@buntime/kernel",
+  "@buntime/keyval",
+  "@buntime/supply",
+  "@buntime/distro",
+  "@buntime/cli",
+] as const;
 
 /** The folder of each author package, found by its name like the plugins. */
 export function authorPackageFolders(): string[] {

@@ -68,9 +68,10 @@ function readmeCommands(readme: string): string[] {
 }
 
 describe("a plugin authored outside the checkout", () => {
-  it("the seeded registry holds the author packages: @buntime/sdk and @buntime/kernel", async () => {
-    expect(registry.seeded).toContain("@buntime/sdk@0.1.0");
-    expect(registry.seeded).toContain("@buntime/kernel@0.1.0");
+  it("the seeded registry holds the author packages: the sdk, the kernel and the CLI with what it needs", async () => {
+    for (const name of ["sdk", "kernel", "keyval", "supply", "distro", "cli"]) {
+      expect(registry.seeded).toContain(`@buntime/${name}@0.1.0`);
+    }
     const packument = await (await fetch(`${registry.url}@buntime%2fkernel`)).json();
     expect(Object.keys(packument.versions)).toEqual(["0.1.0"]);
   });
