@@ -39,7 +39,9 @@ export async function runStart(args: string[]): Promise<number> {
     process.stdout.write(START_HELP);
     return 0;
   }
-  if (values.distro) return serveBuiltDistribution(values.distro, values);
+  if (values.distro) {
+    return serveBuiltDistribution(values.distro, values, { clusterSupply: defaultClusterSupply });
+  }
   const config = loadStartConfig(values, values.plugins);
   // a cluster node fetches the desired plugins from the registry of BUNTIME_REGISTRY (docs/scale-out.md)
   const clusterSupply = config.cluster ? defaultClusterSupply() : undefined;

@@ -1,5 +1,11 @@
 import { resolve } from "node:path";
-import { type Companion, createKernel, type KernelStartArgs, serveUntilSignal } from "@buntime/kernel";
+import {
+  type ClusterSupply,
+  type Companion,
+  createKernel,
+  type KernelStartArgs,
+  serveUntilSignal,
+} from "@buntime/kernel";
 import { writeAppEnv } from "./app-env.ts";
 import { builtHome } from "./build/layout.ts";
 import { linkBuiltApps } from "./link-apps.ts";
@@ -13,6 +19,11 @@ export interface ServeBuiltOptions {
   home?: string;
   /** What runs beside the kernel and stops with it (a registry). */
   companions?: readonly Companion[];
+  /**
+   * Where a cluster node gets the desired state's plugin tarballs; called only when the start's
+   * settings join a cluster (BUNTIME_CLUSTER_POSTGRES), so a single node needs no registry.
+   */
+  clusterSupply?: () => ClusterSupply;
 }
 
 /** Each plugin's settings: the distribution's, with the settings file's entries on top. */
@@ -36,6 +47,7 @@ function mergeSettings(
  * its pool settings (`isolation`, `shutdownTimeout`) where the start gives none. Registry apps
  * get their declared env from this start's environment; the build's apps are linked into the
  * home's apps when the home is not the build's own.
+ * With cluster settings it runs as a cluster node (docs/scale-out.md) on `options.clusterSupply`.
  * Its provenance is served at `/.well-known/buntime`. Serves until SIGTERM or SIGINT; resolves
  * with the exit code.
  */
@@ -71,6 +83,7 @@ export async function serveBuiltDistribution(
       pluginDirs: [...config.pluginDirs, ...build.pluginFolders],
     },
     plugins: [provenancePlugin(build.provenance)],
+    clusterSupply: config.cluster ? options.clusterSupply?.() : undefined,
   });
   return serveUntilSignal(kernel, options.companions);
 }

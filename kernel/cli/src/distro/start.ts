@@ -4,6 +4,7 @@ import { BUILD_FILES, serveBuiltDistribution, verifyBuild } from "@buntime/distr
 import { KERNEL_START_OPTIONS, KERNEL_VERSION } from "@buntime/kernel";
 import { parseCommand } from "../common/args.ts";
 import { runCommand } from "../common/output.ts";
+import { defaultClusterSupply } from "../install/cluster-supply.ts";
 
 /** The `--help` text of `buntime distro start`. */
 export const DISTRO_START_HELP = `Usage: buntime distro start [dir] [options]
@@ -33,7 +34,9 @@ export async function runDistroStart(args: string[]): Promise<number> {
   });
   const dir = resolve(positionals[0] ?? "build");
   return runCommand("distro start", values, DISTRO_START_HELP, async () => {
-    if (!values.version) return serveBuiltDistribution(dir, values);
+    if (!values.version) {
+      return serveBuiltDistribution(dir, values, { clusterSupply: defaultClusterSupply });
+    }
     verifyBuild(dir);
     const provenance = readFileSync(join(dir, BUILD_FILES.provenance), "utf8");
     process.stdout.write(`buntime ${KERNEL_VERSION}\n${provenance}`);
