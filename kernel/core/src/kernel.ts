@@ -241,6 +241,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     readiness,
     plugins: () => pluginHost.list(),
     poolStats: () => pool.stats(),
+    ...(cluster ? { cluster } : {}),
     loadInstalled: async (plugins) =>
       pluginHost.apply(
         await Promise.all(

@@ -10,9 +10,11 @@ import {
 import { Hono } from "hono";
 import semver from "semver";
 import { z } from "zod";
+import type { ClusterNode } from "../cluster/index.ts";
 import type { PluginStatus } from "../plugins/loaded-plugin.ts";
 import { KERNEL_VERSION } from "../version.ts";
 import { hasAdminToken } from "./admin-token.ts";
+import { clusterView } from "./cluster-view.ts";
 import type { Readiness } from "./health.ts";
 
 /** What the kernel API reads and drives. */
@@ -23,6 +25,8 @@ export interface KernelApiDeps {
   readonly readiness: Readiness;
   plugins(): PluginStatus[];
   poolStats(): PoolStats;
+  /** This kernel's cluster node (config `cluster`), else undefined: `GET /cluster` reads it. */
+  readonly cluster?: ClusterNode;
   /**
    * Loads each `<home>/plugins/<name>/<version>/` into the running kernel, or swaps it in for
    * the loaded version, all or nothing, in dependency order.
@@ -58,7 +62,7 @@ function mayWrite(request: Request, context: RequestContext | undefined, adminTo
 const MAX_BODY_BYTES = 64 * 1024;
 
 /**
- * The kernel's own API under `/_/api`: `health`, `plugins` and `pool` for everyone (after the
+ * The kernel's own API under `/_/api`: `health`, `plugins`, `pool` and `cluster` for everyone (after the
  * `onRequest` hooks, so an auth plugin can guard them), and plugin load/unload for callers
  * holding the admin token or signed in as admins.
  */
@@ -93,6 +97,9 @@ export function createKernelApi(deps: KernelApiDeps): Hono<{ Bindings: RequestCo
   });
   api.get("/plugins", (c) => c.json({ plugins: deps.plugins() }));
   api.get("/pool", (c) => c.json(deps.poolStats()));
+  api.get("/cluster", async (c) =>
+    c.json(await clusterView(deps.cluster), 200, { "cache-control": "no-store" }),
+  );
 
   api.post("/plugins", async (c) => {
     const body = batchRequestSchema.safeParse(await c.req.json().catch(() => undefined));
