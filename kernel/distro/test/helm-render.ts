@@ -1,7 +1,7 @@
 /**
  * Renders this package's Helm templates for tests, with no `helm` binary: the subset of Go
  * templates and Sprig functions they use (`{{ .Values.a.b }}`, `.Release.Name`, `.Chart.*`,
- * pipelines, `( … )`, `if … end`, `{{-`/`-}}` trimming; quote, int, add, div, gt, toJson,
+ * pipelines, `( … )`, `if … end`, `{{-`/`-}}` trimming; quote, int, add, div, gt, not, and, or, toJson,
  * toYaml, nindent, sha256sum). Anything else, or a value that is missing, throws: a template
  * that uses more than this fails its test instead of rendering wrong.
  */
@@ -33,6 +33,10 @@ const FUNCTIONS: Record<string, (...args: unknown[]) => unknown> = {
   add: (a, b) => Math.trunc(Number(a)) + Math.trunc(Number(b)),
   div: (a, b) => Math.trunc(Math.trunc(Number(a)) / Math.trunc(Number(b))),
   gt: (a, b) => Number(a) > Number(b),
+  // Go's and/or answer an operand, not a boolean; `if` reads them the same
+  not: (v) => !truthy(v),
+  and: (...args) => args.find((v) => !truthy(v)) ?? args.at(-1),
+  or: (...args) => args.find((v) => truthy(v)) ?? args.at(-1),
   toJson: (v) => goJson(v),
   toYaml: (v) => stringify(v).replace(/\n$/, ""),
   nindent: (n, v) => `\n${String(v).replace(/^/gm, " ".repeat(Number(n)))}`,

@@ -8,6 +8,7 @@ import { type RunningRegistry, startRegistry } from "@buntime/registry-server";
 import { createRegistryClient, packPlugin } from "@buntime/supply";
 import { Ajv } from "ajv";
 import { Deployment } from "kubernetes-models/apps/v1";
+import { HorizontalPodAutoscaler } from "kubernetes-models/autoscaling/v2";
 import { PodDisruptionBudget } from "kubernetes-models/policy/v1";
 import { ConfigMap, Service } from "kubernetes-models/v1";
 import { parse, parseAllDocuments } from "yaml";
@@ -21,6 +22,7 @@ const MODELS: Record<string, new (data: never) => { validate(): void }> = {
   "v1 Service": Service,
   "v1 ConfigMap": ConfigMap,
   "policy/v1 PodDisruptionBudget": PodDisruptionBudget,
+  "autoscaling/v2 HorizontalPodAutoscaler": HorizontalPodAutoscaler,
 };
 
 const GREETER = `import { z } from "zod";
@@ -169,16 +171,21 @@ describe("buntime distro build --helm", () => {
     expect(schema.properties.plugins.properties["@acme/broken"]).toEqual({ type: "object", properties: {} });
   });
 
-  it("renders one replica to valid Kubernetes manifests: probes on /_/api/health, the drain inside the grace period, no PodDisruptionBudget", () => {
+  it("renders one replica to valid Kubernetes manifests: live and ready probes, the drain inside the grace period, no PodDisruptionBudget", () => {
     const docs = render({});
     expect(validateAll(docs)).toEqual(["v1 ConfigMap", "apps/v1 Deployment", "v1 Service"]);
     const pod = ofKind(docs, "Deployment").spec.template.spec;
     const [container] = pod.containers;
-    for (const probe of [container.readinessProbe, container.livenessProbe]) {
-      expect(probe.httpGet).toEqual({ path: "/_/api/health", port: "http" });
+    for (const probe of [container.startupProbe, container.livenessProbe]) {
+      expect(probe.httpGet).toEqual({ path: "/_/api/health/live", port: "http" });
     }
+    expect(container.readinessProbe.httpGet).toEqual({ path: "/_/api/health/ready", port: "http" });
+    // no cluster values: a single node, no cluster variables
     expect(container.env).toEqual([{ name: "BUNTIME_SHUTDOWN_TIMEOUT", value: "20000" }]);
-    expect(pod.terminationGracePeriodSeconds).toBe(25);
+    // the preStop sleep (5 s), then the drain (20 s), then the margin (5 s)
+    expect(container.lifecycle.preStop.exec.command).toEqual(["sleep", "5"]);
+    expect(pod.terminationGracePeriodSeconds).toBe(30);
+    expect(ofKind(docs, "Deployment").spec.replicas).toBe(1);
     expect(container.image).toBe("acme-edge:1.2.3");
     const settings = JSON.parse(ofKind(docs, "ConfigMap").data["buntime.config.json"]);
     expect(settings).toEqual({ plugins: { "@acme/greeter": { greeting: "hi" } } });
@@ -195,16 +202,77 @@ describe("buntime distro build --helm", () => {
     ]);
   });
 
-  it("adds a valid PodDisruptionBudget above one replica, and follows another drain", () => {
-    const docs = render({
+  it("renders three cluster replicas: node name and cluster URLs from the pod and Secrets, one pod down at a time, spread", () => {
+    const values = {
       replicaCount: 3,
       shutdownTimeout: 60_000,
-      podDisruptionBudget: { minAvailable: 2 },
+      cluster: {
+        postgres: { secretName: "buntime-cluster", secretKey: "postgres-url" },
+        redis: { secretName: "buntime-cluster", secretKey: "redis-url" },
+        registry: "https://registry.example.com",
+      },
+    };
+    const schema = JSON.parse(readFileSync(join(chart, "values.schema.json"), "utf8"));
+    const check = new Ajv({ strict: false, allErrors: true }).compile(schema);
+    expect(check({ ...parse(readFileSync(join(chart, "values.yaml"), "utf8")), ...values })).toBe(true);
+    const docs = render(values);
+    expect(validateAll(docs)).toEqual([
+      "v1 ConfigMap",
+      "apps/v1 Deployment",
+      "policy/v1 PodDisruptionBudget",
+      "v1 Service",
+    ]);
+    expect(ofKind(docs, "PodDisruptionBudget").spec).toMatchObject({ maxUnavailable: 1 });
+    const deployment = ofKind(docs, "Deployment");
+    expect(deployment.spec.replicas).toBe(3);
+    const pod = deployment.spec.template.spec;
+    expect(pod.terminationGracePeriodSeconds).toBe(70);
+    expect(pod.containers[0].env).toEqual([
+      { name: "BUNTIME_SHUTDOWN_TIMEOUT", value: "60000" },
+      { name: "BUNTIME_NODE", valueFrom: { fieldRef: { fieldPath: "metadata.name" } } },
+      {
+        name: "BUNTIME_CLUSTER_POSTGRES",
+        valueFrom: { secretKeyRef: { name: "buntime-cluster", key: "postgres-url" } },
+      },
+      {
+        name: "BUNTIME_CLUSTER_REDIS",
+        valueFrom: { secretKeyRef: { name: "buntime-cluster", key: "redis-url" } },
+      },
+      { name: "BUNTIME_REGISTRY", value: "https://registry.example.com" },
+    ]);
+    expect(pod.topologySpreadConstraints.map((c: { topologyKey: string }) => c.topologyKey)).toEqual([
+      "kubernetes.io/hostname",
+      "topology.kubernetes.io/zone",
+    ]);
+    expect(pod.topologySpreadConstraints[0].labelSelector.matchLabels).toEqual(
+      deployment.spec.selector.matchLabels,
+    );
+    // an inline password is not a value: only a Secret's name and key
+    const inline = { ...values, cluster: { ...values.cluster, postgres: "postgres://u:p@db/buntime" } };
+    expect(check({ ...parse(readFileSync(join(chart, "values.yaml"), "utf8")), ...inline })).toBe(false);
+  });
+
+  it("scales on CPU with autoscaling.enabled: an HPA owns the replicas, the PodDisruptionBudget follows minReplicas", () => {
+    const autoscaling = {
+      enabled: true,
+      minReplicas: 3,
+      maxReplicas: 12,
+      targetCPUUtilizationPercentage: 70,
+    };
+    const docs = render({ autoscaling, resources: { requests: { cpu: "500m" } } });
+    expect(validateAll(docs)).toContain("autoscaling/v2 HorizontalPodAutoscaler");
+    const hpa = ofKind(docs, "HorizontalPodAutoscaler").spec;
+    expect(hpa).toMatchObject({ minReplicas: 3, maxReplicas: 12 });
+    expect(hpa.scaleTargetRef).toEqual({ apiVersion: "apps/v1", kind: "Deployment", name: "edge" });
+    expect(hpa.metrics[0].resource).toEqual({
+      name: "cpu",
+      target: { type: "Utilization", averageUtilization: 70 },
     });
-    expect(validateAll(docs)).toContain("policy/v1 PodDisruptionBudget");
-    expect(ofKind(docs, "PodDisruptionBudget").spec.minAvailable).toBe(2);
-    expect(ofKind(docs, "Deployment").spec.replicas).toBe(3);
-    expect(ofKind(docs, "Deployment").spec.template.spec.terminationGracePeriodSeconds).toBe(65);
+    expect(ofKind(docs, "Deployment").spec.replicas).toBeUndefined();
+    expect(ofKind(docs, "PodDisruptionBudget").spec.maxUnavailable).toBe(1);
+    // one replica at least and the HPA off by default: neither an HPA nor a PodDisruptionBudget
+    const single = render({ autoscaling: { ...autoscaling, enabled: false } });
+    expect(single.map((doc) => doc.kind)).toEqual(["ConfigMap", "Deployment", "Service"]);
   });
 
   it("has a validator that refuses a bad manifest, and a renderer that refuses what it does not know", () => {

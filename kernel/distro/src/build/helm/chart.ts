@@ -1,7 +1,8 @@
 /**
  * `buntime distro build --helm`: a Helm chart of the built distribution's image, in `helm/`:
  * Chart.yaml, values.yaml, values.schema.json (each plugin's settings by its own schema) and
- * templates with health probes, a drain deadline and, above one replica, a PodDisruptionBudget.
+ * templates with health probes, a drain deadline, cluster settings from Secrets, topology spread,
+ * an optional CPU HorizontalPodAutoscaler and, above one replica, a PodDisruptionBudget.
  */
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
