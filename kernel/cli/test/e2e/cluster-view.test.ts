@@ -59,4 +59,13 @@ it("lists every node with its version, applied generation, last reconcile and de
   const fromA = await view(a.url);
   expect(fromA).toMatchObject({ node: "node-a", generation: 1, ready: true });
   expect(fromA.nodes.map((n: { node: string }) => n.node).sort()).toEqual(["node-a", "node-b"]);
+  // a stopped node stays listed, behind: its last report, not current
+  await b.stop();
+  await cluster.publish({ name: "@e2e/later", version: "1.0.0" });
+  expect((await cluster.through(a, ["install", "@e2e/later"])).code).toBe(0);
+  await eventually(async () => (await view(a.url)).generation === 2, 5_000);
+  const behind = await view(a.url);
+  const after = Object.fromEntries(behind.nodes.map((n: { node: string }) => [n.node, n]));
+  expect(after["node-a"]).toMatchObject({ appliedGeneration: 2, current: true });
+  expect(after["node-b"]).toMatchObject({ appliedGeneration: 1, current: false });
 }, 40_000);
