@@ -1,5 +1,6 @@
 /** The storage plugin's settings. */
 import { z } from "zod";
+import { sharedSpacesSchema } from "./shared-spaces.ts";
 
 /** Settings of `@buntime/plugin-storage`; all optional, so the plugin starts with none. */
 export const storageConfigSchema = z
@@ -28,6 +29,8 @@ export const storageConfigSchema = z
     appMaxBytes: z.number().int().positive().default(67_108_864),
     /** How often a watch looks for changes, in ms. @default 250 */
     watchInterval: z.number().int().min(10).default(250),
+    /** Keyval spaces several apps share: `{ "<space>": { read: [apps], write: [apps] } }`. @default {} */
+    sharedSpaces: sharedSpacesSchema,
   })
   .strict();
 

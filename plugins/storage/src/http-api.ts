@@ -1,7 +1,7 @@
 /**
  * The HTTP API at the plugin's base, for apps in workers. Every request must carry the calling
- * app's token; the app then reads and writes only its own namespace (`app/<name>`). Versions
- * travel as ETags: `If-Match` makes a write conditional, `If-None-Match: *` makes it create-only.
+ * app's token; the app then reads and writes its own namespace (`app/<name>`), and the shared
+ * spaces (`shared/<space>`) the config grants it under `/api/shared/<space>/`. Versions travel as ETags: `If-Match` makes a write conditional, `If-None-Match: *` makes it create-only.
  */
 import {
   type BatchOperation,
@@ -19,6 +19,7 @@ import { requireApp } from "./app-identity.ts";
 import type { NamespaceUsage } from "./backend.ts";
 import type { QueueOptions } from "./queue.ts";
 import { addQueueRoutes } from "./queue-api.ts";
+import { authorizeSpace, type SharedSpaces, spaceOfPath } from "./shared-spaces.ts";
 
 /** Options of the HTTP API. */
 export interface StorageApiOptions {
@@ -27,12 +28,14 @@ export interface StorageApiOptions {
   readonly logger: Logger;
   readonly maxValueBytes: number;
   readonly maxBatchBytes: number;
-  /** What app `name` holds now, for its quota. */
-  readonly usage: (app: string) => Promise<NamespaceUsage>;
-  /** Each app's quota: keys and bytes. */
+  /** What a namespace (`app/<name>` or `shared/<space>`) holds now, for its quota. */
+  readonly usage: (namespace: string) => Promise<NamespaceUsage>;
+  /** Each app's quota, and each shared space's: keys and bytes. */
   readonly quota: { readonly keys: number; readonly bytes: number };
   /** How queues deliver and how often watches poll. */
   readonly queues: QueueOptions & { watchInterval: number };
+  /** The shared spaces and which apps may read and write them. */
+  readonly sharedSpaces: SharedSpaces;
 }
 
 type Env = { Bindings: RequestContext; Variables: { store: KeyValueStore } };
@@ -96,6 +99,7 @@ function tooLarge(what: string, limit: number) {
  */
 export function createStorageApi(root: KeyValueStore, options: StorageApiOptions): Hono<Env> {
   const apps = root.namespace("app");
+  const shared = root.namespace("shared");
   const { logger, services } = options;
   const api = new Hono<Env>();
 
@@ -112,13 +116,19 @@ export function createStorageApi(root: KeyValueStore, options: StorageApiOptions
 
   api.use("/api/*", async (c, next) => {
     const app = requireApp(c.req.raw, services);
-    // writes that may add keys wait for room under the app's quota; reads and deletes never do
+    // the middleware's route is "<base>/api/*": what follows "<base>/api/" says whose keys these are
+    const space = spaceOfPath(c.req.path, c.req.routePath.replace(/\*$/, ""));
+    // a space is checked before anything is read or written; HEAD and GET only read
+    if (space !== undefined)
+      authorizeSpace(options.sharedSpaces, space, app, !/^(GET|HEAD)$/.test(c.req.method));
+    // writes that may add keys wait for room under the quota of where they land (the app's own
+    // namespace, or the shared space, which has a quota of its own); reads and deletes never do
     if (c.req.method === "PUT" || (c.req.method === "POST" && !/\/(receive|ack|nack)$/.test(c.req.path))) {
-      const used = await options.usage(app);
+      const used = await options.usage(space === undefined ? `app/${app}` : `shared/${space}`);
       for (const what of ["keys", "bytes"] as const) {
         if (used[what] >= options.quota[what]) {
           throw new BuntimeError("BUNTIME_ERR_STORAGE_QUOTA_EXCEEDED", {
-            app,
+            app: space === undefined ? app : `${app} (writing shared space ${space})`,
             used: used[what],
             what,
             limit: options.quota[what],
@@ -126,7 +136,7 @@ export function createStorageApi(root: KeyValueStore, options: StorageApiOptions
         }
       }
     }
-    c.set("store", apps.namespace(app));
+    c.set("store", space === undefined ? apps.namespace(app) : shared.namespace(space));
     await next();
   });
 
@@ -139,32 +149,35 @@ export function createStorageApi(root: KeyValueStore, options: StorageApiOptions
     return c.json({ entries: page.entries.map(entryJson), cursor: page.cursor });
   });
 
-  api.get("/api/keys/:key{.+}", async (c) => {
-    const key = c.req.param("key");
-    const entry = await c.var.store.get(key);
-    if (!entry) throw new BuntimeError("BUNTIME_ERR_STORAGE_KEY_NOT_FOUND", { key });
-    return c.json(entryJson(entry), 200, { etag: etag(entry.version) });
-  });
-
-  api.put(
-    "/api/keys/:key{.+}",
-    bodyLimit({
-      maxSize: options.maxValueBytes,
-      onError: tooLarge("the request body", options.maxValueBytes),
-    }),
-    async (c) => {
+  // one key, in the app's own namespace or in a shared space (the middleware chose the store)
+  for (const path of ["/api/keys/:key{.+}", "/api/shared/:space/keys/:key{.+}"] as const) {
+    api.get(path, async (c) => {
       const key = c.req.param("key");
-      const version = requestedVersion(c);
-      const value = await readJson(c);
-      const ttl = optionalNumber(c.req.query("ttl"), "ttl");
-      return committed(c, key, await c.var.store.set(key, value, { ttl, version }));
-    },
-  );
+      const entry = await c.var.store.get(key);
+      if (!entry) throw new BuntimeError("BUNTIME_ERR_STORAGE_KEY_NOT_FOUND", { key });
+      return c.json(entryJson(entry), 200, { etag: etag(entry.version) });
+    });
 
-  api.delete("/api/keys/:key{.+}", async (c) => {
-    const key = c.req.param("key");
-    return committed(c, key, await c.var.store.delete(key, { version: requestedVersion(c) }), 204);
-  });
+    api.put(
+      path,
+      bodyLimit({
+        maxSize: options.maxValueBytes,
+        onError: tooLarge("the request body", options.maxValueBytes),
+      }),
+      async (c) => {
+        const key = c.req.param("key");
+        const version = requestedVersion(c);
+        const value = await readJson(c);
+        const ttl = optionalNumber(c.req.query("ttl"), "ttl");
+        return committed(c, key, await c.var.store.set(key, value, { ttl, version }));
+      },
+    );
+
+    api.delete(path, async (c) => {
+      const key = c.req.param("key");
+      return committed(c, key, await c.var.store.delete(key, { version: requestedVersion(c) }), 204);
+    });
+  }
 
   api.post(
     "/api/batch",

@@ -97,7 +97,8 @@ export default definePlugin({
         maxValueBytes: config.maxValueBytes,
         maxBatchBytes: config.maxBatchBytes,
         queues: { ...queueOptions, watchInterval: config.watchInterval },
-        usage: (app) => backend.usage(`app/${app}`, Date.now()),
+        usage: (namespace) => backend.usage(namespace, Date.now()),
+        sharedSpaces: config.sharedSpaces,
         quota: { keys: config.appMaxKeys, bytes: config.appMaxBytes },
       }),
       async onShutdown() {

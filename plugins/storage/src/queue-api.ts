@@ -23,7 +23,7 @@ async function body(request: Request): Promise<Record<string, unknown>> {
   });
 }
 
-/** Adds `/api/queues/*` and `/api/watch` to `api`. */
+/** Adds `/api/queues/*`, `/api/watch` and `/api/shared/<space>/watch` to `api`. */
 export function addQueueRoutes(api: Hono<Env>, options: QueueOptions & { watchInterval: number }): void {
   const queue = (store: KeyValueStore, name: string) => openQueue(store, name, options);
 
@@ -59,7 +59,14 @@ export function addQueueRoutes(api: Hono<Env>, options: QueueOptions & { watchIn
     c.json({ messages: await queue(c.var.store, c.req.param("name")).dead() }),
   );
 
-  api.get("/api/watch", (c) => {
+  // the app's own keys, or a shared space's (the middleware checked the grant and chose the store)
+  for (const path of ["/api/watch", "/api/shared/:space/watch"])
+    addWatchRoute(api, path, options.watchInterval);
+}
+
+/** Adds the SSE watch of `c.var.store` at `path`. */
+function addWatchRoute(api: Hono<Env>, path: string, watchInterval: number): void {
+  api.get(path, (c) => {
     const keys = c.req.queries("key") ?? [];
     const prefix = c.req.query("prefix");
     const store = c.var.store;
@@ -78,7 +85,7 @@ export function addQueueRoutes(api: Hono<Env>, options: QueueOptions & { watchIn
             }));
             void stream.writeSSE({ event: "change", data: JSON.stringify(data) });
           },
-          options.watchInterval,
+          watchInterval,
         );
         stream.onAbort(() => {
           stop();

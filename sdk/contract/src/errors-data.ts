@@ -30,6 +30,12 @@ export const DATA_ERROR_CODES = {
     status: 507,
     message: "app {app} holds {used} {what}, at its quota of {limit}; delete some before writing more",
   },
+  BUNTIME_ERR_STORAGE_SPACE_NOT_FOUND: { status: 404, message: "no shared space {space}" },
+  BUNTIME_ERR_STORAGE_SPACE_FORBIDDEN: {
+    status: 403,
+    message:
+      "app {app} may not {access} shared space {space}; the storage plugin's sharedSpaces config grants it",
+  },
   BUNTIME_ERR_STORAGE_BACKEND_FAILED: { status: 500, message: "storage backend {backend} failed: {details}" },
   BUNTIME_ERR_DATABASE_APP_UNAUTHORIZED: {
     status: 401,
