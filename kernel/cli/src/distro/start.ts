@@ -16,7 +16,9 @@ extracted file against its tarball (no file changed, missing or added), and the 
 against the build's hashes. Any mismatch refuses the start, naming the package and the file,
 before anything is loaded. The kernel then runs the locked plugins with the manifest's
 settings (a settings file's entries win), its home <dir>/home unless --home says otherwise.
-GET /.well-known/buntime answers the build's provenance (build.json).
+GET /.well-known/buntime answers the build's provenance (build.json). With
+BUNTIME_CLUSTER_POSTGRES set it runs as a cluster node (docs/scale-out.md), fetching the plugins
+installed beyond the build from BUNTIME_REGISTRY.
 
 Options:
   --port <n>         port to listen on (env BUNTIME_PORT, default 8000; 0 picks a free port)
