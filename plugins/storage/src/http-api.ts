@@ -93,6 +93,34 @@ function tooLarge(what: string, limit: number) {
   };
 }
 
+/** Adds `GET <base>/keys` (a page of a prefix) and `POST <base>/batch` (atomic operations) to `api`. */
+function addListAndBatch(api: Hono<Env>, base: string, maxBatchBytes: number): void {
+  api.get(`${base}/keys`, async (c) => {
+    const page = await c.var.store.list({
+      prefix: c.req.query("prefix") ?? "",
+      cursor: c.req.query("cursor") || undefined,
+      limit: optionalNumber(c.req.query("limit"), "limit"),
+    });
+    return c.json({ entries: page.entries.map(entryJson), cursor: page.cursor });
+  });
+
+  api.post(
+    `${base}/batch`,
+    bodyLimit({ maxSize: maxBatchBytes, onError: tooLarge("the batch", maxBatchBytes) }),
+    async (c) => {
+      const body = (await readJson(c)) as { operations?: unknown } | null;
+      if (!Array.isArray(body?.operations)) {
+        throw new BuntimeError("BUNTIME_ERR_STORAGE_REQUEST_INVALID", {
+          details: 'the body must be { "operations": [...] }',
+        });
+      }
+      const result = await c.var.store.batch(body.operations as BatchOperation[]);
+      if (!result.ok) throw new BuntimeError("BUNTIME_ERR_STORAGE_VERSION_MISMATCH", { key: result.key });
+      return c.json({ version: result.version });
+    },
+  );
+}
+
 /**
  * Builds the API (the plugin's `routes`, mounted at its base); `root` is the store whose
  * `app/<name>` namespaces apps get.
@@ -140,14 +168,8 @@ export function createStorageApi(root: KeyValueStore, options: StorageApiOptions
     await next();
   });
 
-  api.get("/api/keys", async (c) => {
-    const page = await c.var.store.list({
-      prefix: c.req.query("prefix") ?? "",
-      cursor: c.req.query("cursor") || undefined,
-      limit: optionalNumber(c.req.query("limit"), "limit"),
-    });
-    return c.json({ entries: page.entries.map(entryJson), cursor: page.cursor });
-  });
+  // lists and batches, like single keys, in the app's own namespace or a shared space
+  for (const base of ["/api", "/api/shared/:space"]) addListAndBatch(api, base, options.maxBatchBytes);
 
   // one key, in the app's own namespace or in a shared space (the middleware chose the store)
   for (const path of ["/api/keys/:key{.+}", "/api/shared/:space/keys/:key{.+}"] as const) {
@@ -178,22 +200,6 @@ export function createStorageApi(root: KeyValueStore, options: StorageApiOptions
       return committed(c, key, await c.var.store.delete(key, { version: requestedVersion(c) }), 204);
     });
   }
-
-  api.post(
-    "/api/batch",
-    bodyLimit({ maxSize: options.maxBatchBytes, onError: tooLarge("the batch", options.maxBatchBytes) }),
-    async (c) => {
-      const body = (await readJson(c)) as { operations?: unknown } | null;
-      if (!Array.isArray(body?.operations)) {
-        throw new BuntimeError("BUNTIME_ERR_STORAGE_REQUEST_INVALID", {
-          details: 'the body must be { "operations": [...] }',
-        });
-      }
-      const result = await c.var.store.batch(body.operations as BatchOperation[]);
-      if (!result.ok) throw new BuntimeError("BUNTIME_ERR_STORAGE_VERSION_MISMATCH", { key: result.key });
-      return c.json({ version: result.version });
-    },
-  );
 
   addQueueRoutes(api, options.queues);
 

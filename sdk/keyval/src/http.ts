@@ -30,7 +30,8 @@ export class Transport {
   readonly #token: string;
   readonly #fetch: typeof fetch;
 
-  constructor(connection: KvConnection = {}) {
+  /** `path` goes after the API's root in every request (a shared space's, or none). */
+  constructor(connection: KvConnection = {}, path = "") {
     const url = connection.url ?? process.env.BUNTIME_URL;
     const token = connection.token ?? process.env.BUNTIME_APP_TOKEN;
     if (!url)
@@ -45,7 +46,7 @@ export class Transport {
         "KV_CONFIG",
         0,
       );
-    this.#root = `${url.replace(/\/+$/, "")}${connection.base ?? "/storage"}/api`;
+    this.#root = `${url.replace(/\/+$/, "")}${connection.base ?? "/storage"}/api${path}`;
     this.#token = token;
     this.#fetch = connection.fetch ?? globalThis.fetch;
   }

@@ -2,7 +2,8 @@
  * @buntime/keyval: a typed client of Buntime's keyval for apps (in a worker it finds the kernel
  * and its token in `BUNTIME_URL` / `BUNTIME_APP_TOKEN`) and for scripts outside (pass them).
  * Close to Deno KV: `get`, `set`, `delete`, `list`, `atomic()` with `check`/`set`/`delete`/`sum`/
- * `min`/`max`/`commit`, `enqueue`/`listenQueue`, `watch`.
+ * `min`/`max`/`commit`, `enqueue`/`listenQueue`, `watch`; `shared("<space>")` for a space the
+ * kernel's admin shares between apps.
  *
  * @example
  * import { openKv } from "@buntime/keyval";
@@ -11,7 +12,7 @@
  * const entry = await kv.get<string>("greeting"); // { key, value, version, expiresAt }
  */
 import { AtomicOperation } from "./atomic.ts";
-import { type KvConnection, keyPath, Transport } from "./http.ts";
+import { type KvConnection, KvError, keyPath, Transport } from "./http.ts";
 import { type KvQueueMessage, listenQueue } from "./queues.ts";
 import { type KvWatchChange, watchStream } from "./watch.ts";
 
@@ -30,12 +31,25 @@ export interface KvEntry<T = unknown> {
   readonly expiresAt: number | null;
 }
 
-/** An app's keyval. */
+/** A shared space's name, as the storage plugin's config allows it. */
+const SPACE_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
+
+/** An app's keyval, or a shared space's (from `shared()`). */
 export class Kv {
   readonly #http: Transport;
+  readonly #connection: KvConnection;
 
-  constructor(connection: KvConnection = {}) {
-    this.#http = new Transport(connection);
+  /** `space` opens that shared space instead of the app's own keys (see `shared()`). */
+  constructor(connection: KvConnection = {}, space?: string) {
+    if (space !== undefined && !SPACE_NAME.test(space)) {
+      throw new KvError(
+        `shared space name ${JSON.stringify(space)} must be 1 to 100 of A-Z a-z 0-9 . _ -, starting with a letter or digit`,
+        "KV_CONFIG",
+        0,
+      );
+    }
+    this.#connection = connection;
+    this.#http = new Transport(connection, space === undefined ? "" : `/shared/${space}`);
   }
 
   /** The entry under `key`, or null. */
@@ -107,6 +121,15 @@ export class Kv {
     options: { queue?: string; interval?: number } = {},
   ): () => void {
     return listenQueue(this.#http, options.queue ?? "default", handler, options.interval ?? 250);
+  }
+
+  /**
+   * The shared space `space`, with the same API for keys, lists, `atomic()` and `watch` (queues
+   * stay per app). The storage plugin's `sharedSpaces` config says who may read or write it; a
+   * refused call is a KvError with code BUNTIME_ERR_STORAGE_SPACE_FORBIDDEN.
+   */
+  shared(space: string): Kv {
+    return new Kv(this.#connection, space);
   }
 
   /** Changes of `keys` (and of keys under `prefix`) as they happen; `return()` (or break) stops. */
