@@ -8,9 +8,8 @@
  * `SEARCH_BENCH_VERSIONS=5` plugin versions. Each size is seeded through the metadata contract
  * (the larger one on top of the smaller), then every figure is the p95 of 100 answers
  * (in-process, no network) beside the 50 ms target: the store's SQL query alone, whole
- * `GET /-/v1/search` answers (SQL since issue 14), whole `GET /-/marketplace/plugins` answers
- * (that route still filters the catalogue in JavaScript: the old path), and the same lists
- * answered by `marketplacePage` (the SQL query, cards built for the page alone).
+ * `GET /-/v1/search` answers, whole `GET /-/marketplace/plugins` answers, and the same lists
+ * answered by `marketplacePage` alone (the SQL query that route runs, cards built for the page).
  */
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { loadavg, tmpdir } from "node:os";
@@ -128,7 +127,7 @@ async function benchBackend(label: string, storage: RegistryStorage): Promise<vo
           });
         },
       ],
-      ["GET /-/marketplace/plugins (old path, JS)", (i) => get(marketplacePath(marketplaceQuery(i)))],
+      ["GET /-/marketplace/plugins", (i) => get(marketplacePath(marketplaceQuery(i)))],
     ];
     for (const [name, run] of figures) {
       const { p95, p50 } = await percentiles(run);

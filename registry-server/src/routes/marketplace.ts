@@ -2,19 +2,18 @@ import { BuntimeError, packageNameSchema } from "@buntime/sdk";
 import type { Context } from "hono";
 import semver from "semver";
 import { requireReader } from "../auth/identify.ts";
-import { type CatalogEntry, type CatalogVersion, listField } from "../catalog/catalog.ts";
+import { listField } from "../catalog/catalog.ts";
 import type { RegistryApp, RegistryContext, RegistryEnv } from "../context.ts";
 import { MediaCache, mediaLinks, serveMedia } from "../marketplace/media.ts";
 import {
   isPlugin,
-  kernelFit,
   kernelRange,
-  newestCompatible,
   pluginSummary,
   resolvedManifest,
   signatureStatus,
 } from "../marketplace/views.ts";
-import { matchesNothing, rankOf, textMatches } from "../search/matches.ts";
+import { marketplacePage } from "../search/marketplace-page.ts";
+import type { PackageSort } from "../search/query.ts";
 import type { PublisherKey } from "../storage/types.ts";
 
 const SORTS = ["downloads", "updated", "name", "relevance"] as const;
@@ -51,37 +50,9 @@ export function marketplaceRoutes(app: RegistryApp, ctx: RegistryContext): void 
     if (!Number.isInteger(limit) || limit < 1 || limit > 100) throw badQuery("limit must be 1-100");
     if (!Number.isInteger(offset) || offset < 0) throw badQuery("offset must be 0 or more");
 
-    const hits: { entry: CatalogEntry; score: number; version: CatalogVersion }[] = [];
-    const fits = kernelFit(kernel);
     await ctx.downloads.flush();
-    const matches = await textMatches(ctx.metadata, q);
-    const entries = matchesNothing(matches) ? [] : await ctx.catalog.entries();
-    for (const entry of entries) {
-      const score = rankOf(matches, entry.pkg.name);
-      if (score === undefined) continue;
-      const version = newestCompatible(entry, kernel, fits);
-      if (!version) continue;
-      const lower = (field: string) => listField(version.manifest, field).map((v) => v.toLowerCase());
-      if (keyword && !lower("keywords").includes(keyword)) continue;
-      if (category && !lower("categories").includes(category)) continue;
-      hits.push({ entry, score, version });
-    }
-    const byName = (a: (typeof hits)[number], b: (typeof hits)[number]) =>
-      a.entry.pkg.name.localeCompare(b.entry.pkg.name);
-    const order: Record<string, (a: (typeof hits)[number], b: (typeof hits)[number]) => number> = {
-      downloads: (a, b) => b.entry.downloads - a.entry.downloads || byName(a, b),
-      updated: (a, b) => b.entry.pkg.modifiedAt.localeCompare(a.entry.pkg.modifiedAt) || byName(a, b),
-      name: byName,
-      relevance: (a, b) => b.score - a.score || b.entry.downloads - a.entry.downloads || byName(a, b),
-    };
-    hits.sort(order[sort]);
-    return c.json({
-      total: hits.length,
-      offset,
-      limit,
-      // summaries only for the page: a search matching thousands reads thousands of manifests otherwise
-      plugins: hits.slice(offset, offset + limit).map((h) => pluginSummary(h.entry, h.version)),
-    });
+    const params = { q, keyword, category, kernel, sort: sort as PackageSort, limit, offset };
+    return c.json(await marketplacePage(ctx.metadata, params));
   });
 
   const detail = async (c: Context<RegistryEnv>) => {

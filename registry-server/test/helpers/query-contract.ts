@@ -2,9 +2,9 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import type { RegistryStorage, VersionRecord } from "@buntime/registry-server";
 import { isBuntimeError } from "@buntime/sdk";
 import { createCatalog, listField } from "../../src/catalog/catalog.ts";
-import { newestCompatible } from "../../src/marketplace/views.ts";
 import type { PackageQuery, PackageSort } from "../../src/search/query.ts";
 import { queryWords } from "../../src/search/words.ts";
+import { newestCompatible } from "./newest-compatible.ts";
 import { HOSTILE_QUERIES, indexed } from "./search-contract.ts";
 
 /** Kernel ranges of every shape, including prerelease bounds, unions, garbage and a bound past 2^53. */
