@@ -46,13 +46,3 @@ export function installedPermissions(home: string, name: string, version: string
     return NO_PERMISSIONS;
   }
 }
-
-/** The home's lockfile as the CLI wrote it (versions, integrity, signatures), or an empty one. */
-export function readLockfile(home: string): { lockfileVersion: number; plugins: Record<string, unknown> } {
-  const path = join(home, "plugins", "lock.json");
-  try {
-    return JSON.parse(readFileSync(path, "utf8"));
-  } catch {
-    return { lockfileVersion: 1, plugins: {} };
-  }
-}

@@ -11,7 +11,8 @@ import { z } from "zod";
 import { type Caller, callerOf, requireAdmin } from "./access.ts";
 import { applyPlan } from "./apply.ts";
 import type { AuditTrail } from "./audit.ts";
-import { readHomeState, readLockfile } from "./home-state.ts";
+import { exportDistribution } from "./export-distro.ts";
+import { readHomeState } from "./home-state.ts";
 import type { JobBoard } from "./jobs.ts";
 import { relayMedia } from "./media.ts";
 import { ACTIONS, CliError, makePlan, type PlanEnv } from "./plans.ts";
@@ -172,16 +173,12 @@ export function createRoutes(deps: MarketplaceDeps): Hono<Env> {
     return send(c, "Installed", "installed", renderInstalled(base, rows, c.get("caller").admin, note));
   });
 
-  app.get("/api/export.json", (c) => {
+  app.get("/api/export.distro.json", async (c) => {
     requireAdmin(c.get("caller"), "export the installed set");
-    c.header("content-disposition", 'attachment; filename="buntime-plugins.json"');
-    const lock = readLockfile(homeOf(ctx));
-    return c.json({
-      kernel: ctx.kernel.version,
-      registry: deps.registry.url,
-      pinned: deps.pins.list(),
-      lock,
-    });
+    const manifest = await exportDistribution(deps.planEnv());
+    c.header("content-disposition", 'attachment; filename="buntime.distro.json"');
+    c.header("content-type", "application/json");
+    return c.body(manifest);
   });
 
   app.post("/api/pin", async (c) => {

@@ -50,12 +50,12 @@ describe("the Installed tab: pins, update all compatible, export, dependents", (
     expect(await run({ action: "update-all", name: "all" })).toMatchObject({ type: "done" });
     expect(await answer("/fresh/x")).toBe("@acme/fresh@1.1.0");
     expect(await answer("/pinned/x")).toBe("@acme/pinned@1.0.0");
-    const exported = await (await fetch(at("/marketplace/api/export.json"))).json();
-    expect(exported.lock.plugins["@acme/fresh"]).toMatchObject({
-      version: "1.1.0",
-      integrity: expect.stringMatching(/^sha512-/),
-    });
-    expect(exported.pinned).toEqual(["@acme/pinned"]);
+    const exported = await fetch(at("/marketplace/api/export.distro.json"));
+    expect(exported.headers.get("content-disposition")).toContain("buntime.distro.json");
+    const manifest = await exported.json();
+    expect(manifest.plugins).toMatchObject({ "@acme/fresh": "1.1.0", "@acme/pinned": "1.0.0" });
+    expect(manifest.registry).toBeString();
+    expect(manifest.policy).toEqual({ signatures: "registry" });
   }, 60_000);
 
   it("refuses to remove a plugin others need, naming them, and changes nothing", async () => {

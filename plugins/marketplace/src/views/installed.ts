@@ -25,7 +25,7 @@ export function renderInstalled(base: string, rows: InstalledRow[], admin: boole
   return html`<h1>Installed</h1>
 ${note ? html`<p class="note">${note}</p>` : ""}
 ${rows.length === 0 ? html`<p>Nothing is installed from a registry in this home yet. Plugins loaded from folders are not listed here.</p>` : ""}
-${admin && rows.length > 0 ? html`<div class="actions"><button type="button" class="action" data-action="update-all" data-name="all">Update all compatible</button><a class="export" href="${base}/api/export.json" download>Export the installed set (JSON)</a></div>` : ""}
+${admin && rows.length > 0 ? html`<div class="actions"><button type="button" class="action" data-action="update-all" data-name="all">Update all compatible</button><a class="export" href="${base}/api/export.distro.json" download="buntime.distro.json">Export as a distribution</a></div>` : ""}
 <section id="plan" class="plan" hidden aria-live="polite"></section>
 <table class="installed"><thead><tr><th>plugin</th><th>installed</th><th>running</th><th>update</th><th></th></tr></thead><tbody>
 ${rows.map(
