@@ -53,6 +53,14 @@ try {
   for (let i = 0; i < RUNS; i++)
     warm.push(await buntime(["distro", "build", "--offline"], join(root, "default")));
 
+  /** Polls the readiness probe (plugins started, pool up, storage reachable) until it answers 200. */
+  const untilReady = async (url: URL) => {
+    for (let i = 0; i < 500; i++) {
+      if ((await fetch(new URL("/_/api/health/ready", url))).ok) return;
+      await Bun.sleep(2);
+    }
+    throw new Error(`${url} never became ready`);
+  };
   const starts: number[] = [];
   for (let i = 0; i < RUNS; i++) {
     const started = performance.now();
@@ -63,7 +71,8 @@ try {
       stdout: "pipe",
       stderr: "pipe",
     });
-    await untilListening(child.stdout);
+    const { url } = await untilListening(child.stdout);
+    await untilReady(url);
     starts.push(performance.now() - started);
     child.kill("SIGTERM");
     await child.exited;
@@ -77,7 +86,7 @@ try {
   console.log(`build, cold cache (registry up):        ${cold.toFixed(0)} ms`);
   console.log(`build, warm cache, --offline (median):  ${median(warm).toFixed(0)} ms   (target <= 10000 ms)`);
   console.log(
-    `cold start to listening (median):       ${median(starts).toFixed(0)} ms   (target <= 1000 ms)`,
+    `cold start to ready (median):           ${median(starts).toFixed(0)} ms   (target <= 1000 ms)`,
   );
   console.log(
     `size, default (${Object.keys(manifest.plugins).length} plugins):             ${size("default")}`,
