@@ -3,9 +3,9 @@
  * and opens `/` sees the shell's home page, and one who has not is sent to sign in first.
  */
 import { describe, expect, it } from "bun:test";
+import { startDefaultDistribution } from "@buntime/test-kit/distribution";
 import { tempDir } from "@buntime/test-kit/fixtures";
 import { untilListening } from "@buntime/test-kit/listening";
-import { startDistribution } from "./start-process.ts";
 
 const PASSWORD = "shell-test-password-123";
 /** What a browser sends when a person opens an address. */
@@ -14,7 +14,7 @@ const NAVIGATE = { "sec-fetch-dest": "document", "sec-fetch-mode": "navigate", a
 describe("the default distribution's home page", () => {
   it("is the shell, behind sign-in, listing the first-party plugins' pages", async () => {
     const home = tempDir();
-    const child = startDistribution(home, { BUNTIME_ADMIN_PASSWORD: PASSWORD });
+    const child = startDefaultDistribution(home, { BUNTIME_ADMIN_PASSWORD: PASSWORD });
     try {
       const { url } = await untilListening(child.stdout);
       const plugins = (await (await fetch(new URL("/_/api/plugins", url))).json()).plugins as {

@@ -1,10 +1,10 @@
 import { describe, expect, it } from "bun:test";
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startDefaultDistribution } from "@buntime/test-kit/distribution";
 import { tempDir } from "@buntime/test-kit/fixtures";
 import { untilListening } from "@buntime/test-kit/listening";
 import { DEFAULT_MANIFEST, FIRST_PARTY_PLUGINS } from "../src/index.ts";
-import { startDistribution } from "./start-process.ts";
 
 describe("the default distribution (npm start)", () => {
   it("serves an app dropped into <home>/apps on a bare home, with the first-party plugins", async () => {
@@ -14,7 +14,7 @@ describe("the default distribution (npm start)", () => {
       join(home, "apps", "hello", "index.ts"),
       `export default { fetch: (req) => new Response("app saw " + new URL(req.url).pathname) };`,
     );
-    const child = startDistribution(home);
+    const child = startDefaultDistribution(home);
     try {
       const { url } = await untilListening(child.stdout);
       expect(await (await fetch(new URL("/hello/there", url))).text()).toBe("app saw /there");
@@ -29,7 +29,7 @@ describe("the default distribution (npm start)", () => {
 
   it("runs a registry beside the kernel, seeded with the first-party plugins", async () => {
     const home = tempDir();
-    const child = startDistribution(home);
+    const child = startDefaultDistribution(home);
     try {
       const { output } = await untilListening(child.stdout);
       const registryUrl = output.match(/registry (\S+) seeded with (.*)/);
@@ -48,7 +48,7 @@ describe("the default distribution (npm start)", () => {
 describe("the default distribution's plugins come through a lock and a build", () => {
   it("locks buntime.distro.json against the seeded registry and runs the verified build, not the repo's folders", async () => {
     const home = tempDir();
-    const child = startDistribution(home);
+    const child = startDefaultDistribution(home);
     try {
       const { url } = await untilListening(child.stdout);
       const manifest = JSON.parse(readFileSync(DEFAULT_MANIFEST, "utf8"));
@@ -74,7 +74,7 @@ describe("the default distribution's plugins come through a lock and a build", (
 
   it("refuses to start when a file of the built plugins was changed, naming the package and the file", async () => {
     const home = tempDir();
-    const first = startDistribution(home);
+    const first = startDefaultDistribution(home);
     await untilListening(first.stdout);
     first.kill("SIGTERM");
     expect(await first.exited).toBe(0);
@@ -89,7 +89,7 @@ describe("the default distribution's plugins come through a lock and a build", (
       "package.json",
     );
     writeFileSync(file, readFileSync(file, "utf8").replace("0.1.0", "0.1.0 "));
-    const second = startDistribution(home);
+    const second = startDefaultDistribution(home);
     const [stdout, stderr, code] = await Promise.all([
       new Response(second.stdout).text(),
       new Response(second.stderr).text(),

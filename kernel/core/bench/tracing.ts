@@ -13,11 +13,11 @@
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { startDefaultDistribution } from "@buntime/test-kit/distribution";
 import { untilListening } from "@buntime/test-kit/listening";
 import { median, requestsPerSecond, startServer } from "@buntime/test-kit/load";
 
 const SERVER = join(import.meta.dir, "servers", "kernel-traced-app.ts");
-const DISTRIBUTION = join(import.meta.dir, "..", "..", "..", "distros", "default", "src", "start.ts");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TARGET = 0.05;
@@ -67,7 +67,7 @@ async function distribution(ratio: string): Promise<Target> {
     join(home, "apps", "hello", "index.ts"),
     `export default { fetch: () => new Response("hello") };`,
   );
-  const tracing =
+  const tracing: Record<string, string> =
     ratio === "off"
       ? {}
       : {
@@ -75,25 +75,10 @@ async function distribution(ratio: string): Promise<Target> {
           OTEL_TRACES_SAMPLER: "parentbased_traceidratio",
           OTEL_TRACES_SAMPLER_ARG: ratio,
         };
-  const child = Bun.spawn(
-    [
-      process.execPath,
-      DISTRIBUTION,
-      "--port",
-      "0",
-      "--hostname",
-      "127.0.0.1",
-      "--home",
-      home,
-      "--registry-port",
-      "0",
-    ],
-    {
-      cwd: home,
-      stdout: "pipe",
-      stderr: "ignore",
-      env: { PATH: process.env.PATH ?? "", HOME: home, BUNTIME_LOG_LEVEL: "warn", ...tracing },
-    },
+  const child = startDefaultDistribution(
+    home,
+    { BUNTIME_LOG_LEVEL: "warn", ...tracing },
+    { stderr: "ignore" },
   );
   const { url } = await untilListening(child.stdout, 60_000);
   const app = new URL("/hello/", url).href;

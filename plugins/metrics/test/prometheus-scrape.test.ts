@@ -7,6 +7,7 @@
 import { describe, expect, it } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startDefaultDistribution } from "@buntime/test-kit/distribution";
 import { onCleanup, tempDir } from "@buntime/test-kit/fixtures";
 import { untilListening } from "@buntime/test-kit/listening";
 import { freeLoopbackPort } from "@buntime/test-kit/ports";
@@ -15,7 +16,6 @@ import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 const REPO = join(import.meta.dir, "..", "..", "..");
 const DOC = readFileSync(join(REPO, "docs", "plugins", "metrics.md"), "utf8");
 /** The default distribution's `npm start` script, spawned (not imported) as npm would run it. */
-const START = join(REPO, "distros", "default", "src", "start.ts");
 
 /** The first fenced block of `language` in the doc's "Scraping it with Prometheus" section. */
 function documented(language: string): string {
@@ -53,21 +53,7 @@ describe.skipIf(skipWithoutSystemTool({ command: "prometheus", debianPackage: "p
       const token = "0f".repeat(32); // what `openssl rand -hex 32` writes
       writeFileSync(join(home, "buntime-scrape-token"), `${token}\n`);
       writeFileSync(join(home, "buntime.config.json"), documented("json").replace("…the token…", token));
-      const distribution = Bun.spawn(
-        [
-          process.execPath,
-          START,
-          "--port",
-          "0",
-          "--hostname",
-          "127.0.0.1",
-          "--home",
-          home,
-          "--registry-port",
-          "0",
-        ],
-        { cwd: home, stdout: "pipe", stderr: "pipe", env: { PATH: process.env.PATH ?? "", HOME: home } },
-      );
+      const distribution = startDefaultDistribution(home);
       onCleanup(() => distribution.kill("SIGKILL"));
       const { url } = await untilListening(distribution.stdout, 60_000);
 

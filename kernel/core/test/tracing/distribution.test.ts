@@ -7,11 +7,11 @@
 import { describe, expect, it } from "bun:test";
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { startDefaultDistribution } from "@buntime/test-kit/distribution";
 import { onCleanup, tempDir } from "@buntime/test-kit/fixtures";
 import { untilListening } from "@buntime/test-kit/listening";
 import { startOtlpReceiver } from "../support/otlp-receiver.ts";
 
-const START = join(import.meta.dir, "..", "..", "..", "..", "distros", "default", "src", "start.ts");
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER = "00f067aa0ba902b7";
 
@@ -24,32 +24,11 @@ describe("tracing in the default distribution", () => {
       join(home, "apps", "hello", "index.ts"),
       `export default { fetch: (req) => { console.log("hello app"); return Response.json({ traceparent: req.headers.get("traceparent") }); } };`,
     );
-    const child = Bun.spawn(
-      [
-        process.execPath,
-        START,
-        "--port",
-        "0",
-        "--hostname",
-        "127.0.0.1",
-        "--home",
-        home,
-        "--registry-port",
-        "0",
-      ],
-      {
-        cwd: home,
-        stdout: "pipe",
-        stderr: "pipe",
-        env: {
-          PATH: process.env.PATH ?? "",
-          HOME: home,
-          OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url.replace(/\/v1\/traces$/, ""),
-          OTEL_SERVICE_NAME: "distro",
-          BUNTIME_LOG_FORMAT: "json",
-        },
-      },
-    );
+    const child = startDefaultDistribution(home, {
+      OTEL_EXPORTER_OTLP_ENDPOINT: receiver.url.replace(/\/v1\/traces$/, ""),
+      OTEL_SERVICE_NAME: "distro",
+      BUNTIME_LOG_FORMAT: "json",
+    });
     onCleanup(() => child.kill("SIGKILL"));
     const { url } = await untilListening(child.stdout, 60_000);
     const answer = await fetch(new URL("/hello/x", url), {
