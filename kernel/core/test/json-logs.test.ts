@@ -121,7 +121,7 @@ describe("logFormat json", () => {
   });
 
   it("keeps fields that clash with the fixed keys under fields", async () => {
-    const { jsonLogLine } = await import("../src/logger.ts");
+    const { jsonLogLine } = await import("@buntime/sdk");
     const line = JSON.parse(
       jsonLogLine(
         {

@@ -1,19 +1,5 @@
 import { hostname } from "node:os";
-import type { LogFields, Logger, LogLevel } from "@buntime/sdk";
-
-/** An error as a log line carries it: name, message, stack, and its code when it has one. */
-function errorOf(error: Error): Record<string, unknown> {
-  const code = (error as { code?: unknown }).code;
-  return {
-    name: error.name,
-    message: error.message,
-    ...(typeof code === "string" && { code }),
-    stack: error.stack,
-  };
-}
-
-/** The top-level keys a line's own fields may not take over (they stay under `fields`). */
-const FIXED = new Set(["time", "level", "msg", "node", "ns"]);
+import { jsonLogLine, type LogFields, type Logger, type LogLevel } from "@buntime/sdk";
 
 /**
  * A Logger writing one JSON line per entry to stderr, for a registry run without a host logger.
@@ -26,25 +12,8 @@ export function createConsoleLogger(
   node = process.env.BUNTIME_NODE || hostname(),
 ): Logger {
   const write = (level: LogLevel, message: string, fields?: LogFields) => {
-    const line: Record<string, unknown> = {
-      time: new Date().toISOString(),
-      level,
-      msg: message,
-      node,
-      ns: namespace,
-    };
-    let clashes: LogFields | undefined;
-    for (const [key, value] of Object.entries(fields ?? {})) {
-      if (value === undefined) continue;
-      const shown = value instanceof Error ? errorOf(value) : value;
-      if (FIXED.has(key)) {
-        clashes ??= {};
-        clashes[key] = shown;
-      } else if (key === "cause") line.error ??= shown;
-      else line[key] = shown;
-    }
-    if (clashes !== undefined) line.fields = clashes;
-    console.error(JSON.stringify(line));
+    const entry = { time: new Date().toISOString(), level, namespace, message, fields };
+    console.error(jsonLogLine(entry, node));
   };
   return {
     namespace,

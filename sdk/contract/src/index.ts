@@ -82,6 +82,7 @@ export {
   USER_HEADER,
 } from "./identity-headers.ts";
 export { LENT_PACKAGES, unlentDependencies } from "./lent-packages.ts";
+export { jsonLogLine, serializeLogFields } from "./log-line.ts";
 export type { LogEntry, LogFeed, LogFields, Logger, LogLevel } from "./logger.ts";
 export type { ManifestOptions, PluginPackage, ResolvedManifest } from "./manifest.ts";
 export {
