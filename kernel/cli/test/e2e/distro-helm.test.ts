@@ -1,7 +1,7 @@
 import { afterAll, describe, expect, it } from "bun:test";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanUp, cli, liveRegistry, seed, workspace, writePlugin } from "./support.ts";
+import { cleanUp, cli, lockedOnePluginDistro } from "./support.ts";
 
 afterAll(cleanUp);
 
@@ -9,19 +9,7 @@ afterAll(cleanUp);
 // tested in kernel/distro/test/helm.test.ts; this is the command.
 describe("buntime distro build --helm", () => {
   it("writes the chart beside a Dockerfile, says so, and refuses a build without the runner", async () => {
-    const dir = workspace();
-    const registry = await liveRegistry(dir);
-    await seed(registry, writePlugin(dir, { name: "@acme/hello", version: "1.0.0" }));
-    const folder = join(dir, "edge");
-    mkdirSync(folder);
-    const manifest = {
-      name: "edge",
-      version: "2.0.0",
-      registry: registry.url,
-      plugins: { "@acme/hello": "^1" },
-    };
-    writeFileSync(join(folder, "buntime.distro.json"), JSON.stringify(manifest));
-    expect((await cli(["distro", "lock"], folder)).code).toBe(0);
+    const folder = await lockedOnePluginDistro("2.0.0");
 
     const refused = await cli(["distro", "build", "--helm", "--without-runner"], folder);
     expect(refused.code).toBe(2);

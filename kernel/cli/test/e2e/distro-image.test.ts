@@ -7,27 +7,9 @@
 import { afterAll, describe, expect, it } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { cleanUp, cli, liveRegistry, seed, workspace, writePlugin } from "./support.ts";
+import { cleanUp, cli, lockedOnePluginDistro } from "./support.ts";
 
 afterAll(cleanUp);
-
-/** A folder with a locked distribution of one plugin. */
-async function locked(): Promise<string> {
-  const dir = workspace();
-  const registry = await liveRegistry(dir);
-  await seed(registry, writePlugin(dir, { name: "@acme/hello", version: "1.0.0" }));
-  const folder = join(dir, "edge");
-  mkdirSync(folder);
-  const manifest = {
-    name: "edge",
-    version: "1.0.0",
-    registry: registry.url,
-    plugins: { "@acme/hello": "^1" },
-  };
-  writeFileSync(join(folder, "buntime.distro.json"), JSON.stringify(manifest));
-  expect((await cli(["distro", "lock"], folder)).code).toBe(0);
-  return folder;
-}
 
 /** A `docker` on a PATH of its own: `info` exits `infoCode`; `build` records its arguments and checks the context. */
 function fakeDocker(dir: string, infoCode: number): { PATH: string; calls: string } {
@@ -50,7 +32,7 @@ esac
 
 describe("buntime distro build --image", () => {
   it("builds the image with docker build when a daemon answers, tagged <name>:<version>", async () => {
-    const folder = await locked();
+    const folder = await lockedOnePluginDistro();
     const docker = fakeDocker(folder, 0);
     const run = await cli(["distro", "build", "--image", "--json"], folder, { PATH: docker.PATH });
     expect(run.stderr).toBe("");
@@ -61,7 +43,7 @@ describe("buntime distro build --image", () => {
   }, 60_000);
 
   it("refuses without a Docker daemon, saying so and what to run, and keeps the build", async () => {
-    const folder = await locked();
+    const folder = await lockedOnePluginDistro();
     const docker = fakeDocker(folder, 1);
     const run = await cli(["distro", "build", "--image"], folder, { PATH: docker.PATH });
     expect(run.code).toBe(1);

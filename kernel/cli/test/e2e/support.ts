@@ -252,3 +252,20 @@ export function writeText(path: string, text: string): void {
   mkdirSync(dirname(path), { recursive: true });
   writeFileSync(path, text);
 }
+
+/**
+ * A folder `edge` holding a `buntime.distro.json` (distribution `edge@<version>`, the one plugin
+ * `@acme/hello@^1` from a live registry of its own) locked by `buntime distro lock`.
+ */
+export async function lockedOnePluginDistro(version = "1.0.0"): Promise<string> {
+  const dir = workspace();
+  const registry = await liveRegistry(dir);
+  await seed(registry, writePlugin(dir, { name: "@acme/hello", version: "1.0.0" }));
+  const folder = join(dir, "edge");
+  mkdirSync(folder);
+  const manifest = { name: "edge", version, registry: registry.url, plugins: { "@acme/hello": "^1" } };
+  writeFileSync(join(folder, "buntime.distro.json"), JSON.stringify(manifest));
+  const locked = await cli(["distro", "lock"], folder);
+  if (locked.code !== 0) throw new Error(`distro lock failed: ${locked.stderr}`);
+  return folder;
+}
