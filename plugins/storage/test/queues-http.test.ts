@@ -1,14 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { mkdirSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
-import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
-import router from "@buntime/plugin-router";
-import routerPackage from "@buntime/plugin-router/package.json" with { type: "json" };
-import storage from "@buntime/plugin-storage";
-import storagePackage from "../package.json" with { type: "json" };
-
-/** An app that hands out its token, so the test can speak for it as its worker would. */
-const TOKEN_APP = "export default { fetch: () => new Response(process.env.BUNTIME_APP_TOKEN) };";
+import type { TestKernel } from "@buntime/kernel/testing";
+import { startAppsKernel } from "./helpers/apps-kernel.ts";
 
 describe("queues and watch over the HTTP API", () => {
   let kernel: TestKernel;
@@ -20,29 +12,12 @@ describe("queues and watch over the HTTP API", () => {
     });
 
   beforeAll(async () => {
-    kernel = await createTestKernel({
-      config: {
-        plugins: {
-          "@buntime/plugin-storage": { queueMaxAttempts: 2, queueRetryDelayMs: 0, watchInterval: 20 },
-        },
-      },
-      plugins: [
-        { packageJson: routerPackage, plugin: router },
-        { packageJson: storagePackage, plugin: storage },
-      ],
-      listen: true,
-    });
-    for (const app of ["alpha", "beta"]) {
-      mkdirSync(join(kernel.home, "apps", app), { recursive: true });
-      writeFileSync(join(kernel.home, "apps", app, "index.ts"), TOKEN_APP);
-    }
-    await Bun.sleep(300); // the router's watcher notices the new apps
-    for (const app of ["alpha", "beta"]) {
-      for (let i = 0; i < 50 && !tokens[app]?.startsWith(`${app}.`); i++) {
-        tokens[app] = await (await fetch(new URL(`/${app}/`, kernel.url))).text();
-        if (!tokens[app]?.startsWith(`${app}.`)) await Bun.sleep(100);
-      }
-    }
+    let started: Record<string, string>;
+    ({ kernel, tokens: started } = await startAppsKernel(
+      { queueMaxAttempts: 2, queueRetryDelayMs: 0, watchInterval: 20 },
+      ["alpha", "beta"],
+    ));
+    Object.assign(tokens, started);
   });
   afterAll(() => kernel.stop());
 
