@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
+import { firstShellBlockCommands } from "@buntime/test-kit/docs";
 import { tempDir } from "@buntime/test-kit/fixtures";
 import { type SeededRegistry, startSeededRegistry } from "../src/index.ts";
 
@@ -58,15 +59,6 @@ async function sh(line: string, cwd: string) {
   return { code, stdout, stderr };
 }
 
-/** The lines of the README's first ```sh block, comments dropped. */
-function readmeCommands(readme: string): string[] {
-  const block = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
-  return block
-    .split("\n")
-    .map((line) => line.replace(/\s+#.*$/, "").trim())
-    .filter(Boolean);
-}
-
 describe("a plugin authored outside the checkout", () => {
   it("the seeded registry holds the author packages: the sdk, the kernel and the CLI with what it needs", async () => {
     for (const name of ["sdk", "kernel", "keyval", "supply", "distro", "cli"]) {
@@ -83,7 +75,7 @@ describe("a plugin authored outside the checkout", () => {
     expect(created.stderr).toBe("");
     expect(created.code).toBe(0);
     const plugin = join(work, "hello");
-    const commands = readmeCommands(readFileSync(join(plugin, "README.md"), "utf8"));
+    const commands = firstShellBlockCommands(readFileSync(join(plugin, "README.md"), "utf8"));
     expect(commands.map((line) => line.split(" ").slice(0, 3).join(" "))).toEqual([
       "npm install",
       "npm test",

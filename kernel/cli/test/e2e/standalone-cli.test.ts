@@ -20,6 +20,7 @@ import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
 import type { RunningRegistry } from "@buntime/registry-server";
 import { packPackage } from "@buntime/supply";
+import { firstShellBlockCommands } from "@buntime/test-kit/docs";
 import { cleanUp, liveRegistry } from "./support.ts";
 
 const REPO = resolve(import.meta.dir, "../../../..");
@@ -84,15 +85,6 @@ async function ok(line: string, cwd: string, path?: string) {
   return run;
 }
 
-/** The lines of the README's first ```sh block, comments dropped. */
-function readmeCommands(readme: string): string[] {
-  const block = /```sh\n([\s\S]*?)```/.exec(readme)?.[1] ?? "";
-  return block
-    .split("\n")
-    .map((line) => line.replace(/\s+#.*$/, "").trim())
-    .filter(Boolean);
-}
-
 describe("buntime installed with npm, outside the repository", () => {
   it("installs globally into a prefix, reports its version, and authors a plugin as docs/cli.md says", async () => {
     expect(existsSync("/usr/bin/bun") || existsSync("/bin/bun")).toBe(false);
@@ -138,7 +130,7 @@ describe("buntime installed with npm, outside the repository", () => {
     expect(work.startsWith(REPO)).toBe(false);
     await ok(`buntime plugin create x --registry ${registry.url}`, work, path);
     const plugin = join(work, "x");
-    for (const line of readmeCommands(readFileSync(join(plugin, "README.md"), "utf8")))
+    for (const line of firstShellBlockCommands(readFileSync(join(plugin, "README.md"), "utf8")))
       await ok(line, plugin, path);
     expect(existsSync(join(plugin, "x-0.1.0.tgz"))).toBe(true);
     const packument = await (await fetch(`${registry.url}x`)).json();
