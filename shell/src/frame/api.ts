@@ -37,7 +37,10 @@ export interface FrameSDK {
   readonly isStandalone: boolean;
   /** The live props. */
   readonly props: FrameProps;
-  /** Sends an event to the host. */
+  /**
+   * Sends an event to the host. The shell knows `navigate {path, replace}` and `sign-in` (send it
+   * when a page or API call got 401: the shell takes the window to sign-in and back here).
+   */
   emit(name: string, data?: unknown): void;
   /** Listens to an event from the host; events sent before the first listener are replayed to it. */
   on(name: string, handler: (data: unknown) => void): Dispose;
