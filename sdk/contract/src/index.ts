@@ -92,6 +92,18 @@ export {
   pluginPackageSchema,
   semverRangeSchema,
 } from "./manifest.ts";
+export {
+  type AppDescription,
+  describeApp,
+  describeRoute,
+  type ExplainRefusal,
+  errorBodySchema,
+  errorResponses,
+  jsonResponse,
+  type OpenAPIV3_1,
+  resolver,
+  validate,
+} from "./openapi.ts";
 export type {
   HookName,
   KernelInfo,

@@ -1,0 +1,81 @@
+import { describe, expect, test } from "bun:test";
+import { Hono } from "hono";
+import { z } from "zod";
+import { describeApp, describeRoute, errorResponses, jsonResponse, validate } from "../src/index.ts";
+
+const rule = z.object({ path: z.string().startsWith("/"), limit: z.number().int().positive() }).strict();
+
+function rulesApp() {
+  const app = new Hono();
+  app.post(
+    "/rules/:id",
+    describeRoute({
+      summary: "Adds a rule",
+      responses: { 201: jsonResponse("the rule", rule), ...errorResponses({ 401: "not signed in" }) },
+    }),
+    validate("param", z.object({ id: z.string().regex(/^[a-z]+$/) })),
+    validate("json", rule, (problems) => `expected a rule {path, limit} (${problems})`),
+    (c) => c.json({ ...c.req.valid("json"), id: c.req.valid("param").id }, 201),
+  );
+  app.get("/undescribed", (c) => c.text("hidden"));
+  return app;
+}
+
+const post = (app: Hono, path: string, body: string, type = "application/json") =>
+  app.request(path, { method: "POST", body, headers: { "content-type": type } });
+
+describe("validate", () => {
+  test("passes the parsed body to the handler", async () => {
+    const response = await post(rulesApp(), "/rules/a", JSON.stringify({ path: "/x", limit: 2 }));
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ path: "/x", limit: 2, id: "a" });
+  });
+
+  test("refuses bad fields with BUNTIME_ERR_BAD_REQUEST naming each field", async () => {
+    const response = await post(rulesApp(), "/rules/a", JSON.stringify({ path: "x", limit: -1, extra: 1 }));
+    expect(response.status).toBe(400);
+    const { error } = await response.json();
+    expect(error.code).toBe("BUNTIME_ERR_BAD_REQUEST");
+    expect(error.message).toContain("expected a rule {path, limit}");
+    expect(error.message).toContain("path:");
+    expect(error.message).toContain("limit:");
+  });
+
+  test("refuses a body that is no JSON, or JSON without its content type, with the same code", async () => {
+    for (const response of [
+      await post(rulesApp(), "/rules/a", "{nope"),
+      await post(rulesApp(), "/rules/a", JSON.stringify({ path: "/x", limit: 2 }), "text/plain"),
+    ]) {
+      expect(response.status).toBe(400);
+      expect((await response.json()).error.code).toBe("BUNTIME_ERR_BAD_REQUEST");
+    }
+    const plain = await post(rulesApp(), "/rules/a", "{}", "text/plain");
+    expect((await plain.json()).error.message).toContain("content-type: application/json");
+  });
+
+  test("refuses a bad path parameter naming it", async () => {
+    const response = await post(rulesApp(), "/rules/A1", JSON.stringify({ path: "/x", limit: 2 }));
+    expect(response.status).toBe(400);
+    expect((await response.json()).error.message).toContain("param.id");
+  });
+});
+
+describe("describeApp", () => {
+  test("documents described routes with their schemas and leaves the others out", async () => {
+    const { paths } = await describeApp(rulesApp());
+    expect(Object.keys(paths)).toEqual(["/rules/{id}"]);
+    const operation = paths["/rules/{id}"]?.post;
+    expect(operation?.summary).toBe("Adds a rule");
+    const body = operation?.requestBody as { content: Record<string, { schema: Record<string, unknown> }> };
+    expect(body.content["application/json"]?.schema).toMatchObject({
+      type: "object",
+      required: ["path", "limit"],
+      additionalProperties: false,
+    });
+    expect(operation?.parameters).toEqual([
+      expect.objectContaining({ in: "path", name: "id", required: true }),
+    ]);
+    // validate's refusal is documented with the error body every route answers with
+    expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(["201", "400", "401"]);
+  });
+});
