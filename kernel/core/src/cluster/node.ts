@@ -176,6 +176,7 @@ export function createClusterNode(options: ClusterNodeOptions): ClusterNode {
       version: options.kernelVersion,
       appliedGeneration,
       lastReconcile: new Date(),
+      ...(config.address === undefined ? {} : { address: config.address }),
       degraded: [...degraded.values()].map(({ name, reason }) => ({ plugin: name, reason })),
     });
   };

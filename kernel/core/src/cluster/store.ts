@@ -23,6 +23,8 @@ export interface NodeReport {
   readonly version: string;
   readonly appliedGeneration: number;
   readonly lastReconcile: Date;
+  /** Where the other nodes reach it (`cluster.address`), when set. */
+  readonly address?: string;
   /** Plugins this node could not load, with the reason. */
   readonly degraded: readonly { plugin: string; reason: string }[];
 }
@@ -44,6 +46,7 @@ const MIGRATION = [
      applied_generation bigint NOT NULL,
      last_reconcile timestamptz NOT NULL,
      degraded jsonb NOT NULL DEFAULT '[]')`,
+  `ALTER TABLE buntime_cluster_nodes ADD COLUMN IF NOT EXISTS address text`,
 ];
 
 /** The bases of the plugins `lock` pins: the old ones with the change's over them. */
@@ -140,20 +143,22 @@ export class ClusterStore {
   /** Records what `report.node` applied. */
   async recordNode(report: NodeReport): Promise<void> {
     await this.#sql`
-      INSERT INTO buntime_cluster_nodes (node, version, applied_generation, last_reconcile, degraded)
+      INSERT INTO buntime_cluster_nodes (node, version, applied_generation, last_reconcile, degraded, address)
       VALUES (${report.node}, ${report.version}, ${report.appliedGeneration}, ${report.lastReconcile},
-              ${JSON.stringify(report.degraded)}::jsonb)
+              ${JSON.stringify(report.degraded)}::jsonb, ${report.address ?? null})
       ON CONFLICT (node) DO UPDATE SET version = EXCLUDED.version,
         applied_generation = EXCLUDED.applied_generation, last_reconcile = EXCLUDED.last_reconcile,
-        degraded = EXCLUDED.degraded`;
+        degraded = EXCLUDED.degraded, address = EXCLUDED.address`;
   }
 
   /** Every node that ever reported, by name. */
   async nodes(): Promise<NodeReport[]> {
     const rows = await this.#sql`
-      SELECT node, version, applied_generation, last_reconcile, degraded FROM buntime_cluster_nodes ORDER BY node`;
+      SELECT node, version, applied_generation, last_reconcile, degraded, address
+      FROM buntime_cluster_nodes ORDER BY node`;
     return rows.map((row: Record<string, unknown>) => ({
       node: String(row.node),
+      ...(typeof row.address === "string" ? { address: row.address } : {}),
       version: String(row.version),
       appliedGeneration: Number(row.applied_generation),
       lastReconcile: new Date(row.last_reconcile as string),

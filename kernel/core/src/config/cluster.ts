@@ -13,6 +13,11 @@ export const clusterSchema = z
     postgres: z.string().min(1),
     /** Redis URL for change hints; without it, PostgreSQL LISTEN/NOTIFY carries them. */
     redis: z.string().min(1).optional(),
+    /**
+     * Where the other nodes reach this one (`http://10.0.3.7:8000`), recorded in the nodes table:
+     * the logs plugin reads every node's lines through it (docs/scale-out.md#logs-and-metrics).
+     */
+    address: z.url({ protocol: /^https?$/ }).optional(),
     /** Milliseconds between reconciles even when no hint arrives. */
     reconcileInterval: z.number().int().positive().default(10_000),
   })

@@ -34,6 +34,7 @@ const CLUSTER_ENV: Record<string, { key: string; parse: (raw: string) => unknown
   BUNTIME_NODE: { key: "node", parse: String },
   BUNTIME_CLUSTER_POSTGRES: { key: "postgres", parse: String },
   BUNTIME_CLUSTER_REDIS: { key: "redis", parse: String },
+  BUNTIME_NODE_ADDRESS: { key: "address", parse: String },
   BUNTIME_CLUSTER_RECONCILE_INTERVAL: { key: "reconcileInterval", parse: Number },
 };
 

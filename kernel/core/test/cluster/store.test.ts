@@ -58,11 +58,13 @@ it("records what each node applied", async () => {
     version: "0.1.0",
     appliedGeneration: 3,
     lastReconcile: at,
+    address: "http://10.0.3.7:8000",
     degraded: [{ plugin: "@x/two", reason: "no GPU" }],
   });
   expect(await store.nodes()).toEqual([
     {
       node: "b",
+      address: "http://10.0.3.7:8000",
       version: "0.1.0",
       appliedGeneration: 3,
       lastReconcile: at,

@@ -44,6 +44,14 @@ describe("the cluster's config", () => {
     expect(() => loadConfig({ cwd: tmpdir(), env: { BUNTIME_NODE: "n1" } })).toThrow("cluster.postgres");
     expect(loadConfig({ cwd: tmpdir(), env: {} }).cluster).toBeUndefined();
   });
+
+  it("takes the node's address from BUNTIME_NODE_ADDRESS, and refuses one that is no http(s) URL", () => {
+    const env = { BUNTIME_CLUSTER_POSTGRES: "postgres://x", BUNTIME_NODE_ADDRESS: "http://10.0.3.7:8000" };
+    expect(loadConfig({ cwd: tmpdir(), env }).cluster?.address).toBe("http://10.0.3.7:8000");
+    expect(() =>
+      loadConfig({ cwd: tmpdir(), env: { ...env, BUNTIME_NODE_ADDRESS: "file:///etc/passwd" } }),
+    ).toThrow("env BUNTIME_NODE_ADDRESS: invalid configuration");
+  });
 });
 
 describe("lock changes", () => {
