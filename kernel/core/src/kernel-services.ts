@@ -1,4 +1,6 @@
+import { hostname } from "node:os";
 import type {
+  KernelCluster,
   KernelOrigins,
   KernelPlugins,
   KernelSchedule,
@@ -7,6 +9,8 @@ import type {
   PluginEvent,
 } from "@buntime/sdk";
 import { hasAdminToken } from "./api/admin-token.ts";
+import { clusterView } from "./api/cluster-view.ts";
+import type { ClusterNode } from "./cluster/index.ts";
 import { createLogger } from "./logger.ts";
 import type { PluginStatus } from "./plugins/loaded-plugin.ts";
 import { type Feed, subscriptionsOf } from "./services/feed.ts";
@@ -33,6 +37,8 @@ export interface KernelServiceSources {
    * per tick across every node on `postgres`; without them, in this process.
    */
   readonly cluster?: { readonly node: string; readonly postgres: string };
+  /** This kernel's cluster node once it joined (`kernel:cluster` reads its view), else undefined. */
+  clusterNode?(): ClusterNode | undefined;
 }
 
 /** One plugin's check of an origin writing to a path (see `KernelOrigins`). */
@@ -87,7 +93,7 @@ function scopedFeed<S extends LogFeed | KernelPlugins>(service: S) {
 /**
  * Registers what the kernel itself provides to plugins that declare it in `consumes`:
  * `kernel:logs`, `kernel:clients`, `kernel:websockets`, `kernel:plugins`, `kernel:admin`,
- * `kernel:origins` and `kernel:schedule`.
+ * `kernel:origins`, `kernel:schedule` and `kernel:cluster`.
  * The two feeds are scoped: a plugin that unloads loses the subscriptions it forgot to end; so
  * is the scheduler: a plugin's jobs stop when it unloads.
  */
@@ -105,6 +111,12 @@ export function provideKernelServices(services: ServiceRegistry, sources: Kernel
     shared({ isAdmin: (request: Request) => hasAdminToken(request, sources.adminToken) }),
   );
   services.provideKernel("kernel:origins", scopedOrigins(sources.originChecks));
+  const cluster: KernelCluster = {
+    node: sources.cluster?.node ?? process.env.BUNTIME_NODE ?? hostname(),
+    clustered: sources.cluster !== undefined,
+    view: () => clusterView(sources.clusterNode?.()),
+  };
+  services.provideKernel("kernel:cluster", shared(cluster));
   const scheduler = createScheduler({
     logger: sources.logger ?? createLogger({}, "kernel:schedule"),
     cluster: sources.cluster,

@@ -170,6 +170,8 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     pluginEvents,
     logger: logger.child("schedule"),
     cluster: config.cluster,
+    // joined below; plugins ask only after it exists
+    clusterNode: () => cluster,
   });
   const pool = createWorkerPool({
     logger: logger.child("pool"),

@@ -1,7 +1,8 @@
 import { describe, expect, it } from "bun:test";
 import { existsSync, readFileSync } from "node:fs";
+import { hostname } from "node:os";
 import { kernelFilePath } from "@buntime/kernel";
-import { definePlugin, type LogEntry } from "@buntime/sdk";
+import { definePlugin, type KernelCluster, type LogEntry } from "@buntime/sdk";
 import { inlinePlugin, signInPlugin, startTestKernel } from "./support/kernel-fixture.ts";
 
 describe("what the kernel tells others", () => {
@@ -145,5 +146,57 @@ describe("what the kernel tells others", () => {
       const answer = await (await request("/gate", { headers })).text();
       expect({ headers, answer }).toEqual({ headers, answer: expected });
     }
+  });
+
+  it("tells plugins consuming kernel:cluster their node's name, and that a single kernel is no cluster", async () => {
+    const previous = process.env.BUNTIME_NODE;
+    const names: string[] = [];
+    const start = () =>
+      startTestKernel({
+        plugins: [
+          inlinePlugin(
+            "where",
+            { base: "/where", consumes: ["kernel:cluster"] },
+            definePlugin({
+              setup(ctx) {
+                const cluster = ctx.services.get("kernel:cluster");
+                names.push(cluster.node);
+                return {
+                  fetch: async () =>
+                    Response.json({ clustered: cluster.clustered, view: await cluster.view() }),
+                };
+              },
+            }),
+          ),
+        ],
+      });
+    try {
+      delete process.env.BUNTIME_NODE;
+      const { request } = await start();
+      expect(await (await request("/where")).json()).toEqual({ clustered: false, view: { cluster: false } });
+      process.env.BUNTIME_NODE = "edge-7";
+      await start();
+    } finally {
+      if (previous === undefined) delete process.env.BUNTIME_NODE;
+      else process.env.BUNTIME_NODE = previous;
+    }
+    expect(names).toEqual([hostname(), "edge-7"]);
+  });
+
+  it("keeps kernel:cluster from plugins that do not consume it", async () => {
+    const { kernel } = await startTestKernel({
+      plugins: [
+        inlinePlugin(
+          "nosy",
+          {},
+          definePlugin({
+            setup(ctx) {
+              expect(() => ctx.services.get("kernel:cluster")).toThrow();
+            },
+          }),
+        ),
+      ],
+    });
+    expect((kernel.service("kernel:cluster") as KernelCluster | undefined)?.clustered).toBe(false);
   });
 });

@@ -40,7 +40,10 @@ export { canonicalPath, PathRefusal } from "./canonical-path.ts";
 export type { AppLocation, AppsService } from "./contracts/apps.ts";
 export type { AuthService, RequestUser } from "./contracts/auth.ts";
 export type {
+  ClusterView,
+  ClusterViewNode,
   KernelAdmin,
+  KernelCluster,
   KernelOrigins,
   KernelPlugins,
   PluginEvent,
@@ -81,6 +84,16 @@ export {
   setIdentityHeaders,
   USER_HEADER,
 } from "./identity-headers.ts";
+export {
+  type JsonSchema,
+  type JsonSchemaOptions,
+  jsonSchemaOf,
+  jsonSchemaText,
+  type PublishedSchema,
+  pluginConfigPublished,
+  publishedJsonSchema,
+  schemaReferenceSchema,
+} from "./json-schema.ts";
 export { LENT_PACKAGES, unlentDependencies } from "./lent-packages.ts";
 export { jsonLogLine, serializeLogFields } from "./log-line.ts";
 export type { LogEntry, LogFeed, LogFields, Logger, LogLevel } from "./logger.ts";
@@ -127,6 +140,7 @@ export type {
   WorkerEvent,
   WorkerPool,
 } from "./pool.ts";
+export { SDK_SCHEMAS } from "./published-schemas.ts";
 export type { RequestContext, RequestCredentials, RequestLocals } from "./request.ts";
 export type {
   ClientInfo,

@@ -1,7 +1,7 @@
 import type { ServerWebSocket } from "bun";
 import type { AppsService } from "./contracts/apps.ts";
 import type { AuthService } from "./contracts/auth.ts";
-import type { KernelAdmin, KernelOrigins, KernelPlugins } from "./contracts/kernel.ts";
+import type { KernelAdmin, KernelCluster, KernelOrigins, KernelPlugins } from "./contracts/kernel.ts";
 import type { KeyValueStore } from "./contracts/keyval.ts";
 import type { RateLimiter } from "./contracts/ratelimit.ts";
 import type { KernelSchedule } from "./contracts/schedule.ts";
@@ -66,6 +66,7 @@ export interface Services {
   "kernel:admin": KernelAdmin;
   "kernel:origins": KernelOrigins;
   "kernel:schedule": KernelSchedule;
+  "kernel:cluster": KernelCluster;
   /** `@buntime/plugin-storage` */
   keyval: KeyValueStore;
   /** `@buntime/plugin-router` */

@@ -58,3 +58,52 @@ export interface KernelOrigins {
   /** Adds `check`; returns what takes it back (a plugin's checks also go when it unloads). */
   vouch(check: (origin: string, pathname: string) => boolean | Promise<boolean>): () => void;
 }
+
+/** One node as the cluster view lists it (what it last reported to the shared PostgreSQL). */
+export interface ClusterViewNode {
+  readonly node: string;
+  readonly version: string;
+  readonly appliedGeneration: number;
+  /** ISO 8601. */
+  readonly lastReconcile: string;
+  /** True when it applied the newest generation this node knows of. */
+  readonly current: boolean;
+  /** The plugins that failed to load on that node, each with why. */
+  readonly degraded: readonly { plugin: string; reason: string }[];
+}
+
+/** The cluster view (`GET /_/api/cluster`): `{ cluster: false }` on a kernel without a `cluster` section. */
+export type ClusterView =
+  | { readonly cluster: false }
+  | {
+      readonly cluster: true;
+      /** This node's name. */
+      readonly node: string;
+      /** The newest generation this node knows of. */
+      readonly generation: number;
+      /** Whether this node applied it (its readiness check). */
+      readonly ready: boolean;
+      /** Why this node is not ready, or what is degraded while ready. */
+      readonly reason?: string;
+      readonly nodes: readonly ClusterViewNode[];
+    };
+
+/**
+ * The `kernel:cluster` service: which node this kernel is, and the cluster view
+ * (docs/scale-out.md#cluster-view). On a single kernel `view()` answers `{ cluster: false }`.
+ *
+ * @example
+ * const cluster = ctx.services.get("kernel:cluster");
+ * ctx.logger.info("serving", { node: cluster.node });
+ */
+export interface KernelCluster {
+  /**
+   * This kernel's node name: the config's `cluster.node` (`BUNTIME_NODE`), else `BUNTIME_NODE`,
+   * else the host name. Logs and metrics label their lines with the same name.
+   */
+  readonly node: string;
+  /** True when this kernel runs as a node of a cluster (its config has a `cluster` section). */
+  readonly clustered: boolean;
+  /** Every node's last report next to this node's readiness, read now. */
+  view(): Promise<ClusterView>;
+}
