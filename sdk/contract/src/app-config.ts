@@ -7,6 +7,7 @@ import { readFile, stat } from "node:fs/promises";
 import { basename, isAbsolute, join, resolve } from "node:path";
 import { z } from "zod";
 import { BuntimeError } from "./errors.ts";
+import { schemaReferenceSchema } from "./json-schema.ts";
 import type { AppSpec } from "./pool.ts";
 import { formatZodIssues } from "./zod-issues.ts";
 
@@ -81,6 +82,7 @@ export const corsSchema = z
  */
 export const appConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /** Sliding lifetime of a persistent worker; `0` makes the app ephemeral. @default "5m" */
     ttl: durationSchema.optional(),
     /** A persistent worker with nothing in flight this long is retired. @default "1m" */

@@ -1,6 +1,7 @@
 import semver from "semver";
 import { z } from "zod";
 import { BuntimeError } from "./errors.ts";
+import { schemaReferenceSchema } from "./json-schema.ts";
 import { formatZodIssues } from "./zod-issues.ts";
 
 const NPM_NAME = /^(?:@[a-z0-9][a-z0-9._~-]*\/)?[a-z0-9][a-z0-9._~-]*$/;
@@ -53,6 +54,7 @@ const serviceNameSchema = z
 /** The `buntime` field of a plugin's package.json. */
 export const manifestSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     kernel: semverRangeSchema,
     base: z
       .string()
