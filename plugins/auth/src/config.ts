@@ -2,7 +2,7 @@
  * The auth plugin's settings. With none at all, a fresh install stays usable: public apps and
  * kernel API reads stay open, and only admin paths need a sign-in or a token.
  */
-import { durationSchema } from "@buntime/sdk";
+import { durationSchema, schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 
 const pathPattern = z
@@ -75,6 +75,7 @@ export const DEFAULT_ADMIN_PATHS = ["/logs/api/*", "/metrics", "/metrics/api/*"]
 /** Settings of the auth plugin. */
 export const authConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /** Paths anyone may reach, even under protected or admin prefixes. @default [] */
     publicPaths: z.array(pathPattern).default([]),
     /** Paths that need any signed-in user or token. @default [] */

@@ -11,6 +11,7 @@ import {
   type KeyValueStore,
   type MaybePromise,
   type RequestContext,
+  schemaReferenceSchema,
 } from "@buntime/sdk";
 import { z } from "zod";
 import { decide } from "./decide.ts";
@@ -26,6 +27,7 @@ export { parsePolicy, policySchema } from "./policy.ts";
 /** Settings of the authz plugin. */
 export const authzConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /** Decide app requests by the policies (default deny). Off, the API still edits them. @default true */
     enabled: z.boolean().default(true),
     /** How long (ms) policies read from keyval are reused; a change on another node applies within it. @default 2000 */

@@ -1,9 +1,11 @@
 /** The database plugin's settings. */
+import { schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 
 /** Settings of `@buntime/plugin-database`; all optional, so the plugin starts with none. */
 export const databaseConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /** SQLite files (one kernel), or schemas of a PostgreSQL server (several kernels). @default "sqlite" */
     backend: z.enum(["sqlite", "postgres"]).default("sqlite"),
     /** The PostgreSQL URL (backend "postgres"); defaults to env DATABASE_URL. */

@@ -5,7 +5,7 @@
  * API, so the CLI and the UI take one code path.
  */
 import { mkdirSync } from "node:fs";
-import { definePlugin } from "@buntime/sdk";
+import { definePlugin, schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 import { HostsFile } from "./hosts.ts";
 import { createDeploymentsApi } from "./routes.ts";
@@ -17,6 +17,7 @@ export { AppStore } from "./store.ts";
 /** Settings of the deployments plugin. */
 export const deploymentsConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /** The apps folder; keep it the router's. @default "<home>/apps" */
     appsDir: z.string().min(1).optional(),
     /** Most files one upload may hold. @default 5000 */

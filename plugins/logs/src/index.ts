@@ -4,7 +4,7 @@
  * page at its base. Other plugins reach the buffer through the `logs` service.
  */
 import { hostname } from "node:os";
-import { definePlugin, type LogEntry } from "@buntime/sdk";
+import { definePlugin, type LogEntry, schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 import { createAccessLog } from "./access-log.ts";
 import { LogStore, type LogsService } from "./log-store.ts";
@@ -25,6 +25,7 @@ declare module "@buntime/sdk" {
 /** Settings of the logs plugin; all optional. */
 export const logsConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /** Lines kept; the oldest are forgotten first. @default 5000 */
     capacity: z.number().int().min(10).max(1_000_000).default(5000),
     /** One `http` line per request (method, path, status, duration). @default true */

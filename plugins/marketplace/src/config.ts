@@ -1,8 +1,10 @@
+import { schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 
 /** Settings of the marketplace plugin; all optional. */
 export const marketplaceConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /**
      * The registry to browse and install from, as `buntime plugin install --registry` takes it.
      * @default BUNTIME_REGISTRY, else http://127.0.0.1:4873/

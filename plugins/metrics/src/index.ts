@@ -4,7 +4,7 @@
  * Prometheus text at its base, a JSON snapshot, and a UI page of charts.
  */
 import { hostname } from "node:os";
-import { definePlugin } from "@buntime/sdk";
+import { definePlugin, schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 import { HttpMetrics } from "./http-metrics.ts";
 import { createMetricsRoutes } from "./routes.ts";
@@ -19,6 +19,7 @@ export type { MetricsSnapshot, RouteSnapshot } from "./snapshot.ts";
 /** Settings of the metrics plugin; all optional. */
 export const metricsConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /** Distinct route labels kept; later routes are counted as `other`. @default 100 */
     maxRoutes: z.number().int().min(1).max(10_000).default(100),
     /** Upper bounds of the latency histogram's buckets, in seconds. @default DEFAULT_BUCKETS */

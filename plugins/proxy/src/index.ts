@@ -9,7 +9,7 @@
  * never the client's own copies. WebSockets pass through, upgraded on the kernel's server
  * through the `kernel:websockets` service.
  */
-import { BuntimeError, definePlugin, isUnderBase } from "@buntime/sdk";
+import { BuntimeError, definePlugin, isUnderBase, schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 import { forward } from "./forward.ts";
 import { createProxyRoutes } from "./routes.ts";
@@ -25,6 +25,7 @@ export type { RelayData } from "./socket-relay.ts";
 /** Settings of the proxy plugin. */
 export const proxyConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /** Rules that always apply; the API cannot change them. @default [] */
     rules: z.array(ruleSchema).default([]),
   })

@@ -1,4 +1,5 @@
 /** The rate limit plugin's settings. */
+import { schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 import { policyFields } from "./policy.ts";
 
@@ -20,6 +21,7 @@ export const ruleSchema = z
 /** Settings of `@buntime/plugin-ratelimit`; with none, it limits nothing. */
 export const ratelimitConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /** Where counters live. @default "memory" */
     store: z.enum(["memory", "redis"]).default("memory"),
     /** Redis URL for store "redis". @default env REDIS_URL */

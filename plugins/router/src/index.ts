@@ -15,6 +15,7 @@ import {
   type AppsService,
   corsSchema,
   definePlugin,
+  schemaReferenceSchema,
   VIRTUAL_HOSTS_FILE,
   virtualHostsSchema,
 } from "@buntime/sdk";
@@ -30,6 +31,7 @@ export { APP_TOKEN_HEADER } from "./app-identity.ts";
 /** Settings of the router plugin. */
 export const routerConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /** Folder of app folders. @default "<home>/apps" */
     appsDir: z.string().min(1).optional(),
     /** Name of the app served at `/`. */

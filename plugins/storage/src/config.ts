@@ -1,10 +1,12 @@
 /** The storage plugin's settings. */
+import { schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 import { sharedSpacesSchema } from "./shared-spaces.ts";
 
 /** Settings of `@buntime/plugin-storage`; all optional, so the plugin starts with none. */
 export const storageConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /** Where entries live. @default "sqlite" */
     backend: z.enum(["sqlite", "postgres"]).default("sqlite"),
     /** The SQLite file. @default "<dataDir>/keyval.sqlite" */

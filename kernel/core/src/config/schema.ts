@@ -1,3 +1,4 @@
+import { schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 import { tracingSchema } from "../tracing/settings.ts";
 import { clusterSchema } from "./cluster.ts";
@@ -10,6 +11,7 @@ const milliseconds = z.number().int().positive();
 /** The kernel's settings, from `buntime.config.json`, `BUNTIME_*` variables and CLI flags. */
 export const kernelConfigSchema = z
   .object({
+    $schema: schemaReferenceSchema,
     /** TCP port to listen on; 0 picks a free one. */
     port: z.number().int().min(0).max(65535).default(8000),
     /** Address to bind; loopback unless set, so a kernel is not on the network by accident. */
