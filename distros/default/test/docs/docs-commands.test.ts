@@ -1,0 +1,99 @@
+/**
+ * The docs runner: every ```sh block of README.md and docs/**\/*.md is run as written, in page
+ * order, by one reader in a temp folder (./tour.ts), and each command's shown output (`# →`)
+ * must appear in what it printed; the convention is docs/contributing-docs.md. A block a page
+ * marks `<!-- not-run: why -->` is listed with its reason, never silently skipped; blocks on
+ * pages this runner cannot edit wait in ./known.ts.
+ */
+import { afterAll, describe, expect, it } from "bun:test";
+import { readFileSync } from "node:fs";
+import { join } from "node:path";
+import { missingShown, type ShellBlock, shellBlocks } from "@buntime/test-kit/docs";
+import { KNOWN_FAILING, PENDING_NOT_RUN } from "./known.ts";
+import { REPO, Tour } from "./tour.ts";
+
+/** Each block's bound: a block is a few commands against local servers. */
+const BLOCK_TIMEOUT_MS = 90_000;
+
+const pages = [
+  "README.md",
+  ...[...new Bun.Glob("docs/**/*.md").scanSync({ cwd: REPO })]
+    .filter((p) => !p.includes("node_modules"))
+    .sort(),
+];
+/** `DOCS_PAGES=README.md,docs/router.md` runs those pages alone, for a writer checking a page. */
+const only = process.env.DOCS_PAGES?.split(",");
+const blocks = pages
+  .filter((page) => !only || only.includes(page))
+  .map((page) => ({
+    page,
+    blocks: shellBlocks(readFileSync(join(REPO, page), "utf8")),
+  }));
+const tour = new Tour();
+afterAll(() => tour.close());
+
+/** What went wrong in a block's run, or undefined when every command printed what the page shows. */
+async function failureOf(block: ShellBlock): Promise<string | undefined> {
+  const runs = await tour.run(block.commands, BLOCK_TIMEOUT_MS);
+  for (const run of runs) {
+    const where = `line ${run.command.line}: ${run.command.text.split("\n")[0]}`;
+    if (run.exit === -1) return `${where}\n  did not finish within ${BLOCK_TIMEOUT_MS} ms`;
+    if (run.exit !== run.command.exit) {
+      return `${where}\n  exited ${run.exit}, the page shows ${run.command.exit}; it printed:\n${run.output}`;
+    }
+    const missing = missingShown(
+      run.command.shown.map((line) => tour.localize(line)),
+      run.output,
+    );
+    if (missing !== undefined) return `${where}\n  the page shows "${missing}"; it printed:\n${run.output}`;
+  }
+  return undefined;
+}
+
+for (const { page, blocks: list } of blocks) {
+  const runnable = list.filter((block) => !block.notRun && !PENDING_NOT_RUN[`${page}#${block.index}`]);
+  if (!runnable.length) continue;
+  describe(page, () => {
+    for (const block of runnable) {
+      const id = `${page}#${block.index}`;
+      const known = KNOWN_FAILING[id];
+      it(
+        `${id} (line ${block.line})${known ? " fails as known" : ""}`,
+        async () => {
+          const failure = await failureOf(block);
+          if (known) {
+            // a known failure that now passes must leave the list, so the list stays true
+            expect(failure === undefined ? `${id} passes now: remove it from KNOWN_FAILING` : "fails").toBe(
+              "fails",
+            );
+          } else {
+            expect(failure).toBeUndefined();
+          }
+        },
+        BLOCK_TIMEOUT_MS + 10_000,
+      );
+    }
+  });
+}
+
+describe("the blocks not run", () => {
+  it("are each listed with a reason, and the lists name only blocks that exist", () => {
+    const notRun = blocks.flatMap(({ page, blocks: list }) =>
+      list.flatMap((block) => {
+        const reason = block.notRun ?? PENDING_NOT_RUN[`${page}#${block.index}`];
+        return reason ? [`${page}#${block.index} (line ${block.line}): ${reason}`] : [];
+      }),
+    );
+    const ids = new Set(
+      blocks.flatMap(({ page, blocks: list }) => list.map((block) => `${page}#${block.index}`)),
+    );
+    for (const id of [...Object.keys(KNOWN_FAILING), ...Object.keys(PENDING_NOT_RUN)])
+      expect(ids).toContain(id);
+    const total = blocks.reduce((sum, { blocks: list }) => sum + list.length, 0);
+    const known = Object.keys(KNOWN_FAILING).length;
+    console.log(
+      `docs: ${total} sh blocks, ${total - notRun.length} run (${known} failing as known), ${notRun.length} not run:\n  ${notRun.join("\n  ")}`,
+    );
+    expect(notRun.every((line) => !line.endsWith(": "))).toBe(true);
+  });
+});

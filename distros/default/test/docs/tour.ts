@@ -1,0 +1,177 @@
+/**
+ * The docs runner's reader: a temp folder laid out like the checkout a reader types the docs'
+ * commands in (the scripts of the root package.json, `docs/`, `shell/`, `plugins/`,
+ * node_modules), with `buntime` on PATH, and at most one default distribution started there by
+ * the first `npm start` a page shows, shared by every page after it.
+ */
+import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import type { DocCommand } from "@buntime/test-kit/docs";
+import { untilListening } from "@buntime/test-kit/listening";
+import { freeLoopbackPort } from "@buntime/test-kit/ports";
+
+/** The checkout the docs describe. */
+export const REPO = resolve(import.meta.dir, "../../../..");
+
+/** A command that starts the default distribution as the docs show it: `[VAR=value ...] npm start [&]`. */
+const NPM_START = /^((?:[A-Z_][A-Z0-9_]*=(?:'[^']*'|"[^"]*"|\S+)\s+)*)npm start(?:\s*&)?\s*(?:#.*)?$/;
+
+/** Signals a process group started by `setsid`; nothing when it is gone already. */
+function killGroup(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(-pid, signal);
+  } catch {
+    // already gone
+  }
+}
+
+/** What one block's run printed, split by command. */
+export interface CommandRun {
+  readonly command: DocCommand;
+  readonly output: string;
+  readonly exit: number;
+}
+
+/** The reader's folder and the distribution the docs started in it, if any. */
+export class Tour {
+  readonly dir = mkdtempSync(join(tmpdir(), "buntime-docs-"));
+  /** `localhost:8000` and `127.0.0.1:4873` of the docs, once the distribution runs. */
+  kernel?: string;
+  registry?: string;
+  private distribution?: ReturnType<typeof Bun.spawn>;
+  private readonly env: Record<string, string>;
+  private readonly ports = new Map<string, string>();
+
+  constructor() {
+    chmodSync(this.dir, 0o755); // as a checkout is: the process tier's sandbox user passes through it
+    const root = JSON.parse(readFileSync(join(REPO, "package.json"), "utf8")) as {
+      scripts: Record<string, string>;
+    };
+    // the root scripts, run from this folder: `bun <repo>/...`
+    const scripts = Object.fromEntries(
+      Object.entries(root.scripts).map(([name, line]) => [name, line.replace(/ (?=[\w-]+\/)/g, ` ${REPO}/`)]),
+    );
+    writeFileSync(join(this.dir, "package.json"), JSON.stringify({ name: "reader", private: true, scripts }));
+    for (const name of ["docs", "shell", "plugins", "node_modules"]) {
+      symlinkSync(join(REPO, name), join(this.dir, name));
+    }
+    const bin = join(this.dir, ".bin");
+    mkdirSync(bin);
+    const cli = join(REPO, "kernel/cli/bin/buntime.ts");
+    writeFileSync(join(bin, "buntime"), `#!/bin/sh\nexec "${process.execPath}" "${cli}" "$@"\n`);
+    chmodSync(join(bin, "buntime"), 0o755);
+    mkdirSync(join(this.dir, ".user"));
+    mkdirSync(join(this.dir, "tmp"));
+    this.env = {
+      PATH: `${bin}:${join(REPO, "node_modules/.bin")}:/usr/local/bin:/usr/bin:/bin`,
+      HOME: join(this.dir, ".user"),
+      USER: "reader",
+      NO_COLOR: "1",
+    };
+  }
+
+  /**
+   * The docs' addresses made this tour's: `localhost:8000` and `127.0.0.1:4873` the started
+   * distribution's, any other port shown (`:8001`, `--port 8200`) a free one, `/tmp/` this folder's.
+   */
+  localize(text: string): string {
+    const port = (shown: string) => {
+      if (shown === "8000" && this.kernel) return this.kernel.split(":")[1] as string;
+      if (shown === "4873" && this.registry) return this.registry.split(":")[1] as string;
+      if (shown === "0" || shown === "8000" || shown === "4873") return shown;
+      const mapped = this.ports.get(shown) ?? String(freeLoopbackPort());
+      this.ports.set(shown, mapped);
+      return mapped;
+    };
+    return text
+      .replace(/\b(localhost|127\.0\.0\.1):(\d{4})\b/g, (_, host, shown) => `${host}:${port(shown)}`)
+      .replace(/--port([ =])(\d+)\b/g, (_, sep, shown) => `--port${sep}${port(shown)}`)
+      .replace(/(^|[\s'"=@])\/tmp\//g, `$1${this.dir}/tmp/`);
+  }
+
+  /** Starts the distribution as `line` shows it (its variables too), on free ports; once. */
+  private async start(line: string): Promise<string> {
+    if (this.distribution) return "(already running)\n";
+    const child = Bun.spawn(
+      [
+        "setsid",
+        "/bin/sh",
+        "-c",
+        `${line.replace(/\s*&?\s*(#.*)?$/, "")} -- --port 0 --hostname 127.0.0.1 --registry-port 0`,
+      ],
+      { cwd: this.dir, env: this.env, stdout: "pipe", stderr: "ignore" },
+    );
+    this.distribution = child;
+    const { url, output } = await untilListening(child.stdout as ReadableStream<Uint8Array>, 120_000);
+    this.kernel = url.host;
+    this.registry = /registry http:\/\/([^/\s]+)\//.exec(output)?.[1];
+    // the CLI's default registry, http://127.0.0.1:4873/, is this distribution's
+    if (this.registry) this.env.BUNTIME_REGISTRY = `http://${this.registry}/`;
+    const log = (child.stdout as ReadableStream<Uint8Array>).getReader();
+    void (async () => {
+      while (!(await log.read()).done); // keep draining its log, so it never blocks on a full pipe
+    })();
+    return output;
+  }
+
+  /** Runs a block's commands in this folder, in one shell (variables carry over), within `timeoutMs`. */
+  async run(commands: readonly DocCommand[], timeoutMs: number): Promise<CommandRun[]> {
+    const runs: CommandRun[] = [];
+    let segment: DocCommand[] = [];
+    const flush = async () => {
+      if (segment.length) runs.push(...(await this.script(segment, timeoutMs)));
+      segment = [];
+    };
+    for (const command of commands) {
+      // a page read on its own assumes the distribution getting-started.md starts: `npm start`
+      if (!this.distribution && /\b(localhost|127\.0\.0\.1):(8000|4873)\b/.test(command.text)) {
+        await flush();
+        await this.start("npm start");
+      }
+      if (!NPM_START.test(command.text.trim())) {
+        segment.push(command);
+        continue;
+      }
+      await flush();
+      runs.push({ command, output: await this.start(command.text.trim()), exit: 0 });
+    }
+    await flush();
+    return runs;
+  }
+
+  private async script(commands: readonly DocCommand[], timeoutMs: number): Promise<CommandRun[]> {
+    // a marker with the previous command's status before each command, to split the output by
+    // command; at the end, whatever the block left running in the background (`... &`) is stopped
+    const body = commands.map(
+      (command, i) => `printf '@@docs %d %d@@\\n' ${i} $?\n${this.localize(command.text)}`,
+    );
+    const end = "printf '@@docs end %d@@\\n' $?\ntrap '' TERM\nkill -TERM 0 2>/dev/null\nwait\n";
+    const child = Bun.spawn(["setsid", "/bin/bash", "-c", `exec 2>&1\n${body.join("\n")}\n${end}`], {
+      cwd: this.dir,
+      env: this.env,
+      stdout: "pipe",
+      stderr: "ignore",
+    });
+    const timer = setTimeout(() => killGroup(child.pid, "SIGKILL"), timeoutMs);
+    const stdout = await new Response(child.stdout).text();
+    clearTimeout(timer);
+    await child.exited;
+    const parts = stdout.split(/@@docs (?:\d+|end) (\d+)@@\n/);
+    // parts: [before, status, out0, status0, out1, ...]: command i's output is parts[2 + 2i], its status parts[3 + 2i]
+    return commands.map((command, i) => {
+      const status = parts[3 + 2 * i];
+      return { command, output: parts[2 + 2 * i] ?? "", exit: status === undefined ? -1 : Number(status) };
+    });
+  }
+
+  /** Stops the distribution (its whole process group) and removes the folder. */
+  async close(): Promise<void> {
+    const child = this.distribution;
+    if (child) {
+      killGroup(child.pid, "SIGTERM");
+      await Promise.race([child.exited, Bun.sleep(10_000)]);
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}
