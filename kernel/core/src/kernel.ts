@@ -251,6 +251,8 @@ export function createKernel(options: KernelOptions = {}): Kernel {
         ),
       ),
     unload: (names) => pluginHost.unload(names, { waitForStop: false }),
+    // the table is rebuilt on every load and unload, so the document follows
+    routedPlugins: () => pluginHost.table.plugins,
   });
   const dispatch = createDispatcher({
     currentTable: () => pluginHost.table,

@@ -1,21 +1,32 @@
 import {
   BuntimeError,
   contextPath,
-  formatZodIssues,
+  describeRoute,
+  errorResponses,
+  jsonResponse,
   limitBody,
   type PoolStats,
-  packageNameSchema,
   type RequestContext,
+  validate,
 } from "@buntime/sdk";
 import { Hono } from "hono";
-import semver from "semver";
-import { z } from "zod";
 import type { ClusterNode } from "../cluster/index.ts";
 import type { PluginStatus } from "../plugins/loaded-plugin.ts";
 import { KERNEL_VERSION } from "../version.ts";
 import { hasAdminToken } from "./admin-token.ts";
 import { clusterView } from "./cluster-view.ts";
 import type { Readiness } from "./health.ts";
+import {
+  batchRequestSchema,
+  clusterViewSchema,
+  healthSchema,
+  pluginListSchema,
+  pluginNameParamSchema,
+  poolStatsSchema,
+  readinessSchema,
+  unloadRequestSchema,
+} from "./kernel-api-schemas.ts";
+import { openApiDocuments, type RoutedPlugin } from "./openapi-document.ts";
 
 /** What the kernel API reads and drives. */
 export interface KernelApiDeps {
@@ -34,6 +45,11 @@ export interface KernelApiDeps {
   loadInstalled(plugins: readonly InstalledRef[]): Promise<PluginStatus[]>;
   /** Unloads plugins as one batch, dependents first. */
   unload(names: readonly string[]): Promise<void>;
+  /**
+   * The running plugins whose `routes` `GET /openapi.json` describes; a new array whenever the
+   * set changes (the document is rebuilt then). Without it the document has the kernel API only.
+   */
+  routedPlugins?(): readonly RoutedPlugin[];
 }
 
 /** A plugin installed in the home, by name and version. */
@@ -42,13 +58,12 @@ export interface InstalledRef {
   readonly version: string;
 }
 
-/** An exact version: a path segment of `<home>/plugins/<name>/<version>`, so never `..` or `a/b`. */
-const exactVersionSchema = z.string().refine((version) => semver.valid(version) !== null, {
-  error: "expected an exact semver version such as 1.2.0",
-});
-const installedRefSchema = z.object({ name: packageNameSchema, version: exactVersionSchema }).strict();
-const batchRequestSchema = z.object({ plugins: z.array(installedRefSchema).min(1).max(200) }).strict();
-const unloadRequestSchema = z.object({ names: z.array(packageNameSchema).min(1).max(200) }).strict();
+/** The answers every write may give besides its own. */
+const WRITE_ERRORS = {
+  401: "without the admin token or a signed-in admin (BUNTIME_ERR_UNAUTHORIZED)",
+  413: "a body over 64 KiB (BUNTIME_ERR_BODY_TOO_LARGE)",
+};
+const NO_PLUGINS: readonly RoutedPlugin[] = [];
 
 /**
  * True when the caller may write: it holds the kernel's admin token, or a plugin's `onRequest`
@@ -82,56 +97,143 @@ export function createKernelApi(deps: KernelApiDeps): Hono<{ Bindings: RequestCo
   // a batch of the most plugins a request may name fits well within this
   api.use("*", limitBody(MAX_BODY_BYTES));
 
-  api.get("/health", (c) =>
-    c.json({
-      status: "ok",
-      version: KERNEL_VERSION,
-      uptimeMs: Math.round(performance.now() - deps.startedAt),
-    }),
+  api.get(
+    "/health",
+    describeRoute({ summary: "The kernel answers", responses: { 200: jsonResponse("up", healthSchema) } }),
+    (c) =>
+      c.json({
+        status: "ok",
+        version: KERNEL_VERSION,
+        uptimeMs: Math.round(performance.now() - deps.startedAt),
+      }),
   );
   // Kubernetes' liveness probe: answering at all is the point, so it runs nothing
-  api.get("/health/live", (c) => c.json({ status: "ok" }));
-  api.get("/health/ready", async (c) => {
-    const report = await deps.readiness.run();
-    return c.json(report, report.status === "ready" ? 200 : 503, { "cache-control": "no-store" });
-  });
-  api.get("/plugins", (c) => c.json({ plugins: deps.plugins() }));
-  api.get("/pool", (c) => c.json(deps.poolStats()));
-  api.get("/cluster", async (c) =>
-    c.json(await clusterView(deps.cluster), 200, { "cache-control": "no-store" }),
+  api.get(
+    "/health/live",
+    describeRoute({
+      summary: "Kubernetes' liveness probe",
+      responses: { 200: jsonResponse("the process answers", healthSchema.pick({ status: true })) },
+    }),
+    (c) => c.json({ status: "ok" }),
+  );
+  api.get(
+    "/health/ready",
+    describeRoute({
+      summary: "Kubernetes' readiness probe: plugins started, pool up, storage reachable",
+      responses: {
+        200: jsonResponse("every check passes", readinessSchema),
+        503: jsonResponse("a check fails; each failing check says why", readinessSchema),
+      },
+    }),
+    async (c) => {
+      const report = await deps.readiness.run();
+      return c.json(report, report.status === "ready" ? 200 : 503, { "cache-control": "no-store" });
+    },
+  );
+  api.get(
+    "/plugins",
+    describeRoute({
+      summary: "The plugins the kernel knows, running or failed",
+      responses: { 200: jsonResponse("the plugins", pluginListSchema) },
+    }),
+    (c) => c.json({ plugins: deps.plugins() }),
+  );
+  api.get(
+    "/pool",
+    describeRoute({
+      summary: "The worker pool's figures per app",
+      responses: { 200: jsonResponse("the pool", poolStatsSchema) },
+    }),
+    (c) => c.json(deps.poolStats()),
+  );
+  api.get(
+    "/cluster",
+    describeRoute({
+      summary: "What every cluster node last reported",
+      responses: { 200: jsonResponse("the cluster view, or { cluster: false }", clusterViewSchema) },
+    }),
+    async (c) => c.json(await clusterView(deps.cluster), 200, { "cache-control": "no-store" }),
+  );
+  const documents = openApiDocuments(api);
+  api.get(
+    "/openapi.json",
+    describeRoute({
+      summary: "This document: the kernel API and the routes of every running plugin",
+      responses: { 200: { description: "an OpenAPI 3.1 document" } },
+    }),
+    async (c) =>
+      c.json(await documents(deps.routedPlugins?.() ?? NO_PLUGINS), 200, { "cache-control": "no-cache" }),
   );
 
-  api.post("/plugins", async (c) => {
-    const body = batchRequestSchema.safeParse(await c.req.json().catch(() => undefined));
-    if (!body.success) {
-      return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
-        details: `expected a JSON body {"plugins": [{"name", "version"}, ...]} naming plugins installed in this home (${formatZodIssues(body.error)})`,
-      }).getResponse();
-    }
-    return c.json({ plugins: await deps.loadInstalled(body.data.plugins) }, 201);
-  });
+  api.post(
+    "/plugins",
+    describeRoute({
+      summary: "Loads installed plugins, or swaps them in for the running versions, all or nothing",
+      security: [{ adminToken: [] }],
+      responses: {
+        201: jsonResponse("the batch runs", pluginListSchema),
+        ...errorResponses({
+          ...WRITE_ERRORS,
+          404: "a plugin not installed in this home",
+          409: "a dependency problem, or a base another plugin or an app has",
+          500: "a setup in the batch failed (BUNTIME_ERR_PLUGIN_START_FAILED); nothing changed",
+        }),
+      },
+    }),
+    validate(
+      "json",
+      batchRequestSchema,
+      (problems) =>
+        `expected a JSON body {"plugins": [{"name", "version"}, ...]} naming plugins installed in this home (${problems})`,
+    ),
+    async (c) => c.json({ plugins: await deps.loadInstalled(c.req.valid("json").plugins) }, 201),
+  );
 
-  api.post("/plugins/unload", async (c) => {
-    const body = unloadRequestSchema.safeParse(await c.req.json().catch(() => undefined));
-    if (!body.success) {
-      return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
-        details: 'expected a JSON body {"names": ["<plugin>", ...]} naming loaded plugins',
-      }).getResponse();
-    }
-    await deps.unload(body.data.names);
-    return c.body(null, 204);
-  });
+  api.post(
+    "/plugins/unload",
+    describeRoute({
+      summary: "Unloads plugins as one batch, dependents first, all or nothing",
+      security: [{ adminToken: [] }],
+      responses: {
+        204: { description: "unloaded" },
+        ...errorResponses({
+          ...WRITE_ERRORS,
+          404: "a plugin that is not loaded",
+          409: "a plugin outside the batch depends on one",
+        }),
+      },
+    }),
+    validate(
+      "json",
+      unloadRequestSchema,
+      (problems) => `expected a JSON body {"names": ["<plugin>", ...]} naming loaded plugins (${problems})`,
+    ),
+    async (c) => {
+      await deps.unload(c.req.valid("json").names);
+      return c.body(null, 204);
+    },
+  );
 
-  api.delete("/plugins/:name{.+}", async (c) => {
-    const name = packageNameSchema.safeParse(c.req.param("name"));
-    if (!name.success) {
-      return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
-        details: `${JSON.stringify(c.req.param("name"))} is no plugin name: expected an npm package name such as @scope/name`,
-      }).getResponse();
-    }
-    await deps.unload([name.data]);
-    return c.body(null, 204);
-  });
+  api.delete(
+    "/plugins/:name{.+}",
+    describeRoute({
+      summary: "Unloads one plugin",
+      security: [{ adminToken: [] }],
+      responses: {
+        204: { description: "unloaded" },
+        ...errorResponses({ 401: WRITE_ERRORS[401], 404: "not loaded", 409: "another plugin depends on it" }),
+      },
+    }),
+    validate(
+      "param",
+      pluginNameParamSchema,
+      (problems) => `no plugin name: expected an npm package name such as @scope/name (${problems})`,
+    ),
+    async (c) => {
+      await deps.unload([c.req.valid("param").name]);
+      return c.body(null, 204);
+    },
+  );
 
   api.onError((error) => {
     if (error instanceof BuntimeError) return error.getResponse();
