@@ -29,6 +29,7 @@ export async function clusterView(cluster: ClusterNode | undefined): Promise<Clu
       lastReconcile: report.lastReconcile.toISOString(),
       current: report.appliedGeneration >= generation,
       degraded: report.degraded,
+      ...(report.address === undefined ? {} : { address: report.address }),
     })),
   };
 }

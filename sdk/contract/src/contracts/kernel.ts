@@ -70,6 +70,8 @@ export interface ClusterViewNode {
   readonly current: boolean;
   /** The plugins that failed to load on that node, each with why. */
   readonly degraded: readonly { plugin: string; reason: string }[];
+  /** Where the other nodes reach it (its `cluster.address`), when it recorded one. */
+  readonly address?: string;
 }
 
 /** The cluster view (`GET /_/api/cluster`): `{ cluster: false }` on a kernel without a `cluster` section. */
