@@ -243,6 +243,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
     readiness,
     plugins: () => pluginHost.list(),
     poolStats: () => pool.stats(),
+    loadedPlugins: () => pluginHost.table.plugins,
     ...(cluster ? { cluster } : {}),
     loadInstalled: async (plugins) =>
       pluginHost.apply(

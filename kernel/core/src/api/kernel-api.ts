@@ -27,9 +27,10 @@ import {
   unloadRequestSchema,
 } from "./kernel-api-schemas.ts";
 import { openApiDocuments, type RoutedPlugin } from "./openapi-document.ts";
+import { createSchemasApi, type SchemasDeps } from "./schemas.ts";
 
 /** What the kernel API reads and drives. */
-export interface KernelApiDeps {
+export interface KernelApiDeps extends SchemasDeps {
   readonly adminToken: string;
   readonly startedAt: number;
   /** What `GET /_/api/health/ready` runs: plugins started, pool up, storage reachable, and more. */
@@ -234,6 +235,8 @@ export function createKernelApi(deps: KernelApiDeps): Hono<{ Bindings: RequestCo
       return c.body(null, 204);
     },
   );
+
+  api.route("/", createSchemasApi(deps));
 
   api.onError((error) => {
     if (error instanceof BuntimeError) return error.getResponse();

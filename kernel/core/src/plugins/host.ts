@@ -144,6 +144,7 @@ export class PluginHost {
         version: source.pkg.version,
         origin: source.origin,
         manifest: source.pkg.buntime,
+        ...(source.definition.config ? { configSchema: source.definition.config } : {}),
         hooks,
         ctx,
         release: services.release,

@@ -5,6 +5,7 @@ import type {
   PluginStatus,
   ResolvedManifest,
 } from "@buntime/sdk";
+import type { z } from "zod";
 import type { PluginSource } from "./plugin-source.ts";
 
 export type { PluginStatus };
@@ -15,6 +16,8 @@ export interface LoadedPlugin {
   readonly version: string;
   readonly origin: string;
   readonly manifest: ResolvedManifest;
+  /** The plugin's own zod schema of its settings (`definePlugin({ config })`), if it declares one. */
+  readonly configSchema?: z.ZodType;
   /** What the plugin's `setup` returned. */
   readonly hooks: PluginHooks;
   readonly ctx: PluginContext;
