@@ -121,10 +121,29 @@ export async function describeApp(
   app: Parameters<typeof generateSpecs<any, any, any, any>>[0],
 ): Promise<AppDescription> {
   const document = await generateSpecs(app, {
+    // a described route is documented even when its path looks like a file (`/openapi.json`)
+    excludeStaticFile: false,
     defaultValidationErrorResponse: {
       description: "the input is invalid (BUNTIME_ERR_BAD_REQUEST, naming each field)",
       content: { "application/json": { schema: errorBodyJsonSchema() } },
     },
   });
-  return { paths: document.paths, components: document.components ?? {} };
+  return { paths: withResponseDescriptions(document.paths), components: document.components ?? {} };
+}
+
+/**
+ * OpenAPI requires at least one response, each with a description; a route described without
+ * responses gets none (or `200: {}`) from the generator, which validators refuse. Such a route
+ * answers 200 "the answer".
+ */
+function withResponseDescriptions(paths: OpenAPIV3_1.PathsObject): OpenAPIV3_1.PathsObject {
+  for (const item of Object.values(paths)) {
+    for (const operation of Object.values(item ?? {}) as OpenAPIV3_1.OperationObject[]) {
+      if (Object.keys(operation.responses ?? {}).length === 0) operation.responses = { 200: {} as never };
+      for (const response of Object.values(operation.responses ?? {})) {
+        if (!("$ref" in response) && response.description === undefined) response.description = "the answer";
+      }
+    }
+  }
+  return paths;
 }
