@@ -1,4 +1,4 @@
-import { existsSync, readFileSync } from "node:fs";
+import { existsSync, lstatSync, readFileSync } from "node:fs";
 import { join, relative } from "node:path";
 import { APP_ENV_FILE, BuntimeError } from "@buntime/sdk";
 import { matchesIntegrity, readTarball } from "@buntime/supply";
@@ -9,7 +9,7 @@ import {
   builtPluginDir,
   builtTarballPath,
 } from "../build/layout.ts";
-import { fileIntegrity, listFiles } from "../build/normalize.ts";
+import { FILE_DIGESTS, fileIntegrity, listFiles } from "../build/normalize.ts";
 import { checkLockFresh, type DistroLock, readLock } from "../lock/schema.ts";
 import { appSource, type DistroManifest, readManifest } from "../manifest.ts";
 import { verifyLockedPackage, verifyLockedSignatures } from "./locked-signatures.ts";
@@ -100,7 +100,16 @@ function verifyApps(dir: string, lock: DistroLock, policy: DistroManifest["polic
 }
 
 /**
- * Checks folders of the build against the sha512 of each file the build recorded in `listName`
+ * True when the file's digest, in the algorithm `recorded` names (sha256, or sha512 as earlier
+ * builds wrote), is `recorded`; any other algorithm fails closed.
+ */
+function matchesRecorded(path: string, recorded: string): boolean {
+  const digest = FILE_DIGESTS.find((name) => recorded.startsWith(`${name}-`));
+  return digest !== undefined && fileIntegrity(path, digest) === recorded;
+}
+
+/**
+ * Checks folders of the build against the digest of each file the build recorded in `listName`
  * (paths relative to the build): the same files, byte for byte, and no others. A folder's
  * mismatch names it by its label.
  */
@@ -116,7 +125,7 @@ function verifyHashed(dir: string, listName: string, folders: { folder: string; 
     for (const file of present) {
       const hash = hashes[file];
       if (!hash) throw tampered(label, file, "was not built into this distribution");
-      if (fileIntegrity(join(dir, file)) !== hash) throw tampered(label, file, "differs from the build");
+      if (!matchesRecorded(join(dir, file), hash)) throw tampered(label, file, "differs from the build");
     }
     const missing = Object.keys(hashes).find(
       (file) => file.startsWith(`${folder}/`) && !existsSync(join(dir, file)),
@@ -125,9 +134,14 @@ function verifyHashed(dir: string, listName: string, folders: { folder: string; 
   }
 }
 
-/** Checks the vendored runner's files against the hashes the build recorded. */
+/**
+ * Checks the vendored runner's files against the hashes the build recorded. A build without a
+ * runner has no `node_modules`, or a link to this machine's (`linkModules`); a real folder with
+ * no `vendor.json` is refused, so deleting the list does not turn the check off.
+ */
 function verifyVendor(dir: string): void {
-  if (!existsSync(join(dir, BUILD_FILES.vendor))) return;
+  const modules = lstatSync(join(dir, "node_modules"), { throwIfNoEntry: false });
+  if (!existsSync(join(dir, BUILD_FILES.vendor)) && !modules?.isDirectory()) return;
   verifyHashed(dir, BUILD_FILES.vendor, [{ folder: "node_modules", label: "node_modules" }]);
 }
 
