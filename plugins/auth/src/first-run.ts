@@ -1,7 +1,9 @@
 /**
  * The first admin. With no admin stored yet, `BUNTIME_ADMIN_PASSWORD` creates user `admin`;
  * without it a one-time setup token goes to the terminal and to a file only its owner may read,
- * and `POST /auth/setup` trades it for an admin account. There is never a default password.
+ * and the first-admin page (`/auth/setup`, or a JSON POST there) trades it for an admin account.
+ * There is never a default password, and never a setup without the token, not even from
+ * loopback: behind a reverse proxy or a container's port mapping every client looks local.
  */
 import { rmSync, writeFileSync } from "node:fs";
 import { BuntimeError, isBuntimeError, type Logger } from "@buntime/sdk";
@@ -41,10 +43,16 @@ export class FirstRun {
     // plugin such as logs may serve over HTTP before anyone could protect it.
     process.stderr.write(`buntime auth: one-time setup token ${token}\n`);
     this.logger.warn(
-      `no admin user yet: create one with POST ${setupUrl} {"token":...,"username":...,"password":...}` +
+      `no admin user yet: open ${setupUrl} in a browser (or POST it {"token":...,"username":...,"password":...})` +
         ` with the setup token printed above and kept in ${tokenFile}` +
         " (it works once; set BUNTIME_ADMIN_PASSWORD to create user admin instead)",
     );
+  }
+
+  /** Once the kernel listens at `url`, says where the first-admin page is, while it is still needed. */
+  announcePage(url: URL, setupPath: string): void {
+    if (!this.pending) return;
+    this.logger.warn(`no admin user yet: create it at ${new URL(setupPath, url).href}`);
   }
 
   private tokenFile: string | undefined;

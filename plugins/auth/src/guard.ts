@@ -8,6 +8,7 @@
 import { BuntimeError, type MaybePromise, type RequestContext } from "@buntime/sdk";
 import type { AppAccess, AppVisibility } from "./app-visibility.ts";
 import { type Authenticator, hasRole, KERNEL_ADMIN } from "./authenticator.ts";
+import { framePage } from "./frame-page.ts";
 import { isKernelApi, type Requirement } from "./policy.ts";
 import type { User } from "./users.ts";
 
@@ -24,11 +25,22 @@ export interface GuardOptions {
   readonly loginPath: string;
 }
 
-/** True when the client is a browser navigating, which gets a redirect rather than JSON. */
-function wantsPage(request: Request, pathname: string): boolean {
-  if (request.method !== "GET" && request.method !== "HEAD") return false;
-  if (pathname.startsWith("/_/") || pathname.includes("/api/")) return false;
-  return request.headers.get("accept")?.includes("text/html") === true;
+/**
+ * How a signed-out request wants its refusal: a browser loading a page in its window gets a
+ * redirect to sign-in ("page"), one loading a page into a frame gets a 401 page ("frame"), and
+ * everything else, scripts' fetch and XHR included, a coded 401 in JSON. Browsers say so with
+ * `Sec-Fetch-Mode`/`Sec-Fetch-Dest`; a client without them (curl, old browsers) by `Accept`.
+ */
+function refusalKind(request: Request, pathname: string): "page" | "frame" | "json" {
+  if (request.method !== "GET" && request.method !== "HEAD") return "json";
+  if (pathname.startsWith("/_/") || pathname.includes("/api/")) return "json";
+  const mode = request.headers.get("sec-fetch-mode");
+  if (mode !== null) {
+    if (mode !== "navigate") return "json";
+    const dest = request.headers.get("sec-fetch-dest");
+    return dest === "iframe" || dest === "frame" ? "frame" : "page";
+  }
+  return request.headers.get("accept")?.includes("text/html") === true ? "page" : "json";
 }
 
 /** Builds the guard's `onRequest` hook. */
@@ -38,10 +50,15 @@ export function createGuard(
   const { policy, authenticator, apps } = options;
 
   function unauthenticated(request: Request, pathname: string): Response {
-    if (wantsPage(request, pathname)) {
+    const kind = refusalKind(request, pathname);
+    if (kind !== "json") {
       // back to the canonical path the policy decided on, with the query as sent
-      const next = encodeURIComponent(pathname + new URL(request.url).search);
-      return new Response(null, { status: 302, headers: { location: `${options.loginPath}?next=${next}` } });
+      const signIn = `${options.loginPath}?next=${encodeURIComponent(pathname + new URL(request.url).search)}`;
+      if (kind === "page") return new Response(null, { status: 302, headers: { location: signIn } });
+      return new Response(request.method === "HEAD" ? null : framePage(signIn), {
+        status: 401,
+        headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
+      });
     }
     return new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: pathname }).getResponse({
       "www-authenticate": 'Bearer realm="buntime"',

@@ -21,7 +21,6 @@ import { OidcClient } from "./oidc.ts";
 import { createPolicy } from "./policy.ts";
 import { createAuthRoutes } from "./routes.ts";
 import { SessionStore } from "./sessions.ts";
-import { announceShellSetup, shellSetupPath } from "./shell-setup.ts";
 import { createAuthSignInLimits } from "./sign-in-limits.ts";
 import { UserStore } from "./users.ts";
 
@@ -86,7 +85,6 @@ export default definePlugin({
     const firstRun = new FirstRun(users, ctx.logger);
     const tokenFile = join(ctx.dataDir, "setup-token");
     await firstRun.ensureAdmin(process.env.BUNTIME_ADMIN_PASSWORD, `${base}/setup`, tokenFile);
-    const shellSetup = announceShellSetup(ctx, firstRun, tokenFile);
     // The router, which provides `apps`, may be absent, or loaded and unloaded later: ask each time.
     const apps = () => (ctx.services.has("apps") ? ctx.services.get("apps") : undefined);
     const guard = createGuard({
@@ -105,7 +103,6 @@ export default definePlugin({
       authenticator,
       limiter: createAuthSignInLimits(config.loginAttempts, config.loginWindow, sharedKv),
       firstRun,
-      setupPage: shellSetupPath(ctx),
       oidc: config.oidc ? new OidcClient(config.oidc, kv) : undefined,
       cookieName: config.cookieName,
       sessionTtl: config.sessionTtl,
@@ -117,8 +114,7 @@ export default definePlugin({
     return {
       onRequest: guard,
       fetch: (request, context) => routes.fetch(request, context),
-      onServerStart: shellSetup.onServerStart,
-      onShutdown: shellSetup.onShutdown,
+      onServerStart: (server) => firstRun.announcePage(server.url, `${base}/setup`),
     };
   },
 });

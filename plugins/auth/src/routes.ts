@@ -2,7 +2,7 @@
  * The auth plugin's HTTP API at its base: the sign-in page and endpoint, sign-out, `me`, API
  * keys, users (admins only), first-run setup and the OpenID Connect redirect and callback.
  */
-import { BuntimeError, contextPath, type Logger, type SignInLimiter } from "@buntime/sdk";
+import { BuntimeError, contextPath, isBuntimeError, type Logger, type SignInLimiter } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import { z } from "zod";
@@ -16,6 +16,7 @@ import { isForm, readBody } from "./request-body.ts";
 import { safeNext } from "./safe-next.ts";
 import { crossSiteSource } from "./same-origin.ts";
 import type { SessionStore } from "./sessions.ts";
+import { setupPage } from "./setup-page.ts";
 import { refuseIfLimited } from "./sign-in-limits.ts";
 import { mountUserRoutes } from "./user-routes.ts";
 import { publicUser, type UserStore } from "./users.ts";
@@ -29,8 +30,6 @@ export interface AuthRoutesOptions {
   /** Failed sign-ins, per client address and per account. */
   readonly limiter: SignInLimiter;
   readonly firstRun: FirstRun;
-  /** The shell's first-run page, when the shell runs: the sign-in page links to it while no admin exists. */
-  readonly setupPage: () => string | undefined;
   readonly oidc: OidcClient | undefined;
   readonly cookieName: string;
   readonly sessionTtl: number;
@@ -46,6 +45,8 @@ const credentialsSchema = z.object({
   next: z.string().optional(),
 });
 const setupSchema = z.object({ token: z.string(), username: z.string(), password: z.string() }).strict();
+/** The first-admin form: the same fields, the password twice, and where to land. */
+const setupFormSchema = setupSchema.extend({ confirm: z.string(), next: z.string().optional() });
 const keySchema = z.object({ name: z.string() }).strict();
 const ownPasswordSchema = z.object({ current: z.string(), password: z.string() }).strict();
 
@@ -77,12 +78,11 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     account,
   });
 
-  /** What the sign-in page shows besides the form: single sign-on, and the first-run page while no admin exists. */
-  const pageOptions = () => ({
-    base,
-    oidc: options.oidc !== undefined,
-    setup: firstRun.pending ? options.setupPage() : undefined,
-  });
+  /** What the sign-in page shows besides the form: single sign-on, and the first-admin link while no admin exists. */
+  const pageOptions = () => ({ base, oidc: options.oidc !== undefined, setup: firstRun.pending });
+
+  /** Where a form's sender was going: its `next` field, else the `next` of the form's action, made safe. */
+  const nextOf = (c: Context, body?: { next?: string }) => safeNext(body?.next ?? c.req.query("next"));
 
   /** `Retry-After` for a refusal by the sign-in limits. */
   const retryAfter = (error: BuntimeError): Record<string, string> =>
@@ -90,10 +90,9 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
 
   app.onError((error, c) => {
     if (error instanceof BuntimeError) {
-      if (c.req.method === "POST" && c.req.path === `${base}/login` && isForm(c)) {
-        const page = loginPage({ ...pageOptions(), next: "/", error: error.message });
-        return c.html(page, error.status as 401, retryAfter(error));
-      }
+      // a refused form shows its page again with the reason, still going where it was going
+      const formPage = c.req.method === "POST" && isForm(c) ? formPageOf(c, error.message) : undefined;
+      if (formPage !== undefined) return c.html(formPage, error.status as 401, retryAfter(error));
       return error.getResponse(retryAfter(error));
     }
     options.logger.error("auth request failed", { error });
@@ -115,7 +114,15 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
 
   app.notFound((c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
 
-  app.get("/login", (c) => c.html(loginPage({ ...pageOptions(), next: safeNext(c.req.query("next")) })));
+  /** The page of a refused form post (sign-in or first admin), or undefined for other paths. */
+  function formPageOf(c: Context, error: string): string | undefined {
+    const next = nextOf(c);
+    if (c.req.path === `${base}/login`) return loginPage({ ...pageOptions(), next, error });
+    if (c.req.path === `${base}/setup`) return setupPage({ base, next, pending: firstRun.pending, error });
+    return undefined;
+  }
+
+  app.get("/login", (c) => c.html(loginPage({ ...pageOptions(), next: nextOf(c) })));
 
   app.post("/login", async (c) => {
     const { username, password, next } = await readBody(c, credentialsSchema);
@@ -128,7 +135,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
       throw new BuntimeError("BUNTIME_ERR_AUTH_BAD_CREDENTIALS");
     }
     await startSession(c, user.username);
-    if (isForm(c)) return c.redirect(safeNext(next), 303);
+    if (isForm(c)) return c.redirect(nextOf(c, { next }), 303);
     return c.json({ user: publicUser(user) });
   });
 
@@ -145,11 +152,28 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     return c.json({ user });
   });
 
+  app.get("/setup", (c) =>
+    c.html(setupPage({ base, next: nextOf(c), pending: firstRun.pending }), firstRun.pending ? 200 : 410, {
+      "cache-control": "no-store",
+    }),
+  );
+
   app.post("/setup", async (c) => {
-    const { token, username, password } = await readBody(c, setupSchema);
-    const user = await firstRun.complete(token, username, password);
+    const form = isForm(c);
+    const body = form ? await readBody(c, setupFormSchema) : await readBody(c, setupSchema);
+    if (form && "confirm" in body && body.confirm !== body.password) {
+      throw new BuntimeError("BUNTIME_ERR_AUTH_REQUEST_INVALID", { details: "the two passwords differ" });
+    }
+    // per address: the token is long enough that this only keeps a guesser from flooding the log
+    const attempt = attemptOf(c, `setup@${options.clientOf(c.req.raw) ?? "unknown"}`);
+    await refuseIfLimited(limiter, attempt);
+    const user = await firstRun.complete(body.token, body.username, body.password).catch(async (error) => {
+      if (isBuntimeError(error, "BUNTIME_ERR_AUTH_SETUP_REFUSED")) await limiter.fail(attempt);
+      throw error;
+    });
     options.logger.info(`first admin ${user.username} created through setup`);
     await startSession(c, user.username);
+    if (form) return c.redirect(nextOf(c, body as { next?: string }), 303);
     return c.json({ user: publicUser(user) }, 201);
   });
 

@@ -168,6 +168,34 @@ describe("the auth guard with no settings", () => {
     HASHING,
   );
 
+  it("tells a browser's page loads from its scripts' calls by Sec-Fetch-Mode and Sec-Fetch-Dest", async () => {
+    const { kernel } = await startAuth({ config: { protectedPaths: ["/echo/*"] } });
+    const get = (path: string, headers: Record<string, string>) =>
+      kernel.fetch(path, { headers: { accept: "text/html,*/*", ...headers } });
+    const next = `/auth/login?next=${encodeURIComponent("/echo/page?x=1")}`;
+    // the window navigates: to sign-in and back
+    const top = await get("/echo/page?x=1", { "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" });
+    expect(top.status).toBe(302);
+    expect(top.headers.get("location")).toBe(next);
+    // a frame navigates: a 401 page that asks the shell to sign in, with a link for anywhere else
+    const framed = await get("/echo/page?x=1", { "sec-fetch-mode": "navigate", "sec-fetch-dest": "iframe" });
+    expect(framed.status).toBe(401);
+    expect(framed.headers.get("content-type")).toContain("text/html");
+    const html = await framed.text();
+    expect(html).toContain(`href="${next.replaceAll("&", "&#38;")}" target="_top"`);
+    expect(html).toContain('name: "sign-in"');
+    // a script's fetch or XHR, even one that accepts HTML, gets the coded JSON 401, never a redirect
+    for (const mode of ["cors", "same-origin", "no-cors"]) {
+      const call = await get("/echo/page", { "sec-fetch-mode": mode, "sec-fetch-dest": "empty" });
+      expect(call.status).toBe(401);
+      expect((await errorOf(call)).code).toBe("BUNTIME_ERR_AUTH_REQUIRED");
+    }
+    // API paths answer JSON to a navigation too
+    const api = await get("/echo/api/x", { "sec-fetch-mode": "navigate", "sec-fetch-dest": "document" });
+    expect(api.status).toBe(401);
+    expect((await errorOf(api)).code).toBe("BUNTIME_ERR_AUTH_REQUIRED");
+  });
+
   it(
     "ignores x-buntime-user headers a client sends and names signed-in users in locals.user",
     async () => {

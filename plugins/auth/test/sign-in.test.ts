@@ -21,9 +21,26 @@ describe("signing in", () => {
       const response = await kernel.fetch("/auth/login?next=/crm/");
       expect(response.status).toBe(200);
       const html = await response.text();
-      expect(html).toContain('action="/auth/login"');
+      expect(html).toContain('action="/auth/login?next=%2Fcrm%2F"');
       expect(html).toContain('name="next" value="/crm/"');
       expect(html).not.toContain("single sign-on");
+    },
+    HASHING,
+  );
+
+  it(
+    "shows the form again after a wrong password, still going where the user was going",
+    async () => {
+      const { kernel } = await startAuth();
+      const refused = await kernel.fetch("/auth/login?next=%2Fcrm%2F", {
+        method: "POST",
+        headers: { "content-type": "application/x-www-form-urlencoded" },
+        body: "username=admin&password=wrong-password&next=%2Fcrm%2F",
+      });
+      expect(refused.status).toBe(401);
+      const html = await refused.text();
+      expect(html).toContain("wrong username or password");
+      expect(html).toContain('name="next" value="/crm/"');
     },
     HASHING,
   );
