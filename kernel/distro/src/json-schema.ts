@@ -1,4 +1,4 @@
-import { z } from "zod";
+import { jsonSchemaOf, jsonSchemaText } from "@buntime/sdk";
 import { distroManifestSchema } from "./manifest.ts";
 
 /** Where the published JSON Schema of `buntime.distro.json` lives, inside this package. */
@@ -10,7 +10,10 @@ export const MANIFEST_SCHEMA_FILE = "buntime.distro.schema.json";
  * test keeps the two equal.
  */
 export function manifestJsonSchema(): string {
-  const schema = z.toJSONSchema(distroManifestSchema, { io: "input", unrepresentable: "any" });
-  const titled = { ...schema, title: "buntime.distro.json", description: "A Buntime distribution manifest" };
-  return `${JSON.stringify(titled, null, 2)}\n`;
+  return jsonSchemaText(
+    jsonSchemaOf(distroManifestSchema, {
+      title: "buntime.distro.json",
+      description: "A Buntime distribution manifest",
+    }),
+  );
 }

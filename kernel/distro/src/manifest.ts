@@ -1,5 +1,11 @@
 import { kernelConfigSchema } from "@buntime/kernel";
-import { BuntimeError, formatZodIssues, packageNameSchema, semverRangeSchema } from "@buntime/sdk";
+import {
+  BuntimeError,
+  formatZodIssues,
+  packageNameSchema,
+  schemaReferenceSchema,
+  semverRangeSchema,
+} from "@buntime/sdk";
 import semver from "semver";
 import { z } from "zod";
 import { writeFileAtomic } from "./atomic-write.ts";
@@ -59,8 +65,7 @@ export const distroPoolSchema = kernelConfigSchema
 /** `buntime.distro.json`: what a distribution is made of. */
 export const distroManifestSchema = z
   .object({
-    /** The JSON Schema editors validate against; ignored by Buntime. */
-    $schema: z.string().optional(),
+    $schema: schemaReferenceSchema,
     /** Distribution name, as a package name: `acme-edge`, `@acme/edge`. */
     name: packageNameSchema,
     /** Distribution version (exact semver). */

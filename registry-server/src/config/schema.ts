@@ -1,3 +1,4 @@
+import { type JsonSchema, jsonSchemaOf, schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 
 const httpUrl = z
@@ -36,7 +37,7 @@ export const uplinkSchema = z
 /** The registry's settings, as a config file, `BUNTIME_REGISTRY_*` variables and flags give them. */
 export const registrySettingsSchema = z
   .object({
-    $schema: z.string().optional().describe("The JSON Schema of this file (ignored)"),
+    $schema: schemaReferenceSchema,
     port: z.int().min(0).max(65535).optional().describe("TCP port; 0 picks a free one (default 4873)"),
     host: z.string().min(1).optional().describe("Interface to bind (default 127.0.0.1)"),
     storage: z
@@ -112,9 +113,6 @@ export type RegistrySettings = z.infer<typeof registrySettingsSchema>;
 export type UplinkSettings = z.infer<typeof uplinkSchema>;
 
 /** The JSON Schema of a registry config file, generated from {@link registrySettingsSchema}. */
-export function registrySettingsJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(registrySettingsSchema, { target: "draft-2020-12", io: "input" }) as Record<
-    string,
-    unknown
-  >;
+export function registrySettingsJsonSchema(): JsonSchema {
+  return jsonSchemaOf(registrySettingsSchema);
 }

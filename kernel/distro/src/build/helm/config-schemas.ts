@@ -3,13 +3,11 @@
  * from the plugin's own zod `config` schema where its entry can be imported, else derived from
  * the settings the manifest gives it (and the build says which).
  */
-import { z } from "zod";
+import { type JsonSchema, jsonSchemaOf } from "@buntime/sdk";
+import type { z } from "zod";
 import type { DistroLock } from "../../lock/schema.ts";
 import { type DistroManifest, pluginConfig } from "../../manifest.ts";
 import { builtPluginDir } from "../layout.ts";
-
-/** A JSON Schema, as plain JSON. */
-export type JsonSchema = Record<string, unknown>;
 
 /** The plugins' settings schemas, and why each one that is not the plugin's own was derived. */
 export interface PluginConfigSchemas {
@@ -36,12 +34,7 @@ async function ownSchema(dir: string): Promise<JsonSchema> {
   const definition = (await import(entry)).default as { config?: z.ZodType } | undefined;
   if (!definition || typeof definition !== "object") throw new Error(`${entry} exports no plugin`);
   if (!definition.config) return { type: "object", description: "this plugin declares no settings" };
-  const { $schema: _draft, ...schema } = z.toJSONSchema(definition.config, {
-    io: "input",
-    target: "draft-7",
-    unrepresentable: "any",
-  }) as JsonSchema;
-  return schema;
+  return jsonSchemaOf(definition.config, { target: "draft-7", nested: true });
 }
 
 /**

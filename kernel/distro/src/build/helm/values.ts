@@ -1,8 +1,8 @@
 /** The values of a distribution's Helm chart, and their JSON Schema (`values.schema.json`). */
 import { kernelConfigSchema } from "@buntime/kernel";
+import type { JsonSchema } from "@buntime/sdk";
 import type { DistroLock } from "../../lock/schema.ts";
 import { type DistroManifest, pluginConfig } from "../../manifest.ts";
-import type { JsonSchema } from "./config-schemas.ts";
 
 /** What each top-level value means, written above it in `values.yaml`. */
 export const VALUE_COMMENTS: Record<string, string> = {
