@@ -4,13 +4,15 @@
  * page at its base. Other plugins reach the buffer through the `logs` service.
  */
 import { hostname } from "node:os";
-import { definePlugin, type LogEntry, schemaReferenceSchema } from "@buntime/sdk";
+import { type ClusterView, definePlugin, type LogEntry, schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 import { createAccessLog } from "./access-log.ts";
+import type { ClusterPeer } from "./cluster-read.ts";
 import { LogStore, type LogsService } from "./log-store.ts";
 import { createLogsRoutes } from "./routes.ts";
 
 export { ACCESS_NAMESPACE } from "./access-log.ts";
+export type { ClusterLogResult, NodeAnswer } from "./cluster-read.ts";
 export type { LogFilter } from "./log-filter.ts";
 export { logQuerySchema } from "./log-filter.ts";
 export type { StoredLogEntry } from "./log-record.ts";
@@ -39,23 +41,41 @@ export const logsConfigSchema = z
     tailHeartbeat: z.number().int().min(100).max(60_000).default(5000),
     /** Events a tail's client may leave unread before the tail is closed (it reconnects and catches up). @default 1000 */
     tailBacklog: z.number().int().min(1).max(100_000).default(1000),
-    /** The `node` of every line. @default `BUNTIME_NODE` (the kernel's `cluster.node` variable), else the host name */
+    /** The `node` of every line. @default the kernel's node name (`cluster.node`, `BUNTIME_NODE`, else the host name) */
     node: z.string().min(1).max(128).optional(),
+    /** Reading every node's lines (`api/logs?node=all`); off without it. */
+    cluster: z
+      .object({
+        /**
+         * The secret every node's logs plugin shares: a node sends it to read another's lines.
+         * At least 32 characters (`openssl rand -hex 32`).
+         */
+        token: z.string().min(32).max(512),
+        /** Milliseconds a node is waited for before it is listed as missing. @default 3000 */
+        timeout: z.number().int().min(100).max(60_000).default(3000),
+      })
+      .strict()
+      .optional(),
   })
   .strict();
 
 /** The settings after defaults. */
 export type ResolvedLogsConfig = z.output<typeof logsConfigSchema>;
 
+/** The nodes of a cluster view with the addresses they recorded; undefined on a single kernel. */
+function peersOf(view: ClusterView | undefined): ClusterPeer[] | undefined {
+  if (!view?.cluster) return undefined;
+  return view.nodes.map(({ node, address }) => (address === undefined ? { node } : { node, address }));
+}
+
 /** The logs plugin: all its state (buffer, open tails, feed subscription) lives in `setup`'s closure. */
 export default definePlugin({
   config: logsConfigSchema,
   setup(ctx) {
     const base = ctx.base ?? "/logs";
-    const store = new LogStore(
-      ctx.config.capacity,
-      ctx.config.node ?? (process.env.BUNTIME_NODE || hostname()),
-    );
+    const kernelCluster = ctx.services.has("kernel:cluster") ? ctx.services.get("kernel:cluster") : undefined;
+    const node = ctx.config.node ?? kernelCluster?.node ?? (process.env.BUNTIME_NODE || hostname());
+    const store = new LogStore(ctx.config.capacity, node);
     const record = (entry: LogEntry, ms?: number) => store.record(entry, ms);
     const unsubscribe = ctx.services.has("kernel:logs")
       ? ctx.services.get("kernel:logs").subscribe(record)
@@ -73,6 +93,12 @@ export default definePlugin({
           heartbeatMs: ctx.config.tailHeartbeat,
           maxBacklog: ctx.config.tailBacklog,
           open: tails,
+        },
+        cluster: {
+          self: node,
+          token: ctx.config.cluster?.token,
+          timeoutMs: ctx.config.cluster?.timeout ?? 3000,
+          peers: async () => peersOf(await kernelCluster?.view()),
         },
       }),
       onShutdown() {

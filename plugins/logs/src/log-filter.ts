@@ -43,13 +43,17 @@ export const logQuerySchema = z
     until: timeSchema.optional(),
     after: z.coerce.number().int().min(0).optional(),
     limit: z.coerce.number().int().min(1).optional(),
+    /** Whose lines: `all` nodes of the cluster, or one node by name; this node's when absent. */
+    node: z.string().min(1).max(128).optional(),
   })
   .strict();
 
-/** A parsed query: the filter and how many lines to return. */
+/** A parsed query: the filter, how many lines to return and from which nodes. */
 export interface ParsedLogQuery {
   readonly filter: LogFilter;
   readonly limit?: number;
+  /** `all`, a node's name, or undefined for this node. */
+  readonly node?: string;
 }
 
 /** Parses a query string into a filter; throws `BUNTIME_ERR_LOGS_QUERY_INVALID` naming the bad parameter. */
@@ -58,8 +62,14 @@ export function parseLogQuery(params: Record<string, string>): ParsedLogQuery {
   if (!result.success) {
     throw new BuntimeError("BUNTIME_ERR_LOGS_QUERY_INVALID", { details: formatZodIssues(result.error) });
   }
-  const { q, limit, ...rest } = result.data;
-  return { filter: { ...rest, text: q }, limit };
+  const { q, limit, node, ...rest } = result.data;
+  if (node !== undefined && rest.after !== undefined) {
+    // sequence numbers count per node: "after 40" means nothing across nodes
+    throw new BuntimeError("BUNTIME_ERR_LOGS_QUERY_INVALID", {
+      details: "after: a sequence number is one node's; use since with node",
+    });
+  }
+  return { filter: { ...rest, text: q }, limit, node };
 }
 
 function underNamespace(namespace: string, prefix: string): boolean {

@@ -288,6 +288,10 @@ export const ERROR_CODES = {
     status: 503,
     message: "{limit} live log tails are open already; retry later",
   },
+  BUNTIME_ERR_LOGS_PEER_UNAUTHORIZED: {
+    status: 401,
+    message: "a node's lines are for the cluster's other nodes: send Authorization: Bearer <cluster.token>",
+  },
   BUNTIME_ERR_SHELL_LOOPBACK_ONLY: {
     status: 403,
     message: "the shell refuses {address}: without the auth plugin it answers loopback only",
