@@ -16,12 +16,13 @@ import {
 } from "@buntime/sdk";
 import { Hono } from "hono";
 import { createAssets, serveAsset } from "./server/bundles.ts";
-import { readCatalog } from "./server/catalog.ts";
+import { type Catalog, readCatalog } from "./server/catalog.ts";
 import { createEventFeed } from "./server/events.ts";
 import { admit, authBase, loginPath } from "./server/gate.ts";
 import { renderHome } from "./server/home.ts";
-import { locateUi, renderPage } from "./server/page.ts";
+import { locateUi, type Opened, renderPage } from "./server/page.ts";
 import { renderSetupPage } from "./server/setup-page.ts";
+import { type ShellView, shellMenu } from "./server/shell-pages.ts";
 import { Timings, timingsReportSchema } from "./server/timings.ts";
 
 const HTML = { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" };
@@ -37,10 +38,32 @@ function isTopNavigation(request: Request): boolean {
 function createShell(ctx: PluginContext) {
   const plugins = ctx.services.get("kernel:plugins");
   const apps = () => (ctx.services.has("apps") ? ctx.services.get("apps") : undefined);
-  const catalog = () => readCatalog(plugins, apps(), ctx.kernel.appsDir);
+  const cluster = ctx.services.has("kernel:cluster") ? ctx.services.get("kernel:cluster") : undefined;
+  const clusterView = () => cluster?.view() ?? Promise.resolve({ cluster: false as const });
+  const catalog = () =>
+    readCatalog(plugins, apps(), ctx.kernel.appsDir, shellMenu(cluster?.clustered === true));
   const timings = new Timings();
   // the metrics plugin exports them (buntime_shell_frame_init_to_ready_seconds)
   ctx.services.provide("frame-timings", { summary: () => timings.summary() });
+  /** The whole shell page around the home, the frame of `opened`, or one of the shell's own `view`s. */
+  async function shellPage(
+    request: Request,
+    context: RequestContext,
+    current: Catalog,
+    shown: { opened?: Opened; view?: ShellView },
+  ): Promise<Response> {
+    const admission = await admit(ctx, request, context, true);
+    if (admission instanceof Response) return admission;
+    const body = await renderPage({
+      catalog: current,
+      ...shown,
+      ...admission,
+      loginPath: loginPath(plugins),
+      timings: timings.summary(),
+    });
+    return new Response(request.method === "HEAD" ? null : body, { headers: HTML });
+  }
+
   /** The shell page for `/` or a deep link, or undefined to let the request through. */
   async function page(request: Request, context: RequestContext): Promise<Response | undefined> {
     const { pathname } = context;
@@ -50,16 +73,7 @@ function createShell(ctx: PluginContext) {
     const search = new URL(request.url).search;
     const opened = home ? undefined : locateUi(current.menu, pathname, search);
     if (!home && !opened) return undefined;
-    const admission = await admit(ctx, request, context, true);
-    if (admission instanceof Response) return admission;
-    const body = await renderPage({
-      catalog: current,
-      opened,
-      ...admission,
-      loginPath: loginPath(plugins),
-      timings: timings.summary(),
-    });
-    return new Response(request.method === "HEAD" ? null : body, { headers: HTML });
+    return shellPage(request, context, current, opened ? { opened } : {});
   }
 
   function onRequest(request: Request, context: RequestContext): Promise<Response | undefined> | undefined {
@@ -79,6 +93,12 @@ function createShell(ctx: PluginContext) {
     const asset = assets(c.req.param("file"));
     return asset ? serveAsset(await asset, c.req.raw) : c.notFound();
   });
+  // the shell's own pages: the same page around them, their script reads the data below
+  for (const view of ["cluster", "api-reference"] as const) {
+    routes.on(["GET", "HEAD"], `/${view}`, async (c) =>
+      shellPage(c.req.raw, c.env, await catalog(), { view }),
+    );
+  }
   // the first-run form: public, it only posts to the auth plugin, which decides
   routes.get("/setup", async (c) =>
     c.html(await renderSetupPage(authBase(plugins)), 200, { "cache-control": "no-store" }),
@@ -94,6 +114,7 @@ function createShell(ctx: PluginContext) {
   routes.get("/api/home", async (c) =>
     c.html(await renderHome(await catalog(), c.get("auth"), timings.summary())),
   );
+  routes.get("/api/cluster", async (c) => c.json(await clusterView(), 200, { "cache-control": "no-store" }));
   routes.get("/api/timings", (c) => c.json({ initToReady: timings.summary() }));
   routes.post("/api/timings", limitBody(), async (c) => {
     const report = timingsReportSchema.safeParse(await c.req.json().catch(() => undefined));

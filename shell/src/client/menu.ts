@@ -7,7 +7,8 @@
 export interface MenuEntry {
   readonly label: string;
   readonly path: string;
-  readonly kind: "plugin" | "app";
+  /** `shell` for the shell's own pages, which it draws itself. */
+  readonly kind: "plugin" | "app" | "shell";
   readonly owner: string;
 }
 
@@ -16,17 +17,20 @@ export function segmentOf(path: string): string {
   return path.split("/")[1] ?? "";
 }
 
-/** Marks the link of `segment` as the current page. */
-export function markCurrent(segment: string): void {
+/** Marks the link of the page at `pathname` as current: the shell's own by path, the others by first segment. */
+export function markCurrent(pathname: string): void {
+  const segment = segmentOf(pathname);
   for (const link of document.querySelectorAll<HTMLAnchorElement>("#menu a")) {
-    if (segment !== "" && segmentOf(new URL(link.href).pathname) === segment)
+    const own = link.dataset.kind === "shell";
+    const at = new URL(link.href).pathname;
+    if (own ? at === pathname : segment !== "" && segment !== "shell" && segmentOf(at) === segment)
       link.setAttribute("aria-current", "page");
     else link.removeAttribute("aria-current");
   }
 }
 
 /** Replaces the links of the sidebar. */
-export function renderMenu(entries: readonly MenuEntry[], current: string): void {
+export function renderMenu(entries: readonly MenuEntry[], pathname: string): void {
   const nav = document.getElementById("menu");
   if (!nav) return;
   nav.replaceChildren(
@@ -39,7 +43,7 @@ export function renderMenu(entries: readonly MenuEntry[], current: string): void
       return link;
     }),
   );
-  markCurrent(current);
+  markCurrent(pathname);
 }
 
 /** Calls `onMenu` with each menu the server sends; the browser reconnects a dropped feed itself. */

@@ -11,6 +11,7 @@ import type { ZFrame } from "../frame/z-frame.ts";
 import { type Appearance, currentAppearance, watchAppearance } from "./appearance.ts";
 import { followMenu, type MenuEntry, markCurrent, renderMenu, segmentOf } from "./menu.ts";
 import { confirm, showTile, toast } from "./overlays.ts";
+import { isShellView, leaveShellView, showShellView } from "./views.ts";
 
 interface ShellData {
   menu: MenuEntry[];
@@ -32,7 +33,7 @@ Object.assign(window, { shellTimings: timings });
 
 function locate(pathname: string, search: string): { entry: MenuEntry; rest: string } | undefined {
   const segment = segmentOf(pathname);
-  const entry = menu.find((item) => segmentOf(item.path) === segment);
+  const entry = menu.find((item) => item.kind !== "shell" && segmentOf(item.path) === segment);
   return entry && segment !== ""
     ? { entry, rest: (pathname.slice(segment.length + 1) || "/") + search }
     : undefined;
@@ -200,7 +201,16 @@ async function showHome(): Promise<void> {
 /** Shows what the address bar says. */
 function route(): void {
   const { pathname, search } = location;
-  markCurrent(segmentOf(pathname));
+  markCurrent(pathname);
+  if (isShellView(pathname)) {
+    frame?.remove();
+    frame = undefined;
+    frameSegment = "";
+    generation++;
+    showShellView(main, pathname);
+    return;
+  }
+  leaveShellView();
   if (pathname === "/") {
     void showHome();
     return;
@@ -233,7 +243,8 @@ function onClick(event: MouseEvent): void {
     return;
   const link = (event.target as Element | null)?.closest?.("a");
   if (!link || link.target || link.origin !== location.origin) return;
-  const inShell = link.pathname === "/" || locate(link.pathname, link.search) !== undefined;
+  const inShell =
+    link.pathname === "/" || isShellView(link.pathname) || locate(link.pathname, link.search) !== undefined;
   if (!inShell) return;
   event.preventDefault();
   if (link.pathname + link.search === location.pathname + location.search) return;
@@ -248,6 +259,8 @@ if (initial && adopted) {
   initial.setAttribute("init-timeout", "3000");
   wire(initial, adopted.entry, segmentOf(adopted.entry.path));
 }
+// one of the shell's own pages: the server drew its frame, the script fills it in
+if (isShellView(location.pathname)) showShellView(main, location.pathname);
 document.addEventListener("click", onClick);
 addEventListener("popstate", route);
 watchAppearance((next: Appearance) => {
@@ -260,7 +273,7 @@ followMenu((entries) => {
   firstMenu = false;
   if (first && JSON.stringify(entries) === JSON.stringify(menu)) return;
   menu = entries;
-  renderMenu(menu, segmentOf(location.pathname));
+  renderMenu(menu, location.pathname);
   if (location.pathname === "/") void showHome();
   else if (frame && !menu.some((item) => segmentOf(item.path) === frameSegment)) {
     frame.remove();

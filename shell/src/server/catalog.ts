@@ -14,7 +14,8 @@ export interface MenuEntry {
   readonly icon?: string;
   /** The plugin or app it belongs to. */
   readonly owner: string;
-  readonly kind: "plugin" | "app";
+  /** `shell` for the shell's own pages, which it draws itself instead of framing. */
+  readonly kind: "plugin" | "app" | "shell";
 }
 
 /** An app with pages. */
@@ -76,11 +77,12 @@ async function listApps(appsDir: string, apps: AppsService): Promise<AppEntry[]>
   return found.filter((app): app is AppEntry => app !== undefined);
 }
 
-/** Reads the catalog now. */
+/** Reads the catalog now; `own` are the shell's own pages, listed after the plugins' and apps'. */
 export async function readCatalog(
   plugins: KernelPlugins,
   apps: AppsService | undefined,
   appsDir: string,
+  own: readonly MenuEntry[] = [],
 ): Promise<Catalog> {
   const list = plugins.list();
   const appList = apps ? await listApps(appsDir, apps) : [];
@@ -95,5 +97,6 @@ export async function readCatalog(
   for (const app of appList) {
     if (!taken.has(app.name)) menu.push({ label: app.name, path: app.path, owner: app.name, kind: "app" });
   }
+  menu.push(...own);
   return { plugins: list, apps: appList, menu };
 }

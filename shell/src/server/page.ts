@@ -7,6 +7,7 @@ import { html, raw } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 import { type Catalog, type MenuEntry, segmentOf } from "./catalog.ts";
 import { renderHome } from "./home.ts";
+import { renderShellView, SHELL_PAGES, type ShellView } from "./shell-pages.ts";
 import type { TimingSummary } from "./timings.ts";
 
 /** The UI an address opens: its menu entry and the path inside it. */
@@ -18,7 +19,7 @@ export interface Opened {
 /** The menu entry whose first segment `pathname` starts with, and the rest of the path. */
 export function locateUi(menu: readonly MenuEntry[], pathname: string, search = ""): Opened | undefined {
   const segment = segmentOf(pathname);
-  const entry = menu.find((item) => segmentOf(item.path) === segment);
+  const entry = menu.find((item) => item.kind !== "shell" && segmentOf(item.path) === segment);
   if (!entry || segment === "") return undefined;
   return { entry, rest: (pathname.slice(segment.length + 1) || "/") + search };
 }
@@ -32,19 +33,26 @@ function jsonData(value: unknown): HtmlEscapedString {
 export function renderPage(options: {
   readonly catalog: Catalog;
   readonly opened?: Opened;
+  /** One of the shell's own pages, instead of the home or a frame. */
+  readonly view?: ShellView;
   readonly user?: RequestUser;
   readonly auth: boolean;
   readonly loginPath: string;
   readonly timings: TimingSummary;
 }): Promise<HtmlEscapedString> | HtmlEscapedString {
-  const { catalog, opened, user } = options;
+  const { catalog, opened, user, view } = options;
   const current = opened ? segmentOf(opened.entry.path) : "";
+  const isCurrent = (item: MenuEntry) =>
+    item.kind === "shell"
+      ? view !== undefined && item.path === SHELL_PAGES[view].path
+      : segmentOf(item.path) === current;
+  const title = opened ? opened.entry.label : view ? SHELL_PAGES[view].label : undefined;
   return html`<!doctype html>
 <html lang="en">
 <head>
 <meta charset="utf-8" />
 <meta name="viewport" content="width=device-width, initial-scale=1" />
-<title>${opened ? `${opened.entry.label} · Buntime` : "Buntime"}</title>
+<title>${title ? `${title} · Buntime` : "Buntime"}</title>
 <link rel="icon" href="/shell/icon.svg" type="image/svg+xml" />
 <script src="/shell/boot.js"></script>
 <link rel="stylesheet" href="/shell/shell.css" />
@@ -57,7 +65,7 @@ export function renderPage(options: {
     <nav id="menu" aria-label="Apps and plugins">
       ${catalog.menu.map(
         (item) =>
-          html`<a href="${item.path}" data-shell-link data-kind="${item.kind}"${segmentOf(item.path) === current ? raw(' aria-current="page"') : ""}>${item.label}</a>`,
+          html`<a href="${item.path}" data-shell-link data-kind="${item.kind}"${isCurrent(item) ? raw(' aria-current="page"') : ""}>${item.label}</a>`,
       )}
     </nav>
     <div class="prefs">
@@ -76,7 +84,9 @@ export function renderPage(options: {
     opened
       ? html`<z-frame src="/${current}" pathname="${opened.rest}" data-label="${opened.entry.label}"></z-frame>
 <noscript><p class="notice">The shell needs JavaScript to frame this page; <a href="${opened.entry.path}?standalone">open it on its own</a>.</p></noscript>`
-      : renderHome(catalog, options.auth, options.timings)
+      : view
+        ? renderShellView(view)
+        : renderHome(catalog, options.auth, options.timings)
   }</main>
 </div>
 <div id="overlays" aria-live="polite"></div>
