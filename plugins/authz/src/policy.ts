@@ -45,16 +45,21 @@ export const policySchema = z
 /** A policy, validated. */
 export type Policy = z.infer<typeof policySchema>;
 
+/** `BUNTIME_ERR_AUTHZ_POLICY_INVALID` naming the first bad field of a refused policy (or query). */
+export function policyInvalid(error: z.ZodError, whole = "policy"): BuntimeError {
+  const issue = error.issues[0];
+  const field = issue?.path.length ? issue.path.join(".") : whole;
+  return new BuntimeError("BUNTIME_ERR_AUTHZ_POLICY_INVALID", {
+    field,
+    details: issue?.message ?? "invalid",
+  });
+}
+
 /** Parses `input` as a policy, or throws `BUNTIME_ERR_AUTHZ_POLICY_INVALID` naming the first bad field. */
 export function parsePolicy(input: unknown): Policy {
   const parsed = policySchema.safeParse(input);
   if (parsed.success) return parsed.data;
-  const issue = parsed.error.issues[0];
-  const field = issue?.path.length ? issue.path.join(".") : "policy";
-  throw new BuntimeError("BUNTIME_ERR_AUTHZ_POLICY_INVALID", {
-    field,
-    details: issue?.message ?? "invalid",
-  });
+  throw policyInvalid(parsed.error);
 }
 
 /** The UTC day name and minutes since midnight of `at`. */

@@ -54,13 +54,19 @@ export function errorResponses(byStatus: Record<number, string>) {
   );
 }
 
-/** What `validate` says after the field-by-field problems, e.g. the shape the route expects. */
-export type ExplainRefusal = (problems: string) => string;
+/**
+ * How `validate` words a refusal: the details of `BUNTIME_ERR_BAD_REQUEST` (e.g. the shape the
+ * route expects around the field-by-field `problems`), or an error of the route's own code.
+ */
+export type ExplainRefusal = (problems: string, error: z.ZodError) => string | BuntimeError;
 
 const defaultExplain: ExplainRefusal = (problems) => problems;
 
-function refusal(explain: ExplainRefusal, problems: string): Response {
-  return new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: explain(problems) }).getResponse();
+function refusal(explain: ExplainRefusal, error: z.ZodError, problems: string): Response {
+  const said = explain(problems, error);
+  const refused =
+    said instanceof BuntimeError ? said : new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: said });
+  return refused.getResponse();
 }
 
 /**
@@ -68,7 +74,8 @@ function refusal(explain: ExplainRefusal, problems: string): Response {
  * `form`, `cookie`) against a zod schema; the handler reads the parsed value with
  * `c.req.valid(target)`. Bad input (and a body that is no JSON, or sent without
  * `content-type: application/json`) gets 400 `BUNTIME_ERR_BAD_REQUEST` naming each field and what
- * was expected, worded by `explain`, and the handler never runs. The schema appears in the
+ * was expected, worded by `explain` (which may instead return an error of the route's own code),
+ * and the handler never runs. The schema appears in the
  * OpenAPI document as the request body or parameters.
  *
  * @example
@@ -89,15 +96,16 @@ export function validate<Schema extends z.ZodType, Target extends keyof Validati
       target === "json" && !/^application\/([\w.-]+\+)?json\b/i.test(type)
         ? " (send the body with content-type: application/json)"
         : "";
-    return refusal(explain, `${formatZodIssues(issues, target === "json" ? "" : target)}${hint}`);
+    return refusal(explain, issues, `${formatZodIssues(issues, target === "json" ? "" : target)}${hint}`);
   });
   // Hono throws on a body that is no JSON; the caller gets the same coded 400 as for bad fields
   const guarded = (async (c, next) => {
     try {
       return await inner(c, next);
     } catch (error) {
-      if (error instanceof HTTPException && error.status === 400) return refusal(explain, error.message);
-      throw error;
+      if (!(error instanceof HTTPException && error.status === 400)) throw error;
+      const issues = new z.ZodError([{ code: "custom", path: [], message: error.message, input: undefined }]);
+      return refusal(explain, issues, error.message);
     }
   }) as typeof inner;
   return Object.assign(guarded, {

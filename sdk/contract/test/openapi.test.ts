@@ -1,7 +1,14 @@
 import { describe, expect, test } from "bun:test";
 import { Hono } from "hono";
 import { z } from "zod";
-import { describeApp, describeRoute, errorResponses, jsonResponse, validate } from "../src/index.ts";
+import {
+  BuntimeError,
+  describeApp,
+  describeRoute,
+  errorResponses,
+  jsonResponse,
+  validate,
+} from "../src/index.ts";
 
 const rule = z.object({ path: z.string().startsWith("/"), limit: z.number().int().positive() }).strict();
 
@@ -57,6 +64,24 @@ describe("validate", () => {
     const response = await post(rulesApp(), "/rules/A1", JSON.stringify({ path: "/x", limit: 2 }));
     expect(response.status).toBe(400);
     expect((await response.json()).error.message).toContain("param.id");
+  });
+
+  test("answers with the route's own error code when explain returns one", async () => {
+    const app = new Hono();
+    app.get(
+      "/explain",
+      validate("query", z.object({ path: z.string().startsWith("/") }), (problems, error) => {
+        const field = String(error.issues[0]?.path[0] ?? "query");
+        return new BuntimeError("BUNTIME_ERR_AUTHZ_POLICY_INVALID", { field, details: problems });
+      }),
+      (c) => c.json(c.req.valid("query")),
+    );
+    expect(await (await app.request("/explain?path=/a")).json()).toEqual({ path: "/a" });
+    const refused = await app.request("/explain?path=a");
+    expect(refused.status).toBe(400);
+    const { error } = await refused.json();
+    expect(error.code).toBe("BUNTIME_ERR_AUTHZ_POLICY_INVALID");
+    expect(error.message).toStartWith("invalid policy: path: query.path:");
   });
 });
 
