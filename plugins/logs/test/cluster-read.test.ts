@@ -12,8 +12,10 @@ import { join } from "node:path";
 import { createKernel } from "@buntime/kernel";
 import { createTestKernel } from "@buntime/kernel/testing";
 import type { ClusterLogResult } from "@buntime/plugin-logs";
+import { CHROMIUM_PATH, launchTestBrowser } from "@buntime/test-kit/browser";
 import { freeLoopbackPort } from "@buntime/test-kit/ports";
 import { startTestPostgres } from "@buntime/test-kit/postgres";
+import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 
 const PLUGIN_DIR = join(import.meta.dir, "..");
 const TOKEN = "c1".repeat(32);
@@ -193,6 +195,31 @@ describe("logs read cluster-wide", () => {
     });
   });
 });
+
+describe.skipIf(skipWithoutSystemTool({ path: CHROMIUM_PATH, debianPackage: "chromium" }))(
+  "the logs page",
+  () => {
+    it("shows every node's lines with their node, and names the missing node, in a real browser", async () => {
+      const browser = await launchTestBrowser();
+      try {
+        const page = await browser.newPage();
+        const errors: string[] = [];
+        page.on("pageerror", (error) => errors.push(error.message));
+        await page.goto(new URL("/logs/?q=served-by-b&node=all", a.url).href);
+        const row = page.locator("#lines tr", { hasText: "GET /served-by-b 404" });
+        await row.waitFor({ timeout: 10_000 });
+        expect(await row.locator("td.node").textContent()).toBe("b");
+        const status = await page.locator("#status").textContent();
+        expect(status).toContain("from a, b");
+        expect(status).toContain("missing: c (unreachable");
+        expect(await page.inputValue("select[name=node]")).toBe("all");
+        expect(errors).toEqual([]);
+      } finally {
+        await browser.close();
+      }
+    }, 30_000);
+  },
+);
 
 describe("a single kernel", () => {
   it("answers node=all with its own lines, and has no peer route without a cluster token", async () => {

@@ -1,9 +1,10 @@
-// The logs page: queries api/logs with the form's filters, then follows api/tail live. The
+// The logs page: queries api/logs with the form's filters, then follows api/tail live (with
+// "all nodes", api/logs?node=all once: every node of the cluster, no live tail). The
 // filters live in the page's address (`/logs/?level=warn`), so a search is a navigation: through
 // the shell's frameSDK when the page is in the shell (one history entry, in the shell), with
 // history.pushState alone; Back shows the earlier search again.
 const MAX_ROWS = 2000;
-const FIELDS = ["level", "plugin", "namespace", "app", "q", "since"];
+const FIELDS = ["level", "plugin", "namespace", "app", "q", "since", "node"];
 const form = document.getElementById("filters");
 const lines = document.getElementById("lines");
 const status = document.getElementById("status");
@@ -52,6 +53,7 @@ function addLine(entry) {
   row.className = entry.level;
   row.dataset.seq = String(entry.seq);
   cell(row, entry.time.replace("T", " ").replace("Z", ""), "time");
+  cell(row, entry.node, "node");
   cell(row, entry.level, "level");
   cell(row, entry.namespace, "namespace");
   cell(row, entry.message);
@@ -64,7 +66,8 @@ function addLine(entry) {
 function follow(params, after) {
   if (source) source.close();
   source = undefined;
-  if (!form.elements.live.checked) return;
+  // a tail follows this node's lines only
+  if (!form.elements.live.checked || params.get("node")) return;
   const tail = new URLSearchParams(params);
   tail.delete("since");
   tail.set("after", String(after));
@@ -81,6 +84,19 @@ function follow(params, after) {
   };
 }
 
+/** With node=all: which nodes answered, and why the others are missing (a node never fails the page). */
+function nodesNote(body) {
+  if (!body.nodes) return "";
+  const answered = body.nodes.filter((node) => node.status === "ok").map((node) => node.node);
+  const missing = body.nodes
+    .filter((node) => node.status === "missing")
+    .map((node) => `${node.node} (${node.reason})`);
+  const parts = [` · from ${answered.join(", ") || "no node"}`];
+  if (missing.length > 0) parts.push(` · missing: ${missing.join("; ")}`);
+  if (body.error) parts.push(` · ${body.error}`);
+  return parts.join("");
+}
+
 async function search() {
   const params = apiFilters();
   const query = new URLSearchParams(params);
@@ -94,7 +110,7 @@ async function search() {
     return;
   }
   for (const entry of body.entries) addLine(entry);
-  status.textContent = `${shown} lines${body.truncated ? " (older ones left out)" : ""}`;
+  status.textContent = `${shown} lines${body.truncated ? " (older ones left out)" : ""}${nodesNote(body)}`;
   follow(params, body.recorded);
 }
 
