@@ -8,7 +8,7 @@
 import { BuntimeError, type MaybePromise, type RequestContext } from "@buntime/sdk";
 import type { AppAccess, AppVisibility } from "./app-visibility.ts";
 import { type Authenticator, hasRole, KERNEL_ADMIN } from "./authenticator.ts";
-import { framePage } from "./frame-page.ts";
+import { pageRefusal, refusalKind, signInAddress } from "./page-refusals.ts";
 import { isKernelApi, type Requirement } from "./policy.ts";
 import type { User } from "./users.ts";
 
@@ -25,24 +25,6 @@ export interface GuardOptions {
   readonly loginPath: string;
 }
 
-/**
- * How a signed-out request wants its refusal: a browser loading a page in its window gets a
- * redirect to sign-in ("page"), one loading a page into a frame gets a 401 page ("frame"), and
- * everything else, scripts' fetch and XHR included, a coded 401 in JSON. Browsers say so with
- * `Sec-Fetch-Mode`/`Sec-Fetch-Dest`; a client without them (curl, old browsers) by `Accept`.
- */
-function refusalKind(request: Request, pathname: string): "page" | "frame" | "json" {
-  if (request.method !== "GET" && request.method !== "HEAD") return "json";
-  if (pathname.startsWith("/_/") || pathname.includes("/api/")) return "json";
-  const mode = request.headers.get("sec-fetch-mode");
-  if (mode !== null) {
-    if (mode !== "navigate") return "json";
-    const dest = request.headers.get("sec-fetch-dest");
-    return dest === "iframe" || dest === "frame" ? "frame" : "page";
-  }
-  return request.headers.get("accept")?.includes("text/html") === true ? "page" : "json";
-}
-
 /** Builds the guard's `onRequest` hook. */
 export function createGuard(
   options: GuardOptions,
@@ -51,15 +33,8 @@ export function createGuard(
 
   function unauthenticated(request: Request, pathname: string): Response {
     const kind = refusalKind(request, pathname);
-    if (kind !== "json") {
-      // back to the canonical path the policy decided on, with the query as sent
-      const signIn = `${options.loginPath}?next=${encodeURIComponent(pathname + new URL(request.url).search)}`;
-      if (kind === "page") return new Response(null, { status: 302, headers: { location: signIn } });
-      return new Response(request.method === "HEAD" ? null : framePage(signIn), {
-        status: 401,
-        headers: { "content-type": "text/html; charset=utf-8", "cache-control": "no-store" },
-      });
-    }
+    if (kind !== "json")
+      return pageRefusal(kind, signInAddress(options.loginPath, pathname, request.url), request);
     return new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: pathname }).getResponse({
       "www-authenticate": 'Bearer realm="buntime"',
     });

@@ -18,6 +18,7 @@ import { createGuard } from "./guard.ts";
 import { JwtVerifier } from "./jwt-verifier.ts";
 import { type AuthKv, MemoryKv } from "./kv.ts";
 import { OidcClient } from "./oidc.ts";
+import { createPageRefusals } from "./page-refusals.ts";
 import { createPolicy } from "./policy.ts";
 import { createAuthRoutes } from "./routes.ts";
 import { SessionStore } from "./sessions.ts";
@@ -113,6 +114,7 @@ export default definePlugin({
     ctx.services.provide("auth", authenticator satisfies AuthService);
     return {
       onRequest: guard,
+      onResponse: createPageRefusals(`${base}/login`),
       fetch: (request, context) => routes.fetch(request, context),
       onServerStart: (server) => firstRun.announcePage(server.url, `${base}/setup`),
     };

@@ -50,6 +50,16 @@ const setupFormSchema = setupSchema.extend({ confirm: z.string(), next: z.string
 const keySchema = z.object({ name: z.string() }).strict();
 const ownPasswordSchema = z.object({ current: z.string(), password: z.string() }).strict();
 
+/**
+ * Headers of the sign-in and first-admin pages: never framed (a page on another site could
+ * overlay them and steer clicks), never cached (they change once an admin exists).
+ */
+const FORM_PAGE = {
+  "content-security-policy": "frame-ancestors 'none'",
+  "x-frame-options": "DENY",
+  "cache-control": "no-store",
+};
+
 /** Builds the Hono app mounted at the plugin's base. */
 export function createAuthRoutes(options: AuthRoutesOptions): Hono {
   const { base, users, sessions, apiKeys, authenticator, limiter, firstRun } = options;
@@ -92,7 +102,8 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     if (error instanceof BuntimeError) {
       // a refused form shows its page again with the reason, still going where it was going
       const formPage = c.req.method === "POST" && isForm(c) ? formPageOf(c, error.message) : undefined;
-      if (formPage !== undefined) return c.html(formPage, error.status as 401, retryAfter(error));
+      if (formPage !== undefined)
+        return c.html(formPage, error.status as 401, { ...FORM_PAGE, ...retryAfter(error) });
       return error.getResponse(retryAfter(error));
     }
     options.logger.error("auth request failed", { error });
@@ -122,7 +133,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     return undefined;
   }
 
-  app.get("/login", (c) => c.html(loginPage({ ...pageOptions(), next: nextOf(c) })));
+  app.get("/login", (c) => c.html(loginPage({ ...pageOptions(), next: nextOf(c) }), 200, FORM_PAGE));
 
   app.post("/login", async (c) => {
     const { username, password, next } = await readBody(c, credentialsSchema);
@@ -153,9 +164,11 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
   });
 
   app.get("/setup", (c) =>
-    c.html(setupPage({ base, next: nextOf(c), pending: firstRun.pending }), firstRun.pending ? 200 : 410, {
-      "cache-control": "no-store",
-    }),
+    c.html(
+      setupPage({ base, next: nextOf(c), pending: firstRun.pending }),
+      firstRun.pending ? 200 : 410,
+      FORM_PAGE,
+    ),
   );
 
   app.post("/setup", async (c) => {
