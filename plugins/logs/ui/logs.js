@@ -97,6 +97,16 @@ function nodesNote(body) {
   return parts.join("");
 }
 
+/** Signed out: in the shell, the shell takes the window to sign-in and back; alone, a link does. */
+function askSignIn() {
+  sdk?.emit("sign-in");
+  const link = document.createElement("a");
+  link.href = `/auth/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+  link.target = "_top";
+  link.textContent = "Sign in";
+  status.replaceChildren(link, " to see the logs (they need an admin).");
+}
+
 async function search() {
   const params = apiFilters();
   const query = new URLSearchParams(params);
@@ -105,6 +115,7 @@ async function search() {
   const body = await response.json();
   lines.replaceChildren();
   shown = 0;
+  if (response.status === 401) return askSignIn();
   if (!response.ok) {
     status.textContent = body.error ? body.error.message : `error ${response.status}`;
     return;
