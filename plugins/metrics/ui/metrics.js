@@ -140,10 +140,24 @@
     ]);
   }
 
+  /** Signed out: in the shell, the shell takes the window to sign-in and back; alone, a link does. */
+  function askSignIn() {
+    window.frameSDK?.emit("sign-in");
+    const link = document.createElement("a");
+    link.href = `/auth/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+    link.target = "_top";
+    link.textContent = "Sign in";
+    status.replaceChildren(link, " to see the metrics (they need an admin).");
+  }
+
   async function poll() {
     try {
       const response = await fetch("api/snapshot", { cache: "no-store" });
-      if (!response.ok) throw new Error(`HTTP ${response.status}`);
+      if (response.status === 401) return askSignIn(); // no more polling until signed in
+      if (!response.ok) {
+        const body = await response.json().catch(() => ({}));
+        throw new Error(body.error?.message ?? `the metrics API answered ${response.status}`);
+      }
       const snapshot = await response.json();
       const previous = history.at(-1);
       history.push(snapshot);
