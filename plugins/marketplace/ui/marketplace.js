@@ -19,8 +19,11 @@ async function answer(response) {
   const body = await response.json().catch(() => ({}));
   if (!response.ok) {
     const error = body.error ?? {};
+    // signed out (the session ended): in the shell, the shell takes the window to sign-in and back
+    if (response.status === 401) window.frameSDK?.emit("sign-in");
     throw Object.assign(new Error(error.message ?? `${response.status} ${response.statusText}`), {
       hint: error.hint,
+      signIn: response.status === 401,
     });
   }
   return body;
@@ -30,6 +33,21 @@ function showError(section, error) {
   section.append(
     el("p", { class: "error", role: "alert" }, error.message),
     error.hint ? el("p", { class: "hint" }, `hint: ${error.hint}`) : null,
+    error.signIn
+      ? el(
+          "p",
+          {},
+          el(
+            "a",
+            {
+              href: `/auth/login?next=${encodeURIComponent(location.pathname + location.search)}`,
+              target: "_top",
+            },
+            "Sign in",
+          ),
+          " and try again.",
+        )
+      : null,
   );
 }
 
