@@ -39,6 +39,9 @@ function refuse(body) {
   const signIn = el("sign-in");
   signIn.hidden = !body.signIn;
   if (body.signIn) signIn.href = `${body.signIn}?next=${encodeURIComponent(location.pathname)}`;
+  // signed out (the session ended): in the shell, the shell takes the window to sign-in and back
+  if (body.signIn && body.error?.code === "BUNTIME_ERR_DATABASE_ADMIN_REQUIRED")
+    window.frameSDK?.emit("sign-in");
   el("token").hidden = Boolean(body.signIn);
 }
 
