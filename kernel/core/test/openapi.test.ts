@@ -1,6 +1,13 @@
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
-import { describeRoute, errorResponses, jsonResponse, type OpenAPIV3_1, validate } from "@buntime/sdk";
+import {
+  describeRoute,
+  errorResponses,
+  jsonResponse,
+  type OpenAPIV3_1,
+  operationsOf,
+  validate,
+} from "@buntime/sdk";
 import { Validator } from "@seriousme/openapi-schema-validator";
 import Ajv2020 from "ajv/dist/2020.js";
 import { Hono } from "hono";
@@ -72,12 +79,6 @@ function kernelRoutes(): string[] {
     .map((route) => `${route.method.toLowerCase()} ${route.path.replace(/:(\w+)(\{[^}]*\})?/g, "{$1}")}`);
 }
 
-function operations(document: OpenAPIV3_1.Document): string[] {
-  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
-    Object.keys(item ?? {}).map((method) => `${method} ${path}`),
-  );
-}
-
 describe("GET /_/api/openapi.json", () => {
   it("is a valid OpenAPI 3.1 document with every kernel route and each plugin's described routes under its base", async () => {
     const { request } = await startTestKernel({ plugins: [notesPlugin(), silentPlugin] });
@@ -88,7 +89,7 @@ describe("GET /_/api/openapi.json", () => {
     expect(result.valid).toBe(true);
     expect(validator.version).toBe("3.1");
 
-    const listed = operations(document);
+    const listed = operationsOf(document);
     for (const route of kernelRoutes()) {
       // GET /_/api/schemas… is another part's, described by that part (docs/openapi.md)
       if (route.includes("/_/api/schemas")) continue;
@@ -161,16 +162,16 @@ export default definePlugin({
 });
 `,
       );
-    expect(operations(await documentOf(request))).not.toContain("get /jobs/queue");
+    expect(operationsOf(await documentOf(request))).not.toContain("get /jobs/queue");
     await kernel.load(folder("1.0.0", "/queue"));
-    expect(operations(await documentOf(request))).toContain("get /jobs/queue");
+    expect(operationsOf(await documentOf(request))).toContain("get /jobs/queue");
     await kernel.replace(folder("2.0.0", "/runs"));
-    const replaced = operations(await documentOf(request));
+    const replaced = operationsOf(await documentOf(request));
     expect(replaced).toContain("get /jobs/runs");
     expect(replaced).not.toContain("get /jobs/queue");
     await kernel.unload("jobs");
     const unloaded = await documentOf(request);
-    expect(operations(unloaded).filter((operation) => operation.includes("/jobs"))).toEqual([]);
+    expect(operationsOf(unloaded).filter((operation) => operation.includes("/jobs"))).toEqual([]);
     expect(unloaded.tags?.map((tag) => tag.name)).toEqual(["kernel"]);
   });
 });

@@ -45,8 +45,16 @@ export const policySchema = z
 /** A policy, validated. */
 export type Policy = z.infer<typeof policySchema>;
 
-/** `BUNTIME_ERR_AUTHZ_POLICY_INVALID` naming the first bad field of a refused policy (or query). */
-export function policyInvalid(error: z.ZodError, whole = "policy"): BuntimeError {
+/**
+ * `BUNTIME_ERR_AUTHZ_POLICY_INVALID` naming the first bad field of a refused policy (or query), or
+ * the body when it is no JSON at all (no `error`).
+ */
+export function policyInvalid(error: z.ZodError | undefined, whole = "policy"): BuntimeError {
+  if (!error)
+    return new BuntimeError("BUNTIME_ERR_AUTHZ_POLICY_INVALID", {
+      field: "body",
+      details: "expected a JSON object",
+    });
   const issue = error.issues[0];
   const field = issue?.path.length ? issue.path.join(".") : whole;
   return new BuntimeError("BUNTIME_ERR_AUTHZ_POLICY_INVALID", {

@@ -110,17 +110,6 @@ function keyvalKeeper(kv: () => RuleKv): Keeper {
   };
 }
 
-/** Parses a rule from the API, or throws `BUNTIME_ERR_PROXY_RULE_INVALID` naming the field. */
-export function parseRule(input: unknown): ProxyRule {
-  const parsed = ruleSchema.safeParse(input);
-  if (!parsed.success) {
-    throw new BuntimeError("BUNTIME_ERR_PROXY_RULE_INVALID", {
-      details: formatZodIssues(parsed.error, "rule"),
-    });
-  }
-  return parsed.data;
-}
-
 /** Holds the rules and the table built from them. */
 export class RuleStore {
   #saved: Saved;

@@ -114,6 +114,7 @@ export {
   errorResponses,
   jsonResponse,
   type OpenAPIV3_1,
+  operationsOf,
   resolver,
   validate,
 } from "./openapi.ts";

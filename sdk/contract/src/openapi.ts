@@ -6,7 +6,6 @@
  * `describeApp`, so the document cannot drift from the code. Built on `hono-openapi`.
  */
 import type { ValidationTargets } from "hono";
-import { HTTPException } from "hono/http-exception";
 import { generateSpecs, resolver, uniqueSymbol, validator } from "hono-openapi";
 import type { OpenAPIV3_1 } from "openapi-types";
 import { z } from "zod";
@@ -57,13 +56,17 @@ export function errorResponses(byStatus: Record<number, string>) {
 /**
  * How `validate` words a refusal: the details of `BUNTIME_ERR_BAD_REQUEST` (e.g. the shape the
  * route expects around the field-by-field `problems`), or an error of the route's own code.
+ * `error` is undefined when the body is no JSON at all (`problems` then says so).
  */
-export type ExplainRefusal = (problems: string, error: z.ZodError) => string | BuntimeError;
+export type ExplainRefusal = (problems: string, error: z.ZodError | undefined) => string | BuntimeError;
 
 const defaultExplain: ExplainRefusal = (problems) => problems;
 
-function refusal(explain: ExplainRefusal, error: z.ZodError, problems: string): Response {
-  const said = explain(problems, error);
+/** What `problems` says of a body that is no JSON. */
+const NOT_JSON = "expected a JSON body";
+
+function refusal(explain: ExplainRefusal, error: z.ZodError | undefined, prefix = ""): Response {
+  const said = explain(error ? formatZodIssues(error, prefix) : NOT_JSON, error);
   const refused =
     said instanceof BuntimeError ? said : new BuntimeError("BUNTIME_ERR_BAD_REQUEST", { details: said });
   return refused.getResponse();
@@ -72,11 +75,10 @@ function refusal(explain: ExplainRefusal, error: z.ZodError, problems: string): 
 /**
  * Hono middleware validating one part of the request (`json` body, `query`, `param`, `header`,
  * `form`, `cookie`) against a zod schema; the handler reads the parsed value with
- * `c.req.valid(target)`. Bad input (and a body that is no JSON, or sent without
- * `content-type: application/json`) gets 400 `BUNTIME_ERR_BAD_REQUEST` naming each field and what
- * was expected, worded by `explain` (which may instead return an error of the route's own code),
- * and the handler never runs. The schema appears in the
- * OpenAPI document as the request body or parameters.
+ * `c.req.valid(target)`. Bad input (and a body that is no JSON) gets 400
+ * `BUNTIME_ERR_BAD_REQUEST` naming each field and what was expected, worded by `explain` (which
+ * may instead return an error of the route's own code), and the handler never runs. The schema
+ * appears in the OpenAPI document as the request body or parameters.
  *
  * @example
  * app.post("/rules", validate("json", ruleSchema, (problems) => `expected a rule (${problems})`), (c) =>
@@ -88,29 +90,29 @@ export function validate<Schema extends z.ZodType, Target extends keyof Validati
   schema: Schema,
   explain: ExplainRefusal = defaultExplain,
 ) {
-  const inner = validator(target, schema, (result, c) => {
+  const prefix = target === "json" ? "" : target;
+  const described = validator(target, schema, (result) => {
     if (result.success) return;
-    const issues = new z.ZodError(result.error as z.core.$ZodIssue[]);
-    const type = c.req.header("content-type") ?? "";
-    const hint =
-      target === "json" && !/^application\/([\w.-]+\+)?json\b/i.test(type)
-        ? " (send the body with content-type: application/json)"
-        : "";
-    return refusal(explain, issues, `${formatZodIssues(issues, target === "json" ? "" : target)}${hint}`);
+    return refusal(explain, new z.ZodError(result.error as z.core.$ZodIssue[]), prefix);
   });
-  // Hono throws on a body that is no JSON; the caller gets the same coded 400 as for bad fields
-  const guarded = (async (c, next) => {
+  // The generator reads the schema off this property; the custom middleware below keeps it.
+  const metadata = { [uniqueSymbol]: (described as unknown as Record<symbol, unknown>)[uniqueSymbol] };
+  if (target !== "json") return Object.assign(described, metadata);
+  // A JSON body is read whatever its content type says (as `c.req.json()` does), so a client
+  // that leaves the header out gets the same answer as one that sends it.
+  const jsonBody = (async (c, next) => {
+    let body: unknown;
     try {
-      return await inner(c, next);
-    } catch (error) {
-      if (!(error instanceof HTTPException && error.status === 400)) throw error;
-      const issues = new z.ZodError([{ code: "custom", path: [], message: error.message, input: undefined }]);
-      return refusal(explain, issues, error.message);
+      body = await c.req.json();
+    } catch {
+      return refusal(explain, undefined);
     }
-  }) as typeof inner;
-  return Object.assign(guarded, {
-    [uniqueSymbol]: (inner as unknown as Record<symbol, unknown>)[uniqueSymbol],
-  });
+    const parsed = await schema.safeParseAsync(body);
+    if (!parsed.success) return refusal(explain, parsed.error);
+    c.req.addValidatedData("json", parsed.data as object);
+    await next();
+  }) as typeof described;
+  return Object.assign(jsonBody, metadata);
 }
 
 /** The operations of one Hono app as OpenAPI paths, with the schemas they refer to. */
@@ -154,4 +156,14 @@ function withResponseDescriptions(paths: OpenAPIV3_1.PathsObject): OpenAPIV3_1.P
     }
   }
   return paths;
+}
+
+/**
+ * The operations of an OpenAPI document as `"<method> <path>"` lines, e.g. `get /notes/items/{id}`:
+ * what a plugin's test checks its routes against in `GET /_/api/openapi.json`.
+ */
+export function operationsOf(document: Pick<OpenAPIV3_1.Document, "paths">): string[] {
+  return Object.entries(document.paths ?? {}).flatMap(([path, item]) =>
+    Object.keys(item ?? {}).map((method) => `${method} ${path}`),
+  );
 }

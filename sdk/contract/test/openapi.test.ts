@@ -48,16 +48,14 @@ describe("validate", () => {
     expect(error.message).toContain("limit:");
   });
 
-  test("refuses a body that is no JSON, or JSON without its content type, with the same code", async () => {
-    for (const response of [
-      await post(rulesApp(), "/rules/a", "{nope"),
-      await post(rulesApp(), "/rules/a", JSON.stringify({ path: "/x", limit: 2 }), "text/plain"),
-    ]) {
-      expect(response.status).toBe(400);
-      expect((await response.json()).error.code).toBe("BUNTIME_ERR_BAD_REQUEST");
-    }
-    const plain = await post(rulesApp(), "/rules/a", "{}", "text/plain");
-    expect((await plain.json()).error.message).toContain("content-type: application/json");
+  test("refuses a body that is no JSON with the same code, and reads JSON sent without its content type", async () => {
+    const notJson = await post(rulesApp(), "/rules/a", "{nope");
+    expect(notJson.status).toBe(400);
+    const { error } = await notJson.json();
+    expect(error.code).toBe("BUNTIME_ERR_BAD_REQUEST");
+    expect(error.message).toContain("expected a JSON body");
+    const plain = await post(rulesApp(), "/rules/a", JSON.stringify({ path: "/x", limit: 2 }), "text/plain");
+    expect(plain.status).toBe(201);
   });
 
   test("refuses a bad path parameter naming it", async () => {
@@ -71,7 +69,7 @@ describe("validate", () => {
     app.get(
       "/explain",
       validate("query", z.object({ path: z.string().startsWith("/") }), (problems, error) => {
-        const field = String(error.issues[0]?.path[0] ?? "query");
+        const field = String(error?.issues[0]?.path[0] ?? "query");
         return new BuntimeError("BUNTIME_ERR_AUTHZ_POLICY_INVALID", { field, details: problems });
       }),
       (c) => c.json(c.req.valid("query")),
