@@ -10,6 +10,7 @@ import {
   parsePluginPackage,
   SDK_SCHEMAS,
 } from "@buntime/sdk";
+import Ajv2020 from "ajv/dist/2020.js";
 import { z } from "zod";
 import { inlinePlugin, startTestKernel, tempDir, withHooks } from "./support/kernel-fixture.ts";
 import { firstPartyPlugins, REPO_ROOT, schemaFiles } from "./support/schema-files.ts";
@@ -49,22 +50,44 @@ describe("published JSON Schemas", () => {
 });
 
 describe("$schema in every settings file", () => {
+  const published = (path: string) => files.find((file) => file.path === path)?.text as string;
   const cases = [
-    { kind: "buntime.config.json", parse: (value: object) => loadConfigFile(value) },
+    {
+      kind: "buntime.config.json",
+      parse: (value: object) => loadConfigFile(value),
+      file: "kernel/core/schemas/buntime.config.schema.json",
+      base: {},
+    },
     {
       kind: "a plugin manifest",
       parse: (value: object) =>
         parsePluginPackage({ name: "p", version: "1.0.0", buntime: { kernel: "^0.1.0", ...value } }, "test"),
+      file: "sdk/contract/schemas/plugin-manifest.schema.json",
+      base: { kernel: "^0.1.0" },
     },
-    { kind: "an app manifest", parse: (value: object) => parseAppManifest(value, "app@1.0.0") },
-    { kind: "an app's buntime.json", parse: (value: object) => loadAppConfigFile(value) },
+    {
+      kind: "an app manifest",
+      parse: (value: object) => parseAppManifest(value, "app@1.0.0"),
+      file: "sdk/contract/schemas/app-manifest.schema.json",
+      base: {},
+    },
+    {
+      kind: "an app's buntime.json",
+      parse: (value: object) => loadAppConfigFile(value),
+      file: "sdk/contract/schemas/app-config.schema.json",
+      base: {},
+    },
     ...plugins
       .filter(({ definition }) => definition.config)
-      .map(({ name, definition }) => ({
+      .map(({ dir, name, definition }) => ({
         kind: `${name}'s settings`,
         parse: (value: object) => (definition.config as z.ZodType).parse(value),
+        file: `${dir}/schema/config.schema.json`,
+        base: {},
       })),
   ];
+  // what an editor does with the published file
+  const ajv = new Ajv2020({ strict: false, validateFormats: false });
 
   it.each(cases.map((c) => [c.kind, c] as const))("%s accepts $schema", async (_kind, { parse }) => {
     await parse({ $schema: "https://example.com/x.schema.json" });
@@ -74,6 +97,19 @@ describe("$schema in every settings file", () => {
     "%s still refuses other unknown keys",
     async (_kind, { parse }) => {
       expect(async () => parse({ $schema: "./x.json", $schemaa: "./x.json" })).toThrow(/\$schemaa/);
+    },
+  );
+
+  it.each(cases.map((c) => [c.kind, c] as const))(
+    "%s: its published JSON Schema, as an editor reads it, also takes $schema and refuses a typo",
+    (_kind, { file, base }) => {
+      const validate = ajv.compile(JSON.parse(published(file)));
+      expect(validate({ ...base, $schema: "./x.schema.json" })).toBe(true);
+      expect(validate({ ...base, $schema: "./x.schema.json", $schemaa: "./x.json" })).toBe(false);
+      expect(validate.errors?.[0]).toMatchObject({
+        keyword: "additionalProperties",
+        params: { additionalProperty: "$schemaa" },
+      });
     },
   );
 
@@ -134,6 +170,26 @@ describe("GET /_/api/schemas/", () => {
     expect((await request("/_/api/schemas/plugins/greeter.json")).status).toBe(200);
     await kernel.unload("greeter");
     expect((await request("/_/api/schemas/plugins/greeter.json")).status).toBe(404);
+  });
+});
+
+describe("the $schema example in docs/configuration.md", () => {
+  it("is a buntime.config.json the kernel loads and its published schema accepts, and its $schema path exists", async () => {
+    const page = await Bun.file(join(REPO_ROOT, "docs/configuration.md")).text();
+    const block = [...page.matchAll(/```json\n([\s\S]*?)```/g)]
+      .map((match) => match[1] as string)
+      .find((text) => text.includes('"$schema"'));
+    const example = JSON.parse(block as string) as { $schema: string; port: number };
+    expect(loadConfigFile(example).port).toBe(example.port);
+    // as in a project with @buntime/kernel installed: this checkout's node_modules links the workspace
+    const schema = await Bun.file(join(REPO_ROOT, example.$schema)).json();
+    expect(schema).toEqual(
+      JSON.parse(files.find(({ entry }) => entry.id === "buntime.config")?.text as string),
+    );
+    const validate = new Ajv2020({ strict: false, validateFormats: false }).compile(schema);
+    expect(validate(example)).toBe(true);
+    expect(validate({ ...example, prot: 8080 })).toBe(false);
+    expect(() => loadConfigFile({ ...example, prot: 8080 })).toThrow(/prot/);
   });
 });
 
