@@ -55,36 +55,65 @@ export async function checkAppShadows(
     await checkAppShadow(pluginId(source.pkg), source.pkg.buntime.base, services);
 }
 
-/**
- * At start: the started plugins (`running`, in dependency order) that must stop because their
- * base shadows an installed app, and the plugins that depend on one of them, each with why,
- * dependents first. Run once every plugin has started, so the router's `apps` service is there
- * whatever the order; the checks run together, as the router's catalog answers an unknown name
- * only after a short rescan.
- */
-export async function appShadowDrops(
-  running: readonly LoadedPlugin[],
-  services: ServiceRegistry,
-): Promise<{ plugin: LoadedPlugin; message: string }[]> {
-  const dropped = new Map<string, string>();
-  await Promise.all(
-    running.map((plugin) =>
-      checkAppShadow(pluginId(plugin), plugin.manifest.base, services).catch((error: unknown) => {
-        // fail closed: a router that cannot tell counts as a conflict
-        dropped.set(plugin.name, error instanceof Error ? error.message : String(error));
-      }),
-    ),
+/** Why `plugin` (name@version) at `base` shadows an app, or undefined when it does not (fail closed). */
+function shadowVerdict(plugin: string, base: string | undefined, services: ServiceRegistry) {
+  return checkAppShadow(plugin, base, services).then(
+    () => undefined,
+    // a router that cannot tell counts as a conflict
+    (error: unknown) => (error instanceof Error ? error.message : String(error)),
   );
-  for (const plugin of running) {
-    const blocker = Object.keys(plugin.manifest.dependencies).find((name) => dropped.has(name));
-    if (blocker && !dropped.has(plugin.name))
-      dropped.set(plugin.name, `dependency ${blocker} failed to start`);
+}
+
+/**
+ * The app-shadow checks of a start. `begin` (called after each plugin starts) asks the router's
+ * `apps` service about every plugin of the start as soon as that service is there, so the
+ * router's rescan of an unknown name (it answers one only after a short wait) overlaps the
+ * setups still running instead of following them. `drops` then answers the started plugins
+ * (`running`, in dependency order) that must stop because their base shadows an installed app,
+ * and the plugins that depend on one of them, each with why, dependents first.
+ */
+export class AppShadowChecks {
+  readonly #sources: readonly PluginSource[];
+  readonly #services: ServiceRegistry;
+  #apps: AppsService | undefined;
+  readonly #verdicts = new Map<string, Promise<string | undefined>>();
+
+  constructor(sources: readonly PluginSource[], services: ServiceRegistry) {
+    this.#sources = sources;
+    this.#services = services;
   }
-  const stopping = running.flatMap((plugin) => {
-    const message = dropped.get(plugin.name);
-    return message === undefined ? [] : [{ plugin, message }];
-  });
-  return stopping.reverse(); // dependents first
+
+  /** Starts the checks once an `apps` service is provided; does nothing before, or once started. */
+  begin(): void {
+    if (this.#apps !== undefined) return;
+    this.#apps = appsService(this.#services);
+    if (this.#apps === undefined) return;
+    for (const { pkg } of this.#sources)
+      this.#verdicts.set(pkg.name, shadowVerdict(pluginId(pkg), pkg.buntime.base, this.#services));
+  }
+
+  async drops(running: readonly LoadedPlugin[]): Promise<{ plugin: LoadedPlugin; message: string }[]> {
+    const dropped = new Map<string, string>();
+    await Promise.all(
+      running.map(async (plugin) => {
+        const verdict =
+          this.#verdicts.get(plugin.name) ??
+          shadowVerdict(pluginId(plugin), plugin.manifest.base, this.#services);
+        const message = await verdict;
+        if (message !== undefined) dropped.set(plugin.name, message);
+      }),
+    );
+    for (const plugin of running) {
+      const blocker = Object.keys(plugin.manifest.dependencies).find((name) => dropped.has(name));
+      if (blocker && !dropped.has(plugin.name))
+        dropped.set(plugin.name, `dependency ${blocker} failed to start`);
+    }
+    const stopping = running.flatMap((plugin) => {
+      const message = dropped.get(plugin.name);
+      return message === undefined ? [] : [{ plugin, message }];
+    });
+    return stopping.reverse(); // dependents first
+  }
 }
 
 /** The router's `apps` service, when one is provided. */

@@ -14,7 +14,7 @@ import {
 import { callWithTimeout } from "../hooks/call-with-timeout.ts";
 import { PluginTable } from "../pipeline/plugin-table.ts";
 import { KERNEL_VERSION } from "../version.ts";
-import { appShadowDrops, checkAppShadows, checkBaseClaims } from "./base-conflicts.ts";
+import { AppShadowChecks, checkAppShadows, checkBaseClaims } from "./base-conflicts.ts";
 import {
   dependencyNode,
   type LoadedPlugin,
@@ -27,6 +27,7 @@ import { type ContextDeps, createPluginContext, dataDirOf, resolvePluginConfig }
 import { checkHealth } from "./plugin-health.ts";
 import { type PluginSource, pluginId } from "./plugin-source.ts";
 import { removeEmptyDirs } from "./remove-empty-dirs.ts";
+import { startInLevels } from "./start-levels.ts";
 import { validateHooks } from "./validate-definition.ts";
 
 export interface PluginHostOptions extends ContextDeps {
@@ -156,33 +157,18 @@ export class PluginHost {
   }
 
   /**
-   * Starts a set of plugins in dependency order. A bad manifest, an incompatible kernel, a
-   * missing, incompatible or circular dependency, or invalid settings throw before anything
-   * starts; a failing `setup` only costs that plugin and its dependents their start.
+   * Starts a set of plugins in dependency order (a level's together: `startInLevels`). A bad
+   * manifest, an incompatible kernel, a missing, incompatible or circular dependency, or invalid
+   * settings throw before anything starts; a failing `setup` costs it and its dependents their start.
    */
   start(sources: readonly PluginSource[]): Promise<void> {
     return this.#serialize(async () => {
-      for (const { source, config } of this.#prepare(sources)) {
-        const blocker = Object.keys(source.pkg.buntime.dependencies).find((name) => this.#failed.has(name));
-        if (blocker) {
-          this.#markFailed(source.pkg, source.pkg.buntime, `dependency ${blocker} failed to start`);
-          continue;
-        }
-        try {
-          const plugin = await this.#init(source, config);
-          await checkHealth(plugin, this.#server?.url).catch(async (error: unknown) => {
-            await this.#stopPlugin(plugin);
-            throw error;
-          });
-          this.#running.set(plugin.name, plugin);
-          this.#logger.info(`started ${pluginId(source.pkg)}`, { base: source.pkg.buntime.base });
-        } catch (error) {
-          this.#markFailed(source.pkg, source.pkg.buntime, reason(error));
-        }
-      }
+      const shadows = new AppShadowChecks(sources, this.#options.services);
+      await startInLevels(this.#prepare(sources), this.#running, (item) =>
+        this.#startOne(item.source, item.config, shadows),
+      );
       // a plugin whose base shadows an installed app loses its start (and its dependents theirs)
-      const shadows = await appShadowDrops([...this.#running.values()], this.#options.services);
-      for (const { plugin, message } of shadows) {
+      for (const { plugin, message } of await shadows.drops([...this.#running.values()])) {
         this.#running.delete(plugin.name);
         await this.#stopPlugin(plugin);
         removeEmptyDirs([dataDirOf(this.#options.home, plugin.name)]);
@@ -190,6 +176,25 @@ export class PluginHost {
       }
       this.#table = new PluginTable([...this.#running.values()]);
     });
+  }
+
+  /** Starts one plugin of `start`, or marks it failed (as those depending on a failed one). */
+  async #startOne(source: PluginSource, config: unknown, shadows: AppShadowChecks): Promise<void> {
+    const blocker = Object.keys(source.pkg.buntime.dependencies).find((name) => this.#failed.has(name));
+    if (blocker)
+      return this.#markFailed(source.pkg, source.pkg.buntime, `dependency ${blocker} failed to start`);
+    try {
+      const plugin = await this.#init(source, config);
+      await checkHealth(plugin, this.#server?.url).catch(async (error: unknown) => {
+        await this.#stopPlugin(plugin);
+        throw error;
+      });
+      this.#running.set(plugin.name, plugin);
+      this.#logger.info(`started ${pluginId(source.pkg)}`, { base: source.pkg.buntime.base });
+      shadows.begin(); // once the router is up, its rescans wait beside the other setups
+    } catch (error) {
+      this.#markFailed(source.pkg, source.pkg.buntime, reason(error));
+    }
   }
 
   #markFailed(plugin: { name: string; version: string }, manifest: ResolvedManifest, message: string): void {
