@@ -9,7 +9,7 @@ import {
   type RequestLocals,
 } from "@buntime/sdk";
 import { hookFailure, settleWithin } from "../hooks/call-with-timeout.ts";
-import type { RequestTrace, Tracer } from "../tracing/index.ts";
+import type { Span, Tracer } from "../tracing/index.ts";
 import { endServerSpan, hookAwaited, hookThrew, traced } from "../tracing/pipeline-spans.ts";
 import { checkCsrf } from "./csrf.ts";
 import type { MaybePromise } from "./maybe-async.ts";
@@ -48,8 +48,10 @@ class Flow implements RequestContext {
   readonly pathname: string;
   readonly #addressOf: (request: Request) => string | undefined;
   #locals: RequestLocals | undefined;
-  /** The request's trace, when tracing is on. */
-  trace: RequestTrace | undefined;
+  /** The request's trace id, while tracing is on. */
+  traceId: string | undefined;
+  /** The server span, when the request is sampled. */
+  span: Span | undefined;
 
   constructor(
     table: PluginTable,
@@ -63,11 +65,13 @@ class Flow implements RequestContext {
     this.request = request;
     this.pathname = pathname;
     this.#addressOf = addressOf;
-    this.trace = undefined;
+    this.traceId = undefined;
+    this.span = undefined;
   }
 
+  /** Made when a plugin first asks, with the trace id in it while tracing is on. */
   get locals(): RequestLocals {
-    this.#locals ??= {};
+    this.#locals ??= this.traceId === undefined ? {} : { traceId: this.traceId };
     return this.#locals;
   }
 
@@ -99,7 +103,7 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     const cause = known.cause instanceof Error ? known.cause : undefined;
     logger.error(known.message, {
       requestId: flow.requestId,
-      traceId: flow.trace?.traceId,
+      traceId: flow.traceId,
       plugin: known.plugin,
       code: known.code,
       cause,
@@ -115,13 +119,13 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
       try {
         outcome = hook.fn(flow.request, flow);
       } catch (error) {
-        if (flow.trace?.span) hookThrew(flow.trace.span, hook.plugin, "onRequest", error);
+        if (flow.span) hookThrew(flow.span, hook.plugin, "onRequest", error);
         throw hookFailure(hook.plugin, "onRequest", error);
       }
       if (outcome === undefined) continue; // the common no-op hook
       if (outcome instanceof Promise) {
         outcome = settleWithin(hook.plugin, "onRequest", hookTimeout, outcome);
-        if (flow.trace?.span) outcome = hookAwaited(flow.trace.span, hook.plugin, "onRequest", outcome);
+        if (flow.span) outcome = hookAwaited(flow.span, hook.plugin, "onRequest", outcome);
       }
       if (outcome instanceof Promise) {
         return outcome.then((resolved) => answered(resolved) ?? requestHooks(flow, index + 1));
@@ -139,12 +143,12 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
       const handler = mounted[index] as (typeof mounted)[number];
       if (!isUnderBase(flow.pathname, handler.base)) continue;
       let outcome: MaybePromise<Response | undefined | void>;
-      const span = flow.trace?.span;
+      const span = flow.span;
       try {
         outcome =
-          span === undefined
+          span === undefined || tracer === undefined
             ? handler.handle(flow.request, flow)
-            : traced(span, handler.plugin, "fetch", () => handler.handle(flow.request, flow), flow.request);
+            : traced(tracer, span, handler.plugin, () => handler.handle(flow.request, flow), flow.request);
       } catch (error) {
         throw hookFailure(handler.plugin, "fetch", error);
       }
@@ -169,13 +173,13 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
       try {
         outcome = hook.fn(response, flow.request, flow);
       } catch (error) {
-        if (flow.trace?.span) hookThrew(flow.trace.span, hook.plugin, "onResponse", error);
+        if (flow.span) hookThrew(flow.span, hook.plugin, "onResponse", error);
         throw hookFailure(hook.plugin, "onResponse", error);
       }
       if (outcome === undefined) continue;
       if (outcome instanceof Promise) {
         outcome = settleWithin(hook.plugin, "onResponse", hookTimeout, outcome);
-        if (flow.trace?.span) outcome = hookAwaited(flow.trace.span, hook.plugin, "onResponse", outcome);
+        if (flow.span) outcome = hookAwaited(flow.span, hook.plugin, "onResponse", outcome);
       }
       if (outcome instanceof Promise) {
         return outcome.then((resolved) => responseHooks(flow, resolved ?? response, index + 1));
@@ -218,7 +222,7 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
   /** Stamps and finishes a produced response, then lets the plugin table go. */
   function complete(flow: Flow, response: Response): MaybePromise<Response> {
     const finished = finish(flow, response);
-    const span = flow.trace?.span;
+    const span = flow.span;
     if (span !== undefined) endServerSpan(span, finished, flow.requestId);
     if (finished instanceof Promise) return finished.finally(() => flow.table.leave());
     flow.table.leave();
@@ -236,8 +240,12 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     const table = options.currentTable();
     const flow = new Flow(table, requestIdOf(request), request, pathname, options.clientAddress);
     if (tracer !== undefined) {
-      flow.trace = tracer.startRequest(request, request.method, pathname);
-      flow.locals.traceId = flow.trace.traceId;
+      const started = tracer.startRequest(request, request.method, pathname);
+      if (typeof started === "string") flow.traceId = started;
+      else {
+        flow.span = started;
+        flow.traceId = started.traceId;
+      }
     }
     table.enter();
     let produced: MaybePromise<Response>;

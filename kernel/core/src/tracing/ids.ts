@@ -1,17 +1,21 @@
 /**
- * Random trace and span ids. Random bytes are drawn 4 KiB at a time and cut into ids, since one
- * `getRandomValues` call per id costs more than the rest of a span.
+ * Random trace and span ids. Random bytes are drawn 4 KiB at a time and turned into hex in one
+ * go; an id is then a slice of that text. One `getRandomValues` call per id, or one hex
+ * conversion per id, costs more than the rest of an unsampled request's tracing.
  */
-const pool = Buffer.allocUnsafe(4096);
-let used = pool.length;
+const bytes = Buffer.allocUnsafe(4096);
+let hex = "";
+/** Hex digits of `hex` handed out already. */
+let used = 0;
 
-function randomHex(bytes: number): string {
-  if (used + bytes > pool.length) {
-    crypto.getRandomValues(pool);
+function randomHex(digits: number): string {
+  if (used + digits > hex.length) {
+    crypto.getRandomValues(bytes);
+    hex = bytes.toString("hex");
     used = 0;
   }
-  const id = pool.toString("hex", used, used + bytes);
-  used += bytes;
+  const id = hex.slice(used, used + digits);
+  used += digits;
   return id;
 }
 
@@ -20,12 +24,12 @@ const ZERO_SPAN = "0".repeat(16);
 
 /** A new 16-byte trace id, as 32 lower-case hex digits (never all zero). */
 export function newTraceId(): string {
-  const id = randomHex(16);
+  const id = randomHex(32);
   return id === ZERO_TRACE ? newTraceId() : id;
 }
 
 /** A new 8-byte span id, as 16 lower-case hex digits (never all zero). */
 export function newSpanId(): string {
-  const id = randomHex(8);
+  const id = randomHex(16);
   return id === ZERO_SPAN ? newSpanId() : id;
 }

@@ -1,7 +1,8 @@
 /**
  * Tracing for the kernel: W3C trace context in, spans out over OTLP/HTTP. Off unless an endpoint
  * is configured (config `tracing.otlp.url` or `OTEL_EXPORTER_OTLP_*ENDPOINT`); off, nothing in
- * the request path reads a header or makes an id.
+ * the request path reads a header or makes an id. On, a request that is not sampled costs a
+ * header read, a trace id and (when the caller sent none) a header write; no span, no object.
  */
 import type { Logger } from "@buntime/sdk";
 import { OtlpExporter } from "./otlp-exporter.ts";
@@ -11,7 +12,7 @@ import { Tracer } from "./tracer.ts";
 export { type TracingConfig, tracingSchema } from "./settings.ts";
 export { endWith, Span, SpanKind } from "./span.ts";
 export { parseTraceParent, TRACEPARENT } from "./traceparent.ts";
-export { type RequestTrace, Tracer } from "./tracer.ts";
+export { Tracer } from "./tracer.ts";
 
 /** Running tracing: the tracer the pipeline and pool use, and a way to send what is left. */
 export interface Tracing {

@@ -10,8 +10,8 @@
  * 0.3 µs per span to record and 0.9 µs per span to encode a batch.
  */
 import { BuntimeError, type Logger } from "@buntime/sdk";
-import { exportRequestJson } from "./otlp-json.ts";
-import type { AttributeValue, Span, SpanSink } from "./span.ts";
+import { exportRequestJson, otlpAttributes } from "./otlp-json.ts";
+import type { AttributeValue, OtlpAttribute, OtlpSpan, SpanSink } from "./span.ts";
 
 /** Where and how to export. */
 export interface OtlpExporterOptions {
@@ -40,7 +40,9 @@ export class OtlpExporter implements SpanSink {
   readonly #options: OtlpExporterOptions;
   readonly #maxQueue: number;
   readonly #maxBatch: number;
-  #queue: Span[] = [];
+  /** The resource's attributes in OTLP's shape, made once. */
+  readonly #resource: readonly OtlpAttribute[];
+  #queue: OtlpSpan[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The running pump, while one runs. */
   #pumping: Promise<void> | undefined;
@@ -54,9 +56,10 @@ export class OtlpExporter implements SpanSink {
     this.#options = options;
     this.#maxQueue = options.maxQueue ?? 4096;
     this.#maxBatch = options.maxBatch ?? 512;
+    this.#resource = otlpAttributes(options.resource);
   }
 
-  push(span: Span): void {
+  push(span: OtlpSpan): void {
     if (this.#queue.length >= this.#maxQueue) {
       this.dropped++;
       return;
@@ -88,13 +91,13 @@ export class OtlpExporter implements SpanSink {
     while (this.#queue.length > 0) await this.#send(this.#queue.splice(0, this.#maxBatch));
   }
 
-  async #send(batch: Span[]): Promise<void> {
-    const { url, headers, resource, scope } = this.#options;
+  async #send(batch: OtlpSpan[]): Promise<void> {
+    const { url, headers, scope } = this.#options;
     try {
       const response = await fetch(url, {
         method: "POST",
         headers: { ...headers, "content-type": "application/json" },
-        body: exportRequestJson(batch, resource, scope),
+        body: exportRequestJson(batch, this.#resource, scope),
         signal: AbortSignal.timeout(this.#options.timeout ?? 10_000),
       });
       await response.arrayBuffer().catch(() => undefined);

@@ -1,13 +1,33 @@
 /** The spans of the request pipeline: plugin handlers and hooks that matter, under the server span. */
 import type { MaybePromise } from "@buntime/sdk";
-import { endWith, type Span } from "./span.ts";
+import { attribute, endWith, type OtlpAttribute, type Span } from "./span.ts";
 import { TRACEPARENT } from "./traceparent.ts";
+import type { Tracer } from "./tracer.ts";
 
-function hookSpan(parent: Span, plugin: string, stage: string, startMs?: number): Span {
-  return parent
-    .child(`${stage} ${plugin}`, undefined, startMs)
-    .set("buntime.plugin", plugin)
-    .set("buntime.hook", stage);
+/** A hook's span name and attributes, made once per plugin and stage (plugins are few). */
+interface HookLabel {
+  readonly name: string;
+  readonly attributes: readonly OtlpAttribute[];
+}
+
+/** Labels by stage, then by plugin name (strings the plugin table keeps, so looked up without building a key). */
+const labels = new Map<string, Map<string, HookLabel>>();
+/** Past this many per stage, labels are made per span rather than kept (a kernel reloading plugins for ever). */
+const MAX_LABELS = 1024;
+
+function hookSpan(parent: Span, plugin: string, stage: string): Span {
+  let byPlugin = labels.get(stage);
+  if (byPlugin === undefined) {
+    byPlugin = new Map();
+    labels.set(stage, byPlugin);
+  }
+  let label = byPlugin.get(plugin);
+  if (label === undefined) {
+    const attributes = [attribute("buntime.plugin", plugin), attribute("buntime.hook", stage)];
+    label = { name: `${stage} ${plugin}`, attributes };
+    if (byPlugin.size < MAX_LABELS) byPlugin.set(plugin, label);
+  }
+  return parent.child(label.name).add(label.attributes);
 }
 
 function failure(error: unknown): string {
@@ -39,17 +59,22 @@ export function hookThrew(parent: Span, plugin: string, stage: string, error: un
 /**
  * Runs handler `call` (plugin `plugin`'s `fetch`) in a child span of `parent`, with the
  * request's `traceparent` naming that span while it runs, so a plugin that forwards the request
- * (the router to the pool) continues the trace from it.
+ * (the router to the pool) continues the trace from it. While `call` runs synchronously the
+ * span is also `tracer.active`, which spares the pool parsing that header again.
  */
-export function traced<T>(parent: Span, plugin: string, stage: string, call: () => T, request: Request): T {
-  const span = hookSpan(parent, plugin, stage);
+export function traced<T>(tracer: Tracer, parent: Span, plugin: string, call: () => T, request: Request): T {
+  const span = hookSpan(parent, plugin, "fetch");
   request.headers.set(TRACEPARENT, span.traceparent);
+  const outer = tracer.active;
+  tracer.active = span;
   let outcome: T;
   try {
     outcome = call();
   } catch (error) {
     span.fail(failure(error)).end();
     throw error;
+  } finally {
+    tracer.active = outer;
   }
   return endWith(span, outcome) as T;
 }

@@ -3,8 +3,7 @@
  * parent in its `traceparent`), and each worker spawn a dispatch caused, under that dispatch.
  */
 import type { RequestOverrides } from "../pool/main/request-table.ts";
-import type { Span } from "./span.ts";
-import { SpanKind } from "./span.ts";
+import { attribute, type OtlpAttribute, type Span, SpanKind } from "./span.ts";
 import { parseTraceParent, TRACEPARENT } from "./traceparent.ts";
 import type { Tracer } from "./tracer.ts";
 
@@ -20,10 +19,15 @@ function flaggedSampled(header: string): boolean {
   return header.length >= 55 && (Number.parseInt(header.charAt(54), 16) & 1) === 1;
 }
 
+/** Past this many apps, a dispatch span's app attributes are made per span rather than kept. */
+const MAX_APPS = 4096;
+
 /** The pool's side of tracing. */
 export class PoolTracing {
   /** The dispatch whose synchronous part is running: a worker started now starts for it. */
   #spawnParent: Span | undefined;
+  /** Each app's span name and attributes, made once. */
+  readonly #apps = new Map<string, { name: string; attributes: readonly OtlpAttribute[] }>();
 
   constructor(readonly tracer: Tracer) {}
 
@@ -39,11 +43,9 @@ export class PoolTracing {
     send: (overrides: RequestOverrides | undefined) => Promise<Response>,
   ): Promise<Response> {
     const header = request.headers.get(TRACEPARENT);
-    // most requests of a sampled-down trace are not recorded: their flags say so, no parse needed
-    if (header === null || !flaggedSampled(header)) return send(overrides);
-    const span = this.tracer.childOf(parseTraceParent(header), `pool ${app.key}`, SpanKind.client);
+    if (header === null) return send(overrides);
+    const span = this.#dispatchSpan(header, app);
     if (span === undefined) return send(overrides);
-    span.set("buntime.app", app.key).set("buntime.isolation", app.isolation);
     // built by hand: object spreads showed in profiles of the traced path
     const headers: Record<string, string | null> = {};
     const given = overrides?.headers;
@@ -70,6 +72,35 @@ export class PoolTracing {
         throw error;
       },
     );
+  }
+
+  /**
+   * The dispatch span for a request whose `traceparent` is `header`, or undefined when its trace
+   * is not sampled. The usual caller (a plugin's handler, while its span is the tracer's active
+   * one) sent the header that span wrote: then the span is the parent as it is, nothing parsed.
+   */
+  #dispatchSpan(header: string, app: { readonly key: string; readonly isolation: string }): Span | undefined {
+    const active = this.tracer.active;
+    if (active !== undefined && header === active.traceparent) {
+      const label = this.#label(app);
+      return active.child(label.name, SpanKind.client).add(label.attributes);
+    }
+    // most requests of a sampled-down trace are not recorded: their flags say so, no parse needed
+    if (!flaggedSampled(header)) return undefined;
+    const parent = parseTraceParent(header);
+    if (parent === undefined || !parent.sampled) return undefined;
+    const label = this.#label(app);
+    return this.tracer.childOf(parent, label.name, SpanKind.client)?.add(label.attributes);
+  }
+
+  #label(app: { readonly key: string; readonly isolation: string }) {
+    let label = this.#apps.get(app.key);
+    if (label === undefined) {
+      const attributes = [attribute("buntime.app", app.key), attribute("buntime.isolation", app.isolation)];
+      label = { name: `pool ${app.key}`, attributes };
+      if (this.#apps.size < MAX_APPS) this.#apps.set(app.key, label);
+    }
+    return label;
   }
 
   /** A worker started: a spawn span under the dispatch that caused it, ended once it loaded (or failed to). */

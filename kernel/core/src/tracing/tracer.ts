@@ -26,13 +26,6 @@ declare module "@buntime/sdk" {
   }
 }
 
-/** What a sampled request carries through the pipeline. */
-export interface RequestTrace {
-  readonly traceId: string;
-  /** The server span; undefined when the request is not sampled. */
-  readonly span: Span | undefined;
-}
-
 /** The lowest 52 bits of a trace id (its random part under W3C level 2) as a fraction of 1. */
 function traceFraction(traceId: string): number {
   return Number.parseInt(traceId.slice(19), 16) / 2 ** 52;
@@ -40,45 +33,80 @@ function traceFraction(traceId: string): number {
 
 /** Records spans into `sink`, sampling new traces at `sampleRatio`. */
 export class Tracer {
-  constructor(
-    readonly sink: SpanSink,
-    readonly sampleRatio: number,
-  ) {}
+  readonly sink: SpanSink;
+  readonly sampleRatio: number;
+  /**
+   * The span of the plugin handler whose synchronous part is running (see `traced`): the pool,
+   * called from there with the request whose `traceparent` names this span, takes it as the
+   * parent without parsing the header again.
+   */
+  active: Span | undefined = undefined;
+
+  constructor(sink: SpanSink, sampleRatio: number) {
+    this.sink = sink;
+    this.sampleRatio = sampleRatio;
+  }
 
   /**
    * Starts the trace of one request as it arrives: a valid caller's `traceparent` is continued
    * (its trace id kept, its sampled flag followed), an invalid one replaced by a fresh trace,
    * and the request's header then names the kernel's server span (or, unsampled, stays the
-   * caller's valid one).
+   * caller's valid one). Returns the server span when the request is sampled, else only its
+   * trace id: an unsampled request makes no span and no object.
    */
-  startRequest(request: Request, method: string, pathname: string): RequestTrace {
+  startRequest(request: Request, method: string, pathname: string): Span | string {
     try {
       return this.#start(request.headers, method, pathname);
     } catch {
       // headers that cannot change (a request built so): trace nothing rather than fail it
-      return { traceId: newTraceId(), span: undefined };
+      return newTraceId();
     }
   }
 
-  #start(headers: Headers, method: string, pathname: string): RequestTrace {
+  #start(headers: Headers, method: string, pathname: string): Span | string {
     const given = headers.get(TRACEPARENT);
+    if (given === null) {
+      // most requests: a fresh trace, nothing of the caller's to check
+      const traceId = newTraceId();
+      if (!this.#sampleNew(traceId)) {
+        headers.set(TRACEPARENT, formatTraceParent(traceId, newSpanId(), false));
+        return traceId;
+      }
+      return this.#serverSpan(headers, traceId, undefined, method, pathname);
+    }
     const parent = parseTraceParent(given);
-    // the caller's vendor data rides only beside its own valid traceparent; with none sent (most
-    // requests) there is nothing to check, and a header look-up costs a small request dearly
-    if (given !== null && (parent === undefined || saneTraceState(headers.get(TRACESTATE)) === undefined)) {
+    // the caller's vendor data rides only beside its own valid traceparent
+    if (parent === undefined || saneTraceState(headers.get(TRACESTATE)) === undefined) {
       headers.delete(TRACESTATE);
     }
-    const traceId = parent?.traceId ?? newTraceId();
-    const sampled = parent !== undefined ? parent.sampled : traceFraction(traceId) < this.sampleRatio;
-    if (!sampled) {
-      if (parent === undefined) headers.set(TRACEPARENT, formatTraceParent(traceId, newSpanId(), false));
-      return { traceId, span: undefined };
+    if (parent === undefined) {
+      const traceId = newTraceId();
+      if (this.#sampleNew(traceId)) return this.#serverSpan(headers, traceId, undefined, method, pathname);
+      headers.set(TRACEPARENT, formatTraceParent(traceId, newSpanId(), false));
+      return traceId;
     }
+    if (!parent.sampled) return parent.traceId; // the caller's valid header goes on as it is
+    return this.#serverSpan(headers, parent.traceId, parent.parentId, method, pathname);
+  }
+
+  /** Whether a new trace (no caller's sampled flag to follow) is recorded. */
+  #sampleNew(traceId: string): boolean {
+    if (this.sampleRatio >= 1) return true;
+    return this.sampleRatio > 0 && traceFraction(traceId) < this.sampleRatio;
+  }
+
+  #serverSpan(
+    headers: Headers,
+    traceId: string,
+    parentId: string | undefined,
+    method: string,
+    pathname: string,
+  ): Span {
     const route = routeOf(pathname);
-    const span = new Span(this.sink, traceId, parent?.parentId, `${method} ${route}`, SpanKind.server);
+    const span = new Span(this.sink, traceId, parentId, `${method} ${route}`, SpanKind.server);
     span.set("http.request.method", method).set("http.route", route).set("url.path", pathname);
     headers.set(TRACEPARENT, span.traceparent);
-    return { traceId, span };
+    return span;
   }
 
   /** A span continuing `parent` (a parsed `traceparent`), when that one was sampled. */

@@ -2,8 +2,7 @@ import { describe, expect, it } from "bun:test";
 import type { LogEntry } from "@buntime/sdk";
 import { createLogger } from "../../src/logger.ts";
 import { OtlpExporter } from "../../src/tracing/otlp-exporter.ts";
-import { unixNanos } from "../../src/tracing/otlp-json.ts";
-import { Span } from "../../src/tracing/span.ts";
+import { Span, unixNanos } from "../../src/tracing/span.ts";
 import { onCleanup } from "../support/kernel-fixture.ts";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
