@@ -13,10 +13,11 @@
  * | `DELETE /api/apps/:name`                 | delete the app                                          |
  * | `GET`, `PUT /api/hosts`                  | the virtual hosts (`{ "shop.example.com": "shop" }`)    |
  */
-import { BuntimeError, type Logger, type RequestContext, type ServiceAccess } from "@buntime/sdk";
+import { BuntimeError, type Logger, type RequestContext, type ServiceAccess, validate } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { HostsFile } from "./hosts.ts";
+import { appDescriptions as describe } from "./route-descriptions.ts";
 import type { AppStore } from "./store.ts";
 import { FileBag, filesOfArchive, type UploadedFile, type UploadLimits } from "./upload.ts";
 
@@ -106,16 +107,16 @@ export function createDeploymentsApi(store: AppStore, options: DeploymentsApiOpt
     await next();
   });
 
-  api.get("/api/hosts", async (c) => c.json(await options.hosts.read()));
-  api.put("/api/hosts", async (c) => {
+  api.get("/api/hosts", describe.hosts, async (c) => c.json(await options.hosts.read()));
+  api.put("/api/hosts", describe.setHosts, async (c) => {
     const by = requireAdmin(c, services);
     const hosts = await options.hosts.replace(await c.req.json().catch(() => undefined));
     logger.info(`${by} set the virtual hosts`, { hosts });
     return c.json(hosts);
   });
-  api.get("/api/apps", async (c) => c.json({ apps: await store.list() }));
-  api.get("/api/apps/:name", async (c) => c.json(await store.get(c.req.param("name"))));
-  api.post("/api/apps", async (c) => {
+  api.get("/api/apps", describe.apps, async (c) => c.json({ apps: await store.list() }));
+  api.get("/api/apps/:name", describe.app, async (c) => c.json(await store.get(c.req.param("name"))));
+  api.post("/api/apps", describe.deploy, async (c) => {
     const by = requireAdmin(c, services);
     const { files, env } = await uploadOf(c, limits);
     const activate = c.req.query("activate") !== "false";
@@ -126,29 +127,35 @@ export function createDeploymentsApi(store: AppStore, options: DeploymentsApiOpt
     );
     return c.json({ ...deployed, active: activate }, 201);
   });
-  api.post("/api/apps/:name/activate", async (c) => {
-    const by = requireAdmin(c, services);
-    const body = z.object({ version: z.string() }).safeParse(await c.req.json().catch(() => undefined));
-    if (!body.success)
-      throw new BuntimeError("BUNTIME_ERR_DEPLOY_UPLOAD_INVALID", {
-        details: 'expected {"version":"1.2.3"}',
-      });
-    await store.activate(c.req.param("name"), body.data.version, by);
-    logger.info(`${by} activated ${c.req.param("name")}@${body.data.version}`);
-    return c.json(await store.get(c.req.param("name")));
-  });
-  api.post("/api/apps/:name/rollback", async (c) => {
+  api.post(
+    "/api/apps/:name/activate",
+    describe.activate,
+    validate(
+      "json",
+      z.object({ version: z.string() }),
+      () =>
+        new BuntimeError("BUNTIME_ERR_DEPLOY_UPLOAD_INVALID", { details: 'expected {"version":"1.2.3"}' }),
+    ),
+    async (c) => {
+      const by = requireAdmin(c, services);
+      const { version } = c.req.valid("json");
+      await store.activate(c.req.param("name"), version, by);
+      logger.info(`${by} activated ${c.req.param("name")}@${version}`);
+      return c.json(await store.get(c.req.param("name")));
+    },
+  );
+  api.post("/api/apps/:name/rollback", describe.rollback, async (c) => {
     const by = requireAdmin(c, services);
     const version = await store.rollback(c.req.param("name"), by);
     logger.info(`${by} rolled ${c.req.param("name")} back to ${version}`);
     return c.json(await store.get(c.req.param("name")));
   });
-  api.delete("/api/apps/:name/versions/:version", async (c) => {
+  api.delete("/api/apps/:name/versions/:version", describe.removeVersion, async (c) => {
     const by = requireAdmin(c, services);
     await store.removeVersion(c.req.param("name"), c.req.param("version"), by);
     return c.json(await store.get(c.req.param("name")));
   });
-  api.delete("/api/apps/:name", async (c) => {
+  api.delete("/api/apps/:name", describe.removeApp, async (c) => {
     const by = requireAdmin(c, services);
     await store.removeApp(c.req.param("name"));
     logger.info(`${by} removed app ${c.req.param("name")}`);
