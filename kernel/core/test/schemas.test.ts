@@ -140,6 +140,9 @@ describe("GET /_/api/schemas/", () => {
       "plugins/greeter",
     ]);
     expect(schemas[0]?.url).toBe("/_/api/schemas/buntime.config.json");
+    const bare = await request("/_/api/schemas");
+    expect(bare.status).toBe(308);
+    expect(bare.headers.get("location")).toBe("/_/api/schemas/");
 
     for (const file of files.filter(({ path }) => !path.startsWith("plugins/"))) {
       const served = await request(`/_/api/schemas/${file.entry.id}.json`);

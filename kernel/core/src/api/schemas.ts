@@ -6,6 +6,9 @@
  */
 import {
   BuntimeError,
+  describeRoute,
+  errorResponses,
+  jsonResponse,
   jsonSchemaText,
   type PublishedSchema,
   pluginConfigPublished,
@@ -14,7 +17,7 @@ import {
   SDK_SCHEMAS,
 } from "@buntime/sdk";
 import { Hono } from "hono";
-import type { z } from "zod";
+import { z } from "zod";
 import { kernelConfigSchema } from "../config/schema.ts";
 
 /** The kernel's own published schemas: its settings file, and the SDK's manifests. */
@@ -27,6 +30,10 @@ export const KERNEL_SCHEMAS: readonly PublishedSchema[] = [
   },
   ...SDK_SCHEMAS,
 ];
+
+const schemaIndexSchema = z.object({
+  schemas: z.array(z.object({ id: z.string(), title: z.string(), description: z.string(), url: z.string() })),
+});
 
 /** A loaded plugin as the schema listing sees it: its name and its own `config` schema, if any. */
 export interface SchemaSource {
@@ -56,23 +63,39 @@ export function publishedSchemas(deps: SchemasDeps): PublishedSchema[] {
 export function createSchemasApi(deps: SchemasDeps): Hono<{ Bindings: RequestContext }> {
   const api = new Hono<{ Bindings: RequestContext }>();
   api.get("/schemas", (c) => c.redirect(`${c.req.path}/`, 308));
-  api.get("/schemas/", (c) =>
-    c.json({
-      schemas: publishedSchemas(deps).map(({ id, title, description }) => ({
-        id,
-        title,
-        description,
-        url: `${c.req.path}${id}.json`,
-      })),
+  api.get(
+    "/schemas/",
+    describeRoute({
+      summary: "The JSON Schemas of the settings files, and of each loaded plugin's settings",
+      responses: { 200: jsonResponse("each schema's id, title and URL", schemaIndexSchema) },
     }),
+    (c) =>
+      c.json({
+        schemas: publishedSchemas(deps).map(({ id, title, description }) => ({
+          id,
+          title,
+          description,
+          url: `${c.req.path}${id}.json`,
+        })),
+      }),
   );
-  api.get("/schemas/:id{.+\\.json}", (c) => {
-    const id = c.req.param("id").slice(0, -".json".length);
-    const entry = publishedSchemas(deps).find((schema) => schema.id === id);
-    if (!entry) throw new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path });
-    return c.body(jsonSchemaText(publishedJsonSchema(entry)), 200, {
-      "content-type": "application/schema+json",
-    });
-  });
+  api.get(
+    "/schemas/:id{.+\\.json}",
+    describeRoute({
+      summary: "One JSON Schema, e.g. buntime.config.json or plugins/@buntime/plugin-logs.json",
+      responses: {
+        200: { description: "the schema", content: { "application/schema+json": {} } },
+        ...errorResponses({ 404: "no such schema (BUNTIME_ERR_NOT_FOUND)" }),
+      },
+    }),
+    (c) => {
+      const id = c.req.param("id").slice(0, -".json".length);
+      const entry = publishedSchemas(deps).find((schema) => schema.id === id);
+      if (!entry) throw new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path });
+      return c.body(jsonSchemaText(publishedJsonSchema(entry)), 200, {
+        "content-type": "application/schema+json",
+      });
+    },
+  );
   return api;
 }
