@@ -44,15 +44,6 @@ function supply(fails: boolean): ClusterSupply {
   };
 }
 
-/** Polls `check` every 100 ms for up to `ms`. */
-async function eventually(check: () => Promise<boolean>, ms: number): Promise<void> {
-  const deadline = Date.now() + ms;
-  while (!(await check())) {
-    if (Date.now() > deadline) throw new Error(`not true within ${ms} ms`);
-    await Bun.sleep(100);
-  }
-}
-
 // at the top level: the helper stops the server after the file (not after a beforeAll)
 const postgres = noChromium ? undefined : await startTestPostgres();
 
@@ -111,19 +102,19 @@ describe.skipIf(noChromium)("the Cluster page on a real two-node cluster", () =>
     try {
       await page.waitForFunction(check, undefined, { timeout: 20_000 });
     } catch (error) {
-      throw new Error(`${error}; the page showed: ${await page.locator("main").innerText()}`);
+      throw new Error(`${error}; the page showed: ${await page.locator("main").textContent()}`);
     }
   }
 
   async function row(page: Page, name: string) {
     const cells = page.locator(`#cluster-nodes tr[data-node="${name}"] td`);
     return {
-      name: await cells.nth(0).innerText(),
-      version: await cells.nth(1).innerText(),
-      generation: await cells.nth(2).innerText(),
-      reconcile: await cells.nth(3).innerText(),
-      state: await cells.nth(4).innerText(),
-      plugins: await cells.nth(5).innerText(),
+      name: await cells.nth(0).textContent(),
+      version: await cells.nth(1).textContent(),
+      generation: await cells.nth(2).textContent(),
+      reconcile: await cells.nth(3).textContent(),
+      state: await cells.nth(4).textContent(),
+      plugins: await cells.nth(5).textContent(),
     };
   }
 
@@ -155,11 +146,11 @@ describe.skipIf(noChromium)("the Cluster page on a real two-node cluster", () =>
     expect(nodeB.plugins).toContain(REASON); // the markup is text: no image, no script ran
     expect(await page.locator("#cluster-view img").count()).toBe(0);
     expect(await page.evaluate(() => (window as { pwned?: number }).pwned)).toBeUndefined();
-    expect(await page.locator("#cluster-summary").innerText()).toBe(
+    expect(await page.locator("#cluster-summary").textContent()).toBe(
       "2 nodes on generation 1; all caught up; 1 with degraded plugins.",
     );
-    expect(await page.locator("#cluster-self").innerText()).toContain("This node, node-b, is ready");
-    expect(await page.locator('#menu a[aria-current="page"]').innerText()).toBe("Cluster");
+    expect(await page.locator("#cluster-self").textContent()).toContain("This node, node-b, is ready");
+    expect(await page.locator('#menu a[aria-current="page"]').textContent()).toBe("Cluster");
     expect(errors).toEqual([]);
     // SHELL_SCREENSHOTS=1 retakes docs/scale-out.md's picture of this page
     if (process.env.SHELL_SCREENSHOTS)
@@ -185,7 +176,7 @@ describe.skipIf(noChromium)("the Cluster page on a real two-node cluster", () =>
     );
     expect(await row(page, "node-b")).toMatchObject({ generation: "1 of 2", state: "behind" });
     expect(await row(page, "node-a")).toMatchObject({ generation: "2 of 2", state: "ready" });
-    expect(await page.locator("#cluster-summary").innerText()).toContain("1 behind");
+    expect(await page.locator("#cluster-summary").textContent()).toContain("1 behind");
     await page.close();
   }, 40_000);
 });
@@ -199,7 +190,7 @@ describe.skipIf(noChromium)("the Cluster page on a single kernel", () => {
       const page = await browser.newPage();
       await page.goto(new URL("/shell/cluster", kernel.url).href);
       await page.waitForSelector("#cluster-none");
-      expect(await page.locator("#cluster-none").innerText()).toStartWith(
+      expect(await page.locator("#cluster-none").textContent()).toStartWith(
         "This kernel is not in a cluster: it runs as a single node.",
       );
       expect(await page.locator("#menu a", { hasText: "Cluster" }).count()).toBe(0);
