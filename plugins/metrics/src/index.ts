@@ -4,11 +4,13 @@
  * Prometheus text at its base, a JSON snapshot, and a UI page of charts.
  */
 import { hostname } from "node:os";
-import { definePlugin, schemaReferenceSchema } from "@buntime/sdk";
+import { type ClusterView, definePlugin, schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
+import type { SummaryPeer } from "./cluster-summary.ts";
 import { HttpMetrics } from "./http-metrics.ts";
 import { createMetricsRoutes } from "./routes.ts";
 
+export type { ClusterSummary, NodeEntry, NodeSummary } from "./cluster-summary.ts";
 export type { Labels, MetricType } from "./exposition.ts";
 export { Exposition } from "./exposition.ts";
 export { DEFAULT_BUCKETS } from "./http-metrics.ts";
@@ -31,13 +33,21 @@ export const metricsConfigSchema = z
      * prometheus.yml); unset, access is the auth plugin's to decide. At least 16 characters.
      */
     scrapeToken: z.string().min(16).max(512).optional(),
-    /** The `node` label of every sample. @default `BUNTIME_NODE` (the kernel's `cluster.node` variable), else the host name */
+    /** The `node` label of every sample. @default the kernel's node name (`cluster.node`, `BUNTIME_NODE`, else the host name) */
     node: z.string().min(1).max(128).optional(),
+    /** Milliseconds the cluster summary waits for a node before it lists it missing. @default 3000 */
+    clusterTimeout: z.number().int().min(100).max(60_000).default(3000),
   })
   .strict();
 
 /** The settings after defaults. */
 export type ResolvedMetricsConfig = z.output<typeof metricsConfigSchema>;
+
+/** The nodes of a cluster view with the addresses they recorded; undefined on a single kernel. */
+function peersOf(view: ClusterView | undefined): SummaryPeer[] | undefined {
+  if (!view?.cluster) return undefined;
+  return view.nodes.map(({ node, address }) => (address === undefined ? { node } : { node, address }));
+}
 
 /** The metrics plugin: its counters live in `setup`'s closure, one set per loaded copy. */
 export default definePlugin({
@@ -45,6 +55,7 @@ export default definePlugin({
   setup(ctx) {
     const http = new HttpMetrics({ maxRoutes: ctx.config.maxRoutes, buckets: ctx.config.buckets });
     const kernelPlugins = ctx.config.pluginStatus ? ctx.services.get("kernel:plugins") : undefined;
+    const kernelCluster = ctx.services.has("kernel:cluster") ? ctx.services.get("kernel:cluster") : undefined;
     return {
       onRequest(_request, context) {
         http.arrived(context);
@@ -57,8 +68,12 @@ export default definePlugin({
         ctx,
         http,
         plugins: () => kernelPlugins?.list(),
-        node: ctx.config.node ?? (process.env.BUNTIME_NODE || hostname()),
+        node: ctx.config.node ?? kernelCluster?.node ?? (process.env.BUNTIME_NODE || hostname()),
         scrapeToken: ctx.config.scrapeToken,
+        cluster: {
+          timeoutMs: ctx.config.clusterTimeout,
+          peers: async () => peersOf(await kernelCluster?.view()),
+        },
       }),
     };
   },

@@ -1,5 +1,6 @@
 import type { PluginContext, PluginRoutes, PluginStatus, RequestContext } from "@buntime/sdk";
 import { Hono } from "hono";
+import { type ClusterSummaryOptions, clusterSummary, summarize } from "./cluster-summary.ts";
 import {
   writeFrameMetrics,
   writeHttpMetrics,
@@ -28,12 +29,16 @@ export interface MetricsRoutesOptions {
   readonly node: string;
   /** When set, the Prometheus text needs `Authorization: Bearer <scrapeToken>` (or an admin). */
   readonly scrapeToken?: string;
+  /** Where the cluster summary finds the other nodes, and how long it waits for each. */
+  readonly cluster: Pick<ClusterSummaryOptions, "peers" | "timeoutMs">;
 }
 
 /**
  * The metrics plugin's HTTP side, mounted at its base: the Prometheus text at the base itself
- * (a browser asking for HTML is sent to the UI page instead) and `api/snapshot` as JSON for the
- * UI. Other paths fall through to the kernel, which serves the UI folder there.
+ * (a browser asking for HTML is sent to the UI page instead), `api/snapshot` and `api/cluster`
+ * (every node's summary) as JSON for the UI and, with a scrape token, `peer/summary` (this node's
+ * summary for the other nodes). Other paths fall through to the kernel, which serves the UI
+ * folder there.
  */
 export function createMetricsRoutes(options: MetricsRoutesOptions): PluginRoutes {
   const { base, ctx, http, plugins } = options;
@@ -65,5 +70,19 @@ export function createMetricsRoutes(options: MetricsRoutesOptions): PluginRoutes
     c.header("cache-control", "no-store");
     return c.json(takeSnapshot(ctx.kernel.version, http, ctx.pool.stats(), plugins()));
   });
+  app.get("/api/cluster", async (c) => {
+    c.header("cache-control", "no-store");
+    const { scrapeToken, node } = options;
+    return c.json(await clusterSummary(http, { ...options.cluster, self: node, base, scrapeToken }));
+  });
+  if (guard !== undefined) {
+    // never open: without a scrape token there is no such route at all
+    app.get("/peer/summary", (c) => {
+      const refused = guard(c.req.raw, c.env);
+      if (refused !== undefined) return refused;
+      c.header("cache-control", "no-store");
+      return c.json(summarize(options.node, http));
+    });
+  }
   return app;
 }

@@ -1,4 +1,5 @@
-// The metrics page: polls api/snapshot, keeps a short history and draws it with drawLineChart.
+// The metrics page: polls api/snapshot, keeps a short history and draws it with drawLineChart;
+// on a cluster it also polls api/cluster and lists every node's rates (from two polls' counters).
 // The Prometheus link opens a tab of its own: it is no page of this frame, so it adds no entry to
 // the shell's history.
 (() => {
@@ -150,7 +151,48 @@
     status.replaceChildren(link, " to see the metrics (they need an admin).");
   }
 
+  let previousNodes = new Map();
+
+  /** The Nodes table: each node's rates since the last poll; hidden on a single kernel. */
+  function renderNodes(summary) {
+    const section = document.getElementById("cluster");
+    section.hidden = summary.nodes.length < 2 && !summary.error;
+    const tbody = document.querySelector("#nodes tbody");
+    tbody.replaceChildren();
+    const current = new Map();
+    for (const node of summary.nodes) {
+      if (node.status !== "ok") {
+        row(tbody, [node.node, `missing: ${node.reason}`], ["", "failed"]);
+        continue;
+      }
+      current.set(node.node, node);
+      const then = previousNodes.get(node.node);
+      const seconds = then ? (node.time - then.time) / 1000 : 0;
+      const per = (now, before) => (seconds > 0 ? Math.max(0, (now - before) / seconds).toFixed(2) : "–");
+      const delta = then
+        ? node.buckets.map((count, index) => Math.max(0, count - (then.buckets[index] ?? 0)))
+        : [];
+      row(tbody, [
+        node.node,
+        String(node.requests),
+        then ? per(node.requests, then.requests) : "–",
+        then ? per(node.errors, then.errors) : "–",
+        ms(then ? quantile(node.bounds, delta, 0.5) : undefined),
+        ms(then ? quantile(node.bounds, delta, 0.95) : undefined),
+        String(node.inFlight),
+      ]);
+    }
+    if (summary.error) row(tbody, [summary.error], ["failed"]);
+    previousNodes = current;
+  }
+
+  async function pollCluster() {
+    const response = await fetch("api/cluster", { cache: "no-store" });
+    if (response.ok) renderNodes(await response.json());
+  }
+
   async function poll() {
+    pollCluster().catch(() => {});
     try {
       const response = await fetch("api/snapshot", { cache: "no-store" });
       if (response.status === 401) return askSignIn(); // no more polling until signed in

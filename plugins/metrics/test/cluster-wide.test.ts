@@ -1,9 +1,11 @@
 /**
- * Reading logs cluster-wide (docs/plugins/logs.md#every-node-of-a-cluster): three real kernel
- * nodes on one real PostgreSQL, each with the logs plugin and the cluster token, each recording
- * its address in the cluster's nodes table. A request served by one node is read through
- * another; a stopped node is listed as missing; a node's lines are refused to anyone without the
- * token.
+ * Logs and metrics cluster-wide (docs/plugins/logs.md#every-node-of-a-cluster-nodeall,
+ * docs/plugins/metrics.md#every-node-of-a-cluster): three real kernel nodes on one real
+ * PostgreSQL, each with the logs plugin (and its cluster token) and the metrics plugin (and its
+ * scrape token), each recording its address in the cluster's nodes table. A request served by one
+ * node is read through another, in the logs and in the nodes summary; every sample carries its
+ * node; a stopped node is listed as missing; a node's lines and summary are refused to anyone
+ * without the token.
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdtempSync } from "node:fs";
@@ -16,9 +18,12 @@ import { CHROMIUM_PATH, launchTestBrowser } from "@buntime/test-kit/browser";
 import { freeLoopbackPort } from "@buntime/test-kit/ports";
 import { startTestPostgres } from "@buntime/test-kit/postgres";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
+import type { ClusterSummary } from "../src/index.ts";
 
-const PLUGIN_DIR = join(import.meta.dir, "..");
+const METRICS_DIR = join(import.meta.dir, "..");
+const LOGS_DIR = join(import.meta.dir, "..", "..", "logs");
 const TOKEN = "c1".repeat(32);
+const SCRAPE_TOKEN = "5c".repeat(32);
 
 type Kernel = ReturnType<typeof createKernel>;
 interface Node {
@@ -33,15 +38,21 @@ const read = async (node: Node, path: string) => {
   return { status: response.status, body: (await response.json()) as ClusterLogResult };
 };
 
-async function startNode(name: string, postgres: string, settings: object): Promise<Node> {
+const summary = async (node: Node) =>
+  (await (await fetch(new URL("/metrics/api/cluster", node.url))).json()) as ClusterSummary;
+
+async function startNode(name: string, postgres: string): Promise<Node> {
   const port = freeLoopbackPort();
   const kernel = createKernel({
     config: {
       port,
       hostname: "127.0.0.1",
-      home: mkdtempSync(join(tmpdir(), `logs-cluster-${name}-`)),
-      pluginDirs: [PLUGIN_DIR],
-      plugins: { "@buntime/plugin-logs": settings },
+      home: mkdtempSync(join(tmpdir(), `cluster-wide-${name}-`)),
+      pluginDirs: [LOGS_DIR, METRICS_DIR],
+      plugins: {
+        "@buntime/plugin-logs": { cluster: { token: TOKEN, timeout: 1000 } },
+        "@buntime/plugin-metrics": { scrapeToken: SCRAPE_TOKEN, clusterTimeout: 1000 },
+      },
       cluster: { node: name, postgres, address: `http://127.0.0.1:${port}`, reconcileInterval: 60_000 },
     },
     clusterSupply: {
@@ -64,14 +75,56 @@ let b: Node;
 let c: Node;
 
 beforeAll(async () => {
-  const settings = { cluster: { token: TOKEN, timeout: 1000 } };
-  a = await startNode("a", postgres.url, settings);
-  b = await startNode("b", postgres.url, settings);
-  c = await startNode("c", postgres.url, settings);
+  a = await startNode("a", postgres.url);
+  b = await startNode("b", postgres.url);
+  c = await startNode("c", postgres.url);
 }, 60_000);
 
 afterAll(async () => {
   for (const node of nodes) await node.kernel.stop();
+});
+
+describe("metrics cluster-wide", () => {
+  it("labels every sample of a node's /metrics with its node name", async () => {
+    const response = await fetch(new URL("/metrics", b.url), {
+      headers: { authorization: `Bearer ${SCRAPE_TOKEN}` },
+    });
+    expect(response.status).toBe(200);
+    const samples = (await response.text()).split("\n").filter((line) => line && !line.startsWith("#"));
+    expect(samples.length).toBeGreaterThan(10);
+    expect(samples.filter((line) => !line.includes('{node="b"'))).toEqual([]);
+  });
+
+  it("summarizes every node's requests, read through any node", async () => {
+    const before = await summary(a);
+    const requestsOf = (body: ClusterSummary, name: string) => {
+      const node = body.nodes.find((entry) => entry.node === name);
+      return node?.status === "ok" ? node.requests : -1;
+    };
+    for (let n = 0; n < 5; n++) await fetch(new URL("/counted-on-b", b.url));
+    const after = await summary(a);
+    expect(after.nodes.map((node) => [node.node, node.status])).toEqual([
+      ["a", "ok"],
+      ["b", "ok"],
+      ["c", "ok"],
+    ]);
+    // the five, and the summary request a made of b for `before` (counted once it was answered)
+    expect(requestsOf(after, "b") - requestsOf(before, "b")).toBe(6);
+    const onB = after.nodes.find((node) => node.node === "b");
+    // in flight on b: the summary request itself
+    expect(onB).toMatchObject({ errors: 0, inFlight: 1, bounds: expect.any(Array) });
+  });
+
+  it("refuses a node's summary without the scrape token, and answers it with it", async () => {
+    const path = new URL("/metrics/peer/summary", b.url);
+    const bare = await fetch(path);
+    expect(bare.status).toBe(401);
+    expect((await bare.json()).error.code).toBe("BUNTIME_ERR_METRICS_SCRAPE_UNAUTHORIZED");
+    expect((await fetch(path, { headers: { authorization: `Bearer ${TOKEN}` } })).status).toBe(401);
+    const right = await fetch(path, { headers: { authorization: `Bearer ${SCRAPE_TOKEN}` } });
+    expect(right.status).toBe(200);
+    expect((await right.json()).node).toBe("b");
+  });
 });
 
 describe("logs read cluster-wide", () => {
@@ -171,6 +224,11 @@ describe("logs read cluster-wide", () => {
         moved: "it answered 302",
         nowhere: "it recorded no address (cluster.address, BUNTIME_NODE_ADDRESS)",
       });
+      const metrics = await summary(a);
+      const missingMetrics = Object.fromEntries(
+        metrics.nodes.flatMap((node) => (node.status === "missing" ? [[node.node, node.reason]] : [])),
+      );
+      expect(missingMetrics).toEqual({ ...missing, wrong: "its answer is not a metrics summary" });
     } finally {
       await sql`DELETE FROM buntime_cluster_nodes WHERE node IN ('late', 'wrong', 'moved', 'nowhere')`;
       await sql.close();
@@ -178,7 +236,7 @@ describe("logs read cluster-wide", () => {
     }
   });
 
-  it("lists a stopped node as missing, and still answers the others' lines", async () => {
+  it("lists a stopped node as missing, and still answers the others' lines and summaries", async () => {
     await c.kernel.stop();
     nodes.splice(nodes.indexOf(c), 1);
     const { status, body } = await read(a, "/logs/api/logs?node=all&q=served-by-b");
@@ -193,13 +251,19 @@ describe("logs read cluster-wide", () => {
       status: "missing",
       reason: expect.stringContaining("unreachable"),
     });
+    const metrics = await summary(a);
+    expect(metrics.nodes.map((node) => [node.node, node.status])).toEqual([
+      ["a", "ok"],
+      ["b", "ok"],
+      ["c", "missing"],
+    ]);
   });
 });
 
 describe.skipIf(skipWithoutSystemTool({ path: CHROMIUM_PATH, debianPackage: "chromium" }))(
-  "the logs page",
+  "the logs and metrics pages",
   () => {
-    it("shows every node's lines with their node, and names the missing node, in a real browser", async () => {
+    it("show every node's lines and rates, and name the missing node, in a real browser", async () => {
       const browser = await launchTestBrowser();
       try {
         const page = await browser.newPage();
@@ -213,6 +277,18 @@ describe.skipIf(skipWithoutSystemTool({ path: CHROMIUM_PATH, debianPackage: "chr
         expect(status).toContain("from a, b");
         expect(status).toContain("missing: c (unreachable");
         expect(await page.inputValue("select[name=node]")).toBe("all");
+
+        await page.goto(new URL("/metrics/?every=250", a.url).href);
+        const bRow = page.locator("#nodes tr", { hasText: "b" }).first();
+        await bRow.waitFor({ timeout: 10_000 });
+        await page
+          .locator("#nodes td.failed", { hasText: "missing: unreachable" })
+          .waitFor({ timeout: 10_000 });
+        expect(await page.locator("#nodes tbody tr td:first-child").allTextContents()).toEqual([
+          "a",
+          "b",
+          "c",
+        ]);
         expect(errors).toEqual([]);
       } finally {
         await browser.close();
@@ -222,10 +298,12 @@ describe.skipIf(skipWithoutSystemTool({ path: CHROMIUM_PATH, debianPackage: "chr
 );
 
 describe("a single kernel", () => {
-  it("answers node=all with its own lines, and has no peer route without a cluster token", async () => {
+  it("answers node=all and the nodes summary with itself, and has no peer routes without tokens", async () => {
     const kernel = await createTestKernel({
-      plugins: [PLUGIN_DIR],
-      config: { plugins: { "@buntime/plugin-logs": { node: "solo" } } },
+      plugins: [LOGS_DIR, METRICS_DIR],
+      config: {
+        plugins: { "@buntime/plugin-logs": { node: "solo" }, "@buntime/plugin-metrics": { node: "solo" } },
+      },
     });
     try {
       await kernel.fetch("/alone");
@@ -234,6 +312,9 @@ describe("a single kernel", () => {
       expect(body.nodes).toEqual([expect.objectContaining({ node: "solo", status: "ok" })]);
       const peer = await kernel.fetch("/logs/peer/logs", { headers: { authorization: `Bearer ${TOKEN}` } });
       expect(peer.status).toBe(404);
+      const nodes = (await (await kernel.fetch("/metrics/api/cluster")).json()) as ClusterSummary;
+      expect(nodes.nodes).toEqual([expect.objectContaining({ node: "solo", status: "ok" })]);
+      expect((await kernel.fetch("/metrics/peer/summary")).status).toBe(404);
     } finally {
       await kernel.stop();
     }
