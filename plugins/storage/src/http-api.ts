@@ -19,6 +19,7 @@ import { requireApp } from "./app-identity.ts";
 import type { NamespaceUsage } from "./backend.ts";
 import type { QueueOptions } from "./queue.ts";
 import { addQueueRoutes } from "./queue-api.ts";
+import { batchBody, storageDescriptions as describe, listQuery, ttlQuery } from "./route-descriptions.ts";
 import { authorizeSpace, type SharedSpaces, spaceOfPath } from "./shared-spaces.ts";
 
 /** Options of the HTTP API. */
@@ -76,15 +77,7 @@ async function readJson(c: Context): Promise<unknown> {
   }
 }
 
-function optionalNumber(value: string | undefined, name: string): number | undefined {
-  if (value === undefined) return undefined;
-  if (!/^\d+$/.test(value)) {
-    throw new BuntimeError("BUNTIME_ERR_STORAGE_REQUEST_INVALID", {
-      details: `${name} must be a whole number`,
-    });
-  }
-  return Number(value);
-}
+const numberOf = (value: string | undefined) => (value === undefined ? undefined : Number(value));
 
 function tooLarge(what: string, limit: number) {
   return (c: Context): never => {
@@ -95,26 +88,23 @@ function tooLarge(what: string, limit: number) {
 
 /** Adds `GET <base>/keys` (a page of a prefix) and `POST <base>/batch` (atomic operations) to `api`. */
 function addListAndBatch(api: Hono<Env>, base: string, maxBatchBytes: number): void {
-  api.get(`${base}/keys`, async (c) => {
+  api.get(`${base}/keys`, describe.listKeys, listQuery, async (c) => {
+    const query = c.req.valid("query");
     const page = await c.var.store.list({
-      prefix: c.req.query("prefix") ?? "",
-      cursor: c.req.query("cursor") || undefined,
-      limit: optionalNumber(c.req.query("limit"), "limit"),
+      prefix: query.prefix ?? "",
+      cursor: query.cursor || undefined,
+      limit: numberOf(query.limit),
     });
     return c.json({ entries: page.entries.map(entryJson), cursor: page.cursor });
   });
 
   api.post(
     `${base}/batch`,
+    describe.batch,
     bodyLimit({ maxSize: maxBatchBytes, onError: tooLarge("the batch", maxBatchBytes) }),
+    batchBody,
     async (c) => {
-      const body = (await readJson(c)) as { operations?: unknown } | null;
-      if (!Array.isArray(body?.operations)) {
-        throw new BuntimeError("BUNTIME_ERR_STORAGE_REQUEST_INVALID", {
-          details: 'the body must be { "operations": [...] }',
-        });
-      }
-      const result = await c.var.store.batch(body.operations as BatchOperation[]);
+      const result = await c.var.store.batch(c.req.valid("json").operations as BatchOperation[]);
       if (!result.ok) throw new BuntimeError("BUNTIME_ERR_STORAGE_VERSION_MISMATCH", { key: result.key });
       return c.json({ version: result.version });
     },
@@ -173,7 +163,7 @@ export function createStorageApi(root: KeyValueStore, options: StorageApiOptions
 
   // one key, in the app's own namespace or in a shared space (the middleware chose the store)
   for (const path of ["/api/keys/:key{.+}", "/api/shared/:space/keys/:key{.+}"] as const) {
-    api.get(path, async (c) => {
+    api.get(path, describe.getKey, async (c) => {
       const key = c.req.param("key");
       const entry = await c.var.store.get(key);
       if (!entry) throw new BuntimeError("BUNTIME_ERR_STORAGE_KEY_NOT_FOUND", { key });
@@ -182,6 +172,8 @@ export function createStorageApi(root: KeyValueStore, options: StorageApiOptions
 
     api.put(
       path,
+      describe.putKey,
+      ttlQuery,
       bodyLimit({
         maxSize: options.maxValueBytes,
         onError: tooLarge("the request body", options.maxValueBytes),
@@ -190,12 +182,12 @@ export function createStorageApi(root: KeyValueStore, options: StorageApiOptions
         const key = c.req.param("key");
         const version = requestedVersion(c);
         const value = await readJson(c);
-        const ttl = optionalNumber(c.req.query("ttl"), "ttl");
+        const ttl = numberOf(c.req.valid("query").ttl);
         return committed(c, key, await c.var.store.set(key, value, { ttl, version }));
       },
     );
 
-    api.delete(path, async (c) => {
+    api.delete(path, describe.deleteKey, async (c) => {
       const key = c.req.param("key");
       return committed(c, key, await c.var.store.delete(key, { version: requestedVersion(c) }), 204);
     });

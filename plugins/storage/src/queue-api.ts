@@ -6,6 +6,7 @@ import { BuntimeError, type KeyValueStore, type RequestContext } from "@buntime/
 import type { Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { openQueue, type QueueOptions } from "./queue.ts";
+import { storageDescriptions as describe } from "./route-descriptions.ts";
 import { watch } from "./watch.ts";
 
 type Env = { Bindings: RequestContext; Variables: { store: KeyValueStore } };
@@ -27,7 +28,7 @@ async function body(request: Request): Promise<Record<string, unknown>> {
 export function addQueueRoutes(api: Hono<Env>, options: QueueOptions & { watchInterval: number }): void {
   const queue = (store: KeyValueStore, name: string) => openQueue(store, name, options);
 
-  api.post("/api/queues/:name", async (c) => {
+  api.post("/api/queues/:name", describe.enqueue, async (c) => {
     const { value, delay } = await body(c.req.raw);
     if (value === undefined)
       throw new BuntimeError("BUNTIME_ERR_STORAGE_REQUEST_INVALID", {
@@ -39,12 +40,12 @@ export function addQueueRoutes(api: Hono<Env>, options: QueueOptions & { watchIn
     return c.json({ id }, 201);
   });
 
-  api.post("/api/queues/:name/receive", async (c) => {
+  api.post("/api/queues/:name/receive", describe.receive, async (c) => {
     const message = await queue(c.var.store, c.req.param("name")).receive();
     return message ? c.json(message) : c.body(null, 204);
   });
 
-  api.post("/api/queues/:name/messages/:id/:verdict{ack|nack}", async (c) => {
+  api.post("/api/queues/:name/messages/:id/:verdict{ack|nack}", describe.verdict, async (c) => {
     const q = queue(c.var.store, c.req.param("name"));
     const id = c.req.param("id");
     const done =
@@ -55,7 +56,7 @@ export function addQueueRoutes(api: Hono<Env>, options: QueueOptions & { watchIn
     return c.body(null, 204);
   });
 
-  api.get("/api/queues/:name/dead", async (c) =>
+  api.get("/api/queues/:name/dead", describe.dead, async (c) =>
     c.json({ messages: await queue(c.var.store, c.req.param("name")).dead() }),
   );
 
@@ -66,7 +67,7 @@ export function addQueueRoutes(api: Hono<Env>, options: QueueOptions & { watchIn
 
 /** Adds the SSE watch of `c.var.store` at `path`. */
 function addWatchRoute(api: Hono<Env>, path: string, watchInterval: number): void {
-  api.get(path, (c) => {
+  api.get(path, describe.watch, (c) => {
     const keys = c.req.queries("key") ?? [];
     const prefix = c.req.query("prefix");
     const store = c.var.store;

@@ -97,7 +97,7 @@ export function validate<Schema extends z.ZodType, Target extends keyof Validati
   });
   // The generator reads the schema off this property; the custom middleware below keeps it.
   const metadata = { [uniqueSymbol]: (described as unknown as Record<symbol, unknown>)[uniqueSymbol] };
-  if (target !== "json") return Object.assign(described, metadata);
+  if (target !== "json") return described;
   // A JSON body is read whatever its content type says (as `c.req.json()` does), so a client
   // that leaves the header out gets the same answer as one that sends it.
   const jsonBody = (async (c, next) => {
@@ -112,7 +112,7 @@ export function validate<Schema extends z.ZodType, Target extends keyof Validati
     c.req.addValidatedData("json", parsed.data as object);
     await next();
   }) as typeof described;
-  return Object.assign(jsonBody, metadata);
+  return Object.assign(jsonBody, metadata) as typeof described;
 }
 
 /** The operations of one Hono app as OpenAPI paths, with the schemas they refer to. */
