@@ -83,34 +83,33 @@ function onNavigate(target: ZFrame, segment: string, detail: unknown): void {
   target.pathname = rest;
 }
 
-/** When the last frame-asked sign-in started (sessionStorage), so a frame that keeps asking cannot loop. */
-const SIGN_IN_KEY = "buntime:shell:sign-in-at";
-const SIGN_IN_QUIET_MS = 15_000;
-
 /**
  * A frame's `sign-in` event (its page or API call got 401: the session ended): the whole window
- * goes to sign-in and comes back to this address. Asked again within seconds of coming back, it
- * shows a tile instead, so a frame that keeps getting 401 cannot bounce the user in a loop.
+ * goes to sign-in and comes back to this address. Only when the shell's own session is gone too:
+ * otherwise the 401 is about something else, and going would bounce the user in a loop, so a
+ * tile offers it instead.
  */
-function onSignIn(target: ZFrame): void {
+async function onSignIn(target: ZFrame): Promise<void> {
   if (target !== frame) return;
-  const here = location.pathname + location.search;
-  const signIn = `${data.loginPath}?next=${encodeURIComponent(here)}`;
-  const last = Number(sessionStorage.getItem(SIGN_IN_KEY) ?? 0);
-  if (Date.now() - last < SIGN_IN_QUIET_MS) {
-    showTile(main, "Sign in to use this page", "It still needs a signed-in user.", {
-      label: "Sign in",
-      run: signIn,
-    });
+  const signIn = `${data.loginPath}?next=${encodeURIComponent(location.pathname + location.search)}`;
+  const session = await fetch("/shell/api/timings", { cache: "no-store" }).then(
+    (response) => response.status,
+    () => 0, // no answer: offer it rather than leave
+  );
+  if (target !== frame) return;
+  if (data.auth && session === 401) {
+    location.assign(signIn);
     return;
   }
-  sessionStorage.setItem(SIGN_IN_KEY, String(Date.now()));
-  location.assign(signIn);
+  showTile(main, "Sign in to use this page", "It answered that it needs a signed-in user.", {
+    label: "Sign in",
+    run: signIn,
+  });
 }
 
 function wire(target: ZFrame, entry: MenuEntry, segment: string): void {
   applyProps(target);
-  target.addEventListener("sign-in", () => onSignIn(target));
+  target.addEventListener("sign-in", () => void onSignIn(target));
   (target as unknown as Record<string, unknown>).shellUi = { toast, confirm };
   target.addEventListener("navigate", (event) => onNavigate(target, segment, (event as CustomEvent).detail));
   target.addEventListener("ready", (event) => {
