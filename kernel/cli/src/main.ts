@@ -4,16 +4,8 @@
  */
 
 import { isBuntimeError } from "@buntime/sdk";
-import { runLogin, runWhoami } from "./account.ts";
-import { runApp } from "./app/index.ts";
-import { guardCommand } from "./common/guard.ts";
+import { guardCommand, lazyCommand as lazy } from "./common/guard.ts";
 import { paint } from "./common/output.ts";
-import { runDistro } from "./distro/index.ts";
-import { runVersion } from "./distro/version.ts";
-import { runKeys } from "./keys.ts";
-import { runPlugin } from "./plugin/index.ts";
-import { runRegistry } from "./registry.ts";
-import { runStart } from "./start.ts";
 
 const HELP = `Usage: buntime <command> [options]
 
@@ -30,15 +22,30 @@ Commands:
   help        show this help
 `;
 
+const runVersion = lazy(async () => (await import("./distro/version.ts")).runVersion);
+
+// each command's module is imported when it runs: a start loads no registry, packer or builder
 const COMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  start: runStart,
-  plugin: runPlugin,
-  app: runApp,
-  distro: runDistro,
-  login: guardCommand("login", runLogin),
-  whoami: guardCommand("whoami", runWhoami),
-  keys: guardCommand("keys", runKeys),
-  registry: guardCommand("registry", runRegistry),
+  start: lazy(async () => (await import("./start.ts")).runStart),
+  plugin: lazy(async () => (await import("./plugin/index.ts")).runPlugin),
+  app: lazy(async () => (await import("./app/index.ts")).runApp),
+  distro: lazy(async () => (await import("./distro/index.ts")).runDistro),
+  login: guardCommand(
+    "login",
+    lazy(async () => (await import("./account.ts")).runLogin),
+  ),
+  whoami: guardCommand(
+    "whoami",
+    lazy(async () => (await import("./account.ts")).runWhoami),
+  ),
+  keys: guardCommand(
+    "keys",
+    lazy(async () => (await import("./keys.ts")).runKeys),
+  ),
+  registry: guardCommand(
+    "registry",
+    lazy(async () => (await import("./registry.ts")).runRegistry),
+  ),
   version: runVersion,
   "--version": runVersion,
   "-v": runVersion,

@@ -16,3 +16,13 @@ export function guardCommand(
     }
   };
 }
+
+/**
+ * A command whose module `load` imports only when it runs, so one command does not pay for
+ * loading every other (`buntime distro start` loads no registry server, packer or builder).
+ */
+export function lazyCommand(
+  load: () => Promise<(args: string[]) => Promise<number>>,
+): (args: string[]) => Promise<number> {
+  return async (args) => (await load())(args);
+}

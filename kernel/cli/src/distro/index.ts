@@ -1,12 +1,4 @@
-import { guardCommand } from "../common/guard.ts";
-import { runBuild } from "./build.ts";
-import { runAdd, runRemoveFromDistro } from "./edit.ts";
-import { runExport } from "./export.ts";
-import { runInit } from "./init.ts";
-import { runLock } from "./lock.ts";
-import { runOutdated } from "./outdated.ts";
-import { runDistroStart } from "./start.ts";
-import { runUpgradeDistro } from "./upgrade.ts";
+import { guardCommand, lazyCommand as lazy } from "../common/guard.ts";
 
 /** The `--help` text of `buntime distro`. */
 export const DISTRO_HELP = `Usage: buntime distro <command> [options]
@@ -27,15 +19,15 @@ Every command takes --file (default ./buntime.distro.json), --json and --help.
 `;
 
 const SUBCOMMANDS: Record<string, (args: string[]) => Promise<number>> = {
-  init: runInit,
-  add: runAdd,
-  remove: runRemoveFromDistro,
-  lock: runLock,
-  build: runBuild,
-  start: runDistroStart,
-  outdated: runOutdated,
-  upgrade: runUpgradeDistro,
-  export: runExport,
+  init: lazy(async () => (await import("./init.ts")).runInit),
+  add: lazy(async () => (await import("./edit.ts")).runAdd),
+  remove: lazy(async () => (await import("./edit.ts")).runRemoveFromDistro),
+  lock: lazy(async () => (await import("./lock.ts")).runLock),
+  build: lazy(async () => (await import("./build.ts")).runBuild),
+  start: lazy(async () => (await import("./start.ts")).runDistroStart),
+  outdated: lazy(async () => (await import("./outdated.ts")).runOutdated),
+  upgrade: lazy(async () => (await import("./upgrade.ts")).runUpgradeDistro),
+  export: lazy(async () => (await import("./export.ts")).runExport),
 };
 
 /** `buntime distro <command>`: dispatches to one module per subcommand. */
