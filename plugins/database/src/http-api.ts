@@ -15,6 +15,7 @@ import { TENANT_NAME } from "./admin/names.ts";
 import { databaseName } from "./database-files.ts";
 import type { DatabaseEngine } from "./engine.ts";
 import { pipelineRequestSchema } from "./protocol.ts";
+import { databaseDescriptions as describe } from "./route-descriptions.ts";
 
 /** Options of the HTTP API. */
 export interface DatabaseApiOptions {
@@ -97,7 +98,7 @@ export function createDatabaseApi(databases: DatabaseEngine, options: DatabaseAp
   });
 
   // the client asks which versions are served: v2 (JSON) is; v3 is not, so it stays on v2
-  api.get("/apps/:app/v2", (c) => c.body(null, 200));
+  api.get("/apps/:app/v2", describe.versions, (c) => c.body(null, 200));
 
   const limit = bodyLimit({
     maxSize: options.maxRequestBytes,
@@ -127,9 +128,9 @@ export function createDatabaseApi(databases: DatabaseEngine, options: DatabaseAp
     const { baton, results } = await databases.pipeline(database, parsed.data.baton, parsed.data.requests);
     return c.json({ baton, base_url: null, results });
   };
-  api.post("/apps/:app/v2/pipeline", limit, pipeline);
-  api.post("/apps/:app/tenants/:tenant/v2/pipeline", limit, pipeline);
-  api.get("/apps/:app/tenants/:tenant/v2", (c) => c.body(null, 200));
+  api.post("/apps/:app/v2/pipeline", describe.pipeline, limit, pipeline);
+  api.post("/apps/:app/tenants/:tenant/v2/pipeline", describe.pipeline, limit, pipeline);
+  api.get("/apps/:app/tenants/:tenant/v2", describe.versions, (c) => c.body(null, 200));
 
   // the admin API takes small JSON bodies only (a statement is at most 100 000 characters)
   api.use(

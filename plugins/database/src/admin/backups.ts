@@ -9,9 +9,9 @@ import { basename, dirname, join } from "node:path";
 import type { Logger, RequestContext, ServiceAccess } from "@buntime/sdk";
 import { BuntimeError } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
-import { z } from "zod";
 import { databaseFile, databaseName } from "../database-files.ts";
 import type { DatabaseEngine } from "../engine.ts";
+import { databaseDescriptions as describe, restoreSchema } from "../route-descriptions.ts";
 import { jsonBody, requireAdmin } from "./access.ts";
 import { knownDatabase } from "./names.ts";
 
@@ -41,8 +41,6 @@ function backupsOf(dir: string, database: string, extension: string): { folder: 
     name: new RegExp(`^${escapeRegExp(basename(base))}-${STAMP}\\.${extension}$`),
   };
 }
-
-const restoreSchema = z.object({ backup: z.string().min(1).max(512) }).strict();
 
 /** The file names in `folder`, none when it does not exist yet. */
 const filesIn = (folder: string) =>
@@ -113,10 +111,10 @@ export function createBackupRoutes(options: BackupRoutesOptions): Hono<Env> {
   };
 
   for (const path of ["/backups/:app", "/backups/:app/tenants/:tenant"]) {
-    routes.post(path, create);
-    routes.get(path, list);
+    routes.post(path, describe.backup, create);
+    routes.get(path, describe.backups, list);
   }
-  routes.post("/restores/:app", restore);
-  routes.post("/restores/:app/tenants/:tenant", restore);
+  routes.post("/restores/:app", describe.restore, restore);
+  routes.post("/restores/:app/tenants/:tenant", describe.restore, restore);
   return routes;
 }

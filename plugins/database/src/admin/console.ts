@@ -17,8 +17,8 @@ import {
   type ServiceAccess,
 } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
-import { z } from "zod";
 import { type DatabaseEngine, StatementError } from "../engine.ts";
+import { databaseDescriptions as describe, querySchema } from "../route-descriptions.ts";
 import { jsonBody, requireAdmin } from "./access.ts";
 import { knownDatabase } from "./names.ts";
 
@@ -33,10 +33,6 @@ export interface ConsoleRoutesOptions {
   readonly maxRows: number;
   readonly statementTimeout: number;
 }
-
-const querySchema = z
-  .object({ database: z.string().min(1).max(300), sql: z.string().min(1).max(100_000) })
-  .strict();
 
 /** A refusal the database gave a statement, as JSON the page shows (message, code, position). */
 function statementFailure(database: string, error: StatementError, ms: number): Response {
@@ -59,7 +55,7 @@ export function createConsoleRoutes(options: ConsoleRoutesOptions): Hono<Env> {
   const { databases, services } = options;
   const routes = new Hono<Env>();
 
-  routes.get("/console/databases", async (c) => {
+  routes.get("/console/databases", describe.databases, async (c) => {
     const who = requireAdmin(c, services, "use the SQL console");
     return c.json({
       who,
@@ -70,13 +66,13 @@ export function createConsoleRoutes(options: ConsoleRoutesOptions): Hono<Env> {
     });
   });
 
-  routes.get("/console/tables", async (c) => {
+  routes.get("/console/tables", describe.tables, async (c) => {
     requireAdmin(c, services, "use the SQL console");
     const database = await knownDatabase(c.req.query("database") ?? "", databases, services);
     return c.json({ database, tables: await databases.tables(database) });
   });
 
-  routes.post("/console/query", async (c: Context<Env>) => {
+  routes.post("/console/query", describe.query, async (c: Context<Env>) => {
     requireAdmin(c, services, "use the SQL console");
     const parsed = querySchema.safeParse(await jsonBody(c));
     if (!parsed.success) {
