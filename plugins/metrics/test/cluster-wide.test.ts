@@ -8,7 +8,7 @@
  * without the token.
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
-import { mkdtempSync } from "node:fs";
+import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel } from "@buntime/kernel";
@@ -19,6 +19,7 @@ import { freeLoopbackPort } from "@buntime/test-kit/ports";
 import { startTestPostgres } from "@buntime/test-kit/postgres";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 import type { ClusterSummary } from "../src/index.ts";
+import { documented, scrapedTargets } from "./doc-blocks.ts";
 
 const METRICS_DIR = join(import.meta.dir, "..");
 const LOGS_DIR = join(import.meta.dir, "..", "..", "logs");
@@ -94,6 +95,64 @@ describe("metrics cluster-wide", () => {
     expect(samples.length).toBeGreaterThan(10);
     expect(samples.filter((line) => !line.includes('{node="b"'))).toEqual([]);
   });
+
+  const CLUSTER_DOC = "## Every node of a cluster";
+  it.skipIf(skipWithoutSystemTool({ command: "prometheus", debianPackage: "prometheus" }))(
+    "is scraped node by node by a real Prometheus with the documented configuration",
+    async () => {
+      const dir = mkdtempSync(join(tmpdir(), "cluster-prometheus-"));
+      writeFileSync(join(dir, "buntime-scrape-token"), `${SCRAPE_TOKEN}\n`);
+      const targets = [a, b, c].map((node) => `"${new URL(node.url).host}"`).join(", ");
+      const config = documented(CLUSTER_DOC, "yaml", 1)
+        .replace("scrape_interval: 15s", "scrape_interval: 1s")
+        .replace('"10.0.3.7:8000", "10.0.3.8:8000", "10.0.3.9:8000"', targets);
+      expect(config).toContain(targets);
+      writeFileSync(join(dir, "prometheus.yml"), config);
+      const web = `127.0.0.1:${freeLoopbackPort()}`;
+      const prometheus = Bun.spawn(
+        [
+          "prometheus",
+          `--config.file=${join(dir, "prometheus.yml")}`,
+          `--storage.tsdb.path=${join(dir, "data")}`,
+          `--web.listen-address=${web}`,
+        ],
+        { cwd: dir, stdout: "ignore", stderr: "ignore" },
+      );
+      try {
+        const scraped = await scrapedTargets(`http://${web}`, 3);
+        expect(scraped.map((target) => [target.health, target.lastError])).toEqual([
+          ["up", ""],
+          ["up", ""],
+          ["up", ""],
+        ]);
+        // what a query sees: one series per node
+        let nodesSeen: string[] = [];
+        for (let round = 0; round < 100 && nodesSeen.length < 3; round++) {
+          const query = encodeURIComponent("count by (node) (buntime_http_requests_in_flight)");
+          const answer = (await (await fetch(`http://${web}/api/v1/query?query=${query}`)).json()) as {
+            data: { result: { metric: { node: string } }[] };
+          };
+          nodesSeen = answer.data.result.map((series) => series.metric.node).sort();
+          if (nodesSeen.length < 3) await Bun.sleep(200);
+        }
+        expect(nodesSeen).toEqual(["a", "b", "c"]);
+      } finally {
+        prometheus.kill("SIGKILL");
+      }
+      // Debian's Prometheus is built without Kubernetes discovery (promtool refuses
+      // kubernetes_sd_configs), so the Kubernetes configuration is only read here, not run
+      const kubernetes = Bun.YAML.parse(documented(CLUSTER_DOC, "yaml", 2)) as {
+        scrape_configs: {
+          kubernetes_sd_configs: { role: string }[];
+          relabel_configs: { action?: string }[];
+        }[];
+      };
+      const [job] = kubernetes.scrape_configs;
+      expect(job?.kubernetes_sd_configs).toEqual([{ role: "pod" }]);
+      expect(job?.relabel_configs.filter((rule) => rule.action === "keep")).toHaveLength(2);
+    },
+    60_000,
+  );
 
   it("summarizes every node's requests, read through any node", async () => {
     const before = await summary(a);

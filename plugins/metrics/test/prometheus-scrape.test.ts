@@ -5,45 +5,14 @@
  * the token must be refused.
  */
 import { describe, expect, it } from "bun:test";
-import { readFileSync, writeFileSync } from "node:fs";
+import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { startDefaultDistribution } from "@buntime/test-kit/distribution";
 import { onCleanup, tempDir } from "@buntime/test-kit/fixtures";
 import { untilListening } from "@buntime/test-kit/listening";
 import { freeLoopbackPort } from "@buntime/test-kit/ports";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
-
-const REPO = join(import.meta.dir, "..", "..", "..");
-const DOC = readFileSync(join(REPO, "docs", "plugins", "metrics.md"), "utf8");
-/** The default distribution's `npm start` script, spawned (not imported) as npm would run it. */
-
-/** The first fenced block of `language` in the doc's "Scraping it with Prometheus" section. */
-function documented(language: string): string {
-  const section = DOC.slice(DOC.indexOf("## Scraping it with Prometheus"));
-  const match = new RegExp(`\`\`\`${language}\\n([\\s\\S]*?)\`\`\``).exec(section);
-  if (!match?.[1]) throw new Error(`no ${language} block in the scrape section of docs/plugins/metrics.md`);
-  return match[1];
-}
-
-interface Target {
-  health: string;
-  lastError: string;
-  labels: Record<string, string>;
-}
-
-/** Prometheus' view of its targets, once the first has been scraped (at most `ms`). */
-async function scrapedTargets(url: string, ms = 30_000): Promise<Target[]> {
-  const deadline = performance.now() + ms;
-  while (performance.now() < deadline) {
-    const answer = await fetch(`${url}/api/v1/targets`).catch(() => undefined);
-    if (answer?.ok) {
-      const targets = ((await answer.json()) as { data: { activeTargets: Target[] } }).data.activeTargets;
-      if (targets.length > 0 && targets.every((target) => target.health !== "unknown")) return targets;
-    }
-    await Bun.sleep(200);
-  }
-  throw new Error(`Prometheus scraped nothing within ${ms} ms`);
-}
+import { documented, scrapedTargets } from "./doc-blocks.ts";
 
 describe.skipIf(skipWithoutSystemTool({ command: "prometheus", debianPackage: "prometheus" }))(
   "the documented Prometheus scrape of the default distribution",
@@ -52,7 +21,10 @@ describe.skipIf(skipWithoutSystemTool({ command: "prometheus", debianPackage: "p
       const home = tempDir();
       const token = "0f".repeat(32); // what `openssl rand -hex 32` writes
       writeFileSync(join(home, "buntime-scrape-token"), `${token}\n`);
-      writeFileSync(join(home, "buntime.config.json"), documented("json").replace("…the token…", token));
+      writeFileSync(
+        join(home, "buntime.config.json"),
+        documented("## Scraping it with Prometheus", "json").replace("…the token…", token),
+      );
       const distribution = startDefaultDistribution(home);
       onCleanup(() => distribution.kill("SIGKILL"));
       const { url } = await untilListening(distribution.stdout, 60_000);
@@ -68,7 +40,7 @@ describe.skipIf(skipWithoutSystemTool({ command: "prometheus", debianPackage: "p
       });
       expect(snapshot.status).toBe(401);
 
-      const config = documented("yaml")
+      const config = documented("## Scraping it with Prometheus", "yaml")
         .replace("scrape_interval: 15s", "scrape_interval: 1s")
         .replace('"localhost:8000"', `"${url.host}"`);
       writeFileSync(join(home, "prometheus.yml"), config);
