@@ -4,7 +4,7 @@
  * (SSE) and `api/audit.jsonl`. Pages are server-rendered; `ui/marketplace.js` draws plans
  * and progress.
  */
-import { BuntimeError, type PluginContext, packageNameSchema, type RequestContext } from "@buntime/sdk";
+import { BuntimeError, type PluginContext, type RequestContext } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { streamSSE } from "hono/streaming";
 import { z } from "zod";
@@ -15,8 +15,9 @@ import { exportDistribution } from "./export-distro.ts";
 import { readHomeState } from "./home-state.ts";
 import type { JobBoard } from "./jobs.ts";
 import { relayMedia } from "./media.ts";
-import { ACTIONS, CliError, makePlan, type PlanEnv } from "./plans.ts";
+import { CliError, makePlan, type PlanEnv } from "./plans.ts";
 import type { MarketplaceRegistry } from "./registry.ts";
+import { applySchema, marketplaceDescriptions as describe, pinSchema } from "./route-descriptions.ts";
 import { newestVersions, type PinStore, updateSet } from "./updates.ts";
 import { renderBrowse } from "./views/browse.ts";
 import { type LocalState, renderDetail } from "./views/detail.ts";
@@ -38,26 +39,6 @@ export interface MarketplaceDeps {
 
 /** The routes' bindings: the request context, and the caller set by the first middleware. */
 export type Env = { Bindings: RequestContext; Variables: { caller: Caller } };
-
-const applySchema = z
-  .object({
-    action: z.enum(ACTIONS),
-    // names and versions become CLI arguments: only real ones, never anything that reads as a flag
-    name: packageNameSchema,
-    /** The version the plan showed (install, upgrade): the apply takes exactly it. */
-    version: z
-      .string()
-      .max(256)
-      .refine((v) => Bun.semver.satisfies(v, v) && !v.startsWith("-"), {
-        error: "expected an exact version such as 1.2.0",
-      })
-      .optional(),
-    /** The person accepted the widened permissions the plan showed. */
-    acceptPermissions: z.boolean().default(false),
-  })
-  .strict();
-
-const pinSchema = z.object({ name: packageNameSchema, pinned: z.boolean() }).strict();
 
 /** A write's JSON body, checked against `schema`; anything else (a form post, bad fields) is a 400. */
 async function jsonBody<T extends z.ZodType>(c: Context<Env>, schema: T): Promise<z.output<T>> {
@@ -173,7 +154,7 @@ export function createRoutes(deps: MarketplaceDeps): Hono<Env> {
     return send(c, "Installed", "installed", renderInstalled(base, rows, c.get("caller").admin, note));
   });
 
-  app.get("/api/export.distro.json", async (c) => {
+  app.get("/api/export.distro.json", describe.exportDistro, async (c) => {
     requireAdmin(c.get("caller"), "export the installed set");
     const manifest = await exportDistribution(deps.planEnv());
     c.header("content-disposition", 'attachment; filename="buntime.distro.json"');
@@ -181,7 +162,7 @@ export function createRoutes(deps: MarketplaceDeps): Hono<Env> {
     return c.body(manifest);
   });
 
-  app.post("/api/pin", async (c) => {
+  app.post("/api/pin", describe.pin, async (c) => {
     const caller = c.get("caller");
     requireAdmin(caller, "pin plugins");
     const { name, pinned } = await jsonBody(c, pinSchema);
@@ -200,12 +181,12 @@ export function createRoutes(deps: MarketplaceDeps): Hono<Env> {
   });
 
   app.get("/audit", (c) => send(c, "Audit trail", "audit", renderAudit(base, deps.trail.recent())));
-  app.get("/api/audit.jsonl", (c) => {
+  app.get("/api/audit.jsonl", describe.audit, (c) => {
     requireAdmin(c.get("caller"), "read the audit trail");
     return c.body(deps.trail.text(), 200, { "content-type": "application/x-ndjson; charset=utf-8" });
   });
 
-  app.get("/api/plan", async (c) => {
+  app.get("/api/plan", describe.plan, async (c) => {
     requireAdmin(c.get("caller"), "plan changes");
     const parsed = applySchema.omit({ acceptPermissions: true }).safeParse(c.req.query());
     if (!parsed.success)
@@ -214,7 +195,7 @@ export function createRoutes(deps: MarketplaceDeps): Hono<Env> {
     return c.json(await makePlan(deps.planEnv(), action, name, version, await updatesFor(action)));
   });
 
-  app.post("/api/apply", async (c) => {
+  app.post("/api/apply", describe.apply, async (c) => {
     const caller = c.get("caller");
     requireAdmin(caller, "install, upgrade or remove plugins");
     const { action, name, version, acceptPermissions } = await jsonBody(c, applySchema);
@@ -239,7 +220,7 @@ export function createRoutes(deps: MarketplaceDeps): Hono<Env> {
     return c.json({ job: job.id, events: `${base}/api/jobs/${job.id}/events`, plan }, 202);
   });
 
-  app.get("/api/jobs/:id/events", (c) => {
+  app.get("/api/jobs/:id/events", describe.jobEvents, (c) => {
     requireAdmin(c.get("caller"), "follow a job");
     const job = deps.jobs.get(c.req.param("id"));
     return streamSSE(c, async (stream) => {
