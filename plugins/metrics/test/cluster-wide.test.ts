@@ -2,7 +2,8 @@
  * Logs and metrics cluster-wide (docs/plugins/logs.md#every-node-of-a-cluster-nodeall,
  * docs/plugins/metrics.md#every-node-of-a-cluster): three real kernel nodes on one real
  * PostgreSQL, each with the logs plugin (and its cluster token) and the metrics plugin (and its
- * scrape token), each recording its address in the cluster's nodes table. A request served by one
+ * scrape token) behind the auth plugin (as in the default distribution), each recording its
+ * address in the cluster's nodes table. A request served by one
  * node is read through another, in the logs and in the nodes summary; every sample carries its
  * node; a stopped node is listed as missing; a node's lines and summary are refused to anyone
  * without the token.
@@ -23,6 +24,11 @@ import { documented, scrapedTargets } from "./doc-blocks.ts";
 
 const METRICS_DIR = join(import.meta.dir, "..");
 const LOGS_DIR = join(import.meta.dir, "..", "..", "logs");
+/** The auth plugin guards every node as in the default distribution (logs and metrics data for admins). */
+const AUTH_DIRS = ["storage", "auth"].map((name) => join(import.meta.dir, "..", "..", name));
+/** The kernel's admin token: what the reads through a node are made with. */
+const ADMIN = "ad".repeat(32);
+const asAdmin = { authorization: `Bearer ${ADMIN}` };
 const TOKEN = "c1".repeat(32);
 const SCRAPE_TOKEN = "5c".repeat(32);
 
@@ -35,12 +41,14 @@ interface Node {
 
 const nodes: Node[] = [];
 const read = async (node: Node, path: string) => {
-  const response = await fetch(new URL(path, node.url));
+  const response = await fetch(new URL(path, node.url), { headers: asAdmin });
   return { status: response.status, body: (await response.json()) as ClusterLogResult };
 };
 
 const summary = async (node: Node) =>
-  (await (await fetch(new URL("/metrics/api/cluster", node.url))).json()) as ClusterSummary;
+  (await (
+    await fetch(new URL("/metrics/api/cluster", node.url), { headers: asAdmin })
+  ).json()) as ClusterSummary;
 
 async function startNode(name: string, postgres: string): Promise<Node> {
   const port = freeLoopbackPort();
@@ -49,8 +57,11 @@ async function startNode(name: string, postgres: string): Promise<Node> {
       port,
       hostname: "127.0.0.1",
       home: mkdtempSync(join(tmpdir(), `cluster-wide-${name}-`)),
-      pluginDirs: [LOGS_DIR, METRICS_DIR],
+      adminToken: ADMIN,
+      pluginDirs: [...AUTH_DIRS, LOGS_DIR, METRICS_DIR],
       plugins: {
+        // as docs/plugins/metrics.md sets it up for Prometheus: the scrape token decides who reads /metrics
+        "@buntime/plugin-auth": { publicPaths: ["/metrics"] },
         "@buntime/plugin-logs": { cluster: { token: TOKEN, timeout: 1000 } },
         "@buntime/plugin-metrics": { scrapeToken: SCRAPE_TOKEN, clusterTimeout: 1000 },
       },
@@ -225,7 +236,16 @@ describe("logs read cluster-wide", () => {
     expect((after.body as unknown as { error: { code: string } }).error.code).toBe(
       "BUNTIME_ERR_LOGS_QUERY_INVALID",
     );
-    expect((await fetch(new URL("/logs/api/tail?node=all", a.url))).status).toBe(400);
+    expect((await fetch(new URL("/logs/api/tail?node=all", a.url), { headers: asAdmin })).status).toBe(400);
+  });
+
+  it("leaves reading every node to admins: the auth plugin refuses anyone else", async () => {
+    for (const path of ["/logs/api/logs?node=all", "/metrics/api/cluster"]) {
+      const response = await fetch(new URL(path, a.url));
+      expect([path, response.status]).toEqual([path, 401]);
+      const token = await fetch(new URL(path, a.url), { headers: { authorization: `Bearer ${TOKEN}` } });
+      expect([path, token.status]).toEqual([path, 401]);
+    }
   });
 
   it("refuses a node's lines without the cluster token, and answers them with it", async () => {
@@ -325,7 +345,7 @@ describe.skipIf(skipWithoutSystemTool({ path: CHROMIUM_PATH, debianPackage: "chr
     it("show every node's lines and rates, and name the missing node, in a real browser", async () => {
       const browser = await launchTestBrowser();
       try {
-        const page = await browser.newPage();
+        const page = await browser.newPage({ extraHTTPHeaders: asAdmin });
         const errors: string[] = [];
         page.on("pageerror", (error) => errors.push(error.message));
         await page.goto(new URL("/logs/?q=served-by-b&node=all", a.url).href);
