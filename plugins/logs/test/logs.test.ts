@@ -204,6 +204,9 @@ describe("logs plugin", () => {
     ["since=yesterday", "since"],
     ["limit=0", "limit"],
     ["colour=red", "colour"],
+    [`node=${"n".repeat(129)}`, "node"],
+    ["node=", "node"],
+    ["node=all&after=1", "after"],
   ])("refuses the query %s naming the parameter", async (params, name) => {
     const kernel = await start();
     const { status, body } = await query(kernel, params);
