@@ -2,12 +2,15 @@
  * What tracing costs on the warm app path, in two setups: a kernel alone (5 plugins with no-op
  * hooks and one sending each request to a warm app in the pool, as the router does), and the
  * default distribution (`npm start`: router, auth, rate limit, logs, metrics, … and an app in
- * `<home>/apps`), each with tracing off, on with every request sampled, and on at a 10% sample
- * ratio, exporting to an OTLP receiver in a process of its own (servers/otlp-sink.ts). Each server runs in its own process;
- * `wrk -c50` loads it; the modes take turns, and each figure is the median of 3 runs, printed
- * beside the target (tracing on costs at most 5% of the requests per second).
+ * `<home>/apps`), each with tracing off, on with every request sampled (the default), and on
+ * at sample ratios 0.1 and 0.01, exporting to an OTLP receiver in a process of its own (servers/otlp-sink.ts). Each
+ * server runs in its own process, started once; each round loads every mode in turn with
+ * `wrk -c50` (the order rotating from round to round) and prints each mode's requests per second
+ * beside tracing off's of the same round, so a neighbour's load falls on both sides of a ratio.
+ * The summary is the median of the rounds' ratios, beside the target (tracing on costs at most
+ * 5% of the requests per second), and the kernel process's CPU time per request.
  *
- *   npx bun kernel/core/bench/tracing.ts   # BENCH_SECONDS per run (default 3), BENCH_RUNS (3); needs wrk
+ *   npx bun kernel/core/bench/tracing.ts   # BENCH_SECONDS per run (default 3), BENCH_RUNS rounds (3); needs wrk
  *   npx bun kernel/core/bench/tracing.ts --kernel-only
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
@@ -25,6 +28,7 @@ const MODES = [
   { label: "tracing off", ratio: "off" },
   { label: "tracing on, every request sampled", ratio: "1" },
   { label: "tracing on, sampleRatio 0.1", ratio: "0.1" },
+  { label: "tracing on, sampleRatio 0.01", ratio: "0.01" },
 ] as const;
 
 const sink = await startServer(join(import.meta.dir, "servers", "otlp-sink.ts"));
@@ -93,43 +97,60 @@ async function distribution(ratio: string): Promise<Target> {
   };
 }
 
+/** One run's figures: requests per second, and the kernel process's CPU microseconds per request. */
+interface Run {
+  readonly rps: number;
+  readonly cpu: number;
+}
+
+async function load(target: Target): Promise<Run> {
+  const before = cpuSeconds(target.pid);
+  const rps = await requestsPerSecond(target.url, { connections: 50, seconds: SECONDS });
+  return { rps, cpu: ((cpuSeconds(target.pid) - before) / (rps * SECONDS)) * 1e6 };
+}
+
+const percent = (ratio: number) => `${ratio >= 0 ? "+" : ""}${(ratio * 100).toFixed(1)}%`;
+
 async function measure(name: string, start: (ratio: string) => Promise<Target>): Promise<void> {
-  const figures = new Map<string, number[]>(MODES.map((mode) => [mode.ratio, []]));
-  const cpu = new Map<string, number[]>(MODES.map((mode) => [mode.ratio, []]));
-  for (let run = 0; run < RUNS; run++) {
-    for (const mode of MODES) {
-      const target = await start(mode.ratio);
-      try {
-        const before = cpuSeconds(target.pid);
-        const rps = await requestsPerSecond(target.url, { connections: 50, seconds: SECONDS });
-        figures.get(mode.ratio)?.push(rps);
-        cpu.get(mode.ratio)?.push(((cpuSeconds(target.pid) - before) / (rps * SECONDS)) * 1e6);
-      } finally {
-        await target.stop();
+  const targets: Target[] = [];
+  try {
+    for (const mode of MODES) targets.push(await start(mode.ratio));
+    for (const target of targets) await load(target); // a first run warms each kernel's JIT
+    console.log(`\n${name}: wrk -c50, ${SECONDS} s per run, ${RUNS} rounds (target: tracing on costs <= 5%)`);
+    const costs = MODES.map(() => [] as number[]);
+    const cpus = MODES.map(() => [] as number[]);
+    const rates = MODES.map(() => [] as number[]);
+    for (let round = 0; round < RUNS; round++) {
+      const runs: Run[] = [];
+      for (let turn = 0; turn < MODES.length; turn++) {
+        const index = (round + turn) % MODES.length; // each round starts with the next mode
+        runs[index] = await load(targets[index] as Target);
       }
+      const off = runs[0] as Run;
+      const line = runs.map((run, index) => {
+        rates[index]?.push(run.rps);
+        if (index === 0) return `off ${Math.round(run.rps)} req/s ${run.cpu.toFixed(1)} µs`;
+        const cost = 1 - run.rps / off.rps;
+        costs[index]?.push(cost);
+        cpus[index]?.push(run.cpu / off.cpu - 1);
+        return `${MODES[index]?.ratio} ${Math.round(run.rps)} (${percent(-cost)}) ${run.cpu.toFixed(1)} µs (${percent(run.cpu / off.cpu - 1)})`;
+      });
+      console.log(`  round ${round + 1}: ${line.join(" | ")}`);
     }
-  }
-  const off = median(figures.get("off") ?? []);
-  const offCpu = median(cpu.get("off") ?? []);
-  console.log(
-    `\n${name}: wrk -c50, ${SECONDS} s per run, median of ${RUNS} (target: tracing on costs <= 5%)`,
-  );
-  for (const mode of MODES) {
-    const rps = median(figures.get(mode.ratio) ?? []);
-    const cost = 1 - rps / off;
-    const verdict =
-      mode.ratio === "off"
-        ? ""
-        : `  cost ${(cost * 100).toFixed(1)}%, ${cost <= TARGET ? "within" : "over"} target`;
-    const runs = (figures.get(mode.ratio) ?? []).map((value) => Math.round(value)).join(", ");
-    console.log(
-      `  ${mode.label.padEnd(36)} ${Math.round(rps).toString().padStart(7)} req/s  (runs ${runs})${verdict}`,
-    );
-    const perRequest = median(cpu.get(mode.ratio) ?? []);
-    const more = mode.ratio === "off" ? "" : `, +${((perRequest / offCpu - 1) * 100).toFixed(1)}%`;
-    console.log(
-      `  ${"".padEnd(36)} ${perRequest.toFixed(1).padStart(7)} µs CPU per request (kernel process)${more}`,
-    );
+    for (const [index, mode] of MODES.entries()) {
+      const rps = median(rates[index] ?? []);
+      if (index === 0) {
+        console.log(`  ${mode.label.padEnd(36)} ${Math.round(rps).toString().padStart(7)} req/s (median)`);
+        continue;
+      }
+      const cost = median(costs[index] ?? []);
+      const verdict = cost <= TARGET ? "within" : "over";
+      console.log(
+        `  ${mode.label.padEnd(36)} ${Math.round(rps).toString().padStart(7)} req/s (median)  cost ${(cost * 100).toFixed(1)}% (median of the rounds' ratios), ${verdict} target; CPU per request ${percent(median(cpus[index] ?? []))}`,
+      );
+    }
+  } finally {
+    for (const target of targets) await target.stop();
   }
 }
 
