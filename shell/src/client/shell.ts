@@ -84,32 +84,32 @@ function onNavigate(target: ZFrame, segment: string, detail: unknown): void {
 }
 
 /**
- * A frame's `sign-in` event (its page or API call got 401: the session ended): the whole window
- * goes to sign-in and comes back to this address. Only when the shell's own session is gone too:
- * otherwise the 401 is about something else, and going would bounce the user in a loop, so a
- * tile offers it instead.
+ * Signed out while the shell is open (a frame's `sign-in` event: its page or API call got 401;
+ * or a page that needs sign-in, probed before framing): the whole window goes to sign-in and
+ * comes back to this address. Only when the shell's own session is gone too: otherwise the 401
+ * is about something else, and going would bounce the user in a loop, so a tile offers it.
+ * Resolves false when it stayed (the tile is up).
  */
-async function onSignIn(target: ZFrame): Promise<void> {
-  if (target !== frame) return;
+async function signInAndBack(title: string, text: string): Promise<boolean> {
   const signIn = `${data.loginPath}?next=${encodeURIComponent(location.pathname + location.search)}`;
   const session = await fetch("/shell/api/timings", { cache: "no-store" }).then(
     (response) => response.status,
     () => 0, // no answer: offer it rather than leave
   );
-  if (target !== frame) return;
   if (data.auth && session === 401) {
     location.assign(signIn);
-    return;
+    return true;
   }
-  showTile(main, "Sign in to use this page", "It answered that it needs a signed-in user.", {
-    label: "Sign in",
-    run: signIn,
-  });
+  showTile(main, title, text, { label: "Sign in", run: signIn });
+  return false;
 }
 
 function wire(target: ZFrame, entry: MenuEntry, segment: string): void {
   applyProps(target);
-  target.addEventListener("sign-in", () => void onSignIn(target));
+  target.addEventListener("sign-in", () => {
+    if (target === frame)
+      void signInAndBack("Sign in to use this page", "It answered that it needs a signed-in user.");
+  });
   (target as unknown as Record<string, unknown>).shellUi = { toast, confirm };
   target.addEventListener("navigate", (event) => onNavigate(target, segment, (event as CustomEvent).detail));
   target.addEventListener("ready", (event) => {
@@ -134,7 +134,9 @@ function wire(target: ZFrame, entry: MenuEntry, segment: string): void {
 /** Asks for the page first, so a refusal shows as a tile rather than inside a frame. */
 async function probe(
   url: string,
-): Promise<{ title: string; text: string; action?: { label: string; run: string } } | undefined> {
+): Promise<
+  { title: string; text: string; action?: { label: string; run: string }; signIn?: true } | undefined
+> {
   try {
     const response = await fetch(url, {
       redirect: "manual",
@@ -148,6 +150,7 @@ async function probe(
         title: "Sign in to open this page",
         text: "This page needs a signed-in user.",
         action: signIn,
+        signIn: true,
       };
     if (response.status === 403)
       return { title: "Access denied", text: "Your account may not open this page." };
@@ -175,6 +178,10 @@ async function openFrame(entry: MenuEntry, segment: string, rest: string, probeF
   const refusal = probeFirst ? await probe(`/${segment}${rest}`) : undefined;
   if (mine !== generation) return; // the user went elsewhere meanwhile
   loading.remove();
+  if (refusal?.signIn) {
+    await signInAndBack(refusal.title, refusal.text);
+    return;
+  }
   if (refusal) {
     showTile(main, refusal.title, refusal.text, refusal.action);
     return;
