@@ -4,9 +4,10 @@
  * frame gets a 401 page that asks the shell to sign in (a sign-in form inside a frame would be
  * clickjackable, and the sign-in page refuses to be framed). Scripts' fetch and XHR, and every
  * API path, keep the coded JSON 401. The guard refuses this way, and `onResponse` applies the same
- * to a 401 (or a redirect to sign-in, for frames) that a plugin or app answered a page load with.
+ * to a 401 (or a redirect to sign-in, for frames) that a plugin or app answered a page load with,
+ * and to a redirect to sign-in answered to a browser script's call.
  */
-import type { RequestContext } from "@buntime/sdk";
+import { BuntimeError, type RequestContext } from "@buntime/sdk";
 import { framePage } from "./frame-page.ts";
 
 /** How a refused request wants its refusal. */
@@ -57,11 +58,18 @@ export function createPageRefusals(loginPath: string) {
     if (status !== 401 && status !== 302 && status !== 303) return undefined; // the usual case costs one compare
     if (context.locals.user !== undefined) return undefined; // signed in: the refusal is about something else
     const kind = refusalKind(request, context.pathname);
-    if (kind === "json") return undefined;
+    const location = status === 401 ? null : response.headers.get("location");
+    const toSignIn = location !== null && (location === loginPath || location.startsWith(`${loginPath}?`));
+    if (kind === "json") {
+      // a browser script's call sent to sign-in would read the form as its answer: it gets the JSON 401
+      const mode = request.headers.get("sec-fetch-mode");
+      if (!toSignIn || mode === null || mode === "navigate") return undefined; // a form post navigates
+      return new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: context.pathname }).getResponse({
+        "www-authenticate": 'Bearer realm="buntime"',
+      });
+    }
     if (isBareRefusal(response))
       return pageRefusal(kind, signInAddress(loginPath, context.pathname, request.url), request);
-    const location = response.headers.get("location");
-    const toSignIn = location !== null && (location === loginPath || location.startsWith(`${loginPath}?`));
-    return kind === "frame" && status !== 401 && toSignIn ? pageRefusal(kind, location, request) : undefined;
+    return kind === "frame" && toSignIn ? pageRefusal(kind, location, request) : undefined;
   };
 }

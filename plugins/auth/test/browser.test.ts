@@ -83,7 +83,15 @@ describe.skipIf(noChromium)("signed-out visits in a browser, on the default dist
     const page = await fresh();
     await page.goto(at("/auth/login"));
     const answers = await page.evaluate(async () => {
-      const paths = ["/logs/api/logs", "/metrics/api/snapshot", "/shell/api/catalog", "/auth/me", "/notes/"];
+      const paths = [
+        "/logs/api/logs",
+        "/metrics/api/snapshot",
+        "/shell/api/catalog",
+        "/auth/me",
+        "/notes/",
+        "/",
+        "/database/",
+      ];
       return Promise.all(
         paths.map(async (path) => {
           const response = await fetch(path, { redirect: "manual", headers: { accept: "text/html,*/*" } });
@@ -207,6 +215,14 @@ describe.skipIf(noChromium)("signed-out visits in a browser, on the default dist
     expect(pathOf(page)).toBe(signInFor("/notes/"));
     await signInHere(page);
     expect(pathOf(page)).toBe("/notes/");
+
+    // the session ends while the shell is open; a menu click on a page that needs sign-in goes to sign-in and back
+    await page.context().clearCookies();
+    await page.click('a[data-shell-link][href="/marketplace/"]');
+    await page.waitForURL((address) => address.pathname === "/auth/login", { timeout: 20_000 });
+    expect(pathOf(page)).toBe(signInFor("/marketplace/"));
+    await signInHere(page);
+    expect(pathOf(page)).toBe("/marketplace/");
 
     // a frame that says "sign in" while the shell's session is fine cannot bounce the user: a tile offers it
     await page.goto(at("/logs/"));

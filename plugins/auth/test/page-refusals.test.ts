@@ -56,6 +56,17 @@ describe("refusals of page loads by other plugins", () => {
       });
       expect(script.status).toBe(401);
       expect((await errorOf(script)).code).toBe("BUNTIME_ERR_AUTH_REQUIRED");
+      // a script's call redirected to sign-in would read the form: it gets the JSON 401
+      const called = await kernel.fetch("/own/redirect", { headers: { "sec-fetch-mode": "cors" } });
+      expect(called.status).toBe(401);
+      expect((await errorOf(called)).code).toBe("BUNTIME_ERR_AUTH_REQUIRED");
+      // curl and a form post (a navigation) keep the redirect
+      expect((await kernel.fetch("/own/redirect")).status).toBe(302);
+      const posted = await kernel.fetch("/own/redirect", {
+        method: "POST",
+        headers: { "sec-fetch-mode": "navigate" },
+      });
+      expect(posted.status).toBe(302);
       const api = await kernel.fetch("/own/api/x", { headers: NAVIGATE });
       expect((await errorOf(api)).code).toBe("BUNTIME_ERR_AUTH_REQUIRED");
       // a Basic challenge is the browser's to answer
