@@ -1,6 +1,6 @@
 /** The spans of the request pipeline: plugin handlers and hooks that matter, under the server span. */
 import type { MaybePromise } from "@buntime/sdk";
-import { attribute, endWith, type OtlpAttribute, type Span } from "./span.ts";
+import { attribute, endWith, type OtlpAttribute, type Span, sharedAttributes } from "./span.ts";
 import { TRACEPARENT } from "./traceparent.ts";
 import type { Tracer } from "./tracer.ts";
 
@@ -79,10 +79,13 @@ export function traced<T>(tracer: Tracer, parent: Span, plugin: string, call: ()
   return endWith(span, outcome) as T;
 }
 
+/** The response status of a span, shared by every span with that status. */
+export const statusAttribute = sharedAttributes<number>("http.response.status_code", 600);
+
 /** Ends the server span once `response` is known, with its status (5xx marks the span failed). */
 export function endServerSpan(span: Span, response: MaybePromise<Response>, requestId: string): void {
   const end = (final: Response) => {
-    span.set("http.response.status_code", final.status).set("buntime.request_id", requestId);
+    span.addOne(statusAttribute(final.status)).set("buntime.request_id", requestId);
     if (final.status >= 500) span.fail(`HTTP ${final.status}`);
     span.end();
   };

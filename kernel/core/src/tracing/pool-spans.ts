@@ -3,6 +3,7 @@
  * parent in its `traceparent`), and each worker spawn a dispatch caused, under that dispatch.
  */
 import type { RequestOverrides } from "../pool/main/request-table.ts";
+import { statusAttribute } from "./pipeline-spans.ts";
 import { attribute, type OtlpAttribute, type Span, SpanKind } from "./span.ts";
 import { parseTraceParent, TRACEPARENT } from "./traceparent.ts";
 import type { Tracer } from "./tracer.ts";
@@ -62,7 +63,7 @@ export class PoolTracing {
     }
     return response.then(
       (answer) => {
-        span.set("http.response.status_code", answer.status);
+        span.addOne(statusAttribute(answer.status));
         if (answer.status >= 500) span.fail(`HTTP ${answer.status}`);
         span.end();
         return answer;

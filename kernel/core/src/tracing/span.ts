@@ -34,6 +34,25 @@ export function attribute(key: string, value: AttributeValue): OtlpAttribute {
   return { key, value: Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value } };
 }
 
+/**
+ * Attributes of key `key` made once per value and shared by every span that has them (a route,
+ * a method, a status code: few values, set on every sampled request), at most `max` values.
+ */
+export function sharedAttributes<V extends string | number>(
+  key: string,
+  max = 256,
+): (value: V) => OtlpAttribute {
+  const made = new Map<V, OtlpAttribute>();
+  return (value) => {
+    let item = made.get(value);
+    if (item === undefined) {
+      item = attribute(key, value);
+      if (made.size < max) made.set(value, item);
+    }
+    return item;
+  };
+}
+
 /** OTLP status: unset (shared, never changed), or 2 (error) with why. */
 type Status = { readonly code?: 2; readonly message?: string };
 const UNSET: Status = Object.freeze({});
@@ -137,6 +156,12 @@ export class Span {
   /** Adds attributes made beforehand (the same for many spans, made once). */
   add(attributes: readonly OtlpAttribute[]): this {
     for (const item of attributes) this.otlp.attributes.push(item);
+    return this;
+  }
+
+  /** Adds one attribute made beforehand. */
+  addOne(item: OtlpAttribute): this {
+    this.otlp.attributes.push(item);
     return this;
   }
 

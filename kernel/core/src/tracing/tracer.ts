@@ -6,7 +6,7 @@
  */
 import { newSpanId, newTraceId } from "./ids.ts";
 import { routeOf } from "./pipeline-spans.ts";
-import { Span, SpanKind, type SpanKindCode, type SpanSink } from "./span.ts";
+import { Span, SpanKind, type SpanKindCode, type SpanSink, sharedAttributes } from "./span.ts";
 import {
   formatTraceParent,
   parseTraceParent,
@@ -30,6 +30,9 @@ declare module "@buntime/sdk" {
 function traceFraction(traceId: string): number {
   return Number.parseInt(traceId.slice(19), 16) / 2 ** 52;
 }
+
+const methodAttribute = sharedAttributes<string>("http.request.method", 32);
+const routeAttribute = sharedAttributes<string>("http.route", 1024);
 
 /** Records spans into `sink`, sampling new traces at `sampleRatio`. */
 export class Tracer {
@@ -104,7 +107,7 @@ export class Tracer {
   ): Span {
     const route = routeOf(pathname);
     const span = new Span(this.sink, traceId, parentId, `${method} ${route}`, SpanKind.server);
-    span.set("http.request.method", method).set("http.route", route).set("url.path", pathname);
+    span.addOne(methodAttribute(method)).addOne(routeAttribute(route)).set("url.path", pathname);
     headers.set(TRACEPARENT, span.traceparent);
     return span;
   }
