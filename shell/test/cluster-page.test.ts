@@ -181,6 +181,48 @@ describe.skipIf(noChromium)("the Cluster page on a real two-node cluster", () =>
   }, 40_000);
 });
 
+describe.skipIf(noChromium)("the Cluster page when the cluster cannot be read", () => {
+  it("keeps the page up and says why: the node cannot reach the cluster's PostgreSQL", async () => {
+    const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const closed = listener.port;
+    listener.stop(true);
+    const home = mkdtempSync(join(tmpdir(), "shell-cluster-down-"));
+    const kernel = createKernel({
+      config: {
+        port: 0,
+        hostname: "127.0.0.1",
+        home,
+        cluster: {
+          node: "lonely",
+          postgres: `postgres://postgres@127.0.0.1:${closed}/x`,
+          reconcileInterval: 60_000,
+        },
+      },
+      plugins: [SHELL_DIR],
+      clusterSupply: supply(false),
+      logSink: () => {},
+    });
+    await kernel.start();
+    const browser = await launchTestBrowser();
+    try {
+      const data = await fetch(new URL("/shell/api/cluster", await kernel.listen()));
+      expect(data.status).toBe(503);
+      expect((await data.json()).error.code).toBe("BUNTIME_ERR_CLUSTER_UNREACHABLE");
+      const page = await browser.newPage();
+      await page.goto(new URL("/", kernel.url).href);
+      await page.locator("#menu a", { hasText: "Cluster" }).click(); // a cluster node: the entry is there
+      await page.waitForSelector("#cluster-updated.error");
+      expect(await page.locator("#cluster-updated").textContent()).toStartWith(
+        "Could not read the cluster (the shell answered 503: cannot read the cluster's nodes from PostgreSQL: ",
+      );
+    } finally {
+      await browser.close();
+      await kernel.stop();
+      rmSync(home, { recursive: true, force: true });
+    }
+  }, 30_000);
+});
+
 describe.skipIf(noChromium)("the Cluster page on a single kernel", () => {
   it("says the kernel is not in a cluster, and the menu has no Cluster entry", async () => {
     const { createTestKernel } = await import("@buntime/kernel/testing");

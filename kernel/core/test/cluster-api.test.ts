@@ -1,4 +1,8 @@
 import { describe, expect, it } from "bun:test";
+import { mkdtempSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createKernel } from "../src/kernel.ts";
 import { startTestKernel } from "./support/kernel-fixture.ts";
 
 describe("GET /_/api/cluster on a kernel that is no cluster node", () => {
@@ -26,4 +30,39 @@ describe("GET /_/api/cluster on a kernel that is no cluster node", () => {
     expect(res.status).toBe(404);
     expect((await res.json()).error.code).toBe("BUNTIME_ERR_NOT_FOUND");
   });
+});
+
+describe("GET /_/api/cluster on a node that cannot reach the cluster's PostgreSQL", () => {
+  it("answers 503 BUNTIME_ERR_CLUSTER_UNREACHABLE with why, not an anonymous 500", async () => {
+    const listener = Bun.listen({ hostname: "127.0.0.1", port: 0, socket: { data() {} } });
+    const closed = listener.port;
+    listener.stop(true);
+    const kernel = createKernel({
+      config: {
+        port: 0,
+        home: mkdtempSync(join(tmpdir(), "cluster-api-")),
+        cluster: {
+          node: "lonely",
+          postgres: `postgres://postgres@127.0.0.1:${closed}/x`,
+          reconcileInterval: 60_000,
+        },
+      },
+      clusterSupply: {
+        source: "nowhere",
+        fetchTarball: () => Promise.reject(new Error("none")),
+        unpack() {},
+      },
+      logSink: () => {},
+    });
+    await kernel.start();
+    try {
+      const res = await kernel.fetch(new Request("http://localhost/_/api/cluster"));
+      expect(res.status).toBe(503);
+      const { error } = await res.json();
+      expect(error.code).toBe("BUNTIME_ERR_CLUSTER_UNREACHABLE");
+      expect(error.message).toStartWith("cannot read the cluster's nodes from PostgreSQL: ");
+    } finally {
+      await kernel.stop();
+    }
+  }, 30_000);
 });

@@ -23,4 +23,8 @@ export const CLUSTER_ERROR_CODES = {
     status: 500,
     message: "the cluster's desired state (generation {generation}) is invalid: {details}",
   },
+  BUNTIME_ERR_CLUSTER_UNREACHABLE: {
+    status: 503,
+    message: "cannot read the cluster's nodes from PostgreSQL: {details}",
+  },
 } as const satisfies Record<string, ErrorSpec>;

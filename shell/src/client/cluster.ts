@@ -134,7 +134,8 @@ export async function followCluster(section: HTMLElement, signal: AbortSignal): 
     } catch (error) {
       if (signal.aborted) return;
       status.className = "updated error";
-      status.textContent = `Could not read the cluster (${error instanceof Error ? error.message : String(error)}); showing the last answer.`;
+      const why = error instanceof Error ? error.message : String(error);
+      status.textContent = `Could not read the cluster (${why})${shown.length > 0 ? "; showing the last answer" : ""}.`;
     }
     section.replaceChildren(heading, ...shown, status);
     await pause(CLUSTER_REFRESH_MS, signal);

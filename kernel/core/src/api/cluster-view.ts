@@ -3,16 +3,26 @@
  * reported (version, applied generation, last reconcile, degraded plugins) next to this node's own
  * readiness, so one request answers "has every node caught up, and if not, why".
  */
-import type { ClusterView, ClusterViewNode } from "@buntime/sdk";
+import { BuntimeError, type ClusterView, type ClusterViewNode } from "@buntime/sdk";
 import type { ClusterNode } from "../cluster/index.ts";
 
 // the shapes are the sdk's (the `kernel:cluster` service answers the same), named here too
 export type { ClusterView, ClusterViewNode };
 
-/** Reads the cluster view from `cluster`, or says the kernel is no node of one. */
+/**
+ * Reads the cluster view from `cluster`, or says the kernel is no node of one.
+ * @throws BuntimeError `BUNTIME_ERR_CLUSTER_UNREACHABLE` (503) when the nodes cannot be read.
+ */
 export async function clusterView(cluster: ClusterNode | undefined): Promise<ClusterView> {
   if (!cluster) return { cluster: false };
-  const reports = await cluster.nodes();
+  const reports = await cluster.nodes().catch((error: unknown) => {
+    // a dashboard shows why, rather than an anonymous 500
+    throw new BuntimeError(
+      "BUNTIME_ERR_CLUSTER_UNREACHABLE",
+      { details: error instanceof Error ? error.message : String(error) },
+      { cause: error },
+    );
+  });
   const state = cluster.ready();
   // a node may have published a generation this node has not heard of yet: the newest wins
   const generation = Math.max(state.generation, ...reports.map((report) => report.appliedGeneration));
