@@ -1,6 +1,6 @@
 import { describe, expect, it } from "bun:test";
 import { createHash } from "node:crypto";
-import { appendFileSync, readFileSync, rmSync, unlinkSync, writeFileSync } from "node:fs";
+import { appendFileSync, readFileSync, rmSync, symlinkSync, unlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import {
   BUILD_FILES,
@@ -84,6 +84,10 @@ describe("verifyBuild: the vendored runner", () => {
     writeFileSync(join(build, "node_modules/semver/extra.js"), "export {};\n");
     expect(verdict(build)).toContain("node_modules/semver/extra.js was not built into this distribution");
     unlinkSync(join(build, "node_modules/semver/extra.js"));
+
+    unlinkSync(join(build, FILE));
+    symlinkSync(join(build, "nowhere"), join(build, FILE));
+    expect(verdict(build)).toContain(`node_modules: ${FILE} differs from the build`);
 
     unlinkSync(join(build, FILE));
     expect(verdict(build)).toContain(`node_modules: ${FILE} is missing`);

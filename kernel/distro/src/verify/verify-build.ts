@@ -101,11 +101,16 @@ function verifyApps(dir: string, lock: DistroLock, policy: DistroManifest["polic
 
 /**
  * True when the file's digest, in the algorithm `recorded` names (sha256, or sha512 as earlier
- * builds wrote), is `recorded`; any other algorithm fails closed.
+ * builds wrote), is `recorded`; any other algorithm, and a file that cannot be read (a dangling
+ * link, no permission), fail closed, so the refusal names the file.
  */
 function matchesRecorded(path: string, recorded: string): boolean {
   const digest = FILE_DIGESTS.find((name) => recorded.startsWith(`${name}-`));
-  return digest !== undefined && fileIntegrity(path, digest) === recorded;
+  try {
+    return digest !== undefined && fileIntegrity(path, digest) === recorded;
+  } catch {
+    return false;
+  }
 }
 
 /**
