@@ -6,8 +6,9 @@
  * Written here rather than taken from @opentelemetry/sdk-trace + exporter-trace-otlp-http:
  * measured in Bun on this machine, a server span and one child cost about 5-7 µs with the SDK's
  * tracer alone and about 14 µs with its batch exporter, where a warm app request costs the kernel
- * about 35-50 µs in all; the ≤ 5% budget of tracing is 2 µs. This file and span.ts cost about
- * 0.3 µs per span to record and 0.9 µs per span to encode a batch.
+ * about 15-30 µs of CPU in all. Here a sampled request's three spans cost about 1 µs to record
+ * and about 1.5 µs to encode (spans are kept in OTLP's shape, see span.ts, so a batch is one
+ * `JSON.stringify`); see docs/observability.md, "What it costs".
  */
 import { BuntimeError, type Logger } from "@buntime/sdk";
 import { exportRequestJson, otlpAttributes } from "./otlp-json.ts";
