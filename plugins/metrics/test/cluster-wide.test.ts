@@ -12,7 +12,6 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createKernel } from "@buntime/kernel";
 import { createTestKernel } from "@buntime/kernel/testing";
 import type { ClusterLogResult } from "@buntime/plugin-logs";
 import { CHROMIUM_PATH, launchTestBrowser } from "@buntime/test-kit/browser";
@@ -20,76 +19,32 @@ import { freeLoopbackPort } from "@buntime/test-kit/ports";
 import { startTestPostgres } from "@buntime/test-kit/postgres";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 import type { ClusterSummary } from "../src/index.ts";
+import {
+  asAdmin,
+  LOGS_DIR,
+  METRICS_DIR,
+  type Node,
+  read,
+  SCRAPE_TOKEN,
+  startClusterNode,
+  summary,
+  TOKEN,
+} from "./cluster-nodes.ts";
 import { documented, scrapedTargets } from "./doc-blocks.ts";
 
-const METRICS_DIR = join(import.meta.dir, "..");
-const LOGS_DIR = join(import.meta.dir, "..", "..", "logs");
-/** The auth plugin guards every node as in the default distribution (logs and metrics data for admins). */
-const AUTH_DIRS = ["storage", "auth"].map((name) => join(import.meta.dir, "..", "..", name));
-/** The kernel's admin token: what the reads through a node are made with. */
-const ADMIN = "ad".repeat(32);
-const asAdmin = { authorization: `Bearer ${ADMIN}` };
-const TOKEN = "c1".repeat(32);
-const SCRAPE_TOKEN = "5c".repeat(32);
-
-type Kernel = ReturnType<typeof createKernel>;
-interface Node {
-  readonly name: string;
-  readonly url: string;
-  readonly kernel: Kernel;
-}
-
 const nodes: Node[] = [];
-const read = async (node: Node, path: string) => {
-  const response = await fetch(new URL(path, node.url), { headers: asAdmin });
-  return { status: response.status, body: (await response.json()) as ClusterLogResult };
-};
-
-const summary = async (node: Node) =>
-  (await (
-    await fetch(new URL("/metrics/api/cluster", node.url), { headers: asAdmin })
-  ).json()) as ClusterSummary;
-
-async function startNode(name: string, postgres: string): Promise<Node> {
-  const port = freeLoopbackPort();
-  const kernel = createKernel({
-    config: {
-      port,
-      hostname: "127.0.0.1",
-      home: mkdtempSync(join(tmpdir(), `cluster-wide-${name}-`)),
-      adminToken: ADMIN,
-      pluginDirs: [...AUTH_DIRS, LOGS_DIR, METRICS_DIR],
-      plugins: {
-        // as docs/plugins/metrics.md sets it up for Prometheus: the scrape token decides who reads /metrics
-        "@buntime/plugin-auth": { publicPaths: ["/metrics"] },
-        "@buntime/plugin-logs": { cluster: { token: TOKEN, timeout: 1000 } },
-        "@buntime/plugin-metrics": { scrapeToken: SCRAPE_TOKEN, clusterTimeout: 1000 },
-      },
-      cluster: { node: name, postgres, address: `http://127.0.0.1:${port}`, reconcileInterval: 60_000 },
-    },
-    clusterSupply: {
-      source: "nowhere",
-      fetchTarball: () => Promise.reject(new Error("no registry in this test")),
-      unpack() {},
-    },
-    logSink: () => {},
-  });
-  await kernel.start();
-  const url = String(await kernel.listen());
-  const node = { name, url, kernel };
-  nodes.push(node);
-  return node;
-}
-
 const postgres = await startTestPostgres();
 let a: Node;
 let b: Node;
 let c: Node;
 
 beforeAll(async () => {
-  a = await startNode("a", postgres.url);
-  b = await startNode("b", postgres.url);
-  c = await startNode("c", postgres.url);
+  a = await startClusterNode("a", postgres.url);
+  nodes.push(a);
+  b = await startClusterNode("b", postgres.url);
+  nodes.push(b);
+  c = await startClusterNode("c", postgres.url);
+  nodes.push(c);
 }, 60_000);
 
 afterAll(async () => {
