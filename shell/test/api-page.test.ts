@@ -131,4 +131,28 @@ describe.skipIf(noChromium)("the API page in a real browser", () => {
     await empty.page.waitForSelector("#api-reference p.empty");
     expect(await empty.page.locator("#api-count").textContent()).toBe("0 of 0 operations");
   }, 30_000);
+
+  it("moves between the shell's own pages and the home with one history entry each; a page left stops reading", async () => {
+    const { page, errors } = await open([], "/shell/cluster");
+    await page.waitForSelector("#cluster-none");
+    const reads: string[] = [];
+    page.on("request", (request) => {
+      if (new URL(request.url()).pathname === "/shell/api/cluster") reads.push(request.url());
+    });
+    await page.locator("#menu a", { hasText: "API" }).click();
+    await page.waitForSelector("details.operation");
+    await page.goBack();
+    expect(new URL(page.url()).pathname).toBe("/shell/cluster");
+    await page.waitForSelector("#cluster-none");
+    await page.goForward();
+    expect(new URL(page.url()).pathname).toBe("/shell/api-reference");
+    await page.waitForSelector("details.operation");
+    const before = reads.length;
+    await Bun.sleep(6_000); // longer than the Cluster page's refresh: it is not open, so no read
+    expect(reads.length).toBe(before);
+    await page.locator(".brand").click();
+    await page.waitForSelector("#home-title");
+    expect(await page.locator('#menu a[aria-current="page"]').count()).toBe(0);
+    expect(errors).toEqual([]);
+  }, 30_000);
 });
