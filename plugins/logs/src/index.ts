@@ -4,10 +4,9 @@
  * page at its base. Other plugins reach the buffer through the `logs` service.
  */
 import { hostname } from "node:os";
-import { type ClusterView, definePlugin, type LogEntry, schemaReferenceSchema } from "@buntime/sdk";
+import { definePlugin, type LogEntry, schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
 import { createAccessLog } from "./access-log.ts";
-import type { ClusterPeer } from "./cluster-read.ts";
 import { LogStore, type LogsService } from "./log-store.ts";
 import { createLogsRoutes } from "./routes.ts";
 
@@ -62,12 +61,6 @@ export const logsConfigSchema = z
 /** The settings after defaults. */
 export type ResolvedLogsConfig = z.output<typeof logsConfigSchema>;
 
-/** The nodes of a cluster view with the addresses they recorded; undefined on a single kernel. */
-function peersOf(view: ClusterView | undefined): ClusterPeer[] | undefined {
-  if (!view?.cluster) return undefined;
-  return view.nodes.map(({ node, address }) => (address === undefined ? { node } : { node, address }));
-}
-
 /** The logs plugin: all its state (buffer, open tails, feed subscription) lives in `setup`'s closure. */
 export default definePlugin({
   config: logsConfigSchema,
@@ -98,7 +91,11 @@ export default definePlugin({
           self: node,
           token: ctx.config.cluster?.token,
           timeoutMs: ctx.config.cluster?.timeout ?? 3000,
-          peers: async () => peersOf(await kernelCluster?.view()),
+          // every node with the address it recorded; undefined on a single kernel
+          peers: async () => {
+            const view = await kernelCluster?.view();
+            return view?.cluster ? view.nodes : undefined;
+          },
         },
       }),
       onShutdown() {

@@ -4,9 +4,8 @@
  * Prometheus text at its base, a JSON snapshot, and a UI page of charts.
  */
 import { hostname } from "node:os";
-import { type ClusterView, definePlugin, schemaReferenceSchema } from "@buntime/sdk";
+import { definePlugin, schemaReferenceSchema } from "@buntime/sdk";
 import { z } from "zod";
-import type { SummaryPeer } from "./cluster-summary.ts";
 import { HttpMetrics } from "./http-metrics.ts";
 import { createMetricsRoutes } from "./routes.ts";
 
@@ -43,12 +42,6 @@ export const metricsConfigSchema = z
 /** The settings after defaults. */
 export type ResolvedMetricsConfig = z.output<typeof metricsConfigSchema>;
 
-/** The nodes of a cluster view with the addresses they recorded; undefined on a single kernel. */
-function peersOf(view: ClusterView | undefined): SummaryPeer[] | undefined {
-  if (!view?.cluster) return undefined;
-  return view.nodes.map(({ node, address }) => (address === undefined ? { node } : { node, address }));
-}
-
 /** The metrics plugin: its counters live in `setup`'s closure, one set per loaded copy. */
 export default definePlugin({
   config: metricsConfigSchema,
@@ -72,7 +65,11 @@ export default definePlugin({
         scrapeToken: ctx.config.scrapeToken,
         cluster: {
           timeoutMs: ctx.config.clusterTimeout,
-          peers: async () => peersOf(await kernelCluster?.view()),
+          // every node with the address it recorded; undefined on a single kernel
+          peers: async () => {
+            const view = await kernelCluster?.view();
+            return view?.cluster ? view.nodes : undefined;
+          },
         },
       }),
     };
