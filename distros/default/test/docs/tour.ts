@@ -5,7 +5,7 @@
  * the first `npm start` a page shows, shared by every page after it.
  */
 import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
-import { tmpdir } from "node:os";
+import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { DocCommand } from "@buntime/test-kit/docs";
 import { untilListening } from "@buntime/test-kit/listening";
@@ -36,12 +36,17 @@ export interface CommandRun {
 /** The reader's folder and the distribution the docs started in it, if any. */
 export class Tour {
   readonly dir = mkdtempSync(join(tmpdir(), "buntime-docs-"));
+  /** The docs' `/tmp/`: outside the reader's folder, as /tmp is outside a checkout. */
+  private readonly tmp = mkdtempSync(join(tmpdir(), "buntime-docs-tmp-"));
   /** `localhost:8000` and `127.0.0.1:4873` of the docs, once the distribution runs. */
   kernel?: string;
   registry?: string;
   private distribution?: ReturnType<typeof Bun.spawn>;
+  /** The `npm start` line that started it. */
+  private started?: string;
   private readonly env: Record<string, string>;
   private readonly ports = new Map<string, string>();
+  private page = "";
 
   constructor() {
     chmodSync(this.dir, 0o755); // as a checkout is: the process tier's sandbox user passes through it
@@ -53,7 +58,8 @@ export class Tour {
       Object.entries(root.scripts).map(([name, line]) => [name, line.replace(/ (?=[\w-]+\/)/g, ` ${REPO}/`)]),
     );
     writeFileSync(join(this.dir, "package.json"), JSON.stringify({ name: "reader", private: true, scripts }));
-    for (const name of ["docs", "shell", "plugins", "node_modules"]) {
+    // not node_modules: an `npm install` a page shows here must not touch the checkout's
+    for (const name of ["docs", "shell", "plugins", "distros"]) {
       symlinkSync(join(REPO, name), join(this.dir, name));
     }
     const bin = join(this.dir, ".bin");
@@ -62,18 +68,30 @@ export class Tour {
     writeFileSync(join(bin, "buntime"), `#!/bin/sh\nexec "${process.execPath}" "${cli}" "$@"\n`);
     chmodSync(join(bin, "buntime"), 0o755);
     mkdirSync(join(this.dir, ".user"));
-    mkdirSync(join(this.dir, "tmp"));
+    // the reader's own global npm folder (`npm install -g`), never the machine's
+    const global = join(this.dir, ".user", "npm-global");
     this.env = {
-      PATH: `${bin}:${join(REPO, "node_modules/.bin")}:/usr/local/bin:/usr/bin:/bin`,
+      PATH: `${bin}:${join(REPO, "node_modules/.bin")}:${join(global, "bin")}:/usr/local/bin:/usr/bin:/bin`,
+      NPM_CONFIG_PREFIX: global,
+      // a reader's machine has npm's and bun's download caches warm: the test machine's
+      NPM_CONFIG_CACHE: join(homedir(), ".npm"),
+      BUN_INSTALL_CACHE_DIR: join(homedir(), ".bun", "install", "cache"),
       HOME: join(this.dir, ".user"),
       USER: "reader",
       NO_COLOR: "1",
     };
   }
 
+  /** Turns to `page`: each page's `/tmp/` is its own, as pages are read on different days. */
+  read(page: string): void {
+    this.page = page.replace(/\W+/g, "-");
+    mkdirSync(join(this.tmp, this.page), { recursive: true });
+  }
+
   /**
    * The docs' addresses made this tour's: `localhost:8000` and `127.0.0.1:4873` the started
-   * distribution's, any other port shown (`:8001`, `--port 8200`) a free one, `/tmp/` this folder's.
+   * distribution's, any other port shown (`:8001`, `--port 8200`) a free one, `/tmp/` a folder of
+   * the page's outside this one.
    */
   localize(text: string): string {
     const port = (shown: string) => {
@@ -87,19 +105,22 @@ export class Tour {
     return text
       .replace(/\b(localhost|127\.0\.0\.1):(\d{4})\b/g, (_, host, shown) => `${host}:${port(shown)}`)
       .replace(/--port([ =])(\d+)\b/g, (_, sep, shown) => `--port${sep}${port(shown)}`)
-      .replace(/(^|[\s'"=@])\/tmp\//g, `$1${this.dir}/tmp/`);
+      .replace(/(^|[\s'"=@])\/tmp(?=[/\s;&)]|$)/gm, `$1${this.tmp}/${this.page}`);
   }
 
   /** Starts the distribution as `line` shows it (its variables too), on free ports; once. */
-  private async start(line: string): Promise<string> {
-    if (this.distribution) return "(already running)\n";
+  private async start(line: string): Promise<string | { refused: string }> {
+    const settings = (text: string) => NPM_START.exec(text)?.[1]?.trim() ?? "";
+    if (this.started !== undefined) {
+      return settings(line) === settings(this.started)
+        ? "(running already)\n"
+        : {
+            refused: `the distribution runs already, started by \`${this.started}\`: one per run of the docs\n`,
+          };
+    }
+    this.started = line;
     const child = Bun.spawn(
-      [
-        "setsid",
-        "/bin/sh",
-        "-c",
-        `${line.replace(/\s*&?\s*(#.*)?$/, "")} -- --port 0 --hostname 127.0.0.1 --registry-port 0`,
-      ],
+      ["setsid", "/bin/sh", "-c", `${line.replace(/\s*&?\s*(#.*)?$/, "")} -- --port 0 --registry-port 0`],
       { cwd: this.dir, env: this.env, stdout: "pipe", stderr: "ignore" },
     );
     this.distribution = child;
@@ -123,18 +144,22 @@ export class Tour {
       if (segment.length) runs.push(...(await this.script(segment, timeoutMs)));
       segment = [];
     };
+    // a page read on its own assumes the distribution getting-started.md starts: `npm start`
+    const calls = commands.some((command) => /\b(localhost|127\.0\.0\.1):(8000|4873)\b/.test(command.text));
+    const starts = commands.some((command) => NPM_START.test(command.text.trim()));
+    if (this.started === undefined && calls && !starts) await this.start("npm start");
     for (const command of commands) {
-      // a page read on its own assumes the distribution getting-started.md starts: `npm start`
-      if (!this.distribution && /\b(localhost|127\.0\.0\.1):(8000|4873)\b/.test(command.text)) {
-        await flush();
-        await this.start("npm start");
-      }
       if (!NPM_START.test(command.text.trim())) {
         segment.push(command);
         continue;
       }
       await flush();
-      runs.push({ command, output: await this.start(command.text.trim()), exit: 0 });
+      const started = await this.start(command.text.trim());
+      runs.push(
+        typeof started === "string"
+          ? { command, output: started, exit: 0 }
+          : { command, output: started.refused, exit: 1 },
+      );
     }
     await flush();
     return runs;
@@ -172,6 +197,6 @@ export class Tour {
       killGroup(child.pid, "SIGTERM");
       await Promise.race([child.exited, Bun.sleep(10_000)]);
     }
-    rmSync(this.dir, { recursive: true, force: true });
+    for (const dir of [this.dir, this.tmp]) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
