@@ -79,6 +79,9 @@ describe.skipIf(noChromium)("the metrics page", () => {
     expect(plugins).toContain("@buntime/plugin-metrics");
     expect(plugins).toContain("running");
     expect(await page.locator("#status").textContent()).toContain("kernel 0.1.0");
+    // a single kernel: its nodes table (one row, itself) stays hidden
+    await page.locator("#nodes tbody tr").first().waitFor({ state: "attached", timeout: 10000 });
+    expect(await page.locator("#cluster").isHidden()).toBe(true);
     expect(errors).toEqual([]);
     await page.close();
   }, 30000);
