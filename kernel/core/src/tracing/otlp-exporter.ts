@@ -1,6 +1,7 @@
 /**
  * Sends ended spans to an OTLP/HTTP endpoint as JSON, in batches, off the request path: a span
- * only joins a queue; a timer (or a full batch) sends. When the queue is full (the collector is
+ * only joins a queue; a timer sends (at once when a batch is full, else after `delay`), so no
+ * request waits while a batch is encoded. When the queue is full (the collector is
  * slow or gone) new spans are dropped and counted, so tracing never holds memory or requests up.
  *
  * Written here rather than taken from @opentelemetry/sdk-trace + exporter-trace-otlp-http:
@@ -45,6 +46,8 @@ export class OtlpExporter implements SpanSink {
   readonly #resource: readonly OtlpAttribute[];
   #queue: OtlpSpan[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
+  /** The delay the timer was set with. */
+  #due = 0;
   /** The running pump, while one runs. */
   #pumping: Promise<void> | undefined;
   #lastWarning = Number.NEGATIVE_INFINITY;
@@ -67,11 +70,20 @@ export class OtlpExporter implements SpanSink {
     }
     this.#queue.push(span);
     if (this.#pumping !== undefined) return; // the running pump takes it
-    if (this.#queue.length >= this.#maxBatch) void this.flush();
-    else if (this.#timer === undefined) {
-      this.#timer = setTimeout(() => void this.flush(), this.#options.delay ?? 1000);
-      this.#timer.unref?.();
+    // a full batch is sent soon, not now: encoding it is no part of the request that ended this span
+    if (this.#queue.length >= this.#maxBatch) this.#sendIn(0);
+    else if (this.#timer === undefined) this.#sendIn(this.#options.delay ?? 1000);
+  }
+
+  /** Flushes in `ms` milliseconds (or sooner, when that is already due). */
+  #sendIn(ms: number): void {
+    if (this.#timer !== undefined) {
+      if (ms > 0 || this.#due === 0) return;
+      clearTimeout(this.#timer);
     }
+    this.#due = ms;
+    this.#timer = setTimeout(() => void this.flush(), ms);
+    this.#timer.unref?.();
   }
 
   /** Sends every queued span; resolves once the queue is empty (sent or dropped). Never rejects. */
