@@ -21,6 +21,7 @@ import { createEventFeed } from "./server/events.ts";
 import { admit, authBase, loginPath } from "./server/gate.ts";
 import { renderHome } from "./server/home.ts";
 import { locateUi, type Opened, renderPage } from "./server/page.ts";
+import { shellDescriptions as describe } from "./server/route-descriptions.ts";
 import { renderSetupPage } from "./server/setup-page.ts";
 import { type ShellView, shellMenu } from "./server/shell-pages.ts";
 import { Timings, timingsReportSchema } from "./server/timings.ts";
@@ -110,13 +111,15 @@ function createShell(ctx: PluginContext) {
     c.set("auth", admission.auth);
     await next();
   });
-  routes.get("/api/catalog", async (c) => c.json(await catalog()));
-  routes.get("/api/home", async (c) =>
+  routes.get("/api/catalog", describe.catalog, async (c) => c.json(await catalog()));
+  routes.get("/api/home", describe.home, async (c) =>
     c.html(await renderHome(await catalog(), c.get("auth"), timings.summary())),
   );
-  routes.get("/api/cluster", async (c) => c.json(await clusterView(), 200, { "cache-control": "no-store" }));
-  routes.get("/api/timings", (c) => c.json({ initToReady: timings.summary() }));
-  routes.post("/api/timings", limitBody(), async (c) => {
+  routes.get("/api/cluster", describe.cluster, async (c) =>
+    c.json(await clusterView(), 200, { "cache-control": "no-store" }),
+  );
+  routes.get("/api/timings", describe.timings, (c) => c.json({ initToReady: timings.summary() }));
+  routes.post("/api/timings", describe.report, limitBody(), async (c) => {
     const report = timingsReportSchema.safeParse(await c.req.json().catch(() => undefined));
     if (!report.success)
       throw new BuntimeError("BUNTIME_ERR_BAD_REQUEST", {
@@ -132,6 +135,7 @@ function createShell(ctx: PluginContext) {
   });
   routes.get(
     "/api/events",
+    describe.events,
     createEventFeed(plugins, async () => (await catalog()).menu),
   );
   return { routes, onRequest };

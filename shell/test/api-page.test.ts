@@ -79,9 +79,19 @@ describe.skipIf(noChromium)("the API page in a real browser", () => {
     expect(all).toContain("GET /_/api/health");
     expect(all).toContain("GET /_/api/cluster");
     expect(await page.locator("#api-count").textContent()).toBe(`${all.length} of ${all.length} operations`);
+    // the kernel's own operations and each plugin's, under its tag (the shell describes its API too)
     await page.fill("#api-search", "cluster");
-    expect(await visible(page)).toEqual(["GET /_/api/cluster"]);
-    expect(await page.locator("#api-count").textContent()).toBe(`1 of ${all.length} operations`);
+    expect(await visible(page)).toEqual(["GET /_/api/cluster", "GET /shell/api/cluster"]);
+    expect(await page.locator("#api-count").textContent()).toBe(`2 of ${all.length} operations`);
+    expect(
+      await page
+        .locator("section.api-tag:not([hidden])")
+        .evaluateAll((s) => s.map((e) => e.getAttribute("data-tag"))),
+    ).toEqual(["kernel", "@buntime/shell"]);
+    await page.locator('details.operation[data-path="/shell/api/cluster"] summary').click();
+    // SHELL_SCREENSHOTS=1 retakes docs/shell.md's picture of this page
+    if (process.env.SHELL_SCREENSHOTS)
+      await page.screenshot({ path: join(import.meta.dir, "..", "..", "docs", "images", "shell-api.png") });
     await page.fill("#api-search", "no operation is called this");
     expect(await visible(page)).toEqual([]);
     expect(await page.locator("section.api-tag:not([hidden])").count()).toBe(0);
@@ -91,9 +101,6 @@ describe.skipIf(noChromium)("the API page in a real browser", () => {
     expect(await health.locator(".response").first().getAttribute("data-status")).toBe("200");
     expect(await health.locator("pre.schema").first().textContent()).toContain('"type": "object"');
     expect(errors).toEqual([]);
-    // SHELL_SCREENSHOTS=1 retakes docs/shell.md's picture of this page
-    if (process.env.SHELL_SCREENSHOTS)
-      await page.screenshot({ path: join(import.meta.dir, "..", "..", "docs", "images", "shell-api.png") });
   }, 30_000);
 
   it("shows a hostile document's every text as text: no markup, no script", async () => {

@@ -67,4 +67,20 @@ describe("the shell's own pages", () => {
     expect(page.status).toBe(302);
     expect(page.headers.get("location")).toBe("/auth/login?next=%2Fshell%2Fcluster");
   });
+
+  it("describes its API in the kernel's OpenAPI document, under its own tag", async () => {
+    const kernel = await start();
+    const doc = (await (await kernel.fetch("/_/api/openapi.json")).json()) as {
+      paths: Record<
+        string,
+        Record<string, { tags?: string[]; summary?: string; responses?: Record<string, unknown> }>
+      >;
+    };
+    const cluster = doc.paths["/shell/api/cluster"]?.get;
+    expect(cluster?.tags).toEqual(["@buntime/shell"]);
+    expect(Object.keys(cluster?.responses ?? {}).sort()).toEqual(["200", "401", "403", "503"]);
+    expect(doc.paths["/shell/api/timings"]?.post?.summary).toBe("Reports how fast frames answered a shell");
+    for (const path of ["/shell/api/catalog", "/shell/api/home", "/shell/api/events"])
+      expect(doc.paths[path]?.get).toBeDefined();
+  });
 });
