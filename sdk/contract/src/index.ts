@@ -118,6 +118,8 @@ export {
   resolver,
   validate,
 } from "./openapi.ts";
+export type { FanoutOptions, FanoutPeer, PeerAnswer } from "./peer-fanout.ts";
+export { askPeers, PEER_ANSWER_BYTES } from "./peer-fanout.ts";
 export type {
   HookName,
   KernelInfo,
