@@ -25,6 +25,8 @@ const PAGES = ["/", "/logs/", "/metrics/", "/marketplace/", "/database/", "/depl
 /** `path` as the `next` of a sign-in address. */
 const signInFor = (path: string) => `/auth/login?next=${encodeURIComponent(path)}`;
 
+// One distribution for the file, so the tests run in order: the first admin is created in the
+// fourth, and the later ones sign in as that admin.
 describe.skipIf(noChromium)("signed-out visits in a browser, on the default distribution", () => {
   let child: ReturnType<typeof startDefaultDistribution>;
   let url: URL;
@@ -215,6 +217,17 @@ describe.skipIf(noChromium)("signed-out visits in a browser, on the default dist
     expect(pathOf(page)).toBe(signInFor("/notes/"));
     await signInHere(page);
     expect(pathOf(page)).toBe("/notes/");
+
+    // the database console's page, reloaded after the session ended, redirects to sign-in: in a frame that becomes the framed 401 page
+    await page.goto(at("/database/"));
+    const database = shellFrame(page, "database");
+    await database?.locator("#work").waitFor();
+    await page.context().clearCookies();
+    await database?.evaluate(() => location.reload());
+    await page.waitForURL((address) => address.pathname === "/auth/login", { timeout: 20_000 });
+    expect(pathOf(page)).toBe(signInFor("/database/"));
+    await signInHere(page);
+    expect(pathOf(page)).toBe("/database/");
 
     // the session ends while the shell is open; a menu click on a page that needs sign-in goes to sign-in and back
     await page.context().clearCookies();
