@@ -63,9 +63,11 @@ it("lists every node with its version, applied generation, last reconcile and de
   await b.stop();
   await cluster.publish({ name: "@e2e/later", version: "1.0.0" });
   expect((await cluster.through(a, ["install", "@e2e/later"])).code).toBe(0);
-  await eventually(async () => (await view(a.url)).generation === 2, 5_000);
-  const behind = await view(a.url);
-  const after = Object.fromEntries(behind.nodes.map((n: { node: string }) => [n.node, n]));
+  // node-a learns of generation 2 as soon as it is published, and applies it a moment later
+  const nodesSeenByA = async () =>
+    Object.fromEntries((await view(a.url)).nodes.map((n: { node: string }) => [n.node, n]));
+  await eventually(async () => (await nodesSeenByA())["node-a"]?.appliedGeneration === 2, 5_000);
+  const after = await nodesSeenByA();
   expect(after["node-a"]).toMatchObject({ appliedGeneration: 2, current: true });
   expect(after["node-b"]).toMatchObject({ appliedGeneration: 1, current: false });
 }, 40_000);
