@@ -52,4 +52,32 @@ describe("buildOpenApiDocument", () => {
     });
     expect(operationsOf(document)).toEqual([]);
   });
+
+  it("serves the rest of the document when one plugin's description fails, saying why in its tag", async () => {
+    const failing = () => {
+      throw new Error("cannot convert this schema");
+    };
+    const broken = new Hono().get(
+      "/x",
+      describeRoute({
+        responses: {
+          200: {
+            description: "x",
+            content: { "application/json": { schema: { toOpenAPISchema: failing } as never } },
+          },
+        },
+      }),
+      (c) => c.json({}),
+    );
+    const document = await buildOpenApiDocument(new Hono(), [
+      { name: "broken", version: "1.0.0", manifest: { base: "/broken" }, hooks: { routes: broken } },
+      plugin("films", "/films", z.object({ minutes: z.number() })),
+    ]);
+    expect(operationsOf(document)).toEqual(["get /films/item"]);
+    expect(document.tags).toContainEqual({
+      name: "broken",
+      description:
+        "broken 1.0.0, under /broken; its routes could not be described: cannot convert this schema",
+    });
+  });
 });

@@ -116,7 +116,8 @@ function frame(): OpenAPIV3_1.Document {
 /**
  * Builds the document from the kernel API app (its paths already under `/_/api`) and the running
  * plugins. A plugin whose routes run in a worker (`mode: "isolated"`) is listed as a tag whose
- * description says so: its routes live in another thread or process and are not read here.
+ * description says so: its routes live in another thread or process and are not read here. So
+ * is a plugin whose descriptions fail to convert, with the reason, while the rest is served.
  */
 export async function buildOpenApiDocument(
   kernelApi: DescribableApp,
@@ -135,7 +136,18 @@ export async function buildOpenApiDocument(
       continue;
     }
     if (!plugin.hooks.routes) continue;
-    const described = await describeApp(plugin.hooks.routes as DescribableApp);
+    let described: AppDescription;
+    try {
+      described = await describeApp(plugin.hooks.routes as DescribableApp);
+    } catch (error) {
+      // one plugin's broken description costs its own paths, not the document
+      const reason = error instanceof Error ? error.message : String(error);
+      document.tags?.push({
+        ...tag,
+        description: `${tag.description}; its routes could not be described: ${reason}`,
+      });
+      continue;
+    }
     if (Object.keys(described.paths).length === 0) continue;
     document.tags?.push(tag);
     addPaths(document, mergeComponents(components, described, safeName(plugin.name)), base, plugin.name);
