@@ -1,5 +1,4 @@
 import { parseArgs } from "node:util";
-import { serveBuiltDistribution } from "@buntime/distro";
 import { createKernel, KERNEL_START_OPTIONS, loadStartConfig, serveUntilSignal } from "@buntime/kernel";
 import { defaultClusterSupply } from "./install/cluster-supply.ts";
 
@@ -40,6 +39,8 @@ export async function runStart(args: string[]): Promise<number> {
     return 0;
   }
   if (values.distro) {
+    // the distribution package (its builder, its lock resolver) is loaded only to start a build
+    const { serveBuiltDistribution } = await import("@buntime/distro");
     return serveBuiltDistribution(values.distro, values, { clusterSupply: defaultClusterSupply });
   }
   const config = loadStartConfig(values, values.plugins);
