@@ -4,15 +4,18 @@
  * the same time with the cluster token. A node that does not answer is listed as missing with
  * the reason; it never fails the read of the others.
  */
+import { askPeers, type FanoutPeer } from "@buntime/sdk";
 import { z } from "zod";
 import type { StoredLogEntry } from "./log-record.ts";
-import { peerAuthorization } from "./peer-token.ts";
 
 /** A node as the cluster knows it: its name and where it is reached, if it recorded that. */
-export interface ClusterPeer {
-  readonly node: string;
-  readonly address?: string;
-}
+export type ClusterPeer = FanoutPeer;
+
+/**
+ * The most a node's answer may have: a full page of lines (up to `capacity` of them) fits, a
+ * node sending more is listed missing rather than filling this node's memory.
+ */
+export const PEER_LOGS_BYTES = 32 * 1024 * 1024;
 
 /** What one node gave, or why it gave nothing. */
 export type NodeAnswer =
@@ -79,50 +82,6 @@ const peerAnswerSchema = z.object({
   capacity: z.number(),
 });
 
-function reasonOf(error: unknown, timeoutMs: number): string {
-  if (error instanceof DOMException && error.name === "TimeoutError")
-    return `no answer within ${timeoutMs} ms`;
-  return `unreachable: ${(error as Error).message}`;
-}
-
-/** Asks `peer` for its lines matching `query`; resolves with its answer or why it is missing. */
-async function askPeer(
-  peer: ClusterPeer,
-  query: URLSearchParams,
-  options: ClusterReadOptions,
-): Promise<NodeAnswer & { entries?: readonly StoredLogEntry[]; truncated?: boolean }> {
-  const { node, address } = peer;
-  if (address === undefined) {
-    return {
-      node,
-      status: "missing",
-      reason: "it recorded no address (cluster.address, BUNTIME_NODE_ADDRESS)",
-    };
-  }
-  if (options.token === undefined) {
-    return { node, status: "missing", reason: "cluster.token is not set on this node" };
-  }
-  try {
-    const url = new URL(`${options.base.replace(/\/$/, "")}/peer/logs?${query}`, address);
-    const response = await fetch(url, {
-      headers: { authorization: peerAuthorization(options.token), accept: "application/json" },
-      // the token goes to the recorded address only, never where a redirect points
-      redirect: "manual",
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      return { node, status: "missing", reason: `it answered ${response.status}` };
-    }
-    const parsed = peerAnswerSchema.safeParse(await response.json());
-    if (!parsed.success) return { node, status: "missing", reason: "its answer is not a logs answer" };
-    const { entries, truncated, recorded, capacity } = parsed.data;
-    return { node, status: "ok", recorded, capacity, entries, truncated };
-  } catch (error) {
-    return { node, status: "missing", reason: reasonOf(error, options.timeoutMs) };
-  }
-}
-
 /** Oldest first; lines of one millisecond by node, then by sequence. */
 function byTime(a: StoredLogEntry, b: StoredLogEntry): number {
   return Date.parse(a.time) - Date.parse(b.time) || a.node.localeCompare(b.node) || a.seq - b.seq;
@@ -148,26 +107,33 @@ export async function readCluster(
   }
   const names = which === "all" ? [...new Set([options.self, ...known.map((peer) => peer.node)])] : [which];
   names.sort();
-  const answers = await Promise.all(
-    names.map(async (node) => {
-      if (node === options.self) return { node, status: "ok" as const, ...options.local() };
-      const peer = known.find((candidate) => candidate.node === node);
-      if (!peer) return { node, status: "missing" as const, reason: "no node of that name in the cluster" };
-      return askPeer(peer, query, options);
-    }),
-  );
+  const others = names.filter((node) => node !== options.self);
+  const peers = others.flatMap((node) => known.find((peer) => peer.node === node) ?? []);
+  const answers = await askPeers(peers, {
+    path: `${options.base.replace(/\/$/, "")}/peer/logs?${query}`,
+    token: { value: options.token, setting: "cluster.token" },
+    timeoutMs: options.timeoutMs,
+    maxBytes: PEER_LOGS_BYTES,
+    schema: peerAnswerSchema,
+    expected: "a logs answer",
+  });
+  const asked = new Map(answers.map((answer) => [answer.node, answer]));
   const entries: StoredLogEntry[] = [];
   let truncated = false;
   const nodes: NodeAnswer[] = [];
-  for (const answer of answers) {
-    if (answer.status === "missing") {
-      nodes.push(answer);
-      continue;
+  for (const node of names) {
+    const answer =
+      node === options.self ? { status: "ok" as const, value: options.local() } : asked.get(node);
+    if (answer === undefined) {
+      nodes.push({ node, status: "missing", reason: "no node of that name in the cluster" });
+    } else if (answer.status === "missing") {
+      nodes.push({ node, status: "missing", reason: answer.reason });
+    } else {
+      const { recorded, capacity } = answer.value;
+      nodes.push({ node, status: "ok", recorded, capacity });
+      entries.push(...answer.value.entries);
+      truncated ||= answer.value.truncated;
     }
-    const { entries: lines = [], truncated: cut = false, ...summary } = answer;
-    nodes.push({ node: summary.node, status: "ok", recorded: summary.recorded, capacity: summary.capacity });
-    entries.push(...lines);
-    truncated ||= cut;
   }
   entries.sort(byTime);
   if (entries.length > limit) truncated = true;

@@ -5,6 +5,7 @@
  * cluster's nodes table. The page turns two summaries into rates; a node that does not answer is
  * listed missing with the reason, never failing the others.
  */
+import { askPeers, type FanoutPeer } from "@buntime/sdk";
 import { z } from "zod";
 import type { HttpMetrics } from "./http-metrics.ts";
 
@@ -37,10 +38,10 @@ export interface ClusterSummary {
 }
 
 /** A node as the cluster knows it. */
-export interface SummaryPeer {
-  readonly node: string;
-  readonly address?: string;
-}
+export type SummaryPeer = FanoutPeer;
+
+/** The most a node's summary may have: a few hundred bytes in practice, 65 buckets at most. */
+const SUMMARY_BYTES = 64 * 1024;
 
 /** What the cluster summary needs. */
 export interface ClusterSummaryOptions {
@@ -81,33 +82,6 @@ const summarySchema = z.object({
   inFlight: count,
 });
 
-async function askPeer(peer: SummaryPeer, options: ClusterSummaryOptions): Promise<NodeEntry> {
-  const { node, address } = peer;
-  const missing = (reason: string): NodeEntry => ({ node, status: "missing", reason });
-  if (address === undefined) return missing("it recorded no address (cluster.address, BUNTIME_NODE_ADDRESS)");
-  if (options.scrapeToken === undefined) return missing("scrapeToken is not set on this node");
-  try {
-    const url = new URL(`${options.base.replace(/\/$/, "")}/peer/summary`, address);
-    const response = await fetch(url, {
-      headers: { authorization: `Bearer ${options.scrapeToken}`, accept: "application/json" },
-      redirect: "manual", // the token goes to the recorded address only
-      signal: AbortSignal.timeout(options.timeoutMs),
-    });
-    if (response.status !== 200) {
-      await response.body?.cancel();
-      return missing(`it answered ${response.status}`);
-    }
-    const parsed = summarySchema.safeParse(await response.json());
-    if (!parsed.success) return missing("its answer is not a metrics summary");
-    return { ...parsed.data, node, status: "ok" };
-  } catch (error) {
-    if (error instanceof DOMException && error.name === "TimeoutError") {
-      return missing(`no answer within ${options.timeoutMs} ms`);
-    }
-    return missing(`unreachable: ${(error as Error).message}`);
-  }
-}
-
 /** Every node's summary: this node's counters and each other node's, asked at the same time. */
 export async function clusterSummary(
   http: HttpMetrics,
@@ -120,11 +94,24 @@ export async function clusterSummary(
   } catch (cause) {
     error = `the cluster's nodes cannot be read: ${(cause as Error).message}`;
   }
-  const others = peers.filter((peer) => peer.node !== options.self);
-  const nodes = await Promise.all([
-    { ...summarize(options.self, http), status: "ok" as const },
-    ...others.map((peer) => askPeer(peer, options)),
-  ]);
+  const answers = await askPeers(
+    peers.filter((peer) => peer.node !== options.self),
+    {
+      path: `${options.base.replace(/\/$/, "")}/peer/summary`,
+      token: { value: options.scrapeToken, setting: "scrapeToken" },
+      timeoutMs: options.timeoutMs,
+      maxBytes: SUMMARY_BYTES,
+      schema: summarySchema,
+      expected: "a metrics summary",
+    },
+  );
+  const nodes: NodeEntry[] = [
+    { ...summarize(options.self, http), status: "ok" },
+    ...answers.map(
+      (answer): NodeEntry =>
+        answer.status === "ok" ? { ...answer.value, node: answer.node, status: "ok" } : answer,
+    ),
+  ];
   nodes.sort((a, b) => a.node.localeCompare(b.node));
   return { nodes, ...(error === undefined ? {} : { error }) };
 }
