@@ -9,7 +9,7 @@ import { afterAll, describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { missingShown, type ShellBlock, shellBlocks } from "@buntime/test-kit/docs";
-import { KNOWN_FAILING, PENDING_NOT_RUN } from "./known.ts";
+import { KNOWN_FAILING, LINTED_FOR_NOW, PENDING_NOT_RUN } from "./known.ts";
 import { REPO, Tour } from "./tour.ts";
 
 /** Each block's bound: a block is a few commands against local servers. */
@@ -98,5 +98,17 @@ describe("the blocks not run", () => {
       `docs: ${total} sh blocks, ${total - notRun.length} run (${known} failing as known), ${notRun.length} not run:\n  ${notRun.join("\n  ")}`,
     );
     expect(notRun.every((line) => !line.endsWith(": "))).toBe(true);
+  });
+});
+
+describe("following the docs in the checkout", () => {
+  it("leaves only files npm test's lint skips (the checkout's .gitignore)", () => {
+    const left = tour.leftBehind();
+    const check = Bun.spawnSync(["git", "-C", REPO, "check-ignore", "--no-index", "--stdin"], {
+      stdin: new TextEncoder().encode(left.join("\n")),
+    });
+    const ignored = new Set(check.stdout.toString().split("\n").filter(Boolean));
+    const linted = left.filter((path) => !ignored.has(path) && !LINTED_FOR_NOW.includes(path));
+    expect(linted).toEqual([]);
   });
 });

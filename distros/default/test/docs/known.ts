@@ -21,3 +21,9 @@ export const PENDING_NOT_RUN: Record<string, string> = {
   "docs/observability.md#1":
     "needs an OTLP receiver on localhost:4318, and a distribution started with other settings",
 };
+
+/**
+ * What following the docs leaves at the checkout's root that `npm test` would lint (biome reads
+ * the .gitignore), until the .gitignore's owner lists it.
+ */
+export const LINTED_FOR_NOW: string[] = [];

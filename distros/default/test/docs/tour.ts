@@ -1,10 +1,19 @@
 /**
  * The docs runner's reader: a temp folder laid out like the checkout a reader types the docs'
- * commands in (the scripts of the root package.json, `docs/`, `shell/`, `plugins/`,
- * node_modules), with `buntime` on PATH, and at most one default distribution started there by
- * the first `npm start` a page shows, shared by every page after it.
+ * commands in (the scripts of the root package.json, `docs/`, `shell/`, `plugins/`, `distros/`,
+ * node_modules as links to its packages), with `buntime` on PATH, and at most one default
+ * distribution started there by the first `npm start` a page shows, shared by every page after it.
  */
-import { chmodSync, mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSync } from "node:fs";
+import {
+  chmodSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  symlinkSync,
+  writeFileSync,
+} from "node:fs";
 import { homedir, tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import type { DocCommand } from "@buntime/test-kit/docs";
@@ -16,6 +25,30 @@ export const REPO = resolve(import.meta.dir, "../../../..");
 
 /** A command that starts the default distribution as the docs show it: `[VAR=value ...] npm start [&]`. */
 const NPM_START = /^((?:[A-Z_][A-Z0-9_]*=(?:'[^']*'|"[^"]*"|\S+)\s+)*)npm start(?:\s*&)?\s*(?:#.*)?$/;
+
+/**
+ * node_modules as folders of links to the checkout's packages: imports resolve as in the checkout,
+ * and an `npm install` a page shows here replaces links, never the checkout's files.
+ */
+function linkModules(from: string, to: string): void {
+  mkdirSync(to);
+  for (const name of readdirSync(from)) {
+    if (name === ".package-lock.json" || name === ".cache") continue;
+    if (name.startsWith("@") || name === ".bin") linkModules(join(from, name), join(to, name));
+    else symlinkSync(join(from, name), join(to, name));
+  }
+}
+
+/** How long the distribution may live: past the docs suite's 15 minutes, it is a leftover. */
+const DISTRIBUTION_LIFETIME_MS = 20 * 60_000;
+
+/**
+ * A command prefix: a process group of its own, killed whole at the deadline by `timeout` (which
+ * signals its group), so nothing outlives it even when the test process itself is killed.
+ */
+function bounded(ms: number): string[] {
+  return ["setsid", "timeout", "-s", "KILL", `${Math.ceil(ms / 1000)}s`];
+}
 
 /** Signals a process group started by `setsid`; nothing when it is gone already. */
 function killGroup(pid: number, signal: NodeJS.Signals): void {
@@ -58,10 +91,10 @@ export class Tour {
       Object.entries(root.scripts).map(([name, line]) => [name, line.replace(/ (?=[\w-]+\/)/g, ` ${REPO}/`)]),
     );
     writeFileSync(join(this.dir, "package.json"), JSON.stringify({ name: "reader", private: true, scripts }));
-    // not node_modules: an `npm install` a page shows here must not touch the checkout's
     for (const name of ["docs", "shell", "plugins", "distros"]) {
       symlinkSync(join(REPO, name), join(this.dir, name));
     }
+    linkModules(join(REPO, "node_modules"), join(this.dir, "node_modules"));
     const bin = join(this.dir, ".bin");
     mkdirSync(bin);
     const cli = join(REPO, "kernel/cli/bin/buntime.ts");
@@ -112,7 +145,8 @@ export class Tour {
   private async start(line: string): Promise<string | { refused: string }> {
     const settings = (text: string) => NPM_START.exec(text)?.[1]?.trim() ?? "";
     if (this.started !== undefined) {
-      return settings(line) === settings(this.started)
+      // a plain `npm start` is any running distribution; one with other settings is another one
+      return !settings(line) || settings(line) === settings(this.started)
         ? "(running already)\n"
         : {
             refused: `the distribution runs already, started by \`${this.started}\`: one per run of the docs\n`,
@@ -120,7 +154,12 @@ export class Tour {
     }
     this.started = line;
     const child = Bun.spawn(
-      ["setsid", "/bin/sh", "-c", `${line.replace(/\s*&?\s*(#.*)?$/, "")} -- --port 0 --registry-port 0`],
+      [
+        ...bounded(DISTRIBUTION_LIFETIME_MS),
+        "/bin/sh",
+        "-c",
+        `${line.replace(/\s*&?\s*(#.*)?$/, "")} -- --port 0 --registry-port 0`,
+      ],
       { cwd: this.dir, env: this.env, stdout: "pipe", stderr: "ignore" },
     );
     this.distribution = child;
@@ -167,17 +206,22 @@ export class Tour {
 
   private async script(commands: readonly DocCommand[], timeoutMs: number): Promise<CommandRun[]> {
     // a marker with the previous command's status before each command, to split the output by
-    // command; at the end, whatever the block left running in the background (`... &`) is stopped
+    // command; at the end, whatever the block left running in the background (`... &`) is stopped:
+    // TERM, then KILL a second later for what ignores it (the shell goes too, its output written)
     const body = commands.map(
       (command, i) => `printf '@@docs %d %d@@\\n' ${i} $?\n${this.localize(command.text)}`,
     );
-    const end = "printf '@@docs end %d@@\\n' $?\ntrap '' TERM\nkill -TERM 0 2>/dev/null\nwait\n";
-    const child = Bun.spawn(["setsid", "/bin/bash", "-c", `exec 2>&1\n${body.join("\n")}\n${end}`], {
-      cwd: this.dir,
-      env: this.env,
-      stdout: "pipe",
-      stderr: "ignore",
-    });
+    const end =
+      "printf '@@docs end %d@@\\n' $?\ntrap '' TERM\nkill -TERM 0 2>/dev/null\nsleep 1\nkill -KILL 0\n";
+    const child = Bun.spawn(
+      [...bounded(timeoutMs), "/bin/bash", "-c", `exec 2>&1\n${body.join("\n")}\n${end}`],
+      {
+        cwd: this.dir,
+        env: this.env,
+        stdout: "pipe",
+        stderr: "ignore",
+      },
+    );
     const timer = setTimeout(() => killGroup(child.pid, "SIGKILL"), timeoutMs);
     const stdout = await new Response(child.stdout).text();
     clearTimeout(timer);
@@ -190,12 +234,34 @@ export class Tour {
     });
   }
 
+  /**
+   * What the reader's commands left at the top of the folder, the checkout's root for a reader
+   * (a folder with a `/`): everything but the layout this tour made.
+   */
+  leftBehind(): string[] {
+    const layout = new Set([
+      "package.json",
+      "docs",
+      "shell",
+      "plugins",
+      "distros",
+      "node_modules",
+      ".bin",
+      ".user",
+    ]);
+    return readdirSync(this.dir, { withFileTypes: true })
+      .filter((entry) => !layout.has(entry.name))
+      .map((entry) => (entry.isDirectory() ? `${entry.name}/` : entry.name))
+      .sort();
+  }
+
   /** Stops the distribution (its whole process group) and removes the folder. */
   async close(): Promise<void> {
     const child = this.distribution;
     if (child) {
       killGroup(child.pid, "SIGTERM");
       await Promise.race([child.exited, Bun.sleep(10_000)]);
+      killGroup(child.pid, "SIGKILL"); // npm and its shell, if they outlive the distribution
     }
     for (const dir of [this.dir, this.tmp]) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }
