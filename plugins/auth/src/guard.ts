@@ -8,7 +8,7 @@
 import { BuntimeError, type MaybePromise, type RequestContext } from "@buntime/sdk";
 import type { AppAccess, AppVisibility } from "./app-visibility.ts";
 import { type Authenticator, hasRole, KERNEL_ADMIN } from "./authenticator.ts";
-import { pageRefusal, refusalKind, signInAddress } from "./page-refusals.ts";
+import { pageRefusal, refusalKind, signInAddress, signInRequired } from "./page-refusals.ts";
 import { isKernelApi, type Requirement } from "./policy.ts";
 import type { User } from "./users.ts";
 
@@ -35,9 +35,7 @@ export function createGuard(
     const kind = refusalKind(request, pathname);
     if (kind !== "json")
       return pageRefusal(kind, signInAddress(options.loginPath, pathname, request.url), request);
-    return new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: pathname }).getResponse({
-      "www-authenticate": 'Bearer realm="buntime"',
-    });
+    return signInRequired(options.loginPath, pathname);
   }
 
   function forbidden(user: User, request: Request, pathname: string, role: string): Response {

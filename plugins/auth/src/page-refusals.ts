@@ -34,6 +34,19 @@ export function signInAddress(loginPath: string, pathname: string, url: string):
   return `${loginPath}?next=${encodeURIComponent(pathname + new URL(url).search)}`;
 }
 
+/**
+ * The coded JSON 401 for a caller without credentials. Besides the error it names the sign-in
+ * page (`signIn`, the database plugin's convention too), so a page's script links to it (adding
+ * `?next=` back to itself) wherever auth is mounted; the Bearer challenge is for token clients.
+ */
+export function signInRequired(loginPath: string, pathname: string): Response {
+  const error = new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: pathname });
+  return Response.json(
+    { ...error.toJSON(), signIn: loginPath },
+    { status: error.status, headers: { "www-authenticate": 'Bearer realm="buntime"' } },
+  );
+}
+
 /** The refusal of a page load (`kind` page or frame) that must sign in at `signIn`. */
 export function pageRefusal(kind: "page" | "frame", signIn: string, request: Request): Response {
   if (kind === "page") return new Response(null, { status: 302, headers: { location: signIn } });
@@ -64,9 +77,7 @@ export function createPageRefusals(loginPath: string) {
       // a browser script's call sent to sign-in would read the form as its answer: it gets the JSON 401
       const mode = request.headers.get("sec-fetch-mode");
       if (!toSignIn || mode === null || mode === "navigate") return undefined; // a form post navigates
-      return new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: context.pathname }).getResponse({
-        "www-authenticate": 'Bearer realm="buntime"',
-      });
+      return signInRequired(loginPath, context.pathname);
     }
     if (isBareRefusal(response))
       return pageRefusal(kind, signInAddress(loginPath, context.pathname, request.url), request);

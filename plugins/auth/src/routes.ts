@@ -12,6 +12,7 @@ import type { FirstRun } from "./first-run.ts";
 import { loginPage } from "./login-page.ts";
 import type { OidcClient } from "./oidc.ts";
 import { mountOidcRoutes } from "./oidc-routes.ts";
+import { signInRequired } from "./page-refusals.ts";
 import { isForm, readBody } from "./request-body.ts";
 import { safeNext } from "./safe-next.ts";
 import { crossSiteSource } from "./same-origin.ts";
@@ -104,6 +105,8 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
       const formPage = c.req.method === "POST" && isForm(c) ? formPageOf(c, error.message) : undefined;
       if (formPage !== undefined)
         return c.html(formPage, error.status as 401, { ...FORM_PAGE, ...retryAfter(error) });
+      if (error.code === "BUNTIME_ERR_AUTH_REQUIRED")
+        return signInRequired(`${base}/login`, String(error.params.path));
       return error.getResponse(retryAfter(error));
     }
     options.logger.error("auth request failed", { error });

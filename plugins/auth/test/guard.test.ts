@@ -163,7 +163,18 @@ describe("the auth guard with no settings", () => {
       );
       const api = await kernel.fetch("/echo/private", { headers: { accept: "application/json" } });
       expect(api.status).toBe(401);
-      expect((await errorOf(api)).code).toBe("BUNTIME_ERR_AUTH_REQUIRED");
+      expect(api.headers.get("www-authenticate")).toBe('Bearer realm="buntime"');
+      // the 401 says where a person signs in, so a page's script can link there
+      expect(await api.json()).toEqual({
+        error: {
+          code: "BUNTIME_ERR_AUTH_REQUIRED",
+          message: "/echo/private needs a signed-in user or a token",
+        },
+        signIn: "/auth/login",
+      });
+      const me = await kernel.fetch("/auth/me");
+      expect(me.status).toBe(401);
+      expect(((await me.json()) as { signIn: string }).signIn).toBe("/auth/login");
     },
     HASHING,
   );

@@ -59,6 +59,7 @@ describe("refusals of page loads by other plugins", () => {
       // a script's call redirected to sign-in would read the form: it gets the JSON 401
       const called = await kernel.fetch("/own/redirect", { headers: { "sec-fetch-mode": "cors" } });
       expect(called.status).toBe(401);
+      expect(((await called.clone().json()) as { signIn: string }).signIn).toBe("/auth/login");
       expect((await errorOf(called)).code).toBe("BUNTIME_ERR_AUTH_REQUIRED");
       // curl and a form post (a navigation) keep the redirect
       expect((await kernel.fetch("/own/redirect")).status).toBe(302);
