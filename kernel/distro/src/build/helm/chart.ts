@@ -1,8 +1,10 @@
 /**
  * `buntime distro build --helm`: a Helm chart of the built distribution's image, in `helm/`:
  * Chart.yaml, values.yaml, values.schema.json (each plugin's settings by its own schema) and
- * templates with health probes, a drain deadline, cluster settings from Secrets, topology spread,
- * an optional CPU HorizontalPodAutoscaler and, above one replica, a PodDisruptionBudget.
+ * templates with health probes, a drain deadline, cluster settings from Secrets (the nodes'
+ * shared tokens too, set into the settings by `files/peer-tokens.js` in an init container), each
+ * node's address from its pod IP, topology spread, an optional CPU HorizontalPodAutoscaler and,
+ * above one replica, a PodDisruptionBudget.
  */
 import { copyFileSync, mkdirSync, readdirSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
@@ -18,6 +20,9 @@ import { chartValues, VALUE_COMMENTS, valuesSchema } from "./values.ts";
  * `*.yaml.gotmpl` there so that YAML tools leave them alone; the chart gets them as `*.yaml`.
  */
 const TEMPLATES = join(import.meta.dir, "..", "..", "..", "helm", "templates");
+
+/** The files the templates read (`.Files.Get "files/…"`), copied as they are. */
+const FILES = join(import.meta.dir, "..", "..", "..", "helm", "files");
 
 /** `values.yaml`: the values with what each means above it. */
 function valuesYaml(values: Record<string, unknown>): string {
@@ -58,5 +63,7 @@ export async function writeHelmChart(
   mkdirSync(join(out, "templates"));
   for (const file of readdirSync(TEMPLATES).filter((f) => f.endsWith(".gotmpl")))
     copyFileSync(join(TEMPLATES, file), join(out, "templates", file.replace(/\.gotmpl$/, "")));
+  mkdirSync(join(out, "files"));
+  for (const file of readdirSync(FILES)) copyFileSync(join(FILES, file), join(out, "files", file));
   return derived;
 }

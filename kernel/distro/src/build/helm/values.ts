@@ -9,7 +9,7 @@ export const VALUE_COMMENTS: Record<string, string> = {
   replicaCount:
     " Pods to run (unless autoscaling.enabled); above 1, a PodDisruptionBudget lets one go at a time.\n Several replicas share one desired state: set cluster.postgres (docs/scale-out.md).",
   cluster:
-    " Run each pod as a cluster node (docs/scale-out.md), named after its pod: the PostgreSQL URL of the\n desired state (BUNTIME_CLUSTER_POSTGRES) and optionally a Redis URL for hints (BUNTIME_CLUSTER_REDIS),\n each from a key of a Secret; registry (BUNTIME_REGISTRY) serves the plugins installed beyond the build.",
+    " Run each pod as a cluster node (docs/scale-out.md), named after its pod: the PostgreSQL URL of the\n desired state (BUNTIME_CLUSTER_POSTGRES) and optionally a Redis URL for hints (BUNTIME_CLUSTER_REDIS),\n each from a key of a Secret; registry (BUNTIME_REGISTRY) serves the plugins installed beyond the build.\n Each node records http://<pod IP>:8000 as its address (BUNTIME_NODE_ADDRESS) and gets the nodes' shared\n tokens (the logs plugin's cluster.token, the metrics plugin's scrapeToken) from peerTokens: the keys\n logsKey and scrapeKey of the Secret secretName, or, with secretName empty, of <release>-peer-tokens,\n which the chart makes (random) and keeps across upgrades.",
   autoscaling:
     " A HorizontalPodAutoscaler on CPU (autoscaling/v2) between minReplicas and maxReplicas; replicaCount\n is then unused. Needs resources.requests.cpu.",
   preStopSleepSeconds:
@@ -43,6 +43,7 @@ export function chartValues(lock: DistroLock, manifest: DistroManifest, reposito
       postgres: { secretName: "", secretKey: "url" },
       redis: { secretName: "", secretKey: "url" },
       registry: "",
+      peerTokens: { secretName: "", logsKey: "logs-token", scrapeKey: "scrape-token" },
     },
     autoscaling: { enabled: false, minReplicas: 2, maxReplicas: 10, targetCPUUtilizationPercentage: 80 },
     image: { repository, tag: lock.version, pullPolicy: "IfNotPresent" },
@@ -66,11 +67,12 @@ const closed = (properties: Record<string, JsonSchema>, required = Object.keys(p
   properties,
 });
 
-/** A key of a Secret (empty secretName: not used); a Secret's name is a DNS subdomain. */
-const secretRef = closed({
-  secretName: { type: "string", pattern: "^$|^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$" },
-  secretKey: { type: "string", pattern: "^[-._a-zA-Z0-9]+$" },
-});
+/** A Secret's name (empty: not used), a DNS subdomain; and the name of a key in it. */
+const secretName: JsonSchema = { type: "string", pattern: "^$|^[a-z0-9]([-a-z0-9.]{0,251}[a-z0-9])?$" };
+const secretKey: JsonSchema = { type: "string", pattern: "^[-._a-zA-Z0-9]+$" };
+
+/** A key of a Secret (empty secretName: not used). */
+const secretRef = closed({ secretName, secretKey });
 
 /** `values.schema.json` (draft-07, as Helm checks it): every value, and each locked plugin's settings by its own schema. */
 export function valuesSchema(pluginSchemas: Record<string, JsonSchema>): JsonSchema {
@@ -83,6 +85,8 @@ export function valuesSchema(pluginSchemas: Record<string, JsonSchema>): JsonSch
         postgres: secretRef,
         redis: secretRef,
         registry: { type: "string", pattern: "^$|^https?://" },
+        // the tokens themselves are never values: only where they are
+        peerTokens: closed({ secretName, logsKey: secretKey, scrapeKey: secretKey }),
       }),
       autoscaling: closed({
         enabled: { type: "boolean" },
