@@ -77,6 +77,8 @@ describe("the OTLP exporter", () => {
     expect(unixNanos(1765000001000.001)).toBe("1765000001000001000");
     expect(unixNanos(1765000000999.999)).toBe("1765000000999999000");
     expect(unixNanos(1765000000000)).toBe("1765000000000000000");
+    // zeros inside the microseconds are kept: 7 ms 89 µs
+    expect(unixNanos(1765000000007.089)).toBe("1765000000007089000");
   });
 });
 
