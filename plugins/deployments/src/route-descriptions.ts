@@ -17,7 +17,10 @@ const appSchema = z.object({
   versions: z.array(versionSchema).describe("highest first"),
 });
 
-const ADMIN = { 403: "not an admin (BUNTIME_ERR_DEPLOY_FORBIDDEN)" };
+const ADMIN = {
+  401: "not signed in, where the auth plugin runs (BUNTIME_ERR_AUTH_REQUIRED)",
+  403: "not an admin (BUNTIME_ERR_DEPLOY_FORBIDDEN)",
+};
 const NOT_FOUND = { 404: "no such app or version (BUNTIME_ERR_DEPLOY_NOT_FOUND)" };
 const app = (summary: string, more: Record<number, string> = {}) =>
   describeRoute({

@@ -31,11 +31,16 @@ export interface DeploymentsApiOptions {
   readonly hosts: HostsFile;
 }
 
-/** The admin making the request (their username, or `admin-token`); anyone else is refused. */
+/**
+ * The admin making the request (their username, or `admin-token`); anyone else is refused: with
+ * the auth plugin, a caller who is not signed in with 401 (so the page offers sign-in), else 403.
+ */
 function requireAdmin(c: Context<Env>, services: ServiceAccess): string {
   const user = c.env?.locals?.user;
   if (user?.roles.includes("admin")) return user.username;
   if (services.has("kernel:admin") && services.get("kernel:admin").isAdmin(c.req.raw)) return "admin-token";
+  if (!user && services.has("auth"))
+    throw new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: new URL(c.req.url).pathname });
   throw new BuntimeError("BUNTIME_ERR_DEPLOY_FORBIDDEN");
 }
 

@@ -1,6 +1,8 @@
 /**
  * The deployments page in a real browser: upload a tarball, see the versions, activate and roll
- * back. With DEPLOYMENTS_SCREENSHOTS=docs/images it saves the screenshots docs/apps.md shows.
+ * back; signed out where the auth plugin runs, a Sign in link and the shell's `sign-in` event
+ * instead of an error. With DEPLOYMENTS_SCREENSHOTS=docs/images it saves the screenshots
+ * docs/apps.md shows.
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { readFileSync, writeFileSync } from "node:fs";
@@ -15,6 +17,8 @@ import { appFolder, tarballOf, tempDir } from "./support.ts";
 
 /** The plugin's own folder: loaded from there, it also serves its `ui` folder. */
 const PLUGIN_DIR = join(import.meta.dir, "..");
+/** The auth plugin, by folder (an optional dependency, not a package this one imports). */
+const AUTH_DIR = join(import.meta.dir, "..", "..", "auth");
 const SHOTS = process.env.DEPLOYMENTS_SCREENSHOTS;
 const shot = async (page: Page, name: string) => {
   if (SHOTS) await page.screenshot({ path: join(SHOTS, `deployments-${name}.png`) });
@@ -85,6 +89,81 @@ describe.skipIf(noChromium)("the deployments page", () => {
     const page = await browser.newPage();
     await page.goto(new URL("/deployments/", url).href);
     await page.locator("#status.error", { hasText: "admins only" }).waitFor({ timeout: 10000 });
+    expect(await page.locator("section").count()).toBe(0);
+    await page.close();
+  }, 30000);
+});
+
+describe.skipIf(noChromium)("the deployments page, signed out where the auth plugin runs", () => {
+  let kernel: TestKernel;
+  let url: URL;
+  let browser: Browser;
+
+  beforeAll(async () => {
+    process.env.BUNTIME_ADMIN_PASSWORD = "a long admin passphrase"; // no setup token printed
+    kernel = await createTestKernel({
+      plugins: [{ packageJson: routerPackage, plugin: router }, AUTH_DIR, PLUGIN_DIR],
+      listen: true,
+    });
+    url = kernel.url as URL;
+    browser = await launchTestBrowser();
+  });
+
+  afterAll(async () => {
+    delete process.env.BUNTIME_ADMIN_PASSWORD;
+    await browser?.close();
+    await kernel?.stop();
+  });
+
+  it("answers a signed-out caller with a coded 401, a signed-in non-admin with 403, an admin with the apps", async () => {
+    const at = (path: string) => new URL(path, url);
+    const signedOut = await fetch(at("/deployments/api/apps"));
+    expect(signedOut.status).toBe(401);
+    expect(await signedOut.json()).toMatchObject({
+      error: {
+        code: "BUNTIME_ERR_AUTH_REQUIRED",
+        message: "/deployments/api/apps needs a signed-in user or a token",
+      },
+    });
+    const token = readFileSync(join(kernel.home, "admin-token"), "utf8").trim();
+    const asAdmin = { authorization: `Bearer ${token}`, "content-type": "application/json" };
+    expect((await fetch(at("/deployments/api/apps"), { headers: asAdmin })).status).toBe(200);
+    const user = { username: "bob", password: "bob's long passphrase" };
+    const created = await fetch(at("/auth/api/users"), {
+      method: "POST",
+      headers: asAdmin,
+      body: JSON.stringify(user),
+    });
+    expect(created.status).toBe(201);
+    const login = await fetch(at("/auth/login"), {
+      method: "POST",
+      headers: { "content-type": "application/json" },
+      body: JSON.stringify(user),
+    });
+    const cookie = (login.headers.get("set-cookie") ?? "").split(";")[0] ?? "";
+    const notAdmin = await fetch(at("/deployments/api/apps"), { headers: { cookie } });
+    expect(notAdmin.status).toBe(403);
+    expect(await notAdmin.json()).toMatchObject({ error: { code: "BUNTIME_ERR_DEPLOY_FORBIDDEN" } });
+  }, 30000);
+
+  it("shows a Sign in link back to the page and asks the shell to sign in, never the error", async () => {
+    const page = await browser.newPage();
+    // stands in for the shell's frameSDK (no shell runs here): records the events the page sends
+    await page.addInitScript(() => {
+      const sent: string[] = [];
+      Object.assign(window, { sent, frameSDK: { emit: (name: string) => sent.push(name) } });
+    });
+    await page.goto(new URL("/deployments/?standalone", url).href);
+    const link = page.locator("#status a", { hasText: "Sign in" });
+    await link.waitFor({ timeout: 10000 });
+    expect(await link.getAttribute("href")).toBe(
+      `/auth/login?next=${encodeURIComponent("/deployments/?standalone")}`,
+    );
+    expect(await link.getAttribute("target")).toBe("_top");
+    expect(await page.locator("#status").textContent()).toBe(
+      "Sign in to manage deployments (they need an admin).",
+    );
+    expect(await page.evaluate(() => (window as unknown as { sent: string[] }).sent)).toEqual(["sign-in"]);
     expect(await page.locator("section").count()).toBe(0);
     await page.close();
   }, 30000);

@@ -10,6 +10,23 @@ function say(text, error = false) {
   status.className = error ? "error" : "";
 }
 
+/** Signed out: in the shell, the shell takes the window to sign-in and back; alone, a link to where the 401 says does. */
+function askSignIn(signIn) {
+  window.frameSDK?.emit("sign-in");
+  const link = document.createElement("a");
+  link.href = `${signIn}?next=${encodeURIComponent(location.pathname + location.search)}`;
+  link.target = "_top";
+  link.textContent = "Sign in";
+  say("");
+  status.replaceChildren(link, " to manage deployments (they need an admin).");
+}
+
+/** Shows why an action failed, or the way to sign in when it failed for want of it. */
+function fail(error) {
+  if (error.signIn) askSignIn(error.signIn);
+  else say(error.message, true);
+}
+
 async function call(method, path, init = {}) {
   const url = path === "" || path.startsWith("?") ? `${api.href}${path}` : `${api.href}/${path}`;
   const response = await fetch(url, {
@@ -19,7 +36,10 @@ async function call(method, path, init = {}) {
   });
   if (response.status === 204) return undefined;
   const body = await response.json().catch(() => ({}));
-  if (!response.ok) throw new Error(body.error?.message ?? `${response.status} ${response.statusText}`);
+  if (!response.ok)
+    throw Object.assign(new Error(body.error?.message ?? `${response.status} ${response.statusText}`), {
+      signIn: response.status === 401 ? (body.signIn ?? "/auth/login") : undefined,
+    });
   return body;
 }
 
@@ -32,7 +52,7 @@ function button(label, action) {
       say(await action());
       await refresh();
     } catch (error) {
-      say(error.message, true);
+      fail(error);
     }
   });
   return element;
@@ -120,8 +140,8 @@ form.addEventListener("submit", async (event) => {
     form.reset();
     await refresh();
   } catch (error) {
-    say(error.message, true);
+    fail(error);
   }
 });
 
-refresh().catch((error) => say(error.message, true));
+refresh().catch(fail);
