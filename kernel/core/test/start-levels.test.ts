@@ -139,9 +139,6 @@ describe("starting plugins in dependency levels", () => {
   });
 
   it("groups by dependencies within the start, optional ones too, and keeps the given order in a level", () => {
-    const item = (name: string, manifest: Partial<ManifestOptions> = {}) => ({
-      source: inlineSource(name, manifest),
-    });
     const ordered = [
       item("router"),
       item("storage"),
@@ -149,15 +146,56 @@ describe("starting plugins in dependency levels", () => {
       item("logs"),
       item("metrics", { optionalDependencies: { logs: "^1", auth: "^1", absent: "^1" } }),
     ];
-    const levels = dependencyLevels(ordered).map((level) => level.map(({ source }) => source.pkg.name));
-    expect(levels).toEqual([["router", "storage", "logs"], ["auth"], ["metrics"]]);
+    expect(names(dependencyLevels(ordered))).toEqual([["router", "storage", "logs"], ["auth"], ["metrics"]]);
+  });
+
+  it("puts a plugin after the earlier plugins that provide a service it consumes, as one after another did", () => {
+    const ordered = [
+      item("early", { consumes: ["keyval"] }),
+      item("router", { provides: ["apps"] }),
+      item("where", { consumes: ["apps", "kernel:admin"] }),
+      item("storage", { provides: ["keyval"], consumes: ["apps"] }),
+      item("late", { consumes: ["keyval"] }),
+    ];
+    expect(names(dependencyLevels(ordered))).toEqual([["early", "router"], ["where", "storage"], ["late"]]);
+  });
+
+  it("lets a plugin that consumes another's service, without depending on it, see it at setup", async () => {
+    let seen = false;
+    const plugins = [
+      inlinePlugin(
+        "greeter",
+        { provides: ["greeting"] },
+        definePlugin({
+          setup: async (ctx) => {
+            await Bun.sleep(10);
+            ctx.services.provide("greeting", { hello: () => "hi" });
+          },
+        }),
+      ),
+      inlinePlugin(
+        "visitor",
+        { consumes: ["greeting"] },
+        definePlugin({
+          setup: (ctx) => {
+            seen = ctx.services.has("greeting");
+          },
+        }),
+      ),
+    ];
+    await startTestKernel({ plugins });
+    expect(seen).toBe(true);
   });
 });
 
-/** A plugin source as the host sees one, for the pure grouping test. */
-function inlineSource(name: string, manifest: Partial<ManifestOptions>) {
-  const { dependencies = {}, optionalDependencies = {} } = manifest;
-  return {
-    pkg: { name, version: "1.0.0", buntime: { dependencies, optionalDependencies } },
-  } as unknown as Parameters<typeof dependencyLevels>[0][number]["source"];
+type Item = Parameters<typeof dependencyLevels>[0][number];
+
+/** A start's item as the host has one (only its manifest matters), for the grouping tests. */
+function item(name: string, manifest: Partial<ManifestOptions> = {}): Item {
+  const { dependencies = {}, optionalDependencies = {}, consumes = [], provides = [] } = manifest;
+  const buntime = { dependencies, optionalDependencies, consumes, provides };
+  return { source: { pkg: { name, version: "1.0.0", buntime } } } as unknown as Item;
 }
+
+/** The names in each level. */
+const names = (levels: Item[][]) => levels.map((level) => level.map(({ source }) => source.pkg.name));
