@@ -122,6 +122,7 @@ describe.skipIf(noChromium)("signed-out visits in a browser, on the default dist
     for (const [path, text] of [
       ["/logs/?standalone", "to see the logs"],
       ["/metrics/?standalone", "to see the metrics"],
+      ["/deployments/?standalone", "to manage deployments"],
     ] as const) {
       await page.goto(at(path));
       const link = page.locator("#status a", { hasText: "Sign in" });

@@ -97,11 +97,11 @@ function nodesNote(body) {
   return parts.join("");
 }
 
-/** Signed out: in the shell, the shell takes the window to sign-in and back; alone, a link does. */
-function askSignIn() {
+/** Signed out: in the shell, the shell takes the window to sign-in and back; alone, a link to where the 401 says does. */
+function askSignIn(body) {
   sdk?.emit("sign-in");
   const link = document.createElement("a");
-  link.href = `/auth/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+  link.href = `${body?.signIn ?? "/auth/login"}?next=${encodeURIComponent(location.pathname + location.search)}`;
   link.target = "_top";
   link.textContent = "Sign in";
   status.replaceChildren(link, " to see the logs (they need an admin).");
@@ -115,7 +115,7 @@ async function search() {
   const body = await response.json();
   lines.replaceChildren();
   shown = 0;
-  if (response.status === 401) return askSignIn();
+  if (response.status === 401) return askSignIn(body);
   if (!response.ok) {
     status.textContent = body.error ? body.error.message : `error ${response.status}`;
     return;

@@ -23,7 +23,7 @@ async function answer(response) {
     if (response.status === 401) window.frameSDK?.emit("sign-in");
     throw Object.assign(new Error(error.message ?? `${response.status} ${response.statusText}`), {
       hint: error.hint,
-      signIn: response.status === 401,
+      signIn: response.status === 401 ? (body.signIn ?? "/auth/login") : undefined,
     });
   }
   return body;
@@ -40,7 +40,7 @@ function showError(section, error) {
           el(
             "a",
             {
-              href: `/auth/login?next=${encodeURIComponent(location.pathname + location.search)}`,
+              href: `${error.signIn}?next=${encodeURIComponent(location.pathname + location.search)}`,
               target: "_top",
             },
             "Sign in",

@@ -141,11 +141,11 @@
     ]);
   }
 
-  /** Signed out: in the shell, the shell takes the window to sign-in and back; alone, a link does. */
-  function askSignIn() {
+  /** Signed out: in the shell, the shell takes the window to sign-in and back; alone, a link to where the 401 says does. */
+  function askSignIn(body) {
     window.frameSDK?.emit("sign-in");
     const link = document.createElement("a");
-    link.href = `/auth/login?next=${encodeURIComponent(location.pathname + location.search)}`;
+    link.href = `${body?.signIn ?? "/auth/login"}?next=${encodeURIComponent(location.pathname + location.search)}`;
     link.target = "_top";
     link.textContent = "Sign in";
     status.replaceChildren(link, " to see the metrics (they need an admin).");
@@ -195,7 +195,8 @@
     pollCluster().catch(() => {});
     try {
       const response = await fetch("api/snapshot", { cache: "no-store" });
-      if (response.status === 401) return askSignIn(); // no more polling until signed in
+      // no more polling until signed in
+      if (response.status === 401) return askSignIn(await response.json().catch(() => undefined));
       if (!response.ok) {
         const body = await response.json().catch(() => ({}));
         throw new Error(body.error?.message ?? `the metrics API answered ${response.status}`);
