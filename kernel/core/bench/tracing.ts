@@ -97,6 +97,18 @@ async function distribution(ratio: string): Promise<Target> {
   };
 }
 
+/**
+ * Resolves once `target` is idle (under 10% of a core over half a second: a distribution
+ * publishes its bundled packages to its registry after it starts), or after 30 seconds.
+ */
+async function settled(target: Target): Promise<void> {
+  for (const deadline = performance.now() + 30_000; performance.now() < deadline; ) {
+    const before = cpuSeconds(target.pid);
+    await Bun.sleep(500);
+    if (cpuSeconds(target.pid) - before < 0.05) return;
+  }
+}
+
 /** One run's figures: requests per second, and the kernel process's CPU microseconds per request. */
 interface Run {
   readonly rps: number;
@@ -115,6 +127,7 @@ async function measure(name: string, start: (ratio: string) => Promise<Target>):
   const targets: Target[] = [];
   try {
     for (const mode of MODES) targets.push(await start(mode.ratio));
+    for (const target of targets) await settled(target);
     for (const target of targets) await load(target); // a first run warms each kernel's JIT
     console.log(`\n${name}: wrk -c50, ${SECONDS} s per run, ${RUNS} rounds (target: tracing on costs <= 5%)`);
     const costs = MODES.map(() => [] as number[]);
