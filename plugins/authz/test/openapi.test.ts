@@ -17,7 +17,8 @@ describe("authz in /_/api/openapi.json", () => {
         "get /authz/api/explain",
       ]),
     );
-    const body = document.paths["/authz/api/policies/{id}"].put.requestBody.content["application/json"].schema;
+    const body =
+      document.paths["/authz/api/policies/{id}"].put.requestBody.content["application/json"].schema;
     expect(body.required).toEqual(["id", "effect"]);
     expect(body.properties.effect.enum).toEqual(["allow", "deny"]);
     expect(document.paths["/authz/api/explain"].get.tags).toEqual(["@buntime/plugin-authz"]);
