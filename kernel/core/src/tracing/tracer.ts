@@ -68,28 +68,24 @@ export class Tracer {
 
   #start(headers: Headers, method: string, pathname: string): Span | string {
     const given = headers.get(TRACEPARENT);
-    if (given === null) {
-      // most requests: a fresh trace, nothing of the caller's to check
-      const traceId = newTraceId();
-      if (!this.#sampleNew(traceId)) {
-        headers.set(TRACEPARENT, formatTraceParent(traceId, newSpanId(), false));
-        return traceId;
-      }
-      return this.#serverSpan(headers, traceId, undefined, method, pathname);
-    }
+    // most requests: a fresh trace, nothing of the caller's to check
+    if (given === null) return this.#fresh(headers, method, pathname);
     const parent = parseTraceParent(given);
     // the caller's vendor data rides only beside its own valid traceparent
     if (parent === undefined || saneTraceState(headers.get(TRACESTATE)) === undefined) {
       headers.delete(TRACESTATE);
     }
-    if (parent === undefined) {
-      const traceId = newTraceId();
-      if (this.#sampleNew(traceId)) return this.#serverSpan(headers, traceId, undefined, method, pathname);
-      headers.set(TRACEPARENT, formatTraceParent(traceId, newSpanId(), false));
-      return traceId;
-    }
+    if (parent === undefined) return this.#fresh(headers, method, pathname);
     if (!parent.sampled) return parent.traceId; // the caller's valid header goes on as it is
     return this.#serverSpan(headers, parent.traceId, parent.parentId, method, pathname);
+  }
+
+  /** A new trace: its server span when sampled, else its id, with a header naming an unsampled span. */
+  #fresh(headers: Headers, method: string, pathname: string): Span | string {
+    const traceId = newTraceId();
+    if (this.#sampleNew(traceId)) return this.#serverSpan(headers, traceId, undefined, method, pathname);
+    headers.set(TRACEPARENT, formatTraceParent(traceId, newSpanId(), false));
+    return traceId;
   }
 
   /** Whether a new trace (no caller's sampled flag to follow) is recorded. */
