@@ -2,11 +2,15 @@
  * The thread hop without the pool: Bun.serve handing `/a<n>/` to its own bare Worker (one per
  * n, made on first use) by postMessage, the worker answering `hello`. Run against the app-count
  * rotation, it shows what spreading requests over many threads costs in Bun itself.
- * `/__stats` as in many-apps.ts. Prints its URL.
+ * `--app`: each worker builds a Request, calls the hello app and reads its Response
+ * (bare-worker-app.ts) instead of echoing. `/__stats` as in many-apps.ts. Prints its URL.
  */
 import { lagStats } from "../lib/lag.ts";
 
-const WORKER = new URL("./bare-worker-echo.ts", import.meta.url).href;
+const WORKER = new URL(
+  process.argv.includes("--app") ? "./bare-worker-app.ts" : "./bare-worker-echo.ts",
+  import.meta.url,
+).href;
 const workers = new Map<string, Worker>();
 const waiting = new Map<number, (response: Response) => void>();
 let sequence = 0;
@@ -34,7 +38,7 @@ const server = Bun.serve({
     const id = ++sequence;
     return new Promise<Response>((resolve) => {
       waiting.set(id, resolve);
-      workerFor(name).postMessage({ id, url: request.url });
+      workerFor(name).postMessage({ id, url: request.url, headers: request.headers.toJSON() });
     });
   },
 });

@@ -3,6 +3,9 @@
  * reports every `busyMs`: the pool takes silence then for a worker that does not yield. Idle, it
  * wakes ten times less often (at least every second) and reports only a move of half a megabyte
  * or more: five hundred idle apps waking every 100 ms cost 64% of a core (docs/performance.md).
+ * A request that ends before its busy report was due puts the idle schedule back: a worker of
+ * one of 500 apps gets a request every 40 ms or so, and a report timer 100 ms after each one
+ * woke a cold thread about once per request (kernel/core/bench/app-count-pair.ts).
  * Past `maxMemory` it collects garbage and looks again before reporting, so garbage not yet
  * collected (large bodies just served) never costs a worker its life; memory still held does.
  */
@@ -18,6 +21,8 @@ export class MemoryReports {
   /** When the next report is due (performance.now() time). */
   private due = Number.POSITIVE_INFINITY;
   private reported = Number.NEGATIVE_INFINITY;
+  /** When the last report was taken (performance.now() time). */
+  private reportedAt = Number.NEGATIVE_INFINITY;
 
   constructor(
     private readonly post: (message: MemoryMessage) => void,
@@ -37,7 +42,23 @@ export class MemoryReports {
     this.schedule();
   }
 
+  /**
+   * Nothing is in flight any more: a busy report not yet due is not needed; the next one comes on
+   * the idle schedule, counted from the last report (a worker never goes longer without one).
+   */
+  idle(): void {
+    const due = Math.max(this.reportedAt + this.idleDelay(), performance.now());
+    if (due <= this.due) return;
+    clearTimeout(this.timer);
+    this.arm(Math.max(0, due - performance.now()));
+  }
+
+  private idleDelay(): number {
+    return Math.max(1000, this.options.busyMs * IDLE_FACTOR);
+  }
+
   private report(): void {
+    this.reportedAt = performance.now();
     let heap = measure();
     if (heap > this.options.maxMemory) {
       Bun.gc(true);
@@ -49,8 +70,10 @@ export class MemoryReports {
   }
 
   private schedule(): void {
-    const { busyMs } = this.options;
-    const delay = this.options.busy() ? busyMs : Math.max(1000, busyMs * IDLE_FACTOR);
+    this.arm(this.options.busy() ? this.options.busyMs : this.idleDelay());
+  }
+
+  private arm(delay: number): void {
     this.due = performance.now() + delay;
     this.timer = setTimeout(() => {
       this.report();

@@ -127,6 +127,7 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
       app?.settled?.(request);
     }
     active--;
+    if (active === 0) memory?.idle();
     uploads.delete(id);
     exitIfDone();
   }

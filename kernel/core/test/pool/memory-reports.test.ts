@@ -1,0 +1,50 @@
+import { describe, expect, it } from "bun:test";
+import type { MemoryMessage } from "../../src/pool/shared/protocol.ts";
+import { MemoryReports } from "../../src/pool/worker/memory-reports.ts";
+
+/** A MemoryReports whose worker is busy when `state.busy` says so, and the reports it posted. */
+function reports(busyMs: number) {
+  const state = { busy: false };
+  const posted: Array<{ at: number; message: MemoryMessage }> = [];
+  const memory = new MemoryReports((message) => posted.push({ at: performance.now(), message }), {
+    busyMs,
+    maxMemory: Number.MAX_SAFE_INTEGER,
+    busy: () => state.busy,
+  });
+  return { memory, state, posted };
+}
+
+describe("a worker's memory reports", () => {
+  it("reports every busyMs while a request is in flight", async () => {
+    const { memory, state, posted } = reports(20);
+    memory.start();
+    state.busy = true;
+    memory.wake();
+    await Bun.sleep(110);
+    state.busy = false;
+    memory.idle();
+    // the first report at start, then one every 20 ms while busy
+    expect(posted.length).toBeGreaterThanOrEqual(4);
+  });
+
+  it("drops the busy report of a request that ended before it was due, and keeps the idle cadence", async () => {
+    const { memory, state, posted } = reports(20);
+    memory.start(); // reports at once, then next within a second (idle)
+    const started = performance.now();
+    state.busy = true;
+    memory.wake(); // a request: a report within 20 ms...
+    state.busy = false;
+    memory.idle(); // ...not needed: it ended at once
+    // any timer firing now would post (a busy worker always reports): none may fire before the idle cadence
+    state.busy = true;
+    await Bun.sleep(200);
+    expect(posted.length).toBe(1);
+    // the idle report still comes, a second after the last one (not pushed back by the request)
+    await Bun.sleep(1000);
+    const next = (posted[1]?.at ?? Number.POSITIVE_INFINITY) - started;
+    expect(next).toBeGreaterThan(950);
+    expect(next).toBeLessThan(1150);
+    state.busy = false;
+    memory.idle();
+  });
+});
