@@ -22,7 +22,7 @@ import { admit, authBase, loginPath } from "./server/gate.ts";
 import { renderHome } from "./server/home.ts";
 import { locateUi, type Opened, renderPage } from "./server/page.ts";
 import { shellDescriptions as describe } from "./server/route-descriptions.ts";
-import { renderSetupPage } from "./server/setup-page.ts";
+import { renderNoAuthPage, setupAddress } from "./server/setup-page.ts";
 import { type ShellView, shellMenu } from "./server/shell-pages.ts";
 import { Timings, timingsReportSchema } from "./server/timings.ts";
 
@@ -100,10 +100,12 @@ function createShell(ctx: PluginContext) {
       shellPage(c.req.raw, c.env, await catalog(), { view }),
     );
   }
-  // the first-run form: public, it only posts to the auth plugin, which decides
-  routes.get("/setup", async (c) =>
-    c.html(await renderSetupPage(authBase(plugins)), 200, { "cache-control": "no-store" }),
-  );
+  // the old first-run address: forwards to the auth plugin's first-admin page, which decides
+  routes.get("/setup", async (c) => {
+    const auth = authBase(plugins);
+    if (auth === undefined) return c.html(await renderNoAuthPage(), 200, { "cache-control": "no-store" });
+    return c.redirect(setupAddress(auth, c.req.url), 302);
+  });
   // the shell's own API: the same gate as the page, answered as JSON
   routes.use("/api/*", async (c, next) => {
     const admission = await admit(ctx, c.req.raw, c.env, false);

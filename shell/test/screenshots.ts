@@ -81,19 +81,6 @@ try {
   await shot("watchdog", "/demo/hang.html", async (page) => {
     await page.locator(".tile").waitFor({ timeout: 10000 });
   });
-  // the first run, on a kernel with the auth plugin and no admin yet
-  delete process.env.BUNTIME_ADMIN_PASSWORD;
-  const fresh = await createTestKernel({ plugins: [join(PLUGINS, "auth"), SHELL], listen: true });
-  try {
-    const page = await browser.newPage({ viewport: { width: 1200, height: 720 } });
-    await page.goto(new URL("/shell/setup", fresh.url as URL).href);
-    await page.fill("input[name=username]", "ada");
-    await page.screenshot({ path: join(IMAGES, "shell-setup.png") });
-    console.log("docs/images/shell-setup.png");
-    await page.close();
-  } finally {
-    await fresh.stop();
-  }
 } finally {
   await browser.close();
   await kernel.stop();

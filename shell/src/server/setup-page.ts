@@ -1,26 +1,34 @@
 /**
- * The first-run page (`/shell/setup`): the form for the auth plugin's one-time setup (setup
- * token, username, password), so the first admin is created in a browser rather than with curl.
- * It posts to the auth plugin's `POST <auth>/setup`, which decides; the page itself reveals
- * nothing and needs no sign-in.
+ * The shell's old first-run address (`/shell/setup`). The auth plugin now serves the first-admin
+ * page itself (`<auth>/setup`, reached from its sign-in page), so this address only forwards
+ * there, keeping where the visit was going (`next`); it stays so that links and notes from
+ * earlier versions still work. Without the auth plugin there is no one to set up, and it says so.
  */
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 
-/** The page; `auth` is the auth plugin's base, or undefined when none runs. */
-export function renderSetupPage(auth: string | undefined): HtmlEscapedString | Promise<HtmlEscapedString> {
-  const body = auth
-    ? html`<p>Create the first administrator. The one-time setup token is printed in the kernel's
-  terminal and kept in <code>&lt;home&gt;/data/@buntime/plugin-auth/setup-token</code>.</p>
-<form id="setup" data-auth="${auth}">
-  <label>Setup token <input name="token" autocomplete="off" required /></label>
-  <label>Username <input name="username" autocomplete="username" required /></label>
-  <label>Password <input name="password" type="password" autocomplete="new-password" minlength="8" required /></label>
-  <button type="submit">Create the administrator</button>
-  <p id="setup-error" class="error" role="alert"></p>
-</form>
-<script type="module" src="/shell/setup.js"></script>`
-    : html`<p class="notice">The auth plugin is not installed: there is no one to set up. Without it, the shell answers on loopback only.</p>`;
+/**
+ * `next` as a path on this site (path, query, fragment), or undefined for anything else. The auth
+ * plugin judges it again; this only keeps the forward from carrying another site's address.
+ */
+function sameOriginPath(next: string | null, url: URL): string | undefined {
+  if (next === null || !next.startsWith("/") || next.startsWith("//") || next.includes("\\"))
+    return undefined;
+  const target = URL.parse(next, url);
+  if (target === null || target.origin !== url.origin) return undefined;
+  const path = target.pathname + target.search + target.hash;
+  return path.startsWith("//") ? undefined : path; // `/.//evil` parses to `//evil`
+}
+
+/** Where `/shell/setup` (asked as `url`) forwards to: the auth plugin's first-admin page at `auth`. */
+export function setupAddress(auth: string, url: string): string {
+  const asked = new URL(url);
+  const next = sameOriginPath(asked.searchParams.get("next"), asked);
+  return next === undefined ? `${auth}/setup` : `${auth}/setup?next=${encodeURIComponent(next)}`;
+}
+
+/** The page without the auth plugin: nothing to set up. */
+export function renderNoAuthPage(): HtmlEscapedString | Promise<HtmlEscapedString> {
   return html`<!doctype html>
 <html lang="en">
 <head>
@@ -34,7 +42,7 @@ export function renderSetupPage(auth: string | undefined): HtmlEscapedString | P
 <body>
 <main class="setup">
 <h1>Welcome to Buntime</h1>
-${body}
+<p class="notice">The auth plugin is not installed: there is no one to set up. Without it, the shell answers on loopback only.</p>
 </main>
 </body>
 </html>`;
