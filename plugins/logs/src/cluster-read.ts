@@ -63,23 +63,26 @@ export interface ClusterReadOptions {
   local(): LocalAnswer;
 }
 
-const levelSchema = z.enum(["debug", "info", "warn", "error"]);
-/** A peer is trusted (it knows the token), but what it sends is still checked before it is shown. */
-const peerAnswerSchema = z.object({
-  entries: z.array(
-    z.object({
-      seq: z.number(),
-      node: z.string(),
-      time: z.string(),
-      level: levelSchema,
-      namespace: z.string(),
-      message: z.string(),
-      fields: z.record(z.string(), z.unknown()).optional(),
-    }),
-  ),
-  truncated: z.boolean(),
-  recorded: z.number(),
-  capacity: z.number(),
+/** One stored line as the API answers it (`StoredLogEntry`). */
+export const storedEntrySchema = z.object({
+  seq: z.number().describe("the line's number on its node, counting from 1"),
+  node: z.string(),
+  time: z.string().describe("ISO time"),
+  level: z.enum(["debug", "info", "warn", "error"]),
+  namespace: z.string(),
+  message: z.string(),
+  fields: z.record(z.string(), z.unknown()).optional(),
+});
+
+/**
+ * One node's answer (`LocalAnswer`). A peer is trusted (it knows the token), but what it sends
+ * is still checked against this before it is shown.
+ */
+export const localAnswerSchema = z.object({
+  entries: z.array(storedEntrySchema).describe("the newest matching lines, oldest first"),
+  truncated: z.boolean().describe("true when more lines matched than the limit"),
+  recorded: z.number().describe("lines recorded since the node started"),
+  capacity: z.number().describe("lines the node keeps"),
 });
 
 /** Oldest first; lines of one millisecond by node, then by sequence. */
@@ -114,7 +117,7 @@ export async function readCluster(
     token: { value: options.token, setting: "cluster.token" },
     timeoutMs: options.timeoutMs,
     maxBytes: PEER_LOGS_BYTES,
-    schema: peerAnswerSchema,
+    schema: localAnswerSchema,
     expected: "a logs answer",
   });
   const asked = new Map(answers.map((answer) => [answer.node, answer]));

@@ -56,13 +56,17 @@ export interface ParsedLogQuery {
   readonly node?: string;
 }
 
-/** Parses a query string into a filter; throws `BUNTIME_ERR_LOGS_QUERY_INVALID` naming the bad parameter. */
-export function parseLogQuery(params: Record<string, string>): ParsedLogQuery {
-  const result = logQuerySchema.safeParse(params);
-  if (!result.success) {
-    throw new BuntimeError("BUNTIME_ERR_LOGS_QUERY_INVALID", { details: formatZodIssues(result.error) });
-  }
-  const { q, limit, node, ...rest } = result.data;
+/** A query the schema refused, as the error the API answers: `BUNTIME_ERR_LOGS_QUERY_INVALID` naming the parameter. */
+export function queryInvalid(error: z.ZodError): BuntimeError {
+  return new BuntimeError("BUNTIME_ERR_LOGS_QUERY_INVALID", { details: formatZodIssues(error) });
+}
+
+/**
+ * A query the schema accepted as a filter; throws `BUNTIME_ERR_LOGS_QUERY_INVALID` for what the
+ * parameters cannot mean together (a sequence number with `node`).
+ */
+export function toLogQuery(query: z.output<typeof logQuerySchema>): ParsedLogQuery {
+  const { q, limit, node, ...rest } = query;
   if (node !== undefined && rest.after !== undefined) {
     // sequence numbers count per node: "after 40" means nothing across nodes
     throw new BuntimeError("BUNTIME_ERR_LOGS_QUERY_INVALID", {
