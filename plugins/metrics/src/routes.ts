@@ -11,6 +11,7 @@ import {
 import { Exposition } from "./exposition.ts";
 import type { HttpMetrics } from "./http-metrics.ts";
 import { writeProcessMetrics } from "./process-metrics.ts";
+import { metricsDescriptions } from "./route-descriptions.ts";
 import { scrapeGuard } from "./scrape-token.ts";
 import { takeSnapshot } from "./snapshot.ts";
 
@@ -38,14 +39,14 @@ export interface MetricsRoutesOptions {
  * (a browser asking for HTML is sent to the UI page instead), `api/snapshot` and `api/cluster`
  * (every node's summary) as JSON for the UI and, with a scrape token, `peer/summary` (this node's
  * summary for the other nodes). Other paths fall through to the kernel, which serves the UI
- * folder there.
+ * folder there. What each answers is in route-descriptions.ts (the OpenAPI document).
  */
 export function createMetricsRoutes(options: MetricsRoutesOptions): PluginRoutes {
   const { base, ctx, http, plugins } = options;
   const app = new Hono<{ Bindings: RequestContext }>();
   const guard = scrapeGuard(options.scrapeToken);
 
-  app.get("/", (c) => {
+  app.get("/", metricsDescriptions.exposition, (c) => {
     const browser = (c.req.header("accept") ?? "").includes("text/html");
     if (browser && c.req.query("format") !== "prometheus") return c.redirect(`${base}/`, 302);
     const refused = guard?.(c.req.raw, c.env);
@@ -66,18 +67,18 @@ export function createMetricsRoutes(options: MetricsRoutesOptions): PluginRoutes
       "cache-control": "no-store",
     });
   });
-  app.get("/api/snapshot", (c) => {
+  app.get("/api/snapshot", metricsDescriptions.snapshot, (c) => {
     c.header("cache-control", "no-store");
     return c.json(takeSnapshot(ctx.kernel.version, http, ctx.pool.stats(), plugins()));
   });
-  app.get("/api/cluster", async (c) => {
+  app.get("/api/cluster", metricsDescriptions.cluster, async (c) => {
     c.header("cache-control", "no-store");
     const { scrapeToken, node } = options;
     return c.json(await clusterSummary(http, { ...options.cluster, self: node, base, scrapeToken }));
   });
   if (guard !== undefined) {
     // never open: without a scrape token there is no such route at all
-    app.get("/peer/summary", (c) => {
+    app.get("/peer/summary", metricsDescriptions.peer, (c) => {
       const refused = guard(c.req.raw, c.env);
       if (refused !== undefined) return refused;
       c.header("cache-control", "no-store");
