@@ -40,6 +40,9 @@ export interface ShellBlock {
 const NOT_RUN = /^<!--\s*not-run:\s*(.*?)\s*-->$/;
 const SHOWN = /(?:^|\s)#\s→\s?(.*)$/;
 const HEREDOC = /<<-?\s*['"]?([A-Za-z_]\w*)['"]?/;
+/** Words that open and close a compound command (`for … do … done`, `if … then … fi`). */
+const OPENS = /(?:^|[;&|\s])(?:do|then)(?=\s|;|$)/g;
+const CLOSES = /(?:^|[;&|\s])(?:done|fi)(?=\s|;|$)/g;
 
 interface Draft {
   text: string[];
@@ -60,6 +63,7 @@ function commandsOf(lines: string[], firstLine: number): DocCommand[] {
   const commands: Draft[] = [];
   let current: Draft | undefined;
   let continued = false;
+  let depth = 0; // inside a compound command: its lines are one command
   let heredoc: string | undefined;
   lines.forEach((line, offset) => {
     const where = firstLine + offset;
@@ -72,11 +76,11 @@ function commandsOf(lines: string[], firstLine: number): DocCommand[] {
     if (trimmed.startsWith("#")) {
       const shown = SHOWN.exec(trimmed);
       if (shown) addShown(current, shown[1] ?? "", where);
-      continued = false;
+      continued = depth > 0;
       return;
     }
     if (!trimmed) {
-      continued = false;
+      continued = depth > 0;
       return;
     }
     if (!continued || !current) {
@@ -87,7 +91,8 @@ function commandsOf(lines: string[], firstLine: number): DocCommand[] {
     const shown = SHOWN.exec(line);
     if (shown) addShown(current, shown[1] ?? "", where);
     const code = line.replace(/\s#\s.*$/, "").trimEnd();
-    continued = code.endsWith("\\");
+    depth = Math.max(0, depth + (code.match(OPENS)?.length ?? 0) - (code.match(CLOSES)?.length ?? 0));
+    continued = depth > 0 || /(\\|\|\||&&|\|)$/.test(code);
     heredoc = HEREDOC.exec(code)?.[1];
   });
   return commands.map((draft) => ({ ...draft, text: draft.text.join("\n") }));

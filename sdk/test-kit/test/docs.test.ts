@@ -26,6 +26,11 @@ const PAGE = [
   "# → line … three",
   "false",
   "# → exit 1",
+  "for v in 1 2; do",
+  "  echo $v",
+  "done",
+  "echo a &&",
+  "  echo b",
   "```",
 ].join("\n");
 
@@ -42,12 +47,14 @@ describe("shellBlocks", () => {
 
   it("keeps continuation lines and here-documents with their command, and reads # → as its output", () => {
     const commands = blocks[2]?.commands ?? [];
-    expect(commands.map((command) => command.line)).toEqual([14, 17, 19, 23]);
+    expect(commands.map((command) => command.line)).toEqual([14, 17, 19, 23, 25, 28]);
+    expect(commands[4]?.text).toBe("for v in 1 2; do\n  echo $v\ndone");
+    expect(commands[5]?.text).toBe("echo a &&\n  echo b");
     expect(commands[0]?.text).toBe("cat > a.json <<'JSON'\n{ # not a comment\nJSON");
     expect(commands[0]?.shown).toEqual([]);
     expect(commands[1]?.shown).toEqual(['{"ok":true}']);
     expect(commands[2]?.shown).toEqual(["line one", "line … three"]);
-    expect(commands.map((command) => command.exit)).toEqual([0, 0, 0, 1]);
+    expect(commands.map((command) => command.exit)).toEqual([0, 0, 0, 1, 0, 0]);
   });
 
   it("does not take a prose comment for output", () => {

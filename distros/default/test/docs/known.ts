@@ -5,10 +5,19 @@
  */
 
 /** Blocks that fail as written, with why. */
-export const KNOWN_FAILING: Record<string, string> = {};
+export const KNOWN_FAILING: Record<string, string> = {
+  "docs/kernel-api.md#1":
+    '`curl -s -X POST http://localhost:8000/_/api/plugins` (loading greeter 1.0.0) printed nothing; the page shows {"plugins":[{"name":"greeter",…',
+  "docs/distributions.md#3":
+    "`distro add --app shop ./apps/notes`: app folder ./apps/notes does not exist [BUNTIME_ERR_DISTRO_NOT_FOUND]",
+};
 
 /** Blocks that cannot run here and still lack a `<!-- not-run: why -->` marker, with why. */
 export const PENDING_NOT_RUN: Record<string, string> = {
+  "docs/distributions.md#1":
+    "`distro start` serves in the foreground, so the block never reaches its curl (with `&` and `curl --retry 20 --retry-connrefused` it runs; README.md's block does so)",
+  "docs/distributions.md#2":
+    "`distro start` serves in the foreground, so the block never reaches its curl; `buntime app publish ./shop` needs an app shop@1.2.0 with env STRIPE_KEY and a publisher key",
   "docs/distributions.md#4": "needs a Docker daemon (distro build --image)",
   "docs/distributions.md#5": "needs a Kubernetes cluster (kubectl, helm)",
   "docs/distributions.md#6": "needs a Docker daemon and a Kubernetes cluster",
@@ -26,4 +35,12 @@ export const PENDING_NOT_RUN: Record<string, string> = {
  * What following the docs leaves at the checkout's root that `npm test` would lint (biome reads
  * the .gitignore), until the .gitignore's owner lists it.
  */
-export const LINTED_FOR_NOW: string[] = [];
+export const LINTED_FOR_NOW: string[] = [
+  "buntime.config.json", // README.md's tour
+  "greeter.config.json", // writing-a-plugin.md
+  "hello/", // publishing.md: plugin create @acme/hello
+  "my-plugins/", // getting-started.md, writing-a-plugin.md
+  "openapi.json", // openapi.md
+  "shop/", // apps.md: app create shop
+  "tour/", // README.md: plugin create @acme/tour
+];
