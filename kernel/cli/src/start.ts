@@ -40,7 +40,7 @@ export async function runStart(args: string[]): Promise<number> {
   }
   if (values.distro) {
     // the distribution package (its builder, its lock resolver) is loaded only to start a build
-    const { serveBuiltDistribution } = await import("@buntime/distro");
+    const { serveBuiltDistribution } = await import("@buntime/distro/start");
     return serveBuiltDistribution(values.distro, values, { clusterSupply: defaultClusterSupply });
   }
   const config = loadStartConfig(values, values.plugins);

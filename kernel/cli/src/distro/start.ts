@@ -1,6 +1,6 @@
 import { readFileSync } from "node:fs";
 import { join, resolve } from "node:path";
-import { BUILD_FILES, serveBuiltDistribution, verifyBuild } from "@buntime/distro";
+import { BUILD_FILES, serveBuiltDistribution, verifyBuild } from "@buntime/distro/start";
 import { KERNEL_START_OPTIONS, KERNEL_VERSION } from "@buntime/kernel";
 import { parseCommand } from "../common/args.ts";
 import { runCommand } from "../common/output.ts";
