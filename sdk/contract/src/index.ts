@@ -154,6 +154,16 @@ export type {
   SocketHandlers,
   WebSocketUpgrades,
 } from "./services.ts";
+export {
+  authBase,
+  authRequired,
+  DEFAULT_AUTH_BASE,
+  DEFAULT_SIGN_IN_PATH,
+  type SignInServices,
+  sameSitePath,
+  signInPath,
+  signInUrl,
+} from "./sign-in.ts";
 export type {
   FailureStore,
   FailureWindow,
