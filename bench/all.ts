@@ -3,20 +3,25 @@
  * warm hello at 50 and 200 connections, 1 KB echo, 64 KB and 1 MB responses, a 10 MB upload and a
  * 50 ms handler through the kernel with the router only and with the default distribution's
  * per-request plugins; ephemeral apps at 5 connections against a bare spawn-a-Worker-per-request
- * server; the app-count curve with event-loop lag and RSS; and the deferred-response reproduction
+ * server; the app-count curve with event-loop lag and RSS, beside bare Workers'; and the deferred-response reproduction
  * (raw Bun.serve answering from a later event-loop turn). Servers run in their own processes and
  * are measured in turn within each round; a ratio is the median of the per-round ratios.
  *
  *   npm run bench:all [-- --quick] [-- --rounds 3 --seconds 3 --json out.json]
  *
- * Default ≈ 6 minutes on 2 cores; `--quick` (1 s runs, 4 app counts) ≈ 2¼ minutes.
+ * Default ≈ 7½ minutes on 2 cores; `--quick` (1 s runs, 4 app counts) ≈ 3 minutes.
  * Needs wrk (apt-get install wrk).
  */
 import { writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { median, startServer } from "@buntime/test-kit/load";
-import { APP_COUNTS, type AppCountPoint, measureAppCount } from "../kernel/core/bench/lib/app-count.ts";
+import {
+  APP_COUNTS,
+  type AppCountPoint,
+  BARE_WORKERS_SERVER,
+  measureAppCount,
+} from "../kernel/core/bench/lib/app-count.ts";
 import { wrk } from "../kernel/core/bench/lib/wrk.ts";
 import { startPoolServer } from "../kernel/core/bench/pool.ts";
 import { type Figure, figures, type ServerName } from "./figures.ts";
@@ -128,13 +133,24 @@ try {
   contexts.stop();
 }
 
+// the pool's curve, and beside it the bare one: Bun.serve handing each app path to its own
+// Worker (no pool), what spreading requests over that many threads costs in Bun itself
 const curve: AppCountPoint[] = [];
+const bareCurve: AppCountPoint[] = [];
 for (const count of counts) {
   const point = await measureAppCount(count, { rounds, seconds, connections: 50 });
   curve.push(point);
   log(
     `${count} apps round-robin: ${fmt(point.rps)} req/s, p50 ${fmt(point.p50)} ms, event-loop lag median ${fmt(point.lagMedian)} ms max ${fmt(point.lagMax)} ms, RSS ${fmt(point.rssMb)} MB, CPU ${fmt(point.cpuUs)} µs and ${fmt(point.switches)} context switches per request${point.failed ? ` — ${point.failed} FAILED` : ""}`,
   );
+  const bareWorkers = await measureAppCount(count, {
+    rounds,
+    seconds,
+    connections: 50,
+    server: BARE_WORKERS_SERVER,
+  });
+  bareCurve.push(bareWorkers);
+  log(`${count} apps, bare Worker per app: ${fmt(bareWorkers.rps)} req/s, RSS ${fmt(bareWorkers.rssMb)} MB`);
 }
 
 console.log(
@@ -147,16 +163,19 @@ for (const result of results) {
   console.log(`| ${result.name} | ${cells.join("; ")} | ${result.target ?? ""} | ${result.failed} |`);
 }
 const ten = curve.find((point) => point.count === 10)?.rps ?? Number.NaN;
+const bareTen = bareCurve.find((point) => point.count === 10)?.rps ?? Number.NaN;
 console.log(
-  "\n| apps | req/s | share of 10 apps | p50 ms | lag median / max ms | RSS MB | CPU µs / switches per request |\n|---|---|---|---|---|---|---|",
+  "\n| apps | req/s | share of 10 apps | p50 ms | lag median / max ms | RSS MB | CPU µs / switches per request | bare Worker per app: req/s (share of its 10 apps) |\n|---|---|---|---|---|---|---|---|",
 );
-for (const point of curve) {
+for (const [i, point] of curve.entries()) {
   const share = point.rps / ten;
   const verdict = point.count >= 100 ? (share >= 0.5 ? " OK" : " below 0.5") : "";
+  const bareRps = bareCurve[i]?.rps ?? Number.NaN;
   console.log(
-    `| ${point.count} | ${fmt(point.rps)} | ${fmt(share)}${verdict} | ${fmt(point.p50)} | ${fmt(point.lagMedian)} / ${fmt(point.lagMax)} | ${fmt(point.rssMb)} | ${fmt(point.cpuUs)} / ${fmt(point.switches)} |`,
+    `| ${point.count} | ${fmt(point.rps)} | ${fmt(share)}${verdict} | ${fmt(point.p50)} | ${fmt(point.lagMedian)} / ${fmt(point.lagMax)} | ${fmt(point.rssMb)} | ${fmt(point.cpuUs)} / ${fmt(point.switches)} | ${fmt(bareRps)} (${fmt(bareRps / bareTen)}) |`,
   );
 }
 const total = (performance.now() - started) / 1000;
 console.log(`\n${rounds} rounds of ${seconds} s, ${total.toFixed(0)} s in all`);
-if (values.json) writeFileSync(values.json, JSON.stringify({ rounds, seconds, results, curve }, null, 2));
+if (values.json)
+  writeFileSync(values.json, JSON.stringify({ rounds, seconds, results, curve, bareCurve }, null, 2));

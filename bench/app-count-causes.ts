@@ -9,20 +9,18 @@
  *
  *   npx bun bench/app-count-causes.ts [--rounds 3] [--seconds 2]
  */
-import { join } from "node:path";
 import { parseArgs } from "node:util";
-import { measureAppCount, measureIdle } from "../kernel/core/bench/lib/app-count.ts";
+import { BARE_WORKERS_SERVER, measureAppCount, measureIdle } from "../kernel/core/bench/lib/app-count.ts";
 
 const { values } = parseArgs({
   options: { rounds: { type: "string", default: "3" }, seconds: { type: "string", default: "2" } },
 });
 const load = { rounds: Number(values.rounds), seconds: Number(values.seconds), connections: 50 };
-const BARE = join(import.meta.dir, "../kernel/core/bench/servers/bare-workers.ts");
 const VARIANTS: Array<[string, { serverArgs?: string[]; server?: string }]> = [
   ["pool as it is", {}],
   ["pool, memory reports every 60 s", { serverArgs: ["--report-ms", "60000"] }],
   ["pool, ticker every 1 s", { serverArgs: ["--tick-ms", "1000"] }],
-  ["bare Worker per app, no pool", { server: BARE }],
+  ["bare Worker per app, no pool", { server: BARE_WORKERS_SERVER }],
 ];
 const fmt = (n: number) => n.toFixed(n >= 100 ? 0 : 2);
 for (const [label, variant] of VARIANTS) {

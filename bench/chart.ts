@@ -16,6 +16,8 @@ interface Run {
   seconds: number;
   results: Array<{ name: string; ratio: Record<string, number> }>;
   curve: Array<{ count: number; rps: number; lagMedian: number; rssMb: number }>;
+  /** The same curve for bare Workers without a pool (runs before it was measured have none). */
+  bareCurve?: Array<{ count: number; rps: number }>;
 }
 
 const { values, positionals } = parseArgs({
@@ -100,6 +102,15 @@ parts.push(`<text x="${LEFT - 8}" y="${yOf(1) + 4}" font-size="11" text-anchor="
 parts.push(
   `<polyline fill="none" stroke="#2b6cb0" stroke-width="2" points="${run.curve.map((p) => `${xOf(p.count)},${yOf(p.rps / ten)}`).join(" ")}"/>`,
 );
+const bareTen = run.bareCurve?.find((point) => point.count === 10)?.rps ?? 1;
+if (run.bareCurve !== undefined) {
+  parts.push(
+    `<polyline fill="none" stroke="#718096" stroke-width="2" stroke-dasharray="4 3" points="${run.bareCurve.map((p) => `${xOf(p.count)},${yOf(p.rps / bareTen)}`).join(" ")}"/>`,
+  );
+  parts.push(
+    `<text x="20" y="${cTop - 4}" font-size="11" fill="#4a5568">solid: the pool · dashed: bare Workers, one per app, no pool (share of their own 10 apps)</text>`,
+  );
+}
 for (const point of run.curve) {
   const x = xOf(point.count);
   const y = yOf(point.rps / ten);

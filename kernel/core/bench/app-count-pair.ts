@@ -16,10 +16,9 @@
  *
  * Needs wrk (apt-get install wrk).
  */
-import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { median, startServer } from "@buntime/test-kit/load";
-import { MANY_APPS_SERVER } from "./lib/app-count.ts";
+import { BARE_WORKERS_SERVER, MANY_APPS_SERVER } from "./lib/app-count.ts";
 import { rotationScript, wrk } from "./lib/wrk.ts";
 
 const { values } = parseArgs({
@@ -34,7 +33,6 @@ const { values } = parseArgs({
 });
 const rounds = Number(values.rounds);
 const load = { seconds: Number(values.seconds), connections: Number(values.connections) };
-const BARE = join(import.meta.dir, "servers/bare-workers.ts");
 
 interface Variant {
   label: string;
@@ -59,8 +57,8 @@ function variant(text: string, script: string, prefix: string): Variant {
 const variants: Variant[] = [
   { label: "pool", script: MANY_APPS_SERVER, args: [], env: {} },
   ...values.variant.map((text) => variant(text, MANY_APPS_SERVER, "pool")),
-  ...values["bare-variant"].map((text) => variant(text, BARE, "bare")),
-  { label: "bare", script: BARE, args: [], env: {} },
+  ...values["bare-variant"].map((text) => variant(text, BARE_WORKERS_SERVER, "bare")),
+  { label: "bare", script: BARE_WORKERS_SERVER, args: [], env: {} },
 ];
 
 type Started = Awaited<ReturnType<typeof startServer>>;

@@ -11,6 +11,9 @@ import { rotationScript, wrk } from "./wrk.ts";
 /** The server the curve runs: a pool behind Bun.serve, app `a<n>` at `/a<n>/`. */
 export const MANY_APPS_SERVER = join(import.meta.dir, "../servers/many-apps.ts");
 
+/** The same paths without a pool: Bun.serve handing each app path to its own bare Worker. */
+export const BARE_WORKERS_SERVER = join(import.meta.dir, "../servers/bare-workers.ts");
+
 /** The app counts of issue 19's curve. */
 export const APP_COUNTS = [1, 10, 64, 100, 200, 500];
 
