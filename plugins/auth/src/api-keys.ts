@@ -2,7 +2,6 @@
  * API keys: `bak_<random>` bearer tokens that act as their owner. Stored under the SHA-256 of
  * the key (looked up by it), with an index entry per owner for listing and revoking.
  */
-import { BuntimeError } from "@buntime/sdk";
 import { randomToken, sha256 } from "./digest.ts";
 import { type AuthKv, listAll } from "./kv.ts";
 
@@ -25,13 +24,11 @@ interface StoredKey extends ApiKeyInfo {
 export class ApiKeyStore {
   constructor(private readonly kv: AuthKv) {}
 
-  /** Creates a key for `username`; the returned `key` is shown once and never stored. */
+  /**
+   * Creates a key for `username`; the returned `key` is shown once and never stored. `name` is
+   * checked by the route's schema (1-100 characters, `keySchema`).
+   */
   async create(username: string, name: string): Promise<ApiKeyInfo & { key: string }> {
-    if (name.length === 0 || name.length > 100) {
-      throw new BuntimeError("BUNTIME_ERR_AUTH_REQUEST_INVALID", {
-        details: "name: expected 1-100 characters",
-      });
-    }
     const key = `${API_KEY_PREFIX}${randomToken()}`;
     const digest = sha256(key);
     const info: StoredKey = { id: digest.slice(0, 16), name, username, createdAt: Date.now(), digest };

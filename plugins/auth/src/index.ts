@@ -115,7 +115,8 @@ export default definePlugin({
     return {
       onRequest: guard,
       onResponse: createPageRefusals(`${base}/login`),
-      fetch: (request, context) => routes.fetch(request, context),
+      // a Hono app the kernel mounts at the base, and reads for its OpenAPI document
+      routes,
       onServerStart: (server) => firstRun.announcePage(server.url, `${base}/setup`),
     };
   },

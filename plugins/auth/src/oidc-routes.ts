@@ -2,6 +2,7 @@
 import { BuntimeError } from "@buntime/sdk";
 import type { Context, Hono } from "hono";
 import type { OidcClient } from "./oidc.ts";
+import { authDescriptions as describe } from "./route-descriptions.ts";
 import { safeNext } from "./safe-next.ts";
 import type { UserStore } from "./users.ts";
 
@@ -12,12 +13,12 @@ export function mountOidcRoutes(
   users: UserStore,
   startSession: (c: Context, username: string) => Promise<void>,
 ): void {
-  app.get("/oidc/login", async (c) => {
+  app.get("/oidc/login", describe.oidcLogin, async (c) => {
     if (!oidc) throw new BuntimeError("BUNTIME_ERR_AUTH_NOT_FOUND", { what: "sign-in method", id: "oidc" });
     return c.redirect(await oidc.authorizationUrl(new URL(c.req.url), safeNext(c.req.query("next"))), 302);
   });
 
-  app.get("/oidc/callback", async (c) => {
+  app.get("/oidc/callback", describe.oidcCallback, async (c) => {
     if (!oidc) throw new BuntimeError("BUNTIME_ERR_AUTH_NOT_FOUND", { what: "sign-in method", id: "oidc" });
     const code = c.req.query("code");
     const state = c.req.query("state");

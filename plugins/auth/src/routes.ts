@@ -1,11 +1,12 @@
 /**
  * The auth plugin's HTTP API at its base: the sign-in page and endpoint, sign-out, `me`, API
- * keys, users (admins only), first-run setup and the OpenID Connect redirect and callback.
+ * keys, users (admins only), first-run setup and the OpenID Connect redirect and callback. The
+ * plugin's `routes`, mounted at the base; what each route takes and answers is in
+ * route-descriptions.ts (the OpenAPI document).
  */
 import { BuntimeError, contextPath, isBuntimeError, type Logger, type SignInLimiter } from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
-import { z } from "zod";
 import type { ApiKeyStore } from "./api-keys.ts";
 import type { Authenticator } from "./authenticator.ts";
 import type { FirstRun } from "./first-run.ts";
@@ -14,6 +15,14 @@ import type { OidcClient } from "./oidc.ts";
 import { mountOidcRoutes } from "./oidc-routes.ts";
 import { signInRequired } from "./page-refusals.ts";
 import { isForm, readBody } from "./request-body.ts";
+import {
+  credentialsSchema,
+  authDescriptions as describe,
+  keySchema,
+  ownPasswordSchema,
+  setupFormSchema,
+  setupSchema,
+} from "./route-descriptions.ts";
 import { safeNext } from "./safe-next.ts";
 import { crossSiteSource } from "./same-origin.ts";
 import type { SessionStore } from "./sessions.ts";
@@ -40,17 +49,6 @@ export interface AuthRoutesOptions {
   readonly logger: Logger;
 }
 
-const credentialsSchema = z.object({
-  username: z.string().min(1).max(128),
-  password: z.string().min(1).max(1024),
-  next: z.string().optional(),
-});
-const setupSchema = z.object({ token: z.string(), username: z.string(), password: z.string() }).strict();
-/** The first-admin form: the same fields, the password twice, and where to land. */
-const setupFormSchema = setupSchema.extend({ confirm: z.string(), next: z.string().optional() });
-const keySchema = z.object({ name: z.string() }).strict();
-const ownPasswordSchema = z.object({ current: z.string(), password: z.string() }).strict();
-
 /**
  * Headers of the sign-in and first-admin pages: never framed (a page on another site could
  * overlay them and steer clicks), never cached (they change once an admin exists).
@@ -61,11 +59,14 @@ const FORM_PAGE = {
   "cache-control": "no-store",
 };
 
-/** Builds the Hono app mounted at the plugin's base. */
+/**
+ * Builds the Hono app the kernel mounts at the plugin's base (its `routes`). Every path under the
+ * base is the plugin's: one with no route answers 404 here rather than falling through.
+ */
 export function createAuthRoutes(options: AuthRoutesOptions): Hono {
   const { base, users, sessions, apiKeys, authenticator, limiter, firstRun } = options;
   // routed on the canonical context.pathname, as the guard decided on it
-  const app = new Hono({ getPath: contextPath }).basePath(base);
+  const app = new Hono({ getPath: contextPath });
 
   const secure = (c: Context) =>
     options.secureCookies === "auto"
@@ -126,8 +127,6 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     await next();
   });
 
-  app.notFound((c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
-
   /** The page of a refused form post (sign-in or first admin), or undefined for other paths. */
   function formPageOf(c: Context, error: string): string | undefined {
     const next = nextOf(c);
@@ -136,9 +135,11 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     return undefined;
   }
 
-  app.get("/login", (c) => c.html(loginPage({ ...pageOptions(), next: nextOf(c) }), 200, FORM_PAGE));
+  app.get("/login", describe.loginPage, (c) =>
+    c.html(loginPage({ ...pageOptions(), next: nextOf(c) }), 200, FORM_PAGE),
+  );
 
-  app.post("/login", async (c) => {
+  app.post("/login", describe.login, async (c) => {
     const { username, password, next } = await readBody(c, credentialsSchema);
     const attempt = attemptOf(c, username);
     // checked before any hashing: a limited address or account costs no CPU
@@ -153,7 +154,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     return c.json({ user: publicUser(user) });
   });
 
-  app.post("/logout", async (c) => {
+  app.post("/logout", describe.logout, async (c) => {
     const id = authenticator.sessionId(c.req.raw);
     if (id !== undefined) await sessions.end(id);
     deleteCookie(c, options.cookieName, { path: "/", secure: secure(c) });
@@ -161,12 +162,12 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     return c.json({ ok: true });
   });
 
-  app.get("/me", async (c) => {
+  app.get("/me", describe.me, async (c) => {
     const user = await authenticator.requireUser(c.req.raw);
     return c.json({ user });
   });
 
-  app.get("/setup", (c) =>
+  app.get("/setup", describe.setupPage, (c) =>
     c.html(
       setupPage({ base, next: nextOf(c), pending: firstRun.pending }),
       firstRun.pending ? 200 : 410,
@@ -174,7 +175,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     ),
   );
 
-  app.post("/setup", async (c) => {
+  app.post("/setup", describe.setup, async (c) => {
     const form = isForm(c);
     const body = form ? await readBody(c, setupFormSchema) : await readBody(c, setupSchema);
     if (form && "confirm" in body && body.confirm !== body.password) {
@@ -193,12 +194,12 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     return c.json({ user: publicUser(user) }, 201);
   });
 
-  app.get("/api/keys", async (c) => {
+  app.get("/api/keys", describe.listKeys, async (c) => {
     const user = await authenticator.requireUser(c.req.raw);
     return c.json({ keys: await apiKeys.list(user.username) });
   });
 
-  app.post("/api/keys", async (c) => {
+  app.post("/api/keys", describe.createKey, async (c) => {
     const user = await authenticator.requireUser(c.req.raw);
     if (user.via === "kernel-token") {
       throw new BuntimeError("BUNTIME_ERR_AUTH_REQUEST_INVALID", {
@@ -209,7 +210,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     return c.json(await apiKeys.create(user.username, name), 201);
   });
 
-  app.delete("/api/keys/:id", async (c) => {
+  app.delete("/api/keys/:id", describe.revokeKey, async (c) => {
     const user = await authenticator.requireUser(c.req.raw);
     const id = c.req.param("id");
     if (!(await apiKeys.revoke(user.username, id))) {
@@ -218,7 +219,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
     return c.body(null, 204);
   });
 
-  app.post("/api/password", async (c) => {
+  app.post("/api/password", describe.ownPassword, async (c) => {
     const user = await authenticator.requireUser(c.req.raw);
     const { current, password } = await readBody(c, ownPasswordSchema);
     const attempt = attemptOf(c, user.username);
@@ -237,5 +238,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
 
   mountOidcRoutes(app, options.oidc, users, startSession);
 
+  // registered last: only a path no route above answers gets here
+  app.all("*", (c) => new BuntimeError("BUNTIME_ERR_NOT_FOUND", { path: c.req.path }).getResponse());
   return app;
 }

@@ -1,26 +1,21 @@
 /** Admins' management of users: create, list, change roles, reset passwords, delete. */
 import { BuntimeError } from "@buntime/sdk";
 import type { Hono } from "hono";
-import { z } from "zod";
 import type { Authenticator } from "./authenticator.ts";
 import { readBody } from "./request-body.ts";
+import {
+  authDescriptions as describe,
+  newUserSchema,
+  passwordSchema,
+  rolesSchema,
+} from "./route-descriptions.ts";
 import type { SessionStore } from "./sessions.ts";
 import { publicUser, type UserStore } from "./users.ts";
 
-const ROLE = z.string().regex(/^[\w:-]{1,64}$/);
-const newUserSchema = z
-  .object({
-    username: z.string().min(1),
-    password: z.string().min(8).optional(),
-    roles: z.array(ROLE).default([]),
-  })
-  .strict();
-const rolesSchema = z.object({ roles: z.array(ROLE) }).strict();
-const passwordSchema = z.object({ password: z.string() }).strict();
-
 /**
  * Adds `/api/users` routes to `app`, each for admins only. A password reset or a deletion ends
- * every session of that user.
+ * every session of that user. The admin check comes before the body is read, so a caller who is
+ * no admin learns nothing of a body's shape from a 400.
  */
 export function mountUserRoutes(
   app: Hono,
@@ -28,7 +23,7 @@ export function mountUserRoutes(
   sessions: SessionStore,
   authenticator: Authenticator,
 ): void {
-  app.put("/api/users/:name/password", async (c) => {
+  app.put("/api/users/:name/password", describe.resetPassword, async (c) => {
     await authenticator.requireRole(c.req.raw, "admin");
     const { password } = await readBody(c, passwordSchema);
     await users.setPassword(c.req.param("name"), password);
@@ -36,18 +31,18 @@ export function mountUserRoutes(
     return c.body(null, 204);
   });
 
-  app.get("/api/users", async (c) => {
+  app.get("/api/users", describe.listUsers, async (c) => {
     await authenticator.requireRole(c.req.raw, "admin");
     return c.json({ users: (await users.list()).map((user) => publicUser(user)) });
   });
 
-  app.post("/api/users", async (c) => {
+  app.post("/api/users", describe.createUser, async (c) => {
     await authenticator.requireRole(c.req.raw, "admin");
     const input = await readBody(c, newUserSchema);
     return c.json({ user: publicUser(await users.create(input.username, input.password, input.roles)) }, 201);
   });
 
-  app.put("/api/users/:name/roles", async (c) => {
+  app.put("/api/users/:name/roles", describe.setRoles, async (c) => {
     await authenticator.requireRole(c.req.raw, "admin");
     const name = c.req.param("name");
     const stored = await users.get(name);
@@ -57,7 +52,7 @@ export function mountUserRoutes(
     return c.json({ user: publicUser({ ...stored, roles }) });
   });
 
-  app.delete("/api/users/:name", async (c) => {
+  app.delete("/api/users/:name", describe.deleteUser, async (c) => {
     await authenticator.requireRole(c.req.raw, "admin");
     const name = c.req.param("name");
     if (!(await users.remove(name)))
