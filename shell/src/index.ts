@@ -6,19 +6,22 @@
  * frames), with its typings at `/shell/frame.d.ts`.
  */
 import {
+  authBase,
   BuntimeError,
+  DEFAULT_SIGN_IN_PATH,
   definePlugin,
   formatZodIssues,
   isBuntimeError,
   limitBody,
   type PluginContext,
   type RequestContext,
+  signInPath,
 } from "@buntime/sdk";
 import { Hono } from "hono";
 import { createAssets, serveAsset } from "./server/bundles.ts";
 import { type Catalog, readCatalog } from "./server/catalog.ts";
 import { createEventFeed } from "./server/events.ts";
-import { admit, authBase, loginPath } from "./server/gate.ts";
+import { admit } from "./server/gate.ts";
 import { renderHome } from "./server/home.ts";
 import { locateUi, type Opened, renderPage } from "./server/page.ts";
 import { shellDescriptions as describe } from "./server/route-descriptions.ts";
@@ -59,7 +62,7 @@ function createShell(ctx: PluginContext) {
       catalog: current,
       ...shown,
       ...admission,
-      loginPath: loginPath(plugins),
+      loginPath: signInPath(ctx.services) ?? DEFAULT_SIGN_IN_PATH,
       timings: timings.summary(),
     });
     return new Response(request.method === "HEAD" ? null : body, { headers: HTML });
@@ -102,7 +105,7 @@ function createShell(ctx: PluginContext) {
   }
   // the old first-run address: forwards to the auth plugin's first-admin page, which decides
   routes.get("/setup", async (c) => {
-    const auth = authBase(plugins);
+    const auth = authBase(ctx.services);
     if (auth === undefined) return c.html(await renderNoAuthPage(), 200, { "cache-control": "no-store" });
     return c.redirect(setupAddress(auth, c.req.url), 302);
   });

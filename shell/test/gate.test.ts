@@ -35,3 +35,51 @@ describe("who may see the shell without the auth plugin", () => {
     expect(body.error.message).toContain("10.0.0.5");
   });
 });
+
+/** A plugin context with the auth service (no one signed in) and the auth plugin running at `base`. */
+function withAuthAt(base: string): PluginContext {
+  const plugins = [
+    { name: "auth", version: "1.0.0", base, status: "running", provides: ["auth"], dependencies: {} },
+  ];
+  const services: Record<string, unknown> = {
+    auth: { currentUser: async () => undefined },
+    "kernel:plugins": { list: () => plugins, subscribe: () => () => {} },
+  };
+  return {
+    services: { has: (name: string) => name in services, get: (name: string) => services[name] },
+  } as never;
+}
+
+describe("who may see the shell with the auth plugin mounted at /id", () => {
+  it("answers a signed-out script's call with the coded 401 naming /id/login", async () => {
+    const refused = (await admit(
+      withAuthAt("/id"),
+      new Request("http://x/shell/api/catalog"),
+      contextFrom(undefined),
+      false,
+    )) as Response;
+    expect(refused.status).toBe(401);
+    expect(await refused.json()).toMatchObject({
+      error: { code: "BUNTIME_ERR_AUTH_REQUIRED" },
+      signIn: "/id/login",
+    });
+  });
+
+  it("sends a signed-out page load to /id/login and back, and never back to another site", async () => {
+    const page = (await admit(
+      withAuthAt("/id"),
+      new Request("http://x/demo/b?x=1"),
+      { ...contextFrom(undefined), pathname: "/demo/b" },
+      true,
+    )) as Response;
+    expect(page.status).toBe(302);
+    expect(page.headers.get("location")).toBe(`/id/login?next=${encodeURIComponent("/demo/b?x=1")}`);
+    const hostile = (await admit(
+      withAuthAt("/id"),
+      new Request("http://x//evil.example"),
+      { ...contextFrom(undefined), pathname: "//evil.example" },
+      true,
+    )) as Response;
+    expect(hostile.headers.get("location")).toBe("/id/login");
+  });
+});

@@ -30,7 +30,10 @@ describe.skipIf(noChromium)("the shell with the auth plugin", () => {
   it("refuses the shell's API and page to an anonymous caller", async () => {
     const api = await fetch(new URL("/shell/api/catalog", url));
     expect(api.status).toBe(401);
-    expect(((await api.json()) as { error: { code: string } }).error.code).toBe("BUNTIME_ERR_AUTH_REQUIRED");
+    expect(await api.json()).toMatchObject({
+      error: { code: "BUNTIME_ERR_AUTH_REQUIRED" },
+      signIn: "/auth/login",
+    });
     const page = await fetch(new URL("/", url), { redirect: "manual" });
     expect(page.status).toBe(302);
     expect(page.headers.get("location")).toBe("/auth/login?next=%2F");

@@ -4,11 +4,13 @@
  * since the shell lists everything that runs.
  */
 import {
+  authRequired,
   BuntimeError,
-  type KernelPlugins,
   type PluginContext,
   type RequestContext,
   type RequestUser,
+  signInPath,
+  signInUrl,
 } from "@buntime/sdk";
 
 /** The verdict: a user (or none, on loopback without auth), or the response to send instead. */
@@ -20,22 +22,9 @@ export function isLoopback(address: string): boolean {
   return v4.startsWith("127.") || address === "::1";
 }
 
-/** The base of the running plugin that provides `auth` (`/auth` for the first-party one), if any. */
-export function authBase(plugins: KernelPlugins): string | undefined {
-  const auth = plugins
-    .list()
-    .find((plugin) => plugin.status === "running" && plugin.provides.includes("auth"));
-  return auth ? (auth.base ?? "/auth") : undefined;
-}
-
-/** Where the auth plugin signs users in. */
-export function loginPath(plugins: KernelPlugins): string {
-  return `${authBase(plugins) ?? "/auth"}/login`;
-}
-
 /**
  * Admits `request` or answers it. `page` says whether a browser navigates (it gets a redirect
- * to sign in) or a script calls (it gets a coded 401).
+ * to sign in) or a script calls (it gets the coded 401 naming the sign-in page).
  */
 export async function admit(
   ctx: PluginContext,
@@ -46,12 +35,10 @@ export async function admit(
   if (ctx.services.has("auth")) {
     const user = context.locals.user ?? (await ctx.services.get("auth").currentUser(request));
     if (user) return { user, auth: true };
-    if (!page) return new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: context.pathname }).getResponse();
-    const next = encodeURIComponent(context.pathname + new URL(request.url).search);
-    return new Response(null, {
-      status: 302,
-      headers: { location: `${loginPath(ctx.services.get("kernel:plugins"))}?next=${next}` },
-    });
+    const signIn = signInPath(ctx.services);
+    if (!page || signIn === undefined) return authRequired(context.pathname, signIn);
+    const next = context.pathname + new URL(request.url).search;
+    return new Response(null, { status: 302, headers: { location: signInUrl(signIn, next) } });
   }
   const address = context.clientAddress();
   if (address === undefined || isLoopback(address)) return { auth: false };

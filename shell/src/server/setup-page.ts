@@ -4,27 +4,16 @@
  * there, keeping where the visit was going (`next`); it stays so that links and notes from
  * earlier versions still work. Without the auth plugin there is no one to set up, and it says so.
  */
+import { signInUrl } from "@buntime/sdk";
 import { html } from "hono/html";
 import type { HtmlEscapedString } from "hono/utils/html";
 
 /**
- * `next` as a path on this site (path, query, fragment), or undefined for anything else. The auth
- * plugin judges it again; this only keeps the forward from carrying another site's address.
+ * Where `/shell/setup` (asked as `url`) forwards to: the auth plugin's first-admin page at `auth`,
+ * with `next` when it is a path on this site (never another site's address; auth judges it again).
  */
-function sameOriginPath(next: string | null, url: URL): string | undefined {
-  if (next === null || !next.startsWith("/") || next.startsWith("//") || next.includes("\\"))
-    return undefined;
-  const target = URL.parse(next, url);
-  if (target === null || target.origin !== url.origin) return undefined;
-  const path = target.pathname + target.search + target.hash;
-  return path.startsWith("//") ? undefined : path; // `/.//evil` parses to `//evil`
-}
-
-/** Where `/shell/setup` (asked as `url`) forwards to: the auth plugin's first-admin page at `auth`. */
 export function setupAddress(auth: string, url: string): string {
-  const asked = new URL(url);
-  const next = sameOriginPath(asked.searchParams.get("next"), asked);
-  return next === undefined ? `${auth}/setup` : `${auth}/setup?next=${encodeURIComponent(next)}`;
+  return signInUrl(`${auth}/setup`, new URL(url).searchParams.get("next") ?? undefined);
 }
 
 /** The page without the auth plugin: nothing to set up. */
