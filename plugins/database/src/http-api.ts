@@ -5,10 +5,16 @@
  * them, `{ message, code }`, with Buntime's `{ error: { code, message } }` beside, so the client
  * shows the message. Other paths under the base fall through to the console's page (`ui/`).
  */
-import { BuntimeError, type Logger, type RequestContext, type ServiceAccess } from "@buntime/sdk";
+import {
+  BuntimeError,
+  type Logger,
+  type RequestContext,
+  type ServiceAccess,
+  signInPath,
+  signInUrl,
+} from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { bodyLimit } from "hono/body-limit";
-import { signInPath } from "./admin/access.ts";
 import { createBackupRoutes } from "./admin/backups.ts";
 import { createConsoleRoutes } from "./admin/console.ts";
 import { TENANT_NAME } from "./admin/names.ts";
@@ -93,8 +99,7 @@ export function createDatabaseApi(databases: DatabaseEngine, options: DatabaseAp
     const signIn = signInPath(services);
     if (!signIn || c.env.locals.user !== undefined || services.get("kernel:admin").isAdmin(c.req.raw))
       return next();
-    const query = new URL(c.req.url).search;
-    return c.redirect(`${signIn}?next=${encodeURIComponent(c.env.pathname + query)}`, 302);
+    return c.redirect(signInUrl(signIn, c.env.pathname + new URL(c.req.url).search), 302);
   });
 
   // the client asks which versions are served: v2 (JSON) is; v3 is not, so it stays on v2

@@ -2,7 +2,7 @@
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
+import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/kernel/testing";
 import database from "@buntime/plugin-database";
 import router from "@buntime/plugin-router";
 import routerPackage from "@buntime/plugin-router/package.json" with { type: "json" };
@@ -31,11 +31,16 @@ export function writeApp(home: string, name: string, files: Record<string, strin
   for (const [path, text] of Object.entries(files)) writeFileSync(join(dir, path), text);
 }
 
-/** Starts a listening kernel on `home` with the router and the database plugin set as `settings`. */
-export function startKernel(home: string, settings: Record<string, unknown> = {}): Promise<TestKernel> {
+/** Starts a listening kernel on `home` with the router and the database plugin set as `settings`, after `extra`. */
+export function startKernel(
+  home: string,
+  settings: Record<string, unknown> = {},
+  extra: readonly TestPlugin[] = [],
+): Promise<TestKernel> {
   return createTestKernel({
     config: { home, adminToken: ADMIN_TOKEN, plugins: { "@buntime/plugin-database": settings } },
     plugins: [
+      ...extra,
       { packageJson: routerPackage, plugin: router },
       { packageJson: databasePackage, plugin: database },
     ],

@@ -4,20 +4,10 @@
  * admin token. Without the auth plugin only the token counts: the console reaches every app's
  * database, and apps run on this machine too, so a loopback address proves nothing.
  */
-import { BuntimeError, type KernelPlugins, type RequestContext, type ServiceAccess } from "@buntime/sdk";
+import { BuntimeError, type RequestContext, type ServiceAccess, signInPath } from "@buntime/sdk";
 import type { Context } from "hono";
 
 type Env = { Bindings: RequestContext };
-
-/** Where the auth plugin signs users in, when it runs (`/auth/login` for the first-party one). */
-export function signInPath(services: ServiceAccess): string | undefined {
-  if (!services.has("kernel:plugins")) return undefined;
-  const plugins: KernelPlugins = services.get("kernel:plugins");
-  const auth = plugins
-    .list()
-    .find((plugin) => plugin.status === "running" && plugin.provides.includes("auth"));
-  return auth ? `${auth.base ?? "/auth"}/login` : undefined;
-}
 
 /**
  * The admin making the request (their username, or `admin-token`).
