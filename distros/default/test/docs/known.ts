@@ -6,8 +6,6 @@
 
 /** Blocks that fail as written, with why. */
 export const KNOWN_FAILING: Record<string, string> = {
-  "docs/kernel-api.md#1":
-    '`curl -s -X POST http://localhost:8000/_/api/plugins` (loading greeter 1.0.0) printed nothing; the page shows {"plugins":[{"name":"greeter",…',
   "docs/distributions.md#3":
     "`distro add --app shop ./apps/notes`: app folder ./apps/notes does not exist [BUNTIME_ERR_DISTRO_NOT_FOUND]",
 };
