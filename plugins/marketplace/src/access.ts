@@ -6,7 +6,14 @@
  * kernel refuses cross-site writes to `/marketplace/api/*` (CSRF), and these routes accept only
  * `application/json` bodies, which a cross-site form cannot send.
  */
-import { BuntimeError, type PluginContext, type RequestContext, type RequestUser } from "@buntime/sdk";
+import {
+  authRequired,
+  BuntimeError,
+  type PluginContext,
+  type RequestContext,
+  type RequestUser,
+  signInPath,
+} from "@buntime/sdk";
 
 /** Who is asking: the user (if any), whether they may act, and whether sign-in protects the kernel. */
 export interface Caller {
@@ -22,7 +29,7 @@ export function isLoopback(address: string): boolean {
   return v4.startsWith("127.") || address === "::1";
 }
 
-/** The caller of `request`, or the refusal to send (401 without a user, 403 off loopback without auth). */
+/** The caller of `request`, or the refusal to send (401 naming the sign-in page without a user, 403 off loopback without auth). */
 export async function callerOf(
   ctx: PluginContext,
   request: Request,
@@ -31,7 +38,7 @@ export async function callerOf(
   if (ctx.services.get("kernel:admin").isAdmin(request)) return { admin: true, who: "admin-token" };
   if (ctx.services.has("auth")) {
     const user = context.locals.user ?? (await ctx.services.get("auth").currentUser(request));
-    if (!user) return new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: context.pathname }).getResponse();
+    if (!user) return authRequired(context.pathname, signInPath(ctx.services)); // names where to sign in
     return { user, admin: user.roles.includes("admin"), who: user.username };
   }
   const address = context.clientAddress();

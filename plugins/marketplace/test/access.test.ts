@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
+import type { PluginContext, RequestContext } from "@buntime/sdk";
+import { callerOf } from "../src/access.ts";
 import { type Bench, startBench } from "./support.ts";
 
 const PASSWORD = "correct horse battery";
@@ -37,6 +39,10 @@ describe("who may use the marketplace, with the auth plugin", () => {
     expect((await fetch(at("/marketplace/"), { redirect: "manual" })).status).toBe(401);
     const plan = await fetch(at("/marketplace/api/plan?action=install&name=@acme/hello"));
     expect(plan.status).toBe(401);
+    expect(await plan.json()).toMatchObject({
+      error: { code: "BUNTIME_ERR_AUTH_REQUIRED" },
+      signIn: "/auth/login",
+    });
     expect((await apply({})).status).toBe(401);
     expect((await fetch(at("/hello/x"))).status).toBe(404);
   });
@@ -101,4 +107,34 @@ describe("who may use the marketplace, with the auth plugin", () => {
       outcome: "done",
     });
   }, 60_000);
+});
+
+describe("the marketplace's own 401, with auth mounted at /id", () => {
+  const plugins = [
+    { name: "auth", version: "1.0.0", base: "/id", status: "running", provides: ["auth"], dependencies: {} },
+  ];
+  const services: Record<string, unknown> = {
+    auth: { currentUser: async () => undefined },
+    "kernel:admin": { isAdmin: () => false },
+    "kernel:plugins": { list: () => plugins, subscribe: () => () => {} },
+  };
+  const ctx = {
+    services: { has: (name: string) => name in services, get: (name: string) => services[name] },
+  } as never as PluginContext;
+  const context: RequestContext = {
+    requestId: "r",
+    pathname: "/marketplace/api/plan",
+    locals: {},
+    clientAddress: () => undefined,
+  };
+
+  it("names /id/login, so the page's Sign in link goes there", async () => {
+    const refused = (await callerOf(ctx, new Request("http://x/marketplace/api/plan"), context)) as Response;
+    expect(refused.status).toBe(401);
+    expect(refused.headers.get("www-authenticate")).toBe('Bearer realm="buntime"');
+    expect(await refused.json()).toMatchObject({
+      error: { code: "BUNTIME_ERR_AUTH_REQUIRED" },
+      signIn: "/id/login",
+    });
+  });
 });
