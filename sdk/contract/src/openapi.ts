@@ -138,7 +138,33 @@ export async function describeApp(
       content: { "application/json": { schema: errorBodyJsonSchema() } },
     },
   });
-  return { paths: withResponseDescriptions(document.paths), components: document.components ?? {} };
+  const paths = withPathParameters(withResponseDescriptions(document.paths));
+  return { paths, components: document.components ?? {} };
+}
+
+/**
+ * OpenAPI requires every `{name}` of a path to be declared as a path parameter; a route that
+ * described only its body or query would leave them out. Each undeclared one is added as a
+ * required string, which is what a Hono path parameter is.
+ */
+function withPathParameters(paths: OpenAPIV3_1.PathsObject): OpenAPIV3_1.PathsObject {
+  for (const [path, item] of Object.entries(paths)) {
+    const names = [...path.matchAll(/\{([^}]+)\}/g)].map((match) => match[1] as string);
+    for (const operation of Object.values(item ?? {}) as OpenAPIV3_1.OperationObject[]) {
+      const declared = new Set(
+        (operation.parameters ?? []).flatMap((parameter) =>
+          "in" in parameter && parameter.in === "path" ? [parameter.name] : [],
+        ),
+      );
+      const missing = names.filter((name) => !declared.has(name));
+      if (missing.length === 0) continue;
+      operation.parameters = [
+        ...(operation.parameters ?? []),
+        ...missing.map((name) => ({ name, in: "path", required: true, schema: { type: "string" as const } })),
+      ];
+    }
+  }
+  return paths;
 }
 
 /**

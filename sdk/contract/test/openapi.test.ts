@@ -102,3 +102,23 @@ describe("describeApp", () => {
     expect(Object.keys(operation?.responses ?? {}).sort()).toEqual(["201", "400", "401"]);
   });
 });
+
+describe("describeApp path parameters", () => {
+  test("declares every {name} of a path that the route's description left out, and keeps declared ones", async () => {
+    const app = new Hono();
+    app.delete(
+      "/spaces/:space/keys/:key",
+      describeRoute({ summary: "Deletes a key", responses: { 204: { description: "deleted" } } }),
+      (c) => c.body(null, 204),
+    );
+    app.get("/rules/:id", validate("param", z.object({ id: z.string().min(3) })), (c) => c.text("rule"));
+    const { paths } = await describeApp(app);
+    expect(paths["/spaces/{space}/keys/{key}"]?.delete?.parameters).toEqual([
+      { name: "space", in: "path", required: true, schema: { type: "string" } },
+      { name: "key", in: "path", required: true, schema: { type: "string" } },
+    ]);
+    const declared = paths["/rules/{id}"]?.get?.parameters as { name: string; schema: unknown }[];
+    expect(declared).toHaveLength(1);
+    expect(declared[0]?.schema).toMatchObject({ type: "string", minLength: 3 });
+  });
+});
