@@ -13,7 +13,16 @@
  * | `DELETE /api/apps/:name`                 | delete the app                                          |
  * | `GET`, `PUT /api/hosts`                  | the virtual hosts (`{ "shop.example.com": "shop" }`)    |
  */
-import { BuntimeError, type Logger, type RequestContext, type ServiceAccess, validate } from "@buntime/sdk";
+import {
+  authRequired,
+  BuntimeError,
+  isBuntimeError,
+  type Logger,
+  type RequestContext,
+  type ServiceAccess,
+  signInPath,
+  validate,
+} from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { z } from "zod";
 import type { HostsFile } from "./hosts.ts";
@@ -33,7 +42,8 @@ export interface DeploymentsApiOptions {
 
 /**
  * The admin making the request (their username, or `admin-token`); anyone else is refused: with
- * the auth plugin, a caller who is not signed in with 401 (so the page offers sign-in), else 403.
+ * the auth plugin, a caller who is not signed in with 401 (naming the sign-in page, which the page
+ * links to), else 403.
  */
 function requireAdmin(c: Context<Env>, services: ServiceAccess): string {
   const user = c.env?.locals?.user;
@@ -103,6 +113,9 @@ export function createDeploymentsApi(store: AppStore, options: DeploymentsApiOpt
   const { services, logger, limits } = options;
   const api = new Hono<Env>();
   api.onError((error) => {
+    // a caller who is not signed in is told where to sign in (the page links there and back)
+    if (isBuntimeError(error, "BUNTIME_ERR_AUTH_REQUIRED"))
+      return authRequired(String(error.params.path), signInPath(services));
     if (error instanceof BuntimeError) return error.getResponse();
     logger.error("unexpected deployments failure", { cause: error });
     return new BuntimeError("BUNTIME_ERR_INTERNAL", {}, { cause: error }).getResponse();

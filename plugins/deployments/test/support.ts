@@ -49,12 +49,13 @@ export function tarballOf(folder: string): Uint8Array<ArrayBuffer> {
   return new Uint8Array(readFileSync(out)) as Uint8Array<ArrayBuffer>;
 }
 
-/** Starts a kernel with router and deployments on a temporary home; `admin` sends the kernel's admin token. */
-export async function start() {
+/** Starts a kernel with router and deployments (after `extra`) on a temporary home; `admin` sends the kernel's admin token. */
+export async function start(extra: readonly InlinePlugin[] = []) {
   const home = tempDir();
   const kernel = createKernel({
     config: { home, port: 0 },
     plugins: [
+      ...extra,
       { packageJson: routerPackage, plugin: router } as InlinePlugin,
       { packageJson: deploymentsPackage, plugin: deployments } as InlinePlugin,
     ],

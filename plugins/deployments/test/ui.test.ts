@@ -124,6 +124,7 @@ describe.skipIf(noChromium)("the deployments page, signed out where the auth plu
         code: "BUNTIME_ERR_AUTH_REQUIRED",
         message: "/deployments/api/apps needs a signed-in user or a token",
       },
+      signIn: "/auth/login",
     });
     const token = readFileSync(join(kernel.home, "admin-token"), "utf8").trim();
     const asAdmin = { authorization: `Bearer ${token}`, "content-type": "application/json" };
