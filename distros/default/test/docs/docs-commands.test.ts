@@ -41,6 +41,7 @@ async function failureOf(page: string, block: ShellBlock): Promise<string | unde
   const runs = await tour.run(block.commands, BLOCK_TIMEOUT_MS);
   for (const run of runs) {
     const where = `line ${run.command.line}: ${run.command.text.split("\n")[0]}`;
+    if (process.env.DOCS_VERBOSE) console.log(`${page} ${where}\n${run.output}`);
     if (run.exit === -1) {
       return `${where}\n  did not finish (within ${BLOCK_TIMEOUT_MS} ms, or its shell was killed); it printed:\n${run.output}`;
     }

@@ -153,21 +153,23 @@ export class Tour {
           };
     }
     this.started = line;
+    // its registry on a free port stands for 127.0.0.1:4873, the default of the CLI and of the
+    // kernel's marketplace: both are told (npm start does not tell the kernel a port it moved)
+    const registryPort = freeLoopbackPort();
+    this.registry = `127.0.0.1:${registryPort}`;
+    this.env.BUNTIME_REGISTRY = `http://${this.registry}/`;
     const child = Bun.spawn(
       [
         ...bounded(DISTRIBUTION_LIFETIME_MS),
         "/bin/sh",
         "-c",
-        `${line.replace(/\s*&?\s*(#.*)?$/, "")} -- --port 0 --registry-port 0`,
+        `${line.replace(/\s*&?\s*(#.*)?$/, "")} -- --port 0 --registry-port ${registryPort}`,
       ],
       { cwd: this.dir, env: this.env, stdout: "pipe", stderr: "ignore" },
     );
     this.distribution = child;
     const { url, output } = await untilListening(child.stdout as ReadableStream<Uint8Array>, 120_000);
     this.kernel = url.host;
-    this.registry = /registry http:\/\/([^/\s]+)\//.exec(output)?.[1];
-    // the CLI's default registry, http://127.0.0.1:4873/, is this distribution's
-    if (this.registry) this.env.BUNTIME_REGISTRY = `http://${this.registry}/`;
     const log = (child.stdout as ReadableStream<Uint8Array>).getReader();
     void (async () => {
       while (!(await log.read()).done); // keep draining its log, so it never blocks on a full pipe
@@ -184,9 +186,8 @@ export class Tour {
       segment = [];
     };
     // a page read on its own assumes the distribution getting-started.md starts: `npm start`
-    const calls = commands.some((command) => /\b(localhost|127\.0\.0\.1):(8000|4873)\b/.test(command.text));
     const starts = commands.some((command) => NPM_START.test(command.text.trim()));
-    if (this.started === undefined && calls && !starts) await this.start("npm start");
+    if (this.started === undefined && !starts) await this.start("npm start");
     for (const command of commands) {
       if (!NPM_START.test(command.text.trim())) {
         segment.push(command);
