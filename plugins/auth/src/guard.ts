@@ -5,10 +5,10 @@
  * (which tells apps) read it. The credentials it reads are named in `locals.credentials`, so the
  * router keeps them from apps. Requests without credentials on open paths pass synchronously.
  */
-import { BuntimeError, type MaybePromise, type RequestContext } from "@buntime/sdk";
+import { authRequired, BuntimeError, type MaybePromise, type RequestContext } from "@buntime/sdk";
 import type { AppAccess, AppVisibility } from "./app-visibility.ts";
 import { type Authenticator, hasRole, KERNEL_ADMIN } from "./authenticator.ts";
-import { pageRefusal, refusalKind, signInAddress, signInRequired } from "./page-refusals.ts";
+import { pageRefusal, refusalKind, signInAddress } from "./page-refusals.ts";
 import { isKernelApi, type Requirement } from "./policy.ts";
 import type { User } from "./users.ts";
 
@@ -35,7 +35,7 @@ export function createGuard(
     const kind = refusalKind(request, pathname);
     if (kind !== "json")
       return pageRefusal(kind, signInAddress(options.loginPath, pathname, request.url), request);
-    return signInRequired(options.loginPath, pathname);
+    return authRequired(pathname, options.loginPath);
   }
 
   function forbidden(user: User, request: Request, pathname: string, role: string): Response {

@@ -1,9 +1,8 @@
 /** The two halves of an OpenID Connect sign-in as routes: the redirect out, and the callback. */
-import { BuntimeError } from "@buntime/sdk";
+import { BuntimeError, sameSitePath } from "@buntime/sdk";
 import type { Context, Hono } from "hono";
 import type { OidcClient } from "./oidc.ts";
 import { authDescriptions as describe } from "./route-descriptions.ts";
-import { safeNext } from "./safe-next.ts";
 import type { UserStore } from "./users.ts";
 
 /** Adds `/oidc/login` and `/oidc/callback` to `app`; `startSession` signs the user in. */
@@ -15,7 +14,8 @@ export function mountOidcRoutes(
 ): void {
   app.get("/oidc/login", describe.oidcLogin, async (c) => {
     if (!oidc) throw new BuntimeError("BUNTIME_ERR_AUTH_NOT_FOUND", { what: "sign-in method", id: "oidc" });
-    return c.redirect(await oidc.authorizationUrl(new URL(c.req.url), safeNext(c.req.query("next"))), 302);
+    const next = sameSitePath(c.req.query("next")) ?? "/";
+    return c.redirect(await oidc.authorizationUrl(new URL(c.req.url), next), 302);
   });
 
   app.get("/oidc/callback", describe.oidcCallback, async (c) => {

@@ -7,7 +7,7 @@
  * to a 401 (or a redirect to sign-in, for frames) that a plugin or app answered a page load with,
  * and to a redirect to sign-in answered to a browser script's call.
  */
-import { BuntimeError, type RequestContext } from "@buntime/sdk";
+import { authRequired, type RequestContext, signInUrl } from "@buntime/sdk";
 import { framePage } from "./frame-page.ts";
 
 /** How a refused request wants its refusal. */
@@ -29,22 +29,13 @@ export function refusalKind(request: Request, pathname: string): RefusalKind {
   return request.headers.get("accept")?.includes("text/html") === true ? "page" : "json";
 }
 
-/** The sign-in address that comes back to `pathname` (canonical, as the policy saw it) with the query as sent. */
-export function signInAddress(loginPath: string, pathname: string, url: string): string {
-  return `${loginPath}?next=${encodeURIComponent(pathname + new URL(url).search)}`;
-}
-
 /**
- * The coded JSON 401 for a caller without credentials. Besides the error it names the sign-in
- * page (`signIn`, the database plugin's convention too), so a page's script links to it (adding
- * `?next=` back to itself) wherever auth is mounted; the Bearer challenge is for token clients.
+ * The sign-in address that comes back to `pathname` (canonical, as the policy saw it) with the
+ * query as sent; a path that could lead elsewhere (an encoded slash, say) is left out, as the
+ * sign-in page would drop it anyway, so sign-in lands on `/`.
  */
-export function signInRequired(loginPath: string, pathname: string): Response {
-  const error = new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: pathname });
-  return Response.json(
-    { ...error.toJSON(), signIn: loginPath },
-    { status: error.status, headers: { "www-authenticate": 'Bearer realm="buntime"' } },
-  );
+export function signInAddress(loginPath: string, pathname: string, url: string): string {
+  return signInUrl(loginPath, pathname + new URL(url).search);
 }
 
 /** The refusal of a page load (`kind` page or frame) that must sign in at `signIn`. */
@@ -77,7 +68,7 @@ export function createPageRefusals(loginPath: string) {
       // a browser script's call sent to sign-in would read the form as its answer: it gets the JSON 401
       const mode = request.headers.get("sec-fetch-mode");
       if (!toSignIn || mode === null || mode === "navigate") return undefined; // a form post navigates
-      return signInRequired(loginPath, context.pathname);
+      return authRequired(context.pathname, loginPath);
     }
     if (isBareRefusal(response))
       return pageRefusal(kind, signInAddress(loginPath, context.pathname, request.url), request);

@@ -4,7 +4,15 @@
  * plugin's `routes`, mounted at the base; what each route takes and answers is in
  * route-descriptions.ts (the OpenAPI document).
  */
-import { BuntimeError, contextPath, isBuntimeError, type Logger, type SignInLimiter } from "@buntime/sdk";
+import {
+  authRequired,
+  BuntimeError,
+  contextPath,
+  isBuntimeError,
+  type Logger,
+  type SignInLimiter,
+  sameSitePath,
+} from "@buntime/sdk";
 import { type Context, Hono } from "hono";
 import { deleteCookie, setCookie } from "hono/cookie";
 import type { ApiKeyStore } from "./api-keys.ts";
@@ -13,7 +21,6 @@ import type { FirstRun } from "./first-run.ts";
 import { loginPage } from "./login-page.ts";
 import type { OidcClient } from "./oidc.ts";
 import { mountOidcRoutes } from "./oidc-routes.ts";
-import { signInRequired } from "./page-refusals.ts";
 import { isForm, readBody } from "./request-body.ts";
 import {
   credentialsSchema,
@@ -23,7 +30,6 @@ import {
   setupFormSchema,
   setupSchema,
 } from "./route-descriptions.ts";
-import { safeNext } from "./safe-next.ts";
 import { crossSiteSource } from "./same-origin.ts";
 import type { SessionStore } from "./sessions.ts";
 import { setupPage } from "./setup-page.ts";
@@ -94,7 +100,8 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
   const pageOptions = () => ({ base, oidc: options.oidc !== undefined, setup: firstRun.pending });
 
   /** Where a form's sender was going: its `next` field, else the `next` of the form's action, made safe. */
-  const nextOf = (c: Context, body?: { next?: string }) => safeNext(body?.next ?? c.req.query("next"));
+  const nextOf = (c: Context, body?: { next?: string }) =>
+    sameSitePath(body?.next ?? c.req.query("next")) ?? "/";
 
   /** `Retry-After` for a refusal by the sign-in limits. */
   const retryAfter = (error: BuntimeError): Record<string, string> =>
@@ -107,7 +114,7 @@ export function createAuthRoutes(options: AuthRoutesOptions): Hono {
       if (formPage !== undefined)
         return c.html(formPage, error.status as 401, { ...FORM_PAGE, ...retryAfter(error) });
       if (error.code === "BUNTIME_ERR_AUTH_REQUIRED")
-        return signInRequired(`${base}/login`, String(error.params.path));
+        return authRequired(String(error.params.path), `${base}/login`);
       return error.getResponse(retryAfter(error));
     }
     options.logger.error("auth request failed", { error });
