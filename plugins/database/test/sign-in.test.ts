@@ -1,37 +1,13 @@
 /**
  * With the auth plugin mounted elsewhere (`/id`), the console's 401 and its page's redirect name
- * that sign-in page, not a fixed `/auth/login`. The auth provider here is a stand-in that knows
- * no one, so the database plugin's own refusals answer (no guard in front of them).
+ * that sign-in page, not a fixed `/auth/login`. The auth provider here is test-kit's stand-in that
+ * knows no one, so the database plugin's own refusals answer (no guard in front of them).
  */
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import { rmSync } from "node:fs";
-import type { TestKernel, TestPlugin } from "@buntime/kernel/testing";
-import { BuntimeError, definePlugin } from "@buntime/sdk";
+import type { TestKernel } from "@buntime/kernel/testing";
+import { signedOutAuthAt } from "@buntime/test-kit/signed-out-auth";
 import { startKernel, tempHome } from "./support.ts";
-
-/** A plugin at `base` that provides `auth` and signs no one in. */
-function signedOutAuthAt(base: string): TestPlugin {
-  const refuse = async (request: Request) => {
-    throw new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: new URL(request.url).pathname });
-  };
-  return {
-    packageJson: {
-      name: "test-auth",
-      version: "1.0.0",
-      buntime: { kernel: "^0.1.0", base, provides: ["auth"] },
-    },
-    plugin: definePlugin({
-      setup(ctx) {
-        ctx.services.provide("auth", {
-          currentUser: async () => undefined,
-          requireUser: refuse,
-          requireRole: refuse,
-        });
-        return {};
-      },
-    }),
-  };
-}
 
 describe("the SQL console with auth mounted at /id", () => {
   let kernel: TestKernel;

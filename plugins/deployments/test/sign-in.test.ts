@@ -1,36 +1,11 @@
 /**
  * The deployments API's own 401 names where to sign in (`signIn`), wherever the auth plugin is
- * mounted, so the page's Sign in link goes there. The auth provider here is a stand-in at `/id`
- * that knows no one, so the deployments plugin's own refusal answers (no guard in front of it).
+ * mounted, so the page's Sign in link goes there. The auth provider here is test-kit's stand-in at
+ * `/id` that knows no one, so the deployments plugin's own refusal answers (no guard in front of it).
  */
 import { describe, expect, it } from "bun:test";
-import type { InlinePlugin } from "@buntime/kernel";
-import { BuntimeError, definePlugin } from "@buntime/sdk";
+import { signedOutAuthAt } from "@buntime/test-kit/signed-out-auth";
 import { start } from "./support.ts";
-
-/** A plugin at `base` that provides `auth` and signs no one in. */
-function signedOutAuthAt(base: string): InlinePlugin {
-  const refuse = async (request: Request) => {
-    throw new BuntimeError("BUNTIME_ERR_AUTH_REQUIRED", { path: new URL(request.url).pathname });
-  };
-  return {
-    packageJson: {
-      name: "test-auth",
-      version: "1.0.0",
-      buntime: { kernel: "^0.1.0", base, provides: ["auth"] },
-    },
-    plugin: definePlugin({
-      setup(ctx) {
-        ctx.services.provide("auth", {
-          currentUser: async () => undefined,
-          requireUser: refuse,
-          requireRole: refuse,
-        });
-        return {};
-      },
-    }),
-  } as InlinePlugin;
-}
 
 describe("the deployments API signed out, with auth mounted at /id", () => {
   it("answers the coded 401 naming /id/login, with the Bearer challenge", async () => {
