@@ -47,4 +47,20 @@ describe("a worker's memory reports", () => {
     state.busy = false;
     memory.idle();
   });
+
+  it("keeps the busy cadence for a worker that served many requests since its last report", async () => {
+    const { memory, state, posted } = reports(20);
+    memory.start();
+    for (let i = 0; i < 8; i++) {
+      state.busy = true;
+      memory.wake();
+      state.busy = false;
+      memory.idle();
+    }
+    state.busy = true; // any report that fires posts
+    await Bun.sleep(120);
+    expect(posted.length).toBeGreaterThanOrEqual(2);
+    state.busy = false;
+    memory.idle();
+  });
 });

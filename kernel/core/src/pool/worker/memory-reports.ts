@@ -5,7 +5,9 @@
  * or more: five hundred idle apps waking every 100 ms cost 64% of a core (docs/performance.md).
  * A request that ends before its busy report was due puts the idle schedule back: a worker of
  * one of 500 apps gets a request every 40 ms or so, and a report timer 100 ms after each one
- * woke a cold thread about once per request (kernel/core/bench/app-count-pair.ts).
+ * woke a cold thread about once per request (kernel/core/bench/app-count-pair.ts). A worker
+ * that served `BUSY_REQUESTS` requests since its last report, or whose heap grew by a step at
+ * it, keeps the busy cadence: a hot or growing app is still looked at every `busyMs`.
  * Past `maxMemory` it collects garbage and looks again before reporting, so garbage not yet
  * collected (large bodies just served) never costs a worker its life; memory still held does.
  */
@@ -15,6 +17,8 @@ import type { MemoryMessage } from "../shared/protocol.ts";
 const REPORT_STEP = 512 * 1024;
 /** An idle worker reports this many times less often than a busy one. */
 const IDLE_FACTOR = 10;
+/** This many requests between two reports make a worker busy, however short each one was. */
+const BUSY_REQUESTS = 8;
 
 export class MemoryReports {
   private timer: ReturnType<typeof setTimeout> | undefined;
@@ -23,6 +27,10 @@ export class MemoryReports {
   private reported = Number.NEGATIVE_INFINITY;
   /** When the last report was taken (performance.now() time). */
   private reportedAt = Number.NEGATIVE_INFINITY;
+  /** The heap at the last look, whether it grew by a step since the one before, and requests since. */
+  private measured = 0;
+  private growing = false;
+  private requests = 0;
 
   constructor(
     private readonly post: (message: MemoryMessage) => void,
@@ -32,11 +40,13 @@ export class MemoryReports {
   /** Reports now, then on schedule. */
   start(): void {
     this.report();
+    this.growing = false; // from nothing to the loaded app is not growth
     this.schedule();
   }
 
   /** Work arrived: the next report comes within `busyMs`, whatever the idle schedule said. */
   wake(): void {
+    this.requests++;
     if (this.due - performance.now() <= this.options.busyMs) return;
     clearTimeout(this.timer);
     this.schedule();
@@ -45,8 +55,10 @@ export class MemoryReports {
   /**
    * Nothing is in flight any more: a busy report not yet due is not needed; the next one comes on
    * the idle schedule, counted from the last report (a worker never goes longer without one).
+   * Not for a worker that served many requests since its last report or whose heap grew at it.
    */
   idle(): void {
+    if (this.growing || this.requests >= BUSY_REQUESTS) return;
     const due = Math.max(this.reportedAt + this.idleDelay(), performance.now());
     if (due <= this.due) return;
     clearTimeout(this.timer);
@@ -64,6 +76,9 @@ export class MemoryReports {
       Bun.gc(true);
       heap = measure();
     }
+    this.growing = heap - this.measured >= REPORT_STEP;
+    this.measured = heap;
+    this.requests = 0;
     if (!this.options.busy() && Math.abs(heap - this.reported) < REPORT_STEP) return;
     this.reported = heap;
     this.post({ t: "mem", heap });
