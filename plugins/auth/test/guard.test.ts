@@ -161,6 +161,10 @@ describe("the auth guard with no settings", () => {
       expect(page.headers.get("location")).toBe(
         `/auth/login?next=${encodeURIComponent("/echo/private?x=1")}`,
       );
+      // a path a later decode could turn into `//host` is not come back to: sign-in lands on /
+      const odd = await kernel.fetch("/echo/%2F%2Fevil.example", { headers: { accept: "text/html,*/*" } });
+      expect(odd.status).toBe(302);
+      expect(odd.headers.get("location")).toBe("/auth/login");
       const api = await kernel.fetch("/echo/private", { headers: { accept: "application/json" } });
       expect(api.status).toBe(401);
       expect(api.headers.get("www-authenticate")).toBe('Bearer realm="buntime"');
