@@ -9,6 +9,7 @@ import { afterAll, describe, expect, it } from "bun:test";
 import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { missingShown, type ShellBlock, shellBlocks } from "@buntime/test-kit/docs";
+import { type SystemTool, skipWithoutSystemTool } from "@buntime/test-kit/system";
 import { KNOWN_FAILING, LINTED_FOR_NOW, PENDING_NOT_RUN } from "./known.ts";
 import { REPO, Tour } from "./tour.ts";
 
@@ -34,6 +35,19 @@ const blocks = pages
   }));
 const tour = new Tour();
 afterAll(() => tour.close());
+
+/** The system tools blocks call, by what their commands say, and the Debian package of each. */
+const TOOLS: [RegExp, SystemTool][] = [
+  [/\bcurl\b/, { command: "curl", debianPackage: "curl" }],
+  [/\bopenssl\b/, { command: "openssl", debianPackage: "openssl" }],
+  [/"isolation": "process"/, { command: "bwrap", debianPackage: "bubblewrap" }],
+];
+
+/** Whether a block must skip for a missing tool (with a line naming it; never under CI). */
+function lacksTools(block: ShellBlock): boolean {
+  const text = block.commands.map((command) => command.text).join("\n");
+  return TOOLS.filter(([calls]) => calls.test(text)).some(([, tool]) => skipWithoutSystemTool(tool));
+}
 
 /** What went wrong in a block's run, or undefined when every command printed what the page shows. */
 async function failureOf(page: string, block: ShellBlock): Promise<string | undefined> {
@@ -64,7 +78,7 @@ for (const { page, blocks: list } of blocks) {
     for (const block of runnable) {
       const id = `${page}#${block.index}`;
       const known = KNOWN_FAILING[id];
-      it(
+      it.skipIf(lacksTools(block))(
         `${id} (line ${block.line})${known ? " fails as known" : ""}`,
         async () => {
           const failure = await failureOf(page, block);
