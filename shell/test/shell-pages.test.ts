@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, it } from "bun:test";
 import { createTestKernel, type TestKernel, type TestPlugin } from "@buntime/kernel/testing";
-import { definePlugin } from "@buntime/sdk";
+import { signedOutAuthAt } from "@buntime/test-kit/signed-out-auth";
 import { SHELL_DIR } from "./support.ts";
 
 const kernels: TestKernel[] = [];
@@ -13,18 +13,6 @@ async function start(plugins: TestPlugin[] = []): Promise<TestKernel> {
   kernels.push(kernel);
   return kernel;
 }
-
-/** An `auth` provider that knows nobody: every request is signed out. */
-const nobodyAuth: TestPlugin = {
-  packageJson: { name: "nobody-auth", version: "1.0.0", buntime: { kernel: "^0.1.0", provides: ["auth"] } },
-  plugin: definePlugin({
-    setup(ctx) {
-      ctx.services.provide("auth", {
-        currentUser: async () => undefined,
-      } as never);
-    },
-  }),
-};
 
 describe("the shell's own pages", () => {
   it("lists API in the menu, and Cluster only on a cluster node (a single kernel is none)", async () => {
@@ -59,7 +47,7 @@ describe("the shell's own pages", () => {
   });
 
   it("keeps the pages and the cluster view from signed-out users when sign-in guards the shell", async () => {
-    const kernel = await start([nobodyAuth]);
+    const kernel = await start([signedOutAuthAt("/auth")]);
     const data = await kernel.fetch("/shell/api/cluster");
     expect(data.status).toBe(401);
     expect((await data.json()).error.code).toBe("BUNTIME_ERR_AUTH_REQUIRED");
