@@ -28,17 +28,3 @@ export const PENDING_NOT_RUN: Record<string, string> = {
   "docs/observability.md#1":
     "needs an OTLP receiver on localhost:4318, and a distribution started with other settings",
 };
-
-/**
- * What following the docs leaves at the checkout's root that `npm test` would lint (biome reads
- * the .gitignore), until the .gitignore's owner lists it.
- */
-export const LINTED_FOR_NOW: string[] = [
-  "buntime.config.json", // README.md's tour
-  "greeter.config.json", // writing-a-plugin.md
-  "hello/", // publishing.md: plugin create @acme/hello
-  "my-plugins/", // getting-started.md, writing-a-plugin.md
-  "openapi.json", // openapi.md
-  "shop/", // apps.md: app create shop
-  "tour/", // README.md: plugin create @acme/tour
-];
