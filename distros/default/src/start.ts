@@ -23,7 +23,9 @@ publisher buntime with this home's key (<home>/publisher/first-party.pem); the m
 against it and built into <home>/distro (every tarball checked against its integrity and the
 registry's signature, then every file checked again at start); and a kernel running those
 plugins besides the ones installed in its home (an installed version wins). Apps dropped into
-<home>/apps/ are served at /<app>/. SIGTERM or SIGINT stops both.
+<home>/apps/ are served at /<app>/. The kernel's marketplace (and the CLI commands it runs)
+browses and installs from this registry, unless BUNTIME_REGISTRY names another one. SIGTERM or
+SIGINT stops both.
 
 Options:
   --port <n>           kernel port (env BUNTIME_PORT, default 8000; 0 picks a free port)
@@ -79,6 +81,9 @@ export async function startDefaultDistribution(args: string[]): Promise<number> 
     await registry.stop();
     throw error;
   }
+  // the kernel's marketplace (and the CLI it runs) default to 127.0.0.1:4873, so they are told
+  // the registry started here; one the user named in BUNTIME_REGISTRY (not empty) stays theirs
+  process.env.BUNTIME_REGISTRY ||= registry.url;
   return serveBuiltDistribution(build, values, { home, companions: [registry] });
 }
 

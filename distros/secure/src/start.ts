@@ -24,7 +24,9 @@ process sandbox (bubblewrap). A registry on 127.0.0.1 (storage in <home>/registr
 with the plugins signed by this home's first-party key (<home>/publisher/first-party.pem, made
 on the first start); the manifest is locked against it and built into <home>/distro (every
 tarball checked against its integrity and both signatures, every file again at start); then a
-kernel runs the build. SIGTERM or SIGINT stops both.
+kernel runs the build. The kernel's marketplace (and the CLI commands it runs) browses and
+installs from this registry, unless BUNTIME_REGISTRY names another one. SIGTERM or SIGINT stops
+both.
 
 Options:
   --port <n>           kernel port (env BUNTIME_PORT, default 8000; 0 picks a free port)
@@ -73,6 +75,9 @@ export async function startSecureDistribution(args: string[]): Promise<number> {
     await registry.stop();
     throw error;
   }
+  // the kernel's marketplace (and the CLI it runs) default to 127.0.0.1:4873, so they are told
+  // the registry started here; one the user named in BUNTIME_REGISTRY (not empty) stays theirs
+  process.env.BUNTIME_REGISTRY ||= registry.url;
   return serveBuiltDistribution(build, start, { home, companions: [registry] });
 }
 

@@ -153,10 +153,11 @@ export class Tour {
           };
     }
     this.started = line;
-    // its registry on a free port stands for 127.0.0.1:4873, the default of the CLI and of the
-    // kernel's marketplace: both are told (npm start does not tell the kernel a port it moved)
+    // its registry on a free port stands for 127.0.0.1:4873, the CLI's default: the blocks' CLI
+    // commands are told; the distribution is not, as npm start tells its kernel the port itself
     const registryPort = freeLoopbackPort();
     this.registry = `127.0.0.1:${registryPort}`;
+    const distributionEnv = { ...this.env };
     this.env.BUNTIME_REGISTRY = `http://${this.registry}/`;
     const child = Bun.spawn(
       [
@@ -165,7 +166,7 @@ export class Tour {
         "-c",
         `${line.replace(/\s*&?\s*(#.*)?$/, "")} -- --port 0 --registry-port ${registryPort}`,
       ],
-      { cwd: this.dir, env: this.env, stdout: "pipe", stderr: "ignore" },
+      { cwd: this.dir, env: distributionEnv, stdout: "pipe", stderr: "ignore" },
     );
     this.distribution = child;
     const { url, output } = await untilListening(child.stdout as ReadableStream<Uint8Array>, 120_000);
