@@ -109,7 +109,7 @@ describe("buntime CLI for plugins", () => {
     const packed = await buntime(["plugin", "pack"], plugin);
     expect(packed.code).toBe(1);
     expect(packed.stderr).toContain(
-      `${plugin}: needy@0.1.0 depends on jose, left-pad, which the kernel does not lend (@buntime/sdk, hono, zod, semver, lru-cache); bundle it into the plugin's code and list it under devDependencies`,
+      `${plugin}: needy@0.1.0 depends on jose, left-pad, which the kernel does not lend (@buntime/sdk, hono, zod, semver, lru-cache); list it under bundleDependencies (packed from node_modules) or bundle it into the plugin's code`,
     );
     expect(packed.stderr).toContain("BUNTIME_ERR_PACK_DEPENDENCY_NOT_LENT");
     expect(existsSync(join(plugin, "needy-0.1.0.tgz"))).toBe(false);

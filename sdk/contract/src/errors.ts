@@ -172,7 +172,7 @@ export const ERROR_CODES = {
   BUNTIME_ERR_PACK_DEPENDENCY_NOT_LENT: {
     status: 400,
     message:
-      "{source}: {package} depends on {dependencies}, which the kernel does not lend ({lent}); bundle it into the plugin's code and list it under devDependencies",
+      "{source}: {package} depends on {dependencies}, which the kernel does not lend ({lent}); list it under bundleDependencies (packed from node_modules) or bundle it into the plugin's code",
   },
   BUNTIME_ERR_SIGNATURE_INVALID: {
     status: 400,

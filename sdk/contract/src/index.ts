@@ -94,7 +94,7 @@ export {
   publishedJsonSchema,
   schemaReferenceSchema,
 } from "./json-schema.ts";
-export { LENT_PACKAGES, unlentDependencies } from "./lent-packages.ts";
+export { bundledDependencies, LENT_PACKAGES, unlentDependencies } from "./lent-packages.ts";
 export { jsonLogLine, serializeLogFields } from "./log-line.ts";
 export type { LogEntry, LogFeed, LogFields, Logger, LogLevel } from "./logger.ts";
 export type { ManifestOptions, PluginPackage, ResolvedManifest } from "./manifest.ts";

@@ -28,3 +28,24 @@ export function unlentDependencies(packageJson: Record<string, unknown>): string
   const lent = new Set<string>(LENT_PACKAGES);
   return [...new Set(needed.filter((name) => !lent.has(name)))].sort();
 }
+
+/**
+ * The packages a plugin's package.json bundles (npm's `bundleDependencies`, or its alias
+ * `bundledDependencies`): packed into the tarball under `node_modules/` and unpacked into the
+ * plugin's own folder, so they resolve at load without the kernel lending them. `true` bundles
+ * every `dependencies` entry, as npm does. Sorted, once; anything else is ignored.
+ *
+ * @example
+ * bundledDependencies({ dependencies: { jose: "6" }, bundleDependencies: ["jose"] }); // ["jose"]
+ */
+export function bundledDependencies(packageJson: Record<string, unknown>): string[] {
+  const field = packageJson.bundleDependencies ?? packageJson.bundledDependencies;
+  const dependencies = packageJson.dependencies;
+  const names =
+    field === true && dependencies && typeof dependencies === "object"
+      ? Object.keys(dependencies)
+      : Array.isArray(field)
+        ? field.filter((name): name is string => typeof name === "string")
+        : [];
+  return [...new Set(names)].sort();
+}

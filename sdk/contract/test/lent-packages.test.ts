@@ -1,5 +1,5 @@
 import { describe, expect, it } from "bun:test";
-import { LENT_PACKAGES, unlentDependencies } from "@buntime/sdk";
+import { bundledDependencies, LENT_PACKAGES, unlentDependencies } from "@buntime/sdk";
 
 describe("unlentDependencies", () => {
   it("names what a plugin needs at run time that the kernel does not lend, sorted and once", () => {
@@ -29,5 +29,24 @@ describe("unlentDependencies", () => {
     expect(
       unlentDependencies({ dependencies: "jose", peerDependencies: null, optionalDependencies: 7 }),
     ).toEqual([]);
+  });
+});
+
+describe("bundledDependencies", () => {
+  it("reads bundleDependencies or its alias, sorted and once; true bundles every dependency", () => {
+    expect(bundledDependencies({ bundleDependencies: ["oauth4webapi", "jose", "jose"] })).toEqual([
+      "jose",
+      "oauth4webapi",
+    ]);
+    expect(bundledDependencies({ bundledDependencies: ["jose"] })).toEqual(["jose"]);
+    expect(bundledDependencies({ dependencies: { jose: "6", hono: "4" }, bundleDependencies: true })).toEqual(
+      ["hono", "jose"],
+    );
+  });
+
+  it("ignores values that are not a list of names or true", () => {
+    expect(bundledDependencies({ bundleDependencies: "jose" })).toEqual([]);
+    expect(bundledDependencies({ bundleDependencies: [7, null, "jose"] })).toEqual(["jose"]);
+    expect(bundledDependencies({ bundleDependencies: true, dependencies: null })).toEqual([]);
   });
 });

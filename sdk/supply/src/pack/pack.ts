@@ -4,6 +4,7 @@ import { BuntimeError, packageNameSchema, parsePluginPackage } from "@buntime/sd
 import semver from "semver";
 import { integrityOf, shasumOf } from "../tarball/integrity.ts";
 import { writeTar } from "../tarball/tar-format.ts";
+import { bundledFiles } from "./bundle.ts";
 import { checkManifestMedia } from "./media.ts";
 import { selectFiles } from "./select-files.ts";
 import { packWarnings } from "./warnings.ts";
@@ -52,11 +53,15 @@ function packFiles(
   name: string,
   version: string,
 ): PackedPlugin {
-  const files = selectFiles(root, packageJson);
-  const inputs = files.map((path) => ({
+  const sources = [
+    ...selectFiles(root, packageJson).map((path) => ({ path, source: join(root, path) })),
+    ...bundledFiles(root, packageJson),
+  ].sort((a, b) => (a.path < b.path ? -1 : a.path > b.path ? 1 : 0));
+  const files = sources.map(({ path }) => path);
+  const inputs = sources.map(({ path, source }) => ({
     path: `package/${path}`,
-    data: new Uint8Array(readFileSync(join(root, path))),
-    mode: statSync(join(root, path)).mode & 0o100 ? 0o755 : 0o644,
+    data: new Uint8Array(readFileSync(source)),
+    mode: statSync(source).mode & 0o100 ? 0o755 : 0o644,
   }));
   const tarball = Bun.gzipSync(writeTar(inputs) as Uint8Array<ArrayBuffer>, { level: 9 });
   return {
@@ -76,7 +81,9 @@ function packFiles(
 /**
  * Packs the plugin in `dir` into a deterministic npm-format tarball (sorted entries under
  * `package/`, mtime 0, fixed modes, gzip without a timestamp): the same files give the same
- * bytes. The manifest is validated first: an invalid one throws `BUNTIME_ERR_MANIFEST_INVALID`
+ * bytes. Packages named in `bundleDependencies` are packed under `node_modules/` with what they
+ * depend on (see `bundledFiles`), so the tarball's integrity and signatures cover them too.
+ * The manifest is validated first: an invalid one throws `BUNTIME_ERR_MANIFEST_INVALID`
  * and packs nothing.
  *
  * @example
