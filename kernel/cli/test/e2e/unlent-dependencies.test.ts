@@ -1,13 +1,23 @@
 /**
  * A plugin whose package.json has npm dependencies the kernel does not lend is installed only
- * where they resolve: in a home outside any node_modules it is refused with the dependencies
- * named and the home left as it was, never "installed" and then broken at load.
+ * where they resolve: bundled (`bundleDependencies`, unpacked into its own folder), or found
+ * above the home. In a home outside any node_modules an unbundled one is refused with the
+ * dependencies named and the home left as it was, never "installed" and then broken at load.
  */
 import { afterAll, beforeAll, expect, it } from "bun:test";
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { cleanUp, cli, liveRegistry, seed, snapshot, workspace, writePlugin } from "./support.ts";
+import {
+  cleanUp,
+  cli,
+  liveRegistry,
+  runningKernel,
+  seed,
+  snapshot,
+  workspace,
+  writePlugin,
+} from "./support.ts";
 
 afterAll(cleanUp);
 
@@ -15,6 +25,8 @@ const dir = workspace(); // links the checkout's node_modules: a home inside it 
 const bare = mkdtempSync(join(tmpdir(), "buntime-bare-home-"));
 afterAll(() => rmSync(bare, { recursive: true, force: true }));
 let registry = "";
+/** A plugin bundling jose (packed from the checkout's node_modules), whose route answers with it. */
+let bundler = "";
 
 /** Adds npm `dependencies` to a plugin folder written by writePlugin. */
 function withDependencies(folder: string, dependencies: Record<string, string>): string {
@@ -39,6 +51,18 @@ beforeAll(async () => {
     running,
     withDependencies(writePlugin(dir, { name: "joseish", version: "1.0.0" }), { jose: "6", hono: "4" }),
   );
+  bundler = writePlugin(dir, {
+    name: "bundler",
+    version: "1.0.0",
+    entry: `import { base64url } from "jose";
+export default { setup: () => ({ fetch: () => new Response(base64url.encode("bundled")) }) };
+`,
+  });
+  const pkg = JSON.parse(readFileSync(join(bundler, "package.json"), "utf8"));
+  writeFileSync(
+    join(bundler, "package.json"),
+    JSON.stringify({ ...pkg, dependencies: { jose: "6" }, bundleDependencies: ["jose"] }),
+  );
 }, 30_000);
 
 it("refuses to install into a home that cannot resolve them, naming each, and changes nothing", async () => {
@@ -62,3 +86,24 @@ it("installs it into a home whose node_modules resolves them", async () => {
   expect(run.stderr).not.toContain("BUNTIME_ERR");
   expect(run.code).toBe(0);
 });
+
+it("packs and publishes a plugin bundling its dependency, which installs into a bare home and loads", async () => {
+  const packed = await cli(["plugin", "pack", bundler, "--json"], dir);
+  expect(packed.stderr).not.toContain("BUNTIME_ERR");
+  expect(packed.code).toBe(0);
+  expect(packed.stdout).toContain("node_modules/jose/package.json");
+  const env = { BUNTIME_REGISTRY_PASSWORD: "correct horse battery" };
+  expect((await cli(["login", "--user", "ada", "--registry", registry], dir, env)).code).toBe(0);
+  const published = await cli(["plugin", "publish", bundler, "--registry", registry], dir);
+  expect(published.stderr).not.toContain("BUNTIME_ERR");
+  expect(published.code).toBe(0);
+  const home = join(bare, "bundled-home");
+  const installed = await cli(["plugin", "install", "bundler", "--registry", registry, "--home", home], bare);
+  expect(installed.stderr).not.toContain("BUNTIME_ERR");
+  expect(installed.code).toBe(0);
+  expect(existsSync(join(home, "plugins", "bundler", "1.0.0", "node_modules", "jose", "package.json"))).toBe(true);
+  const kernel = await runningKernel(home, bare);
+  const response = await fetch(new URL("/bundler", kernel.url));
+  expect(await response.text()).toBe("YnVuZGxlZA");
+  await kernel.stop();
+}, 60_000);
