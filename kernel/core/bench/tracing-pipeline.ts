@@ -1,0 +1,125 @@
+/**
+ * What tracing costs the kernel's own code on the warm app path, in one process and without
+ * HTTP or a worker: the request pipeline (5 plugins with no-op hooks, one handler calling the
+ * pool's tracing with a stand-in for the worker that answers at once, after flattening the
+ * headers as the pool does) driven directly, exporting to an OTLP receiver in a process of its
+ * own. The figure is CPU time per request (this process, exporter included) with tracing off,
+ * and how much more with tracing on at each sample ratio (0: nothing sampled, only trace
+ * context carried), medians and minimums of ROUNDS rounds in which every mode takes its turn.
+ * Far steadier than the HTTP bench (tracing.ts) on a busy machine, and blind to what HTTP,
+ * the worker and the collector add.
+ *
+ *   npx bun kernel/core/bench/tracing-pipeline.ts   # BENCH_REQUESTS per turn (5000), BENCH_RUNS rounds (15)
+ */
+import { join } from "node:path";
+import { median, startServer } from "@buntime/test-kit/load";
+import { createLogger } from "../src/logger.ts";
+import { createDispatcher } from "../src/pipeline/dispatch.ts";
+import { PluginTable } from "../src/pipeline/plugin-table.ts";
+import type { LoadedPlugin } from "../src/plugins/loaded-plugin.ts";
+import type { RequestOverrides } from "../src/pool/main/request-table.ts";
+import { flattenHeaders } from "../src/pool/shared/protocol.ts";
+import { createTracing, type Tracing } from "../src/tracing/index.ts";
+import { PoolTracing } from "../src/tracing/pool-spans.ts";
+
+const MODES = ["off", "0", "0.01", "0.1", "1"] as const;
+const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
+const ROUNDS = Number(process.env.BENCH_RUNS ?? 15);
+const APP = { key: "hello@1.0.0", isolation: "thread" };
+
+const sink = await startServer(join(import.meta.dir, "servers", "otlp-sink.ts"));
+
+/** Stands in for the pool's send: the headers flattened and encoded as for a worker, then an answer. */
+function send(request: Request, overrides: RequestOverrides | undefined): Promise<Response> {
+  const headers = flattenHeaders(request.headers);
+  for (const name in overrides?.headers) headers[name] = overrides?.headers?.[name] as string;
+  JSON.stringify({ t: "req", url: request.url, headers });
+  return Promise.resolve(new Response("hello"));
+}
+
+function plugin(name: string, hooks: LoadedPlugin["hooks"], base?: string): LoadedPlugin {
+  const manifest = { base } as LoadedPlugin["manifest"];
+  return {
+    name,
+    version: "1.0.0",
+    origin: "inline",
+    manifest,
+    hooks,
+    ctx: {} as LoadedPlugin["ctx"],
+    release: async () => {},
+  };
+}
+
+function dispatcher(tracing: Tracing | undefined): (request: Request) => unknown {
+  const pool = tracing === undefined ? undefined : new PoolTracing(tracing.tracer);
+  const plugins = Array.from({ length: 5 }, (_, i) =>
+    plugin(`noop-${i + 1}`, { onRequest: () => {}, onResponse: () => {} }),
+  );
+  const fetch = (request: Request, context: { requestId: string }) => {
+    const overrides = { headers: { "x-request-id": context.requestId } };
+    if (pool === undefined) return send(request, overrides);
+    return pool.fetch(request, APP, overrides, (amended) => send(request, amended));
+  };
+  plugins.push(plugin("apps", { fetch }, "/"));
+  const table = new PluginTable(plugins);
+  return createDispatcher({
+    currentTable: () => table,
+    kernelApi: () => new Response("api"),
+    clientAddress: () => undefined,
+    hookTimeout: 30_000,
+    trustedOrigins: new Set(),
+    trustRequestId: false,
+    logger: createLogger({ sink: () => {} }),
+    tracer: tracing?.tracer,
+  });
+}
+
+const tracings = new Map<string, Tracing | undefined>();
+for (const mode of MODES) {
+  const config = { otlp: { url: sink.url, headers: {} }, sampleRatio: Number(mode) };
+  tracings.set(mode, mode === "off" ? undefined : createTracing(config, {}, { node: "bench", version: "0" }));
+}
+const dispatchers = new Map<string, (request: Request) => unknown>(
+  MODES.map((mode) => [mode, dispatcher(tracings.get(mode))]),
+);
+
+/** CPU microseconds per request over `count` requests, 50 at a time, letting timers and I/O run between. */
+async function cpuPerRequest(dispatch: (request: Request) => unknown, count: number): Promise<number> {
+  const before = process.cpuUsage();
+  for (let sent = 0; sent < count; sent += 50) {
+    await Promise.all(
+      Array.from({ length: 50 }, async () => {
+        const response = (await dispatch(new Request("http://127.0.0.1/hello"))) as Response;
+        await response.text();
+      }),
+    );
+    await new Promise((resolve) => setImmediate(resolve));
+  }
+  const used = process.cpuUsage(before);
+  return (used.user + used.system) / count;
+}
+
+for (const dispatch of dispatchers.values()) await cpuPerRequest(dispatch, 4 * REQUESTS); // warm the JIT
+const figures = new Map<string, number[]>(MODES.map((mode) => [mode, []]));
+for (let round = 0; round < ROUNDS; round++) {
+  for (let turn = 0; turn < MODES.length; turn++) {
+    const mode = MODES[(round + turn) % MODES.length] as string;
+    const dispatch = dispatchers.get(mode);
+    if (dispatch !== undefined) figures.get(mode)?.push(await cpuPerRequest(dispatch, REQUESTS));
+  }
+}
+const off = figures.get("off") ?? [];
+console.log(`CPU per request, ${ROUNDS} rounds of ${REQUESTS} requests per mode (median | minimum):`);
+for (const mode of MODES) {
+  const values = figures.get(mode) ?? [];
+  const more = (pick: (list: number[]) => number) =>
+    mode === "off"
+      ? ""
+      : ` (${pick(values) >= pick(off) ? "+" : ""}${(pick(values) - pick(off)).toFixed(2)})`;
+  const label = mode === "off" ? "tracing off" : `sampleRatio ${mode}`;
+  console.log(
+    `  ${label.padEnd(18)} ${median(values).toFixed(2)} µs${more(median)} | ${Math.min(...values).toFixed(2)} µs${more((list) => Math.min(...list))}`,
+  );
+}
+for (const tracing of tracings.values()) await tracing?.flush();
+sink.process.kill();
