@@ -2,14 +2,15 @@
  * Packages the kernel lends to installed plugins: the plugin contract and the libraries the
  * contract is written in. An installed plugin resolves only these from outside its own folder
  * (the kernel links its copies into the home), so a plugin's package may depend on these and
- * must bundle anything else into its code.
+ * must bundle anything else (`bundleDependencies`, or into its code).
  */
 export const LENT_PACKAGES = ["@buntime/sdk", "hono", "zod", "semver", "lru-cache"] as const;
 
 /**
  * The packages a plugin's package.json needs at run time that the kernel does not lend:
  * `dependencies`, `optionalDependencies` and `peerDependencies` (peers marked optional in
- * `peerDependenciesMeta` excepted), sorted. Installed, such a plugin would fail at load.
+ * `peerDependenciesMeta` excepted), sorted. Unless it bundles them (see `bundledDependencies`),
+ * such a plugin would fail at load once installed.
  *
  * @example
  * unlentDependencies({ dependencies: { hono: "4", jose: "6" } }); // ["jose"]
