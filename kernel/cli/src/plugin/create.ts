@@ -90,8 +90,9 @@ buntime plugin publish --registry ${registry}
 \`\`\`
 
 Then, in a home whose kernel runs: \`buntime plugin install ${name} --registry ${registry}\`.
-A plugin's npm \`dependencies\` may name only what the kernel lends (${LENT_PACKAGES.join(", ")});
-bundle anything else into the code and list it under devDependencies (Buntime's docs/writing-a-plugin.md).
+A plugin's npm \`dependencies\` may name what the kernel lends (${LENT_PACKAGES.join(", ")});
+anything else is listed under \`bundleDependencies\` too, so pack carries it from node_modules
+(Buntime's docs/publishing.md, "Dependencies the kernel does not lend").
 `,
   };
 }

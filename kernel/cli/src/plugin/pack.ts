@@ -9,9 +9,11 @@ export const PACK_HELP = `Usage: buntime plugin pack [dir] [--out <folder>] [--d
 
 Validates the manifest and writes a deterministic npm-format tarball of the plugin in dir
 (default: the current folder) to --out (default: the current folder). The same files always
-give the same bytes. Refuses npm dependencies (and required peers) the kernel does not lend
-(@buntime/sdk, hono, zod, semver, lru-cache): bundle those into the plugin's code. Picks files by npm's rules ("files" in package.json, nested .npmignore or
-.gitignore, always- and never-packed files) and warns on stderr about packed files that look
+give the same bytes. Packages named in "bundleDependencies" are packed under node_modules/
+with what they depend on (found where Node would, so npm install first). Refuses npm
+dependencies (and required peers) the kernel does not lend (@buntime/sdk, hono, zod, semver,
+lru-cache) and the plugin does not bundle. Picks files by npm's rules ("files" in package.json,
+nested .npmignore or .gitignore, always- and never-packed files) and warns on stderr about packed files that look
 like secrets (.env*, *.pem, *.key, id_rsa*) or are source maps. --dry-run prints the files,
 size and integrity the tarball would have and writes nothing.
 `;

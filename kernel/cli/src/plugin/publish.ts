@@ -8,10 +8,10 @@ import { PUBLISH_OPTIONS, publishPacked } from "../common/publish-packed.ts";
 /** The `--help` text of `buntime plugin publish`. */
 export const PUBLISH_HELP = `Usage: buntime plugin publish [dir] [--tag <tag>] [--registry <url>] [--key <file>] [--dry-run] [--json]
 
-Packs the plugin in dir (default: the current folder) and publishes it; refuses, as pack does,
-npm dependencies the kernel does not lend. Signs the tarball's
-integrity with the publisher key (--key, else the one from buntime keys generate) when there
-is one. Needs a token: buntime login, or BUNTIME_REGISTRY_TOKEN.
+Packs the plugin in dir (default: the current folder), its bundleDependencies included, and
+publishes it; refuses, as pack does, npm dependencies the kernel does not lend and the plugin
+does not bundle. Signs the tarball's integrity with the publisher key (--key, else the one
+from buntime keys generate) when there is one. Needs a token: buntime login, or BUNTIME_REGISTRY_TOKEN.
 
 Options:
   --tag <tag>        dist-tag to point at this version (default latest)

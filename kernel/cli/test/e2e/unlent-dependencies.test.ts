@@ -8,6 +8,7 @@ import { afterAll, beforeAll, expect, it } from "bun:test";
 import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
+import { writeTar } from "@buntime/supply";
 import {
   cleanUp,
   cli,
@@ -51,6 +52,21 @@ beforeAll(async () => {
     running,
     withDependencies(writePlugin(dir, { name: "joseish", version: "1.0.0" }), { jose: "6", hono: "4" }),
   );
+  // made by another tool: bundleDependencies names a package the tarball lacks
+  const liar = JSON.parse(
+    readFileSync(join(writePlugin(dir, { name: "liar", version: "1.0.0" }), "package.json"), "utf8"),
+  );
+  const manifest = {
+    ...liar,
+    dependencies: { "left-pad-nowhere": "1" },
+    bundleDependencies: ["left-pad-nowhere"],
+  };
+  const text = (path: string, body: string) => ({ path, data: new TextEncoder().encode(body), mode: 0o644 });
+  const entries = [
+    text("package/package.json", JSON.stringify(manifest)),
+    text("package/index.ts", "export default {};\n"),
+  ];
+  await running.publishTarball(Bun.gzipSync(writeTar(entries) as Uint8Array<ArrayBuffer>));
   bundler = writePlugin(dir, {
     name: "bundler",
     version: "1.0.0",
@@ -78,6 +94,16 @@ it("refuses to install into a home that cannot resolve them, naming each, and ch
   expect(run.stderr).toContain("BUNTIME_ERR_INSTALL_DEPENDENCY_MISSING");
   expect(run.code).toBe(1);
   expect(snapshot(home)).toEqual(before);
+});
+
+it("refuses a tarball that declares a bundled dependency it does not carry, naming it", async () => {
+  const home = join(bare, "liar-home");
+  const run = await cli(["plugin", "install", "liar", "--registry", registry, "--home", home], bare);
+  expect(run.stderr).toContain(
+    `liar@1.0.0 depends on left-pad-nowhere, which the kernel does not lend and ${home} cannot resolve`,
+  );
+  expect(run.code).toBe(1);
+  expect(existsSync(join(home, "plugins", "liar"))).toBe(false);
 });
 
 it("installs it into a home whose node_modules resolves them", async () => {
