@@ -142,6 +142,22 @@ describe("packPlugin with bundleDependencies", () => {
     }
   });
 
+  it("refuses a bundled package whose own dependencies name a path, not a package", () => {
+    const root = tree({
+      "plugin/package.json": plugin({ dependencies: { alpha: "1" }, bundleDependencies: ["alpha"] }),
+      "plugin/index.ts": "export default {}",
+      "plugin/node_modules/alpha/package.json": {
+        name: "alpha",
+        version: "1.0.0",
+        dependencies: { "../../../secret": "1" },
+      },
+      "secret/package.json": { name: "secret", version: "1.0.0" },
+    });
+    const error = failure(() => packPlugin(join(root, "plugin")));
+    expect(error.code).toBe("BUNTIME_ERR_PACK_FAILED");
+    expect(error.message).toContain('node_modules/alpha names "../../../secret" in dependencies');
+  });
+
   it("still refuses the dependencies that are neither lent nor bundled, naming only those", () => {
     const root = tree({
       "plugin/package.json": plugin({
