@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { isCandidate, type Logger } from "@buntime/sdk";
 import semver from "semver";
 
-/** An unknown app name rescans the folder at most this often, so probing names costs little. */
+/** Unknown app names rescan the folder at most this often, so probing names costs little. */
 const MISS_RESCAN_MS = 250;
 /** How often a folder that cannot be watched is read again. */
 const UNWATCHED_RESCAN_MS = 1000;
@@ -43,7 +43,10 @@ export class AppCatalog {
   /** Per name, the version an `.active` file picked for requests without a version. */
   #active = new Map<string, InstalledApp>();
   #stale = true;
-  #scannedAt = Number.NEGATIVE_INFINITY;
+  /** When the last finished scan began: what it saw is true of any question asked before then. */
+  #freshAsOf = Number.NEGATIVE_INFINITY;
+  /** When the last scan an unknown name asked for began (those are the ones held to MISS_RESCAN_MS). */
+  #missScanAt = Number.NEGATIVE_INFINITY;
   #scanning: Promise<void> | undefined;
   #watcher: FSWatcher | undefined;
   #poll: ReturnType<typeof setInterval> | undefined;
@@ -93,20 +96,29 @@ export class AppCatalog {
   /**
    * The highest installed version of `name` that satisfies `range`; without a range, the active
    * version (named by `<name>/.active`), else the highest.
-   * An unknown name rescans (at most every MISS_RESCAN_MS, so its answer may wait that long): a
-   * folder just copied in is found even before the watcher reports it.
+   * "Not installed" is only answered from a scan begun after the question, so a folder copied in
+   * just before it is found even before the watcher reports it. Scans for unknown names run at
+   * most every MISS_RESCAN_MS, however many names are probed; questions asked together (the
+   * kernel's start asks about every plugin's base) share one scan.
    */
   async find(name: string, range: string | undefined): Promise<InstalledApp | undefined> {
+    const asked = performance.now();
     if (this.#stale) await this.#rescan();
     const found = this.#pick(name, range);
     if (found) return found;
-    // Never "not installed" from a scan older than the question (an app copied in just before it
-    // would be missed), yet one scan per MISS_RESCAN_MS at most, however many names are probed.
-    const asked = performance.now();
-    const wait = this.#scannedAt + MISS_RESCAN_MS - asked;
-    if (wait > 0) await Bun.sleep(wait);
-    if (this.#scanning) await this.#scanning;
-    if (this.#scannedAt < asked) await this.#rescan();
+    while (this.#freshAsOf < asked) {
+      if (this.#scanning) {
+        await this.#scanning;
+        continue;
+      }
+      const wait = this.#missScanAt + MISS_RESCAN_MS - performance.now();
+      if (wait > 0) {
+        await Bun.sleep(wait);
+        continue;
+      }
+      this.#missScanAt = performance.now();
+      await this.#rescan();
+    }
     return this.#pick(name, range);
   }
 
@@ -130,7 +142,7 @@ export class AppCatalog {
 
   async #scan(): Promise<void> {
     this.#stale = false;
-    this.#scannedAt = performance.now();
+    const began = performance.now();
     const apps = new Map<string, InstalledApp[]>();
     const active = new Map<string, InstalledApp>();
     const names = await readdir(this.#appsDir).catch(() => []);
@@ -149,6 +161,7 @@ export class AppCatalog {
     }
     this.#apps = apps;
     this.#active = active;
+    this.#freshAsOf = began;
     this.#onChange();
   }
 }

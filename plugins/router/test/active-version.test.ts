@@ -2,9 +2,8 @@
 import { describe, expect, it } from "bun:test";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import type { Logger } from "@buntime/sdk";
 import { AppCatalog } from "../src/app-catalog.ts";
-import { start, tempDir, writeApp } from "./support.ts";
+import { silentLogger, start, tempDir, writeApp } from "./support.ts";
 
 async function tagOf(response: Response): Promise<string> {
   return ((await response.json()) as { tag: string }).tag;
@@ -86,15 +85,3 @@ describe("an apps folder that cannot be watched", () => {
     }
   });
 });
-
-function silentLogger(): Logger {
-  const logger: Logger = {
-    namespace: "test",
-    debug() {},
-    info() {},
-    warn() {},
-    error() {},
-    child: () => logger,
-  };
-  return logger;
-}
