@@ -49,6 +49,7 @@ export type {
   PluginEvent,
   PluginStatus,
 } from "./contracts/kernel.ts";
+export { clusterViewSchema } from "./contracts/kernel.ts";
 export type {
   BatchOperation,
   CommitResult,

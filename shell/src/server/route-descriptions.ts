@@ -3,7 +3,7 @@
  * which the shell's own API page browses). Every route is behind the shell's gate: a signed-in
  * user with the auth plugin, loopback without it.
  */
-import { type ClusterView, describeRoute, errorResponses, jsonResponse, resolver } from "@buntime/sdk";
+import { clusterViewSchema, describeRoute, errorResponses, jsonResponse, resolver } from "@buntime/sdk";
 import { z } from "zod";
 import { timingsReportSchema } from "./timings.ts";
 
@@ -19,29 +19,6 @@ const menuEntrySchema = z.object({
   owner: z.string(),
   kind: z.enum(["plugin", "app", "shell"]),
 });
-
-/** The cluster view as JSON; checked against the sdk's `ClusterView` so the two cannot drift. */
-const clusterViewSchema = z.union([
-  z.object({ cluster: z.literal(false) }),
-  z.object({
-    cluster: z.literal(true),
-    node: z.string(),
-    generation: z.number().int(),
-    ready: z.boolean(),
-    reason: z.string().optional(),
-    nodes: z.array(
-      z.object({
-        node: z.string(),
-        address: z.string().optional(),
-        version: z.string(),
-        appliedGeneration: z.number().int(),
-        lastReconcile: z.string().describe("ISO 8601"),
-        current: z.boolean(),
-        degraded: z.array(z.object({ plugin: z.string(), reason: z.string() })),
-      }),
-    ),
-  }),
-]) satisfies z.ZodType<ClusterView>;
 
 const summarySchema = z.object({
   count: z.number().int(),

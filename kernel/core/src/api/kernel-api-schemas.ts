@@ -76,25 +76,3 @@ export const poolStatsSchema = z.object({
       .catchall(z.unknown()),
   ),
 });
-
-const clusterNodeSchema = z.object({
-  node: z.string(),
-  version: z.string(),
-  appliedGeneration: z.number().int(),
-  lastReconcile: z.string().describe("ISO 8601"),
-  current: z.boolean(),
-  degraded: z.array(z.object({ plugin: z.string(), reason: z.string() })),
-});
-
-/** `GET /_/api/cluster` (docs/scale-out.md#cluster-view). */
-export const clusterViewSchema = z.union([
-  z.object({ cluster: z.literal(false) }),
-  z.object({
-    cluster: z.literal(true),
-    node: z.string(),
-    generation: z.number().int(),
-    ready: z.boolean(),
-    reason: z.string().optional(),
-    nodes: z.array(clusterNodeSchema),
-  }),
-]);

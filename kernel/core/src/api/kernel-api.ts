@@ -1,5 +1,6 @@
 import {
   BuntimeError,
+  clusterViewSchema,
   contextPath,
   describeRoute,
   errorResponses,
@@ -18,7 +19,6 @@ import { clusterView } from "./cluster-view.ts";
 import type { Readiness } from "./health.ts";
 import {
   batchRequestSchema,
-  clusterViewSchema,
   healthSchema,
   pluginListSchema,
   pluginNameParamSchema,

@@ -3,6 +3,7 @@
  * `kernel:plugins` (what runs, and news of loads and unloads) and `kernel:admin` (is this the
  * kernel's administrator).
  */
+import { z } from "zod";
 import type { ResolvedManifest } from "../manifest.ts";
 
 /** A plugin as the kernel lists it. */
@@ -89,6 +90,32 @@ export type ClusterView =
       readonly reason?: string;
       readonly nodes: readonly ClusterViewNode[];
     };
+
+/**
+ * The cluster view as a zod schema, for API descriptions (the kernel's `GET /_/api/cluster`, the
+ * shell's copy of it); checked against `ClusterView` so the two cannot drift.
+ */
+export const clusterViewSchema = z.union([
+  z.object({ cluster: z.literal(false) }),
+  z.object({
+    cluster: z.literal(true),
+    node: z.string(),
+    generation: z.number().int(),
+    ready: z.boolean(),
+    reason: z.string().optional(),
+    nodes: z.array(
+      z.object({
+        node: z.string(),
+        address: z.string().optional(),
+        version: z.string(),
+        appliedGeneration: z.number().int(),
+        lastReconcile: z.string().describe("ISO 8601"),
+        current: z.boolean(),
+        degraded: z.array(z.object({ plugin: z.string(), reason: z.string() })),
+      }),
+    ),
+  }),
+]) satisfies z.ZodType<ClusterView>;
 
 /**
  * The `kernel:cluster` service: which node this kernel is, and the cluster view
