@@ -71,6 +71,9 @@ export class Tour {
   readonly dir = mkdtempSync(join(tmpdir(), "buntime-docs-"));
   /** The docs' `/tmp/`: outside the reader's folder, as /tmp is outside a checkout. */
   private readonly tmp = mkdtempSync(join(tmpdir(), "buntime-docs-tmp-"));
+  /** Where each block's output is written (see `script`). */
+  private readonly outputs = mkdtempSync(join(tmpdir(), "buntime-docs-out-"));
+  private blocksRun = 0;
   /** `localhost:8000` and `127.0.0.1:4873` of the docs, once the distribution runs. */
   kernel?: string;
   registry?: string;
@@ -215,19 +218,24 @@ export class Tour {
     );
     const end =
       "printf '@@docs end %d@@\\n' $?\ntrap '' TERM\nkill -TERM 0 2>/dev/null\nsleep 1\nkill -KILL 0\n";
+    // Output goes to a regular file, not a pipe: a Bun process writing to its stdout sets
+    // O_NONBLOCK on it, for every command sharing it, and a full pipe then fails their writes
+    // (curl exit 23); a file takes every write.
+    const outputFile = join(this.outputs, `block-${++this.blocksRun}.out`);
     const child = Bun.spawn(
       [...bounded(timeoutMs), "/bin/bash", "-c", `exec 2>&1\n${body.join("\n")}\n${end}`],
       {
         cwd: this.dir,
         env: this.env,
-        stdout: "pipe",
+        stdout: Bun.file(outputFile),
         stderr: "ignore",
       },
     );
     const timer = setTimeout(() => killGroup(child.pid, "SIGKILL"), timeoutMs);
-    const stdout = await new Response(child.stdout).text();
-    clearTimeout(timer);
     await child.exited;
+    clearTimeout(timer);
+    const stdout = readFileSync(outputFile, "utf8");
+    rmSync(outputFile);
     const parts = stdout.split(/@@docs (?:\d+|end) (\d+)@@\n/);
     // parts: [before, status, out0, status0, out1, ...]: command i's output is parts[2 + 2i], its status parts[3 + 2i]
     return commands.map((command, i) => {
@@ -265,6 +273,7 @@ export class Tour {
       await Promise.race([child.exited, Bun.sleep(10_000)]);
       killGroup(child.pid, "SIGKILL"); // npm and its shell, if they outlive the distribution
     }
-    for (const dir of [this.dir, this.tmp]) rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
+    for (const dir of [this.dir, this.tmp, this.outputs])
+      rmSync(dir, { recursive: true, force: true, maxRetries: 3 });
   }
 }
