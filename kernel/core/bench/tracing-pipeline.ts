@@ -3,7 +3,8 @@
  * HTTP or a worker: the request pipeline (5 plugins with no-op hooks, one handler calling the
  * pool's tracing with a stand-in for the worker that answers at once, after flattening the
  * headers as the pool does) driven directly, exporting to an OTLP receiver in a process of its
- * own. The figure is CPU time per request (this process, exporter included) with tracing off,
+ * own. The figures are CPU time per request (this process, exporter worker included; and its
+ * main thread alone, which serves every HTTP request in a kernel) with tracing off,
  * and how much more with tracing on at each sample ratio (0: nothing sampled, only trace
  * context carried), medians and minimums of ROUNDS rounds in which every mode takes its turn.
  * Far steadier than the HTTP bench (tracing.ts) on a busy machine, and blind to what HTTP,
@@ -11,6 +12,7 @@
  *
  *   npx bun kernel/core/bench/tracing-pipeline.ts   # BENCH_REQUESTS per turn (5000), BENCH_RUNS rounds (15)
  */
+import { readFileSync } from "node:fs";
 import { join } from "node:path";
 import { median, startServer } from "@buntime/test-kit/load";
 import { createLogger } from "../src/logger.ts";
@@ -83,9 +85,21 @@ const dispatchers = new Map<string, (request: Request) => unknown>(
   MODES.map((mode) => [mode, dispatcher(tracings.get(mode))]),
 );
 
-/** CPU microseconds per request over `count` requests, 50 at a time, letting timers and I/O run between. */
-async function cpuPerRequest(dispatch: (request: Request) => unknown, count: number): Promise<number> {
+/** Nanoseconds of CPU this process's main thread (the one serving requests) has used, from /proc. */
+function mainThreadNanos(): number {
+  return Number(readFileSync(`/proc/self/task/${process.pid}/schedstat`, "utf8").split(" ")[0]);
+}
+
+/**
+ * CPU microseconds per request over `count` requests, 50 at a time, letting timers and I/O run
+ * between: the whole process's (exporter worker included) and the main thread's alone.
+ */
+async function cpuPerRequest(
+  dispatch: (request: Request) => unknown,
+  count: number,
+): Promise<[number, number]> {
   const before = process.cpuUsage();
+  const mainBefore = mainThreadNanos();
   for (let sent = 0; sent < count; sent += 50) {
     await Promise.all(
       Array.from({ length: 50 }, async () => {
@@ -96,30 +110,39 @@ async function cpuPerRequest(dispatch: (request: Request) => unknown, count: num
     await new Promise((resolve) => setImmediate(resolve));
   }
   const used = process.cpuUsage(before);
-  return (used.user + used.system) / count;
+  return [(used.user + used.system) / count, (mainThreadNanos() - mainBefore) / 1000 / count];
 }
 
 for (const dispatch of dispatchers.values()) await cpuPerRequest(dispatch, 4 * REQUESTS); // warm the JIT
 const figures = new Map<string, number[]>(MODES.map((mode) => [mode, []]));
+const mainFigures = new Map<string, number[]>(MODES.map((mode) => [mode, []]));
 for (let round = 0; round < ROUNDS; round++) {
   for (let turn = 0; turn < MODES.length; turn++) {
     const mode = MODES[(round + turn) % MODES.length] as string;
     const dispatch = dispatchers.get(mode);
-    if (dispatch !== undefined) figures.get(mode)?.push(await cpuPerRequest(dispatch, REQUESTS));
+    if (dispatch === undefined) continue;
+    const [all, main] = await cpuPerRequest(dispatch, REQUESTS);
+    figures.get(mode)?.push(all);
+    mainFigures.get(mode)?.push(main);
   }
 }
-const off = figures.get("off") ?? [];
-console.log(`CPU per request, ${ROUNDS} rounds of ${REQUESTS} requests per mode (median | minimum):`);
-for (const mode of MODES) {
-  const values = figures.get(mode) ?? [];
-  const more = (pick: (list: number[]) => number) =>
-    mode === "off"
-      ? ""
-      : ` (${pick(values) >= pick(off) ? "+" : ""}${(pick(values) - pick(off)).toFixed(2)})`;
-  const label = mode === "off" ? "tracing off" : `sampleRatio ${mode}`;
-  console.log(
-    `  ${label.padEnd(18)} ${median(values).toFixed(2)} µs${more(median)} | ${Math.min(...values).toFixed(2)} µs${more((list) => Math.min(...list))}`,
-  );
+/** Prints each mode's median and minimum of `table`, and how much more than tracing off's. */
+function report(title: string, table: Map<string, number[]>): void {
+  const off = table.get("off") ?? [];
+  console.log(`${title}, ${ROUNDS} rounds of ${REQUESTS} requests per mode (median | minimum):`);
+  for (const mode of MODES) {
+    const values = table.get(mode) ?? [];
+    const more = (pick: (list: number[]) => number) =>
+      mode === "off"
+        ? ""
+        : ` (${pick(values) >= pick(off) ? "+" : ""}${(pick(values) - pick(off)).toFixed(2)})`;
+    const label = mode === "off" ? "tracing off" : `sampleRatio ${mode}`;
+    console.log(
+      `  ${label.padEnd(18)} ${median(values).toFixed(2)} µs${more(median)} | ${Math.min(...values).toFixed(2)} µs${more((list) => Math.min(...list))}`,
+    );
+  }
 }
+report("CPU per request, whole process", figures);
+report("CPU per request, main thread only (the one serving HTTP)", mainFigures);
 for (const tracing of tracings.values()) await tracing?.flush();
 sink.process.kill();

@@ -334,7 +334,7 @@ export function createKernel(options: KernelOptions = {}): Kernel {
         await cluster?.stop();
         await pluginHost.shutdown();
         await pool.shutdown();
-        await tracing?.flush();
+        await tracing?.close();
         if (server && closed) {
           const late = Bun.sleep(Math.max(0, deadline - performance.now())).then(() => "late" as const);
           if ((await Promise.race([closed, late])) === "late") {

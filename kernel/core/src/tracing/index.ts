@@ -3,11 +3,12 @@
  * is configured (config `tracing.otlp.url` or `OTEL_EXPORTER_OTLP_*ENDPOINT`); off, nothing in
  * the request path reads a header or makes an id. On, a request that is not sampled costs a
  * header read, a trace id and (when the caller sent none) a header write; no span, no object.
+ * A sampled one records its spans into a shared ring; a worker encodes and exports them.
  */
 import type { Logger } from "@buntime/sdk";
-import { OtlpExporter } from "./otlp-exporter.ts";
 import { resolveTracing, type TracingConfig } from "./settings.ts";
 import { Tracer } from "./tracer.ts";
+import { WorkerExporter } from "./worker-exporter.ts";
 
 export { type TracingConfig, tracingSchema } from "./settings.ts";
 export { endWith, Span, SpanKind } from "./span.ts";
@@ -17,9 +18,11 @@ export { Tracer } from "./tracer.ts";
 /** Running tracing: the tracer the pipeline and pool use, and a way to send what is left. */
 export interface Tracing {
   readonly tracer: Tracer;
-  readonly exporter: OtlpExporter;
-  /** Sends the spans still queued (at stop), waiting at most `FLUSH_LIMIT_MS` for a slow collector. */
+  readonly exporter: WorkerExporter;
+  /** Sends the spans ended so far, waiting at most `FLUSH_LIMIT_MS` for a slow collector. */
   flush(): Promise<void>;
+  /** Flushes (as `flush`), then ends the exporter worker: at stop. */
+  close(): Promise<void>;
 }
 
 /** What identifies this kernel in its spans. */
@@ -41,7 +44,7 @@ export function createTracing(
 ): Tracing | undefined {
   const settings = resolveTracing(config, env);
   if (settings === undefined) return undefined;
-  const exporter = new OtlpExporter({
+  const exporter = new WorkerExporter({
     url: settings.url,
     headers: settings.headers,
     resource: {
@@ -55,16 +58,18 @@ export function createTracing(
     logger: identity.logger,
     ...settings.batch,
   });
+  const flush = () =>
+    new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, FLUSH_LIMIT_MS);
+      void exporter.flush().then(() => {
+        clearTimeout(timer);
+        resolve();
+      });
+    });
   return {
     tracer: new Tracer(exporter, settings.sampleRatio),
     exporter,
-    flush: () =>
-      new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, FLUSH_LIMIT_MS);
-        void exporter.flush().then(() => {
-          clearTimeout(timer);
-          resolve();
-        });
-      }),
+    flush,
+    close: () => flush().then(() => exporter.close()),
   };
 }

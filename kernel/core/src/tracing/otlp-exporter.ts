@@ -1,19 +1,25 @@
 /**
- * Sends ended spans to an OTLP/HTTP endpoint as JSON, in batches, off the request path: a span
- * only joins a queue; a timer sends (at once when a batch is full, else after `delay`), so no
+ * Sends ended spans to an OTLP/HTTP endpoint as JSON, in batches. The kernel runs it in its
+ * exporter worker (export-worker.ts), fed from the span ring, so none of this runs on the thread
+ * that serves requests. A span only joins a queue; a timer sends (at once when a batch is full, else after `delay`), so no
  * request waits while a batch is encoded. When the queue is full (the collector is
  * slow or gone) new spans are dropped and counted, so tracing never holds memory or requests up.
  *
  * Written here rather than taken from @opentelemetry/sdk-trace + exporter-trace-otlp-http:
  * measured in Bun on this machine, a server span and one child cost about 5-7 µs with the SDK's
  * tracer alone and about 14 µs with its batch exporter, where a warm app request costs the kernel
- * about 15-30 µs of CPU in all. Here a sampled request's three spans cost about 1 µs to record
- * and about 1.5 µs to encode (spans are kept in OTLP's shape, see span.ts, so a batch is one
- * `JSON.stringify`); see docs/observability.md, "What it costs".
+ * about 15-30 µs of CPU in all; see docs/observability.md, "What it costs".
  */
 import { BuntimeError, type Logger } from "@buntime/sdk";
 import { exportRequestJson, otlpAttributes } from "./otlp-json.ts";
-import type { AttributeValue, OtlpAttribute, OtlpSpan, SpanSink } from "./span.ts";
+import {
+  type AttributeValue,
+  type OtlpAttribute,
+  type OtlpSpan,
+  otlpSpan,
+  type Span,
+  type SpanSink,
+} from "./span.ts";
 
 /** Where and how to export. */
 export interface OtlpExporterOptions {
@@ -23,7 +29,8 @@ export interface OtlpExporterOptions {
   /** Resource attributes: `service.name`, `service.version`, `host.name`, … */
   readonly resource: Readonly<Record<string, AttributeValue>>;
   readonly scope: { readonly name: string; readonly version: string };
-  readonly logger?: Logger;
+  /** Where a failed export is told (in the worker, a stand-in passing it to the kernel's logger). */
+  readonly logger?: Pick<Logger, "warn">;
   /** Spans waiting at most; more are dropped. @default 4096 */
   readonly maxQueue?: number;
   /** Spans per request. @default 512 */
@@ -63,7 +70,13 @@ export class OtlpExporter implements SpanSink {
     this.#resource = otlpAttributes(options.resource);
   }
 
-  push(span: OtlpSpan): void {
+  /** Queues an ended span (the in-process way; the kernel's spans come through the exporter worker). */
+  push(span: Span): void {
+    this.enqueue(otlpSpan(span));
+  }
+
+  /** Queues a span already in OTLP's shape, or drops it when the queue is full. */
+  enqueue(span: OtlpSpan): void {
     if (this.#queue.length >= this.#maxQueue) {
       this.dropped++;
       return;

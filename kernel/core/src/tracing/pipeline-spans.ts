@@ -1,6 +1,6 @@
 /** The spans of the request pipeline: plugin handlers and hooks that matter, under the server span. */
 import type { MaybePromise } from "@buntime/sdk";
-import { attribute, endWith, type OtlpAttribute, type Span, sharedAttributes } from "./span.ts";
+import { endWith, type OtlpAttribute, type Span, sharedAttribute, sharedAttributes } from "./span.ts";
 import { TRACEPARENT } from "./traceparent.ts";
 import type { Tracer } from "./tracer.ts";
 
@@ -23,7 +23,7 @@ function hookSpan(parent: Span, plugin: string, stage: string): Span {
   }
   let label = byPlugin.get(plugin);
   if (label === undefined) {
-    const attributes = [attribute("buntime.plugin", plugin), attribute("buntime.hook", stage)];
+    const attributes = [sharedAttribute("buntime.plugin", plugin), sharedAttribute("buntime.hook", stage)];
     label = { name: `${stage} ${plugin}`, attributes };
     if (byPlugin.size < MAX_LABELS) byPlugin.set(plugin, label);
   }

@@ -4,7 +4,7 @@
  */
 import type { RequestOverrides } from "../pool/main/request-table.ts";
 import { statusAttribute } from "./pipeline-spans.ts";
-import { attribute, type OtlpAttribute, type Span, SpanKind } from "./span.ts";
+import { type OtlpAttribute, type Span, SpanKind, sharedAttribute } from "./span.ts";
 import { parseTraceParent, TRACEPARENT } from "./traceparent.ts";
 import type { Tracer } from "./tracer.ts";
 
@@ -97,7 +97,10 @@ export class PoolTracing {
   #label(app: { readonly key: string; readonly isolation: string }) {
     let label = this.#apps.get(app.key);
     if (label === undefined) {
-      const attributes = [attribute("buntime.app", app.key), attribute("buntime.isolation", app.isolation)];
+      const attributes = [
+        sharedAttribute("buntime.app", app.key),
+        sharedAttribute("buntime.isolation", app.isolation),
+      ];
       label = { name: `pool ${app.key}`, attributes };
       if (this.#apps.size < MAX_APPS) this.#apps.set(app.key, label);
     }

@@ -1,7 +1,7 @@
 /**
- * A recorded span, kept as OTLP/JSON wants it (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding)
- * from the start, so a batch is sent with one `JSON.stringify` and no copying (a copy per span
- * showed in profiles of the traced path). Only sampled requests make spans.
+ * A recorded span and its OTLP/JSON form (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding).
+ * Only sampled requests make spans; an ended span is copied into a shared ring and encoded by the
+ * exporter worker (span-ring.ts, export-worker.ts), off the thread that serves requests.
  */
 import { newSpanId } from "./ids.ts";
 import { formatTraceParent } from "./traceparent.ts";
@@ -34,6 +34,21 @@ export function attribute(key: string, value: AttributeValue): OtlpAttribute {
   return { key, value: Number.isInteger(value) ? { intValue: String(value) } : { doubleValue: value } };
 }
 
+/** Attributes made once and set on many spans: the span ring sends each to the exporter once. */
+const shared = new WeakSet<OtlpAttribute>();
+
+/** An attribute made once for many spans (see `isShared`). */
+export function sharedAttribute(key: string, value: AttributeValue): OtlpAttribute {
+  const item = attribute(key, value);
+  shared.add(item);
+  return item;
+}
+
+/** Whether `item` was made by `sharedAttribute`, so is worth sending once rather than per span. */
+export function isShared(item: OtlpAttribute): boolean {
+  return shared.has(item);
+}
+
 /**
  * Attributes of key `key` made once per value and shared by every span that has them (a route,
  * a method, a status code: few values, set on every sampled request), at most `max` values.
@@ -46,20 +61,16 @@ export function sharedAttributes<V extends string | number>(
   return (value) => {
     let item = made.get(value);
     if (item === undefined) {
-      item = attribute(key, value);
+      item = sharedAttribute(key, value);
       if (made.size < max) made.set(value, item);
     }
     return item;
   };
 }
 
-/** OTLP status: unset (shared, never changed), or 2 (error) with why. */
-type Status = { readonly code?: 2; readonly message?: string };
-const UNSET: Status = Object.freeze({});
-
 /**
- * A span as OTLP/JSON writes it. A plain object of one shape: `JSON.stringify` walks such
- * objects about four times faster than instances of a class with private fields.
+ * A span as OTLP/JSON writes it, made off the main thread (the exporter worker decodes ended
+ * spans from the ring, see span-ring.ts) or by the in-process exporter.
  */
 export interface OtlpSpan {
   readonly traceId: string;
@@ -68,15 +79,15 @@ export interface OtlpSpan {
   readonly parentSpanId: string | undefined;
   readonly name: string;
   readonly kind: SpanKindCode;
-  startTimeUnixNano: string;
-  endTimeUnixNano: string;
-  readonly attributes: OtlpAttribute[];
-  status: Status;
+  readonly startTimeUnixNano: string;
+  readonly endTimeUnixNano: string;
+  readonly attributes: readonly OtlpAttribute[];
+  readonly status: { readonly code?: 2; readonly message?: string };
 }
 
 /** Where a span goes when it ends. */
 export interface SpanSink {
-  push(span: OtlpSpan): void;
+  push(span: Span): void;
 }
 
 /** Read once: `performance.timeOrigin` is a call into the runtime on every read. */
@@ -112,13 +123,25 @@ export function unixNanos(ms: number): string {
   return `${lastSecondText}${THREE_DIGITS[thousands]}${THREE_DIGITS[within - thousands * 1000]}000`;
 }
 
-/** One operation of a trace: records into its OTLP form (`otlp`), which goes to the sink at the end. */
+/**
+ * One operation of a trace, recorded as a few plain fields (times as numbers, attributes as
+ * shared objects): the sink copies it out when it ends, so no OTLP text is made on this thread.
+ */
 export class Span {
   readonly traceId: string;
   readonly spanId: string;
-  readonly otlp: OtlpSpan;
+  /** Undefined for a root span. */
+  readonly parentSpanId: string | undefined;
+  readonly name: string;
+  readonly kind: SpanKindCode;
+  /** Milliseconds since the epoch (see `nowMs`). */
+  readonly startMs: number;
+  /** Set by `end`. */
+  endMs = 0;
+  readonly attributes: OtlpAttribute[] = [];
+  /** Why it failed; undefined while it has not. */
+  failure: string | undefined = undefined;
   private readonly sink: SpanSink;
-  private readonly startMs: number;
   private ended = false;
   private parentHeader: string | undefined = undefined;
 
@@ -131,39 +154,30 @@ export class Span {
     /** When it started; now unless told (a span made once its operation turned out to matter). */
     startMs: number = nowMs(),
   ) {
-    const spanId = newSpanId();
     this.traceId = traceId;
-    this.spanId = spanId;
+    this.spanId = newSpanId();
+    this.parentSpanId = parentSpanId;
+    this.name = name;
+    this.kind = kind;
     this.sink = sink;
     this.startMs = startMs;
-    this.otlp = {
-      traceId,
-      spanId,
-      parentSpanId,
-      name,
-      kind,
-      startTimeUnixNano: "",
-      endTimeUnixNano: "",
-      attributes: [],
-      status: UNSET,
-    };
   }
 
   /** Sets one attribute (skipped when undefined); returns the span, for chaining. */
   set(key: string, value: AttributeValue | undefined): this {
-    if (value !== undefined) this.otlp.attributes.push(attribute(key, value));
+    if (value !== undefined) this.attributes.push(attribute(key, value));
     return this;
   }
 
   /** Adds attributes made beforehand (the same for many spans, made once). */
   add(attributes: readonly OtlpAttribute[]): this {
-    for (const item of attributes) this.otlp.attributes.push(item);
+    for (const item of attributes) this.attributes.push(item);
     return this;
   }
 
   /** Adds one attribute made beforehand. */
   addOne(item: OtlpAttribute): this {
-    this.otlp.attributes.push(item);
+    this.attributes.push(item);
     return this;
   }
 
@@ -174,7 +188,7 @@ export class Span {
 
   /** Marks the span failed, with why. */
   fail(message: string): this {
-    this.otlp.status = { code: 2, message };
+    this.failure = message;
     return this;
   }
 
@@ -184,14 +198,28 @@ export class Span {
     return this.parentHeader;
   }
 
-  /** Ends the span (once; later calls do nothing) and hands it to the exporter. */
+  /** Ends the span (once; later calls do nothing) and hands it to the sink. */
   end(): void {
     if (this.ended) return;
     this.ended = true;
-    this.otlp.startTimeUnixNano = unixNanos(this.startMs);
-    this.otlp.endTimeUnixNano = unixNanos(nowMs());
-    this.sink.push(this.otlp);
+    this.endMs = nowMs();
+    this.sink.push(this);
   }
+}
+
+/** The span's OTLP/JSON form (`unixNanos` for its times). */
+export function otlpSpan(span: Span): OtlpSpan {
+  return {
+    traceId: span.traceId,
+    spanId: span.spanId,
+    parentSpanId: span.parentSpanId,
+    name: span.name,
+    kind: span.kind,
+    startTimeUnixNano: unixNanos(span.startMs),
+    endTimeUnixNano: unixNanos(span.endMs),
+    attributes: span.attributes,
+    status: span.failure === undefined ? {} : { code: 2, message: span.failure },
+  };
 }
 
 /**

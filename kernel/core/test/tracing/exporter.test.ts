@@ -2,7 +2,7 @@ import { describe, expect, it } from "bun:test";
 import type { LogEntry } from "@buntime/sdk";
 import { createLogger } from "../../src/logger.ts";
 import { OtlpExporter } from "../../src/tracing/otlp-exporter.ts";
-import { Span, unixNanos } from "../../src/tracing/span.ts";
+import { Span, type SpanSink, unixNanos } from "../../src/tracing/span.ts";
 import { onCleanup } from "../support/kernel-fixture.ts";
 
 const TRACE = "4bf92f3577b34da6a3ce929d0e0e4736";
@@ -96,7 +96,7 @@ describe("a stopping kernel's last export", () => {
       {},
       { node: "n", version: "0" },
     );
-    new Span(tracing?.exporter as OtlpExporter, TRACE, undefined, "last").end();
+    new Span(tracing?.exporter as SpanSink, TRACE, undefined, "last").end();
     const started = performance.now();
     await tracing?.flush();
     const waited = performance.now() - started;
