@@ -13,8 +13,8 @@ import { mkdirSync, mkdtempSync, rmSync, symlinkSync, writeFileSync } from "node
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { startRegistry } from "@buntime/registry-server";
-import type { Logger } from "@buntime/sdk";
 import { packPlugin } from "@buntime/supply";
+import { silentLogger } from "@buntime/test-kit/logger";
 
 const REPO = join(import.meta.dir, "..", "..", "..");
 const CLI = join(import.meta.dir, "..", "bin", "buntime.ts");
@@ -23,15 +23,11 @@ const RUNS = Number(process.argv[2] ?? 5);
 const dir = mkdtempSync(join(tmpdir(), "buntime-bench-install-"));
 // installed plugins resolve their imports (@buntime/sdk, hono, …) through this link
 symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"));
-const quiet: Logger = {
-  namespace: "registry",
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child: () => quiet,
-};
-const registry = await startRegistry({ port: 0, storageDir: join(dir, "registry"), logger: quiet });
+const registry = await startRegistry({
+  port: 0,
+  storageDir: join(dir, "registry"),
+  logger: silentLogger("registry"),
+});
 
 function standIn(): string {
   const folder = join(dir, "stand-in-auth");

@@ -8,9 +8,9 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createTestKernel, type TestKernel } from "@buntime/kernel/testing";
 import { type RunningRegistry, startRegistry } from "@buntime/registry-server";
-import type { Logger } from "@buntime/sdk";
 import { packPlugin } from "@buntime/supply";
 import { CHROMIUM_PATH } from "@buntime/test-kit/browser";
+import { silentLogger } from "@buntime/test-kit/logger";
 import { skipWithoutSystemTool } from "@buntime/test-kit/system";
 
 const REPO = join(import.meta.dir, "..", "..", "..");
@@ -92,15 +92,6 @@ function writeMedia(folder: string, fixture: Fixture): Record<string, unknown> {
   };
 }
 
-const quiet: Logger = {
-  namespace: "test",
-  debug() {},
-  info() {},
-  warn() {},
-  error() {},
-  child: () => quiet,
-};
-
 /** A marketplace under test: kernel, registry, workspace. */
 export interface Bench {
   dir: string;
@@ -115,7 +106,11 @@ export interface Bench {
 export async function startBench(plugins: string[] = [], env: Record<string, string> = {}): Promise<Bench> {
   const dir = mkdtempSync(join(tmpdir(), "buntime-marketplace-"));
   symlinkSync(join(REPO, "node_modules"), join(dir, "node_modules"));
-  const registry = await startRegistry({ port: 0, storageDir: join(dir, "registry"), logger: quiet });
+  const registry = await startRegistry({
+    port: 0,
+    storageDir: join(dir, "registry"),
+    logger: silentLogger(),
+  });
   Object.assign(process.env, env);
   const kernel = await createTestKernel({
     plugins: [MARKETPLACE_DIR, ...plugins],

@@ -2,8 +2,9 @@
 import { describe, expect, it } from "bun:test";
 import { mkdirSync, renameSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { silentLogger } from "@buntime/test-kit/logger";
 import { AppCatalog } from "../src/app-catalog.ts";
-import { silentLogger, start, tempDir, writeApp } from "./support.ts";
+import { start, tempDir, writeApp } from "./support.ts";
 
 async function tagOf(response: Response): Promise<string> {
   return ((await response.json()) as { tag: string }).tag;

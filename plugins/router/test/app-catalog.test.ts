@@ -1,8 +1,9 @@
 /** The app catalog's answers for unknown names: never from a scan older than the question, few scans. */
 import { describe, expect, it } from "bun:test";
 import { join } from "node:path";
+import { silentLogger } from "@buntime/test-kit/logger";
 import { AppCatalog } from "../src/app-catalog.ts";
-import { silentLogger, tempDir, writeApp } from "./support.ts";
+import { tempDir, writeApp } from "./support.ts";
 
 /** A catalog of a fresh apps folder, counting its scans (each scan ends with `onChange`). */
 function countingCatalog() {

@@ -5,7 +5,6 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createKernel, type InlinePlugin, type Kernel } from "@buntime/kernel";
 import router from "@buntime/plugin-router";
-import type { Logger } from "@buntime/sdk";
 import routerPackage from "../package.json" with { type: "json" };
 
 const kernels: Kernel[] = [];
@@ -65,17 +64,4 @@ export async function start(
   const get = (path: string, init?: RequestInit) =>
     kernel.fetch(new Request(`http://127.0.0.1:8000${path}`, init));
   return { apps, get, kernel };
-}
-
-/** A logger that drops everything, for a catalog built outside the plugin. */
-export function silentLogger(): Logger {
-  const logger: Logger = {
-    namespace: "test",
-    debug() {},
-    info() {},
-    warn() {},
-    error() {},
-    child: () => logger,
-  };
-  return logger;
 }

@@ -19,9 +19,9 @@ import {
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { type RunningRegistry, startRegistry } from "@buntime/registry-server";
-import type { Logger } from "@buntime/sdk";
 import { packPlugin } from "@buntime/supply";
 import { untilListening } from "@buntime/test-kit/listening";
+import { silentLogger } from "@buntime/test-kit/logger";
 
 const REPO = join(import.meta.dir, "..", "..", "..", "..");
 const CLI = join(import.meta.dir, "..", "..", "bin", "buntime.ts");
@@ -50,21 +50,13 @@ export function workspace(): string {
 
 /** Starts a registry on 127.0.0.1 with a free port, stopped after the file's tests. */
 export async function liveRegistry(dir: string): Promise<RunningRegistry> {
-  const registry = await startRegistry({ port: 0, storageDir: join(dir, "registry"), logger: quietLogger() });
+  const registry = await startRegistry({
+    port: 0,
+    storageDir: join(dir, "registry"),
+    logger: silentLogger("registry"),
+  });
   cleanups.push(() => registry.stop());
   return registry;
-}
-
-function quietLogger(): Logger {
-  const logger: Logger = {
-    namespace: "registry",
-    debug() {},
-    info() {},
-    warn() {},
-    error() {},
-    child: () => logger,
-  };
-  return logger;
 }
 
 /** A plugin to publish in a test: its name, version, kernel range, plugin dependencies and entry source. */
