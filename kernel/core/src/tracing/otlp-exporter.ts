@@ -51,7 +51,7 @@ export class OtlpExporter implements SpanSink {
   readonly #maxBatch: number;
   /** The resource's attributes in OTLP's shape, made once. */
   readonly #resource: readonly OtlpAttribute[];
-  #queue: OtlpSpan[] = [];
+  #queue: string[] = [];
   #timer: ReturnType<typeof setTimeout> | undefined;
   /** The delay the timer was set with. */
   #due = 0;
@@ -72,11 +72,11 @@ export class OtlpExporter implements SpanSink {
 
   /** Queues an ended span (the in-process way; the kernel's spans come through the exporter worker). */
   push(span: Span): void {
-    this.enqueue(otlpSpan(span));
+    this.enqueue(JSON.stringify(otlpSpan(span)));
   }
 
-  /** Queues a span already in OTLP's shape, or drops it when the queue is full. */
-  enqueue(span: OtlpSpan): void {
+  /** Queues a span already written as OTLP/JSON, or drops it when the queue is full. */
+  enqueue(span: string): void {
     if (this.#queue.length >= this.#maxQueue) {
       this.dropped++;
       return;
@@ -117,7 +117,7 @@ export class OtlpExporter implements SpanSink {
     while (this.#queue.length > 0) await this.#send(this.#queue.splice(0, this.#maxBatch));
   }
 
-  async #send(batch: OtlpSpan[]): Promise<void> {
+  async #send(batch: string[]): Promise<void> {
     const { url, headers, scope } = this.#options;
     try {
       const response = await fetch(url, {

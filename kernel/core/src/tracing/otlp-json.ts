@@ -1,9 +1,9 @@
 /**
  * Spans as an OTLP/JSON `ExportTraceServiceRequest` (https://opentelemetry.io/docs/specs/otlp/#json-protobuf-encoding):
- * ids in hex, times as decimal strings of nanoseconds, 64-bit integers as strings. A span is
- * already in OTLP's shape (see span.ts), so a batch is one `JSON.stringify` of an envelope.
+ * ids in hex, times as decimal strings of nanoseconds, 64-bit integers as strings. Each span is
+ * already JSON text (written by the ring's reader, span-ring.ts), so a batch is a join.
  */
-import { type AttributeValue, attribute, type OtlpAttribute, type OtlpSpan } from "./span.ts";
+import { type AttributeValue, attribute, type OtlpAttribute } from "./span.ts";
 
 /** OTLP attributes of a plain record (the resource's, made once per exporter). */
 export function otlpAttributes(record: Readonly<Record<string, AttributeValue>>): OtlpAttribute[] {
@@ -12,13 +12,12 @@ export function otlpAttributes(record: Readonly<Record<string, AttributeValue>>)
   return list;
 }
 
-/** One export request's body for `spans`, all of one resource and one instrumentation scope. */
+/** One export request's body for `spans` (each already OTLP/JSON text), all of one resource and one instrumentation scope. */
 export function exportRequestJson(
-  spans: readonly OtlpSpan[],
+  spans: readonly string[],
   resource: readonly OtlpAttribute[],
   scope: { readonly name: string; readonly version: string },
 ): string {
-  return JSON.stringify({
-    resourceSpans: [{ resource: { attributes: resource }, scopeSpans: [{ scope, spans }] }],
-  });
+  const head = JSON.stringify({ resource: { attributes: resource } }).slice(0, -1);
+  return `{"resourceSpans":[${head},"scopeSpans":[{"scope":${JSON.stringify(scope)},"spans":[${spans.join(",")}]}]}]}`;
 }

@@ -14,15 +14,7 @@
  * the ring, and is a two-byte reference after. What does not fit in the slot is cut (a string)
  * or left out (attributes); once the table is full, strings are written in full again.
  */
-import {
-  isShared,
-  type OtlpAnyValue,
-  type OtlpAttribute,
-  type OtlpSpan,
-  type Span,
-  type SpanKindCode,
-  unixNanos,
-} from "./span.ts";
+import { isShared, type OtlpAnyValue, type OtlpAttribute, type Span, unixNanos } from "./span.ts";
 
 /** Bytes per span. */
 export const SLOT = 1024;
@@ -201,8 +193,8 @@ export class RingWriter extends RingViews {
 export class RingReader extends RingViews {
   /** The ring as a Buffer, whose `toString` decodes shared memory in place (`TextDecoder` refuses it). */
   readonly #buffer: Buffer;
-  /** The string table's entries read so far: text, or a shared attribute. */
-  readonly #entries: (string | OtlpAttribute)[] = [];
+  /** The string table's entries read so far, as JSON: a quoted string, or a shared attribute. */
+  readonly #entries: string[] = [];
   #tableAt = HEADER;
   #read = 0;
   #at = 0;
@@ -212,8 +204,8 @@ export class RingReader extends RingViews {
     this.#buffer = Buffer.from(buffer);
   }
 
-  /** Hands every span written since the last call to `take`, in order; returns how many. */
-  drain(take: (span: OtlpSpan) => void): number {
+  /** Hands every span written since the last call to `take` (as OTLP/JSON text), in order; returns how many. */
+  drain(take: (span: string) => void): number {
     const written = Atomics.load(this.counters, WRITE);
     this.#table(); // after the write counter: every entry the spans up to it refer to is there
     let count = 0;
@@ -232,53 +224,45 @@ export class RingReader extends RingViews {
       const at = this.#tableAt;
       const length = (this.bytes[at + 1] as number) | ((this.bytes[at + 2] as number) << 8);
       const text = this.#text(at + 3, length);
-      this.#entries.push(this.bytes[at] === 0 ? text : (JSON.parse(text) as OtlpAttribute));
+      this.#entries.push(this.bytes[at] === 0 ? JSON.stringify(text) : text);
       this.#tableAt = at + 3 + length;
     }
   }
 
-  #span(base: number): OtlpSpan {
+  /**
+   * One span as OTLP/JSON text, written straight from the slot: strings from the table are
+   * quoted once, when read; no span object is made and none is stringified.
+   */
+  #span(base: number): string {
     const bytes = this.bytes;
-    const failed = bytes[base + 17] === 1;
-    const hasParent = bytes[base + 18] === 1;
     const count = bytes[base + 19] as number;
-    const traceId = this.#ascii(base + IDS, 32);
-    const spanId = this.#ascii(base + IDS + 32, 16);
-    const parentSpanId = hasParent ? this.#ascii(base + IDS + 48, 16) : undefined;
     this.#at = base + STRINGS;
-    const name = this.#next();
-    const status = failed ? { code: 2 as const, message: this.#next() } : {};
-    const attributes: OtlpAttribute[] = [];
+    let json = `{"traceId":"${this.#ascii(base + IDS, 32)}","spanId":"${this.#ascii(base + IDS + 32, 16)}"`;
+    if (bytes[base + 18] === 1) json += `,"parentSpanId":"${this.#ascii(base + IDS + 48, 16)}"`;
+    json += `,"name":${this.#next()},"kind":${bytes[base + 16]}`;
+    json += `,"startTimeUnixNano":"${unixNanos(this.times[base / 8] as number)}"`;
+    json += `,"endTimeUnixNano":"${unixNanos(this.times[base / 8 + 1] as number)}","status":`;
+    json +=
+      bytes[base + 17] === 1 ? `{"code":2,"message":${this.#next()}},"attributes":[` : `{},"attributes":[`;
     for (let i = 0; i < count; i++) {
+      if (i > 0) json += ",";
       if (bytes[this.#at] === SHARED_TAG) {
-        const entry = (bytes[this.#at + 1] as number) | ((bytes[this.#at + 2] as number) << 8);
-        attributes.push(this.#entries[entry] as OtlpAttribute);
+        json += this.#entries[(bytes[this.#at + 1] as number) | ((bytes[this.#at + 2] as number) << 8)];
         this.#at += 3;
         continue;
       }
       this.#at++;
-      const key = this.#next();
+      json += `{"key":${this.#next()},"value":`;
       const tag = bytes[this.#at++];
-      let value: OtlpAnyValue;
-      if (tag === 115) value = { stringValue: this.#next() };
-      else if (tag === 105) value = { intValue: this.#next() };
-      else if (tag === 100) value = { doubleValue: Number(this.#next()) };
-      else value = { boolValue: tag === 116 };
-      attributes.push({ key, value });
+      if (tag === 115) json += `{"stringValue":${this.#next()}}}`;
+      else if (tag === 105) json += `{"intValue":${this.#next()}}}`;
+      else if (tag === 100) json += `{"doubleValue":${JSON.stringify(Number(JSON.parse(this.#next())))}}}`;
+      else json += tag === 116 ? `{"boolValue":true}}` : `{"boolValue":false}}`;
     }
-    return {
-      traceId,
-      spanId,
-      parentSpanId,
-      name,
-      kind: bytes[base + 16] as SpanKindCode,
-      startTimeUnixNano: unixNanos(this.times[base / 8] as number),
-      endTimeUnixNano: unixNanos(this.times[base / 8 + 1] as number),
-      attributes,
-      status,
-    };
+    return `${json}]}`;
   }
 
+  /** The next string of the slot, as JSON (quoted). */
   #next(): string {
     const length = (this.bytes[this.#at] as number) | ((this.bytes[this.#at + 1] as number) << 8);
     if (length & REFERENCE) {
@@ -287,7 +271,7 @@ export class RingReader extends RingViews {
     }
     const text = this.#text(this.#at + 2, length);
     this.#at += 2 + length;
-    return text;
+    return JSON.stringify(text);
   }
 
   #text(at: number, length: number): string {

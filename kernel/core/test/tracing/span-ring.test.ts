@@ -10,7 +10,7 @@ function ring(slots: number) {
   const reader = new RingReader(buffer);
   const read = () => {
     const spans: OtlpSpan[] = [];
-    reader.drain((span) => spans.push(span));
+    reader.drain((span) => spans.push(JSON.parse(span) as OtlpSpan));
     return spans;
   };
   return { writer, read };
