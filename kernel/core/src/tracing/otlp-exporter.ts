@@ -12,14 +12,7 @@
  */
 import { BuntimeError, type Logger } from "@buntime/sdk";
 import { exportRequestJson, otlpAttributes } from "./otlp-json.ts";
-import {
-  type AttributeValue,
-  type OtlpAttribute,
-  type OtlpSpan,
-  otlpSpan,
-  type Span,
-  type SpanSink,
-} from "./span.ts";
+import { type AttributeValue, type OtlpAttribute, otlpSpan, type Span, type SpanSink } from "./span.ts";
 
 /** Where and how to export. */
 export interface OtlpExporterOptions {
