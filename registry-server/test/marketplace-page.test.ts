@@ -8,7 +8,7 @@ import {
   type RegistryStorage,
 } from "@buntime/registry-server";
 import { startTestPostgres } from "@buntime/test-kit/postgres";
-import type { MarketplaceListParams } from "../src/search/marketplace-page.ts";
+import { type MarketplaceListParams, marketplaceQuery } from "../src/search/marketplace-page.ts";
 import { expectedPage, KERNELS, seedQueryFixtures } from "./helpers/query-contract.ts";
 import { tempDir } from "./helpers/registry.ts";
 
@@ -61,18 +61,7 @@ for (const [label, open] of [
       for (const params of LISTS) {
         const response = await server.fetch(new Request(`http://registry.test${pathOf(params)}`));
         const route = await response.json();
-        const { q, keyword, category, kernel, sort, limit, offset } = params;
-        const query = {
-          text: q,
-          keywords: keyword === undefined ? [] : [keyword],
-          categories: category === undefined ? [] : [category],
-          plugins: true,
-          kernel,
-          sort,
-          limit,
-          offset,
-        };
-        const expected = await expectedPage(storage, query);
+        const expected = await expectedPage(storage, marketplaceQuery(params));
         expect(route.total).toBe(expected.total);
         expect(route.plugins.map((p: { name: string; version: string }) => `${p.name}@${p.version}`)).toEqual(
           expected.page,

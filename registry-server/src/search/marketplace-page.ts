@@ -1,7 +1,7 @@
 import type { CatalogEntry } from "../catalog/catalog.ts";
 import { pluginSummary } from "../marketplace/views.ts";
 import type { MetadataStore } from "../storage/types.ts";
-import type { PackageSort } from "./query.ts";
+import type { PackageQuery, PackageSort } from "./query.ts";
 
 /** The marketplace list's parameters, once its route has checked them. */
 export interface MarketplaceListParams {
@@ -24,17 +24,8 @@ export interface MarketplaceListParams {
  * return c.json(await marketplacePage(ctx.metadata, { q, keyword, category, kernel, sort, limit, offset }));
  */
 export async function marketplacePage(metadata: MetadataStore, params: MarketplaceListParams) {
-  const { q, keyword, category, kernel, sort, limit, offset } = params;
-  const page = await metadata.queryPackages({
-    text: q,
-    keywords: keyword === undefined ? [] : [keyword],
-    categories: category === undefined ? [] : [category],
-    plugins: true,
-    kernel,
-    sort,
-    limit,
-    offset,
-  });
+  const { limit, offset } = params;
+  const page = await metadata.queryPackages(marketplaceQuery(params));
   return {
     total: page.total,
     offset,
@@ -49,5 +40,20 @@ export async function marketplacePage(metadata: MetadataStore, params: Marketpla
       };
       return pluginSummary(entry, hit.version);
     }),
+  };
+}
+
+/** The store query a marketplace list asks: plugins only, the list's filters, order and page. */
+export function marketplaceQuery(params: MarketplaceListParams): PackageQuery {
+  const { q, keyword, category, kernel, sort, limit, offset } = params;
+  return {
+    text: q,
+    keywords: keyword === undefined ? [] : [keyword],
+    categories: category === undefined ? [] : [category],
+    plugins: true,
+    kernel,
+    sort,
+    limit,
+    offset,
   };
 }
