@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import type { TestKernel } from "@buntime/kernel/testing";
 import { startAppsKernel } from "./helpers/apps-kernel.ts";
+import { readEventStream } from "./helpers/event-stream.ts";
 
 describe("queues and watch over the HTTP API", () => {
   let kernel: TestKernel;
@@ -79,23 +80,17 @@ describe("queues and watch over the HTTP API", () => {
     const abort = new AbortController();
     const response = await api("alpha", "/watch?key=status&prefix=job/", { signal: abort.signal });
     expect(response.headers.get("content-type")).toContain("text/event-stream");
-    const reader = response.body?.getReader();
-    if (!reader) throw new Error("no body");
-    let text = "";
-    const until = async (needle: string) => {
-      for (let i = 0; i < 100 && !text.includes(needle); i++)
-        text += new TextDecoder().decode((await reader.read()).value);
-    };
-    await until('"version":null');
+    const events = readEventStream(response);
+    await events.until('"version":null');
     const app = kernel.service("keyval").namespace("app").namespace("alpha");
     await app.set("status", "busy");
     await app.set("job/1", { done: false });
     await app.set("elsewhere", "not watched");
-    await until('"job/1"');
+    await events.until('"job/1"');
     abort.abort();
-    expect(text).toContain("event: change");
-    expect(text).toContain('"key":"status","value":"busy"');
-    expect(text).toContain('"key":"job/1","value":{"done":false}');
-    expect(text).not.toContain("elsewhere");
+    expect(events.text).toContain("event: change");
+    expect(events.text).toContain('"key":"status","value":"busy"');
+    expect(events.text).toContain('"key":"job/1","value":{"done":false}');
+    expect(events.text).not.toContain("elsewhere");
   });
 });

@@ -2,6 +2,7 @@ import { afterAll, beforeAll, describe, expect, it } from "bun:test";
 import type { TestKernel } from "@buntime/kernel/testing";
 import { storageConfigSchema } from "@buntime/plugin-storage";
 import { startAppsKernel } from "./helpers/apps-kernel.ts";
+import { readEventStream } from "./helpers/event-stream.ts";
 
 const APPS = ["alpha", "beta", "gamma"];
 
@@ -32,19 +33,13 @@ describe("shared spaces over the HTTP API", () => {
     const response = await api("beta", "/shared/board/watch?prefix=post/", { signal: abort.signal });
     expect(response.status).toBe(200);
     expect(response.headers.get("content-type")).toContain("text/event-stream");
-    const reader = response.body?.getReader();
-    if (!reader) throw new Error("no body");
-    let text = "";
-    const until = async (needle: string) => {
-      for (let i = 0; i < 100 && !text.includes(needle); i++)
-        text += new TextDecoder().decode((await reader.read()).value);
-    };
-    await until("event: change");
+    const events = readEventStream(response);
+    await events.until("event: change");
     const written = await put("alpha", "/shared/board/keys/post/1", { title: "hello" });
     expect(written.status).toBe(200);
-    await until('"post/1"');
+    await events.until('"post/1"');
     abort.abort();
-    expect(text).toContain('"key":"post/1","value":{"title":"hello"}');
+    expect(events.text).toContain('"key":"post/1","value":{"title":"hello"}');
     // it landed in the space, not in alpha's own namespace
     expect((await root().namespace("shared").namespace("board").get("post/1"))?.value).toEqual({
       title: "hello",
