@@ -12,7 +12,7 @@
  */
 import { BuntimeError, type Logger } from "@buntime/sdk";
 import { exportRequestJson, otlpAttributes } from "./otlp-json.ts";
-import { type AttributeValue, type OtlpAttribute, otlpSpan, type Span, type SpanSink } from "./span.ts";
+import type { AttributeValue, OtlpAttribute } from "./span.ts";
 
 /** Where and how to export. */
 export interface OtlpExporterOptions {
@@ -37,8 +37,8 @@ export interface OtlpExporterOptions {
 /** At most one warning about failed exports per this many milliseconds. */
 const WARN_EVERY = 60_000;
 
-/** The exporter: a span sink with flush and shutdown. */
-export class OtlpExporter implements SpanSink {
+/** The exporter (run in the exporter worker): queues spans written as OTLP/JSON and sends them in batches. */
+export class OtlpExporter {
   readonly #options: OtlpExporterOptions;
   readonly #maxQueue: number;
   readonly #maxBatch: number;
@@ -61,11 +61,6 @@ export class OtlpExporter implements SpanSink {
     this.#maxQueue = options.maxQueue ?? 4096;
     this.#maxBatch = options.maxBatch ?? 512;
     this.#resource = otlpAttributes(options.resource);
-  }
-
-  /** Queues an ended span (the in-process way; the kernel's spans come through the exporter worker). */
-  push(span: Span): void {
-    this.enqueue(JSON.stringify(otlpSpan(span)));
   }
 
   /** Queues a span already written as OTLP/JSON, or drops it when the queue is full. */

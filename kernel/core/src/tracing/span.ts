@@ -207,21 +207,6 @@ export class Span {
   }
 }
 
-/** The span's OTLP/JSON form (`unixNanos` for its times). */
-export function otlpSpan(span: Span): OtlpSpan {
-  return {
-    traceId: span.traceId,
-    spanId: span.spanId,
-    parentSpanId: span.parentSpanId,
-    name: span.name,
-    kind: span.kind,
-    startTimeUnixNano: unixNanos(span.startMs),
-    endTimeUnixNano: unixNanos(span.endMs),
-    attributes: span.attributes,
-    status: span.failure === undefined ? {} : { code: 2, message: span.failure },
-  };
-}
-
 /**
  * Ends `span` when `outcome` settles (at once when it is no promise), marking a thrown or
  * rejected outcome as failed; returns `outcome` unchanged.
