@@ -1,8 +1,8 @@
 /**
  * The kernel of the tracing bench: 5 plugins with no-op hooks (as in kernel-hello.ts) and a
  * plugin at `/` that sends every request to a warm app in the pool with its request id, as the
- * router does. `argv[2]`: `off`, or the sample ratio with tracing on; `argv[3]`: the OTLP
- * receiver's URL. Prints its URL on stdout.
+ * router does. `argv[2]`: `off`, or the sample ratio with tracing on, optionally followed by
+ * `:<maxTracesPerSecond>` (`1:unlimited`); `argv[3]`: the OTLP receiver's URL. Prints its URL on stdout.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -11,6 +11,11 @@ import { createKernel, type InlinePlugin } from "@buntime/kernel";
 import { definePlugin } from "@buntime/sdk";
 
 const [, , mode = "off", receiver = ""] = process.argv;
+const [ratio, perSecond] = mode.split(":");
+const budget: { maxTracesPerSecond?: number | "unlimited" } =
+  perSecond === undefined
+    ? {}
+    : { maxTracesPerSecond: perSecond === "unlimited" ? "unlimited" : Number(perSecond) };
 const HELLO = join(import.meta.dir, "..", "..", "test", "pool", "fixtures", "hello", "index.ts");
 
 const noop = (i: number): InlinePlugin => ({
@@ -37,7 +42,7 @@ const kernel = createKernel({
     port: 0,
     hostname: "127.0.0.1",
     logLevel: "warn",
-    ...(mode !== "off" && { tracing: { otlp: { url: receiver }, sampleRatio: Number(mode) } }),
+    ...(mode !== "off" && { tracing: { otlp: { url: receiver }, sampleRatio: Number(ratio), ...budget } }),
   },
   plugins: [...Array.from({ length: 5 }, (_, i) => noop(i + 1)), app],
 });

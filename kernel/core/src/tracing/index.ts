@@ -7,6 +7,7 @@
  */
 import type { Logger } from "@buntime/sdk";
 import { resolveTracing, type TracingConfig } from "./settings.ts";
+import { TraceBudget } from "./trace-budget.ts";
 import { Tracer } from "./tracer.ts";
 import { WorkerExporter } from "./worker-exporter.ts";
 
@@ -67,7 +68,11 @@ export function createTracing(
       });
     });
   return {
-    tracer: new Tracer(exporter, settings.sampleRatio),
+    tracer: new Tracer(
+      exporter,
+      settings.sampleRatio,
+      settings.maxTracesPerSecond === undefined ? undefined : new TraceBudget(settings.maxTracesPerSecond),
+    ),
     exporter,
     flush,
     close: () => flush().then(() => exporter.close()),

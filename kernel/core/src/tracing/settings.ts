@@ -21,6 +21,11 @@ export const tracingSchema = z
     serviceName: z.string().min(1).max(200).optional(),
     /** Share of new traces recorded, 0 to 1; a caller's sampled flag is followed. @default 1 */
     sampleRatio: z.number().min(0).max(1).optional(),
+    /**
+     * New traces recorded per second at most, whatever the ratio picks, or "unlimited"; traces
+     * a caller sampled are always followed. @default 100
+     */
+    maxTracesPerSecond: z.union([z.number().int().positive(), z.literal("unlimited")]).optional(),
   })
   .strict();
 
@@ -33,6 +38,8 @@ export interface TracingSettings {
   readonly headers: Record<string, string>;
   readonly serviceName: string;
   readonly sampleRatio: number;
+  /** New traces recorded per second at most; undefined records every one the ratio picks. */
+  readonly maxTracesPerSecond: number | undefined;
   /** From `OTEL_RESOURCE_ATTRIBUTES`. */
   readonly resource: Record<string, string>;
   /** The batching of spans (`OTEL_BSP_*`, `OTEL_EXPORTER_OTLP_*TIMEOUT`), where set. */
@@ -96,6 +103,15 @@ function ratioFromEnv(env: Env): number | undefined {
   );
 }
 
+/** New traces per second by default: every request of a quiet kernel, a bounded cost on a busy one. */
+export const DEFAULT_MAX_TRACES_PER_SECOND = 100;
+
+/** `BUNTIME_MAX_TRACES_PER_SECOND`: a whole number above 0, or `unlimited`. */
+function budgetFromEnv(env: Env): number | "unlimited" | undefined {
+  if (env.BUNTIME_MAX_TRACES_PER_SECOND?.trim() === "unlimited") return "unlimited";
+  return positiveFromEnv(env, "BUNTIME_MAX_TRACES_PER_SECOND");
+}
+
 /** A whole positive number from variable `name`, or undefined when unset. */
 function positiveFromEnv(env: Env, name: string): number | undefined {
   const raw = env[name];
@@ -149,12 +165,14 @@ export function resolveTracing(config: TracingConfig | undefined, env: Env): Tra
     ...parseKeyValueList(env.OTEL_EXPORTER_OTLP_TRACES_HEADERS, "OTEL_EXPORTER_OTLP_TRACES_HEADERS"),
   };
   const resource = parseKeyValueList(env.OTEL_RESOURCE_ATTRIBUTES, "OTEL_RESOURCE_ATTRIBUTES");
+  const perSecond = config?.maxTracesPerSecond ?? budgetFromEnv(env) ?? DEFAULT_MAX_TRACES_PER_SECOND;
   return {
     url,
     headers: { ...envHeaders, ...config?.otlp?.headers },
     // OTEL_SERVICE_NAME wins over a service.name among the resource attributes, as the spec says
     serviceName: config?.serviceName ?? (env.OTEL_SERVICE_NAME || resource["service.name"] || "buntime"),
     sampleRatio: config?.sampleRatio ?? ratioFromEnv(env) ?? 1,
+    maxTracesPerSecond: perSecond === "unlimited" ? undefined : perSecond,
     resource,
     batch: batchFromEnv(env),
   };

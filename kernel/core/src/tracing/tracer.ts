@@ -7,6 +7,7 @@
 import { newSpanId, newTraceId } from "./ids.ts";
 import { routeOf } from "./pipeline-spans.ts";
 import { Span, SpanKind, type SpanKindCode, type SpanSink, sharedAttributes } from "./span.ts";
+import type { TraceBudget } from "./trace-budget.ts";
 import {
   formatTraceParent,
   parseTraceParent,
@@ -34,10 +35,14 @@ function traceFraction(traceId: string): number {
 const methodAttribute = sharedAttributes<string>("http.request.method", 32);
 const routeAttribute = sharedAttributes<string>("http.route", 1024);
 
-/** Records spans into `sink`, sampling new traces at `sampleRatio`. */
+/**
+ * Records spans into `sink`, sampling new traces at `sampleRatio` and, when a budget is given,
+ * at most its count per second.
+ */
 export class Tracer {
   readonly sink: SpanSink;
   readonly sampleRatio: number;
+  readonly #budget: TraceBudget | undefined;
   /**
    * The span of the plugin handler whose synchronous part is running (see `traced`): the pool,
    * called from there with the request whose `traceparent` names this span, takes it as the
@@ -45,9 +50,10 @@ export class Tracer {
    */
   active: Span | undefined = undefined;
 
-  constructor(sink: SpanSink, sampleRatio: number) {
+  constructor(sink: SpanSink, sampleRatio: number, budget?: TraceBudget) {
     this.sink = sink;
     this.sampleRatio = sampleRatio;
+    this.#budget = budget;
   }
 
   /**
@@ -88,10 +94,14 @@ export class Tracer {
     return traceId;
   }
 
-  /** Whether a new trace (no caller's sampled flag to follow) is recorded. */
+  /**
+   * Whether a new trace (no caller's sampled flag to follow) is recorded: the ratio decides by
+   * the trace id, as every service sampling the same trace by ratio does, then the budget.
+   */
   #sampleNew(traceId: string): boolean {
-    if (this.sampleRatio >= 1) return true;
-    return this.sampleRatio > 0 && traceFraction(traceId) < this.sampleRatio;
+    const picked =
+      this.sampleRatio >= 1 || (this.sampleRatio > 0 && traceFraction(traceId) < this.sampleRatio);
+    return picked && (this.#budget === undefined || this.#budget.take());
   }
 
   #serverSpan(

@@ -26,6 +26,7 @@ describe("tracing settings from config and OTEL_* variables", () => {
       headers: { "api-key": "a b", "x-tenant": "traces" },
       serviceName: "shop",
       sampleRatio: 0.25,
+      maxTracesPerSecond: 100,
       resource: { "deployment.environment": "prod" },
       batch: {},
     });
@@ -39,6 +40,22 @@ describe("tracing settings from config and OTEL_* variables", () => {
       sampleRatio: 0,
       serviceName: "buntime",
     });
+  });
+
+  it("limits new traces to 100 a second unless told otherwise, config winning over the variable", () => {
+    const url = { OTEL_EXPORTER_OTLP_ENDPOINT: "http://c:4318" };
+    expect(resolveTracing(undefined, url)?.maxTracesPerSecond).toBe(100);
+    expect(
+      resolveTracing(undefined, { ...url, BUNTIME_MAX_TRACES_PER_SECOND: "20" })?.maxTracesPerSecond,
+    ).toBe(20);
+    expect(
+      resolveTracing(undefined, { ...url, BUNTIME_MAX_TRACES_PER_SECOND: "unlimited" })?.maxTracesPerSecond,
+    ).toBeUndefined();
+    expect(
+      resolveTracing({ maxTracesPerSecond: "unlimited" }, { ...url, BUNTIME_MAX_TRACES_PER_SECOND: "5" })
+        ?.maxTracesPerSecond,
+    ).toBeUndefined();
+    expect(resolveTracing({ maxTracesPerSecond: 7 }, url)?.maxTracesPerSecond).toBe(7);
   });
 
   it("reads the batch span processor's variables and the export timeout", () => {
@@ -107,6 +124,10 @@ describe("tracing settings from config and OTEL_* variables", () => {
       "OTEL_TRACES_SAMPLER_ARG: expected 0 to 1",
     ],
     [
+      { OTEL_EXPORTER_OTLP_ENDPOINT: "http://c", BUNTIME_MAX_TRACES_PER_SECOND: "0" },
+      "BUNTIME_MAX_TRACES_PER_SECOND: expected a whole number above 0, got 0",
+    ],
+    [
       { OTEL_EXPORTER_OTLP_ENDPOINT: "http://c", OTEL_BSP_MAX_QUEUE_SIZE: "-1" },
       "OTEL_BSP_MAX_QUEUE_SIZE: expected a whole number above 0",
     ],
@@ -132,6 +153,11 @@ describe("tracing config in the kernel config", () => {
   it("refuses a bad section with the kernel's config error, naming the field", async () => {
     const { resolveConfig } = await import("../../src/config/load.ts");
     expect(() => resolveConfig({ tracing: { sampleRatio: 2 } } as never)).toThrow("tracing.sampleRatio");
+    for (const maxTracesPerSecond of [0, 1.5, "all"]) {
+      expect(() => resolveConfig({ tracing: { maxTracesPerSecond } } as never)).toThrow(
+        "tracing.maxTracesPerSecond",
+      );
+    }
     expect(() => resolveConfig({ tracing: { otlp: { url: "file:///etc/passwd" } } } as never)).toThrow(
       "tracing.otlp.url",
     );
