@@ -4,7 +4,7 @@
  * than followed. The timeout covers the wait for the upstream's response headers; a streaming
  * body may take as long as it needs. A client that goes away aborts the upstream request.
  */
-import { BuntimeError, type RequestContext, setIdentityHeaders } from "@buntime/sdk";
+import { BuntimeError, type RequestContext, setIdentityHeaders, traceparentOf } from "@buntime/sdk";
 import type { CompiledRule } from "./rule-table.ts";
 import { upstreamPath } from "./rule-table.ts";
 
@@ -58,8 +58,11 @@ function requestHeaders(
   if (!entry.rule.preserveHost) headers.set("host", target.host);
   // the upstream's logs can name the same request as the kernel's access line
   headers.set("x-request-id", context.requestId);
-  // `traceparent` is passed on as the request carries it: with tracing on, the kernel has set it
-  // to its server span for this request, so the upstream's spans join the trace under it
+  // the trace context goes on: with tracing on it names the kernel's server span for this
+  // request (the upstream's spans join the trace under it), or, for a trace the kernel does not
+  // record, rides beside the request with the unsampled flag, so the upstream records none either
+  const traceparent = traceparentOf(request);
+  if (traceparent !== undefined) headers.set("traceparent", traceparent);
   applyChanges(headers, entry.rule.requestHeaders);
   return headers;
 }

@@ -48,6 +48,24 @@ describe("trace context through the proxy", () => {
     expect(seen.headers["x-request-id"]).not.toBe("spoofed");
   });
 
+  it("sends the upstream the unsampled traceparent of a new trace the kernel does not record", async () => {
+    const collector = startCollector();
+    const upstream = startUpstream();
+    const kernel = await createTestKernel({
+      plugins: [proxyPlugin],
+      config: {
+        tracing: { otlp: { url: collector.url }, sampleRatio: 0 },
+        plugins: { "@buntime/plugin-proxy": { rules: [{ id: "api", path: "/api/*", upstream }] } },
+      },
+    });
+    onCleanUp(() => kernel.stop());
+    const first = (await (await kernel.fetch("/api/a")).json()) as { headers: Record<string, string> };
+    const second = (await (await kernel.fetch("/api/b")).json()) as { headers: Record<string, string> };
+    expect(first.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    expect(second.headers.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    expect(second.headers.traceparent?.slice(3, 35)).not.toBe(first.headers.traceparent?.slice(3, 35));
+  });
+
   it("passes a caller's traceparent on untouched while tracing is off", async () => {
     const upstream = startUpstream();
     const kernel = await createTestKernel({

@@ -174,5 +174,11 @@ export type {
   SignInRefusal,
 } from "./sign-in-limits.ts";
 export { createSignInLimiter, memoryFailureStore } from "./sign-in-limits.ts";
+export {
+  TRACEPARENT_HEADER,
+  type TraceCarrier,
+  traceparentOf,
+  UNRECORDED_TRACEPARENT,
+} from "./trace-context.ts";
 export { contextPath, isUnderBase, pathnameOf } from "./url-path.ts";
 export { formatZodIssues } from "./zod-issues.ts";

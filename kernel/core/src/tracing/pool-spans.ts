@@ -2,6 +2,7 @@
  * The worker pool's spans: each dispatch to a worker (a client span, which the app sees as the
  * parent in its `traceparent`), and each worker spawn a dispatch caused, under that dispatch.
  */
+import { type TraceCarrier, UNRECORDED_TRACEPARENT } from "@buntime/sdk";
 import type { RequestOverrides } from "../pool/main/request-table.ts";
 import { statusAttribute } from "./pipeline-spans.ts";
 import { type OtlpAttribute, type Span, SpanKind, sharedAttribute } from "./span.ts";
@@ -20,6 +21,15 @@ function flaggedSampled(header: string): boolean {
   return header.length >= 55 && (Number.parseInt(header.charAt(54), 16) & 1) === 1;
 }
 
+/** `overrides` with a `traceparent` header added; built by hand: object spreads showed in profiles. */
+function withTraceParent(overrides: RequestOverrides | undefined, traceparent: string): RequestOverrides {
+  const headers: Record<string, string | null> = {};
+  const given = overrides?.headers;
+  for (const name in given) headers[name] = given[name] as string | null;
+  headers[TRACEPARENT] = traceparent;
+  return overrides?.url === undefined ? { headers } : { url: overrides.url, headers };
+}
+
 /** Past this many apps, a dispatch span's app attributes are made per span rather than kept. */
 const MAX_APPS = 4096;
 
@@ -35,7 +45,8 @@ export class PoolTracing {
   /**
    * Runs `send` in a dispatch span continuing the request's `traceparent` (the kernel's span
    * for the plugin that called the pool), passing the app a `traceparent` naming that span.
-   * A request whose trace is not sampled is sent as it is.
+   * A request whose trace is not sampled is sent with the `traceparent` it carries: its header,
+   * or the unrecorded trace the kernel started for it.
    */
   fetch(
     request: Request,
@@ -44,16 +55,13 @@ export class PoolTracing {
     send: (overrides: RequestOverrides | undefined) => Promise<Response>,
   ): Promise<Response> {
     const header = request.headers.get(TRACEPARENT);
-    if (header === null) return send(overrides);
+    if (header === null) {
+      const unrecorded = (request as TraceCarrier)[UNRECORDED_TRACEPARENT];
+      return send(unrecorded === undefined ? overrides : withTraceParent(overrides, unrecorded));
+    }
     const span = this.#dispatchSpan(header, app);
     if (span === undefined) return send(overrides);
-    // built by hand: object spreads showed in profiles of the traced path
-    const headers: Record<string, string | null> = {};
-    const given = overrides?.headers;
-    for (const name in given) headers[name] = given[name] as string | null;
-    headers[TRACEPARENT] = span.traceparent;
-    const amended: RequestOverrides =
-      overrides?.url === undefined ? { headers } : { url: overrides.url, headers };
+    const amended = withTraceParent(overrides, span.traceparent);
     this.#spawnParent = span;
     let response: Promise<Response>;
     try {

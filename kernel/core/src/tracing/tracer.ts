@@ -4,6 +4,7 @@
  * the kernel's current span, so whatever forwards the request's headers (the worker pool, the
  * proxy, any plugin) continues the trace from there.
  */
+import { type TraceCarrier, UNRECORDED_TRACEPARENT } from "@buntime/sdk";
 import { newSpanId, newTraceId } from "./ids.ts";
 import { routeOf } from "./pipeline-spans.ts";
 import { Span, SpanKind, type SpanKindCode, type SpanSink, sharedAttributes } from "./span.ts";
@@ -60,37 +61,43 @@ export class Tracer {
    * Starts the trace of one request as it arrives: a valid caller's `traceparent` is continued
    * (its trace id kept, its sampled flag followed), an invalid one replaced by a fresh trace,
    * and the request's header then names the kernel's server span (or, unsampled, stays the
-   * caller's valid one). Returns the server span when the request is sampled, else only its
-   * trace id: an unsampled request makes no span and no object.
+   * caller's valid one). A fresh trace that is not recorded gets its `traceparent` beside the
+   * request, not in its headers (see the sdk's `traceparentOf`). Returns the server span when
+   * the request is sampled, else only its trace id: an unsampled request makes no span.
    */
   startRequest(request: Request, method: string, pathname: string): Span | string {
     try {
-      return this.#start(request.headers, method, pathname);
+      return this.#start(request, method, pathname);
     } catch {
       // headers that cannot change (a request built so): trace nothing rather than fail it
       return newTraceId();
     }
   }
 
-  #start(headers: Headers, method: string, pathname: string): Span | string {
+  #start(request: Request, method: string, pathname: string): Span | string {
+    const headers = request.headers;
     const given = headers.get(TRACEPARENT);
     // most requests: a fresh trace, nothing of the caller's to check
-    if (given === null) return this.#fresh(headers, method, pathname);
+    if (given === null) return this.#fresh(request, method, pathname);
     const parent = parseTraceParent(given);
     // the caller's vendor data rides only beside its own valid traceparent
     if (parent === undefined || saneTraceState(headers.get(TRACESTATE)) === undefined) {
       headers.delete(TRACESTATE);
     }
-    if (parent === undefined) return this.#fresh(headers, method, pathname);
+    if (parent === undefined) {
+      headers.delete(TRACEPARENT);
+      return this.#fresh(request, method, pathname);
+    }
     if (!parent.sampled) return parent.traceId; // the caller's valid header goes on as it is
     return this.#serverSpan(headers, parent.traceId, parent.parentId, method, pathname);
   }
 
-  /** A new trace: its server span when sampled, else its id, with a header naming an unsampled span. */
-  #fresh(headers: Headers, method: string, pathname: string): Span | string {
+  /** A new trace: its server span when sampled, else its id, with a `traceparent` naming an unsampled span beside the request. */
+  #fresh(request: Request, method: string, pathname: string): Span | string {
     const traceId = newTraceId();
-    if (this.#sampleNew(traceId)) return this.#serverSpan(headers, traceId, undefined, method, pathname);
-    headers.set(TRACEPARENT, formatTraceParent(traceId, newSpanId(), false));
+    if (this.#sampleNew(traceId))
+      return this.#serverSpan(request.headers, traceId, undefined, method, pathname);
+    (request as TraceCarrier)[UNRECORDED_TRACEPARENT] = formatTraceParent(traceId, newSpanId(), false);
     return traceId;
   }
 

@@ -163,6 +163,18 @@ describe("tracing over OTLP/HTTP", () => {
     expect(caller.traceparent.endsWith("-01")).toBe(true);
   });
 
+  it("replaces a bad traceparent by an unsampled fresh one when the new trace is not recorded", async () => {
+    const receiver = startOtlpReceiver();
+    const { kernel, request } = await tracedKernel({ otlp: { url: receiver.url }, sampleRatio: 0 });
+    const seen = (await (
+      await request("/apps/x", { headers: { traceparent: "garbage", tracestate: "vendor=abc" } })
+    ).json()) as { traceparent: string; tracestate: string | null };
+    await kernel.stop();
+    expect(seen.traceparent).toMatch(/^00-[0-9a-f]{32}-[0-9a-f]{16}-00$/);
+    expect(seen.tracestate).toBeNull();
+    expect(receiver.spans).toEqual([]);
+  });
+
   it("is off by default: a request's traceparent reaches the app untouched, whatever it is", async () => {
     const { request } = await tracedKernel();
     for (const sent of [VALID, "garbage"]) {
