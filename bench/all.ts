@@ -2,7 +2,7 @@
  * Issue 19's figures in one run, each beside raw Bun.serve (or its own baseline) and its target:
  * warm hello at 50 and 200 connections, 1 KB echo, 64 KB and 1 MB responses, a 10 MB upload and a
  * 50 ms handler through the kernel with the router only and with the default distribution's
- * per-request plugins; ephemeral apps at 5 connections against a bare spawn-a-Worker-per-request
+ * per-request plugins; warm hello in the thread and process tiers (the pool alone, no plugins); ephemeral apps at 5 connections against a bare spawn-a-Worker-per-request
  * server; the app-count curve with event-loop lag and RSS, beside bare Workers'; and the deferred-response reproduction
  * (raw Bun.serve answering from a later event-loop turn). Servers run in their own processes and
  * are measured in turn within each round; a ratio is the median of the per-round ratios.
@@ -80,19 +80,28 @@ async function compare(
   return result;
 }
 
+const TIER_SERVER = join(import.meta.dir, "../kernel/core/bench/tier-hello-server.ts");
 const SERVERS: Record<ServerName, [string, string[]]> = {
   raw: [join(import.meta.dir, "servers/raw-apps.ts"), []],
   "raw deferred": [join(import.meta.dir, "servers/raw-apps.ts"), ["--defer"]],
   "router only": [join(import.meta.dir, "servers/kernel-apps.ts"), ["--plugins", "router"]],
   "default-like": [join(import.meta.dir, "servers/kernel-apps.ts"), ["--plugins", "default"]],
+  "thread tier (pool only)": [TIER_SERVER, ["thread"]],
+  "process tier (pool only)": [TIER_SERVER, ["process"]],
 };
+/** The process tier's sandbox needs bubblewrap: without it, its figure is left out. */
+const sandboxed = Bun.which("bwrap") !== null;
+if (!sandboxed) log("no bwrap: the process tier's figure is left out (apt-get install bubblewrap)");
 
 const results: FigureResult[] = [];
 const running = new Map<ServerName, Awaited<ReturnType<typeof startServer>>>();
 try {
-  for (const [name, [script, args]] of Object.entries(SERVERS) as [ServerName, [string, string[]]][])
+  for (const [name, [script, args]] of Object.entries(SERVERS) as [ServerName, [string, string[]]][]) {
+    if (name === "process tier (pool only)" && !sandboxed) continue;
     running.set(name, await startServer(script, args));
+  }
   for (const figure of figures()) {
+    if (figure.servers.some((server) => !running.has(server))) continue;
     const urls = figure.servers.map((server): [string, string] => [
       server,
       new URL(figure.path, running.get(server)?.url).href,

@@ -5,7 +5,13 @@
 import { postScript } from "../kernel/core/bench/lib/wrk.ts";
 
 /** The servers bench/all.ts starts once and keeps for the whole run. */
-export type ServerName = "raw" | "raw deferred" | "router only" | "default-like";
+export type ServerName =
+  | "raw"
+  | "raw deferred"
+  | "router only"
+  | "default-like"
+  | "thread tier (pool only)"
+  | "process tier (pool only)";
 
 /** One row of the table: each of `servers` under the same load, in turn, every round. */
 export interface Figure {
@@ -37,6 +43,13 @@ export function figures(): Figure[] {
       connections: 200,
       servers: KERNELS,
       target: { share: 0.5, label: "≥ 0.50 router only, ≥ 0.45 default" },
+    },
+    {
+      name: "warm hello, process tier, 50 connections",
+      path: "/hello/",
+      connections: 50,
+      servers: ["raw", "thread tier (pool only)", "process tier (pool only)"],
+      target: { share: 0.3, label: "≥ 0.30 process tier" },
     },
     {
       name: "1 KB POST echo",
