@@ -1,4 +1,6 @@
-import { isUnderBase, type LogEntry, type PluginHooks, type RequestContext } from "@buntime/sdk";
+import { isUnderBase, type PluginHooks, type RequestContext } from "@buntime/sdk";
+
+export { ACCESS_NAMESPACE } from "./access-record.ts";
 
 declare module "@buntime/sdk" {
   interface RequestLocals {
@@ -9,16 +11,17 @@ declare module "@buntime/sdk" {
   }
 }
 
-/** The namespace of access lines. */
-export const ACCESS_NAMESPACE = "http";
-
-/** `/hello@^1/x` → `/hello`: the first path segment without its version. */
-function routeOf(pathname: string): string {
-  let end = pathname.indexOf("/", 1);
-  if (end === -1) end = pathname.length;
-  const at = pathname.indexOf("@", 1);
-  if (at !== -1 && at < end) end = at;
-  return end <= 1 ? "/" : pathname.slice(0, end);
+/** Where access lines go: the figures of one request, which the store makes a line of when it is read. */
+export interface AccessSink {
+  recordAccess(
+    ms: number,
+    method: string,
+    path: string,
+    status: number,
+    duration: number | undefined,
+    requestId: string,
+    traceId: string | undefined,
+  ): void;
 }
 
 /** The hooks that write access lines. */
@@ -26,19 +29,14 @@ export type AccessLogHooks = Required<Pick<PluginHooks, "onRequest" | "onRespons
 
 /**
  * One access line per request: `onRequest` notes in the request's locals when it arrived,
- * `onResponse` writes `GET /hello/x 200` with method, path, route, status, duration, the
- * request id and, while the kernel traces, the trace id. Requests under `skipBase` (the logs plugin's own API and UI) are not logged, so a
- * tail does not feed on itself.
+ * `onResponse` hands `sink` the method, path, status, duration, the request id and, while the
+ * kernel traces, the trace id (`GET /hello/x 200` with the route is made of them when the line is
+ * read). Requests under `skipBase` (the logs plugin's own API and UI) are not logged, so a tail
+ * does not feed on itself.
  */
-export function createAccessLog(
-  write: (entry: LogEntry, ms: number) => void,
-  skipBase: string,
-): AccessLogHooks {
+export function createAccessLog(sink: AccessSink, skipBase: string): AccessLogHooks {
   // With the base at /, the plugin's API shares the path space with everything else: log all of it.
   const ownBase = skipBase === "/" ? undefined : skipBase;
-  // Requests in the same millisecond share one time string (toISOString is slow).
-  let isoMs = 0;
-  let iso = "";
   return {
     onRequest(_request: Request, context: RequestContext): void {
       context.locals.logsArrivedAt = performance.now();
@@ -46,28 +44,18 @@ export function createAccessLog(
     onResponse(response: Response, request: Request, context: RequestContext): void {
       const path = context.pathname;
       if (ownBase !== undefined && isUnderBase(path, ownBase)) return;
-      const start = context.locals.logsArrivedAt;
-      const status = response.status;
-      const fields: Record<string, unknown> = { method: request.method, path, route: routeOf(path), status };
-      if (start !== undefined) fields.durationMs = Math.round((performance.now() - start) * 1000) / 1000;
-      fields.requestId = context.requestId;
-      // from the kernel (tracing on), never from the request's headers: reading those costs a small request dearly
-      const traceId = context.locals.traceId;
-      if (traceId !== undefined) fields.traceId = traceId;
-      const ms = Date.now();
-      if (ms !== isoMs) {
-        isoMs = ms;
-        iso = new Date(ms).toISOString();
-      }
-      write(
-        {
-          time: iso,
-          level: status >= 500 ? "error" : "info",
-          namespace: ACCESS_NAMESPACE,
-          message: `${request.method} ${path} ${status}`,
-          fields,
-        },
-        ms,
+      const locals = context.locals;
+      const start = locals.logsArrivedAt;
+      const duration = start === undefined ? undefined : performance.now() - start;
+      // the trace id from the kernel (tracing on), never from the request's headers: reading those costs a small request dearly
+      sink.recordAccess(
+        Date.now(),
+        request.method,
+        path,
+        response.status,
+        duration,
+        context.requestId,
+        locals.traceId,
       );
     },
   };

@@ -77,7 +77,7 @@ export default definePlugin({
     ctx.services.provide("logs", store);
     const tails = new Set<() => void>();
     return {
-      ...(ctx.config.accessLog ? createAccessLog(record, base) : {}),
+      ...(ctx.config.accessLog ? createAccessLog(store, base) : {}),
       routes: createLogsRoutes({
         base,
         store,

@@ -95,16 +95,16 @@ function mentions(record: LogRecord, text: string, json: (record: LogRecord) => 
 
 /** True when `record` passes every condition of `filter`. */
 export function matches(record: LogRecord, filter: LogFilter, json: (record: LogRecord) => string): boolean {
-  const { entry } = record;
-  if (filter.after !== undefined && entry.seq <= filter.after) return false;
+  // seq, rank, time and namespace first: they need no entry (an access line builds its entry when first read)
+  if (filter.after !== undefined && record.seq <= filter.after) return false;
   if (filter.level !== undefined && record.rank < LEVEL_RANK[filter.level]) return false;
   if (filter.since !== undefined && record.ms < filter.since) return false;
   if (filter.until !== undefined && record.ms > filter.until) return false;
-  if (filter.namespace !== undefined && !underNamespace(entry.namespace, filter.namespace)) return false;
+  if (filter.namespace !== undefined && !underNamespace(record.namespace, filter.namespace)) return false;
   if (
     filter.plugin !== undefined &&
-    !underNamespace(entry.namespace, `plugin:${filter.plugin}`) &&
-    entry.fields?.plugin !== filter.plugin
+    !underNamespace(record.namespace, `plugin:${filter.plugin}`) &&
+    record.entry.fields?.plugin !== filter.plugin
   ) {
     return false;
   }

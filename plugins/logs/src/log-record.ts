@@ -14,6 +14,10 @@ export interface StoredLogEntry extends LogEntry {
 /** A recorded line with what queries need precomputed. */
 export interface LogRecord {
   readonly entry: StoredLogEntry;
+  /** `entry.seq`, readable without the entry (an access line builds its entry when first read). */
+  readonly seq: number;
+  /** `entry.namespace`, likewise. */
+  readonly namespace: string;
   /** `entry.time` in epoch milliseconds. */
   readonly ms: number;
   readonly rank: number;
@@ -71,7 +75,13 @@ export function toRecord(entry: LogEntry, seq: number, node: string, ms?: number
           message: entry.message,
           fields: plainFields(entry.fields),
         };
-  return { entry: stored, ms: Number.isNaN(time) ? Date.now() : time, rank: LEVEL_RANK[entry.level] ?? 0 };
+  return {
+    entry: stored,
+    seq,
+    namespace: entry.namespace,
+    ms: Number.isNaN(time) ? Date.now() : time,
+    rank: LEVEL_RANK[entry.level] ?? 0,
+  };
 }
 
 /** The record's JSON, computed once; fields that cannot be serialized (cycles) are replaced by a note. */

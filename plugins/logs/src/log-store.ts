@@ -1,4 +1,6 @@
 import type { LogEntry } from "@buntime/sdk";
+import type { AccessSink } from "./access-log.ts";
+import { AccessRecord } from "./access-record.ts";
 import { type LogFilter, matches } from "./log-filter.ts";
 import { type LogRecord, recordJson, type StoredLogEntry, toRecord } from "./log-record.ts";
 import { RingBuffer } from "./ring-buffer.ts";
@@ -34,7 +36,7 @@ function normalized(filter: LogFilter): LogFilter {
 }
 
 /** The ring buffer of log lines with its followers. */
-export class LogStore implements LogsService {
+export class LogStore implements LogsService, AccessSink {
   readonly #buffer: RingBuffer<LogRecord>;
   readonly #followers = new Map<LogListener, LogFilter>();
   #seq = 0;
@@ -58,7 +60,24 @@ export class LogStore implements LogsService {
   }
 
   record(entry: LogEntry, ms?: number): void {
-    const record = toRecord(entry, ++this.#seq, this.#node, ms);
+    this.#keep(toRecord(entry, ++this.#seq, this.#node, ms));
+  }
+
+  /** Stores an access line from a request's figures; its entry is built when something reads it. */
+  recordAccess(
+    ms: number,
+    method: string,
+    path: string,
+    status: number,
+    duration: number | undefined,
+    requestId: string,
+    traceId: string | undefined,
+  ): void {
+    const seq = ++this.#seq;
+    this.#keep(new AccessRecord(seq, this.#node, ms, method, path, status, duration, requestId, traceId));
+  }
+
+  #keep(record: LogRecord): void {
     this.#buffer.push(record);
     // A follower that logs while it is handed a line would otherwise loop forever: lines
     // written from inside a follower are kept but not handed out.
