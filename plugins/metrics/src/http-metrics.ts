@@ -1,5 +1,5 @@
 import type { RequestContext } from "@buntime/sdk";
-import { OTHER_ROUTE, routeOf } from "./route-label.ts";
+import { isRouteOf, OTHER_ROUTE, routeOf } from "./route-label.ts";
 
 declare module "@buntime/sdk" {
   interface RequestLocals {
@@ -31,14 +31,17 @@ export interface RouteSeries {
 
 /**
  * Request counts and latency histograms per route and method, fed by `onRequest` (arrival,
- * noted in the request's locals) and `onResponse` (answer). The hot path allocates only the
- * route string; series are made once per route and method. Routes are the first path segment,
- * capped at `maxRoutes`.
+ * noted in the request's locals) and `onResponse` (answer). Series are made once per route and
+ * method; a request of the same route and method as the one before finds its series without
+ * cutting the route out of its path or looking it up. Routes are the first path segment, capped
+ * at `maxRoutes`.
  */
 export class HttpMetrics {
   readonly bounds: readonly number[];
   readonly #maxRoutes: number;
   readonly #routes = new Map<string, Map<string, RouteSeries>>();
+  /** The series the last answer went to, when it carries its own route's label (not `other`). */
+  #last: RouteSeries | undefined;
   #inFlight = 0;
 
   constructor(options: { maxRoutes: number; buckets?: readonly number[] }) {
@@ -61,8 +64,16 @@ export class HttpMetrics {
   answered(response: Response, request: Request, context: RequestContext): void {
     const start = context.locals.metricsArrivedAt;
     if (start !== undefined) this.#inFlight--;
-    const series = this.#series(routeOf(context.pathname), request.method, response.status);
-    series.statuses.set(response.status, (series.statuses.get(response.status) ?? 0) + 1);
+    const status = response.status;
+    const method = request.method;
+    const path = context.pathname;
+    let series = this.#last;
+    if (series === undefined || series.method !== method || !isRouteOf(path, series.route)) {
+      series = this.#series(routeOf(path), method, status);
+      // a series labelled `other` stands for many routes: the next request's route must be cut again
+      this.#last = series.route === OTHER_ROUTE ? undefined : series;
+    }
+    series.statuses.set(status, (series.statuses.get(status) ?? 0) + 1);
     if (start === undefined) return;
     const seconds = (performance.now() - start) / 1000;
     const bounds = this.bounds;

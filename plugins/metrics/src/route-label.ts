@@ -9,3 +9,12 @@ export function routeOf(pathname: string): string {
   if (at !== -1 && at < end) end = at;
   return end <= 1 ? "/" : pathname.slice(0, end);
 }
+
+/** True when `routeOf(pathname)` is `route` (a route `routeOf` gave), without cutting it out of the path. */
+export function isRouteOf(pathname: string, route: string): boolean {
+  if (route === "/") return routeOf(pathname) === "/";
+  if (!pathname.startsWith(route)) return false;
+  const next = pathname.charCodeAt(route.length);
+  // the route ends where the path does, at its next `/`, or at an `@version`
+  return Number.isNaN(next) || next === 47 || next === 64;
+}
