@@ -52,11 +52,16 @@ export class AppVisibility {
     return this.#source;
   }
 
-  /** The rules of `app`: cached ones synchronously while fresh, else read (once at a time per app). */
+  /**
+   * The rules of `app`: cached ones synchronously while fresh, else read (once at a time per app).
+   * A fresh entry is trusted without asking which router provides `apps` (a service lookup per
+   * request): a router loaded, unloaded or replaced is noticed when the entry next expires, within
+   * the same `ttl` that an edited app config takes.
+   */
   access(app: string): AppAccess | Promise<AppAccess> {
-    const source = this.#current();
-    const hit = source.cache.get(app);
+    const hit = this.#source.cache.get(app);
     if (hit && Date.now() - hit.loadedAt < this.ttl) return hit.access;
+    const source = this.#current();
     let pending = source.loading.get(app);
     if (!pending) {
       pending = this.read(source, app).finally(() => source.loading.delete(app));

@@ -16,11 +16,27 @@ export const KERNEL_ADMIN: User = { username: "kernel-admin", roles: ["admin"], 
 /** Where the credential of a request is, without looking anything up. */
 export type CredentialKind = "none" | "kernel-or-foreign" | "api-key" | "jwt" | "session";
 
-/** The bearer token of a request, if any. */
-export function bearerOf(request: Request): string | undefined {
-  const header = request.headers.get("authorization");
+/** What a request carries, from one read of its `authorization` and `cookie` headers. */
+export interface Credentials {
+  readonly kind: CredentialKind;
+  /** The names for `locals.credentials` (see `Authenticator.inspect`); undefined when it carries none of ours. */
+  readonly marks: RequestCredentials | undefined;
+  /** True when the bearer is the kernel's own admin token (kind `kernel-or-foreign` only). */
+  readonly kernelAdmin: boolean;
+}
+
+/** A request with neither header: most requests, so one shared answer. */
+const NO_CREDENTIALS: Credentials = Object.freeze({ kind: "none", marks: undefined, kernelAdmin: false });
+
+/** The bearer token in an `authorization` header's value, if any. */
+function bearerIn(header: string | null): string | undefined {
   if (!header || header.length < 8 || header.slice(0, 7).toLowerCase() !== "bearer ") return undefined;
   return header.slice(7).trim();
+}
+
+/** The bearer token of a request, if any. */
+export function bearerOf(request: Request): string | undefined {
+  return bearerIn(request.headers.get("authorization"));
 }
 
 /** True when the user has `role`; admins have every role. */
@@ -53,33 +69,40 @@ export class Authenticator implements AuthService {
   }
 
   /**
-   * The credentials of `request` this plugin reads, for `locals.credentials` (so the router keeps
-   * them from apps): the session cookie, and `authorization` when it holds an API key, a JWT this
-   * kernel accepts or the kernel's admin token. Other bearers (an app's own scheme) are not ours.
-   * No I/O: marked by shape, whether or not the credential turns out valid.
+   * Classifies the credential of `request` and names the ones this plugin reads, reading each
+   * header once (the guard needs both for every request). The marks are for `locals.credentials`
+   * (so the router keeps them from apps): the session cookie, and `authorization` when it holds
+   * an API key, a JWT this kernel accepts or the kernel's admin token; other bearers (an app's own
+   * scheme) are not ours. No I/O: marked by shape, whether or not the credential turns out valid;
+   * the kernel's token is compared in memory.
    */
-  credentialMarks(request: Request): RequestCredentials | undefined {
-    const bearer = bearerOf(request);
-    const ours =
-      bearer !== undefined &&
-      (bearer.startsWith(API_KEY_PREFIX) ||
-        (this.options.jwt !== undefined && bearer.split(".").length === 3) ||
-        this.options.isKernelAdmin(request));
-    const session = request.headers.get("cookie")?.includes(this.options.cookieName) === true;
-    if (ours) return session ? this.#marks.both : this.#marks.bearer;
-    return session ? this.#marks.session : undefined;
-  }
-
-  /** Classifies the credential of `request` cheaply (no I/O). */
-  credentialKind(request: Request): CredentialKind {
-    const bearer = bearerOf(request);
+  inspect(request: Request): Credentials {
+    const headers = request.headers;
+    const authorization = headers.get("authorization");
+    const cookie = headers.get("cookie");
+    if (authorization === null && cookie === null) return NO_CREDENTIALS;
+    const bearer = bearerIn(authorization);
+    const session = cookie?.includes(this.options.cookieName) === true;
+    let kind: CredentialKind = session ? "session" : "none";
+    let kernelAdmin = false;
     if (bearer !== undefined) {
-      if (bearer.startsWith(API_KEY_PREFIX)) return "api-key";
-      if (this.options.jwt && bearer.split(".").length === 3) return "jwt";
-      return "kernel-or-foreign";
+      if (bearer.startsWith(API_KEY_PREFIX)) kind = "api-key";
+      else if (this.options.jwt !== undefined && bearer.split(".").length === 3) kind = "jwt";
+      else {
+        kind = "kernel-or-foreign";
+        kernelAdmin = this.options.isKernelAdmin(request);
+      }
     }
-    const cookie = request.headers.get("cookie");
-    return cookie?.includes(this.options.cookieName) ? "session" : "none";
+    // an API key or a JWT is ours whether or not it turns out valid; another bearer only when it is the kernel's
+    const ours = kind === "api-key" || kind === "jwt" || kernelAdmin;
+    const marks = ours
+      ? session
+        ? this.#marks.both
+        : this.#marks.bearer
+      : session
+        ? this.#marks.session
+        : undefined;
+    return { kind, marks, kernelAdmin };
   }
 
   /** The session id in the request's cookie, if any. */

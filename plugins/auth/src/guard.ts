@@ -7,7 +7,7 @@
  */
 import { authRequired, BuntimeError, type MaybePromise, type RequestContext } from "@buntime/sdk";
 import type { AppAccess, AppVisibility } from "./app-visibility.ts";
-import { type Authenticator, hasRole, KERNEL_ADMIN } from "./authenticator.ts";
+import { type Authenticator, type Credentials, hasRole, KERNEL_ADMIN } from "./authenticator.ts";
 import { pageRefusal, refusalKind, signInAddress } from "./page-refusals.ts";
 import { isKernelApi, type Requirement } from "./policy.ts";
 import type { User } from "./users.ts";
@@ -70,12 +70,16 @@ export function createGuard(
    * On a path open to anyone: names the caller in `locals.user` when their credentials are valid,
    * and lets the request pass whatever they are. Without credentials it costs nothing.
    */
-  function passWithUser(request: Request, context: RequestContext): MaybePromise<Outcome> {
-    const kind = authenticator.credentialKind(request);
+  function passWithUser(
+    request: Request,
+    context: RequestContext,
+    credentials: Credentials,
+  ): MaybePromise<Outcome> {
+    const kind = credentials.kind;
     if (kind === "none") return undefined;
     if (kind === "kernel-or-foreign") {
       // no lookup: the kernel's token is compared in memory, and other bearers are not ours
-      if (options.isKernelAdmin(request)) context.locals.user = KERNEL_ADMIN;
+      if (credentials.kernelAdmin) context.locals.user = KERNEL_ADMIN;
       return undefined;
     }
     return authenticator.currentUser(request).then((user) => {
@@ -84,9 +88,13 @@ export function createGuard(
     });
   }
 
-  function kernelWrite(request: Request, context: RequestContext): MaybePromise<Outcome> {
+  function kernelWrite(
+    request: Request,
+    context: RequestContext,
+    credentials: Credentials,
+  ): MaybePromise<Outcome> {
     // The kernel checks its own token; any other bearer we do not issue goes to it unchanged.
-    if (authenticator.credentialKind(request) === "kernel-or-foreign") return passWithUser(request, context);
+    if (credentials.kind === "kernel-or-foreign") return passWithUser(request, context, credentials);
     // The kernel lets a signed-in admin write (`locals.user` with role admin).
     return requireUser(request, context, "admin");
   }
@@ -94,15 +102,16 @@ export function createGuard(
   function appAccess(
     request: Request,
     context: RequestContext,
+    credentials: Credentials,
     access: AppAccess,
     app: string,
     rest: string,
   ): MaybePromise<Outcome> {
     if (access.visibility === "public" || (access.visibility === "protected" && access.isPublicRoute(rest))) {
-      return passWithUser(request, context);
+      return passWithUser(request, context, credentials);
     }
     // Other apps, proven by a token minted for this app, may call protected and internal apps alike.
-    if (options.callingApp(request, app) !== undefined) return passWithUser(request, context);
+    if (options.callingApp(request, app) !== undefined) return passWithUser(request, context, credentials);
     if (access.visibility === "protected") return requireUser(request, context);
     return (async () => {
       const user = await caller(request);
@@ -116,7 +125,8 @@ export function createGuard(
   }
 
   return function guard(request, context) {
-    const marks = authenticator.credentialMarks(request);
+    const credentials = authenticator.inspect(request);
+    const marks = credentials.marks;
     if (marks !== undefined) {
       const earlier = context.locals.credentials;
       context.locals.credentials = earlier
@@ -124,17 +134,20 @@ export function createGuard(
         : marks;
     }
     const requirement = policy(request.method, context.pathname);
-    if (requirement === "public") return passWithUser(request, context);
+    if (requirement === "public") return passWithUser(request, context, credentials);
     if (requirement === "user") return requireUser(request, context);
     if (requirement === "admin") {
       return isKernelApi(context.pathname)
-        ? kernelWrite(request, context)
+        ? kernelWrite(request, context, credentials)
         : requireUser(request, context, "admin");
     }
     const target = context.locals.app;
-    if (!target) return passWithUser(request, context);
+    if (!target) return passWithUser(request, context, credentials);
     const access = apps.access(target.name);
-    if (!(access instanceof Promise)) return appAccess(request, context, access, target.name, target.rest);
-    return access.then((loaded) => appAccess(request, context, loaded, target.name, target.rest));
+    if (!(access instanceof Promise))
+      return appAccess(request, context, credentials, access, target.name, target.rest);
+    return access.then((loaded) =>
+      appAccess(request, context, credentials, loaded, target.name, target.rest),
+    );
   };
 }

@@ -13,11 +13,12 @@ export function pathMatcher(patterns: readonly string[]): PathMatcher {
     else exact.add(pattern);
   }
   if (exact.size === 0 && prefixes.length === 0) return () => false;
+  // what a path below each prefix starts with, made once rather than per request
+  const below = prefixes.map((prefix) => (prefix.endsWith("/") ? prefix : `${prefix}/`));
   return (pathname) => {
     if (exact.has(pathname)) return true;
-    for (const prefix of prefixes) {
-      if (pathname === prefix || pathname.startsWith(prefix.endsWith("/") ? prefix : `${prefix}/`))
-        return true;
+    for (let index = 0; index < prefixes.length; index++) {
+      if (pathname === prefixes[index] || pathname.startsWith(below[index] as string)) return true;
     }
     return false;
   };

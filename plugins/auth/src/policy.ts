@@ -12,9 +12,12 @@ export type Requirement = "public" | "user" | "admin" | "app";
 const READ_METHODS = new Set(["GET", "HEAD", "OPTIONS"]);
 const KERNEL_API = "/_/api";
 
-function under(pathname: string, base: string): boolean {
-  return pathname === base || pathname.startsWith(`${base}/`);
+/** True when `pathname` is `base` or below it; `below` is `${base}/`, made once by the caller. */
+function under(pathname: string, base: string, below: string): boolean {
+  return pathname === base || pathname.startsWith(below);
 }
+
+const KERNEL_API_BELOW = `${KERNEL_API}/`;
 
 /** Builds the policy of a set of settings. */
 export function createPolicy(
@@ -24,11 +27,12 @@ export function createPolicy(
   const isPublic = pathMatcher(config.publicPaths);
   const isProtected = pathMatcher(config.protectedPaths);
   const isAdmin = pathMatcher(config.adminPaths);
+  const ownBelow = `${ownBase}/`;
   return (method, pathname) => {
-    if (under(pathname, ownBase)) return "public"; // sign-in pages; its API checks for itself
+    if (under(pathname, ownBase, ownBelow)) return "public"; // sign-in pages; its API checks for itself
     if (isPublic(pathname)) return "public";
     if (isAdmin(pathname)) return "admin";
-    if (under(pathname, KERNEL_API)) {
+    if (under(pathname, KERNEL_API, KERNEL_API_BELOW)) {
       if (!READ_METHODS.has(method)) return "admin";
       return isProtected(pathname) ? "user" : "public";
     }
@@ -39,5 +43,5 @@ export function createPolicy(
 
 /** True for kernel API paths. */
 export function isKernelApi(pathname: string): boolean {
-  return under(pathname, KERNEL_API);
+  return under(pathname, KERNEL_API, KERNEL_API_BELOW);
 }
