@@ -3,7 +3,8 @@
  * `/bytes/?size=N` (N bytes), `/upload/` (reads the POST body, answers its length) and
  * `/slow/?ms=N` (answers after N ms). `--plugins router` runs the router alone; `--plugins
  * default` adds the plugins of the default distribution that act on every request (logs,
- * metrics, auth, ratelimit). Prints the kernel's URL.
+ * metrics, auth, ratelimit); a list such as `--plugins router,logs` adds only those named, to
+ * tell one plugin's cost. Prints the kernel's URL.
  */
 import { mkdirSync, mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -19,11 +20,21 @@ const { values } = parseArgs({ options: { plugins: { type: "string", default: "r
 /** The plugins of the default distribution that see every request, loaded by name. */
 const DEFAULT_EXTRAS = ["logs", "metrics", "auth", "ratelimit"];
 
+/** The extras `set` names: none for `router`, all for `default`, else a list of them after `router,`. */
+function extrasOf(set: string): string[] {
+  if (set === "router") return [];
+  if (set === "default") return DEFAULT_EXTRAS;
+  const [first, ...rest] = set.split(",");
+  if (first !== "router" || !rest.every((name) => DEFAULT_EXTRAS.includes(name)))
+    throw new Error(
+      `--plugins must be router, default or router,<${DEFAULT_EXTRAS.join("|")}>..., not ${set}`,
+    );
+  return rest;
+}
+
 async function plugins(set: string): Promise<InlinePlugin[]> {
   const list: InlinePlugin[] = [{ packageJson: routerPackage, plugin: router }];
-  if (set === "router") return list;
-  if (set !== "default") throw new Error(`--plugins must be router or default, not ${set}`);
-  for (const name of DEFAULT_EXTRAS) {
+  for (const name of extrasOf(set)) {
     const plugin = (await import(`@buntime/plugin-${name}`)).default;
     const packageJson = (await import(`@buntime/plugin-${name}/package.json`)).default;
     list.push({ packageJson, plugin });
