@@ -10,6 +10,8 @@ import type { AppSlot } from "./app-slot.ts";
 export class AppTable {
   /** Insertion order is recency: a slot used is moved to the end. */
   private readonly slots = new Map<string, AppSlot>();
+  /** The key at the end (most recently used), which `get` need not move: one app's requests skip the reinsertion. */
+  private newest: string | undefined;
   /** Apps evicted to make room, since the pool started. */
   evicted = 0;
 
@@ -21,9 +23,10 @@ export class AppTable {
   /** The slot of `key`, now the most recently used. */
   get(key: string): AppSlot | undefined {
     const slot = this.slots.get(key);
-    if (slot !== undefined) {
+    if (slot !== undefined && key !== this.newest) {
       this.slots.delete(key);
       this.slots.set(key, slot);
+      this.newest = key;
     }
     return slot;
   }
@@ -35,6 +38,7 @@ export class AppTable {
 
   /** Adds `slot` as the most recently used, evicting one app if that makes too many. */
   set(key: string, slot: AppSlot): void {
+    if (!this.slots.has(key)) this.newest = key; // a replaced slot keeps its place
     this.slots.set(key, slot);
     if (this.slots.size > this.max) this.evictOne(key);
   }
@@ -42,6 +46,7 @@ export class AppTable {
   /** Takes `key` out without evicting it (the caller retires it). */
   delete(key: string): void {
     this.slots.delete(key);
+    if (key === this.newest) this.newest = undefined;
   }
 
   values(): IterableIterator<AppSlot> {
@@ -52,6 +57,7 @@ export class AppTable {
   clear(): AppSlot[] {
     const all = [...this.slots.values()];
     this.slots.clear();
+    this.newest = undefined;
     return all;
   }
 
@@ -67,7 +73,7 @@ export class AppTable {
     }
     if (victim === undefined) return;
     const slot = this.slots.get(victim) as AppSlot;
-    this.slots.delete(victim);
+    this.delete(victim);
     this.evicted++;
     this.onEvict(slot);
   }

@@ -194,10 +194,11 @@ export class PoolWorker {
   }
 
   private receive(batch: Batch<FromWorker>): void {
-    this.stall?.heard(performance.now());
+    const now = performance.now();
+    this.stall?.heard(now);
     for (const message of unbatch(batch)) {
       try {
-        this.onMessage(message);
+        this.onMessage(message, now);
       } catch (error) {
         // a malformed answer must cost the request, never the kernel
         if ("id" in message) this.requests.fail(message.id, 502, `invalid answer: ${String(error)}`);
@@ -208,9 +209,10 @@ export class PoolWorker {
   /** Sends `request` to the worker; resolves with the response head (bodies may still stream). */
   dispatch(request: Request, overrides?: RequestOverrides): Promise<Response> {
     this.served++;
-    this.lastArrival = performance.now();
-    this.stall?.heard(this.lastArrival);
-    return this.requests.send(this.port, request, overrides);
+    const now = performance.now();
+    this.lastArrival = now;
+    this.stall?.heard(now);
+    return this.requests.send(this.port, request, overrides, now);
   }
 
   /** Checks deadlines; called by the pool's single ticker. */
@@ -300,10 +302,11 @@ export class PoolWorker {
     }
   }
 
-  private onMessage(message: FromWorker): void {
+  /** One message of a batch that arrived at `now`. */
+  private onMessage(message: FromWorker, now: number): void {
     switch (message.t) {
       case "res":
-        this.requests.respond(this.port, message);
+        this.requests.respond(this.port, message, now);
         break;
       case "chunk":
         this.requests.chunk(message.id, message.chunk);
