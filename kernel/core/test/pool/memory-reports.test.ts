@@ -18,8 +18,9 @@ describe("a worker's memory reports", () => {
   it("reports every busyMs while a request is in flight", async () => {
     const { memory, state, posted } = reports(20);
     memory.start();
-    state.busy = true;
     memory.wake();
+    state.busy = true;
+    memory.held(); // still in flight once its batch was handled
     await Bun.sleep(110);
     state.busy = false;
     memory.idle();
@@ -31,8 +32,9 @@ describe("a worker's memory reports", () => {
     const { memory, state, posted } = reports(20);
     memory.start(); // reports at once, then next within a second (idle)
     const started = performance.now();
+    memory.wake(); // a request...
     state.busy = true;
-    memory.wake(); // a request: a report within 20 ms...
+    memory.held(); // ...in flight past its batch: a report within 20 ms...
     state.busy = false;
     memory.idle(); // ...not needed: it ended at once
     // any timer firing now would post (a busy worker always reports): none may fire before the idle cadence
@@ -52,7 +54,6 @@ describe("a worker's memory reports", () => {
     const { memory, state, posted } = reports(20);
     memory.start();
     for (let i = 0; i < 8; i++) {
-      state.busy = true;
       memory.wake();
       state.busy = false;
       memory.idle();
@@ -62,5 +63,16 @@ describe("a worker's memory reports", () => {
     expect(posted.length).toBeGreaterThanOrEqual(2);
     state.busy = false;
     memory.idle();
+  });
+
+  it("arms no timer for a request answered within its batch", async () => {
+    const { memory, state, posted } = reports(20);
+    memory.start();
+    memory.wake();
+    memory.idle(); // answered at once: no held()
+    state.busy = true; // any timer that fires now posts
+    await Bun.sleep(200);
+    expect(posted.length).toBe(1);
+    state.busy = false;
   });
 });

@@ -8,6 +8,8 @@
  * woke a cold thread about once per request (kernel/core/bench/app-count-pair.ts). A worker
  * that served `BUSY_REQUESTS` requests since its last report, or whose heap grew by a step at
  * it, keeps the busy cadence: a hot or growing app is still looked at every `busyMs`.
+ * A request answered within the batch that brought it never touches the timer: the busy cadence
+ * is armed only for work still in flight once the batch is handled.
  * Past `maxMemory` it collects garbage and looks again before reporting, so garbage not yet
  * collected (large bodies just served) never costs a worker its life; memory still held does.
  */
@@ -44,25 +46,34 @@ export class MemoryReports {
     this.schedule();
   }
 
-  /** Work arrived: the next report comes within `busyMs`, whatever the idle schedule said. */
+  /** A request arrived (counted towards keeping the busy cadence). */
   wake(): void {
     this.requests++;
-    if (this.due - performance.now() <= this.options.busyMs) return;
-    clearTimeout(this.timer);
-    this.schedule();
+  }
+
+  /**
+   * Work is still in flight once the messages at hand are handled: the next report comes within
+   * `busyMs`, whatever the idle schedule said. A request answered at once never arms it.
+   */
+  held(): void {
+    const now = performance.now();
+    if (this.due - now > this.options.busyMs) this.arm(now, this.options.busyMs);
   }
 
   /**
    * Nothing is in flight any more: a busy report not yet due is not needed; the next one comes on
    * the idle schedule, counted from the last report (a worker never goes longer without one).
-   * Not for a worker that served many requests since its last report or whose heap grew at it.
+   * A worker that served many requests since its last report, or whose heap grew at it, keeps
+   * the busy cadence.
    */
   idle(): void {
-    if (this.growing || this.requests >= BUSY_REQUESTS) return;
-    const due = Math.max(this.reportedAt + this.idleDelay(), performance.now());
-    if (due <= this.due) return;
-    clearTimeout(this.timer);
-    this.arm(Math.max(0, due - performance.now()));
+    const now = performance.now();
+    if (this.growing || this.requests >= BUSY_REQUESTS) {
+      if (this.due - now > this.options.busyMs) this.arm(now, this.options.busyMs);
+      return;
+    }
+    const due = Math.max(this.reportedAt + this.idleDelay(), now);
+    if (due > this.due) this.arm(now, due - now);
   }
 
   private idleDelay(): number {
@@ -84,12 +95,14 @@ export class MemoryReports {
     this.post({ t: "mem", heap });
   }
 
+  /** The next report after one just taken: busy cadence with work in flight, else idle. */
   private schedule(): void {
-    this.arm(this.options.busy() ? this.options.busyMs : this.idleDelay());
+    this.arm(performance.now(), this.options.busy() ? this.options.busyMs : this.idleDelay());
   }
 
-  private arm(delay: number): void {
-    this.due = performance.now() + delay;
+  private arm(now: number, delay: number): void {
+    clearTimeout(this.timer);
+    this.due = now + delay;
     this.timer = setTimeout(() => {
       this.report();
       this.schedule();

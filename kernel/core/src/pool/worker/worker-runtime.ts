@@ -299,8 +299,9 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
 
   /** Runs the app's `fetch`; a Response returned synchronously is answered without a promise. */
   function handle(message: RequestMessage): void {
-    active++;
     memory?.wake();
+    active++;
+    handled = true;
     const { id } = message;
     const rid = requestLabel(message.headers);
     const controller = new AbortController();
@@ -382,8 +383,13 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     }
   }
 
+  /** A request arrived in the batch at hand. */
+  let handled = false;
   channel.listen((batch) => {
     for (const message of unbatch(batch)) receive(message);
+    // a request still in flight once the batch is handled needs the busy report cadence
+    if (handled && active > 0) memory?.held();
+    handled = false;
   });
 
   return { post: (message) => port.postMessage(message), flush: () => port.flush() };
