@@ -75,4 +75,24 @@ describe("a worker's memory reports", () => {
     expect(posted.length).toBe(1);
     state.busy = false;
   });
+
+  it("sees memory taken between two reports, whether JS objects or ArrayBuffers", async () => {
+    const { memory, state, posted } = reports(20);
+    state.busy = true; // every report posts
+    memory.start();
+    const held: unknown[] = [new ArrayBuffer(8 * 1024 * 1024)];
+    await Bun.sleep(60);
+    const first = posted[0]?.message.heap ?? 0;
+    expect((posted.at(-1)?.message.heap ?? 0) - first).toBeGreaterThanOrEqual(8 * 1024 * 1024);
+    const objects: Array<{ i: number }> = [];
+    for (let i = 0; i < 200_000; i++) objects.push({ i });
+    held.push(objects);
+    const before = posted.length;
+    await Bun.sleep(60);
+    expect(posted.length).toBeGreaterThan(before);
+    expect((posted.at(-1)?.message.heap ?? 0) - first).toBeGreaterThan(8 * 1024 * 1024 + 1024 * 1024);
+    expect(held.length).toBe(2);
+    state.busy = false;
+    memory.idle();
+  });
 });
