@@ -23,10 +23,15 @@ const LOG_EVERY_MS = 10_000;
 /** A decision, nothing (the store failed open), or the failure to answer with (failed closed). */
 type Outcome = RateLimitDecision | BuntimeError | undefined;
 
+/** Where the tightest decision waits for the response, in the request's locals: a key no other plugin can name. */
+const DECIDED = Symbol("ratelimit decision");
+type Decided = { [DECIDED]?: RateLimitDecision };
+
 /** A request hook and a response hook for one plugin instance. */
 export function createGuard(options: GuardOptions) {
   const { rules, store, failOpen, now, logger } = options;
-  const decided = new WeakMap<RequestContext, RateLimitDecision>();
+  // each rule's counters live under `rule:<policy>:`, the caller's key after it
+  const prefixes = rules.map((rule) => `rule:${rule.policy.name}:`);
 
   // An outage is logged when it starts, then at most every LOG_EVERY_MS, and when it ends.
   let failingSince: number | undefined;
@@ -63,9 +68,9 @@ export function createGuard(options: GuardOptions) {
     return decision;
   }
 
-  function consume(rule: CompiledRule, key: string): Outcome | Promise<Outcome> {
+  function consume(rule: CompiledRule, prefix: string, key: string): Outcome | Promise<Outcome> {
     try {
-      const result = store.consume(`rule:${rule.policy.name}:${key}`, rule.policy, 1, now());
+      const result = store.consume(prefix + key, rule.policy, 1, now());
       return result instanceof Promise ? result.then(recovered, storeFailed) : result;
     } catch (error) {
       return storeFailed(error);
@@ -85,7 +90,7 @@ export function createGuard(options: GuardOptions) {
       }
     }
     if (refused) return exceededResponse(refused);
-    if (tightest) decided.set(context, tightest);
+    if (tightest) (context.locals as Decided)[DECIDED] = tightest;
     return undefined;
   }
 
@@ -95,9 +100,12 @@ export function createGuard(options: GuardOptions) {
   ): Response | undefined | Promise<Response | undefined> {
     let outcomes: (Outcome | Promise<Outcome>)[] | undefined;
     let waiting = false;
-    for (const rule of rules) {
-      if (!rule.matches(request.method, context.pathname)) continue;
-      const outcome = consume(rule, clientKey(rule.key, request, context));
+    const method = request.method;
+    const path = context.pathname;
+    for (let index = 0; index < rules.length; index++) {
+      const rule = rules[index] as CompiledRule;
+      if (!rule.matches(method, path)) continue;
+      const outcome = consume(rule, prefixes[index] as string, clientKey(rule.key, request, context));
       if (outcome instanceof Promise) waiting = true;
       if (outcomes === undefined) outcomes = [outcome];
       else outcomes.push(outcome);
@@ -108,7 +116,7 @@ export function createGuard(options: GuardOptions) {
   }
 
   function onResponse(response: Response, _request: Request, context: RequestContext): Response | undefined {
-    const decision = decided.get(context);
+    const decision = (context.locals as Decided)[DECIDED];
     return decision === undefined ? undefined : withDecisionHeaders(response, decision);
   }
 

@@ -6,15 +6,34 @@ import { BuntimeError, type RateLimitDecision } from "@buntime/sdk";
 
 const seconds = (ms: number) => Math.ceil(ms / 1000);
 
+/** What headers are written to: a `Headers`, or a record (see `decisionHeaders`). */
+interface HeaderTarget {
+  set(name: string, value: string): void;
+}
+
+/**
+ * Writes the headers of a decision into `target`, `Retry-After` only when it refused: straight
+ * into a response's `Headers` for every limited answer, with no record of them in between.
+ */
+function writeDecision(target: HeaderTarget, decision: RateLimitDecision): void {
+  target.set("RateLimit-Limit", String(decision.limit));
+  target.set("RateLimit-Remaining", String(decision.remaining));
+  target.set("RateLimit-Reset", String(seconds(decision.resetMs)));
+  target.set("RateLimit-Policy", `${decision.limit};w=${seconds(decision.windowMs)}`);
+  if (!decision.allowed) target.set("Retry-After", String(Math.max(1, seconds(decision.retryAfterMs))));
+}
+
 /** The headers of a decision; `Retry-After` only when it refused. */
 export function decisionHeaders(decision: RateLimitDecision): Record<string, string> {
-  const headers: Record<string, string> = {
-    "RateLimit-Limit": String(decision.limit),
-    "RateLimit-Remaining": String(decision.remaining),
-    "RateLimit-Reset": String(seconds(decision.resetMs)),
-    "RateLimit-Policy": `${decision.limit};w=${seconds(decision.windowMs)}`,
-  };
-  if (!decision.allowed) headers["Retry-After"] = String(Math.max(1, seconds(decision.retryAfterMs)));
+  const headers: Record<string, string> = {};
+  writeDecision(
+    {
+      set: (name, value) => {
+        headers[name] = value;
+      },
+    },
+    decision,
+  );
   return headers;
 }
 
@@ -29,13 +48,12 @@ export function exceededResponse(decision: RateLimitDecision): Response {
 
 /** Adds a decision's headers to a response, copying it when its headers are immutable. */
 export function withDecisionHeaders(response: Response, decision: RateLimitDecision): Response {
-  const headers = decisionHeaders(decision);
   try {
-    for (const name in headers) response.headers.set(name, headers[name] as string);
+    writeDecision(response.headers, decision);
     return response;
   } catch {
     const copy = new Response(response.body, response);
-    for (const name in headers) copy.headers.set(name, headers[name] as string);
+    writeDecision(copy.headers, decision);
     return copy;
   }
 }

@@ -5,7 +5,7 @@
  */
 import { LRUCache } from "lru-cache";
 import { type BucketState, countInWindow, takeTokens, type WindowState } from "./algorithms.ts";
-import type { RateLimitStore } from "./types.ts";
+import type { RateLimitStore, ResolvedPolicy } from "./types.ts";
 
 /** Options of the memory store. */
 export interface MemoryStoreOptions {
@@ -21,6 +21,8 @@ export interface MemoryStoreOptions {
  */
 export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitStore {
   const counters = new LRUCache<string, BucketState | WindowState>({ max: options.maxKeys ?? 100_000 });
+  // a sliding window's counter lives two windows: one options object per policy, not per request
+  const windowTtls = new WeakMap<ResolvedPolicy, { ttl: number }>();
   return {
     name: "memory",
     consume(key, policy, cost, now) {
@@ -30,7 +32,12 @@ export function createMemoryStore(options: MemoryStoreOptions = {}): RateLimitSt
         return step.decision;
       }
       const step = countInWindow(counters.get(key) as WindowState | undefined, policy, cost, now);
-      counters.set(key, step.state, { ttl: 2 * policy.window });
+      let ttl = windowTtls.get(policy);
+      if (ttl === undefined) {
+        ttl = { ttl: 2 * policy.window };
+        windowTtls.set(policy, ttl);
+      }
+      counters.set(key, step.state, ttl);
       return step.decision;
     },
     reset(key) {
