@@ -5,8 +5,8 @@
  * headers as the pool does) driven directly, exporting to an OTLP receiver in a process of its
  * own. The figures are CPU time per request (this process, exporter worker included; and its
  * main thread alone, which serves every HTTP request in a kernel) with tracing off,
- * and how much more with tracing on at each sample ratio (0: nothing sampled, only trace
- * context carried), medians and minimums of ROUNDS rounds in which every mode takes its turn.
+ * and how much more with tracing on with the defaults (every new trace, at most 100 a second)
+ * and at each sample ratio with no limit (0: nothing sampled, only trace context carried), medians and minimums of ROUNDS rounds in which every mode takes its turn.
  * Far steadier than the HTTP bench (tracing.ts) on a busy machine, and blind to what HTTP,
  * the worker and the collector add.
  *
@@ -24,7 +24,8 @@ import { flattenHeaders } from "../src/pool/shared/protocol.ts";
 import { createTracing, type Tracing } from "../src/tracing/index.ts";
 import { PoolTracing } from "../src/tracing/pool-spans.ts";
 
-const MODES = ["off", "0", "0.01", "0.1", "1"] as const;
+/** Tracing off; the defaults (every new trace, at most 100 a second); then sample ratios with no limit. */
+const MODES = ["off", "defaults", "0", "0.01", "0.1", "1"] as const;
 const REQUESTS = Number(process.env.BENCH_REQUESTS ?? 5000);
 const ROUNDS = Number(process.env.BENCH_RUNS ?? 15);
 const APP = { key: "hello@1.0.0", isolation: "thread" };
@@ -78,7 +79,14 @@ function dispatcher(tracing: Tracing | undefined): (request: Request) => unknown
 
 const tracings = new Map<string, Tracing | undefined>();
 for (const mode of MODES) {
-  const config = { otlp: { url: sink.url, headers: {} }, sampleRatio: Number(mode) };
+  const config =
+    mode === "defaults"
+      ? { otlp: { url: sink.url, headers: {} } }
+      : {
+          otlp: { url: sink.url, headers: {} },
+          sampleRatio: Number(mode),
+          maxTracesPerSecond: "unlimited" as const,
+        };
   tracings.set(mode, mode === "off" ? undefined : createTracing(config, {}, { node: "bench", version: "0" }));
 }
 const dispatchers = new Map<string, (request: Request) => unknown>(
@@ -136,7 +144,7 @@ function report(title: string, table: Map<string, number[]>): void {
       mode === "off"
         ? ""
         : ` (${pick(values) >= pick(off) ? "+" : ""}${(pick(values) - pick(off)).toFixed(2)})`;
-    const label = mode === "off" ? "tracing off" : `sampleRatio ${mode}`;
+    const label = mode === "off" || mode === "defaults" ? `tracing ${mode}` : `sampleRatio ${mode}`;
     console.log(
       `  ${label.padEnd(18)} ${median(values).toFixed(2)} µs${more(median)} | ${Math.min(...values).toFixed(2)} µs${more((list) => Math.min(...list))}`,
     );
