@@ -44,9 +44,11 @@ export function requestLabel(headers: Readonly<Record<string, string | string[]>
   return rid === undefined && tid === undefined ? undefined : { rid, tid };
 }
 
-/** Runs `handle` as the handling of request `label` (any console line or uncaught error it causes names it). */
-export function asRequest<T>(label: RequestLabel | undefined, handle: () => T): T {
-  return label === undefined ? handle() : current.run(label, handle);
+/** Runs `handle(arg)` as the handling of request `label` (any console line or uncaught error it causes names it). */
+export function asRequest<A, T>(label: RequestLabel | undefined, handle: (arg: A) => T, arg: A): T;
+export function asRequest<T>(label: RequestLabel | undefined, handle: () => T): T;
+export function asRequest<A, T>(label: RequestLabel | undefined, handle: (arg?: A) => T, arg?: A): T {
+  return label === undefined ? handle(arg) : current.run(label, handle, arg);
 }
 
 function clip(text: string): string {

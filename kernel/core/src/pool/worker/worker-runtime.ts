@@ -121,14 +121,16 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
 
   function finish(id: number): void {
     if (!handling.delete(id)) return;
-    const request = settling.get(id);
-    if (request !== undefined) {
-      settling.delete(id);
-      app?.settled?.(request);
+    if (settling.size !== 0) {
+      const request = settling.get(id);
+      if (request !== undefined) {
+        settling.delete(id);
+        app?.settled?.(request);
+      }
     }
     active--;
     if (active === 0) memory?.idle();
-    uploads.delete(id);
+    if (uploads.size !== 0) uploads.delete(id);
     exitIfDone();
   }
 
@@ -200,7 +202,10 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     return false;
   }
 
-  const NULL_BODY_STATUSES = new Set([101, 103, 204, 205, 304]);
+  /** Statuses whose responses have no body (101, 103, 204, 205, 304). */
+  function nullBody(status: number): boolean {
+    return status === 204 || status === 304 || status === 101 || status === 205 || status === 103;
+  }
 
   function answer(
     id: number,
@@ -225,7 +230,7 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
 
   /** Answers at once when the body needs no reading (a null-body status, a string), else reads it first. */
   function respond(id: number, response: Response): void {
-    if (NULL_BODY_STATUSES.has(response.status)) {
+    if (nullBody(response.status)) {
       answer(id, response, null, false);
       finish(id);
       return;
@@ -297,6 +302,11 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     }
   }
 
+  /** The app's `fetch` for a labelled request (a function made once, not a closure per request). */
+  function callApp(request: Request): Response | Promise<Response> {
+    return (app as App).fetch(request);
+  }
+
   /** Runs the app's `fetch`; a Response returned synchronously is answered without a promise. */
   function handle(message: RequestMessage): void {
     memory?.wake();
@@ -323,12 +333,14 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
         duplex: "half",
       });
       if ((app as App).settled !== undefined) settling.set(id, request);
-      response = asRequest(rid, () => (app as App).fetch(request));
+      response = rid === undefined ? (app as App).fetch(request) : asRequest(rid, callApp, request);
     } catch (error) {
       threw(id, rid, error);
       return;
     }
-    if (typeof (response as PromiseLike<unknown> | null)?.then === "function") {
+    if (response instanceof NativeResponse) {
+      settle(id, response);
+    } else if (typeof (response as PromiseLike<unknown> | null)?.then === "function") {
       Promise.resolve(response).then(
         (resolved) => settle(id, resolved),
         (error: unknown) => threw(id, rid, error),
