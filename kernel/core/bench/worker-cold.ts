@@ -14,6 +14,7 @@
  *     [--rid]                 requests carry an x-request-id (as the kernel's do): the labelled path
  *     [--report-ms 100]       the workers' busy memory-report interval (the pool's default)
  *     [--variant "before=/tmp/base/kernel/core/src/pool/worker/worker-entry.ts"]...
+ *     [--only-variants]       leave this checkout's worker out
  *
  * Linux only (/proc).
  */
@@ -29,6 +30,7 @@ const { values } = parseArgs({
     "slice-ms": { type: "string", default: "200" },
     slices: { type: "string", default: "50" },
     rid: { type: "boolean", default: false },
+    "only-variants": { type: "boolean", default: false },
     "report-ms": { type: "string", default: "100" },
     variant: { type: "string", multiple: true, default: [] },
   },
@@ -63,7 +65,9 @@ function sleeps(tids: Iterable<string>): number {
 function workerTids(): Set<string> {
   const tids = new Set<string>();
   for (const tid of readdirSync("/proc/self/task")) {
-    if (readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim() === "Worker") tids.add(tid);
+    try {
+      if (readFileSync(`/proc/self/task/${tid}/comm`, "utf8").trim() === "Worker") tids.add(tid);
+    } catch {} // a thread that ended meanwhile
   }
   return tids;
 }
@@ -101,7 +105,9 @@ interface Variant {
 }
 
 const variants: Array<{ label: string; entry: string }> = [
-  { label: "now", entry: join(import.meta.dir, "../src/pool/worker/worker-entry.ts") },
+  ...(values["only-variants"]
+    ? []
+    : [{ label: "now", entry: join(import.meta.dir, "../src/pool/worker/worker-entry.ts") }]),
   ...values.variant.map((text) => {
     const cut = text.indexOf("=");
     return { label: text.slice(0, cut), entry: text.slice(cut + 1) };
