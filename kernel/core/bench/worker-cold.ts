@@ -15,6 +15,7 @@
  *     [--report-ms 100]       the workers' busy memory-report interval (the pool's default)
  *     [--variant "before=/tmp/base/kernel/core/src/pool/worker/worker-entry.ts"]...
  *     [--only-variants]       leave this checkout's worker out
+ *     [--variant "floor=kernel/core/bench/servers/floor-worker.ts"]   the least a worker must do
  *
  * Linux only (/proc).
  */
