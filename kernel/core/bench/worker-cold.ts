@@ -19,7 +19,7 @@
  *
  * Linux only (/proc).
  */
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
@@ -80,10 +80,14 @@ function snapshot(): Map<string, number> {
   return cpu;
 }
 
+/** Folders of the bundles this run wrote, removed at its end. */
+const bundles: string[] = [];
+
 /** The entry bundled as the pool bundles it (CommonJS with a bytecode cache beside it). */
 async function bundled(entry: string): Promise<string> {
   const result = await Bun.build({ entrypoints: [entry], target: "bun", format: "cjs", bytecode: true });
   const dir = mkdtempSync(join(tmpdir(), "worker-cold-"));
+  bundles.push(dir);
   for (const output of result.outputs) {
     const name = output.kind === "bytecode" ? "worker.js.jsc" : "worker.js";
     writeFileSync(join(dir, name), new Uint8Array(await output.arrayBuffer()));
@@ -236,4 +240,5 @@ for (const variant of started) {
     `${variant.label}: ${Math.round((variant.requests / variant.elapsed) * 1000)} req/s; CPU µs/request: worker threads ${per(variant.worker)}, helper threads (JIT, GC) ${per(variant.helpers)}, main ${per(variant.main)}; worker sleeps per request ${(variant.wakes / variant.requests).toFixed(2)}, memory reports per request ${(variant.reports / variant.requests).toFixed(3)}`,
   );
 }
+for (const dir of bundles) rmSync(dir, { recursive: true, force: true });
 process.exit(0);
