@@ -4,6 +4,7 @@
  * JSON). Those go back to the pool as one message via `arrayBuffer()`; any other body (a
  * ReadableStream, a proxied `fetch` response) is streamed, or probed first.
  */
+import type { ReadResult } from "../shared/stream-channel.ts";
 
 /** Responses with a complete body, mapped to the body when it is a string (sent as is), else to null. */
 const complete = new WeakMap<Response, string | null>();
@@ -53,4 +54,25 @@ export function hasCompleteBody(response: Response): boolean {
 /** The body of `response` when it was built from a string: it can cross as is, unread. */
 export function stringBody(response: Response): string | undefined {
   return complete.get(response) ?? undefined;
+}
+
+/** True for the statuses whose responses have no body (101, 103, 204, 205, 304). */
+export function nullBody(status: number): boolean {
+  return status === 204 || status === 304 || status === 101 || status === 205 || status === 103;
+}
+
+/**
+ * The probe of a streamed body: given the read of the chunk after the first, true when it
+ * settles within a few microtasks as the end (the body was already complete: one message).
+ */
+export async function bodyIsComplete(next: Promise<ReadResult>): Promise<boolean> {
+  let complete = false;
+  next.then(
+    (result) => {
+      complete = result.done;
+    },
+    () => {},
+  );
+  for (let i = 0; i < 3; i++) await undefined;
+  return complete;
 }

@@ -24,7 +24,13 @@ import {
   reportCrashes,
   requestLabel,
 } from "./app-output.ts";
-import { hasCompleteBody, stringBody, trackCompleteBodies } from "./complete-bodies.ts";
+import {
+  bodyIsComplete,
+  hasCompleteBody,
+  nullBody,
+  stringBody,
+  trackCompleteBodies,
+} from "./complete-bodies.ts";
 import { loadFreshContextApp } from "./fresh-context.ts";
 import { serveIsolatedPlugin } from "./isolated-plugin.ts";
 import { MemoryReports } from "./memory-reports.ts";
@@ -180,19 +186,6 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     return message.plugin ? await serveIsolatedPlugin(mod, message.plugin, services) : (mod.default ?? mod);
   }
 
-  /** Reads one chunk past the first; settles within a few microtasks when the body is already complete. */
-  async function bodyIsComplete(next: Promise<ReadResult>): Promise<boolean> {
-    let complete = false;
-    next.then(
-      (result) => {
-        complete = result.done;
-      },
-      () => {},
-    );
-    for (let i = 0; i < 3; i++) await undefined;
-    return complete;
-  }
-
   function owned(bytes: Uint8Array): ArrayBuffer {
     return bytes.slice().buffer as ArrayBuffer;
   }
@@ -200,11 +193,6 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
   function hasAny(headers: object): boolean {
     for (const _ in headers) return true;
     return false;
-  }
-
-  /** Statuses whose responses have no body (101, 103, 204, 205, 304). */
-  function nullBody(status: number): boolean {
-    return status === 204 || status === 304 || status === 101 || status === 205 || status === 103;
   }
 
   function answer(
