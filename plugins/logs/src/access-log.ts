@@ -1,4 +1,5 @@
 import { isUnderBase, type PluginHooks, type RequestContext } from "@buntime/sdk";
+import type { AccessFigures } from "./access-record.ts";
 
 export { ACCESS_NAMESPACE } from "./access-record.ts";
 
@@ -13,15 +14,7 @@ declare module "@buntime/sdk" {
 
 /** Where access lines go: the figures of one request, which the store makes a line of when it is read. */
 export interface AccessSink {
-  recordAccess(
-    ms: number,
-    method: string,
-    path: string,
-    status: number,
-    duration: number | undefined,
-    requestId: string,
-    traceId: string | undefined,
-  ): void;
+  recordAccess(...figures: AccessFigures): void;
 }
 
 /** The hooks that write access lines. */

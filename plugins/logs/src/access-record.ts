@@ -1,5 +1,20 @@
 import { LEVEL_RANK, type LogRecord, type StoredLogEntry } from "./log-record.ts";
 
+/**
+ * The figures of one request that an access line is made of, in the order every access sink
+ * takes them: positional, so recording a request allocates nothing but its record.
+ */
+export type AccessFigures = [
+  ms: number,
+  method: string,
+  path: string,
+  status: number,
+  /** Milliseconds from the plugin's `onRequest`; undefined when it did not see the arrival. */
+  duration: number | undefined,
+  requestId: string,
+  traceId: string | undefined,
+];
+
 /** The namespace of access lines. */
 export const ACCESS_NAMESPACE = "http";
 
@@ -38,13 +53,7 @@ export class AccessRecord implements LogRecord {
   constructor(
     seq: number,
     node: string,
-    ms: number,
-    method: string,
-    path: string,
-    status: number,
-    duration: number | undefined,
-    requestId: string,
-    traceId: string | undefined,
+    ...[ms, method, path, status, duration, requestId, traceId]: AccessFigures
   ) {
     this.seq = seq;
     this.#node = node;

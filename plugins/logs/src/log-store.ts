@@ -1,6 +1,6 @@
 import type { LogEntry } from "@buntime/sdk";
 import type { AccessSink } from "./access-log.ts";
-import { AccessRecord } from "./access-record.ts";
+import { type AccessFigures, AccessRecord } from "./access-record.ts";
 import { type LogFilter, matches } from "./log-filter.ts";
 import { type LogRecord, recordJson, type StoredLogEntry, toRecord } from "./log-record.ts";
 import { RingBuffer } from "./ring-buffer.ts";
@@ -64,17 +64,9 @@ export class LogStore implements LogsService, AccessSink {
   }
 
   /** Stores an access line from a request's figures; its entry is built when something reads it. */
-  recordAccess(
-    ms: number,
-    method: string,
-    path: string,
-    status: number,
-    duration: number | undefined,
-    requestId: string,
-    traceId: string | undefined,
-  ): void {
+  recordAccess(...figures: AccessFigures): void {
     const seq = ++this.#seq;
-    this.#keep(new AccessRecord(seq, this.#node, ms, method, path, status, duration, requestId, traceId));
+    this.#keep(new AccessRecord(seq, this.#node, ...figures));
   }
 
   #keep(record: LogRecord): void {
