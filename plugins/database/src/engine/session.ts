@@ -31,6 +31,8 @@ const MAX_STORED_SQL = 1000;
 
 /** How long opening a connection waits for a lock another process holds, in ms. */
 const SETUP_WAIT = 30_000;
+/** How long a statement waits for a lock another process holds, in ms. */
+const OTHER_PROCESS_WAIT = 2_000;
 
 /** Opens a connection with the quota and settings every stream shares. */
 export function openConnection(options: ConnectionOptions): Database {
@@ -41,9 +43,11 @@ export function openConnection(options: ConnectionOptions): Database {
   db.run("PRAGMA foreign_keys = ON");
   const pageSize = Number(db.query<{ page_size: bigint }, []>("PRAGMA page_size").get()?.page_size ?? 4096n);
   db.run(`PRAGMA max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
-  // one process serves every stream of a database: a lock held by another stream is reported at
-  // once rather than waited for, since waiting here would also hold up the stream holding it
-  db.run("PRAGMA busy_timeout = 0");
+  // a lock only another process can hold here (another kernel on the same file, or its WAL
+  // being recovered or checkpointed as a connection closes) is waited for a little: streams of
+  // this process never meet each other's locks, the plugin's gate keeps them apart, so waiting
+  // cannot hold up a stream of ours that holds the lock
+  db.run(`PRAGMA busy_timeout = ${OTHER_PROCESS_WAIT}`);
   return db;
 }
 
