@@ -84,13 +84,20 @@ describe("a worker's memory reports", () => {
     await Bun.sleep(60);
     const first = posted[0]?.message.heap ?? 0;
     expect((posted.at(-1)?.message.heap ?? 0) - first).toBeGreaterThanOrEqual(8 * 1024 * 1024);
-    const objects: Array<{ i: number }> = [];
-    for (let i = 0; i < 200_000; i++) objects.push({ i });
+    // enough objects that the heap must grow whatever free room earlier tests left in it (the
+    // whole suite runs in one process; 200 000 small objects once fitted in that room unseen)
+    const objects: Array<{ i: number; pad: number[] }> = [];
+    for (let i = 0; i < 400_000; i++) objects.push({ i, pad: [i, i, i, i, i, i, i, i] });
     held.push(objects);
     const before = posted.length;
-    await Bun.sleep(60);
+    const grown = 8 * 1024 * 1024 + 16 * 1024 * 1024;
+    // a few reports' time at most (20 ms each)
+    for (let waited = 0; waited < 500; waited += 20) {
+      await Bun.sleep(20);
+      if ((posted.at(-1)?.message.heap ?? 0) - first > grown) break;
+    }
     expect(posted.length).toBeGreaterThan(before);
-    expect((posted.at(-1)?.message.heap ?? 0) - first).toBeGreaterThan(8 * 1024 * 1024 + 1024 * 1024);
+    expect((posted.at(-1)?.message.heap ?? 0) - first).toBeGreaterThan(grown);
     expect(held.length).toBe(2);
     state.busy = false;
     memory.idle();
