@@ -1,3 +1,4 @@
+import { routeLabelOf } from "@buntime/sdk";
 import { LEVEL_RANK, type LogRecord, type StoredLogEntry } from "./log-record.ts";
 
 /**
@@ -17,15 +18,6 @@ export type AccessFigures = [
 
 /** The namespace of access lines. */
 export const ACCESS_NAMESPACE = "http";
-
-/** `/hello@^1/x` → `/hello`: the first path segment without its version. */
-function routeOf(pathname: string): string {
-  let end = pathname.indexOf("/", 1);
-  if (end === -1) end = pathname.length;
-  const at = pathname.indexOf("@", 1);
-  if (at !== -1 && at < end) end = at;
-  return end <= 1 ? "/" : pathname.slice(0, end);
-}
 
 const INFO = LEVEL_RANK.info;
 const ERROR = LEVEL_RANK.error;
@@ -79,7 +71,7 @@ export class AccessRecord implements LogRecord {
     const fields: Record<string, unknown> = {
       method: this.#method,
       path,
-      route: routeOf(path),
+      route: routeLabelOf(path),
       status: this.#status,
     };
     if (this.#duration !== undefined) fields.durationMs = Math.round(this.#duration * 1000) / 1000;

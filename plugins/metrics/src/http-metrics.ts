@@ -1,5 +1,5 @@
-import type { RequestContext } from "@buntime/sdk";
-import { isRouteOf, OTHER_ROUTE, routeOf } from "./route-label.ts";
+import { type RequestContext, routeLabelOf } from "@buntime/sdk";
+import { isRouteOf, OTHER_ROUTE } from "./route-label.ts";
 
 declare module "@buntime/sdk" {
   interface RequestLocals {
@@ -69,7 +69,7 @@ export class HttpMetrics {
     const path = context.pathname;
     let series = this.#last;
     if (series === undefined || series.method !== method || !isRouteOf(path, series.route)) {
-      series = this.#series(routeOf(path), method, status);
+      series = this.#series(routeLabelOf(path), method, status);
       // a series labelled `other` stands for many routes: the next request's route must be cut again
       this.#last = series.route === OTHER_ROUTE ? undefined : series;
     }

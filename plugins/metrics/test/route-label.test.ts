@@ -1,6 +1,7 @@
 import { describe, expect, it } from "bun:test";
+import { routeLabelOf } from "@buntime/sdk";
 import { HttpMetrics } from "../src/http-metrics.ts";
-import { isRouteOf, routeOf } from "../src/route-label.ts";
+import { isRouteOf } from "../src/route-label.ts";
 
 const PATHS = [
   "/",
@@ -20,10 +21,10 @@ const PATHS = [
 ];
 
 describe("isRouteOf", () => {
-  // the metrics plugin's shortcut for a request of the same route as the one before: it must agree with routeOf everywhere
-  it.each(PATHS)("agrees with routeOf for %s against every route", (path) => {
-    for (const route of new Set(PATHS.map(routeOf))) {
-      expect(isRouteOf(path, route)).toBe(routeOf(path) === route);
+  // the metrics plugin's shortcut for a request of the same route as the one before: it must agree with routeLabelOf everywhere
+  it.each(PATHS)("agrees with routeLabelOf for %s against every route", (path) => {
+    for (const route of new Set(PATHS.map(routeLabelOf))) {
+      expect(isRouteOf(path, route)).toBe(routeLabelOf(path) === route);
     }
   });
 });

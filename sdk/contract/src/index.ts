@@ -180,5 +180,5 @@ export {
   traceparentOf,
   UNRECORDED_TRACEPARENT,
 } from "./trace-context.ts";
-export { contextPath, isUnderBase, pathnameOf } from "./url-path.ts";
+export { contextPath, isUnderBase, pathnameOf, routeLabelOf } from "./url-path.ts";
 export { formatZodIssues } from "./zod-issues.ts";

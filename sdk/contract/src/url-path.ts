@@ -22,6 +22,18 @@ export function isUnderBase(pathname: string, base: string): boolean {
 }
 
 /**
+ * The route label of a path, as access lines and metrics name it: its first segment without its
+ * `@version` (`/hello@^1/x` → `/hello`), `/` for the root. Cut by hand: it runs per request.
+ */
+export function routeLabelOf(pathname: string): string {
+  let end = pathname.indexOf("/", 1);
+  if (end === -1) end = pathname.length;
+  const at = pathname.indexOf("@", 1);
+  if (at !== -1 && at < end) end = at;
+  return end <= 1 ? "/" : pathname.slice(0, end);
+}
+
+/**
  * Hono's `getPath` for a Hono app fetched with the request context as its env
  * (`app.fetch(request, context)`, or a plugin's `routes`): it routes on the canonical
  * `context.pathname`, the path every other plugin decided on, not on the raw URL. Without a
