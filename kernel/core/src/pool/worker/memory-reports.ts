@@ -77,11 +77,11 @@ export class MemoryReports {
    * the busy cadence.
    */
   idle(): void {
-    const now = performance.now();
     if (this.growing || this.requests >= BUSY_REQUESTS) {
-      if (this.due - now > this.options.busyMs) this.arm(now, this.options.busyMs);
+      this.held();
       return;
     }
+    const now = performance.now();
     const due = Math.max(this.reportedAt + this.idleDelay(), now);
     if (due > this.due) this.arm(now, due - now);
   }
