@@ -4,7 +4,13 @@
  * than followed. The timeout covers the wait for the upstream's response headers; a streaming
  * body may take as long as it needs. A client that goes away aborts the upstream request.
  */
-import { BuntimeError, type RequestContext, setIdentityHeaders, traceparentOf } from "@buntime/sdk";
+import {
+  BuntimeError,
+  type RequestContext,
+  setIdentityHeaders,
+  TRACEPARENT_HEADER,
+  traceparentOf,
+} from "@buntime/sdk";
 import type { CompiledRule } from "./rule-table.ts";
 import { upstreamPath } from "./rule-table.ts";
 
@@ -62,7 +68,7 @@ function requestHeaders(
   // request (the upstream's spans join the trace under it), or, for a trace the kernel does not
   // record, rides beside the request with the unsampled flag, so the upstream records none either
   const traceparent = traceparentOf(request);
-  if (traceparent !== undefined) headers.set("traceparent", traceparent);
+  if (traceparent !== undefined) headers.set(TRACEPARENT_HEADER, traceparent);
   applyChanges(headers, entry.rule.requestHeaders);
   return headers;
 }

@@ -2,7 +2,7 @@
  * Tracing for the kernel: W3C trace context in, spans out over OTLP/HTTP. Off unless an endpoint
  * is configured (config `tracing.otlp.url` or `OTEL_EXPORTER_OTLP_*ENDPOINT`); off, nothing in
  * the request path reads a header or makes an id. On, a request that is not sampled costs a
- * header read, a trace id and (when the caller sent none) a header write; no span, no object.
+ * header read and, when the caller sent none, a trace context kept beside the request; no span.
  * A sampled one records its spans into a shared ring; a worker encodes and exports them.
  */
 import type { Logger } from "@buntime/sdk";

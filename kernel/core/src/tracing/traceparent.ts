@@ -3,6 +3,7 @@
  * sends, checked strictly, and the one the kernel sends on. A header that fails any rule is
  * treated as absent (the spec's "restart the trace"), never passed on half-checked.
  */
+import { TRACEPARENT_HEADER } from "@buntime/sdk";
 
 /** The parts of a valid `traceparent`. */
 export interface TraceParent {
@@ -14,8 +15,8 @@ export interface TraceParent {
   readonly sampled: boolean;
 }
 
-/** The header names. */
-export const TRACEPARENT = "traceparent";
+/** The header names (the sdk's, where plugins read it too). */
+export const TRACEPARENT = TRACEPARENT_HEADER;
 export const TRACESTATE = "tracestate";
 
 // version 00 is exactly these four fields; a later version may append more after a `-`

@@ -1,8 +1,9 @@
 /**
  * The kernel's tracer: decides per request whether to record (parent-based, then by trace id
- * ratio), makes the request's server span, and keeps the request's `traceparent` header naming
- * the kernel's current span, so whatever forwards the request's headers (the worker pool, the
- * proxy, any plugin) continues the trace from there.
+ * ratio and the per-second budget), makes the request's server span, and keeps the request's
+ * `traceparent` naming the kernel's current span (its header, or beside the request for a new
+ * trace it does not record), so whatever sends the request on with the sdk's `traceparentOf`
+ * (the worker pool, the proxy, any plugin) continues the trace from there.
  */
 import { type TraceCarrier, UNRECORDED_TRACEPARENT } from "@buntime/sdk";
 import { newSpanId, newTraceId } from "./ids.ts";
