@@ -64,14 +64,7 @@ const variants: Variant[] = [
 type Started = Awaited<ReturnType<typeof startServer>>;
 
 async function warm(variant: Variant, count: number): Promise<Started> {
-  const saved = { ...process.env };
-  Object.assign(process.env, variant.env); // the server inherits it
-  const server = await startServer(variant.script, variant.args).finally(() => {
-    for (const key of Object.keys(variant.env)) {
-      if (saved[key] === undefined) delete process.env[key];
-      else process.env[key] = saved[key];
-    }
-  });
+  const server = await startServer(variant.script, variant.args, variant.env);
   for (let i = 0; i < count; i++) await (await fetch(new URL(`/a${i}/`, server.url))).text();
   return server;
 }

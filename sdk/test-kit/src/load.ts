@@ -17,12 +17,21 @@ export interface LoadOptions {
  */
 export const RAW_HELLO_SERVER = fileURLToPath(new URL("./raw-hello-server.ts", import.meta.url));
 
-/** Starts `script` in its own Bun process and resolves with the URL it prints first. */
+/**
+ * Starts `script` in its own Bun process and resolves with the URL it prints first. `env` is
+ * added to this process's environment. Pass it here: Bun 1.4 spawns with the environment the
+ * process started with, so a variable set in `process.env` since is not seen by the server.
+ */
 export async function startServer(
   script: string,
   args: string[] = [],
+  env: Readonly<Record<string, string>> = {},
 ): Promise<{ url: string; process: Subprocess }> {
-  const child = Bun.spawn([process.execPath, script, ...args], { stdout: "pipe", stderr: "inherit" });
+  const child = Bun.spawn([process.execPath, script, ...args], {
+    stdout: "pipe",
+    stderr: "inherit",
+    env: { ...process.env, ...env },
+  });
   const reader = child.stdout.getReader();
   const { value } = await reader.read();
   reader.releaseLock();
