@@ -7,12 +7,14 @@
  * limit, exporting to an OTLP receiver in a process of its own (servers/otlp-sink.ts). Each
  * server runs in its own process, started once; each round loads every mode in turn with
  * `wrk -c50` (the order rotating from round to round) and prints each mode's requests per second
- * beside tracing off's of the same round, so a neighbour's load falls on both sides of a ratio.
+ * beside tracing off's of the same round, so a neighbour's load falls on both sides of a ratio;
+ * a second server with tracing off shows how far the same code differs between two servers.
  * The summary is the median of the rounds' ratios, beside the target (tracing on costs at most
  * 5% of the requests per second), and the kernel process's CPU time per request.
  *
  *   npx bun kernel/core/bench/tracing.ts   # BENCH_SECONDS per run (default 3), BENCH_RUNS rounds (3); needs wrk
  *   npx bun kernel/core/bench/tracing.ts --kernel-only
+ *   npx bun kernel/core/bench/tracing.ts --fresh   # new server processes every round (see restart)
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -25,12 +27,19 @@ const SERVER = join(import.meta.dir, "servers", "kernel-traced-app.ts");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TARGET = 0.05;
+const FRESH = process.argv.includes("--fresh");
+/**
+ * The second `off` server runs the same code as the first: its "cost" is how far two servers
+ * differ by chance on this machine, the noise the other costs are to be read against.
+ */
 const MODES = [
   { label: "tracing off", ratio: "off" },
   { label: "tracing on, the defaults", ratio: "1" },
   { label: "every request sampled (unlimited)", ratio: "1:unlimited" },
   { label: "sampleRatio 0.1, unlimited", ratio: "0.1:unlimited" },
+  { label: "tracing off, a second server (noise)", ratio: "off" },
 ] as const;
+const NOISE = MODES.length - 1;
 
 const sink = await startServer(join(import.meta.dir, "servers", "otlp-sink.ts"));
 const RECEIVER = sink.url;
@@ -123,6 +132,24 @@ async function load(target: Target): Promise<Run> {
   return { rps, cpu: ((cpuSeconds(target.pid) - before) / (rps * SECONDS)) * 1e6 };
 }
 
+/**
+ * A new server in place of `target`, settled and warmed by one run. Two processes running the
+ * same code can differ by 10% and more for a whole run (how the JIT compiled its hot paths, where
+ * its memory landed), so with `--fresh` each round measures new processes: the rounds' median
+ * then spans several draws instead of one per mode.
+ */
+async function restart(
+  target: Target,
+  ratio: string,
+  start: (ratio: string) => Promise<Target>,
+): Promise<Target> {
+  await target.stop();
+  const fresh = await start(ratio);
+  await settled(fresh);
+  await load(fresh);
+  return fresh;
+}
+
 const percent = (ratio: number) => `${ratio >= 0 ? "+" : ""}${(ratio * 100).toFixed(1)}%`;
 
 async function measure(name: string, start: (ratio: string) => Promise<Target>): Promise<void> {
@@ -131,7 +158,9 @@ async function measure(name: string, start: (ratio: string) => Promise<Target>):
     for (const mode of MODES) targets.push(await start(mode.ratio));
     for (const target of targets) await settled(target);
     for (const target of targets) await load(target); // a first run warms each kernel's JIT
-    console.log(`\n${name}: wrk -c50, ${SECONDS} s per run, ${RUNS} rounds (target: tracing on costs <= 5%)`);
+    console.log(
+      `\n${name}: wrk -c50, ${SECONDS} s per run, ${RUNS} rounds${FRESH ? " of new processes" : ""} (target: tracing on costs <= 5%)`,
+    );
     const costs = MODES.map(() => [] as number[]);
     const cpus = MODES.map(() => [] as number[]);
     const rates = MODES.map(() => [] as number[]);
@@ -139,6 +168,12 @@ async function measure(name: string, start: (ratio: string) => Promise<Target>):
       const runs: Run[] = [];
       for (let turn = 0; turn < MODES.length; turn++) {
         const index = (round + turn) % MODES.length; // each round starts with the next mode
+        if (FRESH && round > 0)
+          targets[index] = await restart(
+            targets[index] as Target,
+            (MODES[index] as (typeof MODES)[number]).ratio,
+            start,
+          );
         runs[index] = await load(targets[index] as Target);
       }
       const off = runs[0] as Run;
@@ -159,9 +194,10 @@ async function measure(name: string, start: (ratio: string) => Promise<Target>):
         continue;
       }
       const cost = median(costs[index] ?? []);
-      const verdict = cost <= TARGET ? "within" : "over";
+      const verdict =
+        index === NOISE ? "the noise: the same code" : cost <= TARGET ? "within target" : "over target";
       console.log(
-        `  ${mode.label.padEnd(36)} ${Math.round(rps).toString().padStart(7)} req/s (median)  cost ${(cost * 100).toFixed(1)}% (median of the rounds' ratios), ${verdict} target; CPU per request ${percent(median(cpus[index] ?? []))}`,
+        `  ${mode.label.padEnd(36)} ${Math.round(rps).toString().padStart(7)} req/s (median)  cost ${(cost * 100).toFixed(1)}% (median of the rounds' ratios), ${verdict}; CPU per request ${percent(median(cpus[index] ?? []))}`,
       );
     }
   } finally {
