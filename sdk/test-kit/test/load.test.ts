@@ -10,16 +10,20 @@ afterEach(() => {
   folder = undefined;
 });
 
+/** Writes a one-file script into this test's temp folder and returns its path. */
+function script(name: string, source: string): string {
+  folder ??= mkdtempSync(join(tmpdir(), "buntime-load-"));
+  const path = join(folder, name);
+  writeFileSync(path, source);
+  return path;
+}
+
 /** A "server" that prints, as its URL, what it was given: its argument and two variables (empty when unset). */
-function echoScript(): string {
-  folder = mkdtempSync(join(tmpdir(), "buntime-load-"));
-  const script = join(folder, "echo.ts");
-  writeFileSync(
-    script,
+const echoScript = () =>
+  script(
+    "echo.ts",
     'const { argv, env } = process;\nconsole.log(["http://127.0.0.1", argv[2], env.LOAD_GIVEN, env.LOAD_SET_LATER].join("/"));',
   );
-  return script;
-}
 
 test("startServer hands the server its arguments and the environment it is given", async () => {
   const server = await startServer(echoScript(), ["arg"], { LOAD_GIVEN: "given" });
@@ -39,8 +43,6 @@ test("startServer passes variables set in process.env after start (Bun.spawn alo
 });
 
 test("startServer names the script that printed no URL", async () => {
-  folder = mkdtempSync(join(tmpdir(), "buntime-load-"));
-  const script = join(folder, "silent.ts");
-  writeFileSync(script, "console.log('no url here');");
-  await expect(startServer(script)).rejects.toThrow(`${script} did not print its URL`);
+  const silent = script("silent.ts", "console.log('no url here');");
+  await expect(startServer(silent)).rejects.toThrow(`${silent} did not print its URL`);
 });
