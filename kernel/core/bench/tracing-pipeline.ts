@@ -19,10 +19,9 @@ import { createLogger } from "../src/logger.ts";
 import { createDispatcher } from "../src/pipeline/dispatch.ts";
 import { PluginTable } from "../src/pipeline/plugin-table.ts";
 import type { LoadedPlugin } from "../src/plugins/loaded-plugin.ts";
-import type { RequestOverrides } from "../src/pool/main/request-table.ts";
-import { flattenHeaders } from "../src/pool/shared/protocol.ts";
+import { headersForApp, type RequestOverrides } from "../src/pool/main/request-table.ts";
 import { createTracing, type Tracing } from "../src/tracing/index.ts";
-import { PoolTracing } from "../src/tracing/pool-spans.ts";
+import { PoolTracing, recordedTraceParent } from "../src/tracing/pool-spans.ts";
 
 /** Tracing off; the defaults (every new trace, at most 100 a second); then sample ratios with no limit. */
 const MODES = ["off", "defaults", "0", "0.01", "0.1", "1"] as const;
@@ -32,11 +31,9 @@ const APP = { key: "hello@1.0.0", isolation: "thread" };
 
 const sink = await startServer(join(import.meta.dir, "servers", "otlp-sink.ts"));
 
-/** Stands in for the pool's send: the headers flattened and encoded as for a worker, then an answer. */
+/** Stands in for the pool's send: the headers made and encoded as for a worker, then an answer. */
 function send(request: Request, overrides: RequestOverrides | undefined): Promise<Response> {
-  const headers = flattenHeaders(request.headers);
-  for (const name in overrides?.headers) headers[name] = overrides?.headers?.[name] as string;
-  JSON.stringify({ t: "req", url: request.url, headers });
+  JSON.stringify({ t: "req", url: request.url, headers: headersForApp(request, overrides) });
   return Promise.resolve(new Response("hello"));
 }
 
@@ -60,8 +57,10 @@ function dispatcher(tracing: Tracing | undefined): (request: Request) => unknown
   );
   const fetch = (request: Request, context: { requestId: string }) => {
     const overrides = { headers: { "x-request-id": context.requestId } };
-    if (pool === undefined) return send(request, overrides);
-    return pool.fetch(request, APP, overrides, (amended) => send(request, amended));
+    // as the pool does: only a request carrying a header goes through the pool's tracing
+    const header = pool === undefined ? null : recordedTraceParent(request);
+    if (header === null) return send(request, overrides);
+    return (pool as PoolTracing).fetch(header, APP, overrides, (amended) => send(request, amended));
   };
   plugins.push(plugin("apps", { fetch }, "/"));
   const table = new PluginTable(plugins);

@@ -14,7 +14,7 @@ import {
   type WorkerEvent,
   type WorkerPool,
 } from "@buntime/sdk";
-import { PoolTracing } from "../tracing/pool-spans.ts";
+import { PoolTracing, recordedTraceParent } from "../tracing/pool-spans.ts";
 import { appLog } from "./main/app-log.ts";
 import { AppMetrics } from "./main/app-metrics.ts";
 import { type AppSlot, RETRY, type SlotHost } from "./main/app-slot.ts";
@@ -197,10 +197,11 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
         });
         return Promise.resolve(error.getResponse({ connection: "close" }));
       }
-      if (tracing !== undefined) {
+      const traceparent = tracing === undefined ? null : recordedTraceParent(request);
+      if (traceparent !== null) {
         const send = (amended: RequestOverrides | undefined) =>
           slot.dispatch(request, amended) ?? route(spec, request, amended);
-        return tracing.fetch(request, spec, overrides, send);
+        return (tracing as PoolTracing).fetch(traceparent, spec, overrides, send);
       }
       return slot.dispatch(request, overrides) ?? route(spec, request, overrides);
     },

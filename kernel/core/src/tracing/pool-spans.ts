@@ -21,6 +21,19 @@ function flaggedSampled(header: string): boolean {
   return header.length >= 55 && (Number.parseInt(header.charAt(54), 16) & 1) === 1;
 }
 
+/**
+ * The `traceparent` header the pool's tracing must look at, or null when it has nothing to do:
+ * a request with none, or a new trace the kernel started and does not record. Most traced
+ * requests are the latter, known by the `traceparent` the kernel keeps beside them; they go the
+ * plain way, without reading a header, and the pool sends that `traceparent` to the app
+ * (`headersForApp`). A `traceparent` header a plugin adds to such a request still reaches the
+ * app, but gets no dispatch span: the kernel decided not to record that trace.
+ */
+export function recordedTraceParent(request: Request): string | null {
+  if ((request as TraceCarrier)[UNRECORDED_TRACEPARENT] !== undefined) return null;
+  return request.headers.get(TRACEPARENT);
+}
+
 /** `overrides` with a `traceparent` header added; built by hand: object spreads showed in profiles. */
 function withTraceParent(overrides: RequestOverrides | undefined, traceparent: string): RequestOverrides {
   const headers: Record<string, string | null> = {};
@@ -43,22 +56,18 @@ export class PoolTracing {
   constructor(readonly tracer: Tracer) {}
 
   /**
-   * Runs `send` in a dispatch span continuing the request's `traceparent` (the kernel's span
-   * for the plugin that called the pool), passing the app a `traceparent` naming that span.
-   * A request whose trace is not sampled is sent with the `traceparent` it carries: its header,
-   * or the unrecorded trace the kernel started for it.
+   * Runs `send` in a dispatch span continuing `header`, the request's `traceparent` (the kernel's
+   * span for the plugin that called the pool), passing the app a `traceparent` naming that span.
+   * A request whose trace is not sampled is sent with the header it carries. (A request with no
+   * header, or with an unrecorded trace the kernel started, is not brought here: see
+   * `recordedTraceParent` and `headersForApp`.)
    */
   fetch(
-    request: Request,
+    header: string,
     app: { readonly key: string; readonly isolation: string },
     overrides: RequestOverrides | undefined,
     send: (overrides: RequestOverrides | undefined) => Promise<Response>,
   ): Promise<Response> {
-    const header = request.headers.get(TRACEPARENT);
-    if (header === null) {
-      const unrecorded = (request as TraceCarrier)[UNRECORDED_TRACEPARENT];
-      return send(unrecorded === undefined ? overrides : withTraceParent(overrides, unrecorded));
-    }
     const span = this.#dispatchSpan(header, app);
     if (span === undefined) return send(overrides);
     const amended = withTraceParent(overrides, span.traceparent);

@@ -138,6 +138,28 @@ describe("tracing over OTLP/HTTP", () => {
     expect(receiver.spans).toEqual([]);
   });
 
+  it("lets a traceparent a plugin writes into an unrecorded request reach the app, recording nothing", async () => {
+    const receiver = startOtlpReceiver();
+    const app = join(tempDir(), "index.ts");
+    writeFileSync(app, `export default { fetch: (req) => new Response(req.headers.get("traceparent")) };`);
+    const plugin = definePlugin({
+      setup: (ctx) => ({
+        fetch: (req) => {
+          req.headers.set("traceparent", VALID);
+          return ctx.pool.fetch({ name: "echo", version: "1.0.0", entry: app }, req);
+        },
+      }),
+    });
+    const { kernel, request } = await startTestKernel({
+      plugins: [inlinePlugin("apps", { base: "/apps" }, plugin)],
+      config: { tracing: { otlp: { url: receiver.url }, sampleRatio: 0 } },
+    });
+    const seen = await (await request("/apps/x")).text();
+    await kernel.stop();
+    expect(seen).toBe(VALID);
+    expect(receiver.spans).toEqual([]);
+  });
+
   it("records at most maxTracesPerSecond new traces, the rest unsampled, and still follows a caller's sampled flag", async () => {
     const receiver = startOtlpReceiver();
     const { kernel, request } = await tracedKernel({ otlp: { url: receiver.url }, maxTracesPerSecond: 3 });

@@ -3,7 +3,7 @@
  * or a streamed upload), turning the worker's answers back into Responses (inline, or a
  * stream fed by chunk messages), deadlines, and the pool's own error answers.
  */
-import { BuntimeError, type WorkerPool } from "@buntime/sdk";
+import { BuntimeError, type TraceCarrier, UNRECORDED_TRACEPARENT, type WorkerPool } from "@buntime/sdk";
 import type { HeaderList, MessagePort, ResponseMessage } from "../shared/protocol.ts";
 import { flattenHeaders, toHeaders } from "../shared/protocol.ts";
 import { StreamReceiver, type StreamSender, senderForReader } from "../shared/stream-channel.ts";
@@ -23,6 +23,20 @@ export function amendHeaders(headers: HeaderList, overrides: RequestOverrides | 
     const value = amended[name];
     if (value === null || value === undefined) delete headers[name];
     else headers[name] = value;
+  }
+  return headers;
+}
+
+/**
+ * The headers an app sees: the request's, as `overrides` amend them, with the `traceparent` of
+ * a new trace the kernel started and does not record, which rides beside the request rather
+ * than in its headers (see the sdk's `traceparentOf`).
+ */
+export function headersForApp(request: Request, overrides: RequestOverrides | undefined): HeaderList {
+  const headers = amendHeaders(flattenHeaders(request.headers), overrides);
+  if (headers.traceparent === undefined) {
+    const unrecorded = (request as TraceCarrier)[UNRECORDED_TRACEPARENT];
+    if (unrecorded !== undefined) headers.traceparent = unrecorded;
   }
   return headers;
 }
@@ -104,7 +118,7 @@ export class RequestTable {
     };
     this.requests.set(id, entry);
     const method = request.method;
-    const headers = amendHeaders(flattenHeaders(request.headers), overrides);
+    const headers = headersForApp(request, overrides);
     const message = {
       t: "req" as const,
       id,
