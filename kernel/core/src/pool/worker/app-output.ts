@@ -12,10 +12,10 @@ import type { AppLogLevel, AppLogMessage } from "../shared/protocol.ts";
 /** Longest text one log message carries; the rest is cut, so a runaway app cannot flood the kernel. */
 const MAX_TEXT = 16 * 1024;
 
-/** Which request a line is about: its id and, when the request is traced, its trace id. */
+/** Which request a line is about: its id and its `traceparent` as sent (read for a line's trace id). */
 export interface RequestLabel {
   readonly rid: string | undefined;
-  readonly tid: string | undefined;
+  readonly traceparent: string | undefined;
 }
 
 /** The request whose handling is running now (async work it started included). */
@@ -34,14 +34,22 @@ function format(...args: unknown[]): string {
   return util.formatWithOptions({ colors: false }, ...args);
 }
 
-/** The label of a request with these headers: its `x-request-id` and the trace id of its `traceparent`. */
+/** The label of a request with these headers: its `x-request-id` and its `traceparent`. */
 export function requestLabel(headers: Readonly<Record<string, string | string[]>>): RequestLabel | undefined {
   const given = headers["x-request-id"];
   const rid = typeof given === "string" ? given : undefined;
   const parent = headers.traceparent;
-  const traced = typeof parent === "string" ? parent.slice(3, 35) : undefined;
-  const tid = traced !== undefined && TRACE_ID.test(traced) ? traced : undefined;
-  return rid === undefined && tid === undefined ? undefined : { rid, tid };
+  const traceparent = typeof parent === "string" ? parent : undefined;
+  return rid === undefined && traceparent === undefined ? undefined : { rid, traceparent };
+}
+
+/**
+ * The trace id of a `traceparent`, if it has a well-formed one: checked when a line is written,
+ * not for every request (most write none).
+ */
+function traceIdOf(traceparent: string | undefined): string | undefined {
+  const traced = traceparent?.slice(3, 35);
+  return traced !== undefined && TRACE_ID.test(traced) ? traced : undefined;
 }
 
 /** Runs `handle(arg)` as the handling of request `label` (any console line or uncaught error it causes names it). */
@@ -60,12 +68,13 @@ function clip(text: string): string {
 /** A log message at `level`, labelled with the request being handled, if any. */
 export function logMessage(level: AppLogLevel, text: string, uncaught?: string): AppLogMessage {
   const label = current.getStore();
+  const tid = traceIdOf(label?.traceparent);
   return {
     t: "log",
     level,
     text: clip(text),
     ...(label?.rid !== undefined && { rid: label.rid }),
-    ...(label?.tid !== undefined && { tid: label.tid }),
+    ...(tid !== undefined && { tid }),
     ...(uncaught !== undefined && { uncaught }),
   };
 }
