@@ -14,9 +14,8 @@
  *
  *   npx bun kernel/core/bench/tracing.ts   # BENCH_SECONDS per run (default 3), BENCH_RUNS rounds (3); needs wrk
  *   npx bun kernel/core/bench/tracing.ts --kernel-only
- *   npx bun kernel/core/bench/tracing.ts --fresh   # new server processes every round (see renew)
- *   npx bun kernel/core/bench/tracing.ts --kernel-only --one-process   # every mode's kernel in one process, new every round
- *   npx bun kernel/core/bench/tracing.ts --defaults-only   # only off, the defaults and the noise server
+ *   npx bun kernel/core/bench/tracing.ts --fresh   # new server processes every round (see restart)
+ *   npx bun kernel/core/bench/tracing.ts --fresh --defaults-only   # only off, the defaults and the noise server
  */
 import { mkdirSync, mkdtempSync, readFileSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
@@ -30,7 +29,6 @@ const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
 const TARGET = 0.05;
 const FRESH = process.argv.includes("--fresh");
-const ONE_PROCESS = process.argv.includes("--one-process");
 /**
  * The second `off` server runs the same code as the first: its "cost" is how far two servers
  * differ by chance on this machine, the noise the other costs are to be read against.
@@ -44,8 +42,8 @@ const ALL_MODES = [
 ] as const;
 /**
  * With `--defaults-only`, only tracing off, the defaults and the noise server: the modes that
- * sample every request send the receiver hundreds of megabytes, and its work on them lands in
- * whatever runs next.
+ * sample every request send the receiver hundreds of megabytes, and its work on them (and their
+ * exporters' backlog) lands in whatever runs next.
  */
 const MODES = process.argv.includes("--defaults-only")
   ? ALL_MODES.filter((mode) => mode.ratio === "off" || mode.ratio === "1")
@@ -83,21 +81,6 @@ async function kernelAlone(ratio: string): Promise<Target> {
       await server.process.exited;
     },
   };
-}
-
-/**
- * One kernel per mode, all in one process. Two processes running the same code differ by chance
- * (how the JIT compiled their hot paths, where their memory landed), and that difference lands
- * in a ratio between two servers; kernels sharing a process share its draw, so their ratio
- * holds only what their modes change.
- */
-async function kernelsInOneProcess(): Promise<Target[]> {
-  const server = await startServer(SERVER, [MODES.map((mode) => mode.ratio).join(","), RECEIVER]);
-  const stop = async () => {
-    server.process.kill();
-    await server.process.exited;
-  };
-  return server.url.split(" ").map((url) => ({ url, pid: server.process.pid, stop }));
 }
 
 async function distribution(ratio: string): Promise<Target> {
@@ -158,51 +141,48 @@ async function load(target: Target): Promise<Run> {
   return { rps, cpu: ((cpuSeconds(target.pid) - before) / (rps * SECONDS)) * 1e6 };
 }
 
-/** Every mode's server started (by `start`), settled, and warmed by one run. */
-async function startAll(start: () => Promise<Target[]>): Promise<Target[]> {
-  const targets = await start();
-  for (const target of targets) await settled(target);
-  for (const target of targets) await load(target); // a first run warms each kernel's JIT
-  return targets;
-}
-
 /**
- * New servers in place of `targets`. Two processes running the same code can differ by 10% and
- * more for a whole run (how the JIT compiled their hot paths, where their memory landed), so with
- * `--fresh` (and `--one-process`) each round measures new processes: the rounds' median then
- * spans several draws instead of one per mode.
+ * A new server in place of `target`, settled and warmed by one run. Two processes running the
+ * same code can differ by 10% and more for a whole run (how the JIT compiled its hot paths, where
+ * its memory landed), so with `--fresh` each round measures new processes: the rounds' median
+ * then spans several draws instead of one per mode.
  */
-async function renew(targets: Target[], start: () => Promise<Target[]>): Promise<Target[]> {
-  for (const target of targets) await target.stop();
-  return startAll(start);
+async function restart(
+  target: Target,
+  ratio: string,
+  start: (ratio: string) => Promise<Target>,
+): Promise<Target> {
+  await target.stop();
+  const fresh = await start(ratio);
+  await settled(fresh);
+  await load(fresh);
+  return fresh;
 }
 
 const percent = (ratio: number) => `${ratio >= 0 ? "+" : ""}${(ratio * 100).toFixed(1)}%`;
 
-/** One server per mode, each in its own process. */
-function apart(start: (ratio: string) => Promise<Target>): () => Promise<Target[]> {
-  return async () => {
-    const targets: Target[] = [];
-    for (const mode of MODES) targets.push(await start(mode.ratio));
-    return targets;
-  };
-}
-
-async function measure(name: string, start: () => Promise<Target[]>, fresh: boolean): Promise<void> {
-  let targets: Target[] = [];
+async function measure(name: string, start: (ratio: string) => Promise<Target>): Promise<void> {
+  const targets: Target[] = [];
   try {
-    targets = await startAll(start);
+    for (const mode of MODES) targets.push(await start(mode.ratio));
+    for (const target of targets) await settled(target);
+    for (const target of targets) await load(target); // a first run warms each kernel's JIT
     console.log(
-      `\n${name}: wrk -c50, ${SECONDS} s per run, ${RUNS} rounds${fresh ? " of new processes" : ""} (target: tracing on costs <= 5%)`,
+      `\n${name}: wrk -c50, ${SECONDS} s per run, ${RUNS} rounds${FRESH ? " of new processes" : ""} (target: tracing on costs <= 5%)`,
     );
     const costs = MODES.map(() => [] as number[]);
     const cpus = MODES.map(() => [] as number[]);
     const rates = MODES.map(() => [] as number[]);
     for (let round = 0; round < RUNS; round++) {
-      if (fresh && round > 0) targets = await renew(targets, start);
       const runs: Run[] = [];
       for (let turn = 0; turn < MODES.length; turn++) {
         const index = (round + turn) % MODES.length; // each round starts with the next mode
+        if (FRESH && round > 0)
+          targets[index] = await restart(
+            targets[index] as Target,
+            (MODES[index] as (typeof MODES)[number]).ratio,
+            start,
+          );
         runs[index] = await load(targets[index] as Target);
       }
       const off = runs[0] as Run;
@@ -234,13 +214,9 @@ async function measure(name: string, start: () => Promise<Target[]>, fresh: bool
   }
 }
 
-if (ONE_PROCESS) {
-  await measure("kernel alone, every mode's kernel in one process", kernelsInOneProcess, true);
-} else {
-  await measure("kernel alone, one plugin dispatching to a warm app", apart(kernelAlone), FRESH);
-}
+await measure("kernel alone, one plugin dispatching to a warm app", kernelAlone);
 if (!process.argv.includes("--kernel-only"))
-  await measure("default distribution, warm app /hello/", apart(distribution), FRESH);
+  await measure("default distribution, warm app /hello/", distribution);
 sink.process.kill("SIGTERM");
 let received = "";
 // startServer has read the URL line off stdout already; the rest is the total
