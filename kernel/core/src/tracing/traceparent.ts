@@ -48,9 +48,9 @@ export function parseTraceParent(header: string | null | undefined): TraceParent
 /**
  * A `traceparent` naming span `spanId` of trace `traceId`, as one flat string. JavaScriptCore
  * keeps a joined string as a rope of its parts until something reads it whole, and
- * `JSON.stringify` meeting a rope this long leaves its fast path: the worker message carrying
- * the header then cost the kernel's main thread about 5% more (a busy kernel's profile), so the
- * header is read whole (and so joined) once, here.
+ * `JSON.stringify` of a worker batch carrying such a header took about half as long again (a
+ * busy kernel's profile, docs/observability.md "What it costs"), so the header is read whole
+ * (and so joined) once, here.
  */
 export function formatTraceParent(traceId: string, spanId: string, sampled: boolean): string {
   const header = `00-${traceId}-${spanId}-${sampled ? "01" : "00"}`;
