@@ -59,8 +59,8 @@ function dispatcher(tracing: Tracing | undefined): (request: Request) => unknown
     const overrides = { headers: { "x-request-id": context.requestId } };
     // as the pool does: only a request carrying a header goes through the pool's tracing
     const header = pool === undefined ? null : recordedTraceParent(request);
-    if (header === null) return send(request, overrides);
-    return (pool as PoolTracing).fetch(header, APP, overrides, (amended) => send(request, amended));
+    if (pool === undefined || header === null) return send(request, overrides);
+    return pool.fetch(header, APP, overrides, (amended) => send(request, amended));
   };
   plugins.push(plugin("apps", { fetch }, "/"));
   const table = new PluginTable(plugins);

@@ -198,10 +198,10 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
         return Promise.resolve(error.getResponse({ connection: "close" }));
       }
       const traceparent = tracing === undefined ? null : recordedTraceParent(request);
-      if (traceparent !== null) {
+      if (tracing !== undefined && traceparent !== null) {
         const send = (amended: RequestOverrides | undefined) =>
           slot.dispatch(request, amended) ?? route(spec, request, amended);
-        return (tracing as PoolTracing).fetch(traceparent, spec, overrides, send);
+        return tracing.fetch(traceparent, spec, overrides, send);
       }
       return slot.dispatch(request, overrides) ?? route(spec, request, overrides);
     },
