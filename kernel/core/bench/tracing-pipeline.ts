@@ -19,7 +19,7 @@ import { createLogger } from "../src/logger.ts";
 import { createDispatcher } from "../src/pipeline/dispatch.ts";
 import { PluginTable } from "../src/pipeline/plugin-table.ts";
 import type { LoadedPlugin } from "../src/plugins/loaded-plugin.ts";
-import { headersForApp, type RequestOverrides } from "../src/pool/main/request-table.ts";
+import { type RequestOverrides, requestMessage } from "../src/pool/main/request-table.ts";
 import { createTracing, type Tracing } from "../src/tracing/index.ts";
 import { PoolTracing, recordedTraceParent } from "../src/tracing/pool-spans.ts";
 
@@ -31,9 +31,9 @@ const APP = { key: "hello@1.0.0", isolation: "thread" };
 
 const sink = await startServer(join(import.meta.dir, "servers", "otlp-sink.ts"));
 
-/** Stands in for the pool's send: the headers made and encoded as for a worker, then an answer. */
+/** Stands in for the pool's send: the message made and encoded as for a worker, then an answer. */
 function send(request: Request, overrides: RequestOverrides | undefined): Promise<Response> {
-  JSON.stringify({ t: "req", url: request.url, headers: headersForApp(request, overrides) });
+  JSON.stringify([requestMessage(1, request, overrides)]);
   return Promise.resolve(new Response("hello"));
 }
 

@@ -1,17 +1,16 @@
 /**
  * The kernel's tracer: decides per request whether to record (parent-based, then by trace id
  * ratio and the per-second budget), makes the request's server span, and keeps the request's
- * `traceparent` naming the kernel's current span (its header, or beside the request for a new
- * trace it does not record), so whatever sends the request on with the sdk's `traceparentOf`
- * (the worker pool, the proxy, any plugin) continues the trace from there.
+ * `traceparent` naming the kernel's current span (its header; for a new trace it does not record,
+ * only the trace id, beside the request), so whatever sends the request on with the sdk's
+ * `traceparentOf` (the worker pool, the proxy, any plugin) continues the trace from there.
  */
-import { type TraceCarrier, UNRECORDED_TRACEPARENT } from "@buntime/sdk";
-import { newSpanId, newTraceId } from "./ids.ts";
+import { type TraceCarrier, UNRECORDED_TRACE_ID } from "@buntime/sdk";
+import { newTraceId } from "./ids.ts";
 import { routeOf } from "./pipeline-spans.ts";
 import { Span, SpanKind, type SpanKindCode, type SpanSink, sharedAttributes } from "./span.ts";
 import type { TraceBudget } from "./trace-budget.ts";
 import {
-  formatTraceParent,
   parseTraceParent,
   saneTraceState,
   TRACEPARENT,
@@ -62,8 +61,8 @@ export class Tracer {
    * Starts the trace of one request as it arrives: a valid caller's `traceparent` is continued
    * (its trace id kept, its sampled flag followed), an invalid one replaced by a fresh trace,
    * and the request's header then names the kernel's server span (or, unsampled, stays the
-   * caller's valid one). A fresh trace that is not recorded gets its `traceparent` beside the
-   * request, not in its headers (see the sdk's `traceparentOf`). Returns the server span when
+   * caller's valid one). A fresh trace that is not recorded gets its trace id beside the
+   * request, and no header (see the sdk's `traceparentOf`). Returns the server span when
    * the request is sampled, else only its trace id: an unsampled request makes no span.
    */
   startRequest(request: Request, method: string, pathname: string): Span | string {
@@ -93,12 +92,12 @@ export class Tracer {
     return this.#serverSpan(headers, parent.traceId, parent.parentId, method, pathname);
   }
 
-  /** A new trace: its server span when sampled, else its id, with a `traceparent` naming an unsampled span beside the request. */
+  /** A new trace: its server span when sampled, else its id, which is also kept beside the request. */
   #fresh(request: Request, method: string, pathname: string): Span | string {
     const traceId = newTraceId();
     if (this.#sampleNew(traceId))
       return this.#serverSpan(request.headers, traceId, undefined, method, pathname);
-    (request as TraceCarrier)[UNRECORDED_TRACEPARENT] = formatTraceParent(traceId, newSpanId(), false);
+    (request as TraceCarrier)[UNRECORDED_TRACE_ID] = traceId;
     return traceId;
   }
 

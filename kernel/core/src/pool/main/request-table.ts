@@ -3,7 +3,7 @@
  * or a streamed upload), turning the worker's answers back into Responses (inline, or a
  * stream fed by chunk messages), deadlines, and the pool's own error answers.
  */
-import { BuntimeError, type TraceCarrier, UNRECORDED_TRACEPARENT, type WorkerPool } from "@buntime/sdk";
+import { BuntimeError, type TraceCarrier, UNRECORDED_TRACE_ID, type WorkerPool } from "@buntime/sdk";
 import type { HeaderList, MessagePort, ResponseMessage } from "../shared/protocol.ts";
 import { flattenHeaders, toHeaders } from "../shared/protocol.ts";
 import { StreamReceiver, type StreamSender, senderForReader } from "../shared/stream-channel.ts";
@@ -27,18 +27,19 @@ export function amendHeaders(headers: HeaderList, overrides: RequestOverrides | 
   return headers;
 }
 
-/**
- * The headers an app sees: the request's, as `overrides` amend them, with the `traceparent` of
- * a new trace the kernel started and does not record, which rides beside the request rather
- * than in its headers (see the sdk's `traceparentOf`).
- */
-export function headersForApp(request: Request, overrides: RequestOverrides | undefined): HeaderList {
-  const headers = amendHeaders(flattenHeaders(request.headers), overrides);
-  if (headers.traceparent === undefined) {
-    const unrecorded = (request as TraceCarrier)[UNRECORDED_TRACEPARENT];
-    if (unrecorded !== undefined) headers.traceparent = unrecorded;
-  }
-  return headers;
+/** The message sending `request` (as `overrides` amend it) to a worker, without its body yet. */
+export function requestMessage(id: number, request: Request, overrides: RequestOverrides | undefined) {
+  return {
+    t: "req" as const,
+    id,
+    method: request.method,
+    url: overrides?.url ?? request.url,
+    headers: amendHeaders(flattenHeaders(request.headers), overrides),
+    // a new trace the kernel does not record: the worker makes the app's `traceparent` for it
+    trace: (request as TraceCarrier)[UNRECORDED_TRACE_ID],
+    body: null as ArrayBuffer | null,
+    streamed: false,
+  };
 }
 
 /** The init of a worker's answer: without statusText or headers when it has none. */
@@ -117,17 +118,8 @@ export class RequestTable {
       status: 0,
     };
     this.requests.set(id, entry);
-    const method = request.method;
-    const headers = headersForApp(request, overrides);
-    const message = {
-      t: "req" as const,
-      id,
-      method,
-      url: overrides?.url ?? request.url,
-      headers,
-      body: null as ArrayBuffer | null,
-      streamed: false,
-    };
+    const message = requestMessage(id, request, overrides);
+    const method = message.method;
     const body = method === "GET" || method === "HEAD" ? null : request.body;
     if (body === null) {
       port.postMessage(message);

@@ -41,6 +41,12 @@ export interface RequestMessage {
   readonly method: string;
   readonly url: string;
   readonly headers: HeaderList;
+  /**
+   * The id of a new trace the kernel started and does not record: the worker gives the app a
+   * `traceparent` for it (unsampled, with a span id of its own) unless `headers` carry one.
+   * Made on this side rather than by the kernel, whose thread serves every HTTP request.
+   */
+  readonly trace?: string;
   readonly body: ArrayBuffer | null;
   readonly streamed: boolean;
 }

@@ -35,6 +35,7 @@ import { loadFreshContextApp } from "./fresh-context.ts";
 import { serveIsolatedPlugin } from "./isolated-plugin.ts";
 import { MemoryReports } from "./memory-reports.ts";
 import { serviceClient } from "./service-client.ts";
+import { withUnrecordedTrace } from "./unrecorded-trace.ts";
 import { type AppSocketHandlers, WorkerSockets } from "./worker-sockets.ts";
 
 interface App {
@@ -301,7 +302,9 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     active++;
     handled = true;
     const { id } = message;
-    const rid = requestLabel(message.headers);
+    const headers =
+      message.trace === undefined ? message.headers : withUnrecordedTrace(message.headers, message.trace);
+    const rid = requestLabel(headers);
     const controller = new AbortController();
     handling.set(id, controller);
     let body: BodyInit | null = message.body;
@@ -314,7 +317,7 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     try {
       const request = new Request(message.url, {
         method: message.method,
-        headers: toHeaders(message.headers),
+        headers: toHeaders(headers),
         body,
         signal: controller.signal,
         // @ts-expect-error Bun accepts `duplex` for streamed request bodies
