@@ -240,7 +240,7 @@ export function createDispatcher(options: DispatchOptions): (request: Request) =
     const table = options.currentTable();
     const flow = new Flow(table, requestIdOf(request), request, pathname, options.clientAddress);
     if (tracer !== undefined) {
-      const started = tracer.startRequest(request, request.method, pathname);
+      const started = tracer.startRequest(request, pathname);
       if (typeof started === "string") flow.traceId = started;
       else {
         flow.span = started;

@@ -65,20 +65,20 @@ export class Tracer {
    * request, and no header (see the sdk's `traceparentOf`). Returns the server span when
    * the request is sampled, else only its trace id: an unsampled request makes no span.
    */
-  startRequest(request: Request, method: string, pathname: string): Span | string {
+  startRequest(request: Request, pathname: string): Span | string {
     try {
-      return this.#start(request, method, pathname);
+      return this.#start(request, pathname);
     } catch {
       // headers that cannot change (a request built so): trace nothing rather than fail it
       return newTraceId();
     }
   }
 
-  #start(request: Request, method: string, pathname: string): Span | string {
+  #start(request: Request, pathname: string): Span | string {
     const headers = request.headers;
     const given = headers.get(TRACEPARENT);
     // most requests: a fresh trace, nothing of the caller's to check
-    if (given === null) return this.#fresh(request, method, pathname);
+    if (given === null) return this.#fresh(request, pathname);
     const parent = parseTraceParent(given);
     // the caller's vendor data rides only beside its own valid traceparent
     if (parent === undefined || saneTraceState(headers.get(TRACESTATE)) === undefined) {
@@ -86,17 +86,16 @@ export class Tracer {
     }
     if (parent === undefined) {
       headers.delete(TRACEPARENT);
-      return this.#fresh(request, method, pathname);
+      return this.#fresh(request, pathname);
     }
     if (!parent.sampled) return parent.traceId; // the caller's valid header goes on as it is
-    return this.#serverSpan(headers, parent.traceId, parent.parentId, method, pathname);
+    return this.#serverSpan(request, parent.traceId, parent.parentId, pathname);
   }
 
   /** A new trace: its server span when sampled, else its id, which is also kept beside the request. */
-  #fresh(request: Request, method: string, pathname: string): Span | string {
+  #fresh(request: Request, pathname: string): Span | string {
     const traceId = newTraceId();
-    if (this.#sampleNew(traceId))
-      return this.#serverSpan(request.headers, traceId, undefined, method, pathname);
+    if (this.#sampleNew(traceId)) return this.#serverSpan(request, traceId, undefined, pathname);
     (request as TraceCarrier)[UNRECORDED_TRACE_ID] = traceId;
     return traceId;
   }
@@ -111,17 +110,13 @@ export class Tracer {
     return picked && (this.#budget === undefined || this.#budget.take());
   }
 
-  #serverSpan(
-    headers: Headers,
-    traceId: string,
-    parentId: string | undefined,
-    method: string,
-    pathname: string,
-  ): Span {
+  /** The server span of a recorded request (its method is read only here: most requests are not). */
+  #serverSpan(request: Request, traceId: string, parentId: string | undefined, pathname: string): Span {
+    const method = request.method;
     const route = routeOf(pathname);
     const span = new Span(this.sink, traceId, parentId, `${method} ${route}`, SpanKind.server);
     span.addOne(methodAttribute(method)).addOne(routeAttribute(route)).set("url.path", pathname);
-    headers.set(TRACEPARENT, span.traceparent);
+    request.headers.set(TRACEPARENT, span.traceparent);
     return span;
   }
 
