@@ -30,8 +30,8 @@ function randomSpanId(): string {
  * unrecorded span has no id anyone will look up) and the unsampled flag, so the receiver
  * records none either.
  */
-export function unrecordedTraceParent(traceId: string, spanId: string = randomSpanId()): string {
-  return `00-${traceId}-${spanId}-00`;
+function unrecordedTraceParent(traceId: string): string {
+  return `00-${traceId}-${randomSpanId()}-00`;
 }
 
 /**

@@ -26,8 +26,9 @@ function flaggedSampled(header: string): boolean {
  * a request with none, or a new trace the kernel started and does not record. Most traced
  * requests are the latter, known by the trace id the kernel keeps beside them; they go the
  * plain way, without reading a header, and the pool sends that id on for the app's worker to
- * make the app's `traceparent` (RequestTable's `send`). A `traceparent` header a plugin adds to such a request still reaches the
- * app, but gets no dispatch span: the kernel decided not to record that trace.
+ * make the app's `traceparent` (`requestMessage`). A `traceparent` header a plugin adds to such
+ * a request still reaches the app, but gets no dispatch span: the kernel decided not to record
+ * that trace.
  */
 export function recordedTraceParent(request: Request): string | null {
   if ((request as TraceCarrier)[UNRECORDED_TRACE_ID] !== undefined) return null;
