@@ -1,7 +1,8 @@
 /**
- * Random trace and span ids. Random bytes are drawn 4 KiB at a time and turned into hex in one
- * go; an id is then a slice of that text. One `getRandomValues` call per id, or one hex
- * conversion per id, costs more than the rest of an unsampled request's tracing.
+ * Random trace and span ids, and the `traceparent` text naming them. This module imports
+ * nothing, so the pool's worker bundle uses it too. Random bytes are drawn 4 KiB at a time and
+ * turned into hex in one go; an id is then a slice of that text. One `getRandomValues` call per
+ * id, or one hex conversion per id, costs more than the rest of an unsampled request's tracing.
  */
 const bytes = Buffer.allocUnsafe(4096);
 let hex = "";
@@ -32,4 +33,9 @@ export function newTraceId(): string {
 export function newSpanId(): string {
   const id = randomHex(16);
   return id === ZERO_SPAN ? newSpanId() : id;
+}
+
+/** The W3C `traceparent` (version 00) naming span `spanId` of trace `traceId`. */
+export function formatTraceParent(traceId: string, spanId: string, sampled: boolean): string {
+  return `00-${traceId}-${spanId}-${sampled ? "01" : "00"}`;
 }

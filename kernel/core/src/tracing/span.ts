@@ -3,8 +3,7 @@
  * Only sampled requests make spans; an ended span is copied into a shared ring and encoded by the
  * exporter worker (span-ring.ts, export-worker.ts), off the thread that serves requests.
  */
-import { newSpanId } from "./ids.ts";
-import { formatTraceParent } from "./traceparent.ts";
+import { formatTraceParent, newSpanId } from "./ids.ts";
 
 /** OTLP span kinds (`Span.SpanKind` of the OTLP protobuf). */
 export const SpanKind = { internal: 1, server: 2, client: 3 } as const;

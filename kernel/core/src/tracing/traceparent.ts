@@ -45,19 +45,6 @@ export function parseTraceParent(header: string | null | undefined): TraceParent
   return { traceId, parentId, sampled: (Number.parseInt(flags, 16) & 1) === 1 };
 }
 
-/**
- * A `traceparent` naming span `spanId` of trace `traceId`, as one flat string. JavaScriptCore
- * keeps a joined string as a rope of its parts until something reads it whole, and
- * `JSON.stringify` of a worker batch carrying such a header took about half as long again (a
- * busy kernel's profile, docs/observability.md "What it costs"), so the header is read whole
- * (and so joined) once, here.
- */
-export function formatTraceParent(traceId: string, spanId: string, sampled: boolean): string {
-  const header = `00-${traceId}-${spanId}-${sampled ? "01" : "00"}`;
-  // indexOf reads it whole; its result is used so that the JIT cannot drop the read (ids never hold a newline)
-  return header.indexOf("\n") === -1 ? header : header.replaceAll("\n", "");
-}
-
 /** The caller's `tracestate` when it may be passed on beside a valid `traceparent`, else undefined. */
 export function saneTraceState(header: string | null): string | undefined {
   if (header === null || header.length > MAX_TRACESTATE || !TRACESTATE_CHARS.test(header)) return undefined;

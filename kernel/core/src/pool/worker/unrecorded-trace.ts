@@ -3,12 +3,12 @@
  * sends only the trace id (see `RequestMessage.trace`): making the header, its span id and its
  * text there would cost the thread that serves every HTTP request.
  */
-import { newSpanId } from "../../tracing/ids.ts";
+import { formatTraceParent, newSpanId } from "../../tracing/ids.ts";
 import type { HeaderList } from "../shared/protocol.ts";
 
 /** `headers` with a `traceparent` for unrecorded trace `traceId`, unless they carry one (a plugin's wins). */
 export function withUnrecordedTrace(headers: HeaderList, traceId: string): HeaderList {
-  // the unsampled flag: the app records nothing either; the span id names no recorded span
-  if (headers.traceparent === undefined) headers.traceparent = `00-${traceId}-${newSpanId()}-00`;
+  // unsampled: the app records nothing either; the span id names no recorded span
+  if (headers.traceparent === undefined) headers.traceparent = formatTraceParent(traceId, newSpanId(), false);
   return headers;
 }
