@@ -178,7 +178,7 @@ export {
   TRACEPARENT_HEADER,
   type TraceCarrier,
   traceparentOf,
-  UNRECORDED_TRACE_ID,
+  UNRECORDED_TRACEPARENT,
 } from "./trace-context.ts";
 export { contextPath, isUnderBase, pathnameOf, routeLabelOf } from "./url-path.ts";
 export { formatZodIssues } from "./zod-issues.ts";

@@ -30,12 +30,11 @@ import {
 import { PersistentSlot } from "./main/persistent-slot.ts";
 import type { PoolWorker } from "./main/pool-worker.ts";
 import { processLauncher } from "./main/process-launcher.ts";
-import { amendHeaders, type RequestOverrides } from "./main/request-table.ts";
+import { type RequestOverrides, upgradeHeaders } from "./main/request-table.ts";
 import { sandboxHost } from "./main/sandbox-host.ts";
 import type { PoolSocketData } from "./main/socket-bridge.ts";
 import { SpawnGate } from "./main/spawn-gate.ts";
 import { threadLauncher } from "./main/thread-launcher.ts";
-import { flattenHeaders } from "./shared/protocol.ts";
 
 export type { ResolvedAppSpec, ResolvedWorkerPoolOptions, WorkerPoolOptions } from "./main/options.ts";
 export { APP_DEFAULTS } from "./main/options.ts";
@@ -226,7 +225,7 @@ export function createWorkerPool(options: WorkerPoolOptions = {}): KernelWorkerP
           table,
           sid,
           url: overrides?.url ?? request.url,
-          headers: amendHeaders(flattenHeaders(request.headers), overrides),
+          headers: upgradeHeaders(request, overrides),
         },
       };
       if (server.upgrade(request, { data })) return undefined;

@@ -2,7 +2,7 @@
  * The worker pool's spans: each dispatch to a worker (a client span, which the app sees as the
  * parent in its `traceparent`), and each worker spawn a dispatch caused, under that dispatch.
  */
-import { type TraceCarrier, UNRECORDED_TRACE_ID } from "@buntime/sdk";
+import { type TraceCarrier, UNRECORDED_TRACEPARENT } from "@buntime/sdk";
 import type { RequestOverrides } from "../pool/main/request-table.ts";
 import { statusAttribute } from "./pipeline-spans.ts";
 import { type OtlpAttribute, type Span, SpanKind, sharedAttribute } from "./span.ts";
@@ -24,14 +24,14 @@ function flaggedSampled(header: string): boolean {
 /**
  * The `traceparent` header the pool's tracing must look at, or null when it has nothing to do:
  * a request with none, or a new trace the kernel started and does not record. Most traced
- * requests are the latter, known by the trace id the kernel keeps beside them; they go the
- * plain way, without reading a header, and the pool sends that id on for the app's worker to
- * make the app's `traceparent` (`requestMessage`). A `traceparent` header a plugin adds to such
+ * requests are the latter, known by the `traceparent` the kernel keeps beside them; they go the
+ * plain way, without reading a header, and the pool sends that `traceparent` on for the app's
+ * worker to give the app (`requestMessage`). A `traceparent` header a plugin adds to such
  * a request still reaches the app, but gets no dispatch span: the kernel decided not to record
  * that trace.
  */
 export function recordedTraceParent(request: Request): string | null {
-  if ((request as TraceCarrier)[UNRECORDED_TRACE_ID] !== undefined) return null;
+  if ((request as TraceCarrier)[UNRECORDED_TRACEPARENT] !== undefined) return null;
   return request.headers.get(TRACEPARENT);
 }
 

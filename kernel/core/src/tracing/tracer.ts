@@ -2,11 +2,11 @@
  * The kernel's tracer: decides per request whether to record (parent-based, then by trace id
  * ratio and the per-second budget), makes the request's server span, and keeps the request's
  * `traceparent` naming the kernel's current span (its header; for a new trace it does not record,
- * only the trace id, beside the request), so whatever sends the request on with the sdk's
+ * beside the request), so whatever sends the request on with the sdk's
  * `traceparentOf` (the worker pool, the proxy, any plugin) continues the trace from there.
  */
-import { type TraceCarrier, UNRECORDED_TRACE_ID } from "@buntime/sdk";
-import { newTraceId } from "./ids.ts";
+import { type TraceCarrier, UNRECORDED_TRACEPARENT } from "@buntime/sdk";
+import { newTraceId, newUnsampledTraceParent } from "./ids.ts";
 import { routeOf } from "./pipeline-spans.ts";
 import { Span, SpanKind, type SpanKindCode, type SpanSink, sharedAttributes } from "./span.ts";
 import type { TraceBudget } from "./trace-budget.ts";
@@ -61,8 +61,8 @@ export class Tracer {
    * Starts the trace of one request as it arrives: a valid caller's `traceparent` is continued
    * (its trace id kept, its sampled flag followed), an invalid one replaced by a fresh trace,
    * and the request's header then names the kernel's server span (or, unsampled, stays the
-   * caller's valid one). A fresh trace that is not recorded gets its trace id beside the
-   * request, and no header (see the sdk's `traceparentOf`). Returns the server span when
+   * caller's valid one). A fresh trace that is not recorded gets its unsampled `traceparent`
+   * beside the request, not as a header (see the sdk's `traceparentOf`). Returns the server span when
    * the request is sampled, else only its trace id: an unsampled request makes no span.
    */
   startRequest(request: Request, pathname: string): Span | string {
@@ -92,11 +92,12 @@ export class Tracer {
     return this.#serverSpan(request, parent.traceId, parent.parentId, pathname);
   }
 
-  /** A new trace: its server span when sampled, else its id, which is also kept beside the request. */
+  /** A new trace: its server span when sampled, else its id (its `traceparent` kept beside the request). */
   #fresh(request: Request, pathname: string): Span | string {
-    const traceId = newTraceId();
+    const traceparent = newUnsampledTraceParent();
+    const traceId = traceparent.slice(3, 35);
     if (this.#sampleNew(traceId)) return this.#serverSpan(request, traceId, undefined, pathname);
-    (request as TraceCarrier)[UNRECORDED_TRACE_ID] = traceId;
+    (request as TraceCarrier)[UNRECORDED_TRACEPARENT] = traceparent;
     return traceId;
   }
 

@@ -103,4 +103,37 @@ describe("trace context on the way to the app", () => {
     expect(seen.traceparent.slice(3, 35)).toBe(traceId as string);
     expect(seen.traceparent.endsWith(sampleRatio === 1 ? "-01" : "-00")).toBe(true);
   });
+
+  it("gives a WebSocket app the unsampled traceparent of the trace its upgrade request started", async () => {
+    const receiver = startOtlpReceiver();
+    const entry = join(tempDir(), "index.ts");
+    writeFileSync(
+      entry,
+      `export default { fetch: () => new Response("ws only"), websocket: { open: (ws) => ws.send(String(ws.data.headers.traceparent)) } };`,
+    );
+    let traceId: string | undefined;
+    const plugin = definePlugin({
+      setup: (ctx) => ({
+        fetch: (req, context) => {
+          traceId = context.locals.traceId;
+          return ctx.pool.upgrade?.({ name: "ws", version: "1.0.0", entry }, req);
+        },
+      }),
+    });
+    const { kernel } = await startTestKernel({
+      plugins: [inlinePlugin("apps", { base: "/apps" }, plugin)],
+      config: { tracing: { otlp: { url: receiver.url }, sampleRatio: 0 } },
+    });
+    const url = await kernel.listen();
+    const socket = new WebSocket(new URL("/apps/chat", url.href.replace("http", "ws")));
+    const greeting = await new Promise<string>((resolve, reject) => {
+      socket.addEventListener("message", (event) => resolve(String(event.data)));
+      socket.addEventListener("error", () => reject(new Error("the WebSocket failed")));
+      setTimeout(() => reject(new Error("no greeting within 10 s")), 10_000);
+    });
+    socket.close();
+    await kernel.stop();
+    expect(traceId).toMatch(/^[0-9a-f]{32}$/);
+    expect(greeting).toMatch(new RegExp(`^00-${traceId}-[0-9a-f]{16}-00$`));
+  });
 });

@@ -3,7 +3,7 @@
  * or a streamed upload), turning the worker's answers back into Responses (inline, or a
  * stream fed by chunk messages), deadlines, and the pool's own error answers.
  */
-import { BuntimeError, type TraceCarrier, UNRECORDED_TRACE_ID, type WorkerPool } from "@buntime/sdk";
+import { BuntimeError, type TraceCarrier, UNRECORDED_TRACEPARENT, type WorkerPool } from "@buntime/sdk";
 import type { HeaderList, MessagePort, ResponseMessage } from "../shared/protocol.ts";
 import { flattenHeaders, toHeaders } from "../shared/protocol.ts";
 import { StreamReceiver, type StreamSender, senderForReader } from "../shared/stream-channel.ts";
@@ -35,11 +35,22 @@ export function requestMessage(id: number, request: Request, overrides: RequestO
     method: request.method,
     url: overrides?.url ?? request.url,
     headers: amendHeaders(flattenHeaders(request.headers), overrides),
-    // a new trace the kernel does not record: the worker makes the app's `traceparent` for it
-    trace: (request as TraceCarrier)[UNRECORDED_TRACE_ID],
+    // a new trace the kernel does not record: the worker gives the app its `traceparent`
+    traceparent: (request as TraceCarrier)[UNRECORDED_TRACEPARENT],
     body: null as ArrayBuffer | null,
     streamed: false,
   };
+}
+
+/**
+ * The headers a WebSocket app sees for upgrade `request`: as `overrides` amend them, with the
+ * `traceparent` of a new trace the kernel does not record (no request message carries it here).
+ */
+export function upgradeHeaders(request: Request, overrides: RequestOverrides | undefined): HeaderList {
+  const headers = amendHeaders(flattenHeaders(request.headers), overrides);
+  const unrecorded = (request as TraceCarrier)[UNRECORDED_TRACEPARENT];
+  if (unrecorded !== undefined) headers.traceparent ??= unrecorded;
+  return headers;
 }
 
 /** The init of a worker's answer: without statusText or headers when it has none. */

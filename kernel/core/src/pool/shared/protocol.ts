@@ -42,11 +42,11 @@ export interface RequestMessage {
   readonly url: string;
   readonly headers: HeaderList;
   /**
-   * The id of a new trace the kernel started and does not record: the worker gives the app a
-   * `traceparent` for it (unsampled, with a span id of its own) unless `headers` carry one.
-   * Made on this side rather than by the kernel, whose thread serves every HTTP request.
+   * The `traceparent` of a new trace the kernel started and does not record: the worker gives
+   * it to the app unless `headers` carry one. Added to the headers on this side rather than by
+   * the kernel, whose thread serves every HTTP request.
    */
-  readonly trace?: string;
+  readonly traceparent?: string;
   readonly body: ArrayBuffer | null;
   readonly streamed: boolean;
 }

@@ -35,7 +35,6 @@ import { loadFreshContextApp } from "./fresh-context.ts";
 import { serveIsolatedPlugin } from "./isolated-plugin.ts";
 import { MemoryReports } from "./memory-reports.ts";
 import { serviceClient } from "./service-client.ts";
-import { withUnrecordedTrace } from "./unrecorded-trace.ts";
 import { type AppSocketHandlers, WorkerSockets } from "./worker-sockets.ts";
 
 interface App {
@@ -302,8 +301,9 @@ export function runWorker(channel: WorkerChannel): WorkerRuntime {
     active++;
     handled = true;
     const { id } = message;
-    const headers =
-      message.trace === undefined ? message.headers : withUnrecordedTrace(message.headers, message.trace);
+    const headers = message.headers;
+    // a new trace the kernel does not record: its traceparent, unless a plugin gave the app one
+    if (message.traceparent !== undefined) headers.traceparent ??= message.traceparent;
     const rid = requestLabel(headers);
     const controller = new AbortController();
     handling.set(id, controller);
