@@ -3,7 +3,8 @@
  * the exporter worker (one reader). Writing a span is a few number and character stores into a
  * fixed slot: no object, no text, no garbage, so a sampled request costs the main thread little;
  * the worker makes the OTLP objects and JSON. A full ring (the worker behind) drops the span and
- * counts it.
+ * counts it. The worker drains on a slow timer, and sooner when the writer wakes it: once a
+ * quarter of the ring is in use (a wake costs the writer a notify, a quarter of a ring apart).
  *
  * Slot (SLOT bytes): start and end times (float64 ms), kind, failed, has-parent, attribute count,
  * trace/span/parent ids as ASCII hex, then strings: the name, the failure when failed, and per
@@ -18,11 +19,13 @@ import { isShared, type OtlpAnyValue, type OtlpAttribute, type Span, unixNanos }
 
 /** Bytes per span. */
 export const SLOT = 1024;
-/** Bytes before the table: the write and read counters and the table's end (Int32). */
+/** Bytes before the table: the write and read counters, the table's end and the wake count (Int32). */
 const HEADER = 64;
 const WRITE = 0;
 const READ = 1;
 const TABLE_END = 2;
+/** Bumped, and notified, by the writer when a quarter of the ring is in use: the reader waits on it. */
+const WAKE = 3;
 /** Bytes of the string table, then the slots. */
 const TABLE = 256 * 1024;
 const FIRST_SLOT = HEADER + TABLE;
@@ -67,6 +70,8 @@ export class RingWriter extends RingViews {
   readonly #attributes = new Map<OtlpAttribute, number>();
   #entries = 0;
   #tableEnd = HEADER;
+  /** Spans in use at which the reader is woken. */
+  readonly #wakeAt = Math.max(1, this.slots >> 2);
 
   push(span: Span): void {
     const read = Atomics.load(this.counters, READ);
@@ -106,6 +111,11 @@ export class RingWriter extends RingViews {
     bytes[base + 19] = count;
     this.#written = (this.#written + 1) | 0;
     Atomics.store(this.counters, WRITE, this.#written);
+    // spans in use grow by one per push, so the count meets #wakeAt exactly once on its way up
+    if (((this.#written - read) | 0) === this.#wakeAt) {
+      Atomics.add(this.counters, WAKE, 1);
+      Atomics.notify(this.counters, WAKE);
+    }
   }
 
   /** A string that recurs (a name, a key): a reference to its table entry, made the first time. */
@@ -198,6 +208,8 @@ export class RingReader extends RingViews {
   #tableAt = HEADER;
   #read = 0;
   #at = 0;
+  /** The wake count as of the last drain. */
+  #wake = 0;
 
   constructor(buffer: SharedArrayBuffer) {
     super(buffer);
@@ -206,6 +218,7 @@ export class RingReader extends RingViews {
 
   /** Hands every span written since the last call to `take` (as OTLP/JSON text), in order; returns how many. */
   drain(take: (span: string) => void): number {
+    this.#wake = Atomics.load(this.counters, WAKE);
     const written = Atomics.load(this.counters, WRITE);
     this.#table(); // after the write counter: every entry the spans up to it refer to is there
     let count = 0;
@@ -216,6 +229,15 @@ export class RingReader extends RingViews {
       count++;
     }
     return count;
+  }
+
+  /**
+   * Resolves once the writer has woken the reader since the last `drain` (a quarter of the ring
+   * in use), or after `ms`; without blocking the worker's event loop meanwhile.
+   */
+  async waitForSpans(ms: number): Promise<void> {
+    const waiting = Atomics.waitAsync(this.counters, WAKE, this.#wake, ms);
+    if (waiting.async) await waiting.value;
   }
 
   #table(): void {

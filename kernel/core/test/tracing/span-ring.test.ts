@@ -13,7 +13,14 @@ function ring(slots: number) {
     reader.drain((span) => spans.push(JSON.parse(span) as OtlpSpan));
     return spans;
   };
-  return { writer, read };
+  return { writer, reader, read };
+}
+
+/** Whether `promise` settles within `ms`. */
+async function settlesWithin(promise: Promise<unknown>, ms: number): Promise<boolean> {
+  const late = Symbol("late");
+  const timer = Bun.sleep(ms).then(() => late);
+  return (await Promise.race([promise, timer])) !== late;
 }
 
 describe("the span ring between the main thread and the exporter worker", () => {
@@ -103,5 +110,25 @@ describe("the span ring between the main thread and the exporter worker", () => 
       expect(got.map((span) => span.attributes[0]?.value.stringValue)).toEqual(names);
     }
     expect(writer.dropped).toBe(0);
+  });
+
+  it("lets the reader sleep until a quarter of the ring is in use, then wakes it at once", async () => {
+    const { writer, reader, read } = ring(8);
+    read();
+    const waiting = reader.waitForSpans(60_000);
+    new Span(writer, TRACE, undefined, "first").end();
+    expect(await settlesWithin(waiting, 50)).toBe(false);
+    new Span(writer, TRACE, undefined, "second").end(); // 2 of 8 slots: a quarter
+    expect(await settlesWithin(waiting, 1000)).toBe(true);
+    expect(read().map((span) => span.name)).toEqual(["first", "second"]);
+  });
+
+  it("returns from a wait at its timeout when nothing wakes it, and at once after a wake it missed", async () => {
+    const { writer, reader, read } = ring(8);
+    read();
+    expect(await settlesWithin(reader.waitForSpans(20), 1000)).toBe(true);
+    for (let i = 0; i < 2; i++) new Span(writer, TRACE, undefined, `s${i}`).end();
+    // the wake came before the wait: the wait does not sleep through it
+    expect(await settlesWithin(reader.waitForSpans(60_000), 50)).toBe(true);
   });
 });
