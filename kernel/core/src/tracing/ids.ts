@@ -10,15 +10,22 @@ export function formatTraceParent(traceId: string, spanId: string, sampled: bool
   return `00-${traceId}-${spanId}-${sampled ? "01" : "00"}`;
 }
 
-/** Unsampled `traceparent`s made per 4 KiB of random bytes (24 bytes each: trace id, parent id). */
-const RECORDS = 170;
-const RECORD_LENGTH = "00--".length + 48 + "-00".length;
+/** Random bytes of a trace id and of a span id; each is twice as many hex digits. */
+const TRACE_BYTES = 16;
+const SPAN_BYTES = 8;
+/** Where a version 00 `traceparent` holds its trace id and its parent (span) id. */
+const TRACE_ID_AT = "00-".length;
+const SPAN_ID_AT = TRACE_ID_AT + 2 * TRACE_BYTES + "-".length;
+const RECORD_LENGTH = SPAN_ID_AT + 2 * SPAN_BYTES + "-00".length;
+/** Unsampled `traceparent`s made per 4 KiB of random bytes. */
+const RECORD_BYTES = TRACE_BYTES + SPAN_BYTES;
+const RECORDS = Math.floor(4096 / RECORD_BYTES);
 /** The records' text, rewritten in place: only the hex digits change, the dashes and flags stay. */
 const recordText = Buffer.from(
-  formatTraceParent("0".repeat(32), "0".repeat(16), false).repeat(RECORDS),
+  formatTraceParent("0".repeat(2 * TRACE_BYTES), "0".repeat(2 * SPAN_BYTES), false).repeat(RECORDS),
   "latin1",
 );
-const recordRandom = new Uint8Array(RECORDS * 24);
+const recordRandom = new Uint8Array(RECORDS * RECORD_BYTES);
 const HEX_DIGITS = Buffer.from("0123456789abcdef", "latin1");
 const DIGIT_ONE = HEX_DIGITS[1] as number;
 /** The records as a string; each header handed out is a slice of it, which copies nothing. */
@@ -46,17 +53,26 @@ function refillRecords(): void {
   crypto.getRandomValues(recordRandom);
   for (let record = 0; record < RECORDS; record++) {
     const at = record * RECORD_LENGTH;
-    const from = record * 24;
-    // an id is never all zero: such a one (1 in 2^64 at least) becomes ...01
-    if (hexInto(from, 16, at + 3) === 0) recordText[at + 34] = DIGIT_ONE;
-    if (hexInto(from + 16, 8, at + 36) === 0) recordText[at + 51] = DIGIT_ONE;
+    const from = record * RECORD_BYTES;
+    // an id is never all zero: such a one (1 in 2^64 at least) ends in 1 instead
+    if (hexInto(from, TRACE_BYTES, at + TRACE_ID_AT) === 0) {
+      recordText[at + TRACE_ID_AT + 2 * TRACE_BYTES - 1] = DIGIT_ONE;
+    }
+    if (hexInto(from + TRACE_BYTES, SPAN_BYTES, at + SPAN_ID_AT) === 0) {
+      recordText[at + SPAN_ID_AT + 2 * SPAN_BYTES - 1] = DIGIT_ONE;
+    }
   }
   records = recordText.toString("latin1");
   handed = 0;
 }
 
+/** The trace id a version 00 `traceparent` names. */
+export function traceIdOf(traceparent: string): string {
+  return traceparent.slice(TRACE_ID_AT, TRACE_ID_AT + 2 * TRACE_BYTES);
+}
+
 /**
- * The `traceparent` of a new trace nobody records: a random trace id (its characters 3–35), a
+ * The `traceparent` of a new trace nobody records: a random trace id (see `traceIdOf`), a
  * random parent id, unsampled. The kernel hands it on as it is, so it is made whole in advance:
  * joining its parts for each request, or later reading such a joined string whole, costs a
  * visible share of a small request.
@@ -70,10 +86,10 @@ export function newUnsampledTraceParent(): string {
 
 /** A new 16-byte trace id, as 32 lower-case hex digits (never all zero). */
 export function newTraceId(): string {
-  return newUnsampledTraceParent().slice(3, 35);
+  return traceIdOf(newUnsampledTraceParent());
 }
 
 /** A new 8-byte span id, as 16 lower-case hex digits (never all zero). */
 export function newSpanId(): string {
-  return newUnsampledTraceParent().slice(36, 52);
+  return newUnsampledTraceParent().slice(SPAN_ID_AT, SPAN_ID_AT + 2 * SPAN_BYTES);
 }

@@ -6,7 +6,7 @@
  * `traceparentOf` (the worker pool, the proxy, any plugin) continues the trace from there.
  */
 import { type TraceCarrier, UNRECORDED_TRACEPARENT } from "@buntime/sdk";
-import { newTraceId, newUnsampledTraceParent } from "./ids.ts";
+import { newTraceId, newUnsampledTraceParent, traceIdOf } from "./ids.ts";
 import { routeOf } from "./pipeline-spans.ts";
 import { Span, SpanKind, type SpanKindCode, type SpanSink, sharedAttributes } from "./span.ts";
 import type { TraceBudget } from "./trace-budget.ts";
@@ -95,7 +95,7 @@ export class Tracer {
   /** A new trace: its server span when sampled, else its id (its `traceparent` kept beside the request). */
   #fresh(request: Request, pathname: string): Span | string {
     const traceparent = newUnsampledTraceParent();
-    const traceId = traceparent.slice(3, 35);
+    const traceId = traceIdOf(traceparent);
     if (this.#sampleNew(traceId)) return this.#serverSpan(request, traceId, undefined, pathname);
     (request as TraceCarrier)[UNRECORDED_TRACEPARENT] = traceparent;
     return traceId;
