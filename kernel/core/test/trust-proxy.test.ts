@@ -112,13 +112,14 @@ describe("the client's address", () => {
 });
 
 describe("apps behind a trusted proxy", () => {
-  it("see the client the proxy named first in x-forwarded-for, and never what the client wrote", async () => {
+  it("that ask for the client's address see the client the proxy named first in x-forwarded-for, and never what the client wrote", async () => {
     const home = tempDir();
     mkdirSync(join(home, "apps", "echo"), { recursive: true });
     writeFileSync(
       join(home, "apps", "echo", "index.ts"),
       "export default { fetch: (request) => new Response(request.headers.get('x-forwarded-for')) };",
     );
+    writeFileSync(join(home, "apps", "echo", "buntime.json"), JSON.stringify({ clientAddress: true }));
     const { kernel } = await startTestKernel({
       config: { home, trustProxy: { proxies: ["127.0.0.1"] } },
       plugins: [join(import.meta.dir, "..", "..", "..", "plugins", "router")],

@@ -24,15 +24,15 @@ export interface Forwarding {
 /**
  * How the app sees the request: its base stripped from the path, the query kept, and
  * `x-forwarded-host`, `x-forwarded-proto`, `x-forwarded-prefix` and `x-base` telling it where
- * it is mounted, plus `x-forwarded-for` set to the address the kernel's server saw (what the
- * caller sent is dropped: apps must be able to trust its first entry; `unknown` when not known),
- * and `x-buntime-user` / `x-buntime-roles` when someone is signed in.
- * The pool applies these to the request as it encodes it, so the request is never copied.
+ * it is mounted, plus `x-forwarded-for` set to `client`, the address the kernel's server saw,
+ * for an app that asked for it (`null`: it is not given; what the caller sent is dropped either
+ * way, so apps can trust its first entry), and `x-buntime-user` / `x-buntime-roles` when someone
+ * is signed in. The pool applies these to the request as it encodes it, so the request is never copied.
  */
 export function forwardingOf(
   request: Request,
   address: AppAddress,
-  client: string | undefined,
+  client: string | null,
   user: RequestUser | undefined,
 ): Forwarding {
   const url = request.url;
@@ -42,7 +42,7 @@ export function forwardingOf(
     "x-forwarded-proto": origin.slice(0, origin.indexOf(":")),
     "x-forwarded-prefix": address.base,
     "x-base": address.base,
-    "x-forwarded-for": client ?? "unknown",
+    "x-forwarded-for": client,
   };
   if (user) Object.assign(headers, identityHeadersOf(user));
   return { url: origin + address.rest + searchOf(url), headers };

@@ -42,6 +42,8 @@ interface ServedApp {
   readonly corsOrigins: readonly string[];
   /** Who may reach it (`buntime.json`'s `visibility`); only `public` is served without the auth plugin. */
   readonly visibility: ResolvedAppConfig["visibility"];
+  /** Whether it gets the client's address in `x-forwarded-for` (`buntime.json`'s `clientAddress`). */
+  readonly clientAddress: boolean;
 }
 
 export interface RouterOptions {
@@ -210,16 +212,17 @@ export class Router {
     request: Request,
     context: RequestContext,
   ): MaybePromise<Response | undefined> {
-    if (app.spec && !app.staticRoot) return this.#toWorker(app.spec, address, request, context); // the hot case
+    if (app.spec && !app.staticRoot) return this.#toWorker(app, app.spec, address, request, context); // the hot case
     return this.#serveWithFiles(app, address, request, context);
   }
 
   /**
    * Sends the request to the app's worker, telling it who is signed in (`locals.user`) and never
    * passing on the client's own copies of those headers, nor any credential: those plugins marked
-   * in `locals.credentials`, app tokens, the kernel's admin token.
+   * in `locals.credentials`, app tokens, the kernel's admin token. `spec` is `app.spec`, known to be there.
    */
   #toWorker(
+    app: ServedApp,
     spec: ResolvedApp,
     address: AppAddress,
     request: Request,
@@ -230,7 +233,8 @@ export class Router {
     // A client sending its own user headers on an upgrade is refused outright, not corrected.
     if (upgrade && hasIdentityHeaders(request.headers)) return Promise.resolve(spoofedUpgrade());
     const user = context.locals.user;
-    const client = this.#clients?.address(request);
+    // only for an app that asked: Bun reads the client's address with a system call each time
+    const client = app.clientAddress ? (this.#clients?.address(request) ?? "unknown") : null;
     const forwarding = forwardingOf(request, address, client, user);
     // with a user, the forwarding headers replace the client's copies; without, drop them
     const marks = context.locals.credentials;
@@ -266,7 +270,7 @@ export class Router {
       const file = await serveStatic(app.staticRoot, address.rest, request);
       if (file) return file;
     }
-    if (app.spec) return this.#toWorker(app.spec, address, request, context);
+    if (app.spec) return this.#toWorker(app, app.spec, address, request, context);
     // a static single-page app answers its own client-side routes with index.html
     if (app.staticRoot && request.headers.get("accept")?.includes("text/html")) {
       return serveStatic(app.staticRoot, "/", request);
@@ -321,6 +325,7 @@ export class Router {
       cors: corsOf(config.cors),
       corsOrigins: Array.isArray(origins) ? origins : [],
       visibility: config.visibility,
+      clientAddress: config.clientAddress,
     };
   }
 }

@@ -35,12 +35,18 @@ const whoami = {
 
 /**
  * A listening kernel with the router (and `plugins`) on a fresh home holding one app whose
- * `index.ts` is `source`; resolves with the kernel's URL.
+ * `index.ts` is `source` (and `buntime.json` is `config`); resolves with the kernel's URL.
  */
-async function listeningWithApp(app: string, source: string, plugins: InlinePlugin[] = []): Promise<URL> {
+async function listeningWithApp(
+  app: string,
+  source: string,
+  plugins: InlinePlugin[] = [],
+  config?: object,
+): Promise<URL> {
   home = mkdtempSync(join(tmpdir(), "buntime-router-live-"));
   mkdirSync(join(home, "apps", app), { recursive: true });
   writeFileSync(join(home, "apps", app, "index.ts"), source);
+  if (config) writeFileSync(join(home, "apps", app, "buntime.json"), JSON.stringify(config));
   kernel = createKernel({
     config: { home, port: 0, hostname: "127.0.0.1" },
     plugins: [{ packageJson: routerPackage, plugin: router }, ...plugins],
@@ -132,14 +138,20 @@ describe("app-to-app tokens", () => {
 });
 
 describe("forwarding headers over a real connection", () => {
-  it("x-forwarded-for starts with the real client address, whatever the caller sent", async () => {
-    const url = await listeningWithApp(
-      "who",
-      `export default { fetch: (req) => new Response(req.headers.get("x-forwarded-for")) };`,
-    );
+  const echoForwardedFor = `export default { fetch: (req) => new Response(req.headers.get("x-forwarded-for") ?? "none") };`;
+
+  it("x-forwarded-for starts with the real client address for an app that asks, whatever the caller sent", async () => {
+    const url = await listeningWithApp("who", echoForwardedFor, [], { clientAddress: true });
     expect(await (await fetch(new URL("/who/", url))).text()).toBe("127.0.0.1");
     const behindProxy = await fetch(new URL("/who/", url), { headers: { "x-forwarded-for": "203.0.113.9" } });
     expect(await behindProxy.text()).toBe("127.0.0.1");
+  });
+
+  it("gives an app that did not ask no x-forwarded-for, not even the caller's own", async () => {
+    const url = await listeningWithApp("who", echoForwardedFor);
+    expect(await (await fetch(new URL("/who/", url))).text()).toBe("none");
+    const spoofed = await fetch(new URL("/who/", url), { headers: { "x-forwarded-for": "203.0.113.9" } });
+    expect(await spoofed.text()).toBe("none");
   });
 });
 

@@ -131,6 +131,12 @@ export const appConfigSchema = z
       .default({ network: [] }),
     /** Cross-origin requests the app accepts from browsers (preflights answered for it). Left out, none. */
     cors: corsSchema.optional(),
+    /**
+     * Give the app the client's address in `x-forwarded-for` (a copy the client sent is always
+     * dropped). Off unless asked for: Bun reads the address with a system call per request.
+     * @default false
+     */
+    clientAddress: z.boolean({ message: "expected true or false" }).default(false),
     /** @default "public" */
     visibility: visibilitySchema.default("public"),
     /** Paths of a `protected` app reachable without signing in, e.g. `/health` or `/public/*`. @default [] */

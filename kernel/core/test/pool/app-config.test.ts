@@ -73,6 +73,7 @@ describe("app folders", () => {
     expect(await loadAppConfig(dir)).toEqual({
       env: {},
       permissions: { network: [] },
+      clientAddress: false,
       visibility: "public",
       publicRoutes: [],
     });
