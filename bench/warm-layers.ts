@@ -1,0 +1,108 @@
+/**
+ * What each layer of the warm path costs: raw `Bun.serve`, the pool alone behind `Bun.serve`,
+ * the kernel with one plugin sending every request to the pool, and the kernel with the router
+ * (an app folder, as users run it), all answering `hello`. The servers run side by side and are
+ * loaded in rotation by `wrk -t1` (the order turning each round); per run, req/s and the CPU
+ * time per request of the server's main thread, its app workers and the whole process, from
+ * /proc/<pid>/task/<tid>/schedstat (nanoseconds). The summary gives medians over the runs and
+ * each server's share of raw's req/s.
+ *
+ *   npx bun bench/warm-layers.ts [--runs 10] [--seconds 2] [--connections 50]
+ *
+ * Needs wrk (apt-get install wrk) and Linux (/proc).
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { parseArgs } from "node:util";
+import { median, RAW_HELLO_SERVER, startServer } from "@buntime/test-kit/load";
+
+const { values } = parseArgs({
+  options: {
+    runs: { type: "string", default: "10" },
+    seconds: { type: "string", default: "2" },
+    connections: { type: "string", default: "50" },
+  },
+});
+const runs = Number(values.runs);
+const seconds = Number(values.seconds);
+const connections = Number(values.connections);
+const root = join(import.meta.dir, "..");
+
+const RAW = "raw Bun.serve";
+const LAYERS: Array<[label: string, script: string, args: string[]]> = [
+  [RAW, RAW_HELLO_SERVER, []],
+  ["pool alone", join(root, "kernel/core/bench/tier-hello-server.ts"), ["thread"]],
+  ["kernel, one plugin to the pool", join(root, "kernel/core/bench/servers/kernel-pool-hello.ts"), []],
+  ["kernel with the router", join(root, "plugins/router/bench/kernel-router-hello.ts"), []],
+];
+
+/** CPU time so far of a process's threads, ns: its main thread, its Bun workers, and all. */
+function threadCpu(pid: number): { main: number; workers: number; all: number } {
+  const cpu = { main: 0, workers: 0, all: 0 };
+  for (const tid of readdirSync(`/proc/${pid}/task`)) {
+    try {
+      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
+      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
+      cpu.all += ns;
+      if (tid === String(pid)) cpu.main += ns;
+      else if (name === "Worker") cpu.workers += ns;
+    } catch {
+      // a thread that ended between the listing and the read
+    }
+  }
+  return cpu;
+}
+
+function wrk(url: string, secs: number): number {
+  const args = ["wrk", "-t1", `-c${connections}`, `-d${secs}s`, url];
+  const out = Bun.spawnSync(args).stdout.toString();
+  const served = /(\d+) requests in/.exec(out)?.[1];
+  if (served === undefined) throw new Error(`wrk gave no figure for ${url}:\n${out}`);
+  return Number(served);
+}
+
+interface Run {
+  rps: number;
+  mainUs: number;
+  workersUs: number;
+  processUs: number;
+}
+
+const servers = [];
+for (const [label, script, args] of LAYERS) servers.push({ label, ...(await startServer(script, args)) });
+const results = new Map<string, Run[]>(servers.map((server) => [server.label, []]));
+try {
+  for (const server of servers) wrk(server.url, 1); // warm-up
+  for (let run = 0; run < runs; run++) {
+    for (let turn = 0; turn < servers.length; turn++) {
+      const server = servers[(run + turn) % servers.length] as (typeof servers)[number];
+      const before = threadCpu(server.process.pid);
+      const served = wrk(server.url, seconds);
+      const after = threadCpu(server.process.pid);
+      const perRequest = (ns: number) => ns / served / 1000;
+      results.get(server.label)?.push({
+        rps: served / seconds,
+        mainUs: perRequest(after.main - before.main),
+        workersUs: perRequest(after.workers - before.workers),
+        processUs: perRequest(after.all - before.all),
+      });
+    }
+    console.log(`run ${run + 1} of ${runs} done`);
+  }
+} finally {
+  for (const server of servers) server.process.kill();
+}
+
+const rawRps = median((results.get(RAW) ?? []).map((run) => run.rps));
+console.log(`\nmedians of ${runs} runs of ${seconds} s, wrk -t1 -c${connections}; CPU in µs per request`);
+for (const [label] of LAYERS) {
+  const rows = results.get(label) ?? [];
+  const of = (pick: (run: Run) => number) => median(rows.map(pick));
+  console.log(
+    `${label.padEnd(32)} ${of((run) => run.rps)
+      .toFixed(0)
+      .padStart(
+        7,
+      )} req/s (${(of((run) => run.rps) / rawRps).toFixed(2)} of raw)  main ${of((run) => run.mainUs).toFixed(2)}  app workers ${of((run) => run.workersUs).toFixed(2)}  process ${of((run) => run.processUs).toFixed(2)}`,
+  );
+}
