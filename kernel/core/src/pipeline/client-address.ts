@@ -1,6 +1,7 @@
 /**
  * The client's address, as `ctx.clientAddress()`, `kernel:clients`, rate limits and the
- * `x-forwarded-for` apps see all take it. By default the address the kernel's server saw, and
+ * `x-forwarded-for` of apps that ask for it all take it. Bun reads it with a system call each
+ * time, so it is read only when asked for. By default the address the kernel's server saw, and
  * never a header a client could write. With `trustProxy` set, the kernel walks back from that
  * address through the forwarding header, one hop per trusted proxy (as Express's and Fastify's
  * `trustProxy` do): the client is the first address that is not a trusted proxy, so entries a
