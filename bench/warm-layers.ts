@@ -29,10 +29,16 @@ const connections = Number(values.connections);
 const root = join(import.meta.dir, "..");
 
 const RAW = "raw Bun.serve";
-const LAYERS: Array<[label: string, script: string, args: string[]]> = [
+const LAYERS: Array<[label: string, script: string, args: string[], env?: Record<string, string>]> = [
   [RAW, RAW_HELLO_SERVER, []],
   ["pool alone", join(root, "kernel/core/bench/tier-hello-server.ts"), ["thread"]],
-  ["kernel, one plugin to the pool", join(root, "kernel/core/bench/servers/kernel-pool-hello.ts"), []],
+  // tracing off, and no plugin but the one sending each request to the pool
+  [
+    "kernel, one plugin to the pool",
+    join(root, "kernel/core/bench/servers/kernel-traced-app.ts"),
+    ["off"],
+    { BENCH_HOOK_PLUGINS: "0" },
+  ],
   ["kernel with the router", join(root, "plugins/router/bench/kernel-router-hello.ts"), []],
 ];
 
@@ -69,7 +75,8 @@ interface Run {
 }
 
 const servers = [];
-for (const [label, script, args] of LAYERS) servers.push({ label, ...(await startServer(script, args)) });
+for (const [label, script, args, env] of LAYERS)
+  servers.push({ label, ...(await startServer(script, args, env)) });
 const results = new Map<string, Run[]>(servers.map((server) => [server.label, []]));
 try {
   for (const server of servers) wrk(server.url, 1); // warm-up

@@ -1,7 +1,7 @@
 /**
- * The kernel of the tracing bench: 5 plugins with no-op hooks (as in kernel-hello.ts) and a
- * plugin at `/` that sends every request to a warm app in the pool with its request id, as the
- * router does. `argv[2]`: `off`, or the sample ratio with tracing on, optionally followed by
+ * The kernel of the tracing bench: 5 plugins with no-op hooks (as in kernel-hello.ts; another
+ * count in `BENCH_HOOK_PLUGINS`) and a plugin at `/` that sends every request to a warm app in
+ * the pool with its request id, as the router does. `argv[2]`: `off`, or the sample ratio with tracing on, optionally followed by
  * `:<maxTracesPerSecond>` (`1:unlimited`); `argv[3]`: the OTLP receiver's URL. Prints its URL on stdout.
  */
 import { mkdtempSync } from "node:fs";
@@ -44,7 +44,10 @@ const kernel = createKernel({
     logLevel: "warn",
     ...(mode !== "off" && { tracing: { otlp: { url: receiver }, sampleRatio: Number(ratio), ...budget } }),
   },
-  plugins: [...Array.from({ length: 5 }, (_, i) => noop(i + 1)), app],
+  plugins: [
+    ...Array.from({ length: Number(process.env.BENCH_HOOK_PLUGINS ?? 5) }, (_, i) => noop(i + 1)),
+    app,
+  ],
 });
 await kernel.start();
 const url = await kernel.listen();
