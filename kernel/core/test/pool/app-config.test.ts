@@ -95,6 +95,7 @@ describe("app folders", () => {
     ],
     [{ env: { OK: 1 } }, "buntime.env.OK: expected a string value"],
     [{ publicRoutes: ["health"] }, 'buntime.publicRoutes[0]: expected a path starting with "/"'],
+    [{ clientAddress: "yes" }, "buntime.clientAddress: expected true or false"],
     [{ tll: 0 }, 'unknown field "tll"'],
   ])("refuses %j naming the app, the field and the expectation", async (config, message) => {
     const dir = appDir({
