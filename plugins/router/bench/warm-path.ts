@@ -1,7 +1,7 @@
 /**
  * Benchmark: a warm persistent app through kernel + router plugin + worker pool, against a bare
  * Bun.serve hello server measured in the same run, alternating, medians of ROUNDS.
- * Target (issue 3): ratio >= 0.40.
+ * Target: ratio >= 0.50 at 50 and 200 connections (issue 19, router only; issue 3 asked for 0.40).
  *
  * It measures at 50 and at 200 connections unless `--connections` names one. The bare server is
  * saturated at 50 already; the kernel is not, since each request also waits for a round trip to
@@ -13,6 +13,7 @@ import { join } from "node:path";
 import { benchArgs, median, RAW_HELLO_SERVER, requestsPerSecond, startServer } from "@buntime/test-kit/load";
 
 const { rounds, load } = benchArgs();
+const TARGET = 0.5;
 const levels = process.argv.includes("--connections") ? [load.connections] : [50, 200];
 
 const raw = await startServer(RAW_HELLO_SERVER);
@@ -37,7 +38,7 @@ try {
       `${connections} connections: kernel + router + worker ${median(kernelRuns).toFixed(0)} req/s`,
     );
     console.log(
-      `${connections} connections: ratio ${ratio.toFixed(2)} (target >= 0.40) ${ratio >= 0.4 ? "OK" : "BELOW TARGET"}`,
+      `${connections} connections: ratio ${ratio.toFixed(2)} (target >= ${TARGET.toFixed(2)}) ${ratio >= TARGET ? "OK" : "BELOW TARGET"}`,
     );
   }
 } finally {
