@@ -105,11 +105,9 @@ console.log(`\nmedians of ${runs} runs of ${seconds} s, wrk -t1 -c${connections}
 for (const [label] of LAYERS) {
   const rows = results.get(label) ?? [];
   const of = (pick: (run: Run) => number) => median(rows.map(pick));
+  const rps = of((run) => run.rps);
+  const cpu = `main ${of((run) => run.mainUs).toFixed(2)}  app workers ${of((run) => run.workersUs).toFixed(2)}  process ${of((run) => run.processUs).toFixed(2)}`;
   console.log(
-    `${label.padEnd(32)} ${of((run) => run.rps)
-      .toFixed(0)
-      .padStart(
-        7,
-      )} req/s (${(of((run) => run.rps) / rawRps).toFixed(2)} of raw)  main ${of((run) => run.mainUs).toFixed(2)}  app workers ${of((run) => run.workersUs).toFixed(2)}  process ${of((run) => run.processUs).toFixed(2)}`,
+    `${label.padEnd(32)} ${rps.toFixed(0).padStart(7)} req/s (${(rps / rawRps).toFixed(2)} of raw)  ${cpu}`,
   );
 }

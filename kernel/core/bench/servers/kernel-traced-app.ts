@@ -1,8 +1,9 @@
 /**
  * The kernel of the tracing bench: 5 plugins with no-op hooks (as in kernel-hello.ts; another
  * count in `BENCH_HOOK_PLUGINS`) and a plugin at `/` that sends every request to a warm app in
- * the pool with its request id, as the router does. `argv[2]`: `off`, or the sample ratio with tracing on, optionally followed by
- * `:<maxTracesPerSecond>` (`1:unlimited`); `argv[3]`: the OTLP receiver's URL. Prints its URL on stdout.
+ * the pool with its request id, as the router does. `argv[2]`: `off`, or the sample ratio with
+ * tracing on, optionally followed by `:<maxTracesPerSecond>` (`1:unlimited`); `argv[3]`: the
+ * OTLP receiver's URL. Prints its URL on stdout.
  */
 import { mkdtempSync } from "node:fs";
 import { tmpdir } from "node:os";
