@@ -94,6 +94,45 @@ describe.each(TIERS)("in the %s tier", (tier) => {
       expect(bytes[4_000_000]).toBe(4_000_000 % 256);
     });
 
+    // Bun writes a late answer's head with one system call per header piece once the body is
+    // 15 KB or more, so the pool sends such a body as a stream (docs/performance.md)
+    describe("a complete body of 15 KB or more", () => {
+      const expected = new Uint8Array(65536).map((_, i) => i % 251);
+
+      it("arrives intact, chunked, with the content type Bun gives bytes", async () => {
+        const response = await fetch(`${server.url}/large/`);
+        expect(response.headers.get("content-type")).toBe("application/octet-stream");
+        expect(response.headers.get("transfer-encoding")).toBe("chunked");
+        expect(response.headers.get("content-length")).toBeNull();
+        expect(new Uint8Array(await response.arrayBuffer())).toEqual(expected);
+      });
+
+      it("arrives intact as UTF-8 text, with the content type Bun gives a string", async () => {
+        const response = await fetch(`${server.url}/large/?as=text&size=20000`);
+        expect(response.headers.get("content-type")).toBe("text/plain;charset=utf-8");
+        expect(await response.text()).toBe("é".repeat(20000));
+      });
+
+      it("keeps the content-length the app set itself", async () => {
+        const response = await fetch(`${server.url}/large/?length=own`);
+        expect(response.headers.get("content-length")).toBe("65536");
+        expect(response.headers.get("transfer-encoding")).toBeNull();
+        expect(new Uint8Array(await response.arrayBuffer())).toEqual(expected);
+      });
+
+      it("answers HEAD with the body's length and no body", async () => {
+        const response = await fetch(`${server.url}/large/`, { method: "HEAD" });
+        expect(response.headers.get("content-length")).toBe("65536");
+        expect((await response.arrayBuffer()).byteLength).toBe(0);
+      });
+
+      it("leaves a body just under the limit with its content-length", async () => {
+        const response = await fetch(`${server.url}/large/?size=15359`);
+        expect(response.headers.get("content-length")).toBe("15359");
+        expect((await response.arrayBuffer()).byteLength).toBe(15359);
+      });
+    });
+
     it("keeps an SSE stream open and cancels it in the app when the client leaves", async () => {
       const controller = new AbortController();
       const response = await fetch(`${server.url}/sse/events`, { signal: controller.signal });

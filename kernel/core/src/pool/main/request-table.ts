@@ -62,10 +62,63 @@ function initOf(message: ResponseMessage): ResponseInit {
 }
 
 /**
- * The Response of a worker's answer. A Response built without statusText or headers costs Bun
- * less than one with empty ones, and a plain 200 less still without any init.
+ * Bodies from this size on leave as a stream of one chunk. Bun 1.4.5 corks the head of an answer
+ * that arrives after its handler returned (every worker's answer does) only when the body is
+ * smaller than this: past it, each piece of the status line and of every header is a system call
+ * and a TCP segment of its own (14 for a bare 64 KB answer), three quarters of the main thread's
+ * time per 64 KB answer. A stream's head is written at once. See docs/performance.md, "Bun's
+ * slow deferred large-body response".
  */
-function answerOf(message: ResponseMessage): Response {
+const CORKED_BODY_LIMIT = 16384 - 1024;
+
+/**
+ * Whether the answer's body goes out as a stream: a large one, unless the app set
+ * `content-length` itself (it wants it sent), or the request is a HEAD (no body is written). A
+ * string's length in UTF-16 units is at most its length in bytes, so every string counted large is.
+ */
+function streamsBody(
+  message: ResponseMessage,
+  method: string,
+): message is ResponseMessage & {
+  body: ArrayBuffer | string;
+} {
+  const body = message.body;
+  if (body === null || method === "HEAD") return false;
+  const size = typeof body === "string" ? body.length : body.byteLength;
+  return size >= CORKED_BODY_LIMIT && message.headers?.["content-length"] === undefined;
+}
+
+/**
+ * A large answer as a one-chunk stream: sent chunked, with the `content-type` Bun gives a
+ * complete body of its kind when the app set none (it gives a stream none).
+ */
+function streamedAnswer(message: ResponseMessage & { body: ArrayBuffer | string }): Response {
+  const body = message.body;
+  const init = initOf(message);
+  const headers = new Headers(init.headers);
+  if (!headers.has("content-type")) {
+    headers.set(
+      "content-type",
+      typeof body === "string" ? "text/plain;charset=utf-8" : "application/octet-stream",
+    );
+  }
+  init.headers = headers;
+  const chunk = typeof body === "string" ? body : new Uint8Array(body);
+  const stream = new ReadableStream({
+    start(controller) {
+      controller.enqueue(chunk);
+      controller.close();
+    },
+  });
+  return new Response(stream, init);
+}
+
+/**
+ * The Response of a worker's answer to a `method` request. A Response built without statusText
+ * or headers costs Bun less than one with empty ones, and a plain 200 less still without any init.
+ */
+function answerOf(message: ResponseMessage, method: string): Response {
+  if (streamsBody(message, method)) return streamedAnswer(message);
   if (message.status === 200 && message.statusText === undefined && message.headers === undefined) {
     return new Response(message.body);
   }
@@ -168,7 +221,7 @@ export class RequestTable {
     if (entry === undefined || entry.answered) return;
     entry.status = message.status;
     if (!message.streamed) {
-      entry.resolve(answerOf(message));
+      entry.resolve(answerOf(message, entry.request.method));
       this.complete(id, entry, now);
       return;
     }
