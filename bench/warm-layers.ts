@@ -11,10 +11,10 @@
  *
  * Needs wrk (apt-get install wrk) and Linux (/proc).
  */
-import { readdirSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { median, RAW_HELLO_SERVER, startServer } from "@buntime/test-kit/load";
+import { perRequestUs, threadCpu } from "../kernel/core/bench/lib/threads.ts";
 
 const { values } = parseArgs({
   options: {
@@ -42,23 +42,6 @@ const LAYERS: Array<[label: string, script: string, args: string[], env?: Record
   ["kernel with the router", join(root, "plugins/router/bench/kernel-router-hello.ts"), []],
 ];
 
-/** CPU time so far of a process's threads, ns: its main thread, its Bun workers, and all. */
-function threadCpu(pid: number): { main: number; workers: number; all: number } {
-  const cpu = { main: 0, workers: 0, all: 0 };
-  for (const tid of readdirSync(`/proc/${pid}/task`)) {
-    try {
-      const ns = Number(readFileSync(`/proc/${pid}/task/${tid}/schedstat`, "utf8").split(" ")[0]);
-      const name = readFileSync(`/proc/${pid}/task/${tid}/comm`, "utf8").trim();
-      cpu.all += ns;
-      if (tid === String(pid)) cpu.main += ns;
-      else if (name === "Worker") cpu.workers += ns;
-    } catch {
-      // a thread that ended between the listing and the read
-    }
-  }
-  return cpu;
-}
-
 function wrk(url: string, secs: number): number {
   const args = ["wrk", "-t1", `-c${connections}`, `-d${secs}s`, url];
   const out = Bun.spawnSync(args).stdout.toString();
@@ -85,13 +68,12 @@ try {
       const server = servers[(run + turn) % servers.length] as (typeof servers)[number];
       const before = threadCpu(server.process.pid);
       const served = wrk(server.url, seconds);
-      const after = threadCpu(server.process.pid);
-      const perRequest = (ns: number) => ns / served / 1000;
+      const spent = perRequestUs(before, threadCpu(server.process.pid), served);
       results.get(server.label)?.push({
         rps: served / seconds,
-        mainUs: perRequest(after.main - before.main),
-        workersUs: perRequest(after.workers - before.workers),
-        processUs: perRequest(after.all - before.all),
+        mainUs: spent.get("main") ?? 0,
+        workersUs: spent.get("Worker") ?? 0,
+        processUs: [...spent.values()].reduce((sum, us) => sum + us, 0),
       });
     }
     console.log(`run ${run + 1} of ${runs} done`);
