@@ -66,8 +66,9 @@ function initOf(message: ResponseMessage): ResponseInit {
  * that arrives after its handler returned (every worker's answer does) only when the body is
  * smaller than this: past it, each piece of the status line and of every header is a system call
  * and a TCP segment of its own (14 for a bare 64 KB answer), three quarters of the main thread's
- * time per 64 KB answer. A stream's head is written at once. See docs/performance.md, "Bun's
- * slow deferred large-body response".
+ * time per 64 KB answer. A stream's head is written at once. Drop this once Bun corks every
+ * write of a late answer (oven-sh/bun#41341, open). See docs/performance.md, "Bun's slow
+ * deferred large-body response".
  */
 const CORKED_BODY_LIMIT = 16384 - 1024;
 
