@@ -34,12 +34,31 @@ const SETUP_WAIT = 30_000;
 /** How long a statement waits for a lock another process holds, in ms. */
 const OTHER_PROCESS_WAIT = 2_000;
 
+/**
+ * Puts the file in WAL mode. SQLite answers SQLITE_BUSY at once, without calling the busy handler,
+ * when another connection holds a lock while a new file switches (as when two kernels open the same
+ * new database together: test/engine-open.test.ts), so the switch is tried again for as long as
+ * setting up may wait.
+ */
+function useWal(db: Database): void {
+  const giveUp = Date.now() + SETUP_WAIT;
+  for (;;) {
+    try {
+      db.run("PRAGMA journal_mode = WAL");
+      return;
+    } catch (error) {
+      if ((error as { code?: unknown }).code !== "SQLITE_BUSY" || Date.now() >= giveUp) throw error;
+      Bun.sleepSync(10);
+    }
+  }
+}
+
 /** Opens a connection with the quota and settings every stream shares. */
 export function openConnection(options: ConnectionOptions): Database {
   const db = new Database(options.path, { create: true, readwrite: true, safeIntegers: true });
   // setting up waits for another process (another kernel migrating the same file, say)
   db.run(`PRAGMA busy_timeout = ${SETUP_WAIT}`);
-  db.run("PRAGMA journal_mode = WAL");
+  useWal(db);
   db.run("PRAGMA foreign_keys = ON");
   const pageSize = Number(db.query<{ page_size: bigint }, []>("PRAGMA page_size").get()?.page_size ?? 4096n);
   db.run(`PRAGMA max_page_count = ${Math.max(1, Math.floor(options.maxBytes / pageSize))}`);
