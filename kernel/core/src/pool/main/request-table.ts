@@ -72,17 +72,15 @@ function initOf(message: ResponseMessage): ResponseInit {
  */
 const CORKED_BODY_LIMIT = 16384 - 1024;
 
+/** A worker's answer whose complete body leaves as a stream (`streamsBody`). */
+type LargeAnswer = ResponseMessage & { body: ArrayBuffer | string };
+
 /**
  * Whether the answer's body goes out as a stream: a large one, unless the app set
  * `content-length` itself (it wants it sent), or the request is a HEAD (no body is written). A
  * string's length in UTF-16 units is at most its length in bytes, so every string counted large is.
  */
-function streamsBody(
-  message: ResponseMessage,
-  method: string,
-): message is ResponseMessage & {
-  body: ArrayBuffer | string;
-} {
+function streamsBody(message: ResponseMessage, method: string): message is LargeAnswer {
   const body = message.body;
   if (body === null || method === "HEAD") return false;
   const size = typeof body === "string" ? body.length : body.byteLength;
@@ -93,7 +91,7 @@ function streamsBody(
  * A large answer as a one-chunk stream: sent chunked, with the `content-type` Bun gives a
  * complete body of its kind when the app set none (it gives a stream none).
  */
-function streamedAnswer(message: ResponseMessage & { body: ArrayBuffer | string }): Response {
+function streamedAnswer(message: LargeAnswer): Response {
   const body = message.body;
   const init = initOf(message);
   const headers = new Headers(init.headers);
