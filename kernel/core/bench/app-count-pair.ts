@@ -18,7 +18,7 @@
  */
 import { parseArgs } from "node:util";
 import { median, startServer } from "@buntime/test-kit/load";
-import { BARE_WORKERS_SERVER, MANY_APPS_SERVER } from "./lib/app-count.ts";
+import { BARE_WORKERS_SERVER, MANY_APPS_SERVER, spawnApps } from "./lib/app-count.ts";
 import { rotationScript, wrk } from "./lib/wrk.ts";
 
 const { values } = parseArgs({
@@ -65,7 +65,7 @@ type Started = Awaited<ReturnType<typeof startServer>>;
 
 async function warm(variant: Variant, count: number): Promise<Started> {
   const server = await startServer(variant.script, variant.args, variant.env);
-  for (let i = 0; i < count; i++) await (await fetch(new URL(`/a${i}/`, server.url))).text();
+  await spawnApps(server.url, count);
   return server;
 }
 

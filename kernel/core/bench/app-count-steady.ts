@@ -18,7 +18,7 @@
  */
 import { parseArgs } from "node:util";
 import { median, startServer } from "@buntime/test-kit/load";
-import { BARE_WORKERS_SERVER, MANY_APPS_SERVER } from "./lib/app-count.ts";
+import { BARE_WORKERS_SERVER, MANY_APPS_SERVER, spawnApps } from "./lib/app-count.ts";
 import { perRequestUs, threadCpu } from "./lib/threads.ts";
 import { rotationScript, wrk } from "./lib/wrk.ts";
 
@@ -52,7 +52,7 @@ for (const count of values.counts.split(",").map(Number)) {
   const rates: number[] = [];
   const totals: number[] = [];
   try {
-    for (let i = 0; i < count; i++) await (await fetch(new URL(`/a${i}/`, server.url))).text();
+    await spawnApps(server.url, count);
     console.log(`${values.server}, ${count} apps (µs per request: ${KINDS.join(", ")}; all threads)`);
     for (let window = 0; window < windows; window++) {
       const before = threadCpu(server.process.pid);

@@ -17,6 +17,14 @@ export const BARE_WORKERS_SERVER = join(import.meta.dir, "../servers/bare-worker
 /** The app counts of issue 19's curve. */
 export const APP_COUNTS = [1, 10, 64, 100, 200, 500];
 
+/**
+ * Sends one request to each of apps `a0` … `a<count-1>` of the server at `url`, so each has its
+ * worker (sequential: the pool's spawn gate takes two at a time anyway).
+ */
+export async function spawnApps(url: string, count: number): Promise<void> {
+  for (let i = 0; i < count; i++) await (await fetch(new URL(`/a${i}/`, url))).text();
+}
+
 /** What `/__stats` answers (lib/lag.ts). */
 interface Stats {
   lagMedian: number;
@@ -61,8 +69,7 @@ export async function measureAppCount(
 ): Promise<AppCountPoint> {
   const server = await startServer(options.server ?? MANY_APPS_SERVER, options.serverArgs ?? []);
   try {
-    // every app warm before measuring (sequential: the spawn gate takes two at a time anyway)
-    for (let i = 0; i < count; i++) await (await fetch(new URL(`/a${i}/`, server.url))).text();
+    await spawnApps(server.url, count); // every app warm before measuring
     const script = rotationScript(count);
     const runs = [];
     const stats: Array<
@@ -109,7 +116,7 @@ export async function measureIdle(
 ): Promise<{ cpuShare: number; mainCpuShare: number; switchesPerSecond: number }> {
   const server = await startServer(options.server ?? MANY_APPS_SERVER, options.serverArgs ?? []);
   try {
-    for (let i = 0; i < count; i++) await (await fetch(new URL(`/a${i}/`, server.url))).text();
+    await spawnApps(server.url, count);
     await Bun.sleep(1000); // spawns settle
     const stats = async () => (await (await fetch(new URL("/__stats", server.url))).json()) as Stats;
     const before = await stats();
