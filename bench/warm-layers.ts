@@ -15,6 +15,7 @@ import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { median, RAW_HELLO_SERVER, startServer } from "@buntime/test-kit/load";
 import { perRequestUs, threadCpu } from "../kernel/core/bench/lib/threads.ts";
+import { wrk } from "../kernel/core/bench/lib/wrk.ts";
 
 const { values } = parseArgs({
   options: {
@@ -42,14 +43,6 @@ const LAYERS: Array<[label: string, script: string, args: string[], env?: Record
   ["kernel with the router", join(root, "plugins/router/bench/kernel-router-hello.ts"), []],
 ];
 
-function wrk(url: string, secs: number): number {
-  const args = ["wrk", "-t1", `-c${connections}`, `-d${secs}s`, url];
-  const out = Bun.spawnSync(args).stdout.toString();
-  const served = /(\d+) requests in/.exec(out)?.[1];
-  if (served === undefined) throw new Error(`wrk gave no figure for ${url}:\n${out}`);
-  return Number(served);
-}
-
 interface Run {
   rps: number;
   mainUs: number;
@@ -62,12 +55,12 @@ for (const [label, script, args, env] of LAYERS)
   servers.push({ label, ...(await startServer(script, args, env)) });
 const results = new Map<string, Run[]>(servers.map((server) => [server.label, []]));
 try {
-  for (const server of servers) wrk(server.url, 1); // warm-up
+  for (const server of servers) await wrk(server.url, { seconds: 1, connections }); // warm-up
   for (let run = 0; run < runs; run++) {
     for (let turn = 0; turn < servers.length; turn++) {
       const server = servers[(run + turn) % servers.length] as (typeof servers)[number];
       const before = threadCpu(server.process.pid);
-      const served = wrk(server.url, seconds);
+      const served = (await wrk(server.url, { seconds, connections })).requests;
       const spent = perRequestUs(before, threadCpu(server.process.pid), served);
       results.get(server.label)?.push({
         rps: served / seconds,
