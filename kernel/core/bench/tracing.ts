@@ -12,7 +12,8 @@
  * The summary is the median of the rounds' ratios, beside the target (tracing on costs at most
  * 5% of the requests per second), and the kernel process's CPU time per request.
  *
- *   npx bun kernel/core/bench/tracing.ts   # BENCH_SECONDS per run (default 3), BENCH_RUNS rounds (3); needs wrk
+ *   npx bun kernel/core/bench/tracing.ts   # BENCH_SECONDS per run (default 3), BENCH_RUNS rounds (3),
+ *                                           # BENCH_WARM seconds of load before a new server is measured (10); needs wrk
  *   npx bun kernel/core/bench/tracing.ts --kernel-only
  *   npx bun kernel/core/bench/tracing.ts --fresh   # new server processes every round (see restart)
  *   npx bun kernel/core/bench/tracing.ts --fresh --defaults-only   # only off, the defaults and the noise server
@@ -27,6 +28,13 @@ import { median, requestsPerSecond, startServer } from "@buntime/test-kit/load";
 const SERVER = join(import.meta.dir, "servers", "kernel-traced-app.ts");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
 const RUNS = Number(process.env.BENCH_RUNS ?? 3);
+/**
+ * Seconds of load a new server gets before it is measured. JavaScriptCore compiles the code a
+ * sampled request runs (spans, the ring) in its optimizing tiers only several seconds into a
+ * kernel's life, since few requests run it: a shorter warm-up measures that compiling, not what a
+ * kernel in service costs (docs/observability.md, "Twelfth session").
+ */
+const WARM_SECONDS = Number(process.env.BENCH_WARM ?? 10);
 const TARGET = 0.05;
 const FRESH = process.argv.includes("--fresh");
 /**
@@ -135,14 +143,19 @@ interface Run {
   readonly cpu: number;
 }
 
-async function load(target: Target): Promise<Run> {
+async function load(target: Target, seconds = SECONDS): Promise<Run> {
   const before = cpuSeconds(target.pid);
-  const rps = await requestsPerSecond(target.url, { connections: 50, seconds: SECONDS });
-  return { rps, cpu: ((cpuSeconds(target.pid) - before) / (rps * SECONDS)) * 1e6 };
+  const rps = await requestsPerSecond(target.url, { connections: 50, seconds });
+  return { rps, cpu: ((cpuSeconds(target.pid) - before) / (rps * seconds)) * 1e6 };
+}
+
+/** Loads a new server for `WARM_SECONDS`, so its code is compiled before it is measured. */
+async function warm(target: Target): Promise<void> {
+  await load(target, WARM_SECONDS);
 }
 
 /**
- * A new server in place of `target`, settled and warmed by one run. Two processes running the
+ * A new server in place of `target`, settled and warmed (see `WARM_SECONDS`). Two processes running the
  * same code can differ by 10% and more for a whole run (how the JIT compiled its hot paths, where
  * its memory landed), so with `--fresh` each round measures new processes: the rounds' median
  * then spans several draws instead of one per mode.
@@ -155,7 +168,7 @@ async function restart(
   await target.stop();
   const fresh = await start(ratio);
   await settled(fresh);
-  await load(fresh);
+  await warm(fresh);
   return fresh;
 }
 
@@ -166,7 +179,7 @@ async function measure(name: string, start: (ratio: string) => Promise<Target>):
   try {
     for (const mode of MODES) targets.push(await start(mode.ratio));
     for (const target of targets) await settled(target);
-    for (const target of targets) await load(target); // a first run warms each kernel's JIT
+    for (const target of targets) await warm(target);
     console.log(
       `\n${name}: wrk -c50, ${SECONDS} s per run, ${RUNS} rounds${FRESH ? " of new processes" : ""} (target: tracing on costs <= 5%)`,
     );
