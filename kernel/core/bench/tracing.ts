@@ -9,8 +9,9 @@
  * `wrk -c50` (the order rotating from round to round) and prints each mode's requests per second
  * beside tracing off's of the same round, so a neighbour's load falls on both sides of a ratio;
  * a second server with tracing off shows how far the same code differs between two servers.
- * The summary is the median of the rounds' ratios, beside the target (tracing on costs at most
- * 5% of the requests per second), and the kernel process's CPU time per request.
+ * The summary is the median of the rounds' ratios with its 90% bootstrap interval, beside the
+ * target (tracing on costs at most 5% of the requests per second): within or over it only when
+ * the whole interval is, and the kernel process's CPU time per request.
  *
  *   npx bun kernel/core/bench/tracing.ts   # BENCH_SECONDS per run (default 3), BENCH_RUNS rounds (3),
  *                                           # BENCH_WARM seconds of load before a new server is measured (10); needs wrk
@@ -24,6 +25,7 @@ import { join } from "node:path";
 import { startDefaultDistribution } from "@buntime/test-kit/distribution";
 import { untilListening } from "@buntime/test-kit/listening";
 import { median, requestsPerSecond, startServer } from "@buntime/test-kit/load";
+import { medianInterval } from "./lib/interval.ts";
 
 const SERVER = join(import.meta.dir, "servers", "kernel-traced-app.ts");
 const SECONDS = Number(process.env.BENCH_SECONDS ?? 3);
@@ -172,6 +174,16 @@ async function restart(
   return fresh;
 }
 
+/**
+ * The target's verdict on a cost known to lie between `low` and `high`: a median alone would call
+ * a cost within or over the target on the noise of the run.
+ */
+function verdict(low: number, high: number): string {
+  if (high <= TARGET) return "within target";
+  if (low > TARGET) return "over target";
+  return "not decided: the interval spans the target (more rounds narrow it)";
+}
+
 const percent = (ratio: number) => `${ratio >= 0 ? "+" : ""}${(ratio * 100).toFixed(1)}%`;
 
 async function measure(name: string, start: (ratio: string) => Promise<Target>): Promise<void> {
@@ -216,10 +228,9 @@ async function measure(name: string, start: (ratio: string) => Promise<Target>):
         continue;
       }
       const cost = median(costs[index] ?? []);
-      const verdict =
-        index === NOISE ? "the noise: the same code" : cost <= TARGET ? "within target" : "over target";
+      const [low, high] = medianInterval(costs[index] ?? []);
       console.log(
-        `  ${mode.label.padEnd(36)} ${Math.round(rps).toString().padStart(7)} req/s (median)  cost ${(cost * 100).toFixed(1)}% (median of the rounds' ratios), ${verdict}; CPU per request ${percent(median(cpus[index] ?? []))}`,
+        `  ${mode.label.padEnd(36)} ${Math.round(rps).toString().padStart(7)} req/s (median)  cost ${(cost * 100).toFixed(1)}% (median of the rounds' ratios; 90% interval ${(low * 100).toFixed(1)} to ${(high * 100).toFixed(1)}%), ${index === NOISE ? "the noise: the same code" : verdict(low, high)}; CPU per request ${percent(median(cpus[index] ?? []))}`,
       );
     }
   } finally {
