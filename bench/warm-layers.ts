@@ -14,7 +14,7 @@
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { median, RAW_HELLO_SERVER, startServer } from "@buntime/test-kit/load";
-import { perRequestUs, threadCpu } from "../kernel/core/bench/lib/threads.ts";
+import { allThreadsUs, perRequestUs, threadCpu } from "../kernel/core/bench/lib/threads.ts";
 import { wrk } from "../kernel/core/bench/lib/wrk.ts";
 
 const { values } = parseArgs({
@@ -66,7 +66,7 @@ try {
         rps: served / seconds,
         mainUs: spent.get("main") ?? 0,
         workersUs: spent.get("Worker") ?? 0,
-        processUs: [...spent.values()].reduce((sum, us) => sum + us, 0),
+        processUs: allThreadsUs(spent),
       });
     }
     console.log(`run ${run + 1} of ${runs} done`);

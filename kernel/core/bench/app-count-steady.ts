@@ -19,7 +19,7 @@
 import { parseArgs } from "node:util";
 import { median, startServer } from "@buntime/test-kit/load";
 import { BARE_WORKERS_SERVER, MANY_APPS_SERVER, spawnApps } from "./lib/app-count.ts";
-import { perRequestUs, threadCpu } from "./lib/threads.ts";
+import { allThreadsUs, perRequestUs, threadCpu } from "./lib/threads.ts";
 import { rotationScript, wrk } from "./lib/wrk.ts";
 
 const { values } = parseArgs({
@@ -58,7 +58,7 @@ for (const count of values.counts.split(",").map(Number)) {
       const before = threadCpu(server.process.pid);
       const result = await wrk(server.url, { seconds, connections: 50, script });
       const spent = perRequestUs(before, threadCpu(server.process.pid), result.requests);
-      const total = [...spent.values()].reduce((sum, us) => sum + us, 0);
+      const total = allThreadsUs(spent);
       rates.push(result.rps);
       totals.push(total);
       const columns = KINDS.map((kind) => (spent.get(kind) ?? 0).toFixed(1).padStart(6)).join("");

@@ -47,3 +47,10 @@ export function perRequestUs(
   }
   return spent;
 }
+
+/** The whole process's share of `perRequestUs`: every kind of thread together. */
+export function allThreadsUs(spent: Map<string, number>): number {
+  let total = 0;
+  for (const us of spent.values()) total += us;
+  return total;
+}
